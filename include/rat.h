@@ -1,0 +1,13 @@
+/*
+ * rat.h - the librat public API: everything the rat command can do, for C
+ * programs. See docs/architecture.md for the map of the library.
+ */
+#ifndef RAT_H
+#define RAT_H
+
+#include "rat/common.h"
+#include "rat/errors.h"
+#include "rat/workspace.h"
+#include "rat/engine.h"
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * rat/common.h - shared definitions of the librat public API: export macro,
+ * version, memory release and the string array type.
+ *
+ * Every public header compiles on its own as C99 (-std=c99 -pedantic).
+ */
+#ifndef RAT_COMMON_H
+#define RAT_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define RAT_BEGIN_DECL extern "C" {
+#define RAT_END_DECL }
+#else
+#define RAT_BEGIN_DECL
+#define RAT_END_DECL
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RAT_EXTERN(type) extern __attribute__((visibility("default"))) type
+#else
+#define RAT_EXTERN(type) extern type
+#endif
+
+RAT_BEGIN_DECL
+
+#define RAT_VERSION_MAJOR 0
+#define RAT_VERSION_MINOR 1
+#define RAT_VERSION_PATCH 0
+
+/** The library's version, "MAJOR.MINOR.PATCH". Static storage. */
+RAT_EXTERN(const char *) rat_version(void);
+
+/** The version of the embedded DuckDB engine, e.g. "v1.4.4". Static storage. */
+RAT_EXTERN(const char *) rat_engine_version(void);
+
+/**
+ * Release memory that a librat function returned and documented as
+ * "free with rat_free()". NULL is accepted.
+ */
+RAT_EXTERN(void) rat_free(void *ptr);
+
+/** A list of strings owned by the array; release with rat_strarray_free(). */
+typedef struct rat_strarray {
+	char **strings;
+	size_t count;
+} rat_strarray;
+
+#define RAT_STRARRAY_INIT { NULL, 0 }
+
+/** Free every string and the list itself, then reset to empty. NULL is accepted. */
+RAT_EXTERN(void) rat_strarray_free(rat_strarray *array);
+
+RAT_END_DECL
+
+#endif

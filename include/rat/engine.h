@@ -1,0 +1,120 @@
+/*
+ * rat/engine.h - an engine session: embedded DuckDB configured for a workspace.
+ *
+ * A session applies the workspace's resource profile to DuckDB
+ * (memory_limit = min(duckdb_memory_mb, max_memory_mb), threads, and a spill
+ * folder under RAT_HOME/tmp/<workspace>), runs SQL and streams results chunk
+ * by chunk, so a result larger than memory is never held whole.
+ *
+ * A session is used by one thread at a time. A result borrows its session:
+ * free the result before the session.
+ */
+#ifndef RAT_ENGINE_H
+#define RAT_ENGINE_H
+
+#include "common.h"
+#include "workspace.h"
+
+RAT_BEGIN_DECL
+
+typedef struct rat_engine rat_engine;
+typedef struct rat_result rat_result;
+
+/** Logical type of a result column. */
+typedef enum rat_type {
+	RAT_TYPE_OTHER = 0, /**< readable only as text / JSON */
+	RAT_TYPE_NULL,      /**< the type of a bare NULL literal */
+	RAT_TYPE_BOOLEAN,
+	RAT_TYPE_INTEGER,   /**< any signed or unsigned integer up to 64 bits */
+	RAT_TYPE_HUGEINT,   /**< 128-bit integers */
+	RAT_TYPE_FLOAT,     /**< FLOAT and DOUBLE */
+	RAT_TYPE_DECIMAL,
+	RAT_TYPE_VARCHAR,
+	RAT_TYPE_BLOB,
+	RAT_TYPE_DATE,      /**< as int64: days since 1970-01-01 */
+	RAT_TYPE_TIME,      /**< as int64: microseconds since midnight */
+	RAT_TYPE_TIMESTAMP, /**< as int64: microseconds since the epoch */
+	RAT_TYPE_TIMESTAMP_TZ,
+	RAT_TYPE_INTERVAL,
+	RAT_TYPE_UUID,
+	RAT_TYPE_LIST,      /**< LIST and ARRAY */
+	RAT_TYPE_STRUCT,
+	RAT_TYPE_MAP
+} rat_type;
+
+/**
+ * Open a session for a workspace with its resource profile applied.
+ * The session keeps a reference to nothing in ws; ws may be freed first.
+ *
+ * @param out receives the session; free with rat_engine_free()
+ */
+RAT_EXTERN(int) rat_engine_open(rat_engine **out, const rat_workspace *ws);
+
+/** Close a session. NULL is accepted. */
+RAT_EXTERN(void) rat_engine_free(rat_engine *engine);
+
+/** Run every statement of sql in order, discarding results. RAT_ESQL with the engine's message. */
+RAT_EXTERN(int) rat_engine_exec(rat_engine *engine, const char *sql);
+
+/**
+ * Run every statement of sql in order and return the result of the last,
+ * streamed: rows are computed as rat_result_next() asks for them.
+ *
+ * @param out receives the result; free with rat_result_free() before the engine
+ * @return 0; RAT_ESQL with the engine's message (which names the line).
+ */
+RAT_EXTERN(int) rat_engine_query(rat_result **out, rat_engine *engine, const char *sql);
+
+RAT_EXTERN(size_t) rat_result_column_count(const rat_result *result);
+/** Column name, or NULL if col is out of range. Owned by the result. */
+RAT_EXTERN(const char *) rat_result_column_name(const rat_result *result, size_t col);
+RAT_EXTERN(rat_type) rat_result_column_type(const rat_result *result, size_t col);
+/** SQL spelling of the column type, e.g. "DECIMAL(18,3)" or "INTEGER[]". Owned by the result. */
+RAT_EXTERN(const char *) rat_result_column_type_name(const rat_result *result, size_t col);
+
+/**
+ * Advance to the next row.
+ * @return 1 when a row is available, 0 at the end, a negative code on failure
+ *         (e.g. RAT_ESQL when the engine fails while producing rows).
+ */
+RAT_EXTERN(int) rat_result_next(rat_result *result);
+
+/** Rows returned by rat_result_next() so far. */
+RAT_EXTERN(uint64_t) rat_result_row_index(const rat_result *result);
+
+/** 1 if the current row's value in col is NULL, else 0. */
+RAT_EXTERN(int) rat_result_is_null(const rat_result *result, size_t col);
+
+/*
+ * Typed getters for the current row. Each returns 0, or RAT_ETYPE when the
+ * value is NULL or its type does not convert (the message names the column
+ * and both types), or RAT_EINVALID for a column out of range.
+ */
+RAT_EXTERN(int) rat_result_get_bool(const rat_result *result, size_t col, int *out);
+/** Integers (and DATE/TIME/TIMESTAMP as documented in rat_type); out of range is RAT_ETYPE. */
+RAT_EXTERN(int) rat_result_get_int64(const rat_result *result, size_t col, int64_t *out);
+/** Integers, floats and decimals. */
+RAT_EXTERN(int) rat_result_get_double(const rat_result *result, size_t col, double *out);
+
+/**
+ * Any value as text, spelled as DuckDB casts it to VARCHAR. A NULL value
+ * gives *out == NULL and returns 0. The text is owned by the result and valid
+ * until the next rat_result_next() or rat_result_free().
+ *
+ * @param len  receives the length in bytes (values may hold NUL); may be NULL
+ */
+RAT_EXTERN(int) rat_result_get_text(rat_result *result, size_t col, const char **out, size_t *len);
+
+/**
+ * Any value as a JSON value: numbers and booleans bare, NULL as null, lists
+ * as arrays, structs and maps as objects, everything else as a string.
+ * Ownership as in rat_result_get_text(); never NULL on success.
+ */
+RAT_EXTERN(int) rat_result_get_json(rat_result *result, size_t col, const char **out, size_t *len);
+
+/** Free a result. NULL is accepted. */
+RAT_EXTERN(void) rat_result_free(rat_result *result);
+
+RAT_END_DECL
+
+#endif

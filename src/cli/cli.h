@@ -1,0 +1,50 @@
+/*
+ * cli/cli.h - what the subcommands of `rat` share. The CLI uses only the
+ * public API (include/rat.h).
+ *
+ * Exit codes: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef RAT_CLI_H
+#define RAT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rat.h"
+
+#define CLI_OK 0
+#define CLI_FAILURE 1
+#define CLI_USAGE 2
+
+typedef struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	const char *help; /* full help text */
+} cli_command;
+
+extern const cli_command cli_cmd_init;
+extern const cli_command cli_cmd_workspace;
+extern const cli_command cli_cmd_query;
+
+/** Print "rat: error: <message>" to stderr and return CLI_FAILURE. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** Print the library's last error with context and return CLI_FAILURE. */
+int cli_fail_lib(const char *context);
+/** Print a usage error and a pointer to --help; return CLI_USAGE. */
+int cli_usage(const cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Print the command's help on stdout; return CLI_OK. */
+int cli_help(const cli_command *cmd);
+/** True when stdout is a terminal and NO_COLOR is unset. */
+bool cli_color(FILE *stream);
+
+/* Output of query results (output.c). */
+typedef enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
+/**
+ * Write a result in a format; table format shows at most max_rows rows
+ * (0: all) and says how many more there were.
+ */
+int cli_write_result(FILE *out, rat_result *result, cli_format format, unsigned long max_rows,
+		     bool color);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * cli/cmd_workspace.c - `rat workspace list` and `rat workspace show [-w W]`.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+static void show_resources(const rat_workspace *ws)
+{
+	rat_resources r;
+
+	rat_workspace_resources(ws, &r);
+#define OVERRIDE(bit) ((r.overridden & (bit)) ? "  (override)" : "")
+	printf("Profile:       %s (%s)\n", r.profile, r.profile_source);
+	printf("  max_memory_mb           %-8" PRId64 "%s\n", r.max_memory_mb,
+	       OVERRIDE(RAT_RESOURCE_MAX_MEMORY_MB));
+	printf("  duckdb_memory_mb        %-8" PRId64 "%s\n", r.duckdb_memory_mb,
+	       OVERRIDE(RAT_RESOURCE_DUCKDB_MEMORY_MB));
+	printf("  chunk_size_rows         %-8" PRId64 "%s\n", r.chunk_size_rows,
+	       OVERRIDE(RAT_RESOURCE_CHUNK_SIZE_ROWS));
+	printf("  max_parallel_pipelines  %-8" PRId64 "%s\n", r.max_parallel_pipelines,
+	       OVERRIDE(RAT_RESOURCE_MAX_PARALLEL_PIPELINES));
+	printf("  threads                 %-8" PRId64 "%s\n", r.threads,
+	       OVERRIDE(RAT_RESOURCE_THREADS));
+#undef OVERRIDE
+	printf("  engine memory_limit     %" PRId64 " MiB%s\n", r.engine_memory_mb,
+	       r.engine_memory_mb < r.duckdb_memory_mb ? " (duckdb_memory_mb capped by max_memory_mb)"
+						       : "");
+}
+
+static void show_layers(const rat_workspace *ws)
+{
+	int i;
+
+	printf("Layers:\n");
+	for (i = 0; i < RAT_LAYER_COUNT; i++) {
+		rat_layer_settings layer;
+		size_t j;
+		rat_workspace_layer(ws, (rat_layer)i, &layer);
+		printf("  %-7s retention ", rat_layer_name((rat_layer)i));
+		if (layer.retention_days < 0)
+			printf("forever");
+		else
+			printf("%" PRId64 " days", layer.retention_days);
+		if (layer.partition_by_count) {
+			printf(", partition_by [");
+			for (j = 0; j < layer.partition_by_count; j++)
+				printf("%s%s", j ? ", " : "", layer.partition_by[j]);
+			printf("]");
+		}
+		printf("\n");
+	}
+}
+
+static int show_pipelines(const rat_workspace *ws)
+{
+	int i;
+
+	printf("Pipelines:\n");
+	for (i = 0; i < RAT_LAYER_COUNT; i++) {
+		rat_strarray names = RAT_STRARRAY_INIT;
+		size_t j;
+		if (rat_workspace_list_pipelines(&names, ws, (rat_layer)i) != 0)
+			return cli_fail_lib(NULL);
+		printf("  %-7s %s", rat_layer_name((rat_layer)i), names.count ? "" : "(none)");
+		for (j = 0; j < names.count; j++)
+			printf("%s%s", j ? ", " : "", names.strings[j]);
+		printf("\n");
+		rat_strarray_free(&names);
+	}
+	return CLI_OK;
+}
+
+static void show_products(const rat_workspace *ws)
+{
+	size_t i, j, n = rat_workspace_product_count(ws);
+
+	printf("Products:%s\n", n ? "" : "      (none)");
+	for (i = 0; i < n; i++) {
+		const rat_product_config *p = rat_workspace_product(ws, i);
+		printf("  %s <- %s", p->name, p->source);
+		if (p->sla_freshness_hours > 0)
+			printf(", fresh within %g h", p->sla_freshness_hours);
+		printf(", access:");
+		for (j = 0; j < p->access_count; j++)
+			printf(" %s=%s", p->access[j].workspace, p->access[j].level);
+		printf("%s\n", p->access_count ? "" : " owner only");
+	}
+	n = rat_workspace_subscription_count(ws);
+	printf("Subscriptions:%s\n", n ? "" : " (none)");
+	for (i = 0; i < n; i++) {
+		const rat_subscription_config *s = rat_workspace_subscription(ws, i);
+		printf("  products.%s <- %s %s\n", s->alias, s->product, s->version_constraint);
+	}
+}
+
+static int show(const char *name)
+{
+	rat_workspace *ws = NULL;
+	char *storage = NULL;
+	int status;
+
+	if (rat_workspace_open(&ws, name) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_workspace_storage_path(&storage, ws, "bronze", NULL) != 0) {
+		rat_workspace_free(ws);
+		return cli_fail_lib(NULL);
+	}
+	/* the workspace's storage root: the bronze folder without "bronze/" */
+	storage[strlen(storage) - strlen("bronze/")] = '\0';
+	printf("Workspace:     %s\n", rat_workspace_name(ws));
+	if (rat_workspace_description(ws)[0])
+		printf("Description:   %s\n", rat_workspace_description(ws));
+	printf("Path:          %s\n", rat_workspace_path(ws));
+	printf("Branch:        %s", rat_workspace_branch(ws));
+	if (rat_workspace_branch_spec(ws)[0] &&
+	    strcmp(rat_workspace_branch_spec(ws), rat_workspace_branch(ws)) != 0)
+		printf("  (nessie_branch: %s)", rat_workspace_branch_spec(ws));
+	printf("\nS3 prefix:     %s\n", rat_workspace_s3_prefix(ws));
+	printf("Storage path:  %s\n", storage);
+	printf("RAT_HOME:      %s\n", rat_workspace_home(ws));
+	show_resources(ws);
+	show_layers(ws);
+	status = show_pipelines(ws);
+	if (status == CLI_OK)
+		show_products(ws);
+	rat_free(storage);
+	rat_workspace_free(ws);
+	return status;
+}
+
+static int list(void)
+{
+	rat_strarray paths = RAT_STRARRAY_INIT;
+	size_t i;
+	int status = CLI_OK;
+
+	if (rat_workspace_list(&paths) != 0)
+		return cli_fail_lib(NULL);
+	if (paths.count == 0)
+		printf("No workspaces found (RAT_WORKSPACES folders are searched; create one with "
+		       "`rat init NAME`).\n");
+	else
+		printf("%-24s %-32s %s\n", "NAME", "BRANCH", "PATH");
+	for (i = 0; i < paths.count; i++) {
+		rat_workspace *ws = NULL;
+		if (rat_workspace_open(&ws, paths.strings[i]) != 0) {
+			status = cli_fail_lib(paths.strings[i]);
+			continue;
+		}
+		printf("%-24s %-32s %s\n", rat_workspace_name(ws), rat_workspace_branch(ws),
+		       rat_workspace_path(ws));
+		rat_workspace_free(ws);
+	}
+	rat_strarray_free(&paths);
+	return status;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *workspace = NULL;
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'w': workspace = optarg; break;
+		case 'h': return cli_help(&cli_cmd_workspace);
+		default: return cli_usage(&cli_cmd_workspace, "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(&cli_cmd_workspace, "missing subcommand (list, show)");
+	if (optind + 1 < argc)
+		return cli_usage(&cli_cmd_workspace, "too many arguments");
+	if (strcmp(argv[optind], "list") == 0)
+		return workspace ? cli_usage(&cli_cmd_workspace, "list takes no -w") : list();
+	if (strcmp(argv[optind], "show") == 0)
+		return show(workspace);
+	return cli_usage(&cli_cmd_workspace, "unknown subcommand '%s' (list, show)", argv[optind]);
+}
+
+const cli_command cli_cmd_workspace = {
+	"workspace",
+	"list workspaces, show one's settings",
+	run,
+	"Usage: rat workspace list\n"
+	"       rat workspace show [-w NAME|PATH]\n"
+	"\n"
+	"list  the workspaces in the RAT_WORKSPACES folders (default ./workspaces)\n"
+	"show  a workspace's resolved settings: branch, storage prefix and path,\n"
+	"      profile with the effective limits after overrides, layers,\n"
+	"      pipelines by layer, products and subscriptions\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace (default: $WORKSPACE, else the one\n"
+	"                             enclosing the current folder, else 'default')\n"
+	"  -h, --help                 show this help\n",
+};

@@ -1,0 +1,110 @@
+/*
+ * config/config.h - workspace.yaml, resource profiles and the environment,
+ * resolved into one settings struct.
+ *
+ * Resolution order for every resource key: the profile's value (profile from
+ * resources.profile, else $RAT_PROFILE, else "small"), then the workspace's
+ * resources.overrides. Paths come from the environment: RAT_HOME (local
+ * state), ICEBERG_WAREHOUSE (else <RAT_HOME>/warehouse), RAT_WORKSPACES.
+ */
+#ifndef RAT_CONFIG_CONFIG_H
+#define RAT_CONFIG_CONFIG_H
+
+#include "util/common.h"
+#include "util/yaml.h"
+
+typedef enum rat_resource_key {
+	RAT_RES_MAX_MEMORY_MB = 0,
+	RAT_RES_DUCKDB_MEMORY_MB,
+	RAT_RES_CHUNK_SIZE_ROWS,
+	RAT_RES_MAX_PARALLEL_PIPELINES,
+	RAT_RES_THREADS,
+	RAT_RES_COUNT
+} rat_resource_key;
+
+/** The YAML key of a resource ("max_memory_mb", ...). */
+const char *rat_config__resource_name(rat_resource_key key);
+/** NULL-terminated list of the resource keys, for key checks. */
+extern const char *const rat_config__resource_keys[];
+
+typedef struct rat_profile {
+	char name[64];
+	char source[1024]; /* "built-in" or the file */
+	int64_t values[RAT_RES_COUNT];
+} rat_profile;
+
+/**
+ * Read the resource keys present in mapping into values (each a positive
+ * integer below its sanity cap), setting bit i of *set (when set is not NULL).
+ */
+int rat_config__read_resources(int64_t *values, unsigned int *set, const rat_yaml *yaml,
+			       struct fy_node *mapping, const char *path);
+
+/** Names of the built-in profiles, NULL-terminated. */
+extern const char *const rat_config__builtin_profiles[];
+
+/**
+ * Find a profile by name: <workspace>/profiles/<name>.yaml, then
+ * <home>/profiles/<name>.yaml, then the built-ins. Returns RAT_ENOTFOUND
+ * with a message listing what exists (the caller puts the position in front).
+ */
+int rat_config__profile_find(rat_profile *out, const char *name, const char *workspace_dir,
+			     const char *home);
+
+typedef struct rat_layer_config {
+	int64_t retention_days; /* -1: forever */
+	rat_strarray partition_by;
+} rat_layer_config;
+
+typedef struct rat_workspace_config {
+	char *name;
+	char *version;
+	char *description;
+	char *branch_spec; /* NULL: default workspace/<name> */
+	char *s3_prefix;   /* NULL: <name> */
+	rat_profile profile;
+	int64_t resources[RAT_RES_COUNT];
+	unsigned int overridden; /* bit i: resources[i] set by resources.overrides */
+	rat_layer_config layers[RAT_LAYER_COUNT];
+	rat_product_config *products;
+	size_t product_count;
+	rat_subscription_config *subscriptions;
+	size_t subscription_count;
+} rat_workspace_config;
+
+/**
+ * Load and validate workspace.yaml at path (display names it in messages),
+ * resolving its profile. `dir` is the workspace folder, `home` RAT_HOME.
+ */
+int rat_config__load_workspace(rat_workspace_config *out, const char *path, const char *display,
+			       const char *dir, const char *home);
+void rat_config__free_workspace(rat_workspace_config *config);
+
+/** The default workspace.yaml text written by `rat init`. Free with free(). */
+char *rat_config__default_yaml(const char *name, const char *description);
+
+/* Validation of names, shared with the workspace code. */
+bool rat_config__valid_workspace_name(const char *name);
+bool rat_config__valid_identifier(const char *name);
+/** A Nessie/Git reference name: see docs/workspaces.md. */
+bool rat_config__valid_ref_name(const char *name);
+
+/*
+ * Environment (env.c).
+ */
+/** RAT_HOME, or .rat/ in the nearest folder up from the current one that holds workspaces/, else ./.rat */
+char *rat_config__home(void);
+/** ICEBERG_WAREHOUSE, or <home>/warehouse. */
+char *rat_config__warehouse(const char *home);
+/** The folders of RAT_WORKSPACES (default "./workspaces"), absolute. */
+int rat_config__workspace_dirs(rat_strarray *out);
+
+/*
+ * Branch resolution (branch.c): literal, "auto"/"git", "git:<prefix>";
+ * falls back to workspace/<name> outside a Git work tree or on a detached HEAD.
+ */
+int rat_config__resolve_branch(char **out, const char *spec, const char *name, const char *dir);
+/** Check a nessie_branch value; sets a message (without position) on failure. */
+int rat_config__check_branch_spec(const char *spec);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * engine/engine_internal.h - shared between the engine's files. Only
+ * src/engine/ includes duckdb.h.
+ */
+#ifndef RAT_ENGINE_INTERNAL_H
+#define RAT_ENGINE_INTERNAL_H
+
+#include <duckdb.h>
+
+#include "util/common.h"
+#include "util/buf.h"
+
+typedef enum rat_format_mode {
+	RAT_FORMAT_TEXT = 0, /* as DuckDB casts to VARCHAR */
+	RAT_FORMAT_JSON = 1
+} rat_format_mode;
+
+/** Append the value at row of vector (of logical type) to out. The value must not be NULL at top level. */
+int rat_engine__format(rat_buf *out, duckdb_vector vector, duckdb_logical_type type, idx_t row,
+		       rat_format_mode mode);
+/** The SQL spelling of a type ("DECIMAL(18,3)", "INTEGER[]", ...). */
+int rat_engine__type_name(rat_buf *out, duckdb_logical_type type);
+/** Our coarse type for a DuckDB type. */
+rat_type rat_engine__type(duckdb_logical_type type);
+
+#endif

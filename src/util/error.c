@@ -1,0 +1,90 @@
+/*
+ * util/error.c - the thread-local last error.
+ *
+ * The message lives in a fixed per-thread buffer: setting an error never
+ * allocates (so out-of-memory can be reported) and nothing is leaked at thread
+ * exit. A message longer than the buffer is cut and ends in "...".
+ */
+#include "util/common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MESSAGE_MAX 4096
+
+static _Thread_local char tls_message[MESSAGE_MAX];
+static _Thread_local rat_error tls_error = { NULL, RAT_ERRCLASS_NONE };
+
+static void mark_truncated(int n)
+{
+	if (n >= MESSAGE_MAX)
+		memcpy(tls_message + MESSAGE_MAX - 4, "...", 4);
+}
+
+int rat_error__vset(int code, int klass, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(tls_message, sizeof(tls_message), fmt, ap);
+	if (n < 0)
+		tls_message[0] = '\0';
+	mark_truncated(n);
+	tls_error.message = tls_message;
+	tls_error.klass = klass;
+	return code;
+}
+
+int rat_error__set(int code, int klass, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	rat_error__vset(code, klass, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int rat_error__oom(void)
+{
+	return rat_error__set(RAT_ENOMEM, RAT_ERRCLASS_NOMEMORY, "out of memory");
+}
+
+int rat_error__os(int code, const char *fmt, ...)
+{
+	int saved = errno;
+	char head[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(head, sizeof(head), fmt, ap);
+	va_end(ap);
+	return rat_error__set(code, RAT_ERRCLASS_OS, "%s: %s", head, strerror(saved));
+}
+
+void rat_error__prefix(const char *fmt, ...)
+{
+	char old[MESSAGE_MAX];
+	char context[MESSAGE_MAX];
+	va_list ap;
+	int n;
+
+	memcpy(old, tls_message, sizeof(old));
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
+	n = snprintf(tls_message, sizeof(tls_message), "%s: %s", context, old);
+	mark_truncated(n);
+	tls_error.message = tls_message;
+}
+
+const rat_error *rat_error_last(void)
+{
+	if (!tls_error.message)
+		tls_error.message = tls_message;
+	return &tls_error;
+}
+
+void rat_error_clear(void)
+{
+	tls_message[0] = '\0';
+	tls_error.message = tls_message;
+	tls_error.klass = RAT_ERRCLASS_NONE;
+}

@@ -1,0 +1,23 @@
+/*
+ * util/error.h - setting the thread-local last error (see rat/errors.h).
+ *
+ * Set the message where the failure happens, with the values that explain it;
+ * callers that know more add context in front with rat_error__prefix(),
+ * never replacing what is there.
+ */
+#ifndef RAT_UTIL_ERROR_H
+#define RAT_UTIL_ERROR_H
+
+#include "util/common.h"
+
+/** Set the last error; returns code so that `return rat_error__set(...)` reads well. */
+int rat_error__set(int code, int klass, const char *fmt, ...) RAT_PRINTF(3, 4);
+int rat_error__vset(int code, int klass, const char *fmt, va_list ap);
+/** Record an out-of-memory failure; returns RAT_ENOMEM. */
+int rat_error__oom(void);
+/** Record errno's text after a message: "<message>: <strerror>". Returns code. */
+int rat_error__os(int code, const char *fmt, ...) RAT_PRINTF(2, 3);
+/** Put context in front of the current message: "<context>: <message>". */
+void rat_error__prefix(const char *fmt, ...) RAT_PRINTF(1, 2);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * util/fs.c - file system helpers.
+ */
+#include "util/common.h"
+#include "util/fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int rat_fs__read_file(rat_buf *out, const char *path, size_t max)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd, error = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rat_error__os(errno == ENOENT ? RAT_ENOTFOUND : RAT_EIO, "%s", path);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			error = rat_error__os(RAT_EIO, "%s", path);
+			break;
+		}
+		if (out->len + (size_t)n > max) {
+			error = rat_error__set(RAT_ETOOBIG, RAT_ERRCLASS_INVALID,
+					       "%s: file is larger than %zu bytes", path, max);
+			break;
+		}
+		if ((error = rat_buf_put(out, chunk, (size_t)n)) != 0)
+			break;
+	}
+	close(fd);
+	if (!error && !out->ptr)
+		error = rat_buf_put(out, "", 0);
+	return error;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int rat_fs__write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = rat__sprintf("%s.%ld.tmp", path, (long)getpid());
+	int fd = -1, error = 0;
+
+	if (!tmp)
+		return RAT_ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error = rat_error__os(RAT_EIO, "%s", path);
+		goto cleanup;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		error = rat_error__os(RAT_EIO, "writing %s", path);
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error = rat_error__os(RAT_EIO, "writing %s", path);
+		goto cleanup;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		error = rat_error__os(RAT_EIO, "renaming %s into place", path);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (error)
+		unlink(tmp);
+	free(tmp);
+	return error;
+}
+
+int rat_fs__mkdir_p(const char *path)
+{
+	char *copy = rat__strdup(path);
+	char *p;
+	int error = 0;
+
+	if (!copy)
+		return RAT_ENOMEM;
+	for (p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST) {
+			error = rat_error__os(RAT_EIO, "cannot create folder %s", copy);
+			break;
+		}
+		if (!rat_fs__is_dir(copy)) {
+			error = rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_OS,
+					       "cannot create folder %s: a file is in the way", copy);
+			break;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	free(copy);
+	return error;
+}
+
+bool rat_fs__is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool rat_fs__is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool rat_fs__exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+int rat_fs__list_dir(rat_strarray *out, const char *path)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	int error = 0;
+
+	if (!dir)
+		return rat_error__os(errno == ENOENT ? RAT_ENOTFOUND : RAT_EIO, "%s", path);
+	while ((entry = readdir(dir)) != NULL) {
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
+			continue;
+		if ((error = rat_strarray__push(out, entry->d_name)) != 0)
+			break;
+	}
+	closedir(dir);
+	rat_strarray__sort(out);
+	return error;
+}
+
+char *rat_fs__join(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (b[0] == '/' || n == 0)
+		return rat__strdup(b);
+	return rat__sprintf("%s%s%s", a, a[n - 1] == '/' ? "" : "/", b);
+}
+
+char *rat_fs__cwd(void)
+{
+	char *buf = getcwd(NULL, 0);
+	char *copy;
+
+	if (!buf) {
+		rat_error__os(RAT_EIO, "cannot read the current folder");
+		return NULL;
+	}
+	copy = rat__strdup(buf);
+	free(buf);
+	return copy;
+}
+
+/* Normalise an absolute path in place: collapse "//", drop ".", resolve "..". */
+static void normalise(char *path)
+{
+	char *out = path, *in = path;
+
+	while (*in) {
+		while (*in == '/')
+			in++;
+		char *seg = in;
+		while (*in && *in != '/')
+			in++;
+		size_t len = (size_t)(in - seg);
+		if (len == 0 || (len == 1 && seg[0] == '.'))
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, len);
+		out += len;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
+char *rat_fs__absolute(const char *path)
+{
+	char *cwd, *joined;
+
+	if (path[0] == '/') {
+		joined = rat__strdup(path);
+	} else {
+		if ((cwd = rat_fs__cwd()) == NULL)
+			return NULL;
+		joined = rat_fs__join(cwd, path);
+		free(cwd);
+	}
+	if (joined)
+		normalise(joined);
+	return joined;
+}
+
+char *rat_fs__basename(const char *path)
+{
+	size_t end = strlen(path), start;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	return rat__strndup(path + start, end - start);
+}
+
+char *rat_fs__dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return rat__strdup("/");
+	return rat__strndup(path, (size_t)(slash - path));
+}

@@ -1,0 +1,33 @@
+/*
+ * util/fs.h - file system helpers: size-capped reads, atomic writes, folder
+ * creation and listing, path joining. Errors name the path.
+ */
+#ifndef RAT_UTIL_FS_H
+#define RAT_UTIL_FS_H
+
+#include "util/common.h"
+#include "util/buf.h"
+
+/** Read a whole file (at most max bytes) into out. RAT_ENOTFOUND, RAT_EIO, RAT_ETOOBIG. */
+int rat_fs__read_file(rat_buf *out, const char *path, size_t max);
+/** Write a file so that readers see the old content or the new, never a part. */
+int rat_fs__write_file_atomic(const char *path, const void *data, size_t len);
+/** Create a folder and its missing parents. */
+int rat_fs__mkdir_p(const char *path);
+bool rat_fs__is_dir(const char *path);
+bool rat_fs__is_file(const char *path);
+bool rat_fs__exists(const char *path);
+/** Entries of a folder (not "." or ".."), sorted. */
+int rat_fs__list_dir(rat_strarray *out, const char *path);
+/** "a/b"; a copy of b when b is absolute. NULL on out of memory. */
+char *rat_fs__join(const char *a, const char *b);
+/** An absolute, normalised form of path (which need not exist). */
+char *rat_fs__absolute(const char *path);
+/** The current folder. */
+char *rat_fs__cwd(void);
+/** The last component of path, without trailing slashes. */
+char *rat_fs__basename(const char *path);
+/** The parent folder of an absolute, normalised path ("/" for "/"). */
+char *rat_fs__dirname(const char *path);
+
+#endif

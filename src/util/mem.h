@@ -1,0 +1,30 @@
+/*
+ * util/mem.h - allocation wrappers that record RAT_ENOMEM on failure, the
+ * string array helpers, and small string utilities.
+ */
+#ifndef RAT_UTIL_MEM_H
+#define RAT_UTIL_MEM_H
+
+#include "util/common.h"
+
+void *rat__malloc(size_t n);
+void *rat__calloc(size_t count, size_t size);
+void *rat__realloc(void *ptr, size_t n);
+/** Grow an array of count+1 elements of size bytes when needed (doubling). */
+int rat__grow(void **array, size_t *capacity, size_t count, size_t size);
+char *rat__strdup(const char *s);
+char *rat__strndup(const char *s, size_t n);
+/** Format into a newly allocated string; NULL (and RAT_ENOMEM) on failure. */
+char *rat__sprintf(const char *fmt, ...) RAT_PRINTF(1, 2);
+
+/** Append a copy of s. */
+int rat_strarray__push(rat_strarray *array, const char *s);
+/** Append s, taking ownership (freed on failure too). */
+int rat_strarray__push_owned(rat_strarray *array, char *s);
+void rat_strarray__sort(rat_strarray *array);
+bool rat_strarray__contains(const rat_strarray *array, const char *s);
+
+bool rat__str_has_prefix(const char *s, const char *prefix);
+bool rat__str_has_suffix(const char *s, const char *suffix);
+
+#endif

@@ -1,0 +1,597 @@
+/*
+ * workspace/workspace.c - the public workspace API (rat/workspace.h):
+ * locate, create, load, cache, list, and derive paths.
+ *
+ * A handle is immutable once loaded: settings are resolved at load time
+ * (config/), so everything after is a lookup.
+ */
+#include "util/common.h"
+#include "util/fs.h"
+#include "config/config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct rat_workspace {
+	rat_workspace_config config;
+	char *path;
+	char *config_path;
+	char *branch;
+	char *s3_prefix;
+	char *home;
+	char *warehouse;
+};
+
+static const char *const layer_names[RAT_LAYER_COUNT] = { "bronze", "silver", "gold" };
+
+const char *rat_layer_name(rat_layer layer)
+{
+	return (unsigned)layer < RAT_LAYER_COUNT ? layer_names[layer] : NULL;
+}
+
+int rat_layer_parse(rat_layer *out, const char *name)
+{
+	int i;
+
+	for (i = 0; i < RAT_LAYER_COUNT; i++) {
+		if (name && strcmp(name, layer_names[i]) == 0) {
+			*out = (rat_layer)i;
+			return 0;
+		}
+	}
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+			      "unknown layer '%s' (bronze, silver, gold)", name ? name : "(null)");
+}
+
+/* "workspaces/x/workspace.yaml" when under the current folder, else absolute. */
+static char *display_path(const char *path)
+{
+	char *cwd = rat_fs__cwd(), *out;
+	size_t n;
+
+	if (cwd && strcmp(cwd, "/") != 0 && (n = strlen(cwd)) && strncmp(path, cwd, n) == 0 &&
+	    path[n] == '/')
+		out = rat__strdup(path + n + 1);
+	else
+		out = rat__strdup(path);
+	free(cwd);
+	return out;
+}
+
+static bool holds_workspace(const char *dir)
+{
+	char *yaml = rat_fs__join(dir, "workspace.yaml");
+	bool found = yaml && rat_fs__is_file(yaml);
+	free(yaml);
+	return found;
+}
+
+/* The workspace folder enclosing the current folder, or NULL. */
+static char *enclosing_workspace(void)
+{
+	char *dir = rat_fs__cwd();
+
+	while (dir) {
+		if (holds_workspace(dir))
+			return dir;
+		if (strcmp(dir, "/") == 0)
+			break;
+		char *parent = rat_fs__dirname(dir);
+		free(dir);
+		dir = parent;
+	}
+	free(dir);
+	return NULL;
+}
+
+static int not_found(const char *name, const rat_strarray *dirs)
+{
+	char looked[2048] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < dirs->count && used < sizeof(looked); i++)
+		used += (size_t)snprintf(looked + used, sizeof(looked) - used, "%s%s", i ? ", " : "",
+					 dirs->strings[i]);
+	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE,
+			      "workspace '%s' not found (looked in %s; set RAT_WORKSPACES or create "
+			      "it with `rat init %s`)",
+			      name, looked, name);
+}
+
+/* Resolve -w NAME|PATH (or the defaults) to the workspace's absolute folder. */
+static int locate(char **out, const char *name_or_path)
+{
+	rat_strarray dirs = RAT_STRARRAY_INIT;
+	const char *env = getenv("WORKSPACE");
+	char *abs = NULL;
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (!name_or_path || !*name_or_path) {
+		if (env && *env) {
+			name_or_path = env;
+		} else if ((*out = enclosing_workspace()) != NULL) {
+			return 0;
+		} else {
+			name_or_path = "default";
+		}
+	}
+	if ((abs = rat_fs__absolute(name_or_path)) == NULL)
+		return RAT_ENOMEM;
+	if (holds_workspace(abs)) {
+		*out = abs;
+		return 0;
+	}
+	if (strchr(name_or_path, '/') || name_or_path[0] == '.') {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE,
+				       "%s: no workspace.yaml in this folder", abs);
+		goto cleanup;
+	}
+	if (!rat_config__valid_workspace_name(name_or_path)) {
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				       "invalid workspace name '%s' (letters, digits, '-' and '_')",
+				       name_or_path);
+		goto cleanup;
+	}
+	if ((error = rat_config__workspace_dirs(&dirs)) != 0)
+		goto cleanup;
+	for (i = 0; i < dirs.count; i++) {
+		char *candidate = rat_fs__join(dirs.strings[i], name_or_path);
+		if (!candidate) {
+			error = RAT_ENOMEM;
+			goto cleanup;
+		}
+		if (holds_workspace(candidate)) {
+			*out = candidate;
+			goto cleanup;
+		}
+		free(candidate);
+	}
+	error = not_found(name_or_path, &dirs);
+cleanup:
+	free(abs);
+	rat_strarray_free(&dirs);
+	return error;
+}
+
+static int load(rat_workspace **out, const char *dir)
+{
+	rat_workspace *ws = NULL;
+	char *display = NULL;
+	int error;
+
+	*out = NULL;
+	if ((ws = rat__calloc(1, sizeof(*ws))) == NULL)
+		return RAT_ENOMEM;
+	if ((ws->path = rat__strdup(dir)) == NULL ||
+	    (ws->config_path = rat_fs__join(dir, "workspace.yaml")) == NULL ||
+	    (display = display_path(ws->config_path)) == NULL ||
+	    (ws->home = rat_config__home()) == NULL ||
+	    (ws->warehouse = rat_config__warehouse(ws->home)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_config__load_workspace(&ws->config, ws->config_path, display, ws->path,
+						ws->home)) != 0)
+		goto cleanup;
+	if ((error = rat_config__resolve_branch(&ws->branch, ws->config.branch_spec,
+						ws->config.name, ws->path)) != 0) {
+		rat_error__prefix("%s", display);
+		goto cleanup;
+	}
+	ws->s3_prefix = rat__strdup(ws->config.s3_prefix ? ws->config.s3_prefix : ws->config.name);
+	if (!ws->s3_prefix) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	*out = ws;
+	ws = NULL;
+cleanup:
+	free(display);
+	rat_workspace_free(ws);
+	return error;
+}
+
+int rat_workspace_open(rat_workspace **out, const char *name_or_path)
+{
+	char *dir = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = locate(&dir, name_or_path)) == 0)
+		error = load(out, dir);
+	free(dir);
+	return error;
+}
+
+void rat_workspace_free(rat_workspace *ws)
+{
+	if (!ws)
+		return;
+	rat_config__free_workspace(&ws->config);
+	free(ws->path);
+	free(ws->config_path);
+	free(ws->branch);
+	free(ws->s3_prefix);
+	free(ws->home);
+	free(ws->warehouse);
+	free(ws);
+}
+
+/*
+ * The cache: workspaces by folder, for programs that ask for the same
+ * workspace many times (the guide's get_workspace()).
+ */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static rat_workspace **cache;
+static size_t cache_count, cache_capacity;
+
+int rat_workspace_get(const rat_workspace **out, const char *name_or_path)
+{
+	rat_workspace *ws = NULL;
+	char *dir = NULL;
+	size_t i;
+	int error;
+
+	*out = NULL;
+	if ((error = locate(&dir, name_or_path)) != 0)
+		return error;
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < cache_count; i++) {
+		if (strcmp(cache[i]->path, dir) == 0) {
+			*out = cache[i];
+			goto cleanup;
+		}
+	}
+	if ((error = load(&ws, dir)) != 0 ||
+	    (error = rat__grow((void **)&cache, &cache_capacity, cache_count, sizeof(*cache))) != 0)
+		goto cleanup;
+	cache[cache_count++] = ws;
+	*out = ws;
+	ws = NULL;
+cleanup:
+	pthread_mutex_unlock(&cache_lock);
+	rat_workspace_free(ws);
+	free(dir);
+	return error;
+}
+
+void rat_workspace_cache_clear(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < cache_count; i++)
+		rat_workspace_free(cache[i]);
+	free(cache);
+	cache = NULL;
+	cache_count = cache_capacity = 0;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+static const char *const layout[] = { "pipelines/bronze", "pipelines/silver", "pipelines/gold",
+				      "schemas", "macros", "notebooks" };
+
+/* Fill a fresh folder with the workspace layout and its workspace.yaml. */
+static int populate(const char *dir, const char *name, const char *description)
+{
+	char *yaml = NULL, *path = NULL;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < RAT_ARRAY_SIZE(layout); i++) {
+		/* .gitkeep: so the layout survives a commit to Git while still empty */
+		path = rat__sprintf("%s/%s/.gitkeep", dir, layout[i]);
+		char *folder = path ? rat_fs__dirname(path) : NULL;
+		error = folder ? rat_fs__mkdir_p(folder) : RAT_ENOMEM;
+		if (!error)
+			error = rat_fs__write_file_atomic(path, "", 0);
+		free(folder);
+		free(path);
+		path = NULL;
+	}
+	if (!error && (yaml = rat_config__default_yaml(name, description)) == NULL)
+		error = RAT_ENOMEM;
+	if (!error && (path = rat_fs__join(dir, "workspace.yaml")) == NULL)
+		error = RAT_ENOMEM;
+	if (!error)
+		error = rat_fs__write_file_atomic(path, yaml, strlen(yaml));
+	free(yaml);
+	free(path);
+	return error;
+}
+
+/* Remove a folder tree that we created ourselves (staging on failure). */
+static void remove_tree(const char *dir)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT;
+	size_t i;
+
+	if (rat_fs__list_dir(&entries, dir) == 0) {
+		for (i = 0; i < entries.count; i++) {
+			char *child = rat_fs__join(dir, entries.strings[i]);
+			if (!child)
+				continue;
+			if (rat_fs__is_dir(child))
+				remove_tree(child);
+			else
+				unlink(child);
+			free(child);
+		}
+	}
+	rat_strarray_free(&entries);
+	rmdir(dir);
+}
+
+static int check_target(const char *target)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT;
+	int error = 0;
+
+	if (!rat_fs__exists(target))
+		return 0;
+	if (!rat_fs__is_dir(target))
+		return rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_WORKSPACE,
+				      "%s already exists and is not a folder", target);
+	if ((error = rat_fs__list_dir(&entries, target)) == 0 && entries.count > 0)
+		error = rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_WORKSPACE,
+				       "%s is not empty (%zu entr%s, first '%s'); refusing to create a "
+				       "workspace over it",
+				       target, entries.count, entries.count == 1 ? "y" : "ies",
+				       entries.strings[0]);
+	rat_strarray_free(&entries);
+	return error;
+}
+
+int rat_workspace_create(rat_workspace **out, const char *name,
+			 const rat_workspace_create_options *opts)
+{
+	rat_strarray dirs = RAT_STRARRAY_INIT;
+	char *target = NULL, *parent = NULL, *staging = NULL, *description = NULL;
+	int error;
+
+	*out = NULL;
+	if (!name || !rat_config__valid_workspace_name(name))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				      "invalid workspace name '%s' (letters, digits, '-' and '_', "
+				      "starting with a letter or digit, at most 64)",
+				      name ? name : "(null)");
+	if (opts && opts->path) {
+		target = rat_fs__absolute(opts->path);
+	} else {
+		if ((error = rat_config__workspace_dirs(&dirs)) != 0)
+			goto cleanup;
+		target = rat_fs__join(dirs.strings[0], name);
+	}
+	description = opts && opts->description ? rat__strdup(opts->description)
+						: rat__sprintf("%s workspace", name);
+	if (!target || !description || (parent = rat_fs__dirname(target)) == NULL ||
+	    (staging = rat__sprintf("%s/.%s.init.%ld", parent, name, (long)getpid())) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = check_target(target)) != 0 || (error = rat_fs__mkdir_p(parent)) != 0)
+		goto cleanup;
+	/* build beside the target, then move it into place: all or nothing */
+	remove_tree(staging);
+	if ((error = rat_fs__mkdir_p(staging)) != 0 ||
+	    (error = populate(staging, name, description)) != 0)
+		goto cleanup;
+	if (rat_fs__is_dir(target) && rmdir(target) < 0) {
+		error = rat_error__os(RAT_EIO, "cannot replace empty folder %s", target);
+		goto cleanup;
+	}
+	if (rename(staging, target) < 0) {
+		error = rat_error__os(RAT_EIO, "cannot move the new workspace into %s", target);
+		goto cleanup;
+	}
+	error = load(out, target);
+cleanup:
+	if (error && staging)
+		remove_tree(staging);
+	rat_strarray_free(&dirs);
+	free(target);
+	free(parent);
+	free(staging);
+	free(description);
+	return error;
+}
+
+int rat_workspace_list(rat_strarray *out)
+{
+	rat_strarray dirs = RAT_STRARRAY_INIT, found = RAT_STRARRAY_INIT;
+	size_t i, j;
+	int error;
+
+	if ((error = rat_config__workspace_dirs(&dirs)) != 0)
+		goto cleanup;
+	for (i = 0; i < dirs.count; i++) {
+		rat_strarray entries = RAT_STRARRAY_INIT;
+		if (rat_fs__list_dir(&entries, dirs.strings[i]) != 0) {
+			rat_error_clear(); /* a missing folder holds no workspaces */
+			continue;
+		}
+		for (j = 0; !error && j < entries.count; j++) {
+			char *dir = rat_fs__join(dirs.strings[i], entries.strings[j]);
+			if (!dir)
+				error = RAT_ENOMEM;
+			else if (entries.strings[j][0] != '.' && holds_workspace(dir) &&
+				 !rat_strarray__contains(&found, dir))
+				error = rat_strarray__push(&found, dir);
+			free(dir);
+		}
+		rat_strarray_free(&entries);
+		if (error)
+			goto cleanup;
+	}
+	rat_strarray__sort(&found);
+	*out = found;
+	found.strings = NULL;
+	found.count = 0;
+cleanup:
+	rat_strarray_free(&found);
+	rat_strarray_free(&dirs);
+	return error;
+}
+
+const char *rat_workspace_name(const rat_workspace *ws) { return ws->config.name; }
+const char *rat_workspace_path(const rat_workspace *ws) { return ws->path; }
+const char *rat_workspace_config_path(const rat_workspace *ws) { return ws->config_path; }
+const char *rat_workspace_description(const rat_workspace *ws) { return ws->config.description; }
+const char *rat_workspace_version(const rat_workspace *ws) { return ws->config.version; }
+const char *rat_workspace_branch(const rat_workspace *ws) { return ws->branch; }
+const char *rat_workspace_s3_prefix(const rat_workspace *ws) { return ws->s3_prefix; }
+const char *rat_workspace_home(const rat_workspace *ws) { return ws->home; }
+const char *rat_workspace_warehouse(const rat_workspace *ws) { return ws->warehouse; }
+
+const char *rat_workspace_branch_spec(const rat_workspace *ws)
+{
+	return ws->config.branch_spec ? ws->config.branch_spec : "";
+}
+
+void rat_workspace_resources(const rat_workspace *ws, rat_resources *out)
+{
+	const int64_t *r = ws->config.resources;
+
+	out->profile = ws->config.profile.name;
+	out->profile_source = ws->config.profile.source;
+	out->max_memory_mb = r[RAT_RES_MAX_MEMORY_MB];
+	out->duckdb_memory_mb = r[RAT_RES_DUCKDB_MEMORY_MB];
+	out->engine_memory_mb = r[RAT_RES_DUCKDB_MEMORY_MB] < r[RAT_RES_MAX_MEMORY_MB]
+					? r[RAT_RES_DUCKDB_MEMORY_MB]
+					: r[RAT_RES_MAX_MEMORY_MB];
+	out->chunk_size_rows = r[RAT_RES_CHUNK_SIZE_ROWS];
+	out->max_parallel_pipelines = r[RAT_RES_MAX_PARALLEL_PIPELINES];
+	out->threads = r[RAT_RES_THREADS];
+	out->overridden = ws->config.overridden;
+}
+
+void rat_workspace_layer(const rat_workspace *ws, rat_layer layer, rat_layer_settings *out)
+{
+	const rat_layer_config *config = &ws->config.layers[(unsigned)layer < RAT_LAYER_COUNT ? layer : 0];
+
+	out->retention_days = config->retention_days;
+	out->partition_by = (const char *const *)config->partition_by.strings;
+	out->partition_by_count = config->partition_by.count;
+}
+
+size_t rat_workspace_product_count(const rat_workspace *ws)
+{
+	return ws->config.product_count;
+}
+
+const rat_product_config *rat_workspace_product(const rat_workspace *ws, size_t i)
+{
+	return i < ws->config.product_count ? &ws->config.products[i] : NULL;
+}
+
+size_t rat_workspace_subscription_count(const rat_workspace *ws)
+{
+	return ws->config.subscription_count;
+}
+
+const rat_subscription_config *rat_workspace_subscription(const rat_workspace *ws, size_t i)
+{
+	return i < ws->config.subscription_count ? &ws->config.subscriptions[i] : NULL;
+}
+
+/* "sales.sql" -> "sales" for the pipeline kinds we run; NULL otherwise. */
+static char *pipeline_stem(const char *file)
+{
+	static const char *const kinds[] = { ".sql", ".py", ".sh" };
+	size_t i;
+
+	if (file[0] == '.')
+		return NULL;
+	for (i = 0; i < RAT_ARRAY_SIZE(kinds); i++)
+		if (rat__str_has_suffix(file, kinds[i]) && strlen(file) > strlen(kinds[i]))
+			return rat__strndup(file, strlen(file) - strlen(kinds[i]));
+	return NULL;
+}
+
+static bool is_pipeline_folder(const char *dir)
+{
+	static const char *const entries[] = { "pipeline.sql", "pipeline.py", "pipeline.sh" };
+	size_t i;
+
+	for (i = 0; i < RAT_ARRAY_SIZE(entries); i++) {
+		char *path = rat_fs__join(dir, entries[i]);
+		bool found = path && rat_fs__is_file(path);
+		free(path);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT, names = RAT_STRARRAY_INIT;
+	char *dir = NULL;
+	size_t i;
+	int error = 0;
+
+	if (!rat_layer_name(layer))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "layer %d out of range",
+				      (int)layer);
+	if ((dir = rat__sprintf("%s/pipelines/%s", ws->path, rat_layer_name(layer))) == NULL)
+		return RAT_ENOMEM;
+	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&entries, dir)) != 0)
+		goto cleanup;
+	for (i = 0; i < entries.count; i++) {
+		char *path = rat_fs__join(dir, entries.strings[i]), *name = NULL;
+		if (!path) {
+			error = RAT_ENOMEM;
+			goto cleanup;
+		}
+		if (rat_fs__is_dir(path) && entries.strings[i][0] != '.' && is_pipeline_folder(path))
+			name = rat__strdup(entries.strings[i]);
+		else if (rat_fs__is_file(path))
+			name = pipeline_stem(entries.strings[i]);
+		free(path);
+		if (!name)
+			continue;
+		if (rat_strarray__contains(&names, name)) {
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+					       "%s: pipeline '%s' is defined twice (keep one of "
+					       "%s.sql, %s.py, %s.sh, %s/)",
+					       dir, name, name, name, name, name);
+			free(name);
+			goto cleanup;
+		}
+		if ((error = rat_strarray__push_owned(&names, name)) != 0)
+			goto cleanup;
+	}
+	rat_strarray__sort(&names);
+	*out = names;
+	names.strings = NULL;
+	names.count = 0;
+cleanup:
+	rat_strarray_free(&names);
+	rat_strarray_free(&entries);
+	free(dir);
+	return error;
+}
+
+int rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer,
+			       const char *table)
+{
+	rat_layer parsed;
+	int error;
+
+	*out = NULL;
+	if ((error = rat_layer_parse(&parsed, layer)) != 0)
+		return error;
+	if (table && !rat_config__valid_identifier(table))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				      "invalid table name '%s' (letters, digits and '_', not "
+				      "starting with a digit)",
+				      table);
+	*out = table ? rat__sprintf("%s/%s/%s/%s/", ws->warehouse, ws->s3_prefix, layer, table)
+		     : rat__sprintf("%s/%s/%s/", ws->warehouse, ws->s3_prefix, layer);
+	return *out ? 0 : RAT_ENOMEM;
+}
