@@ -19,12 +19,13 @@ static int run(int argc, char **argv)
 	int c;
 
 	optind = 0;
+	opterr = 0; /* we word the message ourselves */
 	while ((c = getopt_long(argc, argv, "p:d:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'p': opts.path = optarg; break;
 		case 'd': opts.description = optarg; break;
 		case 'h': return cli_help(&cli_cmd_init);
-		default: return cli_usage(&cli_cmd_init, "invalid option");
+		default: return cli_usage(&cli_cmd_init, "unknown option \'%s\'", argv[optind - 1]);
 		}
 	}
 	if (optind + 1 != argc)

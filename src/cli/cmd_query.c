@@ -101,6 +101,7 @@ static int run(int argc, char **argv)
 	int c, status = CLI_FAILURE;
 
 	optind = 0;
+	opterr = 0; /* we word the message ourselves */
 	while ((c = getopt_long(argc, argv, "w:f:o:n:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'w': workspace = optarg; break;
@@ -118,7 +119,7 @@ static int run(int argc, char **argv)
 						 optarg);
 			break;
 		case 'h': return cli_help(&cli_cmd_query);
-		default: return cli_usage(&cli_cmd_query, "invalid option");
+		default: return cli_usage(&cli_cmd_query, "unknown option \'%s\'", argv[optind - 1]);
 		}
 	}
 	if (optind + 1 != argc)

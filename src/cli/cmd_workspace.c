@@ -169,11 +169,12 @@ static int run(int argc, char **argv)
 	int c;
 
 	optind = 0;
+	opterr = 0; /* we word the message ourselves */
 	while ((c = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'w': workspace = optarg; break;
 		case 'h': return cli_help(&cli_cmd_workspace);
-		default: return cli_usage(&cli_cmd_workspace, "invalid option");
+		default: return cli_usage(&cli_cmd_workspace, "unknown option \'%s\'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -174,13 +174,19 @@ static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_
 	if (rat_yaml__field(&field, section->value, section->path, "partition_by")) {
 		if ((error = rat_yaml__string_list(&layer->partition_by, yaml, &field)) != 0)
 			return error;
-		for (i = 0; i < layer->partition_by.count; i++)
-			if (!rat_config__valid_identifier(layer->partition_by.strings[i]))
-				return rat_yaml__field_error(
-					yaml, &field,
+		for (i = 0; i < layer->partition_by.count; i++) {
+			rat_yaml_field item = field;
+			if (rat_config__valid_identifier(layer->partition_by.strings[i]))
+				continue;
+			/* point at the offending item of a list */
+			if (fy_node_get_type(field.value) == FYNT_SEQUENCE)
+				rat_yaml__item(&item, rat_yaml__at(field.value, i), field.path, i);
+			return rat_yaml__field_error(
+					yaml, &item,
 					"invalid column name '%s' (letters, digits and '_', not "
 					"starting with a digit)",
 					layer->partition_by.strings[i]);
+		}
 	}
 	return 0;
 }

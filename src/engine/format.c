@@ -232,7 +232,7 @@ static int put_string(rat_buf *out, const char *s, size_t len, rat_format_mode m
 static int put_double(rat_buf *out, double v, bool is_float, rat_format_mode mode)
 {
 	char text[64];
-	int precision;
+	int precision, exponent;
 
 	if (isnan(v))
 		return mode == RAT_FORMAT_JSON ? rat_buf_puts(out, "\"nan\"") : rat_buf_puts(out, "nan");
@@ -241,18 +241,32 @@ static int put_double(rat_buf *out, double v, bool is_float, rat_format_mode mod
 		return mode == RAT_FORMAT_JSON ? rat_buf_printf(out, "\"%s\"", s) : rat_buf_puts(out, s);
 	}
 	for (precision = 1; precision <= 17; precision++) {
-		snprintf(text, sizeof(text), "%.*g", precision, v);
+		snprintf(text, sizeof(text), "%.*e", precision - 1, v);
 		if (is_float ? (float)strtod(text, NULL) == (float)v : strtod(text, NULL) == v)
 			break;
 	}
-	/* DuckDB writes 1e+16 up from 1e16, and "1.0" for integral values below */
-	if (!strpbrk(text, ".e")) {
-		if (fabs(v) >= 1e16 && !is_float) {
-			snprintf(text, sizeof(text), "%.*e", precision - 1, v);
-		} else {
+	/* DuckDB: scientific below 1e-4 and from 1e16 up, else fixed with at least ".0" */
+	exponent = atoi(strchr(text, 'e') + 1);
+	if (exponent >= -4 && exponent < 16) {
+		int decimals = precision - 1 - exponent;
+		snprintf(text, sizeof(text), "%.*f", decimals > 0 ? decimals : 0, v);
+		if (!strchr(text, '.')) {
 			size_t n = strlen(text);
 			snprintf(text + n, sizeof(text) - n, ".0");
 		}
+	} else {
+		/* "%e" pads the mantissa with zeros we do not want: 1.000000e+20 */
+		char mantissa[40], *e = strchr(text, 'e');
+		snprintf(mantissa, sizeof(mantissa), "%.*s", (int)(e - text), text);
+		if (strchr(mantissa, '.')) {
+			size_t n = strlen(mantissa);
+			while (mantissa[n - 1] == '0')
+				mantissa[--n] = '\0';
+			if (mantissa[n - 1] == '.')
+				mantissa[--n] = '\0';
+		}
+		snprintf(text, sizeof(text), "%se%c%02d", mantissa, exponent < 0 ? '-' : '+',
+			 exponent < 0 ? -exponent : exponent);
 	}
 	return rat_buf_puts(out, text);
 }
@@ -378,14 +392,12 @@ static int put_timestamp(rat_buf *out, int64_t seconds, int64_t fraction, int di
 	}
 	date.days = (int32_t)days;
 	duckdb_date_struct d = duckdb_from_date(date);
-	if ((error = rat_buf_printf(out, "%04d-%02d-%02d ", d.year <= 0 ? 1 - d.year : d.year,
-				    d.month, d.day)) != 0 ||
+	if ((error = rat_buf_printf(out, "%04d-%02d-%02d%s ", d.year <= 0 ? 1 - d.year : d.year,
+				    d.month, d.day, d.year <= 0 ? " (BC)" : "")) != 0 ||
 	    (error = put_clock(out, (int)(rest / 3600), (int)(rest / 60 % 60), (int)(rest % 60),
 			       fraction, digits)) != 0)
 		return error;
-	if (suffix && (error = rat_buf_puts(out, suffix)) != 0)
-		return error;
-	return d.year <= 0 ? rat_buf_puts(out, " (BC)") : 0;
+	return suffix ? rat_buf_puts(out, suffix) : 0;
 }
 
 static int put_timestamp_units(rat_buf *out, int64_t value, int64_t per_second, int digits,
@@ -479,12 +491,30 @@ static int put_bits(rat_buf *out, const unsigned char *p, size_t len)
 
 /* Nested values */
 
+static bool is_nested(duckdb_type id)
+{
+	return id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY || id == DUCKDB_TYPE_STRUCT ||
+	       id == DUCKDB_TYPE_MAP || id == DUCKDB_TYPE_UNION;
+}
+
 static int format_child(rat_buf *out, duckdb_vector child, duckdb_logical_type type, idx_t row,
 			rat_format_mode mode, int depth)
 {
+	duckdb_type id = duckdb_get_type_id(type);
+	rat_buf text = RAT_BUF_INIT;
+	int error;
+
 	if (!is_valid(child, row))
 		return rat_buf_puts(out, mode == RAT_FORMAT_JSON ? "null" : "NULL");
-	return format_at(out, child, type, row, mode, depth + 1, true);
+	if (mode == RAT_FORMAT_JSON || is_nested(id) || id == DUCKDB_TYPE_VARCHAR ||
+	    id == DUCKDB_TYPE_ENUM)
+		return format_at(out, child, type, row, mode, depth + 1, true);
+	/* DuckDB quotes any scalar whose text could be misread inside a nested value */
+	error = format_at(&text, child, type, row, mode, depth + 1, false);
+	if (!error)
+		error = put_string(out, rat_buf_cstr(&text), text.len, mode, true);
+	rat_buf_free(&text);
+	return error;
 }
 
 static int format_list(rat_buf *out, duckdb_vector child, duckdb_logical_type child_type,

@@ -213,6 +213,11 @@ void rat_yaml__position(const rat_yaml *yaml, struct fy_node *node, int *line, i
 	(void)yaml;
 	*line = mark ? mark->line + 1 : 1;
 	*col = mark ? mark->column + 1 : 1;
+	/* libfyaml marks a quoted scalar after its opening quote; point at the quote */
+	if (mark && node && fy_node_get_type(node) == FYNT_SCALAR && *col > 1 &&
+	    (fy_node_get_style(node) == FYNS_SINGLE_QUOTED ||
+	     fy_node_get_style(node) == FYNS_DOUBLE_QUOTED))
+		(*col)--;
 }
 
 static int verror(const rat_yaml *yaml, struct fy_node *node, const char *path, const char *fmt,

@@ -1,0 +1,68 @@
+# tests/cli/lib.sh - sourced by the end-to-end CLI tests.
+#
+# Each test runs the real `rat` binary ($RAT_BIN) in a scratch folder of its
+# own, with RAT_HOME and RAT_WORKSPACES pointing inside it, and fails on the
+# first assertion that does not hold.
+set -euo pipefail
+
+: "${RAT_BIN:?RAT_BIN must name the rat binary}"
+: "${RAT_SOURCE_DIR:?RAT_SOURCE_DIR must name the source tree}"
+
+T_NAME="$(basename "${BASH_SOURCE[1]}" .sh)"
+T_DIR="${RAT_BUILD_DIR:-/tmp}/test-tmp/$T_NAME.$$"
+rm -rf "$T_DIR"
+mkdir -p "$T_DIR"
+cd "$T_DIR"
+export RAT_HOME="$T_DIR/.rat"
+export RAT_WORKSPACES="$T_DIR/workspaces"
+unset WORKSPACE RAT_PROFILE ICEBERG_WAREHOUSE NO_COLOR
+T_CHECKS=0
+trap 'rc=$?; if [ $rc -eq 0 ]; then rm -rf "$T_DIR"; echo "$T_NAME: $T_CHECKS checks passed"; else echo "$T_NAME: FAILED (scratch kept in $T_DIR)"; fi' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$T_DIR/out" ]; then echo "--- stdout" >&2; cat "$T_DIR/out" >&2; fi
+	if [ -f "$T_DIR/err" ]; then echo "--- stderr" >&2; cat "$T_DIR/err" >&2; fi
+	exit 1
+}
+
+# run ARGS...: run rat, keeping stdout in $T_DIR/out, stderr in $T_DIR/err and
+# the exit status in $RC.
+run() {
+	set +e
+	"$RAT_BIN" "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+	RC=$?
+	set -e
+}
+
+expect_rc() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[ "$RC" -eq "$1" ] || fail "expected exit $1, got $RC"
+}
+
+# expect_out/expect_err FIXED-STRING: the output contains it.
+expect_out() {
+	T_CHECKS=$((T_CHECKS + 1))
+	grep -qF -- "$1" "$T_DIR/out" || fail "stdout lacks: $1"
+}
+expect_err() {
+	T_CHECKS=$((T_CHECKS + 1))
+	grep -qF -- "$1" "$T_DIR/err" || fail "stderr lacks: $1"
+}
+expect_no_out() {
+	T_CHECKS=$((T_CHECKS + 1))
+	! grep -qF -- "$1" "$T_DIR/out" || fail "stdout should not contain: $1"
+}
+expect_file() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[ -e "$1" ] || fail "missing: $1"
+}
+expect_no_file() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[ ! -e "$1" ] || fail "should not exist: $1"
+}
+# expect_eq ACTUAL EXPECTED
+expect_eq() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[ "$1" = "$2" ] || fail "expected '$2', got '$1'"
+}

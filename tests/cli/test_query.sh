@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# tests/cli/test_query.sh - `rat query` in all three formats over literals, a
+# CSV and a Parquet file; engine errors exit 1 with DuckDB's message; --output
+# never leaves a partial file (E1).
+source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
+
+run init analytics
+expect_rc 0
+
+run query "SELECT 42" -w analytics
+expect_rc 0
+expect_out "42"
+expect_out "1 row"
+run query "SELECT 42 AS answer" -w analytics --format csv
+expect_rc 0
+expect_eq "$(cat "$T_DIR/out" | tr -d '\r')" "$(printf 'answer\n42')"
+
+# a CSV with quoting, NULLs and unicode
+cat > sales.csv <<'CSV'
+id,product,amount,sold_on,note
+1,espresso,2.50,2024-03-01,"short, strong"
+2,latte,4.20,2024-03-01,
+3,flat white,3.90,2024-03-02,"say ""hi"""
+4,café au lait,3.10,2024-03-03,plain
+CSV
+sql="SELECT id, product, amount, sold_on, note FROM 'sales.csv' ORDER BY id"
+
+run query "$sql" -w analytics
+expect_rc 0
+expect_out "│ id "
+expect_out "flat white"
+expect_out "café au lait"
+expect_out "short, strong"
+expect_out "4 rows"
+
+run query "$sql" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf '%s\n' 'id,product,amount,sold_on,note' \
+	'1,espresso,2.5,2024-03-01,"short, strong"' '2,latte,4.2,2024-03-01,' \
+	'3,flat white,3.9,2024-03-02,"say ""hi"""' '4,café au lait,3.1,2024-03-03,plain')"
+
+run query "$sql" -w analytics --format json
+expect_rc 0
+# an independent JSON parser reads it back
+node -e '
+const rows = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const want = [
+  {id: 1, product: "espresso", amount: 2.5, sold_on: "2024-03-01", note: "short, strong"},
+  {id: 2, product: "latte", amount: 4.2, sold_on: "2024-03-01", note: null},
+  {id: 3, product: "flat white", amount: 3.9, sold_on: "2024-03-02", note: "say \"hi\""},
+  {id: 4, product: "café au lait", amount: 3.1, sold_on: "2024-03-03", note: "plain"},
+];
+if (JSON.stringify(rows) !== JSON.stringify(want)) {
+  console.error("got", JSON.stringify(rows)); process.exit(1);
+}' "$T_DIR/out" || fail "JSON output does not match"
+T_CHECKS=$((T_CHECKS + 1))
+
+# Parquet: write one, then read it in every format
+run query "COPY (SELECT i AS id, 'item-' || i AS name, i * 1.5 AS price, [i, i + 1] AS tags
+	FROM range(1, 6) t(i)) TO 'items.parquet' (FORMAT parquet)" -w analytics
+expect_rc 0
+expect_file items.parquet
+run query "SELECT count(*) AS n, sum(price) AS total FROM 'items.parquet'" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n,total\n5,22.5')"
+run query "SELECT * FROM read_parquet('items.parquet') ORDER BY id" -w analytics
+expect_rc 0
+expect_out "item-5"
+expect_out "[5, 6]"
+expect_out "DECIMAL"
+run query "SELECT * FROM 'items.parquet' ORDER BY id" -w analytics --format json
+expect_rc 0
+node -e '
+const rows = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+if (rows.length !== 5 || rows[4].name !== "item-5" || rows[4].price !== 7.5 ||
+    JSON.stringify(rows[0].tags) !== "[1,2]") { console.error(JSON.stringify(rows)); process.exit(1); }
+' "$T_DIR/out" || fail "Parquet JSON output does not match"
+T_CHECKS=$((T_CHECKS + 1))
+run query "SELECT name FROM 'items.parquet' WHERE id = 3" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'name\nitem-3')"
+
+# an empty result is still well-formed
+run query "SELECT * FROM 'items.parquet' WHERE id > 100" -w analytics --format json
+expect_rc 0
+expect_eq "$(cat "$T_DIR/out")" "[]"
+run query "SELECT * FROM 'items.parquet' WHERE id > 100" -w analytics
+expect_rc 0
+expect_out "0 rows"
+
+# several statements: the last one's result is printed
+run query "CREATE TABLE t AS SELECT 20 AS a; INSERT INTO t VALUES (21); SELECT sum(a) + 1 AS s FROM t" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 's\n42')"
+
+# SQL from standard input
+set +e
+echo "SELECT 6 * 7 AS x" | "$RAT_BIN" query - -w analytics --format csv >"$T_DIR/out" 2>"$T_DIR/err"
+RC=$?
+set -e
+expect_rc 0
+expect_out "42"
+
+# table output is capped by --max-rows
+run query "SELECT * FROM range(10)" -w analytics --max-rows 3
+expect_rc 0
+expect_out "3 rows shown; more not shown"
+run query "SELECT * FROM range(10)" -w analytics --max-rows 0
+expect_rc 0
+expect_out "10 rows"
+
+# engine errors: DuckDB's message, exit 1
+run query "SELEC 1" -w analytics
+expect_rc 1
+expect_err "Parser Error: syntax error at or near \"SELEC\""
+run query "SELECT * FROM no_such_table" -w analytics
+expect_rc 1
+expect_err "Catalog Error: Table with name no_such_table does not exist"
+run query "SELECT * FROM 'missing.csv'" -w analytics
+expect_rc 1
+expect_err "missing.csv"
+run query "" -w analytics
+expect_rc 1
+expect_err "no SQL statement given"
+run query "SELECT 1" -w nosuch
+expect_rc 1
+expect_err "workspace 'nosuch' not found"
+
+# --output writes the whole result or nothing
+run query "$sql" -w analytics --format csv --output result.csv
+expect_rc 0
+expect_eq "$(head -1 result.csv | tr -d '\r')" "id,product,amount,sold_on,note"
+before="$(sha256sum result.csv)"
+run query "SELECT CASE WHEN i < 5000 THEN i ELSE error('boom at ' || i) END AS v FROM range(10000) t(i)" \
+	-w analytics --format csv --output result.csv
+expect_rc 1
+expect_err "boom at"
+expect_eq "$(sha256sum result.csv)" "$before"
+expect_eq "$(ls | grep -c '\.tmp$' || true)" "0"
+run query "SELECT 1" -w analytics --output no/such/dir/out.csv
+expect_rc 1
+expect_err "cannot write no/such/dir/out.csv"
+
+# a failure while streaming rows (after some were printed) still exits 1
+run query "SELECT CASE WHEN i < 5000 THEN i ELSE error('late failure') END AS v FROM range(10000) t(i)" \
+	-w analytics --format csv
+expect_rc 1
+expect_err "late failure"
