@@ -8,7 +8,7 @@
  * Outside a Git work tree, or on a detached HEAD, auto/git/git:<prefix> fall
  * back to workspace/<name>. The Git branch is read from HEAD directly (a
  * `.git` folder, or a `.git` file pointing at one, as in worktrees), so no git
- * binary is needed.
+ * binary is needed. GIT_CEILING_DIRECTORIES is honoured as Git does.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -59,6 +59,22 @@ int rat_config__check_branch_spec(const char *spec)
 	return 0;
 }
 
+/* Is dir one of GIT_CEILING_DIRECTORIES (which Git never searches, nor above)? */
+static bool at_ceiling(const char *dir)
+{
+	const char *env = getenv("GIT_CEILING_DIRECTORIES"), *p, *end;
+	size_t n = strlen(dir);
+
+	for (p = env; p && *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		if ((size_t)(end - p) == n && strncmp(p, dir, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The folder holding HEAD for the work tree enclosing dir, or NULL. */
 static char *find_git_dir(const char *dir)
 {
@@ -92,6 +108,8 @@ static char *find_git_dir(const char *dir)
 		char *parent = rat_fs__dirname(cur);
 		free(cur);
 		cur = parent;
+		if (cur && at_ceiling(cur))
+			break;
 	}
 	free(cur);
 	rat_error_clear();

@@ -20,6 +20,7 @@
 #include <string.h>
 
 struct rat_yaml {
+	struct fy_parser *parser;
 	struct fy_document *doc;
 	char *display;
 	char *text; /* the source, for naming keys near syntax errors */
@@ -94,6 +95,60 @@ static int syntax_error(const char *display, const char *text, const char *diag)
 			      key[0] ? key : "(top level)", (int)(msg_end - err), err);
 }
 
+/*
+ * Report the first duplicate key anywhere in the tree, by full key path.
+ * (libfyaml's own check names neither the key nor, after alias resolution,
+ * the line, so we let duplicates through the parser and find them here.)
+ */
+static int check_duplicates(const rat_yaml *yaml, struct fy_node *node, const char *path,
+			    int depth)
+{
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	char child[256];
+	size_t index = 0;
+	int error;
+
+	if (!node || depth > 64)
+		return 0;
+	if (fy_node_get_type(node) == FYNT_SEQUENCE) {
+		struct fy_node *item;
+		while ((item = fy_node_sequence_iterate(node, &iter)) != NULL) {
+			snprintf(child, sizeof(child), "%s[%zu]", path, index++);
+			if ((error = check_duplicates(yaml, item, child, depth + 1)) != 0)
+				return error;
+		}
+		return 0;
+	}
+	if (fy_node_get_type(node) != FYNT_MAPPING)
+		return 0;
+	while ((pair = fy_node_mapping_iterate(node, &iter)) != NULL) {
+		struct fy_node *key = fy_node_pair_key(pair);
+		struct fy_node_pair *earlier;
+		void *iter2 = NULL;
+		const char *name = key ? fy_node_get_scalar(key, &index) : NULL;
+
+		if (!name)
+			continue;
+		snprintf(child, sizeof(child), "%s%s%.*s", path, path[0] ? "." : "", (int)index, name);
+		while ((earlier = fy_node_mapping_iterate(node, &iter2)) != pair) {
+			size_t elen;
+			const char *ename = fy_node_pair_key(earlier)
+						    ? fy_node_get_scalar(fy_node_pair_key(earlier), &elen)
+						    : NULL;
+			if (ename && elen == index && memcmp(ename, name, elen) == 0) {
+				int line, col;
+				rat_yaml__position(yaml, fy_node_pair_key(earlier), &line, &col);
+				return rat_yaml__error(yaml, key, child,
+						       "duplicate key (first given on line %d)", line);
+			}
+		}
+		if ((error = check_duplicates(yaml, fy_node_pair_value(pair), child, depth + 1)) != 0)
+			return error;
+	}
+	return 0;
+}
+
 int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *display)
 {
 	rat_yaml *yaml = NULL;
@@ -122,12 +177,43 @@ int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *di
 		goto cleanup;
 	}
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_RESOLVE_DOCUMENT |
-		    FYPCF_ALLOW_DUPLICATE_KEYS | FYPCF_JSON_NONE;
+	cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_ALLOW_DUPLICATE_KEYS |
+		    FYPCF_JSON_NONE;
 	cfg.diag = diag;
-	yaml->doc = fy_document_build_from_string(&cfg, yaml->text, len);
+	if ((yaml->parser = fy_parser_create(&cfg)) == NULL ||
+	    fy_parser_set_string(yaml->parser, yaml->text, len) != 0) {
+		error = rat_error__oom();
+		goto cleanup;
+	}
+	yaml->doc = fy_parse_load_document(yaml->parser);
+	if (yaml->doc && !captured.len) {
+		/* a configuration file holds one document; a second would be ignored */
+		struct fy_document *second = fy_parse_load_document(yaml->parser);
+		if (second) {
+			const struct fy_mark *mark =
+				fy_document_state_start_mark(fy_document_get_document_state(second));
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+					       "%s:%d:%d: (top level): a second YAML document starts here "
+					       "(the file must hold exactly one)",
+					       display, mark ? mark->line + 1 : 1, mark ? mark->column + 1 : 1);
+			fy_parse_document_destroy(yaml->parser, second);
+			goto cleanup;
+		}
+	}
 	if (captured.len && strstr(rat_buf_cstr(&captured), ": error: ")) {
 		error = syntax_error(display, yaml->text, rat_buf_cstr(&captured));
+		goto cleanup;
+	}
+	root = yaml->doc ? fy_document_root(yaml->doc) : NULL;
+	if (root && (error = check_duplicates(yaml, root, "", 0)) != 0)
+		goto cleanup;
+	/* then expand anchors, aliases and merge keys */
+	if (yaml->doc && fy_document_resolve(yaml->doc) != 0) {
+		error = captured.len && strstr(rat_buf_cstr(&captured), ": error: ")
+				? syntax_error(display, yaml->text, rat_buf_cstr(&captured))
+				: rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+						 "%s: cannot resolve the YAML anchors and aliases",
+						 display);
 		goto cleanup;
 	}
 	root = yaml->doc ? fy_document_root(yaml->doc) : NULL;
@@ -170,7 +256,9 @@ void rat_yaml__free(rat_yaml *yaml)
 	if (!yaml)
 		return;
 	if (yaml->doc)
-		fy_document_destroy(yaml->doc);
+		fy_parse_document_destroy(yaml->parser, yaml->doc);
+	if (yaml->parser)
+		fy_parser_destroy(yaml->parser);
 	free(yaml->display);
 	free(yaml->text);
 	free(yaml);
@@ -422,11 +510,8 @@ int rat_yaml__check_mapping(const rat_yaml *yaml, struct fy_node *node, const ch
 				       rat_yaml__kind(node));
 	while ((pair = fy_node_mapping_iterate(node, &iter)) != NULL) {
 		struct fy_node *key = fy_node_pair_key(pair);
-		struct fy_node_pair *other;
-		void *iter2 = NULL;
 		const char *name;
 		size_t len, i;
-		char full[256];
 
 		if (!key || fy_node_get_type(key) != FYNT_SCALAR)
 			return rat_yaml__error(yaml, key ? key : node, path,
@@ -440,19 +525,6 @@ int rat_yaml__check_mapping(const rat_yaml *yaml, struct fy_node *node, const ch
 			char copy[128];
 			snprintf(copy, sizeof(copy), "%.*s", (int)len, name);
 			return unknown_key(yaml, key, path, copy, allowed);
-		}
-		/* a later pair with the same key is a duplicate */
-		while ((other = fy_node_mapping_iterate(node, &iter2)) != pair) {
-			size_t olen;
-			const char *oname = scalar(fy_node_pair_key(other), &olen);
-			if (olen == len && memcmp(oname, name, len) == 0) {
-				int line, col;
-				rat_yaml__position(yaml, fy_node_pair_key(other), &line, &col);
-				snprintf(full, sizeof(full), "%s%s%.*s", path, path[0] ? "." : "",
-					 (int)len, name);
-				return rat_yaml__error(yaml, key, full,
-						       "duplicate key (first given on line %d)", line);
-			}
 		}
 	}
 	return 0;

@@ -1,0 +1,133 @@
+/*
+ * tests/unit/util/test_util.c - buffers keep their size cap, paths
+ * normalise, the last error is per thread and keeps context, YAML positions.
+ */
+#include "helpers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+
+static void buffer_refuses_to_grow_past_its_cap(void **state)
+{
+	rat_buf buf = RAT_BUF_INIT;
+	(void)state;
+
+	buf.max = 10;
+	assert_int_equal(rat_buf_puts(&buf, "0123456789"), 0);
+	assert_int_equal(rat_buf_putc(&buf, 'x'), RAT_ETOOBIG);
+	assert_int_equal(buf.len, 10);
+	assert_string_equal(rat_buf_cstr(&buf), "0123456789");
+	assert_int_equal(rat_buf_printf(&buf, "%d", 1), RAT_ETOOBIG);
+	rat_buf_clear(&buf);
+	assert_int_equal(rat_buf_printf(&buf, "%s-%d", "ab", 12), 0);
+	assert_string_equal(rat_buf_cstr(&buf), "ab-12");
+	rat_buf_free(&buf);
+}
+
+static void paths_normalise(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/a/b/../c", "/a/c" }, { "/a/./b//c/", "/a/b/c" }, { "/../..", "/" },
+		{ "/", "/" },           { "/a/b/..", "/a" },         { "/x/y/../../z", "/z" },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = rat_fs__absolute(cases[i][0]);
+		assert_string_equal(p, cases[i][1]);
+		free(p);
+	}
+	char *b = rat_fs__basename("/a/b/c/");
+	assert_string_equal(b, "c");
+	free(b);
+	char *d = rat_fs__dirname("/a/b");
+	assert_string_equal(d, "/a");
+	free(d);
+}
+
+static void *set_error_in_thread(void *arg)
+{
+	(void)arg;
+	rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG, "from the other thread");
+	return NULL;
+}
+
+static void errors_are_per_thread_and_keep_context(void **state)
+{
+	pthread_t thread;
+	(void)state;
+
+	rat_error_clear();
+	assert_string_equal(rat_error_last()->message, "");
+	assert_int_equal(rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "thing %d", 7),
+			 RAT_ENOTFOUND);
+	pthread_create(&thread, NULL, set_error_in_thread, NULL);
+	pthread_join(thread, NULL);
+	assert_string_equal(rat_error_last()->message, "thing 7");
+	rat_error__prefix("loading %s", "x");
+	assert_string_equal(rat_error_last()->message, "loading x: thing 7");
+	assert_int_equal(rat_error_last()->klass, RAT_ERRCLASS_WORKSPACE);
+}
+
+static void yaml_errors_point_at_the_key(void **state)
+{
+	static const char *const allowed[] = { "name", "resources", NULL };
+	static const char text[] = "name: x\n"
+				   "resources:\n"
+				   "  profile: small\n"
+				   "resourcez: 1\n";
+	rat_yaml *yaml = NULL;
+	(void)state;
+
+	assert_int_equal(rat_yaml__parse(&yaml, text, strlen(text), "ws.yaml"), 0);
+	assert_int_equal(rat_yaml__check_mapping(yaml, rat_yaml__root(yaml), "", allowed),
+			 RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "ws.yaml:4:1: resourcez: unknown key, did you mean 'resources'? "
+			    "(allowed: name, resources)");
+	rat_yaml__free(yaml);
+
+	static const char dup[] = "name: x\nresources: {}\nname: y\n";
+	assert_int_equal(rat_yaml__parse(&yaml, dup, strlen(dup), "ws.yaml"), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "ws.yaml:3:1: name: duplicate key (first given on line 1)");
+	static const char nested[] = "name: x\nlist:\n  - a: 1\n    b: 2\n    a: 3\n";
+	assert_int_equal(rat_yaml__parse(&yaml, nested, strlen(nested), "ws.yaml"), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "ws.yaml:5:5: list[0].a: duplicate key (first given on line 3)");
+
+	/* anchors, aliases and merge keys are expanded */
+	static const char anchors[] = "base: &b\n  profile: tiny\nname: x\nresources: *b\n";
+	assert_int_equal(rat_yaml__parse(&yaml, anchors, strlen(anchors), "ws.yaml"), 0);
+	rat_yaml_field section, field;
+	assert_true(rat_yaml__field(&section, rat_yaml__root(yaml), "", "resources"));
+	assert_true(rat_yaml__field(&field, section.value, section.path, "profile"));
+	assert_string_equal(field.path, "resources.profile");
+	rat_yaml__free(yaml);
+	static const char dangling[] = "name: x\nresources: *nope\n";
+	assert_int_equal(rat_yaml__parse(&yaml, dangling, strlen(dangling), "ws.yaml"), RAT_EINVALID);
+	assert_null(yaml);
+
+	static const char broken[] = "name: x\nresources: [1, 2\n";
+	assert_int_equal(rat_yaml__parse(&yaml, broken, strlen(broken), "ws.yaml"), RAT_EINVALID);
+	assert_null(yaml);
+	assert_non_null(strstr(rat_error_last()->message, "ws.yaml:3:1: resources: YAML syntax error"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buffer_refuses_to_grow_past_its_cap),
+		cmocka_unit_test(paths_normalise),
+		cmocka_unit_test(errors_are_per_thread_and_keep_context),
+		cmocka_unit_test(yaml_errors_point_at_the_key),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,304 @@
+/*
+ * tests/unit/workspace/test_workspace.c - the public workspace API: create,
+ * open by name or path, the cache, listing, pipelines by layer, storage paths,
+ * and branch resolution from a real Git work tree (W3, W5, W7).
+ */
+#include "helpers.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rat.h"
+
+static char *dir;
+static char wsdirs[4096];
+
+static rat_workspace *create(const char *name)
+{
+	rat_workspace *ws = NULL;
+	if (rat_workspace_create(&ws, name, NULL) != 0)
+		fail_msg("create %s: %s", name, rat_error_last()->message);
+	return ws;
+}
+
+static void create_then_open_by_name_and_path(void **state)
+{
+	rat_workspace *ws = create("sales"), *again = NULL, *by_path = NULL;
+	rat_resources res;
+	rat_layer_settings layer;
+	(void)state;
+
+	assert_string_equal(rat_workspace_name(ws), "sales");
+	assert_string_equal(rat_workspace_branch(ws), "workspace/sales");
+	assert_string_equal(rat_workspace_s3_prefix(ws), "sales");
+	assert_string_equal(rat_workspace_description(ws), "sales workspace");
+	assert_string_equal(rat_workspace_version(ws), "1.0");
+	rat_workspace_resources(ws, &res);
+	assert_string_equal(res.profile, "small");
+	assert_int_equal(res.max_memory_mb, 4096);
+	assert_int_equal(res.duckdb_memory_mb, 8192);
+	assert_int_equal(res.engine_memory_mb, 4096);
+	assert_int_equal(res.chunk_size_rows, 50000);
+	assert_int_equal(res.max_parallel_pipelines, 2);
+	assert_int_equal(res.overridden, 0);
+	rat_workspace_layer(ws, RAT_LAYER_BRONZE, &layer);
+	assert_int_equal(layer.retention_days, 90);
+	assert_int_equal(layer.partition_by_count, 1);
+	assert_string_equal(layer.partition_by[0], "_ingested_date");
+	rat_workspace_layer(ws, RAT_LAYER_SILVER, &layer);
+	assert_int_equal(layer.retention_days, 365);
+	rat_workspace_layer(ws, RAT_LAYER_GOLD, &layer);
+	assert_int_equal(layer.retention_days, -1);
+
+	assert_int_equal(rat_workspace_open(&again, "sales"), 0);
+	assert_string_equal(rat_workspace_path(again), rat_workspace_path(ws));
+	assert_int_equal(rat_workspace_open(&by_path, rat_workspace_path(ws)), 0);
+	assert_string_equal(rat_workspace_name(by_path), "sales");
+	rat_workspace_free(again);
+	rat_workspace_free(by_path);
+
+	/* a second create is refused */
+	assert_int_equal(rat_workspace_create(&again, "sales", NULL), RAT_EEXISTS);
+	assert_null(again);
+	assert_non_null(strstr(rat_error_last()->message, "is not empty"));
+	rat_workspace_free(ws);
+}
+
+static void invalid_names_are_refused(void **state)
+{
+	static const char *const bad[] = { "", "-x", "a b", "../up", "x/y", "é",
+					   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rat_workspace *ws = NULL;
+		assert_int_equal(rat_workspace_create(&ws, bad[i], NULL), RAT_EINVALID);
+		assert_null(ws);
+	}
+}
+
+static void missing_workspace_says_where_it_looked(void **state)
+{
+	rat_workspace *ws = NULL;
+	(void)state;
+
+	assert_int_equal(rat_workspace_open(&ws, "ghost"), RAT_ENOTFOUND);
+	assert_non_null(strstr(rat_error_last()->message, "workspace 'ghost' not found"));
+	assert_non_null(strstr(rat_error_last()->message, wsdirs));
+	assert_int_equal(rat_error_last()->klass, RAT_ERRCLASS_WORKSPACE);
+}
+
+static void cache_returns_the_same_handle(void **state)
+{
+	const rat_workspace *a = NULL, *b = NULL, *c = NULL;
+	rat_workspace *ws = create("cached");
+	(void)state;
+
+	assert_int_equal(rat_workspace_get(&a, "cached"), 0);
+	assert_int_equal(rat_workspace_get(&b, rat_workspace_path(ws)), 0);
+	assert_ptr_equal(a, b);
+	setenv("WORKSPACE", "cached", 1);
+	assert_int_equal(rat_workspace_get(&c, NULL), 0);
+	assert_ptr_equal(a, c);
+	unsetenv("WORKSPACE");
+	rat_workspace_cache_clear();
+	rat_workspace_free(ws);
+}
+
+static void list_finds_workspaces_in_every_folder(void **state)
+{
+	rat_strarray list = RAT_STRARRAY_INIT;
+	rat_workspace *a = create("list-a"), *b = NULL;
+	rat_workspace_create_options opts = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+	char second[4096], path[4096], env[8300];
+	size_t i;
+	bool saw_a = false, saw_b = false;
+	(void)state;
+
+	snprintf(second, sizeof(second), "%s/more", dir);
+	snprintf(path, sizeof(path), "%s/list-b", second);
+	opts.path = path;
+	assert_int_equal(rat_workspace_create(&b, "list-b", &opts), 0);
+	snprintf(env, sizeof(env), "%s:%s", wsdirs, second);
+	setenv("RAT_WORKSPACES", env, 1);
+	assert_int_equal(rat_workspace_list(&list), 0);
+	for (i = 0; i < list.count; i++) {
+		saw_a |= strcmp(list.strings[i], rat_workspace_path(a)) == 0;
+		saw_b |= strcmp(list.strings[i], rat_workspace_path(b)) == 0;
+		if (i > 0)
+			assert_true(strcmp(list.strings[i - 1], list.strings[i]) < 0);
+	}
+	assert_true(saw_a && saw_b);
+	setenv("RAT_WORKSPACES", wsdirs, 1);
+	rat_strarray_free(&list);
+	rat_workspace_free(a);
+	rat_workspace_free(b);
+}
+
+static void pipelines_by_layer(void **state)
+{
+	rat_workspace *ws = create("pipes");
+	rat_strarray names = RAT_STRARRAY_INIT;
+	const char *root;
+	(void)state;
+
+	root = rat_workspace_path(ws);
+	test_write(root, "pipelines/bronze/sales.sql", "SELECT 1");
+	test_write(root, "pipelines/bronze/sales.yaml", "description: x");
+	test_write(root, "pipelines/bronze/events.py", "print(1)");
+	test_write(root, "pipelines/bronze/orders/pipeline.sql", "SELECT 1");
+	test_write(root, "pipelines/bronze/orders/config.yaml", "description: x");
+	test_write(root, "pipelines/bronze/notes/README.md", "not a pipeline");
+	test_write(root, "pipelines/bronze/.hidden.sql", "SELECT 1");
+	test_write(root, "pipelines/gold/kpis.sql", "SELECT 1");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_BRONZE), 0);
+	assert_int_equal(names.count, 3);
+	assert_string_equal(names.strings[0], "events");
+	assert_string_equal(names.strings[1], "orders");
+	assert_string_equal(names.strings[2], "sales");
+	rat_strarray_free(&names);
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_SILVER), 0);
+	assert_int_equal(names.count, 0);
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
+	assert_int_equal(names.count, 1);
+	rat_strarray_free(&names);
+	test_write(root, "pipelines/gold/kpis/pipeline.sql", "SELECT 1");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message, "'kpis' is defined twice"));
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, (rat_layer)7), RAT_EINVALID);
+	rat_workspace_free(ws);
+}
+
+static void storage_paths(void **state)
+{
+	rat_workspace *ws = create("store");
+	char *path = NULL, expected[8192];
+	(void)state;
+
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "silver", "cleaned_sales"), 0);
+	snprintf(expected, sizeof(expected), "%s/warehouse/store/silver/cleaned_sales/",
+		 rat_workspace_home(ws));
+	assert_string_equal(path, expected);
+	rat_free(path);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", NULL), 0);
+	snprintf(expected, sizeof(expected), "%s/warehouse/store/gold/", rat_workspace_home(ws));
+	assert_string_equal(path, expected);
+	rat_free(path);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "platinum", "x"), RAT_EINVALID);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", "../other"), RAT_EINVALID);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", "a/b"), RAT_EINVALID);
+	assert_null(path);
+	rat_workspace_free(ws);
+
+	setenv("ICEBERG_WAREHOUSE", "s3://lake/wh/", 1);
+	assert_int_equal(rat_workspace_open(&ws, "store"), 0);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "bronze", "sales"), 0);
+	assert_string_equal(path, "s3://lake/wh/store/bronze/sales/");
+	rat_free(path);
+	rat_workspace_free(ws);
+	unsetenv("ICEBERG_WAREHOUSE");
+}
+
+static void git(const char *repo, const char *args)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && git -c user.name=t -c user.email=t@example.com -c init.defaultBranch=main "
+		 "%s >/dev/null 2>&1",
+		 repo, args);
+	if (system(cmd) != 0)
+		fail_msg("git %s failed in %s", args, repo);
+}
+
+static const char *branch_of(const char *path, char *buf, size_t len)
+{
+	rat_workspace *ws = NULL;
+	if (rat_workspace_open(&ws, path) != 0)
+		fail_msg("open %s: %s", path, rat_error_last()->message);
+	snprintf(buf, len, "%s", rat_workspace_branch(ws));
+	rat_workspace_free(ws);
+	return buf;
+}
+
+static void branch_follows_git(void **state)
+{
+	char repo[4096], ws[4096], buf[256];
+	(void)state;
+
+	snprintf(repo, sizeof(repo), "%s/repo", dir);
+	snprintf(ws, sizeof(ws), "%s/teams/analytics", repo);
+	test_write(ws, "workspace.yaml", "name: analytics\nisolation:\n  nessie_branch: \"git:feature/\"\n");
+	git(repo, "init");
+	git(repo, "checkout -b x");
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "feature/x");
+
+	test_write(ws, "workspace.yaml", "name: analytics\nisolation:\n  nessie_branch: auto\n");
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "x");
+	test_write(ws, "workspace.yaml", "name: analytics\nisolation:\n  nessie_branch: git\n");
+	git(repo, "checkout -b team/data-eng");
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "team/data-eng");
+
+	/* a detached HEAD falls back to workspace/<name> */
+	git(repo, "add -A");
+	git(repo, "commit -m one");
+	git(repo, "checkout --detach");
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "workspace/analytics");
+
+	/* a linked work tree (.git is a file) is followed too */
+	git(repo, "checkout team/data-eng");
+	git(repo, "worktree add -b wt-branch ../wt");
+	snprintf(ws, sizeof(ws), "%s/wt/teams/analytics", dir);
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "wt-branch");
+
+	/* outside any Git work tree: the fallback */
+	snprintf(ws, sizeof(ws), "%s/nogit", dir);
+	test_write(ws, "workspace.yaml", "name: nogit\nisolation:\n  nessie_branch: auto\n");
+	setenv("GIT_CEILING_DIRECTORIES", dir, 1);
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "workspace/nogit");
+
+	/* a literal is used as written */
+	test_write(ws, "workspace.yaml", "name: nogit\nisolation:\n  nessie_branch: prod/main\n");
+	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "prod/main");
+}
+
+static int setup(void **state)
+{
+	char home[4096];
+	(void)state;
+	dir = test_tmpdir("workspace_api");
+	snprintf(home, sizeof(home), "%s/home", dir);
+	snprintf(wsdirs, sizeof(wsdirs), "%s/workspaces", dir);
+	setenv("RAT_HOME", home, 1);
+	setenv("RAT_WORKSPACES", wsdirs, 1);
+	unsetenv("WORKSPACE");
+	unsetenv("RAT_PROFILE");
+	unsetenv("ICEBERG_WAREHOUSE");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	test_rmtree(dir);
+	free(dir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(create_then_open_by_name_and_path),
+		cmocka_unit_test(invalid_names_are_refused),
+		cmocka_unit_test(missing_workspace_says_where_it_looked),
+		cmocka_unit_test(cache_returns_the_same_handle),
+		cmocka_unit_test(list_finds_workspaces_in_every_folder),
+		cmocka_unit_test(pipelines_by_layer),
+		cmocka_unit_test(storage_paths),
+		cmocka_unit_test(branch_follows_git),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
