@@ -141,6 +141,14 @@ void rat_strarray__sort(rat_strarray *array)
 		qsort(array->strings, array->count, sizeof(char *), compare_strings);
 }
 
+void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from)
+{
+	rat_strarray__sort(from);
+	*out = *from;
+	from->strings = NULL;
+	from->count = 0;
+}
+
 bool rat_strarray__contains(const rat_strarray *array, const char *s)
 {
 	size_t i;

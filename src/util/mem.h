@@ -22,6 +22,8 @@ int rat_strarray__push(rat_strarray *array, const char *s);
 /** Append s, taking ownership (freed on failure too). */
 int rat_strarray__push_owned(rat_strarray *array, char *s);
 void rat_strarray__sort(rat_strarray *array);
+/** Sort from and move it into *out (which must be empty); from becomes empty. */
+void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from);
 bool rat_strarray__contains(const rat_strarray *array, const char *s);
 
 bool rat__str_has_prefix(const char *s, const char *prefix);

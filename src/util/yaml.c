@@ -376,22 +376,29 @@ bool rat_yaml__is_null(struct fy_node *node)
 	return false;
 }
 
-/* Parse a whole plain scalar as a base-10 integer. */
-static bool parse_int(struct fy_node *node, int64_t *out)
+/* Copy a plain scalar that starts like a number ([+-]digit) into text. */
+static bool numeric_text(struct fy_node *node, char *text, size_t size)
 {
-	char text[32], *end;
 	const char *s;
 	size_t len;
-	long long v;
 
 	if (!is_plain(node))
 		return false;
 	s = scalar(node, &len);
-	if (len == 0 || len >= sizeof(text))
+	if (len == 0 || len >= size)
 		return false;
 	memcpy(text, s, len);
 	text[len] = '\0';
-	if (!isdigit((unsigned char)text[text[0] == '-' || text[0] == '+' ? 1 : 0]))
+	return isdigit((unsigned char)text[text[0] == '-' || text[0] == '+' ? 1 : 0]);
+}
+
+/* Parse a whole plain scalar as a base-10 integer. */
+static bool parse_int(struct fy_node *node, int64_t *out)
+{
+	char text[32], *end;
+	long long v;
+
+	if (!numeric_text(node, text, sizeof(text)))
 		return false;
 	errno = 0;
 	v = strtoll(text, &end, 10);
@@ -404,17 +411,8 @@ static bool parse_int(struct fy_node *node, int64_t *out)
 static bool parse_number(struct fy_node *node, double *out)
 {
 	char text[64], *end;
-	const char *s;
-	size_t len;
 
-	if (!is_plain(node))
-		return false;
-	s = scalar(node, &len);
-	if (len == 0 || len >= sizeof(text))
-		return false;
-	memcpy(text, s, len);
-	text[len] = '\0';
-	if (!isdigit((unsigned char)text[text[0] == '-' || text[0] == '+' ? 1 : 0]))
+	if (!numeric_text(node, text, sizeof(text)))
 		return false;
 	*out = strtod(text, &end);
 	return *end == '\0';

@@ -435,10 +435,7 @@ int rat_workspace_list(rat_strarray *out)
 		if (error)
 			goto cleanup;
 	}
-	rat_strarray__sort(&found);
-	*out = found;
-	found.strings = NULL;
-	found.count = 0;
+	rat_strarray__hand_over(out, &found);
 cleanup:
 	rat_strarray_free(&found);
 	rat_strarray_free(&dirs);
@@ -573,10 +570,7 @@ int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat
 		if ((error = rat_strarray__push_owned(&names, name)) != 0)
 			goto cleanup;
 	}
-	rat_strarray__sort(&names);
-	*out = names;
-	names.strings = NULL;
-	names.count = 0;
+	rat_strarray__hand_over(out, &names);
 cleanup:
 	rat_strarray_free(&names);
 	rat_strarray_free(&entries);

@@ -176,3 +176,17 @@ expect_out "max_memory_mb           16384"
 RAT_WORKSPACES="$T_DIR/nothing-here" RAT_PROFILE=huge run workspace show -w teamb
 expect_rc 1
 expect_err "RAT_PROFILE: unknown profile 'huge'"
+
+# a custom profile file is validated like workspace.yaml, naming its own file
+mkdir -p "$T_DIR/nothing-here/teamb/profiles"
+printf 'extends: tiny\nresources:\n  max_memory_mb: 512\n  threds: 1\n' > "$T_DIR/nothing-here/teamb/profiles/ci.yaml"
+printf 'name: teamb\nresources:\n  profile: ci\n' > "$T_DIR/nothing-here/teamb/workspace.yaml"
+RAT_WORKSPACES="$T_DIR/nothing-here" run workspace show -w teamb
+expect_rc 1
+expect_err "workspace.yaml:3:12: resources.profile: $T_DIR/nothing-here/teamb/profiles/ci.yaml:4:3: resources.threds: unknown key, did you mean 'threads'?"
+printf 'extends: tiny\nresources:\n  max_memory_mb: 512\n' > "$T_DIR/nothing-here/teamb/profiles/ci.yaml"
+RAT_WORKSPACES="$T_DIR/nothing-here" run workspace show -w teamb
+expect_rc 0
+expect_out "Profile:       ci ($T_DIR/nothing-here/teamb/profiles/ci.yaml)"
+expect_out "max_memory_mb           512"
+expect_out "chunk_size_rows         10000"

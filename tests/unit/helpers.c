@@ -40,3 +40,13 @@ void test_rmtree(const char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }
+
+char *test_scratch_home(const char *name)
+{
+	char *dir = test_tmpdir(name), home[4200];
+
+	snprintf(home, sizeof(home), "%s/home", dir);
+	setenv("RAT_HOME", home, 1);
+	unsetenv("RAT_PROFILE");
+	return dir;
+}

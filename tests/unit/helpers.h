@@ -14,6 +14,8 @@
 char *test_tmpdir(const char *name);
 /** Write text to dir/relpath, creating parent folders. */
 void test_write(const char *dir, const char *relpath, const char *text);
+/** A scratch folder with RAT_HOME at <it>/home and RAT_PROFILE unset. */
+char *test_scratch_home(const char *name);
 /** Remove a folder tree. */
 void test_rmtree(const char *dir);
 

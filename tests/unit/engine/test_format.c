@@ -145,11 +145,9 @@ static void type_names(void **state)
 
 static int setup(void **state)
 {
-	char home[4096], path[4096];
+	char path[4096];
 	(void)state;
-	dir = test_tmpdir("engine_format");
-	snprintf(home, sizeof(home), "%s/home", dir);
-	setenv("RAT_HOME", home, 1);
+	dir = test_scratch_home("engine_format");
 	test_write(dir, "ws/workspace.yaml", "name: fmt\nresources:\n  profile: tiny\n");
 	snprintf(path, sizeof(path), "%s/ws", dir);
 	if (rat_workspace_open(&ws, path) != 0 || rat_engine_open(&engine, ws) != 0)

@@ -117,12 +117,8 @@ static void spill_folder_is_under_rat_home(void **state)
 
 static int setup(void **state)
 {
-	char home[4096];
 	(void)state;
-	dir = test_tmpdir("engine_profile");
-	snprintf(home, sizeof(home), "%s/home", dir);
-	setenv("RAT_HOME", home, 1);
-	unsetenv("RAT_PROFILE");
+	dir = test_scratch_home("engine_profile");
 	return 0;
 }
 

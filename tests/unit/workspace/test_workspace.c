@@ -267,15 +267,11 @@ static void branch_follows_git(void **state)
 
 static int setup(void **state)
 {
-	char home[4096];
 	(void)state;
-	dir = test_tmpdir("workspace_api");
-	snprintf(home, sizeof(home), "%s/home", dir);
+	dir = test_scratch_home("workspace_api");
 	snprintf(wsdirs, sizeof(wsdirs), "%s/workspaces", dir);
-	setenv("RAT_HOME", home, 1);
 	setenv("RAT_WORKSPACES", wsdirs, 1);
 	unsetenv("WORKSPACE");
-	unsetenv("RAT_PROFILE");
 	unsetenv("ICEBERG_WAREHOUSE");
 	return 0;
 }
