@@ -182,10 +182,11 @@ cleanup:
 	return status;
 }
 
+/* One CSV field (RFC 4180). An empty string is "" so that it differs from NULL. */
 static void csv_field(FILE *out, const char *text, size_t len)
 {
 	size_t i;
-	bool quote = len == 0 ? false : (text[0] == ' ' || text[len - 1] == ' ');
+	bool quote = len == 0 || text[0] == ' ' || text[len - 1] == ' ';
 
 	for (i = 0; !quote && i < len; i++)
 		quote = text[i] == ',' || text[i] == '"' || text[i] == '\n' || text[i] == '\r';

@@ -55,6 +55,11 @@ if (JSON.stringify(rows) !== JSON.stringify(want)) {
 }' "$T_DIR/out" || fail "JSON output does not match"
 T_CHECKS=$((T_CHECKS + 1))
 
+# an empty string and NULL stay distinct in CSV, as in DuckDB's own writer
+run query "SELECT '' AS e, NULL AS n, ' pad' AS p" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'e,n,p\n"",," pad"')"
+
 # Parquet: write one, then read it in every format
 run query "COPY (SELECT i AS id, 'item-' || i AS name, i * 1.5 AS price, [i, i + 1] AS tags
 	FROM range(1, 6) t(i)) TO 'items.parquet' (FORMAT parquet)" -w analytics
