@@ -20,11 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct rat_engine {
-	duckdb_database db;
-	duckdb_connection conn;
-};
-
 typedef struct column {
 	char *name;
 	char *type_name;

@@ -10,6 +10,12 @@
 #include "util/common.h"
 #include "util/buf.h"
 
+/* An engine session: one in-memory database and its connection. */
+struct rat_engine {
+	duckdb_database db;
+	duckdb_connection conn;
+};
+
 typedef enum rat_format_mode {
 	RAT_FORMAT_TEXT = 0, /* as DuckDB casts to VARCHAR */
 	RAT_FORMAT_JSON = 1

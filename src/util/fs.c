@@ -246,3 +246,32 @@ char *rat_fs__dirname(const char *path)
 		return rat__strdup("/");
 	return rat__strndup(path, (size_t)(slash - path));
 }
+
+void rat_fs__remove_tree(const char *path)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT;
+	rat_error saved = *rat_error_last();
+	char message[1024];
+	size_t i;
+	struct stat st;
+
+	snprintf(message, sizeof(message), "%s", saved.message);
+	if (lstat(path, &st) != 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if (rat_fs__list_dir(&entries, path) == 0) {
+		for (i = 0; i < entries.count; i++) {
+			char *child = rat_fs__join(path, entries.strings[i]);
+			if (child)
+				rat_fs__remove_tree(child);
+			free(child);
+		}
+	}
+	rat_strarray_free(&entries);
+	rmdir(path);
+	if (message[0])
+		rat_error__set(RAT_ERROR, saved.klass, "%s", message);
+}

@@ -17,6 +17,11 @@ int rat_fs__mkdir_p(const char *path);
 bool rat_fs__is_dir(const char *path);
 bool rat_fs__is_file(const char *path);
 bool rat_fs__exists(const char *path);
+/**
+ * Remove a folder tree (or a file). Best effort and silent: it runs on
+ * cleanup paths and must not replace the error being reported.
+ */
+void rat_fs__remove_tree(const char *path);
 /** Entries of a folder (not "." or ".."), sorted. */
 int rat_fs__list_dir(rat_strarray *out, const char *path);
 /** "a/b"; a copy of b when b is absolute. NULL on out of memory. */

@@ -305,33 +305,6 @@ static int populate(const char *dir, const char *name, const char *description)
 	return error;
 }
 
-/*
- * Remove a folder tree that we created ourselves (staging on failure). Best
- * effort, and silent: it runs on error paths and must not replace the error.
- */
-static void remove_tree(const char *dir)
-{
-	rat_strarray entries = RAT_STRARRAY_INIT;
-	size_t i;
-
-	if (!rat_fs__is_dir(dir))
-		return;
-	if (rat_fs__list_dir(&entries, dir) == 0) {
-		for (i = 0; i < entries.count; i++) {
-			char *child = rat_fs__join(dir, entries.strings[i]);
-			if (!child)
-				continue;
-			if (rat_fs__is_dir(child))
-				remove_tree(child);
-			else
-				unlink(child);
-			free(child);
-		}
-	}
-	rat_strarray_free(&entries);
-	rmdir(dir);
-}
-
 static int check_target(const char *target)
 {
 	rat_strarray entries = RAT_STRARRAY_INIT;
@@ -383,7 +356,7 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 	if ((error = check_target(target)) != 0 || (error = rat_fs__mkdir_p(parent)) != 0)
 		goto cleanup;
 	/* build beside the target, then move it into place: all or nothing */
-	remove_tree(staging); /* left by a crashed run of ours with the same pid */
+	rat_fs__remove_tree(staging); /* left by a crashed run of ours with the same pid */
 	staged = true;
 	if ((error = rat_fs__mkdir_p(staging)) != 0 ||
 	    (error = populate(staging, name, description)) != 0)
@@ -399,7 +372,7 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 	error = load(out, target);
 cleanup:
 	if (error && staged)
-		remove_tree(staging);
+		rat_fs__remove_tree(staging);
 	rat_strarray_free(&dirs);
 	free(target);
 	free(parent);

@@ -1,0 +1,256 @@
+/*
+ * storage/s3_upload.c - writing objects to S3: one PUT up to the multipart
+ * threshold, a multipart upload above it.
+ *
+ * A multipart upload is CreateMultipartUpload, one UploadPart per slice of
+ * the source (part size = the threshold, raised if that would exceed S3's
+ * 10,000 parts), then CompleteMultipartUpload with the parts' ETags. Each
+ * request is retried on its own (a part's body is re-read from the source);
+ * a failure that survives the retries aborts the upload so that no parts
+ * are left behind, and the first error is the one reported.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "storage/s3_internal.h"
+#include "storage/xml.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARTS 10000
+
+typedef struct upload {
+	rat_store *store;
+	const char *show;     /* the key relative to the root */
+	char *full;           /* the key in the bucket */
+	char *upload_id;      /* URI-encoded, ready for a query */
+	char **etags;
+	size_t parts;
+} upload;
+
+static int put_single(rat_store *store, const char *key, rat_s3_source *src, bool only_new)
+{
+	rat_s3_request req = { 0 };
+	rat_s3_response resp = { 0 };
+	char *full = rat_s3__full_key(store, key);
+	int error;
+
+	if (!full)
+		return RAT_ENOMEM;
+	req.method = "PUT";
+	req.key = full;
+	req.show = key;
+	req.only_new = only_new;
+	req.body = src;
+	req.counter = &store->stats.puts;
+	error = rat_s3__request(store, &req, &resp);
+	rat_s3__response_free(&resp);
+	free(full);
+	return error;
+}
+
+/* A 200 answer to CompleteMultipartUpload can still carry an <Error>. */
+static int check_answer(upload *up, const rat_buf *body, const char *what)
+{
+	const char *doc = rat_buf_cstr(body), *end = doc + body->len;
+	char *code = NULL, *message = NULL, *url = NULL;
+	int error;
+
+	if (!strstr(doc, "<Error>"))
+		return 0;
+	if ((error = rat_xml__text(doc, end, "Code", &code)) == 0 &&
+	    (error = rat_xml__text(doc, end, "Message", &message)) == 0) {
+		url = rat_store__url(up->store, up->show);
+		error = rat_s3__fail(up->store, RAT_EIO, "%s: %s: %s: %s", url ? url : up->show,
+				     what, code ? code : "Error", message ? message : "");
+	}
+	free(code);
+	free(message);
+	free(url);
+	return error;
+}
+
+static int create(upload *up)
+{
+	rat_s3_request req = { 0 };
+	rat_s3_response resp = { 0 };
+	rat_buf id = RAT_BUF_INIT;
+	const char *doc;
+	char *text = NULL, *url = NULL;
+	int error;
+
+	req.method = "POST";
+	req.key = up->full;
+	req.show = up->show;
+	req.query = "uploads=";
+	if ((error = rat_s3__request(up->store, &req, &resp)) != 0)
+		goto cleanup;
+	doc = rat_buf_cstr(&resp.body);
+	if ((error = rat_xml__text(doc, doc + resp.body.len, "UploadId", &text)) != 0)
+		goto cleanup;
+	if (!text || !text[0]) {
+		url = rat_store__url(up->store, up->show);
+		error = rat_s3__fail(up->store, RAT_EIO, "%s: CreateMultipartUpload answer has no "
+				     "UploadId", url ? url : up->show);
+		goto cleanup;
+	}
+	if ((error = rat_s3__encode(&id, text, false)) == 0)
+		up->upload_id = rat_buf_detach(&id);
+cleanup:
+	rat_buf_free(&id);
+	rat_s3__response_free(&resp);
+	free(text);
+	free(url);
+	return error;
+}
+
+static int put_part(upload *up, rat_s3_source *src, size_t number, uint64_t offset,
+		    uint64_t len)
+{
+	rat_s3_source part = { src->data ? src->data + offset : NULL, src->fd,
+			       src->offset + offset, len, 0, 0, src->path };
+	rat_s3_request req = { 0 };
+	rat_s3_response resp = { 0 };
+	char *query = rat__sprintf("partNumber=%zu&uploadId=%s", number, up->upload_id), *url = NULL;
+	int error;
+
+	if (!query)
+		return RAT_ENOMEM;
+	if (src->data)
+		part.offset = 0;
+	req.method = "PUT";
+	req.key = up->full;
+	req.show = up->show;
+	req.query = query;
+	req.body = &part;
+	req.counter = &up->store->stats.part_puts;
+	if ((error = rat_s3__request(up->store, &req, &resp)) != 0)
+		goto cleanup;
+	if (!resp.etag || !resp.etag[0]) {
+		url = rat_store__url(up->store, up->show);
+		error = rat_s3__fail(up->store, RAT_EIO, "%s: part %zu: the answer has no ETag",
+				     url ? url : up->show, number);
+		goto cleanup;
+	}
+	up->etags[number - 1] = resp.etag;
+	resp.etag = NULL;
+	up->parts = number;
+cleanup:
+	rat_s3__response_free(&resp);
+	free(query);
+	free(url);
+	return error;
+}
+
+static int complete_body(const upload *up, rat_buf *xml)
+{
+	size_t i;
+	int error = rat_buf_puts(xml, "<CompleteMultipartUpload>");
+
+	for (i = 0; i < up->parts && !error; i++) {
+		error = rat_buf_printf(xml, "<Part><PartNumber>%zu</PartNumber><ETag>\"", i + 1);
+		if (!error)
+			error = rat_xml__escape(xml, up->etags[i]);
+		if (!error)
+			error = rat_buf_puts(xml, "\"</ETag></Part>");
+	}
+	if (!error)
+		error = rat_buf_puts(xml, "</CompleteMultipartUpload>");
+	return error;
+}
+
+static int complete(upload *up, bool only_new)
+{
+	rat_buf xml = RAT_BUF_INIT;
+	rat_s3_request req = { 0 };
+	rat_s3_response resp = { 0 };
+	rat_s3_source body = { NULL, -1, 0, 0, 0, 0, NULL };
+	char *query = rat__sprintf("uploadId=%s", up->upload_id);
+	int error;
+
+	if (!query)
+		return RAT_ENOMEM;
+	if ((error = complete_body(up, &xml)) != 0)
+		goto cleanup;
+	body.data = xml.ptr;
+	body.len = xml.len;
+	req.method = "POST";
+	req.key = up->full;
+	req.show = up->show;
+	req.query = query;
+	req.content_type = "application/xml";
+	req.only_new = only_new;
+	req.body = &body;
+	req.counter = &up->store->stats.puts;
+	if ((error = rat_s3__request(up->store, &req, &resp)) == 0)
+		error = check_answer(up, &resp.body, "CompleteMultipartUpload");
+cleanup:
+	rat_s3__response_free(&resp);
+	rat_buf_free(&xml);
+	free(query);
+	return error;
+}
+
+/* AbortMultipartUpload, keeping the error that led here as the last error. */
+static void abort_upload(upload *up)
+{
+	const rat_error *last = rat_error_last();
+	char saved[4096];
+	int klass = last->klass;
+	rat_s3_request req = { 0 };
+	rat_s3_response resp = { 0 };
+	char *query;
+
+	snprintf(saved, sizeof(saved), "%s", last->message);
+	if ((query = rat__sprintf("uploadId=%s", up->upload_id)) != NULL) {
+		req.method = "DELETE";
+		req.key = up->full;
+		req.show = up->show;
+		req.query = query;
+		(void)rat_s3__request(up->store, &req, &resp);
+		rat_s3__response_free(&resp);
+		free(query);
+	}
+	rat_error__set(0, klass, "%s", saved);
+}
+
+static int put_multipart(rat_store *store, const char *key, rat_s3_source *src, bool only_new)
+{
+	upload up = { store, key, NULL, NULL, NULL, 0 };
+	uint64_t part_size = store->multipart_threshold, offset;
+	size_t count, i;
+	int error;
+
+	if (src->len / part_size >= MAX_PARTS)
+		part_size = (src->len + MAX_PARTS - 1) / MAX_PARTS;
+	count = (size_t)((src->len + part_size - 1) / part_size);
+	if ((up.full = rat_s3__full_key(store, key)) == NULL ||
+	    (up.etags = rat__calloc(count, sizeof(char *))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = create(&up)) != 0)
+		goto cleanup;
+	for (i = 0, offset = 0; i < count && !error; i++, offset += part_size)
+		error = put_part(&up, src, i + 1, offset,
+				 src->len - offset < part_size ? src->len - offset : part_size);
+	if (!error)
+		error = complete(&up, only_new);
+	if (error && up.upload_id)
+		abort_upload(&up);
+cleanup:
+	for (i = 0; up.etags && i < count; i++)
+		free(up.etags[i]);
+	free(up.etags);
+	free(up.upload_id);
+	free(up.full);
+	return error;
+}
+
+int rat_s3__upload(rat_store *store, const char *key, rat_s3_source *src, bool only_new)
+{
+	if (src->len <= store->multipart_threshold)
+		return put_single(store, key, src, only_new);
+	return put_multipart(store, key, src, only_new);
+}

@@ -1,0 +1,592 @@
+/*
+ * table/scan.c - plan a scan of an Iceberg table and write the SQL that reads it.
+ *
+ * See scan.h for the rules. The SQL is plain DuckDB: read_parquet() with a
+ * field-id schema map for the data, anti-joins for the deletes. Without
+ * delete files it is a single read_parquet() call, which DuckDB can prune
+ * and parallelise freely.
+ */
+#include "util/common.h"
+#include "table/scan.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define METADATA_MAX ((uint64_t)256 << 20)
+#define MANIFEST_MAX ((uint64_t)1 << 30)
+
+/* The version in a metadata file name: vN.metadata.json or NNNNN-<uuid>.metadata.json. */
+static long metadata_version(const char *name)
+{
+	const char *p = name;
+	char *end;
+	long v;
+
+	if (!rat__str_has_suffix(name, ".metadata.json"))
+		return -1;
+	if (*p == 'v')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	v = strtol(p, &end, 10);
+	return (*end == '.' || *end == '-') ? v : -1;
+}
+
+static int from_version_hint(rat_store *store, char **key)
+{
+	rat_buf hint = RAT_BUF_INIT;
+	char *text, *end;
+	long v;
+	int error = rat_store__get(store, "metadata/version-hint.text", &hint, 4096);
+
+	if (error) {
+		rat_buf_free(&hint);
+		return error;
+	}
+	text = hint.ptr;
+	while (*text && isspace((unsigned char)*text))
+		text++;
+	text[strcspn(text, " \t\r\n")] = '\0';
+	v = strtol(text, &end, 10);
+	if (*text && *end == '\0' && v >= 0)
+		*key = rat__sprintf("metadata/v%ld.metadata.json", v);
+	else if (rat__str_has_suffix(text, ".metadata.json") && !strchr(text, '/'))
+		*key = rat__sprintf("metadata/%s", text);
+	else
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				       "metadata/version-hint.text: '%s' names no metadata version", text);
+	rat_buf_free(&hint);
+	return error ? error : (*key ? 0 : RAT_ENOMEM);
+}
+
+/* The hint may lag a commit that crashed before updating it: look past it. */
+static int past_hint(rat_store *store, char **key)
+{
+	long v = strtol(strrchr(*key, '/') + 2, NULL, 10);
+	rat_store_object object;
+	int error;
+
+	for (;;) {
+		char *next = rat__sprintf("metadata/v%ld.metadata.json", v + 1);
+		if (!next)
+			return RAT_ENOMEM;
+		error = rat_store__head(store, next, &object);
+		if (error) {
+			free(next);
+			if (error == RAT_ENOTFOUND) {
+				rat_error_clear();
+				return 0;
+			}
+			return error;
+		}
+		rat_store__object_free(&object);
+		free(*key);
+		*key = next;
+		v++;
+	}
+}
+
+int rat_table__latest_metadata(rat_store *store, char **key)
+{
+	rat_store_list list = { NULL, 0 };
+	long best = -1;
+	size_t i;
+	int error;
+
+	*key = NULL;
+	error = from_version_hint(store, key);
+	if (!error && rat__str_has_prefix(*key, "metadata/v"))
+		error = past_hint(store, key);
+	if (error != RAT_ENOTFOUND)
+		return error;
+	rat_error_clear();
+	if ((error = rat_store__list(store, "metadata/", &list)) != 0)
+		return error;
+	for (i = 0; i < list.count; i++) {
+		const char *name = strrchr(list.items[i].key, '/');
+		long v = metadata_version(name ? name + 1 : list.items[i].key);
+		if (v > best) {
+			best = v;
+			free(*key);
+			if ((*key = rat__strdup(list.items[i].key)) == NULL) {
+				error = RAT_ENOMEM;
+				break;
+			}
+		}
+	}
+	rat_store__list_free(&list);
+	if (!error && !*key) {
+		char *url = rat_store__url(store, "metadata/");
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID,
+				       "no Iceberg table metadata in %s", url ? url : "metadata/");
+		free(url);
+	}
+	return error;
+}
+
+int rat_table__key(const rat_scan *scan, const char *path, char **key)
+{
+	size_t n = strlen(scan->prefix);
+
+	*key = NULL;
+	if (strncmp(path, scan->prefix, n) != 0 || path[n] != '/' || path[n + 1] == '\0')
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				      "%s is outside the table location %s", path, scan->prefix);
+	*key = rat__strdup(path + n + 1);
+	return *key ? 0 : RAT_ENOMEM;
+}
+
+static int read_object(rat_store *store, const rat_scan *scan, const char *path, uint64_t max,
+		       rat_buf *out, char **key)
+{
+	int error = rat_table__key(scan, path, key);
+	if (!error)
+		error = rat_store__get(store, *key, out, max);
+	return error;
+}
+
+/* Read one manifest and sort its live entries into data and delete files. */
+static int read_manifest(rat_scan *scan, rat_store *store, const rat_manifest_ref *ref)
+{
+	rat_data_files entries = { NULL, 0, 0 };
+	rat_buf bytes = RAT_BUF_INIT;
+	char *key = NULL;
+	size_t i;
+	int error;
+
+	if ((error = read_object(store, scan, ref->path, MANIFEST_MAX, &bytes, &key)) != 0 ||
+	    (error = rat_table__read_manifest(&entries, bytes.ptr, bytes.len, ref, key)) != 0)
+		goto cleanup;
+	for (i = 0; i < entries.count; i++) {
+		rat_data_file *f = &entries.items[i];
+		if (f->status == RAT_ENTRY_DELETED)
+			continue;
+		error = rat_table__data_files_push(f->content == RAT_CONTENT_DATA ? &scan->data
+										  : &scan->deletes, f);
+		if (error)
+			goto cleanup;
+		memset(f, 0, sizeof(*f)); /* now owned by the scan */
+	}
+cleanup:
+	rat_table__data_files_free(&entries);
+	rat_buf_free(&bytes);
+	free(key);
+	return error;
+}
+
+static int pick_snapshot(rat_scan *scan, const rat_scan_options *opts)
+{
+	const rat_table_metadata *m = &scan->meta;
+
+	if (opts->snapshot_id >= 0) {
+		if ((scan->snapshot = rat_table__snapshot(m, opts->snapshot_id)) == NULL)
+			return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID,
+					      "table %s has no snapshot %lld", scan->prefix,
+					      (long long)opts->snapshot_id);
+	} else if (opts->as_of_ms >= 0) {
+		if ((scan->snapshot = rat_table__snapshot_at(m, opts->as_of_ms)) == NULL)
+			return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID,
+					      "table %s has no snapshot at or before %lld ms",
+					      scan->prefix, (long long)opts->as_of_ms);
+	} else if (m->current_snapshot_id >= 0) {
+		scan->snapshot = rat_table__snapshot(m, m->current_snapshot_id);
+	}
+	/* the current snapshot reads with the current schema; an older one with its own */
+	if (scan->snapshot && scan->snapshot->snapshot_id == m->current_snapshot_id)
+		scan->schema = rat_table__schema(m, m->current_schema_id);
+	else
+		scan->schema = rat_table__snapshot_schema(m, scan->snapshot);
+	return 0;
+}
+
+int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opts)
+{
+	rat_scan_options defaults = RAT_SCAN_OPTIONS_INIT;
+	rat_manifest_list list = { NULL, 0 };
+	rat_buf bytes = RAT_BUF_INIT;
+	char *key = NULL;
+	size_t i, n;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (!opts)
+		opts = &defaults;
+	if (opts->metadata_key)
+		out->metadata_key = rat__strdup(opts->metadata_key);
+	else if ((error = rat_table__latest_metadata(store, &out->metadata_key)) != 0)
+		goto cleanup;
+	if (!out->metadata_key) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_store__get(store, out->metadata_key, &bytes, METADATA_MAX)) != 0 ||
+	    (error = rat_table__metadata_parse(&out->meta, bytes.ptr, bytes.len, out->metadata_key)) != 0)
+		goto cleanup;
+	out->prefix = rat__strdup(opts->relocate_from ? opts->relocate_from : out->meta.location);
+	if (!out->prefix) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	n = strlen(out->prefix);
+	while (n > 1 && out->prefix[n - 1] == '/')
+		out->prefix[--n] = '\0';
+	if ((error = pick_snapshot(out, opts)) != 0 || !out->snapshot)
+		goto cleanup;
+	rat_buf_clear(&bytes);
+	if ((error = read_object(store, out, out->snapshot->manifest_list, MANIFEST_MAX, &bytes,
+				 &key)) != 0 ||
+	    (error = rat_table__read_manifest_list(&list, bytes.ptr, bytes.len, key)) != 0)
+		goto cleanup;
+	for (i = 0; i < list.count; i++)
+		if ((error = read_manifest(out, store, &list.items[i])) != 0)
+			goto cleanup;
+cleanup:
+	rat_table__manifest_list_free(&list);
+	rat_buf_free(&bytes);
+	free(key);
+	if (error)
+		rat_table__scan_free(out);
+	return error;
+}
+
+void rat_table__scan_free(rat_scan *scan)
+{
+	rat_table__metadata_free(&scan->meta);
+	rat_table__data_files_free(&scan->data);
+	rat_table__data_files_free(&scan->deletes);
+	free(scan->metadata_key);
+	free(scan->prefix);
+	memset(scan, 0, sizeof(*scan));
+}
+
+/* SQL text */
+
+static int put_literal(rat_buf *sql, const char *s)
+{
+	int error = rat_buf_putc(sql, '\'');
+	for (; !error && *s; s++)
+		error = *s == '\'' ? rat_buf_puts(sql, "''") : rat_buf_putc(sql, *s);
+	return error ? error : rat_buf_putc(sql, '\'');
+}
+
+static int put_ident(rat_buf *sql, const char *s)
+{
+	int error = rat_buf_putc(sql, '"');
+	for (; !error && *s; s++)
+		error = *s == '"' ? rat_buf_puts(sql, "\"\"") : rat_buf_putc(sql, *s);
+	return error ? error : rat_buf_putc(sql, '"');
+}
+
+static const struct {
+	const char *iceberg, *duckdb;
+} primitives[] = {
+	{ "boolean", "BOOLEAN" },   { "int", "INTEGER" },
+	{ "long", "BIGINT" },       { "float", "FLOAT" },
+	{ "double", "DOUBLE" },     { "date", "DATE" },
+	{ "time", "TIME" },         { "timestamp", "TIMESTAMP" },
+	{ "timestamptz", "TIMESTAMP WITH TIME ZONE" },
+	{ "timestamp_ns", "TIMESTAMP_NS" },
+	{ "timestamptz_ns", "TIMESTAMP WITH TIME ZONE" },
+	{ "string", "VARCHAR" },    { "uuid", "UUID" },
+	{ "binary", "BLOB" },
+};
+
+static int primitive_type(rat_buf *out, const char *t)
+{
+	unsigned p, s;
+	size_t i;
+
+	for (i = 0; i < RAT_ARRAY_SIZE(primitives); i++)
+		if (strcmp(t, primitives[i].iceberg) == 0)
+			return rat_buf_puts(out, primitives[i].duckdb);
+	if (sscanf(t, "decimal(%u, %u)", &p, &s) == 2 || sscanf(t, "decimal(%u,%u)", &p, &s) == 2)
+		return rat_buf_printf(out, "DECIMAL(%u,%u)", p, s);
+	if (rat__str_has_prefix(t, "fixed["))
+		return rat_buf_puts(out, "BLOB");
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "unknown Iceberg type '%s'", t);
+}
+
+int rat_table__duckdb_type(rat_buf *out, json_t *type)
+{
+	const char *kind;
+	int error = 0;
+	size_t i;
+
+	if (json_is_string(type))
+		return primitive_type(out, json_string_value(type));
+	kind = json_string_value(json_object_get(type, "type"));
+	if (!kind)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "a nested type lacks 'type'");
+	if (strcmp(kind, "list") == 0) {
+		if ((error = rat_table__duckdb_type(out, json_object_get(type, "element"))) != 0)
+			return error;
+		return rat_buf_puts(out, "[]");
+	}
+	if (strcmp(kind, "map") == 0) {
+		if ((error = rat_buf_puts(out, "MAP(")) != 0 ||
+		    (error = rat_table__duckdb_type(out, json_object_get(type, "key"))) != 0 ||
+		    (error = rat_buf_puts(out, ", ")) != 0 ||
+		    (error = rat_table__duckdb_type(out, json_object_get(type, "value"))) != 0)
+			return error;
+		return rat_buf_putc(out, ')');
+	}
+	if (strcmp(kind, "struct") == 0) {
+		json_t *fields = json_object_get(type, "fields");
+		if ((error = rat_buf_puts(out, "STRUCT(")) != 0)
+			return error;
+		for (i = 0; !error && i < json_array_size(fields); i++) {
+			json_t *f = json_array_get(fields, i);
+			if (i)
+				error = rat_buf_puts(out, ", ");
+			if (!error)
+				error = put_ident(out, json_string_value(json_object_get(f, "name")) ?: "");
+			if (!error)
+				error = rat_buf_putc(out, ' ');
+			if (!error)
+				error = rat_table__duckdb_type(out, json_object_get(f, "type"));
+		}
+		return error ? error : rat_buf_putc(out, ')');
+	}
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "unknown Iceberg type '%s'", kind);
+}
+
+/* schema=MAP{id: {name: 'x', type: 'T', default_value: NULL}, ...} for the given fields */
+static int put_schema_map(rat_buf *sql, const rat_table_schema *schema, const int *ids,
+			  size_t id_count)
+{
+	size_t i, n = ids ? id_count : schema->field_count;
+	int error = rat_buf_puts(sql, "schema=MAP{");
+
+	for (i = 0; !error && i < n; i++) {
+		const rat_table_field *f = ids ? rat_table__field(schema, ids[i]) : &schema->fields[i];
+		rat_buf type = RAT_BUF_INIT;
+		if (!f)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "equality delete names field %d, which the schema lacks",
+					      ids[i]);
+		if ((error = rat_table__duckdb_type(&type, f->type_json)) == 0 &&
+		    (error = rat_buf_printf(sql, "%s%d: {name: ", i ? ", " : "", f->id)) == 0 &&
+		    (error = put_literal(sql, f->name)) == 0 &&
+		    (error = rat_buf_puts(sql, ", type: ")) == 0 &&
+		    (error = put_literal(sql, rat_buf_cstr(&type))) == 0)
+			error = rat_buf_puts(sql, ", default_value: NULL}");
+		rat_buf_free(&type);
+	}
+	return error ? error : rat_buf_putc(sql, '}');
+}
+
+/* A file list for read_parquet: ['a', 'b']; *locals receives the local paths. */
+static int put_files(rat_buf *sql, const rat_scan *scan, rat_store *store,
+		     const rat_data_file *const *files, size_t count, rat_strarray *locals)
+{
+	size_t i;
+	int error = rat_buf_putc(sql, '[');
+
+	for (i = 0; !error && i < count; i++) {
+		char *key = NULL, *local = NULL;
+		if ((error = rat_table__key(scan, files[i]->path, &key)) == 0 &&
+		    (error = rat_store__local_path(store, key, &local)) == 0) {
+			if (i)
+				error = rat_buf_puts(sql, ", ");
+			if (!error)
+				error = put_literal(sql, local);
+			if (!error && locals)
+				error = rat_strarray__push(locals, local);
+		}
+		free(key);
+		free(local);
+	}
+	return error ? error : rat_buf_putc(sql, ']');
+}
+
+static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char *alias)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < schema->field_count; i++) {
+		if (i)
+			error = rat_buf_puts(sql, ", ");
+		if (!error && alias)
+			error = rat_buf_printf(sql, "%s.", alias);
+		if (!error)
+			error = put_ident(sql, schema->fields[i].name);
+	}
+	return error;
+}
+
+/* A partition identity for matching equality deletes: "<spec>:<canonical JSON>". */
+static char *partition_id(const rat_data_file *f)
+{
+	char *json = json_dumps(f->partition, JSON_SORT_KEYS | JSON_COMPACT);
+	char *id = json ? rat__sprintf("%d:%s", f->spec_id, json) : NULL;
+	free(json);
+	return id;
+}
+
+static int put_empty(rat_buf *sql, const rat_table_schema *schema)
+{
+	size_t i;
+	int error = rat_buf_puts(sql, "SELECT ");
+
+	for (i = 0; !error && i < schema->field_count; i++) {
+		rat_buf type = RAT_BUF_INIT;
+		if ((error = rat_table__duckdb_type(&type, schema->fields[i].type_json)) == 0)
+			error = rat_buf_printf(sql, "%sCAST(NULL AS %s) AS ", i ? ", " : "",
+					       rat_buf_cstr(&type));
+		if (!error)
+			error = put_ident(sql, schema->fields[i].name);
+		rat_buf_free(&type);
+	}
+	return error ? error : rat_buf_puts(sql, " WHERE false");
+}
+
+/* (VALUES (local, original path, data sequence number, partition id), ...) */
+static int put_file_table(rat_buf *sql, const rat_scan *scan, const rat_strarray *locals)
+{
+	size_t i;
+	int error = rat_buf_puts(sql, "(VALUES ");
+
+	for (i = 0; !error && i < scan->data.count; i++) {
+		const rat_data_file *f = &scan->data.items[i];
+		char *part = partition_id(f);
+		if (!part)
+			return RAT_ENOMEM;
+		if ((error = rat_buf_puts(sql, i ? ", (" : "(")) == 0 &&
+		    (error = put_literal(sql, locals->strings[i])) == 0 &&
+		    (error = rat_buf_puts(sql, ", ")) == 0 && (error = put_literal(sql, f->path)) == 0 &&
+		    (error = rat_buf_printf(sql, ", %lld, ", (long long)f->data_sequence_number)) == 0 &&
+		    (error = put_literal(sql, part)) == 0)
+			error = rat_buf_putc(sql, ')');
+		free(part);
+	}
+	return error ? error : rat_buf_puts(sql, ") f(__rat_local, __rat_orig, __rat_seq, __rat_part)");
+}
+
+/* Rows of the position delete files: (original data file path, position, sequence number). */
+static int put_position_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store)
+{
+	size_t i, n = 0;
+	int error = 0;
+
+	for (i = 0; !error && i < scan->deletes.count; i++) {
+		const rat_data_file *f = &scan->deletes.items[i];
+		if (f->content != RAT_CONTENT_POSITION_DELETES)
+			continue;
+		if ((error = rat_buf_puts(sql, n++ ? " UNION ALL " : "")) == 0 &&
+		    (error = rat_buf_puts(sql, "SELECT file_path AS __rat_orig, pos AS __rat_pos, ")) == 0 &&
+		    (error = rat_buf_printf(sql, "%lld AS __rat_seq FROM read_parquet(",
+					    (long long)f->data_sequence_number)) == 0 &&
+		    (error = put_files(sql, scan, store, &f, 1, NULL)) == 0)
+			error = rat_buf_putc(sql, ')');
+	}
+	return error;
+}
+
+/* AND NOT EXISTS (rows of one equality delete file that match d) */
+static int put_equality_delete(rat_buf *sql, const rat_scan *scan, rat_store *store,
+			       const rat_data_file *f)
+{
+	const rat_table_spec *spec = rat_table__spec(&scan->meta, f->spec_id);
+	char *part = partition_id(f);
+	size_t i;
+	int error;
+
+	if (!part)
+		return RAT_ENOMEM;
+	if ((error = rat_buf_printf(sql, " AND NOT EXISTS (SELECT 1 FROM read_parquet(")) == 0 &&
+	    (error = put_files(sql, scan, store, &f, 1, NULL)) == 0 &&
+	    (error = rat_buf_puts(sql, ", ")) == 0 &&
+	    (error = put_schema_map(sql, scan->schema, f->equality_ids, f->equality_count)) == 0)
+		error = rat_buf_printf(sql, ") e WHERE %lld > d.__rat_seq",
+				       (long long)f->data_sequence_number);
+	/* a partitioned delete applies within its partition only */
+	if (!error && spec && spec->field_count > 0) {
+		error = rat_buf_puts(sql, " AND d.__rat_part = ");
+		if (!error)
+			error = put_literal(sql, part);
+	}
+	for (i = 0; !error && i < f->equality_count; i++) {
+		const rat_table_field *field = rat_table__field(scan->schema, f->equality_ids[i]);
+		if ((error = rat_buf_puts(sql, " AND e.")) == 0 &&
+		    (error = put_ident(sql, field->name)) == 0 &&
+		    (error = rat_buf_puts(sql, " IS NOT DISTINCT FROM d.")) == 0)
+			error = put_ident(sql, field->name);
+	}
+	free(part);
+	return error ? error : rat_buf_putc(sql, ')');
+}
+
+static bool has_content(const rat_data_files *files, rat_content content)
+{
+	size_t i;
+
+	for (i = 0; i < files->count; i++)
+		if (files->items[i].content == content)
+			return true;
+	return false;
+}
+
+static int put_with_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store,
+			    const rat_data_file **files, rat_strarray *locals)
+{
+	size_t i;
+	int error;
+
+	if ((error = rat_buf_puts(sql, "SELECT ")) != 0 ||
+	    (error = put_columns(sql, scan->schema, "d")) != 0 ||
+	    (error = rat_buf_puts(sql, " FROM (SELECT * FROM read_parquet(")) != 0 ||
+	    (error = put_files(sql, scan, store, files, scan->data.count, locals)) != 0 ||
+	    (error = rat_buf_puts(sql, ", ")) != 0 ||
+	    (error = put_schema_map(sql, scan->schema, NULL, 0)) != 0 ||
+	    (error = rat_buf_puts(sql, ", filename='__rat_file', file_row_number=true) r JOIN ")) != 0 ||
+	    (error = put_file_table(sql, scan, locals)) != 0 ||
+	    (error = rat_buf_puts(sql, " ON r.__rat_file = f.__rat_local) d WHERE true")) != 0)
+		return error;
+	if (has_content(&scan->deletes, RAT_CONTENT_POSITION_DELETES) &&
+	    ((error = rat_buf_puts(sql, " AND NOT EXISTS (SELECT 1 FROM (")) != 0 ||
+	     (error = put_position_deletes(sql, scan, store)) != 0 ||
+	     (error = rat_buf_puts(sql, ") p WHERE p.__rat_orig = d.__rat_orig AND "
+					"p.__rat_pos = d.file_row_number AND "
+					"p.__rat_seq >= d.__rat_seq)")) != 0))
+		return error;
+	for (i = 0; !error && i < scan->deletes.count; i++)
+		if (scan->deletes.items[i].content == RAT_CONTENT_EQUALITY_DELETES)
+			error = put_equality_delete(sql, scan, store, &scan->deletes.items[i]);
+	return error;
+}
+
+int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql)
+{
+	const rat_data_file **files = NULL;
+	rat_strarray locals = RAT_STRARRAY_INIT;
+	size_t i;
+	int error;
+
+	if (scan->schema->field_count == 0)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "table %s has no columns",
+				      scan->prefix);
+	if (scan->data.count == 0)
+		return put_empty(sql, scan->schema);
+	if ((files = rat__calloc(scan->data.count, sizeof(*files))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < scan->data.count; i++)
+		files[i] = &scan->data.items[i];
+	if (scan->deletes.count == 0) {
+		/* the fast path: one read, no joins */
+		if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
+		    (error = put_columns(sql, scan->schema, NULL)) == 0 &&
+		    (error = rat_buf_puts(sql, " FROM read_parquet(")) == 0 &&
+		    (error = put_files(sql, scan, store, files, scan->data.count, NULL)) == 0 &&
+		    (error = rat_buf_puts(sql, ", ")) == 0 &&
+		    (error = put_schema_map(sql, scan->schema, NULL, 0)) == 0)
+			error = rat_buf_putc(sql, ')');
+	} else {
+		error = put_with_deletes(sql, scan, store, files, &locals);
+	}
+	rat_strarray_free(&locals);
+	free(files);
+	return error;
+}

@@ -1,0 +1,60 @@
+/*
+ * table/scan.h - planning a read of an Iceberg table, and the SQL that reads it.
+ *
+ * A table is addressed by its location: a store rooted at the table folder
+ * (holding metadata/ and data/). Planning finds the latest metadata file,
+ * picks the snapshot (current, by id, or as of a time), reads its manifest
+ * list and manifests, and keeps the live data and delete files. Paths in the
+ * metadata start with the location the writer used; they are mapped onto the
+ * store by stripping that prefix, so a table moved elsewhere (another folder,
+ * another bucket) reads the same.
+ *
+ * The SQL reads the data files by Parquet field id with the snapshot's schema
+ * (renamed columns, added columns as NULL, int widened to long), then removes
+ * rows named by position deletes (data sequence number <= the delete's) and
+ * equality deletes (data sequence number < the delete's, same partition).
+ */
+#ifndef RAT_TABLE_SCAN_H
+#define RAT_TABLE_SCAN_H
+
+#include "util/common.h"
+#include "util/buf.h"
+#include "storage/storage.h"
+#include "table/manifest.h"
+#include "table/metadata.h"
+
+typedef struct rat_scan_options {
+	int64_t snapshot_id;       /* -1: the current snapshot (or as_of_ms) */
+	int64_t as_of_ms;          /* -1: not used; else the snapshot current at that time */
+	const char *relocate_from; /* prefix of the paths in the metadata; NULL: its location */
+	const char *metadata_key;  /* a metadata file to read; NULL: the latest one */
+} rat_scan_options;
+
+#define RAT_SCAN_OPTIONS_INIT { -1, -1, NULL, NULL }
+
+typedef struct rat_scan {
+	rat_table_metadata meta;
+	char *metadata_key;                  /* the metadata file read */
+	const rat_table_snapshot *snapshot;  /* NULL: the table has no snapshot yet */
+	const rat_table_schema *schema;      /* the schema rows are read with */
+	rat_data_files data;                 /* live data files */
+	rat_data_files deletes;              /* live delete files */
+	char *prefix;                        /* the location prefix stripped from paths */
+} rat_scan;
+
+/** The key of the latest metadata file (version-hint.text, else the highest version). */
+int rat_table__latest_metadata(rat_store *store, char **key);
+/** Plan a scan of the table in store. */
+int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opts);
+void rat_table__scan_free(rat_scan *scan);
+/** The store key of a path written in the metadata (error if outside the table). */
+int rat_table__key(const rat_scan *scan, const char *path, char **key);
+/**
+ * A SELECT returning the snapshot's rows with deletes applied, reading the
+ * files through rat_store__local_path (downloaded to the cache when remote).
+ */
+int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
+/** The DuckDB type of an Iceberg type (primitive name or nested JSON). */
+int rat_table__duckdb_type(rat_buf *out, json_t *type);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * table/write.c - write rows into an Iceberg table and commit a snapshot.
+ *
+ * The steps, each of which can fail without harming the table:
+ *   1. read the current metadata (or start a new table),
+ *   2. match the query's columns to the table's schema (evolving it when asked),
+ *   3. COPY the rows to Parquet files in a local staging folder,
+ *   4. upload them under data/, write a manifest and a manifest list,
+ *   5. commit: create metadata/v<N+1>.metadata.json if nobody else has.
+ * Only step 5 changes what readers see. See write.h.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/random.h"
+#include "engine/describe.h"
+#include "table/manifest_write.h"
+#include "table/scan.h"
+#include "table/write.h"
+#include "table/write_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+static int64_t clock_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Re-read the parsed view after the document changed. */
+static int refresh(writer *w)
+{
+	char *text = json_dumps(w->doc, JSON_COMPACT);
+	int error;
+
+	if (!text)
+		return rat_error__oom();
+	rat_table__metadata_free(&w->meta);
+	error = rat_table__metadata_parse(&w->meta, text, strlen(text), "new table metadata");
+	free(text);
+	return error;
+}
+
+static int load(writer *w)
+{
+	rat_buf bytes = RAT_BUF_INIT;
+	int error = rat_table__latest_metadata(w->store, &w->old_key);
+
+	if (error == RAT_ENOTFOUND) {
+		rat_error_clear();
+		return 0;
+	}
+	if (!error)
+		error = rat_store__get(w->store, w->old_key, &bytes, (uint64_t)256 << 20);
+	if (!error)
+		error = rat_table__metadata_parse(&w->meta, bytes.ptr, bytes.len, w->old_key);
+	rat_buf_free(&bytes);
+	if (error)
+		return error;
+	w->exists = true;
+	w->version = rat_table__metadata_version(w->old_key);
+	w->doc = json_deep_copy(w->meta.json);
+	w->location = rat__strdup(w->meta.location);
+	return w->doc && w->location ? 0 : rat_error__oom();
+}
+
+int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
+		     const char *select_sql, const rat_write_options *opts)
+{
+	rat_write_options defaults = RAT_WRITE_OPTIONS_INIT;
+	writer w;
+	rat_buf sql = RAT_BUF_INIT;
+	char uuid[37];
+	int next_id, error;
+
+	memset(&w, 0, sizeof(w));
+	memset(out, 0, sizeof(*out));
+	w.store = store;
+	w.engine = engine;
+	w.opts = opts ? opts : &defaults;
+	w.now_ms = w.opts->now_ms ? w.opts->now_ms : clock_ms();
+	if ((error = load(&w)) != 0)
+		goto cleanup;
+	next_id = w.exists ? w.meta.last_column_id + 1 : 1;
+	if ((error = rat_engine__describe(&w.desc, engine, select_sql, &next_id)) != 0)
+		goto cleanup;
+	if ((error = w.exists ? rat_table__evolve_schema(&w, next_id - 1)
+			      : rat_table__create_doc(&w, next_id - 1)) != 0 ||
+	    (error = refresh(&w)) != 0)
+		goto cleanup;
+	if ((error = rat_random__id(&w.snapshot_id)) != 0 || (error = rat_random__uuid(uuid)) != 0)
+		goto cleanup;
+	w.sequence_number = w.meta.last_sequence_number + 1;
+	if ((w.stage = rat__sprintf("%s/write-%s", w.opts->scratch_dir ? w.opts->scratch_dir : "/tmp",
+				    uuid)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_fs__mkdir_p(w.stage)) != 0 ||
+	    (error = rat_table__copy_sql(&sql, &w, select_sql, uuid)) != 0 ||
+	    (error = rat_table__write_files(&w, rat_buf_cstr(&sql))) != 0 ||
+	    (error = rat_table__commit(&w)) != 0)
+		goto cleanup;
+	out->snapshot_id = w.snapshot_id;
+	out->sequence_number = w.sequence_number;
+	out->version = w.version + 1;
+	out->added_files = (int64_t)w.files.count;
+	for (size_t i = 0; i < w.files.count; i++)
+		out->added_rows += w.files.items[i].record_count;
+cleanup:
+	if (w.stage)
+		rat_fs__remove_tree(w.stage);
+	free(w.stage);
+	rat_buf_free(&sql);
+	rat_table__data_files_free(&w.files);
+	rat_engine__query_desc_free(&w.desc);
+	rat_table__metadata_free(&w.meta);
+	json_decref(w.doc);
+	free(w.old_key);
+	free(w.location);
+	return error;
+}

@@ -1,0 +1,60 @@
+/*
+ * table/write.h - writing Iceberg v2 tables: create from a query's schema,
+ * append, overwrite; schema evolution on write (new columns, widened types).
+ *
+ * A write stages Parquet files written by DuckDB (`COPY ... RETURN_STATS`,
+ * with Parquet field ids, Hive-style folders for partitions), uploads them
+ * under data/, writes a manifest and a manifest list, then commits by
+ * creating metadata/v<N+1>.metadata.json only if it does not exist yet
+ * (the atomic step: a commit is visible entirely or not at all), and finally
+ * updates version-hint.text (a hint only; readers look past it). A failure
+ * before the commit leaves the table at its previous version; the files it
+ * left behind are orphans for `rat vacuum` (rat_table__orphans lists them).
+ */
+#ifndef RAT_TABLE_WRITE_H
+#define RAT_TABLE_WRITE_H
+
+#include "util/common.h"
+#include "storage/storage.h"
+
+typedef enum rat_write_mode {
+	RAT_WRITE_APPEND = 0,
+	RAT_WRITE_OVERWRITE = 1
+} rat_write_mode;
+
+typedef struct rat_write_options {
+	rat_write_mode mode;
+	/* For a new table: its location as written in the metadata (NULL: the
+	 * store's root URL) and its partitioning: "col", "year(col)",
+	 * "month(col)", "day(col)", "hour(col)". Ignored for existing tables. */
+	const char *location;
+	const char *const *partition_by;
+	size_t partition_count;
+	/* Columns the table lacks are added (else refused, naming them). */
+	bool add_new_columns;
+	/* A local folder for staging files (created, emptied after). */
+	const char *scratch_dir;
+	/* Rows per Parquet row group (0: DuckDB's default). */
+	int64_t row_group_size;
+	/* Commit time in ms since the epoch (0: now). */
+	int64_t now_ms;
+} rat_write_options;
+
+#define RAT_WRITE_OPTIONS_INIT { RAT_WRITE_APPEND, NULL, NULL, 0, false, NULL, 0, 0 }
+
+typedef struct rat_write_result {
+	int64_t snapshot_id;
+	int64_t sequence_number;
+	long version; /* the metadata version committed */
+	int64_t added_files;
+	int64_t added_rows;
+} rat_write_result;
+
+/**
+ * Write the rows of one SELECT into the table rooted at store, creating the
+ * table if it has no metadata yet.
+ */
+int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
+		     const char *select_sql, const rat_write_options *opts);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * table/write_internal.h - what the files of the table writer share.
+ */
+#ifndef RAT_TABLE_WRITE_INTERNAL_H
+#define RAT_TABLE_WRITE_INTERNAL_H
+
+#include <jansson.h>
+
+#include "util/common.h"
+#include "engine/describe.h"
+#include "storage/storage.h"
+#include "table/manifest.h"
+#include "table/metadata.h"
+#include "table/write.h"
+
+typedef struct writer {
+	rat_store *store;
+	rat_engine *engine;
+	const rat_write_options *opts;
+	rat_table_metadata meta;  /* the table as it will be after this write (schema, spec) */
+	json_t *doc;              /* its metadata document, edited toward the next version */
+	bool exists;
+	char *old_key;            /* the metadata file read; NULL for a new table */
+	long version;             /* its version; 0 for a new table */
+	char *location;
+	rat_query_desc desc;
+	int64_t snapshot_id;
+	int64_t sequence_number;
+	int64_t now_ms;
+	char *stage;
+	rat_data_files files;     /* written by this commit */
+} writer;
+
+/* write_schema.c */
+/** A new table's metadata document from the query and the partitioning asked for. */
+int rat_table__create_doc(writer *w, int last_column_id);
+/** Match the query to the table's schema; add or widen columns (a new schema) when allowed. */
+int rat_table__evolve_schema(writer *w, int last_column_id);
+
+/* write_files.c */
+/** The COPY statement that writes the staged Parquet files. */
+int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, const char *uuid);
+/** Run it, upload the files under data/, and describe them in w->files. */
+int rat_table__write_files(writer *w, const char *copy_sql);
+
+/* write_commit.c */
+/** The version number in a metadata key ("metadata/v12.metadata.json" -> 12); 0 if none. */
+long rat_table__metadata_version(const char *key);
+/** Write the manifest, the manifest list and the next metadata version; then the hint. */
+int rat_table__commit(writer *w);
+
+#endif
