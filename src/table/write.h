@@ -38,9 +38,14 @@ typedef struct rat_write_options {
 	int64_t row_group_size;
 	/* Commit time in ms since the epoch (0: now). */
 	int64_t now_ms;
+	/* Called after everything is written and just before the commit (the
+	 * pointer swap); a non-zero return abandons the write with that code.
+	 * For tests: crash points and commit races. */
+	int (*before_commit)(void *ctx);
+	void *before_commit_ctx;
 } rat_write_options;
 
-#define RAT_WRITE_OPTIONS_INIT { RAT_WRITE_APPEND, NULL, NULL, 0, false, NULL, 0, 0 }
+#define RAT_WRITE_OPTIONS_INIT { RAT_WRITE_APPEND, NULL, NULL, 0, false, NULL, 0, 0, NULL, NULL }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;

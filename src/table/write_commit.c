@@ -207,6 +207,8 @@ static int publish(writer *w)
 	key = rat__sprintf("metadata/v%ld.metadata.json", w->version + 1);
 	if (!text || !key) {
 		error = rat_error__oom();
+	} else if (w->opts->before_commit && (error = w->opts->before_commit(w->opts->before_commit_ctx)) != 0) {
+		/* abandoned before the swap: nothing is visible */
 	} else if ((error = rat_store__put_new(w->store, key, text, strlen(text))) == RAT_EEXISTS) {
 		error = rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_INVALID,
 				       "commit conflict on table %s: another writer committed version "

@@ -157,6 +157,19 @@ int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, c
 	}
 	if (!error)
 		error = rat_buf_putc(sql, '}');
+	/* the schema the file was written with, as Iceberg's own writers record it */
+	if (!error) {
+		char *json = json_dumps(schema->json, JSON_COMPACT);
+		if (!json)
+			error = rat_error__oom();
+		if (!error)
+			error = rat_buf_puts(sql, ", KV_METADATA {'iceberg.schema': ");
+		if (!error)
+			error = put_literal(sql, json);
+		if (!error)
+			error = rat_buf_putc(sql, '}');
+		free(json);
+	}
 	if (!error && parts) {
 		error = rat_buf_puts(sql, ", PARTITION_BY (");
 		for (i = 0; !error && i < parts; i++) {

@@ -37,12 +37,14 @@ static bool is_temporal(const char *t)
 /* One partition field from "col" or "fn(col)". */
 static int partition_field(json_t **out, const writer *w, const char *expr, int field_id)
 {
-	char fn[16] = "identity", col[128];
+	char fn[16] = "identity", col[128], parsed_fn[16];
 	const rat_column_desc *c;
 	const char *type;
 	char name[160];
 
-	if (sscanf(expr, "%15[a-z](%127[^)])", fn, col) == 2 && expr[strlen(expr) - 1] == ')') {
+	/* sscanf fills parsed_fn even when the "(" does not follow: parse aside */
+	if (sscanf(expr, "%15[a-z](%127[^)])", parsed_fn, col) == 2 && expr[strlen(expr) - 1] == ')') {
+		memcpy(fn, parsed_fn, sizeof(fn));
 		if (strcmp(fn, "year") && strcmp(fn, "month") && strcmp(fn, "day") && strcmp(fn, "hour"))
 			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 					      "partition_by '%s': unknown transform '%s' (year, month, "
