@@ -16,6 +16,7 @@
 #include "util/fs.h"
 #include "storage/storage.h"
 #include "table/scan.h"
+#include "table/orphans.h"
 #include "table/write.h"
 
 static char *dir;
@@ -240,6 +241,85 @@ static void a_lost_race_is_reported_and_changes_nothing(void **state)
 	rat_store__free(store);
 }
 
+static int abandon(void *ctx)
+{
+	(void)ctx;
+	return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "crash before the swap");
+}
+
+/*
+ * A writer that fails after each put in turn (and once just before the
+ * swap) leaves the table readable at its previous snapshot, and what it left
+ * behind is reported as orphans; a write that gets through commits.
+ */
+static void failures_at_every_step_leave_the_previous_state(void **state)
+{
+	char path[4096], scratch[4096];
+	rat_store *good = open_table("crashy");
+	rat_write_result first, r;
+	const char *parts[] = { "day(d)" };
+	int k, error = -1;
+	(void)state;
+
+	first = write_rows(good, "SELECT 1 AS id, DATE '2024-01-01' AS d", NULL);
+	snprintf(path, sizeof(path), "%s/tables/crashy", dir);
+	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+	for (k = 1; error != 0 && k < 20; k++) {
+		rat_store_options so = RAT_STORE_OPTIONS_INIT;
+		rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+		rat_store *flaky = NULL;
+		rat_strarray orphans = RAT_STRARRAY_INIT;
+		char *key = NULL;
+
+		so.fail_after_puts = k;
+		assert_int_equal(rat_store__open(&flaky, path, &so), 0);
+		opts.scratch_dir = scratch;
+		opts.partition_by = parts; /* ignored: the table exists */
+		opts.partition_count = 1;
+		error = rat_table__write(&r, flaky, engine,
+					 "SELECT i + 10 AS id, DATE '2024-02-01' + i::INTEGER AS d FROM range(3) t(i)",
+					 &opts);
+		if (error && !strstr(rat_error_last()->message, "injected failure"))
+			fail_msg("k=%d: %s", k, rat_error_last()->message);
+		rat_store__free(flaky);
+		assert_int_equal(rat_table__latest_metadata(good, &key), 0);
+		if (error) {
+			assert_string_equal(key, "metadata/v1.metadata.json");
+			expect(good, -1, "count(*) || ',' || sum(id)", "1,1");
+			assert_int_equal(rat_table__orphans(&orphans, good), 0);
+			/* the first put that failed was a data file only when k = 1 */
+			if (k > 1)
+				assert_true(orphans.count >= 1);
+		} else {
+			assert_string_equal(key, "metadata/v2.metadata.json");
+			expect(good, -1, "count(*) || ',' || sum(id)", "4,34");
+		}
+		free(key);
+		rat_strarray_free(&orphans);
+	}
+	assert_int_equal(error, 0);
+	assert_true(k > 4); /* data file(s), manifest, manifest list, metadata were each crashed */
+
+	/* a crash just before the swap: everything written, nothing visible */
+	{
+		rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+		rat_strarray before = RAT_STRARRAY_INIT, after = RAT_STRARRAY_INIT;
+		opts.scratch_dir = scratch;
+		opts.before_commit = abandon;
+		assert_int_equal(rat_table__orphans(&before, good), 0);
+		assert_int_equal(rat_table__write(&r, good, engine, "SELECT 99 AS id, DATE '2030-01-01' AS d",
+						  &opts), RAT_EIO);
+		expect(good, -1, "count(*)", "4");
+		assert_int_equal(rat_table__orphans(&after, good), 0);
+		/* its data file, manifest and manifest list */
+		assert_int_equal(after.count, before.count + 3);
+		rat_strarray_free(&before);
+		rat_strarray_free(&after);
+	}
+	expect(good, first.snapshot_id, "count(*)", "1");
+	rat_store__free(good);
+}
+
 static int setup(void **state)
 {
 	char path[4096];
@@ -270,6 +350,7 @@ int main(void)
 		cmocka_unit_test(schema_evolves_by_adding_and_widening),
 		cmocka_unit_test(empty_append_changes_nothing),
 		cmocka_unit_test(a_lost_race_is_reported_and_changes_nothing),
+		cmocka_unit_test(failures_at_every_step_leave_the_previous_state),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
