@@ -79,6 +79,8 @@ void rat_table__manifest_list_free(rat_manifest_list *list);
 int rat_table__read_manifest(rat_data_files *out, const void *data, size_t len,
 			     const rat_manifest_ref *ref, const char *source);
 void rat_table__data_files_free(rat_data_files *files);
+/** "<spec id>:<partition tuple as canonical JSON>": equal for files in the same partition. */
+char *rat_table__partition_id(const rat_data_file *file);
 /** Free what one entry holds (the entry itself belongs to its array). */
 void rat_table__data_file_clear(rat_data_file *file);
 /** Append a copy of the struct (taking over what it holds). */

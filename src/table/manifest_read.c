@@ -379,3 +379,12 @@ int rat_table__data_files_push(rat_data_files *files, const rat_data_file *file)
 		files->items[files->count++] = *file;
 	return error;
 }
+
+char *rat_table__partition_id(const rat_data_file *f)
+{
+	char *json = json_dumps(f->partition, JSON_SORT_KEYS | JSON_COMPACT);
+	char *id = json ? rat__sprintf("%d:%s", f->spec_id, json) : NULL;
+
+	free(json);
+	return id;
+}

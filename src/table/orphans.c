@@ -73,14 +73,10 @@ cleanup:
 	return error;
 }
 
-static int compare_keys(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool is_referenced(const rat_strarray *sorted, const char *key)
 {
-	return bsearch(&key, sorted->strings, sorted->count, sizeof(char *), compare_keys) != NULL;
+	return sorted->count > 0 &&
+	       bsearch(&key, sorted->strings, sorted->count, sizeof(char *), rat__strcmp_ptr) != NULL;
 }
 
 static bool is_metadata_file(const char *key)

@@ -401,7 +401,8 @@ static int put_files(rat_buf *sql, const rat_scan *scan, rat_store *store,
 	return error ? error : rat_buf_putc(sql, ']');
 }
 
-static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char *alias)
+static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char *alias,
+		       bool with_file)
 {
 	size_t i;
 	int error = 0;
@@ -414,19 +415,12 @@ static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char 
 		if (!error)
 			error = put_ident(sql, schema->fields[i].name);
 	}
+	if (!error && with_file)
+		error = rat_buf_printf(sql, ", %s%s__rat_file", alias ? alias : "", alias ? "." : "");
 	return error;
 }
 
-/* A partition identity for matching equality deletes: "<spec>:<canonical JSON>". */
-static char *partition_id(const rat_data_file *f)
-{
-	char *json = json_dumps(f->partition, JSON_SORT_KEYS | JSON_COMPACT);
-	char *id = json ? rat__sprintf("%d:%s", f->spec_id, json) : NULL;
-	free(json);
-	return id;
-}
-
-static int put_empty(rat_buf *sql, const rat_table_schema *schema)
+static int put_empty(rat_buf *sql, const rat_table_schema *schema, bool with_file)
 {
 	size_t i;
 	int error = rat_buf_puts(sql, "SELECT ");
@@ -440,18 +434,21 @@ static int put_empty(rat_buf *sql, const rat_table_schema *schema)
 			error = put_ident(sql, schema->fields[i].name);
 		rat_buf_free(&type);
 	}
+	if (!error && with_file)
+		error = rat_buf_puts(sql, ", CAST(NULL AS VARCHAR) AS __rat_file");
 	return error ? error : rat_buf_puts(sql, " WHERE false");
 }
 
 /* (VALUES (local, original path, data sequence number, partition id), ...) */
-static int put_file_table(rat_buf *sql, const rat_scan *scan, const rat_strarray *locals)
+static int put_file_table(rat_buf *sql, const rat_data_file **files, size_t count,
+			  const rat_strarray *locals)
 {
 	size_t i;
 	int error = rat_buf_puts(sql, "(VALUES ");
 
-	for (i = 0; !error && i < scan->data.count; i++) {
-		const rat_data_file *f = &scan->data.items[i];
-		char *part = partition_id(f);
+	for (i = 0; !error && i < count; i++) {
+		const rat_data_file *f = files[i];
+		char *part = rat_table__partition_id(f);
 		if (!part)
 			return RAT_ENOMEM;
 		if ((error = rat_buf_puts(sql, i ? ", (" : "(")) == 0 &&
@@ -490,7 +487,7 @@ static int put_equality_delete(rat_buf *sql, const rat_scan *scan, rat_store *st
 			       const rat_data_file *f)
 {
 	const rat_table_spec *spec = rat_table__spec(&scan->meta, f->spec_id);
-	char *part = partition_id(f);
+	char *part = rat_table__partition_id(f);
 	size_t i;
 	int error;
 
@@ -530,19 +527,20 @@ static bool has_content(const rat_data_files *files, rat_content content)
 }
 
 static int put_with_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store,
-			    const rat_data_file **files, rat_strarray *locals)
+			    const rat_data_file **files, size_t count, bool with_file,
+			    rat_strarray *locals)
 {
 	size_t i;
 	int error;
 
 	if ((error = rat_buf_puts(sql, "SELECT ")) != 0 ||
-	    (error = put_columns(sql, scan->schema, "d")) != 0 ||
+	    (error = put_columns(sql, scan->schema, "d", with_file)) != 0 ||
 	    (error = rat_buf_puts(sql, " FROM (SELECT * FROM read_parquet(")) != 0 ||
-	    (error = put_files(sql, scan, store, files, scan->data.count, locals)) != 0 ||
+	    (error = put_files(sql, scan, store, files, count, locals)) != 0 ||
 	    (error = rat_buf_puts(sql, ", ")) != 0 ||
 	    (error = put_schema_map(sql, scan->schema, NULL, 0)) != 0 ||
 	    (error = rat_buf_puts(sql, ", filename='__rat_file', file_row_number=true) r JOIN ")) != 0 ||
-	    (error = put_file_table(sql, scan, locals)) != 0 ||
+	    (error = put_file_table(sql, files, count, locals)) != 0 ||
 	    (error = rat_buf_puts(sql, " ON r.__rat_file = f.__rat_local) d WHERE true")) != 0)
 		return error;
 	if (has_content(&scan->deletes, RAT_CONTENT_POSITION_DELETES) &&
@@ -558,35 +556,53 @@ static int put_with_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store
 	return error;
 }
 
-int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql)
+int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
+			   rat_buf *sql, rat_strarray *locals)
 {
 	const rat_data_file **files = NULL;
-	rat_strarray locals = RAT_STRARRAY_INIT;
-	size_t i;
-	int error;
+	rat_strarray mine = RAT_STRARRAY_INIT;
+	size_t i, count = 0;
+	int error = 0;
 
 	if (scan->schema->field_count == 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "table %s has no columns",
 				      scan->prefix);
-	if (scan->data.count == 0)
-		return put_empty(sql, scan->schema);
-	if ((files = rat__calloc(scan->data.count, sizeof(*files))) == NULL)
-		return RAT_ENOMEM;
-	for (i = 0; i < scan->data.count; i++)
-		files[i] = &scan->data.items[i];
-	if (scan->deletes.count == 0) {
+	/* the local path of every data file, by index, when the caller wants them */
+	for (i = 0; locals && !error && i < scan->data.count; i++) {
+		char *key = NULL, *local = NULL;
+		if ((error = rat_table__key(scan, scan->data.items[i].path, &key)) == 0 &&
+		    (error = rat_store__local_path(store, key, &local)) == 0)
+			error = rat_strarray__push(locals, local);
+		free(key);
+		free(local);
+	}
+	if (!error && (files = rat__calloc(scan->data.count, sizeof(*files))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < scan->data.count; i++)
+		if (!keep || keep[i])
+			files[count++] = &scan->data.items[i];
+	if (error) {
+		/* nothing */
+	} else if (count == 0) {
+		error = put_empty(sql, scan->schema, with_file);
+	} else if (scan->deletes.count == 0) {
 		/* the fast path: one read, no joins */
 		if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
-		    (error = put_columns(sql, scan->schema, NULL)) == 0 &&
+		    (error = put_columns(sql, scan->schema, NULL, with_file)) == 0 &&
 		    (error = rat_buf_puts(sql, " FROM read_parquet(")) == 0 &&
-		    (error = put_files(sql, scan, store, files, scan->data.count, NULL)) == 0 &&
+		    (error = put_files(sql, scan, store, files, count, NULL)) == 0 &&
 		    (error = rat_buf_puts(sql, ", ")) == 0 &&
 		    (error = put_schema_map(sql, scan->schema, NULL, 0)) == 0)
-			error = rat_buf_putc(sql, ')');
+			error = rat_buf_puts(sql, with_file ? ", filename='__rat_file')" : ")");
 	} else {
-		error = put_with_deletes(sql, scan, store, files, &locals);
+		error = put_with_deletes(sql, scan, store, files, count, with_file, &mine);
 	}
-	rat_strarray_free(&locals);
+	rat_strarray_free(&mine);
 	free(files);
 	return error;
+}
+
+int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql)
+{
+	return rat_table__scan_sql_ex(scan, store, NULL, false, sql, NULL);
 }

@@ -54,6 +54,13 @@ int rat_table__key(const rat_scan *scan, const char *path, char **key);
  * files through rat_store__local_path (downloaded to the cache when remote).
  */
 int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
+/**
+ * The same over the data files i with keep[i] (keep NULL: all). With
+ * with_file, each row also carries __rat_file: the local path of its data
+ * file, which locals (when not NULL) lists for every data file by index.
+ */
+int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
+			   rat_buf *sql, rat_strarray *locals);
 /** The DuckDB type of an Iceberg type (primitive name or nested JSON). */
 int rat_table__duckdb_type(rat_buf *out, json_t *type);
 

@@ -75,7 +75,7 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	rat_write_options defaults = RAT_WRITE_OPTIONS_INIT;
 	writer w;
 	rat_buf sql = RAT_BUF_INIT;
-	char uuid[37];
+	char uuid[37], *write_sql = NULL;
 	int next_id, error;
 
 	memset(&w, 0, sizeof(w));
@@ -86,8 +86,10 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	w.now_ms = w.opts->now_ms ? w.opts->now_ms : clock_ms();
 	if ((error = load(&w)) != 0)
 		goto cleanup;
+	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)
+		goto cleanup;
 	next_id = w.exists ? w.meta.last_column_id + 1 : 1;
-	if ((error = rat_engine__describe(&w.desc, engine, select_sql, &next_id)) != 0)
+	if ((error = rat_engine__describe(&w.desc, engine, write_sql, &next_id)) != 0)
 		goto cleanup;
 	if ((error = w.exists ? rat_table__evolve_schema(&w, next_id - 1)
 			      : rat_table__create_doc(&w, next_id - 1)) != 0 ||
@@ -102,7 +104,7 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 		goto cleanup;
 	}
 	if ((error = rat_fs__mkdir_p(w.stage)) != 0 ||
-	    (error = rat_table__copy_sql(&sql, &w, select_sql, uuid)) != 0 ||
+	    (error = rat_table__copy_sql(&sql, &w, write_sql, uuid)) != 0 ||
 	    (error = rat_table__write_files(&w, rat_buf_cstr(&sql))) != 0 ||
 	    (error = rat_table__commit(&w)) != 0)
 		goto cleanup;
@@ -112,7 +114,11 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	out->added_files = (int64_t)w.files.count;
 	for (size_t i = 0; i < w.files.count; i++)
 		out->added_rows += w.files.items[i].record_count;
+	out->removed_files = w.removed_files;
+	out->removed_rows = w.removed_rows;
 cleanup:
+	rat_table__merge_cleanup(&w);
+	free(write_sql);
 	if (w.stage)
 		rat_fs__remove_tree(w.stage);
 	free(w.stage);

@@ -19,7 +19,13 @@
 
 typedef enum rat_write_mode {
 	RAT_WRITE_APPEND = 0,
-	RAT_WRITE_OVERWRITE = 1
+	RAT_WRITE_OVERWRITE = 1,
+	/* The files of every partition the new rows fall in are replaced
+	 * (copy-on-write); other partitions are kept. Unpartitioned: overwrite. */
+	RAT_WRITE_REPLACE_PARTITIONS = 2,
+	/* Rows replace the rows with the same unique_key; only the data files
+	 * holding such keys are rewritten (copy-on-write), the rest are kept. */
+	RAT_WRITE_MERGE = 3
 } rat_write_mode;
 
 typedef struct rat_write_options {
@@ -30,6 +36,9 @@ typedef struct rat_write_options {
 	const char *location;
 	const char *const *partition_by;
 	size_t partition_count;
+	/* RAT_WRITE_MERGE: the columns that identify a row. */
+	const char *const *unique_key;
+	size_t unique_key_count;
 	/* Columns the table lacks are added (else refused, naming them). */
 	bool add_new_columns;
 	/* A local folder for staging files (created, emptied after). */
@@ -45,7 +54,7 @@ typedef struct rat_write_options {
 	void *before_commit_ctx;
 } rat_write_options;
 
-#define RAT_WRITE_OPTIONS_INIT { RAT_WRITE_APPEND, NULL, NULL, 0, false, NULL, 0, 0, NULL, NULL }
+#define RAT_WRITE_OPTIONS_INIT { RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, NULL, 0, 0, NULL, NULL }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;
@@ -53,6 +62,8 @@ typedef struct rat_write_result {
 	long version; /* the metadata version committed */
 	int64_t added_files;
 	int64_t added_rows;
+	int64_t removed_files; /* replaced (copy-on-write) or overwritten */
+	int64_t removed_rows;
 } rat_write_result;
 
 /**

@@ -51,7 +51,7 @@ static int parent_manifests(rat_manifest_list *out, const writer *w)
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!parent || w->opts->mode == RAT_WRITE_OVERWRITE)
+	if (!parent)
 		return 0;
 	if ((key = key_of(w, parent->manifest_list)) == NULL)
 		return RAT_EINVALID;
@@ -62,11 +62,28 @@ static int parent_manifests(rat_manifest_list *out, const writer *w)
 	return error;
 }
 
+/* Put a manifest's bytes under metadata/ and fill ref's path and length. */
+static int put_manifest(const writer *w, const char *data, size_t len, rat_manifest_ref *ref)
+{
+	char uuid[37], *key = NULL;
+	int error = rat_random__uuid(uuid);
+
+	if (!error && (key = rat__sprintf("metadata/%s-m0.avro", uuid)) == NULL)
+		error = RAT_ENOMEM;
+	if (!error)
+		error = rat_store__put(w->store, key, data, len);
+	if (!error && (ref->path = rat__sprintf("%s/%s", w->location, key)) == NULL)
+		error = RAT_ENOMEM;
+	ref->length = (int64_t)len;
+	free(key);
+	return error;
+}
+
 /* Write the manifest of the new files; fills ref. */
 static int write_manifest(const writer *w, rat_manifest_ref *ref)
 {
 	rat_manifest_writer *mw = NULL;
-	char uuid[37], *key = NULL, *data = NULL;
+	char *data = NULL;
 	size_t len = 0, i;
 	int error;
 
@@ -79,18 +96,138 @@ static int write_manifest(const writer *w, rat_manifest_ref *ref)
 	if (!error)
 		error = rat_table__manifest_finish(mw, &data, &len, ref);
 	if (!error)
-		error = rat_random__uuid(uuid);
-	if (!error && (key = rat__sprintf("metadata/%s-m0.avro", uuid)) == NULL)
-		error = RAT_ENOMEM;
-	if (!error)
-		error = rat_store__put(w->store, key, data, len);
-	if (!error && (ref->path = rat__sprintf("%s/%s", w->location, key)) == NULL)
-		error = RAT_ENOMEM;
+		error = put_manifest(w, data, len, ref);
 	ref->sequence_number = ref->min_sequence_number = w->sequence_number;
 	ref->added_snapshot_id = w->snapshot_id;
 	rat_table__manifest_writer_free(mw);
 	free(data);
+	return error;
+}
+
+/* Does this write replace a live file of the table? */
+static bool replaced(const writer *w, const rat_data_file *f, const rat_strarray *new_partitions)
+{
+	const rat_table_spec *spec;
+	char *id;
+	bool found;
+
+	switch (w->opts->mode) {
+	case RAT_WRITE_OVERWRITE:
+		return true;
+	case RAT_WRITE_MERGE:
+		return w->removed.count > 0 && /* bsearch on a NULL array is undefined */
+		       bsearch(&f->path, w->removed.strings, w->removed.count, sizeof(char *),
+			       rat__strcmp_ptr) != NULL;
+	case RAT_WRITE_REPLACE_PARTITIONS:
+		spec = rat_table__spec(&w->meta, f->spec_id);
+		if (!spec || spec->field_count == 0)
+			return true; /* unpartitioned: one partition, replaced whole */
+		if ((id = rat_table__partition_id(f)) == NULL)
+			return false;
+		found = rat_strarray__contains(new_partitions, id);
+		free(id);
+		return found;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Rewrite one parent manifest if it holds replaced files: they become
+ * DELETED entries of this snapshot, the other live ones EXISTING (keeping
+ * their sequence numbers). A manifest with nothing replaced is kept as is.
+ */
+static int rewrite_manifest(writer *w, rat_manifest_ref *ref, const rat_strarray *new_partitions)
+{
+	rat_data_files entries = { NULL, 0, 0 };
+	rat_manifest_writer *mw = NULL;
+	rat_manifest_ref fresh;
+	rat_buf bytes = RAT_BUF_INIT;
+	char *key = NULL, *data = NULL;
+	size_t len = 0, i, hits = 0;
+	int64_t min_seq = w->sequence_number;
+	int error;
+
+	memset(&fresh, 0, sizeof(fresh));
+	if ((key = key_of(w, ref->path)) == NULL)
+		return RAT_EINVALID;
+	if ((error = rat_store__get(w->store, key, &bytes, (uint64_t)1 << 30)) != 0 ||
+	    (error = rat_table__read_manifest(&entries, bytes.ptr, bytes.len, ref, key)) != 0)
+		goto cleanup;
+	for (i = 0; i < entries.count; i++)
+		hits += entries.items[i].status != RAT_ENTRY_DELETED &&
+			replaced(w, &entries.items[i], new_partitions);
+	if (hits == 0)
+		goto cleanup;
+	if ((error = rat_table__manifest_writer_new(&mw, &w->meta, rat_table__spec(&w->meta, ref->spec_id),
+						     RAT_CONTENT_DATA)) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < entries.count; i++) {
+		rat_data_file *f = &entries.items[i];
+		if (f->status == RAT_ENTRY_DELETED)
+			continue; /* deleted by an earlier snapshot: not carried */
+		if (replaced(w, f, new_partitions)) {
+			f->status = RAT_ENTRY_DELETED;
+			f->snapshot_id = w->snapshot_id;
+			w->removed_files++;
+			w->removed_rows += f->record_count;
+		} else {
+			f->status = RAT_ENTRY_EXISTING;
+			if (f->data_sequence_number < min_seq)
+				min_seq = f->data_sequence_number;
+		}
+		error = rat_table__manifest_add(mw, f);
+	}
+	if (!error)
+		error = rat_table__manifest_finish(mw, &data, &len, &fresh);
+	if (!error)
+		error = put_manifest(w, data, len, &fresh);
+	if (!error) {
+		fresh.spec_id = ref->spec_id;
+		fresh.sequence_number = w->sequence_number;
+		fresh.min_sequence_number = min_seq;
+		fresh.added_snapshot_id = w->snapshot_id;
+		free(ref->path);
+		*ref = fresh;
+		memset(&fresh, 0, sizeof(fresh));
+	}
+cleanup:
+	rat_table__manifest_writer_free(mw);
+	rat_table__data_files_free(&entries);
+	rat_buf_free(&bytes);
+	free(fresh.path);
+	free(data);
 	free(key);
+	return error;
+}
+
+/* Apply the write's replacements to the parent's manifests. */
+static int replace_files(writer *w, rat_manifest_list *refs)
+{
+	rat_strarray partitions = RAT_STRARRAY_INIT;
+	size_t i, kept = 0;
+	int error = 0;
+
+	if (w->opts->mode == RAT_WRITE_APPEND)
+		return 0;
+	for (i = 0; !error && i < w->files.count; i++)
+		error = rat_strarray__push_owned(&partitions, rat_table__partition_id(&w->files.items[i]));
+	/* each entry is either dropped (and freed) or kept, exactly once, even on error */
+	for (i = 0; i < refs->count; i++) {
+		rat_manifest_ref *m = &refs->items[i];
+		if (!error && m->content == 0 && w->opts->mode == RAT_WRITE_OVERWRITE) {
+			/* everything goes: counted from the list, no manifest rewritten */
+			w->removed_files += m->added_files + m->existing_files;
+			w->removed_rows += m->added_rows + m->existing_rows;
+			free(m->path);
+			continue;
+		}
+		if (!error && m->content == 0)
+			error = rewrite_manifest(w, m, &partitions); /* leaves m whole on error */
+		refs->items[kept++] = *m;
+	}
+	refs->count = kept;
+	rat_strarray_free(&partitions);
 	return error;
 }
 
@@ -129,8 +266,7 @@ static void set_count(json_t *obj, const char *key, int64_t value)
 static json_t *summary(const writer *w, const rat_manifest_list *refs)
 {
 	int64_t added_rows = 0, added_size = 0, files = 0, rows = 0, deletes = 0;
-	json_t *s = json_pack("{s:s}", "operation",
-			      w->opts->mode == RAT_WRITE_OVERWRITE ? "overwrite" : "append");
+	json_t *s = json_pack("{s:s}", "operation", w->removed_files > 0 ? "overwrite" : "append");
 	size_t i;
 
 	if (!s)
@@ -154,6 +290,10 @@ static json_t *summary(const writer *w, const rat_manifest_list *refs)
 	set_count(s, "total-data-files", files);
 	set_count(s, "total-records", rows);
 	set_count(s, "total-delete-files", deletes);
+	if (w->removed_files > 0) {
+		set_count(s, "deleted-data-files", w->removed_files);
+		set_count(s, "deleted-records", w->removed_rows);
+	}
 	return s;
 }
 
@@ -234,12 +374,14 @@ int rat_table__commit(writer *w)
 	int error;
 
 	memset(&mine, 0, sizeof(mine));
-	if (w->files.count == 0 && w->opts->mode == RAT_WRITE_APPEND) {
-		/* nothing to add: a new table is created empty, an existing one is left alone */
+	if (w->files.count == 0 && w->opts->mode != RAT_WRITE_OVERWRITE) {
+		/* nothing to add or replace: a new table is created empty, an existing one left alone */
 		return w->exists ? 0 : publish(w);
 	}
 	if ((error = parent_manifests(&refs, w)) != 0)
 		return error;
+	if ((error = replace_files(w, &refs)) != 0)
+		goto cleanup;
 	if (w->files.count > 0) {
 		rat_manifest_ref *grown;
 		if ((error = write_manifest(w, &mine)) != 0)

@@ -29,6 +29,10 @@ typedef struct writer {
 	int64_t now_ms;
 	char *stage;
 	rat_data_files files;     /* written by this commit */
+	rat_strarray removed;     /* MERGE: paths of the data files it replaces (sorted) */
+	int64_t removed_files;    /* counted at commit */
+	int64_t removed_rows;
+	bool merge_source;        /* the temp table of new rows exists */
 } writer;
 
 /* write_schema.c */
@@ -42,6 +46,16 @@ int rat_table__evolve_schema(writer *w, int last_column_id);
 int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, const char *uuid);
 /** Run it, upload the files under data/, and describe them in w->files. */
 int rat_table__write_files(writer *w, const char *copy_sql);
+
+/* write_merge.c */
+/**
+ * MERGE: keep the new rows in a temporary table, find the data files that
+ * hold their keys (w->removed), and give the query that writes the new rows
+ * plus the other rows of those files. Other modes: the query unchanged.
+ */
+int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql);
+/** Drop what rat_table__merge_prepare made. */
+void rat_table__merge_cleanup(writer *w);
 
 /* write_commit.c */
 /** The version number in a metadata key ("metadata/v12.metadata.json" -> 12); 0 if none. */

@@ -88,3 +88,16 @@ void rat_error_clear(void)
 	tls_error.message = tls_message;
 	tls_error.klass = RAT_ERRCLASS_NONE;
 }
+
+void rat_error__save(rat_error_saved *saved)
+{
+	saved->klass = tls_error.klass;
+	memcpy(saved->message, tls_message, sizeof(saved->message));
+}
+
+void rat_error__restore(const rat_error_saved *saved)
+{
+	memcpy(tls_message, saved->message, sizeof(tls_message));
+	tls_error.message = tls_message;
+	tls_error.klass = saved->klass;
+}

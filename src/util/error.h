@@ -20,4 +20,13 @@ int rat_error__os(int code, const char *fmt, ...) RAT_PRINTF(2, 3);
 /** Put context in front of the current message: "<context>: <message>". */
 void rat_error__prefix(const char *fmt, ...) RAT_PRINTF(1, 2);
 
+/** A copy of the last error, for cleanup code that must not replace it. */
+typedef struct rat_error_saved {
+	int klass;
+	char message[4096];
+} rat_error_saved;
+
+void rat_error__save(rat_error_saved *saved);
+void rat_error__restore(const rat_error_saved *saved);
+
 #endif

@@ -250,16 +250,16 @@ char *rat_fs__dirname(const char *path)
 void rat_fs__remove_tree(const char *path)
 {
 	rat_strarray entries = RAT_STRARRAY_INIT;
-	rat_error saved = *rat_error_last();
-	char message[1024];
+	rat_error_saved saved;
 	size_t i;
 	struct stat st;
 
-	snprintf(message, sizeof(message), "%s", saved.message);
 	if (lstat(path, &st) != 0)
 		return;
+	rat_error__save(&saved);
 	if (!S_ISDIR(st.st_mode)) {
 		unlink(path);
+		rat_error__restore(&saved);
 		return;
 	}
 	if (rat_fs__list_dir(&entries, path) == 0) {
@@ -272,6 +272,5 @@ void rat_fs__remove_tree(const char *path)
 	}
 	rat_strarray_free(&entries);
 	rmdir(path);
-	if (message[0])
-		rat_error__set(RAT_ERROR, saved.klass, "%s", message);
+	rat_error__restore(&saved);
 }

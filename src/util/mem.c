@@ -130,7 +130,7 @@ int rat_strarray__push(rat_strarray *array, const char *s)
 	return copy ? rat_strarray__push_owned(array, copy) : RAT_ENOMEM;
 }
 
-static int compare_strings(const void *a, const void *b)
+int rat__strcmp_ptr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -138,7 +138,7 @@ static int compare_strings(const void *a, const void *b)
 void rat_strarray__sort(rat_strarray *array)
 {
 	if (array->count > 1)
-		qsort(array->strings, array->count, sizeof(char *), compare_strings);
+		qsort(array->strings, array->count, sizeof(char *), rat__strcmp_ptr);
 }
 
 void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from)

@@ -26,6 +26,8 @@ void rat_strarray__sort(rat_strarray *array);
 void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from);
 bool rat_strarray__contains(const rat_strarray *array, const char *s);
 
+/** strcmp over pointers to strings, for qsort/bsearch of char * arrays. */
+int rat__strcmp_ptr(const void *a, const void *b);
 bool rat__str_has_prefix(const char *s, const char *prefix);
 bool rat__str_has_suffix(const char *s, const char *suffix);
 

@@ -241,6 +241,78 @@ static void a_lost_race_is_reported_and_changes_nothing(void **state)
 	rat_store__free(store);
 }
 
+static void replace_partitions_keeps_the_others(void **state)
+{
+	rat_store *store = open_table("by_day");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *parts[] = { "day" };
+	rat_write_result first, r;
+	(void)state;
+
+	opts.partition_by = parts;
+	opts.partition_count = 1;
+	first = write_rows(store, "SELECT i AS id, DATE '2024-01-01' + (i % 3)::INTEGER AS day "
+				  "FROM range(30) t(i)", &opts);
+	opts.mode = RAT_WRITE_REPLACE_PARTITIONS;
+	r = write_rows(store, "SELECT 100 + i AS id, DATE '2024-01-02' AS day FROM range(4) t(i)", &opts);
+	assert_int_equal(r.removed_files, 1);
+	assert_int_equal(r.removed_rows, 10);
+	expect(store, -1, "count(*) || ',' || count(*) FILTER (WHERE day = DATE '2024-01-02')", "24,4");
+	expect(store, first.snapshot_id, "count(*)", "30");
+	rat_store__free(store);
+}
+
+static void merge_rewrites_only_files_holding_the_keys(void **state)
+{
+	rat_store *store = open_table("customers");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *key[] = { "id" };
+	rat_write_result r;
+	rat_scan scan;
+	int i;
+	(void)state;
+
+	/* ten appends: ten files of 100 customers each */
+	for (i = 0; i < 10; i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql), "SELECT i AS id, 'v1' AS version FROM range(%d, %d) t(i)",
+			 i * 100, i * 100 + 100);
+		write_rows(store, sql, NULL);
+	}
+	opts.mode = RAT_WRITE_MERGE;
+	opts.unique_key = key;
+	opts.unique_key_count = 1;
+	/* change 3 customers living in 2 files, add 2 new ones */
+	r = write_rows(store, "SELECT * FROM (VALUES (5, 'v2'), (42, 'v2'), (250, 'v2'), "
+			      "(5000, 'v2'), (5001, 'v2')) t(id, version)", &opts);
+	assert_int_equal(r.removed_files, 2);
+	assert_int_equal(r.removed_rows, 200);
+	expect(store, -1, "count(*) || ',' || count(*) FILTER (WHERE version = 'v2') || ',' || count(DISTINCT id)",
+	       "1002,5,1002");
+	expect(store, -1, "string_agg(id::VARCHAR, ',' ORDER BY id) FILTER (WHERE version = 'v2')",
+	       "5,42,250,5000,5001");
+	assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+	assert_int_equal(scan.data.count, 9); /* 8 untouched + 1 rewritten */
+	rat_table__scan_free(&scan);
+	/* a merge whose keys are all new touches no file */
+	r = write_rows(store, "SELECT 9000 AS id, 'v3' AS version", &opts);
+	assert_int_equal(r.removed_files, 0);
+	expect(store, -1, "count(*)", "1003");
+	/* the key must exist */
+	{
+		const char *bad[] = { "nope" };
+		rat_write_result ignored;
+		char scratch[4096];
+		opts.unique_key = bad;
+		snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+		opts.scratch_dir = scratch;
+		assert_int_equal(rat_table__write(&ignored, store, engine, "SELECT 1 AS id, 'x' AS version", &opts),
+				 RAT_EINVALID);
+		assert_non_null(strstr(rat_error_last()->message, "unique_key column 'nope'"));
+	}
+	rat_store__free(store);
+}
+
 static int abandon(void *ctx)
 {
 	(void)ctx;
@@ -351,6 +423,8 @@ int main(void)
 		cmocka_unit_test(empty_append_changes_nothing),
 		cmocka_unit_test(a_lost_race_is_reported_and_changes_nothing),
 		cmocka_unit_test(failures_at_every_step_leave_the_previous_state),
+		cmocka_unit_test(replace_partitions_keeps_the_others),
+		cmocka_unit_test(merge_rewrites_only_files_holding_the_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

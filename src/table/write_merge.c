@@ -1,0 +1,172 @@
+/*
+ * table/write_merge.c - MERGE on a unique key, copy-on-write.
+ *
+ * The new rows are kept in a temporary table. The data files that hold any
+ * of their keys are found by reading just those files' key columns; only
+ * they are rewritten: the new rows, plus their rows whose keys are not
+ * among the new ones, go into new files, and the old files leave the
+ * snapshot (DELETED entries). Files without such keys are untouched, which
+ * is what makes an incremental merge of a few changed rows cheap.
+ *
+ * Keys compare with IS NOT DISTINCT FROM (a NULL key matches a NULL key).
+ * A table with row-level delete files (written by another engine) is
+ * refused: its rows would need those deletes applied first.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "table/scan.h"
+#include "table/write_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SOURCE "__rat_merge_new"
+
+static int put_ident(rat_buf *sql, const char *s)
+{
+	int error = rat_buf_putc(sql, '"');
+	for (; !error && *s; s++)
+		error = *s == '"' ? rat_buf_puts(sql, "\"\"") : rat_buf_putc(sql, *s);
+	return error ? error : rat_buf_putc(sql, '"');
+}
+
+/* n."k1" IS NOT DISTINCT FROM t."k1" AND ... */
+static int put_key_match(rat_buf *sql, const writer *w)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < w->opts->unique_key_count; i++) {
+		const char *k = w->opts->unique_key[i];
+		if ((error = rat_buf_puts(sql, i ? " AND n." : "n.")) == 0 &&
+		    (error = put_ident(sql, k)) == 0 &&
+		    (error = rat_buf_puts(sql, " IS NOT DISTINCT FROM t.")) == 0)
+			error = put_ident(sql, k);
+	}
+	return error;
+}
+
+static int check_keys(const writer *w, const rat_scan *scan)
+{
+	size_t i, j;
+
+	if (w->opts->unique_key_count == 0)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				      "merge into %s needs a unique_key", w->location);
+	for (i = 0; i < w->opts->unique_key_count; i++) {
+		bool found = false;
+		for (j = 0; j < scan->schema->field_count; j++)
+			found |= strcasecmp(scan->schema->fields[j].name, w->opts->unique_key[i]) == 0;
+		if (!found)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "unique_key column '%s' is not in table %s",
+					      w->opts->unique_key[i], w->location);
+	}
+	if (scan->deletes.count > 0)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				      "table %s has %zu row-level delete files (written by another "
+				      "engine): compact it before merging into it",
+				      w->location, scan->deletes.count);
+	return 0;
+}
+
+/* Mark in keep[] the data files holding a key of the new rows; list them in w->removed. */
+static int find_affected(writer *w, const rat_scan *scan, bool *keep)
+{
+	rat_strarray locals = RAT_STRARRAY_INIT;
+	rat_buf all = RAT_BUF_INIT, sql = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	size_t i;
+	int step = 0, error;
+
+	if ((error = rat_table__scan_sql_ex(scan, w->store, NULL, true, &all, &locals)) != 0 ||
+	    (error = rat_buf_printf(&sql, "SELECT DISTINCT __rat_file FROM (%s) t WHERE EXISTS "
+					  "(SELECT 1 FROM " SOURCE " n WHERE ",
+				    rat_buf_cstr(&all))) != 0 ||
+	    (error = put_key_match(&sql, w)) != 0 || (error = rat_buf_putc(&sql, ')')) != 0 ||
+	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+		goto cleanup;
+	while ((step = rat_result_next(result)) == 1) {
+		const char *file = NULL;
+		rat_result_get_text(result, 0, &file, NULL);
+		for (i = 0; file && i < locals.count; i++) {
+			if (strcmp(locals.strings[i], file) != 0 || keep[i])
+				continue;
+			keep[i] = true;
+			if ((error = rat_strarray__push(&w->removed, scan->data.items[i].path)) != 0)
+				goto cleanup;
+		}
+	}
+	if (step < 0)
+		error = step;
+	rat_strarray__sort(&w->removed);
+cleanup:
+	rat_result_free(result);
+	rat_strarray_free(&locals);
+	rat_buf_free(&all);
+	rat_buf_free(&sql);
+	return error;
+}
+
+int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql)
+{
+	rat_scan scan;
+	rat_buf sql = RAT_BUF_INIT, kept = RAT_BUF_INIT;
+	bool *keep = NULL, planned = false;
+	int error = 0;
+
+	*write_sql = NULL;
+	if (w->opts->mode != RAT_WRITE_MERGE || !w->exists) {
+		*write_sql = rat__strdup(select_sql);
+		return *write_sql ? 0 : RAT_ENOMEM;
+	}
+	if ((error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE " SOURCE " AS %s", select_sql)) != 0 ||
+	    (error = rat_engine_exec(w->engine, rat_buf_cstr(&sql))) != 0)
+		goto cleanup;
+	w->merge_source = true;
+	if ((error = rat_table__plan(&scan, w->store, NULL)) != 0)
+		goto cleanup;
+	planned = true;
+	if ((error = check_keys(w, &scan)) != 0)
+		goto cleanup;
+	if ((keep = rat__calloc(scan.data.count ? scan.data.count : 1, sizeof(bool))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = find_affected(w, &scan, keep)) != 0)
+		goto cleanup;
+	rat_buf_clear(&sql);
+	if (w->removed.count == 0) {
+		error = rat_buf_puts(&sql, "SELECT * FROM " SOURCE);
+	} else if ((error = rat_table__scan_sql_ex(&scan, w->store, keep, false, &kept, NULL)) == 0 &&
+		   (error = rat_buf_printf(&sql, "SELECT * FROM " SOURCE " UNION ALL BY NAME "
+						  "SELECT * FROM (%s) t WHERE NOT EXISTS (SELECT 1 FROM "
+						  SOURCE " n WHERE ",
+					   rat_buf_cstr(&kept))) == 0 &&
+		   (error = put_key_match(&sql, w)) == 0) {
+		error = rat_buf_putc(&sql, ')');
+	}
+	if (!error && (*write_sql = rat_buf_detach(&sql)) == NULL)
+		error = RAT_ENOMEM;
+cleanup:
+	if (planned)
+		rat_table__scan_free(&scan);
+	free(keep);
+	rat_buf_free(&sql);
+	rat_buf_free(&kept);
+	return error;
+}
+
+void rat_table__merge_cleanup(writer *w)
+{
+	rat_error_saved saved;
+
+	rat_error__save(&saved); /* cleanup must not replace the error being reported */
+	if (w->merge_source)
+		rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " SOURCE);
+	rat_error__restore(&saved);
+	w->merge_source = false;
+	rat_strarray_free(&w->removed);
+}
