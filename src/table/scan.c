@@ -148,7 +148,8 @@ static int read_object(rat_store *store, const rat_scan *scan, const char *path,
 }
 
 /* Read one manifest and sort its live entries into data and delete files. */
-static int read_manifest(rat_scan *scan, rat_store *store, const rat_manifest_ref *ref)
+static int read_manifest(rat_scan *scan, rat_store *store, const rat_manifest_ref *ref,
+			 const rat_scan_options *opts)
 {
 	rat_data_files entries = { NULL, 0, 0 };
 	rat_buf bytes = RAT_BUF_INIT;
@@ -163,6 +164,12 @@ static int read_manifest(rat_scan *scan, rat_store *store, const rat_manifest_re
 		rat_data_file *f = &entries.items[i];
 		if (f->status == RAT_ENTRY_DELETED)
 			continue;
+		if (f->content == RAT_CONTENT_DATA && opts->filter_count > 0 &&
+		    !rat_table__file_may_match(&scan->meta, scan->schema, f, opts->filters,
+					       opts->filter_count)) {
+			scan->pruned++;
+			continue;
+		}
 		error = rat_table__data_files_push(f->content == RAT_CONTENT_DATA ? &scan->data
 										  : &scan->deletes, f);
 		if (error)
@@ -232,7 +239,9 @@ int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opt
 	n = strlen(out->prefix);
 	while (n > 1 && out->prefix[n - 1] == '/')
 		out->prefix[--n] = '\0';
-	if ((error = pick_snapshot(out, opts)) != 0 || !out->snapshot)
+	if ((error = pick_snapshot(out, opts)) != 0 ||
+	    (error = rat_table__check_filters(out->schema, opts->filters, opts->filter_count)) != 0 ||
+	    !out->snapshot)
 		goto cleanup;
 	rat_buf_clear(&bytes);
 	if ((error = read_object(store, out, out->snapshot->manifest_list, MANIFEST_MAX, &bytes,
@@ -240,7 +249,7 @@ int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opt
 	    (error = rat_table__read_manifest_list(&list, bytes.ptr, bytes.len, key)) != 0)
 		goto cleanup;
 	for (i = 0; i < list.count; i++)
-		if ((error = read_manifest(out, store, &list.items[i])) != 0)
+		if ((error = read_manifest(out, store, &list.items[i], opts)) != 0)
 			goto cleanup;
 cleanup:
 	rat_table__manifest_list_free(&list);

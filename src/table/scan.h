@@ -23,14 +23,28 @@
 #include "table/manifest.h"
 #include "table/metadata.h"
 
+/**
+ * A predicate `column op value` that planning uses to skip data files: by
+ * their partition values (identity and year/month/day/hour) and by their
+ * column bounds and null counts. It prunes files only; the rows of the files
+ * kept are not filtered (the query's own WHERE does that).
+ */
+typedef struct rat_scan_filter {
+	const char *column; /* a top-level column of the schema read */
+	const char *op;     /* "=", "<", "<=", ">", ">=" */
+	const char *value;  /* as text: 42, 2024-03-01, 2024-03-01 10:00:00, abc */
+} rat_scan_filter;
+
 typedef struct rat_scan_options {
 	int64_t snapshot_id;       /* -1: the current snapshot (or as_of_ms) */
 	int64_t as_of_ms;          /* -1: not used; else the snapshot current at that time */
 	const char *relocate_from; /* prefix of the paths in the metadata; NULL: its location */
 	const char *metadata_key;  /* a metadata file to read; NULL: the latest one */
+	const rat_scan_filter *filters;
+	size_t filter_count;
 } rat_scan_options;
 
-#define RAT_SCAN_OPTIONS_INIT { -1, -1, NULL, NULL }
+#define RAT_SCAN_OPTIONS_INIT { -1, -1, NULL, NULL, NULL, 0 }
 
 typedef struct rat_scan {
 	rat_table_metadata meta;
@@ -39,8 +53,16 @@ typedef struct rat_scan {
 	const rat_table_schema *schema;      /* the schema rows are read with */
 	rat_data_files data;                 /* live data files */
 	rat_data_files deletes;              /* live delete files */
+	size_t pruned;                       /* live data files skipped by the filters */
 	char *prefix;                        /* the location prefix stripped from paths */
 } rat_scan;
+
+/** Could a data file hold rows matching every filter? (false: skip it) */
+bool rat_table__file_may_match(const rat_table_metadata *meta, const rat_table_schema *schema,
+			       const rat_data_file *file, const rat_scan_filter *filters, size_t count);
+/** Check filters against a schema: known columns of a prunable type, known operators. */
+int rat_table__check_filters(const rat_table_schema *schema, const rat_scan_filter *filters,
+			     size_t count);
 
 /** The key of the latest metadata file (version-hint.text, else the highest version). */
 int rat_table__latest_metadata(rat_store *store, char **key);

@@ -313,6 +313,82 @@ static void merge_rewrites_only_files_holding_the_keys(void **state)
 	rat_store__free(store);
 }
 
+static size_t planned_files(rat_store *store, const rat_scan_filter *filters, size_t n, size_t *pruned)
+{
+	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
+	rat_scan scan;
+	size_t count;
+
+	opts.filters = filters;
+	opts.filter_count = n;
+	if (rat_table__plan(&scan, store, &opts) != 0)
+		fail_msg("plan: %s", rat_error_last()->message);
+	count = scan.data.count;
+	if (pruned)
+		*pruned = scan.pruned;
+	rat_table__scan_free(&scan);
+	return count;
+}
+
+static void filters_prune_files_by_partition_and_bounds(void **state)
+{
+	rat_store *days = open_table("pruned_days"), *ids = open_table("pruned_ids");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *parts[] = { "day(ts)", "device" };
+	size_t pruned = 0;
+	int i;
+	(void)state;
+
+	opts.partition_by = parts;
+	opts.partition_count = 2;
+	write_rows(days, "SELECT i AS id, TIMESTAMP '2024-03-01 10:00:00' + INTERVAL (i) HOUR AS ts, "
+			 "['ios', 'android', NULL][1 + i % 3] AS device FROM range(72) t(i)",
+		   &opts);
+	{
+		rat_scan_filter one_day[] = { { "ts", "=", "2024-03-02 05:00:00" } };
+		rat_scan_filter ios[] = { { "device", "=", "ios" } };
+		rat_scan_filter both[] = { { "ts", ">=", "2024-03-04" }, { "DEVICE", "=", "android" } };
+		rat_scan_filter before[] = { { "ts", "<", "2024-03-01 10:00:00" } };
+		assert_int_equal(planned_files(days, NULL, 0, &pruned), 12);
+		assert_int_equal(pruned, 0);
+		assert_int_equal(planned_files(days, one_day, 1, &pruned), 3);
+		assert_int_equal(pruned, 9);
+		assert_int_equal(planned_files(days, ios, 1, NULL), 4); /* NULL partitions never match */
+		assert_int_equal(planned_files(days, both, 2, NULL), 1);
+		assert_int_equal(planned_files(days, before, 1, NULL), 0);
+	}
+	for (i = 0; i < 10; i++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT i AS id FROM range(%d, %d) t(i)", i * 100, i * 100 + 100);
+		write_rows(ids, sql, NULL);
+	}
+	{
+		rat_scan_filter high[] = { { "id", ">=", "950" } };
+		rat_scan_filter exact[] = { { "id", "=", "250" } };
+		rat_scan_filter none[] = { { "id", "<", "0" } };
+		rat_scan_filter range2[] = { { "id", ">", "199" }, { "id", "<=", "300" } };
+		rat_scan_filter unknown[] = { { "nope", "=", "1" } };
+		rat_scan_filter bad_op[] = { { "id", "!=", "1" } };
+		rat_scan_filter bad_value[] = { { "id", "=", "x" } };
+		rat_scan_options o = RAT_SCAN_OPTIONS_INIT;
+		rat_scan scan;
+		assert_int_equal(planned_files(ids, high, 1, NULL), 1);
+		assert_int_equal(planned_files(ids, exact, 1, NULL), 1);
+		assert_int_equal(planned_files(ids, none, 1, NULL), 0);
+		assert_int_equal(planned_files(ids, range2, 2, NULL), 2);
+		o.filter_count = 1;
+		o.filters = unknown;
+		assert_int_equal(rat_table__plan(&scan, ids, &o), RAT_EINVALID);
+		assert_non_null(strstr(rat_error_last()->message, "unknown column 'nope'"));
+		o.filters = bad_op;
+		assert_int_equal(rat_table__plan(&scan, ids, &o), RAT_EINVALID);
+		o.filters = bad_value;
+		assert_int_equal(rat_table__plan(&scan, ids, &o), RAT_EINVALID);
+	}
+	rat_store__free(days);
+	rat_store__free(ids);
+}
+
 static int abandon(void *ctx)
 {
 	(void)ctx;
@@ -425,6 +501,7 @@ int main(void)
 		cmocka_unit_test(failures_at_every_step_leave_the_previous_state),
 		cmocka_unit_test(replace_partitions_keeps_the_others),
 		cmocka_unit_test(merge_rewrites_only_files_holding_the_keys),
+		cmocka_unit_test(filters_prune_files_by_partition_and_bounds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
