@@ -27,6 +27,7 @@ trap 'if [ -n "$tmp" ]; then rm -rf "$tmp"; fi' EXIT
 TOOLS=(	# command:package
 	cc:build-essential make:make cmake:cmake ninja:ninja-build pkg-config:pkg-config
 	git:git openssl:openssl node:nodejs npm:npm clang:clang
+	python3:python3 aws:awscli flock:util-linux setsid:util-linux
 )
 DEB_PACKAGES=(
 	ca-certificates libfyaml-dev libcmocka-dev libclang-rt-14-dev
@@ -139,5 +140,14 @@ case "${1:-}" in
 *) die "unknown option '$1' (--offline, --verify FILE INTEGRITY)" ;;
 esac
 
+# The S3 tests run moto_server, which no Debian package provides: it comes
+# with the machine image. Say so early; `make demo` does not need it.
+check_test_servers() {
+	if ! command -v moto_server >/dev/null 2>&1; then
+		say "warning: moto_server not found: the S3 tests will fail until it is installed"
+	fi
+}
+
 install_debian
 install_duckdb
+check_test_servers

@@ -195,7 +195,7 @@ static int fill_tmp(const char *target, const void *data, size_t len, int src_fd
 		goto cleanup;
 	}
 	*written = len;
-	if (data ? write_all(fd, data, len) < 0 : 0) {
+	if (data && write_all(fd, data, len) < 0) {
 		error = rat_error__os(RAT_EIO, "writing %s", target);
 		goto cleanup;
 	}

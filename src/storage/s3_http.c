@@ -7,7 +7,8 @@
  * small XML answers) lands in a capped buffer. A transient failure (a
  * dropped or refused connection, a timeout, 5xx, 429, S3's RequestTimeout)
  * is retried after backoff_ms * 2^(attempt-1) (halved at random, capped at
- * 30 s). A GET cut in the middle asks for the rest with a Range from the
+ * 30 s). A transfer during which nothing moves for stall_seconds (60) is a
+ * timeout too. A GET cut in the middle asks for the rest with a Range from the
  * bytes already kept, pinned to the first answer's ETag with If-Match; a
  * server that answers the whole object again restarts the sink.
  *
@@ -29,7 +30,6 @@
 
 #define MAX_BACKOFF_MS 30000
 #define CONNECT_TIMEOUT_MS 10000L
-#define LOW_SPEED_TIME_S 60L
 
 typedef struct attempt {
 	rat_store *store;
@@ -38,6 +38,9 @@ typedef struct attempt {
 	bool resumed;           /* this attempt asks for the rest of a cut body */
 	bool body_started;
 	int error;              /* a failure of ours, not the network's */
+	bool stalled;           /* aborted: nothing moved for stall_seconds */
+	curl_off_t moved;       /* bytes sent + received at the last progress call */
+	int64_t moved_at_ms;    /* when that count last changed */
 } attempt;
 
 int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...)
@@ -126,51 +129,65 @@ static size_t on_header(char *line, size_t size, size_t count, void *userdata)
 }
 
 /* Drop what the sink kept: the server sent the whole body again. */
-static int sink_restart(rat_store *store, rat_s3_sink *sink, const char *show)
+static int sink_restart(attempt *a)
 {
+	rat_s3_sink *sink = a->req->sink;
+
 	sink->got = 0;
 	if (sink->buf) {
 		sink->buf->len = sink->base;
 		return 0;
 	}
 	if (ftruncate(sink->fd, 0) < 0 || lseek(sink->fd, 0, SEEK_SET) < 0)
-		return rat_error__os(RAT_EIO, "%s: restarting the download", show);
+		return rat_error__os(RAT_EIO, "%s: restarting the download", a->req->show);
 	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Fail an attempt with "<s3:// URL of the object>: <message>". */
+static int attempt_fail(attempt *a, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
+static int attempt_fail(attempt *a, int code, const char *fmt, ...)
+{
+	char *url = rat_store__url(a->store, a->req->show), what[512];
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	error = rat_s3__fail(a->store, code, "%s: %s", url ? url : a->req->show, what);
+	free(url);
+	return error;
 }
 
 static int sink_write(attempt *a, const char *data, size_t len)
 {
 	rat_s3_sink *sink = a->req->sink;
-	char *url;
-	int error = 0;
+	int error;
 
-	if (len > sink->max || sink->got > sink->max - len) {
-		url = rat_store__url(a->store, a->req->show);
-		error = rat_s3__fail(a->store, RAT_ETOOBIG, "%s: object exceeds the %llu-byte limit",
-				     url ? url : "?", (unsigned long long)sink->max);
-		free(url);
+	if (len > sink->max || sink->got > sink->max - len)
+		return attempt_fail(a, RAT_ETOOBIG, "object exceeds the %llu-byte limit",
+				    (unsigned long long)sink->max);
+	if (sink->buf && (error = rat_buf_put(sink->buf, data, len)) != 0)
 		return error;
-	}
-	if (sink->buf)
-		error = rat_buf_put(sink->buf, data, len);
-	else
-		while (len > 0 && !error) {
-			ssize_t n = write(sink->fd, data, len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return rat_error__os(RAT_EIO, "writing the download of %s",
-						     a->req->show);
-			data += n;
-			len -= (size_t)n;
-			sink->got += (uint64_t)n;
-			a->store->stats.bytes_in += (uint64_t)n;
-		}
-	if (!error && sink->buf) {
-		sink->got += len;
-		a->store->stats.bytes_in += len;
-	}
-	return error;
+	if (!sink->buf && write_all(sink->fd, data, len) < 0)
+		return rat_error__os(RAT_EIO, "writing the download of %s", a->req->show);
+	sink->got += len;
+	a->store->stats.bytes_in += len;
+	return 0;
 }
 
 /* The first body bytes of a 2xx answer: check it is the part asked for. */
@@ -178,14 +195,18 @@ static int body_start(attempt *a)
 {
 	long status = a->resp->status;
 	rat_s3_request *req = a->req;
+	int error = 0;
 
 	a->body_started = true;
-	if (status == 206 || (!req->ranged && !a->resumed))
-		return 0;
-	if (!req->ranged && status == 200) /* resumed, but the whole object came */
-		return sink_restart(a->store, req->sink, req->show);
-	return rat_s3__fail(a->store, RAT_EIO, "%s: the server ignored the Range header (%ld)",
-			    req->show, status);
+	if (status != 206 && (req->ranged || a->resumed)) {
+		if (req->ranged || status != 200)
+			return attempt_fail(a, RAT_EIO, "the server ignored the Range header (%ld)",
+					    status);
+		error = sink_restart(a); /* resumed, but the whole object came */
+	}
+	if (a->resp->has_length)
+		req->sink->expected = req->sink->got + a->resp->content_length;
+	return error;
 }
 
 static size_t on_body(char *data, size_t size, size_t count, void *userdata)
@@ -202,8 +223,12 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
 		return len;
 	}
 	if (status >= 200 && status < 300) {
-		if ((a->error = rat_buf_put(body, data, len)) != 0)
+		if ((a->error = rat_buf_put(body, data, len)) != 0) {
+			if (a->error == RAT_ETOOBIG)
+				a->error = attempt_fail(a, RAT_ETOOBIG, "answer exceeds %zu bytes",
+							body->max);
 			return 0;
+		}
 		return len;
 	}
 	/* an error document: keep its start, drop the rest */
@@ -250,6 +275,32 @@ static int on_seek(void *userdata, curl_off_t offset, int origin)
 		return CURL_SEEKFUNC_CANTSEEK;
 	src->sent = (uint64_t)offset;
 	return CURL_SEEKFUNC_OK;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Abort a transfer that sent and received nothing for stall_seconds (retried as a timeout). */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	attempt *a = userdata;
+	int64_t now = now_ms();
+
+	if (dlnow + ulnow != a->moved || a->moved_at_ms == 0) {
+		a->moved = dlnow + ulnow;
+		a->moved_at_ms = now;
+		return 0;
+	}
+	if (now - a->moved_at_ms < (int64_t)a->store->stall_seconds * 1000)
+		return 0;
+	a->stalled = true;
+	return 1;
 }
 
 static char *build_url(const rat_s3 *s3, const rat_s3_request *req)
@@ -360,8 +411,9 @@ static int perform(attempt *a, CURLcode *code)
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, s3->curl_error);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME_S);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, a);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, a);
@@ -374,6 +426,12 @@ static int perform(attempt *a, CURLcode *code)
 	}
 	set_method(curl, a->req);
 	*code = curl_easy_perform(curl);
+	if (*code == CURLE_ABORTED_BY_CALLBACK && a->stalled) {
+		*code = CURLE_OPERATION_TIMEDOUT;
+		snprintf(s3->curl_error, sizeof(s3->curl_error),
+			 "transfer stalled: nothing sent or received for %d s",
+			 a->store->stall_seconds);
+	}
 	/* curl keeps pointers to the list and the URL: forget them before freeing */
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
 	if (a->error)
@@ -513,12 +571,15 @@ int rat_s3__request(rat_store *store, rat_s3_request *req, rat_s3_response *resp
 	if (req->counter)
 		(*req->counter)++;
 	for (attempt_no = 1;; attempt_no++) {
-		attempt a = { store, req, resp, false, false, 0 };
+		attempt a = { store, req, resp, false, false, 0, false, 0, 0 };
 		a.resumed = req->sink && req->sink->got > 0;
 		reset_response(resp);
 		if ((error = perform(&a, &code)) != 0)
 			return error;
 		bool answered = resp->status >= 200 && resp->status < 300;
+		if (answered && req->sink && req->sink->expected &&
+		    req->sink->got == req->sink->expected)
+			code = CURLE_OK; /* all there: the connection failed after the last byte */
 		if (answered && !resp->if_match && resp->etag &&
 		    (resp->if_match = rat__strdup(resp->etag)) == NULL)
 			return RAT_ENOMEM;

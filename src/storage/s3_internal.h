@@ -54,7 +54,7 @@ typedef struct rat_s3_sink {
 	int fd;
 	uint64_t max;           /* more is RAT_ETOOBIG */
 	uint64_t got;
-	int error;              /* RAT_ETOOBIG, RAT_EIO...: not retried */
+	uint64_t expected;      /* the size the answer announced (got included), 0: unknown */
 } rat_s3_sink;
 
 typedef struct rat_s3_request {

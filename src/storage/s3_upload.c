@@ -3,8 +3,9 @@
  * threshold, a multipart upload above it.
  *
  * A multipart upload is CreateMultipartUpload, one UploadPart per slice of
- * the source (part size = the threshold, raised if that would exceed S3's
- * 10,000 parts), then CompleteMultipartUpload with the parts' ETags. Each
+ * the source (part size = the threshold, at most 5 GiB, raised if that would
+ * exceed S3's 10,000 parts), then CompleteMultipartUpload with the parts'
+ * ETags. Objects over 5 GiB always go in parts. Each
  * request is retried on its own (a part's body is re-read from the source);
  * a failure that survives the retries aborts the upload so that no parts
  * are left behind, and the first error is the one reported.
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #define MAX_PARTS 10000
+#define MAX_SINGLE ((uint64_t)5 << 30) /* S3's limit on one PUT, and on one part */
 
 typedef struct upload {
 	rat_store *store;
@@ -218,7 +220,8 @@ static void abort_upload(upload *up)
 static int put_multipart(rat_store *store, const char *key, rat_s3_source *src, bool only_new)
 {
 	upload up = { store, key, NULL, NULL, NULL, 0 };
-	uint64_t part_size = store->multipart_threshold, offset;
+	uint64_t part_size = store->multipart_threshold < MAX_SINGLE ? store->multipart_threshold
+								      : MAX_SINGLE, offset;
 	size_t count, i;
 	int error;
 
@@ -250,7 +253,7 @@ cleanup:
 
 int rat_s3__upload(rat_store *store, const char *key, rat_s3_source *src, bool only_new)
 {
-	if (src->len <= store->multipart_threshold)
+	if (src->len <= store->multipart_threshold && src->len <= MAX_SINGLE)
 		return put_single(store, key, src, only_new);
 	return put_multipart(store, key, src, only_new);
 }

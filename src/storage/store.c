@@ -16,6 +16,7 @@
 #define MIN_PART_SIZE ((uint64_t)5 << 20)
 #define DEFAULT_MAX_ATTEMPTS 5
 #define DEFAULT_BACKOFF_MS 200
+#define DEFAULT_STALL_SECONDS 60
 
 static bool segment_is_bad(const char *seg, size_t len)
 {
@@ -126,6 +127,7 @@ static int set_options(rat_store *store, const rat_store_options *opts)
 							      : DEFAULT_MAX_ATTEMPTS;
 	store->backoff_ms = opts && opts->backoff_ms > 0 ? opts->backoff_ms : DEFAULT_BACKOFF_MS;
 	store->fail_after_puts = opts ? opts->fail_after_puts : 0;
+	store->stall_seconds = DEFAULT_STALL_SECONDS;
 	if (store->multipart_threshold < MIN_PART_SIZE)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "multipart_threshold %llu is below S3's minimum part size "
@@ -193,6 +195,11 @@ char *rat_store__url(const rat_store *store, const char *key)
 void rat_store__set_list_page_size(rat_store *store, int page_size)
 {
 	store->list_page_size = page_size > 0 ? page_size : 0;
+}
+
+void rat_store__set_stall_timeout(rat_store *store, int seconds)
+{
+	store->stall_seconds = seconds > 0 ? seconds : DEFAULT_STALL_SECONDS;
 }
 
 int rat_store__get(rat_store *store, const char *key, rat_buf *out, uint64_t max)

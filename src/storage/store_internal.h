@@ -43,6 +43,7 @@ struct rat_store {
 	int fail_after_puts;
 	uint64_t puts_done;    /* successful puts, for fail_after_puts */
 	int list_page_size;    /* S3 max-keys; 0: the server's default (testing knob) */
+	int stall_seconds;     /* a transfer this long without a byte is a timeout */
 	void *backend_data;
 };
 
@@ -67,5 +68,10 @@ void rat_store__list_sort(rat_store_list *list);
  * exercised without thousands of objects. 0 restores the server default.
  */
 void rat_store__set_list_page_size(rat_store *store, int page_size);
+/**
+ * Testing knob: how long an S3 transfer may go without receiving or sending
+ * a byte before it times out (and is retried). Default 60 s; <= 0 restores it.
+ */
+void rat_store__set_stall_timeout(rat_store *store, int seconds);
 
 #endif

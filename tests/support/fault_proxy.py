@@ -13,9 +13,12 @@ applies ACTION to the first COUNT (default 1) requests with that method and
 path (the path without the query, percent-encoded as sent; a trailing '*'
 matches a prefix). Actions:
     cut      forward, then send the headers and half the body and close
+    stall    forward, then send the headers and half the body, wait 5 s, close
     drop     close the connection without answering
     503      answer 503 SlowDown without forwarding
     500      answer 500 InternalError without forwarding
+    429      answer 429 SlowDown without forwarding
+    404      answer 404 NoSuchKey without forwarding
 
 With --verify-sigv4 ACCESS:SECRET:REGION every request's SigV4 signature is
 recomputed here, independently of libcurl and of the server (moto and s3rver
@@ -31,6 +34,7 @@ import os
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 
 HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
@@ -154,9 +158,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
-        if action in ("503", "500"):
-            code = "SlowDown" if action == "503" else "InternalError"
-            return self.answer(int(action), code, "injected by fault_proxy", action)
+        codes = {"503": "SlowDown", "500": "InternalError", "429": "SlowDown",
+                 "404": "NoSuchKey"}
+        if action in codes:
+            return self.answer(int(action), codes[action], "injected by fault_proxy", action)
         self.forward(body, action or "pass")
 
     def forward(self, body, action):
@@ -180,9 +185,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        if action == "cut" and len(data) > 1:
+        if action in ("cut", "stall") and len(data) > 1:
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()
+            if action == "stall":
+                time.sleep(5)
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return

@@ -25,6 +25,14 @@
 
 #define T_SECRET "SECRET-never-print-me"
 
+/* Assert that a call succeeds, showing the error message when it does not. */
+#define T_OK(call)                                                                        \
+	do {                                                                              \
+		int t_rc_ = (call);                                                       \
+		if (t_rc_ != 0)                                                           \
+			fail_msg("%s: %d: %s", #call, t_rc_, rat_error_last()->message);   \
+	} while (0)
+
 typedef struct t_server {
 	char dir[4096];
 	int port;

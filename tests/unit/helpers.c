@@ -3,6 +3,11 @@
  */
 #include "helpers.h"
 
+#include "rat.h"
+#include "util/common.h"
+#include "storage/storage.h"
+#include "table/scan.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,4 +54,51 @@ char *test_scratch_home(const char *name)
 	setenv("RAT_HOME", home, 1);
 	unsetenv("RAT_PROFILE");
 	return dir;
+}
+
+void test_session_open(test_session *s, const char *name)
+{
+	char path[4200];
+
+	s->dir = test_scratch_home(name);
+	test_write(s->dir, "ws/workspace.yaml", "name: test\nresources:\n  profile: tiny\n");
+	snprintf(path, sizeof(path), "%s/ws", s->dir);
+	if (rat_workspace_open(&s->ws, path) != 0 || rat_engine_open(&s->engine, s->ws) != 0)
+		fail_msg("session %s: %s", name, rat_error_last()->message);
+}
+
+void test_session_close(test_session *s)
+{
+	rat_engine_free(s->engine);
+	rat_workspace_free(s->ws);
+	test_rmtree(s->dir);
+	free(s->dir);
+	memset(s, 0, sizeof(*s));
+}
+
+char *test_table_value(rat_engine *engine, rat_store *store, int64_t snapshot_id,
+		       const char *relocate, const char *expr)
+{
+	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
+	rat_scan scan;
+	rat_buf sql = RAT_BUF_INIT, query = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	const char *text = NULL;
+	char *copy;
+
+	opts.snapshot_id = snapshot_id;
+	opts.relocate_from = relocate;
+	if (rat_table__plan(&scan, store, &opts) != 0 || rat_table__scan_sql(&scan, store, &sql) != 0)
+		fail_msg("plan: %s", rat_error_last()->message);
+	rat_buf_printf(&query, "SELECT %s FROM (%s) t", expr, rat_buf_cstr(&sql));
+	if (rat_engine_query(&result, engine, rat_buf_cstr(&query)) != 0)
+		fail_msg("%s: %s", expr, rat_error_last()->message);
+	assert_int_equal(rat_result_next(result), 1);
+	assert_int_equal(rat_result_get_text(result, 0, &text, NULL), 0);
+	copy = strdup(text ? text : "NULL");
+	rat_result_free(result);
+	rat_buf_free(&sql);
+	rat_buf_free(&query);
+	rat_table__scan_free(&scan);
+	return copy;
 }

@@ -16,6 +16,24 @@ char *test_tmpdir(const char *name);
 void test_write(const char *dir, const char *relpath, const char *text);
 /** A scratch folder with RAT_HOME at <it>/home and RAT_PROFILE unset. */
 char *test_scratch_home(const char *name);
+/** A scratch home with a tiny-profile workspace and an engine session on it. */
+typedef struct test_session {
+	char *dir;
+	struct rat_workspace *ws;
+	struct rat_engine *engine;
+} test_session;
+
+void test_session_open(test_session *s, const char *name);
+void test_session_close(test_session *s);
+
+struct rat_store;
+/**
+ * Read a table snapshot (-1: current; relocate: the old location prefix, or
+ * NULL) and return the text of `SELECT <expr> FROM (<scan>) t` (free()).
+ */
+char *test_table_value(struct rat_engine *engine, struct rat_store *store, int64_t snapshot_id,
+		       const char *relocate, const char *expr);
+
 /** Remove a folder tree. */
 void test_rmtree(const char *dir);
 

@@ -11,7 +11,7 @@
 #include "engine/describe.h"
 
 static char *dir;
-static rat_workspace *ws;
+static test_session session;
 static rat_engine *engine;
 
 static void check(const char *expr, const char *iceberg, const char *written)
@@ -133,23 +133,17 @@ static void only_one_select_with_distinct_names(void **state)
 
 static int setup(void **state)
 {
-	char path[4096];
 	(void)state;
-	dir = test_scratch_home("engine_describe");
-	test_write(dir, "ws/workspace.yaml", "name: d\nresources:\n  profile: tiny\n");
-	snprintf(path, sizeof(path), "%s/ws", dir);
-	if (rat_workspace_open(&ws, path) != 0 || rat_engine_open(&engine, ws) != 0)
-		fail_msg("setup: %s", rat_error_last()->message);
+	test_session_open(&session, "engine_describe");
+	dir = session.dir;
+	engine = session.engine;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	rat_engine_free(engine);
-	rat_workspace_free(ws);
-	test_rmtree(dir);
-	free(dir);
+	test_session_close(&session);
 	return 0;
 }
 

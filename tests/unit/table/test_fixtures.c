@@ -17,8 +17,7 @@
 #include "storage/storage.h"
 #include "table/scan.h"
 
-static char *dir;
-static rat_workspace *ws;
+static test_session session;
 static rat_engine *engine;
 static char fixtures[4096];
 static int failures;
@@ -295,25 +294,18 @@ static void pyiceberg_day_partitioned(void **state) { (void)state; failures = 0;
 
 static int setup(void **state)
 {
-	char path[4096];
 	const char *shared = getenv("RAT_SHARED_DIR");
 	(void)state;
 	snprintf(fixtures, sizeof(fixtures), "%s/fixtures/iceberg", shared ? shared : "../shared");
-	dir = test_scratch_home("table_fixtures");
-	test_write(dir, "ws/workspace.yaml", "name: fixtures\nresources:\n  profile: tiny\n");
-	snprintf(path, sizeof(path), "%s/ws", dir);
-	if (rat_workspace_open(&ws, path) != 0 || rat_engine_open(&engine, ws) != 0)
-		fail_msg("setup: %s", rat_error_last()->message);
+	test_session_open(&session, "table_fixtures");
+	engine = session.engine;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	rat_engine_free(engine);
-	rat_workspace_free(ws);
-	test_rmtree(dir);
-	free(dir);
+	test_session_close(&session);
 	return 0;
 }
 

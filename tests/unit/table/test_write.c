@@ -20,7 +20,7 @@
 #include "table/write.h"
 
 static char *dir;
-static rat_workspace *ws;
+static test_session session;
 static rat_engine *engine;
 
 static rat_store *open_table(const char *name)
@@ -49,35 +49,9 @@ static rat_write_result write_rows(rat_store *store, const char *sql, rat_write_
 	return result;
 }
 
-/* Run `SELECT <expr> FROM (<scan of snapshot>) t` and return the text of the first value. */
-static char *read_value(rat_store *store, int64_t snapshot_id, const char *expr)
-{
-	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
-	rat_scan scan;
-	rat_buf sql = RAT_BUF_INIT, query = RAT_BUF_INIT;
-	rat_result *result = NULL;
-	const char *text = NULL;
-	char *copy;
-
-	opts.snapshot_id = snapshot_id;
-	if (rat_table__plan(&scan, store, &opts) != 0 || rat_table__scan_sql(&scan, store, &sql) != 0)
-		fail_msg("plan: %s", rat_error_last()->message);
-	rat_buf_printf(&query, "SELECT %s FROM (%s) t", expr, rat_buf_cstr(&sql));
-	if (rat_engine_query(&result, engine, rat_buf_cstr(&query)) != 0)
-		fail_msg("%s: %s", rat_buf_cstr(&query), rat_error_last()->message);
-	assert_int_equal(rat_result_next(result), 1);
-	assert_int_equal(rat_result_get_text(result, 0, &text, NULL), 0);
-	copy = strdup(text ? text : "NULL");
-	rat_result_free(result);
-	rat_buf_free(&sql);
-	rat_buf_free(&query);
-	rat_table__scan_free(&scan);
-	return copy;
-}
-
 static void expect(rat_store *store, int64_t snapshot_id, const char *expr, const char *want)
 {
-	char *got = read_value(store, snapshot_id, expr);
+	char *got = test_table_value(engine, store, snapshot_id, NULL, expr);
 	if (strcmp(got, want) != 0)
 		fail_msg("%s at %lld: got %s, expected %s", expr, (long long)snapshot_id, got, want);
 	free(got);
@@ -470,23 +444,17 @@ static void failures_at_every_step_leave_the_previous_state(void **state)
 
 static int setup(void **state)
 {
-	char path[4096];
 	(void)state;
-	dir = test_scratch_home("table_write");
-	test_write(dir, "ws/workspace.yaml", "name: w\nresources:\n  profile: tiny\n");
-	snprintf(path, sizeof(path), "%s/ws", dir);
-	if (rat_workspace_open(&ws, path) != 0 || rat_engine_open(&engine, ws) != 0)
-		fail_msg("setup: %s", rat_error_last()->message);
+	test_session_open(&session, "table_write");
+	dir = session.dir;
+	engine = session.engine;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	rat_engine_free(engine);
-	rat_workspace_free(ws);
-	test_rmtree(dir);
-	free(dir);
+	test_session_close(&session);
 	return 0;
 }
 
