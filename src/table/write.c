@@ -25,7 +25,7 @@
 #include <strings.h>
 #include <sys/time.h>
 
-static int64_t clock_ms(void)
+int64_t rat_table__now_ms(void)
 {
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
@@ -46,7 +46,7 @@ static int refresh(writer *w)
 	return error;
 }
 
-static int load(writer *w)
+int rat_table__load(writer *w)
 {
 	rat_buf bytes = RAT_BUF_INIT;
 	int error = rat_table__latest_metadata(w->store, &w->old_key);
@@ -83,8 +83,8 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	w.store = store;
 	w.engine = engine;
 	w.opts = opts ? opts : &defaults;
-	w.now_ms = w.opts->now_ms ? w.opts->now_ms : clock_ms();
-	if ((error = load(&w)) != 0)
+	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_table__now_ms();
+	if ((error = rat_table__load(&w)) != 0)
 		goto cleanup;
 	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)
 		goto cleanup;

@@ -73,4 +73,12 @@ typedef struct rat_write_result {
 int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
 		     const char *select_sql, const rat_write_options *opts);
 
+/**
+ * Rename a top-level column: a new schema in which the field keeps its id,
+ * committed as the next metadata version (no new snapshot). Files written
+ * before read under the new name, by field id. RAT_ENOTFOUND for an unknown
+ * column, RAT_EEXISTS when the new name is taken (names compare ignoring case).
+ */
+int rat_table__rename_column(rat_store *store, const char *from, const char *to);
+
 #endif

@@ -327,7 +327,7 @@ static int add_snapshot(writer *w, const char *manifest_list, json_t *snapshot_s
 }
 
 /* Create metadata/v<N+1>.metadata.json (only if absent), then the hint. */
-static int publish(writer *w)
+int rat_table__publish(writer *w)
 {
 	json_t *log = json_object_get(w->doc, "metadata-log");
 	char *text = NULL, *key = NULL, hint[32];
@@ -376,7 +376,7 @@ int rat_table__commit(writer *w)
 	memset(&mine, 0, sizeof(mine));
 	if (w->files.count == 0 && w->opts->mode != RAT_WRITE_OVERWRITE) {
 		/* nothing to add or replace: a new table is created empty, an existing one left alone */
-		return w->exists ? 0 : publish(w);
+		return w->exists ? 0 : rat_table__publish(w);
 	}
 	if ((error = parent_manifests(&refs, w)) != 0)
 		return error;
@@ -401,7 +401,7 @@ int rat_table__commit(writer *w)
 		goto cleanup;
 	}
 	if ((error = add_snapshot(w, list_path, s)) == 0)
-		error = publish(w);
+		error = rat_table__publish(w);
 cleanup:
 	free(mine.path);
 	free(list_path);

@@ -35,6 +35,12 @@ typedef struct writer {
 	bool merge_source;        /* the temp table of new rows exists */
 } writer;
 
+/* write.c */
+/** The clock, in ms since the epoch. */
+int64_t rat_table__now_ms(void);
+/** Read the table's latest metadata into w (w->exists false when there is none). */
+int rat_table__load(writer *w);
+
 /* write_schema.c */
 /** A new table's metadata document from the query and the partitioning asked for. */
 int rat_table__create_doc(writer *w, int last_column_id);
@@ -62,5 +68,7 @@ void rat_table__merge_cleanup(writer *w);
 long rat_table__metadata_version(const char *key);
 /** Write the manifest, the manifest list and the next metadata version; then the hint. */
 int rat_table__commit(writer *w);
+/** Commit w->doc as the next metadata version (no new snapshot), then the hint. */
+int rat_table__publish(writer *w);
 
 #endif

@@ -243,3 +243,59 @@ int rat_table__evolve_schema(writer *w, int last_column_id)
 		json_object_set_new(w->doc, "last-column-id", json_integer(last_column_id));
 	return 0;
 }
+
+int rat_table__rename_column(rat_store *store, const char *from, const char *to)
+{
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const rat_table_schema *current;
+	json_t *fields = NULL;
+	writer w;
+	size_t i, at = SIZE_MAX;
+	int max_schema_id = 0, error;
+
+	memset(&w, 0, sizeof(w));
+	w.store = store;
+	w.opts = &opts;
+	if ((error = rat_table__load(&w)) != 0)
+		goto cleanup;
+	if (!w.exists) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID, "no table to rename a column of");
+		goto cleanup;
+	}
+	w.now_ms = rat_table__now_ms();
+	current = rat_table__schema(&w.meta, w.meta.current_schema_id);
+	for (i = 0; i < current->field_count; i++) {
+		if (strcasecmp(current->fields[i].name, from) == 0)
+			at = i;
+		else if (strcasecmp(current->fields[i].name, to) == 0)
+			error = rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_INVALID,
+					       "table %s already has a column '%s'", w.location,
+					       current->fields[i].name);
+	}
+	if (!error && at == SIZE_MAX)
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID,
+				       "table %s has no column '%s'", w.location, from);
+	if (!error && !*to)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "a column name cannot be empty");
+	if (error)
+		goto cleanup;
+	if ((fields = json_deep_copy(json_object_get(current->json, "fields"))) == NULL) {
+		error = rat_error__oom();
+		goto cleanup;
+	}
+	json_object_set_new(json_array_get(fields, at), "name", json_string(to));
+	for (i = 0; i < w.meta.schema_count; i++)
+		if (w.meta.schemas[i].schema_id > max_schema_id)
+			max_schema_id = w.meta.schemas[i].schema_id;
+	json_array_append_new(json_object_get(w.doc, "schemas"),
+			      json_pack("{s:s, s:i, s:o}", "type", "struct", "schema-id",
+					max_schema_id + 1, "fields", fields));
+	json_object_set_new(w.doc, "current-schema-id", json_integer(max_schema_id + 1));
+	error = rat_table__publish(&w);
+cleanup:
+	rat_table__metadata_free(&w.meta);
+	json_decref(w.doc);
+	free(w.old_key);
+	free(w.location);
+	return error;
+}

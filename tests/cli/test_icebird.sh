@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/cli/test_icebird.sh - tables written here are read by icebird, an
 # independent JavaScript Iceberg reader (npm), with the same rows and values:
-# unpartitioned, partitioned by day, after a schema evolution, after an
-# overwrite. The tables are served over HTTP on 127.0.0.1 (icebird fetches).
+# unpartitioned, partitioned by day, after a schema evolution (added column,
+# int widened to long, a column renamed), after an overwrite. The tables are served over HTTP on 127.0.0.1 (icebird fetches).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 : "${RAT_TABLE_TOOL:?}"
 
@@ -48,6 +48,8 @@ T_CHECKS=$((T_CHECKS + 1))
 tool write "$root/evolved" "SELECT i::INTEGER AS id, 'v1-' || i AS name FROM range(100) t(i)" --location "$url/evolved"
 tool write "$root/evolved" "SELECT (i + 100)::BIGINT AS id, 'v2-' || i AS name, i * 1.5::DOUBLE AS added
 	FROM range(50) t(i)" --add-columns
+tool rename "$root/evolved" name title
+tool write "$root/evolved" "SELECT (i + 200)::BIGINT AS id, 'v3-' || i AS title FROM range(10) t(i)"
 compare evolved id
 
 tool write "$root/replaced" "$rows" --location "$url/replaced"

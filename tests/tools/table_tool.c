@@ -6,6 +6,7 @@
  *                            [--overwrite] [--add-columns]
  *   table_tool read DIR [--snapshot ID] [--order-by COL]   rows as a JSON array
  *   table_tool snapshots DIR                                 snapshot ids, oldest first
+ *   table_tool rename DIR FROM TO                            rename a column
  *
  * The engine comes from a throwaway workspace under $RAT_HOME.
  */
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
 		status = do_read(store, engine, argc - 3, argv + 3);
 	else if (strcmp(argv[1], "snapshots") == 0)
 		status = do_snapshots(store);
+	else if (strcmp(argv[1], "rename") == 0 && argc == 5)
+		status = rat_table__rename_column(store, argv[3], argv[4]) ? fail("rename") : 0;
 	else
 		status = 2;
 cleanup:

@@ -185,6 +185,29 @@ static void schema_evolves_by_adding_and_widening(void **state)
 	rat_store__free(store);
 }
 
+static void rename_keeps_the_field_id(void **state)
+{
+	rat_store *store = open_table("renamed");
+	rat_write_result first;
+	rat_scan scan;
+	(void)state;
+
+	first = write_rows(store, "SELECT 1 AS id, 'a' AS s", NULL);
+	assert_int_equal(rat_table__rename_column(store, "S", "label"), 0);
+	assert_int_equal(rat_table__rename_column(store, "nope", "x"), RAT_ENOTFOUND);
+	assert_int_equal(rat_table__rename_column(store, "label", "ID"), RAT_EEXISTS);
+	write_rows(store, "SELECT 2 AS id, 'b' AS label", NULL);
+	assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+	assert_string_equal(scan.schema->fields[1].name, "label");
+	assert_int_equal(scan.schema->fields[1].id, 2);
+	rat_table__scan_free(&scan);
+	/* the old file's column reads under the new name */
+	expect(store, -1, "string_agg(id || label, ',' ORDER BY id)", "1a,2b");
+	/* and the old snapshot under its own */
+	expect(store, first.snapshot_id, "max(s)", "a");
+	rat_store__free(store);
+}
+
 static void empty_append_changes_nothing(void **state)
 {
 	rat_store *store = open_table("quiet");
@@ -498,6 +521,7 @@ int main(void)
 		cmocka_unit_test(create_append_time_travel_overwrite),
 		cmocka_unit_test(partitions_identity_and_day),
 		cmocka_unit_test(schema_evolves_by_adding_and_widening),
+		cmocka_unit_test(rename_keeps_the_field_id),
 		cmocka_unit_test(empty_append_changes_nothing),
 		cmocka_unit_test(a_lost_race_is_reported_and_changes_nothing),
 		cmocka_unit_test(failures_at_every_step_leave_the_previous_state),
