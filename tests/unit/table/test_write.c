@@ -114,6 +114,33 @@ static void create_append_time_travel_overwrite(void **state)
 	rat_store__free(store);
 }
 
+static void time_travel_by_timestamp(void **state)
+{
+	rat_store *store = open_table("as_of");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	rat_scan_options at = RAT_SCAN_OPTIONS_INIT;
+	rat_write_result a, b;
+	rat_scan scan;
+	(void)state;
+
+	opts.now_ms = 1700000000000;
+	a = write_rows(store, "SELECT 1 AS x", &opts);
+	opts.now_ms = 1700000060000;
+	b = write_rows(store, "SELECT 2 AS x", &opts);
+	at.as_of_ms = 1700000030000; /* between the two commits */
+	assert_int_equal(rat_table__plan(&scan, store, &at), 0);
+	assert_true(scan.snapshot->snapshot_id == a.snapshot_id);
+	rat_table__scan_free(&scan);
+	at.as_of_ms = 1700000060000; /* at the second */
+	assert_int_equal(rat_table__plan(&scan, store, &at), 0);
+	assert_true(scan.snapshot->snapshot_id == b.snapshot_id);
+	rat_table__scan_free(&scan);
+	at.as_of_ms = 1600000000000; /* before the table had a snapshot */
+	assert_int_equal(rat_table__plan(&scan, store, &at), RAT_ENOTFOUND);
+	assert_non_null(strstr(rat_error_last()->message, "no snapshot at or before"));
+	rat_store__free(store);
+}
+
 static void partitions_identity_and_day(void **state)
 {
 	rat_store *store = open_table("events");
@@ -519,6 +546,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(create_append_time_travel_overwrite),
+		cmocka_unit_test(time_travel_by_timestamp),
 		cmocka_unit_test(partitions_identity_and_day),
 		cmocka_unit_test(schema_evolves_by_adding_and_widening),
 		cmocka_unit_test(rename_keeps_the_field_id),
