@@ -3,6 +3,7 @@
  */
 #include "engine/engine_internal.h"
 #include "engine/describe.h"
+#include "util/sql.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,6 @@ static int refuse(const mapping *m, const char *type, const char *advice)
 }
 
 static int map_type(json_t **iceberg, rat_buf *written, duckdb_logical_type t, const mapping *m);
-
-static int put_quoted_ident(rat_buf *out, const char *name)
-{
-	int error = rat_buf_putc(out, '"');
-	for (; !error && *name; name++)
-		error = *name == '"' ? rat_buf_puts(out, "\"\"") : rat_buf_putc(out, *name);
-	return error ? error : rat_buf_putc(out, '"');
-}
 
 /* A child type; ownership of child is taken. */
 static int map_child(json_t **iceberg, rat_buf *written, duckdb_logical_type child, const mapping *m)
@@ -55,7 +48,7 @@ static int map_struct(json_t **iceberg, rat_buf *written, duckdb_logical_type t,
 		if (i)
 			error = rat_buf_puts(written, ", ");
 		if (!error)
-			error = put_quoted_ident(written, name);
+			error = rat_sql__ident(written, name);
 		if (!error)
 			error = rat_buf_putc(written, ' ');
 		if (!error)

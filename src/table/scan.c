@@ -8,6 +8,7 @@
  */
 #include "util/common.h"
 #include "table/scan.h"
+#include "util/sql.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -272,22 +273,6 @@ void rat_table__scan_free(rat_scan *scan)
 
 /* SQL text */
 
-static int put_literal(rat_buf *sql, const char *s)
-{
-	int error = rat_buf_putc(sql, '\'');
-	for (; !error && *s; s++)
-		error = *s == '\'' ? rat_buf_puts(sql, "''") : rat_buf_putc(sql, *s);
-	return error ? error : rat_buf_putc(sql, '\'');
-}
-
-static int put_ident(rat_buf *sql, const char *s)
-{
-	int error = rat_buf_putc(sql, '"');
-	for (; !error && *s; s++)
-		error = *s == '"' ? rat_buf_puts(sql, "\"\"") : rat_buf_putc(sql, *s);
-	return error ? error : rat_buf_putc(sql, '"');
-}
-
 static const struct {
 	const char *iceberg, *duckdb;
 } primitives[] = {
@@ -350,7 +335,7 @@ int rat_table__duckdb_type(rat_buf *out, json_t *type)
 			if (i)
 				error = rat_buf_puts(out, ", ");
 			if (!error)
-				error = put_ident(out, json_string_value(json_object_get(f, "name")) ?: "");
+				error = rat_sql__ident(out, json_string_value(json_object_get(f, "name")) ?: "");
 			if (!error)
 				error = rat_buf_putc(out, ' ');
 			if (!error)
@@ -377,9 +362,9 @@ static int put_schema_map(rat_buf *sql, const rat_table_schema *schema, const in
 					      ids[i]);
 		if ((error = rat_table__duckdb_type(&type, f->type_json)) == 0 &&
 		    (error = rat_buf_printf(sql, "%s%d: {name: ", i ? ", " : "", f->id)) == 0 &&
-		    (error = put_literal(sql, f->name)) == 0 &&
+		    (error = rat_sql__literal(sql, f->name)) == 0 &&
 		    (error = rat_buf_puts(sql, ", type: ")) == 0 &&
-		    (error = put_literal(sql, rat_buf_cstr(&type))) == 0)
+		    (error = rat_sql__literal(sql, rat_buf_cstr(&type))) == 0)
 			error = rat_buf_puts(sql, ", default_value: NULL}");
 		rat_buf_free(&type);
 	}
@@ -400,7 +385,7 @@ static int put_files(rat_buf *sql, const rat_scan *scan, rat_store *store,
 			if (i)
 				error = rat_buf_puts(sql, ", ");
 			if (!error)
-				error = put_literal(sql, local);
+				error = rat_sql__literal(sql, local);
 			if (!error && locals)
 				error = rat_strarray__push(locals, local);
 		}
@@ -422,7 +407,7 @@ static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char 
 		if (!error && alias)
 			error = rat_buf_printf(sql, "%s.", alias);
 		if (!error)
-			error = put_ident(sql, schema->fields[i].name);
+			error = rat_sql__ident(sql, schema->fields[i].name);
 	}
 	if (!error && with_file)
 		error = rat_buf_printf(sql, ", %s%s__rat_file", alias ? alias : "", alias ? "." : "");
@@ -440,7 +425,7 @@ static int put_empty(rat_buf *sql, const rat_table_schema *schema, bool with_fil
 			error = rat_buf_printf(sql, "%sCAST(NULL AS %s) AS ", i ? ", " : "",
 					       rat_buf_cstr(&type));
 		if (!error)
-			error = put_ident(sql, schema->fields[i].name);
+			error = rat_sql__ident(sql, schema->fields[i].name);
 		rat_buf_free(&type);
 	}
 	if (!error && with_file)
@@ -461,10 +446,10 @@ static int put_file_table(rat_buf *sql, const rat_data_file **files, size_t coun
 		if (!part)
 			return RAT_ENOMEM;
 		if ((error = rat_buf_puts(sql, i ? ", (" : "(")) == 0 &&
-		    (error = put_literal(sql, locals->strings[i])) == 0 &&
-		    (error = rat_buf_puts(sql, ", ")) == 0 && (error = put_literal(sql, f->path)) == 0 &&
+		    (error = rat_sql__literal(sql, locals->strings[i])) == 0 &&
+		    (error = rat_buf_puts(sql, ", ")) == 0 && (error = rat_sql__literal(sql, f->path)) == 0 &&
 		    (error = rat_buf_printf(sql, ", %lld, ", (long long)f->data_sequence_number)) == 0 &&
-		    (error = put_literal(sql, part)) == 0)
+		    (error = rat_sql__literal(sql, part)) == 0)
 			error = rat_buf_putc(sql, ')');
 		free(part);
 	}
@@ -512,14 +497,14 @@ static int put_equality_delete(rat_buf *sql, const rat_scan *scan, rat_store *st
 	if (!error && spec && spec->field_count > 0) {
 		error = rat_buf_puts(sql, " AND d.__rat_part = ");
 		if (!error)
-			error = put_literal(sql, part);
+			error = rat_sql__literal(sql, part);
 	}
 	for (i = 0; !error && i < f->equality_count; i++) {
 		const rat_table_field *field = rat_table__field(scan->schema, f->equality_ids[i]);
 		if ((error = rat_buf_puts(sql, " AND e.")) == 0 &&
-		    (error = put_ident(sql, field->name)) == 0 &&
+		    (error = rat_sql__ident(sql, field->name)) == 0 &&
 		    (error = rat_buf_puts(sql, " IS NOT DISTINCT FROM d.")) == 0)
-			error = put_ident(sql, field->name);
+			error = rat_sql__ident(sql, field->name);
 	}
 	free(part);
 	return error ? error : rat_buf_putc(sql, ')');

@@ -12,6 +12,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/sql.h"
 #include "table/scan.h"
 #include "table/write_internal.h"
 #include "table/write_stats.h"
@@ -20,22 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int put_literal(rat_buf *sql, const char *s)
-{
-	int error = rat_buf_putc(sql, '\'');
-	for (; !error && *s; s++)
-		error = *s == '\'' ? rat_buf_puts(sql, "''") : rat_buf_putc(sql, *s);
-	return error ? error : rat_buf_putc(sql, '\'');
-}
-
-static int put_ident(rat_buf *sql, const char *s)
-{
-	int error = rat_buf_putc(sql, '"');
-	for (; !error && *s; s++)
-		error = *s == '"' ? rat_buf_puts(sql, "\"\"") : rat_buf_putc(sql, *s);
-	return error ? error : rat_buf_putc(sql, '"');
-}
 
 /* The FIELD_IDS entry of a type: an id, or {__duckdb_field_id: id, children...}. */
 static int put_field_ids(rat_buf *sql, int id, json_t *type)
@@ -53,7 +38,7 @@ static int put_field_ids(rat_buf *sql, int id, json_t *type)
 		for (i = 0; !error && i < json_array_size(fields); i++) {
 			json_t *f = json_array_get(fields, i);
 			if ((error = rat_buf_puts(sql, ", ")) == 0 &&
-			    (error = put_literal(sql, json_string_value(json_object_get(f, "name")))) == 0 &&
+			    (error = rat_sql__literal(sql, json_string_value(json_object_get(f, "name")))) == 0 &&
 			    (error = rat_buf_puts(sql, ": ")) == 0)
 				error = put_field_ids(sql, (int)json_integer_value(json_object_get(f, "id")),
 						      json_object_get(f, "type"));
@@ -99,11 +84,11 @@ static int put_select_list(rat_buf *sql, const writer *w, const rat_table_schema
 		if (!error)
 			error = rat_buf_puts(sql, c ? "q." : "NULL");
 		if (!error && c)
-			error = put_ident(sql, c->name);
+			error = rat_sql__ident(sql, c->name);
 		if (!error)
 			error = rat_buf_printf(sql, " AS %s) AS ", rat_buf_cstr(&type));
 		if (!error)
-			error = put_ident(sql, f->name);
+			error = rat_sql__ident(sql, f->name);
 		rat_buf_free(&type);
 	}
 	return error;
@@ -138,20 +123,20 @@ int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, c
 		if (!folder_format(pf->transform))
 			continue; /* identity: the column's own folder */
 		if ((error = rat_buf_puts(sql, ", strftime(")) == 0 &&
-		    (error = put_ident(sql, source ? source->name : "?")) == 0 &&
+		    (error = rat_sql__ident(sql, source ? source->name : "?")) == 0 &&
 		    (error = rat_buf_printf(sql, ", '%s') AS ", folder_format(pf->transform))) == 0)
-			error = put_ident(sql, pf->name);
+			error = rat_sql__ident(sql, pf->name);
 	}
 	if (!error)
 		error = rat_buf_printf(sql, " FROM (%s) AS q) TO ", select_sql);
 	if (!error)
-		error = parts ? put_literal(sql, w->stage)
+		error = parts ? rat_sql__literal(sql, w->stage)
 			      : rat_buf_printf(sql, "'%s/data-%s.parquet'", w->stage, uuid);
 	if (!error)
 		error = rat_buf_puts(sql, " (FORMAT parquet, RETURN_STATS, FIELD_IDS {");
 	for (i = 0; !error && i < schema->field_count; i++) {
 		if ((error = rat_buf_puts(sql, i ? ", " : "")) == 0 &&
-		    (error = put_literal(sql, schema->fields[i].name)) == 0 &&
+		    (error = rat_sql__literal(sql, schema->fields[i].name)) == 0 &&
 		    (error = rat_buf_puts(sql, ": ")) == 0)
 			error = put_field_ids(sql, schema->fields[i].id, schema->fields[i].type_json);
 	}
@@ -165,7 +150,7 @@ int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, c
 		if (!error)
 			error = rat_buf_puts(sql, ", KV_METADATA {'iceberg.schema': ");
 		if (!error)
-			error = put_literal(sql, json);
+			error = rat_sql__literal(sql, json);
 		if (!error)
 			error = rat_buf_putc(sql, '}');
 		free(json);
@@ -175,7 +160,7 @@ int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, c
 		for (i = 0; !error && i < parts; i++) {
 			const rat_table_field *source = rat_table__field(schema, spec->fields[i].source_id);
 			if ((error = rat_buf_puts(sql, i ? ", " : "")) == 0)
-				error = put_ident(sql, folder_format(spec->fields[i].transform)
+				error = rat_sql__ident(sql, folder_format(spec->fields[i].transform)
 							       ? spec->fields[i].name
 							       : source->name);
 		}

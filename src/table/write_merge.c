@@ -14,6 +14,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/sql.h"
 #include "table/scan.h"
 #include "table/write_internal.h"
 
@@ -24,14 +25,6 @@
 
 #define SOURCE "__rat_merge_new"
 
-static int put_ident(rat_buf *sql, const char *s)
-{
-	int error = rat_buf_putc(sql, '"');
-	for (; !error && *s; s++)
-		error = *s == '"' ? rat_buf_puts(sql, "\"\"") : rat_buf_putc(sql, *s);
-	return error ? error : rat_buf_putc(sql, '"');
-}
-
 /* n."k1" IS NOT DISTINCT FROM t."k1" AND ... */
 static int put_key_match(rat_buf *sql, const writer *w)
 {
@@ -41,9 +34,9 @@ static int put_key_match(rat_buf *sql, const writer *w)
 	for (i = 0; !error && i < w->opts->unique_key_count; i++) {
 		const char *k = w->opts->unique_key[i];
 		if ((error = rat_buf_puts(sql, i ? " AND n." : "n.")) == 0 &&
-		    (error = put_ident(sql, k)) == 0 &&
+		    (error = rat_sql__ident(sql, k)) == 0 &&
 		    (error = rat_buf_puts(sql, " IS NOT DISTINCT FROM t.")) == 0)
-			error = put_ident(sql, k);
+			error = rat_sql__ident(sql, k);
 	}
 	return error;
 }

@@ -1,0 +1,15 @@
+/*
+ * util/sql.h - quoting for SQL text that librat writes (DuckDB dialect).
+ */
+#ifndef RAT_UTIL_SQL_H
+#define RAT_UTIL_SQL_H
+
+#include "util/common.h"
+#include "util/buf.h"
+
+/** Append s as a string literal: 'it''s'. */
+int rat_sql__literal(rat_buf *sql, const char *s);
+/** Append s as a quoted identifier: "my ""col""". */
+int rat_sql__ident(rat_buf *sql, const char *s);
+
+#endif
