@@ -14,26 +14,12 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "config/config.h"
+#include "util/names.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-bool rat_config__valid_ref_name(const char *name)
-{
-	size_t i, n = strlen(name);
-
-	if (n == 0 || n > 200 || !isalpha((unsigned char)name[0]))
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-		if (!isalnum((unsigned char)c) && c != '/' && c != '.' && c != '_' && c != '-')
-			return false;
-	}
-	return !strstr(name, "..") && !strstr(name, "//") && !strstr(name, "/.") &&
-	       name[n - 1] != '/' && name[n - 1] != '.' && !rat__str_has_suffix(name, ".lock");
-}
 
 static const char ref_rules[] =
 	"a branch name starts with a letter and holds letters, digits, '/', '.', '_', '-', "
@@ -48,12 +34,12 @@ int rat_config__check_branch_spec(const char *spec)
 		char probe[256];
 		/* the prefix must make a valid name once a branch is appended */
 		snprintf(probe, sizeof(probe), "%sx", prefix);
-		if (*prefix && !rat_config__valid_ref_name(probe))
+		if (*prefix && !rat_name__valid_ref(probe))
 			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
 					      "invalid branch prefix '%s' (%s)", prefix, ref_rules);
 		return 0;
 	}
-	if (!rat_config__valid_ref_name(spec))
+	if (!rat_name__valid_ref(spec))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
 				      "invalid branch name '%s' (%s)", spec, ref_rules);
 	return 0;
@@ -162,7 +148,7 @@ int rat_config__resolve_branch(char **out, const char *spec, const char *name, c
 	if (branch) {
 		*out = rat__sprintf("%s%s", prefix, branch);
 		free(branch);
-		if (*out && !rat_config__valid_ref_name(*out)) {
+		if (*out && !rat_name__valid_ref(*out)) {
 			int error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
 						   "isolation.nessie_branch: '%s' resolves to '%s', "
 						   "which is not a valid branch name",

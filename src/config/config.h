@@ -86,8 +86,6 @@ char *rat_config__default_yaml(const char *name, const char *description);
 /* Validation of names, shared with the workspace code. */
 bool rat_config__valid_workspace_name(const char *name);
 bool rat_config__valid_identifier(const char *name);
-/** A Nessie/Git reference name: see docs/workspaces.md. */
-bool rat_config__valid_ref_name(const char *name);
 
 /*
  * Environment (env.c).

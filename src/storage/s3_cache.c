@@ -11,7 +11,7 @@
 #include "util/common.h"
 #include "util/fs.h"
 #include "storage/s3_internal.h"
-#include "storage/sha256.h"
+#include "util/sha256.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -10,7 +10,7 @@
 #include "helpers.h"
 
 #include "../../support/s3_test.h"
-#include "storage/sha256.h"
+#include "util/sha256.h"
 
 #define BUCKET "ratbucket"
 #define GIB ((uint64_t)1 << 30)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "storage/s3_internal.h"
-#include "storage/sha256.h"
+#include "util/sha256.h"
 #include "storage/xml.h"
 
 #define SECRET "SECRET-never-print-me"

@@ -1,9 +1,9 @@
 /*
- * storage/sha256.h - SHA-256 (FIPS 180-4), for naming read-cache entries
+ * util/sha256.h - SHA-256 (FIPS 180-4): read-cache entry names, catalog commit hashes
  * after the URL they hold.
  */
-#ifndef RAT_STORAGE_SHA256_H
-#define RAT_STORAGE_SHA256_H
+#ifndef RAT_UTIL_SHA256_H
+#define RAT_UTIL_SHA256_H
 
 #include "util/common.h"
 

@@ -1,8 +1,8 @@
 /*
- * storage/sha256.c - SHA-256 over a buffer in memory (FIPS 180-4).
+ * util/sha256.c - SHA-256 over a buffer in memory (FIPS 180-4).
  */
 #include "util/common.h"
-#include "storage/sha256.h"
+#include "util/sha256.h"
 
 #include <string.h>
 
