@@ -24,7 +24,8 @@ typedef enum rat_error_code {
 	RAT_EIO = -6,       /**< the operating system refused a file operation */
 	RAT_ESQL = -7,      /**< the engine refused or failed a SQL statement */
 	RAT_ETYPE = -8,     /**< a value was read as a type it cannot be converted to */
-	RAT_ETOOBIG = -9    /**< input exceeds a size cap */
+	RAT_ETOOBIG = -9,   /**< input exceeds a size cap */
+	RAT_ECONFLICT = -10 /**< a concurrent change won (stale head, merge conflict): nothing was written */
 } rat_error_code;
 
 typedef enum rat_error_class {
@@ -34,7 +35,8 @@ typedef enum rat_error_class {
 	RAT_ERRCLASS_INVALID,
 	RAT_ERRCLASS_CONFIG,    /**< workspace.yaml, profiles, environment */
 	RAT_ERRCLASS_WORKSPACE,
-	RAT_ERRCLASS_ENGINE
+	RAT_ERRCLASS_ENGINE,
+	RAT_ERRCLASS_CATALOG
 } rat_error_class;
 
 typedef struct rat_error {

@@ -1,0 +1,447 @@
+/*
+ * catalog/catalog.c - what does not depend on the backend: names, table
+ * state encoding, diff and merge.
+ *
+ * Merge: if the target's head is an ancestor of the source, the target
+ * fast-forwards (a compare-and-swap of the ref). Otherwise, against the
+ * nearest common ancestor, every key the source changed is brought over; a
+ * key both sides changed to different states is a conflict. Any conflict
+ * refuses the whole merge, listing the keys, and writes nothing.
+ */
+#include "util/common.h"
+#include "util/names.h"
+#include "catalog/catalog_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Table state */
+
+json_t *rat_catalog__state_json(const rat_table_state *s)
+{
+	return json_pack("{s:s, s:I, s:i, s:i, s:s}", "metadata-location",
+			 s->metadata_location ? s->metadata_location : "", "snapshot-id",
+			 (json_int_t)s->snapshot_id, "schema-id", s->schema_id, "spec-id", s->spec_id,
+			 "content-id", s->content_id ? s->content_id : "");
+}
+
+int rat_catalog__state_parse(rat_table_state *out, json_t *j)
+{
+	const char *loc = json_string_value(json_object_get(j, "metadata-location"));
+	const char *id = json_string_value(json_object_get(j, "content-id"));
+
+	memset(out, 0, sizeof(*out));
+	if (!loc || !id)
+		return rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG, "a table state lacks its location or id");
+	out->snapshot_id = json_integer_value(json_object_get(j, "snapshot-id"));
+	out->schema_id = (int)json_integer_value(json_object_get(j, "schema-id"));
+	out->spec_id = (int)json_integer_value(json_object_get(j, "spec-id"));
+	out->metadata_location = rat__strdup(loc);
+	out->content_id = rat__strdup(id);
+	if (!out->metadata_location || !out->content_id) {
+		rat_table_state_clear(out);
+		return RAT_ENOMEM;
+	}
+	return 0;
+}
+
+bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b)
+{
+	return strcmp(a->metadata_location, b->metadata_location) == 0 &&
+	       strcmp(a->content_id, b->content_id) == 0 && a->snapshot_id == b->snapshot_id &&
+	       a->schema_id == b->schema_id && a->spec_id == b->spec_id;
+}
+
+int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in)
+{
+	*out = *in;
+	out->metadata_location = rat__strdup(in->metadata_location ? in->metadata_location : "");
+	out->content_id = rat__strdup(in->content_id ? in->content_id : "");
+	if (!out->metadata_location || !out->content_id) {
+		rat_table_state_clear(out);
+		return RAT_ENOMEM;
+	}
+	return 0;
+}
+
+void rat_table_state_clear(rat_table_state *s)
+{
+	free(s->metadata_location);
+	free(s->content_id);
+	memset(s, 0, sizeof(*s));
+}
+
+int rat_catalog__contents_from_json(rat_contents *out, json_t *tree)
+{
+	const char *key;
+	json_t *value;
+	size_t i = 0;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((out->items = rat__calloc(json_object_size(tree) + 1, sizeof(rat_content))) == NULL)
+		return RAT_ENOMEM;
+	json_object_foreach(tree, key, value) {
+		if ((out->items[i].key = rat__strdup(key)) == NULL ||
+		    (error = rat_catalog__state_parse(&out->items[i].state, value)) != 0) {
+			out->count = i + 1;
+			rat_catalog__contents_free(out);
+			return error ? error : RAT_ENOMEM;
+		}
+		i++;
+	}
+	out->count = i;
+	/* jansson keeps insertion order; callers get keys sorted */
+	for (i = 1; i < out->count; i++) {
+		rat_content c = out->items[i];
+		size_t j = i;
+		while (j > 0 && strcmp(out->items[j - 1].key, c.key) > 0) {
+			out->items[j] = out->items[j - 1];
+			j--;
+		}
+		out->items[j] = c;
+	}
+	return 0;
+}
+
+const rat_content *rat_catalog__find(const rat_contents *contents, const char *key)
+{
+	size_t lo = 0, hi = contents->count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(contents->items[mid].key, key);
+		if (c == 0)
+			return &contents->items[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Forwarding */
+
+int rat_catalog__resolve(rat_catalog *c, const char *ref, char hash[RAT_HASH_LEN + 1])
+{
+	return c->backend->resolve(c->impl, ref, hash);
+}
+
+int rat_catalog__create_ref(rat_catalog *c, const char *name, rat_ref_kind kind, const char *from)
+{
+	char hash[RAT_HASH_LEN + 1];
+	int error;
+
+	if (!rat_name__valid_ref(name))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "invalid %s name '%s' (a letter first; letters, digits, '/', "
+				      "'.', '_', '-'; no '..' or '//', no trailing '/' or '.')",
+				      kind == RAT_REF_TAG ? "tag" : "branch", name);
+	if ((error = rat_catalog__resolve(c, from ? from : "main", hash)) != 0)
+		return error;
+	return c->backend->create_ref(c->impl, name, kind, hash);
+}
+
+int rat_catalog__delete_ref(rat_catalog *c, const char *name, const char *expected_hash)
+{
+	if (strcmp(name, "main") == 0)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "the branch 'main' cannot be deleted");
+	return c->backend->delete_ref(c->impl, name, expected_hash);
+}
+
+int rat_catalog__list_refs(rat_catalog *c, rat_refs *out)
+{
+	return c->backend->list_refs(c->impl, out);
+}
+
+int rat_catalog__contents(rat_catalog *c, const char *ref, rat_contents *out)
+{
+	char hash[RAT_HASH_LEN + 1];
+	int error = rat_catalog__resolve(c, ref, hash);
+
+	memset(out, 0, sizeof(*out));
+	return error ? error : c->backend->contents(c->impl, hash, out);
+}
+
+int rat_catalog__commit(rat_catalog *c, const rat_commit_request *r, char out_hash[RAT_HASH_LEN + 1])
+{
+	size_t i;
+
+	if (!r->author || !*r->author || !r->message)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "a commit needs an author and a message");
+	for (i = 0; i < r->op_count; i++)
+		if (!r->ops[i].key || !*r->ops[i].key || (r->ops[i].kind == RAT_OP_PUT && !r->ops[i].state))
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+					      "commit to '%s': operation %zu has no key or state",
+					      r->branch, i);
+	return c->backend->commit(c->impl, r, "", out_hash);
+}
+
+int rat_catalog__log(rat_catalog *c, const char *ref, size_t limit, rat_commits *out)
+{
+	char hash[RAT_HASH_LEN + 1];
+	size_t capacity = 0;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_catalog__resolve(c, ref, hash)) != 0)
+		return error;
+	while (hash[0] && (limit == 0 || out->count < limit)) {
+		if ((error = rat__grow((void **)&out->items, &capacity, out->count,
+				       sizeof(rat_commit_info))) != 0 ||
+		    (error = c->backend->commit_info(c->impl, hash, &out->items[out->count])) != 0)
+			break;
+		memcpy(hash, out->items[out->count].parent, sizeof(hash));
+		out->count++;
+	}
+	if (error)
+		rat_catalog__commits_free(out);
+	return error;
+}
+
+/* Diff */
+
+static int push_change(rat_diff *d, size_t *capacity, const char *key, rat_change_kind kind,
+		       const rat_table_state *before, const rat_table_state *after)
+{
+	rat_change *ch;
+	int error = rat__grow((void **)&d->items, capacity, d->count, sizeof(*ch));
+
+	if (error)
+		return error;
+	ch = &d->items[d->count];
+	memset(ch, 0, sizeof(*ch));
+	ch->kind = kind;
+	if ((ch->key = rat__strdup(key)) == NULL ||
+	    (before && (error = rat_catalog__state_copy(&ch->before, before)) != 0) ||
+	    (after && (error = rat_catalog__state_copy(&ch->after, after)) != 0)) {
+		free(ch->key);
+		rat_table_state_clear(&ch->before);
+		return error ? error : RAT_ENOMEM;
+	}
+	d->count++;
+	return 0;
+}
+
+/* Changes between two key maps, sorted by key (both inputs are sorted). */
+static int diff_contents(const rat_contents *a, const rat_contents *b, rat_diff *out)
+{
+	size_t i = 0, j = 0, capacity = 0;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (!error && (i < a->count || j < b->count)) {
+		int c = i == a->count ? 1 : j == b->count ? -1 : strcmp(a->items[i].key, b->items[j].key);
+		if (c < 0) {
+			error = push_change(out, &capacity, a->items[i].key, RAT_CHANGE_REMOVED,
+					    &a->items[i].state, NULL);
+			i++;
+		} else if (c > 0) {
+			error = push_change(out, &capacity, b->items[j].key, RAT_CHANGE_ADDED, NULL,
+					    &b->items[j].state);
+			j++;
+		} else {
+			if (!rat_catalog__state_equal(&a->items[i].state, &b->items[j].state))
+				error = push_change(out, &capacity, a->items[i].key, RAT_CHANGE_MODIFIED,
+						    &a->items[i].state, &b->items[j].state);
+			i++;
+			j++;
+		}
+	}
+	if (error)
+		rat_catalog__diff_free(out);
+	return error;
+}
+
+int rat_catalog__diff(rat_catalog *c, const char *from, const char *to, rat_diff *out)
+{
+	rat_contents a, b;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_catalog__contents(c, from, &a)) != 0)
+		return error;
+	if ((error = rat_catalog__contents(c, to, &b)) == 0)
+		error = diff_contents(&a, &b, out);
+	rat_catalog__contents_free(&a);
+	rat_catalog__contents_free(&b);
+	return error;
+}
+
+/* Merge */
+
+static const rat_change *find_change(const rat_diff *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->count; i++)
+		if (strcmp(d->items[i].key, key) == 0)
+			return &d->items[i];
+	return NULL;
+}
+
+static bool same_change(const rat_change *a, const rat_change *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	return a->kind == RAT_CHANGE_REMOVED || rat_catalog__state_equal(&a->after, &b->after);
+}
+
+/* The operations that bring the source's changes to the target; conflicts listed. */
+static int three_way(const rat_diff *ours, const rat_diff *theirs, rat_catalog_op **ops,
+		     size_t *count, rat_merge_result *out)
+{
+	size_t i;
+	int error = 0;
+
+	*ops = rat__calloc(theirs->count + 1, sizeof(rat_catalog_op));
+	*count = 0;
+	if (!*ops)
+		return RAT_ENOMEM;
+	for (i = 0; !error && i < theirs->count; i++) {
+		const rat_change *t = &theirs->items[i], *o = find_change(ours, t->key);
+		if (o && !same_change(o, t)) {
+			error = rat_strarray__push(&out->conflicts, t->key);
+			continue;
+		}
+		if (o)
+			continue; /* both made the same change */
+		(*ops)[*count].key = t->key;
+		(*ops)[*count].kind = t->kind == RAT_CHANGE_REMOVED ? RAT_OP_DELETE : RAT_OP_PUT;
+		(*ops)[*count].state = t->kind == RAT_CHANGE_REMOVED ? NULL : &t->after;
+		(*count)++;
+		error = rat_strarray__push(&out->merged, t->key);
+	}
+	return error;
+}
+
+int rat_catalog__merge(rat_catalog *c, const char *source, const char *target, bool dry_run,
+		       const char *author, rat_merge_result *out)
+{
+	char src[RAT_HASH_LEN + 1], dst[RAT_HASH_LEN + 1], base[RAT_HASH_LEN + 1], message[512];
+	rat_diff ours = { NULL, 0 }, theirs = { NULL, 0 };
+	rat_catalog_op *ops = NULL;
+	size_t count = 0;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_catalog__resolve(c, source, src)) != 0 ||
+	    (error = rat_catalog__resolve(c, target, dst)) != 0 ||
+	    (error = c->backend->merge_base(c->impl, src, dst, base)) != 0)
+		goto cleanup;
+	memcpy(out->hash, dst, sizeof(out->hash));
+	if (strcmp(base, src) == 0) {
+		out->up_to_date = true; /* the source is already part of the target */
+		goto cleanup;
+	}
+	if ((error = rat_catalog__diff(c, base[0] ? base : dst, src, &theirs)) != 0)
+		goto cleanup;
+	if (strcmp(base, dst) == 0) {
+		out->fast_forward = true;
+		memcpy(out->hash, src, sizeof(out->hash));
+		for (size_t i = 0; !error && i < theirs.count; i++)
+			error = rat_strarray__push(&out->merged, theirs.items[i].key);
+		if (!error && !dry_run)
+			error = c->backend->move_ref(c->impl, target, dst, src);
+		goto cleanup;
+	}
+	if ((error = rat_catalog__diff(c, base, dst, &ours)) != 0 ||
+	    (error = three_way(&ours, &theirs, &ops, &count, out)) != 0)
+		goto cleanup;
+	if (out->conflicts.count > 0) {
+		char keys[1024] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < out->conflicts.count && used < sizeof(keys); i++)
+			used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s", i ? ", " : "",
+						 out->conflicts.strings[i]);
+		error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+				       "merge of '%s' into '%s' refused: both changed %s (nothing was "
+				       "written)",
+				       source, target, keys);
+		goto cleanup;
+	}
+	if (!dry_run) {
+		rat_commit_request r = { target, dst, ops, count, author ? author : "ratatouille",
+					 message, NULL, 0 };
+		snprintf(message, sizeof(message), "merge %s into %s", source, target);
+		error = c->backend->commit(c->impl, &r, src, out->hash);
+	}
+cleanup:
+	free(ops);
+	rat_catalog__diff_free(&ours);
+	rat_catalog__diff_free(&theirs);
+	return error;
+}
+
+/* Freeing */
+
+void rat_catalog__free(rat_catalog *c)
+{
+	if (!c)
+		return;
+	c->backend->free(c->impl);
+	free(c);
+}
+
+void rat_catalog__contents_free(rat_contents *contents)
+{
+	size_t i;
+
+	for (i = 0; i < contents->count; i++) {
+		free(contents->items[i].key);
+		rat_table_state_clear(&contents->items[i].state);
+	}
+	free(contents->items);
+	memset(contents, 0, sizeof(*contents));
+}
+
+void rat_catalog__refs_free(rat_refs *refs)
+{
+	size_t i;
+
+	for (i = 0; i < refs->count; i++)
+		free(refs->items[i].name);
+	free(refs->items);
+	memset(refs, 0, sizeof(*refs));
+}
+
+void rat_catalog__commit_info_clear(rat_commit_info *info)
+{
+	free(info->author);
+	free(info->message);
+	json_decref(info->properties);
+	memset(info, 0, sizeof(*info));
+}
+
+void rat_catalog__commits_free(rat_commits *commits)
+{
+	size_t i;
+
+	for (i = 0; i < commits->count; i++)
+		rat_catalog__commit_info_clear(&commits->items[i]);
+	free(commits->items);
+	memset(commits, 0, sizeof(*commits));
+}
+
+void rat_catalog__diff_free(rat_diff *diff)
+{
+	size_t i;
+
+	for (i = 0; i < diff->count; i++) {
+		free(diff->items[i].key);
+		rat_table_state_clear(&diff->items[i].before);
+		rat_table_state_clear(&diff->items[i].after);
+	}
+	free(diff->items);
+	memset(diff, 0, sizeof(*diff));
+}
+
+void rat_catalog__merge_result_free(rat_merge_result *result)
+{
+	rat_strarray_free(&result->merged);
+	rat_strarray_free(&result->conflicts);
+}

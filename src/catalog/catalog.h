@@ -1,0 +1,151 @@
+/*
+ * catalog/catalog.h - the Git-like catalog (the Nessie model): named
+ * references (branches, tags) point at commits; a commit holds its parent(s),
+ * author, message, time, properties and the full map of content keys
+ * ("layer.table") to table state. Commit hashes are derived from content.
+ *
+ * A commit changes any number of keys at once, against an expected head:
+ * if the branch moved, nothing is written and the caller is told (RAT_ECONFLICT,
+ * naming the branch and both hashes). Merges fast-forward when they can and
+ * otherwise make a merge commit, refusing (per key, writing nothing) when both
+ * sides changed the same key differently.
+ *
+ * Backends implement rat_catalog_backend: the embedded one (SQLite in WAL
+ * mode, one file under RAT_HOME) now; a remote one (Nessie REST API v2) later.
+ */
+#ifndef RAT_CATALOG_CATALOG_H
+#define RAT_CATALOG_CATALOG_H
+
+#include <jansson.h>
+
+#include "util/common.h"
+
+#define RAT_HASH_LEN 64
+
+/** What the catalog records of a table at a commit. */
+typedef struct rat_table_state {
+	char *metadata_location;
+	int64_t snapshot_id; /* -1: no snapshot yet */
+	int schema_id;
+	int spec_id;
+	char *content_id;    /* stable across commits: the table's identity */
+} rat_table_state;
+
+typedef struct rat_content {
+	char *key; /* "layer.table" */
+	rat_table_state state;
+} rat_content;
+
+/** A commit's full key map, sorted by key. */
+typedef struct rat_contents {
+	rat_content *items;
+	size_t count;
+} rat_contents;
+
+typedef enum rat_ref_kind { RAT_REF_BRANCH = 0, RAT_REF_TAG = 1 } rat_ref_kind;
+
+typedef struct rat_ref {
+	char *name;
+	rat_ref_kind kind;
+	char hash[RAT_HASH_LEN + 1];
+} rat_ref;
+
+typedef struct rat_refs {
+	rat_ref *items;
+	size_t count;
+} rat_refs;
+
+typedef struct rat_commit_info {
+	char hash[RAT_HASH_LEN + 1];
+	char parent[RAT_HASH_LEN + 1];       /* "" for the root */
+	char merge_parent[RAT_HASH_LEN + 1]; /* "" unless a merge */
+	char *author;
+	char *message;
+	int64_t time_ms;
+	json_t *properties;                   /* object */
+} rat_commit_info;
+
+typedef struct rat_commits {
+	rat_commit_info *items; /* newest first */
+	size_t count;
+} rat_commits;
+
+typedef enum rat_op_kind { RAT_OP_PUT = 0, RAT_OP_DELETE = 1 } rat_op_kind;
+
+typedef struct rat_catalog_op {
+	rat_op_kind kind;
+	const char *key;
+	const rat_table_state *state; /* RAT_OP_PUT */
+} rat_catalog_op;
+
+typedef struct rat_commit_request {
+	const char *branch;
+	const char *expected_head; /* NULL: whatever the head is when the commit lands */
+	const rat_catalog_op *ops;
+	size_t op_count;
+	const char *author;
+	const char *message;
+	json_t *properties;        /* NULL: {} (borrowed) */
+	int64_t time_ms;           /* 0: now */
+} rat_commit_request;
+
+typedef enum rat_change_kind { RAT_CHANGE_ADDED, RAT_CHANGE_REMOVED, RAT_CHANGE_MODIFIED } rat_change_kind;
+
+typedef struct rat_change {
+	char *key;
+	rat_change_kind kind;
+	rat_table_state before; /* zeroed when added */
+	rat_table_state after;  /* zeroed when removed */
+} rat_change;
+
+typedef struct rat_diff {
+	rat_change *items; /* sorted by key */
+	size_t count;
+} rat_diff;
+
+typedef struct rat_merge_result {
+	bool fast_forward;
+	bool up_to_date;        /* nothing to merge */
+	char hash[RAT_HASH_LEN + 1]; /* the target's new head (or what it would be) */
+	rat_strarray merged;    /* keys brought over */
+	rat_strarray conflicts; /* keys both sides changed differently */
+} rat_merge_result;
+
+typedef struct rat_catalog rat_catalog;
+
+/** Open (creating if needed) the embedded catalog in a database file; "main" exists at the root. */
+int rat_catalog__open_embedded(rat_catalog **out, const char *path);
+void rat_catalog__free(rat_catalog *catalog);
+
+/** Resolve a branch, a tag, or a commit hash (or a unique prefix of 8+ hex digits). */
+int rat_catalog__resolve(rat_catalog *catalog, const char *ref, char hash[RAT_HASH_LEN + 1]);
+/** Create a branch or tag at `from` (a ref or hash; NULL: "main"). RAT_EEXISTS if taken. */
+int rat_catalog__create_ref(rat_catalog *catalog, const char *name, rat_ref_kind kind,
+			    const char *from);
+/** Delete a ref; with expected_hash, only if it still points there (else RAT_ECONFLICT). */
+int rat_catalog__delete_ref(rat_catalog *catalog, const char *name, const char *expected_hash);
+int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
+/** The key map at a ref or hash. */
+int rat_catalog__contents(rat_catalog *catalog, const char *ref, rat_contents *out);
+/** Commit to a branch; out_hash receives the new head. */
+int rat_catalog__commit(rat_catalog *catalog, const rat_commit_request *request,
+			char out_hash[RAT_HASH_LEN + 1]);
+/** History from a ref, newest first, following first parents (limit 0: all). */
+int rat_catalog__log(rat_catalog *catalog, const char *ref, size_t limit, rat_commits *out);
+/** What changed from `from` to `to`. */
+int rat_catalog__diff(rat_catalog *catalog, const char *from, const char *to, rat_diff *out);
+/** Merge source into the target branch (dry_run: decide, write nothing). */
+int rat_catalog__merge(rat_catalog *catalog, const char *source, const char *target, bool dry_run,
+		       const char *author, rat_merge_result *out);
+
+void rat_table_state_clear(rat_table_state *state);
+void rat_catalog__contents_free(rat_contents *contents);
+void rat_catalog__refs_free(rat_refs *refs);
+void rat_catalog__commits_free(rat_commits *commits);
+void rat_catalog__diff_free(rat_diff *diff);
+void rat_catalog__merge_result_free(rat_merge_result *result);
+
+/* The backend interface (catalog_internal.h has the struct). */
+typedef struct rat_catalog_backend rat_catalog_backend;
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * catalog/catalog_internal.h - the backend interface and what catalog.c (the
+ * backend-independent part: diff, merge) shares with backends.
+ */
+#ifndef RAT_CATALOG_INTERNAL_H
+#define RAT_CATALOG_INTERNAL_H
+
+#include "catalog/catalog.h"
+
+struct rat_catalog_backend {
+	int (*resolve)(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1]);
+	int (*create_ref)(void *impl, const char *name, rat_ref_kind kind, const char *hash);
+	int (*delete_ref)(void *impl, const char *name, const char *expected_hash);
+	/* Point a branch at new_hash if it is still at expected_hash (RAT_ECONFLICT otherwise). */
+	int (*move_ref)(void *impl, const char *name, const char *expected_hash, const char *new_hash);
+	int (*list_refs)(void *impl, rat_refs *out);
+	int (*contents)(void *impl, const char *hash, rat_contents *out);
+	/* Commit on a branch; merge_parent "" for a plain commit. */
+	int (*commit)(void *impl, const rat_commit_request *request, const char *merge_parent,
+		      char out_hash[RAT_HASH_LEN + 1]);
+	int (*commit_info)(void *impl, const char *hash, rat_commit_info *out);
+	/* The nearest common ancestor of a and b (following all parents); "" if none. */
+	int (*merge_base)(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1]);
+	void (*free)(void *impl);
+};
+
+struct rat_catalog {
+	const rat_catalog_backend *backend;
+	void *impl;
+};
+
+/* Table state <-> JSON (the stored form). */
+json_t *rat_catalog__state_json(const rat_table_state *state);
+int rat_catalog__state_parse(rat_table_state *out, json_t *json);
+bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b);
+int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in);
+/* A key map <-> canonical JSON object, key -> state. */
+int rat_catalog__contents_from_json(rat_contents *out, json_t *tree);
+const rat_content *rat_catalog__find(const rat_contents *contents, const char *key);
+void rat_catalog__commit_info_clear(rat_commit_info *info);
+
+#endif

@@ -1,0 +1,544 @@
+/*
+ * catalog/embedded.c - the embedded catalog backend: one SQLite database in
+ * WAL mode (readers never wait for the writer).
+ *
+ *   trees(hash, body)   canonical JSON of a commit's key map, shared by commits
+ *   commits(hash, parent, merge_parent, tree, author, message, time_ms, properties)
+ *   refs(name, kind, hash)
+ *
+ * A commit is one IMMEDIATE transaction: take the write lock, check the
+ * branch head, write the tree and the commit, move the ref. SQLite makes it
+ * all-or-nothing even when the process is killed mid-way. Concurrent writers
+ * wait for the lock (busy timeout) rather than failing.
+ */
+#include "util/common.h"
+#include "util/names.h"
+#include "util/sha256.h"
+#include "catalog/catalog_internal.h"
+
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+typedef struct embedded {
+	sqlite3 *db;
+	char *path;
+} embedded;
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS trees (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, parent TEXT NOT NULL,"
+	" merge_parent TEXT NOT NULL, tree TEXT NOT NULL REFERENCES trees(hash),"
+	" author TEXT NOT NULL, message TEXT NOT NULL, time_ms INTEGER NOT NULL,"
+	" properties TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS commits_parent ON commits(parent);"
+	"CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
+	" hash TEXT NOT NULL REFERENCES commits(hash));";
+
+static int db_error(embedded *e, const char *what)
+{
+	int code = sqlite3_errcode(e->db);
+	return rat_error__set(code == SQLITE_BUSY ? RAT_ECONFLICT : RAT_EIO, RAT_ERRCLASS_CATALOG,
+			      "catalog %s: %s: %s", e->path, what, sqlite3_errmsg(e->db));
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Hash of the canonical JSON of a commit's parts: the same content, the same hash. */
+static int commit_hash(const char *parent, const char *merge_parent, const char *tree,
+		       const char *author, const char *message, int64_t time_ms, json_t *props,
+		       char out[RAT_HASH_LEN + 1])
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:O}", "parent", parent,
+			      "merge-parent", merge_parent, "tree", tree, "author", author,
+			      "message", message, "time-ms", (json_int_t)time_ms, "properties", props);
+	char *text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	if (!text)
+		return rat_error__oom();
+	rat_sha256__hex(text, strlen(text), out);
+	free(text);
+	return 0;
+}
+
+static int exec(embedded *e, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(e->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int error = rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG, "catalog %s: %s", e->path,
+					   msg ? msg : sqlite3_errmsg(e->db));
+		sqlite3_free(msg);
+		return error;
+	}
+	return 0;
+}
+
+/* Insert a tree (canonical JSON) if new; its hash into out. */
+static int put_tree(embedded *e, json_t *tree, char out[RAT_HASH_LEN + 1])
+{
+	char *body = json_dumps(tree, JSON_SORT_KEYS | JSON_COMPACT);
+	sqlite3_stmt *st = NULL;
+	int error = 0;
+
+	if (!body)
+		return rat_error__oom();
+	rat_sha256__hex(body, strlen(body), out);
+	if (sqlite3_prepare_v2(e->db, "INSERT OR IGNORE INTO trees(hash, body) VALUES (?, ?)", -1,
+			       &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		error = db_error(e, "writing a tree");
+	sqlite3_finalize(st);
+	free(body);
+	return error;
+}
+
+static int insert_commit(embedded *e, const char *hash, const char *parent, const char *merge_parent,
+			 const char *tree, const char *author, const char *message, int64_t time_ms,
+			 const char *props)
+{
+	sqlite3_stmt *st = NULL;
+	int error = 0;
+
+	if (sqlite3_prepare_v2(e->db,
+			       "INSERT OR IGNORE INTO commits(hash, parent, merge_parent, tree, author,"
+			       " message, time_ms, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		return db_error(e, "writing a commit");
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, merge_parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, tree, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, message, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, time_ms);
+	sqlite3_bind_text(st, 8, props, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = db_error(e, "writing a commit");
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* The root commit and "main", once. */
+static int initialise(embedded *e)
+{
+	json_t *empty = json_object(), *props = json_object();
+	char tree[RAT_HASH_LEN + 1], root[RAT_HASH_LEN + 1];
+	int error;
+
+	if ((error = exec(e, "BEGIN IMMEDIATE")) != 0)
+		goto cleanup;
+	if ((error = exec(e, schema_sql)) != 0 || (error = put_tree(e, empty, tree)) != 0 ||
+	    (error = commit_hash("", "", tree, "ratatouille", "root", 0, props, root)) != 0 ||
+	    (error = insert_commit(e, root, "", "", tree, "ratatouille", "root", 0, "{}")) != 0)
+		goto rollback;
+	{
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+			 "INSERT OR IGNORE INTO refs(name, kind, hash) VALUES ('main', 0, '%s')", root);
+		if ((error = exec(e, sql)) != 0)
+			goto rollback;
+	}
+	error = exec(e, "COMMIT");
+	goto cleanup;
+rollback:
+	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+cleanup:
+	json_decref(empty);
+	json_decref(props);
+	return error;
+}
+
+/* One column of one row of a query with one text parameter; RAT_ENOTFOUND when no row. */
+static int lookup(embedded *e, const char *sql, const char *arg, char *out, size_t outlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, error = 0;
+
+	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(e, "reading");
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (rc == SQLITE_DONE)
+		error = RAT_ENOTFOUND;
+	else
+		error = db_error(e, "reading");
+	sqlite3_finalize(st);
+	return error;
+}
+
+static bool looks_like_hash(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 8 || n > RAT_HASH_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static int e_resolve(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1])
+{
+	embedded *e = impl;
+	char pattern[RAT_HASH_LEN + 2];
+	sqlite3_stmt *st = NULL;
+	int error = lookup(e, "SELECT hash FROM refs WHERE name = ?", ref, hash, RAT_HASH_LEN + 1);
+	int rows = 0;
+
+	if (error != RAT_ENOTFOUND)
+		return error;
+	if (!looks_like_hash(ref))
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				      "no branch, tag or commit named '%s'", ref);
+	snprintf(pattern, sizeof(pattern), "%s%%", ref);
+	if (sqlite3_prepare_v2(e->db, "SELECT hash FROM commits WHERE hash LIKE ? LIMIT 2", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(e, "resolving");
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(hash, RAT_HASH_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		rows++;
+	}
+	sqlite3_finalize(st);
+	if (rows == 1)
+		return 0;
+	return rat_error__set(rows ? RAT_EINVALID : RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+			      rows ? "commit prefix '%s' is ambiguous" : "no branch, tag or commit named '%s'",
+			      ref);
+}
+
+static int e_create_ref(void *impl, const char *name, rat_ref_kind kind, const char *hash)
+{
+	embedded *e = impl;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(e->db, "INSERT INTO refs(name, kind, hash) VALUES (?, ?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(e, "creating a reference");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)kind);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_CATALOG, "reference '%s' already exists",
+				      name);
+	return rc == SQLITE_DONE ? 0 : db_error(e, "creating a reference");
+}
+
+static int e_delete_ref(void *impl, const char *name, const char *expected_hash)
+{
+	embedded *e = impl;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(e->db,
+			       expected_hash ? "DELETE FROM refs WHERE name = ? AND hash = ?"
+					     : "DELETE FROM refs WHERE name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(e, "deleting a reference");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (expected_hash)
+		sqlite3_bind_text(st, 2, expected_hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(e, "deleting a reference");
+	if (sqlite3_changes(e->db) == 0)
+		return rat_error__set(expected_hash ? RAT_ECONFLICT : RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				      expected_hash ? "reference '%s' moved: not deleted"
+						    : "no reference named '%s'",
+				      name);
+	return 0;
+}
+
+static int e_move_ref(void *impl, const char *name, const char *expected, const char *new_hash)
+{
+	embedded *e = impl;
+	sqlite3_stmt *st = NULL;
+	char head[RAT_HASH_LEN + 1] = "";
+	int rc;
+
+	if (sqlite3_prepare_v2(e->db, "UPDATE refs SET hash = ? WHERE name = ? AND kind = 0 AND hash = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(e, "moving a branch");
+	sqlite3_bind_text(st, 1, new_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, expected, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(e, "moving a branch");
+	if (sqlite3_changes(e->db) == 1)
+		return 0;
+	lookup(e, "SELECT hash FROM refs WHERE name = ?", name, head, sizeof(head));
+	return rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+			      "branch '%s' moved: expected %s, found %s", name, expected,
+			      head[0] ? head : "(gone)");
+}
+
+static int e_list_refs(void *impl, rat_refs *out)
+{
+	embedded *e = impl;
+	sqlite3_stmt *st = NULL;
+	size_t capacity = 0;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(e->db, "SELECT name, kind, hash FROM refs ORDER BY name", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(e, "listing references");
+	while (!error && sqlite3_step(st) == SQLITE_ROW) {
+		if ((error = rat__grow((void **)&out->items, &capacity, out->count, sizeof(rat_ref))) != 0)
+			break;
+		rat_ref *r = &out->items[out->count];
+		if ((r->name = rat__strdup((const char *)sqlite3_column_text(st, 0))) == NULL) {
+			error = RAT_ENOMEM;
+			break;
+		}
+		r->kind = (rat_ref_kind)sqlite3_column_int(st, 1);
+		snprintf(r->hash, sizeof(r->hash), "%s", (const char *)sqlite3_column_text(st, 2));
+		out->count++;
+	}
+	sqlite3_finalize(st);
+	if (error)
+		rat_catalog__refs_free(out);
+	return error;
+}
+
+static int tree_of(embedded *e, const char *commit, json_t **out)
+{
+	sqlite3_stmt *st = NULL;
+	json_error_t jerr;
+	int error = 0;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(e->db, "SELECT t.body FROM commits c JOIN trees t ON t.hash = c.tree "
+				      "WHERE c.hash = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(e, "reading a commit");
+	sqlite3_bind_text(st, 1, commit, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = json_loads((const char *)sqlite3_column_text(st, 0), 0, &jerr);
+		if (!*out)
+			error = rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG,
+					       "catalog %s: commit %s has a damaged tree: %s", e->path,
+					       commit, jerr.text);
+	} else {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no commit %s", commit);
+	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+static int e_contents(void *impl, const char *hash, rat_contents *out)
+{
+	json_t *tree = NULL;
+	int error = tree_of(impl, hash, &tree);
+
+	if (!error)
+		error = rat_catalog__contents_from_json(out, tree);
+	json_decref(tree);
+	return error;
+}
+
+/* Apply ops to a tree (a JSON object key -> state), in place. */
+static int apply(json_t *tree, const rat_commit_request *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->op_count; i++) {
+		const rat_catalog_op *op = &r->ops[i];
+		if (op->kind == RAT_OP_DELETE) {
+			if (json_object_del(tree, op->key) != 0)
+				return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+						      "commit to '%s': cannot delete '%s': no such table",
+						      r->branch, op->key);
+		} else {
+			json_t *state = rat_catalog__state_json(op->state);
+			if (!state || json_object_set_new(tree, op->key, state) != 0)
+				return rat_error__oom();
+		}
+	}
+	return 0;
+}
+
+static int e_commit(void *impl, const rat_commit_request *r, const char *merge_parent,
+		    char out_hash[RAT_HASH_LEN + 1])
+{
+	embedded *e = impl;
+	char head[RAT_HASH_LEN + 1], tree_hash[RAT_HASH_LEN + 1], kind[8];
+	json_t *tree = NULL, *props = r->properties ? json_incref(r->properties) : json_object();
+	char *props_text = NULL;
+	int64_t t = r->time_ms ? r->time_ms : now_ms();
+	int error;
+
+	if ((error = exec(e, "BEGIN IMMEDIATE")) != 0)
+		goto cleanup;
+	error = lookup(e, "SELECT kind FROM refs WHERE name = ?", r->branch, kind, sizeof(kind));
+	if (error == RAT_ENOTFOUND || (!error && strcmp(kind, "0") != 0)) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				       error ? "no branch named '%s'" : "'%s' is a tag: commits go to branches",
+				       r->branch);
+		goto rollback;
+	}
+	if (error || (error = lookup(e, "SELECT hash FROM refs WHERE name = ?", r->branch, head,
+				      sizeof(head))) != 0)
+		goto rollback;
+	if (r->expected_head && strcmp(r->expected_head, head) != 0) {
+		error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+				       "commit to branch '%s' refused: expected head %s but the branch "
+				       "is at %s (another commit landed first; nothing was written)",
+				       r->branch, r->expected_head, head);
+		goto rollback;
+	}
+	if ((error = tree_of(e, head, &tree)) != 0 || (error = apply(tree, r)) != 0 ||
+	    (error = put_tree(e, tree, tree_hash)) != 0)
+		goto rollback;
+	if ((props_text = json_dumps(props, JSON_SORT_KEYS | JSON_COMPACT)) == NULL) {
+		error = rat_error__oom();
+		goto rollback;
+	}
+	if ((error = commit_hash(head, merge_parent, tree_hash, r->author, r->message, t, props,
+				 out_hash)) != 0 ||
+	    (error = insert_commit(e, out_hash, head, merge_parent, tree_hash, r->author, r->message,
+				   t, props_text)) != 0 ||
+	    (error = e_move_ref(e, r->branch, head, out_hash)) != 0 ||
+	    (error = exec(e, "COMMIT")) != 0)
+		goto rollback;
+	goto cleanup;
+rollback:
+	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+cleanup:
+	json_decref(tree);
+	json_decref(props);
+	free(props_text);
+	return error;
+}
+
+static int e_commit_info(void *impl, const char *hash, rat_commit_info *out)
+{
+	embedded *e = impl;
+	sqlite3_stmt *st = NULL;
+	json_error_t jerr;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(e->db, "SELECT hash, parent, merge_parent, author, message, time_ms, "
+				      "properties FROM commits WHERE hash = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(e, "reading a commit");
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out->hash, sizeof(out->hash), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(out->parent, sizeof(out->parent), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(out->merge_parent, sizeof(out->merge_parent), "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		out->author = rat__strdup((const char *)sqlite3_column_text(st, 3));
+		out->message = rat__strdup((const char *)sqlite3_column_text(st, 4));
+		out->time_ms = sqlite3_column_int64(st, 5);
+		out->properties = json_loads((const char *)sqlite3_column_text(st, 6), 0, &jerr);
+		if (!out->author || !out->message || !out->properties)
+			error = rat_error__oom();
+	} else {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no commit %s", hash);
+	}
+	sqlite3_finalize(st);
+	if (error)
+		rat_catalog__commit_info_clear(out);
+	return error;
+}
+
+/* Nearest common ancestor: the first commit reached from b that is an ancestor of a. */
+static int e_merge_base(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1])
+{
+	static const char sql[] =
+		"WITH RECURSIVE "
+		" ua(h) AS (SELECT ?1 UNION SELECT p FROM ua JOIN (SELECT hash, parent AS p FROM commits"
+		"   UNION ALL SELECT hash, merge_parent FROM commits) x ON x.hash = ua.h WHERE p <> ''),"
+		" ub(h, d) AS (SELECT ?2, 0 UNION SELECT p, d + 1 FROM ub JOIN (SELECT hash, parent AS p"
+		"   FROM commits UNION ALL SELECT hash, merge_parent FROM commits) x ON x.hash = ub.h"
+		"   WHERE p <> '')"
+		" SELECT ub.h FROM ub WHERE ub.h IN (SELECT h FROM ua) ORDER BY ub.d LIMIT 1";
+	embedded *e = impl;
+	sqlite3_stmt *st = NULL;
+	int error = 0;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(e, "finding a merge base");
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, RAT_HASH_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (sqlite3_errcode(e->db) != SQLITE_DONE && sqlite3_errcode(e->db) != SQLITE_OK)
+		error = db_error(e, "finding a merge base");
+	sqlite3_finalize(st);
+	return error;
+}
+
+static void e_free(void *impl)
+{
+	embedded *e = impl;
+
+	if (!e)
+		return;
+	sqlite3_close(e->db);
+	free(e->path);
+	free(e);
+}
+
+static const rat_catalog_backend embedded_backend = {
+	e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents,
+	e_commit, e_commit_info, e_merge_base, e_free,
+};
+
+int rat_catalog__open_embedded(rat_catalog **out, const char *path)
+{
+	embedded *e = NULL;
+	rat_catalog *c = NULL;
+	int error;
+
+	*out = NULL;
+	if ((e = rat__calloc(1, sizeof(*e))) == NULL || (e->path = rat__strdup(path)) == NULL ||
+	    (c = rat__calloc(1, sizeof(*c))) == NULL) {
+		error = RAT_ENOMEM;
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &e->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+						  SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		error = rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG, "cannot open catalog %s: %s", path,
+				       e->db ? sqlite3_errmsg(e->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(e->db, 30000);
+	if ((error = exec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+			     "PRAGMA foreign_keys=ON")) != 0 ||
+	    (error = initialise(e)) != 0)
+		goto fail;
+	c->backend = &embedded_backend;
+	c->impl = e;
+	*out = c;
+	return 0;
+fail:
+	e_free(e);
+	free(c);
+	return error;
+}
