@@ -1,0 +1,63 @@
+/*
+ * engine/session.c - binding views and locking a session down (see session.h).
+ */
+#include "engine/engine_internal.h"
+#include "engine/session.h"
+#include "util/sql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
+			  const char *select_sql)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ")) != 0 ||
+	    (error = rat_sql__ident(&sql, schema)) != 0 ||
+	    (error = rat_buf_puts(&sql, "; CREATE OR REPLACE VIEW ")) != 0 ||
+	    (error = rat_sql__ident(&sql, schema)) != 0 || (error = rat_buf_putc(&sql, '.')) != 0 ||
+	    (error = rat_sql__ident(&sql, name)) != 0 ||
+	    (error = rat_buf_printf(&sql, " AS %s", select_sql)) != 0)
+		goto cleanup;
+	if ((error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("binding %s.%s", schema, name);
+cleanup:
+	rat_buf_free(&sql);
+	return error;
+}
+
+int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	size_t i;
+	int error = rat_buf_puts(&sql, "SET allowed_directories = [");
+
+	for (i = 0; !error && i < allowed->count; i++) {
+		const char *dir = allowed->strings[i];
+		size_t n = strlen(dir);
+		if (dir[0] != '/') {
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_ENGINE,
+					       "an allowed folder must be absolute: %s", dir);
+			break;
+		}
+		if ((error = rat_buf_puts(&sql, i ? ", " : "")) != 0)
+			break;
+		/* a trailing '/' keeps "/a/b" from also allowing "/a/bc" */
+		if (n > 0 && dir[n - 1] != '/') {
+			char *with_slash = rat__sprintf("%s/", dir);
+			error = with_slash ? rat_sql__literal(&sql, with_slash) : RAT_ENOMEM;
+			free(with_slash);
+		} else {
+			error = rat_sql__literal(&sql, dir);
+		}
+	}
+	if (!error)
+		error = rat_buf_puts(&sql, "]; SET enable_external_access = false; "
+					   "SET lock_configuration = true");
+	if (!error && (error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("locking the session down");
+	rat_buf_free(&sql);
+	return error;
+}
