@@ -80,7 +80,7 @@ int rat_catalog__contents_from_json(rat_contents *out, json_t *tree)
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((out->items = rat__calloc(json_object_size(tree) + 1, sizeof(rat_content))) == NULL)
+	if ((out->items = rat__calloc(json_object_size(tree) + 1, sizeof(rat_catalog_entry))) == NULL)
 		return RAT_ENOMEM;
 	json_object_foreach(tree, key, value) {
 		if ((out->items[i].key = rat__strdup(key)) == NULL ||
@@ -94,7 +94,7 @@ int rat_catalog__contents_from_json(rat_contents *out, json_t *tree)
 	out->count = i;
 	/* jansson keeps insertion order; callers get keys sorted */
 	for (i = 1; i < out->count; i++) {
-		rat_content c = out->items[i];
+		rat_catalog_entry c = out->items[i];
 		size_t j = i;
 		while (j > 0 && strcmp(out->items[j - 1].key, c.key) > 0) {
 			out->items[j] = out->items[j - 1];
@@ -105,7 +105,7 @@ int rat_catalog__contents_from_json(rat_contents *out, json_t *tree)
 	return 0;
 }
 
-const rat_content *rat_catalog__find(const rat_contents *contents, const char *key)
+const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key)
 {
 	size_t lo = 0, hi = contents->count;
 

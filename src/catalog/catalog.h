@@ -31,14 +31,14 @@ typedef struct rat_table_state {
 	char *content_id;    /* stable across commits: the table's identity */
 } rat_table_state;
 
-typedef struct rat_content {
+typedef struct rat_catalog_entry {
 	char *key; /* "layer.table" */
 	rat_table_state state;
-} rat_content;
+} rat_catalog_entry;
 
 /** A commit's full key map, sorted by key. */
 typedef struct rat_contents {
-	rat_content *items;
+	rat_catalog_entry *items;
 	size_t count;
 } rat_contents;
 
@@ -137,6 +137,9 @@ int rat_catalog__diff(rat_catalog *catalog, const char *from, const char *to, ra
 /** Merge source into the target branch (dry_run: decide, write nothing). */
 int rat_catalog__merge(rat_catalog *catalog, const char *source, const char *target, bool dry_run,
 		       const char *author, rat_merge_result *out);
+
+/** The entry of key in a (sorted) key map, or NULL. */
+const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key);
 
 void rat_table_state_clear(rat_table_state *state);
 void rat_catalog__contents_free(rat_contents *contents);

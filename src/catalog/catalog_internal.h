@@ -36,7 +36,6 @@ bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b
 int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in);
 /* A key map <-> canonical JSON object, key -> state. */
 int rat_catalog__contents_from_json(rat_contents *out, json_t *tree);
-const rat_content *rat_catalog__find(const rat_contents *contents, const char *key);
 void rat_catalog__commit_info_clear(rat_commit_info *info);
 
 #endif

@@ -49,7 +49,17 @@ static int refresh(writer *w)
 int rat_table__load(writer *w)
 {
 	rat_buf bytes = RAT_BUF_INIT;
-	int error = rat_table__latest_metadata(w->store, &w->old_key);
+	int error;
+
+	if (w->opts->catalog_managed) {
+		if (!w->opts->base_metadata)
+			return 0; /* a new table */
+		if ((w->old_key = rat__strdup(w->opts->base_metadata)) == NULL)
+			return RAT_ENOMEM;
+		error = 0;
+	} else {
+		error = rat_table__latest_metadata(w->store, &w->old_key);
+	}
 
 	if (error == RAT_ENOTFOUND) {
 		rat_error_clear();
@@ -116,6 +126,10 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 		out->added_rows += w.files.items[i].record_count;
 	out->removed_files = w.removed_files;
 	out->removed_rows = w.removed_rows;
+	snprintf(out->metadata_key, sizeof(out->metadata_key), "%s", w.new_key ? w.new_key : "");
+	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w.meta.table_uuid);
+	out->schema_id = w.meta.current_schema_id;
+	out->spec_id = w.meta.default_spec_id;
 cleanup:
 	rat_table__merge_cleanup(&w);
 	free(write_sql);
@@ -128,6 +142,7 @@ cleanup:
 	rat_table__metadata_free(&w.meta);
 	json_decref(w.doc);
 	free(w.old_key);
+	free(w.new_key);
 	free(w.location);
 	return error;
 }

@@ -52,9 +52,18 @@ typedef struct rat_write_options {
 	 * For tests: crash points and commit races. */
 	int (*before_commit)(void *ctx);
 	void *before_commit_ctx;
+	/* Catalog-managed tables: the catalog, not the folder, says which
+	 * metadata file is current. base_metadata is the key (under the table
+	 * root) the branch records, NULL for a new table; the new version gets a
+	 * unique name (NNNNN-<uuid>.metadata.json, so branches never collide),
+	 * no version hint is written, and the caller commits the new metadata
+	 * location to the catalog (whose compare-and-swap is the atomic step). */
+	bool catalog_managed;
+	const char *base_metadata;
 } rat_write_options;
 
-#define RAT_WRITE_OPTIONS_INIT { RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, NULL, 0, 0, NULL, NULL }
+#define RAT_WRITE_OPTIONS_INIT                                                                    \
+	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, NULL, 0, 0, NULL, NULL, false, NULL }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;
@@ -64,6 +73,10 @@ typedef struct rat_write_result {
 	int64_t added_rows;
 	int64_t removed_files; /* replaced (copy-on-write) or overwritten */
 	int64_t removed_rows;
+	char metadata_key[160];  /* the metadata file committed (under the table root) */
+	char table_uuid[40];
+	int schema_id;
+	int spec_id;
 } rat_write_result;
 
 /**

@@ -344,8 +344,16 @@ int rat_table__publish(writer *w)
 	}
 	json_object_set_new(w->doc, "last-updated-ms", json_integer(w->now_ms));
 	text = json_dumps(w->doc, JSON_INDENT(2));
-	key = rat__sprintf("metadata/v%ld.metadata.json", w->version + 1);
-	if (!text || !key) {
+	if (w->opts->catalog_managed) {
+		char uuid[37];
+		error = rat_random__uuid(uuid);
+		key = error ? NULL : rat__sprintf("metadata/%05ld-%s.metadata.json", w->version + 1, uuid);
+	} else {
+		key = rat__sprintf("metadata/v%ld.metadata.json", w->version + 1);
+	}
+	if (error) {
+		/* no name for the new version */
+	} else if (!text || !key) {
 		error = rat_error__oom();
 	} else if (w->opts->before_commit && (error = w->opts->before_commit(w->opts->before_commit_ctx)) != 0) {
 		/* abandoned before the swap: nothing is visible */
@@ -354,11 +362,17 @@ int rat_table__publish(writer *w)
 				       "commit conflict on table %s: another writer committed version "
 				       "%ld first; nothing of this write is visible (retry it)",
 				       w->location, w->version + 1);
+	} else if (!error && w->opts->catalog_managed) {
+		/* the catalog records the new location; no hint */
 	} else if (!error) {
 		/* only a hint: a failure here loses nothing, readers look past it */
 		snprintf(hint, sizeof(hint), "%ld", w->version + 1);
 		if (rat_store__put(w->store, "metadata/version-hint.text", hint, strlen(hint)) != 0)
 			rat_error_clear();
+	}
+	if (!error) {
+		w->new_key = key; /* the caller records it (catalog-managed tables) */
+		key = NULL;
 	}
 	free(text);
 	free(key);

@@ -21,6 +21,7 @@ typedef struct writer {
 	json_t *doc;              /* its metadata document, edited toward the next version */
 	bool exists;
 	char *old_key;            /* the metadata file read; NULL for a new table */
+	char *new_key;            /* the metadata file committed */
 	long version;             /* its version; 0 for a new table */
 	char *location;
 	rat_query_desc desc;

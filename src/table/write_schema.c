@@ -296,6 +296,7 @@ cleanup:
 	rat_table__metadata_free(&w.meta);
 	json_decref(w.doc);
 	free(w.old_key);
+	free(w.new_key);
 	free(w.location);
 	return error;
 }

@@ -1,0 +1,171 @@
+/*
+ * tests/unit/workspace/test_branches.c - a workspace's tables on catalog
+ * branches: a write on a dev branch is invisible on the workspace branch
+ * until merged; both branches changing a table is a merge conflict; a
+ * session bound to a branch and locked reads its tables and not another
+ * workspace's.
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/common.h"
+#include "catalog/catalog.h"
+#include "workspace/tables.h"
+
+static test_session session;
+static rat_catalog *catalog;
+
+static void write_table(const char *branch, const char *key, const char *sql)
+{
+	rat_write_result result;
+	if (rat_workspace__write_table(&result, session.ws, catalog, session.engine, branch, key, sql,
+				       NULL, "tester") != 0)
+		fail_msg("write %s on %s: %s", key, branch, rat_error_last()->message);
+}
+
+/* SELECT expr on a fresh session bound (and locked) to ref. */
+static char *value_at(const char *ref, const char *sql)
+{
+	rat_engine *engine = NULL;
+	rat_result *result = NULL;
+	const char *text = NULL;
+	char *copy;
+
+	if (rat_engine_open(&engine, session.ws) != 0 ||
+	    rat_workspace__bind(engine, session.ws, catalog, ref, true) != 0)
+		fail_msg("bind %s: %s", ref, rat_error_last()->message);
+	if (rat_engine_query(&result, engine, sql) != 0)
+		fail_msg("%s at %s: %s", sql, ref, rat_error_last()->message);
+	assert_int_equal(rat_result_next(result), 1);
+	assert_int_equal(rat_result_get_text(result, 0, &text, NULL), 0);
+	copy = strdup(text ? text : "NULL");
+	rat_result_free(result);
+	rat_engine_free(engine);
+	return copy;
+}
+
+static void expect_at(const char *ref, const char *sql, const char *want)
+{
+	char *got = value_at(ref, sql);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s at %s: got %s, expected %s", sql, ref, got, want);
+	free(got);
+}
+
+static void dev_branch_write_merge(void **state)
+{
+	const char *ws_branch = rat_workspace_branch(session.ws);
+	rat_merge_result merge;
+	(void)state;
+
+	assert_int_equal(rat_catalog__create_ref(catalog, ws_branch, RAT_REF_BRANCH, "main"), 0);
+	write_table(ws_branch, "silver.sales", "SELECT i AS id FROM range(100) t(i)");
+	expect_at(ws_branch, "SELECT count(*) FROM silver.sales", "100");
+
+	/* rat dev start exp: a branch off the workspace branch */
+	assert_int_equal(rat_catalog__create_ref(catalog, "dev/exp", RAT_REF_BRANCH, ws_branch), 0);
+	write_table("dev/exp", "silver.sales", "SELECT i AS id FROM range(100, 110) t(i)");
+	write_table("dev/exp", "gold.kpis", "SELECT 42 AS answer");
+	expect_at("dev/exp", "SELECT count(*) FROM silver.sales", "110");
+	/* the workspace branch does not see the dev work */
+	expect_at(ws_branch, "SELECT count(*) FROM silver.sales", "100");
+	{
+		rat_engine *engine = NULL;
+		rat_result *result = NULL;
+		assert_int_equal(rat_engine_open(&engine, session.ws), 0);
+		assert_int_equal(rat_workspace__bind(engine, session.ws, catalog, ws_branch, true), 0);
+		assert_int_equal(rat_engine_query(&result, engine, "SELECT * FROM gold.kpis"), RAT_ESQL);
+		rat_engine_free(engine);
+	}
+	/* rat dev merge */
+	assert_int_equal(rat_catalog__merge(catalog, "dev/exp", ws_branch, false, "tester", &merge), 0);
+	assert_true(merge.fast_forward);
+	rat_catalog__merge_result_free(&merge);
+	expect_at(ws_branch, "SELECT count(*) || ',' || (SELECT answer FROM gold.kpis) FROM silver.sales",
+		  "110,42");
+}
+
+static void both_branches_change_a_table(void **state)
+{
+	const char *ws_branch = rat_workspace_branch(session.ws);
+	rat_merge_result merge;
+	char before[RAT_HASH_LEN + 1], after[RAT_HASH_LEN + 1];
+	(void)state;
+
+	assert_int_equal(rat_catalog__create_ref(catalog, "dev/other", RAT_REF_BRANCH, ws_branch), 0);
+	write_table("dev/other", "silver.sales", "SELECT 1000 AS id");
+	write_table(ws_branch, "silver.sales", "SELECT 2000 AS id");
+	/* each branch reads its own version of the same table folder */
+	expect_at("dev/other", "SELECT max(id) FROM silver.sales", "1000");
+	expect_at(ws_branch, "SELECT max(id) FROM silver.sales", "2000");
+	assert_int_equal(rat_catalog__resolve(catalog, ws_branch, before), 0);
+	assert_int_equal(rat_catalog__merge(catalog, "dev/other", ws_branch, false, "tester", &merge),
+			 RAT_ECONFLICT);
+	assert_int_equal(merge.conflicts.count, 1);
+	assert_string_equal(merge.conflicts.strings[0], "silver.sales");
+	rat_catalog__merge_result_free(&merge);
+	assert_int_equal(rat_catalog__resolve(catalog, ws_branch, after), 0);
+	assert_string_equal(before, after);
+}
+
+static void a_bound_session_cannot_reach_another_workspace(void **state)
+{
+	rat_workspace *other = NULL;
+	rat_workspace_create_options opts = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+	rat_write_result result;
+	rat_engine *engine = NULL;
+	rat_result *r = NULL;
+	char path[4200], sql[8800], *location = NULL;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/finance", session.dir);
+	opts.path = path;
+	assert_int_equal(rat_workspace_create(&other, "finance", &opts), 0);
+	assert_int_equal(rat_catalog__create_ref(catalog, rat_workspace_branch(other), RAT_REF_BRANCH,
+						 "main"), 0);
+	assert_int_equal(rat_workspace__write_table(&result, other, catalog, session.engine,
+						    rat_workspace_branch(other), "gold.ledger",
+						    "SELECT 'secret' AS s", NULL, "finance"), 0);
+	assert_int_equal(rat_workspace_storage_path(&location, other, "gold", "ledger"), 0);
+
+	assert_int_equal(rat_engine_open(&engine, session.ws), 0);
+	assert_int_equal(rat_workspace__bind(engine, session.ws, catalog,
+					     rat_workspace_branch(session.ws), true), 0);
+	snprintf(sql, sizeof(sql), "SELECT * FROM glob('%s**')", location);
+	assert_int_equal(rat_engine_query(&r, engine, sql), RAT_ESQL);
+	assert_non_null(strstr(rat_error_last()->message, "Permission Error"));
+	assert_int_equal(rat_engine_query(&r, engine, "SELECT * FROM gold.ledger"), RAT_ESQL);
+	rat_engine_free(engine);
+	rat_free(location);
+	rat_workspace_free(other);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	test_session_open(&session, "workspace_branches");
+	if (rat_workspace__open_catalog(&catalog, session.ws) != 0)
+		fail_msg("catalog: %s", rat_error_last()->message);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rat_catalog__free(catalog);
+	test_session_close(&session);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dev_branch_write_merge),
+		cmocka_unit_test(both_branches_change_a_table),
+		cmocka_unit_test(a_bound_session_cannot_reach_another_workspace),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
