@@ -9,5 +9,6 @@
 #include "rat/errors.h"
 #include "rat/workspace.h"
 #include "rat/engine.h"
+#include "rat/catalog.h"
 
 #endif

@@ -26,6 +26,18 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_init;
 extern const cli_command cli_cmd_workspace;
 extern const cli_command cli_cmd_query;
+extern const cli_command cli_cmd_branch;
+extern const cli_command cli_cmd_tag;
+extern const cli_command cli_cmd_log;
+extern const cli_command cli_cmd_diff;
+extern const cli_command cli_cmd_merge;
+extern const cli_command cli_cmd_dev;
+
+/** Open a workspace (-w value or NULL) and its catalog; prints the error. */
+int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);
+/** Print a merge's outcome (and conflicts) and return the exit status. */
+int cli_report_merge(int error, const rat_merge_outcome *m, const char *source, const char *target,
+		     int dry_run);
 
 /** Print "rat: error: <message>" to stderr and return CLI_FAILURE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static const cli_command *const commands[] = { &cli_cmd_init, &cli_cmd_workspace, &cli_cmd_query };
+static const cli_command *const commands[] = {
+	&cli_cmd_init, &cli_cmd_workspace, &cli_cmd_query, &cli_cmd_branch, &cli_cmd_tag,
+	&cli_cmd_log,  &cli_cmd_diff,      &cli_cmd_merge, &cli_cmd_dev,
+};
 
 static void usage(FILE *out)
 {
@@ -55,6 +58,47 @@ int cli_usage(const cli_command *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'rat %s%s--help'.\n", cmd ? cmd->name : "", cmd ? " " : "");
 	return CLI_USAGE;
+}
+
+int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog)
+{
+	*ws = NULL;
+	*catalog = NULL;
+	if (rat_workspace_open(ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_catalog_open(catalog, *ws) != 0) {
+		rat_workspace_free(*ws);
+		*ws = NULL;
+		return cli_fail_lib("catalog");
+	}
+	return CLI_OK;
+}
+
+int cli_report_merge(int error, const rat_merge_outcome *m, const char *source, const char *target,
+		     int dry_run)
+{
+	size_t i;
+
+	if (error == RAT_ECONFLICT && m->conflicts.count > 0) {
+		fprintf(stderr, "rat: error: cannot merge %s into %s: both changed:\n", source, target);
+		for (i = 0; i < m->conflicts.count; i++)
+			fprintf(stderr, "  %s\n", m->conflicts.strings[i]);
+		fprintf(stderr, "Nothing was written.\n");
+		return CLI_FAILURE;
+	}
+	if (error)
+		return cli_fail_lib("merge");
+	if (m->up_to_date) {
+		printf("%s already has everything of %s\n", target, source);
+		return CLI_OK;
+	}
+	printf("%s %s into %s (%s)%s\n", dry_run ? "Would merge" : "Merged", source, target,
+	       m->fast_forward ? "fast-forward" : "merge commit", dry_run ? "; nothing written" : "");
+	for (i = 0; i < m->merged.count; i++)
+		printf("  %s\n", m->merged.strings[i]);
+	if (!dry_run)
+		printf("%s is at %.12s\n", target, m->hash);
+	return CLI_OK;
 }
 
 int cli_help(const cli_command *cmd)

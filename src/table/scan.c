@@ -35,6 +35,11 @@ static long metadata_version(const char *name)
 	return (*end == '.' || *end == '-') ? v : -1;
 }
 
+/*
+ * The version named by metadata/version-hint.text. The hint is only a hint:
+ * an empty or unreadable one (a store that overwrites objects in place can
+ * show a half-written one) counts as absent, and the caller lists instead.
+ */
 static int from_version_hint(rat_store *store, char **key)
 {
 	rat_buf hint = RAT_BUF_INIT;
@@ -46,7 +51,7 @@ static int from_version_hint(rat_store *store, char **key)
 		rat_buf_free(&hint);
 		return error;
 	}
-	text = hint.ptr;
+	text = hint.ptr ? hint.ptr : (char *)"";
 	while (*text && isspace((unsigned char)*text))
 		text++;
 	text[strcspn(text, " \t\r\n")] = '\0';
@@ -56,8 +61,7 @@ static int from_version_hint(rat_store *store, char **key)
 	else if (rat__str_has_suffix(text, ".metadata.json") && !strchr(text, '/'))
 		*key = rat__sprintf("metadata/%s", text);
 	else
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				       "metadata/version-hint.text: '%s' names no metadata version", text);
+		error = RAT_ENOTFOUND; /* not a usable hint: list the metadata folder */
 	rat_buf_free(&hint);
 	return error ? error : (*key ? 0 : RAT_ENOMEM);
 }

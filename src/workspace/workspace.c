@@ -8,6 +8,7 @@
 #include "util/common.h"
 #include "util/fs.h"
 #include "config/config.h"
+#include "catalog/catalog.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -305,6 +306,34 @@ static int populate(const char *dir, const char *name, const char *description)
 	return error;
 }
 
+/* The new workspace's catalog branch, workspace/<name>, forked from main (kept if it exists). */
+static int create_branch(const char *name)
+{
+	rat_catalog *catalog = NULL;
+	char *home = rat_config__home(), *path = home ? rat_fs__join(home, "catalog.db") : NULL;
+	char *branch = rat__sprintf("workspace/%s", name);
+	int error;
+
+	if (!home || !path || !branch) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_fs__mkdir_p(home)) != 0 ||
+	    (error = rat_catalog__open_embedded(&catalog, path)) != 0)
+		goto cleanup;
+	error = rat_catalog__create_ref(catalog, branch, RAT_REF_BRANCH, "main");
+	if (error == RAT_EEXISTS) {
+		rat_error_clear(); /* a workspace re-created under the same name finds its branch */
+		error = 0;
+	}
+cleanup:
+	rat_catalog__free(catalog);
+	free(home);
+	free(path);
+	free(branch);
+	return error;
+}
+
 static int check_target(const char *target)
 {
 	rat_strarray entries = RAT_STRARRAY_INIT;
@@ -359,7 +388,8 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 	rat_fs__remove_tree(staging); /* left by a crashed run of ours with the same pid */
 	staged = true;
 	if ((error = rat_fs__mkdir_p(staging)) != 0 ||
-	    (error = populate(staging, name, description)) != 0)
+	    (error = populate(staging, name, description)) != 0 ||
+	    (error = create_branch(name)) != 0)
 		goto cleanup;
 	if (rat_fs__is_dir(target) && rmdir(target) < 0) {
 		error = rat_error__os(RAT_EIO, "cannot replace empty folder %s", target);

@@ -7,6 +7,7 @@
  *   table_tool read DIR [--snapshot ID] [--order-by COL]   rows as a JSON array
  *   table_tool snapshots DIR                                 snapshot ids, oldest first
  *   table_tool rename DIR FROM TO                            rename a column
+ *   table_tool commit WORKSPACE BRANCH TABLE SQL             write layer.table on a branch
  *
  * The engine comes from a throwaway workspace under $RAT_HOME.
  */
@@ -19,6 +20,7 @@
 #include "storage/storage.h"
 #include "table/scan.h"
 #include "table/write.h"
+#include "workspace/tables.h"
 
 static int fail(const char *what)
 {
@@ -138,8 +140,24 @@ int main(int argc, char **argv)
 	int status;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: table_tool write|read|snapshots DIR ...\n");
+		fprintf(stderr, "usage: table_tool write|read|snapshots|rename|commit DIR ...\n");
 		return 2;
+	}
+	if (strcmp(argv[1], "commit") == 0) {
+		/* a table of a workspace, written on a catalog branch */
+		rat_catalog *catalog = NULL;
+		rat_write_result result;
+		if (argc != 6)
+			return 2;
+		if (rat_workspace_open(&ws, argv[2]) != 0 || rat_engine_open(&engine, ws) != 0 ||
+		    rat_workspace__open_catalog(&catalog, ws) != 0)
+			return fail(argv[2]);
+		status = rat_workspace__write_table(&result, ws, catalog, engine, argv[3], argv[4], argv[5],
+						    NULL, "table_tool") ? fail("commit") : 0;
+		rat_catalog__free(catalog);
+		rat_engine_free(engine);
+		rat_workspace_free(ws);
+		return status;
 	}
 	if (rat_fs__mkdir_p(argv[2]) != 0 || rat_store__open(&store, argv[2], NULL) != 0)
 		return fail(argv[2]);

@@ -295,6 +295,13 @@ static void a_lost_race_is_reported_and_changes_nothing(void **state)
 	assert_int_equal(rat_table__write(&r, store, engine, "SELECT 2 AS x", &opts), 0);
 	assert_int_equal(r.version, 3);
 	expect(store, -1, "count(*) || ',' || sum(x)", "2,3");
+	/* an empty or garbled hint is ignored: the metadata folder is listed instead */
+	assert_int_equal(rat_store__put(store, "metadata/version-hint.text", "", 0), 0);
+	assert_int_equal(rat_table__latest_metadata(store, &key), 0);
+	assert_string_equal(key, "metadata/v3.metadata.json");
+	free(key);
+	assert_int_equal(rat_store__put(store, "metadata/version-hint.text", "v?x", 3), 0);
+	expect(store, -1, "count(*)", "2");
 	rat_store__free(store);
 }
 

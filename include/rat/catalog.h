@@ -1,0 +1,112 @@
+/*
+ * rat/catalog.h - the Git-like catalog of a workspace's RAT_HOME: branches
+ * and tags pointing at commits; each commit records every table's state.
+ * See docs/catalog.md.
+ *
+ * Lists returned here are owned by the caller and released with the matching
+ * _free function; the strings inside live as long as the list.
+ */
+#ifndef RAT_CATALOG_H
+#define RAT_CATALOG_H
+
+#include "common.h"
+#include "workspace.h"
+
+RAT_BEGIN_DECL
+
+typedef struct rat_catalog rat_catalog;
+
+/** Open the catalog the workspace uses (<RAT_HOME>/catalog.db; created if needed). */
+RAT_EXTERN(int) rat_catalog_open(rat_catalog **out, const rat_workspace *ws);
+/** Close it. NULL is accepted. */
+RAT_EXTERN(void) rat_catalog_free(rat_catalog *catalog);
+
+/** Create a branch (tag: is_tag) named name at `from` (a ref or hash; NULL: "main"). */
+RAT_EXTERN(int) rat_ref_create(rat_catalog *catalog, const char *name, int is_tag, const char *from);
+/** Delete a branch or tag ("main" cannot be deleted). */
+RAT_EXTERN(int) rat_ref_delete(rat_catalog *catalog, const char *name);
+/** The full hash of a ref, a hash, or a unique hash prefix (8+ digits). */
+RAT_EXTERN(int) rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65]);
+
+typedef struct rat_ref_info {
+	const char *name;
+	int is_tag;
+	const char *hash;
+} rat_ref_info;
+
+typedef struct rat_ref_list {
+	rat_ref_info *items;
+	size_t count;
+} rat_ref_list;
+
+RAT_EXTERN(int) rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog);
+RAT_EXTERN(void) rat_ref_list_free(rat_ref_list *list);
+
+typedef struct rat_log_entry {
+	const char *hash;
+	const char *parent;       /**< "" for the root */
+	const char *merge_parent; /**< "" unless a merge */
+	const char *author;
+	const char *message;
+	int64_t time_ms;
+} rat_log_entry;
+
+typedef struct rat_log {
+	rat_log_entry *items; /**< newest first */
+	size_t count;
+} rat_log;
+
+/** History of a ref (limit 0: all), newest first. */
+RAT_EXTERN(int) rat_log_get(rat_log *out, rat_catalog *catalog, const char *ref, size_t limit);
+RAT_EXTERN(void) rat_log_free(rat_log *log);
+
+typedef enum rat_change_type {
+	RAT_CHANGE_TYPE_ADDED = 0,
+	RAT_CHANGE_TYPE_REMOVED = 1,
+	RAT_CHANGE_TYPE_MODIFIED = 2
+} rat_change_type;
+
+/** A table's state as a commit records it. */
+typedef struct rat_table_version {
+	const char *metadata_location; /**< "" when absent */
+	int64_t snapshot_id;           /**< -1: none */
+	int schema_id;
+} rat_table_version;
+
+typedef struct rat_diff_entry {
+	const char *key; /**< "layer.table" */
+	rat_change_type type;
+	rat_table_version before;
+	rat_table_version after;
+} rat_diff_entry;
+
+typedef struct rat_diff_list {
+	rat_diff_entry *items; /**< sorted by key */
+	size_t count;
+} rat_diff_list;
+
+/** What changed from `from` to `to` (refs or hashes). */
+RAT_EXTERN(int) rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from,
+			     const char *to);
+RAT_EXTERN(void) rat_diff_list_free(rat_diff_list *diff);
+
+typedef struct rat_merge_outcome {
+	int fast_forward;
+	int up_to_date;
+	char hash[65];             /**< the target's head after (or, dry run, what it would be) */
+	rat_strarray merged;       /**< keys brought over */
+	rat_strarray conflicts;    /**< keys both sides changed differently */
+} rat_merge_outcome;
+
+/**
+ * Merge source into the target branch. A conflict returns RAT_ECONFLICT
+ * with the keys in out->conflicts and writes nothing; dry_run decides
+ * without writing. Release out with rat_merge_outcome_free() in every case.
+ */
+RAT_EXTERN(int) rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source,
+			  const char *target, int dry_run, const char *author);
+RAT_EXTERN(void) rat_merge_outcome_free(rat_merge_outcome *outcome);
+
+RAT_END_DECL
+
+#endif

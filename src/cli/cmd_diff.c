@@ -1,0 +1,79 @@
+/*
+ * cli/cmd_diff.c - `rat diff A [B]`: the tables that differ between two refs.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+
+/* Shared with `rat dev diff`. */
+int cli_print_diff(rat_catalog *catalog, const char *from, const char *to);
+int cli_print_diff(rat_catalog *catalog, const char *from, const char *to)
+{
+	rat_diff_list diff;
+	size_t i;
+
+	if (rat_diff_get(&diff, catalog, from, to) != 0)
+		return cli_fail_lib(NULL);
+	if (diff.count == 0)
+		printf("No table differs between %s and %s\n", from, to);
+	for (i = 0; i < diff.count; i++) {
+		const rat_diff_entry *e = &diff.items[i];
+		if (e->type == RAT_CHANGE_TYPE_ADDED)
+			printf("+ %-32s snapshot %" PRId64 "\n", e->key, e->after.snapshot_id);
+		else if (e->type == RAT_CHANGE_TYPE_REMOVED)
+			printf("- %-32s snapshot %" PRId64 "\n", e->key, e->before.snapshot_id);
+		else
+			printf("~ %-32s snapshot %" PRId64 " -> %" PRId64 "%s\n", e->key,
+			       e->before.snapshot_id, e->after.snapshot_id,
+			       e->before.schema_id != e->after.schema_id ? " (schema changed)" : "");
+	}
+	rat_diff_list_free(&diff);
+	return CLI_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *workspace = NULL;
+	rat_workspace *ws = NULL;
+	rat_catalog *catalog = NULL;
+	int c, status;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'w': workspace = optarg; break;
+		case 'h': return cli_help(&cli_cmd_diff);
+		default: return cli_usage(&cli_cmd_diff, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc || argc - optind > 2)
+		return cli_usage(&cli_cmd_diff, "wants A [B]");
+	if ((status = cli_open_catalog(workspace, &ws, &catalog)) != CLI_OK)
+		return status;
+	status = cli_print_diff(catalog, argv[optind],
+				optind + 1 < argc ? argv[optind + 1] : rat_workspace_branch(ws));
+	rat_catalog_free(catalog);
+	rat_workspace_free(ws);
+	return status;
+}
+
+const cli_command cli_cmd_diff = {
+	"diff",
+	"show the tables that differ between two refs",
+	run,
+	"Usage: rat diff A [B]\n"
+	"\n"
+	"Tables added (+), removed (-) or changed (~, with snapshot ids) going from\n"
+	"A to B (refs or commits; B defaults to the workspace's branch).\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -h, --help                 show this help\n",
+};

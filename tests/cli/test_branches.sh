@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# tests/cli/test_branches.sh - the catalog from the command line: `rat init`
+# creates the workspace's branch; branch, tag, log, diff, merge (dry run,
+# fast-forward, conflicts) and dev branches (C1, C4).
+source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
+: "${RAT_TABLE_TOOL:?}"
+
+write() { # BRANCH TABLE SQL
+	"$RAT_TABLE_TOOL" commit "$RAT_WORKSPACES/analytics" "$1" "$2" "$3" >"$T_DIR/out" 2>"$T_DIR/err" ||
+		fail "writing $2 on $1"
+}
+
+run init analytics
+expect_rc 0
+run branch -w analytics
+expect_rc 0
+expect_out "* workspace/analytics"
+expect_out "  main"
+
+write workspace/analytics silver.sales "SELECT i AS id FROM range(100) t(i)"
+run log -w analytics
+expect_rc 0
+expect_out "table_tool       write silver.sales"
+expect_out "ratatouille      root"
+
+# a dev branch: its writes stay there until merged
+run dev start exp -w analytics
+expect_rc 0
+expect_out "Started dev/exp from workspace/analytics"
+write dev/exp silver.sales "SELECT i AS id FROM range(100, 110) t(i)"
+write dev/exp gold.kpis "SELECT 42 AS answer"
+run dev diff exp -w analytics
+expect_rc 0
+expect_out "~ silver.sales"
+expect_out "+ gold.kpis"
+run diff workspace/analytics dev/exp -w analytics
+expect_rc 0
+expect_out "+ gold.kpis"
+run dev list -w analytics
+expect_out "exp"
+
+before="$("$RAT_BIN" log -w analytics -n 1)"
+run merge dev/exp --dry-run -w analytics
+expect_rc 0
+expect_out "Would merge dev/exp into workspace/analytics (fast-forward); nothing written"
+expect_eq "$("$RAT_BIN" log -w analytics -n 1)" "$before"
+run dev merge exp -w analytics
+expect_rc 0
+expect_out "Merged dev/exp into workspace/analytics (fast-forward)"
+expect_out "gold.kpis"
+run diff workspace/analytics dev/exp -w analytics
+expect_out "No table differs"
+
+# both sides change a table: refused, per key, nothing written
+run dev start clash -w analytics
+write dev/clash silver.sales "SELECT 1 AS id"
+write workspace/analytics silver.sales "SELECT 2 AS id"
+before="$("$RAT_BIN" log -w analytics -n 1)"
+run dev merge clash -w analytics
+expect_rc 1
+expect_err "cannot merge dev/clash into workspace/analytics: both changed:"
+expect_err "  silver.sales"
+expect_err "Nothing was written."
+expect_eq "$("$RAT_BIN" log -w analytics -n 1)" "$before"
+run dev drop clash -w analytics
+expect_rc 0
+
+# tags
+run tag create release-1 -w analytics
+expect_rc 0
+run tag -w analytics
+expect_out "release-1"
+run log release-1 -w analytics -n 1
+expect_rc 0
+expect_out "write silver.sales"
+run tag delete release-1 -w analytics
+expect_rc 0
+
+# branches and their errors
+run branch create feature/x --from main -w analytics
+expect_rc 0
+run branch -w analytics
+expect_out "  feature/x"
+run branch delete feature/x -w analytics
+expect_rc 0
+run branch create 'bad..name' -w analytics
+expect_rc 1
+expect_err "invalid branch name 'bad..name'"
+run branch delete main -w analytics
+expect_rc 1
+expect_err "'main' cannot be deleted"
+run log no-such-ref -w analytics
+expect_rc 1
+expect_err "no branch, tag or commit named 'no-such-ref'"
+run branch frob -w analytics
+expect_rc 2
+run merge -w analytics
+expect_rc 2
