@@ -50,6 +50,15 @@ typedef enum rat_type {
  */
 RAT_EXTERN(int) rat_engine_open(rat_engine **out, const rat_workspace *ws);
 
+/**
+ * Open a session bound to the workspace's tables as of a catalog ref (a
+ * branch, tag or commit; NULL: the workspace's branch): one view per table,
+ * `layer.table`, over exactly that version's files. The session is then
+ * locked down: SQL reaches those tables and nothing else (no other folder,
+ * no ATTACH, no COPY out, no SET that lifts the lock).
+ */
+RAT_EXTERN(int) rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref);
+
 /** Close a session. NULL is accepted. */
 RAT_EXTERN(void) rat_engine_free(rat_engine *engine);
 

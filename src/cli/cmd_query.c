@@ -88,10 +88,11 @@ static int run(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-rows", required_argument, NULL, 'n' },
+		{ "ref", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *workspace = NULL, *output = NULL;
+	const char *workspace = NULL, *output = NULL, *ref = NULL;
 	cli_format format = CLI_FORMAT_TABLE;
 	unsigned long max_rows = 1000;
 	rat_workspace *ws = NULL;
@@ -102,9 +103,10 @@ static int run(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0; /* we word the message ourselves */
-	while ((c = getopt_long(argc, argv, "w:f:o:n:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:f:o:n:r:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'w': workspace = optarg; break;
+		case 'r': ref = optarg; break;
 		case 'o': output = optarg; break;
 		case 'f':
 			if (parse_format(&format, optarg) != 0)
@@ -133,7 +135,7 @@ static int run(int argc, char **argv)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	if (rat_engine_open(&engine, ws) != 0) {
+	if ((ref ? rat_engine_open_at(&engine, ws, ref) : rat_engine_open(&engine, ws)) != 0) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
@@ -154,7 +156,7 @@ const cli_command cli_cmd_query = {
 	"query",
 	"run SQL in a workspace's engine and print the result",
 	run,
-	"Usage: rat query SQL [-w NAME|PATH] [--format table|csv|json] [--output FILE]\n"
+	"Usage: rat query SQL [-w NAME|PATH] [--ref REF] [--format table|csv|json] [--output FILE]\n"
 	"\n"
 	"Run SQL (several statements are run in order; the last one's result is\n"
 	"printed) in an engine session configured by the workspace's profile.\n"
@@ -163,6 +165,9 @@ const cli_command cli_cmd_query = {
 	"Options:\n"
 	"  -w, --workspace NAME|PATH  the workspace (default: $WORKSPACE, else the one\n"
 	"                             enclosing the current folder, else 'default')\n"
+	"  -r, --ref REF              read the workspace's tables as of REF (a branch, tag or\n"
+	"                             commit) as layer.table; the session then reaches\n"
+	"                             nothing else (no other folder, ATTACH, COPY out)\n"
 	"  -f, --format FORMAT        table (default), csv or json (an array of objects)\n"
 	"  -o, --output FILE          write the result to FILE (replaced only on success)\n"
 	"  -n, --max-rows N           rows shown in table format (default 1000, 0 = all);\n"

@@ -241,3 +241,23 @@ cleanup:
 	rat_strarray_free(&allowed);
 	return error;
 }
+
+int rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref)
+{
+	rat_catalog *catalog = NULL;
+	rat_engine *engine = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = rat_engine_open(&engine, ws)) != 0 ||
+	    (error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_workspace__bind(engine, ws, catalog, ref ? ref : rat_workspace_branch(ws),
+					 true)) != 0) {
+		rat_engine_free(engine);
+		rat_catalog__free(catalog);
+		return error;
+	}
+	rat_catalog__free(catalog);
+	*out = engine;
+	return 0;
+}

@@ -23,12 +23,24 @@ expect_rc 0
 expect_out "table_tool       write silver.sales"
 expect_out "ratatouille      root"
 
+run query "SELECT count(*) AS n FROM silver.sales" -w analytics --ref workspace/analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n100')"
+
 # a dev branch: its writes stay there until merged
 run dev start exp -w analytics
 expect_rc 0
 expect_out "Started dev/exp from workspace/analytics"
 write dev/exp silver.sales "SELECT i AS id FROM range(100, 110) t(i)"
 write dev/exp gold.kpis "SELECT 42 AS answer"
+# the workspace branch does not see the dev work; dev/exp does
+run query "SELECT count(*) AS n FROM silver.sales" -w analytics --ref workspace/analytics --format csv
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n100')"
+run query "SELECT * FROM gold.kpis" -w analytics --ref workspace/analytics
+expect_rc 1
+expect_err "Table with name kpis does not exist"
+run query "SELECT (SELECT count(*) FROM silver.sales) || '|' || answer AS v FROM gold.kpis" -w analytics --ref dev/exp --format csv
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'v\n110|42')"
 run dev diff exp -w analytics
 expect_rc 0
 expect_out "~ silver.sales"
@@ -50,6 +62,16 @@ expect_out "Merged dev/exp into workspace/analytics (fast-forward)"
 expect_out "gold.kpis"
 run diff workspace/analytics dev/exp -w analytics
 expect_out "No table differs"
+# after the merge, the workspace branch sees it
+run query "SELECT (SELECT count(*) FROM silver.sales) || '|' || answer AS v FROM gold.kpis" -w analytics --ref workspace/analytics --format csv
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'v\n110|42')"
+# a locked session reaches nothing else
+run query "SELECT * FROM read_csv('/etc/passwd')" -w analytics --ref workspace/analytics
+expect_rc 1
+expect_err "Permission Error"
+run query "SET enable_external_access = true" -w analytics --ref workspace/analytics
+expect_rc 1
+expect_err "the configuration has been locked"
 
 # both sides change a table: refused, per key, nothing written
 run dev start clash -w analytics
@@ -73,6 +95,10 @@ expect_out "release-1"
 run log release-1 -w analytics -n 1
 expect_rc 0
 expect_out "write silver.sales"
+# the tag reads the state it names: 110 rows plus the clash append on the workspace branch
+run query "SELECT count(*) AS n FROM silver.sales" -w analytics --ref release-1 --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n111')"
 run tag delete release-1 -w analytics
 expect_rc 0
 
