@@ -10,5 +10,6 @@
 #include "rat/workspace.h"
 #include "rat/engine.h"
 #include "rat/catalog.h"
+#include "rat/table.h"
 
 #endif

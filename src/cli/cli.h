@@ -32,6 +32,17 @@ extern const cli_command cli_cmd_log;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_merge;
 extern const cli_command cli_cmd_dev;
+extern const cli_command cli_cmd_tables;
+extern const cli_command cli_cmd_describe;
+extern const cli_command cli_cmd_history;
+extern const cli_command cli_cmd_preview;
+
+/*
+ * Parse "-w W", "--ref R" and positional arguments for the table commands;
+ * returns CLI_OK, or the exit status to return (help, usage).
+ */
+int cli_table_args(const cli_command *cmd, int argc, char **argv, const char **workspace,
+		   const char **ref, long *limit, int positionals, char **args);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);

@@ -27,6 +27,31 @@ run query "SELECT count(*) AS n FROM silver.sales" -w analytics --ref workspace/
 expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n100')"
 
+# the table tools
+write workspace/analytics gold.prices "SELECT i AS id, (i * 1.25)::DECIMAL(9,2) AS price, 'p' || i AS name FROM range(3) t(i)"
+run tables -w analytics
+expect_rc 0
+expect_out "TABLE"
+expect_out "silver.sales                              100       1"
+expect_out "gold.prices                                 3       1"
+run describe gold.prices -w analytics
+expect_rc 0
+expect_out "Table:         gold.prices"
+expect_out "Rows:          3"
+expect_out "Partitioning:  none"
+expect_out "  price DECIMAL(9,2)"
+expect_out "  name VARCHAR"
+run preview gold.prices -n 2 -w analytics
+expect_rc 0
+expect_out "1.25"
+expect_out "2 rows"
+run preview "gold.prices; SELECT 1" -w analytics
+expect_rc 2
+expect_err "is not a table name"
+run describe silver.nope -w analytics
+expect_rc 1
+expect_err "no table silver.nope on workspace/analytics"
+
 # a dev branch: its writes stay there until merged
 run dev start exp -w analytics
 expect_rc 0
@@ -62,6 +87,12 @@ expect_out "Merged dev/exp into workspace/analytics (fast-forward)"
 expect_out "gold.kpis"
 run diff workspace/analytics dev/exp -w analytics
 expect_out "No table differs"
+run history silver.sales -w analytics
+expect_rc 0
+expect_out "append"
+expect_out "+10"
+expect_out "+100"
+expect_out "110"
 # after the merge, the workspace branch sees it
 run query "SELECT (SELECT count(*) FROM silver.sales) || '|' || answer AS v FROM gold.kpis" -w analytics --ref workspace/analytics --format csv
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'v\n110|42')"

@@ -11,10 +11,10 @@ expect_out "DuckDB v1.4.4"
 run --help
 expect_rc 0
 expect_out "Usage: rat"
-for cmd in init workspace query branch tag log diff merge dev; do
+for cmd in init workspace query branch tag log diff merge dev tables describe history preview; do
 	expect_out "  $cmd "
 done
-for cmd in init workspace query branch tag log diff merge dev; do
+for cmd in init workspace query branch tag log diff merge dev tables describe history preview; do
 	run "$cmd" --help
 	expect_rc 0
 	expect_out "Usage: rat $cmd"

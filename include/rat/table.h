@@ -1,0 +1,65 @@
+/*
+ * rat/table.h - what a workspace's tables look like at a catalog ref: size,
+ * schema and partitioning, and each table's snapshot history.
+ *
+ * Lists are owned by the caller and released with their _free function; the
+ * strings inside live as long as the list.
+ */
+#ifndef RAT_TABLE_H
+#define RAT_TABLE_H
+
+#include "common.h"
+#include "workspace.h"
+
+RAT_BEGIN_DECL
+
+typedef struct rat_table_info {
+	const char *key;               /**< "layer.table" */
+	const char *location;          /**< the table's folder or s3:// prefix */
+	const char *metadata_location; /**< the metadata file the ref records */
+	int64_t snapshot_id;           /**< -1: no snapshot yet */
+	int64_t updated_ms;            /**< the snapshot's time; 0 without one */
+	int64_t rows;                  /**< rows in the live data files (before row-level deletes) */
+	int64_t data_files;
+	int64_t bytes;                 /**< size of the live data files */
+	const char *partitioning;      /**< e.g. "day(ts), device"; "" when unpartitioned */
+	const char **columns;          /**< "name TYPE" each, e.g. "price DECIMAL(9,2)" */
+	size_t column_count;
+} rat_table_info;
+
+typedef struct rat_table_list {
+	rat_table_info *items; /**< sorted by key */
+	size_t count;
+} rat_table_list;
+
+/**
+ * The workspace's tables at ref (NULL: the workspace's branch), or only the
+ * table key when key is not NULL (RAT_ENOTFOUND when absent at ref).
+ */
+RAT_EXTERN(int) rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref,
+				   const char *key);
+RAT_EXTERN(void) rat_table_list_free(rat_table_list *list);
+
+typedef struct rat_snapshot_info {
+	int64_t snapshot_id;
+	int64_t parent_id;      /**< -1 for the first */
+	int64_t time_ms;
+	const char *operation;  /**< append, overwrite, ... */
+	int64_t added_rows;     /**< -1 when the writer did not record it */
+	int64_t deleted_rows;   /**< -1 when not recorded */
+	int64_t total_rows;     /**< -1 when not recorded */
+	int schema_id;
+} rat_snapshot_info;
+
+typedef struct rat_history {
+	rat_snapshot_info *items; /**< newest first: the current snapshot and its ancestors */
+	size_t count;
+} rat_history;
+
+RAT_EXTERN(int) rat_table_history_get(rat_history *out, const rat_workspace *ws, const char *ref,
+				      const char *key);
+RAT_EXTERN(void) rat_history_free(rat_history *history);
+
+RAT_END_DECL
+
+#endif

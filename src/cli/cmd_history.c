@@ -1,0 +1,68 @@
+/*
+ * cli/cmd_history.c - `rat history TABLE`: a table's snapshots on a ref,
+ * newest first, with the rows each added and removed.
+ */
+#include "cli/cli.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+static void count(char *out, size_t len, const char *sign, int64_t n)
+{
+	if (n < 0)
+		snprintf(out, len, "?");
+	else
+		snprintf(out, len, "%s%" PRId64, n ? sign : "", n);
+}
+
+static int run(int argc, char **argv)
+{
+	const char *workspace = NULL, *ref = NULL;
+	char *table = NULL;
+	rat_workspace *ws = NULL;
+	rat_history history;
+	size_t i;
+	int status;
+
+	if ((status = cli_table_args(&cli_cmd_history, argc, argv, &workspace, &ref, NULL, 1, &table)) != CLI_OK)
+		return status < 0 ? CLI_OK : status;
+	if (rat_workspace_open(&ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_table_history_get(&history, ws, ref, table) != 0) {
+		status = cli_fail_lib(NULL);
+	} else {
+		printf("%-20s %-19s  %-10s %10s %10s %12s\n", "SNAPSHOT", "TIME (UTC)", "OPERATION",
+		       "ADDED", "REMOVED", "TOTAL ROWS");
+		for (i = 0; i < history.count; i++) {
+			const rat_snapshot_info *s = &history.items[i];
+			time_t t = (time_t)(s->time_ms / 1000);
+			struct tm tm;
+			char at[32], added[24], removed[24], total[24];
+			gmtime_r(&t, &tm);
+			strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm);
+			count(added, sizeof(added), "+", s->added_rows);
+			count(removed, sizeof(removed), "-", s->deleted_rows < 0 ? 0 : s->deleted_rows);
+			count(total, sizeof(total), "", s->total_rows);
+			printf("%-20" PRId64 " %-19s  %-10s %10s %10s %12s\n", s->snapshot_id, at,
+			       s->operation[0] ? s->operation : "?", added, removed, total);
+		}
+		rat_history_free(&history);
+	}
+	rat_workspace_free(ws);
+	return status;
+}
+
+const cli_command cli_cmd_history = {
+	"history",
+	"show a table's snapshots",
+	run,
+	"Usage: rat history TABLE [-w NAME|PATH] [--ref REF]\n"
+	"\n"
+	"The snapshots of TABLE (layer.table) on REF (default: the workspace's\n"
+	"branch), newest first: time, operation, rows added and removed, total.\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -r, --ref REF              a branch, tag or commit\n"
+	"  -h, --help                 show this help\n",
+};

@@ -1,0 +1,76 @@
+/*
+ * cli/cmd_preview.c - `rat preview TABLE [-n N]`: the first rows of a table
+ * at a ref, read in a bound, locked session.
+ */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* layer.table, with a known layer and a plain identifier: nothing else reaches the SQL */
+static int valid_table(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	char layer[16];
+	rat_layer parsed;
+	size_t i;
+
+	if (!dot || (size_t)(dot - name) >= sizeof(layer) || !dot[1] ||
+	    !(isalpha((unsigned char)dot[1]) || dot[1] == '_'))
+		return 0;
+	memcpy(layer, name, (size_t)(dot - name));
+	layer[dot - name] = '\0';
+	if (rat_layer_parse(&parsed, layer) != 0)
+		return 0;
+	for (i = 1; dot[i]; i++)
+		if (!isalnum((unsigned char)dot[i]) && dot[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int run(int argc, char **argv)
+{
+	const char *workspace = NULL, *ref = NULL;
+	char *table = NULL, sql[512];
+	long limit = 10;
+	rat_workspace *ws = NULL;
+	rat_engine *engine = NULL;
+	rat_result *result = NULL;
+	int status;
+
+	if ((status = cli_table_args(&cli_cmd_preview, argc, argv, &workspace, &ref, &limit, 1, &table)) != CLI_OK)
+		return status < 0 ? CLI_OK : status;
+	if (rat_workspace_open(&ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (!valid_table(table)) {
+		rat_workspace_free(ws);
+		return cli_usage(&cli_cmd_preview, "'%s' is not a table name (layer.table)", table);
+	}
+	snprintf(sql, sizeof(sql), "SELECT * FROM %.*s.\"%s\" LIMIT %ld",
+		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, limit);
+	if (rat_engine_open_at(&engine, ws, ref) != 0 || rat_engine_query(&result, engine, sql) != 0)
+		status = cli_fail_lib(NULL);
+	else
+		status = cli_write_result(stdout, result, CLI_FORMAT_TABLE, 0, cli_color(stdout));
+	rat_result_free(result);
+	rat_engine_free(engine);
+	rat_workspace_free(ws);
+	return status;
+}
+
+const cli_command cli_cmd_preview = {
+	"preview",
+	"show the first rows of a table",
+	run,
+	"Usage: rat preview TABLE [-n N] [-w NAME|PATH] [--ref REF]\n"
+	"\n"
+	"The first N rows (default 10) of TABLE (layer.table) at REF (default: the\n"
+	"workspace's branch).\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -r, --ref REF              a branch, tag or commit\n"
+	"  -n, --limit N              rows to show\n"
+	"  -h, --help                 show this help\n",
+};

@@ -1,0 +1,171 @@
+/*
+ * cli/cmd_tables.c - `rat tables` (every table at a ref) and `rat describe
+ * TABLE` (one table: location, snapshot, size, partitioning, schema).
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int cli_table_args(const cli_command *cmd, int argc, char **argv, const char **workspace,
+		   const char **ref, long *limit, int positionals, char **args)
+{
+	static const struct option options[] = {
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c, i;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "w:r:n:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'w': *workspace = optarg; break;
+		case 'r': *ref = optarg; break;
+		case 'n':
+			if (!limit)
+				return cli_usage(cmd, "no --limit here");
+			*limit = strtol(optarg, &end, 10);
+			if (*end || *limit < 0)
+				return cli_usage(cmd, "--limit wants a count, got '%s'", optarg);
+			break;
+		case 'h': cli_help(cmd); return -1;
+		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != positionals)
+		return cli_usage(cmd, positionals ? "wants one TABLE (layer.table)" : "takes no arguments");
+	for (i = 0; i < positionals; i++)
+		args[i] = argv[optind + i];
+	return CLI_OK;
+}
+
+static void human_size(char *out, size_t len, int64_t bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void when(char *out, size_t len, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!ms) {
+		snprintf(out, len, "-");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int run_tables(int argc, char **argv)
+{
+	const char *workspace = NULL, *ref = NULL;
+	rat_workspace *ws = NULL;
+	rat_table_list list;
+	size_t i;
+	int status;
+
+	if ((status = cli_table_args(&cli_cmd_tables, argc, argv, &workspace, &ref, NULL, 0, NULL)) != CLI_OK)
+		return status < 0 ? CLI_OK : status;
+	if (rat_workspace_open(&ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_table_list_get(&list, ws, ref, NULL) != 0) {
+		status = cli_fail_lib(NULL);
+	} else {
+		if (list.count == 0)
+			printf("No tables on %s\n", ref ? ref : rat_workspace_branch(ws));
+		else
+			printf("%-32s %12s %7s %10s  %s\n", "TABLE", "ROWS", "FILES", "SIZE", "UPDATED (UTC)");
+		for (i = 0; i < list.count; i++) {
+			char size[32], at[32];
+			human_size(size, sizeof(size), list.items[i].bytes);
+			when(at, sizeof(at), list.items[i].updated_ms);
+			printf("%-32s %12" PRId64 " %7" PRId64 " %10s  %s\n", list.items[i].key,
+			       list.items[i].rows, list.items[i].data_files, size, at);
+		}
+		rat_table_list_free(&list);
+	}
+	rat_workspace_free(ws);
+	return status;
+}
+
+static int run_describe(int argc, char **argv)
+{
+	const char *workspace = NULL, *ref = NULL;
+	char *table = NULL, size[32], at[32];
+	rat_workspace *ws = NULL;
+	rat_table_list list;
+	int status;
+
+	if ((status = cli_table_args(&cli_cmd_describe, argc, argv, &workspace, &ref, NULL, 1, &table)) != CLI_OK)
+		return status < 0 ? CLI_OK : status;
+	if (rat_workspace_open(&ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_table_list_get(&list, ws, ref, table) != 0) {
+		status = cli_fail_lib(NULL);
+	} else {
+		const rat_table_info *t = &list.items[0];
+		size_t i;
+		human_size(size, sizeof(size), t->bytes);
+		when(at, sizeof(at), t->updated_ms);
+		printf("Table:         %s\n", t->key);
+		printf("Location:      %s\n", t->location);
+		printf("Metadata:      %s\n", t->metadata_location);
+		printf("Snapshot:      %" PRId64 " (%s UTC)\n", t->snapshot_id, at);
+		printf("Rows:          %" PRId64 "\n", t->rows);
+		printf("Files:         %" PRId64 " (%s)\n", t->data_files, size);
+		printf("Partitioning:  %s\n", t->partitioning[0] ? t->partitioning : "none");
+		printf("Columns:\n");
+		for (i = 0; i < t->column_count; i++)
+			printf("  %s\n", t->columns[i]);
+		rat_table_list_free(&list);
+	}
+	rat_workspace_free(ws);
+	return status;
+}
+
+const cli_command cli_cmd_tables = {
+	"tables",
+	"list the workspace's tables",
+	run_tables,
+	"Usage: rat tables [-w NAME|PATH] [--ref REF]\n"
+	"\n"
+	"The workspace's tables at REF (default: its branch): rows, data files, size,\n"
+	"and when the current snapshot was made.\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -r, --ref REF              a branch, tag or commit\n"
+	"  -h, --help                 show this help\n",
+};
+
+const cli_command cli_cmd_describe = {
+	"describe",
+	"show a table's schema, size and partitioning",
+	run_describe,
+	"Usage: rat describe TABLE [-w NAME|PATH] [--ref REF]\n"
+	"\n"
+	"TABLE is layer.table. Shows its location, the metadata file and snapshot the\n"
+	"ref records, rows, files, size, partitioning and columns.\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -r, --ref REF              a branch, tag or commit\n"
+	"  -h, --help                 show this help\n",
+};
