@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_print_diff(rat_catalog *catalog, const char *from, const char *to);
+int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to);
 
 static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalog *catalog)
 {
@@ -22,7 +22,7 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 			return cli_fail_lib(NULL);
 		printf("Started %s from %s\n", branch, rat_workspace_branch(ws));
 	} else if (strcmp(verb, "diff") == 0) {
-		status = cli_print_diff(catalog, rat_workspace_branch(ws), branch);
+		status = cli_print_diff(ws, catalog, rat_workspace_branch(ws), branch);
 	} else if (strcmp(verb, "merge") == 0) {
 		error = rat_merge(&m, catalog, branch, rat_workspace_branch(ws), 0, rat_workspace_name(ws));
 		status = cli_report_merge(error, &m, branch, rat_workspace_branch(ws), 0);

@@ -69,6 +69,9 @@ expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'v\n110|42')"
 run dev diff exp -w analytics
 expect_rc 0
 expect_out "~ silver.sales"
+expect_out "rows 100 -> 110 (+10)"
+expect_out "+ gold.kpis"
+expect_out ", 1 row"
 expect_out "+ gold.kpis"
 run diff workspace/analytics dev/exp -w analytics
 expect_rc 0
@@ -87,6 +90,16 @@ expect_out "Merged dev/exp into workspace/analytics (fast-forward)"
 expect_out "gold.kpis"
 run diff workspace/analytics dev/exp -w analytics
 expect_out "No table differs"
+run log silver.sales -w analytics
+expect_rc 0
+expect_out "write silver.sales"
+expect_no_out "write gold.prices"
+expect_no_out "root"
+# a commit, by hash prefix, reads that state
+hash="$("$RAT_BIN" log gold.prices -w analytics -n 1 | cut -c1-12)"
+run query "SELECT count(*) AS n FROM gold.prices" -w analytics --ref "$hash" --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n3')"
 run history silver.sales -w analytics
 expect_rc 0
 expect_out "append"
