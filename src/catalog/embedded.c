@@ -12,6 +12,7 @@
  * wait for the lock (busy timeout) rather than failing.
  */
 #include "util/common.h"
+#include "util/clock.h"
 #include "util/names.h"
 #include "util/sha256.h"
 #include "catalog/catalog_internal.h"
@@ -21,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 typedef struct embedded {
 	sqlite3 *db;
@@ -43,13 +43,6 @@ static int db_error(embedded *e, const char *what)
 	int code = sqlite3_errcode(e->db);
 	return rat_error__set(code == SQLITE_BUSY ? RAT_ECONFLICT : RAT_EIO, RAT_ERRCLASS_CATALOG,
 			      "catalog %s: %s: %s", e->path, what, sqlite3_errmsg(e->db));
-}
-
-static int64_t now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 /* Hash of the canonical JSON of a commit's parts: the same content, the same hash. */
@@ -386,7 +379,7 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 	char head[RAT_HASH_LEN + 1], tree_hash[RAT_HASH_LEN + 1], kind[8];
 	json_t *tree = NULL, *props = r->properties ? json_incref(r->properties) : json_object();
 	char *props_text = NULL;
-	int64_t t = r->time_ms ? r->time_ms : now_ms();
+	int64_t t = r->time_ms ? r->time_ms : rat_clock__now_ms();
 	int error;
 
 	if ((error = exec(e, "BEGIN IMMEDIATE")) != 0)

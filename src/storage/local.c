@@ -122,20 +122,6 @@ static int local_get_range(rat_store *store, const char *key, uint64_t offset, u
 	return local_read(store, key, false, offset, length, 0, out);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int copy_fd(int from, int to, const char *from_path, const char *to_path, uint64_t *n)
 {
 	char chunk[CHUNK];
@@ -147,7 +133,7 @@ static int copy_fd(int from, int to, const char *from_path, const char *to_path,
 			continue;
 		if (got < 0)
 			return rat_error__os(RAT_EIO, "reading %s", from_path);
-		if (write_all(to, chunk, (size_t)got) < 0)
+		if (rat_fs__write_all(to, chunk, (size_t)got) < 0)
 			return rat_error__os(RAT_EIO, "writing %s", to_path);
 		*n += (uint64_t)got;
 	}
@@ -195,7 +181,7 @@ static int fill_tmp(const char *target, const void *data, size_t len, int src_fd
 		goto cleanup;
 	}
 	*written = len;
-	if (data && write_all(fd, data, len) < 0) {
+	if (data && rat_fs__write_all(fd, data, len) < 0) {
 		error = rat_error__os(RAT_EIO, "writing %s", target);
 		goto cleanup;
 	}

@@ -16,6 +16,7 @@
  * built by rat_s3__fail(), which blanks the secret should a server echo it.
  */
 #include "util/common.h"
+#include "util/fs.h"
 #include "util/buf.h"
 #include "storage/s3_internal.h"
 #include "storage/xml.h"
@@ -143,20 +144,6 @@ static int sink_restart(attempt *a)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Fail an attempt with "<s3:// URL of the object>: <message>". */
 static int attempt_fail(attempt *a, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
 static int attempt_fail(attempt *a, int code, const char *fmt, ...)
@@ -183,7 +170,7 @@ static int sink_write(attempt *a, const char *data, size_t len)
 				    (unsigned long long)sink->max);
 	if (sink->buf && (error = rat_buf_put(sink->buf, data, len)) != 0)
 		return error;
-	if (!sink->buf && write_all(sink->fd, data, len) < 0)
+	if (!sink->buf && rat_fs__write_all(sink->fd, data, len) < 0)
 		return rat_error__os(RAT_EIO, "writing the download of %s", a->req->show);
 	sink->got += len;
 	a->store->stats.bytes_in += len;

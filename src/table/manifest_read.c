@@ -7,6 +7,7 @@
  * fields are unions with null; a missing optional field takes its default.
  */
 #include "util/common.h"
+#include "util/hex.h"
 #include "table/avro.h"
 #include "table/manifest.h"
 
@@ -119,20 +120,9 @@ static json_t *to_json(avro_value_t *v, int depth);
 
 static json_t *hex_bytes(const void *buf, size_t size)
 {
-	static const char digits[] = "0123456789abcdef";
-	const unsigned char *p = buf;
-	char *hex = malloc(size * 2 + 1);
-	json_t *out;
-	size_t i;
+	char *hex = rat_hex__encode(buf, size);
+	json_t *out = hex ? json_string(hex) : NULL;
 
-	if (!hex)
-		return NULL;
-	for (i = 0; i < size; i++) {
-		hex[2 * i] = digits[p[i] >> 4];
-		hex[2 * i + 1] = digits[p[i] & 15];
-	}
-	hex[2 * size] = '\0';
-	out = json_string(hex);
 	free(hex);
 	return out;
 }

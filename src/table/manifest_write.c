@@ -11,6 +11,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/hex.h"
 #include "table/avro.h"
 #include "table/manifest.h"
 #include "table/manifest_write.h"
@@ -244,11 +245,6 @@ static int set_plain(avro_value_t *record, const char *name, json_t *value, bool
 		       : 0;
 }
 
-static int hex_value(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Fill an Iceberg id map (array of {key, value}) from a JSON object id -> count or hex bytes. */
 static int set_id_map(avro_value_t *record, const char *name, json_t *map, bool bytes)
 {
@@ -269,13 +265,13 @@ static int set_id_map(avro_value_t *record, const char *name, json_t *map, bool 
 			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "manifest: %s: %s",
 					      name, avro_strerror());
 		if (bytes) {
-			const char *hex = json_string_value(v);
-			size_t n = hex ? strlen(hex) / 2 : 0, i;
 			unsigned char buf[256];
-			if (n > sizeof(buf))
-				n = 0; /* bounds are short; an oversized one is left out */
-			for (i = 0; i < n; i++)
-				buf[i] = (unsigned char)(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
+			size_t n = 0;
+			/* bounds are short; an oversized or damaged one is written empty */
+			if (!json_is_string(v) || rat_hex__decode(json_string_value(v), buf, sizeof(buf), &n) != 0) {
+				rat_error_clear();
+				n = 0;
+			}
 			error = avro_value_set_bytes(&value, buf, n) ? rat_error__oom() : 0;
 		} else {
 			error = avro_value_set_long(&value, json_integer_value(v)) ? rat_error__oom() : 0;

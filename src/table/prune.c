@@ -12,6 +12,7 @@
 #include "util/common.h"
 #include "table/scan.h"
 #include "table/write_stats.h"
+#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,21 +92,16 @@ static bool range_may_match(op o, const value *lo, const value *hi, const value 
 	}
 }
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c - 'a' + 10;
-}
-
 /* A bound (lowercase hex of Iceberg's binary form) as a value; text bounds stay hex-decoded in buf. */
 static bool bound(const char *type, const char *hex, char *buf, size_t buflen, value *out)
 {
-	size_t n = strlen(hex) / 2, i;
+	size_t n = 0, i;
 
 	memset(out, 0, sizeof(*out));
-	if (n > buflen)
+	if (rat_hex__decode(hex, buf, buflen, &n) != 0) {
+		rat_error_clear(); /* a damaged bound is no evidence: keep the file */
 		return false;
-	for (i = 0; i < n; i++)
-		buf[i] = (char)(hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]));
+	}
 	if (strcmp(type, "string") == 0) {
 		out->is_text = true;
 		out->s = buf;

@@ -11,6 +11,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/random.h"
 #include "engine/describe.h"
@@ -23,14 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
-
-int64_t rat_table__now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* Re-read the parsed view after the document changed. */
 static int refresh(writer *w)
@@ -93,7 +86,7 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	w.store = store;
 	w.engine = engine;
 	w.opts = opts ? opts : &defaults;
-	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_table__now_ms();
+	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_clock__now_ms();
 	if ((error = rat_table__load(&w)) != 0)
 		goto cleanup;
 	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)

@@ -37,8 +37,6 @@ typedef struct writer {
 } writer;
 
 /* write.c */
-/** The clock, in ms since the epoch. */
-int64_t rat_table__now_ms(void);
 /** Read the table's latest metadata into w (w->exists false when there is none). */
 int rat_table__load(writer *w);
 

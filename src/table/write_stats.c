@@ -11,6 +11,7 @@
  */
 #include "util/common.h"
 #include "table/write_stats.h"
+#include "util/hex.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -67,30 +68,25 @@ int rat_table__parse_timestamp(const char *s, int64_t *micros)
 	return 0;
 }
 
+/* A JSON string of bytes as hex. */
+static json_t *hex_json(const void *data, size_t len)
+{
+	char *hex = rat_hex__encode(data, len);
+	json_t *out = hex ? json_string(hex) : NULL;
+
+	free(hex);
+	return out;
+}
+
+/* v as `bytes` bytes little-endian, in hex. */
 static json_t *hex_le(uint64_t v, int bytes)
 {
-	char hex[17];
+	unsigned char b[8];
 	int i;
 
 	for (i = 0; i < bytes; i++)
-		snprintf(hex + 2 * i, 3, "%02x", (unsigned)((v >> (8 * i)) & 0xff));
-	return json_string(hex);
-}
-
-static json_t *hex_text(const char *s, size_t n)
-{
-	char *hex = malloc(2 * n + 1);
-	json_t *out;
-	size_t i;
-
-	if (!hex)
-		return NULL;
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)s[i]);
-	hex[2 * n] = '\0';
-	out = json_string(hex);
-	free(hex);
-	return out;
+		b[i] = (unsigned char)(v >> (8 * i));
+	return hex_json(b, (size_t)bytes);
 }
 
 json_t *rat_table__bound(const char *iceberg_type, const char *text, bool upper)
@@ -115,12 +111,12 @@ json_t *rat_table__bound(const char *iceberg_type, const char *text, bool upper)
 	if (strcmp(iceberg_type, "string") == 0) {
 		size_t n = strlen(text);
 		if (n <= 16)
-			return hex_text(text, n);
+			return hex_json(text, n);
 		if (upper)
 			return NULL;
 		while (n > 16 || (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80))
 			n--; /* cut at 16 bytes, on a character boundary */
-		return hex_text(text, n);
+		return hex_json(text, n);
 	}
 	return NULL;
 }

@@ -43,8 +43,10 @@ int rat_fs__read_file(rat_buf *out, const char *path, size_t max)
 	return error;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int rat_fs__write_all(int fd, const void *buf, size_t len)
 {
+	const char *data = buf;
+
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
 		if (n < 0) {
@@ -70,7 +72,7 @@ int rat_fs__write_file_atomic(const char *path, const void *data, size_t len)
 		error = rat_error__os(RAT_EIO, "%s", path);
 		goto cleanup;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (rat_fs__write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		error = rat_error__os(RAT_EIO, "writing %s", path);
 		goto cleanup;
 	}

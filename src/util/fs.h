@@ -10,6 +10,8 @@
 
 /** Read a whole file (at most max bytes) into out. RAT_ENOTFOUND, RAT_EIO, RAT_ETOOBIG. */
 int rat_fs__read_file(rat_buf *out, const char *path, size_t max);
+/** Write all of data to fd, retrying short writes and EINTR; -1 (errno set) on failure. */
+int rat_fs__write_all(int fd, const void *data, size_t len);
 /** Write a file so that readers see the old content or the new, never a part. */
 int rat_fs__write_file_atomic(const char *path, const void *data, size_t len);
 /** Create a folder and its missing parents. */

@@ -1,0 +1,15 @@
+/*
+ * util/clock.c - the wall clock.
+ */
+#include "util/common.h"
+#include "util/clock.h"
+
+#include <sys/time.h>
+
+int64_t rat_clock__now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}

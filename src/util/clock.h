@@ -1,0 +1,12 @@
+/*
+ * util/clock.h - the wall clock, for times recorded in metadata and commits.
+ */
+#ifndef RAT_UTIL_CLOCK_H
+#define RAT_UTIL_CLOCK_H
+
+#include "util/common.h"
+
+/** Milliseconds since 1970-01-01 UTC. */
+int64_t rat_clock__now_ms(void);
+
+#endif
