@@ -33,8 +33,8 @@ static int walk_manifest(rat_strarray *keys, const rat_scan *scan, rat_store *st
 	int error;
 
 	if ((error = add_key(keys, scan, ref->path)) != 0 ||
-	    (error = rat_table__key(scan, ref->path, &key)) != 0 ||
-	    (error = rat_store__get(store, key, &bytes, (uint64_t)1 << 30)) != 0 ||
+	    (error = rat_table__read_under(store, scan->prefix, ref->path, (uint64_t)1 << 30, &bytes,
+					   &key)) != 0 ||
 	    (error = rat_table__read_manifest(&files, bytes.ptr, bytes.len, ref, key)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < files.count; i++)
@@ -56,8 +56,8 @@ static int walk_snapshot(rat_strarray *keys, rat_strarray *manifests, const rat_
 	int error;
 
 	if ((error = add_key(keys, scan, list_path)) != 0 ||
-	    (error = rat_table__key(scan, list_path, &key)) != 0 ||
-	    (error = rat_store__get(store, key, &bytes, (uint64_t)1 << 30)) != 0 ||
+	    (error = rat_table__read_under(store, scan->prefix, list_path, (uint64_t)1 << 30, &bytes,
+					   &key)) != 0 ||
 	    (error = rat_table__read_manifest_list(&list, bytes.ptr, bytes.len, key)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < list.count; i++) {

@@ -18,10 +18,9 @@
 #define METADATA_MAX ((uint64_t)256 << 20)
 #define MANIFEST_MAX ((uint64_t)1 << 30)
 
-/* The version in a metadata file name: vN.metadata.json or NNNNN-<uuid>.metadata.json. */
-static long metadata_version(const char *name)
+long rat_table__metadata_version(const char *key)
 {
-	const char *p = name;
+	const char *slash = strrchr(key, '/'), *name = slash ? slash + 1 : key, *p = name;
 	char *end;
 	long v;
 
@@ -69,7 +68,7 @@ static int from_version_hint(rat_store *store, char **key)
 /* The hint may lag a commit that crashed before updating it: look past it. */
 static int past_hint(rat_store *store, char **key)
 {
-	long v = strtol(strrchr(*key, '/') + 2, NULL, 10);
+	long v = rat_table__metadata_version(*key);
 	rat_store_object object;
 	int error;
 
@@ -110,8 +109,7 @@ int rat_table__latest_metadata(rat_store *store, char **key)
 	if ((error = rat_store__list(store, "metadata/", &list)) != 0)
 		return error;
 	for (i = 0; i < list.count; i++) {
-		const char *name = strrchr(list.items[i].key, '/');
-		long v = metadata_version(name ? name + 1 : list.items[i].key);
+		long v = rat_table__metadata_version(list.items[i].key);
 		if (v > best) {
 			best = v;
 			free(*key);
@@ -131,22 +129,27 @@ int rat_table__latest_metadata(rat_store *store, char **key)
 	return error;
 }
 
-int rat_table__key(const rat_scan *scan, const char *path, char **key)
+int rat_table__key_under(const char *prefix, const char *path, char **key)
 {
-	size_t n = strlen(scan->prefix);
+	size_t n = strlen(prefix);
 
 	*key = NULL;
-	if (strncmp(path, scan->prefix, n) != 0 || path[n] != '/' || path[n + 1] == '\0')
+	if (strncmp(path, prefix, n) != 0 || path[n] != '/' || path[n + 1] == '\0')
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				      "%s is outside the table location %s", path, scan->prefix);
+				      "%s is outside the table location %s", path, prefix);
 	*key = rat__strdup(path + n + 1);
 	return *key ? 0 : RAT_ENOMEM;
 }
 
-static int read_object(rat_store *store, const rat_scan *scan, const char *path, uint64_t max,
-		       rat_buf *out, char **key)
+int rat_table__key(const rat_scan *scan, const char *path, char **key)
 {
-	int error = rat_table__key(scan, path, key);
+	return rat_table__key_under(scan->prefix, path, key);
+}
+
+int rat_table__read_under(rat_store *store, const char *prefix, const char *path, uint64_t max,
+			  rat_buf *out, char **key)
+{
+	int error = rat_table__key_under(prefix, path, key);
 	if (!error)
 		error = rat_store__get(store, *key, out, max);
 	return error;
@@ -162,7 +165,8 @@ static int read_manifest(rat_scan *scan, rat_store *store, const rat_manifest_re
 	size_t i;
 	int error;
 
-	if ((error = read_object(store, scan, ref->path, MANIFEST_MAX, &bytes, &key)) != 0 ||
+	if ((error = rat_table__read_under(store, scan->prefix, ref->path, MANIFEST_MAX, &bytes,
+					   &key)) != 0 ||
 	    (error = rat_table__read_manifest(&entries, bytes.ptr, bytes.len, ref, key)) != 0)
 		goto cleanup;
 	for (i = 0; i < entries.count; i++) {
@@ -249,8 +253,8 @@ int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opt
 	    !out->snapshot)
 		goto cleanup;
 	rat_buf_clear(&bytes);
-	if ((error = read_object(store, out, out->snapshot->manifest_list, MANIFEST_MAX, &bytes,
-				 &key)) != 0 ||
+	if ((error = rat_table__read_under(store, out->prefix, out->snapshot->manifest_list,
+					   MANIFEST_MAX, &bytes, &key)) != 0 ||
 	    (error = rat_table__read_manifest_list(&list, bytes.ptr, bytes.len, key)) != 0)
 		goto cleanup;
 	for (i = 0; i < list.count; i++)

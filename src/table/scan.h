@@ -64,6 +64,17 @@ bool rat_table__file_may_match(const rat_table_metadata *meta, const rat_table_s
 int rat_table__check_filters(const rat_table_schema *schema, const rat_scan_filter *filters,
 			     size_t count);
 
+/**
+ * The version in a metadata file's name (a key or a bare name):
+ * vN.metadata.json or NNNNN-<uuid>.metadata.json; -1 for anything else.
+ */
+long rat_table__metadata_version(const char *key);
+/** The key of path under the location prefix (error naming both if it is outside). */
+int rat_table__key_under(const char *prefix, const char *path, char **key);
+/** Read the object at path under prefix (at most max bytes); *key receives its key. */
+int rat_table__read_under(rat_store *store, const char *prefix, const char *path, uint64_t max,
+			  rat_buf *out, char **key);
+
 /** The key of the latest metadata file (version-hint.text, else the highest version). */
 int rat_table__latest_metadata(rat_store *store, char **key);
 /** Plan a scan of the table in store. */

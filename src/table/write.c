@@ -67,6 +67,8 @@ int rat_table__load(writer *w)
 		return error;
 	w->exists = true;
 	w->version = rat_table__metadata_version(w->old_key);
+	if (w->version < 0)
+		w->version = 0; /* a name of another convention: ours start after it */
 	w->doc = json_deep_copy(w->meta.json);
 	w->location = rat__strdup(w->meta.location);
 	return w->doc && w->location ? 0 : rat_error__oom();

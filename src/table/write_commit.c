@@ -19,29 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-long rat_table__metadata_version(const char *key)
-{
-	const char *name = strrchr(key, '/');
-
-	name = name ? name + 1 : key;
-	if (*name == 'v')
-		name++;
-	return strtol(name, NULL, 10);
-}
-
-/* The store key of a path under the table location. */
-static char *key_of(const writer *w, const char *path)
-{
-	size_t n = strlen(w->location);
-
-	if (strncmp(path, w->location, n) != 0 || path[n] != '/') {
-		rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "%s is outside the table location %s",
-			       path, w->location);
-		return NULL;
-	}
-	return rat__strdup(path + n + 1);
-}
-
 /* The manifests of the current snapshot, carried by an append. */
 static int parent_manifests(rat_manifest_list *out, const writer *w)
 {
@@ -53,9 +30,8 @@ static int parent_manifests(rat_manifest_list *out, const writer *w)
 	memset(out, 0, sizeof(*out));
 	if (!parent)
 		return 0;
-	if ((key = key_of(w, parent->manifest_list)) == NULL)
-		return RAT_EINVALID;
-	if ((error = rat_store__get(w->store, key, &bytes, (uint64_t)1 << 30)) == 0)
+	if ((error = rat_table__read_under(w->store, w->location, parent->manifest_list,
+					   (uint64_t)1 << 30, &bytes, &key)) == 0)
 		error = rat_table__read_manifest_list(out, bytes.ptr, bytes.len, key);
 	rat_buf_free(&bytes);
 	free(key);
@@ -149,9 +125,8 @@ static int rewrite_manifest(writer *w, rat_manifest_ref *ref, const rat_strarray
 	int error;
 
 	memset(&fresh, 0, sizeof(fresh));
-	if ((key = key_of(w, ref->path)) == NULL)
-		return RAT_EINVALID;
-	if ((error = rat_store__get(w->store, key, &bytes, (uint64_t)1 << 30)) != 0 ||
+	if ((error = rat_table__read_under(w->store, w->location, ref->path, (uint64_t)1 << 30,
+					   &bytes, &key)) != 0 ||
 	    (error = rat_table__read_manifest(&entries, bytes.ptr, bytes.len, ref, key)) != 0)
 		goto cleanup;
 	for (i = 0; i < entries.count; i++)

@@ -58,16 +58,6 @@ static int put_field_ids(rat_buf *sql, int id, json_t *type)
 	return error ? error : rat_buf_putc(sql, '}');
 }
 
-static const rat_column_desc *query_column(const writer *w, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < w->desc.count; i++)
-		if (strcasecmp(w->desc.columns[i].name, name) == 0)
-			return &w->desc.columns[i];
-	return NULL;
-}
-
 /* SELECT list: every table column cast to its written type (NULL when the query lacks it). */
 static int put_select_list(rat_buf *sql, const writer *w, const rat_table_schema *schema)
 {
@@ -76,7 +66,7 @@ static int put_select_list(rat_buf *sql, const writer *w, const rat_table_schema
 
 	for (i = 0; !error && i < schema->field_count; i++) {
 		const rat_table_field *f = &schema->fields[i];
-		const rat_column_desc *c = query_column(w, f->name);
+		const rat_column_desc *c = rat_table__query_column(w, f->name);
 		rat_buf type = RAT_BUF_INIT;
 		if ((error = rat_table__duckdb_type(&type, f->type_json)) != 0)
 			break;

@@ -41,6 +41,8 @@ typedef struct writer {
 int rat_table__load(writer *w);
 
 /* write_schema.c */
+/** The query's column of that name (names compare ignoring case), or NULL. */
+const rat_column_desc *rat_table__query_column(const writer *w, const char *name);
 /** A new table's metadata document from the query and the partitioning asked for. */
 int rat_table__create_doc(writer *w, int last_column_id);
 /** Match the query to the table's schema; add or widen columns (a new schema) when allowed. */
@@ -63,8 +65,6 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 void rat_table__merge_cleanup(writer *w);
 
 /* write_commit.c */
-/** The version number in a metadata key ("metadata/v12.metadata.json" -> 12); 0 if none. */
-long rat_table__metadata_version(const char *key);
 /** Write the manifest, the manifest list and the next metadata version; then the hint. */
 int rat_table__commit(writer *w);
 /** Commit w->doc as the next metadata version (no new snapshot), then the hint. */

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const rat_column_desc *query_column(const writer *w, const char *name)
+const rat_column_desc *rat_table__query_column(const writer *w, const char *name)
 {
 	size_t i;
 
@@ -54,7 +54,7 @@ static int partition_field(json_t **out, const writer *w, const char *expr, int 
 	} else {
 		snprintf(col, sizeof(col), "%s", expr);
 	}
-	if ((c = query_column(w, col)) == NULL)
+	if ((c = rat_table__query_column(w, col)) == NULL)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "partition_by '%s': the query has no column '%s'", expr, col);
 	type = json_string_value(c->iceberg_type);
@@ -71,7 +71,7 @@ static int partition_field(json_t **out, const writer *w, const char *expr, int 
 		snprintf(name, sizeof(name), "%s", c->name);
 	else
 		snprintf(name, sizeof(name), "%s_%s", c->name, fn);
-	if (strcmp(fn, "identity") != 0 && query_column(w, name))
+	if (strcmp(fn, "identity") != 0 && rat_table__query_column(w, name))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "partition_by '%s': its partition name '%s' is already a column",
 				      expr, name);
@@ -195,7 +195,7 @@ int rat_table__evolve_schema(writer *w, int last_column_id)
 		return rat_error__oom();
 	for (i = 0; !error && i < current->field_count; i++) {
 		const rat_table_field *f = &current->fields[i];
-		const rat_column_desc *c = query_column(w, f->name);
+		const rat_column_desc *c = rat_table__query_column(w, f->name);
 		json_t *wider = NULL;
 		int r;
 		if (!c)
