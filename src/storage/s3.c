@@ -37,14 +37,10 @@ static int s3_read(rat_store *store, const char *key, rat_s3_request *req, rat_b
 {
 	rat_s3_sink sink = { out, out->len, -1, max, 0, 0 };
 	rat_s3_response resp = { 0 };
-	char *full = rat_s3__full_key(store, key);
 	int error;
 
-	if (!full)
-		return RAT_ENOMEM;
 	req->method = "GET";
-	req->key = full;
-	req->show = key;
+	req->key = key;
 	req->sink = &sink;
 	req->counter = &store->stats.gets;
 	if ((error = rat_s3__request(store, req, &resp)) == 0)
@@ -52,7 +48,6 @@ static int s3_read(rat_store *store, const char *key, rat_s3_request *req, rat_b
 	if (error)
 		out->len = sink.base;
 	rat_s3__response_free(&resp);
-	free(full);
 	return error;
 }
 
@@ -95,14 +90,10 @@ static int s3_head(rat_store *store, const char *key, rat_store_object *out)
 {
 	rat_s3_request req = { 0 };
 	rat_s3_response resp = { 0 };
-	char *full = rat_s3__full_key(store, key);
 	int error;
 
-	if (!full)
-		return RAT_ENOMEM;
 	req.method = "HEAD";
-	req.key = full;
-	req.show = key;
+	req.key = key;
 	req.counter = &store->stats.heads;
 	if ((error = rat_s3__request(store, &req, &resp)) != 0)
 		goto cleanup;
@@ -116,7 +107,6 @@ static int s3_head(rat_store *store, const char *key, rat_store_object *out)
 	}
 cleanup:
 	rat_s3__response_free(&resp);
-	free(full);
 	return error;
 }
 
@@ -237,7 +227,8 @@ static int s3_list(rat_store *store, const char *prefix, rat_store_list *out)
 	do {
 		rat_s3_request req = { 0 };
 		req.method = "GET";
-		req.show = prefix;
+		req.key = prefix;
+		req.bucket = true;
 		req.counter = &store->stats.lists;
 		if ((error = list_query(store, full, token, &query)) != 0)
 			break;
@@ -264,20 +255,15 @@ static int s3_del(rat_store *store, const char *key)
 {
 	rat_s3_request req = { 0 };
 	rat_s3_response resp = { 0 };
-	char *full = rat_s3__full_key(store, key);
 	int error;
 
-	if (!full)
-		return RAT_ENOMEM;
 	req.method = "DELETE";
-	req.key = full;
-	req.show = key;
+	req.key = key;
 	req.counter = &store->stats.deletes;
 	error = rat_s3__request(store, &req, &resp);
 	if (error == RAT_ENOTFOUND && strstr(rat_buf_cstr(&resp.body), "NoSuchKey"))
 		error = 0; /* S3 itself answers 204 for an absent key; some servers 404 */
 	rat_s3__response_free(&resp);
-	free(full);
 	return error;
 }
 

@@ -31,15 +31,13 @@ static int download_tmp(rat_store *store, const char *key, const char *dir, char
 	rat_s3_sink sink = { NULL, 0, -1, UINT64_MAX, 0, 0 };
 	rat_s3_request req = { 0 };
 	rat_s3_response resp = { 0 };
-	char *full = NULL;
 	int error;
 
 	*tmp = NULL;
 	*etag = NULL;
 	if ((error = rat_fs__mkdir_p(dir)) != 0)
 		return error;
-	if ((full = rat_s3__full_key(store, key)) == NULL ||
-	    (*tmp = rat__sprintf("%s/.rat-tmp-%ld-%lu", dir, (long)getpid(),
+	if ((*tmp = rat__sprintf("%s/.rat-tmp-%ld-%lu", dir, (long)getpid(),
 				 __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED))) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
@@ -49,8 +47,7 @@ static int download_tmp(rat_store *store, const char *key, const char *dir, char
 		goto cleanup;
 	}
 	req.method = "GET";
-	req.key = full;
-	req.show = key;
+	req.key = key;
 	req.sink = &sink;
 	req.counter = &store->stats.gets;
 	if ((error = rat_s3__request(store, &req, &resp)) != 0)
@@ -75,7 +72,6 @@ cleanup:
 		*etag = NULL;
 	}
 	rat_s3__response_free(&resp);
-	free(full);
 	return error;
 }
 

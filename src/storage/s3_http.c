@@ -140,7 +140,7 @@ static int sink_restart(attempt *a)
 		return 0;
 	}
 	if (ftruncate(sink->fd, 0) < 0 || lseek(sink->fd, 0, SEEK_SET) < 0)
-		return rat_error__os(RAT_EIO, "%s: restarting the download", a->req->show);
+		return rat_error__os(RAT_EIO, "%s: restarting the download", a->req->key);
 	return 0;
 }
 
@@ -148,14 +148,14 @@ static int sink_restart(attempt *a)
 static int attempt_fail(attempt *a, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
 static int attempt_fail(attempt *a, int code, const char *fmt, ...)
 {
-	char *url = rat_store__url(a->store, a->req->show), what[512];
+	char *url = rat_store__url(a->store, a->req->key), what[512];
 	va_list ap;
 	int error;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	error = rat_s3__fail(a->store, code, "%s: %s", url ? url : a->req->show, what);
+	error = rat_s3__fail(a->store, code, "%s: %s", url ? url : a->req->key, what);
 	free(url);
 	return error;
 }
@@ -171,7 +171,7 @@ static int sink_write(attempt *a, const char *data, size_t len)
 	if (sink->buf && (error = rat_buf_put(sink->buf, data, len)) != 0)
 		return error;
 	if (!sink->buf && rat_fs__write_all(sink->fd, data, len) < 0)
-		return rat_error__os(RAT_EIO, "writing the download of %s", a->req->show);
+		return rat_error__os(RAT_EIO, "writing the download of %s", a->req->key);
 	sink->got += len;
 	a->store->stats.bytes_in += len;
 	return 0;
@@ -297,8 +297,10 @@ static char *build_url(const rat_s3 *s3, const rat_s3_request *req)
 
 	if (!error)
 		error = rat_s3__encode(&url, s3->bucket, false);
-	if (!error && req->key) {
+	if (!error && !req->bucket) {
 		error = rat_buf_putc(&url, '/');
+		if (!error && s3->prefix[0] && (error = rat_s3__encode(&url, s3->prefix, true)) == 0)
+			error = rat_buf_putc(&url, '/');
 		if (!error)
 			error = rat_s3__encode(&url, req->key, true);
 	}
@@ -504,7 +506,7 @@ static int report(rat_store *store, const rat_s3_request *req, const rat_s3_resp
 		  CURLcode code, int attempts)
 {
 	const rat_s3 *s3 = store->backend_data;
-	char *url = rat_store__url(store, req->show);
+	char *url = rat_store__url(store, req->key);
 	char lead[64] = "";
 	int error;
 

@@ -59,8 +59,8 @@ typedef struct rat_s3_sink {
 
 typedef struct rat_s3_request {
 	const char *method;     /* GET, HEAD, PUT, POST, DELETE */
-	const char *key;        /* the key in the bucket (prefix included); NULL: the bucket */
-	const char *show;       /* the key as shown in messages (relative to the root) */
+	const char *key;        /* relative to the root (the URL adds the prefix); in messages */
+	bool bucket;            /* a request on the bucket itself (a listing): key only shown */
 	const char *query;      /* canonical query (sorted, encoded) or NULL */
 	const char *content_type;
 	bool only_new;          /* If-None-Match: * (412 is RAT_EEXISTS) */
@@ -88,7 +88,7 @@ void rat_s3__response_free(rat_s3_response *resp);
 
 /** Set the last error with the secret key blanked out wherever it appears. Returns code. */
 int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
-/** The key in the bucket for a key relative to the root. Free with free(). */
+/** The key in the bucket for a key relative to the root (for list queries). Free with free(). */
 char *rat_s3__full_key(const rat_store *store, const char *key);
 /** Append s URI-encoded as S3 wants it (unreserved kept, '/' kept when keep_slash). */
 int rat_s3__encode(rat_buf *out, const char *s, bool keep_slash);

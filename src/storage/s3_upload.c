@@ -24,8 +24,7 @@
 
 typedef struct upload {
 	rat_store *store;
-	const char *show;     /* the key relative to the root */
-	char *full;           /* the key in the bucket */
+	const char *key;      /* relative to the root */
 	char *upload_id;      /* URI-encoded, ready for a query */
 	char **etags;
 	size_t parts;
@@ -35,20 +34,15 @@ static int put_single(rat_store *store, const char *key, rat_s3_source *src, boo
 {
 	rat_s3_request req = { 0 };
 	rat_s3_response resp = { 0 };
-	char *full = rat_s3__full_key(store, key);
 	int error;
 
-	if (!full)
-		return RAT_ENOMEM;
 	req.method = "PUT";
-	req.key = full;
-	req.show = key;
+	req.key = key;
 	req.only_new = only_new;
 	req.body = src;
 	req.counter = &store->stats.puts;
 	error = rat_s3__request(store, &req, &resp);
 	rat_s3__response_free(&resp);
-	free(full);
 	return error;
 }
 
@@ -63,8 +57,8 @@ static int check_answer(upload *up, const rat_buf *body, const char *what)
 		return 0;
 	if ((error = rat_xml__text(doc, end, "Code", &code)) == 0 &&
 	    (error = rat_xml__text(doc, end, "Message", &message)) == 0) {
-		url = rat_store__url(up->store, up->show);
-		error = rat_s3__fail(up->store, RAT_EIO, "%s: %s: %s: %s", url ? url : up->show,
+		url = rat_store__url(up->store, up->key);
+		error = rat_s3__fail(up->store, RAT_EIO, "%s: %s: %s: %s", url ? url : up->key,
 				     what, code ? code : "Error", message ? message : "");
 	}
 	free(code);
@@ -83,8 +77,7 @@ static int create(upload *up)
 	int error;
 
 	req.method = "POST";
-	req.key = up->full;
-	req.show = up->show;
+	req.key = up->key;
 	req.query = "uploads=";
 	if ((error = rat_s3__request(up->store, &req, &resp)) != 0)
 		goto cleanup;
@@ -92,9 +85,9 @@ static int create(upload *up)
 	if ((error = rat_xml__text(doc, doc + resp.body.len, "UploadId", &text)) != 0)
 		goto cleanup;
 	if (!text || !text[0]) {
-		url = rat_store__url(up->store, up->show);
+		url = rat_store__url(up->store, up->key);
 		error = rat_s3__fail(up->store, RAT_EIO, "%s: CreateMultipartUpload answer has no "
-				     "UploadId", url ? url : up->show);
+				     "UploadId", url ? url : up->key);
 		goto cleanup;
 	}
 	if ((error = rat_s3__encode(&id, text, false)) == 0)
@@ -122,17 +115,16 @@ static int put_part(upload *up, rat_s3_source *src, size_t number, uint64_t offs
 	if (src->data)
 		part.offset = 0;
 	req.method = "PUT";
-	req.key = up->full;
-	req.show = up->show;
+	req.key = up->key;
 	req.query = query;
 	req.body = &part;
 	req.counter = &up->store->stats.part_puts;
 	if ((error = rat_s3__request(up->store, &req, &resp)) != 0)
 		goto cleanup;
 	if (!resp.etag || !resp.etag[0]) {
-		url = rat_store__url(up->store, up->show);
+		url = rat_store__url(up->store, up->key);
 		error = rat_s3__fail(up->store, RAT_EIO, "%s: part %zu: the answer has no ETag",
-				     url ? url : up->show, number);
+				     url ? url : up->key, number);
 		goto cleanup;
 	}
 	up->etags[number - 1] = resp.etag;
@@ -178,8 +170,7 @@ static int complete(upload *up, bool only_new)
 	body.data = xml.ptr;
 	body.len = xml.len;
 	req.method = "POST";
-	req.key = up->full;
-	req.show = up->show;
+	req.key = up->key;
 	req.query = query;
 	req.content_type = "application/xml";
 	req.only_new = only_new;
@@ -207,8 +198,7 @@ static void abort_upload(upload *up)
 	snprintf(saved, sizeof(saved), "%s", last->message);
 	if ((query = rat__sprintf("uploadId=%s", up->upload_id)) != NULL) {
 		req.method = "DELETE";
-		req.key = up->full;
-		req.show = up->show;
+		req.key = up->key;
 		req.query = query;
 		(void)rat_s3__request(up->store, &req, &resp);
 		rat_s3__response_free(&resp);
@@ -219,7 +209,7 @@ static void abort_upload(upload *up)
 
 static int put_multipart(rat_store *store, const char *key, rat_s3_source *src, bool only_new)
 {
-	upload up = { store, key, NULL, NULL, NULL, 0 };
+	upload up = { store, key, NULL, NULL, 0 };
 	uint64_t part_size = store->multipart_threshold < MAX_SINGLE ? store->multipart_threshold
 								      : MAX_SINGLE, offset;
 	size_t count, i;
@@ -228,8 +218,7 @@ static int put_multipart(rat_store *store, const char *key, rat_s3_source *src, 
 	if (src->len / part_size >= MAX_PARTS)
 		part_size = (src->len + MAX_PARTS - 1) / MAX_PARTS;
 	count = (size_t)((src->len + part_size - 1) / part_size);
-	if ((up.full = rat_s3__full_key(store, key)) == NULL ||
-	    (up.etags = rat__calloc(count, sizeof(char *))) == NULL) {
+	if ((up.etags = rat__calloc(count, sizeof(char *))) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -247,7 +236,6 @@ cleanup:
 		free(up.etags[i]);
 	free(up.etags);
 	free(up.upload_id);
-	free(up.full);
 	return error;
 }
 
