@@ -37,12 +37,27 @@ extern const cli_command cli_cmd_describe;
 extern const cli_command cli_cmd_history;
 extern const cli_command cli_cmd_preview;
 
+/* The shared options; a field a command does not take keeps its initial value. */
+typedef struct cli_args {
+	const char *workspace; /* -w, --workspace NAME|PATH */
+	const char *ref;       /* -r, --ref REF (CLI_WANTS_REF) */
+	long limit;            /* -n, --limit N, a count (CLI_WANTS_LIMIT) */
+	int first;             /* the index in argv of the first positional argument */
+} cli_args;
+
+#define CLI_WANTS_REF (1u << 0)
+#define CLI_WANTS_LIMIT (1u << 1)
+
 /*
- * Parse "-w W", "--ref R" and positional arguments for the table commands;
- * returns CLI_OK, or the exit status to return (help, usage).
+ * Parse -w, --help and the options in wants into args. False when the
+ * command is over: *status is then the exit status (0 after --help, 2 after
+ * a usage error, already printed).
  */
-int cli_table_args(const cli_command *cmd, int argc, char **argv, const char **workspace,
-		   const char **ref, long *limit, int positionals, char **args);
+bool cli_parse(const cli_command *cmd, int argc, char **argv, unsigned wants, cli_args *args,
+	       int *status);
+/* cli_parse with --ref for the table commands, then one TABLE (table not NULL) or none. */
+bool cli_table_args(const cli_command *cmd, int argc, char **argv, unsigned wants,
+		    cli_args *args, const char **table, int *status);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);

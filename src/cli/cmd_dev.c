@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,38 +36,28 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL, *verb;
+	cli_args args = { 0 };
+	const char *verb;
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
-	int c, status;
+	int pos, status;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'h': return cli_help(&cli_cmd_dev);
-		default: return cli_usage(&cli_cmd_dev, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind == argc)
+	if (!cli_parse(&cli_cmd_dev, argc, argv, 0, &args, &status))
+		return status;
+	pos = args.first;
+	if (pos == argc)
 		return cli_usage(&cli_cmd_dev, "missing subcommand (start, list, diff, merge, drop)");
-	verb = argv[optind++];
+	verb = argv[pos++];
 	if (strcmp(verb, "list") == 0) {
-		if (optind != argc)
+		if (pos != argc)
 			return cli_usage(&cli_cmd_dev, "list takes no NAME");
 	} else if (strcmp(verb, "start") && strcmp(verb, "diff") && strcmp(verb, "merge") &&
 		   strcmp(verb, "drop")) {
 		return cli_usage(&cli_cmd_dev, "unknown subcommand '%s' (start, list, diff, merge, drop)", verb);
-	} else if (optind + 1 != argc) {
+	} else if (pos + 1 != argc) {
 		return cli_usage(&cli_cmd_dev, "%s needs one NAME", verb);
 	}
-	if ((status = cli_open_catalog(workspace, &ws, &catalog)) != CLI_OK)
+	if ((status = cli_open_catalog(args.workspace, &ws, &catalog)) != CLI_OK)
 		return status;
 	if (strcmp(verb, "list") == 0) {
 		rat_ref_list refs;
@@ -82,7 +71,7 @@ static int run(int argc, char **argv)
 			rat_ref_list_free(&refs);
 		}
 	} else {
-		status = act(verb, argv[optind], ws, catalog);
+		status = act(verb, argv[pos], ws, catalog);
 	}
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);

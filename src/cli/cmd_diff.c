@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -60,31 +59,20 @@ int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *fr
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL;
+	cli_args args = { 0 };
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
-	int c, status;
+	int pos, status;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'h': return cli_help(&cli_cmd_diff);
-		default: return cli_usage(&cli_cmd_diff, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind == argc || argc - optind > 2)
-		return cli_usage(&cli_cmd_diff, "wants A [B]");
-	if ((status = cli_open_catalog(workspace, &ws, &catalog)) != CLI_OK)
+	if (!cli_parse(&cli_cmd_diff, argc, argv, 0, &args, &status))
 		return status;
-	status = cli_print_diff(ws, catalog, argv[optind],
-				optind + 1 < argc ? argv[optind + 1] : rat_workspace_branch(ws));
+	pos = args.first;
+	if (pos == argc || argc - pos > 2)
+		return cli_usage(&cli_cmd_diff, "wants A [B]");
+	if ((status = cli_open_catalog(args.workspace, &ws, &catalog)) != CLI_OK)
+		return status;
+	status = cli_print_diff(ws, catalog, argv[pos],
+				pos + 1 < argc ? argv[pos + 1] : rat_workspace_branch(ws));
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;

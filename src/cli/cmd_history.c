@@ -17,18 +17,18 @@ static void count(char *out, size_t len, const char *sign, int64_t n)
 
 static int run(int argc, char **argv)
 {
-	const char *workspace = NULL, *ref = NULL;
-	char *table = NULL;
+	cli_args args = { 0 };
+	const char *table = NULL;
 	rat_workspace *ws = NULL;
 	rat_history history;
 	size_t i;
 	int status;
 
-	if ((status = cli_table_args(&cli_cmd_history, argc, argv, &workspace, &ref, NULL, 1, &table)) != CLI_OK)
-		return status < 0 ? CLI_OK : status;
-	if (rat_workspace_open(&ws, workspace) != 0)
+	if (!cli_table_args(&cli_cmd_history, argc, argv, 0, &args, &table, &status))
+		return status;
+	if (rat_workspace_open(&ws, args.workspace) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_table_history_get(&history, ws, ref, table) != 0) {
+	if (rat_table_history_get(&history, ws, args.ref, table) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
 		printf("%-20s %-19s  %-10s %10s %10s %12s\n", "SNAPSHOT", "TIME (UTC)", "OPERATION",

@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,46 +30,29 @@ static int touches(rat_catalog *catalog, const rat_log_entry *e, const char *tab
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL, *ref = NULL, *table = NULL;
+	cli_args args = { 0 };
+	const char *ref, *table = NULL;
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
 	rat_log log;
-	size_t limit = 0, i;
-	char *end;
-	int c, status;
+	size_t limit, i;
+	int pos, status;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:n:r:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'r': ref = optarg; break;
-		case 'n':
-			limit = strtoul(optarg, &end, 10);
-			if (*end || optarg[0] == '-')
-				return cli_usage(&cli_cmd_log, "--limit wants a count, got '%s'", optarg);
-			break;
-		case 'h': return cli_help(&cli_cmd_log);
-		default: return cli_usage(&cli_cmd_log, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind + 1 < argc)
+	if (!cli_parse(&cli_cmd_log, argc, argv, CLI_WANTS_REF | CLI_WANTS_LIMIT, &args, &status))
+		return status;
+	ref = args.ref;
+	limit = (size_t)args.limit;
+	pos = args.first;
+	if (pos + 1 < argc)
 		return cli_usage(&cli_cmd_log, "too many arguments");
 	/* the argument is a table (layer.table) or, for convenience, a ref */
-	if (optind < argc) {
-		if (is_table(argv[optind]))
-			table = argv[optind];
+	if (pos < argc) {
+		if (is_table(argv[pos]))
+			table = argv[pos];
 		else if (!ref)
-			ref = argv[optind];
+			ref = argv[pos];
 	}
-	if ((status = cli_open_catalog(workspace, &ws, &catalog)) != CLI_OK)
+	if ((status = cli_open_catalog(args.workspace, &ws, &catalog)) != CLI_OK)
 		return status;
 	/* with a table, walk the whole history and keep the commits that changed it */
 	if (rat_log_get(&log, catalog, ref ? ref : rat_workspace_branch(ws), table ? 0 : limit) != 0) {

@@ -31,25 +31,25 @@ static int valid_table(const char *name)
 
 static int run(int argc, char **argv)
 {
-	const char *workspace = NULL, *ref = NULL;
-	char *table = NULL, sql[512];
-	long limit = 10;
+	cli_args args = { .limit = 10 };
+	const char *table = NULL;
+	char sql[512];
 	rat_workspace *ws = NULL;
 	rat_engine *engine = NULL;
 	rat_result *result = NULL;
 	int status;
 
-	if ((status = cli_table_args(&cli_cmd_preview, argc, argv, &workspace, &ref, &limit, 1, &table)) != CLI_OK)
-		return status < 0 ? CLI_OK : status;
-	if (rat_workspace_open(&ws, workspace) != 0)
+	if (!cli_table_args(&cli_cmd_preview, argc, argv, CLI_WANTS_LIMIT, &args, &table, &status))
+		return status;
+	if (rat_workspace_open(&ws, args.workspace) != 0)
 		return cli_fail_lib(NULL);
 	if (!valid_table(table)) {
 		rat_workspace_free(ws);
 		return cli_usage(&cli_cmd_preview, "'%s' is not a table name (layer.table)", table);
 	}
 	snprintf(sql, sizeof(sql), "SELECT * FROM %.*s.\"%s\" LIMIT %ld",
-		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, limit);
-	if (rat_engine_open_at(&engine, ws, ref) != 0 || rat_engine_query(&result, engine, sql) != 0)
+		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, args.limit);
+	if (rat_engine_open_at(&engine, ws, args.ref) != 0 || rat_engine_query(&result, engine, sql) != 0)
 		status = cli_fail_lib(NULL);
 	else
 		status = cli_write_result(stdout, result, CLI_FORMAT_TABLE, 0, cli_color(stdout));

@@ -4,48 +4,10 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-int cli_table_args(const cli_command *cmd, int argc, char **argv, const char **workspace,
-		   const char **ref, long *limit, int positionals, char **args)
-{
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	int c, i;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:r:n:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': *workspace = optarg; break;
-		case 'r': *ref = optarg; break;
-		case 'n':
-			if (!limit)
-				return cli_usage(cmd, "no --limit here");
-			*limit = strtol(optarg, &end, 10);
-			if (*end || *limit < 0)
-				return cli_usage(cmd, "--limit wants a count, got '%s'", optarg);
-			break;
-		case 'h': cli_help(cmd); return -1;
-		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != positionals)
-		return cli_usage(cmd, positionals ? "wants one TABLE (layer.table)" : "takes no arguments");
-	for (i = 0; i < positionals; i++)
-		args[i] = argv[optind + i];
-	return CLI_OK;
-}
 
 static void human_size(char *out, size_t len, int64_t bytes)
 {
@@ -75,21 +37,21 @@ static void when(char *out, size_t len, int64_t ms)
 
 static int run_tables(int argc, char **argv)
 {
-	const char *workspace = NULL, *ref = NULL;
+	cli_args args = { 0 };
 	rat_workspace *ws = NULL;
 	rat_table_list list;
 	size_t i;
 	int status;
 
-	if ((status = cli_table_args(&cli_cmd_tables, argc, argv, &workspace, &ref, NULL, 0, NULL)) != CLI_OK)
-		return status < 0 ? CLI_OK : status;
-	if (rat_workspace_open(&ws, workspace) != 0)
+	if (!cli_table_args(&cli_cmd_tables, argc, argv, 0, &args, NULL, &status))
+		return status;
+	if (rat_workspace_open(&ws, args.workspace) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_table_list_get(&list, ws, ref, NULL) != 0) {
+	if (rat_table_list_get(&list, ws, args.ref, NULL) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
 		if (list.count == 0)
-			printf("No tables on %s\n", ref ? ref : rat_workspace_branch(ws));
+			printf("No tables on %s\n", args.ref ? args.ref : rat_workspace_branch(ws));
 		else
 			printf("%-32s %12s %7s %10s  %s\n", "TABLE", "ROWS", "FILES", "SIZE", "UPDATED (UTC)");
 		for (i = 0; i < list.count; i++) {
@@ -107,17 +69,18 @@ static int run_tables(int argc, char **argv)
 
 static int run_describe(int argc, char **argv)
 {
-	const char *workspace = NULL, *ref = NULL;
-	char *table = NULL, size[32], at[32];
+	cli_args args = { 0 };
+	const char *table = NULL;
+	char size[32], at[32];
 	rat_workspace *ws = NULL;
 	rat_table_list list;
 	int status;
 
-	if ((status = cli_table_args(&cli_cmd_describe, argc, argv, &workspace, &ref, NULL, 1, &table)) != CLI_OK)
-		return status < 0 ? CLI_OK : status;
-	if (rat_workspace_open(&ws, workspace) != 0)
+	if (!cli_table_args(&cli_cmd_describe, argc, argv, 0, &args, &table, &status))
+		return status;
+	if (rat_workspace_open(&ws, args.workspace) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_table_list_get(&list, ws, ref, table) != 0) {
+	if (rat_table_list_get(&list, ws, args.ref, table) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
 		const rat_table_info *t = &list.items[0];

@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -160,32 +159,21 @@ static int list(void)
 
 static int run(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL;
-	int c;
+	cli_args args = { 0 };
+	int pos, status;
 
-	optind = 0;
-	opterr = 0; /* we word the message ourselves */
-	while ((c = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'h': return cli_help(&cli_cmd_workspace);
-		default: return cli_usage(&cli_cmd_workspace, "unknown option \'%s\'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	if (!cli_parse(&cli_cmd_workspace, argc, argv, 0, &args, &status))
+		return status;
+	pos = args.first;
+	if (pos >= argc)
 		return cli_usage(&cli_cmd_workspace, "missing subcommand (list, show)");
-	if (optind + 1 < argc)
+	if (pos + 1 < argc)
 		return cli_usage(&cli_cmd_workspace, "too many arguments");
-	if (strcmp(argv[optind], "list") == 0)
-		return workspace ? cli_usage(&cli_cmd_workspace, "list takes no -w") : list();
-	if (strcmp(argv[optind], "show") == 0)
-		return show(workspace);
-	return cli_usage(&cli_cmd_workspace, "unknown subcommand '%s' (list, show)", argv[optind]);
+	if (strcmp(argv[pos], "list") == 0)
+		return args.workspace ? cli_usage(&cli_cmd_workspace, "list takes no -w") : list();
+	if (strcmp(argv[pos], "show") == 0)
+		return show(args.workspace);
+	return cli_usage(&cli_cmd_workspace, "unknown subcommand '%s' (list, show)", argv[pos]);
 }
 
 const cli_command cli_cmd_workspace = {

@@ -54,3 +54,42 @@ expect_rc 2
 expect_err "unknown format 'xml' (table, csv, json)"
 run query "SELECT 1" --max-rows lots
 expect_rc 2
+
+# the shared options (-w, --ref, --limit) fail the same way in every command
+for bad in lots -3 ""; do
+	run log --limit "$bad"
+	expect_rc 2
+	expect_err "--limit wants a count, got '$bad'"
+	run preview bronze.t --limit "$bad"
+	expect_rc 2
+	expect_err "--limit wants a count, got '$bad'"
+done
+run tables --limit 3
+expect_rc 2
+expect_err "unknown option '--limit'"
+run diff --ref main a
+expect_rc 2
+expect_err "unknown option '--ref'"
+run tables extra
+expect_rc 2
+expect_err "takes no arguments"
+for cmd in describe history preview; do
+	run "$cmd"
+	expect_rc 2
+	expect_err "wants one TABLE (layer.table)"
+	run "$cmd" bronze.a bronze.b
+	expect_rc 2
+	expect_err "wants one TABLE (layer.table)"
+done
+run log a b
+expect_rc 2
+expect_err "too many arguments"
+run diff
+expect_rc 2
+expect_err "wants A [B]"
+run dev
+expect_rc 2
+expect_err "missing subcommand (start, list, diff, merge, drop)"
+run dev start
+expect_rc 2
+expect_err "start needs one NAME"
