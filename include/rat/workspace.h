@@ -100,6 +100,8 @@ RAT_EXTERN(const char *) rat_workspace_s3_prefix(const rat_workspace *ws);
 RAT_EXTERN(const char *) rat_workspace_home(const rat_workspace *ws);
 /** ICEBERG_WAREHOUSE, or <RAT_HOME>/warehouse when unset. */
 RAT_EXTERN(const char *) rat_workspace_warehouse(const rat_workspace *ws);
+/** Where the engine spills what does not fit in memory: <RAT_HOME>/tmp/<workspace name>. */
+RAT_EXTERN(const char *) rat_workspace_spill_dir(const rat_workspace *ws);
 
 /** Bits of rat_resources.overridden: which keys workspace.yaml overrides. */
 #define RAT_RESOURCE_MAX_MEMORY_MB (1u << 0)

@@ -65,16 +65,13 @@ int rat_engine_open(rat_engine **out, const rat_workspace *ws)
 	rat_engine *engine = NULL;
 	duckdb_config config = NULL;
 	rat_resources res;
-	char value[64], *temp = NULL, *open_error = NULL;
+	char value[64], *open_error = NULL;
 	int error = 0;
 
 	*out = NULL;
 	rat_workspace_resources(ws, &res);
-	if ((engine = rat__calloc(1, sizeof(*engine))) == NULL ||
-	    (temp = rat__sprintf("%s/tmp/%s", rat_workspace_home(ws), rat_workspace_name(ws))) == NULL) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
+	if ((engine = rat__calloc(1, sizeof(*engine))) == NULL)
+		return RAT_ENOMEM;
 	if (duckdb_create_config(&config) == DuckDBError) {
 		error = rat_error__oom();
 		goto cleanup;
@@ -84,7 +81,7 @@ int rat_engine_open(rat_engine **out, const rat_workspace *ws)
 		goto cleanup;
 	snprintf(value, sizeof(value), "%" PRId64, res.threads);
 	if ((error = set_option(config, "threads", value)) != 0 ||
-	    (error = set_option(config, "temp_directory", temp)) != 0 ||
+	    (error = set_option(config, "temp_directory", rat_workspace_spill_dir(ws))) != 0 ||
 	    (error = set_option(config, "autoinstall_known_extensions", "false")) != 0)
 		goto cleanup;
 	if (duckdb_open_ext(NULL, &engine->db, config, &open_error) == DuckDBError) {
@@ -106,7 +103,6 @@ cleanup:
 	if (config)
 		duckdb_destroy_config(&config);
 	rat_engine_free(engine);
-	free(temp);
 	return error;
 }
 

@@ -12,17 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
+int rat_workspace__open_home_catalog(rat_catalog **out, const char *home)
 {
-	char *path = rat_fs__join(rat_workspace_home(ws), "catalog.db");
+	char *path = rat_fs__join(home, "catalog.db");
 	int error;
 
 	if (!path)
 		return RAT_ENOMEM;
-	if ((error = rat_fs__mkdir_p(rat_workspace_home(ws))) == 0)
+	if ((error = rat_fs__mkdir_p(home)) == 0)
 		error = rat_catalog__open_embedded(out, path);
 	free(path);
 	return error;
+}
+
+int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
+{
+	return rat_workspace__open_home_catalog(out, rat_workspace_home(ws));
 }
 
 /* "layer.table" -> the table's location (no trailing '/'); validates both parts. */
@@ -87,7 +92,7 @@ int rat_workspace__write_table(rat_write_result *out, const rat_workspace *ws, r
 {
 	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
 	char head[RAT_HASH_LEN + 1], hash[RAT_HASH_LEN + 1];
-	char *location = NULL, *scratch = NULL, *metadata = NULL, *message = NULL;
+	char *location = NULL, *metadata = NULL, *message = NULL;
 	rat_contents contents = { NULL, 0 };
 	rat_store *store = NULL;
 	const rat_catalog_entry *current;
@@ -111,14 +116,8 @@ int rat_workspace__write_table(rat_write_result *out, const rat_workspace *ws, r
 				       branch, current->state.metadata_location, location);
 		goto cleanup;
 	}
-	if (!opts.scratch_dir) {
-		scratch = rat__sprintf("%s/tmp/%s", rat_workspace_home(ws), rat_workspace_name(ws));
-		if (!scratch) {
-			error = RAT_ENOMEM;
-			goto cleanup;
-		}
-		opts.scratch_dir = scratch;
-	}
+	if (!opts.scratch_dir)
+		opts.scratch_dir = rat_workspace_spill_dir(ws);
 	if ((error = rat_table__write(out, store, engine, select_sql, &opts)) != 0 ||
 	    !out->metadata_key[0])
 		goto cleanup; /* failed, or nothing to change */
@@ -145,7 +144,6 @@ cleanup:
 	rat_catalog__contents_free(&contents);
 	rat_store__free(store);
 	free(location);
-	free(scratch);
 	free(metadata);
 	free(message);
 	return error;
@@ -213,15 +211,13 @@ static int bind_table(rat_engine *engine, const rat_workspace *ws, const rat_cat
 /* The folders a locked session may read: the workspace's tables, the read cache, its spill folder. */
 static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
 {
-	char *tables = NULL, *cache = cache_dir(ws), *spill;
+	char *tables = NULL, *cache = cache_dir(ws);
 	int error;
 
-	spill = rat__sprintf("%s/tmp/%s", rat_workspace_home(ws), rat_workspace_name(ws));
-	if (!cache || !spill) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
-	if ((error = rat_strarray__push(out, cache)) != 0 || (error = rat_strarray__push(out, spill)) != 0)
+	if (!cache)
+		return RAT_ENOMEM;
+	if ((error = rat_strarray__push(out, cache)) != 0 ||
+	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0)
 		goto cleanup;
 	if (rat_workspace_warehouse(ws)[0] == '/') {
 		tables = rat__sprintf("%s/%s", rat_workspace_warehouse(ws), rat_workspace_s3_prefix(ws));
@@ -230,7 +226,6 @@ static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
 cleanup:
 	free(tables);
 	free(cache);
-	free(spill);
 	return error;
 }
 

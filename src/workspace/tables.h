@@ -16,7 +16,9 @@
 #include "storage/storage.h"
 #include "table/write.h"
 
-/** Open (creating) the catalog of the workspace's RAT_HOME: <RAT_HOME>/catalog.db. */
+/** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. */
+int rat_workspace__open_home_catalog(rat_catalog **out, const char *home);
+/** Open (creating) the catalog of the workspace's RAT_HOME. */
 int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws);
 /** A store rooted at the table "layer.table" of the workspace (S3 settings from the environment). */
 int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key);

@@ -9,6 +9,7 @@
 #include "util/fs.h"
 #include "config/config.h"
 #include "catalog/catalog.h"
+#include "workspace/tables.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct rat_workspace {
 	char *s3_prefix;
 	char *home;
 	char *warehouse;
+	char *spill;
 };
 
 static const char *const layer_names[RAT_LAYER_COUNT] = { "bronze", "silver", "gold" };
@@ -185,7 +187,8 @@ static int load(rat_workspace **out, const char *dir)
 		goto cleanup;
 	}
 	ws->s3_prefix = rat__strdup(ws->config.s3_prefix ? ws->config.s3_prefix : ws->config.name);
-	if (!ws->s3_prefix) {
+	ws->spill = rat__sprintf("%s/tmp/%s", ws->home, ws->config.name);
+	if (!ws->s3_prefix || !ws->spill) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -220,6 +223,7 @@ void rat_workspace_free(rat_workspace *ws)
 	free(ws->s3_prefix);
 	free(ws->home);
 	free(ws->warehouse);
+	free(ws->spill);
 	free(ws);
 }
 
@@ -310,16 +314,14 @@ static int populate(const char *dir, const char *name, const char *description)
 static int create_branch(const char *name)
 {
 	rat_catalog *catalog = NULL;
-	char *home = rat_config__home(), *path = home ? rat_fs__join(home, "catalog.db") : NULL;
-	char *branch = rat__sprintf("workspace/%s", name);
+	char *home = rat_config__home(), *branch = rat__sprintf("workspace/%s", name);
 	int error;
 
-	if (!home || !path || !branch) {
+	if (!home || !branch) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_fs__mkdir_p(home)) != 0 ||
-	    (error = rat_catalog__open_embedded(&catalog, path)) != 0)
+	if ((error = rat_workspace__open_home_catalog(&catalog, home)) != 0)
 		goto cleanup;
 	error = rat_catalog__create_ref(catalog, branch, RAT_REF_BRANCH, "main");
 	if (error == RAT_EEXISTS) {
@@ -329,7 +331,6 @@ static int create_branch(const char *name)
 cleanup:
 	rat_catalog__free(catalog);
 	free(home);
-	free(path);
 	free(branch);
 	return error;
 }
@@ -454,6 +455,7 @@ const char *rat_workspace_branch(const rat_workspace *ws) { return ws->branch; }
 const char *rat_workspace_s3_prefix(const rat_workspace *ws) { return ws->s3_prefix; }
 const char *rat_workspace_home(const rat_workspace *ws) { return ws->home; }
 const char *rat_workspace_warehouse(const rat_workspace *ws) { return ws->warehouse; }
+const char *rat_workspace_spill_dir(const rat_workspace *ws) { return ws->spill; }
 
 const char *rat_workspace_branch_spec(const rat_workspace *ws)
 {

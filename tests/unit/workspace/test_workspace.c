@@ -192,6 +192,8 @@ static void storage_paths(void **state)
 	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", "../other"), RAT_EINVALID);
 	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", "a/b"), RAT_EINVALID);
 	assert_null(path);
+	snprintf(expected, sizeof(expected), "%s/tmp/store", rat_workspace_home(ws));
+	assert_string_equal(rat_workspace_spill_dir(ws), expected);
 	rat_workspace_free(ws);
 
 	setenv("ICEBERG_WAREHOUSE", "s3://lake/wh/", 1);
