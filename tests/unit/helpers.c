@@ -1,5 +1,5 @@
 /*
- * tests/unit/helpers.c - scratch folders and files for the unit tests.
+ * tests/unit/helpers.c - what the unit tests share (see helpers.h).
  */
 #include "helpers.h"
 
@@ -101,4 +101,30 @@ char *test_table_value(rat_engine *engine, rat_store *store, int64_t snapshot_id
 	rat_buf_free(&query);
 	rat_table__scan_free(&scan);
 	return copy;
+}
+
+/* Avro C 1.11 hands the writer schema over as a new reference. */
+avro_value_iface_t *test_avro_class(avro_file_reader_t reader)
+{
+	avro_schema_t schema = avro_file_reader_get_writer_schema(reader);
+	avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
+
+	assert_non_null(iface);
+	avro_schema_decref(schema);
+	return iface;
+}
+
+int test_avro_count(avro_file_reader_t reader)
+{
+	avro_value_iface_t *iface = test_avro_class(reader);
+	avro_value_t rec;
+	int n = 0;
+
+	assert_int_equal(avro_generic_value_new(iface, &rec), 0);
+	while (avro_file_reader_read_value(reader, &rec) == 0)
+		n++;
+	avro_value_decref(&rec);
+	avro_value_iface_decref(iface);
+	avro_file_reader_close(reader);
+	return n;
 }

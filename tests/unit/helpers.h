@@ -1,5 +1,6 @@
 /*
- * tests/unit/helpers.h - shared by the unit tests: scratch folders and files.
+ * tests/unit/helpers.h - shared by the unit tests: scratch folders and files,
+ * engine sessions, table reads and Avro file reads.
  */
 #ifndef RAT_TEST_HELPERS_H
 #define RAT_TEST_HELPERS_H
@@ -9,6 +10,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <avro.h>
 
 /** A fresh empty folder under the build tree; removed by test_rmtree(). */
 char *test_tmpdir(const char *name);
@@ -33,6 +36,11 @@ struct rat_store;
  */
 char *test_table_value(struct rat_engine *engine, struct rat_store *store, int64_t snapshot_id,
 		       const char *relocate, const char *expr);
+
+/** The value class of an Avro file's writer schema (free with avro_value_iface_decref). */
+avro_value_iface_t *test_avro_class(avro_file_reader_t reader);
+/** Read every record of an Avro file, close it, and return how many there were. */
+int test_avro_count(avro_file_reader_t reader);
 
 /** Remove a folder tree. */
 void test_rmtree(const char *dir);

@@ -255,32 +255,6 @@ static void check(avro_value_t *rec, int i)
 	}
 }
 
-/* The value class of a file's schema (which Avro C 1.11 hands over as a new reference). */
-static avro_value_iface_t *class_of(avro_file_reader_t reader)
-{
-	avro_schema_t schema = avro_file_reader_get_writer_schema(reader);
-	avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
-
-	assert_non_null(iface);
-	avro_schema_decref(schema);
-	return iface;
-}
-
-static int count_records(avro_file_reader_t reader)
-{
-	avro_value_iface_t *iface = class_of(reader);
-	avro_value_t rec;
-	int n = 0;
-
-	assert_int_equal(avro_generic_value_new(iface, &rec), 0);
-	while (avro_file_reader_read_value(reader, &rec) == 0)
-		n++;
-	avro_value_decref(&rec);
-	avro_value_iface_decref(iface);
-	avro_file_reader_close(reader);
-	return n;
-}
-
 static void write_records(const char *schema, int count, char **data, size_t *len)
 {
 	rat_avro_writer *w = NULL;
@@ -318,7 +292,7 @@ static avro_file_reader_t open_as_file(const char *data, size_t len)
 /* Every record of an open reader through check(); returns how many. */
 static int check_all(avro_file_reader_t reader)
 {
-	avro_value_iface_t *iface = class_of(reader);
+	avro_value_iface_t *iface = test_avro_class(reader);
 	avro_value_t rec;
 	int n = 0;
 
@@ -378,7 +352,7 @@ static void large_records_close_blocks_by_size(void **state)
 	assert_int_equal(rat_avro__writer_finish(w, &data, &len), 0);
 	rat_avro__writer_free(w);
 	assert_int_equal(count_of(data, len, data + len - 16, 16), 1 + 4); /* 3 + 3 + 3 + 1 */
-	assert_int_equal(count_records(open_as_file(data, len)), 10);
+	assert_int_equal(test_avro_count(open_as_file(data, len)), 10);
 	free(big);
 	free(data);
 	free(schema);
@@ -468,7 +442,7 @@ static void an_empty_file_is_a_header(void **state)
 	/* magic, map, sync: nothing after the sync marker */
 	assert_int_equal(count_of(data, len, data + len - 16, 16), 1);
 	assert_int_equal(rat_avro__reader_open(&reader, data, len), 0);
-	assert_int_equal(count_records(reader), 0);
+	assert_int_equal(test_avro_count(reader), 0);
 	free(value);
 	free(data);
 	free(schema);

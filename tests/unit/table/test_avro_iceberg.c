@@ -18,32 +18,6 @@
 #include "util/common.h"
 #include "table/avro.h"
 
-/* The value class of a file's schema (which Avro C 1.11 hands over as a new reference). */
-static avro_value_iface_t *class_of(avro_file_reader_t reader)
-{
-	avro_schema_t schema = avro_file_reader_get_writer_schema(reader);
-	avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
-
-	assert_non_null(iface);
-	avro_schema_decref(schema);
-	return iface;
-}
-
-static int count_records(avro_file_reader_t reader)
-{
-	avro_value_iface_t *iface = class_of(reader);
-	avro_value_t rec;
-	int n = 0;
-
-	assert_int_equal(avro_generic_value_new(iface, &rec), 0);
-	while (avro_file_reader_read_value(reader, &rec) == 0)
-		n++;
-	avro_value_decref(&rec);
-	avro_value_iface_decref(iface);
-	avro_file_reader_close(reader);
-	return n;
-}
-
 /* The first needle in hay[0..len), or NULL (memmem is a GNU extension). */
 static const char *find(const char *hay, size_t len, const void *needle, size_t nlen)
 {
@@ -189,7 +163,7 @@ static void iceberg_manifests_give_their_metadata(void **state)
 		manifests += manifest;
 		assert_int_equal(avro_file_reader(g.gl_pathv[i], &by_path), 0);
 		assert_int_equal(rat_avro__reader_open(&by_memory, data, len), 0);
-		assert_int_equal(count_records(by_memory), count_records(by_path));
+		assert_int_equal(test_avro_count(by_memory), test_avro_count(by_path));
 		free(data);
 	}
 	assert_true(manifests >= 10);
@@ -229,7 +203,7 @@ static char *rewrite(const char *path, const char *data, size_t len, size_t *out
 	assert_int_equal(rat_avro__writer_new(&w, schema, keys, (const char *const *)values, n),
 			 0);
 	assert_int_equal(avro_file_reader(path, &in), 0);
-	iface = class_of(in);
+	iface = test_avro_class(in);
 	assert_int_equal(avro_generic_value_new(iface, &src), 0);
 	while (avro_file_reader_read_value(in, &src) == 0) {
 		assert_int_equal(rat_avro__writer_record(w, &rec), 0);
@@ -270,8 +244,8 @@ static void expect_same_metadata(const char *theirs, size_t len, const char *our
 /* Both readers give equal records, as many. */
 static void expect_same_records(avro_file_reader_t a, avro_file_reader_t b)
 {
-	avro_value_iface_t *ia = class_of(a);
-	avro_value_iface_t *ib = class_of(b);
+	avro_value_iface_t *ia = test_avro_class(a);
+	avro_value_iface_t *ib = test_avro_class(b);
 	avro_value_t va, vb;
 	int ra, rb, n = 0;
 
