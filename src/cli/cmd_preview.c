@@ -4,36 +4,33 @@
  */
 #include "cli/cli.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
-/* layer.table, with a known layer and a plain identifier: nothing else reaches the SQL */
-static int valid_table(const char *name)
+/*
+ * layer.table, with a known layer and a table name the workspace accepts (an
+ * identifier of at most 128 characters): nothing else reaches the SQL.
+ */
+static bool valid_table(const rat_workspace *ws, const char *name)
 {
 	const char *dot = strchr(name, '.');
-	char layer[16];
-	rat_layer parsed;
-	size_t i;
+	char layer[16], *path = NULL;
+	bool valid;
 
-	if (!dot || (size_t)(dot - name) >= sizeof(layer) || !dot[1] ||
-	    !(isalpha((unsigned char)dot[1]) || dot[1] == '_'))
-		return 0;
+	if (!dot || (size_t)(dot - name) >= sizeof(layer))
+		return false;
 	memcpy(layer, name, (size_t)(dot - name));
 	layer[dot - name] = '\0';
-	if (rat_layer_parse(&parsed, layer) != 0)
-		return 0;
-	for (i = 1; dot[i]; i++)
-		if (!isalnum((unsigned char)dot[i]) && dot[i] != '_')
-			return 0;
-	return 1;
+	valid = rat_workspace_storage_path(&path, ws, layer, dot + 1) == 0;
+	rat_free(path);
+	return valid;
 }
 
 static int run(int argc, char **argv)
 {
 	cli_args args = { .limit = 10 };
 	const char *table = NULL;
-	char sql[512];
+	char sql[512]; /* a valid name is at most 15 + 1 + 128 characters */
 	rat_workspace *ws = NULL;
 	rat_engine *engine = NULL;
 	rat_result *result = NULL;
@@ -43,7 +40,7 @@ static int run(int argc, char **argv)
 		return status;
 	if (rat_workspace_open(&ws, args.workspace) != 0)
 		return cli_fail_lib(NULL);
-	if (!valid_table(table)) {
+	if (!valid_table(ws, table)) {
 		rat_workspace_free(ws);
 		return cli_usage(&cli_cmd_preview, "'%s' is not a table name (layer.table)", table);
 	}

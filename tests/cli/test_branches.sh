@@ -48,6 +48,12 @@ expect_out "2 rows"
 run preview "gold.prices; SELECT 1" -w analytics
 expect_rc 2
 expect_err "is not a table name"
+run preview "gold.$(printf 'x%.0s' {1..129})" -w analytics # longer than a table name may be
+expect_rc 2
+expect_err "is not a table name"
+run preview "gold.1prices" -w analytics
+expect_rc 2
+expect_err "is not a table name"
 run describe silver.nope -w analytics
 expect_rc 1
 expect_err "no table silver.nope on workspace/analytics"
