@@ -76,6 +76,12 @@ void test_session_close(test_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int test_session_teardown(void **state)
+{
+	test_session_close(*state);
+	return 0;
+}
+
 char *test_table_value(rat_engine *engine, rat_store *store, int64_t snapshot_id,
 		       const char *relocate, const char *expr)
 {

@@ -133,17 +133,10 @@ static void only_one_select_with_distinct_names(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
+	*state = &session;
 	test_session_open(&session, "engine_describe");
 	dir = session.dir;
 	engine = session.engine;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_session_close(&session);
 	return 0;
 }
 
@@ -156,5 +149,5 @@ int main(void)
 		cmocka_unit_test(unsupported_types_are_refused),
 		cmocka_unit_test(only_one_select_with_distinct_names),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }

@@ -145,17 +145,10 @@ static void type_names(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
+	*state = &session;
 	test_session_open(&session, "engine_format");
 	dir = session.dir;
 	engine = session.engine;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_session_close(&session);
 	return 0;
 }
 
@@ -166,5 +159,5 @@ int main(void)
 		cmocka_unit_test(json_forms),
 		cmocka_unit_test(type_names),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }

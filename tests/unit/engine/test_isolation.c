@@ -133,17 +133,10 @@ static void a_session_reaches_only_its_own_tables(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
+	*state = &session;
 	test_session_open(&session, "engine_isolation");
 	snprintf(a_dir, sizeof(a_dir), "%s/warehouse/a", session.dir);
 	snprintf(b_dir, sizeof(b_dir), "%s/warehouse/b", session.dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_session_close(&session);
 	return 0;
 }
 
@@ -152,5 +145,5 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_session_reaches_only_its_own_tables),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }

@@ -295,17 +295,11 @@ static void pyiceberg_day_partitioned(void **state) { (void)state; failures = 0;
 static int setup(void **state)
 {
 	const char *shared = getenv("RAT_SHARED_DIR");
-	(void)state;
+
 	snprintf(fixtures, sizeof(fixtures), "%s/fixtures/iceberg", shared ? shared : "../shared");
+	*state = &session;
 	test_session_open(&session, "table_fixtures");
 	engine = session.engine;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_session_close(&session);
 	return 0;
 }
 
@@ -317,5 +311,5 @@ int main(void)
 		cmocka_unit_test(eqdeletes_partitioned),
 		cmocka_unit_test(pyiceberg_day_partitioned),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }

@@ -195,17 +195,10 @@ static void on_s3rver(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
+	*state = &session;
 	test_session_open(&session, "tables_s3");
 	dir = session.dir;
 	engine = session.engine;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_session_close(&session);
 	return 0;
 }
 
@@ -215,5 +208,5 @@ int main(void)
 		cmocka_unit_test(on_moto),
 		cmocka_unit_test(on_s3rver),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }
