@@ -24,8 +24,10 @@ step "rat init demo"
 step "rat workspace show -w demo"
 "$rat" workspace show -w demo
 
-step "Generate 5,000 deterministic sales into landing/sales.csv"
-mkdir -p landing
+# A session reads its workspace's tables and its landing folder, by absolute path, and
+# nothing else.
+landing="$RAT_WORKSPACES/demo/landing"
+step "Generate 5,000 deterministic sales into the workspace's landing/sales.csv"
 "$rat" query -w demo "COPY (
   SELECT i AS sale_id,
          DATE '2024-03-01' + (i % 28)::INTEGER AS sold_on,
@@ -33,20 +35,20 @@ mkdir -p landing
          ['downtown', 'station', 'campus'][1 + (i * 7) % 3] AS shop,
          1 + (i * 13) % 3 AS quantity,
          [2.50, 4.20, 3.90, 3.80, 4.60][1 + i % 5]::DECIMAL(6,2) AS unit_price
-  FROM range(5000) t(i)) TO 'landing/sales.csv' (HEADER)"
-wc -l landing/sales.csv
+  FROM range(5000) t(i)) TO '$landing/sales.csv' (HEADER)"
+(cd "$RAT_WORKSPACES/demo" && wc -l landing/sales.csv)
 
 step "Revenue by product (table)"
 "$rat" query -w demo "SELECT product, count(*) AS orders, sum(quantity) AS cups,
   sum(quantity * unit_price::DECIMAL(6,2)) AS revenue
-  FROM 'landing/sales.csv' GROUP BY product ORDER BY revenue DESC"
+  FROM '$landing/sales.csv' GROUP BY product ORDER BY revenue DESC"
 
 step "Daily revenue per shop, first days (csv)"
 "$rat" query -w demo --format csv "SELECT sold_on, shop, sum(quantity * unit_price::DECIMAL(6,2)) AS revenue
-  FROM 'landing/sales.csv' GROUP BY ALL ORDER BY sold_on, shop LIMIT 6"
+  FROM '$landing/sales.csv' GROUP BY ALL ORDER BY sold_on, shop LIMIT 6"
 
 step "Best day (json)"
 "$rat" query -w demo --format json "SELECT sold_on, sum(quantity * unit_price::DECIMAL(6,2)) AS revenue
-  FROM 'landing/sales.csv' GROUP BY sold_on ORDER BY revenue DESC, sold_on LIMIT 1"
+  FROM '$landing/sales.csv' GROUP BY sold_on ORDER BY revenue DESC, sold_on LIMIT 1"
 
 printf '\nDemo workspace left in %s\n' "$dir"

@@ -43,7 +43,12 @@ typedef enum rat_type {
 } rat_type;
 
 /**
- * Open a session for a workspace with its resource profile applied.
+ * Open a session for a workspace: its resource profile applied, and its
+ * tables on the workspace's catalog branch bound as views `layer.table`
+ * over exactly their current files. The session is then locked down: SQL
+ * reaches those tables and nothing else (no other folder, no ATTACH, no
+ * COPY out, no SET that lifts the lock). A workspace whose branch does not
+ * exist yet forks it from main first.
  * The session keeps a reference to nothing in ws; ws may be freed first.
  *
  * @param out receives the session; free with rat_engine_free()
@@ -51,11 +56,8 @@ typedef enum rat_type {
 RAT_EXTERN(int) rat_engine_open(rat_engine **out, const rat_workspace *ws);
 
 /**
- * Open a session bound to the workspace's tables as of a catalog ref (a
- * branch, tag or commit; NULL: the workspace's branch): one view per table,
- * `layer.table`, over exactly that version's files. The session is then
- * locked down: SQL reaches those tables and nothing else (no other folder,
- * no ATTACH, no COPY out, no SET that lifts the lock).
+ * As rat_engine_open(), with the tables as of a catalog ref: a branch, a tag
+ * or a commit (NULL: the workspace's branch).
  */
 RAT_EXTERN(int) rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref);
 

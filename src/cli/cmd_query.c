@@ -1,5 +1,6 @@
 /*
- * cli/cmd_query.c - `rat query SQL [-w W] [--format table|csv|json] [--output FILE]`.
+ * cli/cmd_query.c - `rat query SQL [-w W] [--ref REF] [--format table|csv|json]
+ * [--output FILE]`, in a session bound to the workspace's tables and locked down.
  *
  * With --output, the result goes to FILE.<pid>.tmp first and is renamed over
  * FILE only when the whole result was written: a failed query never leaves a
@@ -135,7 +136,7 @@ static int run(int argc, char **argv)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	if ((ref ? rat_engine_open_at(&engine, ws, ref) : rat_engine_open(&engine, ws)) != 0) {
+	if (rat_engine_open_at(&engine, ws, ref) != 0) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
@@ -159,15 +160,16 @@ const cli_command cli_cmd_query = {
 	"Usage: rat query SQL [-w NAME|PATH] [--ref REF] [--format table|csv|json] [--output FILE]\n"
 	"\n"
 	"Run SQL (several statements are run in order; the last one's result is\n"
-	"printed) in an engine session configured by the workspace's profile.\n"
-	"SQL '-' reads the statements from standard input.\n"
+	"printed) in an engine session configured by the workspace's profile, where\n"
+	"layer.table names the workspace's tables on its branch (or at --ref). The\n"
+	"session reaches nothing else: no other folder or file, no ATTACH, no COPY\n"
+	"out of it. SQL '-' reads the statements from standard input.\n"
 	"\n"
 	"Options:\n"
 	"  -w, --workspace NAME|PATH  the workspace (default: $WORKSPACE, else the one\n"
 	"                             enclosing the current folder, else 'default')\n"
-	"  -r, --ref REF              read the workspace's tables as of REF (a branch, tag or\n"
-	"                             commit) as layer.table; the session then reaches\n"
-	"                             nothing else (no other folder, ATTACH, COPY out)\n"
+	"  -r, --ref REF              read the workspace's tables as of REF (a branch, tag\n"
+	"                             or commit) instead of its branch's head\n"
 	"  -f, --format FORMAT        table (default), csv or json (an array of objects)\n"
 	"  -o, --output FILE          write the result to FILE (replaced only on success)\n"
 	"  -n, --max-rows N           rows shown in table format (default 1000, 0 = all);\n"

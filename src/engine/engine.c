@@ -13,6 +13,7 @@
  * streamed chunk by chunk.
  */
 #include "engine/engine_internal.h"
+#include "engine/session.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -60,7 +61,7 @@ static int set_option(duckdb_config config, const char *name, const char *value)
 	return 0;
 }
 
-int rat_engine_open(rat_engine **out, const rat_workspace *ws)
+int rat_engine__open(rat_engine **out, const rat_workspace *ws)
 {
 	rat_engine *engine = NULL;
 	duckdb_config config = NULL;

@@ -19,6 +19,12 @@
 
 #include "util/common.h"
 
+/**
+ * A session with the workspace's profile applied, bound to nothing and not
+ * locked: for librat's own work (writing tables, ingesting). User SQL goes
+ * only to sessions from rat_engine_open() / rat_engine_open_at().
+ */
+int rat_engine__open(rat_engine **out, const rat_workspace *ws);
 /** Create the schema if needed and (re)define schema.name as a view of select_sql. */
 int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
 			  const char *select_sql);

@@ -249,6 +249,39 @@ char *rat_fs__dirname(const char *path)
 	return rat__strndup(path, (size_t)(slash - path));
 }
 
+static int find_symlink(char **found, const char *path, int depth)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT;
+	struct stat st;
+	size_t i;
+	int error = 0;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : rat_error__os(RAT_EIO, "cannot inspect %s", path);
+	if (S_ISLNK(st.st_mode))
+		return (*found = rat__strdup(path)) ? 0 : RAT_ENOMEM;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	if (depth > 64)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_OS,
+				      "%s: folders nested more than 64 levels deep", path);
+	if ((error = rat_fs__list_dir(&entries, path)) != 0)
+		return error;
+	for (i = 0; !error && !*found && i < entries.count; i++) {
+		char *child = rat_fs__join(path, entries.strings[i]);
+		error = child ? find_symlink(found, child, depth + 1) : RAT_ENOMEM;
+		free(child);
+	}
+	rat_strarray_free(&entries);
+	return error;
+}
+
+int rat_fs__find_symlink(char **found, const char *path)
+{
+	*found = NULL;
+	return find_symlink(found, path, 0);
+}
+
 void rat_fs__remove_tree(const char *path)
 {
 	rat_strarray entries = RAT_STRARRAY_INIT;

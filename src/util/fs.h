@@ -20,6 +20,12 @@ bool rat_fs__is_dir(const char *path);
 bool rat_fs__is_file(const char *path);
 bool rat_fs__exists(const char *path);
 /**
+ * Look for a symbolic link at or under path, following none: *found gets the
+ * first one's path (free it), or NULL when there is none or path does not
+ * exist. Folders nested deeper than 64 levels are an error.
+ */
+int rat_fs__find_symlink(char **found, const char *path);
+/**
  * Remove a folder tree (or a file). Best effort and silent: it runs on
  * cleanup paths and must not replace the error being reported.
  */

@@ -27,7 +27,33 @@ int rat_workspace__open_home_catalog(rat_catalog **out, const char *home)
 
 int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
 {
-	return rat_workspace__open_home_catalog(out, rat_workspace_home(ws));
+	const char *branch = rat_workspace_branch(ws);
+	char hash[RAT_HASH_LEN + 1];
+	int error;
+
+	if ((error = rat_workspace__open_home_catalog(out, rat_workspace_home(ws))) != 0)
+		return error;
+	/*
+	 * A workspace whose branch is not there yet (a folder cloned from Git, a
+	 * `git:` branch name after a checkout, a deleted branch) forks it from
+	 * main on first use, as `rat init` does.
+	 */
+	if ((error = rat_catalog__resolve(*out, branch, hash)) == RAT_ENOTFOUND) {
+		rat_error_clear();
+		error = rat_catalog__create_ref(*out, branch, RAT_REF_BRANCH, "main");
+		if (error == RAT_EEXISTS) { /* another process forked it meanwhile */
+			rat_error_clear();
+			error = 0;
+		}
+		if (error)
+			rat_error__prefix("forking %s's branch %s from main",
+					  rat_workspace_name(ws), branch);
+	}
+	if (error) {
+		rat_catalog__free(*out);
+		*out = NULL;
+	}
+	return error;
 }
 
 /* "layer.table" -> the table's location (no trailing '/'); validates both parts. */
@@ -208,22 +234,55 @@ static int bind_table(rat_engine *engine, const rat_workspace *ws, const rat_cat
 	return error;
 }
 
-/* The folders a locked session may read: the workspace's tables, the read cache, its spill folder. */
+/*
+ * The workspace's landing folder, <workspace>/landing, if there is one. A
+ * locked session may read (and write) under it, so it must hold real files
+ * only: DuckDB follows links, and a link would reach past the lock.
+ */
+static int landing_folder(char **out, const rat_workspace *ws)
+{
+	char *landing = rat_fs__join(rat_workspace_path(ws), "landing"), *link = NULL;
+	int error;
+
+	*out = NULL;
+	if (!landing)
+		return RAT_ENOMEM;
+	if ((error = rat_fs__find_symlink(&link, landing)) == 0 && link)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				       "%s is a symbolic link: a workspace's landing folder must "
+				       "hold real files and folders only (move or copy the data in)",
+				       link);
+	if (!error && rat_fs__is_dir(landing)) {
+		*out = landing;
+		landing = NULL;
+	}
+	free(link);
+	free(landing);
+	return error;
+}
+
+/*
+ * The folders a locked session may reach: the workspace's tables, its
+ * landing folder, the read cache and its spill folder.
+ */
 static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
 {
-	char *tables = NULL, *cache = cache_dir(ws);
+	char *tables = NULL, *landing = NULL, *cache = cache_dir(ws);
 	int error;
 
 	if (!cache)
 		return RAT_ENOMEM;
 	if ((error = rat_strarray__push(out, cache)) != 0 ||
-	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0)
+	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0 ||
+	    (error = landing_folder(&landing, ws)) != 0 ||
+	    (landing && (error = rat_strarray__push(out, landing)) != 0))
 		goto cleanup;
 	if (rat_workspace_warehouse(ws)[0] == '/') {
 		tables = rat__sprintf("%s/%s", rat_workspace_warehouse(ws), rat_workspace_s3_prefix(ws));
 		error = tables ? rat_strarray__push(out, tables) : RAT_ENOMEM;
 	}
 cleanup:
+	free(landing);
 	free(tables);
 	free(cache);
 	return error;
@@ -455,6 +514,11 @@ void rat_history_free(rat_history *history)
 	memset(history, 0, sizeof(*history));
 }
 
+int rat_engine_open(rat_engine **out, const rat_workspace *ws)
+{
+	return rat_engine_open_at(out, ws, NULL);
+}
+
 int rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref)
 {
 	rat_catalog *catalog = NULL;
@@ -462,7 +526,7 @@ int rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *re
 	int error;
 
 	*out = NULL;
-	if ((error = rat_engine_open(&engine, ws)) != 0 ||
+	if ((error = rat_engine__open(&engine, ws)) != 0 ||
 	    (error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
 	    (error = rat_workspace__bind(engine, ws, catalog, ref ? ref : rat_workspace_branch(ws),
 					 true)) != 0) {

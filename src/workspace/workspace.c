@@ -278,8 +278,19 @@ void rat_workspace_cache_clear(void)
 	pthread_mutex_unlock(&cache_lock);
 }
 
-static const char *const layout[] = { "pipelines/bronze", "pipelines/silver", "pipelines/gold",
-				      "schemas", "macros", "notebooks" };
+/* Each folder of a new workspace, with the one file that keeps it in Git while empty. */
+static const struct {
+	const char *folder, *file, *content;
+} layout[] = {
+	{ "pipelines/bronze", ".gitkeep", "" },
+	{ "pipelines/silver", ".gitkeep", "" },
+	{ "pipelines/gold", ".gitkeep", "" },
+	{ "schemas", ".gitkeep", "" },
+	{ "macros", ".gitkeep", "" },
+	{ "notebooks", ".gitkeep", "" },
+	/* raw files arrive here; they are data, not source: Git ignores them */
+	{ "landing", ".gitignore", "*\n!.gitignore\n" },
+};
 
 /* Fill a fresh folder with the workspace layout and its workspace.yaml. */
 static int populate(const char *dir, const char *name, const char *description)
@@ -289,12 +300,12 @@ static int populate(const char *dir, const char *name, const char *description)
 	int error = 0;
 
 	for (i = 0; !error && i < RAT_ARRAY_SIZE(layout); i++) {
-		/* .gitkeep: so the layout survives a commit to Git while still empty */
-		path = rat__sprintf("%s/%s/.gitkeep", dir, layout[i]);
+		path = rat__sprintf("%s/%s/%s", dir, layout[i].folder, layout[i].file);
 		char *folder = path ? rat_fs__dirname(path) : NULL;
 		error = folder ? rat_fs__mkdir_p(folder) : RAT_ENOMEM;
 		if (!error)
-			error = rat_fs__write_file_atomic(path, "", 0);
+			error = rat_fs__write_file_atomic(path, layout[i].content,
+							  strlen(layout[i].content));
 		free(folder);
 		free(path);
 		path = NULL;

@@ -8,9 +8,10 @@ run init analytics
 expect_rc 0
 expect_out "Created workspace 'analytics'"
 ws="$RAT_WORKSPACES/analytics"
-for d in pipelines/bronze pipelines/silver pipelines/gold schemas macros notebooks; do
+for d in pipelines/bronze pipelines/silver pipelines/gold schemas macros notebooks landing; do
 	expect_file "$ws/$d"
 done
+expect_eq "$(cat "$ws/landing/.gitignore")" "$(printf "*\n!.gitignore")"
 expect_file "$ws/workspace.yaml"
 yaml="$ws/workspace.yaml"
 # the seed's defaults, as written

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# tests/cli/test_query.sh - `rat query` in all three formats over literals, a
-# CSV and a Parquet file; engine errors exit 1 with DuckDB's message; --output
-# never leaves a partial file (E1).
+# tests/cli/test_query.sh - `rat query` in all three formats over literals and
+# over the workspace's tables (loaded from a CSV and from Parquet); the session
+# reaches nothing but its tables; engine errors exit 1 with DuckDB's message;
+# --output never leaves a partial file (E1, C4).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
+: "${RAT_TABLE_TOOL:?}"
+
+write() { # WORKSPACE TABLE SQL: commit layer.table on the workspace's branch
+	"$RAT_TABLE_TOOL" commit "$RAT_WORKSPACES/$1" "workspace/$1" "$2" "$3" \
+		>"$T_DIR/out" 2>"$T_DIR/err" || fail "writing $2 in $1"
+}
 
 run init analytics
 expect_rc 0
@@ -23,7 +30,8 @@ id,product,amount,sold_on,note
 3,flat white,3.90,2024-03-02,"say ""hi"""
 4,café au lait,3.10,2024-03-03,plain
 CSV
-sql="SELECT id, product, amount, sold_on, note FROM 'sales.csv' ORDER BY id"
+write analytics bronze.sales "SELECT * FROM read_csv('$T_DIR/sales.csv')"
+sql="SELECT id, product, amount, sold_on, note FROM bronze.sales ORDER BY id"
 
 run query "$sql" -w analytics
 expect_rc 0
@@ -60,20 +68,22 @@ run query "SELECT '' AS e, NULL AS n, ' pad' AS p" -w analytics --format csv
 expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'e,n,p\n"",," pad"')"
 
-# Parquet: write one, then read it in every format
-run query "COPY (SELECT i AS id, 'item-' || i AS name, i * 1.5 AS price, [i, i + 1] AS tags
-	FROM range(1, 6) t(i)) TO 'items.parquet' (FORMAT parquet)" -w analytics
-expect_rc 0
-expect_file items.parquet
-run query "SELECT count(*) AS n, sum(price) AS total FROM 'items.parquet'" -w analytics --format csv
+# Parquet: a table from a Parquet file, read in every format
+run query "COPY (SELECT 1 AS id) TO '$T_DIR/items.parquet' (FORMAT parquet)" -w analytics
+expect_rc 1 # a session writes nowhere but its tables
+expect_err "Permission Error"
+expect_eq "$(ls "$T_DIR" | grep -c '^items.parquet$' || true)" "0"
+write analytics gold.items "SELECT i AS id, 'item-' || i AS name, i * 1.5 AS price, [i, i + 1] AS tags
+	FROM range(1, 6) t(i)"
+run query "SELECT count(*) AS n, sum(price) AS total FROM gold.items" -w analytics --format csv
 expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n,total\n5,22.5')"
-run query "SELECT * FROM read_parquet('items.parquet') ORDER BY id" -w analytics
+run query "SELECT * FROM gold.items ORDER BY id" -w analytics
 expect_rc 0
 expect_out "item-5"
 expect_out "[5, 6]"
 expect_out "DECIMAL"
-run query "SELECT * FROM 'items.parquet' ORDER BY id" -w analytics --format json
+run query "SELECT * FROM gold.items ORDER BY id" -w analytics --format json
 expect_rc 0
 node -e '
 const rows = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -81,15 +91,15 @@ if (rows.length !== 5 || rows[4].name !== "item-5" || rows[4].price !== 7.5 ||
     JSON.stringify(rows[0].tags) !== "[1,2]") { console.error(JSON.stringify(rows)); process.exit(1); }
 ' "$T_DIR/out" || fail "Parquet JSON output does not match"
 T_CHECKS=$((T_CHECKS + 1))
-run query "SELECT name FROM 'items.parquet' WHERE id = 3" -w analytics --format csv
+run query "SELECT name FROM gold.items WHERE id = 3" -w analytics --format csv
 expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'name\nitem-3')"
 
 # an empty result is still well-formed
-run query "SELECT * FROM 'items.parquet' WHERE id > 100" -w analytics --format json
+run query "SELECT * FROM gold.items WHERE id > 100" -w analytics --format json
 expect_rc 0
 expect_eq "$(cat "$T_DIR/out")" "[]"
-run query "SELECT * FROM 'items.parquet' WHERE id > 100" -w analytics
+run query "SELECT * FROM gold.items WHERE id > 100" -w analytics
 expect_rc 0
 expect_out "0 rows"
 
@@ -121,9 +131,9 @@ expect_err "Parser Error: syntax error at or near \"SELEC\""
 run query "SELECT * FROM no_such_table" -w analytics
 expect_rc 1
 expect_err "Catalog Error: Table with name no_such_table does not exist"
-run query "SELECT * FROM 'missing.csv'" -w analytics
+run query "SELECT * FROM bronze.missing" -w analytics
 expect_rc 1
-expect_err "missing.csv"
+expect_err "Table with name missing does not exist"
 run query "" -w analytics
 expect_rc 1
 expect_err "no SQL statement given"
@@ -151,3 +161,62 @@ run query "SELECT CASE WHEN i < 5000 THEN i ELSE error('late failure') END AS v 
 	-w analytics --format csv
 expect_rc 1
 expect_err "late failure"
+
+# isolation: a session reaches its own tables and nothing else
+run init finance
+expect_rc 0
+write finance gold.ledger "SELECT 'secret' AS s"
+run query "SELECT * FROM gold.ledger" -w finance --format csv
+expect_rc 0
+expect_out "secret"
+ledger="$(find "$T_DIR" -path '*finance*ledger*' -name '*.parquet' | head -1)"
+[ -n "$ledger" ] || fail "finance's ledger file not found"
+run query "SELECT * FROM gold.ledger" -w analytics
+expect_rc 1
+expect_err "Table with name ledger does not exist"
+for sql in "SELECT * FROM read_parquet('$ledger')" \
+	"SELECT * FROM read_parquet('$(dirname "$ledger")/../../ledger/data/*.parquet')" \
+	"SELECT * FROM glob('$T_DIR/**')" \
+	"SELECT * FROM read_csv('$T_DIR/sales.csv')" \
+	"SELECT * FROM 'sales.csv'" \
+	"SELECT * FROM read_text('/etc/passwd')" \
+	"ATTACH '$T_DIR/other.db' AS other" \
+	"COPY (SELECT * FROM bronze.sales) TO '$T_DIR/leak.csv'" \
+	"INSTALL httpfs"; do
+	run query "$sql" -w analytics
+	expect_rc 1
+	expect_err "Permission Error"
+done
+for sql in "SET enable_external_access = true" "SET lock_configuration = false" \
+	"SET allowed_directories = ['/']" "RESET allowed_directories"; do
+	run query "$sql" -w analytics
+	expect_rc 1
+	expect_err "the configuration has been locked"
+done
+expect_eq "$(ls "$T_DIR" | grep -c -e '^leak.csv$' -e '^other.db$' || true)" "0"
+
+# the landing folder is readable (by absolute path), and must hold no symbolic link
+landing="$RAT_WORKSPACES/analytics/landing"
+cp sales.csv "$landing/"
+run query "SELECT count(*) AS n FROM '$landing/sales.csv'" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n4')"
+mkdir -p "$landing/deep/er"
+ln -s "$RAT_WORKSPACES/finance" "$landing/deep/er/finance"
+run query "SELECT 1" -w analytics
+expect_rc 1
+expect_err "$landing/deep/er/finance is a symbolic link"
+rm "$landing/deep/er/finance"
+run query "SELECT 1" -w analytics
+expect_rc 0
+
+# a workspace whose branch does not exist yet (a folder from Git) forks it from main
+mkdir -p "$RAT_WORKSPACES/cloned"
+printf 'name: cloned\n' > "$RAT_WORKSPACES/cloned/workspace.yaml"
+run query "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'gold'" \
+	-w cloned --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n0')"
+run branch -w cloned
+expect_rc 0
+expect_out "* workspace/cloned"

@@ -5,6 +5,7 @@
 
 #include "rat.h"
 #include "util/common.h"
+#include "engine/session.h"
 #include "storage/storage.h"
 #include "table/scan.h"
 
@@ -63,7 +64,7 @@ void test_session_open(test_session *s, const char *name)
 	s->dir = test_scratch_home(name);
 	test_write(s->dir, "ws/workspace.yaml", "name: test\nresources:\n  profile: tiny\n");
 	snprintf(path, sizeof(path), "%s/ws", s->dir);
-	if (rat_workspace_open(&s->ws, path) != 0 || rat_engine_open(&s->engine, s->ws) != 0)
+	if (rat_workspace_open(&s->ws, path) != 0 || rat_engine__open(&s->engine, s->ws) != 0)
 		fail_msg("session %s: %s", name, rat_error_last()->message);
 }
 

@@ -1,10 +1,13 @@
 /*
  * tests/unit/util/test_util.c - buffers keep their size cap, paths
- * normalise, the last error is per thread and keeps context, YAML positions.
+ * normalise, symbolic links are found at any depth, the last error is per
+ * thread and keeps context, YAML positions.
  */
 #include "helpers.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +53,42 @@ static void paths_normalise(void **state)
 	char *d = rat_fs__dirname("/a/b");
 	assert_string_equal(d, "/a");
 	free(d);
+}
+
+static void symlinks_are_found_at_any_depth(void **state)
+{
+	char *dir = test_tmpdir("symlinks"), *found = (char *)"x", path[4200], target[4200];
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(rat_fs__find_symlink(&found, path), 0);
+	assert_null(found);
+	test_write(dir, "a/b/c/file.csv", "x\n1\n");
+	test_write(dir, "a/other.csv", "x\n2\n");
+	assert_int_equal(rat_fs__find_symlink(&found, dir), 0);
+	assert_null(found);
+	/* deep inside */
+	snprintf(path, sizeof(path), "%s/a/b/c/link.csv", dir);
+	snprintf(target, sizeof(target), "%s/a/other.csv", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(rat_fs__find_symlink(&found, dir), 0);
+	assert_non_null(found);
+	assert_string_equal(found, path);
+	free(found);
+	/* a dangling link is found too, and so is the folder itself being one */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("/nonexistent/target", path), 0);
+	assert_int_equal(rat_fs__find_symlink(&found, dir), 0);
+	assert_string_equal(found, path);
+	free(found);
+	snprintf(target, sizeof(target), "%s/a", dir);
+	snprintf(path, sizeof(path), "%s/alias", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(rat_fs__find_symlink(&found, path), 0);
+	assert_string_equal(found, path);
+	free(found);
+	test_rmtree(dir);
+	free(dir);
 }
 
 static void *set_error_in_thread(void *arg)
@@ -126,6 +165,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buffer_refuses_to_grow_past_its_cap),
 		cmocka_unit_test(paths_normalise),
+		cmocka_unit_test(symlinks_are_found_at_any_depth),
 		cmocka_unit_test(errors_are_per_thread_and_keep_context),
 		cmocka_unit_test(yaml_errors_point_at_the_key),
 	};

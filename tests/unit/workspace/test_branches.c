@@ -34,8 +34,7 @@ static char *value_at(const char *ref, const char *sql)
 	const char *text = NULL;
 	char *copy;
 
-	if (rat_engine_open(&engine, session.ws) != 0 ||
-	    rat_workspace__bind(engine, session.ws, catalog, ref, true) != 0)
+	if (rat_engine_open_at(&engine, session.ws, ref) != 0)
 		fail_msg("bind %s: %s", ref, rat_error_last()->message);
 	if (rat_engine_query(&result, engine, sql) != 0)
 		fail_msg("%s at %s: %s", sql, ref, rat_error_last()->message);
@@ -59,9 +58,13 @@ static void dev_branch_write_merge(void **state)
 {
 	const char *ws_branch = rat_workspace_branch(session.ws);
 	rat_merge_result merge;
+	char head[RAT_HASH_LEN + 1], main_head[RAT_HASH_LEN + 1];
 	(void)state;
 
-	assert_int_equal(rat_catalog__create_ref(catalog, ws_branch, RAT_REF_BRANCH, "main"), 0);
+	/* opening the workspace's catalog forked its branch from main */
+	assert_int_equal(rat_catalog__resolve(catalog, ws_branch, head), 0);
+	assert_int_equal(rat_catalog__resolve(catalog, "main", main_head), 0);
+	assert_string_equal(head, main_head);
 	write_table(ws_branch, "silver.sales", "SELECT i AS id FROM range(100) t(i)");
 	expect_at(ws_branch, "SELECT count(*) FROM silver.sales", "100");
 
@@ -75,8 +78,7 @@ static void dev_branch_write_merge(void **state)
 	{
 		rat_engine *engine = NULL;
 		rat_result *result = NULL;
-		assert_int_equal(rat_engine_open(&engine, session.ws), 0);
-		assert_int_equal(rat_workspace__bind(engine, session.ws, catalog, ws_branch, true), 0);
+		assert_int_equal(rat_engine_open(&engine, session.ws), 0); /* the workspace branch */
 		assert_int_equal(rat_engine_query(&result, engine, "SELECT * FROM gold.kpis"), RAT_ESQL);
 		rat_engine_free(engine);
 	}
@@ -135,8 +137,6 @@ static void a_bound_session_cannot_reach_another_workspace(void **state)
 	assert_int_equal(rat_workspace_storage_path(&location, other, "gold", "ledger"), 0);
 
 	assert_int_equal(rat_engine_open(&engine, session.ws), 0);
-	assert_int_equal(rat_workspace__bind(engine, session.ws, catalog,
-					     rat_workspace_branch(session.ws), true), 0);
 	snprintf(sql, sizeof(sql), "SELECT * FROM glob('%s**')", location);
 	assert_int_equal(rat_engine_query(&r, engine, sql), RAT_ESQL);
 	assert_non_null(strstr(rat_error_last()->message, "Permission Error"));
