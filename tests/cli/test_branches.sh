@@ -64,10 +64,10 @@ expect_rc 0
 expect_out "Started dev/exp from workspace/analytics"
 write dev/exp silver.sales "SELECT i AS id FROM range(100, 110) t(i)"
 write dev/exp gold.kpis "SELECT 42 AS answer"
-# the workspace branch does not see the dev work; dev/exp does
-run query "SELECT count(*) AS n FROM silver.sales" -w analytics --ref workspace/analytics --format csv
+# plain `rat query` (the workspace branch) does not see the dev work; dev/exp does
+run query "SELECT count(*) AS n FROM silver.sales" -w analytics --format csv
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n100')"
-run query "SELECT * FROM gold.kpis" -w analytics --ref workspace/analytics
+run query "SELECT * FROM gold.kpis" -w analytics
 expect_rc 1
 expect_err "Table with name kpis does not exist"
 run query "SELECT (SELECT count(*) FROM silver.sales) || '|' || answer AS v FROM gold.kpis" -w analytics --ref dev/exp --format csv
@@ -113,7 +113,7 @@ expect_out "+10"
 expect_out "+100"
 expect_out "110"
 # after the merge, the workspace branch sees it
-run query "SELECT (SELECT count(*) FROM silver.sales) || '|' || answer AS v FROM gold.kpis" -w analytics --ref workspace/analytics --format csv
+run query "SELECT (SELECT count(*) FROM silver.sales) || '|' || answer AS v FROM gold.kpis" -w analytics --format csv
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'v\n110|42')"
 # a locked session reaches nothing else
 run query "SELECT * FROM read_csv('/etc/passwd')" -w analytics --ref workspace/analytics
