@@ -36,7 +36,8 @@ typedef enum rat_error_class {
 	RAT_ERRCLASS_CONFIG,    /**< workspace.yaml, profiles, environment */
 	RAT_ERRCLASS_WORKSPACE,
 	RAT_ERRCLASS_ENGINE,
-	RAT_ERRCLASS_CATALOG
+	RAT_ERRCLASS_CATALOG,
+	RAT_ERRCLASS_PIPELINE   /**< pipeline files, templates, the DAG, runs */
 } rat_error_class;
 
 typedef struct rat_error {
