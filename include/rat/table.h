@@ -23,6 +23,8 @@ typedef struct rat_table_info {
 	int64_t data_files;
 	int64_t bytes;                 /**< size of the live data files */
 	const char *partitioning;      /**< e.g. "day(ts), device"; "" when unpartitioned */
+	const char *kind;              /**< "table" or "view" (a view has no files: rows -1) */
+	const char *view_sql;          /**< a view's SQL; "" for a table */
 	const char **columns;          /**< "name TYPE" each, e.g. "price DECIMAL(9,2)" */
 	size_t column_count;
 } rat_table_info;

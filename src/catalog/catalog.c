@@ -18,18 +18,23 @@
 
 /* Table state */
 
+/* A view carries "type": "ICEBERG_VIEW"; a table has no type key, as before views existed. */
 json_t *rat_catalog__state_json(const rat_table_state *s)
 {
-	return json_pack("{s:s, s:I, s:i, s:i, s:s}", "metadata-location",
-			 s->metadata_location ? s->metadata_location : "", "snapshot-id",
-			 (json_int_t)s->snapshot_id, "schema-id", s->schema_id, "spec-id", s->spec_id,
-			 "content-id", s->content_id ? s->content_id : "");
+	json_t *j = json_pack("{s:s, s:I, s:i, s:i, s:s}", "metadata-location",
+			      s->metadata_location ? s->metadata_location : "", "snapshot-id",
+			      (json_int_t)s->snapshot_id, "schema-id", s->schema_id, "spec-id",
+			      s->spec_id, "content-id", s->content_id ? s->content_id : "");
+
+	if (j && s->view)
+		json_object_set_new(j, "type", json_string("ICEBERG_VIEW"));
+	return j;
 }
 
 int rat_catalog__state_parse(rat_table_state *out, json_t *j)
 {
 	const char *loc = json_string_value(json_object_get(j, "metadata-location"));
-	const char *id = json_string_value(json_object_get(j, "content-id"));
+	const char *id = json_string_value(json_object_get(j, "content-id")), *type;
 
 	memset(out, 0, sizeof(*out));
 	if (!loc || !id)
@@ -39,6 +44,8 @@ int rat_catalog__state_parse(rat_table_state *out, json_t *j)
 	out->spec_id = (int)json_integer_value(json_object_get(j, "spec-id"));
 	out->metadata_location = rat__strdup(loc);
 	out->content_id = rat__strdup(id);
+	type = json_string_value(json_object_get(j, "type"));
+	out->view = type && strcmp(type, "ICEBERG_VIEW") == 0;
 	if (!out->metadata_location || !out->content_id) {
 		rat_table_state_clear(out);
 		return RAT_ENOMEM;
@@ -50,7 +57,7 @@ bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b
 {
 	return strcmp(a->metadata_location, b->metadata_location) == 0 &&
 	       strcmp(a->content_id, b->content_id) == 0 && a->snapshot_id == b->snapshot_id &&
-	       a->schema_id == b->schema_id && a->spec_id == b->spec_id;
+	       a->schema_id == b->schema_id && a->spec_id == b->spec_id && a->view == b->view;
 }
 
 int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in)

@@ -22,13 +22,14 @@
 
 #define RAT_HASH_LEN 64
 
-/** What the catalog records of a table at a commit. */
+/** What the catalog records of a table (or a view) at a commit. */
 typedef struct rat_table_state {
 	char *metadata_location;
-	int64_t snapshot_id; /* -1: no snapshot yet */
+	int64_t snapshot_id; /* -1: no snapshot yet (always for a view) */
 	int schema_id;
 	int spec_id;
 	char *content_id;    /* stable across commits: the table's identity */
+	bool view;           /* an Iceberg view (Nessie's ICEBERG_VIEW), not a table */
 } rat_table_state;
 
 typedef struct rat_catalog_entry {
@@ -142,6 +143,8 @@ int rat_catalog__merge(rat_catalog *catalog, const char *source, const char *tar
 const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key);
 
 void rat_table_state_clear(rat_table_state *state);
+/** Same location, snapshot, schema, spec, identity and kind. */
+bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b);
 void rat_catalog__contents_free(rat_contents *contents);
 void rat_catalog__refs_free(rat_refs *refs);
 void rat_catalog__commits_free(rat_commits *commits);

@@ -32,7 +32,6 @@ struct rat_catalog {
 /* Table state <-> JSON (the stored form). */
 json_t *rat_catalog__state_json(const rat_table_state *state);
 int rat_catalog__state_parse(rat_table_state *out, json_t *json);
-bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b);
 int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in);
 /* A key map <-> canonical JSON object, key -> state. */
 int rat_catalog__contents_from_json(rat_contents *out, json_t *tree);

@@ -17,6 +17,16 @@ static int64_t rows_of(const rat_table_list *list, const char *key)
 	return -1;
 }
 
+static bool is_view(const rat_table_list *list, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (strcmp(list->items[i].key, key) == 0)
+			return strcmp(list->items[i].kind, "view") == 0;
+	return false;
+}
+
 /* Shared with `rat dev diff`. */
 int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to);
 int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to)
@@ -39,7 +49,12 @@ int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *fr
 	for (i = 0; i < diff.count; i++) {
 		const rat_diff_entry *e = &diff.items[i];
 		int64_t was = rows_of(&before, e->key), now = rows_of(&after, e->key);
-		if (e->type == RAT_CHANGE_TYPE_ADDED)
+		char sign = e->type == RAT_CHANGE_TYPE_ADDED ? '+'
+			    : e->type == RAT_CHANGE_TYPE_REMOVED ? '-' : '~';
+		if (is_view(&before, e->key) || is_view(&after, e->key))
+			printf("%c %-32s view%s\n", sign, e->key,
+			       sign == '~' ? " (a new version of its SQL, or a table became one)" : "");
+		else if (e->type == RAT_CHANGE_TYPE_ADDED)
 			printf("+ %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
 			       e->after.snapshot_id, now, now == 1 ? "" : "s");
 		else if (e->type == RAT_CHANGE_TYPE_REMOVED)

@@ -56,8 +56,13 @@ static int run_tables(int argc, char **argv)
 			printf("%-32s %12s %7s %10s  %s\n", "TABLE", "ROWS", "FILES", "SIZE", "UPDATED (UTC)");
 		for (i = 0; i < list.count; i++) {
 			char size[32], at[32];
-			human_size(size, sizeof(size), list.items[i].bytes);
 			when(at, sizeof(at), list.items[i].updated_ms);
+			if (strcmp(list.items[i].kind, "view") == 0) {
+				printf("%-32s %12s %7s %10s  %s\n", list.items[i].key, "(view)", "-",
+				       "-", at);
+				continue;
+			}
+			human_size(size, sizeof(size), list.items[i].bytes);
 			printf("%-32s %12" PRId64 " %7" PRId64 " %10s  %s\n", list.items[i].key,
 			       list.items[i].rows, list.items[i].data_files, size, at);
 		}
@@ -87,6 +92,19 @@ static int run_describe(int argc, char **argv)
 		size_t i;
 		human_size(size, sizeof(size), t->bytes);
 		when(at, sizeof(at), t->updated_ms);
+		if (strcmp(t->kind, "view") == 0) {
+			printf("View:          %s\n", t->key);
+			printf("Location:      %s\n", t->location);
+			printf("Metadata:      %s\n", t->metadata_location);
+			printf("Updated:       %s UTC\n", at);
+			printf("Columns:\n");
+			for (i = 0; i < t->column_count; i++)
+				printf("  %s\n", t->columns[i]);
+			printf("SQL:\n%s\n", t->view_sql);
+			rat_table_list_free(&list);
+			rat_workspace_free(ws);
+			return status;
+		}
 		printf("Table:         %s\n", t->key);
 		printf("Location:      %s\n", t->location);
 		printf("Metadata:      %s\n", t->metadata_location);

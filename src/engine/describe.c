@@ -136,7 +136,10 @@ static int map_type(json_t **iceberg, rat_buf *written, duckdb_logical_type t, c
 	case DUCKDB_TYPE_LIST: return map_list(iceberg, written, duckdb_list_type_child_type(t), m);
 	case DUCKDB_TYPE_ARRAY: return map_list(iceberg, written, duckdb_array_type_child_type(t), m);
 	case DUCKDB_TYPE_MAP: return map_map(iceberg, written, t, m);
-	case DUCKDB_TYPE_HUGEINT: return refuse(m, "HUGEINT", "cast it to DECIMAL(38,0) or BIGINT");
+	case DUCKDB_TYPE_HUGEINT:
+		/* what sum() and count-like math of integers give: written as long, a value
+		 * beyond 64 bits fails the write with DuckDB's conversion error, never wraps */
+		return primitive(iceberg, written, "long", "BIGINT");
 	case DUCKDB_TYPE_UHUGEINT: return refuse(m, "UHUGEINT", "cast it to DECIMAL(38,0)");
 	case DUCKDB_TYPE_UBIGINT: return refuse(m, "UBIGINT", "cast it to DECIMAL(20,0) or BIGINT");
 	case DUCKDB_TYPE_INTERVAL: return refuse(m, "INTERVAL", "store it as a number (e.g. epoch seconds) or text");

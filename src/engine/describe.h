@@ -4,10 +4,11 @@
  * written as. Used by the table writer; found without running the query.
  *
  * Iceberg holds fewer types than DuckDB. Narrow integers widen to int,
- * UINTEGER to long, ENUM and JSON to string, TIMESTAMP_S/_MS to timestamp,
+ * UINTEGER to long, HUGEINT (the type of sum() over integers) narrows to
+ * long (a value that does not fit fails the write, it never wraps), ENUM and JSON to string, TIMESTAMP_S/_MS to timestamp,
  * fixed-size ARRAYs to lists; the writer casts each column to the written
  * type so the Parquet files carry exactly what the Iceberg schema says.
- * Types with no faithful Iceberg form (HUGEINT, UBIGINT, INTERVAL, TIME WITH
+ * Types with no faithful Iceberg form (UHUGEINT, UBIGINT, INTERVAL, TIME WITH
  * TIME ZONE, TIMESTAMP_NS, UNION, BIT, a bare NULL) are refused with a message
  * naming the column and what to cast it to.
  */

@@ -60,10 +60,15 @@ typedef struct rat_write_options {
 	 * location to the catalog (whose compare-and-swap is the atomic step). */
 	bool catalog_managed;
 	const char *base_metadata;
+	/* Extra snapshot summary entries: key, value, key, value, ... (count
+	 * is the number of pairs). Keys should start with "rat.". */
+	const char *const *summary_properties;
+	size_t summary_property_count;
 } rat_write_options;
 
 #define RAT_WRITE_OPTIONS_INIT                                                                    \
-	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, NULL, 0, 0, NULL, NULL, false, NULL }
+	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, NULL, 0, 0, NULL, NULL, false, NULL,   \
+	  NULL, 0 }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;

@@ -269,6 +269,9 @@ static json_t *summary(const writer *w, const rat_manifest_list *refs)
 		set_count(s, "deleted-data-files", w->removed_files);
 		set_count(s, "deleted-records", w->removed_rows);
 	}
+	for (i = 0; i < w->opts->summary_property_count; i++)
+		json_object_set_new(s, w->opts->summary_properties[2 * i],
+				    json_string(w->opts->summary_properties[2 * i + 1]));
 	return s;
 }
 

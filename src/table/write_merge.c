@@ -105,6 +105,7 @@ cleanup:
 
 int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql)
 {
+	rat_scan_options scan_opts = RAT_SCAN_OPTIONS_INIT;
 	rat_scan scan;
 	rat_buf sql = RAT_BUF_INIT, kept = RAT_BUF_INIT;
 	bool *keep = NULL, planned = false;
@@ -119,7 +120,10 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 	    (error = rat_engine_exec(w->engine, rat_buf_cstr(&sql))) != 0)
 		goto cleanup;
 	w->merge_source = true;
-	if ((error = rat_table__plan(&scan, w->store, NULL)) != 0)
+	/* the version this write starts from: for a catalog-managed table, the one its
+	 * branch records, which need not be the newest file in the folder */
+	scan_opts.metadata_key = w->old_key;
+	if ((error = rat_table__plan(&scan, w->store, &scan_opts)) != 0)
 		goto cleanup;
 	planned = true;
 	if ((error = check_keys(w, &scan)) != 0)

@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "engine/session.h"
 #include "table/scan.h"
+#include "table/view.h"
 #include "workspace/tables.h"
 
 #include <stdio.h>
@@ -111,67 +112,190 @@ static const char *metadata_key(const char *metadata_location, const char *locat
 	return metadata_location + n + 1;
 }
 
-int rat_workspace__write_table(rat_write_result *out, const rat_workspace *ws, rat_catalog *catalog,
-			       rat_engine *engine, const char *branch, const char *key,
-			       const char *select_sql, const rat_write_options *base,
-			       const char *author)
+/* Record key's new state on branch, against expected_head (NULL: whatever the head is). */
+static int commit_state(rat_catalog *catalog, const char *branch, const char *expected_head,
+			const char *key, const rat_table_state *state, const char *author)
+{
+	rat_catalog_op op = { RAT_OP_PUT, key, state };
+	rat_commit_request request = { branch, expected_head, &op, 1,
+				       author ? author : "ratatouille", NULL, NULL, 0 };
+	char hash[RAT_HASH_LEN + 1], *message = rat__sprintf("write %s", key);
+	int error;
+
+	if (!message)
+		return RAT_ENOMEM;
+	request.message = message;
+	error = rat_catalog__commit(catalog, &request, hash);
+	free(message);
+	return error;
+}
+
+/* Where key lives, and the metadata key (under it) that branch records, NULL for a new key. */
+/* (A table written over a view, or a view over a table, starts a new history.) */
+static int locate(char **location, const char **base, char head[RAT_HASH_LEN + 1],
+		  rat_contents *contents, const rat_workspace *ws, rat_catalog *catalog,
+		  const char *branch, const char *key, bool view)
+{
+	const rat_catalog_entry *current;
+	int error;
+
+	*base = NULL;
+	if ((error = rat_catalog__resolve(catalog, branch, head)) != 0 ||
+	    (error = rat_catalog__contents(catalog, head, contents)) != 0 ||
+	    (error = table_location(location, ws, key)) != 0)
+		return error;
+	if ((current = rat_catalog__find(contents, key)) == NULL || current->state.view != view)
+		return 0;
+	if ((*base = metadata_key(current->state.metadata_location, *location)) == NULL)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				      "%s on %s lives at %s, outside the workspace's storage %s", key,
+				      branch, current->state.metadata_location, *location);
+	return 0;
+}
+
+static int write_table(rat_write_result *out, const rat_workspace *ws, rat_catalog *catalog,
+		       rat_engine *engine, const char *branch, const char *key,
+		       const char *select_sql, const rat_write_options *base, const char *author,
+		       bool pin_head)
 {
 	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
-	char head[RAT_HASH_LEN + 1], hash[RAT_HASH_LEN + 1];
-	char *location = NULL, *metadata = NULL, *message = NULL;
+	char head[RAT_HASH_LEN + 1], *location = NULL, *metadata = NULL;
 	rat_contents contents = { NULL, 0 };
 	rat_store *store = NULL;
-	const rat_catalog_entry *current;
+	rat_table_state state;
 	int error;
 
 	memset(out, 0, sizeof(*out));
 	if (base)
 		opts = *base;
-	if ((error = rat_catalog__resolve(catalog, branch, head)) != 0 ||
-	    (error = rat_catalog__contents(catalog, head, &contents)) != 0 ||
-	    (error = table_location(&location, ws, key)) != 0 ||
+	if ((error = locate(&location, &opts.base_metadata, head, &contents, ws, catalog, branch,
+			    key, false)) != 0 ||
 	    (error = rat_workspace__table_store(&store, ws, key)) != 0)
 		goto cleanup;
-	current = rat_catalog__find(&contents, key);
 	opts.catalog_managed = true;
 	opts.location = location;
-	opts.base_metadata = current ? metadata_key(current->state.metadata_location, location) : NULL;
-	if (current && !opts.base_metadata) {
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				       "%s on %s lives at %s, outside the workspace's storage %s", key,
-				       branch, current->state.metadata_location, location);
-		goto cleanup;
-	}
 	if (!opts.scratch_dir)
 		opts.scratch_dir = rat_workspace_spill_dir(ws);
 	if ((error = rat_table__write(out, store, engine, select_sql, &opts)) != 0 ||
 	    !out->metadata_key[0])
 		goto cleanup; /* failed, or nothing to change */
-	{
-		rat_table_state state;
-		rat_catalog_op op = { RAT_OP_PUT, key, &state };
-		rat_commit_request request = { branch, head, &op, 1, author ? author : "ratatouille",
-					       NULL, NULL, 0 };
-		metadata = rat__sprintf("%s/%s", location, out->metadata_key);
-		message = rat__sprintf("write %s", key);
-		if (!metadata || !message) {
-			error = RAT_ENOMEM;
-			goto cleanup;
-		}
-		state.metadata_location = metadata;
-		state.snapshot_id = out->snapshot_id ? out->snapshot_id : -1;
-		state.schema_id = out->schema_id;
-		state.spec_id = out->spec_id;
-		state.content_id = out->table_uuid;
-		request.message = message;
-		error = rat_catalog__commit(catalog, &request, hash);
+	if ((metadata = rat__sprintf("%s/%s", location, out->metadata_key)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
 	}
+	memset(&state, 0, sizeof(state));
+	state.metadata_location = metadata;
+	state.snapshot_id = out->snapshot_id ? out->snapshot_id : -1;
+	state.schema_id = out->schema_id;
+	state.spec_id = out->spec_id;
+	state.content_id = out->table_uuid;
+	error = commit_state(catalog, branch, pin_head ? head : NULL, key, &state, author);
 cleanup:
 	rat_catalog__contents_free(&contents);
 	rat_store__free(store);
 	free(location);
 	free(metadata);
-	free(message);
+	return error;
+}
+
+int rat_workspace__write_table(rat_write_result *out, const rat_workspace *ws, rat_catalog *catalog,
+			       rat_engine *engine, const char *branch, const char *key,
+			       const char *select_sql, const rat_write_options *opts,
+			       const char *author)
+{
+	return write_table(out, ws, catalog, engine, branch, key, select_sql, opts, author, true);
+}
+
+int rat_workspace__write_table_unpinned(rat_write_result *out, const rat_workspace *ws,
+					rat_catalog *catalog, rat_engine *engine, const char *branch,
+					const char *key, const char *select_sql,
+					const rat_write_options *opts, const char *author)
+{
+	return write_table(out, ws, catalog, engine, branch, key, select_sql, opts, author, false);
+}
+
+int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat_engine *engine,
+			      const char *branch, const char *key, const char *sql,
+			      const char *author)
+{
+	char head[RAT_HASH_LEN + 1], layer[16], *location = NULL, *metadata = NULL;
+	const char *base = NULL, *dot = strchr(key, '.');
+	rat_contents contents = { NULL, 0 };
+	rat_store *store = NULL;
+	rat_view_result view;
+	rat_table_state state;
+	int error;
+
+	if ((error = locate(&location, &base, head, &contents, ws, catalog, branch, key, true)) != 0 ||
+	    (error = rat_workspace__table_store(&store, ws, key)) != 0)
+		goto cleanup;
+	snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
+	if ((error = rat_table__write_view(&view, store, engine, sql, location, layer, base)) != 0 ||
+	    (metadata = rat__sprintf("%s/%s", location, view.metadata_key)) == NULL) {
+		error = error ? error : RAT_ENOMEM;
+		goto cleanup;
+	}
+	memset(&state, 0, sizeof(state));
+	state.metadata_location = metadata;
+	state.snapshot_id = -1;
+	state.schema_id = view.version_id;
+	state.spec_id = -1;
+	state.content_id = view.view_uuid;
+	state.view = true;
+	error = commit_state(catalog, branch, NULL, key, &state, author);
+cleanup:
+	rat_catalog__contents_free(&contents);
+	rat_store__free(store);
+	free(location);
+	free(metadata);
+	return error;
+}
+
+/*
+ * A store rooted at an entry's table (or view) in the workspace's storage,
+ * and the key in it of the metadata file the entry records: the recorded
+ * path from its metadata/ folder on (*key points into the entry), so that
+ * a table recorded under another root (moved, or written elsewhere) reads
+ * from where it is now.
+ */
+static int entry_store(rat_store **store, const char **key, const rat_workspace *ws,
+		       const rat_catalog_entry *c)
+{
+	const char *slash = strstr(c->state.metadata_location, "/metadata/");
+	int error;
+
+	*store = NULL;
+	if (!slash) {
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				       "recorded metadata %s is not under a metadata/ folder",
+				       c->state.metadata_location);
+	} else {
+		*key = slash + 1;
+		error = rat_workspace__table_store(store, ws, c->key);
+	}
+	if (error)
+		rat_error__prefix("%s", c->key);
+	return error;
+}
+
+int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
+				  const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_buf text = RAT_BUF_INIT;
+	const char *key;
+	int error;
+
+	memset(meta, 0, sizeof(*meta));
+	if ((error = entry_store(store, &key, ws, c)) != 0)
+		return error;
+	if ((error = rat_store__get(*store, key, &text, (uint64_t)64 << 20)) == 0)
+		error = rat_table__metadata_parse(meta, text.ptr ? text.ptr : "", text.len, key);
+	if (error) {
+		rat_error__prefix("%s", c->key);
+		rat_store__free(*store);
+		*store = NULL;
+	}
+	rat_buf_free(&text);
 	return error;
 }
 
@@ -180,30 +304,21 @@ static int plan_entry(rat_scan *scan, rat_store **store, const rat_workspace *ws
 		      const rat_catalog_entry *c)
 {
 	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
-	char *recorded = NULL, *slash;
+	char *recorded = NULL;
 	int error;
 
-	*store = NULL;
 	memset(scan, 0, sizeof(*scan));
-	if ((error = rat_workspace__table_store(store, ws, c->key)) != 0)
-		goto cleanup;
-	if ((recorded = rat__strdup(c->state.metadata_location)) == NULL) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
-	if ((slash = strstr(recorded, "/metadata/")) == NULL) {
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				       "%s: recorded metadata %s is not under a metadata/ folder", c->key,
-				       c->state.metadata_location);
-		goto cleanup;
-	}
-	*slash = '\0';
+	if ((error = entry_store(store, &opts.metadata_key, ws, c)) != 0)
+		return error;
+	/* the root the recorded paths start with: what precedes its metadata/ */
+	recorded = rat__strndup(c->state.metadata_location,
+				(size_t)(opts.metadata_key - 1 - c->state.metadata_location));
 	opts.relocate_from = recorded;
-	opts.metadata_key = slash + 1;
-	error = rat_table__plan(scan, *store, &opts);
-cleanup:
-	if (error) {
+	if (!recorded)
+		error = RAT_ENOMEM;
+	else if ((error = rat_table__plan(scan, *store, &opts)) != 0)
 		rat_error__prefix("%s", c->key);
+	if (error) {
 		rat_store__free(*store);
 		*store = NULL;
 	}
@@ -231,6 +346,65 @@ static int bind_table(rat_engine *engine, const rat_workspace *ws, const rat_cat
 	rat_table__scan_free(&scan);
 	rat_store__free(store);
 	rat_buf_free(&sql);
+	return error;
+}
+
+int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_store *store = NULL;
+	const char *key;
+	int error;
+
+	*sql = NULL;
+	if ((error = entry_store(&store, &key, ws, c)) == 0)
+		error = rat_table__read_view(sql, store, key);
+	rat_store__free(store);
+	return error;
+}
+
+/*
+ * Define the views. A view may read another view, and DuckDB checks a
+ * view's SQL when it is created: define in passes until none is left, and
+ * report the first failure of a pass that made no progress.
+ */
+static int bind_views(rat_engine *engine, const rat_workspace *ws, const rat_contents *contents)
+{
+	char **sql = rat__calloc(contents->count ? contents->count : 1, sizeof(char *));
+	rat_error_saved failure;
+	size_t i, left = 0, before;
+	int error = 0;
+
+	if (!sql)
+		return RAT_ENOMEM;
+	for (i = 0; !error && i < contents->count; i++)
+		if (contents->items[i].state.view &&
+		    (error = rat_workspace__view_sql(&sql[i], ws, &contents->items[i])) == 0)
+			left++;
+	while (!error && left) {
+		before = left;
+		for (i = 0; i < contents->count; i++) {
+			const char *key = contents->items[i].key, *dot = strchr(key, '.');
+			char layer[16];
+			if (!sql[i])
+				continue;
+			snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
+			if (rat_engine__bind_view(engine, layer, dot + 1, sql[i]) != 0) {
+				rat_error__prefix("view %s", key);
+				rat_error__save(&failure);
+				continue;
+			}
+			free(sql[i]);
+			sql[i] = NULL;
+			left--;
+		}
+		if (left == before) { /* no progress: report the last failure */
+			rat_error__restore(&failure);
+			error = RAT_ESQL;
+		}
+	}
+	for (i = 0; i < contents->count; i++)
+		free(sql[i]);
+	free(sql);
 	return error;
 }
 
@@ -299,12 +473,37 @@ int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog
 	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < contents.count; i++)
-		error = bind_table(engine, ws, &contents.items[i]);
+		if (!contents.items[i].state.view)
+			error = bind_table(engine, ws, &contents.items[i]);
+	if (!error)
+		error = bind_views(engine, ws, &contents);
 	if (!error && lock && (error = allowed_folders(&allowed, ws)) == 0)
 		error = rat_engine__lock(engine, &allowed);
 cleanup:
 	rat_catalog__contents_free(&contents);
 	rat_strarray_free(&allowed);
+	return error;
+}
+
+int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
+			    const char *ref, const char *key)
+{
+	rat_contents contents = { NULL, 0 }, one = { NULL, 1 };
+	const rat_catalog_entry *entry;
+	int error;
+
+	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
+		return error;
+	if ((entry = rat_catalog__find(&contents, key)) == NULL)
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
+				       ref);
+	else if (!entry->state.view)
+		error = bind_table(engine, ws, entry);
+	else {
+		one.items = (rat_catalog_entry *)entry;
+		error = bind_views(engine, ws, &one);
+	}
+	rat_catalog__contents_free(&contents);
 	return error;
 }
 
@@ -353,6 +552,51 @@ static int describe_columns(rat_table_info *info, const rat_table_schema *schema
 	return error;
 }
 
+/* A view entry's info (and its versions). */
+static int view_info(rat_view_info *out, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_store *store = NULL;
+	const char *key;
+	int error;
+
+	if ((error = entry_store(&store, &key, ws, c)) == 0 &&
+	    (error = rat_table__view_info(out, store, key)) != 0)
+		rat_error__prefix("%s", c->key);
+	rat_store__free(store);
+	return error;
+}
+
+static int fill_view(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_view_info view;
+	size_t i;
+	int error;
+
+	if ((error = view_info(&view, ws, c)) != 0)
+		return error;
+	info->key = rat__strdup(c->key);
+	info->metadata_location = rat__strdup(c->state.metadata_location);
+	info->view_sql = view.sql;
+	view.sql = NULL;
+	info->snapshot_id = -1;
+	info->updated_ms = view.version_count ? view.versions[0].timestamp_ms : 0;
+	info->rows = info->data_files = info->bytes = -1;
+	info->partitioning = rat__strdup("");
+	if ((error = table_location((char **)&info->location, ws, c->key)) == 0 &&
+	    view.columns.count &&
+	    (info->columns = rat__calloc(view.columns.count, sizeof(char *))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && info->columns && i < view.columns.count; i++) {
+		info->columns[i] = view.columns.strings[i];
+		view.columns.strings[i] = NULL;
+		info->column_count++;
+	}
+	if (!error && (!info->key || !info->metadata_location || !info->partitioning))
+		error = RAT_ENOMEM;
+	rat_table__view_info_free(&view);
+	return error;
+}
+
 static int fill_info(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c)
 {
 	rat_store *store = NULL;
@@ -361,6 +605,10 @@ static int fill_info(rat_table_info *info, const rat_workspace *ws, const rat_ca
 	size_t i;
 	int error;
 
+	info->kind = c->state.view ? "view" : "table";
+	info->view_sql = "";
+	if (c->state.view)
+		return fill_view(info, ws, c);
 	if ((error = plan_entry(&scan, &store, ws, c)) != 0)
 		return error;
 	if ((error = table_location(&location, ws, c->key)) != 0)
@@ -432,6 +680,8 @@ void rat_table_list_free(rat_table_list *list)
 		free((char *)list->items[i].location);
 		free((char *)list->items[i].metadata_location);
 		free((char *)list->items[i].partitioning);
+		if (list->items[i].view_sql && list->items[i].view_sql[0])
+			free((char *)list->items[i].view_sql);
 		for (size_t j = 0; j < list->items[i].column_count; j++)
 			free((char *)list->items[i].columns[j]);
 		free((void *)list->items[i].columns);
@@ -444,6 +694,31 @@ static int64_t summary_count(json_t *summary, const char *key)
 {
 	const char *text = json_string_value(json_object_get(summary, key));
 	return text ? strtoll(text, NULL, 10) : -1;
+}
+
+/* A view's history: its versions, newest first (no rows: a view stores none). */
+static int view_history(rat_history *out, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_view_info view;
+	size_t i;
+	int error;
+
+	if ((error = view_info(&view, ws, c)) != 0)
+		return error;
+	if ((out->items = rat__calloc(view.version_count + 1, sizeof(*out->items))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < view.version_count; i++) {
+		rat_snapshot_info *info = &out->items[out->count++];
+		info->snapshot_id = view.versions[i].version_id;
+		info->parent_id = i + 1 < view.version_count ? view.versions[i + 1].version_id : -1;
+		info->time_ms = view.versions[i].timestamp_ms;
+		info->added_rows = info->deleted_rows = info->total_rows = -1;
+		info->schema_id = -1;
+		if ((info->operation = rat__strdup("view")) == NULL)
+			error = RAT_ENOMEM;
+	}
+	rat_table__view_info_free(&view);
+	return error;
 }
 
 int rat_table_history_get(rat_history *out, const rat_workspace *ws, const char *ref, const char *key)
@@ -464,6 +739,10 @@ int rat_table_history_get(rat_history *out, const rat_workspace *ws, const char 
 	if ((entry = rat_catalog__find(&contents, key ? key : "")) == NULL) {
 		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s",
 				       key ? key : "(null)", ref ? ref : rat_workspace_branch(ws));
+		goto cleanup;
+	}
+	if (entry->state.view) {
+		error = view_history(out, ws, entry);
 		goto cleanup;
 	}
 	if ((error = plan_entry(&scan, &store, ws, entry)) != 0)

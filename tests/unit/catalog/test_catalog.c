@@ -39,7 +39,7 @@ static rat_catalog *open_catalog(const char *name)
 
 static rat_table_state state(const char *location, int64_t snapshot)
 {
-	rat_table_state s = { (char *)location, snapshot, 0, 0, (char *)"content-1" };
+	rat_table_state s = { (char *)location, snapshot, 0, 0, (char *)"content-1", false };
 	return s;
 }
 

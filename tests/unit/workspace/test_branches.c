@@ -113,6 +113,35 @@ static void both_branches_change_a_table(void **state)
 	assert_string_equal(before, after);
 }
 
+/* A merge reads the rows of the version its branch records, not the newest file in the folder. */
+static void a_merge_starts_from_its_branch_version(void **state)
+{
+	rat_write_options merge = RAT_WRITE_OPTIONS_INIT;
+	rat_write_result result;
+	const char *key[] = { "id" };
+	(void)state;
+
+	merge.mode = RAT_WRITE_MERGE;
+	merge.unique_key = key;
+	merge.unique_key_count = 1;
+	assert_int_equal(rat_catalog__create_ref(catalog, "dev/left", RAT_REF_BRANCH, "main"), 0);
+	assert_int_equal(rat_catalog__create_ref(catalog, "dev/right", RAT_REF_BRANCH, "main"), 0);
+	write_table("dev/left", "silver.orders", "SELECT 1 AS id, 'left' AS side");
+	write_table("dev/right", "silver.orders", "SELECT 1 AS id, 'right' AS side");
+	/* right's write is now the newest metadata file of the folder */
+	write_table("dev/right", "silver.orders", "SELECT 2 AS id, 'right' AS side UNION ALL "
+						   "SELECT 3, 'right'");
+	assert_int_equal(rat_workspace__write_table(&result, session.ws, catalog, session.engine,
+						    "dev/left", "silver.orders",
+						    "SELECT 2 AS id, 'left' AS side", &merge, "tester"),
+			 0);
+	/* (reading right's file for key 2 would have carried 3right over) */
+	expect_at("dev/left", "SELECT string_agg(id || side, ',' ORDER BY id) FROM silver.orders",
+		  "1left,2left");
+	expect_at("dev/right", "SELECT string_agg(id || side, ',' ORDER BY id) FROM silver.orders",
+		  "1right,2right,3right");
+}
+
 static void a_bound_session_cannot_reach_another_workspace(void **state)
 {
 	rat_workspace *other = NULL;
@@ -168,6 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dev_branch_write_merge),
 		cmocka_unit_test(both_branches_change_a_table),
+		cmocka_unit_test(a_merge_starts_from_its_branch_version),
 		cmocka_unit_test(a_bound_session_cannot_reach_another_workspace),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
