@@ -1,54 +1,44 @@
 #!/usr/bin/env bash
-# examples/demo.sh - what `make demo` runs: a short tour of what Ratatouille
-# does today, end to end, on the embedded default (no services, local disk).
+# examples/demo.sh - what `make demo` runs: the coffee-shop workspace
+# (examples/workspaces/demo) end to end on the embedded default: no
+# services, local disk.
 #
 #   examples/demo.sh RAT_BINARY [FOLDER]
 #
-# Creates a workspace, generates a coffee shop's sales as a landing CSV with
-# the engine itself (deterministic), and queries it in each output format.
+# Copies the workspace into FOLDER (default build/demo), generates its
+# landing files (deterministic), runs every pipeline bronze -> silver -> gold
+# as one write-audit-publish run, and queries the gold tables.
 set -euo pipefail
 
+src="$(cd "$(dirname "$0")" && pwd)/workspaces/demo"
 rat="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 dir="${2:-$(pwd)/build/demo}"
 rm -rf "$dir"
-mkdir -p "$dir"
+mkdir -p "$dir/workspaces"
+cp -R "$src" "$dir/workspaces/demo"
 cd "$dir"
 export RAT_HOME="$dir/.rat" RAT_WORKSPACES="$dir/workspaces"
 unset WORKSPACE RAT_PROFILE ICEBERG_WAREHOUSE
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "rat init demo"
-"$rat" init demo --description "Coffee shop demo: sales and web events"
+step "The pipelines, in build order (rat list -w demo)"
+"$rat" list -w demo
 
-step "rat workspace show -w demo"
-"$rat" workspace show -w demo
+step "A week of sales (CSV) and web events (NDJSON) land in workspaces/demo/landing/"
+sh workspaces/demo/scripts/generate_landing.sh
+(cd workspaces/demo && wc -l landing/sales/*.csv landing/web_events/*.ndjson | tail -1)
 
-# A session reads its workspace's tables and its landing folder, by absolute path, and
-# nothing else.
-landing="$RAT_WORKSPACES/demo/landing"
-step "Generate 5,000 deterministic sales into the workspace's landing/sales.csv"
-"$rat" query -w demo "COPY (
-  SELECT i AS sale_id,
-         DATE '2024-03-01' + (i % 28)::INTEGER AS sold_on,
-         ['espresso', 'latte', 'flat white', 'cappuccino', 'mocha'][1 + i % 5] AS product,
-         ['downtown', 'station', 'campus'][1 + (i * 7) % 3] AS shop,
-         1 + (i * 13) % 3 AS quantity,
-         [2.50, 4.20, 3.90, 3.80, 4.60][1 + i % 5]::DECIMAL(6,2) AS unit_price
-  FROM range(5000) t(i)) TO '$landing/sales.csv' (HEADER)"
-(cd "$RAT_WORKSPACES/demo" && wc -l landing/sales.csv)
+step "rat run -w demo"
+"$rat" run -w demo
 
-step "Revenue by product (table)"
-"$rat" query -w demo "SELECT product, count(*) AS orders, sum(quantity) AS cups,
-  sum(quantity * unit_price::DECIMAL(6,2)) AS revenue
-  FROM '$landing/sales.csv' GROUP BY product ORDER BY revenue DESC"
+step "Daily KPIs (gold.daily_kpis)"
+"$rat" query -w demo "SELECT * FROM gold.daily_kpis ORDER BY day"
 
-step "Daily revenue per shop, first days (csv)"
-"$rat" query -w demo --format csv "SELECT sold_on, shop, sum(quantity * unit_price::DECIMAL(6,2)) AS revenue
-  FROM '$landing/sales.csv' GROUP BY ALL ORDER BY sold_on, shop LIMIT 6"
+step "Pages by device (gold.page_device_metrics), top 6 by views"
+"$rat" query -w demo "SELECT * FROM gold.page_device_metrics ORDER BY views DESC, page, device LIMIT 6"
 
-step "Best day (json)"
-"$rat" query -w demo --format json "SELECT sold_on, sum(quantity * unit_price::DECIMAL(6,2)) AS revenue
-  FROM '$landing/sales.csv' GROUP BY sold_on ORDER BY revenue DESC, sold_on LIMIT 1"
+step "A second run finds nothing new and changes nothing"
+"$rat" run -w demo
 
-printf '\nDemo workspace left in %s\n' "$dir"
+printf '\nDemo workspace left in %s (RAT_HOME=%s)\n' "$dir/workspaces/demo" "$dir/.rat"

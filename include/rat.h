@@ -11,5 +11,6 @@
 #include "rat/engine.h"
 #include "rat/catalog.h"
 #include "rat/table.h"
+#include "rat/pipeline.h"
 
 #endif

@@ -167,7 +167,8 @@ RAT_EXTERN(const rat_subscription_config *) rat_workspace_subscription(const rat
 
 /**
  * Names of the pipelines of a layer, sorted: pipelines/<layer>/<name>.sql
- * (or .py/.sh) and pipelines/<layer>/<name>/pipeline.sql (or .py/.sh).
+ * (or .py/.sh, or a lone <name>.yaml holding a command) and
+ * pipelines/<layer>/<name>/pipeline.sql (or .py/.sh, or a lone config.yaml).
  * Free with rat_strarray_free(). RAT_EINVALID if one name is defined twice.
  */
 RAT_EXTERN(int) rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws,

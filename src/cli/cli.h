@@ -36,6 +36,9 @@ extern const cli_command cli_cmd_tables;
 extern const cli_command cli_cmd_describe;
 extern const cli_command cli_cmd_history;
 extern const cli_command cli_cmd_preview;
+extern const cli_command cli_cmd_list;
+extern const cli_command cli_cmd_run;
+extern const cli_command cli_cmd_runs;
 
 /* The shared options; a field a command does not take keeps its initial value. */
 typedef struct cli_args {
@@ -75,6 +78,11 @@ int cli_usage(const cli_command *cmd, const char *fmt, ...) __attribute__((forma
 int cli_help(const cli_command *cmd);
 /** True when stdout is a terminal and NO_COLOR is unset. */
 bool cli_color(FILE *stream);
+
+/** A JSON string literal of s. */
+void cli_json_string(FILE *out, const char *s);
+/** A run's record: a summary with one line per step, or (json) the record as JSON. */
+void cli_print_run(FILE *out, const rat_run_info *run, bool json, bool verbose);
 
 /* Output of query results (output.c). */
 typedef enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;

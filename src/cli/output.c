@@ -231,7 +231,7 @@ static int write_csv(FILE *out, rat_result *result)
 	return step < 0 ? cli_fail_lib(NULL) : CLI_OK;
 }
 
-static void json_string(FILE *out, const char *s)
+void cli_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -262,7 +262,7 @@ static int write_json(FILE *out, rat_result *result)
 				return cli_fail_lib(NULL);
 			if (i)
 				fputc(',', out);
-			json_string(out, rat_result_column_name(result, i));
+			cli_json_string(out, rat_result_column_name(result, i));
 			fputc(':', out);
 			fwrite(json, 1, len, out);
 		}

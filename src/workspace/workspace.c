@@ -519,10 +519,10 @@ const rat_subscription_config *rat_workspace_subscription(const rat_workspace *w
 	return i < ws->config.subscription_count ? &ws->config.subscriptions[i] : NULL;
 }
 
-/* "sales.sql" -> "sales" for the pipeline kinds we run; NULL otherwise. */
+/* "sales.sql" -> "sales" for the pipeline files (a lone .yaml: a command); NULL otherwise. */
 static char *pipeline_stem(const char *file)
 {
-	static const char *const kinds[] = { ".sql", ".py", ".sh" };
+	static const char *const kinds[] = { ".sql", ".py", ".sh", ".yaml" };
 	size_t i;
 
 	if (file[0] == '.')
@@ -535,7 +535,8 @@ static char *pipeline_stem(const char *file)
 
 static bool is_pipeline_folder(const char *dir)
 {
-	static const char *const entries[] = { "pipeline.sql", "pipeline.py", "pipeline.sh" };
+	static const char *const entries[] = { "pipeline.sql", "pipeline.py", "pipeline.sh",
+					       "config.yaml" };
 	size_t i;
 
 	for (i = 0; i < RAT_ARRAY_SIZE(entries); i++) {
@@ -575,6 +576,11 @@ int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat
 		free(path);
 		if (!name)
 			continue;
+		if (rat__str_has_suffix(entries.strings[i], ".yaml") &&
+		    rat_strarray__contains(&names, name)) {
+			free(name); /* the YAML of a pipeline already listed */
+			continue;
+		}
 		if (rat_strarray__contains(&names, name)) {
 			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
 					       "%s: pipeline '%s' is defined twice (keep one of "

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# tests/cli/test_demo.sh - the demo that `make demo` runs works and prints
-# the numbers its generated data implies.
+# tests/cli/test_demo.sh - the demo workspace end to end (what `make demo`
+# runs): the first run builds every layer and publishes; a second run
+# ingests nothing and changes no table; one new CSV in landing is the only
+# file the next run ingests, and its late corrections are merged (P5, P7).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 set +e
@@ -8,10 +10,48 @@ bash "$RAT_SOURCE_DIR/examples/demo.sh" "$RAT_BIN" "$T_DIR/demo" >"$T_DIR/out" 2
 RC=$?
 set -e
 expect_rc 0
-expect_out "Created workspace 'demo'"
-expect_out "5001 landing/sales.csv"
-# 5000 sales over 5 products: 1000 orders each
-expect_out "│ espresso   │   1000 │    1999 │       4997.50 │"
-expect_out "│ mocha      │   1000 │    2000 │       9200.00 │"
-expect_out "sold_on,shop,revenue"
-expect_out '"sold_on":"2024-03-'
+expect_out "gold.daily_kpis              sql      table            4 silver.sales"
+expect_out "6707 total"
+expect_out "bronze.sales                 ok       create              3540       3540"
+expect_out "│ 2024-03-01 │    489 │    953 │       3580.70 │          7.32 │      3 │"
+expect_out "bronze.sales                 skipped  no new files"
+expect_out "gold.daily_kpis              skipped  up to date"
+
+export RAT_HOME="$T_DIR/demo/.rat" RAT_WORKSPACES="$T_DIR/demo/workspaces"
+ws="$RAT_WORKSPACES/demo"
+head_of() { "$RAT_BIN" log -w demo -n 1 | cut -c1-12; }
+
+# the second run published nothing: the branch head is the first run's commit
+run log -w demo
+expect_rc 0
+[ "$(grep -c ' run 2' "$T_DIR/out")" -eq 1 ] || fail "expected exactly one run commit"
+T_CHECKS=$((T_CHECKS + 1))
+before="$(head_of)"
+run run -w demo
+expect_rc 0
+expect_eq "$(head_of)" "$before"
+
+# one new day: only its files are ingested
+sh "$ws/scripts/generate_landing.sh" 2024-03-08 1
+run run -w demo
+expect_rc 0
+expect_out "bronze.sales                 ok       append               523       4063"
+expect_out "bronze.web_events            ok       append"
+newest="$("$RAT_BIN" runs -w demo -n 1 | sed -n 2p | cut -d' ' -f1)"
+run runs show "$newest" -w demo --json
+expect_rc 0
+node -e '
+const run = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const sales = run.steps.find(s => s.pipeline === "bronze.sales");
+const silver = run.steps.find(s => s.pipeline === "silver.sales");
+if (run.status !== "success" || sales.files_ingested !== 1 || silver.operation !== "merge" ||
+    silver.files_removed !== 1) { console.error(JSON.stringify(run, null, 1)); process.exit(1); }
+' "$T_DIR/out" || fail "the run record does not show one file ingested and one rewritten"
+T_CHECKS=$((T_CHECKS + 1))
+# the late corrections replaced the day-before rows (merge on sale_id)
+run query -w demo --format csv "SELECT count(*) AS n, sum(quantity) AS q FROM silver.sales
+	WHERE _date = DATE '2024-03-07' AND sold_at = TIMESTAMP '2024-03-07 12:00:00'"
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n,q\n5,20')"
+run query -w demo --format csv "SELECT count(*) - count(DISTINCT sale_id) AS dupes FROM silver.sales"
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'dupes\n0')"

@@ -1,0 +1,134 @@
+/*
+ * rat/pipeline.h - a workspace's pipelines and runs.
+ *
+ * Pipelines are files under pipelines/<layer>/ (docs/pipelines.md): SQL
+ * templates (docs/templating.md), or executables that write rows to a folder.
+ * A run is write-audit-publish: the selected pipelines are built in
+ * dependency order on a run branch (run/<id>, forked from the workspace's
+ * branch), each checked by its error-severity tests, and the run branch is
+ * merged into the workspace's branch in one commit only when everything
+ * passed. A failed run leaves the workspace's branch as it was and keeps
+ * its run branch for inspection. Every run is recorded under RAT_HOME.
+ *
+ * Lists and records are owned by the caller and released with their _free
+ * function; the strings inside live as long as they do.
+ */
+#ifndef RAT_PIPELINE_H
+#define RAT_PIPELINE_H
+
+#include "common.h"
+#include "workspace.h"
+
+RAT_BEGIN_DECL
+
+typedef struct rat_pipeline_info {
+	const char *key;          /**< "silver.orders" */
+	const char *layer;
+	const char *name;
+	const char *kind;         /**< "sql", "python", "shell" or "command" */
+	const char *materialized; /**< "table", "view" or "incremental" */
+	const char *path;         /**< its main file, relative to the workspace */
+	const char *description;  /**< "" when unset */
+	const char *owner;        /**< "" when unset */
+	const char *unique_key;   /**< "a, b"; "" when unset */
+	const char *partition_by; /**< in effect (the layer's default unless set); "" for none */
+	const char *landing;      /**< landing folder under landing/, "" when none */
+	const char *const *deps;  /**< what it ref()s */
+	size_t dep_count;
+	size_t test_count;        /**< tests[] plus column tests */
+} rat_pipeline_info;
+
+typedef struct rat_pipeline_list {
+	rat_pipeline_info *items; /**< in dependency order */
+	size_t count;
+} rat_pipeline_list;
+
+/**
+ * Load the workspace's pipelines and check them (configuration, templates'
+ * ref()s, unknown refs, cycles). Any problem fails the call with a message
+ * naming file:line and key, or the cycle's chain.
+ */
+RAT_EXTERN(int) rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws);
+RAT_EXTERN(void) rat_pipeline_list_free(rat_pipeline_list *list);
+
+typedef enum rat_step_status {
+	RAT_STEP_PENDING = 0, /**< not run (a dependency failed, or the run stopped) */
+	RAT_STEP_RUNNING,
+	RAT_STEP_OK,
+	RAT_STEP_SKIPPED,     /**< nothing to do (no new landing files) */
+	RAT_STEP_FAILED
+} rat_step_status;
+
+/** One pipeline of a run. */
+typedef struct rat_run_step {
+	const char *key;
+	rat_step_status status;
+	const char *operation;  /**< "create", "overwrite", "append", "merge", "view", "" */
+	int64_t started_ms, finished_ms;
+	int64_t rows_in;        /**< rows written to new data files (a merge counts the rows it
+				     carried over from the files it rewrote) */
+	int64_t rows_out;       /**< rows of the table after the step */
+	int64_t files_added, files_removed;
+	int64_t files_ingested; /**< landing files read */
+	int64_t checks_passed, checks_failed, checks_warned;
+	const char *error;      /**< "" unless failed: names the pipeline and file */
+	const char *warnings;   /**< warn-severity findings, one per line; "" when none */
+	const char *sql;        /**< the compiled SQL (dry runs, and SQL pipelines) */
+} rat_run_step;
+
+typedef struct rat_run_info {
+	const char *id;          /**< "20261123T101500.123Z-3f2a1c": start time, then random */
+	const char *workspace;
+	const char *branch;      /**< the workspace's branch */
+	const char *run_branch;  /**< "run/<id>"; kept when the run failed */
+	const char *status;      /**< "success", "failed", "dry-run" */
+	const char *error;       /**< "" on success */
+	const char *commit;      /**< the workspace branch's head after the merge; "" otherwise */
+	int64_t started_ms, finished_ms;
+	int full_refresh;
+	rat_run_step *steps;     /**< the selected pipelines, in dependency order */
+	size_t step_count;
+} rat_run_info;
+
+/** Called as steps start and end; from worker threads, one call at a time. */
+typedef void (*rat_run_progress_fn)(void *ctx, const rat_run_info *run, size_t step);
+
+typedef struct rat_run_options {
+	const char *const *selectors; /**< "layer.name", "+x", "x+", a layer; none: all */
+	size_t selector_count;
+	int full_refresh;             /**< rebuild incremental tables from scratch */
+	int dry_run;                  /**< compile and plan; write nothing */
+	const char *author;           /**< NULL: $USER, else "ratatouille" */
+	const char *const *vars;      /**< "name=value" each, for var() */
+	size_t var_count;
+	rat_run_progress_fn progress;
+	void *progress_ctx;
+} rat_run_options;
+
+#define RAT_RUN_OPTIONS_INIT { NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
+
+/**
+ * Run pipelines. *out receives the run's record whenever the run started
+ * (also when it failed; NULL when the pipelines could not even be loaded).
+ *
+ * @return 0 when every selected pipeline succeeded and was published;
+ *         otherwise an error whose message names the failing pipeline and
+ *         file (the workspace's branch is then unchanged).
+ */
+RAT_EXTERN(int) rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts);
+RAT_EXTERN(void) rat_run_info_free(rat_run_info *run);
+
+typedef struct rat_run_list {
+	rat_run_info **items; /**< newest first */
+	size_t count;
+} rat_run_list;
+
+/** The workspace's recorded runs, newest first, at most limit (0: all). */
+RAT_EXTERN(int) rat_run_list_get(rat_run_list *out, const rat_workspace *ws, size_t limit);
+RAT_EXTERN(void) rat_run_list_free(rat_run_list *list);
+/** One recorded run by id (or a unique prefix of it). RAT_ENOTFOUND when none. */
+RAT_EXTERN(int) rat_run_get(rat_run_info **out, const rat_workspace *ws, const char *id);
+
+RAT_END_DECL
+
+#endif

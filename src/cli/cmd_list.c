@@ -1,0 +1,62 @@
+/*
+ * cli/cmd_list.c - `rat list`: the workspace's pipelines in the order a run
+ * builds them, with what each is, reads and writes.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+
+static int run(int argc, char **argv)
+{
+	cli_args args = { 0 };
+	rat_workspace *ws = NULL;
+	rat_pipeline_list list;
+	size_t i, j;
+	int status;
+
+	if (!cli_parse(&cli_cmd_list, argc, argv, 0, &args, &status))
+		return status;
+	if (args.first != argc)
+		return cli_usage(&cli_cmd_list, "takes no arguments");
+	if (rat_workspace_open(&ws, args.workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_pipeline_list_get(&list, ws) != 0) {
+		status = cli_fail_lib(NULL);
+		goto cleanup;
+	}
+	printf("%-28s %-8s %-12s %-5s %s\n", "PIPELINE", "KIND", "MATERIALIZED", "TESTS",
+	       "DEPENDS ON");
+	for (i = 0; i < list.count; i++) {
+		const rat_pipeline_info *p = &list.items[i];
+		printf("%-28s %-8s %-12s %5zu ", p->key, p->kind, p->materialized, p->test_count);
+		for (j = 0; j < p->dep_count; j++)
+			printf("%s%s", j ? ", " : "", p->deps[j]);
+		if (p->landing[0])
+			printf("%slanding/%s", p->dep_count ? ", " : "", p->landing);
+		if (!p->dep_count && !p->landing[0])
+			printf("-");
+		printf("\n");
+	}
+	printf("%zu pipeline%s\n", list.count, list.count == 1 ? "" : "s");
+	rat_pipeline_list_free(&list);
+cleanup:
+	rat_workspace_free(ws);
+	return status;
+}
+
+const cli_command cli_cmd_list = {
+	"list",
+	"list the workspace's pipelines in build order",
+	run,
+	"Usage: rat list [-w NAME|PATH]\n"
+	"\n"
+	"The pipelines under pipelines/<layer>/, in the order `rat run` builds\n"
+	"them: kind (sql, python, shell, command), materialization, number of\n"
+	"tests, and what each reads (ref()s and its landing folder). Every file\n"
+	"is loaded and checked: a bad config, an unknown ref() or a cycle is an\n"
+	"error naming the file and line.\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -h, --help                 show this help\n",
+};

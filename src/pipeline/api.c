@@ -1,0 +1,137 @@
+/*
+ * pipeline/api.c - the public pipeline list (rat/pipeline.h): the loaded,
+ * checked pipelines in dependency order, as plain strings.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "pipeline/pipeline.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A list is one block: what owns the strings, then the items handed out. */
+typedef struct list_storage {
+	rat_strarray pool;
+	const char **deps; /* all items' deps, back to back */
+	rat_pipeline_info items[];
+} list_storage;
+
+static list_storage *storage_of(rat_pipeline_info *items)
+{
+	return (list_storage *)((char *)items - offsetof(list_storage, items));
+}
+
+static const char *const kinds[] = { "sql", "python", "shell", "command" };
+static const char *const materializations[] = { "table", "view", "incremental" };
+
+static const char *keep(list_storage *st, const char *s)
+{
+	if (!s || !*s)
+		return "";
+	return rat_strarray__push(&st->pool, s) == 0 ? st->pool.strings[st->pool.count - 1] : NULL;
+}
+
+static const char *joined(list_storage *st, const rat_strarray *list)
+{
+	rat_buf text = RAT_BUF_INIT;
+	const char *kept;
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		rat_buf_printf(&text, "%s%s", i ? ", " : "", list->strings[i]);
+	kept = keep(st, rat_buf_cstr(&text));
+	rat_buf_free(&text);
+	return kept;
+}
+
+static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p,
+		const rat_workspace *ws, const char **deps)
+{
+	rat_layer_settings layer;
+	rat_strarray defaults = RAT_STRARRAY_INIT;
+	rat_layer which;
+	size_t i;
+
+	info->key = keep(st, p->key);
+	info->layer = keep(st, p->layer);
+	info->name = keep(st, p->name);
+	info->kind = kinds[p->kind];
+	info->materialized = materializations[p->materialized];
+	info->path = keep(st, p->display);
+	info->description = keep(st, p->description);
+	info->owner = keep(st, p->owner);
+	info->unique_key = joined(st, &p->unique_key);
+	info->landing = keep(st, p->landing);
+	if (p->partition_by_set || p->materialized == RAT_MATERIALIZE_VIEW) {
+		info->partition_by = joined(st, &p->partition_by);
+	} else {
+		rat_layer_parse(&which, p->layer);
+		rat_workspace_layer(ws, which, &layer);
+		for (i = 0; i < layer.partition_by_count; i++)
+			rat_strarray__push(&defaults, layer.partition_by[i]);
+		info->partition_by = joined(st, &defaults);
+		rat_strarray_free(&defaults);
+	}
+	for (i = 0; i < p->deps.count; i++)
+		deps[i] = keep(st, p->deps.strings[i]);
+	info->deps = deps;
+	info->dep_count = p->deps.count;
+	info->test_count = p->test_count;
+	for (i = 0; i < p->column_count; i++)
+		info->test_count += p->columns[i].test_count;
+	return info->key ? 0 : RAT_ENOMEM;
+}
+
+int rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws)
+{
+	rat_pipelines all = { NULL, 0, NULL, 0 };
+	list_storage *st = NULL;
+	size_t *order = NULL, i, ndeps = 0, used = 0;
+	rat_strarray known = RAT_STRARRAY_INIT;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < rat_workspace_subscription_count(ws); i++)
+		rat_strarray__push_owned(&known, rat__sprintf("products.%s",
+							      rat_workspace_subscription(ws, i)->alias));
+	if ((error = rat_pipeline__load_all(&all, ws)) != 0 ||
+	    (error = rat_pipeline__order(&order, &all, &known)) != 0)
+		goto cleanup;
+	for (i = 0; i < all.count; i++)
+		ndeps += all.items[i].deps.count;
+	if ((st = rat__calloc(1, sizeof(*st) + all.count * sizeof(rat_pipeline_info))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	out->items = st->items;
+	if (ndeps && (st->deps = rat__calloc(ndeps, sizeof(char *))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; !error && i < all.count; i++) {
+		const rat_pipeline *p = &all.items[order[i]];
+		error = fill(&out->items[out->count++], st, p, ws, st->deps + used);
+		used += p->deps.count;
+	}
+cleanup:
+	if (error)
+		rat_pipeline_list_free(out);
+	rat_strarray_free(&known);
+	rat_pipelines_free(&all);
+	free(order);
+	return error;
+}
+
+void rat_pipeline_list_free(rat_pipeline_list *list)
+{
+	list_storage *st;
+
+	if (!list || !list->items)
+		return;
+	st = storage_of(list->items);
+	rat_strarray_free(&st->pool);
+	free(st->deps);
+	free(st);
+	memset(list, 0, sizeof(*list));
+}

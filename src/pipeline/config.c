@@ -1,0 +1,766 @@
+/*
+ * pipeline/config.c - a pipeline's configuration: `-- @key: value`
+ * annotations in the SQL header, then the YAML file over them.
+ *
+ * Annotations are the comment lines at the top of the SQL (before the first
+ * line of code); each sets one key. The YAML is read strictly (util/yaml.h):
+ * unknown keys, wrong types and bad values are errors with file:line:col
+ * and the key path. A key set in both places takes the YAML's value.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/yaml.h"
+#include "config/config.h"
+#include "pipeline/pipeline.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const top_keys[] = { "name",      "description", "owner",
+					"materialized", "unique_key", "partition_by",
+					"on_schema_change", "columns", "freshness",
+					"tests",     "triggers",    "documentation",
+					"landing",   "command",     NULL };
+static const char *const owner_keys[] = { "team", "email", "slack", NULL };
+static const char *const column_keys[] = { "name", "type", "description", "tests", "pii",
+					   "example", NULL };
+static const char *const column_test_keys[] = { "not_null", "unique", "positive",
+						"accepted_values", "min", "max", "severity",
+						NULL };
+static const char *const test_keys[] = { "name", "sql", "severity", NULL };
+static const char *const freshness_keys[] = { "column", "warn_after", "error_after", NULL };
+/* What an annotation may set. */
+static const char *const annotation_keys[] = { "name", "description", "owner", "materialized",
+					       "unique_key", "partition_by", "on_schema_change",
+					       "landing", NULL };
+
+static const char *const check_names[] = { "not_null", "unique", "positive",
+					   "accepted_values", "min", "max", NULL };
+
+/* Values of the keys with a fixed set of choices, in the order of their enums. */
+static const char *const materializations[] = { "table", "view", "incremental", NULL };
+static const char *const schema_changes[] = { "fail", "append_new_columns", NULL };
+static const char *const severities[] = { "error", "warn", NULL };
+
+/* The index of s among names (NULL-terminated), or -1. */
+static int choice(const char *s, const char *const *names)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* "a, b, c" */
+static void choices_text(char *out, size_t len, const char *const *names)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; names[i] && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* "90s", "30m", "12h", "2d" (or bare seconds) -> seconds; -1 when malformed. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (end == s || errno || n <= 0 || n > 100LL * 366 * 86400)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return n;
+	if (strcmp(end, "m") == 0)
+		return n * 60;
+	if (strcmp(end, "h") == 0)
+		return n * 3600;
+	if (strcmp(end, "d") == 0)
+		return n * 86400;
+	return -1;
+}
+
+/* A landing folder: relative, '/'-separated, no empty, "." or ".." segment. */
+static bool valid_landing(const char *s)
+{
+	size_t n = strlen(s), i, seg = 0;
+
+	if (n == 0 || n > 512 || s[0] == '/')
+		return false;
+	for (i = 0; i <= n; i++) {
+		if (i == n || s[i] == '/') {
+			size_t len = i - seg;
+			if ((len == 0 && i != n) || (len == 1 && s[seg] == '.') ||
+			    (len == 2 && s[seg] == '.' && s[seg + 1] == '.'))
+				return false;
+			seg = i + 1;
+		} else if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int check_columns_list(const rat_strarray *list, const char **bad)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (!rat_config__valid_identifier(list->strings[i])) {
+			*bad = list->strings[i];
+			return -1;
+		}
+	return 0;
+}
+
+/* Annotations */
+
+/* "[a, b]" or "a, b" or "a" -> a list of trimmed items. */
+static int split_list(rat_strarray *out, const char *value)
+{
+	const char *p = value, *end = value + strlen(value);
+	int error = 0;
+
+	rat_strarray_free(out);
+	if (*p == '[') {
+		if (end == p + 1 || end[-1] != ']')
+			return -1;
+		p++;
+		end--;
+	}
+	while (!error && p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end, *a = p, *b = stop;
+		while (a < b && isspace((unsigned char)*a))
+			a++;
+		while (b > a && isspace((unsigned char)b[-1]))
+			b--;
+		if ((b - a >= 2) && (*a == '\'' || *a == '"') && b[-1] == *a) {
+			a++;
+			b--;
+		}
+		if (a == b)
+			return -1;
+		error = rat_strarray__push_owned(out, rat__strndup(a, (size_t)(b - a)));
+		p = comma ? comma + 1 : end;
+	}
+	return error;
+}
+
+static int annotation_error(const rat_pipeline *p, int line, const char *key, const char *fmt,
+			    ...) RAT_PRINTF(4, 5);
+
+static int annotation_error(const rat_pipeline *p, int line, const char *key, const char *fmt,
+			    ...)
+{
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE, "%s:%d: @%s: %s", p->display,
+			      line, key, message);
+}
+
+static int set_string(char **field, const char *value)
+{
+	char *copy = rat__strdup(value);
+
+	if (!copy)
+		return RAT_ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int apply_annotation(rat_pipeline *p, int line, const char *key, const char *value)
+{
+	const char *bad = NULL;
+	size_t i;
+
+	for (i = 0; annotation_keys[i] && strcmp(annotation_keys[i], key) != 0; i++)
+		;
+	if (!annotation_keys[i])
+		return annotation_error(p, line, key,
+					"unknown annotation (name, description, owner, "
+					"materialized, unique_key, partition_by, "
+					"on_schema_change, landing; the rest goes in the YAML)");
+	if (!*value)
+		return annotation_error(p, line, key, "a value is needed");
+	if (strcmp(key, "name") == 0) {
+		if (strcmp(value, p->name) != 0)
+			return annotation_error(p, line, key,
+						"'%s' does not match the file's name '%s'", value,
+						p->name);
+		return 0;
+	}
+	if (strcmp(key, "description") == 0)
+		return set_string(&p->description, value);
+	if (strcmp(key, "owner") == 0)
+		return set_string(&p->owner, value);
+	if (strcmp(key, "landing") == 0) {
+		if (!valid_landing(value))
+			return annotation_error(p, line, key,
+						"'%s' is not a folder under landing/ (relative, "
+						"no '..')", value);
+		return set_string(&p->landing, value);
+	}
+	if (strcmp(key, "materialized") == 0 || strcmp(key, "on_schema_change") == 0) {
+		const char *const *names = key[0] == 'm' ? materializations : schema_changes;
+		int at = choice(value, names);
+		char list[128];
+		if (at < 0) {
+			choices_text(list, sizeof(list), names);
+			return annotation_error(p, line, key, "'%s' is not one of %s", value, list);
+		}
+		if (names == materializations)
+			p->materialized = (rat_materialization)at;
+		else
+			p->append_new_columns = at == 1;
+		return 0;
+	}
+	/* unique_key, partition_by */
+	{
+		rat_strarray *list = strcmp(key, "unique_key") == 0 ? &p->unique_key
+								     : &p->partition_by;
+		if (split_list(list, value) != 0)
+			return annotation_error(p, line, key, "'%s' is not a list like [a, b]",
+						value);
+		if (check_columns_list(list, &bad) != 0)
+			return annotation_error(p, line, key,
+						"invalid column name '%s' (letters, digits and "
+						"'_', not starting with a digit)",
+						bad);
+		if (list == &p->partition_by)
+			p->partition_by_set = true;
+	}
+	return 0;
+}
+
+/* The `-- @key: value` lines of the SQL header. */
+static int read_annotations(rat_pipeline *p)
+{
+	const char *line = p->sql;
+	int number = 1, error = 0;
+
+	while (!error && line && *line) {
+		const char *eol = strchr(line, '\n'), *s = line, *colon, *end;
+		char key[64], *value;
+		end = eol ? eol : line + strlen(line);
+		while (s < end && isspace((unsigned char)*s))
+			s++;
+		if (s == end)
+			goto next; /* blank line */
+		if (end - s < 2 || s[0] != '-' || s[1] != '-')
+			break; /* code starts: the header is over */
+		s += 2;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s == end || *s != '@')
+			goto next; /* a plain comment */
+		s++;
+		colon = memchr(s, ':', (size_t)(end - s));
+		if (!colon || colon == s || (size_t)(colon - s) >= sizeof(key))
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					      "%s:%d: an annotation is written '-- @key: value'",
+					      p->display, number);
+		memcpy(key, s, (size_t)(colon - s));
+		key[colon - s] = '\0';
+		for (s = colon + 1; s < end && isspace((unsigned char)*s); s++)
+			;
+		while (end > s && isspace((unsigned char)end[-1]))
+			end--;
+		if ((value = rat__strndup(s, (size_t)(end - s))) == NULL)
+			return RAT_ENOMEM;
+		error = apply_annotation(p, number, key, value);
+		free(value);
+next:
+		line = eol ? eol + 1 : NULL;
+		number++;
+	}
+	return error;
+}
+
+/* The YAML */
+
+static int yaml_string(char **field, const rat_yaml *yaml, struct fy_node *map, const char *path,
+		       const char *key)
+{
+	rat_yaml_field f;
+	char *value = NULL;
+	int error;
+
+	if (!rat_yaml__field(&f, map, path, key))
+		return 0;
+	if ((error = rat_yaml__string(&value, yaml, &f)) != 0)
+		return error;
+	free(*field);
+	*field = value;
+	return 0;
+}
+
+static int yaml_owner(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	rat_yaml_field f;
+	char *team = NULL, *email = NULL, *slack = NULL;
+	rat_buf text = RAT_BUF_INIT;
+	int error;
+
+	if (!rat_yaml__field(&f, root, "", "owner"))
+		return 0;
+	if (f.value && fy_node_get_type(f.value) != FYNT_MAPPING)
+		return yaml_string(&p->owner, yaml, root, "", "owner");
+	if ((error = rat_yaml__mapping(yaml, &f, owner_keys)) != 0 ||
+	    (error = yaml_string(&team, yaml, f.value, f.path, "team")) != 0 ||
+	    (error = yaml_string(&email, yaml, f.value, f.path, "email")) != 0 ||
+	    (error = yaml_string(&slack, yaml, f.value, f.path, "slack")) != 0)
+		goto cleanup;
+	if (!team && !email && !slack) {
+		error = rat_yaml__field_error(yaml, &f, "give at least one of team, email, slack");
+		goto cleanup;
+	}
+	error = rat_buf_printf(&text, "%s%s%s%s%s%s%s", team ? team : "",
+			       email ? (team ? " <" : "<") : "", email ? email : "",
+			       email ? ">" : "", slack ? (team || email ? " (" : "(") : "",
+			       slack ? slack : "", slack ? ")" : "");
+	if (!error) {
+		free(p->owner);
+		p->owner = rat_buf_detach(&text);
+	}
+cleanup:
+	free(team);
+	free(email);
+	free(slack);
+	rat_buf_free(&text);
+	return error;
+}
+
+/* A string field with a fixed set of choices: *out gets its index (unchanged when absent). */
+static int yaml_choice(const rat_yaml *yaml, struct fy_node *map, const char *path,
+		       const char *key, const char *const *names, int *out)
+{
+	rat_yaml_field f;
+	char *value = NULL, list[128];
+	int error, at;
+
+	if (!rat_yaml__field(&f, map, path, key))
+		return 0;
+	if ((error = rat_yaml__string(&value, yaml, &f)) != 0)
+		return error;
+	if ((at = choice(value, names)) < 0) {
+		choices_text(list, sizeof(list), names);
+		error = rat_yaml__field_error(yaml, &f, "'%s' is not one of %s", value, list);
+	} else {
+		*out = at;
+	}
+	free(value);
+	return error;
+}
+
+static int yaml_columns_list(rat_strarray *list, const rat_yaml *yaml, struct fy_node *map,
+			     const char *path, const char *key, bool *set)
+{
+	rat_yaml_field f;
+	const char *bad = NULL;
+	int error;
+
+	if (!rat_yaml__field(&f, map, path, key))
+		return 0;
+	rat_strarray_free(list);
+	if ((error = rat_yaml__string_list(list, yaml, &f)) != 0)
+		return error;
+	if (check_columns_list(list, &bad) != 0)
+		return rat_yaml__field_error(yaml, &f,
+					     "invalid column name '%s' (letters, digits and '_', "
+					     "not starting with a digit)",
+					     bad);
+	if (set)
+		*set = true;
+	return 0;
+}
+
+/* A mapping form: one test key (with its argument) and an optional severity. */
+static int column_test_mapping(rat_column_test *t, const rat_yaml *yaml, rat_yaml_field *item)
+{
+	rat_yaml_field f;
+	size_t i, found = 0;
+	int error;
+
+	if ((error = rat_yaml__mapping(yaml, item, column_test_keys)) != 0)
+		return error;
+	for (i = 0; check_names[i]; i++) {
+		if (!rat_yaml__field(&f, item->value, item->path, check_names[i]))
+			continue;
+		found++;
+		t->check = (rat_column_check)i;
+		if (t->check == RAT_CHECK_ACCEPTED_VALUES)
+			error = rat_yaml__string_list(&t->values, yaml, &f);
+		else if (t->check == RAT_CHECK_MIN || t->check == RAT_CHECK_MAX) {
+			char *end;
+			if ((error = rat_yaml__string(&t->bound, yaml, &f)) == 0 &&
+			    (strtod(t->bound, &end), *end != '\0' || end == t->bound))
+				error = rat_yaml__field_error(yaml, &f, "'%s' is not a number",
+							      t->bound);
+		} else if (f.value && !rat_yaml__is_null(f.value)) {
+			char *v = NULL;
+			if ((error = rat_yaml__string(&v, yaml, &f)) == 0 && strcmp(v, "true") != 0)
+				error = rat_yaml__field_error(yaml, &f,
+							      "write '%s' alone, or '%s: true'",
+							      check_names[i], check_names[i]);
+			free(v);
+		}
+		if (error)
+			return error;
+	}
+	if (found != 1)
+		return rat_yaml__field_error(yaml, item,
+					     "give exactly one test (not_null, unique, positive, "
+					     "accepted_values, min, max)");
+	{
+		int severity = (int)t->severity;
+		error = yaml_choice(yaml, item->value, item->path, "severity", severities, &severity);
+		t->severity = (rat_severity)severity;
+	}
+	return error;
+}
+
+static int yaml_column_tests(rat_column_config *c, const rat_yaml *yaml, rat_yaml_field *tests)
+{
+	size_t i, n;
+	int error;
+
+	if ((error = rat_yaml__sequence(&n, yaml, tests)) != 0)
+		return error;
+	if (n && (c->tests = rat__calloc(n, sizeof(*c->tests))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		rat_column_test *t = &c->tests[c->test_count++];
+		rat_yaml_field item;
+		char *name = NULL;
+
+		rat_yaml__item(&item, rat_yaml__at(tests->value, i), tests->path, i);
+		if (item.value && fy_node_get_type(item.value) == FYNT_MAPPING) {
+			error = column_test_mapping(t, yaml, &item);
+		} else if ((error = rat_yaml__string(&name, yaml, &item)) == 0) {
+			int at = choice(name, check_names);
+			t->check = (rat_column_check)(at < 0 ? 0 : at);
+			if (at < 0)
+				error = rat_yaml__field_error(
+					yaml, &item,
+					"unknown test '%s' (not_null, unique, positive, "
+					"accepted_values, min, max)",
+					name);
+			else if (t->check >= RAT_CHECK_ACCEPTED_VALUES)
+				error = rat_yaml__field_error(yaml, &item,
+							      "'%s' needs a value: '%s: ...'", name,
+							      name);
+		}
+		free(name);
+		if (error)
+			return error;
+	}
+	return 0;
+}
+
+static int yaml_column(rat_column_config *c, const rat_yaml *yaml, rat_yaml_field *item)
+{
+	rat_yaml_field f;
+	int error;
+
+	if ((error = rat_yaml__mapping(yaml, item, column_keys)) != 0)
+		return error;
+	if (!rat_yaml__field(&f, item->value, item->path, "name"))
+		return rat_yaml__field_error(yaml, item, "a column needs a name");
+	if ((error = rat_yaml__string(&c->name, yaml, &f)) != 0)
+		return error;
+	if (!rat_config__valid_identifier(c->name))
+		return rat_yaml__field_error(yaml, &f, "invalid column name '%s'", c->name);
+	if ((error = yaml_string(&c->type, yaml, item->value, item->path, "type")) != 0 ||
+	    (error = yaml_string(&c->description, yaml, item->value, item->path, "description")) ||
+	    (error = yaml_string(&c->example, yaml, item->value, item->path, "example")) != 0)
+		return error;
+	if (rat_yaml__field(&f, item->value, item->path, "pii")) {
+		char *v = NULL;
+		if ((error = rat_yaml__string(&v, yaml, &f)) == 0) {
+			if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+				c->pii = strcmp(v, "true") == 0;
+			else
+				error = rat_yaml__field_error(yaml, &f, "'%s' is not true or false",
+							      v);
+		}
+		free(v);
+		if (error)
+			return error;
+	}
+	if (rat_yaml__field(&f, item->value, item->path, "tests"))
+		return yaml_column_tests(c, yaml, &f);
+	return 0;
+}
+
+static int yaml_columns(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	rat_yaml_field f;
+	size_t i, j, n;
+	int error;
+
+	if (!rat_yaml__field(&f, root, "", "columns"))
+		return 0;
+	if ((error = rat_yaml__sequence(&n, yaml, &f)) != 0)
+		return error;
+	if (n && (p->columns = rat__calloc(n, sizeof(*p->columns))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		rat_yaml_field item;
+		rat_yaml__item(&item, rat_yaml__at(f.value, i), f.path, i);
+		p->column_count++;
+		if ((error = yaml_column(&p->columns[i], yaml, &item)) != 0)
+			return error;
+		for (j = 0; j < i; j++)
+			if (strcasecmp(p->columns[j].name, p->columns[i].name) == 0)
+				return rat_yaml__field_error(yaml, &item,
+							     "column '%s' is described twice",
+							     p->columns[i].name);
+	}
+	return 0;
+}
+
+static int yaml_tests(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	rat_yaml_field f, g;
+	size_t i, n;
+	int error;
+
+	if (!rat_yaml__field(&f, root, "", "tests"))
+		return 0;
+	if ((error = rat_yaml__sequence(&n, yaml, &f)) != 0)
+		return error;
+	if (n && (p->tests = rat__calloc(n, sizeof(*p->tests))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		rat_config_test *t = &p->tests[p->test_count++];
+		rat_yaml_field item;
+		rat_yaml__item(&item, rat_yaml__at(f.value, i), f.path, i);
+		if ((error = rat_yaml__mapping(yaml, &item, test_keys)) != 0)
+			return error;
+		if (!rat_yaml__field(&g, item.value, item.path, "name") ||
+		    (error = rat_yaml__string(&t->name, yaml, &g)) != 0)
+			return error ? error : rat_yaml__field_error(yaml, &item, "a test needs a name");
+		if (!rat_yaml__field(&g, item.value, item.path, "sql") ||
+		    (error = rat_yaml__string(&t->sql, yaml, &g)) != 0)
+			return error ? error
+				     : rat_yaml__field_error(yaml, &item,
+							     "a test needs its sql (rows it returns "
+							     "are violations)");
+		{
+			int severity = RAT_SEVERITY_ERROR;
+			error = yaml_choice(yaml, item.value, item.path, "severity", severities,
+					    &severity);
+			t->severity = (rat_severity)severity;
+		}
+		if (error)
+			return error;
+	}
+	return 0;
+}
+
+static int yaml_freshness(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	static const char *const keys[] = { "warn_after", "error_after" };
+	int64_t *out[] = { &p->warn_after_s, &p->error_after_s };
+	rat_yaml_field f, g;
+	size_t i;
+	int error;
+
+	if (!rat_yaml__field(&f, root, "", "freshness"))
+		return 0;
+	if ((error = rat_yaml__mapping(yaml, &f, freshness_keys)) != 0 ||
+	    (error = yaml_string(&p->freshness_column, yaml, f.value, f.path, "column")) != 0)
+		return error;
+	if (p->freshness_column && !rat_config__valid_identifier(p->freshness_column))
+		return rat_yaml__field_error(yaml, &f, "invalid column name '%s'",
+					     p->freshness_column);
+	for (i = 0; i < RAT_ARRAY_SIZE(keys); i++) {
+		char *v = NULL;
+		if (!rat_yaml__field(&g, f.value, f.path, keys[i]))
+			continue;
+		if ((error = rat_yaml__string(&v, yaml, &g)) == 0 &&
+		    (*out[i] = parse_duration(v)) < 0)
+			error = rat_yaml__field_error(yaml, &g,
+						      "'%s' is not a duration like 30m, 12h or 2d",
+						      v);
+		free(v);
+		if (error)
+			return error;
+	}
+	if (p->warn_after_s && p->error_after_s && p->warn_after_s > p->error_after_s)
+		return rat_yaml__field_error(yaml, &f, "warn_after is longer than error_after");
+	if (!p->warn_after_s && !p->error_after_s)
+		return rat_yaml__field_error(yaml, &f, "give warn_after, error_after or both");
+	return 0;
+}
+
+/* triggers[]: kept as written (a string, or a mapping of scalars as "k=v k=v") for rat serve. */
+static int yaml_triggers(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	rat_yaml_field f;
+	size_t i, n;
+	int error;
+
+	if (!rat_yaml__field(&f, root, "", "triggers"))
+		return 0;
+	if ((error = rat_yaml__sequence(&n, yaml, &f)) != 0)
+		return error;
+	for (i = 0; i < n; i++) {
+		rat_yaml_field item;
+		rat_buf text = RAT_BUF_INIT;
+		rat_yaml__item(&item, rat_yaml__at(f.value, i), f.path, i);
+		if (item.value && fy_node_get_type(item.value) == FYNT_MAPPING) {
+			void *iter = NULL;
+			struct fy_node_pair *pair;
+			while (!error && (pair = fy_node_mapping_iterate(item.value, &iter))) {
+				const char *k = fy_node_get_scalar0(fy_node_pair_key(pair));
+				const char *v = fy_node_get_scalar0(fy_node_pair_value(pair));
+				if (!k || !v)
+					error = rat_yaml__field_error(yaml, &item,
+								      "a trigger holds plain "
+								      "key: value pairs");
+				else
+					error = rat_buf_printf(&text, "%s%s=%s", text.len ? " " : "",
+							       k, v);
+			}
+			if (!error)
+				error = rat_strarray__push_owned(&p->triggers, rat_buf_detach(&text));
+		} else {
+			char *v = NULL;
+			if ((error = rat_yaml__string(&v, yaml, &item)) == 0)
+				error = rat_strarray__push_owned(&p->triggers, v);
+		}
+		rat_buf_free(&text);
+		if (error)
+			return error;
+	}
+	return 0;
+}
+
+static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	rat_yaml_field f;
+	int error;
+
+	if (rat_yaml__field(&f, root, "", "landing")) {
+		if ((error = yaml_string(&p->landing, yaml, root, "", "landing")) != 0)
+			return error;
+		if (!valid_landing(p->landing))
+			return rat_yaml__field_error(yaml, &f,
+						     "'%s' is not a folder under landing/ "
+						     "(relative, no '..')",
+						     p->landing);
+	}
+	if (rat_yaml__field(&f, root, "", "command")) {
+		if (p->kind != RAT_PIPELINE_COMMAND)
+			return rat_yaml__field_error(yaml, &f,
+						     "a pipeline with a %s file cannot also have a "
+						     "command",
+						     p->kind == RAT_PIPELINE_SQL ? "SQL" : "script");
+		return yaml_string(&p->command, yaml, root, "", "command");
+	}
+	if (p->kind == RAT_PIPELINE_COMMAND)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: no pipeline file beside it and no command: key (add "
+				      "%s.sql, or command: to run)",
+				      p->display, p->name);
+	return 0;
+}
+
+static int yaml_name(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
+{
+	rat_yaml_field f;
+	char *name = NULL;
+	int error;
+
+	if (!rat_yaml__field(&f, root, "", "name"))
+		return 0;
+	if ((error = rat_yaml__string(&name, yaml, &f)) == 0 && strcmp(name, p->name) != 0)
+		error = rat_yaml__field_error(yaml, &f, "'%s' does not match the file's name '%s'",
+					      name, p->name);
+	free(name);
+	return error;
+}
+
+static int apply_yaml(rat_pipeline *p, rat_yaml *yaml)
+{
+	struct fy_node *root = rat_yaml__root(yaml);
+	int materialized = (int)p->materialized, schema_change = p->append_new_columns;
+	int error;
+
+	if ((error = rat_yaml__check_mapping(yaml, root, "", top_keys)) != 0 ||
+	    (error = yaml_name(p, yaml, root)) != 0 ||
+	    (error = yaml_string(&p->description, yaml, root, "", "description")) != 0 ||
+	    (error = yaml_owner(p, yaml, root)) != 0 ||
+	    (error = yaml_choice(yaml, root, "", "materialized", materializations,
+				 &materialized)) != 0 ||
+	    (error = yaml_choice(yaml, root, "", "on_schema_change", schema_changes,
+				 &schema_change)) != 0 ||
+	    (error = yaml_columns_list(&p->unique_key, yaml, root, "", "unique_key", NULL)) != 0 ||
+	    (error = yaml_columns_list(&p->partition_by, yaml, root, "", "partition_by",
+				       &p->partition_by_set)) != 0 ||
+	    (error = yaml_columns(p, yaml, root)) != 0 || (error = yaml_tests(p, yaml, root)) != 0 ||
+	    (error = yaml_freshness(p, yaml, root)) != 0 ||
+	    (error = yaml_triggers(p, yaml, root)) != 0 ||
+	    (error = yaml_string(&p->documentation, yaml, root, "", "documentation")) != 0)
+		return error;
+	p->materialized = (rat_materialization)materialized;
+	p->append_new_columns = schema_change == 1;
+	return yaml_landing_and_command(p, yaml, root);
+}
+
+/* What makes sense together, once both sources are in. */
+static int check_combination(const rat_pipeline *p, const char *where)
+{
+	if (p->materialized == RAT_MATERIALIZE_VIEW && (p->landing || p->kind != RAT_PIPELINE_SQL))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: materialized: view cannot ingest files (use table or "
+				      "incremental)",
+				      where);
+	if (p->materialized == RAT_MATERIALIZE_VIEW && p->partition_by_set &&
+	    p->partition_by.count)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: a view has no partitions (drop partition_by)", where);
+	if (p->unique_key.count && p->materialized != RAT_MATERIALIZE_INCREMENTAL)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: unique_key applies to materialized: incremental only",
+				      where);
+	return 0;
+}
+
+int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *yaml_display)
+{
+	rat_yaml *yaml = NULL;
+	int error = 0;
+
+	if (p->sql && (error = read_annotations(p)) != 0)
+		return error;
+	if (yaml_path) {
+		if ((error = rat_yaml__load(&yaml, yaml_path, yaml_display)) != 0)
+			return error;
+		error = apply_yaml(p, yaml);
+		rat_yaml__free(yaml);
+		if (error)
+			return error;
+	} else if (p->kind == RAT_PIPELINE_COMMAND) {
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: a command pipeline needs its YAML", p->display);
+	}
+	return check_combination(p, yaml_display ? yaml_display : p->display);
+}

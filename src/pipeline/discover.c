@@ -1,0 +1,296 @@
+/*
+ * pipeline/discover.c - finding a workspace's pipelines and loading each:
+ * its files (flat or folder form), its configuration, its dependencies.
+ *
+ * Names come from rat_workspace_list_pipelines(), the one place that knows
+ * which files are pipelines; this file maps a name to its files, reads the
+ * SQL, configures it (pipeline/config.c) and asks the template engine for
+ * the ref() names it depends on.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "config/config.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SOURCE_BYTES ((size_t)4 << 20)
+
+static const struct {
+	const char *suffix;
+	rat_pipeline_kind kind;
+} source_kinds[] = {
+	{ "sql", RAT_PIPELINE_SQL },
+	{ "py", RAT_PIPELINE_PYTHON },
+	{ "sh", RAT_PIPELINE_SHELL },
+};
+
+/* Relative to the workspace, for messages. */
+static char *display_path(const rat_workspace *ws, const char *path)
+{
+	size_t n = strlen(rat_workspace_path(ws));
+
+	if (strncmp(path, rat_workspace_path(ws), n) == 0 && path[n] == '/')
+		return rat__strdup(path + n + 1);
+	return rat__strdup(path);
+}
+
+/* base: ".../pipelines/silver/orders" (flat) or ".../orders/pipeline" (folder). */
+static int find_files(rat_pipeline *p, const char *base, const char *yaml_base, char **yaml)
+{
+	size_t i;
+
+	*yaml = NULL;
+	p->kind = RAT_PIPELINE_COMMAND;
+	for (i = 0; i < RAT_ARRAY_SIZE(source_kinds); i++) {
+		char *path = rat__sprintf("%s.%s", base, source_kinds[i].suffix);
+		if (!path)
+			return RAT_ENOMEM;
+		if (rat_fs__is_file(path) && !p->source_path) {
+			p->source_path = path;
+			p->kind = source_kinds[i].kind;
+		} else if (rat_fs__is_file(path)) {
+			int error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+						   "pipeline %s has two files: %s and %s (keep one)",
+						   p->key, p->source_path, path);
+			free(path);
+			return error;
+		} else {
+			free(path);
+		}
+	}
+	if ((*yaml = rat__sprintf("%s.yaml", yaml_base)) == NULL)
+		return RAT_ENOMEM;
+	if (!rat_fs__is_file(*yaml)) {
+		free(*yaml);
+		*yaml = NULL;
+	}
+	return 0;
+}
+
+static int load_one(rat_pipeline *p, const rat_workspace *ws, const char *layer,
+		    const char *name)
+{
+	char *dir = NULL, *base = NULL, *yaml_base = NULL, *yaml = NULL, *yaml_display = NULL;
+	rat_buf text = RAT_BUF_INIT;
+	int error = 0;
+
+	p->layer = rat__strdup(layer);
+	p->name = rat__strdup(name);
+	p->key = rat__sprintf("%s.%s", layer, name);
+	dir = rat__sprintf("%s/pipelines/%s/%s", rat_workspace_path(ws), layer, name);
+	if (!p->layer || !p->name || !p->key || !dir) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if (rat_fs__is_dir(dir)) {
+		base = rat__sprintf("%s/pipeline", dir);
+		yaml_base = rat__sprintf("%s/config", dir);
+	} else {
+		base = rat__strdup(dir);
+		yaml_base = rat__strdup(dir);
+	}
+	if (!base || !yaml_base || (error = find_files(p, base, yaml_base, &yaml)) != 0)
+		goto cleanup;
+	p->display = display_path(ws, p->source_path ? p->source_path : yaml);
+	if (!p->display || (yaml && (yaml_display = display_path(ws, yaml)) == NULL)) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	p->config_path = yaml;
+	yaml = NULL;
+	if (!rat_config__valid_identifier(name)) {
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s: '%s' cannot name a table (letters, digits and '_', "
+				       "not starting with a digit)",
+				       p->display, name);
+		goto cleanup;
+	}
+	if (p->kind == RAT_PIPELINE_SQL) {
+		if ((error = rat_fs__read_file(&text, p->source_path, MAX_SOURCE_BYTES)) != 0)
+			goto cleanup;
+		if ((p->sql = rat_buf_detach(&text)) == NULL && (p->sql = rat__strdup("")) == NULL) {
+			error = RAT_ENOMEM;
+			goto cleanup;
+		}
+	}
+	p->sql_first_line = 1;
+	error = rat_pipeline__configure(p, p->config_path, yaml_display);
+	p->config_display = yaml_display;
+	yaml_display = NULL;
+cleanup:
+	rat_buf_free(&text);
+	free(dir);
+	free(base);
+	free(yaml_base);
+	free(yaml);
+	free(yaml_display);
+	return error;
+}
+
+/* The .sql files of macros/, read once for every pipeline. */
+static int load_macros(rat_pipelines *out, const rat_workspace *ws)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT;
+	char *dir = rat_fs__join(rat_workspace_path(ws), "macros");
+	size_t i;
+	int error = 0;
+
+	if (!dir)
+		return RAT_ENOMEM;
+	if (!rat_fs__is_dir(dir) || (error = rat_fs__list_dir(&entries, dir)) != 0)
+		goto cleanup;
+	if (entries.count && (out->macros = rat__calloc(entries.count, sizeof(*out->macros))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; !error && i < entries.count; i++) {
+		rat_template_source *m = &out->macros[out->macro_count];
+		rat_buf text = RAT_BUF_INIT;
+		char *full;
+
+		if (entries.strings[i][0] == '.' || !rat__str_has_suffix(entries.strings[i], ".sql"))
+			continue;
+		if ((full = rat_fs__join(dir, entries.strings[i])) == NULL ||
+		    (m->path = rat__sprintf("macros/%s", entries.strings[i])) == NULL) {
+			free(full);
+			error = RAT_ENOMEM;
+			break;
+		}
+		out->macro_count++;
+		if ((error = rat_fs__read_file(&text, full, MAX_SOURCE_BYTES)) == 0 &&
+		    (m->text = rat_buf_detach(&text)) == NULL && (m->text = rat__strdup("")) == NULL)
+			error = RAT_ENOMEM;
+		rat_buf_free(&text);
+		free(full);
+	}
+cleanup:
+	rat_strarray_free(&entries);
+	free(dir);
+	return error;
+}
+
+static int find_deps(rat_pipeline *p, const rat_pipelines *all)
+{
+	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+	size_t i;
+	int error;
+
+	if (!p->sql)
+		return 0;
+	tc.path = p->display;
+	tc.macros = all->macros;
+	tc.macro_count = all->macro_count;
+	if ((error = rat_template__refs(&p->deps, p->sql, &tc)) != 0)
+		return error;
+	for (i = 0; i < p->deps.count; i++)
+		if (strcmp(p->deps.strings[i], p->key) == 0)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					      "%s: %s refers to itself (use {{ this }} for the "
+					      "table it writes)",
+					      p->display, p->key);
+	return 0;
+}
+
+int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
+{
+	rat_strarray names[RAT_LAYER_COUNT] = { RAT_STRARRAY_INIT, RAT_STRARRAY_INIT,
+						 RAT_STRARRAY_INIT };
+	size_t total = 0, i;
+	int layer, error = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (layer = 0; !error && layer < RAT_LAYER_COUNT; layer++)
+		if ((error = rat_workspace_list_pipelines(&names[layer], ws, (rat_layer)layer)) == 0)
+			total += names[layer].count;
+	if (error || (error = load_macros(out, ws)) != 0)
+		goto cleanup;
+	if (total && (out->items = rat__calloc(total, sizeof(*out->items))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	for (layer = 0; !error && layer < RAT_LAYER_COUNT; layer++)
+		for (i = 0; !error && i < names[layer].count; i++)
+			error = load_one(&out->items[out->count++], ws, rat_layer_name((rat_layer)layer),
+					 names[layer].strings[i]);
+	for (i = 0; !error && i < out->count; i++)
+		error = find_deps(&out->items[i], out);
+cleanup:
+	for (layer = 0; layer < RAT_LAYER_COUNT; layer++)
+		rat_strarray_free(&names[layer]);
+	if (error)
+		rat_pipelines_free(out);
+	return error;
+}
+
+static void free_pipeline(rat_pipeline *p)
+{
+	size_t i, j;
+
+	free(p->layer);
+	free(p->name);
+	free(p->key);
+	free(p->source_path);
+	free(p->config_path);
+	free(p->config_display);
+	free(p->display);
+	free(p->sql);
+	free(p->command);
+	free(p->description);
+	free(p->owner);
+	rat_strarray_free(&p->unique_key);
+	rat_strarray_free(&p->partition_by);
+	free(p->landing);
+	for (i = 0; i < p->column_count; i++) {
+		rat_column_config *c = &p->columns[i];
+		free(c->name);
+		free(c->type);
+		free(c->description);
+		free(c->example);
+		for (j = 0; j < c->test_count; j++) {
+			rat_strarray_free(&c->tests[j].values);
+			free(c->tests[j].bound);
+		}
+		free(c->tests);
+	}
+	free(p->columns);
+	for (i = 0; i < p->test_count; i++) {
+		free(p->tests[i].name);
+		free(p->tests[i].sql);
+	}
+	free(p->tests);
+	free(p->freshness_column);
+	free(p->documentation);
+	rat_strarray_free(&p->triggers);
+	rat_strarray_free(&p->deps);
+}
+
+void rat_pipelines_free(rat_pipelines *pipelines)
+{
+	size_t i;
+
+	if (!pipelines)
+		return;
+	for (i = 0; i < pipelines->count; i++)
+		free_pipeline(&pipelines->items[i]);
+	free(pipelines->items);
+	for (i = 0; i < pipelines->macro_count; i++) {
+		free((char *)pipelines->macros[i].path);
+		free((char *)pipelines->macros[i].text);
+	}
+	free(pipelines->macros);
+	memset(pipelines, 0, sizeof(*pipelines));
+}
+
+rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < pipelines->count; i++)
+		if (strcmp(pipelines->items[i].key, key) == 0)
+			return &pipelines->items[i];
+	return NULL;
+}

@@ -1,0 +1,151 @@
+/*
+ * pipeline/pipeline.h - a workspace's pipelines: discovery, configuration,
+ * the DAG, selectors.
+ *
+ * A pipeline is a file under pipelines/<layer>/, flat (<name>.sql with an
+ * optional <name>.yaml) or as a folder (<name>/pipeline.sql with an optional
+ * config.yaml); .py and .sh files (or `command:` in the YAML) are
+ * executable pipelines that write their rows to a folder they are given.
+ * Configuration comes from the YAML and from `-- @key: value` header
+ * annotations of the SQL; where both set a key, the YAML wins. The YAML is
+ * strict: an unknown key, a wrong type or a bad value is an error naming
+ * file:line:col and the key path (docs/pipelines.md lists the keys).
+ */
+#ifndef RAT_PIPELINE_PIPELINE_H
+#define RAT_PIPELINE_PIPELINE_H
+
+#include "util/common.h"
+
+typedef enum rat_materialization {
+	RAT_MATERIALIZE_TABLE = 0, /* the default: rebuilt on every run */
+	RAT_MATERIALIZE_VIEW,
+	RAT_MATERIALIZE_INCREMENTAL
+} rat_materialization;
+
+typedef enum rat_pipeline_kind {
+	RAT_PIPELINE_SQL = 0,
+	RAT_PIPELINE_PYTHON,  /* <name>.py / pipeline.py, run with python3 */
+	RAT_PIPELINE_SHELL,   /* <name>.sh / pipeline.sh, run with sh */
+	RAT_PIPELINE_COMMAND  /* `command:` in the YAML, run with sh -c */
+} rat_pipeline_kind;
+
+typedef enum rat_severity { RAT_SEVERITY_ERROR = 0, RAT_SEVERITY_WARN = 1 } rat_severity;
+
+typedef enum rat_column_check {
+	RAT_CHECK_NOT_NULL = 0,
+	RAT_CHECK_UNIQUE,
+	RAT_CHECK_POSITIVE,
+	RAT_CHECK_ACCEPTED_VALUES,
+	RAT_CHECK_MIN,
+	RAT_CHECK_MAX
+} rat_column_check;
+
+/* One test of a column (`columns[].tests`). */
+typedef struct rat_column_test {
+	rat_column_check check;
+	rat_strarray values; /* accepted_values, as written */
+	char *bound;         /* min / max, as written (a number) */
+	rat_severity severity;
+} rat_column_test;
+
+typedef struct rat_column_config {
+	char *name;
+	char *type;        /* documentation only; NULL when unset */
+	char *description;
+	char *example;
+	bool pii;
+	rat_column_test *tests;
+	size_t test_count;
+} rat_column_config;
+
+/* One entry of `tests[]`: SQL whose every returned row is a violation. */
+typedef struct rat_config_test {
+	char *name;
+	char *sql; /* a template: {{ this }} is the table under test */
+	rat_severity severity;
+} rat_config_test;
+
+typedef struct rat_pipeline {
+	char *layer;       /* "bronze" */
+	char *name;        /* "sales" */
+	char *key;         /* "bronze.sales" */
+	rat_pipeline_kind kind;
+	char *source_path; /* absolute: the .sql/.py/.sh (NULL for a command) */
+	char *config_path; /* absolute, NULL without a YAML */
+	char *config_display; /* the YAML relative to the workspace, NULL without one */
+	char *display;     /* the main file relative to the workspace, for messages */
+	char *sql;         /* the SQL text (template), NULL for executables */
+	int sql_first_line; /* always 1: annotations stay in the text as comments */
+	char *command;     /* RAT_PIPELINE_COMMAND */
+
+	char *description;
+	char *owner;       /* a string, or "team <email> (slack)" made from the mapping */
+	rat_materialization materialized;
+	rat_strarray unique_key;
+	rat_strarray partition_by;
+	bool partition_by_set; /* else the layer's default applies */
+	bool append_new_columns; /* on_schema_change: append_new_columns (else fail) */
+	char *landing;     /* the landing folder, relative to the workspace's landing/ */
+	rat_column_config *columns;
+	size_t column_count;
+	rat_config_test *tests;
+	size_t test_count;
+	char *freshness_column;  /* NULL: _ingested_at in bronze, else none */
+	int64_t warn_after_s;    /* 0: unset */
+	int64_t error_after_s;
+	char *documentation;     /* kept for rat docs */
+	rat_strarray triggers;   /* kept as written, for rat serve */
+
+	rat_strarray deps;       /* keys of the pipelines and tables it ref()s */
+} rat_pipeline;
+
+typedef struct rat_pipelines {
+	rat_pipeline *items; /* sorted by layer (bronze, silver, gold) then name */
+	size_t count;
+	/* The .sql files of the workspace's macros/ folder, for rendering (template.h). */
+	struct rat_template_source *macros;
+	size_t macro_count;
+} rat_pipelines;
+
+/**
+ * Discover and load every pipeline of a workspace, with its dependencies
+ * (ref() names, found by pipeline/template.h). Any bad file fails the whole
+ * load, naming file:line and key.
+ *
+ * @param out freed with rat_pipelines_free()
+ */
+int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws);
+void rat_pipelines_free(rat_pipelines *pipelines);
+/** The pipeline of key "layer.name", or NULL. */
+rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key);
+
+/**
+ * Parse a pipeline's configuration: the YAML file (may be NULL) over the
+ * annotations in sql (may be NULL). Fills the configuration fields of p;
+ * the identity fields (layer, name, key, paths) must be set already.
+ */
+int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *yaml_display);
+
+/**
+ * Check the DAG and order it so that each pipeline comes after what it
+ * depends on (ties keep the layer-then-name order). A ref() to a key that
+ * is neither a pipeline nor in known (NULL: none; e.g. subscribed
+ * products) is an error naming file:line and the key; a cycle is an error
+ * naming the chain ("silver.a -> silver.b -> silver.a").
+ *
+ * @param order receives pipelines->count indexes into pipelines->items (free())
+ */
+int rat_pipeline__order(size_t **order, const rat_pipelines *pipelines, const rat_strarray *known);
+
+/**
+ * Pick pipelines by selectors: "layer.name", "+layer.name" (with
+ * everything upstream), "layer.name+" (with everything downstream),
+ * "+layer.name+", or a bare layer "silver". No selector: all. A selector
+ * matching nothing is an error naming it.
+ *
+ * @param picked receives one flag per pipeline (free())
+ */
+int rat_pipeline__select(bool **picked, const rat_pipelines *pipelines, const char *const *selectors,
+			 size_t count);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * pipeline/run.c - a run: write-audit-publish over the selected pipelines.
+ *
+ * 1. Load and check the pipelines, order them, pick the selected ones.
+ * 2. Fork run/<id> from the workspace branch's head H0.
+ * 3. Build the pipelines there (pipeline/build.c), each once everything it
+ *    depends on in this run is built, at most max_parallel_pipelines at a
+ *    time. A failure stops new builds from starting.
+ * 4. Publish: the changes of the run branch since H0 become one commit on
+ *    the workspace branch. If that branch moved meanwhile, the commit still
+ *    lands when none of the run's tables was changed there (a key both
+ *    changed is a conflict: nothing is published). The run branch is then
+ *    deleted; a failed run keeps it, for inspection.
+ * 5. Record the run under RAT_HOME/runs/<workspace>/.
+ *
+ * Killing the process at any point leaves the workspace branch at H0 or at
+ * the published commit, never between: publishing is one catalog commit.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/random.h"
+#include "pipeline/run.h"
+#include "workspace/tables.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct scheduler {
+	rat_run_context ctx;
+	rat_run_record *rec;
+	const size_t *index;   /* step -> pipeline index */
+	size_t **deps;         /* step -> steps it waits for */
+	size_t *dep_count;
+	bool *started;
+	bool stop;             /* a build failed: start no more */
+	size_t running;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	int first_error;
+	rat_error_saved first_failure;
+} scheduler;
+
+static void report(scheduler *s, size_t step)
+{
+	if (s->ctx.opts->progress)
+		s->ctx.opts->progress(s->ctx.opts->progress_ctx, &s->rec->info, step);
+}
+
+/* A step whose dependencies are all built; SIZE_MAX when none is ready. */
+static size_t next_ready(scheduler *s, bool *left)
+{
+	const rat_run_info *r = &s->rec->info;
+	size_t i, j;
+
+	*left = false;
+	for (i = 0; i < r->step_count; i++) {
+		bool ready = true, blocked = false;
+		if (s->started[i])
+			continue;
+		for (j = 0; j < s->dep_count[i]; j++) {
+			rat_step_status d = r->steps[s->deps[i][j]].status;
+			blocked |= d == RAT_STEP_FAILED;
+			ready &= d == RAT_STEP_OK || d == RAT_STEP_SKIPPED;
+		}
+		if (blocked) {
+			s->started[i] = true; /* never runs: it stays pending */
+			continue;
+		}
+		*left = true;
+		if (ready)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static void *worker(void *arg)
+{
+	scheduler *s = arg;
+	rat_run_info *r = &s->rec->info;
+	size_t step;
+	bool left;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		step = s->stop ? SIZE_MAX : next_ready(s, &left);
+		if (step == SIZE_MAX) {
+			if (s->stop || !left || s->running == 0)
+				break;
+			pthread_cond_wait(&s->changed, &s->lock);
+			continue;
+		}
+		s->started[step] = true;
+		s->running++;
+		r->steps[step].status = RAT_STEP_RUNNING;
+		r->steps[step].started_ms = rat_clock__now_ms();
+		report(s, step);
+		pthread_mutex_unlock(&s->lock);
+		{
+			rat_run_step result = r->steps[step];
+			const rat_pipeline *p = &s->ctx.pipelines->items[s->index[step]];
+			int error = rat_run__build(&s->ctx, p, s->rec, &result);
+
+			pthread_mutex_lock(&s->lock);
+			if (error) {
+				result.status = RAT_STEP_FAILED;
+				result.error = rat_run__keep(s->rec, rat_error_last()->message);
+				if (!s->stop) {
+					s->stop = true;
+					s->first_error = error;
+					rat_error__save(&s->first_failure);
+				}
+			}
+			result.finished_ms = rat_clock__now_ms();
+			r->steps[step] = result;
+		}
+		s->running--;
+		report(s, step);
+		pthread_cond_broadcast(&s->changed);
+	}
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Setting up */
+
+static int make_id(char *id, size_t n, char *started_at, size_t m, int64_t now_ms)
+{
+	time_t secs = (time_t)(now_ms / 1000);
+	unsigned char bytes[3];
+	struct tm tm;
+	size_t len;
+	int error;
+
+	if ((error = rat_random__bytes(bytes, sizeof(bytes))) != 0)
+		return error;
+	gmtime_r(&secs, &tm);
+	len = strftime(id, n, "%Y%m%dT%H%M%S", &tm);
+	snprintf(id + len, n - len, ".%03dZ-%02x%02x%02x", (int)(now_ms % 1000), bytes[0], bytes[1],
+		 bytes[2]);
+	len = strftime(started_at, m, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(started_at + len, m - len, ".%03d+00", (int)(now_ms % 1000));
+	return 0;
+}
+
+/* Subscribed products are valid ref() targets beside the pipelines. */
+static int known_refs(rat_strarray *out, const rat_workspace *ws)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < rat_workspace_subscription_count(ws); i++)
+		error = rat_strarray__push_owned(out, rat__sprintf("products.%s",
+						 rat_workspace_subscription(ws, i)->alias));
+	return error;
+}
+
+/* Steps for the picked pipelines in dependency order, and what each waits for. */
+static int plan(scheduler *s, const rat_pipelines *all, const size_t *order, const bool *picked,
+		size_t **index_out)
+{
+	size_t i, j, k, n = 0, *index;
+	rat_run_info *r = &s->rec->info;
+
+	if ((index = rat__calloc(all->count ? all->count : 1, sizeof(size_t))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < all->count; i++)
+		if (picked[order[i]])
+			index[n++] = order[i];
+	*index_out = index;
+	s->deps = rat__calloc(n ? n : 1, sizeof(size_t *));
+	s->dep_count = rat__calloc(n ? n : 1, sizeof(size_t));
+	s->started = rat__calloc(n ? n : 1, sizeof(bool));
+	if (!s->deps || !s->dep_count || !s->started)
+		return RAT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const rat_pipeline *p = &all->items[index[i]];
+		r->steps[i].key = rat_run__keep(s->rec, p->key);
+		if (p->deps.count && (s->deps[i] = rat__calloc(p->deps.count, sizeof(size_t))) == NULL)
+			return RAT_ENOMEM;
+		for (j = 0; j < p->deps.count; j++)
+			for (k = 0; k < i; k++)
+				if (strcmp(all->items[index[k]].key, p->deps.strings[j]) == 0)
+					s->deps[i][s->dep_count[i]++] = k;
+	}
+	return 0;
+}
+
+static size_t count_picked(const bool *picked, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += picked[i];
+	return c;
+}
+
+/* Publishing */
+
+/*
+ * The run branch's changes since base, as one commit on the workspace
+ * branch, provided the branch did not change any of those keys since base.
+ */
+static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char *base,
+		   rat_run_record *rec)
+{
+	rat_diff diff = { NULL, 0 };
+	rat_contents at_base = { NULL, 0 }, now = { NULL, 0 };
+	rat_catalog_op *ops = NULL;
+	rat_buf message = RAT_BUF_INIT, conflicts = RAT_BUF_INIT;
+	char head[RAT_HASH_LEN + 1], hash[RAT_HASH_LEN + 1];
+	json_t *props = NULL;
+	size_t i, attempt;
+	int error;
+
+	if ((error = rat_catalog__diff(catalog, base, ctx->branch, &diff)) != 0)
+		return error;
+	if (diff.count == 0) { /* nothing changed: nothing to publish */
+		if ((error = rat_catalog__resolve(catalog, rec->info.branch, head)) == 0)
+			rec->info.commit = rat_run__keep(rec, head);
+		goto cleanup;
+	}
+	if ((ops = rat__calloc(diff.count, sizeof(*ops))) == NULL ||
+	    (props = json_pack("{s:s}", "rat.run-id", ctx->run_id)) == NULL) {
+		error = rat_error__oom();
+		goto cleanup;
+	}
+	error = rat_buf_printf(&message, "run %s:", ctx->run_id);
+	for (i = 0; !error && i < diff.count; i++) {
+		ops[i].kind = diff.items[i].kind == RAT_CHANGE_REMOVED ? RAT_OP_DELETE : RAT_OP_PUT;
+		ops[i].key = diff.items[i].key;
+		ops[i].state = &diff.items[i].after;
+		error = rat_buf_printf(&message, " %s", diff.items[i].key);
+	}
+	if (!error)
+		error = rat_catalog__contents(catalog, base, &at_base);
+	for (attempt = 0; !error && attempt < 20; attempt++) {
+		rat_commit_request request = { rec->info.branch, head, ops, diff.count, ctx->author,
+					       rat_buf_cstr(&message), props, 0 };
+		if ((error = rat_catalog__resolve(catalog, rec->info.branch, head)) != 0 ||
+		    (error = rat_catalog__contents(catalog, head, &now)) != 0)
+			break;
+		rat_buf_clear(&conflicts);
+		for (i = 0; i < diff.count; i++) {
+			const rat_catalog_entry *a = rat_catalog__find(&at_base, diff.items[i].key);
+			const rat_catalog_entry *b = rat_catalog__find(&now, diff.items[i].key);
+			if ((a || b) && (!a || !b || !rat_catalog__state_equal(&a->state, &b->state)))
+				rat_buf_printf(&conflicts, "%s%s", conflicts.len ? ", " : "",
+					       diff.items[i].key);
+		}
+		rat_catalog__contents_free(&now);
+		if (conflicts.len) {
+			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_PIPELINE,
+					       "cannot publish run %s: %s changed on %s while the run "
+					       "was building; nothing was published, the run's tables "
+					       "are on %s",
+					       ctx->run_id, rat_buf_cstr(&conflicts), rec->info.branch,
+					       ctx->branch);
+			break;
+		}
+		if ((error = rat_catalog__commit(catalog, &request, hash)) == 0) {
+			rec->info.commit = rat_run__keep(rec, hash);
+			break;
+		}
+		if (error == RAT_ECONFLICT) /* the branch moved between the check and the commit */
+			error = 0, rat_error_clear();
+	}
+	if (!error && !rec->info.commit[0])
+		error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_PIPELINE,
+				       "cannot publish run %s: %s kept moving; the run's tables are "
+				       "on %s",
+				       ctx->run_id, rec->info.branch, ctx->branch);
+cleanup:
+	json_decref(props);
+	free(ops);
+	rat_catalog__diff_free(&diff);
+	rat_catalog__contents_free(&at_base);
+	rat_buf_free(&message);
+	rat_buf_free(&conflicts);
+	return error;
+}
+
+/* The run */
+
+static int execute(scheduler *s, size_t threads)
+{
+	pthread_t *pool = rat__calloc(threads, sizeof(pthread_t));
+	size_t i, started = 0;
+	int error = 0;
+
+	if (!pool)
+		return RAT_ENOMEM;
+	for (i = 0; i < threads; i++) {
+		if (pthread_create(&pool[i], NULL, worker, s) != 0) {
+			error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_OS, "cannot start a build thread");
+			pthread_mutex_lock(&s->lock);
+			s->stop = true;
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(pool[i], NULL);
+	free(pool);
+	if (!error && s->first_error) {
+		rat_error__restore(&s->first_failure);
+		error = s->first_error;
+	}
+	return error;
+}
+
+static void free_scheduler(scheduler *s)
+{
+	size_t i;
+
+	for (i = 0; s->deps && s->rec && i < s->rec->info.step_count; i++)
+		free(s->deps[i]);
+	free(s->deps);
+	free(s->dep_count);
+	free(s->started);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->changed);
+}
+
+static const char *default_author(const rat_run_options *opts)
+{
+	const char *user = getenv("USER");
+
+	if (opts->author && *opts->author)
+		return opts->author;
+	return user && *user ? user : "ratatouille";
+}
+
+/* Set up the record and the scheduler; the run branch unless dry. */
+static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
+		   const rat_run_options *opts, char *id, char *started_at, char *run_branch,
+		   size_t **index)
+{
+	rat_strarray known = RAT_STRARRAY_INIT;
+	size_t *order = NULL;
+	bool *picked = NULL;
+	int64_t now = rat_clock__now_ms();
+	int error;
+
+	if ((error = rat_pipeline__load_all(all, ws)) != 0 || (error = known_refs(&known, ws)) != 0 ||
+	    (error = rat_pipeline__order(&order, all, &known)) != 0 ||
+	    (error = rat_pipeline__select(&picked, all, opts->selectors, opts->selector_count)) != 0 ||
+	    (error = make_id(id, 40, started_at, 40, now)) != 0 ||
+	    (error = rat_run__record_new(&s->rec, count_picked(picked, all->count))) != 0 ||
+	    (error = plan(s, all, order, picked, index)) != 0)
+		goto cleanup;
+	snprintf(run_branch, 64, "run/%s", id);
+	s->rec->info.id = rat_run__keep(s->rec, id);
+	s->rec->info.workspace = rat_run__keep(s->rec, rat_workspace_name(ws));
+	s->rec->info.branch = rat_run__keep(s->rec, rat_workspace_branch(ws));
+	s->rec->info.run_branch = opts->dry_run ? "" : rat_run__keep(s->rec, run_branch);
+	s->rec->info.started_ms = now;
+	s->rec->info.full_refresh = opts->full_refresh != 0;
+cleanup:
+	rat_strarray_free(&known);
+	free(order);
+	free(picked);
+	return error;
+}
+
+int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts_in)
+{
+	rat_run_options defaults = RAT_RUN_OPTIONS_INIT;
+	const rat_run_options *opts = opts_in ? opts_in : &defaults;
+	rat_pipelines all = { NULL, 0, NULL, 0 };
+	scheduler s;
+	rat_catalog *catalog = NULL;
+	rat_resources res;
+	char id[40], started_at[40], run_branch[64], base[RAT_HASH_LEN + 1];
+	size_t *index = NULL, threads;
+	int error;
+
+	*out = NULL;
+	memset(&s, 0, sizeof(s));
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.changed, NULL);
+	if ((error = prepare(&s, &all, ws, opts, id, started_at, run_branch, &index)) != 0)
+		goto cleanup;
+	s.index = index;
+	s.ctx.ws = ws;
+	s.ctx.pipelines = &all;
+	s.ctx.opts = opts;
+	s.ctx.run_id = s.rec->info.id;
+	s.ctx.branch = run_branch;
+	s.ctx.read_ref = opts->dry_run ? rat_workspace_branch(ws) : NULL;
+	s.ctx.started_at = started_at;
+	s.ctx.started_ms = s.rec->info.started_ms;
+	s.ctx.author = default_author(opts);
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_catalog__resolve(catalog, rat_workspace_branch(ws), base)) != 0 ||
+	    (!opts->dry_run &&
+	     (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH, base)) != 0))
+		goto finish;
+	rat_workspace_resources(ws, &res);
+	threads = res.max_parallel_pipelines > 0 ? (size_t)res.max_parallel_pipelines : 1;
+	if (threads > s.rec->info.step_count)
+		threads = s.rec->info.step_count ? s.rec->info.step_count : 1;
+	if ((error = execute(&s, threads)) == 0 && !opts->dry_run &&
+	    (error = publish(catalog, &s.ctx, base, s.rec)) == 0) {
+		rat_catalog__delete_ref(catalog, run_branch, NULL);
+		s.rec->info.run_branch = "";
+	}
+finish:
+	s.rec->info.finished_ms = rat_clock__now_ms();
+	s.rec->info.status = opts->dry_run ? "dry-run" : error ? "failed" : "success";
+	if (error)
+		s.rec->info.error = rat_run__keep(s.rec, rat_error_last()->message);
+	if (!opts->dry_run) {
+		rat_error_saved saved;
+		int saving;
+		rat_error__save(&saved);
+		saving = rat_run__record_save(s.rec, rat_workspace_home(ws));
+		if (!error && saving)
+			error = saving; /* an unrecorded run is a failure to report */
+		else
+			rat_error__restore(&saved);
+	}
+	*out = &s.rec->info;
+cleanup:
+	free_scheduler(&s);
+	if (s.rec && !*out)
+		rat_run_info_free(&s.rec->info);
+	rat_catalog__free(catalog);
+	rat_pipelines_free(&all);
+	free(index);
+	return error;
+}
