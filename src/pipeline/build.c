@@ -485,8 +485,8 @@ static bool has_all(const rat_strarray *columns, const char *const *names, size_
 	return true;
 }
 
-/* Bronze rows get _ingested_at and _ingested_date (unless the query made its own). */
-static int add_ingestion_columns(build *b, rat_buf *sql, const rat_strarray *columns)
+/* Bronze rows get _ingested_at and _ingested_date (unless the query made its own); columns follows. */
+static int add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns)
 {
 	rat_buf wrapped = RAT_BUF_INIT;
 	int error;
@@ -494,12 +494,14 @@ static int add_ingestion_columns(build *b, rat_buf *sql, const rat_strarray *col
 	if (strcmp(b->p->layer, "bronze") != 0)
 		return 0;
 	error = rat_buf_puts(&wrapped, "SELECT *");
-	if (!error && !rat_strarray__contains(columns, "_ingested_at"))
-		error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at",
-				       b->ctx->started_at);
-	if (!error && !rat_strarray__contains(columns, "_ingested_date"))
-		error = rat_buf_printf(&wrapped, ", CAST(TIMESTAMPTZ '%s' AS DATE) AS _ingested_date",
-				       b->ctx->started_at);
+	if (!error && !rat_strarray__contains(columns, "_ingested_at") &&
+	    (error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at",
+				    b->ctx->started_at)) == 0)
+		error = rat_strarray__push(columns, "_ingested_at");
+	if (!error && !rat_strarray__contains(columns, "_ingested_date") &&
+	    (error = rat_buf_printf(&wrapped, ", CAST(TIMESTAMPTZ '%s' AS DATE) AS _ingested_date",
+				    b->ctx->started_at)) == 0)
+		error = rat_strarray__push(columns, "_ingested_date");
 	if (!error)
 		error = rat_buf_printf(&wrapped, " FROM (%s\n)", rat_buf_cstr(sql));
 	if (!error) {

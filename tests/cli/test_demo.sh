@@ -21,6 +21,13 @@ export RAT_HOME="$T_DIR/demo/.rat" RAT_WORKSPACES="$T_DIR/demo/workspaces"
 ws="$RAT_WORKSPACES/demo"
 head_of() { "$RAT_BIN" log -w demo -n 1 | cut -c1-12; }
 
+# layer defaults: bronze by _ingested_date, silver by _date (one file a day)
+run describe silver.sales -w demo
+expect_out "Partitioning:  _date"
+expect_out "Files:         7"
+run describe bronze.sales -w demo
+expect_out "Partitioning:  _ingested_date"
+
 # the second run published nothing: the branch head is the first run's commit
 run log -w demo
 expect_rc 0

@@ -198,6 +198,28 @@ run run -w shop -f gold.slow_a gold.slow_b
 expect_rc 0
 expect_eq "$(overlap "$(newest_run)")" "0"
 
+# on_schema_change: a new column in an incremental table fails by default, naming it;
+# append_new_columns adds it (older rows read NULL)
+printf 'id,amount\n6,6\n' > "$ws/landing/orders/e.csv"
+cat > "$p/silver/orders.sql" <<'SQL'
+-- @materialized: incremental
+-- @unique_key: id
+SELECT id, amount, amount * 2 AS doubled, _ingested_at FROM {{ ref('bronze.orders') }}
+{% if is_incremental() %}WHERE _ingested_at > {{ watermark('_ingested_at') }}{% endif %}
+SQL
+good="$(head_of)"
+run run -w shop +silver.orders
+expect_rc 1
+expect_err "silver.orders (pipelines/silver/orders.sql)"
+expect_err "doubled"
+expect_eq "$(head_of)" "$good"
+sed -i 's/^-- @unique_key: id$/-- @unique_key: id\n-- @on_schema_change: append_new_columns/' "$p/silver/orders.sql"
+run run -w shop +silver.orders
+expect_rc 0
+expect_eq "$(csv 'SELECT id, doubled FROM silver.orders WHERE id IN (1, 6) ORDER BY id')" "1, 6,12"
+run describe silver.orders -w shop
+expect_out "  doubled BIGINT"
+
 # every run is recorded
 run runs -w shop
 expect_rc 0
@@ -226,4 +248,4 @@ expect_eq "$(run_branches)" "$((kept_before + 1))" # the killed run's branch, fo
 sed -i 's/sleep 3/sleep 0/' "$p/gold/slow_a.sh"
 run run -w shop
 expect_rc 0
-expect_eq "$(csv 'SELECT orders FROM gold.totals')" "4"
+expect_eq "$(csv 'SELECT orders FROM gold.totals')" "5"
