@@ -54,6 +54,7 @@ typedef struct rat_column_config {
 	char *description;
 	char *example;
 	bool pii;
+	bool pii_set;      /* pii: was given (rat docs check wants every column marked) */
 	rat_column_test *tests;
 	size_t test_count;
 } rat_column_config;
