@@ -12,5 +12,7 @@
 #include "rat/catalog.h"
 #include "rat/table.h"
 #include "rat/pipeline.h"
+#include "rat/docs.h"
+#include "rat/test.h"
 
 #endif

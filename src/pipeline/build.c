@@ -65,22 +65,18 @@ static int ref_cb(void *ctx, const char *name, rat_buf *out)
 	return rat_run__relation(out, name);
 }
 
-/* The table's highest value of column, as a typed literal; NULL when the table is new or empty. */
-static int watermark_cb(void *ctx, const char *column, rat_buf *out)
+int rat_run__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column)
 {
-	build *b = ctx;
 	rat_buf sql = RAT_BUF_INIT, col = RAT_BUF_INIT;
 	rat_result *result = NULL;
 	const char *value = NULL, *type = NULL;
 	int error;
 
-	if (!b->entry || b->entry->state.view)
-		return rat_buf_puts(out, "NULL");
 	if ((error = rat_sql__ident(&col, column)) != 0 ||
 	    (error = rat_buf_printf(&sql, "SELECT CAST(max(%s) AS VARCHAR), typeof(max(%s)) FROM %s",
-				    rat_buf_cstr(&col), rat_buf_cstr(&col), b->relation)) != 0)
+				    rat_buf_cstr(&col), rat_buf_cstr(&col), relation)) != 0)
 		goto cleanup;
-	if ((error = rat_engine_query(&result, b->engine, rat_buf_cstr(&sql))) != 0) {
+	if ((error = rat_engine_query(&result, engine, rat_buf_cstr(&sql))) != 0) {
 		rat_error__prefix("watermark('%s')", column);
 		goto cleanup;
 	}
@@ -99,6 +95,16 @@ cleanup:
 	rat_buf_free(&sql);
 	rat_buf_free(&col);
 	return error;
+}
+
+/* watermark() in a build: NULL while the table is new. */
+static int watermark_cb(void *ctx, const char *column, rat_buf *out)
+{
+	build *b = ctx;
+
+	if (!b->entry || b->entry->state.view)
+		return rat_buf_puts(out, "NULL");
+	return rat_run__watermark(out, b->engine, b->relation, column);
 }
 
 static const char *var_cb(void *ctx, const char *name)

@@ -125,8 +125,7 @@ static int check_columns_list(const rat_strarray *list, const char **bad)
 
 /* Annotations */
 
-/* "[a, b]" or "a, b" or "a" -> a list of trimmed items. */
-static int split_list(rat_strarray *out, const char *value)
+int rat_pipeline__split_list(rat_strarray *out, const char *value)
 {
 	const char *p = value, *end = value + strlen(value);
 	int error = 0;
@@ -234,7 +233,7 @@ static int apply_annotation(rat_pipeline *p, int line, const char *key, const ch
 	{
 		rat_strarray *list = strcmp(key, "unique_key") == 0 ? &p->unique_key
 								     : &p->partition_by;
-		if (split_list(list, value) != 0)
+		if (rat_pipeline__split_list(list, value) != 0)
 			return annotation_error(p, line, key, "'%s' is not a list like [a, b]",
 						value);
 		if (check_columns_list(list, &bad) != 0)
@@ -248,10 +247,11 @@ static int apply_annotation(rat_pipeline *p, int line, const char *key, const ch
 	return 0;
 }
 
-/* The `-- @key: value` lines of the SQL header. */
-static int read_annotations(rat_pipeline *p)
+int rat_pipeline__annotations(const char *text, const char *display,
+			      int (*fn)(void *ctx, int line, const char *key, const char *value),
+			      void *ctx)
 {
-	const char *line = p->sql;
+	const char *line = text;
 	int number = 1, error = 0;
 
 	while (!error && line && *line) {
@@ -274,7 +274,7 @@ static int read_annotations(rat_pipeline *p)
 		if (!colon || colon == s || (size_t)(colon - s) >= sizeof(key))
 			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 					      "%s:%d: an annotation is written '-- @key: value'",
-					      p->display, number);
+					      display, number);
 		memcpy(key, s, (size_t)(colon - s));
 		key[colon - s] = '\0';
 		for (s = colon + 1; s < end && isspace((unsigned char)*s); s++)
@@ -283,13 +283,18 @@ static int read_annotations(rat_pipeline *p)
 			end--;
 		if ((value = rat__strndup(s, (size_t)(end - s))) == NULL)
 			return RAT_ENOMEM;
-		error = apply_annotation(p, number, key, value);
+		error = fn(ctx, number, key, value);
 		free(value);
 next:
 		line = eol ? eol + 1 : NULL;
 		number++;
 	}
 	return error;
+}
+
+static int annotation_cb(void *ctx, int line, const char *key, const char *value)
+{
+	return apply_annotation(ctx, line, key, value);
 }
 
 /* The YAML */
@@ -751,7 +756,7 @@ int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *
 	rat_yaml *yaml = NULL;
 	int error = 0;
 
-	if (p->sql && (error = read_annotations(p)) != 0)
+	if (p->sql && (error = rat_pipeline__annotations(p->sql, p->display, annotation_cb, p)) != 0)
 		return error;
 	if (yaml_path) {
 		if ((error = rat_yaml__load(&yaml, yaml_path, yaml_display)) != 0)

@@ -128,6 +128,17 @@ rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key
 int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *yaml_display);
 
 /**
+ * Call fn for each `-- @key: value` line at the top of text (the comment
+ * lines before its first line of code); stops at fn's first error. A
+ * malformed annotation is an error naming display:line.
+ */
+int rat_pipeline__annotations(const char *text, const char *display,
+			      int (*fn)(void *ctx, int line, const char *key, const char *value),
+			      void *ctx);
+/** "[a, b]", "a, b" or "a" (items may be quoted) as a list; -1 when malformed. */
+int rat_pipeline__split_list(rat_strarray *out, const char *value);
+
+/**
  * Check the DAG and order it so that each pipeline comes after what it
  * depends on (ties keep the layer-then-name order). A ref() to a key that
  * is neither a pipeline nor in known (NULL: none; e.g. subscribed

@@ -69,6 +69,11 @@ typedef struct rat_checks {
 
 /** The SQL name of a table key: silver.orders -> "silver"."orders" (appended to out). */
 int rat_run__relation(rat_buf *out, const char *key);
+/**
+ * The highest value of column in relation, as a typed SQL literal
+ * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)), or NULL when it has no rows.
+ */
+int rat_run__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column);
 /** The checks of p over relation (e.g. "silver"."orders"); tests[] SQL rendered with this. */
 int rat_run__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
 		    const char *relation);

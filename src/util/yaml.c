@@ -674,3 +674,9 @@ struct fy_node *rat_yaml__at(struct fy_node *sequence, size_t i)
 {
 	return fy_node_sequence_get_by_index(sequence, (int)i);
 }
+
+int rat_yaml__json(char **out, struct fy_node *node)
+{
+	*out = node ? fy_emit_node_to_string(node, FYECF_MODE_JSON_ONELINE) : rat__strdup("null");
+	return *out ? 0 : rat_error__oom();
+}

@@ -79,6 +79,8 @@ int rat_yaml__mapping(const rat_yaml *yaml, const rat_yaml_field *field,
 		      const char *const *allowed);
 /** A sequence field; *count receives its length. */
 int rat_yaml__sequence(size_t *count, const rat_yaml *yaml, const rat_yaml_field *field);
+/** A node as one line of JSON (plain scalars typed: 1, true, null; quoted ones strings). (free()) */
+int rat_yaml__json(char **out, struct fy_node *node);
 /** The i-th item of a sequence node. */
 struct fy_node *rat_yaml__at(struct fy_node *sequence, size_t i);
 

@@ -62,3 +62,19 @@ expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n,q\n5,20')"
 run query -w demo --format csv "SELECT count(*) - count(DISTINCT sale_id) AS dupes FROM silver.sales"
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'dupes\n0')"
+
+# rat test passes on the demo; breaking one silver rule fails exactly its unit tests
+run test -w demo
+expect_rc 0
+expect_out "PASS  unit/latest_version_wins"
+expect_out "PASS  unit/incremental_reads_new_rows_only"
+expect_out "PASS  quality/amounts_add_up"
+expect_out " 0 failed, 0 warned, 0 errors, 0 skipped"
+sed -i 's/WHERE quantity > 0/WHERE quantity >= 0/' "$ws/pipelines/silver/sales/pipeline.sql"
+run test -w demo
+expect_rc 1
+expect_eq "$(grep -c '^  FAIL\|^  ERROR' "$T_DIR/out")" "2"
+expect_out "FAIL  unit/latest_version_wins"
+expect_out "FAIL  unit/incremental_reads_new_rows_only"
+expect_out 'unexpected: {"sale_id":3,"quantity":0}'
+sed -i 's/WHERE quantity >= 0/WHERE quantity > 0/' "$ws/pipelines/silver/sales/pipeline.sql"

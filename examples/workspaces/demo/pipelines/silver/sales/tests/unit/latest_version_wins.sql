@@ -1,0 +1,4 @@
+-- @description: a sale sent twice keeps its latest version; zero quantities are dropped
+-- @mocks: [bronze.sales]
+-- @expect_count: 2
+-- @expect: [{sale_id: 1, product: latte, shop: campus, quantity: 1, amount: 4.20}, {sale_id: 2, product: mocha, shop: station, quantity: 3, amount: 13.80}]

@@ -1,0 +1,241 @@
+/*
+ * cli/cmd_test.c - `rat test`: run a workspace's tests and report them on
+ * the console, as JSON, or as JUnit XML for CI systems.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <string.h>
+
+static const char *const status_names[] = { "PASS", "FAIL", "WARN", "ERROR", "SKIP" };
+static const char *const json_status[] = { "passed", "failed", "warned", "error", "skipped" };
+
+typedef struct console {
+	bool verbose, color;
+	const char *pipeline; /* the last one printed */
+} console;
+
+static void print_result(void *ctx, const rat_test_result *r)
+{
+	console *c = ctx;
+	static const char *const colors[] = { "\033[32m", "\033[31m", "\033[33m", "\033[31m",
+					      "\033[2m" };
+	size_t i;
+
+	if (!c->pipeline || strcmp(c->pipeline, r->pipeline) != 0)
+		printf("%s\n", r->pipeline);
+	c->pipeline = r->pipeline;
+	printf("  %s%-5s%s %-40s %8.1f ms", c->color ? colors[r->status] : "",
+	       status_names[r->status], c->color ? "\033[0m" : "", r->name,
+	       (double)r->duration_us / 1000.0);
+	if (r->message[0] && (r->status != RAT_TEST_PASSED || c->verbose))
+		printf("  %s", r->message);
+	printf("\n");
+	for (i = 0; i < r->row_count && (r->status != RAT_TEST_PASSED || c->verbose); i++)
+		printf("        %s\n", r->rows[i]);
+	if (c->verbose && r->file[0])
+		printf("        (%s)\n", r->file);
+	fflush(stdout);
+}
+
+static void print_json(const rat_test_report *rep)
+{
+	size_t i, j;
+
+	printf("{\"summary\": {\"total\": %zu, \"passed\": %zu, \"failed\": %zu, \"warned\": %zu, "
+	       "\"errors\": %zu, \"skipped\": %zu, \"stopped\": %s},\n \"tests\": [",
+	       rep->count, rep->passed, rep->failed, rep->warned, rep->errored, rep->skipped,
+	       rep->stopped ? "true" : "false");
+	for (i = 0; i < rep->count; i++) {
+		const rat_test_result *r = &rep->items[i];
+		printf("%s\n  {\"pipeline\": ", i ? "," : "");
+		cli_json_string(stdout, r->pipeline);
+		printf(", \"name\": ");
+		cli_json_string(stdout, r->name);
+		printf(", \"kind\": \"%s\", \"status\": \"%s\", \"severity\": \"%s\", "
+		       "\"duration_ms\": %.3f, \"violations\": %" PRId64 ", \"file\": ",
+		       r->kind, json_status[r->status], r->error_severity ? "error" : "warn",
+		       (double)r->duration_us / 1000.0, r->violations);
+		cli_json_string(stdout, r->file);
+		printf(", \"message\": ");
+		cli_json_string(stdout, r->message);
+		printf(", \"rows\": [");
+		for (j = 0; j < r->row_count; j++) {
+			printf("%s", j ? ", " : "");
+			cli_json_string(stdout, r->rows[j]);
+		}
+		printf("]}");
+	}
+	printf("\n]}\n");
+}
+
+static void xml_text(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (*s == '<')
+			fputs("&lt;", stdout);
+		else if (*s == '>')
+			fputs("&gt;", stdout);
+		else if (*s == '&')
+			fputs("&amp;", stdout);
+		else if (*s == '"')
+			fputs("&quot;", stdout);
+		else if (ch < 0x20 && ch != '\n' && ch != '\t')
+			fputc(' ', stdout); /* not allowed in XML 1.0 */
+		else
+			fputc(*s, stdout);
+	}
+}
+
+/* One <testsuite> per pipeline, one <testcase> per test. */
+static void print_junit(const rat_test_report *rep)
+{
+	size_t i, j, k, end;
+
+	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	printf("<testsuites name=\"rat test\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	       "skipped=\"%zu\">\n", rep->count, rep->failed, rep->errored, rep->skipped);
+	for (i = 0; i < rep->count; i = end) {
+		size_t fails = 0, errors = 0, skips = 0;
+		double secs = 0;
+		for (end = i; end < rep->count &&
+			      strcmp(rep->items[end].pipeline, rep->items[i].pipeline) == 0; end++) {
+			fails += rep->items[end].status == RAT_TEST_FAILED;
+			errors += rep->items[end].status == RAT_TEST_ERROR;
+			skips += rep->items[end].status == RAT_TEST_SKIPPED;
+			secs += (double)rep->items[end].duration_us / 1e6;
+		}
+		printf("  <testsuite name=\"");
+		xml_text(rep->items[i].pipeline);
+		printf("\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+		       "time=\"%.6f\">\n", end - i, fails, errors, skips, secs);
+		for (j = i; j < end; j++) {
+			const rat_test_result *r = &rep->items[j];
+			static const char *const tags[] = { NULL, "failure", NULL, "error", "skipped" };
+			printf("    <testcase classname=\"");
+			xml_text(r->pipeline);
+			printf("\" name=\"");
+			xml_text(r->name);
+			printf("\" file=\"");
+			xml_text(r->file);
+			printf("\" time=\"%.6f\">", (double)r->duration_us / 1e6);
+			if (tags[r->status]) {
+				printf("\n      <%s message=\"", tags[r->status]);
+				xml_text(r->message);
+				printf("\">");
+				for (k = 0; k < r->row_count; k++) {
+					xml_text(r->rows[k]);
+					printf("\n");
+				}
+				printf("</%s>\n    ", tags[r->status]);
+			} else if (r->status == RAT_TEST_WARNED) {
+				printf("\n      <system-out>warning: ");
+				xml_text(r->message);
+				printf("</system-out>\n    ");
+			}
+			printf("</testcase>\n");
+		}
+		printf("  </testsuite>\n");
+	}
+	printf("</testsuites>\n");
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "workspace", required_argument, NULL, 'w' },
+		{ "pipeline", required_argument, NULL, 'p' },
+		{ "layer", required_argument, NULL, 'l' },
+		{ "type", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "fail-fast", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	rat_test_options opts = RAT_TEST_OPTIONS_INIT;
+	const char *workspace = NULL, *format = "console";
+	console con = { false, false, NULL };
+	rat_workspace *ws = NULL;
+	rat_test_report report;
+	int c, status;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "w:p:l:t:o:vxh", options, NULL)) != -1) {
+		switch (c) {
+		case 'w': workspace = optarg; break;
+		case 'p': opts.pipeline = optarg; break;
+		case 'l': opts.layer = optarg; break;
+		case 't': opts.kind = optarg; break;
+		case 'o': format = optarg; break;
+		case 'v': con.verbose = true; break;
+		case 'x': opts.fail_fast = 1; break;
+		case 'h': return cli_help(&cli_cmd_test);
+		default: return cli_usage(&cli_cmd_test, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cli_cmd_test, "takes no arguments (use -p layer/name)");
+	if (strcmp(format, "console") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "junit") != 0)
+		return cli_usage(&cli_cmd_test, "unknown output '%s' (console, json, junit)", format);
+	if (opts.kind && strcmp(opts.kind, "unit") != 0 && strcmp(opts.kind, "quality") != 0)
+		return cli_usage(&cli_cmd_test, "unknown test type '%s' (unit, quality)", opts.kind);
+	if (rat_workspace_open(&ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	con.color = cli_color(stdout);
+	if (strcmp(format, "console") == 0) {
+		opts.progress = print_result;
+		opts.progress_ctx = &con;
+	}
+	if (rat_test_run(&report, ws, &opts) != 0) {
+		rat_workspace_free(ws);
+		return cli_fail_lib(NULL);
+	}
+	if (strcmp(format, "json") == 0)
+		print_json(&report);
+	else if (strcmp(format, "junit") == 0)
+		print_junit(&report);
+	else
+		printf("%s%zu tests: %zu passed, %zu failed, %zu warned, %zu errors, %zu skipped%s\n",
+		       report.count ? "\n" : "", report.count, report.passed, report.failed,
+		       report.warned, report.errored, report.skipped,
+		       report.stopped ? " (stopped at the first failure: -x)" : "");
+	status = report.failed || report.errored ? CLI_FAILURE : CLI_OK;
+	rat_test_report_free(&report);
+	rat_workspace_free(ws);
+	return status;
+}
+
+const cli_command cli_cmd_test = {
+	"test",
+	"run the workspace's unit, quality and column tests",
+	run,
+	"Usage: rat test [-w NAME|PATH] [-p LAYER/NAME] [-l LAYER] [-t unit|quality]\n"
+	"                [-o console|json|junit] [-v] [-x]\n"
+	"\n"
+	"Run the tests of the workspace's pipelines, in build order:\n"
+	"  unit       tests/unit/*.sql: the pipeline's SQL on mock tables (tests/mocks/),\n"
+	"             checked against @expect rows, @expect_count, @expect_columns or a\n"
+	"             SELECT of the expected rows\n"
+	"  quality    tests/quality/*.sql: every row returned is a violation (@severity);\n"
+	"             over the table on the workspace's branch, or on mocks (@mocks);\n"
+	"             and the config's column tests, tests[] and freshness\n"
+	"See docs/testing.md.\n"
+	"\n"
+	"Options:\n"
+	"  -w, --workspace NAME|PATH  the workspace\n"
+	"  -p, --pipeline LAYER/NAME  only this pipeline\n"
+	"  -l, --layer LAYER          only this layer\n"
+	"  -t, --type unit|quality    only these tests\n"
+	"  -o, --output FORMAT        console (default), json, or junit (XML on stdout)\n"
+	"  -v, --verbose              show passing tests' details too\n"
+	"  -x, --fail-fast            stop at the first failure\n"
+	"  -h, --help                 show this help\n"
+	"\n"
+	"Exit status: 0 when no error-severity test failed and none errored, 1 otherwise,\n"
+	"2 usage.\n",
+};
