@@ -39,6 +39,7 @@ extern const cli_command cli_cmd_preview;
 extern const cli_command cli_cmd_list;
 extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_runs;
+extern const cli_command cli_cmd_docs;
 extern const cli_command cli_cmd_test;
 
 /* The shared options; a field a command does not take keeps its initial value. */

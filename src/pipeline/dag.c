@@ -138,6 +138,17 @@ int rat_pipeline__order(size_t **order, const rat_pipelines *all, const rat_stra
 	return error;
 }
 
+int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < rat_workspace_subscription_count(ws); i++)
+		error = rat_strarray__push_owned(out, rat__sprintf("products.%s",
+						 rat_workspace_subscription(ws, i)->alias));
+	return error;
+}
+
 /* Mark at and, transitively, what it depends on (up) or what depends on it (down). */
 static void mark(bool *picked, const rat_pipelines *all, size_t at, bool up, char *seen)
 {

@@ -95,6 +95,15 @@ static int load_one(rat_pipeline *p, const rat_workspace *ws, const char *layer,
 	}
 	if (!base || !yaml_base || (error = find_files(p, base, yaml_base, &yaml)) != 0)
 		goto cleanup;
+	if (!p->source_path && !yaml && strcmp(base, dir) != 0) {
+		/* a folder that is not a pipeline's (e.g. docs) beside a flat <name>.sql */
+		free(base);
+		free(yaml_base);
+		base = rat__strdup(dir);
+		yaml_base = rat__strdup(dir);
+		if (!base || !yaml_base || (error = find_files(p, base, yaml_base, &yaml)) != 0)
+			goto cleanup;
+	}
 	p->display = display_path(ws, p->source_path ? p->source_path : yaml);
 	if (!p->display || (yaml && (yaml_display = display_path(ws, yaml)) == NULL)) {
 		error = RAT_ENOMEM;

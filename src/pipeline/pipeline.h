@@ -148,6 +148,8 @@ int rat_pipeline__split_list(rat_strarray *out, const char *value);
  * @param order receives pipelines->count indexes into pipelines->items (free())
  */
 int rat_pipeline__order(size_t **order, const rat_pipelines *pipelines, const rat_strarray *known);
+/** The keys a ref() may name besides pipelines: "products.<alias>" of each subscription. */
+int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
 
 /**
  * Pick pipelines by selectors: "layer.name", "+layer.name" (with

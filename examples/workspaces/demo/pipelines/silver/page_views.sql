@@ -1,4 +1,4 @@
--- @description: Page views with a known device, one row per event
+-- @description: Page views with a known device, one row per event, time in seconds
 -- @materialized: incremental
 -- @unique_key: event_id
 SELECT
