@@ -14,5 +14,7 @@
 #include "rat/pipeline.h"
 #include "rat/docs.h"
 #include "rat/test.h"
+#include "rat/product.h"
+#include "rat/maintenance.h"
 
 #endif

@@ -84,6 +84,8 @@ typedef struct rat_run_info {
 	const char *status;      /**< "success", "failed", "dry-run" */
 	const char *error;       /**< "" on success */
 	const char *commit;      /**< the workspace branch's head after the merge; "" otherwise */
+	const char *retention;   /**< what retention deleted after the run ("bronze.x: 3 rows"),
+				      or why it could not; "" when nothing */
 	int64_t started_ms, finished_ms;
 	int full_refresh;
 	rat_run_step *steps;     /**< the selected pipelines, in dependency order */

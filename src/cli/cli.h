@@ -41,6 +41,9 @@ extern const cli_command cli_cmd_run;
 extern const cli_command cli_cmd_runs;
 extern const cli_command cli_cmd_docs;
 extern const cli_command cli_cmd_test;
+extern const cli_command cli_cmd_products;
+extern const cli_command cli_cmd_retention;
+extern const cli_command cli_cmd_vacuum;
 
 /* The shared options; a field a command does not take keeps its initial value. */
 typedef struct cli_args {

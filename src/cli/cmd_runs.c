@@ -61,6 +61,7 @@ static void json_run(FILE *out, const rat_run_info *r)
 	json_text(out, "status", r->status, false);
 	json_text(out, "error", r->error, false);
 	json_text(out, "commit", r->commit, false);
+	json_text(out, "retention", r->retention, false);
 	fprintf(out, ", \"started_ms\": %" PRId64 ", \"finished_ms\": %" PRId64
 		     ", \"full_refresh\": %s, \"steps\": [",
 		r->started_ms, r->finished_ms, r->full_refresh ? "true" : "false");
@@ -107,6 +108,8 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool json, bool verbose)
 	}
 	if (r->error[0])
 		fprintf(out, "Error: %s\n", r->error);
+	if (r->retention[0])
+		fprintf(out, "Retention: %s\n", r->retention);
 	if (r->run_branch[0])
 		fprintf(out, "The run's tables are kept on %s.\n", r->run_branch);
 	else if (r->commit[0])

@@ -92,10 +92,8 @@ int rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws)
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < rat_workspace_subscription_count(ws); i++)
-		rat_strarray__push_owned(&known, rat__sprintf("products.%s",
-							      rat_workspace_subscription(ws, i)->alias));
-	if ((error = rat_pipeline__load_all(&all, ws)) != 0 ||
+	if ((error = rat_pipeline__known_refs(&known, ws)) != 0 ||
+	    (error = rat_pipeline__load_all(&all, ws)) != 0 ||
 	    (error = rat_pipeline__order(&order, &all, &known)) != 0)
 		goto cleanup;
 	for (i = 0; i < all.count; i++)

@@ -62,7 +62,7 @@ typedef struct build {
 static int ref_cb(void *ctx, const char *name, rat_buf *out)
 {
 	(void)ctx;
-	return rat_run__relation(out, name);
+	return rat_sql__relation(out, name);
 }
 
 int rat_run__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column)
@@ -550,6 +550,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	}
 	/* a rebuilt table takes the query's schema; an incremental one follows on_schema_change */
 	opts.add_new_columns = !b->incremental || p->append_new_columns;
+	opts.replace_schema = !b->incremental; /* a rebuilt table drops the columns its query lost */
 	opts.scratch_dir = stage;
 	opts.row_group_size = res.chunk_size_rows;
 	opts.now_ms = 0;
@@ -656,7 +657,7 @@ static int start(build *b)
 	rat_buf rel = RAT_BUF_INIT;
 	int error;
 
-	if ((error = rat_run__relation(&rel, p->key)) != 0)
+	if ((error = rat_sql__relation(&rel, p->key)) != 0)
 		goto cleanup;
 	snprintf(b->relation, sizeof(b->relation), "%s", rat_buf_cstr(&rel));
 	b->scratch = rat__sprintf("%s/runs/%s/%s", rat_workspace_spill_dir(b->ctx->ws),

@@ -15,26 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rat_run__relation(rat_buf *out, const char *key)
-{
-	const char *dot = strchr(key, '.');
-	char layer[32];
-	int error;
-
-	if (!dot || (size_t)(dot - key) >= sizeof(layer) || !dot[1])
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				      "ref('%s'): write layer.table, like ref('silver.orders')", key);
-	memcpy(layer, key, (size_t)(dot - key));
-	layer[dot - key] = '\0';
-	if ((error = rat_sql__ident(out, layer)) == 0 && (error = rat_buf_putc(out, '.')) == 0)
-		error = rat_sql__ident(out, dot + 1);
-	return error;
-}
-
 static int ref_relation(void *ctx, const char *name, rat_buf *out)
 {
 	(void)ctx;
-	return rat_run__relation(out, name);
+	return rat_sql__relation(out, name);
 }
 
 /* The WHERE condition that makes a row violate a column test. */

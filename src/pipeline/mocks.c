@@ -41,7 +41,7 @@ static int create_from(rat_engine *engine, const char *key, const char *reader, 
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "%s: mock table '%s' is not layer.table", display, key);
 	snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
-	if ((error = rat_run__relation(&rel, key)) != 0 ||
+	if ((error = rat_sql__relation(&rel, key)) != 0 ||
 	    (error = rat_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ")) != 0 ||
 	    (error = rat_sql__ident(&sql, layer)) != 0 ||
 	    (error = rat_buf_printf(&sql, "; CREATE OR REPLACE TABLE %s AS SELECT * FROM %s(",

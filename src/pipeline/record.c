@@ -32,7 +32,7 @@ int rat_run__record_new(rat_run_record **out, size_t steps)
 	rec->info.step_count = steps;
 	pthread_mutex_init(&rec->pool_lock, NULL);
 	rec->info.id = rec->info.workspace = rec->info.branch = rec->info.run_branch = "";
-	rec->info.status = rec->info.error = rec->info.commit = "";
+	rec->info.status = rec->info.error = rec->info.commit = rec->info.retention = "";
 	for (i = 0; i < steps; i++) {
 		rat_run_step *s = &rec->info.steps[i];
 		s->key = s->operation = s->error = s->warnings = s->sql = "";
@@ -96,9 +96,10 @@ int rat_run__record_save(const rat_run_record *rec, const char *home)
 
 	for (i = 0; steps && i < r->step_count; i++)
 		json_array_append_new(steps, step_json(&r->steps[i]));
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "id", r->id,
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "id", r->id,
 			"workspace", r->workspace, "branch", r->branch, "run_branch", r->run_branch,
-			"status", r->status, "error", r->error, "commit", r->commit, "started_ms",
+			"status", r->status, "error", r->error, "commit", r->commit, "retention",
+			r->retention, "started_ms",
 			(json_int_t)r->started_ms, "finished_ms", (json_int_t)r->finished_ms,
 			"full_refresh", r->full_refresh, "steps", steps);
 	if (!dir || !doc || (text = json_dumps(doc, JSON_INDENT(2))) == NULL ||
@@ -176,6 +177,7 @@ int rat_run__record_load(rat_run_record **out, const char *path)
 	rec->info.status = text_of(rec, doc, "status");
 	rec->info.error = text_of(rec, doc, "error");
 	rec->info.commit = text_of(rec, doc, "commit");
+	rec->info.retention = text_of(rec, doc, "retention");
 	rec->info.started_ms = int_of(doc, "started_ms");
 	rec->info.finished_ms = int_of(doc, "finished_ms");
 	rec->info.full_refresh = json_is_true(json_object_get(doc, "full_refresh"));

@@ -96,7 +96,7 @@ static void *worker(void *arg)
 		s->started[step] = true;
 		s->running++;
 		r->steps[step].status = RAT_STEP_RUNNING;
-		r->steps[step].started_ms = rat_clock__now_ms();
+		r->steps[step].started_ms = rat_clock__real_ms();
 		report(s, step);
 		pthread_mutex_unlock(&s->lock);
 		{
@@ -114,7 +114,7 @@ static void *worker(void *arg)
 					rat_error__save(&s->first_failure);
 				}
 			}
-			result.finished_ms = rat_clock__now_ms();
+			result.finished_ms = rat_clock__real_ms();
 			r->steps[step] = result;
 		}
 		s->running--;
@@ -145,18 +145,6 @@ static int make_id(char *id, size_t n, char *started_at, size_t m, int64_t now_m
 	len = strftime(started_at, m, "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(started_at + len, m - len, ".%03d+00", (int)(now_ms % 1000));
 	return 0;
-}
-
-/* Subscribed products are valid ref() targets beside the pipelines. */
-static int known_refs(rat_strarray *out, const rat_workspace *ws)
-{
-	size_t i;
-	int error = 0;
-
-	for (i = 0; !error && i < rat_workspace_subscription_count(ws); i++)
-		error = rat_strarray__push_owned(out, rat__sprintf("products.%s",
-						 rat_workspace_subscription(ws, i)->alias));
-	return error;
 }
 
 /* Steps for the picked pipelines in dependency order, and what each waits for. */
@@ -201,35 +189,30 @@ static size_t count_picked(const bool *picked, size_t n)
 
 /* Publishing */
 
-/*
- * The run branch's changes since base, as one commit on the workspace
- * branch, provided the branch did not change any of those keys since base.
- */
-static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char *base,
-		   rat_run_record *rec)
+int rat_run__squash(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog, const char *source,
+		    const char *base, const char *target, const char *author, const char *title,
+		    json_t *properties)
 {
 	rat_diff diff = { NULL, 0 };
 	rat_contents at_base = { NULL, 0 }, now = { NULL, 0 };
 	rat_catalog_op *ops = NULL;
 	rat_buf message = RAT_BUF_INIT, conflicts = RAT_BUF_INIT;
-	char head[RAT_HASH_LEN + 1], hash[RAT_HASH_LEN + 1];
-	json_t *props = NULL;
+	char head[RAT_HASH_LEN + 1];
 	size_t i, attempt;
 	int error;
 
-	if ((error = rat_catalog__diff(catalog, base, ctx->branch, &diff)) != 0)
+	commit[0] = '\0';
+	if ((error = rat_catalog__diff(catalog, base, source, &diff)) != 0)
 		return error;
 	if (diff.count == 0) { /* nothing changed: nothing to publish */
-		if ((error = rat_catalog__resolve(catalog, rec->info.branch, head)) == 0)
-			rec->info.commit = rat_run__keep(rec, head);
+		error = rat_catalog__resolve(catalog, target, commit);
 		goto cleanup;
 	}
-	if ((ops = rat__calloc(diff.count, sizeof(*ops))) == NULL ||
-	    (props = json_pack("{s:s}", "rat.run-id", ctx->run_id)) == NULL) {
+	if ((ops = rat__calloc(diff.count, sizeof(*ops))) == NULL) {
 		error = rat_error__oom();
 		goto cleanup;
 	}
-	error = rat_buf_printf(&message, "run %s:", ctx->run_id);
+	error = rat_buf_printf(&message, "%s:", title);
 	for (i = 0; !error && i < diff.count; i++) {
 		ops[i].kind = diff.items[i].kind == RAT_CHANGE_REMOVED ? RAT_OP_DELETE : RAT_OP_PUT;
 		ops[i].key = diff.items[i].key;
@@ -239,9 +222,9 @@ static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char 
 	if (!error)
 		error = rat_catalog__contents(catalog, base, &at_base);
 	for (attempt = 0; !error && attempt < 20; attempt++) {
-		rat_commit_request request = { rec->info.branch, head, ops, diff.count, ctx->author,
-					       rat_buf_cstr(&message), props, 0 };
-		if ((error = rat_catalog__resolve(catalog, rec->info.branch, head)) != 0 ||
+		rat_commit_request request = { target, head, ops, diff.count, author,
+					       rat_buf_cstr(&message), properties, 0 };
+		if ((error = rat_catalog__resolve(catalog, target, head)) != 0 ||
 		    (error = rat_catalog__contents(catalog, head, &now)) != 0)
 			break;
 		rat_buf_clear(&conflicts);
@@ -255,33 +238,73 @@ static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char 
 		rat_catalog__contents_free(&now);
 		if (conflicts.len) {
 			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_PIPELINE,
-					       "cannot publish run %s: %s changed on %s while the run "
-					       "was building; nothing was published, the run's tables "
-					       "are on %s",
-					       ctx->run_id, rat_buf_cstr(&conflicts), rec->info.branch,
-					       ctx->branch);
+					       "cannot publish %s: %s changed on %s meanwhile; nothing "
+					       "was published, the changes are on %s",
+					       title, rat_buf_cstr(&conflicts), target, source);
 			break;
 		}
-		if ((error = rat_catalog__commit(catalog, &request, hash)) == 0) {
-			rec->info.commit = rat_run__keep(rec, hash);
+		if ((error = rat_catalog__commit(catalog, &request, commit)) == 0)
 			break;
-		}
 		if (error == RAT_ECONFLICT) /* the branch moved between the check and the commit */
 			error = 0, rat_error_clear();
 	}
-	if (!error && !rec->info.commit[0])
+	if (!error && !commit[0])
 		error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_PIPELINE,
-				       "cannot publish run %s: %s kept moving; the run's tables are "
-				       "on %s",
-				       ctx->run_id, rec->info.branch, ctx->branch);
+				       "cannot publish %s: %s kept moving; the changes are on %s",
+				       title, target, source);
 cleanup:
-	json_decref(props);
 	free(ops);
 	rat_catalog__diff_free(&diff);
 	rat_catalog__contents_free(&at_base);
 	rat_buf_free(&message);
 	rat_buf_free(&conflicts);
 	return error;
+}
+
+/* The run branch's changes since base, as one commit on the workspace branch. */
+static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char *base,
+		   rat_run_record *rec)
+{
+	json_t *props = json_pack("{s:s}", "rat.run-id", ctx->run_id);
+	char commit[RAT_HASH_LEN + 1], *title = rat__sprintf("run %s", ctx->run_id);
+	int error;
+
+	if (!props || !title)
+		error = rat_error__oom();
+	else if ((error = rat_run__squash(commit, catalog, ctx->branch, base, rec->info.branch,
+					  ctx->author, title, props)) == 0)
+		rec->info.commit = rat_run__keep(rec, commit);
+	json_decref(props);
+	free(title);
+	return error;
+}
+
+/*
+ * Retention after a published run (SPEC L1). It is a commit of its own; if
+ * it fails, the run stays published and the record says why.
+ */
+static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
+{
+	rat_retention_report report;
+	rat_buf text = RAT_BUF_INIT;
+	size_t i;
+
+	if (rat_retention_apply(&report, ws, 0) != 0) {
+		rat_buf_printf(&text, "not applied: %s", rat_error_last()->message);
+		rat_error_clear();
+	} else {
+		for (i = 0; i < report.count; i++)
+			if (report.items[i].rows_deleted > 0)
+				rat_buf_printf(&text, "%s%s: %lld rows before %s", text.len ? "; " : "",
+					       report.items[i].table,
+					       (long long)report.items[i].rows_deleted,
+					       report.items[i].cutoff);
+		if (report.commit[0] && text.len)
+			rec->info.commit = rat_run__keep(rec, report.commit);
+		rat_retention_report_free(&report);
+	}
+	rec->info.retention = rat_run__keep(rec, rat_buf_cstr(&text));
+	rat_buf_free(&text);
 }
 
 /* The run */
@@ -347,7 +370,8 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	int64_t now = rat_clock__now_ms();
 	int error;
 
-	if ((error = rat_pipeline__load_all(all, ws)) != 0 || (error = known_refs(&known, ws)) != 0 ||
+	if ((error = rat_pipeline__load_all(all, ws)) != 0 ||
+	    (error = rat_pipeline__known_refs(&known, ws)) != 0 ||
 	    (error = rat_pipeline__order(&order, all, &known)) != 0 ||
 	    (error = rat_pipeline__select(&picked, all, opts->selectors, opts->selector_count)) != 0 ||
 	    (error = make_id(id, 40, started_at, 40, now)) != 0 ||
@@ -378,6 +402,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	rat_resources res;
 	char id[40], started_at[40], run_branch[64], base[RAT_HASH_LEN + 1];
 	size_t *index = NULL, threads;
+	int64_t real_start = rat_clock__real_ms();
 	int error;
 
 	*out = NULL;
@@ -409,9 +434,10 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	    (error = publish(catalog, &s.ctx, base, s.rec)) == 0) {
 		rat_catalog__delete_ref(catalog, run_branch, NULL);
 		s.rec->info.run_branch = "";
+		after_run_retention(ws, s.rec);
 	}
 finish:
-	s.rec->info.finished_ms = rat_clock__now_ms();
+	s.rec->info.finished_ms = s.rec->info.started_ms + (rat_clock__real_ms() - real_start);
 	s.rec->info.status = opts->dry_run ? "dry-run" : error ? "failed" : "success";
 	if (error)
 		s.rec->info.error = rat_run__keep(s.rec, rat_error_last()->message);

@@ -67,8 +67,6 @@ typedef struct rat_checks {
 	size_t count;
 } rat_checks;
 
-/** The SQL name of a table key: silver.orders -> "silver"."orders" (appended to out). */
-int rat_run__relation(rat_buf *out, const char *key);
 /**
  * The highest value of column in relation, as a typed SQL literal
  * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)), or NULL when it has no rows.
@@ -78,6 +76,16 @@ int rat_run__watermark(rat_buf *out, rat_engine *engine, const char *relation, c
 int rat_run__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
 		    const char *relation);
 void rat_run__checks_free(rat_checks *checks);
+
+/**
+ * Publish the changes branch source made since base as one commit on
+ * target (titled "title: key key ..."), unless target changed one of those
+ * keys since base (RAT_ECONFLICT naming them; nothing written). commit gets
+ * target's new head (its head as it was when there was nothing to publish).
+ */
+int rat_run__squash(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog, const char *source,
+		    const char *base, const char *target, const char *author, const char *title,
+		    json_t *properties);
 
 /** Landing files of p not ingested yet, as absolute paths, sorted; names relative in rel. */
 int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel, const rat_workspace *ws,

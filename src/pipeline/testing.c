@@ -337,7 +337,7 @@ typedef struct mock_run {
 static int relation_cb(void *ctx, const char *name, rat_buf *out)
 {
 	(void)ctx;
-	return rat_run__relation(out, name);
+	return rat_sql__relation(out, name);
 }
 
 /* watermark(col): @watermarks' value, else the mocked table's highest, else NULL. */
@@ -441,7 +441,7 @@ static int run_on_mocks(mock_run *m)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "%s is not a SQL pipeline: unit tests need SQL to run on mocks",
 				      m->p->display);
-	if ((error = rat_run__relation(&rel, m->p->key)) != 0 || (error = mock_session(m)) != 0)
+	if ((error = rat_sql__relation(&rel, m->p->key)) != 0 || (error = mock_session(m)) != 0)
 		goto cleanup;
 	snprintf(m->relation, sizeof(m->relation), "%s", rat_buf_cstr(&rel));
 	tc.path = m->p->display;
@@ -687,7 +687,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 		rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
 		rat_engine *engine = NULL;
 		rat_buf rel = RAT_BUF_INIT;
-		int e = rat_run__relation(&rel, p->key);
+		int e = rat_sql__relation(&rel, p->key);
 		tc.path = display;
 		tc.ref = relation_cb;
 		tc.this_relation = t.has_mocks ? "__rat_result" : rat_buf_cstr(&rel);
@@ -751,7 +751,7 @@ static int run_config_checks(suite *s, const rat_pipeline *p)
 	size_t i;
 	int error;
 
-	if ((error = rat_run__relation(&rel, p->key)) != 0 ||
+	if ((error = rat_sql__relation(&rel, p->key)) != 0 ||
 	    (error = rat_run__checks(&checks, p, &s->all, rat_buf_cstr(&rel))) != 0)
 		goto cleanup;
 	for (i = 0; !error && !s->stop && i < checks.count; i++) {
@@ -806,7 +806,7 @@ static int data_age_ms(suite *s, const rat_pipeline *p, const char *column, int6
 		return 0;
 	}
 	if ((error = real_session(s)) == 0 && (error = rat_sql__ident(&col, column)) == 0 &&
-	    (error = rat_run__relation(&rel, p->key)) == 0 &&
+	    (error = rat_sql__relation(&rel, p->key)) == 0 &&
 	    (error = rat_buf_printf(&sql, "SELECT epoch_ms(CAST(now() AS TIMESTAMP)) - "
 					  "epoch_ms(CAST(max(%s) AS TIMESTAMP)) FROM %s",
 				    rat_buf_cstr(&col), rat_buf_cstr(&rel))) == 0)

@@ -11,6 +11,7 @@
 #include "table/orphans.h"
 #include "table/scan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,5 +124,42 @@ int rat_table__orphans(rat_strarray *out, rat_store *store)
 	rat_store__list_free(&all);
 	if (planned)
 		rat_table__scan_free(&scan);
+	return error;
+}
+
+int rat_table__referenced(rat_strarray *keys, rat_strarray *expired, rat_store *store,
+			  const char *metadata_key, const char *relocate_from, int64_t keep_after_ms)
+{
+	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
+	rat_strarray manifests = RAT_STRARRAY_INIT;
+	rat_scan scan;
+	size_t i;
+	int error;
+
+	opts.metadata_key = metadata_key;
+	opts.relocate_from = relocate_from;
+	if ((error = rat_table__plan(&scan, store, &opts)) != 0)
+		return error;
+	error = rat_strarray__push(keys, scan.metadata_key);
+	for (i = 0; !error && i < scan.meta.snapshot_count; i++) {
+		const rat_table_snapshot *snap = &scan.meta.snapshots[i];
+		const char *state;
+		char id[32];
+		if (snap->snapshot_id != scan.meta.current_snapshot_id &&
+		    snap->timestamp_ms < keep_after_ms) {
+			snprintf(id, sizeof(id), "%lld", (long long)snap->snapshot_id);
+			if (!rat_strarray__contains(expired, id))
+				error = rat_strarray__push(expired, id);
+			continue;
+		}
+		if ((error = walk_snapshot(keys, &manifests, &scan, store, snap->manifest_list)) != 0)
+			break;
+		/* a file of librat's own that a snapshot names (the ingested-files list) */
+		state = json_string_value(json_object_get(snap->summary, "rat.ingested-files"));
+		if (state)
+			error = rat_strarray__push(keys, state);
+	}
+	rat_strarray_free(&manifests);
+	rat_table__scan_free(&scan);
 	return error;
 }

@@ -17,4 +17,15 @@
  */
 int rat_table__orphans(rat_strarray *out, rat_store *store);
 
+/**
+ * Add to keys what one version of a table needs (metadata_key under the
+ * store's root; relocate_from: the root its paths were written with, NULL:
+ * its location): the metadata file, and for its current snapshot and every
+ * snapshot at or after keep_after_ms the manifest list, manifests, data and
+ * delete files and librat's state files. The ids of the snapshots left out
+ * go to expired (each once). keys may hold duplicates.
+ */
+int rat_table__referenced(rat_strarray *keys, rat_strarray *expired, rat_store *store,
+			  const char *metadata_key, const char *relocate_from, int64_t keep_after_ms);
+
 #endif

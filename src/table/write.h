@@ -25,7 +25,12 @@ typedef enum rat_write_mode {
 	RAT_WRITE_REPLACE_PARTITIONS = 2,
 	/* Rows replace the rows with the same unique_key; only the data files
 	 * holding such keys are rewritten (copy-on-write), the rest are kept. */
-	RAT_WRITE_MERGE = 3
+	RAT_WRITE_MERGE = 3,
+	/* The "query" is a condition: rows for which it is true are deleted. Files
+	 * all of whose rows match leave the snapshot whole (a partition dropped
+	 * when the condition follows the partitioning); files with some are
+	 * rewritten with the others; the rest are untouched. */
+	RAT_WRITE_DELETE = 4
 } rat_write_mode;
 
 typedef struct rat_write_options {
@@ -41,6 +46,9 @@ typedef struct rat_write_options {
 	size_t unique_key_count;
 	/* Columns the table lacks are added (else refused, naming them). */
 	bool add_new_columns;
+	/* With RAT_WRITE_OVERWRITE: the table's schema becomes the query's, so a
+	 * column the query lacks is dropped (kept, read as NULL, otherwise). */
+	bool replace_schema;
 	/* A local folder for staging files (created, emptied after). */
 	const char *scratch_dir;
 	/* Rows per Parquet row group (0: DuckDB's default). */
@@ -67,8 +75,8 @@ typedef struct rat_write_options {
 } rat_write_options;
 
 #define RAT_WRITE_OPTIONS_INIT                                                                    \
-	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, NULL, 0, 0, NULL, NULL, false, NULL,   \
-	  NULL, 0 }
+	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, false, NULL, 0, 0, NULL, NULL, false,  \
+	  NULL, NULL, 0 }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;

@@ -91,6 +91,7 @@ static bool replaced(const writer *w, const rat_data_file *f, const rat_strarray
 	case RAT_WRITE_OVERWRITE:
 		return true;
 	case RAT_WRITE_MERGE:
+	case RAT_WRITE_DELETE:
 		return w->removed.count > 0 && /* bsearch on a NULL array is undefined */
 		       bsearch(&f->path, w->removed.strings, w->removed.count, sizeof(char *),
 			       rat__strcmp_ptr) != NULL;
@@ -237,11 +238,35 @@ static void set_count(json_t *obj, const char *key, int64_t value)
 	json_object_set_new(obj, key, json_string(text));
 }
 
+/*
+ * librat's state in the parent snapshot's summary (rat.ingested-files,
+ * rat.fingerprint) carries over to a snapshot whose writer does not set it:
+ * a retention delete must not forget which files were ingested.
+ */
+static void carry_state(const writer *w, json_t *s)
+{
+	const rat_table_snapshot *parent;
+	const char *key;
+	json_t *value;
+
+	if (w->meta.current_snapshot_id < 0 ||
+	    (parent = rat_table__snapshot(&w->meta, w->meta.current_snapshot_id)) == NULL ||
+	    !json_is_object(parent->summary))
+		return;
+	json_object_foreach(parent->summary, key, value)
+		if (strncmp(key, "rat.", 4) == 0 && strcmp(key, "rat.run-id") != 0 &&
+		    !json_object_get(s, key))
+			json_object_set(s, key, value);
+}
+
 /* The snapshot summary (Iceberg's conventional keys, values as strings). */
 static json_t *summary(const writer *w, const rat_manifest_list *refs)
 {
 	int64_t added_rows = 0, added_size = 0, files = 0, rows = 0, deletes = 0;
-	json_t *s = json_pack("{s:s}", "operation", w->removed_files > 0 ? "overwrite" : "append");
+	const char *op = w->removed_files == 0 ? "append"
+			 : w->opts->mode == RAT_WRITE_DELETE && w->files.count == 0 ? "delete"
+			 : "overwrite";
+	json_t *s = json_pack("{s:s}", "operation", op);
 	size_t i;
 
 	if (!s)
@@ -272,6 +297,7 @@ static json_t *summary(const writer *w, const rat_manifest_list *refs)
 	for (i = 0; i < w->opts->summary_property_count; i++)
 		json_object_set_new(s, w->opts->summary_properties[2 * i],
 				    json_string(w->opts->summary_properties[2 * i + 1]));
+	carry_state(w, s);
 	return s;
 }
 
@@ -366,7 +392,7 @@ int rat_table__commit(writer *w)
 	int error;
 
 	memset(&mine, 0, sizeof(mine));
-	if (w->files.count == 0 && w->opts->mode != RAT_WRITE_OVERWRITE) {
+	if (w->files.count == 0 && w->removed.count == 0 && w->opts->mode != RAT_WRITE_OVERWRITE) {
 		/* nothing to add or replace: a new table is created empty, an existing one left alone */
 		return w->exists ? 0 : rat_table__publish(w);
 	}

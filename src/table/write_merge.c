@@ -103,6 +103,69 @@ cleanup:
 	return error;
 }
 
+/*
+ * DELETE: per data file, how many rows match the condition. Files with any
+ * leave the snapshot (w->removed); those with some but not all give their
+ * other rows to *write_sql. A NULL condition keeps the row.
+ */
+static int delete_prepare(writer *w, const rat_scan *scan, const char *condition,
+			  char **write_sql)
+{
+	rat_strarray locals = RAT_STRARRAY_INIT;
+	rat_buf all = RAT_BUF_INIT, sql = RAT_BUF_INIT, kept = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	bool *partial = rat__calloc(scan->data.count + 1, sizeof(bool)), any_partial = false;
+	size_t i;
+	int step = 0, error;
+
+	if (!partial)
+		return RAT_ENOMEM;
+	if ((error = rat_table__scan_sql_ex(scan, w->store, NULL, true, &all, &locals)) != 0 ||
+	    (error = rat_buf_printf(&sql, "SELECT __rat_file, count(*) FILTER (WHERE (%s)) AS hit, "
+					  "count(*) AS n FROM (%s) t GROUP BY 1 HAVING hit > 0",
+				    condition, rat_buf_cstr(&all))) != 0 ||
+	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+		goto cleanup;
+	while ((step = rat_result_next(result)) == 1) {
+		const char *file = NULL;
+		int64_t hit = 0, n = 0;
+		rat_result_get_text(result, 0, &file, NULL);
+		rat_result_get_int64(result, 1, &hit);
+		rat_result_get_int64(result, 2, &n);
+		for (i = 0; file && i < locals.count; i++) {
+			if (strcmp(locals.strings[i], file) != 0)
+				continue;
+			partial[i] = hit < n;
+			any_partial |= partial[i];
+			if ((error = rat_strarray__push(&w->removed, scan->data.items[i].path)) != 0)
+				goto cleanup;
+		}
+	}
+	if (step < 0) {
+		error = step;
+		goto cleanup;
+	}
+	rat_strarray__sort(&w->removed);
+	rat_buf_clear(&sql);
+	/* the rows that stay, from the files partly deleted (none: an empty result, same columns) */
+	if ((error = rat_table__scan_sql_ex(scan, w->store, any_partial ? partial : NULL, false,
+					    &kept, NULL)) == 0)
+		error = any_partial ? rat_buf_printf(&sql, "SELECT * FROM (%s) t WHERE (%s) IS NOT "
+							   "TRUE", rat_buf_cstr(&kept), condition)
+				    : rat_buf_printf(&sql, "SELECT * FROM (%s) t WHERE false",
+						     rat_buf_cstr(&kept));
+	if (!error && (*write_sql = rat_buf_detach(&sql)) == NULL)
+		error = RAT_ENOMEM;
+cleanup:
+	rat_result_free(result);
+	rat_strarray_free(&locals);
+	rat_buf_free(&all);
+	rat_buf_free(&sql);
+	rat_buf_free(&kept);
+	free(partial);
+	return error;
+}
+
 int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql)
 {
 	rat_scan_options scan_opts = RAT_SCAN_OPTIONS_INIT;
@@ -112,6 +175,23 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 	int error = 0;
 
 	*write_sql = NULL;
+	if (w->opts->mode == RAT_WRITE_DELETE && !w->exists)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID,
+				      "no table at %s to delete from", w->location);
+	if (w->opts->mode == RAT_WRITE_DELETE) {
+		scan_opts.metadata_key = w->old_key;
+		if ((error = rat_table__plan(&scan, w->store, &scan_opts)) != 0)
+			return error;
+		if (scan.deletes.count > 0)
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					       "table %s has row-level delete files (written by "
+					       "another engine): compact it before deleting from it",
+					       w->location);
+		else
+			error = delete_prepare(w, &scan, select_sql, write_sql);
+		rat_table__scan_free(&scan);
+		return error;
+	}
 	if (w->opts->mode != RAT_WRITE_MERGE || !w->exists) {
 		*write_sql = rat__strdup(select_sql);
 		return *write_sql ? 0 : RAT_ENOMEM;

@@ -182,28 +182,52 @@ static int widen(json_t **type, const rat_table_field *f, const rat_column_desc 
 			      f->name, t, q);
 }
 
+/* Does the table's current partitioning read the field? */
+static bool partitions_by(const writer *w, int field_id)
+{
+	const rat_table_spec *spec = rat_table__spec(&w->meta, w->meta.default_spec_id);
+	size_t i;
+
+	for (i = 0; spec && i < spec->field_count; i++)
+		if (spec->fields[i].source_id == field_id)
+			return true;
+	return false;
+}
+
 int rat_table__evolve_schema(writer *w, int last_column_id)
 {
 	const rat_table_schema *current = rat_table__schema(&w->meta, w->meta.current_schema_id);
 	json_t *fields = json_deep_copy(json_object_get(current->json, "fields"));
-	bool changed = false;
+	bool changed = false, replacing = w->opts->replace_schema && w->opts->mode == RAT_WRITE_OVERWRITE;
 	size_t i, j;
 	int max_schema_id = 0, error = 0;
 	rat_buf missing = RAT_BUF_INIT;
 
 	if (!fields)
 		return rat_error__oom();
-	for (i = 0; !error && i < current->field_count; i++) {
-		const rat_table_field *f = &current->fields[i];
+	for (i = current->field_count; !error && i > 0; i--) {
+		const rat_table_field *f = &current->fields[i - 1];
 		const rat_column_desc *c = rat_table__query_column(w, f->name);
 		json_t *wider = NULL;
 		int r;
+		if (!c && replacing) { /* the query's schema wins: the column goes */
+			if (partitions_by(w, f->id)) {
+				error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+						       "table %s is partitioned by column '%s', which "
+						       "the query no longer has",
+						       w->location, f->name);
+				break;
+			}
+			json_array_remove(fields, i - 1);
+			changed = true;
+			continue;
+		}
 		if (!c)
 			continue; /* written as NULL */
 		if ((r = widen(&wider, f, c)) < 0)
 			error = r;
 		else if (r == 1) {
-			json_object_set_new(json_array_get(fields, i), "type", wider);
+			json_object_set_new(json_array_get(fields, i - 1), "type", wider);
 			changed = true;
 		}
 	}

@@ -11,5 +11,7 @@
 int rat_sql__literal(rat_buf *sql, const char *s);
 /** Append s as a quoted identifier: "my ""col""". */
 int rat_sql__ident(rat_buf *sql, const char *s);
+/** Append a table key as a relation: silver.orders -> "silver"."orders". */
+int rat_sql__relation(rat_buf *sql, const char *key);
 
 #endif

@@ -7,6 +7,7 @@
 #include "engine/session.h"
 #include "table/scan.h"
 #include "table/view.h"
+#include "product/product.h"
 #include "workspace/tables.h"
 
 #include <stdio.h>
@@ -477,6 +478,8 @@ int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog
 			error = bind_table(engine, ws, &contents.items[i]);
 	if (!error)
 		error = bind_views(engine, ws, &contents);
+	if (!error) /* products.<alias>, whose folders join the allowed ones */
+		error = rat_product__bind(engine, ws, &allowed);
 	if (!error && lock && (error = allowed_folders(&allowed, ws)) == 0)
 		error = rat_engine__lock(engine, &allowed);
 cleanup:

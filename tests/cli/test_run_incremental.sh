@@ -11,6 +11,8 @@ source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 run init shop
 expect_rc 0
 ws="$RAT_WORKSPACES/shop"
+# the events are from 2024: a year's silver retention would delete them after each run
+sed -i 's/retention_days: 365/retention_days: null/' "$ws/workspace.yaml"
 mkdir -p "$ws/landing/events"
 # 50 days x 20 events, one CSV per day
 for d in $(seq 0 49); do

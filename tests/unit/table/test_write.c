@@ -172,6 +172,41 @@ static void partitions_identity_and_day(void **state)
 	rat_store__free(store);
 }
 
+/* DELETE drops whole files where all rows match, rewrites files where some do, keeps the rest. */
+static void delete_drops_aligned_partitions_and_rewrites_the_others(void **state)
+{
+	rat_store *store = open_table("deleted");
+	rat_write_options part = RAT_WRITE_OPTIONS_INIT, del = RAT_WRITE_OPTIONS_INIT;
+	const char *parts[] = { "day" };
+	rat_write_result before, r;
+	(void)state;
+
+	part.partition_by = parts;
+	part.partition_count = 1;
+	/* 4 days x 10 rows, one file a day */
+	before = write_rows(store, "SELECT i AS id, DATE '2024-03-01' + (i // 10)::INTEGER AS day, "
+				   "i % 10 AS n FROM range(40) t(i)", &part);
+	del.mode = RAT_WRITE_DELETE;
+	/* aligned with the partitions: two files leave, nothing is rewritten */
+	r = write_rows(store, "day < DATE '2024-03-03'", &del);
+	assert_int_equal(r.removed_files, 2);
+	assert_int_equal(r.added_files, 0);
+	assert_int_equal(r.removed_rows, 20);
+	expect(store, -1, "count(*) || ',' || min(day)", "20,2024-03-03");
+	/* across files: one file rewritten without its matching rows; NULL conditions keep rows */
+	r = write_rows(store, "day = DATE '2024-03-04' AND n < 3", &del);
+	assert_int_equal(r.removed_files, 1);
+	assert_int_equal(r.added_files, 1);
+	expect(store, -1, "count(*) || ',' || count(*) FILTER (WHERE day = DATE '2024-03-04')",
+	       "17,7");
+	/* nothing matches: nothing changes */
+	r = write_rows(store, "n > 100", &del);
+	assert_int_equal(r.metadata_key[0], '\0');
+	/* the older snapshots still read what they had */
+	expect(store, before.snapshot_id, "count(*)", "40");
+	rat_store__free(store);
+}
+
 static void schema_evolves_by_adding_and_widening(void **state)
 {
 	rat_store *store = open_table("evolve");
@@ -562,6 +597,7 @@ int main(void)
 		cmocka_unit_test(failures_at_every_step_leave_the_previous_state),
 		cmocka_unit_test(replace_partitions_keeps_the_others),
 		cmocka_unit_test(merge_rewrites_only_files_holding_the_keys),
+		cmocka_unit_test(delete_drops_aligned_partitions_and_rewrites_the_others),
 		cmocka_unit_test(filters_prune_files_by_partition_and_bounds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

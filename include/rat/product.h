@@ -1,0 +1,83 @@
+/*
+ * rat/product.h - data products: publish a workspace's tables as versioned,
+ * access-controlled products; list them, their versions and rules; grant
+ * and revoke access (SPEC X1-X4). Subscriptions are declared in
+ * workspace.yaml and bound into every session as products.<alias>.
+ *
+ * Lists are owned by the caller and released with their _free function;
+ * the strings inside live as long as the list.
+ */
+#ifndef RAT_PRODUCT_H
+#define RAT_PRODUCT_H
+
+#include "common.h"
+#include "workspace.h"
+
+RAT_BEGIN_DECL
+
+typedef struct rat_product_version_info {
+	const char *version;      /**< "1.2.0" */
+	const char *source;       /**< the owner's layer.table */
+	const char *commit;       /**< the owner's catalog commit it was published from */
+	int64_t snapshot_id;
+	int64_t rows;
+	int64_t published_ms;
+	const char *changelog;    /**< "" when none */
+	const char *location;     /**< the folder (or s3:// prefix) of its files */
+	const char *const *columns; /**< "name TYPE" each */
+	size_t column_count;
+} rat_product_version_info;
+
+typedef struct rat_product_info {
+	const char *owner;        /**< the publishing workspace */
+	const char *name;
+	const char *description;
+	const char *source;
+	double sla_hours;         /**< freshness SLA; 0 when none */
+	const char *const *rules; /**< "pattern level" each, e.g. "audit-* read" */
+	size_t rule_count;
+	const char *access;       /**< the asking workspace's level: admin, write, read, or "" */
+	rat_product_version_info *versions; /**< oldest first */
+	size_t version_count;
+} rat_product_info;
+
+typedef struct rat_product_list {
+	rat_product_info *items; /**< by owner, then name */
+	size_t count;
+} rat_product_list;
+
+/** Every product ("owner/name" or a name: only those), with the asking workspace's access. */
+RAT_EXTERN(int) rat_product_list_get(rat_product_list *out, const rat_workspace *ws,
+				     const char *name);
+RAT_EXTERN(void) rat_product_list_free(rat_product_list *list);
+
+typedef struct rat_publish_options {
+	const char *version;   /**< an exact new version, or NULL */
+	const char *bump;      /**< "major", "minor" or "patch"; NULL: patch, or minor when
+				    columns were added (1.0.0 for a first version) */
+	const char *changelog; /**< "" or NULL: none */
+} rat_publish_options;
+
+#define RAT_PUBLISH_OPTIONS_INIT { NULL, NULL, NULL }
+
+/**
+ * Publish the product name of the workspace's `products:` config (NULL:
+ * each of them), from its source table on the workspace's branch. The
+ * config's access rules replace the product's. On success *version
+ * receives the version published (of the last product, with name NULL).
+ * A version that drops or retypes a column of the previous one without a
+ * major bump is refused, naming the column.
+ */
+RAT_EXTERN(int) rat_product_publish(char version[64], const rat_workspace *ws, const char *name,
+				    const rat_publish_options *opts);
+
+/** Give workspaces matching pattern ("*", "prefix*", a name) a level on a product the
+ *  workspace owns (or administers). */
+RAT_EXTERN(int) rat_product_grant(const rat_workspace *ws, const char *name, const char *pattern,
+				  const char *level);
+/** Remove the rule for pattern; takes effect at the subscribers' next query. */
+RAT_EXTERN(int) rat_product_revoke(const rat_workspace *ws, const char *name, const char *pattern);
+
+RAT_END_DECL
+
+#endif

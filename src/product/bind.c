@@ -1,0 +1,185 @@
+/*
+ * product/bind.c - a subscriber's session: products.<alias> for each
+ * subscription of workspace.yaml (see product.h).
+ *
+ * The rules are read when the session opens, so a grant or a revoke takes
+ * effect at the next query. What cannot be served becomes a view that
+ * raises the reason: a query that does not touch it runs as usual.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/sql.h"
+#include "engine/session.h"
+#include "product/product.h"
+#include "product/registry.h"
+#include "storage/storage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* products.<alias> raising message when read. */
+static int bind_failure(rat_engine *engine, const char *alias, const char *message)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_buf_puts(&sql, "SELECT error(")) == 0 &&
+	    (error = rat_sql__literal(&sql, message)) == 0 &&
+	    (error = rat_buf_puts(&sql, ") AS unavailable")) == 0)
+		error = rat_engine__bind_view(engine, "products", alias, rat_buf_cstr(&sql));
+	rat_buf_free(&sql);
+	return error;
+}
+
+/* The product a subscription names: owner/name, or a name only one owner uses. */
+static const rat_product_entry *find(const rat_product_entries *all, const char *product,
+				     rat_buf *why)
+{
+	const rat_product_entry *found = NULL;
+	const char *slash = strchr(product, '/');
+	size_t i, n = 0;
+
+	for (i = 0; i < all->count; i++) {
+		const rat_product_entry *e = &all->items[i];
+		bool same = slash ? strncmp(e->owner, product, (size_t)(slash - product)) == 0 &&
+					    e->owner[slash - product] == '\0' &&
+					    strcmp(e->name, slash + 1) == 0
+				  : strcmp(e->name, product) == 0;
+		if (same) {
+			found = e;
+			n++;
+		}
+	}
+	if (n == 1)
+		return found;
+	if (n == 0)
+		rat_buf_printf(why, "no product '%s' is published", product);
+	else
+		rat_buf_printf(why, "%zu workspaces publish a product '%s': name it owner/%s", n,
+			       product, product);
+	return NULL;
+}
+
+static void rules_text(rat_buf *out, const rat_product_entry *p)
+{
+	size_t i;
+
+	if (!p->rule_count)
+		rat_buf_puts(out, "it has no access rules");
+	for (i = 0; i < p->rule_count; i++)
+		rat_buf_printf(out, "%s%s %s", i ? ", " : "rules: ", p->rules[i].pattern,
+			       p->rules[i].level);
+}
+
+/* The version a constraint picks, or NULL with the reason in why. */
+static const rat_product_version *pick(const rat_product_entry *p, const char *constraint,
+				       rat_buf *why)
+{
+	rat_semver_range *range = NULL;
+	rat_semver *versions = rat__calloc(p->version_count + 1, sizeof(*versions));
+	const rat_product_version *chosen = NULL;
+	size_t i;
+	long at;
+
+	if (!versions)
+		return NULL;
+	for (i = 0; i < p->version_count; i++)
+		versions[i] = p->versions[i].version;
+	if (rat_semver__range_parse(&range, constraint) != 0) {
+		rat_buf_puts(why, rat_error_last()->message);
+		rat_error_clear();
+	} else if ((at = rat_semver__max_satisfying(range, versions, p->version_count)) < 0) {
+		rat_buf_printf(why, "no version of %s/%s matches '%s' (published:", p->owner, p->name,
+			       constraint);
+		for (i = 0; i < p->version_count; i++) {
+			char text[128];
+			rat_semver__format(text, sizeof(text), &versions[i]);
+			rat_buf_printf(why, " %s", text);
+		}
+		rat_buf_puts(why, p->version_count ? ")" : " none)");
+	} else {
+		chosen = &p->versions[at];
+	}
+	rat_semver__range_free(range);
+	free(versions);
+	return chosen;
+}
+
+/* products.<alias> over the version's files; its folder joins the allowed ones. */
+static int bind_version(rat_engine *engine, const rat_workspace *ws, const char *alias,
+			const rat_product_version *v, rat_strarray *allowed)
+{
+	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
+	rat_store *store = NULL;
+	rat_buf sql = RAT_BUF_INIT;
+	char *cache = rat_fs__join(rat_workspace_home(ws), "cache"), *local = NULL;
+	size_t i;
+	int error;
+
+	if (!cache)
+		return RAT_ENOMEM;
+	opts.cache_dir = cache;
+	if ((error = rat_store__open(&store, v->location, &opts)) != 0 ||
+	    (error = rat_buf_puts(&sql, "SELECT * FROM read_parquet([")) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < v->files.count; i++) {
+		if ((error = rat_store__local_path(store, v->files.strings[i], &local)) == 0 &&
+		    (error = rat_buf_puts(&sql, i ? ", " : "")) == 0)
+			error = rat_sql__literal(&sql, local);
+		free(local);
+		local = NULL;
+	}
+	if (!error && (error = rat_buf_puts(&sql, "])")) == 0 &&
+	    (error = rat_engine__bind_view(engine, "products", alias, rat_buf_cstr(&sql))) == 0 &&
+	    v->location[0] == '/')
+		error = rat_strarray__push(allowed, v->location);
+cleanup:
+	if (error)
+		rat_error__prefix("product %s/%s", v->owner, v->name);
+	rat_store__free(store);
+	rat_buf_free(&sql);
+	free(cache);
+	return error;
+}
+
+int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray *allowed)
+{
+	rat_registry *reg = NULL;
+	rat_product_entries all = { NULL, 0 };
+	size_t i;
+	int error;
+
+	if (rat_workspace_subscription_count(ws) == 0)
+		return 0;
+	if ((error = rat_registry__open(&reg, rat_workspace_home(ws))) != 0 ||
+	    (error = rat_registry__list(&all, reg, NULL, NULL)) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < rat_workspace_subscription_count(ws); i++) {
+		const rat_subscription_config *sub = rat_workspace_subscription(ws, i);
+		const rat_product_entry *p;
+		const rat_product_version *v = NULL;
+		rat_buf why = RAT_BUF_INIT;
+		if ((p = find(&all, sub->product, &why)) != NULL) {
+			if (!rat_registry__level(p, rat_workspace_name(ws))) {
+				rat_buf_printf(&why, "workspace %s may not read product %s/%s: no "
+						     "access rule matches it (",
+					       rat_workspace_name(ws), p->owner, p->name);
+				rules_text(&why, p);
+				rat_buf_puts(&why, ")");
+			} else {
+				v = pick(p, sub->version_constraint, &why);
+			}
+		}
+		if (v)
+			error = bind_version(engine, ws, sub->alias, v, allowed);
+		else
+			error = bind_failure(engine, sub->alias, rat_buf_cstr(&why));
+		rat_buf_free(&why);
+	}
+cleanup:
+	rat_product_entries_free(&all);
+	rat_registry__free(reg);
+	return error;
+}

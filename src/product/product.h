@@ -1,0 +1,29 @@
+/*
+ * product/product.h - publishing a workspace's products and binding the
+ * products it subscribes to (SPEC X1-X3).
+ *
+ * Publishing writes the source table's rows, as they are on the workspace's
+ * branch, into a folder of its own under the warehouse
+ * (<warehouse>/_products/<owner>/<name>/<version>/), and records the version
+ * in the registry. A version is never rewritten: it stays readable whatever
+ * happens to its source (overwrite, expiry, vacuum). A version that drops
+ * or retypes a column of the previous one needs a new major version.
+ *
+ * A subscriber's session binds products.<alias> to the version its
+ * constraint picks, after checking the access rules, and may then read that
+ * version's folder and nothing else of the owner. A subscription that
+ * cannot be served (no access, no such product, no matching version) binds
+ * a view that raises the reason, so that only queries touching it fail.
+ */
+#ifndef RAT_PRODUCT_PRODUCT_H
+#define RAT_PRODUCT_PRODUCT_H
+
+#include "util/common.h"
+
+/**
+ * Bind the workspace's subscriptions into engine as products.<alias>, and
+ * add the folders they read to allowed (for the lock-down that follows).
+ */
+int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray *allowed);
+
+#endif
