@@ -157,7 +157,7 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 	rat_store_options store_opts = RAT_STORE_OPTIONS_INIT;
 	rat_strarray *files = NULL;
 	sweep sw;
-	char *cache = rat_fs__join(rat_workspace_home(ws), "cache");
+	char *cache = rat_workspace__cache_dir(ws);
 	int error;
 
 	memset(out, 0, sizeof(*out));

@@ -14,6 +14,7 @@
 #include "product/product.h"
 #include "product/registry.h"
 #include "storage/storage.h"
+#include "workspace/tables.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,7 @@ static int bind_version(rat_engine *engine, const rat_workspace *ws, const char 
 	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
 	rat_store *store = NULL;
 	rat_buf sql = RAT_BUF_INIT;
-	char *cache = rat_fs__join(rat_workspace_home(ws), "cache"), *local = NULL;
+	char *cache = rat_workspace__cache_dir(ws), *local = NULL;
 	size_t i;
 	int error;
 

@@ -184,7 +184,7 @@ static int pick_version(publishing *pb)
 static int version_store(rat_store **out, const publishing *pb)
 {
 	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
-	char *cache = rat_fs__join(rat_workspace_home(pb->ws), "cache");
+	char *cache = rat_workspace__cache_dir(pb->ws);
 	int error;
 
 	if (!cache)

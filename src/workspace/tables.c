@@ -80,15 +80,20 @@ static int table_location(char **out, const rat_workspace *ws, const char *key)
 	return 0;
 }
 
-static char *cache_dir(const rat_workspace *ws)
+/*
+ * The workspace's read cache for remote data files. One per workspace: a
+ * session may read its cache folder, so a shared one would let it read
+ * what another workspace downloaded.
+ */
+char *rat_workspace__cache_dir(const rat_workspace *ws)
 {
-	return rat_fs__join(rat_workspace_home(ws), "cache");
+	return rat__sprintf("%s/cache/%s", rat_workspace_home(ws), rat_workspace_name(ws));
 }
 
 int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key)
 {
 	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
-	char *location = NULL, *cache = cache_dir(ws);
+	char *location = NULL, *cache = rat_workspace__cache_dir(ws);
 	int error;
 
 	*out = NULL;
@@ -442,7 +447,7 @@ static int landing_folder(char **out, const rat_workspace *ws)
  */
 static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
 {
-	char *tables = NULL, *landing = NULL, *cache = cache_dir(ws);
+	char *tables = NULL, *landing = NULL, *cache = rat_workspace__cache_dir(ws);
 	int error;
 
 	if (!cache)

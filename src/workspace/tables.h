@@ -27,6 +27,8 @@ int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws);
  */
 int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 				  const rat_workspace *ws, const rat_catalog_entry *c);
+/** The workspace's own read cache folder, RAT_HOME/cache/<workspace>. (free()) */
+char *rat_workspace__cache_dir(const rat_workspace *ws);
 /** A store rooted at the table "layer.table" of the workspace (S3 settings from the environment). */
 int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key);
 /**

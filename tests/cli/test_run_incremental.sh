@@ -103,4 +103,12 @@ keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lake", Prefix="warehouse/de
 assert any(k.endswith(".parquet") for k in keys), keys
 PY
 T_CHECKS=$((T_CHECKS + 1))
+# each workspace reads its own cache: another one cannot read what demo downloaded
+cached="$(find "$RAT_HOME/cache/demo" -type f | head -1)"
+[ -n "$cached" ] || fail "demo's S3 reads were not cached in its own folder"
+run init other
+expect_rc 0
+run query -w other "SELECT count(*) FROM read_parquet('$cached')"
+expect_rc 1
+expect_err "Permission Error"
 kill -- -"$(cat "$T_DIR/moto/pid")" 2>/dev/null || true
