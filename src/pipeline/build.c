@@ -669,6 +669,9 @@ static int start(build *b)
 	if ((error = rat_fs__mkdir_p(b->scratch)) != 0 ||
 	    (error = rat_workspace__open_catalog(&b->catalog, b->ctx->ws)) != 0 ||
 	    (error = rat_engine__open(&b->engine, b->ctx->ws)) != 0 ||
+	    /* a build writes a table: row order is not kept, which lets DuckDB stream and spill
+	     * large sorts, windows and copies instead of holding them in memory */
+	    (error = rat_engine_exec(b->engine, "SET preserve_insertion_order = false")) != 0 ||
 	    (error = rat_catalog__contents(b->catalog, ref, &b->contents)) != 0 ||
 	    (error = rat_workspace__bind(b->engine, b->ctx->ws, b->catalog, ref, true)) != 0)
 		goto cleanup;
