@@ -86,6 +86,8 @@ char *rat_config__default_yaml(const char *name, const char *description);
 /* Validation of names, shared with the workspace code. */
 bool rat_config__valid_workspace_name(const char *name);
 bool rat_config__valid_identifier(const char *name);
+/** A partition: a column, or year(col), month(col), day(col) or hour(col). */
+bool rat_config__valid_partition(const char *expr);
 
 /*
  * Environment (env.c).

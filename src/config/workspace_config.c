@@ -55,6 +55,26 @@ bool rat_config__valid_identifier(const char *name)
 	return true;
 }
 
+bool rat_config__valid_partition(const char *expr)
+{
+	static const char *const transforms[] = { "year(", "month(", "day(", "hour(" };
+	size_t i, n = strlen(expr), t;
+	char column[130];
+
+	if (rat_config__valid_identifier(expr))
+		return true;
+	for (i = 0; i < RAT_ARRAY_SIZE(transforms); i++) {
+		t = strlen(transforms[i]);
+		if (n > t + 1 && n - t - 1 < sizeof(column) && strncmp(expr, transforms[i], t) == 0 &&
+		    expr[n - 1] == ')') {
+			memcpy(column, expr + t, n - t - 1);
+			column[n - t - 1] = '\0';
+			return rat_config__valid_identifier(column);
+		}
+	}
+	return false;
+}
+
 /* Storage prefix: '/'-separated segments of [A-Za-z0-9._-], none "." or "..". */
 static bool valid_prefix(const char *prefix)
 {
@@ -176,7 +196,7 @@ static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_
 			return error;
 		for (i = 0; i < layer->partition_by.count; i++) {
 			rat_yaml_field item = field;
-			if (rat_config__valid_identifier(layer->partition_by.strings[i]))
+			if (rat_config__valid_partition(layer->partition_by.strings[i]))
 				continue;
 			/* point at the offending item of a list */
 			if (fy_node_get_type(field.value) == FYNT_SEQUENCE)

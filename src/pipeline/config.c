@@ -111,12 +111,14 @@ static bool valid_landing(const char *s)
 	return true;
 }
 
-static int check_columns_list(const rat_strarray *list, const char **bad)
+/* Column names (or, for partitions, transforms of columns too). */
+static int check_columns_list(const rat_strarray *list, const char **bad, bool partitions)
 {
 	size_t i;
 
 	for (i = 0; i < list->count; i++)
-		if (!rat_config__valid_identifier(list->strings[i])) {
+		if (partitions ? !rat_config__valid_partition(list->strings[i])
+			       : !rat_config__valid_identifier(list->strings[i])) {
 			*bad = list->strings[i];
 			return -1;
 		}
@@ -236,11 +238,13 @@ static int apply_annotation(rat_pipeline *p, int line, const char *key, const ch
 		if (rat_pipeline__split_list(list, value) != 0)
 			return annotation_error(p, line, key, "'%s' is not a list like [a, b]",
 						value);
-		if (check_columns_list(list, &bad) != 0)
+		if (check_columns_list(list, &bad, list == &p->partition_by) != 0)
 			return annotation_error(p, line, key,
-						"invalid column name '%s' (letters, digits and "
-						"'_', not starting with a digit)",
-						bad);
+						"invalid %s '%s' (a column: letters, digits and '_', "
+						"not starting with a digit%s)",
+						list == &p->partition_by ? "partition" : "column name",
+						bad, list == &p->partition_by
+							     ? "; or year|month|day|hour(column)" : "");
 		if (list == &p->partition_by)
 			p->partition_by_set = true;
 	}
@@ -385,11 +389,12 @@ static int yaml_columns_list(rat_strarray *list, const rat_yaml *yaml, struct fy
 	rat_strarray_free(list);
 	if ((error = rat_yaml__string_list(list, yaml, &f)) != 0)
 		return error;
-	if (check_columns_list(list, &bad) != 0)
+	if (check_columns_list(list, &bad, set != NULL) != 0)
 		return rat_yaml__field_error(yaml, &f,
-					     "invalid column name '%s' (letters, digits and '_', "
-					     "not starting with a digit)",
-					     bad);
+					     "invalid %s '%s' (a column: letters, digits and '_', "
+					     "not starting with a digit%s)",
+					     set ? "partition" : "column name", bad,
+					     set ? "; or year|month|day|hour(column)" : "");
 	if (set)
 		*set = true;
 	return 0;

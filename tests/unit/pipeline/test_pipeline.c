@@ -65,7 +65,7 @@ static void both_layouts_and_annotations_under_yaml(void **state)
 	rat_workspace *ws = workspace(
 		"pipelines/bronze/sales.sql",
 		"-- a plain comment\n-- @materialized: incremental\n-- @landing: sales/\n"
-		"-- @partition_by: [_ingested_date]\nSELECT * FROM read_csv({{ landing_files }})\n",
+		"-- @partition_by: [_ingested_date, month(ts)]\nSELECT * FROM read_csv({{ landing_files }})\n",
 		"pipelines/silver/orders/pipeline.sql",
 		"-- @materialized: table\n-- @unique_key: [id, 'line']\n"
 		"-- @owner: someone\nSELECT * FROM {{ ref('bronze.sales') }}\n",
@@ -87,6 +87,7 @@ static void both_layouts_and_annotations_under_yaml(void **state)
 	assert_string_equal(p->landing, "sales/");
 	assert_true(p->partition_by_set);
 	assert_string_equal(p->partition_by.strings[0], "_ingested_date");
+	assert_string_equal(p->partition_by.strings[1], "month(ts)");
 	p = rat_pipeline__find(&all, "silver.orders");
 	assert_string_equal(p->display, "pipelines/silver/orders/pipeline.sql");
 	assert_string_equal(p->config_display, "pipelines/silver/orders/config.yaml");
@@ -133,6 +134,9 @@ static void bad_configs_name_file_line_and_key(void **state)
 		   "pipelines/bronze/a.sql:1: @materialised: unknown annotation");
 	load_fails(workspace("pipelines/bronze/a.sql", "\n-- @unique_key: [1bad]\nSELECT 1\n", NULL),
 		   "pipelines/bronze/a.sql:2: @unique_key: invalid column name '1bad'");
+	load_fails(workspace("pipelines/gold/a.sql", "-- @partition_by: [week(ts)]\nSELECT 1\n", NULL),
+		   "pipelines/gold/a.sql:1: @partition_by: invalid partition 'week(ts)' (a column: "
+		   "letters, digits and '_', not starting with a digit; or year|month|day|hour(column))");
 	load_fails(workspace("pipelines/gold/a.sql", "-- @unique_key: id\nSELECT 1\n", NULL),
 		   "pipelines/gold/a.sql: unique_key applies to materialized: incremental only");
 	load_fails(workspace("pipelines/gold/a.yaml", "description: no command\n", NULL),
