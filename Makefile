@@ -6,8 +6,10 @@ BUILD     ?= build/release
 ASAN      ?= build/asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?= --output-on-failure -j $(JOBS)
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= 1
 
-.PHONY: all deps build asan test test-release test-asan demo clean
+.PHONY: all deps build asan test test-release test-asan demo bench fuzz clean
 
 all: build
 
@@ -33,6 +35,17 @@ test: test-release test-asan
 
 demo: build
 	@examples/demo.sh $(BUILD)/bin/rat
+
+# The benchmark (bench/README.md): median figures over BENCH_RUNS runs on
+# BENCH_ROWS generated rows; prints the table, writes bench/results/latest.md.
+bench: build
+	@cmake --build $(BUILD) -j $(JOBS) --target bench_programs
+	@bench/run.sh $(BUILD)
+
+# libFuzzer (clang) in build/fuzz: every fuzz target for FUZZ_SECONDS each
+# (`make fuzz FUZZ_SECONDS=30` for a quick pass); fails if one crashes.
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) fuzz/run.sh
 
 clean:
 	rm -rf build

@@ -111,9 +111,11 @@ int rat_avro__read_metadata(const void *data, size_t len, const char *key,
  *
  * data is borrowed: it must stay unchanged until the reader is closed with
  * avro_file_reader_close(), which also releases what this function opened.
- * The header is checked first, so a file that is not Avro gives RAT_EINVALID
- * with a message saying why; Avro C's refusals are RAT_EINVALID too, with
- * its message.
+ * The whole container is checked first (the header, a codec Avro C reads, a
+ * schema it parses, each block's count, size and sync marker, nothing after
+ * the last block), so a file that is not Avro or is damaged gives
+ * RAT_EINVALID with a message saying why; Avro C's refusals are RAT_EINVALID
+ * too, with its message.
  */
 int rat_avro__reader_open(avro_file_reader_t *out, const void *data, size_t len);
 

@@ -4,7 +4,9 @@
  * reader opened over a buffer.
  *
  * The header is parsed with bounds checks on every length, so a truncated or
- * hostile file gives an error, never a read past the buffer.
+ * hostile file gives an error, never a read past the buffer. Before Avro C's
+ * reader sees a file, the whole container is checked (header, codec, schema,
+ * every block's framing and sync marker): Avro C 1.11 trusts those.
  */
 #include "util/common.h"
 #include "table/avro.h"
@@ -81,26 +83,26 @@ static int read_map_block(cursor *c, int64_t *count)
 	return 0;
 }
 
+/* Called for each metadata entry; a nonzero return stops the walk and is returned. */
+typedef int (*entry_fn)(void *ctx, const unsigned char *key, size_t key_len,
+			const unsigned char *value, size_t value_len);
+
 /*
- * Find key in the header of data[0..len). With key NULL, only check the
- * header through its sync marker. RAT_ENOTFOUND (no message set) when the
- * key is absent.
+ * Walk the header of data[0..len): the magic, then each metadata entry
+ * through fn. On success c is left at the sync marker (16 bytes are there).
  */
-static int find_meta(const void *data, size_t len, const char *key,
-		     const unsigned char **value, size_t *value_len)
+static int walk_header(cursor *c, const void *data, size_t len, entry_fn fn, void *ctx)
 {
-	size_t key_len = key ? strlen(key) : 0;
 	int64_t count, i;
-	cursor c;
 	int error;
 
 	if (!data || len < 4 || memcmp(data, "Obj\x01", 4) != 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "avro: not an Avro container file (no 'Obj\\x01' magic)");
-	c.p = (const unsigned char *)data + 4;
-	c.end = (const unsigned char *)data + len;
+	c->p = (const unsigned char *)data + 4;
+	c->end = (const unsigned char *)data + len;
 	for (;;) {
-		if ((error = read_map_block(&c, &count)) != 0)
+		if ((error = read_map_block(c, &count)) != 0)
 			return error;
 		if (count == 0)
 			break;
@@ -108,19 +110,121 @@ static int find_meta(const void *data, size_t len, const char *key,
 			const unsigned char *k, *v;
 			size_t klen, vlen;
 
-			if ((error = read_bytes(&c, &k, &klen)) != 0 ||
-			    (error = read_bytes(&c, &v, &vlen)) != 0)
+			if ((error = read_bytes(c, &k, &klen)) != 0 ||
+			    (error = read_bytes(c, &v, &vlen)) != 0 ||
+			    (error = fn(ctx, k, klen, v, vlen)) != 0)
 				return error;
-			if (key && klen == key_len && memcmp(k, key, klen) == 0) {
-				*value = v;
-				*value_len = vlen;
-				return 0;
-			}
 		}
 	}
-	if (c.end - c.p < 16)
+	if (c->end - c->p < 16)
 		return malformed("no sync marker");
-	return key ? RAT_ENOTFOUND : 0;
+	return 0;
+}
+
+typedef struct lookup {
+	const char *key;
+	const unsigned char *value;
+	size_t value_len;
+} lookup;
+
+static int match_key(void *ctx, const unsigned char *key, size_t key_len,
+		     const unsigned char *value, size_t value_len)
+{
+	lookup *l = ctx;
+
+	if (key_len != strlen(l->key) || memcmp(key, l->key, key_len) != 0)
+		return 0;
+	l->value = value;
+	l->value_len = value_len;
+	return 1;
+}
+
+/* Find key in the header of data[0..len). RAT_ENOTFOUND (no message set) when it is absent. */
+static int find_meta(const void *data, size_t len, const char *key,
+		     const unsigned char **value, size_t *value_len)
+{
+	lookup l = { key, NULL, 0 };
+	cursor c;
+	int error = walk_header(&c, data, len, match_key, &l);
+
+	if (error < 0)
+		return error;
+	if (error == 0)
+		return RAT_ENOTFOUND;
+	*value = l.value;
+	*value_len = l.value_len;
+	return 0;
+}
+
+/* The codecs Avro C 1.11 reads. */
+static const char *const codecs[] = { "null", "deflate", "snappy", "lzma" };
+
+/* What Avro C's header reader needs, or it fails (and leaks): a known codec, a schema it parses. */
+static int check_entry(void *ctx, const unsigned char *key, size_t key_len,
+		       const unsigned char *value, size_t value_len)
+{
+	unsigned *seen = ctx;
+	avro_schema_t schema;
+	size_t i;
+
+	if (key_len == 10 && memcmp(key, "avro.codec", 10) == 0) {
+		for (i = 0; i < RAT_ARRAY_SIZE(codecs); i++)
+			if (value_len == strlen(codecs[i]) && memcmp(value, codecs[i], value_len) == 0)
+				break;
+		if (i == RAT_ARRAY_SIZE(codecs))
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "avro: unsupported codec '%.*s' (null, deflate, snappy, lzma)",
+					      (int)(value_len > 32 ? 32 : value_len), (const char *)value);
+		*seen |= 1;
+	} else if (key_len == 11 && memcmp(key, "avro.schema", 11) == 0) {
+		if (avro_schema_from_json_length((const char *)value, value_len, &schema) != 0)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "avro: the header's schema: %s", avro_strerror());
+		avro_schema_decref(schema);
+		*seen |= 2;
+	}
+	return 0;
+}
+
+/*
+ * Check a whole container file before Avro C reads it: the header (as
+ * above), then every block: a record count and a byte size that fit in the
+ * file, the data, and the header's sync marker, up to the file's last byte.
+ * Avro C trusts a block's size (it allocates it before reading) and leaks
+ * what it built when the header turns out bad, so nothing else reaches it.
+ */
+static int check_container(const void *data, size_t len)
+{
+	const unsigned char *sync;
+	unsigned seen = 0;
+	int64_t count = 0, size = 0;
+	cursor c;
+	int error;
+
+	if ((error = walk_header(&c, data, len, check_entry, &seen)) != 0)
+		return error;
+	if (!(seen & 1))
+		return malformed("no avro.codec");
+	if (!(seen & 2))
+		return malformed("no avro.schema");
+	sync = c.p;
+	c.p += 16;
+	while (c.p < c.end) {
+		size_t at = (size_t)(c.p - (const unsigned char *)data);
+		if (read_long(&c, &count) != 0 || read_long(&c, &size) != 0 || count < 0 || size < 0 ||
+		    (uint64_t)size > (uint64_t)(c.end - c.p))
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "avro: malformed block at byte %zu of %zu (a record count "
+					      "and a byte size that fit in the file)", at, len);
+		c.p += size;
+		if (c.end - c.p < 16 || memcmp(c.p, sync, 16) != 0)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "avro: the block ending at byte %zu is not followed by "
+					      "the file's sync marker",
+					      (size_t)(c.p - (const unsigned char *)data));
+		c.p += 16;
+	}
+	return 0;
 }
 
 int rat_avro__read_metadata(const void *data, size_t len, const char *key,
@@ -154,7 +258,7 @@ int rat_avro__reader_open(avro_file_reader_t *out, const void *data, size_t len)
 	int error;
 
 	*out = NULL;
-	if ((error = find_meta(data, len, NULL, NULL, NULL)) != 0)
+	if ((error = check_container(data, len)) != 0)
 		return error;
 	/* read-only stream: fmemopen does not write through a "r" stream */
 	if (!(fp = fmemopen((void *)data, len, "r")))

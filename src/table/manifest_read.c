@@ -153,14 +153,15 @@ static json_t *compound_to_json(avro_value_t *v, int depth)
 /* An Avro value as JSON: bytes and fixed as lowercase hex strings. */
 static json_t *to_json(avro_value_t *v, int depth)
 {
-	const void *buf;
-	const char *s;
-	size_t size;
-	int32_t i;
-	int64_t l;
-	float f;
-	double d;
-	int b;
+	/* initialised: a getter Avro C lacks for a value leaves its output unset */
+	const void *buf = NULL;
+	const char *s = NULL;
+	size_t size = 0;
+	int32_t i = 0;
+	int64_t l = 0;
+	float f = 0;
+	double d = 0;
+	int b = 0;
 
 	if (depth > 32)
 		return json_null();

@@ -149,6 +149,64 @@ static int check_duplicates(const rat_yaml *yaml, struct fy_node *node, const ch
 	return 0;
 }
 
+/* The offset of the first byte of s[0..len) that does not belong to valid UTF-8; len if none. */
+static size_t utf8_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n, j;
+	uint32_t cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			n = 1, cp = s[i] & 0x1f;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			n = 2, cp = s[i] & 0x0f;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			n = 3, cp = s[i] & 0x07;
+		else
+			return i;
+		if (len - i <= n)
+			return i;
+		for (j = 1; j <= n; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		/* overlong forms, surrogates, past U+10FFFF */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp > 0x10ffff)
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+/*
+ * Configuration files are UTF-8, and libfyaml 0.7 must not see anything else:
+ * a directive line ("%...") holding a byte that is not UTF-8 makes its
+ * scanner loop forever.
+ */
+static int check_utf8(const char *display, const char *text, size_t len)
+{
+	size_t bad = utf8_prefix((const unsigned char *)text, len), i;
+	int line = 1, col = 1;
+	char key[128];
+
+	if (bad == len)
+		return 0;
+	for (i = 0; i < bad; i++, col++)
+		if (text[i] == '\n')
+			line++, col = 0;
+	key_near(key, sizeof(key), text, line);
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+			      "%s:%d:%d: %s: not valid UTF-8 (byte 0x%02x); configuration files are UTF-8",
+			      display, line, col, key[0] ? key : "(top level)",
+			      (unsigned char)text[bad]);
+}
+
 int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *display)
 {
 	rat_yaml *yaml = NULL;
@@ -166,6 +224,8 @@ int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *di
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
+	if ((error = check_utf8(display, yaml->text, len)) != 0)
+		goto cleanup;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = capture_diag;

@@ -577,6 +577,80 @@ static void truncated_and_foreign_headers_are_refused(void **state)
 	free(schema);
 }
 
+/* data[0..len) with bytes replaced at offset at, as a new buffer of exactly len bytes. */
+static char *patched(const char *data, size_t len, size_t at, const void *bytes, size_t n)
+{
+	char *copy = malloc(len);
+
+	assert_true(at + n <= len);
+	memcpy(copy, data, len);
+	memcpy(copy + at, bytes, n);
+	return copy;
+}
+
+static void refused(const char *data, size_t len, const char *message)
+{
+	avro_file_reader_t reader = NULL;
+
+	assert_int_equal(rat_avro__reader_open(&reader, data, len), RAT_EINVALID);
+	assert_null(reader);
+	if (!strstr(rat_error_last()->message, message))
+		fail_msg("'%s' does not say '%s'", rat_error_last()->message, message);
+}
+
+/* Avro C trusts a block's size and leaks on a bad header: none reaches it (found by fuzzing). */
+static void damaged_containers_are_refused_before_avro_c_reads_them(void **state)
+{
+	static const char negative[] = "\x02\x01", oversized[] = "\x02\x80\x80\x80\x80\x80\x80\x01";
+	char *schema = schema_json(), *data = NULL, *copy, flipped;
+	avro_file_reader_t reader = NULL;
+	size_t len = 0, end, n, at;
+	(void)state;
+
+	write_records(schema, 3, &data, &len);
+	end = header_length(data, len);
+	/* every cut inside the block */
+	for (n = end + 1; n < len; n++) {
+		copy = malloc(n); /* exactly n bytes: ASan sees any overread */
+		memcpy(copy, data, n);
+		refused(copy, n, "avro: ");
+		free(copy);
+	}
+	/* a negative or oversized block, a bad sync marker, bytes after the last block */
+	copy = malloc(end + sizeof(oversized) - 1 + 16);
+	memcpy(copy, data, end);
+	memcpy(copy + end, negative, 2);
+	memcpy(copy + end + 2, data + end - 16, 16);
+	refused(copy, end + 2 + 16, "malformed block at byte");
+	memcpy(copy + end, oversized, sizeof(oversized) - 1);
+	memcpy(copy + end + sizeof(oversized) - 1, data + end - 16, 16);
+	refused(copy, end + sizeof(oversized) - 1 + 16, "malformed block at byte");
+	free(copy);
+	flipped = (char)(data[len - 1] ^ 1);
+	copy = patched(data, len, len - 1, &flipped, 1);
+	refused(copy, len, "not followed by the file's sync marker");
+	free(copy);
+	copy = malloc(len + 1);
+	memcpy(copy, data, len);
+	copy[len] = '\x02';
+	refused(copy, len + 1, "malformed block at byte");
+	free(copy);
+	/* a codec Avro C does not read; a schema it does not parse */
+	at = (size_t)(find(data, len, "\x08null", 5) - data);
+	copy = patched(data, len, at, "\x08zstd", 5);
+	refused(copy, len, "avro: unsupported codec 'zstd'");
+	free(copy);
+	at = (size_t)(find(data, len, "{", 1) - data);
+	copy = patched(data, len, at, "?", 1);
+	refused(copy, len, "avro: the header's schema: ");
+	free(copy);
+	/* the file itself is whole */
+	assert_int_equal(rat_avro__reader_open(&reader, data, len), 0);
+	assert_int_equal(check_all(reader), 3);
+	free(data);
+	free(schema);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -587,6 +661,7 @@ int main(void)
 		cmocka_unit_test(unset_unions_are_refused_and_the_file_stays_whole),
 		cmocka_unit_test(bad_schemas_and_metadata_are_refused),
 		cmocka_unit_test(truncated_and_foreign_headers_are_refused),
+		cmocka_unit_test(damaged_containers_are_refused_before_avro_c_reads_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

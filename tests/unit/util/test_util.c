@@ -160,6 +160,37 @@ static void yaml_errors_point_at_the_key(void **state)
 	assert_non_null(strstr(rat_error_last()->message, "ws.yaml:3:1: resources: YAML syntax error"));
 }
 
+static void yaml_that_is_not_utf8_is_refused_where_it_breaks(void **state)
+{
+	/* "%" then a byte that is not UTF-8 made libfyaml 0.7 loop forever (found by fuzzing) */
+	static const char directive[] = "%\xfb";
+	static const char value[] = "name: x\ndescription: caf\xc3\xa9 au lait\nversion: \xe9t\xe9\n";
+	static const char *const bad[] = { "name: \xc0\xaf\n", "name: \xed\xa0\x80\n",
+					   "name: \xf4\x90\x80\x80\n", "name: x\xe2\x82" };
+	rat_yaml *yaml = NULL;
+	size_t i;
+	(void)state;
+
+	assert_int_equal(rat_yaml__parse(&yaml, directive, strlen(directive), "ws.yaml"), RAT_EINVALID);
+	assert_null(yaml);
+	assert_string_equal(rat_error_last()->message,
+			    "ws.yaml:1:2: (top level): not valid UTF-8 (byte 0xfb); configuration "
+			    "files are UTF-8");
+	assert_int_equal(rat_yaml__parse(&yaml, value, strlen(value), "ws.yaml"), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "ws.yaml:3:10: version: not valid UTF-8 (byte 0xe9); configuration "
+			    "files are UTF-8");
+	/* overlong, a surrogate, past U+10FFFF, cut short */
+	for (i = 0; i < RAT_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(rat_yaml__parse(&yaml, bad[i], strlen(bad[i]), "ws.yaml"), RAT_EINVALID);
+		assert_non_null(strstr(rat_error_last()->message, "not valid UTF-8"));
+	}
+	/* every length of UTF-8 is read */
+	static const char good[] = "name: x\ndescription: \x24 \xc2\xa2 \xe2\x82\xac \xf0\x90\x8d\x88\n";
+	assert_int_equal(rat_yaml__parse(&yaml, good, strlen(good), "ws.yaml"), 0);
+	rat_yaml__free(yaml);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +199,7 @@ int main(void)
 		cmocka_unit_test(symlinks_are_found_at_any_depth),
 		cmocka_unit_test(errors_are_per_thread_and_keep_context),
 		cmocka_unit_test(yaml_errors_point_at_the_key),
+		cmocka_unit_test(yaml_that_is_not_utf8_is_refused_where_it_breaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,2 @@
+-- @materialized incremental
+SELECT 1

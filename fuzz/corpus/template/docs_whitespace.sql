@@ -1,0 +1,5 @@
+SELECT
+{%- for c in ['id', 'amount'] %}
+  {{ c }}{% if not loop.last %},{% endif %}
+{%- endfor %}
+FROM t

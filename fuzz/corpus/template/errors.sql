@@ -1,0 +1,1 @@
+{{ ref('silver.missing') }}{{ watermark('missing') }}{{ ref(name) }}{{ reff('x') }}
