@@ -149,13 +149,15 @@ static int check_duplicates(const rat_yaml *yaml, struct fy_node *node, const ch
 	return 0;
 }
 
-/* The offset of the first byte of s[0..len) that does not belong to valid UTF-8; len if none. */
-static size_t utf8_prefix(const unsigned char *s, size_t len)
+/* The offset of the first NUL or byte that is not valid UTF-8 in s[0..len); len if none. */
+static size_t text_prefix(const unsigned char *s, size_t len)
 {
 	size_t i = 0, n, j;
 	uint32_t cp;
 
 	while (i < len) {
+		if (s[i] == 0)
+			return i;
 		if (s[i] < 0x80) {
 			i++;
 			continue;
@@ -185,13 +187,14 @@ static size_t utf8_prefix(const unsigned char *s, size_t len)
 }
 
 /*
- * Configuration files are UTF-8, and libfyaml 0.7 must not see anything else:
- * a directive line ("%...") holding a byte that is not UTF-8 makes its
- * scanner loop forever.
+ * Configuration files are UTF-8 text, and libfyaml 0.7 must not see anything
+ * else (both found by fuzzing): a directive line ("%...") holding a byte that
+ * is not UTF-8 makes its scanner loop forever, and a NUL byte (which YAML
+ * never allows) after some syntax errors makes fy_parser_destroy() crash.
  */
-static int check_utf8(const char *display, const char *text, size_t len)
+static int check_text(const char *display, const char *text, size_t len)
 {
-	size_t bad = utf8_prefix((const unsigned char *)text, len), i;
+	size_t bad = text_prefix((const unsigned char *)text, len), i;
 	int line = 1, col = 1;
 	char key[128];
 
@@ -201,6 +204,10 @@ static int check_utf8(const char *display, const char *text, size_t len)
 		if (text[i] == '\n')
 			line++, col = 0;
 	key_near(key, sizeof(key), text, line);
+	if (text[bad] == '\0')
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+				      "%s:%d:%d: %s: a NUL byte (YAML text holds none)", display, line,
+				      col, key[0] ? key : "(top level)");
 	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
 			      "%s:%d:%d: %s: not valid UTF-8 (byte 0x%02x); configuration files are UTF-8",
 			      display, line, col, key[0] ? key : "(top level)",
@@ -224,7 +231,7 @@ int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *di
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = check_utf8(display, yaml->text, len)) != 0)
+	if ((error = check_text(display, yaml->text, len)) != 0)
 		goto cleanup;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;

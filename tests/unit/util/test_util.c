@@ -160,7 +160,7 @@ static void yaml_errors_point_at_the_key(void **state)
 	assert_non_null(strstr(rat_error_last()->message, "ws.yaml:3:1: resources: YAML syntax error"));
 }
 
-static void yaml_that_is_not_utf8_is_refused_where_it_breaks(void **state)
+static void yaml_that_is_not_utf8_text_is_refused_where_it_breaks(void **state)
 {
 	/* "%" then a byte that is not UTF-8 made libfyaml 0.7 loop forever (found by fuzzing) */
 	static const char directive[] = "%\xfb";
@@ -185,6 +185,12 @@ static void yaml_that_is_not_utf8_is_refused_where_it_breaks(void **state)
 		assert_int_equal(rat_yaml__parse(&yaml, bad[i], strlen(bad[i]), "ws.yaml"), RAT_EINVALID);
 		assert_non_null(strstr(rat_error_last()->message, "not valid UTF-8"));
 	}
+	/* a NUL after a syntax error crashed libfyaml 0.7 when the parser was freed (fuzzing) */
+	static const char nul[] = "? a:\t\0";
+	assert_int_equal(rat_yaml__parse(&yaml, nul, sizeof(nul) - 1, "ws.yaml"), RAT_EINVALID);
+	assert_null(yaml);
+	assert_string_equal(rat_error_last()->message,
+			    "ws.yaml:1:6: (top level): a NUL byte (YAML text holds none)");
 	/* every length of UTF-8 is read */
 	static const char good[] = "name: x\ndescription: \x24 \xc2\xa2 \xe2\x82\xac \xf0\x90\x8d\x88\n";
 	assert_int_equal(rat_yaml__parse(&yaml, good, strlen(good), "ws.yaml"), 0);
@@ -199,7 +205,7 @@ int main(void)
 		cmocka_unit_test(symlinks_are_found_at_any_depth),
 		cmocka_unit_test(errors_are_per_thread_and_keep_context),
 		cmocka_unit_test(yaml_errors_point_at_the_key),
-		cmocka_unit_test(yaml_that_is_not_utf8_is_refused_where_it_breaks),
+		cmocka_unit_test(yaml_that_is_not_utf8_text_is_refused_where_it_breaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
