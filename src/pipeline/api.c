@@ -27,9 +27,7 @@ static const char *const materializations[] = { "table", "view", "incremental" }
 
 static const char *keep(list_storage *st, const char *s)
 {
-	if (!s || !*s)
-		return "";
-	return rat_strarray__push(&st->pool, s) == 0 ? st->pool.strings[st->pool.count - 1] : NULL;
+	return rat_strarray__keep(&st->pool, s);
 }
 
 static const char *joined(list_storage *st, const rat_strarray *list)
@@ -80,7 +78,7 @@ static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p
 	info->test_count = p->test_count;
 	for (i = 0; i < p->column_count; i++)
 		info->test_count += p->columns[i].test_count;
-	return info->key ? 0 : RAT_ENOMEM;
+	return info->key[0] ? 0 : RAT_ENOMEM; /* a key is never empty: "" is out of memory */
 }
 
 int rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws)

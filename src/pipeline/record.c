@@ -43,13 +43,10 @@ int rat_run__record_new(rat_run_record **out, size_t steps)
 
 const char *rat_run__keep(rat_run_record *rec, const char *s)
 {
-	const char *kept = "";
+	const char *kept;
 
-	if (!s || !*s)
-		return "";
 	pthread_mutex_lock(&rec->pool_lock);
-	if (rat_strarray__push(&rec->pool, s) == 0)
-		kept = rec->pool.strings[rec->pool.count - 1];
+	kept = rat_strarray__keep(&rec->pool, s);
 	pthread_mutex_unlock(&rec->pool_lock);
 	return kept;
 }

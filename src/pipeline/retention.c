@@ -37,9 +37,7 @@ static storage *storage_of(rat_retention_item *items)
 
 static const char *keep(storage *st, const char *s)
 {
-	if (!s || !*s)
-		return "";
-	return rat_strarray__push(&st->pool, s) == 0 ? st->pool.strings[st->pool.count - 1] : "";
+	return rat_strarray__keep(&st->pool, s);
 }
 
 static bool is_date_type(const char *type)

@@ -74,10 +74,7 @@ static int64_t now_us(void)
 
 static const char *keep(suite *s, const char *text)
 {
-	if (!text || !*text)
-		return "";
-	return rat_strarray__push(&s->st->pool, text) == 0 ? s->st->pool.strings[s->st->pool.count - 1]
-							   : "";
+	return rat_strarray__keep(&s->st->pool, text);
 }
 
 static int grow(suite *s)

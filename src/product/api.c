@@ -26,9 +26,7 @@ static list_storage *storage_of(rat_product_info *items)
 
 static const char *keep(list_storage *st, const char *s)
 {
-	if (!s || !*s)
-		return "";
-	return rat_strarray__push(&st->pool, s) == 0 ? st->pool.strings[st->pool.count - 1] : "";
+	return rat_strarray__keep(&st->pool, s);
 }
 
 static void *block(list_storage *st, size_t size)

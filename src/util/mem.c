@@ -169,3 +169,10 @@ bool rat__str_has_suffix(const char *s, const char *suffix)
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
+
+const char *rat_strarray__keep(rat_strarray *pool, const char *s)
+{
+	if (!s || !*s || rat_strarray__push(pool, s) != 0)
+		return "";
+	return pool->strings[pool->count - 1];
+}

@@ -25,6 +25,11 @@ void rat_strarray__sort(rat_strarray *array);
 /** Sort from and move it into *out (which must be empty); from becomes empty. */
 void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from);
 bool rat_strarray__contains(const rat_strarray *array, const char *s);
+/**
+ * Keep a copy of s in pool and return it: for structs whose strings a pool
+ * owns. NULL and "" give "" (nothing kept); out of memory gives "" too.
+ */
+const char *rat_strarray__keep(rat_strarray *pool, const char *s);
 
 /** strcmp over pointers to strings, for qsort/bsearch of char * arrays. */
 int rat__strcmp_ptr(const void *a, const void *b);

@@ -77,6 +77,14 @@ void test_session_close(test_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int test_scratch_teardown(void **state)
+{
+	test_rmtree(*state);
+	free(*state);
+	*state = NULL;
+	return 0;
+}
+
 int test_session_teardown(void **state)
 {
 	test_session_close(*state);

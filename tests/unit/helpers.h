@@ -28,6 +28,8 @@ typedef struct test_session {
 
 void test_session_open(test_session *s, const char *name);
 void test_session_close(test_session *s);
+/** A cmocka group teardown removing and freeing the scratch folder its setup left in *state. */
+int test_scratch_teardown(void **state);
 /** A cmocka group teardown closing the test_session its setup left in *state. */
 int test_session_teardown(void **state);
 

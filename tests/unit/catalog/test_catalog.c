@@ -341,16 +341,8 @@ static void killed_committers_leave_no_half_commit(void **state_)
 
 static int setup(void **state_)
 {
-	(void)state_;
 	dir = test_scratch_home("catalog");
-	return 0;
-}
-
-static int teardown(void **state_)
-{
-	(void)state_;
-	test_rmtree(dir);
-	free(dir);
+	*state_ = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
 
@@ -362,5 +354,5 @@ int main(void)
 		cmocka_unit_test(four_processes_commit_800_times),
 		cmocka_unit_test(killed_committers_leave_no_half_commit),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }

@@ -117,16 +117,8 @@ static void spill_folder_is_under_rat_home(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
 	dir = test_scratch_home("engine_profile");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_rmtree(dir);
-	free(dir);
+	*state = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
 
@@ -140,5 +132,5 @@ int main(void)
 		cmocka_unit_test(custom_profile_file_is_applied),
 		cmocka_unit_test(spill_folder_is_under_rat_home),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }

@@ -502,16 +502,8 @@ static void where_finds_the_top_level_conditions(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
 	dir = test_scratch_home("pipeline_docs");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_rmtree(dir);
-	free(dir);
+	*state = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
 
@@ -530,5 +522,5 @@ int main(void)
 		cmocka_unit_test(one_pipeline_or_an_unknown_one),
 		cmocka_unit_test(where_finds_the_top_level_conditions),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }

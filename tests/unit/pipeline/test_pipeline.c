@@ -281,16 +281,8 @@ static void the_public_list_is_in_build_order(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
 	dir = test_scratch_home("pipeline_config");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_rmtree(dir);
-	free(dir);
+	*state = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
 
@@ -303,5 +295,5 @@ int main(void)
 		cmocka_unit_test(unknown_refs_and_cycles_are_named),
 		cmocka_unit_test(the_public_list_is_in_build_order),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }

@@ -269,20 +269,12 @@ static void branch_follows_git(void **state)
 
 static int setup(void **state)
 {
-	(void)state;
 	dir = test_scratch_home("workspace_api");
 	snprintf(wsdirs, sizeof(wsdirs), "%s/workspaces", dir);
 	setenv("RAT_WORKSPACES", wsdirs, 1);
 	unsetenv("WORKSPACE");
 	unsetenv("ICEBERG_WAREHOUSE");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_rmtree(dir);
-	free(dir);
+	*state = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
 
@@ -298,5 +290,5 @@ int main(void)
 		cmocka_unit_test(storage_paths),
 		cmocka_unit_test(branch_follows_git),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }
