@@ -112,9 +112,10 @@ static int parse_schema(ctx *c, rat_table_schema *s, json_t *j, int fallback_id)
 	s->json = j;
 	if ((error = get_int(c, j, "schema-id", false, fallback_id, &s->schema_id)) != 0)
 		return error;
-	s->field_count = json_array_size(fields);
-	if ((s->fields = rat__calloc(s->field_count, sizeof(*s->fields))) == NULL)
+	/* the count follows the array, so that a free after a failure indexes nothing */
+	if ((s->fields = rat__calloc(json_array_size(fields), sizeof(*s->fields))) == NULL)
 		return RAT_ENOMEM;
+	s->field_count = json_array_size(fields);
 	for (i = 0; i < s->field_count; i++)
 		if ((error = parse_field(c, &s->fields[i], json_array_get(fields, i))) != 0)
 			return error;
@@ -129,9 +130,10 @@ static int parse_spec(ctx *c, rat_table_spec *s, json_t *fields, int spec_id)
 	if (!json_is_array(fields))
 		return fail(c, "partition spec %d has no 'fields' list", spec_id);
 	s->spec_id = spec_id;
-	s->field_count = json_array_size(fields);
-	if ((s->fields = rat__calloc(s->field_count, sizeof(*s->fields))) == NULL)
+	/* the count follows the array, so that a free after a failure indexes nothing */
+	if ((s->fields = rat__calloc(json_array_size(fields), sizeof(*s->fields))) == NULL)
 		return RAT_ENOMEM;
+	s->field_count = json_array_size(fields);
 	for (i = 0; i < s->field_count; i++) {
 		json_t *f = json_array_get(fields, i);
 		rat_table_partition_field *pf = &s->fields[i];
@@ -156,17 +158,18 @@ static int parse_schemas(ctx *c, rat_table_metadata *m)
 		json_t *one = json_object_get(m->json, "schema");
 		if (!one)
 			return fail(c, "missing 'schemas'");
-		m->schema_count = 1;
 		if ((m->schemas = rat__calloc(1, sizeof(*m->schemas))) == NULL)
 			return RAT_ENOMEM;
+		m->schema_count = 1;
 		snprintf(c->where, sizeof(c->where), "schema");
 		return parse_schema(c, &m->schemas[0], one, 0);
 	}
 	if (!json_is_array(list))
 		return fail(c, "'schemas' must be a list");
-	m->schema_count = json_array_size(list);
-	if ((m->schemas = rat__calloc(m->schema_count, sizeof(*m->schemas))) == NULL)
+	/* the count follows the array, so that a free after a failure indexes nothing */
+	if ((m->schemas = rat__calloc(json_array_size(list), sizeof(*m->schemas))) == NULL)
 		return RAT_ENOMEM;
+	m->schema_count = json_array_size(list);
 	for (i = 0; i < m->schema_count; i++) {
 		snprintf(c->where, sizeof(c->where), "schemas[%zu]", i);
 		if ((error = parse_schema(c, &m->schemas[i], json_array_get(list, i), (int)i)) != 0)
@@ -184,9 +187,9 @@ static int parse_specs(ctx *c, rat_table_metadata *m)
 
 	if (!list) {
 		/* v1: a single "partition-spec" (a list of fields) */
-		m->spec_count = 1;
 		if ((m->specs = rat__calloc(1, sizeof(*m->specs))) == NULL)
 			return RAT_ENOMEM;
+		m->spec_count = 1;
 		json_t *fields = json_object_get(m->json, "partition-spec");
 		if (!fields)
 			return 0; /* unpartitioned: spec 0 with no fields */
@@ -194,9 +197,10 @@ static int parse_specs(ctx *c, rat_table_metadata *m)
 	}
 	if (!json_is_array(list))
 		return fail(c, "'partition-specs' must be a list");
-	m->spec_count = json_array_size(list);
-	if ((m->specs = rat__calloc(m->spec_count, sizeof(*m->specs))) == NULL)
+	/* the count follows the array, so that a free after a failure indexes nothing */
+	if ((m->specs = rat__calloc(json_array_size(list), sizeof(*m->specs))) == NULL)
 		return RAT_ENOMEM;
+	m->spec_count = json_array_size(list);
 	for (i = 0; i < m->spec_count; i++) {
 		json_t *spec = json_array_get(list, i);
 		int id = 0;
@@ -241,9 +245,10 @@ static int parse_snapshots(ctx *c, rat_table_metadata *m)
 		return 0;
 	if (!json_is_array(list))
 		return fail(c, "'snapshots' must be a list");
-	m->snapshot_count = json_array_size(list);
-	if ((m->snapshots = rat__calloc(m->snapshot_count, sizeof(*m->snapshots))) == NULL)
+	/* the count follows the array, so that a free after a failure indexes nothing */
+	if ((m->snapshots = rat__calloc(json_array_size(list), sizeof(*m->snapshots))) == NULL)
 		return RAT_ENOMEM;
+	m->snapshot_count = json_array_size(list);
 	for (i = 0; i < m->snapshot_count; i++) {
 		snprintf(c->where, sizeof(c->where), "snapshots[%zu]", i);
 		if ((error = parse_snapshot(c, &m->snapshots[i], json_array_get(list, i))) != 0)
