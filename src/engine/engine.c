@@ -14,6 +14,7 @@
  */
 #include "engine/engine_internal.h"
 #include "engine/session.h"
+#include "util/fs.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -71,6 +72,9 @@ int rat_engine__open(rat_engine **out, const rat_workspace *ws)
 
 	*out = NULL;
 	rat_workspace_resources(ws, &res);
+	/* DuckDB creates the spill folder's last level only, when it first spills */
+	if ((error = rat_fs__mkdir_p(rat_workspace_spill_dir(ws))) != 0)
+		return error;
 	if ((engine = rat__calloc(1, sizeof(*engine))) == NULL)
 		return RAT_ENOMEM;
 	if (duckdb_create_config(&config) == DuckDBError) {
@@ -111,6 +115,8 @@ void rat_engine_free(rat_engine *engine)
 {
 	if (!engine)
 		return;
+	if (engine->resolver.free)
+		engine->resolver.free(engine->resolver.payload);
 	if (engine->conn)
 		duckdb_disconnect(&engine->conn);
 	if (engine->db)
@@ -140,24 +146,44 @@ static int extract(duckdb_extracted_statements *out, idx_t *count, rat_engine *e
 	return 0;
 }
 
+/*
+ * Prepare statement i of sql. Preparing takes the statement out of
+ * *statements, so a retry after the resolver bound more tables (a catalog
+ * miss) splits sql again.
+ */
 static int prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
-		   duckdb_extracted_statements statements, idx_t i)
+		   duckdb_extracted_statements *statements, const char *sql, idx_t i)
 {
-	if (duckdb_prepare_extracted_statement(engine->conn, statements, i, stmt) == DuckDBError) {
-		int error = sql_error(duckdb_prepare_error(*stmt));
+	bool again = true;
+	idx_t count;
+	int error = 0;
+
+	while (again) {
+		if (duckdb_prepare_extracted_statement(engine->conn, *statements, i, stmt) !=
+		    DuckDBError)
+			return 0;
+		if ((error = rat_engine__rebind_after(engine, duckdb_prepare_error(*stmt), &again)) ==
+			    0 &&
+		    !again)
+			error = sql_error(duckdb_prepare_error(*stmt));
 		duckdb_destroy_prepare(stmt);
-		return error;
+		if (again) {
+			duckdb_destroy_extracted(statements);
+			if ((error = extract(statements, &count, engine, sql)) != 0)
+				return error;
+		}
 	}
-	return 0;
+	return error;
 }
 
-static int run_discarding(rat_engine *engine, duckdb_extracted_statements statements, idx_t i)
+static int run_discarding(rat_engine *engine, duckdb_extracted_statements *statements,
+			  const char *sql, idx_t i)
 {
 	duckdb_prepared_statement stmt = NULL;
 	duckdb_result result;
 	int error;
 
-	if ((error = prepare(&stmt, engine, statements, i)) != 0)
+	if ((error = prepare(&stmt, engine, statements, sql, i)) != 0)
 		return error;
 	if (duckdb_execute_prepared(stmt, &result) == DuckDBError)
 		error = sql_error(duckdb_result_error(&result));
@@ -172,10 +198,11 @@ int rat_engine_exec(rat_engine *engine, const char *sql)
 	idx_t count, i;
 	int error;
 
-	if ((error = extract(&statements, &count, engine, sql)) != 0)
+	if ((error = rat_engine__resolve(engine, sql)) != 0 ||
+	    (error = extract(&statements, &count, engine, sql)) != 0)
 		return error;
 	for (i = 0; !error && i < count; i++)
-		error = run_discarding(engine, statements, i);
+		error = run_discarding(engine, &statements, sql, i);
 	duckdb_destroy_extracted(&statements);
 	return error;
 }
@@ -217,12 +244,13 @@ int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 	int error;
 
 	*out = NULL;
-	if ((error = extract(&statements, &count, engine, sql)) != 0)
+	if ((error = rat_engine__resolve(engine, sql)) != 0 ||
+	    (error = extract(&statements, &count, engine, sql)) != 0)
 		return error;
 	for (i = 0; i + 1 < count; i++)
-		if ((error = run_discarding(engine, statements, i)) != 0)
+		if ((error = run_discarding(engine, &statements, sql, i)) != 0)
 			goto cleanup;
-	if ((error = prepare(&stmt, engine, statements, count - 1)) != 0)
+	if ((error = prepare(&stmt, engine, &statements, sql, count - 1)) != 0)
 		goto cleanup;
 	if (duckdb_pending_prepared_streaming(stmt, &pending) == DuckDBError) {
 		error = sql_error(duckdb_pending_error(pending));

@@ -9,12 +9,21 @@
 
 #include "util/common.h"
 #include "util/buf.h"
+#include "engine/session.h"
 
 /* An engine session: one in-memory database and its connection. */
 struct rat_engine {
 	duckdb_database db;
 	duckdb_connection conn;
+	rat_engine_resolver resolver; /* binds tables on demand (session.h); resolve NULL: none */
+	bool resolving;               /* inside the resolver: no resolving again */
 };
+
+/**
+ * After a statement failed to prepare with message: when it is a catalog
+ * miss and the resolver bound more tables, *again says to prepare it again.
+ */
+int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *again);
 
 typedef enum rat_format_mode {
 	RAT_FORMAT_TEXT = 0, /* as DuckDB casts to VARCHAR */

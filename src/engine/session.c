@@ -28,6 +28,47 @@ cleanup:
 	return error;
 }
 
+void rat_engine__set_resolver(rat_engine *engine, const rat_engine_resolver *resolver)
+{
+	if (engine->resolver.free)
+		engine->resolver.free(engine->resolver.payload);
+	engine->resolver = *resolver;
+}
+
+void *rat_engine__resolver_payload(rat_engine *engine)
+{
+	return engine->resolver.payload;
+}
+
+int rat_engine__resolve(rat_engine *engine, const char *sql)
+{
+	int error;
+
+	if (!engine->resolver.resolve || engine->resolving)
+		return 0;
+	engine->resolving = true;
+	error = engine->resolver.resolve(engine, sql, engine->resolver.payload);
+	engine->resolving = false;
+	return error;
+}
+
+int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *again)
+{
+	size_t bound = 0;
+	int error;
+
+	*again = false;
+	/* a name the engine does not know: "Catalog Error: Table with name x does not exist!" */
+	if (!engine->resolver.resolve_all || engine->resolving || !message ||
+	    strncmp(message, "Catalog Error", 13) != 0)
+		return 0;
+	engine->resolving = true;
+	error = engine->resolver.resolve_all(engine, &bound, engine->resolver.payload);
+	engine->resolving = false;
+	*again = !error && bound > 0;
+	return error;
+}
+
 int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)
 {
 	rat_buf sql = RAT_BUF_INIT;

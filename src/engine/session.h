@@ -28,6 +28,29 @@ int rat_engine__open(rat_engine **out, const rat_workspace *ws);
 /** Create the schema if needed and (re)define schema.name as a view of select_sql. */
 int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
 			  const char *select_sql);
+/**
+ * What binds a session's tables on demand. Before SQL runs, resolve() is
+ * given its text and binds what it may name; when a statement still fails
+ * to prepare with a catalog error (a name it did not see, a search_path),
+ * resolve_all() binds the rest and, if it bound anything, the statement is
+ * prepared again. Both run with the resolver switched off, so the SQL they
+ * run (rat_engine__bind_view) is not resolved in turn.
+ */
+typedef struct rat_engine_resolver {
+	int (*resolve)(rat_engine *engine, const char *sql, void *payload);
+	/** Bind everything left; *bound receives how many were bound. */
+	int (*resolve_all)(rat_engine *engine, size_t *bound, void *payload);
+	void (*free)(void *payload);
+	void *payload;
+} rat_engine_resolver;
+
+/** Give the session its resolver (it owns the payload from now on). */
+void rat_engine__set_resolver(rat_engine *engine, const rat_engine_resolver *resolver);
+/** The session's resolver payload, or NULL. */
+void *rat_engine__resolver_payload(rat_engine *engine);
+/** Run sql's resolver step (nothing without a resolver). */
+int rat_engine__resolve(rat_engine *engine, const char *sql);
+
 /** Lock the session down to the given absolute folders. Irreversible. */
 int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
 

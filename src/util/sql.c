@@ -4,6 +4,7 @@
 #include "util/common.h"
 #include "util/sql.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int quoted(rat_buf *sql, const char *s, char q)
@@ -44,4 +45,53 @@ int rat_sql__relation(rat_buf *sql, const char *key)
 	if ((error = rat_sql__ident(sql, schema)) == 0 && (error = rat_buf_putc(sql, '.')) == 0)
 		error = rat_sql__ident(sql, dot + 1);
 	return error;
+}
+
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+int rat_sql__words(rat_strarray *out, const char *sql)
+{
+	rat_strarray words = RAT_STRARRAY_INIT;
+	size_t i, kept = 0;
+	int error = 0;
+
+	while (!error && *sql) {
+		const char *start;
+		char *word;
+		size_t n;
+
+		if (!word_char(*sql)) {
+			sql++;
+			continue;
+		}
+		for (start = sql; word_char(*sql); sql++)
+			;
+		n = (size_t)(sql - start);
+		if ((word = rat__strndup(start, n)) == NULL) {
+			error = RAT_ENOMEM;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if (word[i] >= 'A' && word[i] <= 'Z')
+				word[i] = (char)(word[i] - 'A' + 'a');
+		error = rat_strarray__push_owned(&words, word);
+	}
+	if (error) {
+		rat_strarray_free(&words);
+		return error;
+	}
+	rat_strarray__sort(&words);
+	for (i = 0; i < words.count; i++) {
+		if (kept && strcmp(words.strings[kept - 1], words.strings[i]) == 0)
+			free(words.strings[i]);
+		else
+			words.strings[kept++] = words.strings[i];
+	}
+	words.count = kept;
+	*out = words;
+	return 0;
 }

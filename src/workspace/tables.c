@@ -90,19 +90,33 @@ char *rat_workspace__cache_dir(const rat_workspace *ws)
 	return rat__sprintf("%s/cache/%s", rat_workspace_home(ws), rat_workspace_name(ws));
 }
 
-int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key)
+int rat_workspace__table_location(char **out, const rat_workspace *ws, const char *key)
+{
+	return table_location(out, ws, key);
+}
+
+int rat_workspace__store_at(rat_store **out, const char *location, const char *cache)
 {
 	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
+	int error = 0;
+
+	*out = NULL;
+	opts.cache_dir = cache;
+	if (location[0] != '/' || (error = rat_fs__mkdir_p(location)) == 0)
+		error = rat_store__open(out, location, &opts);
+	return error;
+}
+
+int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key)
+{
 	char *location = NULL, *cache = rat_workspace__cache_dir(ws);
 	int error;
 
 	*out = NULL;
 	if (!cache)
 		return RAT_ENOMEM;
-	opts.cache_dir = cache;
-	if ((error = table_location(&location, ws, key)) == 0 &&
-	    (location[0] != '/' || (error = rat_fs__mkdir_p(location)) == 0))
-		error = rat_store__open(out, location, &opts);
+	if ((error = table_location(&location, ws, key)) == 0)
+		error = rat_workspace__store_at(out, location, cache);
 	free(location);
 	free(cache);
 	return error;
@@ -258,14 +272,14 @@ cleanup:
 }
 
 /*
- * A store rooted at an entry's table (or view) in the workspace's storage,
- * and the key in it of the metadata file the entry records: the recorded
- * path from its metadata/ folder on (*key points into the entry), so that
- * a table recorded under another root (moved, or written elsewhere) reads
- * from where it is now.
+ * A store rooted at an entry's table (or view) folder `location`, and the
+ * key in it of the metadata file the entry records: the recorded path from
+ * its metadata/ folder on (*key points into the entry), so that a table
+ * recorded under another root (moved, or written elsewhere) reads from
+ * where it is now.
  */
-static int entry_store(rat_store **store, const char **key, const rat_workspace *ws,
-		       const rat_catalog_entry *c)
+int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat_catalog_entry *c,
+				  const char *location, const char *cache)
 {
 	const char *slash = strstr(c->state.metadata_location, "/metadata/");
 	int error;
@@ -277,10 +291,29 @@ static int entry_store(rat_store **store, const char **key, const rat_workspace 
 				       c->state.metadata_location);
 	} else {
 		*key = slash + 1;
-		error = rat_workspace__table_store(store, ws, c->key);
+		error = rat_workspace__store_at(store, location, cache);
 	}
 	if (error)
 		rat_error__prefix("%s", c->key);
+	return error;
+}
+
+/* As rat_workspace__entry_store_at(), in the entry's folder in ws. */
+static int entry_store(rat_store **store, const char **key, const rat_workspace *ws,
+		       const rat_catalog_entry *c)
+{
+	char *location = NULL, *cache = rat_workspace__cache_dir(ws);
+	int error;
+
+	*store = NULL;
+	if (!cache)
+		return RAT_ENOMEM;
+	if ((error = table_location(&location, ws, c->key)) != 0)
+		rat_error__prefix("%s", c->key);
+	else
+		error = rat_workspace__entry_store_at(store, key, c, location, cache);
+	free(location);
+	free(cache);
 	return error;
 }
 
@@ -305,24 +338,49 @@ int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 	return error;
 }
 
+/* Plan the version of a table an entry records from the store its metadata key is in. */
+static int plan_in(rat_scan *scan, rat_store **store, rat_scan_options *opts,
+		   const rat_catalog_entry *c);
+
+int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_catalog_entry *c,
+				 const char *location, const char *cache)
+{
+	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
+	int error;
+
+	memset(scan, 0, sizeof(*scan));
+	if ((error = rat_workspace__entry_store_at(store, &opts.metadata_key, c, location,
+						   cache)) != 0)
+		return error;
+	return plan_in(scan, store, &opts, c);
+}
+
 /* Plan the version of a table a catalog entry records (relocating when it was written elsewhere). */
 static int plan_entry(rat_scan *scan, rat_store **store, const rat_workspace *ws,
 		      const rat_catalog_entry *c)
 {
 	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
-	char *recorded = NULL;
 	int error;
 
 	memset(scan, 0, sizeof(*scan));
 	if ((error = entry_store(store, &opts.metadata_key, ws, c)) != 0)
 		return error;
+	return plan_in(scan, store, &opts, c);
+}
+
+static int plan_in(rat_scan *scan, rat_store **store, rat_scan_options *opts,
+		   const rat_catalog_entry *c)
+{
+	char *recorded = NULL;
+	int error = 0;
+
 	/* the root the recorded paths start with: what precedes its metadata/ */
 	recorded = rat__strndup(c->state.metadata_location,
-				(size_t)(opts.metadata_key - 1 - c->state.metadata_location));
-	opts.relocate_from = recorded;
+				(size_t)(opts->metadata_key - 1 - c->state.metadata_location));
+	opts->relocate_from = recorded;
 	if (!recorded)
 		error = RAT_ENOMEM;
-	else if ((error = rat_table__plan(scan, *store, &opts)) != 0)
+	else if ((error = rat_table__plan(scan, *store, opts)) != 0)
 		rat_error__prefix("%s", c->key);
 	if (error) {
 		rat_store__free(*store);
@@ -332,26 +390,17 @@ static int plan_entry(rat_scan *scan, rat_store **store, const rat_workspace *ws
 	return error;
 }
 
-static int bind_table(rat_engine *engine, const rat_workspace *ws, const rat_catalog_entry *c)
+int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const char *location,
+			      const char *cache)
 {
 	rat_store *store = NULL;
-	rat_scan scan;
-	rat_buf sql = RAT_BUF_INIT;
-	const char *dot = strchr(c->key, '.');
-	char layer[16];
+	const char *key;
 	int error;
 
-	if ((error = plan_entry(&scan, &store, ws, c)) != 0)
-		return error;
-	memcpy(layer, c->key, (size_t)(dot - c->key));
-	layer[dot - c->key] = '\0';
-	if ((error = rat_table__scan_sql(&scan, store, &sql)) == 0)
-		error = rat_engine__bind_view(engine, layer, dot + 1, rat_buf_cstr(&sql));
-	if (error)
-		rat_error__prefix("%s", c->key);
-	rat_table__scan_free(&scan);
+	*sql = NULL;
+	if ((error = rat_workspace__entry_store_at(&store, &key, c, location, cache)) == 0)
+		error = rat_table__read_view(sql, store, key);
 	rat_store__free(store);
-	rat_buf_free(&sql);
 	return error;
 }
 
@@ -365,153 +414,6 @@ int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catal
 	if ((error = entry_store(&store, &key, ws, c)) == 0)
 		error = rat_table__read_view(sql, store, key);
 	rat_store__free(store);
-	return error;
-}
-
-/*
- * Define the views. A view may read another view, and DuckDB checks a
- * view's SQL when it is created: define in passes until none is left, and
- * report the first failure of a pass that made no progress.
- */
-static int bind_views(rat_engine *engine, const rat_workspace *ws, const rat_contents *contents)
-{
-	char **sql = rat__calloc(contents->count ? contents->count : 1, sizeof(char *));
-	rat_error_saved failure;
-	size_t i, left = 0, before;
-	int error = 0;
-
-	if (!sql)
-		return RAT_ENOMEM;
-	for (i = 0; !error && i < contents->count; i++)
-		if (contents->items[i].state.view &&
-		    (error = rat_workspace__view_sql(&sql[i], ws, &contents->items[i])) == 0)
-			left++;
-	while (!error && left) {
-		before = left;
-		for (i = 0; i < contents->count; i++) {
-			const char *key = contents->items[i].key, *dot = strchr(key, '.');
-			char layer[16];
-			if (!sql[i])
-				continue;
-			snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
-			if (rat_engine__bind_view(engine, layer, dot + 1, sql[i]) != 0) {
-				rat_error__prefix("view %s", key);
-				rat_error__save(&failure);
-				continue;
-			}
-			free(sql[i]);
-			sql[i] = NULL;
-			left--;
-		}
-		if (left == before) { /* no progress: report the last failure */
-			rat_error__restore(&failure);
-			error = RAT_ESQL;
-		}
-	}
-	for (i = 0; i < contents->count; i++)
-		free(sql[i]);
-	free(sql);
-	return error;
-}
-
-/*
- * The workspace's landing folder, <workspace>/landing, if there is one. A
- * locked session may read (and write) under it, so it must hold real files
- * only: DuckDB follows links, and a link would reach past the lock.
- */
-static int landing_folder(char **out, const rat_workspace *ws)
-{
-	char *landing = rat_fs__join(rat_workspace_path(ws), "landing"), *link = NULL;
-	int error;
-
-	*out = NULL;
-	if (!landing)
-		return RAT_ENOMEM;
-	if ((error = rat_fs__find_symlink(&link, landing)) == 0 && link)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				       "%s is a symbolic link: a workspace's landing folder must "
-				       "hold real files and folders only (move or copy the data in)",
-				       link);
-	if (!error && rat_fs__is_dir(landing)) {
-		*out = landing;
-		landing = NULL;
-	}
-	free(link);
-	free(landing);
-	return error;
-}
-
-/*
- * The folders a locked session may reach: the workspace's tables, its
- * landing folder, the read cache and its spill folder.
- */
-static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
-{
-	char *tables = NULL, *landing = NULL, *cache = rat_workspace__cache_dir(ws);
-	int error;
-
-	if (!cache)
-		return RAT_ENOMEM;
-	if ((error = rat_strarray__push(out, cache)) != 0 ||
-	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0 ||
-	    (error = landing_folder(&landing, ws)) != 0 ||
-	    (landing && (error = rat_strarray__push(out, landing)) != 0))
-		goto cleanup;
-	if (rat_workspace_warehouse(ws)[0] == '/') {
-		tables = rat__sprintf("%s/%s", rat_workspace_warehouse(ws), rat_workspace_s3_prefix(ws));
-		error = tables ? rat_strarray__push(out, tables) : RAT_ENOMEM;
-	}
-cleanup:
-	free(landing);
-	free(tables);
-	free(cache);
-	return error;
-}
-
-int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			const char *ref, bool lock)
-{
-	rat_contents contents = { NULL, 0 };
-	rat_strarray allowed = RAT_STRARRAY_INIT;
-	size_t i;
-	int error;
-
-	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
-		goto cleanup;
-	for (i = 0; !error && i < contents.count; i++)
-		if (!contents.items[i].state.view)
-			error = bind_table(engine, ws, &contents.items[i]);
-	if (!error)
-		error = bind_views(engine, ws, &contents);
-	if (!error) /* products.<alias>, whose folders join the allowed ones */
-		error = rat_product__bind(engine, ws, &allowed);
-	if (!error && lock && (error = allowed_folders(&allowed, ws)) == 0)
-		error = rat_engine__lock(engine, &allowed);
-cleanup:
-	rat_catalog__contents_free(&contents);
-	rat_strarray_free(&allowed);
-	return error;
-}
-
-int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			    const char *ref, const char *key)
-{
-	rat_contents contents = { NULL, 0 }, one = { NULL, 1 };
-	const rat_catalog_entry *entry;
-	int error;
-
-	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
-		return error;
-	if ((entry = rat_catalog__find(&contents, key)) == NULL)
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
-				       ref);
-	else if (!entry->state.view)
-		error = bind_table(engine, ws, entry);
-	else {
-		one.items = (rat_catalog_entry *)entry;
-		error = bind_views(engine, ws, &one);
-	}
-	rat_catalog__contents_free(&contents);
 	return error;
 }
 

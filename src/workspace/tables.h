@@ -15,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "storage/storage.h"
 #include "table/metadata.h"
+#include "table/scan.h"
 #include "table/write.h"
 
 /** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. */
@@ -31,6 +32,19 @@ int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 char *rat_workspace__cache_dir(const rat_workspace *ws);
 /** A store rooted at the table "layer.table" of the workspace (S3 settings from the environment). */
 int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key);
+/** Where the table "layer.table" of the workspace lives (no trailing '/'). (free()) */
+int rat_workspace__table_location(char **out, const rat_workspace *ws, const char *key);
+/** A store rooted at a table's location, reading remote files through cache. */
+int rat_workspace__store_at(rat_store **out, const char *location, const char *cache);
+/**
+ * A store rooted at entry c's table (or view) at location, and in *key the
+ * key there of the metadata file c records (pointing into c).
+ */
+int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat_catalog_entry *c,
+				  const char *location, const char *cache);
+/** Plan the version of the table c records, which lives at location. */
+int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_catalog_entry *c,
+				 const char *location, const char *cache);
 /**
  * Write the rows of select_sql into the table `key` on `branch`, and commit
  * its new state there. RAT_ECONFLICT when the branch moved meanwhile (the
@@ -58,14 +72,20 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 			      const char *branch, const char *key, const char *sql,
 			      const char *author);
 /**
- * Define a view layer.table for every table at `ref` (and every view, over them); with lock, then lock
- * the session down to the workspace's table folders, read cache and spill folder.
+ * Give the session the tables and views at `ref` as layer.table, bound on
+ * demand: a table is defined (a view over its files) the first time SQL
+ * names it (workspace/bind.c). Products are bound at once. With lock, then
+ * lock the session down to the workspace's table folders, landing folder,
+ * read cache and spill folder.
  */
 int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 			const char *ref, bool lock);
 
 /** The SQL of the view an entry records. (free()) */
 int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c);
+/** As rat_workspace__view_sql(), for a view at location. */
+int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const char *location,
+			      const char *cache);
 /** (Re)define the view of one key as it is at ref (after the session wrote it). */
 int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 			    const char *ref, const char *key);

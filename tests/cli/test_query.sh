@@ -141,6 +141,38 @@ run query "SELECT 1" -w nosuch
 expect_rc 1
 expect_err "workspace 'nosuch' not found"
 
+# tables are bound when SQL names them: a broken table fails only the
+# queries that read it, and names itself
+csv_is() { # SQL EXPECTED-LINES...: rat query -w analytics --format csv prints exactly them
+	local sql="$1"
+	shift
+	run query "$sql" -w analytics --format csv
+	expect_rc 0
+	expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf '%s\n' "$@")"
+}
+write analytics bronze.broken "SELECT 1 AS x"
+broken="$RAT_HOME/warehouse/analytics/bronze/broken"
+mv "$broken/metadata" "$broken/metadata.away"
+csv_is "SELECT count(*) AS n FROM gold.items" n 5
+csv_is "SELECT 1 AS one" one 1
+run query "SELECT * FROM bronze.broken" -w analytics
+expect_rc 1
+expect_err "bronze.broken"
+# names in any case, through search_path, and ones the SQL only computes
+csv_is "SELECT count(*) AS n FROM GOLD.Items" n 5
+csv_is "SET search_path = 'gold'; SELECT count(*) AS n FROM items" n 5
+csv_is "SELECT count(*) AS n FROM query_table('gold.' || 'it' || 'ems')" n 5
+# the engine's catalog lists every table that binds (the broken one cannot)
+csv_is "SELECT schema_name || '.' || table_name AS t FROM duckdb_tables() UNION ALL
+	SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal ORDER BY t" \
+	t bronze.sales gold.items
+run query "SHOW ALL TABLES" -w analytics --format csv
+expect_rc 0
+expect_out "items"
+expect_out "sales"
+mv "$broken/metadata.away" "$broken/metadata"
+csv_is "SELECT x FROM bronze.broken" x 1
+
 # --output writes the whole result or nothing
 run query "$sql" -w analytics --format csv --output result.csv
 expect_rc 0

@@ -1,7 +1,7 @@
 /*
  * tests/unit/util/test_util.c - buffers keep their size cap, paths
  * normalise, symbolic links are found at any depth, the last error is per
- * thread and keeps context, YAML positions.
+ * thread and keeps context, YAML positions, the words of SQL text.
  */
 #include "helpers.h"
 
@@ -14,6 +14,7 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/sql.h"
 #include "util/yaml.h"
 
 static void buffer_refuses_to_grow_past_its_cap(void **state)
@@ -197,6 +198,30 @@ static void yaml_that_is_not_utf8_text_is_refused_where_it_breaks(void **state)
 	rat_yaml__free(yaml);
 }
 
+static void sql_words_are_lowercased_sorted_and_unique(void **state)
+{
+	rat_strarray words = RAT_STRARRAY_INIT;
+	static const char *const want[] = { "_x9", "a", "from", "gold", "items", "my", "n",
+					    "orders", "select", "silver", "t", "where", "and" };
+	size_t i;
+	(void)state;
+
+	assert_int_equal(rat_sql__words(&words, "SELECT n FROM \"Gold\".Items, silver.orders t\n"
+						"-- my orders\nWHERE a='it''s' AND _x9"),
+			 0);
+	/* "it's" gives "it" and "s": quoted text counts too (a superset is the point) */
+	assert_int_equal(words.count, sizeof(want) / sizeof(want[0]) + 2);
+	for (i = 0; i < words.count; i++)
+		assert_true(i == 0 || strcmp(words.strings[i - 1], words.strings[i]) < 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_true(rat_strarray__contains(&words, want[i]));
+	assert_true(rat_strarray__contains(&words, "it"));
+	rat_strarray_free(&words);
+	assert_int_equal(rat_sql__words(&words, " ;() "), 0);
+	assert_int_equal(words.count, 0);
+	rat_strarray_free(&words);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +231,7 @@ int main(void)
 		cmocka_unit_test(errors_are_per_thread_and_keep_context),
 		cmocka_unit_test(yaml_errors_point_at_the_key),
 		cmocka_unit_test(yaml_that_is_not_utf8_text_is_refused_where_it_breaks),
+		cmocka_unit_test(sql_words_are_lowercased_sorted_and_unique),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

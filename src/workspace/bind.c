@@ -1,0 +1,343 @@
+/*
+ * workspace/bind.c - a workspace's tables in an engine session (tables.h).
+ *
+ * A session sees the tables and views of one catalog ref as layer.table.
+ * Defining a table's view costs a read of its metadata and manifests, and
+ * DuckDB then checks every data file the view lists, so binding all of them
+ * at open made a session's start grow with the branch (72 ms for `SELECT 1`
+ * over five tables, 1.4 s over a thousand). The session instead keeps the
+ * ref's contents as of its open and binds on demand: before SQL runs, every
+ * entry whose name is a word of the SQL is bound (a view's own SQL first);
+ * a statement that names catalog views (SHOW, information_schema,
+ * duckdb_tables(), ...) binds everything; and a statement that still fails
+ * with a catalog error binds the rest and is tried again (engine/session.h).
+ */
+#include "util/common.h"
+#include "util/fs.h"
+#include "util/sql.h"
+#include "engine/session.h"
+#include "table/scan.h"
+#include "product/product.h"
+#include "workspace/tables.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { UNBOUND = 0, BINDING = 1, BOUND = 2 };
+
+/* What a session binds on demand: the entries of its ref when it opened. */
+typedef struct binder {
+	rat_contents contents;
+	char **locations;       /* per entry: its table (or view) folder */
+	unsigned char *states;  /* per entry: UNBOUND, BINDING, BOUND */
+	char *cache;            /* the workspace's read cache */
+} binder;
+
+static void binder_free(void *payload)
+{
+	binder *b = payload;
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; b->locations && i < b->contents.count; i++)
+		free(b->locations[i]);
+	free(b->locations);
+	free(b->states);
+	free(b->cache);
+	rat_catalog__contents_free(&b->contents);
+	free(b);
+}
+
+static void split_key(char layer[16], const char **name, const char *key)
+{
+	const char *dot = strchr(key, '.');
+
+	snprintf(layer, 16, "%.*s", (int)(dot - key), key);
+	*name = dot + 1;
+}
+
+static int bind_table_at(rat_engine *engine, const rat_catalog_entry *c, const char *location,
+			 const char *cache)
+{
+	rat_store *store = NULL;
+	rat_scan scan;
+	rat_buf sql = RAT_BUF_INIT;
+	const char *name;
+	char layer[16];
+	int error;
+
+	if ((error = rat_workspace__plan_entry_at(&scan, &store, c, location, cache)) != 0)
+		return error;
+	split_key(layer, &name, c->key);
+	if ((error = rat_table__scan_sql(&scan, store, &sql)) == 0)
+		error = rat_engine__bind_view(engine, layer, name, rat_buf_cstr(&sql));
+	if (error)
+		rat_error__prefix("%s", c->key);
+	rat_table__scan_free(&scan);
+	rat_store__free(store);
+	rat_buf_free(&sql);
+	return error;
+}
+
+static int resolve_words(rat_engine *engine, binder *b, const char *sql);
+
+/* Bind entry i (for a view: what its SQL names first). */
+static int bind_entry(rat_engine *engine, binder *b, size_t i)
+{
+	const rat_catalog_entry *c = &b->contents.items[i];
+	char *sql = NULL, layer[16];
+	const char *name;
+	int error;
+
+	b->states[i] = BINDING; /* a view that names itself, or a cycle, stops here */
+	if (!c->state.view) {
+		error = bind_table_at(engine, c, b->locations[i], b->cache);
+	} else if ((error = rat_workspace__view_sql_at(&sql, c, b->locations[i], b->cache)) == 0 &&
+		   (error = resolve_words(engine, b, sql)) == 0) {
+		split_key(layer, &name, c->key);
+		if ((error = rat_engine__bind_view(engine, layer, name, sql)) != 0)
+			rat_error__prefix("view %s", c->key);
+	}
+	b->states[i] = error ? UNBOUND : BOUND;
+	free(sql);
+	return error;
+}
+
+/* Words that name the engine's catalog: a statement with one sees every table. */
+static bool names_catalog(const rat_strarray *words)
+{
+	static const char *const prefixes[] = { "duckdb_", "pg_", "sqlite_", "show" };
+	static const char *const exact[] = { "information_schema", "describe", "summarize" };
+	size_t i, j;
+
+	for (i = 0; i < words->count; i++) {
+		for (j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
+			if (rat__str_has_prefix(words->strings[i], prefixes[j]))
+				return true;
+		for (j = 0; j < sizeof(exact) / sizeof(exact[0]); j++)
+			if (strcmp(words->strings[i], exact[j]) == 0)
+				return true;
+	}
+	return false;
+}
+
+static bool has_word(const rat_strarray *words, const char *name)
+{
+	size_t lo = 0, hi = words->count;
+
+	while (lo < hi) { /* words are lowercase and sorted; names compare without case */
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcasecmp(words->strings[mid], name);
+		if (cmp == 0)
+			return true;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Bind every unbound entry; failures are skipped (*bound counts the others). */
+static int bind_rest(rat_engine *engine, binder *b, size_t *bound)
+{
+	size_t i;
+	int error;
+
+	*bound = 0;
+	for (i = 0; i < b->contents.count; i++) {
+		if (b->states[i] != UNBOUND)
+			continue;
+		if ((error = bind_entry(engine, b, i)) == RAT_ENOMEM)
+			return error;
+		if (error)
+			rat_error_clear(); /* its own statement names it, and reports why */
+		else
+			(*bound)++;
+	}
+	return 0;
+}
+
+static int resolve_words(rat_engine *engine, binder *b, const char *sql)
+{
+	rat_strarray words = RAT_STRARRAY_INIT;
+	size_t i, bound;
+	int error;
+
+	if ((error = rat_sql__words(&words, sql)) != 0)
+		return error;
+	if (names_catalog(&words)) {
+		error = bind_rest(engine, b, &bound);
+	} else {
+		for (i = 0; !error && i < b->contents.count; i++)
+			if (b->states[i] == UNBOUND &&
+			    has_word(&words, strchr(b->contents.items[i].key, '.') + 1))
+				error = bind_entry(engine, b, i);
+	}
+	rat_strarray_free(&words);
+	return error;
+}
+
+static int resolve(rat_engine *engine, const char *sql, void *payload)
+{
+	return resolve_words(engine, payload, sql);
+}
+
+static int resolve_all(rat_engine *engine, size_t *bound, void *payload)
+{
+	return bind_rest(engine, payload, bound);
+}
+
+/* The binder of contents (taken over) for ws. */
+static int binder_new(binder **out, const rat_workspace *ws, rat_contents *contents)
+{
+	binder *b = rat__calloc(1, sizeof(*b));
+	size_t i, n = contents->count;
+	int error = 0;
+
+	*out = NULL;
+	if (!b)
+		return RAT_ENOMEM;
+	b->contents = *contents;
+	memset(contents, 0, sizeof(*contents));
+	b->cache = rat_workspace__cache_dir(ws);
+	b->locations = rat__calloc(n ? n : 1, sizeof(char *));
+	b->states = rat__calloc(n ? n : 1, 1);
+	if (!b->cache || !b->locations || !b->states)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < n; i++)
+		if ((error = rat_workspace__table_location(&b->locations[i], ws,
+							   b->contents.items[i].key)) != 0)
+			rat_error__prefix("%s", b->contents.items[i].key);
+	if (error) {
+		binder_free(b);
+		return error;
+	}
+	*out = b;
+	return 0;
+}
+
+/*
+ * The workspace's landing folder, <workspace>/landing, if there is one. A
+ * locked session may read (and write) under it, so it must hold real files
+ * only: DuckDB follows links, and a link would reach past the lock.
+ */
+static int landing_folder(char **out, const rat_workspace *ws)
+{
+	char *landing = rat_fs__join(rat_workspace_path(ws), "landing"), *link = NULL;
+	int error;
+
+	*out = NULL;
+	if (!landing)
+		return RAT_ENOMEM;
+	if ((error = rat_fs__find_symlink(&link, landing)) == 0 && link)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				       "%s is a symbolic link: a workspace's landing folder must "
+				       "hold real files and folders only (move or copy the data in)",
+				       link);
+	if (!error && rat_fs__is_dir(landing)) {
+		*out = landing;
+		landing = NULL;
+	}
+	free(link);
+	free(landing);
+	return error;
+}
+
+/*
+ * The folders a locked session may reach: the workspace's tables, its
+ * landing folder, the read cache and its spill folder.
+ */
+static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
+{
+	char *tables = NULL, *landing = NULL, *cache = rat_workspace__cache_dir(ws);
+	int error;
+
+	if (!cache)
+		return RAT_ENOMEM;
+	if ((error = rat_strarray__push(out, cache)) != 0 ||
+	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0 ||
+	    (error = landing_folder(&landing, ws)) != 0 ||
+	    (landing && (error = rat_strarray__push(out, landing)) != 0))
+		goto cleanup;
+	if (rat_workspace_warehouse(ws)[0] == '/') {
+		tables = rat__sprintf("%s/%s", rat_workspace_warehouse(ws), rat_workspace_s3_prefix(ws));
+		error = tables ? rat_strarray__push(out, tables) : RAT_ENOMEM;
+	}
+cleanup:
+	free(landing);
+	free(tables);
+	free(cache);
+	return error;
+}
+
+int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
+			const char *ref, bool lock)
+{
+	rat_contents contents = { NULL, 0 };
+	rat_strarray allowed = RAT_STRARRAY_INIT;
+	rat_engine_resolver resolver = { resolve, resolve_all, binder_free, NULL };
+	binder *b = NULL;
+	int error;
+
+	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0 ||
+	    (error = binder_new(&b, ws, &contents)) != 0)
+		goto cleanup;
+	resolver.payload = b;
+	rat_engine__set_resolver(engine, &resolver); /* the session owns b from here */
+	/* products.<alias>, whose folders join the allowed ones */
+	if ((error = rat_product__bind(engine, ws, &allowed)) == 0 && lock &&
+	    (error = allowed_folders(&allowed, ws)) == 0)
+		error = rat_engine__lock(engine, &allowed);
+cleanup:
+	rat_catalog__contents_free(&contents);
+	rat_strarray_free(&allowed);
+	return error;
+}
+
+int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
+			    const char *ref, const char *key)
+{
+	rat_contents contents = { NULL, 0 };
+	const rat_catalog_entry *entry;
+	char *location = NULL, *cache = NULL, *sql = NULL, layer[16];
+	const char *name;
+	binder *b = rat_engine__resolver_payload(engine);
+	size_t i;
+	int error;
+
+	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
+		return error;
+	if ((entry = rat_catalog__find(&contents, key)) == NULL) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
+				       ref);
+		goto cleanup;
+	}
+	if ((cache = rat_workspace__cache_dir(ws)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_workspace__table_location(&location, ws, key)) != 0)
+		goto cleanup;
+	if (!entry->state.view) {
+		error = bind_table_at(engine, entry, location, cache);
+	} else if ((error = rat_workspace__view_sql_at(&sql, entry, location, cache)) == 0 &&
+		   (error = rat_engine__resolve(engine, sql)) == 0) {
+		split_key(layer, &name, key);
+		if ((error = rat_engine__bind_view(engine, layer, name, sql)) != 0)
+			rat_error__prefix("view %s", key);
+	}
+	/* the session's own contents must not define it again as it was at open */
+	for (i = 0; !error && b && i < b->contents.count; i++)
+		if (strcmp(b->contents.items[i].key, key) == 0)
+			b->states[i] = BOUND;
+cleanup:
+	rat_catalog__contents_free(&contents);
+	free(location);
+	free(cache);
+	free(sql);
+	return error;
+}
