@@ -70,6 +70,8 @@ typedef struct rat_run_step {
 	int64_t rows_out;       /**< rows of the table after the step */
 	int64_t files_added, files_removed;
 	int64_t files_ingested; /**< landing files read */
+	int64_t write_passes;   /**< COPYs that wrote the data: 1, more when the engine ran out
+				     of memory and the rows were written in unique-key ranges */
 	int64_t checks_passed, checks_failed, checks_warned;
 	const char *error;      /**< "" unless failed: names the pipeline and file */
 	const char *warnings;   /**< warn-severity findings, one per line; "" when none */

@@ -573,6 +573,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	b->step->rows_in = result.added_rows;
 	b->step->files_added = result.added_files;
 	b->step->files_removed = result.removed_files;
+	b->step->write_passes = result.write_passes;
 	b->step->operation = !b->entry || b->entry->state.view ? "create"
 			     : opts.mode == RAT_WRITE_MERGE	  ? "merge"
 			     : opts.mode == RAT_WRITE_APPEND	  ? "append"

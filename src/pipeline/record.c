@@ -70,14 +70,15 @@ char *rat_run__records_dir(const char *home, const char *workspace)
 
 static json_t *step_json(const rat_run_step *s)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, "
-			 "s:s, s:s}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+			 "s:s, s:s, s:s}",
 			 "pipeline", s->key, "status", status_names[s->status], "operation",
 			 s->operation, "started_ms", (json_int_t)s->started_ms, "finished_ms",
 			 (json_int_t)s->finished_ms, "rows_in", (json_int_t)s->rows_in, "rows_out",
 			 (json_int_t)s->rows_out, "files_added", (json_int_t)s->files_added,
 			 "files_removed", (json_int_t)s->files_removed, "files_ingested",
-			 (json_int_t)s->files_ingested, "checks_passed",
+			 (json_int_t)s->files_ingested, "write_passes",
+			 (json_int_t)s->write_passes, "checks_passed",
 			 (json_int_t)s->checks_passed, "checks_failed", (json_int_t)s->checks_failed,
 			 "checks_warned", (json_int_t)s->checks_warned, "error", s->error,
 			 "warnings", s->warnings, "sql", s->sql);
@@ -143,6 +144,7 @@ static void load_step(rat_run_record *rec, rat_run_step *s, json_t *j)
 	s->files_added = int_of(j, "files_added");
 	s->files_removed = int_of(j, "files_removed");
 	s->files_ingested = int_of(j, "files_ingested");
+	s->write_passes = int_of(j, "write_passes");
 	s->checks_passed = int_of(j, "checks_passed");
 	s->checks_failed = int_of(j, "checks_failed");
 	s->checks_warned = int_of(j, "checks_warned");

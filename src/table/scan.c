@@ -569,10 +569,13 @@ int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *k
 	if (scan->schema->field_count == 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "table %s has no columns",
 				      scan->prefix);
-	/* the local path of every data file, by index, when the caller wants them */
+	/* the local path of every data file read, by index, when the caller wants them ("" for
+	 * the others: finding a remote file's local path downloads it) */
 	for (i = 0; locals && !error && i < scan->data.count; i++) {
 		char *key = NULL, *local = NULL;
-		if ((error = rat_table__key(scan, scan->data.items[i].path, &key)) == 0 &&
+		if (keep && !keep[i])
+			error = rat_strarray__push(locals, "");
+		else if ((error = rat_table__key(scan, scan->data.items[i].path, &key)) == 0 &&
 		    (error = rat_store__local_path(store, key, &local)) == 0)
 			error = rat_strarray__push(locals, local);
 		free(key);

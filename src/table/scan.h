@@ -90,7 +90,8 @@ int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
 /**
  * The same over the data files i with keep[i] (keep NULL: all). With
  * with_file, each row also carries __rat_file: the local path of its data
- * file, which locals (when not NULL) lists for every data file by index.
+ * file, which locals (when not NULL) lists for every data file by index
+ * ("" for the files not read).
  */
 int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
 			   rat_buf *sql, rat_strarray *locals);

@@ -109,9 +109,12 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 		goto cleanup;
 	}
 	if ((error = rat_fs__mkdir_p(w.stage)) != 0 ||
-	    (error = rat_table__copy_sql(&sql, &w, write_sql, uuid)) != 0 ||
-	    (error = rat_table__write_files(&w, rat_buf_cstr(&sql))) != 0 ||
-	    (error = rat_table__commit(&w)) != 0)
+	    (error = rat_table__copy_sql(&sql, &w, write_sql, uuid)) != 0)
+		goto cleanup;
+	error = rat_table__write_files(&w, rat_buf_cstr(&sql));
+	if (error && rat_table__out_of_memory() && rat_table__can_split(&w))
+		error = rat_table__write_in_ranges(&w, write_sql);
+	if (error || (error = rat_table__commit(&w)) != 0)
 		goto cleanup;
 	out->snapshot_id = w.snapshot_id;
 	out->sequence_number = w.sequence_number;
@@ -120,6 +123,7 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	for (size_t i = 0; i < w.files.count; i++)
 		out->added_rows += w.files.items[i].record_count;
 	out->removed_files = w.removed_files;
+	out->write_passes = w.passes ? w.passes : 1;
 	out->removed_rows = w.removed_rows;
 	snprintf(out->metadata_key, sizeof(out->metadata_key), "%s", w.new_key ? w.new_key : "");
 	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w.meta.table_uuid);

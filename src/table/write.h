@@ -86,6 +86,8 @@ typedef struct rat_write_result {
 	int64_t added_rows;
 	int64_t removed_files; /* replaced (copy-on-write) or overwritten */
 	int64_t removed_rows;
+	int write_passes; /* COPYs that wrote the files: 1, more when the engine ran out of
+			   * memory and the rows were written in key ranges (write_split.c) */
 	char metadata_key[160];  /* the metadata file committed (under the table root) */
 	char table_uuid[40];
 	int schema_id;

@@ -34,6 +34,7 @@ typedef struct writer {
 	int64_t removed_files;    /* counted at commit */
 	int64_t removed_rows;
 	bool merge_source;        /* the temp table of new rows exists */
+	int passes;               /* COPYs that wrote w->files when written in key ranges */
 } writer;
 
 /* write.c */
@@ -53,6 +54,14 @@ int rat_table__evolve_schema(writer *w, int last_column_id);
 int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, const char *uuid);
 /** Run it, upload the files under data/, and describe them in w->files. */
 int rat_table__write_files(writer *w, const char *copy_sql);
+
+/* write_split.c */
+/** Whether the last error is the engine running out of memory. */
+bool rat_table__out_of_memory(void);
+/** Whether a write can be done again in key ranges: one integer unique key, nothing written. */
+bool rat_table__can_split(const writer *w);
+/** Write the rows of select_sql as several COPYs over ranges of the unique key. */
+int rat_table__write_in_ranges(writer *w, const char *select_sql);
 
 /* write_merge.c */
 /**

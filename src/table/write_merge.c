@@ -8,6 +8,11 @@
  * snapshot (DELETED entries). Files without such keys are untouched, which
  * is what makes an incremental merge of a few changed rows cheap.
  *
+ * Before any file is read, the manifests' column bounds skip the files
+ * whose key range cannot hold a new key: the new keys' minimum and maximum
+ * (per key column) are filters for the planner's pruning (prune.c). Late
+ * changes to recent keys then read one or two files' keys, not all of them.
+ *
  * Keys compare with IS NOT DISTINCT FROM (a NULL key matches a NULL key).
  * A table with row-level delete files (written by another engine) is
  * refused: its rows would need those deletes applied first.
@@ -65,16 +70,97 @@ static int check_keys(const writer *w, const rat_scan *scan)
 	return 0;
 }
 
+/*
+ * The files that may hold a key of the new rows, in candidate[]: all but
+ * those whose manifest bounds exclude the new keys' range on some key
+ * column. A NULL new key, or a key type the planner cannot compare, keeps
+ * every file for that column.
+ */
+static int key_candidates(writer *w, const rat_scan *scan, bool *candidate)
+{
+	rat_scan_filter *filters = NULL;
+	rat_strarray values = RAT_STRARRAY_INIT;
+	rat_buf sql = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	size_t i, k, n = w->opts->unique_key_count, count = 0;
+	int64_t nulls = 0;
+	int step, error;
+
+	for (i = 0; i < scan->data.count; i++)
+		candidate[i] = true;
+	error = rat_buf_puts(&sql, "SELECT count(*) FILTER (WHERE false");
+	for (k = 0; !error && k < n; k++)
+		if ((error = rat_buf_puts(&sql, " OR ")) == 0 &&
+		    (error = rat_sql__ident(&sql, w->opts->unique_key[k])) == 0)
+			error = rat_buf_puts(&sql, " IS NULL");
+	for (k = 0; !error && k < n; k++) {
+		if ((error = rat_buf_puts(&sql, "), CAST(min(")) != 0 ||
+		    (error = rat_sql__ident(&sql, w->opts->unique_key[k])) != 0 ||
+		    (error = rat_buf_puts(&sql, ") AS VARCHAR), CAST(max(")) != 0 ||
+		    (error = rat_sql__ident(&sql, w->opts->unique_key[k])) != 0)
+			break;
+		error = rat_buf_puts(&sql, ") AS VARCHAR");
+	}
+	if (error || (error = rat_buf_puts(&sql, ") FROM " SOURCE)) != 0 ||
+	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+		goto cleanup;
+	if ((step = rat_result_next(result)) != 1) {
+		error = step < 0 ? step : 0;
+		goto cleanup;
+	}
+	rat_result_get_int64(result, 0, &nulls);
+	if (nulls > 0) /* a NULL key matches a NULL key, which bounds do not show */
+		goto cleanup;
+	if ((filters = rat__calloc(2 * n, sizeof(*filters))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	for (k = 0; k < n; k++) {
+		const char *lo = NULL, *hi = NULL;
+		if (rat_result_is_null(result, 1 + 2 * k) || rat_result_is_null(result, 2 + 2 * k) ||
+		    rat_result_get_text(result, 1 + 2 * k, &lo, NULL) != 0 ||
+		    rat_result_get_text(result, 2 + 2 * k, &hi, NULL) != 0) {
+			rat_error_clear();
+			continue;
+		}
+		if ((lo = rat_strarray__keep(&values, lo)) == NULL ||
+		    (hi = rat_strarray__keep(&values, hi)) == NULL) {
+			error = RAT_ENOMEM;
+			goto cleanup;
+		}
+		filters[count++] = (rat_scan_filter){ w->opts->unique_key[k], ">=", lo };
+		filters[count++] = (rat_scan_filter){ w->opts->unique_key[k], "<=", hi };
+	}
+	for (i = 0; i < scan->data.count; i++)
+		candidate[i] = rat_table__file_may_match(&scan->meta, scan->schema,
+							 &scan->data.items[i], filters, count);
+cleanup:
+	rat_result_free(result);
+	rat_strarray_free(&values);
+	rat_buf_free(&sql);
+	free(filters);
+	return error;
+}
+
 /* Mark in keep[] the data files holding a key of the new rows; list them in w->removed. */
 static int find_affected(writer *w, const rat_scan *scan, bool *keep)
 {
 	rat_strarray locals = RAT_STRARRAY_INIT;
 	rat_buf all = RAT_BUF_INIT, sql = RAT_BUF_INIT;
 	rat_result *result = NULL;
+	bool *candidate = rat__calloc(scan->data.count + 1, sizeof(bool)), any = false;
 	size_t i;
 	int step = 0, error;
 
-	if ((error = rat_table__scan_sql_ex(scan, w->store, NULL, true, &all, &locals)) != 0 ||
+	if (!candidate)
+		return RAT_ENOMEM;
+	if ((error = key_candidates(w, scan, candidate)) != 0)
+		goto cleanup;
+	for (i = 0; i < scan->data.count; i++)
+		any |= candidate[i];
+	if (!any) /* no file can hold a new key: nothing to read */
+		goto cleanup;
+	if ((error = rat_table__scan_sql_ex(scan, w->store, candidate, true, &all, &locals)) != 0 ||
 	    (error = rat_buf_printf(&sql, "SELECT DISTINCT __rat_file FROM (%s) t WHERE EXISTS "
 					  "(SELECT 1 FROM " SOURCE " n WHERE ",
 				    rat_buf_cstr(&all))) != 0 ||
@@ -100,6 +186,7 @@ cleanup:
 	rat_strarray_free(&locals);
 	rat_buf_free(&all);
 	rat_buf_free(&sql);
+	free(candidate);
 	return error;
 }
 

@@ -361,6 +361,26 @@ static void replace_partitions_keeps_the_others(void **state)
 	rat_store__free(store);
 }
 
+/* n appends of ids 100 i .. 100 i + 99, one file each; *first (if asked) the first file's key */
+static void append_hundreds(rat_store *store, int n, char **first)
+{
+	rat_scan scan;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql), "SELECT i AS id, 'v1' AS version FROM range(%d, %d) t(i)",
+			 i * 100, i * 100 + 100);
+		write_rows(store, sql, NULL);
+		if (i == 0 && first) {
+			assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+			assert_int_equal(scan.data.count, 1);
+			assert_int_equal(rat_table__key(&scan, scan.data.items[0].path, first), 0);
+			rat_table__scan_free(&scan);
+		}
+	}
+}
+
 static void merge_rewrites_only_files_holding_the_keys(void **state)
 {
 	rat_store *store = open_table("customers");
@@ -368,16 +388,9 @@ static void merge_rewrites_only_files_holding_the_keys(void **state)
 	const char *key[] = { "id" };
 	rat_write_result r;
 	rat_scan scan;
-	int i;
 	(void)state;
 
-	/* ten appends: ten files of 100 customers each */
-	for (i = 0; i < 10; i++) {
-		char sql[256];
-		snprintf(sql, sizeof(sql), "SELECT i AS id, 'v1' AS version FROM range(%d, %d) t(i)",
-			 i * 100, i * 100 + 100);
-		write_rows(store, sql, NULL);
-	}
+	append_hundreds(store, 10, NULL); /* ten files of 100 customers each */
 	opts.mode = RAT_WRITE_MERGE;
 	opts.unique_key = key;
 	opts.unique_key_count = 1;
@@ -410,6 +423,82 @@ static void merge_rewrites_only_files_holding_the_keys(void **state)
 		assert_non_null(strstr(rat_error_last()->message, "unique_key column 'nope'"));
 	}
 	rat_store__free(store);
+}
+
+/*
+ * The merge reads the keys of only the files whose bounds can hold a new
+ * key: with the file of ids 0-99 gone from the store, a merge of other ids
+ * still succeeds. A NULL key must look everywhere, so then it needs it.
+ */
+static void merge_skips_files_whose_key_bounds_exclude_the_new_keys(void **state)
+{
+	rat_store *store = open_table("merge_bounds");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *key[] = { "id" };
+	rat_write_result r, ignored;
+	char *first = NULL, scratch[4096];
+	(void)state;
+
+	append_hundreds(store, 5, &first);
+	assert_int_equal(rat_store__delete(store, first), 0);
+	opts.mode = RAT_WRITE_MERGE;
+	opts.unique_key = key;
+	opts.unique_key_count = 1;
+	r = write_rows(store, "SELECT * FROM (VALUES (150, 'v2'), (420, 'v2'), (9000, 'v2')) "
+			      "t(id, version)", &opts);
+	assert_int_equal(r.removed_files, 2);
+	assert_int_equal(r.removed_rows, 200);
+	if (!s3_kind) { /* (S3 reads go through a cache that may still hold the file) */
+		snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+		opts.scratch_dir = scratch;
+		assert_int_not_equal(rat_table__write(&ignored, store, engine,
+						      "SELECT CAST(NULL AS BIGINT) AS id, 'v3' AS "
+						      "version",
+						      &opts),
+				     0);
+	}
+	free(first);
+	rat_store__free(store);
+}
+
+/*
+ * A write the engine runs out of memory for (a window over every row, which
+ * DuckDB cannot spill) is written again in ranges of its integer unique key:
+ * every row lands once, in one commit. Without a unique key the engine's
+ * error stands and nothing is committed.
+ */
+static void write_out_of_memory_is_split_by_key_range(void **state)
+{
+	rat_store *store = open_table("split"), *plain = open_table("split_plain");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *key[] = { "id" };
+	/* list() states do not spill: at 64 MiB the whole result runs out of memory, while
+	 * its min(id)/max(id) and a quarter of its keys fit */
+	const char *sql = "SELECT i % 500000 AS id, list(repeat('x', 50) || i::VARCHAR) AS v "
+			  "FROM range(2000000) t(i) GROUP BY 1";
+	char scratch[4096], *latest = NULL;
+	rat_write_result r;
+	(void)state;
+
+	assert_int_equal(rat_engine_exec(engine, "SET memory_limit = '64MiB'; SET threads = 1"), 0);
+	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+	opts.scratch_dir = scratch;
+	assert_int_not_equal(rat_table__write(&r, plain, engine, sql, &opts), 0);
+	assert_non_null(strstr(rat_error_last()->message, "Out of Memory Error"));
+	assert_int_equal(rat_table__latest_metadata(plain, &latest), RAT_ENOTFOUND);
+	opts.unique_key = key;
+	opts.unique_key_count = 1;
+	r = write_rows(store, sql, &opts);
+	assert_int_equal(rat_engine_exec(engine, "RESET memory_limit; RESET threads"), 0);
+	assert_true(r.write_passes > 1);
+	assert_int_equal(r.added_rows, 500000);
+	expect(store, -1,
+	       "count(*) || ',' || count(DISTINCT id) || ',' || min(id) || ',' || max(id) || ',' || "
+	       "sum(len(v)) || ',' || count(*) FILTER (WHERE list_contains(v, repeat('x', 50) || "
+	       "(id + 1500000)::VARCHAR))",
+	       "500000,500000,0,499999,2000000,500000");
+	rat_store__free(store);
+	rat_store__free(plain);
 }
 
 static size_t planned_files(rat_store *store, const rat_scan_filter *filters, size_t n, size_t *pruned)
@@ -597,6 +686,8 @@ int main(void)
 		cmocka_unit_test(failures_at_every_step_leave_the_previous_state),
 		cmocka_unit_test(replace_partitions_keeps_the_others),
 		cmocka_unit_test(merge_rewrites_only_files_holding_the_keys),
+		cmocka_unit_test(merge_skips_files_whose_key_bounds_exclude_the_new_keys),
+		cmocka_unit_test(write_out_of_memory_is_split_by_key_range),
 		cmocka_unit_test(delete_drops_aligned_partitions_and_rewrites_the_others),
 		cmocka_unit_test(filters_prune_files_by_partition_and_bounds),
 	};
