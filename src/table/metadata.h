@@ -14,6 +14,9 @@
 
 #include "util/common.h"
 
+/* What librat writes as "engine-name" in the summary of each snapshot it commits. */
+#define RAT_ENGINE_NAME "ratatouille"
+
 /** A field of a schema: a column, or a member of a struct, list or map. */
 typedef struct rat_table_field {
 	int id;

@@ -8,6 +8,7 @@
  */
 #include "util/common.h"
 #include "table/scan.h"
+#include "table/write_stats.h"
 #include "util/sql.h"
 
 #include <ctype.h>
@@ -558,11 +559,137 @@ static int put_with_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store
 	return error;
 }
 
+/*
+ * Whether DuckDB may read files by their Hive-style folders, which lets it
+ * skip the files a filter on a partition column rules out before opening
+ * them (read_parquet's schema map, which maps columns by field id, cannot be
+ * combined with that). Only when the map would change nothing: one schema,
+ * every file written by librat (its snapshot says so: the file's columns
+ * carry the schema's names and types), identity partitions of date, int or
+ * long columns, and every file's local path naming exactly its partition
+ * values as col=value folders. *types receives the hive_types map.
+ */
+static bool hive_readable(const rat_scan *scan, const rat_data_file *const *files, size_t count,
+			  const rat_strarray *locals, rat_buf *types)
+{
+	const rat_table_spec *spec = count ? rat_table__spec(&scan->meta, files[0]->spec_id) : NULL;
+	size_t i, j;
+
+	if (!spec || spec->field_count == 0 || scan->meta.schema_count != 1)
+		return false;
+	for (j = 0; j < spec->field_count; j++) {
+		const rat_table_field *f = rat_table__field(scan->schema, spec->fields[j].source_id);
+		if (!f || strcmp(spec->fields[j].transform, "identity") != 0 ||
+		    strcmp(f->name, spec->fields[j].name) != 0 ||
+		    (strcmp(f->type, "date") != 0 && strcmp(f->type, "int") != 0 &&
+		     strcmp(f->type, "long") != 0))
+			return false;
+	}
+	for (i = 0; i < count; i++) {
+		const rat_table_snapshot *by = rat_table__snapshot(&scan->meta, files[i]->snapshot_id);
+		const char *engine = by ? json_string_value(json_object_get(by->summary, "engine-name"))
+					: NULL, *p = locals->strings[i];
+		size_t matched = 0;
+		if (files[i]->spec_id != spec->spec_id || !engine || strcmp(engine, RAT_ENGINE_NAME) != 0)
+			return false;
+		/* every folder with '=' in the path must be the next partition field, = its value */
+		for (; (p = strchr(p, '/')) != NULL; p++) {
+			const char *end = strchr(p + 1, '/'), *eq = memchr(p + 1, '=', end ? (size_t)(end - p - 1) : 0);
+			const rat_table_partition_field *pf = &spec->fields[matched];
+			char value[64];
+			json_t *want, *got = NULL;
+			size_t n;
+			bool same;
+			if (!end || !eq)
+				continue;
+			n = (size_t)(end - eq - 1);
+			if (matched == spec->field_count || (size_t)(eq - p - 1) != strlen(pf->name) ||
+			    strncmp(p + 1, pf->name, strlen(pf->name)) != 0 || n == 0 || n >= sizeof(value))
+				return false;
+			memcpy(value, eq + 1, n);
+			value[n] = '\0';
+			want = json_object_get(files[i]->partition, pf->name);
+			if (strspn(value, "0123456789-") != n || !json_is_integer(want) ||
+			    rat_table__transform_value("identity",
+						       rat_table__field(scan->schema, pf->source_id)->type,
+						       value, &got) != 0) {
+				rat_error_clear();
+				return false;
+			}
+			same = json_equal(want, got);
+			json_decref(got);
+			if (!same)
+				return false;
+			matched++;
+		}
+		if (matched != spec->field_count)
+			return false;
+	}
+	for (j = 0; j < spec->field_count; j++) {
+		const rat_table_field *f = rat_table__field(scan->schema, spec->fields[j].source_id);
+		if (rat_buf_puts(types, j ? ", " : "") != 0 || rat_sql__literal(types, f->name) != 0 ||
+		    rat_buf_puts(types, strcmp(f->type, "date") == 0 ? ": DATE"
+					: strcmp(f->type, "int") == 0 ? ": INTEGER"
+					: ": BIGINT") != 0)
+			return false;
+	}
+	return true;
+}
+
+/* SELECT list casting every column to its type (a no-op DuckDB drops when they agree). */
+static int put_cast_columns(rat_buf *sql, const rat_table_schema *schema, bool with_file)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < schema->field_count; i++) {
+		rat_buf type = RAT_BUF_INIT;
+		if ((error = rat_table__duckdb_type(&type, schema->fields[i].type_json)) == 0 &&
+		    (error = rat_buf_puts(sql, i ? ", CAST(" : "CAST(")) == 0 &&
+		    (error = rat_sql__ident(sql, schema->fields[i].name)) == 0 &&
+		    (error = rat_buf_printf(sql, " AS %s) AS ", rat_buf_cstr(&type))) == 0)
+			error = rat_sql__ident(sql, schema->fields[i].name);
+		rat_buf_free(&type);
+	}
+	if (!error && with_file)
+		error = rat_buf_puts(sql, ", __rat_file");
+	return error;
+}
+
+/*
+ * Without delete files: one read_parquet() over the file list (its local
+ * paths in locals), by Hive folders when hive_readable(), else through the
+ * field-id schema map.
+ */
+static int put_plain_read(rat_buf *sql, const rat_scan *scan, const rat_data_file *const *files,
+			  size_t count, const char *list, const rat_strarray *locals, bool with_file)
+{
+	rat_buf types = RAT_BUF_INIT;
+	int error;
+
+	if (hive_readable(scan, files, count, locals, &types)) {
+		if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
+		    (error = put_cast_columns(sql, scan->schema, with_file)) == 0)
+			error = rat_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning = true, "
+						    "hive_types = {%s}%s)",
+					       list, rat_buf_cstr(&types),
+					       with_file ? ", filename = '__rat_file'" : "");
+	} else if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
+		   (error = put_columns(sql, scan->schema, NULL, with_file)) == 0 &&
+		   (error = rat_buf_printf(sql, " FROM read_parquet(%s, ", list)) == 0 &&
+		   (error = put_schema_map(sql, scan->schema, NULL, 0)) == 0) {
+		error = rat_buf_puts(sql, with_file ? ", filename='__rat_file')" : ")");
+	}
+	rat_buf_free(&types);
+	return error;
+}
+
 int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
 			   rat_buf *sql, rat_strarray *locals)
 {
 	const rat_data_file **files = NULL;
 	rat_strarray mine = RAT_STRARRAY_INIT;
+	rat_buf list = RAT_BUF_INIT;
 	size_t i, count = 0;
 	int error = 0;
 
@@ -592,17 +719,14 @@ int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *k
 		error = put_empty(sql, scan->schema, with_file);
 	} else if (scan->deletes.count == 0) {
 		/* the fast path: one read, no joins */
-		if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
-		    (error = put_columns(sql, scan->schema, NULL, with_file)) == 0 &&
-		    (error = rat_buf_puts(sql, " FROM read_parquet(")) == 0 &&
-		    (error = put_files(sql, scan, store, files, count, NULL)) == 0 &&
-		    (error = rat_buf_puts(sql, ", ")) == 0 &&
-		    (error = put_schema_map(sql, scan->schema, NULL, 0)) == 0)
-			error = rat_buf_puts(sql, with_file ? ", filename='__rat_file')" : ")");
+		if ((error = put_files(&list, scan, store, files, count, &mine)) == 0)
+			error = put_plain_read(sql, scan, files, count, rat_buf_cstr(&list), &mine,
+					       with_file);
 	} else {
 		error = put_with_deletes(sql, scan, store, files, count, with_file, &mine);
 	}
 	rat_strarray_free(&mine);
+	rat_buf_free(&list);
 	free(files);
 	return error;
 }

@@ -266,7 +266,8 @@ static json_t *summary(const writer *w, const rat_manifest_list *refs)
 	const char *op = w->removed_files == 0 ? "append"
 			 : w->opts->mode == RAT_WRITE_DELETE && w->files.count == 0 ? "delete"
 			 : "overwrite";
-	json_t *s = json_pack("{s:s}", "operation", op);
+	json_t *s = json_pack("{s:s, s:s, s:s}", "operation", op, "engine-name", RAT_ENGINE_NAME,
+			      "engine-version", rat_version());
 	size_t i;
 
 	if (!s)

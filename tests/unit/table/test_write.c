@@ -501,6 +501,81 @@ static void write_out_of_memory_is_split_by_key_range(void **state)
 	rat_store__free(plain);
 }
 
+/* The scan SQL of the table's current snapshot. */
+static char *scan_sql_of(rat_store *store)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	rat_scan scan;
+
+	if (rat_table__plan(&scan, store, NULL) != 0 || rat_table__scan_sql(&scan, store, &sql) != 0)
+		fail_msg("plan: %s", rat_error_last()->message);
+	rat_table__scan_free(&scan);
+	return rat_buf_detach(&sql);
+}
+
+/* How many files DuckDB reads for SELECT count(*) FROM (sql) WHERE condition. */
+static int files_read(const char *sql, const char *condition)
+{
+	rat_buf query = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	const char *plan = NULL, *at;
+	int n = -1;
+
+	rat_buf_printf(&query, "EXPLAIN ANALYZE SELECT count(*) FROM (%s) t WHERE %s", sql, condition);
+	if (rat_engine_query(&result, engine, rat_buf_cstr(&query)) != 0)
+		fail_msg("explain: %s", rat_error_last()->message);
+	assert_int_equal(rat_result_next(result), 1);
+	assert_int_equal(rat_result_get_text(result, 1, &plan, NULL), 0);
+	if ((at = strstr(plan, "Total Files Read:")) != NULL)
+		n = atoi(at + strlen("Total Files Read:"));
+	rat_result_free(result);
+	rat_buf_free(&query);
+	return n;
+}
+
+/*
+ * A table librat wrote with identity partitions reads by its Hive folders,
+ * so DuckDB skips the files a filter on the partition column rules out; a
+ * temporal partition, or a second schema, keeps the field-id schema map.
+ */
+static void identity_partitions_read_by_folder_and_prune(void **state)
+{
+	rat_store *days = open_table("hive_days"), *hours = open_table("hive_hours");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *by_day[] = { "day" }, *by_hour[] = { "hour(ts)" };
+	char *sql;
+	(void)state;
+
+	opts.partition_by = by_day;
+	opts.partition_count = 1;
+	write_rows(days, "SELECT i AS id, DATE '2024-01-01' + (i % 10)::INTEGER AS day FROM range(100) "
+			 "t(i)", &opts);
+	expect(days, -1, "count(*) FILTER (WHERE day = DATE '2024-01-03') || ',' || sum(id)", "10,4950");
+	sql = scan_sql_of(days);
+	if (!s3_kind) { /* (remote files read from the cache, whose paths are its own) */
+		assert_non_null(strstr(sql, "hive_partitioning = true"));
+		assert_int_equal(files_read(sql, "day = DATE '2024-01-03'"), 1);
+	}
+	assert_int_equal(files_read(sql, "id >= 0"), 10);
+	free(sql);
+	/* a new column: two schemas, read through the field-id map again */
+	opts.add_new_columns = true;
+	write_rows(days, "SELECT 100 AS id, DATE '2024-01-01' AS day, 'x' AS note", &opts);
+	sql = scan_sql_of(days);
+	assert_null(strstr(sql, "hive_partitioning"));
+	free(sql);
+	expect(days, -1, "count(*) FILTER (WHERE day = DATE '2024-01-01') || ',' || count(note)", "11,1");
+	opts.add_new_columns = false;
+	opts.partition_by = by_hour;
+	write_rows(hours, "SELECT i AS id, TIMESTAMP '2024-01-01' + INTERVAL (i) HOUR AS ts FROM "
+			  "range(5) t(i)", &opts);
+	sql = scan_sql_of(hours);
+	assert_null(strstr(sql, "hive_partitioning"));
+	free(sql);
+	rat_store__free(days);
+	rat_store__free(hours);
+}
+
 static size_t planned_files(rat_store *store, const rat_scan_filter *filters, size_t n, size_t *pruned)
 {
 	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
@@ -690,6 +765,7 @@ int main(void)
 		cmocka_unit_test(write_out_of_memory_is_split_by_key_range),
 		cmocka_unit_test(delete_drops_aligned_partitions_and_rewrites_the_others),
 		cmocka_unit_test(filters_prune_files_by_partition_and_bounds),
+		cmocka_unit_test(identity_partitions_read_by_folder_and_prune),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
