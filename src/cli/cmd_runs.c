@@ -38,11 +38,11 @@ static void json_step(FILE *out, const rat_run_step *s)
 		", \"started_ms\": %" PRId64 ", \"finished_ms\": %" PRId64 ", \"rows_in\": %" PRId64
 		", \"rows_out\": %" PRId64 ", \"files_added\": %" PRId64
 		", \"files_removed\": %" PRId64 ", \"files_ingested\": %" PRId64
-		", \"checks_passed\": %" PRId64 ", \"checks_failed\": %" PRId64
-		", \"checks_warned\": %" PRId64,
+		", \"write_passes\": %" PRId64 ", \"checks_passed\": %" PRId64
+		", \"checks_failed\": %" PRId64 ", \"checks_warned\": %" PRId64,
 		s->started_ms, s->finished_ms, s->rows_in, s->rows_out, s->files_added,
-		s->files_removed, s->files_ingested, s->checks_passed, s->checks_failed,
-		s->checks_warned);
+		s->files_removed, s->files_ingested, s->write_passes, s->checks_passed,
+		s->checks_failed, s->checks_warned);
 	json_text(out, "error", s->error, false);
 	json_text(out, "warnings", s->warnings, false);
 	json_text(out, "sql", s->sql, false);
@@ -101,6 +101,10 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool json, bool verbose)
 		fprintf(out, "  %-28s %-8s %-13s %10" PRId64 " %10" PRId64 " %7s %6s %8s\n", s->key,
 			status_names[s->status], s->operation[0] ? s->operation : "-", s->rows_in,
 			s->rows_out, files, checks, secs);
+		if (s->write_passes > 1)
+			fprintf(out, "    note: the engine ran out of memory writing it as one query; "
+				     "written in %" PRId64 " ranges of its unique key\n",
+				s->write_passes);
 		if (s->warnings[0])
 			fprintf(out, "    warning: %s\n", s->warnings);
 		if (verbose && s->error[0])

@@ -21,6 +21,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/random.h"
 #include "util/sql.h"
 #include "table/write_internal.h"
@@ -55,18 +56,30 @@ bool rat_table__can_split(const writer *w)
 	return type && (strcmp(type, "int") == 0 || strcmp(type, "long") == 0);
 }
 
-/* One pass: the rows of select_sql whose key satisfies condition, as one COPY. */
+/*
+ * One pass: the rows of select_sql whose key satisfies condition, as one
+ * COPY into a stage folder of its own (a partitioned COPY refuses a folder
+ * that holds files, and a failed pass may leave some).
+ */
 static int pass(writer *w, const char *select_sql, const char *condition)
 {
 	rat_buf filtered = RAT_BUF_INIT, copy = RAT_BUF_INIT;
-	char uuid[37];
+	char uuid[37], *root = w->stage;
 	int error;
 
-	if ((error = rat_random__uuid(uuid)) == 0 &&
+	if ((error = rat_random__uuid(uuid)) != 0)
+		return error;
+	if ((w->stage = rat__sprintf("%s/pass-%s", root, uuid)) == NULL) {
+		w->stage = root;
+		return RAT_ENOMEM;
+	}
+	if ((error = rat_fs__mkdir_p(w->stage)) == 0 &&
 	    (error = rat_buf_printf(&filtered, "SELECT * FROM (%s) AS __rat_pass WHERE %s",
 				    select_sql, condition)) == 0 &&
 	    (error = rat_table__copy_sql(&copy, w, rat_buf_cstr(&filtered), uuid)) == 0)
 		error = rat_table__write_files(w, rat_buf_cstr(&copy));
+	free(w->stage);
+	w->stage = root;
 	rat_buf_free(&filtered);
 	rat_buf_free(&copy);
 	return error;

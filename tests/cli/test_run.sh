@@ -249,3 +249,30 @@ sed -i 's/sleep 3/sleep 0/' "$p/gold/slow_a.sh"
 run run -w shop
 expect_rc 0
 expect_eq "$(csv 'SELECT orders FROM gold.totals')" "5"
+
+# a pipeline the engine runs out of memory for (list() states do not spill)
+# is written again in ranges of its unique key, and the run says so
+run init lean
+lean="$RAT_WORKSPACES/lean"
+sed -i 's/^  profile: small$/  profile: small\n  overrides:\n    max_memory_mb: 64\n    threads: 1/' \
+	"$lean/workspace.yaml"
+mkdir -p "$lean/pipelines/silver"
+cat > "$lean/pipelines/silver/lists.sql" <<'SQL'
+-- @materialized: incremental
+-- @unique_key: id
+-- @partition_by: part
+SELECT i % 500000 AS id, (i % 500000) % 4 AS part, list(repeat('x', 50) || i::VARCHAR) AS v
+FROM range(2000000) t(i) GROUP BY 1, 2
+SQL
+run run -w lean
+expect_rc 0
+expect_out "written in"
+lean_run="$("$RAT_BIN" runs -w lean -n 1 | sed -n 2p | cut -d' ' -f1)"
+"$RAT_BIN" runs show -w lean "$lean_run" --json | python3 -c '
+import json, sys
+step = json.load(sys.stdin)["steps"][0]
+assert step["pipeline"] == "silver.lists" and step["write_passes"] > 1, step' ||
+	fail "the run record does not say the table was written in ranges"
+expect_eq "$("$RAT_BIN" query -w lean --format csv \
+	"SELECT count(*) || ',' || count(DISTINCT part) || ',' || sum(len(v)) FROM silver.lists" |
+	tail -n 1 | tr -d '"\r')" "500000,4,2000000"
