@@ -256,9 +256,58 @@ static int local_put(rat_store *store, const char *key, const void *data, size_t
 	return local_write(store, key, data, len, NULL, only_new);
 }
 
-static int local_put_file(rat_store *store, const char *key, const char *local_path)
+/*
+ * Move a file the caller gives away into place: a rename beside the target
+ * (no copy: writing a table's files once, not twice), then fsync and the
+ * usual rename into place. Another file system (EXDEV) copies instead.
+ */
+static int local_move(rat_store *store, const char *key, const char *local_path)
 {
-	return local_write(store, key, NULL, 0, local_path, false);
+	static unsigned long counter;
+	char *path = path_of(store, key), *dir = NULL, *tmp = NULL;
+	struct stat st;
+	int fd = -1, error = 0;
+
+	if (!path)
+		return RAT_ENOMEM;
+	if ((dir = rat_fs__dirname(path)) == NULL ||
+	    (tmp = rat__sprintf("%s/" TMP_PREFIX "%ld-m%lu", dir, (long)getpid(),
+				__atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_fs__mkdir_p(dir)) != 0)
+		goto cleanup;
+	if (rename(local_path, tmp) < 0) {
+		error = errno == EXDEV ? local_write(store, key, NULL, 0, local_path, false)
+				       : rat_error__os(errno == ENOENT ? RAT_ENOTFOUND : RAT_EIO,
+						       "cannot move %s to %s", local_path, path);
+		free(tmp);
+		tmp = NULL;
+		goto cleanup;
+	}
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0 || fsync(fd) < 0) {
+		error = rat_error__os(RAT_EIO, "writing %s", path);
+		unlink(tmp);
+		goto cleanup;
+	}
+	if ((error = install(tmp, path, false)) == 0) {
+		store->stats.puts++;
+		store->stats.bytes_out += (uint64_t)st.st_size;
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dir);
+	free(path);
+	return error;
+}
+
+static int local_put_file(rat_store *store, const char *key, const char *local_path, bool consume)
+{
+	return consume ? local_move(store, key, local_path)
+		       : local_write(store, key, NULL, 0, local_path, false);
 }
 
 static int local_get_file(rat_store *store, const char *key, const char *local_path)

@@ -274,8 +274,9 @@ static int s3_put(rat_store *store, const char *key, const void *data, size_t le
 	return rat_s3__upload(store, key, &src, only_new);
 }
 
-static int s3_put_file(rat_store *store, const char *key, const char *local_path)
+static int s3_put_file(rat_store *store, const char *key, const char *local_path, bool consume)
 {
+	(void)consume; /* an upload leaves the file where it is */
 	rat_s3_source src = { NULL, -1, 0, 0, 0, 0, local_path };
 	struct stat st;
 	int error;

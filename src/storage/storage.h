@@ -99,6 +99,12 @@ int rat_store__put(rat_store *store, const char *key, const void *data, size_t l
 /** Upload a local file; in parts above the multipart threshold. */
 int rat_store__put_file(rat_store *store, const char *key, const char *local_path);
 /**
+ * As rat_store__put_file(), for a file the caller gives away: a local store
+ * moves it into place (no copy) when it is on the same file system. The
+ * file may be gone afterwards, whatever the outcome.
+ */
+int rat_store__put_file_consume(rat_store *store, const char *key, const char *local_path);
+/**
  * Write an object only if no object has that key: RAT_EEXISTS otherwise.
  * Local: atomic (link). S3: a conditional PUT (If-None-Match: *).
  */

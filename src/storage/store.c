@@ -276,15 +276,25 @@ int rat_store__put_new(rat_store *store, const char *key, const void *data, size
 	return put(store, key, data, len, true);
 }
 
-int rat_store__put_file(rat_store *store, const char *key, const char *local_path)
+static int put_file(rat_store *store, const char *key, const char *local_path, bool consume)
 {
 	int error;
 
 	if ((error = rat_store__check_key(key)) != 0 || (error = injected(store, key)) != 0)
 		return error;
-	if ((error = store->backend->put_file(store, key, local_path)) == 0)
+	if ((error = store->backend->put_file(store, key, local_path, consume)) == 0)
 		store->puts_done++;
 	return error;
+}
+
+int rat_store__put_file(rat_store *store, const char *key, const char *local_path)
+{
+	return put_file(store, key, local_path, false);
+}
+
+int rat_store__put_file_consume(rat_store *store, const char *key, const char *local_path)
+{
+	return put_file(store, key, local_path, true);
 }
 
 int rat_store__head(rat_store *store, const char *key, rat_store_object *out)

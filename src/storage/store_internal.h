@@ -23,7 +23,8 @@ typedef struct rat_store_backend {
 	int (*local_path)(rat_store *store, const char *key, char **out);
 	/* only_new: fail with RAT_EEXISTS if the key exists (atomically where possible) */
 	int (*put)(rat_store *store, const char *key, const void *data, size_t len, bool only_new);
-	int (*put_file)(rat_store *store, const char *key, const char *local_path);
+	/* consume: local_path is the caller's to give away (a local store may move it) */
+	int (*put_file)(rat_store *store, const char *key, const char *local_path, bool consume);
 	int (*head)(rat_store *store, const char *key, rat_store_object *out);
 	/* every object whose key starts with prefix, in any order */
 	int (*list)(rat_store *store, const char *prefix, rat_store_list *out);

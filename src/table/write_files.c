@@ -267,7 +267,7 @@ static int add_file(writer *w, json_t *row)
 					  json_object_get(row, "column_statistics"))) == 0 &&
 		 (error = describe_partition(&f, w, json_object_get(row, "column_statistics"),
 					     json_object_get(row, "partition_keys"))) == 0 &&
-		 (error = rat_store__put_file(w->store, key, local)) == 0)
+		 (error = rat_store__put_file_consume(w->store, key, local)) == 0)
 		error = rat_table__data_files_push(&w->files, &f);
 	if (error)
 		rat_table__data_file_clear(&f);

@@ -1,6 +1,6 @@
 /*
  * tests/unit/storage/test_local.c - the local-folder backend of the object
- * store: round trips, put_new exclusivity, sorted recursive listing, refused
+ * store: round trips, files given away move, put_new exclusivity, sorted recursive listing, refused
  * keys, range reads, deletion with pruning, counters, injected put failures.
  */
 #include "helpers.h"
@@ -122,6 +122,31 @@ static void round_trip(void **state)
 	assert_int_equal(stats.heads, 3);
 	assert_int_equal(stats.bytes_out, strlen("hello, store") + 8 + 0 + 11);
 	rat_buf_free(&buf);
+	rat_store__free(store);
+}
+
+/* A file given away moves into place (same inode, source gone); a missing one is named. */
+static void put_file_consume_moves(void **state)
+{
+	rat_store *store = open_store("mv", NULL);
+	struct stat before, after;
+	char src[4200], *path = NULL;
+	(void)state;
+
+	test_write(scratch, "given.bin", "given away");
+	snprintf(src, sizeof(src), "%s/given.bin", scratch);
+	assert_int_equal(stat(src, &before), 0);
+	assert_int_equal(rat_store__put_file_consume(store, "d/given.bin", src), 0);
+	expect_content(store, "d/given.bin", "given away");
+	assert_int_equal(access(src, F_OK), -1);
+	assert_int_equal(rat_store__local_path(store, "d/given.bin", &path), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_true(after.st_ino == before.st_ino && after.st_dev == before.st_dev);
+	free(path);
+	assert_int_equal(rat_store__put_file_consume(store, "d/again.bin", src), RAT_ENOTFOUND);
+	assert_non_null(strstr(rat_error_last()->message, "given.bin"));
+	snprintf(src, sizeof(src), "%s/mv/d", scratch);
+	assert_int_equal(count_named(src, ".rat-tmp-"), 0);
 	rat_store__free(store);
 }
 
@@ -378,6 +403,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(put_file_consume_moves),
 		cmocka_unit_test(put_new_is_exclusive),
 		cmocka_unit_test(list_is_sorted_and_recursive),
 		cmocka_unit_test(bad_keys_are_refused),
