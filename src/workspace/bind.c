@@ -20,6 +20,7 @@
 #include "product/product.h"
 #include "workspace/tables.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,40 @@ static int bind_rest(rat_engine *engine, binder *b, size_t *bound)
 	return 0;
 }
 
+/* Whether sql names key as layer.table (either part may be quoted), ignoring case. */
+static bool names_qualified(const char *sql, const char *key)
+{
+	const char *dot = strchr(key, '.');
+	size_t layer = (size_t)(dot - key), name = strlen(dot + 1);
+	const char *p;
+
+	for (p = sql; *p; p++) {
+		const char *q = p;
+		if (p > sql && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue; /* inside a longer word */
+		if (*q == '"')
+			q++;
+		if (strncasecmp(q, key, layer) != 0)
+			continue;
+		q += layer;
+		if (*p == '"' && *q++ != '"')
+			continue;
+		if (*q++ != '.')
+			continue;
+		if (*q == '"' ? strncasecmp(q + 1, dot + 1, name) == 0 && q[1 + name] == '"'
+			      : strncasecmp(q, dot + 1, name) == 0 && !isalnum((unsigned char)q[name]) &&
+					q[name] != '_')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Bind what sql may name. A word is only a guess (a column or a string may
+ * share a table's name), so a table that fails to bind fails sql only when
+ * sql names it as layer.table; otherwise it stays unbound, and a statement
+ * that does reach it meets a catalog error and binds the rest.
+ */
 static int resolve_words(rat_engine *engine, binder *b, const char *sql)
 {
 	rat_strarray words = RAT_STRARRAY_INIT;
@@ -172,10 +207,16 @@ static int resolve_words(rat_engine *engine, binder *b, const char *sql)
 	if (names_catalog(&words)) {
 		error = bind_rest(engine, b, &bound);
 	} else {
-		for (i = 0; !error && i < b->contents.count; i++)
-			if (b->states[i] == UNBOUND &&
-			    has_word(&words, strchr(b->contents.items[i].key, '.') + 1))
-				error = bind_entry(engine, b, i);
+		for (i = 0; !error && i < b->contents.count; i++) {
+			const char *key = b->contents.items[i].key;
+			if (b->states[i] != UNBOUND || !has_word(&words, strchr(key, '.') + 1))
+				continue;
+			if ((error = bind_entry(engine, b, i)) != 0 && error != RAT_ENOMEM &&
+			    !names_qualified(sql, key)) {
+				rat_error_clear();
+				error = 0;
+			}
+		}
 	}
 	rat_strarray_free(&words);
 	return error;

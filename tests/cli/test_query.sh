@@ -158,6 +158,11 @@ csv_is "SELECT 1 AS one" one 1
 run query "SELECT * FROM bronze.broken" -w analytics
 expect_rc 1
 expect_err "bronze.broken"
+run query 'SELECT * FROM "Bronze"."broken"' -w analytics
+expect_rc 1
+expect_err "bronze.broken"
+# a word that is only a column or a string named like it binds it on a guess: no failure
+csv_is "SELECT 'broken' AS broken" broken broken
 # names in any case, through search_path, and ones the SQL only computes
 csv_is "SELECT count(*) AS n FROM GOLD.Items" n 5
 csv_is "SET search_path = 'gold'; SELECT count(*) AS n FROM items" n 5
