@@ -404,8 +404,12 @@ static int put_files(rat_buf *sql, const rat_scan *scan, rat_store *store,
 	return error ? error : rat_buf_putc(sql, ']');
 }
 
+/* What a scan's rows carry besides the table's columns. */
+enum { WITH_FILE = 1, /* __rat_file: the local path of the row's data file */
+       WITH_POS = 2   /* __rat_pos: the row's position in that file */ };
+
 static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char *alias,
-		       bool with_file)
+		       unsigned extra)
 {
 	size_t i;
 	int error = 0;
@@ -418,12 +422,15 @@ static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char 
 		if (!error)
 			error = rat_sql__ident(sql, schema->fields[i].name);
 	}
-	if (!error && with_file)
+	if (!error && (extra & WITH_FILE))
 		error = rat_buf_printf(sql, ", %s%s__rat_file", alias ? alias : "", alias ? "." : "");
+	if (!error && (extra & WITH_POS))
+		error = rat_buf_printf(sql, ", %s%sfile_row_number AS __rat_pos", alias ? alias : "",
+				       alias ? "." : "");
 	return error;
 }
 
-static int put_empty(rat_buf *sql, const rat_table_schema *schema, bool with_file)
+static int put_empty(rat_buf *sql, const rat_table_schema *schema, unsigned extra)
 {
 	size_t i;
 	int error = rat_buf_puts(sql, "SELECT ");
@@ -437,8 +444,10 @@ static int put_empty(rat_buf *sql, const rat_table_schema *schema, bool with_fil
 			error = rat_sql__ident(sql, schema->fields[i].name);
 		rat_buf_free(&type);
 	}
-	if (!error && with_file)
+	if (!error && (extra & WITH_FILE))
 		error = rat_buf_puts(sql, ", CAST(NULL AS VARCHAR) AS __rat_file");
+	if (!error && (extra & WITH_POS))
+		error = rat_buf_puts(sql, ", CAST(NULL AS BIGINT) AS __rat_pos");
 	return error ? error : rat_buf_puts(sql, " WHERE false");
 }
 
@@ -530,14 +539,14 @@ static bool has_content(const rat_data_files *files, rat_content content)
 }
 
 static int put_with_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store,
-			    const rat_data_file **files, size_t count, bool with_file,
+			    const rat_data_file **files, size_t count, unsigned extra,
 			    rat_strarray *locals)
 {
 	size_t i;
 	int error;
 
 	if ((error = rat_buf_puts(sql, "SELECT ")) != 0 ||
-	    (error = put_columns(sql, scan->schema, "d", with_file)) != 0 ||
+	    (error = put_columns(sql, scan->schema, "d", extra)) != 0 ||
 	    (error = rat_buf_puts(sql, " FROM (SELECT * FROM read_parquet(")) != 0 ||
 	    (error = put_files(sql, scan, store, files, count, locals)) != 0 ||
 	    (error = rat_buf_puts(sql, ", ")) != 0 ||
@@ -662,30 +671,31 @@ static int put_cast_columns(rat_buf *sql, const rat_table_schema *schema, bool w
  * field-id schema map.
  */
 static int put_plain_read(rat_buf *sql, const rat_scan *scan, const rat_data_file *const *files,
-			  size_t count, const char *list, const rat_strarray *locals, bool with_file)
+			  size_t count, const char *list, const rat_strarray *locals, unsigned extra)
 {
 	rat_buf types = RAT_BUF_INIT;
 	int error;
 
-	if (hive_readable(scan, files, count, locals, &types)) {
+	if (!(extra & WITH_POS) && hive_readable(scan, files, count, locals, &types)) {
 		if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
-		    (error = put_cast_columns(sql, scan->schema, with_file)) == 0)
+		    (error = put_cast_columns(sql, scan->schema, extra & WITH_FILE)) == 0)
 			error = rat_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning = true, "
 						    "hive_types = {%s}%s)",
 					       list, rat_buf_cstr(&types),
-					       with_file ? ", filename = '__rat_file'" : "");
+					       (extra & WITH_FILE) ? ", filename = '__rat_file'" : "");
 	} else if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
-		   (error = put_columns(sql, scan->schema, NULL, with_file)) == 0 &&
+		   (error = put_columns(sql, scan->schema, NULL, extra)) == 0 &&
 		   (error = rat_buf_printf(sql, " FROM read_parquet(%s, ", list)) == 0 &&
 		   (error = put_schema_map(sql, scan->schema, NULL, 0)) == 0) {
-		error = rat_buf_puts(sql, with_file ? ", filename='__rat_file')" : ")");
+		error = rat_buf_printf(sql, "%s%s)", (extra & WITH_FILE) ? ", filename='__rat_file'" : "",
+				       (extra & WITH_POS) ? ", file_row_number=true" : "");
 	}
 	rat_buf_free(&types);
 	return error;
 }
 
-int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
-			   rat_buf *sql, rat_strarray *locals)
+static int scan_sql(const rat_scan *scan, rat_store *store, const bool *keep, unsigned extra,
+		    rat_buf *sql, rat_strarray *locals)
 {
 	const rat_data_file **files = NULL;
 	rat_strarray mine = RAT_STRARRAY_INIT;
@@ -716,14 +726,14 @@ int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *k
 	if (error) {
 		/* nothing */
 	} else if (count == 0) {
-		error = put_empty(sql, scan->schema, with_file);
+		error = put_empty(sql, scan->schema, extra);
 	} else if (scan->deletes.count == 0) {
 		/* the fast path: one read, no joins */
 		if ((error = put_files(&list, scan, store, files, count, &mine)) == 0)
 			error = put_plain_read(sql, scan, files, count, rat_buf_cstr(&list), &mine,
-					       with_file);
+					       extra);
 	} else {
-		error = put_with_deletes(sql, scan, store, files, count, with_file, &mine);
+		error = put_with_deletes(sql, scan, store, files, count, extra, &mine);
 	}
 	rat_strarray_free(&mine);
 	rat_buf_free(&list);
@@ -731,7 +741,19 @@ int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *k
 	return error;
 }
 
+int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
+			   rat_buf *sql, rat_strarray *locals)
+{
+	return scan_sql(scan, store, keep, with_file ? WITH_FILE : 0, sql, locals);
+}
+
+int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
+				  rat_buf *sql, rat_strarray *locals)
+{
+	return scan_sql(scan, store, keep, WITH_FILE | WITH_POS, sql, locals);
+}
+
 int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql)
 {
-	return rat_table__scan_sql_ex(scan, store, NULL, false, sql, NULL);
+	return scan_sql(scan, store, NULL, 0, sql, NULL);
 }

@@ -95,6 +95,12 @@ int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
  */
 int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
 			   rat_buf *sql, rat_strarray *locals);
+/**
+ * As rat_table__scan_sql_ex() with with_file, each row also carrying
+ * __rat_pos: its position in its data file (as position deletes count it).
+ */
+int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
+				  rat_buf *sql, rat_strarray *locals);
 /** The DuckDB type of an Iceberg type (primitive name or nested JSON). */
 int rat_table__duckdb_type(rat_buf *out, json_t *type);
 

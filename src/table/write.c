@@ -103,6 +103,11 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	if ((error = rat_random__id(&w.snapshot_id)) != 0 || (error = rat_random__uuid(uuid)) != 0)
 		goto cleanup;
 	w.sequence_number = w.meta.last_sequence_number + 1;
+	for (size_t i = 0; i < w.deletes.count; i++) { /* written before the snapshot had an id */
+		w.deletes.items[i].snapshot_id = w.snapshot_id;
+		w.deletes.items[i].data_sequence_number = w.sequence_number;
+		w.deletes.items[i].file_sequence_number = w.sequence_number;
+	}
 	if ((w.stage = rat__sprintf("%s/write-%s", w.opts->scratch_dir ? w.opts->scratch_dir : "/tmp",
 				    uuid)) == NULL) {
 		error = RAT_ENOMEM;
@@ -137,6 +142,7 @@ cleanup:
 	free(w.stage);
 	rat_buf_free(&sql);
 	rat_table__data_files_free(&w.files);
+	rat_table__data_files_free(&w.deletes);
 	rat_engine__query_desc_free(&w.desc);
 	rat_table__metadata_free(&w.meta);
 	json_decref(w.doc);

@@ -9,6 +9,7 @@
  * is updated afterwards as a hint; readers look past it for newer versions.
  */
 #include "util/common.h"
+#include "util/hex.h"
 #include "util/buf.h"
 #include "util/random.h"
 #include "table/manifest_write.h"
@@ -55,8 +56,9 @@ static int put_manifest(const writer *w, const char *data, size_t len, rat_manif
 	return error;
 }
 
-/* Write the manifest of the new files; fills ref. */
-static int write_manifest(const writer *w, rat_manifest_ref *ref)
+/* Write the manifest of the new data files, or delete files; fills ref. */
+static int write_manifest(const writer *w, const rat_data_files *files, rat_content content,
+			  rat_manifest_ref *ref)
 {
 	rat_manifest_writer *mw = NULL;
 	char *data = NULL;
@@ -65,10 +67,10 @@ static int write_manifest(const writer *w, rat_manifest_ref *ref)
 
 	if ((error = rat_table__manifest_writer_new(&mw, &w->meta,
 						     rat_table__spec(&w->meta, w->meta.default_spec_id),
-						     RAT_CONTENT_DATA)) != 0)
+						     content)) != 0)
 		return error;
-	for (i = 0; !error && i < w->files.count; i++)
-		error = rat_table__manifest_add(mw, &w->files.items[i]);
+	for (i = 0; !error && i < files->count; i++)
+		error = rat_table__manifest_add(mw, &files->items[i]);
 	if (!error)
 		error = rat_table__manifest_finish(mw, &data, &len, ref);
 	if (!error)
@@ -80,7 +82,41 @@ static int write_manifest(const writer *w, rat_manifest_ref *ref)
 	return error;
 }
 
-/* Does this write replace a live file of the table? */
+/*
+ * The one data file a position delete file applies to, when its bounds on
+ * file_path say so (lower = upper, as librat writes them): free(); else NULL.
+ */
+static char *referenced_file(const rat_data_file *f)
+{
+	const char *lo = json_string_value(json_object_get(f->lower_bounds, RAT_DELETE_FILE_PATH_ID_S));
+	const char *hi = json_string_value(json_object_get(f->upper_bounds, RAT_DELETE_FILE_PATH_ID_S));
+	size_t n = lo ? strlen(lo) / 2 : 0;
+	char *path;
+
+	if (f->content != RAT_CONTENT_POSITION_DELETES || !lo || !hi || strcmp(lo, hi) != 0 ||
+	    (path = malloc(n + 1)) == NULL)
+		return NULL;
+	if (rat_hex__decode(lo, path, n + 1, &n) != 0) {
+		rat_error_clear();
+		free(path);
+		return NULL;
+	}
+	path[n] = '\0';
+	return path;
+}
+
+static bool removed_path(const writer *w, const char *path)
+{
+	return w->removed.count > 0 && /* bsearch on a NULL array is undefined */
+	       bsearch(&path, w->removed.strings, w->removed.count, sizeof(char *),
+		       rat__strcmp_ptr) != NULL;
+}
+
+/*
+ * Does this write replace a live file of the table? A delete file goes with
+ * the data it applies to: every one on overwrite, those of replaced
+ * partitions, and a position delete file whose one data file is replaced.
+ */
 static bool replaced(const writer *w, const rat_data_file *f, const rat_strarray *new_partitions)
 {
 	const rat_table_spec *spec;
@@ -92,9 +128,13 @@ static bool replaced(const writer *w, const rat_data_file *f, const rat_strarray
 		return true;
 	case RAT_WRITE_MERGE:
 	case RAT_WRITE_DELETE:
-		return w->removed.count > 0 && /* bsearch on a NULL array is undefined */
-		       bsearch(&f->path, w->removed.strings, w->removed.count, sizeof(char *),
-			       rat__strcmp_ptr) != NULL;
+		if (f->content != RAT_CONTENT_DATA) {
+			char *target = referenced_file(f);
+			found = target && removed_path(w, target);
+			free(target);
+			return found;
+		}
+		return removed_path(w, f->path);
 	case RAT_WRITE_REPLACE_PARTITIONS:
 		spec = rat_table__spec(&w->meta, f->spec_id);
 		if (!spec || spec->field_count == 0)
@@ -136,7 +176,8 @@ static int rewrite_manifest(writer *w, rat_manifest_ref *ref, const rat_strarray
 	if (hits == 0)
 		goto cleanup;
 	if ((error = rat_table__manifest_writer_new(&mw, &w->meta, rat_table__spec(&w->meta, ref->spec_id),
-						     RAT_CONTENT_DATA)) != 0)
+						     ref->content ? RAT_CONTENT_POSITION_DELETES
+								  : RAT_CONTENT_DATA)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < entries.count; i++) {
 		rat_data_file *f = &entries.items[i];
@@ -145,8 +186,10 @@ static int rewrite_manifest(writer *w, rat_manifest_ref *ref, const rat_strarray
 		if (replaced(w, f, new_partitions)) {
 			f->status = RAT_ENTRY_DELETED;
 			f->snapshot_id = w->snapshot_id;
-			w->removed_files++;
-			w->removed_rows += f->record_count;
+			if (ref->content == 0) {
+				w->removed_files++;
+				w->removed_rows += f->record_count;
+			}
 		} else {
 			f->status = RAT_ENTRY_EXISTING;
 			if (f->data_sequence_number < min_seq)
@@ -191,14 +234,18 @@ static int replace_files(writer *w, rat_manifest_list *refs)
 	/* each entry is either dropped (and freed) or kept, exactly once, even on error */
 	for (i = 0; i < refs->count; i++) {
 		rat_manifest_ref *m = &refs->items[i];
-		if (!error && m->content == 0 && w->opts->mode == RAT_WRITE_OVERWRITE) {
-			/* everything goes: counted from the list, no manifest rewritten */
-			w->removed_files += m->added_files + m->existing_files;
-			w->removed_rows += m->added_rows + m->existing_rows;
+		if (!error && w->opts->mode == RAT_WRITE_OVERWRITE) {
+			/* everything goes, deletes too: counted from the list, no manifest rewritten */
+			if (m->content == 0) {
+				w->removed_files += m->added_files + m->existing_files;
+				w->removed_rows += m->added_rows + m->existing_rows;
+			}
 			free(m->path);
 			continue;
 		}
-		if (!error && m->content == 0)
+		/* a delete manifest is rewritten only when files it applies to go */
+		if (!error && (m->content == 0 || w->removed.count > 0 ||
+			       w->opts->mode == RAT_WRITE_REPLACE_PARTITIONS))
 			error = rewrite_manifest(w, m, &partitions); /* leaves m whole on error */
 		refs->items[kept++] = *m;
 	}
@@ -263,7 +310,7 @@ static void carry_state(const writer *w, json_t *s)
 static json_t *summary(const writer *w, const rat_manifest_list *refs)
 {
 	int64_t added_rows = 0, added_size = 0, files = 0, rows = 0, deletes = 0;
-	const char *op = w->removed_files == 0 ? "append"
+	const char *op = w->removed_files == 0 && w->deletes.count == 0 ? "append"
 			 : w->opts->mode == RAT_WRITE_DELETE && w->files.count == 0 ? "delete"
 			 : "overwrite";
 	json_t *s = json_pack("{s:s, s:s, s:s}", "operation", op, "engine-name", RAT_ENGINE_NAME,
@@ -294,6 +341,14 @@ static json_t *summary(const writer *w, const rat_manifest_list *refs)
 	if (w->removed_files > 0) {
 		set_count(s, "deleted-data-files", w->removed_files);
 		set_count(s, "deleted-records", w->removed_rows);
+	}
+	if (w->deletes.count > 0) {
+		int64_t positions = 0;
+		for (i = 0; i < w->deletes.count; i++)
+			positions += w->deletes.items[i].record_count;
+		set_count(s, "added-delete-files", (int64_t)w->deletes.count);
+		set_count(s, "added-position-delete-files", (int64_t)w->deletes.count);
+		set_count(s, "added-position-deletes", positions);
 	}
 	for (i = 0; i < w->opts->summary_property_count; i++)
 		json_object_set_new(s, w->opts->summary_properties[2 * i],
@@ -390,10 +445,11 @@ int rat_table__commit(writer *w)
 	rat_manifest_ref mine;
 	char *list_path = NULL;
 	json_t *s = NULL;
-	int error;
+	int pass, error;
 
 	memset(&mine, 0, sizeof(mine));
-	if (w->files.count == 0 && w->removed.count == 0 && w->opts->mode != RAT_WRITE_OVERWRITE) {
+	if (w->files.count == 0 && w->removed.count == 0 && w->deletes.count == 0 &&
+	    w->opts->mode != RAT_WRITE_OVERWRITE) {
 		/* nothing to add or replace: a new table is created empty, an existing one left alone */
 		return w->exists ? 0 : rat_table__publish(w);
 	}
@@ -401,9 +457,14 @@ int rat_table__commit(writer *w)
 		return error;
 	if ((error = replace_files(w, &refs)) != 0)
 		goto cleanup;
-	if (w->files.count > 0) {
+	for (pass = 0; pass < 2; pass++) { /* the new data files, then the new delete files */
+		const rat_data_files *files = pass ? &w->deletes : &w->files;
 		rat_manifest_ref *grown;
-		if ((error = write_manifest(w, &mine)) != 0)
+		if (files->count == 0)
+			continue;
+		if ((error = write_manifest(w, files, pass ? RAT_CONTENT_POSITION_DELETES
+							   : RAT_CONTENT_DATA,
+					    &mine)) != 0)
 			goto cleanup;
 		if ((grown = realloc(refs.items, (refs.count + 1) * sizeof(mine))) == NULL) {
 			error = rat_error__oom();

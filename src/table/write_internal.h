@@ -11,6 +11,7 @@
 #include "storage/storage.h"
 #include "table/manifest.h"
 #include "table/metadata.h"
+#include "table/scan.h"
 #include "table/write.h"
 
 typedef struct writer {
@@ -35,7 +36,13 @@ typedef struct writer {
 	int64_t removed_rows;
 	bool merge_source;        /* the temp table of new rows exists */
 	int passes;               /* COPYs that wrote w->files when written in key ranges */
+	rat_data_files deletes;   /* MERGE on read: the position delete files it adds */
 } writer;
+
+/* Field ids of a position delete file's columns (Iceberg's reserved ids). */
+#define RAT_DELETE_FILE_PATH_ID 2147483546
+#define RAT_DELETE_FILE_PATH_ID_S "2147483546"
+#define RAT_DELETE_POS_ID 2147483545
 
 /* write.c */
 /** Read the table's latest metadata into w (w->exists false when there is none). */
@@ -62,6 +69,21 @@ bool rat_table__out_of_memory(void);
 bool rat_table__can_split(const writer *w);
 /** Write the rows of select_sql as several COPYs over ranges of the unique key. */
 int rat_table__write_in_ranges(writer *w, const char *select_sql);
+
+/* write_deletes.c */
+/**
+ * Whether a merge that replaces rows in the affected files (changing: the
+ * new rows) should write position deletes rather than rewrite those files.
+ */
+bool rat_table__merge_on_read(const writer *w, const rat_scan *scan, const bool *affected,
+			      int64_t changing);
+/**
+ * Write, for each affected data file, a position delete file of its rows
+ * that a row of the table `source` replaces (match: the SQL condition between
+ * n, the source row, and t, the table's); they go into w->deletes.
+ */
+int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected,
+				      const char *source, const char *match);
 
 /* write_merge.c */
 /**

@@ -14,8 +14,11 @@
  * changes to recent keys then read one or two files' keys, not all of them.
  *
  * Keys compare with IS NOT DISTINCT FROM (a NULL key matches a NULL key).
- * A table with row-level delete files (written by another engine) is
- * refused: its rows would need those deletes applied first.
+ * Rows that delete files (librat's or another engine's) remove are not
+ * there for the merge: every read here applies them. When the changed keys
+ * are spread over so much data that a rewrite would cost far more than the
+ * change, the merge writes position delete files instead and appends the
+ * new rows (merge on read, write_deletes.c).
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -62,11 +65,6 @@ static int check_keys(const writer *w, const rat_scan *scan)
 					      "unique_key column '%s' is not in table %s",
 					      w->opts->unique_key[i], w->location);
 	}
-	if (scan->deletes.count > 0)
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				      "table %s has %zu row-level delete files (written by another "
-				      "engine): compact it before merging into it",
-				      w->location, scan->deletes.count);
 	return 0;
 }
 
@@ -253,6 +251,35 @@ cleanup:
 	return error;
 }
 
+/*
+ * When merge on read pays (write_deletes.c): position delete files for the
+ * rows of the affected files that the new rows replace, and nothing removed,
+ * so that the write appends the new rows.
+ */
+static int merge_on_read(writer *w, const rat_scan *scan, const bool *affected)
+{
+	rat_buf match = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	int64_t changing = 0;
+	int step, error;
+
+	if ((error = rat_engine_query(&result, w->engine, "SELECT count(*) FROM " SOURCE)) != 0)
+		return error;
+	if ((step = rat_result_next(result)) == 1)
+		rat_result_get_int64(result, 0, &changing);
+	rat_result_free(result);
+	if (step < 0)
+		return step;
+	if (!rat_table__merge_on_read(w, scan, affected, changing))
+		return 0;
+	if ((error = put_key_match(&match, w)) == 0 &&
+	    (error = rat_table__write_position_deletes(w, scan, affected, SOURCE,
+						       rat_buf_cstr(&match))) == 0)
+		rat_strarray_free(&w->removed); /* nothing is rewritten */
+	rat_buf_free(&match);
+	return error;
+}
+
 int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql)
 {
 	rat_scan_options scan_opts = RAT_SCAN_OPTIONS_INIT;
@@ -269,13 +296,7 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 		scan_opts.metadata_key = w->old_key;
 		if ((error = rat_table__plan(&scan, w->store, &scan_opts)) != 0)
 			return error;
-		if (scan.deletes.count > 0)
-			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-					       "table %s has row-level delete files (written by "
-					       "another engine): compact it before deleting from it",
-					       w->location);
-		else
-			error = delete_prepare(w, &scan, select_sql, write_sql);
+		error = delete_prepare(w, &scan, select_sql, write_sql);
 		rat_table__scan_free(&scan);
 		return error;
 	}
@@ -300,6 +321,8 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 		goto cleanup;
 	}
 	if ((error = find_affected(w, &scan, keep)) != 0)
+		goto cleanup;
+	if (w->removed.count > 0 && (error = merge_on_read(w, &scan, keep)) != 0)
 		goto cleanup;
 	rat_buf_clear(&sql);
 	if (w->removed.count == 0) {

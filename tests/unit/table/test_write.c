@@ -361,17 +361,22 @@ static void replace_partitions_keeps_the_others(void **state)
 	rat_store__free(store);
 }
 
-/* n appends of ids 100 i .. 100 i + 99, one file each; *first (if asked) the first file's key */
-static void append_hundreds(rat_store *store, int n, char **first)
+/*
+ * n appends of ids size i .. size (i + 1) - 1 ('v1'), one file each; *first (if
+ * asked) the first file's key. Returns the last append's result.
+ */
+static rat_write_result append_blocks(rat_store *store, int n, int size, char **first)
 {
+	rat_write_result last;
 	rat_scan scan;
 	int i;
 
+	memset(&last, 0, sizeof(last));
 	for (i = 0; i < n; i++) {
 		char sql[256];
 		snprintf(sql, sizeof(sql), "SELECT i AS id, 'v1' AS version FROM range(%d, %d) t(i)",
-			 i * 100, i * 100 + 100);
-		write_rows(store, sql, NULL);
+			 i * size, (i + 1) * size);
+		last = write_rows(store, sql, NULL);
 		if (i == 0 && first) {
 			assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
 			assert_int_equal(scan.data.count, 1);
@@ -379,21 +384,31 @@ static void append_hundreds(rat_store *store, int n, char **first)
 			rat_table__scan_free(&scan);
 		}
 	}
+	return last;
+}
+
+/* Write options of a merge on the unique key id. */
+static rat_write_options merge_on_id(void)
+{
+	static const char *key[] = { "id" };
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+
+	opts.mode = RAT_WRITE_MERGE;
+	opts.unique_key = key;
+	opts.unique_key_count = 1;
+	return opts;
 }
 
 static void merge_rewrites_only_files_holding_the_keys(void **state)
 {
 	rat_store *store = open_table("customers");
 	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
-	const char *key[] = { "id" };
 	rat_write_result r;
 	rat_scan scan;
 	(void)state;
 
-	append_hundreds(store, 10, NULL); /* ten files of 100 customers each */
-	opts.mode = RAT_WRITE_MERGE;
-	opts.unique_key = key;
-	opts.unique_key_count = 1;
+	append_blocks(store, 10, 100, NULL); /* ten files of 100 customers each */
+	opts = merge_on_id();
 	/* change 3 customers living in 2 files, add 2 new ones */
 	r = write_rows(store, "SELECT * FROM (VALUES (5, 'v2'), (42, 'v2'), (250, 'v2'), "
 			      "(5000, 'v2'), (5001, 'v2')) t(id, version)", &opts);
@@ -434,16 +449,13 @@ static void merge_skips_files_whose_key_bounds_exclude_the_new_keys(void **state
 {
 	rat_store *store = open_table("merge_bounds");
 	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
-	const char *key[] = { "id" };
 	rat_write_result r, ignored;
 	char *first = NULL, scratch[4096];
 	(void)state;
 
-	append_hundreds(store, 5, &first);
+	append_blocks(store, 5, 100, &first);
 	assert_int_equal(rat_store__delete(store, first), 0);
-	opts.mode = RAT_WRITE_MERGE;
-	opts.unique_key = key;
-	opts.unique_key_count = 1;
+	opts = merge_on_id();
 	r = write_rows(store, "SELECT * FROM (VALUES (150, 'v2'), (420, 'v2'), (9000, 'v2')) "
 			      "t(id, version)", &opts);
 	assert_int_equal(r.removed_files, 2);
@@ -481,6 +493,19 @@ static void write_out_of_memory_is_split_by_key_range(void **state)
 	rat_write_result r;
 	(void)state;
 
+	rat_result *now = NULL;
+	const char *text = NULL;
+	char restore[256];
+
+	/* the session's settings, to put back after */
+	assert_int_equal(rat_engine_query(&now, engine, "SELECT concat('SET memory_limit = ', chr(39), "
+					  "current_setting('memory_limit'), chr(39), "
+					  "'; SET threads = ', current_setting('threads'))"),
+			 0);
+	assert_int_equal(rat_result_next(now), 1);
+	assert_int_equal(rat_result_get_text(now, 0, &text, NULL), 0);
+	snprintf(restore, sizeof(restore), "%s", text);
+	rat_result_free(now);
 	assert_int_equal(rat_engine_exec(engine, "SET memory_limit = '64MiB'; SET threads = 1"), 0);
 	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
 	opts.scratch_dir = scratch;
@@ -492,7 +517,7 @@ static void write_out_of_memory_is_split_by_key_range(void **state)
 	opts.unique_key = key;
 	opts.unique_key_count = 1;
 	r = write_rows(store, sql, &opts);
-	assert_int_equal(rat_engine_exec(engine, "RESET memory_limit; RESET threads"), 0);
+	assert_int_equal(rat_engine_exec(engine, restore), 0);
 	assert_true(r.write_passes > 1);
 	assert_int_equal(r.added_rows, 500000);
 	expect(store, -1,
@@ -577,6 +602,127 @@ static void identity_partitions_read_by_folder_and_prune(void **state)
 	free(sql);
 	rat_store__free(days);
 	rat_store__free(hours);
+}
+
+/* The live data and delete files of the current snapshot. */
+static void live_files(rat_store *store, size_t *data, size_t *deletes)
+{
+	rat_scan scan;
+
+	if (rat_table__plan(&scan, store, NULL) != 0)
+		fail_msg("plan: %s", rat_error_last()->message);
+	*data = scan.data.count;
+	*deletes = scan.deletes.count;
+	rat_table__scan_free(&scan);
+}
+
+/*
+ * A merge whose few keys are spread over every file writes one position
+ * delete file per file instead of rewriting them (merge on read). Reads,
+ * time travel, the next merge (a rewrite drops the file's deletes), a
+ * delete and an overwrite all see through them.
+ */
+static void spread_merge_writes_position_deletes(void **state)
+{
+	rat_store *store = open_table("mor");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	rat_write_result first, r;
+	rat_buf sql = RAT_BUF_INIT;
+	rat_scan scan;
+	size_t data, deletes;
+	char *local = NULL, *ids;
+	(void)state;
+
+	/* 4 files of 250,000 rows: a rewrite of them all is not cheap */
+	first = append_blocks(store, 4, 250000, NULL);
+	opts = merge_on_id();
+	r = write_rows(store, "SELECT * FROM (VALUES (5, 'v2'), (250005, 'v2'), (500005, 'v2'), "
+			      "(750005, 'v2'), (9000000, 'v2')) t(id, version)", &opts);
+	assert_int_equal(r.removed_files, 0);
+	assert_int_equal(r.added_rows, 5);
+	live_files(store, &data, &deletes);
+	assert_int_equal(data, 5);
+	assert_int_equal(deletes, 4);
+	expect(store, -1, "count(*) || ',' || count(DISTINCT id) || ',' || count(*) FILTER (WHERE "
+			  "version = 'v2') || ',' || string_agg(version, '' ORDER BY version) FILTER "
+			  "(WHERE id = 500005)",
+	       "1000001,1000001,5,v2");
+	expect(store, first.snapshot_id, "count(*) || ',' || count(*) FILTER (WHERE version = 'v2')",
+	       "1000000,0");
+	/* the delete files carry Iceberg's field ids, and their rows point at their data file */
+	assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+	{
+		char *k = NULL;
+		assert_int_equal(rat_table__key(&scan, scan.deletes.items[0].path, &k), 0);
+		assert_int_equal(rat_store__local_path(store, k, &local), 0);
+		free(k);
+	}
+	rat_buf_clear(&sql);
+	rat_buf_printf(&sql, "(SELECT string_agg(name || ':' || field_id, ',' ORDER BY name) FROM "
+			     "parquet_schema('%s') WHERE field_id IS NOT NULL) || '/' || "
+			     "(SELECT count(*) || ',' || count(DISTINCT file_path) FROM read_parquet('%s'))",
+		       local, local);
+	ids = test_table_value(engine, store, -1, NULL, rat_buf_cstr(&sql));
+	assert_string_equal(ids, "file_path:2147483546,pos:2147483545/1,1");
+	free(ids);
+	free(local);
+	rat_table__scan_free(&scan);
+	/* 200 changes, in the first file and the new rows' one: rewriting them is cheap, and
+	 * the first file's delete file goes with it */
+	r = write_rows(store, "SELECT i AS id, 'v3' AS version FROM range(200) t(i)", &opts);
+	assert_int_equal(r.removed_files, 2);
+	live_files(store, &data, &deletes);
+	assert_int_equal(deletes, 3);
+	expect(store, -1, "count(*) || ',' || count(*) FILTER (WHERE version = 'v3') || ',' || "
+			  "count(*) FILTER (WHERE version = 'v2')",
+	       "1000001,200,4");
+	/* a delete: the file of 750000-999999 goes whole (its delete file with it), the new
+	 * rows' file is rewritten without 750005 and 9000000 */
+	opts.mode = RAT_WRITE_DELETE;
+	write_rows(store, "id >= 750000", &opts);
+	live_files(store, &data, &deletes);
+	assert_int_equal(deletes, 2);
+	expect(store, -1, "count(*) || ',' || count(DISTINCT id) || ',' || max(id)",
+	       "750000,750000,749999");
+	/* an overwrite leaves no delete file */
+	opts.mode = RAT_WRITE_OVERWRITE;
+	write_rows(store, "SELECT 1 AS id, 'v4' AS version", &opts);
+	live_files(store, &data, &deletes);
+	assert_int_equal(data + deletes, 1);
+	rat_buf_free(&sql);
+	rat_store__free(store);
+}
+
+/*
+ * A merge into another engine's table with equality delete files (Iceberg
+ * Java, ../shared/fixtures) applies them: deleted rows are not matched or
+ * carried over, and the rewrite of a file leaves the table as expected.
+ */
+static void merge_into_a_table_with_equality_deletes(void **state)
+{
+	rat_write_options opts = merge_on_id();
+	rat_store_options so = RAT_STORE_OPTIONS_INIT;
+	rat_store *store = NULL;
+	rat_write_result r;
+	char cmd[8800], root[4200];
+	const char *shared = getenv("RAT_SHARED_DIR") ? getenv("RAT_SHARED_DIR") : "../shared";
+	(void)state;
+
+	if (s3_kind)
+		skip(); /* the fixture is a local folder; the S3 runs cover the writer already */
+	snprintf(root, sizeof(root), "%s/tables/eqdeletes", dir);
+	snprintf(cmd, sizeof(cmd), "cp -R '%s/fixtures/iceberg/eqdeletes_partitioned' '%s'", shared,
+		 root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(rat_store__open(&store, root, &so), 0);
+	/* live: 1 a, 4 d, 5 e (2, 3 and 6 deleted by equality deletes) */
+	r = write_rows(store, "SELECT * FROM (VALUES (4, 'd', DATE '2026-04-04'), (6, 'f', DATE "
+			      "'2026-06-06')) t(id, name, bir)",
+		       &opts);
+	assert_int_equal(r.removed_files, 1); /* name=d's file; 6 was deleted, so f's is kept */
+	expect(store, -1, "string_agg(id || name || bir, ',' ORDER BY id)",
+	       "1a2025-01-01,4d2026-04-04,5e2025-01-05,6f2026-06-06");
+	rat_store__free(store);
 }
 
 static size_t planned_files(rat_store *store, const rat_scan_filter *filters, size_t n, size_t *pruned)
@@ -766,6 +912,8 @@ int main(void)
 		cmocka_unit_test(merge_rewrites_only_files_holding_the_keys),
 		cmocka_unit_test(merge_skips_files_whose_key_bounds_exclude_the_new_keys),
 		cmocka_unit_test(write_out_of_memory_is_split_by_key_range),
+		cmocka_unit_test(spread_merge_writes_position_deletes),
+		cmocka_unit_test(merge_into_a_table_with_equality_deletes),
 		cmocka_unit_test(delete_drops_aligned_partitions_and_rewrites_the_others),
 		cmocka_unit_test(filters_prune_files_by_partition_and_bounds),
 		cmocka_unit_test(identity_partitions_read_by_folder_and_prune),
