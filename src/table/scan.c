@@ -451,9 +451,12 @@ static int put_empty(rat_buf *sql, const rat_table_schema *schema, unsigned extr
 	return error ? error : rat_buf_puts(sql, " WHERE false");
 }
 
-/* (VALUES (local, original path, data sequence number, partition id), ...) */
+/*
+ * (VALUES (index in the file list, original path, data sequence number,
+ * partition id), ...) alias(__rat_idx, __rat_orig, __rat_seq, __rat_part)
+ */
 static int put_file_table(rat_buf *sql, const rat_data_file **files, size_t count,
-			  const rat_strarray *locals)
+			  const char *alias)
 {
 	size_t i;
 	int error = rat_buf_puts(sql, "(VALUES ");
@@ -463,15 +466,15 @@ static int put_file_table(rat_buf *sql, const rat_data_file **files, size_t coun
 		char *part = rat_table__partition_id(f);
 		if (!part)
 			return RAT_ENOMEM;
-		if ((error = rat_buf_puts(sql, i ? ", (" : "(")) == 0 &&
-		    (error = rat_sql__literal(sql, locals->strings[i])) == 0 &&
-		    (error = rat_buf_puts(sql, ", ")) == 0 && (error = rat_sql__literal(sql, f->path)) == 0 &&
+		if ((error = rat_buf_printf(sql, "%s(%zu, ", i ? ", " : "", i)) == 0 &&
+		    (error = rat_sql__literal(sql, f->path)) == 0 &&
 		    (error = rat_buf_printf(sql, ", %lld, ", (long long)f->data_sequence_number)) == 0 &&
 		    (error = rat_sql__literal(sql, part)) == 0)
 			error = rat_buf_putc(sql, ')');
 		free(part);
 	}
-	return error ? error : rat_buf_puts(sql, ") f(__rat_local, __rat_orig, __rat_seq, __rat_part)");
+	return error ? error
+		     : rat_buf_printf(sql, ") %s(__rat_idx, __rat_orig, __rat_seq, __rat_part)", alias);
 }
 
 /* Rows of the position delete files: (original data file path, position, sequence number). */
@@ -509,11 +512,11 @@ static int put_equality_delete(rat_buf *sql, const rat_scan *scan, rat_store *st
 	    (error = put_files(sql, scan, store, &f, 1, NULL)) == 0 &&
 	    (error = rat_buf_puts(sql, ", ")) == 0 &&
 	    (error = put_schema_map(sql, scan->schema, f->equality_ids, f->equality_count)) == 0)
-		error = rat_buf_printf(sql, ") e WHERE %lld > d.__rat_seq",
+		error = rat_buf_printf(sql, ") e WHERE %lld > f.__rat_seq",
 				       (long long)f->data_sequence_number);
 	/* a partitioned delete applies within its partition only */
 	if (!error && spec && spec->field_count > 0) {
-		error = rat_buf_puts(sql, " AND d.__rat_part = ");
+		error = rat_buf_puts(sql, " AND f.__rat_part = ");
 		if (!error)
 			error = rat_sql__literal(sql, part);
 	}
@@ -538,29 +541,49 @@ static bool has_content(const rat_data_files *files, rat_content content)
 	return false;
 }
 
+/*
+ * The rows of the files with the deletes applied. The data files are told
+ * apart by their index in the read (DuckDB's file_index), not their path: a
+ * position delete's path is turned into that index once, in the small join
+ * of the deletes with the file table (where the sequence number rule is
+ * applied too), so that the anti-join of every row is on two integers.
+ * Equality deletes need each row's sequence number and partition: the file
+ * table joins the rows then, on the index as well.
+ */
 static int put_with_deletes(rat_buf *sql, const rat_scan *scan, rat_store *store,
 			    const rat_data_file **files, size_t count, unsigned extra,
 			    rat_strarray *locals)
 {
+	bool equality = has_content(&scan->deletes, RAT_CONTENT_EQUALITY_DELETES);
 	size_t i;
 	int error;
 
 	if ((error = rat_buf_puts(sql, "SELECT ")) != 0 ||
 	    (error = put_columns(sql, scan->schema, "d", extra)) != 0 ||
-	    (error = rat_buf_puts(sql, " FROM (SELECT * FROM read_parquet(")) != 0 ||
+	    (error = rat_buf_puts(sql, " FROM (SELECT *, file_index AS __rat_fidx FROM "
+				       "read_parquet(")) != 0 ||
 	    (error = put_files(sql, scan, store, files, count, locals)) != 0 ||
 	    (error = rat_buf_puts(sql, ", ")) != 0 ||
 	    (error = put_schema_map(sql, scan->schema, NULL, 0)) != 0 ||
-	    (error = rat_buf_puts(sql, ", filename='__rat_file', file_row_number=true) r JOIN ")) != 0 ||
-	    (error = put_file_table(sql, files, count, locals)) != 0 ||
-	    (error = rat_buf_puts(sql, " ON r.__rat_file = f.__rat_local) d WHERE true")) != 0)
+	    (error = rat_buf_printf(sql, "%s, file_row_number=true)) d",
+				    (extra & WITH_FILE) ? ", filename='__rat_file'" : "")) != 0)
+		return error;
+	if (equality &&
+	    ((error = rat_buf_puts(sql, " JOIN ")) != 0 ||
+	     (error = put_file_table(sql, files, count, "f")) != 0 ||
+	     (error = rat_buf_puts(sql, " ON d.__rat_fidx = f.__rat_idx")) != 0))
 		return error;
 	if (has_content(&scan->deletes, RAT_CONTENT_POSITION_DELETES) &&
-	    ((error = rat_buf_puts(sql, " AND NOT EXISTS (SELECT 1 FROM (")) != 0 ||
+	    ((error = rat_buf_puts(sql, " ANTI JOIN (SELECT g.__rat_idx AS __rat_didx, "
+				       "p.__rat_pos AS __rat_dpos FROM (")) != 0 ||
 	     (error = put_position_deletes(sql, scan, store)) != 0 ||
-	     (error = rat_buf_puts(sql, ") p WHERE p.__rat_orig = d.__rat_orig AND "
-					"p.__rat_pos = d.file_row_number AND "
-					"p.__rat_seq >= d.__rat_seq)")) != 0))
+	     (error = rat_buf_puts(sql, ") p JOIN ")) != 0 ||
+	     (error = put_file_table(sql, files, count, "g")) != 0 ||
+	     (error = rat_buf_puts(sql, " ON p.__rat_orig = g.__rat_orig AND p.__rat_seq >= "
+					"g.__rat_seq) x ON d.__rat_fidx = x.__rat_didx AND "
+					"d.file_row_number = x.__rat_dpos")) != 0))
+		return error;
+	if ((error = rat_buf_puts(sql, " WHERE true")) != 0)
 		return error;
 	for (i = 0; !error && i < scan->deletes.count; i++)
 		if (scan->deletes.items[i].content == RAT_CONTENT_EQUALITY_DELETES)
