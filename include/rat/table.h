@@ -19,7 +19,9 @@ typedef struct rat_table_info {
 	const char *metadata_location; /**< the metadata file the ref records */
 	int64_t snapshot_id;           /**< -1: no snapshot yet */
 	int64_t updated_ms;            /**< the snapshot's time; 0 without one */
-	int64_t rows;                  /**< rows in the live data files (before row-level deletes) */
+	int64_t rows;                  /**< rows in the live data files, less the positions that
+					    position delete files remove (equality deletes are
+					    not counted) */
 	int64_t data_files;
 	int64_t bytes;                 /**< size of the live data files */
 	const char *partitioning;      /**< e.g. "day(ts), device"; "" when unpartitioned */

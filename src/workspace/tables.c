@@ -534,6 +534,9 @@ static int fill_info(rat_table_info *info, const rat_workspace *ws, const rat_ca
 		info->rows += scan.data.items[i].record_count;
 		info->bytes += scan.data.items[i].file_size;
 	}
+	for (i = 0; i < scan.deletes.count; i++) /* the rows position delete files remove */
+		if (scan.deletes.items[i].content == RAT_CONTENT_POSITION_DELETES)
+			info->rows -= scan.deletes.items[i].record_count;
 	info->partitioning = describe_partitioning(&scan);
 	if (!info->key || !info->metadata_location || !info->partitioning)
 		error = RAT_ENOMEM;

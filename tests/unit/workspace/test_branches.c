@@ -14,6 +14,7 @@
 #include "util/common.h"
 #include "catalog/catalog.h"
 #include "workspace/tables.h"
+#include "rat/table.h"
 
 static test_session session;
 static rat_catalog *catalog;
@@ -142,6 +143,46 @@ static void a_merge_starts_from_its_branch_version(void **state)
 		  "1right,2right,3right");
 }
 
+/*
+ * After a merge on read, the table's delete files are applied wherever it
+ * is read: a session bound to the branch, and the row count of its info.
+ */
+static void a_merge_on_read_table_reads_and_counts_without_its_deleted_rows(void **state)
+{
+	const char *branch = rat_workspace_branch(session.ws);
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *key[] = { "id" };
+	rat_write_result result;
+	rat_table_list list;
+	int i;
+	(void)state;
+
+	for (i = 0; i < 4; i++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT i AS id, 'v1' AS v FROM range(%d, %d) t(i)",
+			 i * 250000, (i + 1) * 250000);
+		write_table(branch, "silver.spread", sql);
+	}
+	opts.mode = RAT_WRITE_MERGE;
+	opts.unique_key = key;
+	opts.unique_key_count = 1;
+	assert_int_equal(rat_workspace__write_table(&result, session.ws, catalog, session.engine,
+						    branch, "silver.spread",
+						    "SELECT i * 250000 + 7 AS id, 'v2' AS v FROM "
+						    "range(4) t(i)",
+						    &opts, "tester"),
+			 0);
+	assert_int_equal(result.removed_files, 0); /* on read: position deletes, no rewrite */
+	expect_at(branch, "SELECT count(*) || ',' || count(*) FILTER (WHERE v = 'v2') FROM "
+			  "silver.spread",
+		  "1000000,4");
+	assert_int_equal(rat_table_list_get(&list, session.ws, NULL, "silver.spread"), 0);
+	assert_int_equal(list.count, 1);
+	assert_int_equal(list.items[0].rows, 1000000);
+	assert_int_equal(list.items[0].data_files, 5);
+	rat_table_list_free(&list);
+}
+
 static void a_bound_session_cannot_reach_another_workspace(void **state)
 {
 	rat_workspace *other = NULL;
@@ -198,6 +239,7 @@ int main(void)
 		cmocka_unit_test(dev_branch_write_merge),
 		cmocka_unit_test(both_branches_change_a_table),
 		cmocka_unit_test(a_merge_starts_from_its_branch_version),
+		cmocka_unit_test(a_merge_on_read_table_reads_and_counts_without_its_deleted_rows),
 		cmocka_unit_test(a_bound_session_cannot_reach_another_workspace),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
