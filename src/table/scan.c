@@ -406,7 +406,8 @@ static int put_files(rat_buf *sql, const rat_scan *scan, rat_store *store,
 
 /* What a scan's rows carry besides the table's columns. */
 enum { WITH_FILE = 1, /* __rat_file: the local path of the row's data file */
-       WITH_POS = 2   /* __rat_pos: the row's position in that file */ };
+       WITH_POS = 2,  /* __rat_pos: the row's position in that file */
+       WITH_INDEX = 4 /* __rat_fidx: that file's index among the files read */ };
 
 static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char *alias,
 		       unsigned extra)
@@ -427,6 +428,9 @@ static int put_columns(rat_buf *sql, const rat_table_schema *schema, const char 
 	if (!error && (extra & WITH_POS))
 		error = rat_buf_printf(sql, ", %s%sfile_row_number AS __rat_pos", alias ? alias : "",
 				       alias ? "." : "");
+	if (!error && (extra & WITH_INDEX)) /* the deletes' read names it already */
+		error = alias ? rat_buf_printf(sql, ", %s.__rat_fidx", alias)
+			      : rat_buf_puts(sql, ", file_index AS __rat_fidx");
 	return error;
 }
 
@@ -448,6 +452,8 @@ static int put_empty(rat_buf *sql, const rat_table_schema *schema, unsigned extr
 		error = rat_buf_puts(sql, ", CAST(NULL AS VARCHAR) AS __rat_file");
 	if (!error && (extra & WITH_POS))
 		error = rat_buf_puts(sql, ", CAST(NULL AS BIGINT) AS __rat_pos");
+	if (!error && (extra & WITH_INDEX))
+		error = rat_buf_puts(sql, ", CAST(NULL AS BIGINT) AS __rat_fidx");
 	return error ? error : rat_buf_puts(sql, " WHERE false");
 }
 
@@ -699,7 +705,7 @@ static int put_plain_read(rat_buf *sql, const rat_scan *scan, const rat_data_fil
 	rat_buf types = RAT_BUF_INIT;
 	int error;
 
-	if (!(extra & WITH_POS) && hive_readable(scan, files, count, locals, &types)) {
+	if (!(extra & (WITH_POS | WITH_INDEX)) && hive_readable(scan, files, count, locals, &types)) {
 		if ((error = rat_buf_puts(sql, "SELECT ")) == 0 &&
 		    (error = put_cast_columns(sql, scan->schema, extra & WITH_FILE)) == 0)
 			error = rat_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning = true, "
@@ -773,7 +779,7 @@ int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *k
 int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
 				  rat_buf *sql, rat_strarray *locals)
 {
-	return scan_sql(scan, store, keep, WITH_FILE | WITH_POS, sql, locals);
+	return scan_sql(scan, store, keep, WITH_INDEX | WITH_POS, sql, locals);
 }
 
 int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql)

@@ -96,8 +96,10 @@ int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
 int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
 			   rat_buf *sql, rat_strarray *locals);
 /**
- * As rat_table__scan_sql_ex() with with_file, each row also carrying
- * __rat_pos: its position in its data file (as position deletes count it).
+ * As rat_table__scan_sql_ex(), each row carrying instead __rat_fidx, the
+ * index of its data file among those read (0 for the first i with keep[i],
+ * and so on), and __rat_pos, its position in that file (as position deletes
+ * count it).
  */
 int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
 				  rat_buf *sql, rat_strarray *locals);

@@ -38,7 +38,6 @@
 #define MOR_REWRITE_FACTOR 8 /* rows a copy-on-write would rewrite, per row that changes */
 #define MOR_MIN_REWRITE 1000000 /* rows below which a rewrite is cheap whatever the ratio */
 #define MOR_MAX_DELETED 10   /* percent of the table's rows that may be deleted positions */
-#define POSITIONS "__rat_merge_positions"
 
 bool rat_table__merge_on_read(const writer *w, const rat_scan *scan, const bool *affected,
 			      int64_t changing)
@@ -110,7 +109,7 @@ static int add_delete_file(writer *w, const rat_data_file *target, const char *l
 }
 
 /* One affected file's delete file: its positions in the positions table, ordered. */
-static int write_one(writer *w, const rat_data_file *target, const char *local, const char *dir)
+static int write_one(writer *w, const rat_data_file *target, int64_t fidx, const char *dir)
 {
 	rat_buf sql = RAT_BUF_INIT;
 	rat_result *result = NULL;
@@ -124,9 +123,9 @@ static int write_one(writer *w, const rat_data_file *target, const char *local, 
 		return RAT_ENOMEM;
 	if ((error = rat_buf_puts(&sql, "COPY (SELECT ")) != 0 ||
 	    (error = rat_sql__literal(&sql, target->path)) != 0 ||
-	    (error = rat_buf_puts(&sql, " AS file_path, pos FROM " POSITIONS " WHERE file = ")) != 0 ||
-	    (error = rat_sql__literal(&sql, local)) != 0 ||
-	    (error = rat_buf_puts(&sql, " ORDER BY pos) TO ")) != 0 ||
+	    (error = rat_buf_printf(&sql, " AS file_path, pos FROM " RAT_MERGE_POSITIONS " WHERE fidx "
+					  "= %lld ORDER BY pos) TO ",
+				    (long long)fidx)) != 0 ||
 	    (error = rat_sql__literal(&sql, out)) != 0 ||
 	    (error = rat_buf_printf(&sql, " (FORMAT parquet, RETURN_STATS, FIELD_IDS {file_path: %d, "
 					  "pos: %d})",
@@ -155,12 +154,8 @@ cleanup:
 	return error;
 }
 
-int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected,
-				      const char *source, const char *match)
+int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected)
 {
-	rat_strarray locals = RAT_STRARRAY_INIT;
-	rat_buf rows = RAT_BUF_INIT, sql = RAT_BUF_INIT;
-	rat_error_saved saved;
 	char uuid[37], *dir = NULL;
 	size_t i;
 	int error;
@@ -170,26 +165,11 @@ int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const boo
 	if ((dir = rat__sprintf("%s/deletes-%s", w->opts->scratch_dir ? w->opts->scratch_dir : "/tmp",
 				uuid)) == NULL)
 		return RAT_ENOMEM;
-	/* the positions, in the affected files, of the rows the new ones replace */
-	if ((error = rat_fs__mkdir_p(dir)) != 0 ||
-	    (error = rat_table__scan_positions_sql(scan, w->store, affected, &rows, &locals)) != 0 ||
-	    (error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE " POSITIONS " AS SELECT "
-					  "t.__rat_file AS file, t.__rat_pos AS pos FROM (%s) t WHERE "
-					  "EXISTS (SELECT 1 FROM %s n WHERE %s)",
-				    rat_buf_cstr(&rows), source, match)) != 0 ||
-	    (error = rat_engine_exec(w->engine, rat_buf_cstr(&sql))) != 0)
-		goto cleanup;
-	for (i = 0; !error && i < scan->data.count; i++)
-		if (affected[i])
-			error = write_one(w, &scan->data.items[i], locals.strings[i], dir);
-cleanup:
-	rat_error__save(&saved); /* cleanup must not replace the error being reported */
-	rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " POSITIONS);
-	rat_error__restore(&saved);
+	if ((error = rat_fs__mkdir_p(dir)) == 0)
+		for (i = 0; !error && i < scan->data.count; i++)
+			if (affected[i] && w->merge_fidx && w->merge_fidx[i] >= 0)
+				error = write_one(w, &scan->data.items[i], w->merge_fidx[i], dir);
 	rat_fs__remove_tree(dir);
-	rat_strarray_free(&locals);
-	rat_buf_free(&rows);
-	rat_buf_free(&sql);
 	free(dir);
 	return error;
 }

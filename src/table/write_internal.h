@@ -35,6 +35,8 @@ typedef struct writer {
 	int64_t removed_files;    /* counted at commit */
 	int64_t removed_rows;
 	bool merge_source;        /* the temp table of new rows exists */
+	bool merge_positions;     /* so does RAT_MERGE_POSITIONS */
+	int64_t *merge_fidx;      /* per data file: its fidx there, -1 when the merge did not read it */
 	int passes;               /* COPYs that wrote w->files when written in key ranges */
 	rat_data_files deletes;   /* MERGE on read: the position delete files it adds */
 } writer;
@@ -79,11 +81,13 @@ bool rat_table__merge_on_read(const writer *w, const rat_scan *scan, const bool 
 			      int64_t changing);
 /**
  * Write, for each affected data file, a position delete file of its rows
- * that a row of the table `source` replaces (match: the SQL condition between
- * n, the source row, and t, the table's); they go into w->deletes.
+ * listed in RAT_MERGE_POSITIONS (where fidx counts the files the merge read:
+ * the affected ones among them); they go into w->deletes.
  */
-int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected,
-				      const char *source, const char *match);
+int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected);
+
+/* A merge's temporary table of the positions its new rows replace (fidx, pos). */
+#define RAT_MERGE_POSITIONS "__rat_merge_positions"
 
 /* write_merge.c */
 /**

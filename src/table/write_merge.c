@@ -140,51 +140,70 @@ cleanup:
 	return error;
 }
 
-/* Mark in keep[] the data files holding a key of the new rows; list them in w->removed. */
+/*
+ * Find the rows the new ones replace: their positions go into the temporary
+ * table RAT_MERGE_POSITIONS (fidx: the file's index among the candidates
+ * read, pos), and keep[] marks the data files that hold any, which
+ * w->removed lists. A merge on read writes its delete files from the same
+ * table, so the keys are read once.
+ */
 static int find_affected(writer *w, const rat_scan *scan, bool *keep)
 {
-	rat_strarray locals = RAT_STRARRAY_INIT;
 	rat_buf all = RAT_BUF_INIT, sql = RAT_BUF_INIT;
 	rat_result *result = NULL;
-	bool *candidate = rat__calloc(scan->data.count + 1, sizeof(bool)), any = false;
-	size_t i;
+	bool *candidate = rat__calloc(scan->data.count + 1, sizeof(bool));
+	size_t *data_index = rat__calloc(scan->data.count + 1, sizeof(size_t));
+	size_t i, read = 0;
 	int step = 0, error;
 
-	if (!candidate)
-		return RAT_ENOMEM;
+	if (!candidate || !data_index) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
 	if ((error = key_candidates(w, scan, candidate)) != 0)
 		goto cleanup;
-	for (i = 0; i < scan->data.count; i++)
-		any |= candidate[i];
-	if (!any) /* no file can hold a new key: nothing to read */
+	free(w->merge_fidx);
+	if ((w->merge_fidx = rat__calloc(scan->data.count + 1, sizeof(int64_t))) == NULL) {
+		error = RAT_ENOMEM;
 		goto cleanup;
-	if ((error = rat_table__scan_sql_ex(scan, w->store, candidate, true, &all, &locals)) != 0 ||
-	    (error = rat_buf_printf(&sql, "SELECT DISTINCT __rat_file FROM (%s) t WHERE EXISTS "
-					  "(SELECT 1 FROM " SOURCE " n WHERE ",
+	}
+	for (i = 0; i < scan->data.count; i++) {
+		w->merge_fidx[i] = candidate[i] ? (int64_t)read : -1;
+		if (candidate[i])
+			data_index[read++] = i;
+	}
+	if (read == 0) /* no file can hold a new key: nothing to read */
+		goto cleanup;
+	if ((error = rat_table__scan_positions_sql(scan, w->store, candidate, &all, NULL)) != 0 ||
+	    (error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE " RAT_MERGE_POSITIONS " AS "
+					  "SELECT t.__rat_fidx AS fidx, t.__rat_pos AS pos FROM (%s) t "
+					  "WHERE EXISTS (SELECT 1 FROM " SOURCE " n WHERE ",
 				    rat_buf_cstr(&all))) != 0 ||
 	    (error = put_key_match(&sql, w)) != 0 || (error = rat_buf_putc(&sql, ')')) != 0 ||
-	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+	    (error = rat_engine_exec(w->engine, rat_buf_cstr(&sql))) != 0)
+		goto cleanup;
+	w->merge_positions = true;
+	if ((error = rat_engine_query(&result, w->engine,
+				      "SELECT DISTINCT fidx FROM " RAT_MERGE_POSITIONS)) != 0)
 		goto cleanup;
 	while ((step = rat_result_next(result)) == 1) {
-		const char *file = NULL;
-		rat_result_get_text(result, 0, &file, NULL);
-		for (i = 0; file && i < locals.count; i++) {
-			if (strcmp(locals.strings[i], file) != 0 || keep[i])
-				continue;
-			keep[i] = true;
-			if ((error = rat_strarray__push(&w->removed, scan->data.items[i].path)) != 0)
-				goto cleanup;
-		}
+		int64_t k = -1;
+		rat_result_get_int64(result, 0, &k);
+		if (k < 0 || (size_t)k >= read || keep[data_index[k]])
+			continue;
+		keep[data_index[k]] = true;
+		if ((error = rat_strarray__push(&w->removed, scan->data.items[data_index[k]].path)) != 0)
+			goto cleanup;
 	}
 	if (step < 0)
 		error = step;
 	rat_strarray__sort(&w->removed);
 cleanup:
 	rat_result_free(result);
-	rat_strarray_free(&locals);
 	rat_buf_free(&all);
 	rat_buf_free(&sql);
 	free(candidate);
+	free(data_index);
 	return error;
 }
 
@@ -258,7 +277,6 @@ cleanup:
  */
 static int merge_on_read(writer *w, const rat_scan *scan, const bool *affected)
 {
-	rat_buf match = RAT_BUF_INIT;
 	rat_result *result = NULL;
 	int64_t changing = 0;
 	int step, error;
@@ -272,11 +290,8 @@ static int merge_on_read(writer *w, const rat_scan *scan, const bool *affected)
 		return step;
 	if (!rat_table__merge_on_read(w, scan, affected, changing))
 		return 0;
-	if ((error = put_key_match(&match, w)) == 0 &&
-	    (error = rat_table__write_position_deletes(w, scan, affected, SOURCE,
-						       rat_buf_cstr(&match))) == 0)
+	if ((error = rat_table__write_position_deletes(w, scan, affected)) == 0)
 		rat_strarray_free(&w->removed); /* nothing is rewritten */
-	rat_buf_free(&match);
 	return error;
 }
 
@@ -353,6 +368,11 @@ void rat_table__merge_cleanup(writer *w)
 	rat_error__save(&saved); /* cleanup must not replace the error being reported */
 	if (w->merge_source)
 		rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " SOURCE);
+	if (w->merge_positions)
+		rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " RAT_MERGE_POSITIONS);
+	w->merge_positions = false;
+	free(w->merge_fidx);
+	w->merge_fidx = NULL;
 	rat_error__restore(&saved);
 	w->merge_source = false;
 	rat_strarray_free(&w->removed);
