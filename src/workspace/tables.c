@@ -417,6 +417,37 @@ int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catal
 	return error;
 }
 
+int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog *catalog,
+			     const char *ref, const char *key)
+{
+	rat_contents contents = { NULL, 0 };
+	const rat_catalog_entry *entry;
+	rat_store *store = NULL;
+	rat_scan scan;
+	size_t i;
+	int error;
+
+	*out = -1;
+	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
+		return error;
+	if ((entry = rat_catalog__find(&contents, key)) == NULL || entry->state.view)
+		goto cleanup;
+	if ((error = plan_entry(&scan, &store, ws, entry)) != 0)
+		goto cleanup;
+	*out = 0;
+	for (i = 0; i < scan.data.count; i++)
+		*out += scan.data.items[i].record_count;
+	for (i = 0; i < scan.deletes.count && *out >= 0; i++)
+		*out = scan.deletes.items[i].content == RAT_CONTENT_POSITION_DELETES
+			       ? *out - scan.deletes.items[i].record_count
+			       : -1; /* equality deletes: only a read can tell */
+	rat_table__scan_free(&scan);
+cleanup:
+	rat_store__free(store);
+	rat_catalog__contents_free(&contents);
+	return error;
+}
+
 /* Table information (public rat/table.h) */
 
 static char *describe_partitioning(const rat_scan *scan)

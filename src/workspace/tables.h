@@ -81,6 +81,13 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 			const char *ref, bool lock);
 
+/**
+ * The rows of table key at ref from its manifests alone: the data files'
+ * rows less those position delete files remove (librat's never overlap).
+ * -1 when only a read can tell: a view, or equality deletes.
+ */
+int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog *catalog,
+			     const char *ref, const char *key);
 /** The SQL of the view an entry records. (free()) */
 int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c);
 /** As rat_workspace__view_sql(), for a view at location. */
