@@ -417,6 +417,29 @@ int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catal
 	return error;
 }
 
+/*
+ * The rows of a planned snapshot from its manifests: the data files' rows
+ * less those position delete files remove (librat's never overlap). *exact
+ * (when asked) is false when equality deletes remove more than that.
+ */
+static int64_t live_rows(const rat_scan *scan, bool *exact)
+{
+	int64_t rows = 0;
+	size_t i;
+
+	if (exact)
+		*exact = true;
+	for (i = 0; i < scan->data.count; i++)
+		rows += scan->data.items[i].record_count;
+	for (i = 0; i < scan->deletes.count; i++) {
+		if (scan->deletes.items[i].content == RAT_CONTENT_POSITION_DELETES)
+			rows -= scan->deletes.items[i].record_count;
+		else if (exact)
+			*exact = false;
+	}
+	return rows;
+}
+
 int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog *catalog,
 			     const char *ref, const char *key)
 {
@@ -424,7 +447,7 @@ int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog 
 	const rat_catalog_entry *entry;
 	rat_store *store = NULL;
 	rat_scan scan;
-	size_t i;
+	bool exact;
 	int error;
 
 	*out = -1;
@@ -434,13 +457,9 @@ int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog 
 		goto cleanup;
 	if ((error = plan_entry(&scan, &store, ws, entry)) != 0)
 		goto cleanup;
-	*out = 0;
-	for (i = 0; i < scan.data.count; i++)
-		*out += scan.data.items[i].record_count;
-	for (i = 0; i < scan.deletes.count && *out >= 0; i++)
-		*out = scan.deletes.items[i].content == RAT_CONTENT_POSITION_DELETES
-			       ? *out - scan.deletes.items[i].record_count
-			       : -1; /* equality deletes: only a read can tell */
+	*out = live_rows(&scan, &exact);
+	if (!exact)
+		*out = -1; /* equality deletes: only a read can tell */
 	rat_table__scan_free(&scan);
 cleanup:
 	rat_store__free(store);
@@ -561,13 +580,9 @@ static int fill_info(rat_table_info *info, const rat_workspace *ws, const rat_ca
 	info->snapshot_id = scan.snapshot ? scan.snapshot->snapshot_id : -1;
 	info->updated_ms = scan.snapshot ? scan.snapshot->timestamp_ms : 0;
 	info->data_files = (int64_t)scan.data.count;
-	for (i = 0; i < scan.data.count; i++) {
-		info->rows += scan.data.items[i].record_count;
+	info->rows = live_rows(&scan, NULL);
+	for (i = 0; i < scan.data.count; i++)
 		info->bytes += scan.data.items[i].file_size;
-	}
-	for (i = 0; i < scan.deletes.count; i++) /* the rows position delete files remove */
-		if (scan.deletes.items[i].content == RAT_CONTENT_POSITION_DELETES)
-			info->rows -= scan.deletes.items[i].record_count;
 	info->partitioning = describe_partitioning(&scan);
 	if (!info->key || !info->metadata_location || !info->partitioning)
 		error = RAT_ENOMEM;
