@@ -168,25 +168,12 @@ static int describe_column(rat_column_desc *c, duckdb_logical_type t, int *next_
 int rat_engine__describe(rat_query_desc *out, rat_engine *engine, const char *sql, int *next_id)
 {
 	duckdb_prepared_statement stmt = NULL;
-	bool again = true;
 	size_t i, j;
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_engine__resolve(engine, sql)) != 0)
+	if ((error = rat_engine__prepare(&stmt, engine, sql)) != 0)
 		goto cleanup;
-	while (again) {
-		if (duckdb_prepare(engine->conn, sql, &stmt) != DuckDBError)
-			break;
-		if ((error = rat_engine__rebind_after(engine, duckdb_prepare_error(stmt), &again)) ==
-			    0 &&
-		    !again)
-			error = rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "%s",
-					       duckdb_prepare_error(stmt));
-		if (error)
-			goto cleanup;
-		duckdb_destroy_prepare(&stmt);
-	}
 	if (duckdb_prepared_statement_type(stmt) != DUCKDB_STATEMENT_TYPE_SELECT) {
 		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_ENGINE,
 				       "a table is written from one SELECT statement");

@@ -146,34 +146,76 @@ static int extract(duckdb_extracted_statements *out, idx_t *count, rat_engine *e
 	return 0;
 }
 
-/*
- * Prepare statement i of sql. Preparing takes the statement out of
- * *statements, so a retry after the resolver bound more tables (a catalog
- * miss) splits sql again.
- */
-static int prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
-		   duckdb_extracted_statements *statements, const char *sql, idx_t i)
+typedef duckdb_state (*prepare_fn)(rat_engine *engine, void *ctx, duckdb_prepared_statement *stmt);
+
+/* Prepare with fn, again while a catalog miss makes the resolver bind more tables. */
+static int prepare_rebinding(duckdb_prepared_statement *stmt, rat_engine *engine, prepare_fn fn,
+			     void *ctx)
 {
 	bool again = true;
-	idx_t count;
 	int error = 0;
 
 	while (again) {
-		if (duckdb_prepare_extracted_statement(engine->conn, *statements, i, stmt) !=
-		    DuckDBError)
+		if (fn(engine, ctx, stmt) != DuckDBError)
 			return 0;
 		if ((error = rat_engine__rebind_after(engine, duckdb_prepare_error(*stmt), &again)) ==
 			    0 &&
 		    !again)
 			error = sql_error(duckdb_prepare_error(*stmt));
 		duckdb_destroy_prepare(stmt);
-		if (again) {
-			duckdb_destroy_extracted(statements);
-			if ((error = extract(statements, &count, engine, sql)) != 0)
-				return error;
-		}
 	}
 	return error;
+}
+
+/* Statement i of sql, extracted in *statements. */
+typedef struct extracted {
+	duckdb_extracted_statements *statements;
+	const char *sql;
+	idx_t i;
+	bool tried;
+} extracted;
+
+/*
+ * Preparing takes the statement out of *statements, so a retry after the
+ * resolver bound more tables splits sql again.
+ */
+static duckdb_state prepare_extracted(rat_engine *engine, void *ctx, duckdb_prepared_statement *stmt)
+{
+	extracted *x = ctx;
+	idx_t count;
+
+	if (x->tried) {
+		duckdb_destroy_extracted(x->statements);
+		if ((count = duckdb_extract_statements(engine->conn, x->sql, x->statements)) <= x->i) {
+			*stmt = NULL;
+			return DuckDBError;
+		}
+	}
+	x->tried = true;
+	return duckdb_prepare_extracted_statement(engine->conn, *x->statements, x->i, stmt);
+}
+
+static int prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
+		   duckdb_extracted_statements *statements, const char *sql, idx_t i)
+{
+	extracted x = { statements, sql, i, false };
+
+	return prepare_rebinding(stmt, engine, prepare_extracted, &x);
+}
+
+static duckdb_state prepare_whole(rat_engine *engine, void *ctx, duckdb_prepared_statement *stmt)
+{
+	return duckdb_prepare(engine->conn, ctx, stmt);
+}
+
+int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql)
+{
+	int error;
+
+	*stmt = NULL;
+	if ((error = rat_engine__resolve(engine, sql)) != 0)
+		return error;
+	return prepare_rebinding(stmt, engine, prepare_whole, (void *)sql);
 }
 
 static int run_discarding(rat_engine *engine, duckdb_extracted_statements *statements,

@@ -25,6 +25,12 @@ struct rat_engine {
  */
 int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *again);
 
+/**
+ * Prepare sql, one statement, binding the tables it names first (and again
+ * after a catalog miss); errors as rat_engine_query() reports them.
+ */
+int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql);
+
 typedef enum rat_format_mode {
 	RAT_FORMAT_TEXT = 0, /* as DuckDB casts to VARCHAR */
 	RAT_FORMAT_JSON = 1
