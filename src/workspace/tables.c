@@ -298,20 +298,34 @@ int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat
 	return error;
 }
 
+/* Where entry c's table lives in ws, and ws's read cache (free() both). */
+static int entry_paths(char **location, char **cache, const rat_workspace *ws,
+		       const rat_catalog_entry *c)
+{
+	int error;
+
+	*location = NULL;
+	if ((*cache = rat_workspace__cache_dir(ws)) == NULL)
+		return RAT_ENOMEM;
+	if ((error = table_location(location, ws, c->key)) != 0) {
+		rat_error__prefix("%s", c->key);
+		free(*cache);
+		*cache = NULL;
+	}
+	return error;
+}
+
 /* As rat_workspace__entry_store_at(), in the entry's folder in ws. */
 static int entry_store(rat_store **store, const char **key, const rat_workspace *ws,
 		       const rat_catalog_entry *c)
 {
-	char *location = NULL, *cache = rat_workspace__cache_dir(ws);
+	char *location, *cache;
 	int error;
 
 	*store = NULL;
-	if (!cache)
-		return RAT_ENOMEM;
-	if ((error = table_location(&location, ws, c->key)) != 0)
-		rat_error__prefix("%s", c->key);
-	else
-		error = rat_workspace__entry_store_at(store, key, c, location, cache);
+	if ((error = entry_paths(&location, &cache, ws, c)) != 0)
+		return error;
+	error = rat_workspace__entry_store_at(store, key, c, location, cache);
 	free(location);
 	free(cache);
 	return error;
@@ -338,55 +352,47 @@ int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 	return error;
 }
 
-/* Plan the version of a table an entry records from the store its metadata key is in. */
-static int plan_in(rat_scan *scan, rat_store **store, rat_scan_options *opts,
-		   const rat_catalog_entry *c);
-
 int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_catalog_entry *c,
 				 const char *location, const char *cache)
 {
 	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
+	char *recorded = NULL;
 	int error;
 
 	memset(scan, 0, sizeof(*scan));
 	if ((error = rat_workspace__entry_store_at(store, &opts.metadata_key, c, location,
 						   cache)) != 0)
 		return error;
-	return plan_in(scan, store, &opts, c);
-}
-
-/* Plan the version of a table a catalog entry records (relocating when it was written elsewhere). */
-static int plan_entry(rat_scan *scan, rat_store **store, const rat_workspace *ws,
-		      const rat_catalog_entry *c)
-{
-	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
-	int error;
-
-	memset(scan, 0, sizeof(*scan));
-	if ((error = entry_store(store, &opts.metadata_key, ws, c)) != 0)
-		return error;
-	return plan_in(scan, store, &opts, c);
-}
-
-static int plan_in(rat_scan *scan, rat_store **store, rat_scan_options *opts,
-		   const rat_catalog_entry *c)
-{
-	char *recorded = NULL;
-	int error = 0;
-
 	/* the root the recorded paths start with: what precedes its metadata/ */
 	recorded = rat__strndup(c->state.metadata_location,
-				(size_t)(opts->metadata_key - 1 - c->state.metadata_location));
-	opts->relocate_from = recorded;
+				(size_t)(opts.metadata_key - 1 - c->state.metadata_location));
+	opts.relocate_from = recorded;
 	if (!recorded)
 		error = RAT_ENOMEM;
-	else if ((error = rat_table__plan(scan, *store, opts)) != 0)
+	else if ((error = rat_table__plan(scan, *store, &opts)) != 0)
 		rat_error__prefix("%s", c->key);
 	if (error) {
 		rat_store__free(*store);
 		*store = NULL;
 	}
 	free(recorded);
+	return error;
+}
+
+/* Plan the version of a table a catalog entry records (relocating when it was written elsewhere). */
+static int plan_entry(rat_scan *scan, rat_store **store, const rat_workspace *ws,
+		      const rat_catalog_entry *c)
+{
+	char *location, *cache;
+	int error;
+
+	memset(scan, 0, sizeof(*scan));
+	*store = NULL;
+	if ((error = entry_paths(&location, &cache, ws, c)) != 0)
+		return error;
+	error = rat_workspace__plan_entry_at(scan, store, c, location, cache);
+	free(location);
+	free(cache);
 	return error;
 }
 
@@ -406,14 +412,15 @@ int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const cha
 
 int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c)
 {
-	rat_store *store = NULL;
-	const char *key;
+	char *location, *cache;
 	int error;
 
 	*sql = NULL;
-	if ((error = entry_store(&store, &key, ws, c)) == 0)
-		error = rat_table__read_view(sql, store, key);
-	rat_store__free(store);
+	if ((error = entry_paths(&location, &cache, ws, c)) != 0)
+		return error;
+	error = rat_workspace__view_sql_at(sql, c, location, cache);
+	free(location);
+	free(cache);
 	return error;
 }
 
@@ -422,7 +429,7 @@ int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catal
  * less those position delete files remove (librat's never overlap). *exact
  * (when asked) is false when equality deletes remove more than that.
  */
-static int64_t live_rows(const rat_scan *scan, bool *exact)
+int64_t rat_workspace__live_rows(const rat_scan *scan, bool *exact)
 {
 	int64_t rows = 0;
 	size_t i;
@@ -438,33 +445,6 @@ static int64_t live_rows(const rat_scan *scan, bool *exact)
 			*exact = false;
 	}
 	return rows;
-}
-
-int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog *catalog,
-			     const char *ref, const char *key)
-{
-	rat_contents contents = { NULL, 0 };
-	const rat_catalog_entry *entry;
-	rat_store *store = NULL;
-	rat_scan scan;
-	bool exact;
-	int error;
-
-	*out = -1;
-	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
-		return error;
-	if ((entry = rat_catalog__find(&contents, key)) == NULL || entry->state.view)
-		goto cleanup;
-	if ((error = plan_entry(&scan, &store, ws, entry)) != 0)
-		goto cleanup;
-	*out = live_rows(&scan, &exact);
-	if (!exact)
-		*out = -1; /* equality deletes: only a read can tell */
-	rat_table__scan_free(&scan);
-cleanup:
-	rat_store__free(store);
-	rat_catalog__contents_free(&contents);
-	return error;
 }
 
 /* Table information (public rat/table.h) */
@@ -580,7 +560,7 @@ static int fill_info(rat_table_info *info, const rat_workspace *ws, const rat_ca
 	info->snapshot_id = scan.snapshot ? scan.snapshot->snapshot_id : -1;
 	info->updated_ms = scan.snapshot ? scan.snapshot->timestamp_ms : 0;
 	info->data_files = (int64_t)scan.data.count;
-	info->rows = live_rows(&scan, NULL);
+	info->rows = rat_workspace__live_rows(&scan, NULL);
 	for (i = 0; i < scan.data.count; i++)
 		info->bytes += scan.data.items[i].file_size;
 	info->partitioning = describe_partitioning(&scan);
