@@ -768,12 +768,10 @@ static int finish(build *b, rat_buf *sql)
 		   (error = add_ingestion_columns(b, sql, &columns)) == 0) {
 		error = write_rows(b, rat_buf_cstr(sql), &columns);
 	}
-	if (!error)
-		error = rat_workspace__bind_key(b->engine, b->ctx->ws, b->catalog, b->ctx->branch,
-						b->p->key);
 	/* the rows after the step: from the manifests, unless only a read can tell */
-	if (!error && (error = rat_workspace__live_rows(&b->step->rows_out, b->ctx->ws, b->catalog,
-							b->ctx->branch, b->p->key)) == 0 &&
+	if (!error &&
+	    (error = rat_workspace__bind_key(b->engine, b->ctx->ws, b->catalog, b->ctx->branch,
+					     b->p->key, &b->step->rows_out)) == 0 &&
 	    b->step->rows_out < 0) {
 		rat_buf all = RAT_BUF_INIT;
 		if ((error = rat_buf_printf(&all, "SELECT * FROM %s", b->relation)) == 0)

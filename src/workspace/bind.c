@@ -33,6 +33,7 @@ typedef struct binder {
 	rat_contents contents;
 	char **locations;       /* per entry: its table (or view) folder */
 	unsigned char *states;  /* per entry: UNBOUND, BINDING, BOUND */
+	size_t unbound;         /* entries not BOUND */
 	char *cache;            /* the workspace's read cache */
 } binder;
 
@@ -60,50 +61,71 @@ static void split_key(char layer[16], const char **name, const char *key)
 	*name = dot + 1;
 }
 
-static int bind_table_at(rat_engine *engine, const rat_catalog_entry *c, const char *location,
-			 const char *cache)
+static int resolve_words(rat_engine *engine, binder *b, const char *sql);
+
+/*
+ * Define entry c, whose folder is location, as layer.table in the session:
+ * a table as a view over its files (*rows, when asked, its live rows from
+ * the manifests, -1 when only a read can tell), a view with its SQL, after
+ * binding what that SQL names (b: the session's binder, if it has one).
+ */
+static int bind_one(rat_engine *engine, binder *b, const rat_catalog_entry *c,
+		    const char *location, const char *cache, int64_t *rows)
 {
 	rat_store *store = NULL;
 	rat_scan scan;
 	rat_buf sql = RAT_BUF_INIT;
+	char *view = NULL, layer[16];
 	const char *name;
-	char layer[16];
+	bool exact;
 	int error;
 
+	if (rows)
+		*rows = -1;
+	split_key(layer, &name, c->key);
+	if (c->state.view) {
+		if ((error = rat_workspace__view_sql_at(&view, c, location, cache)) == 0 &&
+		    (!b || (error = resolve_words(engine, b, view)) == 0) &&
+		    (error = rat_engine__bind_view(engine, layer, name, view)) != 0)
+			rat_error__prefix("view %s", c->key);
+		free(view);
+		return error;
+	}
 	if ((error = rat_workspace__plan_entry_at(&scan, &store, c, location, cache)) != 0)
 		return error;
-	split_key(layer, &name, c->key);
 	if ((error = rat_table__scan_sql(&scan, store, &sql)) == 0)
 		error = rat_engine__bind_view(engine, layer, name, rat_buf_cstr(&sql));
 	if (error)
 		rat_error__prefix("%s", c->key);
+	else if (rows) {
+		*rows = rat_workspace__live_rows(&scan, &exact);
+		if (!exact)
+			*rows = -1; /* equality deletes: only a read can tell */
+	}
 	rat_table__scan_free(&scan);
 	rat_store__free(store);
 	rat_buf_free(&sql);
 	return error;
 }
 
-static int resolve_words(rat_engine *engine, binder *b, const char *sql);
+/* Entry i's state; the binder counts the entries not bound yet. */
+static void mark(binder *b, size_t i, unsigned char state)
+{
+	if (b->states[i] != BOUND && state == BOUND)
+		b->unbound--;
+	else if (b->states[i] == BOUND && state != BOUND)
+		b->unbound++;
+	b->states[i] = state;
+}
 
 /* Bind entry i (for a view: what its SQL names first). */
 static int bind_entry(rat_engine *engine, binder *b, size_t i)
 {
-	const rat_catalog_entry *c = &b->contents.items[i];
-	char *sql = NULL, layer[16];
-	const char *name;
 	int error;
 
-	b->states[i] = BINDING; /* a view that names itself, or a cycle, stops here */
-	if (!c->state.view) {
-		error = bind_table_at(engine, c, b->locations[i], b->cache);
-	} else if ((error = rat_workspace__view_sql_at(&sql, c, b->locations[i], b->cache)) == 0 &&
-		   (error = resolve_words(engine, b, sql)) == 0) {
-		split_key(layer, &name, c->key);
-		if ((error = rat_engine__bind_view(engine, layer, name, sql)) != 0)
-			rat_error__prefix("view %s", c->key);
-	}
-	b->states[i] = error ? UNBOUND : BOUND;
-	free(sql);
+	mark(b, i, BINDING); /* a view that names itself, or a cycle, stops here */
+	error = bind_one(engine, b, &b->contents.items[i], b->locations[i], b->cache, NULL);
+	mark(b, i, error ? UNBOUND : BOUND);
 	return error;
 }
 
@@ -224,7 +246,9 @@ static int resolve_words(rat_engine *engine, binder *b, const char *sql)
 
 static int resolve(rat_engine *engine, const char *sql, void *payload)
 {
-	return resolve_words(engine, payload, sql);
+	binder *b = payload;
+
+	return b->unbound ? resolve_words(engine, b, sql) : 0; /* all bound: nothing to look for */
 }
 
 static int resolve_all(rat_engine *engine, size_t *bound, void *payload)
@@ -244,6 +268,7 @@ static int binder_new(binder **out, const rat_workspace *ws, rat_contents *conte
 		return RAT_ENOMEM;
 	b->contents = *contents;
 	memset(contents, 0, sizeof(*contents));
+	b->unbound = n;
 	b->cache = rat_workspace__cache_dir(ws);
 	b->locations = rat__calloc(n ? n : 1, sizeof(char *));
 	b->states = rat__calloc(n ? n : 1, 1);
@@ -340,16 +365,17 @@ cleanup:
 }
 
 int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			    const char *ref, const char *key)
+			    const char *ref, const char *key, int64_t *rows)
 {
 	rat_contents contents = { NULL, 0 };
 	const rat_catalog_entry *entry;
-	char *location = NULL, *cache = NULL, *sql = NULL, layer[16];
-	const char *name;
+	char *location = NULL, *cache = NULL;
 	binder *b = rat_engine__resolver_payload(engine);
 	size_t i;
 	int error;
 
+	if (rows)
+		*rows = -1;
 	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
 		return error;
 	if ((entry = rat_catalog__find(&contents, key)) == NULL) {
@@ -361,24 +387,16 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_workspace__table_location(&location, ws, key)) != 0)
+	if ((error = rat_workspace__table_location(&location, ws, key)) != 0 ||
+	    (error = bind_one(engine, b, entry, location, cache, rows)) != 0)
 		goto cleanup;
-	if (!entry->state.view) {
-		error = bind_table_at(engine, entry, location, cache);
-	} else if ((error = rat_workspace__view_sql_at(&sql, entry, location, cache)) == 0 &&
-		   (error = rat_engine__resolve(engine, sql)) == 0) {
-		split_key(layer, &name, key);
-		if ((error = rat_engine__bind_view(engine, layer, name, sql)) != 0)
-			rat_error__prefix("view %s", key);
-	}
 	/* the session's own contents must not define it again as it was at open */
-	for (i = 0; !error && b && i < b->contents.count; i++)
+	for (i = 0; b && i < b->contents.count; i++)
 		if (strcmp(b->contents.items[i].key, key) == 0)
-			b->states[i] = BOUND;
+			mark(b, i, BOUND);
 cleanup:
 	rat_catalog__contents_free(&contents);
 	free(location);
 	free(cache);
-	free(sql);
 	return error;
 }

@@ -82,19 +82,22 @@ int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog
 			const char *ref, bool lock);
 
 /**
- * The rows of table key at ref from its manifests alone: the data files'
+ * The rows of a planned snapshot from its manifests alone: the data files'
  * rows less those position delete files remove (librat's never overlap).
- * -1 when only a read can tell: a view, or equality deletes.
+ * *exact (when asked) is false when equality deletes remove more than that.
  */
-int rat_workspace__live_rows(int64_t *out, const rat_workspace *ws, rat_catalog *catalog,
-			     const char *ref, const char *key);
+int64_t rat_workspace__live_rows(const rat_scan *scan, bool *exact);
 /** The SQL of the view an entry records. (free()) */
 int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c);
 /** As rat_workspace__view_sql(), for a view at location. */
 int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const char *location,
 			      const char *cache);
-/** (Re)define the view of one key as it is at ref (after the session wrote it). */
+/**
+ * (Re)define the view of one key as it is at ref (after the session wrote
+ * it); *rows (when asked) receives its live rows from the manifests, or -1
+ * when only a read can tell (a view, equality deletes).
+ */
 int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			    const char *ref, const char *key);
+			    const char *ref, const char *key, int64_t *rows);
 
 #endif
