@@ -37,6 +37,7 @@ typedef struct writer {
 	bool merge_source;        /* the temp table of new rows exists */
 	bool merge_positions;     /* so does RAT_MERGE_POSITIONS */
 	int64_t *merge_fidx;      /* per data file: its fidx there, -1 when the merge did not read it */
+	int64_t merge_rows;       /* rows in the merge's temp table of new rows */
 	int passes;               /* COPYs that wrote w->files when written in key ranges */
 	rat_data_files deletes;   /* MERGE on read: the position delete files it adds */
 } writer;

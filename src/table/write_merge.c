@@ -72,7 +72,7 @@ static int check_keys(const writer *w, const rat_scan *scan)
  * The files that may hold a key of the new rows, in candidate[]: all but
  * those whose manifest bounds exclude the new keys' range on some key
  * column. A NULL new key, or a key type the planner cannot compare, keeps
- * every file for that column.
+ * every file for that column. w->merge_rows receives the new rows' count.
  */
 static int key_candidates(writer *w, const rat_scan *scan, bool *candidate)
 {
@@ -86,7 +86,7 @@ static int key_candidates(writer *w, const rat_scan *scan, bool *candidate)
 
 	for (i = 0; i < scan->data.count; i++)
 		candidate[i] = true;
-	error = rat_buf_puts(&sql, "SELECT count(*) FILTER (WHERE false");
+	error = rat_buf_puts(&sql, "SELECT count(*), count(*) FILTER (WHERE false");
 	for (k = 0; !error && k < n; k++)
 		if ((error = rat_buf_puts(&sql, " OR ")) == 0 &&
 		    (error = rat_sql__ident(&sql, w->opts->unique_key[k])) == 0)
@@ -106,7 +106,8 @@ static int key_candidates(writer *w, const rat_scan *scan, bool *candidate)
 		error = step < 0 ? step : 0;
 		goto cleanup;
 	}
-	rat_result_get_int64(result, 0, &nulls);
+	rat_result_get_int64(result, 0, &w->merge_rows);
+	rat_result_get_int64(result, 1, &nulls);
 	if (nulls > 0) /* a NULL key matches a NULL key, which bounds do not show */
 		goto cleanup;
 	if ((filters = rat__calloc(2 * n, sizeof(*filters))) == NULL) {
@@ -115,9 +116,9 @@ static int key_candidates(writer *w, const rat_scan *scan, bool *candidate)
 	}
 	for (k = 0; k < n; k++) {
 		const char *lo = NULL, *hi = NULL;
-		if (rat_result_is_null(result, 1 + 2 * k) || rat_result_is_null(result, 2 + 2 * k) ||
-		    rat_result_get_text(result, 1 + 2 * k, &lo, NULL) != 0 ||
-		    rat_result_get_text(result, 2 + 2 * k, &hi, NULL) != 0) {
+		if (rat_result_is_null(result, 2 + 2 * k) || rat_result_is_null(result, 3 + 2 * k) ||
+		    rat_result_get_text(result, 2 + 2 * k, &lo, NULL) != 0 ||
+		    rat_result_get_text(result, 3 + 2 * k, &hi, NULL) != 0) {
 			rat_error_clear();
 			continue;
 		}
@@ -277,20 +278,10 @@ cleanup:
  */
 static int merge_on_read(writer *w, const rat_scan *scan, const bool *affected)
 {
-	rat_result *result = NULL;
-	int64_t changing = 0;
-	int step, error;
+	int error = 0;
 
-	if ((error = rat_engine_query(&result, w->engine, "SELECT count(*) FROM " SOURCE)) != 0)
-		return error;
-	if ((step = rat_result_next(result)) == 1)
-		rat_result_get_int64(result, 0, &changing);
-	rat_result_free(result);
-	if (step < 0)
-		return step;
-	if (!rat_table__merge_on_read(w, scan, affected, changing))
-		return 0;
-	if ((error = rat_table__write_position_deletes(w, scan, affected)) == 0)
+	if (rat_table__merge_on_read(w, scan, affected, w->merge_rows) &&
+	    (error = rat_table__write_position_deletes(w, scan, affected)) == 0)
 		rat_strarray_free(&w->removed); /* nothing is rewritten */
 	return error;
 }
