@@ -31,9 +31,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "catalog/catalog.h"
-#include "engine/session.h"
+#include "engine/engine.h"
 #include "table/scan.h"
 #include "workspace/tables.h"
 
@@ -165,7 +166,7 @@ static int tables(const char *workspace, long count)
 	long i;
 	int status = 1;
 
-	if (rat_workspace_open(&ws, workspace) != 0 || rat_engine__open(&engine, ws) != 0 ||
+	if (rat_workspace_open(&ws, workspace) != 0 || rat_workspace__open_engine(&engine, ws) != 0 ||
 	    rat_workspace__open_catalog(&catalog, ws) != 0) {
 		fail(workspace);
 		goto cleanup;

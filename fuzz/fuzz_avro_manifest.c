@@ -9,6 +9,7 @@
  * manifest list, and as a manifest whose entries inherit from a manifest
  * list entry; then each data file's partition id is made, as scans do.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "table/avro.h"
 #include "table/manifest.h"

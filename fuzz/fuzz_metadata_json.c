@@ -6,6 +6,7 @@
  * Input: the metadata file's bytes, given with their length (not
  * NUL-terminated, as a file read from object storage is).
  */
+#include "rat.h"
 #include "util/common.h"
 #include "table/metadata.h"
 #include "fuzz.h"

@@ -8,6 +8,7 @@
  * command pipeline (no SQL file; the YAML must give `command:`). The YAML is
  * written to a scratch file, as configure reads only files.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "pipeline/pipeline.h"
 #include "fuzz.h"

@@ -9,6 +9,7 @@
  * is antisymmetric and transitive; the highest version that satisfies a
  * range satisfies it and no other satisfying version sorts above it.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "product/semver.h"
 #include "fuzz.h"

@@ -10,9 +10,10 @@
  * fails so that error paths inside callbacks are reached; is_incremental()
  * follows the input's length so both branches are rendered.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "util/buf.h"
-#include "pipeline/template.h"
+#include "template/template.h"
 #include "fuzz.h"
 
 #include <stdlib.h>

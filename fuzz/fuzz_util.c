@@ -5,6 +5,7 @@
  * through silently because the harness failed, and libFuzzer reports an
  * abort like any other crash.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "util/fs.h"
 #include "fuzz.h"

@@ -8,6 +8,7 @@
  * profile files (one extending a built-in, two extending each other) so that
  * `resources.profile` can reach the profile-file reader too.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "util/fs.h"
 #include "config/config.h"

@@ -11,6 +11,7 @@
  * fuzz.replay.<target>), so every committed input stays a regression test.
  * A missing PATH, an unreadable file or no input at all is an error.
  */
+#include "rat.h"
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"

@@ -10,6 +10,7 @@
  */
 #include "util/common.h"
 #include "util/names.h"
+#include "rat/catalog.h"
 #include "catalog/catalog_internal.h"
 
 #include <stdio.h>

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "util/common.h"
+#include "rat/catalog.h"
 
 #define RAT_HASH_LEN 64
 
@@ -153,5 +154,15 @@ void rat_catalog__merge_result_free(rat_merge_result *result);
 
 /* The backend interface (catalog_internal.h has the struct). */
 typedef struct rat_catalog_backend rat_catalog_backend;
+
+/**
+ * Publish the changes branch source made since base as one commit on
+ * target (titled "title: key key ..."), unless target changed one of those
+ * keys since base (RAT_ECONFLICT naming them; nothing written). commit gets
+ * target's new head (its head as it was when there was nothing to publish).
+ */
+int rat_catalog__squash(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog, const char *source,
+		    const char *base, const char *target, const char *author, const char *title,
+		    json_t *properties);
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef RAT_CATALOG_INTERNAL_H
 #define RAT_CATALOG_INTERNAL_H
 
+#include "rat/catalog.h"
 #include "catalog/catalog.h"
 
 struct rat_catalog_backend {

@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/names.h"
 #include "util/sha256.h"
+#include "rat/catalog.h"
 #include "catalog/catalog_internal.h"
 
 #include <ctype.h>

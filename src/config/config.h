@@ -12,6 +12,7 @@
 
 #include "util/common.h"
 #include "util/yaml.h"
+#include "rat/workspace.h"
 
 typedef enum rat_resource_key {
 	RAT_RES_MAX_MEMORY_MB = 0,

@@ -8,6 +8,7 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/yaml.h"
+#include "rat/workspace.h"
 #include "config/config.h"
 
 #include <ctype.h>

@@ -4,6 +4,7 @@
 #include "engine/engine_internal.h"
 #include "engine/describe.h"
 #include "util/sql.h"
+#include "rat/engine.h"
 
 #include <stdlib.h>
 #include <string.h>

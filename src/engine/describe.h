@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "util/common.h"
+#include "rat/engine.h"
 
 typedef struct rat_column_desc {
 	char *name;

@@ -1,11 +1,10 @@
 /*
  * engine/engine.c - engine sessions (rat/engine.h): an in-memory DuckDB
- * database configured from the workspace's resources, SQL execution, and
+ * database opened from a plain config (engine.h), SQL execution, and
  * streamed results.
  *
- * Settings applied at open: memory_limit = min(duckdb_memory_mb,
- * max_memory_mb) MiB, threads, temp_directory = <RAT_HOME>/tmp/<workspace>
- * (where DuckDB spills when memory runs out), no automatic extension
+ * Settings applied at open: memory_limit and threads as configured,
+ * temp_directory (where DuckDB spills when memory runs out), no automatic extension
  * downloads (there is no network to fetch them from), and TimeZone UTC so
  * that results do not depend on the machine's zone.
  *
@@ -13,8 +12,9 @@
  * streamed chunk by chunk.
  */
 #include "engine/engine_internal.h"
-#include "engine/session.h"
+#include "engine/engine.h"
 #include "util/fs.h"
+#include "rat/engine.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -44,11 +44,6 @@ struct rat_result {
 	uint64_t rows;
 };
 
-const char *rat_version(void)
-{
-	return RAT_VERSION_STRING;
-}
-
 const char *rat_engine_version(void)
 {
 	return duckdb_library_version();
@@ -62,18 +57,16 @@ static int set_option(duckdb_config config, const char *name, const char *value)
 	return 0;
 }
 
-int rat_engine__open(rat_engine **out, const rat_workspace *ws)
+int rat_engine__open(rat_engine **out, const rat_engine_config *cfg)
 {
 	rat_engine *engine = NULL;
 	duckdb_config config = NULL;
-	rat_resources res;
 	char value[64], *open_error = NULL;
 	int error = 0;
 
 	*out = NULL;
-	rat_workspace_resources(ws, &res);
 	/* DuckDB creates the spill folder's last level only, when it first spills */
-	if ((error = rat_fs__mkdir_p(rat_workspace_spill_dir(ws))) != 0)
+	if ((error = rat_fs__mkdir_p(cfg->temp_dir)) != 0)
 		return error;
 	if ((engine = rat__calloc(1, sizeof(*engine))) == NULL)
 		return RAT_ENOMEM;
@@ -81,12 +74,12 @@ int rat_engine__open(rat_engine **out, const rat_workspace *ws)
 		error = rat_error__oom();
 		goto cleanup;
 	}
-	snprintf(value, sizeof(value), "%" PRId64 "MiB", res.engine_memory_mb);
+	snprintf(value, sizeof(value), "%" PRId64 "MiB", cfg->memory_mb);
 	if ((error = set_option(config, "memory_limit", value)) != 0)
 		goto cleanup;
-	snprintf(value, sizeof(value), "%" PRId64, res.threads);
+	snprintf(value, sizeof(value), "%" PRId64, cfg->threads);
 	if ((error = set_option(config, "threads", value)) != 0 ||
-	    (error = set_option(config, "temp_directory", rat_workspace_spill_dir(ws))) != 0 ||
+	    (error = set_option(config, "temp_directory", cfg->temp_dir)) != 0 ||
 	    (error = set_option(config, "autoinstall_known_extensions", "false")) != 0)
 		goto cleanup;
 	if (duckdb_open_ext(NULL, &engine->db, config, &open_error) == DuckDBError) {

@@ -9,13 +9,14 @@
 
 #include "util/common.h"
 #include "util/buf.h"
-#include "engine/session.h"
+#include "rat/engine.h"
+#include "engine/engine.h"
 
 /* An engine session: one in-memory database and its connection. */
 struct rat_engine {
 	duckdb_database db;
 	duckdb_connection conn;
-	rat_engine_resolver resolver; /* binds tables on demand (session.h); resolve NULL: none */
+	rat_engine_resolver resolver; /* binds tables on demand (engine.h); resolve NULL: none */
 	bool resolving;               /* inside the resolver: no resolving again */
 };
 

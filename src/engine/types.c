@@ -3,6 +3,7 @@
  * SQL spelling of a type ("DECIMAL(18,3)", "INTEGER[]", "MAP(VARCHAR, INTEGER)")
  * for result headers and messages.
  */
+#include "rat/engine.h"
 #include "engine/engine_internal.h"
 
 #include <inttypes.h>

@@ -4,6 +4,8 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "rat/pipeline.h"
+#include "rat/workspace.h"
 #include "pipeline/pipeline.h"
 
 #include <stddef.h>

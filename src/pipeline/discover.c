@@ -10,9 +10,10 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "rat/workspace.h"
 #include "config/config.h"
 #include "pipeline/pipeline.h"
-#include "pipeline/template.h"
+#include "template/template.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,6 +15,9 @@
 #define RAT_PIPELINE_PIPELINE_H
 
 #include "util/common.h"
+#include "util/buf.h"
+#include "rat/engine.h"
+#include "rat/workspace.h"
 
 typedef enum rat_materialization {
 	RAT_MATERIALIZE_TABLE = 0, /* the default: rebuilt on every run */
@@ -161,5 +164,11 @@ int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
  */
 int rat_pipeline__select(bool **picked, const rat_pipelines *pipelines, const char *const *selectors,
 			 size_t count);
+
+/**
+ * The highest value of column in relation, as a typed SQL literal
+ * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)), or NULL when it has no rows.
+ */
+int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "rat/product.h"
+#include "rat/workspace.h"
 #include "product/registry.h"
 
 #include <stddef.h>

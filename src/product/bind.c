@@ -10,7 +10,9 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/sql.h"
-#include "engine/session.h"
+#include "rat/engine.h"
+#include "rat/workspace.h"
+#include "engine/engine.h"
 #include "product/product.h"
 #include "product/registry.h"
 #include "storage/storage.h"
@@ -134,7 +136,7 @@ static int bind_version(rat_engine *engine, const rat_workspace *ws, const char 
 	}
 	if (!error && (error = rat_buf_puts(&sql, "])")) == 0 &&
 	    (error = rat_engine__bind_view(engine, "products", alias, rat_buf_cstr(&sql))) == 0 &&
-	    v->location[0] == '/')
+	    allowed && v->location[0] == '/')
 		error = rat_strarray__push(allowed, v->location);
 cleanup:
 	if (error)

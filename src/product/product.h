@@ -19,10 +19,13 @@
 #define RAT_PRODUCT_PRODUCT_H
 
 #include "util/common.h"
+#include "rat/engine.h"
+#include "rat/workspace.h"
 
 /**
  * Bind the workspace's subscriptions into engine as products.<alias>, and
- * add the folders they read to allowed (for the lock-down that follows).
+ * add the folders they read to allowed (for the lock-down that follows;
+ * NULL: a session that stays unlocked).
  */
 int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray *allowed);
 

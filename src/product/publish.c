@@ -18,7 +18,11 @@
 #include "util/fs.h"
 #include "util/random.h"
 #include "util/sql.h"
-#include "engine/session.h"
+#include "rat/catalog.h"
+#include "rat/engine.h"
+#include "rat/product.h"
+#include "rat/workspace.h"
+#include "engine/engine.h"
 #include "product/product.h"
 #include "product/registry.h"
 #include "storage/storage.h"
@@ -336,9 +340,9 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 					cfg->name)) != 0 ||
 	    (error = rat_workspace__open_catalog(&pb.catalog, ws)) != 0 ||
 	    (error = fill_identity(&pb)) != 0 ||
-	    (error = rat_engine__open(&pb.engine, ws)) != 0 ||
-	    (error = rat_workspace__bind(pb.engine, ws, pb.catalog, rat_workspace_branch(ws),
-					 false)) != 0 ||
+	    (error = rat_workspace__open_engine(&pb.engine, ws)) != 0 ||
+	    (error = rat_workspace__bind(pb.engine, ws, pb.catalog, rat_workspace_branch(ws))) != 0 ||
+	    (error = rat_product__bind(pb.engine, ws, NULL)) != 0 ||
 	    (error = read_source(&pb)) != 0)
 		goto cleanup;
 	find_previous(&pb);

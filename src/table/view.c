@@ -5,6 +5,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/random.h"
+#include "rat/engine.h"
 #include "engine/describe.h"
 #include "table/view.h"
 

@@ -12,6 +12,7 @@
 #define RAT_TABLE_VIEW_H
 
 #include "util/common.h"
+#include "rat/engine.h"
 #include "storage/storage.h"
 
 typedef struct rat_view_result {

@@ -14,6 +14,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/random.h"
+#include "rat/engine.h"
 #include "engine/describe.h"
 #include "table/manifest_write.h"
 #include "table/scan.h"

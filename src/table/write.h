@@ -15,6 +15,7 @@
 #define RAT_TABLE_WRITE_H
 
 #include "util/common.h"
+#include "rat/engine.h"
 #include "storage/storage.h"
 
 typedef enum rat_write_mode {

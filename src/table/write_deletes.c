@@ -28,6 +28,7 @@
 #include "util/hex.h"
 #include "util/random.h"
 #include "util/sql.h"
+#include "rat/engine.h"
 #include "table/scan.h"
 #include "table/write_internal.h"
 

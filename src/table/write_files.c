@@ -13,6 +13,7 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/sql.h"
+#include "rat/engine.h"
 #include "table/scan.h"
 #include "table/write_internal.h"
 #include "table/write_stats.h"

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "util/common.h"
+#include "rat/engine.h"
 #include "engine/describe.h"
 #include "storage/storage.h"
 #include "table/manifest.h"

@@ -24,6 +24,7 @@
 #include "util/fs.h"
 #include "util/random.h"
 #include "util/sql.h"
+#include "rat/engine.h"
 #include "table/write_internal.h"
 
 #include <stdio.h>

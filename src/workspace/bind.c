@@ -13,11 +13,10 @@
  * with a catalog error binds the rest and is tried again (engine/session.h).
  */
 #include "util/common.h"
-#include "util/fs.h"
 #include "util/sql.h"
-#include "engine/session.h"
+#include "rat/engine.h"
+#include "engine/engine.h"
 #include "table/scan.h"
-#include "product/product.h"
 #include "workspace/tables.h"
 
 #include <ctype.h>
@@ -286,65 +285,10 @@ static int binder_new(binder **out, const rat_workspace *ws, rat_contents *conte
 	return 0;
 }
 
-/*
- * The workspace's landing folder, <workspace>/landing, if there is one. A
- * locked session may read (and write) under it, so it must hold real files
- * only: DuckDB follows links, and a link would reach past the lock.
- */
-static int landing_folder(char **out, const rat_workspace *ws)
-{
-	char *landing = rat_fs__join(rat_workspace_path(ws), "landing"), *link = NULL;
-	int error;
-
-	*out = NULL;
-	if (!landing)
-		return RAT_ENOMEM;
-	if ((error = rat_fs__find_symlink(&link, landing)) == 0 && link)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				       "%s is a symbolic link: a workspace's landing folder must "
-				       "hold real files and folders only (move or copy the data in)",
-				       link);
-	if (!error && rat_fs__is_dir(landing)) {
-		*out = landing;
-		landing = NULL;
-	}
-	free(link);
-	free(landing);
-	return error;
-}
-
-/*
- * The folders a locked session may reach: the workspace's tables, its
- * landing folder, the read cache and its spill folder.
- */
-static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
-{
-	char *tables = NULL, *landing = NULL, *cache = rat_workspace__cache_dir(ws);
-	int error;
-
-	if (!cache)
-		return RAT_ENOMEM;
-	if ((error = rat_strarray__push(out, cache)) != 0 ||
-	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0 ||
-	    (error = landing_folder(&landing, ws)) != 0 ||
-	    (landing && (error = rat_strarray__push(out, landing)) != 0))
-		goto cleanup;
-	if (rat_workspace_warehouse(ws)[0] == '/') {
-		tables = rat__sprintf("%s/%s", rat_workspace_warehouse(ws), rat_workspace_s3_prefix(ws));
-		error = tables ? rat_strarray__push(out, tables) : RAT_ENOMEM;
-	}
-cleanup:
-	free(landing);
-	free(tables);
-	free(cache);
-	return error;
-}
-
 int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			const char *ref, bool lock)
+			const char *ref)
 {
 	rat_contents contents = { NULL, 0 };
-	rat_strarray allowed = RAT_STRARRAY_INIT;
 	rat_engine_resolver resolver = { resolve, resolve_all, binder_free, NULL };
 	binder *b = NULL;
 	int error;
@@ -354,13 +298,8 @@ int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog
 		goto cleanup;
 	resolver.payload = b;
 	rat_engine__set_resolver(engine, &resolver); /* the session owns b from here */
-	/* products.<alias>, whose folders join the allowed ones */
-	if ((error = rat_product__bind(engine, ws, &allowed)) == 0 && lock &&
-	    (error = allowed_folders(&allowed, ws)) == 0)
-		error = rat_engine__lock(engine, &allowed);
 cleanup:
 	rat_catalog__contents_free(&contents);
-	rat_strarray_free(&allowed);
 	return error;
 }
 

@@ -3,6 +3,8 @@
  * internal catalog: copies into plain structs, so no library type leaks out.
  */
 #include "util/common.h"
+#include "rat/catalog.h"
+#include "rat/workspace.h"
 #include "catalog/catalog.h"
 #include "workspace/tables.h"
 

@@ -3,16 +3,31 @@
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "rat/catalog.h"
+#include "rat/engine.h"
+#include "rat/table.h"
+#include "rat/workspace.h"
 #include "config/config.h"
-#include "engine/session.h"
+#include "engine/engine.h"
 #include "table/scan.h"
 #include "table/view.h"
-#include "product/product.h"
 #include "workspace/tables.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws)
+{
+	rat_engine_config config;
+	rat_resources res;
+
+	rat_workspace_resources(ws, &res);
+	config.memory_mb = res.engine_memory_mb;
+	config.threads = res.threads;
+	config.temp_dir = rat_workspace_spill_dir(ws);
+	return rat_engine__open(out, &config);
+}
 
 int rat_workspace__open_home_catalog(rat_catalog **out, const char *home)
 {
@@ -730,29 +745,4 @@ void rat_history_free(rat_history *history)
 		free((char *)history->items[i].operation);
 	free(history->items);
 	memset(history, 0, sizeof(*history));
-}
-
-int rat_engine_open(rat_engine **out, const rat_workspace *ws)
-{
-	return rat_engine_open_at(out, ws, NULL);
-}
-
-int rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref)
-{
-	rat_catalog *catalog = NULL;
-	rat_engine *engine = NULL;
-	int error;
-
-	*out = NULL;
-	if ((error = rat_engine__open(&engine, ws)) != 0 ||
-	    (error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
-	    (error = rat_workspace__bind(engine, ws, catalog, ref ? ref : rat_workspace_branch(ws),
-					 true)) != 0) {
-		rat_engine_free(engine);
-		rat_catalog__free(catalog);
-		return error;
-	}
-	rat_catalog__free(catalog);
-	*out = engine;
-	return 0;
 }

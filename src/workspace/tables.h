@@ -12,12 +12,21 @@
 #define RAT_WORKSPACE_TABLES_H
 
 #include "util/common.h"
+#include "rat/catalog.h"
+#include "rat/engine.h"
+#include "rat/workspace.h"
 #include "catalog/catalog.h"
 #include "storage/storage.h"
 #include "table/metadata.h"
 #include "table/scan.h"
 #include "table/write.h"
 
+/**
+ * An engine session with the workspace's resources applied (memory_limit
+ * = min(duckdb_memory_mb, max_memory_mb), threads, the spill folder),
+ * bound to nothing and not locked: for librat's own work.
+ */
+int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws);
 /** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. */
 int rat_workspace__open_home_catalog(rat_catalog **out, const char *home);
 /** Open (creating) the catalog of the workspace's RAT_HOME. */
@@ -74,12 +83,10 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 /**
  * Give the session the tables and views at `ref` as layer.table, bound on
  * demand: a table is defined (a view over its files) the first time SQL
- * names it (workspace/bind.c). Products are bound at once. With lock, then
- * lock the session down to the workspace's table folders, landing folder,
- * read cache and spill folder.
+ * names it (workspace/bind.c). Products and the lock-down are session/'s.
  */
 int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			const char *ref, bool lock);
+			const char *ref);
 
 /**
  * The rows of a planned snapshot from its manifests alone: the data files'

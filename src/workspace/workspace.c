@@ -7,6 +7,8 @@
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "rat/catalog.h"
+#include "rat/workspace.h"
 #include "config/config.h"
 #include "catalog/catalog.h"
 #include "workspace/tables.h"

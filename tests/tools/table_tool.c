@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "util/fs.h"
-#include "engine/session.h"
+#include "engine/engine.h"
 #include "storage/storage.h"
 #include "table/scan.h"
 #include "table/write.h"
@@ -38,7 +39,7 @@ static int open_engine(rat_workspace **ws, rat_engine **engine, char *scratch, s
 	snprintf(yaml, sizeof(yaml), "%s/workspace.yaml", dir);
 	snprintf(scratch, len, "%s/scratch", dir);
 	if (rat_fs__mkdir_p(dir) != 0 || rat_fs__write_file_atomic(yaml, "name: tool\n", 11) != 0 ||
-	    rat_workspace_open(ws, dir) != 0 || rat_engine__open(engine, *ws) != 0)
+	    rat_workspace_open(ws, dir) != 0 || rat_workspace__open_engine(engine, *ws) != 0)
 		return fail("engine");
 	return 0;
 }
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 		rat_write_result result;
 		if (argc != 6)
 			return 2;
-		if (rat_workspace_open(&ws, argv[2]) != 0 || rat_engine__open(&engine, ws) != 0 ||
+		if (rat_workspace_open(&ws, argv[2]) != 0 || rat_workspace__open_engine(&engine, ws) != 0 ||
 		    rat_workspace__open_catalog(&catalog, ws) != 0)
 			return fail(argv[2]);
 		status = rat_workspace__write_table(&result, ws, catalog, engine, argv[3], argv[4], argv[5],

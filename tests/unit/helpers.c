@@ -4,8 +4,9 @@
 #include "helpers.h"
 
 #include "rat.h"
+#include "workspace/tables.h"
 #include "util/common.h"
-#include "engine/session.h"
+#include "engine/engine.h"
 #include "storage/storage.h"
 #include "table/scan.h"
 
@@ -64,7 +65,7 @@ void test_session_open(test_session *s, const char *name)
 	s->dir = test_scratch_home(name);
 	test_write(s->dir, "ws/workspace.yaml", "name: test\nresources:\n  profile: tiny\n");
 	snprintf(path, sizeof(path), "%s/ws", s->dir);
-	if (rat_workspace_open(&s->ws, path) != 0 || rat_engine__open(&s->engine, s->ws) != 0)
+	if (rat_workspace_open(&s->ws, path) != 0 || rat_workspace__open_engine(&s->engine, s->ws) != 0)
 		fail_msg("session %s: %s", name, rat_error_last()->message);
 }
 

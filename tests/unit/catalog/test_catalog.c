@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "catalog/catalog.h"
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "engine/describe.h"
 

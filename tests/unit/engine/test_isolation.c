@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "util/fs.h"
-#include "engine/session.h"
+#include "engine/engine.h"
+#include "workspace/tables.h"
 #include "storage/storage.h"
 #include "table/scan.h"
 #include "table/write.h"
@@ -75,7 +77,7 @@ static void a_session_reaches_only_its_own_tables(void **state)
 
 	make_table(a_dir, 1, &a_sql);
 	make_table(b_dir, 2, NULL);
-	assert_int_equal(rat_engine__open(&a, session.ws), 0);
+	assert_int_equal(rat_workspace__open_engine(&a, session.ws), 0);
 	assert_int_equal(rat_engine__bind_view(a, "silver", "accounts", rat_buf_cstr(&a_sql)), 0);
 	snprintf(spill, sizeof(spill), "%s/tmp", rat_workspace_home(session.ws));
 	assert_int_equal(rat_strarray__push(&allowed, a_dir), 0);
@@ -121,7 +123,7 @@ static void a_session_reaches_only_its_own_tables(void **state)
 	{
 		rat_strarray relative = RAT_STRARRAY_INIT;
 		rat_engine *b = NULL;
-		assert_int_equal(rat_engine__open(&b, session.ws), 0);
+		assert_int_equal(rat_workspace__open_engine(&b, session.ws), 0);
 		assert_int_equal(rat_strarray__push(&relative, "relative/dir"), 0);
 		assert_int_equal(rat_engine__lock(b, &relative), RAT_EINVALID);
 		rat_strarray_free(&relative);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "product/semver.h"
 

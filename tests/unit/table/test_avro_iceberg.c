@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "table/avro.h"
 

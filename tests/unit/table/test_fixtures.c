@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "storage/storage.h"
 #include "table/scan.h"

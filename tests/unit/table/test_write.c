@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "util/fs.h"
 #include "storage/storage.h"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rat.h"
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"

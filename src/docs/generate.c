@@ -1,0 +1,303 @@
+/*
+ * pipeline/docs_generate.c - `rat docs generate`: move flat pipelines into
+ * the folder form, then write each pipeline's README.md and docs/, and the
+ * workspace's lineage page.
+ *
+ * The move is all or nothing: every target is checked before the first
+ * rename, and a failed rename undoes the ones before it. Files are renamed,
+ * never rewritten, so a pipeline's SQL and YAML keep their bytes. Documents
+ * are written atomically, and only when their content changes.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "rat/docs.h"
+#include "rat/workspace.h"
+#include "docs/docs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DOC_BYTES ((size_t)16 << 20)
+
+typedef struct move_plan {
+	rat_strarray dirs; /* folders to create, absolute */
+	rat_strarray from; /* files to rename, absolute */
+	rat_strarray to;
+} move_plan;
+
+static const char *relative(const rat_docs_model *m, const char *path)
+{
+	size_t n = strlen(rat_workspace_path(m->ws));
+
+	if (strncmp(path, rat_workspace_path(m->ws), n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static int plan_file(move_plan *plan, const char *from, const char *dir, const char *name)
+{
+	int error = rat_strarray__push(&plan->from, from);
+
+	return error ? error : rat_strarray__push_owned(&plan->to, rat_fs__join(dir, name));
+}
+
+/* The moves that put flat p into pipelines/<layer>/<name>/. */
+static int plan_one(move_plan *plan, const rat_docs_model *m, const rat_pipeline *p)
+{
+	char *dir = rat_docs__dir(m, p), *target = NULL;
+	const char *ext;
+	int error = 0;
+
+	if (!dir)
+		return RAT_ENOMEM;
+	if (rat_fs__exists(dir)) {
+		error = rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_PIPELINE,
+				       "cannot move %s into the folder form: %s already exists "
+				       "(move it away, or move the pipeline's files into it); "
+				       "nothing was changed",
+				       p->display, relative(m, dir));
+		goto cleanup;
+	}
+	if ((error = rat_strarray__push(&plan->dirs, dir)) != 0)
+		goto cleanup;
+	if (p->source_path) {
+		ext = strrchr(p->source_path, '.');
+		if ((target = rat__sprintf("pipeline%s", ext ? ext : "")) == NULL ||
+		    (error = plan_file(plan, p->source_path, dir, target)) != 0)
+			error = error ? error : RAT_ENOMEM;
+	}
+	if (!error && p->config_path)
+		error = plan_file(plan, p->config_path, dir, "config.yaml");
+cleanup:
+	free(dir);
+	free(target);
+	return error;
+}
+
+/* Undo the first done renames and the folders made, newest first; best effort. */
+static void undo(const move_plan *plan, size_t done, size_t dirs)
+{
+	while (done-- > 0)
+		rename(plan->to.strings[done], plan->from.strings[done]);
+	while (dirs-- > 0)
+		rmdir(plan->dirs.strings[dirs]);
+}
+
+static int run_plan(rat_docs_report *out, const rat_docs_model *m, const move_plan *plan)
+{
+	rat_error_saved saved;
+	size_t dirs, done = 0, i;
+	int error = 0;
+
+	for (dirs = 0; dirs < plan->dirs.count; dirs++)
+		if (mkdir(plan->dirs.strings[dirs], 0755) != 0) {
+			error = rat_error__os(RAT_EIO, "cannot create folder %s",
+					      relative(m, plan->dirs.strings[dirs]));
+			break;
+		}
+	for (done = 0; !error && done < plan->from.count; done++)
+		if (rename(plan->from.strings[done], plan->to.strings[done]) != 0) {
+			error = rat_error__os(RAT_EIO, "cannot move %s to %s",
+					      relative(m, plan->from.strings[done]),
+					      relative(m, plan->to.strings[done]));
+			break;
+		}
+	if (error) {
+		rat_error__save(&saved);
+		undo(plan, done, dirs);
+		rat_error__restore(&saved);
+		rat_error__prefix("nothing was moved");
+		return error;
+	}
+	if ((out->moves = rat__calloc(plan->from.count + 1, sizeof(*out->moves))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < plan->from.count; i++) {
+		rat_docs_move *mv = &out->moves[out->move_count++];
+		mv->from = rat__strdup(relative(m, plan->from.strings[i]));
+		mv->to = rat__strdup(relative(m, plan->to.strings[i]));
+		if (!mv->from || !mv->to)
+			return RAT_ENOMEM;
+	}
+	return 0;
+}
+
+int rat_docs__move_flat(rat_docs_report *out, const rat_docs_model *m, const rat_pipeline *only)
+{
+	move_plan plan = { RAT_STRARRAY_INIT, RAT_STRARRAY_INIT, RAT_STRARRAY_INIT };
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < m->all.count; i++) {
+		const rat_pipeline *p = &m->all.items[m->order[i]];
+		if ((!only || p == only) && !rat_docs__in_folder(p))
+			error = plan_one(&plan, m, p);
+	}
+	if (!error && plan.dirs.count)
+		error = run_plan(out, m, &plan);
+	rat_strarray_free(&plan.dirs);
+	rat_strarray_free(&plan.from);
+	rat_strarray_free(&plan.to);
+	return error;
+}
+
+/* Write content to path unless the file holds it already; the report lists which. */
+static int write_doc(rat_docs_report *out, const rat_docs_model *m, const char *path,
+		     const rat_buf *content)
+{
+	rat_buf old = RAT_BUF_INIT;
+	char *dir = rat_fs__dirname(path);
+	int error;
+
+	if (!dir)
+		return RAT_ENOMEM;
+	error = rat_fs__read_file(&old, path, MAX_DOC_BYTES);
+	if (error == 0 && old.len == content->len &&
+	    memcmp(rat_buf_cstr(&old), rat_buf_cstr(content), old.len) == 0) {
+		error = rat_strarray__push(&out->unchanged, relative(m, path));
+		goto cleanup;
+	}
+	if (error && error != RAT_ENOTFOUND)
+		goto cleanup;
+	if (error) /* a new file */
+		rat_error_clear();
+	if ((error = rat_fs__mkdir_p(dir)) == 0 &&
+	    (error = rat_fs__write_file_atomic(path, rat_buf_cstr(content), content->len)) == 0)
+		error = rat_strarray__push(&out->written, relative(m, path));
+cleanup:
+	rat_buf_free(&old);
+	free(dir);
+	return error;
+}
+
+static int readme(rat_buf *content, const rat_docs_model *m, const rat_pipeline *p,
+		  const char *path)
+{
+	rat_buf old = RAT_BUF_INIT;
+	char *manual = NULL;
+	int error = rat_fs__read_file(&old, path, MAX_DOC_BYTES);
+
+	if (error == RAT_ENOTFOUND)
+		rat_error_clear();
+	if ((!error || error == RAT_ENOTFOUND) &&
+	    (error = rat_docs__manual(&manual, error ? NULL : rat_buf_cstr(&old),
+				      relative(m, path))) == 0)
+		error = rat_docs__readme(content, m, p, manual);
+	rat_buf_free(&old);
+	free(manual);
+	return error;
+}
+
+typedef int (*render_fn)(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p);
+
+static int document(rat_docs_report *out, const rat_docs_model *m, const rat_pipeline *p)
+{
+	static const struct {
+		const char *file;
+		render_fn render;
+	} docs[] = {
+		{ "docs/data_dictionary.md", rat_docs__data_dictionary },
+		{ "docs/business_rules.md", rat_docs__business_rules },
+		{ "docs/lineage.md", rat_docs__lineage },
+	};
+	rat_buf content = RAT_BUF_INIT;
+	char *dir = rat_docs__dir(m, p), *path = NULL;
+	size_t i;
+	int error = 0;
+
+	if (!dir || (path = rat_fs__join(dir, "README.md")) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = readme(&content, m, p, path)) != 0 ||
+	    (error = write_doc(out, m, path, &content)) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < RAT_ARRAY_SIZE(docs); i++) {
+		free(path);
+		rat_buf_clear(&content);
+		if ((path = rat_fs__join(dir, docs[i].file)) == NULL)
+			error = RAT_ENOMEM;
+		else if ((error = docs[i].render(&content, m, p)) == 0)
+			error = write_doc(out, m, path, &content);
+	}
+cleanup:
+	if (error)
+		rat_error__prefix("%s", p->key);
+	rat_buf_free(&content);
+	free(dir);
+	free(path);
+	return error;
+}
+
+/* "layer/name" or "layer.name" -> the pipeline, or an error naming it. */
+static int find_selected(const rat_pipeline **out, const rat_docs_model *m, const char *name)
+{
+	char *key = rat__strdup(name), *slash;
+	int error = 0;
+
+	if (!key)
+		return RAT_ENOMEM;
+	if ((slash = strchr(key, '/')) != NULL)
+		*slash = '.';
+	if ((*out = rat_pipeline__find(&m->all, key)) == NULL)
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+				       "no pipeline %s in %s/pipelines (`rat list` shows them)",
+				       name,
+				       rat_workspace_path(m->ws));
+	free(key);
+	return error;
+}
+
+static int workspace_page(rat_docs_report *out, const rat_docs_model *m)
+{
+	rat_buf content = RAT_BUF_INIT;
+	char *path = rat__sprintf("%s/docs/lineage.md", rat_workspace_path(m->ws));
+	int error;
+
+	if (!path)
+		return RAT_ENOMEM;
+	if ((error = rat_docs__workspace_lineage(&content, m)) == 0)
+		error = write_doc(out, m, path, &content);
+	rat_buf_free(&content);
+	free(path);
+	return error;
+}
+
+int rat_docs_generate(rat_docs_report *out, const rat_workspace *ws, const char *pipeline)
+{
+	rat_docs_model m;
+	const rat_pipeline *only = NULL;
+	size_t i;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_docs__load(&m, ws)) != 0)
+		return error;
+	if ((pipeline && (error = find_selected(&only, &m, pipeline)) != 0) ||
+	    (error = rat_docs__move_flat(out, &m, only)) != 0)
+		goto cleanup;
+	if (out->move_count) { /* the files moved: load them from where they are now */
+		rat_docs__model_free(&m);
+		if ((error = rat_docs__load(&m, ws)) != 0 ||
+		    (pipeline && (error = find_selected(&only, &m, pipeline)) != 0))
+			goto cleanup;
+	}
+	if ((error = rat_docs__load_tables(&m, only ? only->key : NULL)) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < m.all.count; i++) {
+		const rat_pipeline *p = &m.all.items[m.order[i]];
+		if (!only || p == only) {
+			out->pipeline_count++;
+			error = document(out, &m, p);
+		}
+	}
+	if (!error && !only)
+		error = workspace_page(out, &m);
+cleanup:
+	rat_docs__model_free(&m);
+	return error;
+}

@@ -1,0 +1,66 @@
+/*
+ * engine/engine.h - the engine's internal interface: open a session from a
+ * plain config, define views, bind tables on demand (a resolver hook), and
+ * lock a session down.
+ *
+ * The lock-down sets DuckDB's allowed_directories, then
+ * enable_external_access = false and lock_configuration = true: from then on
+ * a read or write of any path outside the allowed folders (another folder,
+ * ".." tricks, ATTACH, COPY TO, glob, INSTALL) is refused by the engine with
+ * "Permission Error: ... disabled by configuration", and no SET can undo it,
+ * while the views bound before keep reading their files.
+ *
+ * Relative paths are refused even inside an allowed folder (DuckDB checks
+ * the path as written). DuckDB follows symlinks: allow only folders that
+ * librat manages (table folders, caches, spill), never a folder a user
+ * writes into.
+ */
+#ifndef RAT_ENGINE_ENGINE_H
+#define RAT_ENGINE_ENGINE_H
+
+#include "util/common.h"
+#include "rat/engine.h"
+
+/** What an engine is opened with: plain settings, which the caller resolves. */
+typedef struct rat_engine_config {
+	int64_t memory_mb;    /* DuckDB's memory_limit, in MiB */
+	int64_t threads;      /* worker threads */
+	const char *temp_dir; /* where DuckDB spills; created when missing */
+} rat_engine_config;
+
+/**
+ * A session with config applied, bound to nothing and not locked: for
+ * librat's own work (writing tables, ingesting). User SQL goes only to
+ * sessions from rat_engine_open() / rat_engine_open_at() (session/).
+ */
+int rat_engine__open(rat_engine **out, const rat_engine_config *config);
+/** Create the schema if needed and (re)define schema.name as a view of select_sql. */
+int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
+			  const char *select_sql);
+/**
+ * What binds a session's tables on demand. Before SQL runs, resolve() is
+ * given its text and binds what it may name; when a statement still fails
+ * to prepare with a catalog error (a name it did not see, a search_path),
+ * resolve_all() binds the rest and, if it bound anything, the statement is
+ * prepared again. Both run with the resolver switched off, so the SQL they
+ * run (rat_engine__bind_view) is not resolved in turn.
+ */
+typedef struct rat_engine_resolver {
+	int (*resolve)(rat_engine *engine, const char *sql, void *payload);
+	/** Bind everything left; *bound receives how many were bound. */
+	int (*resolve_all)(rat_engine *engine, size_t *bound, void *payload);
+	void (*free)(void *payload);
+	void *payload;
+} rat_engine_resolver;
+
+/** Give the session its resolver (it owns the payload from now on). */
+void rat_engine__set_resolver(rat_engine *engine, const rat_engine_resolver *resolver);
+/** The session's resolver payload, or NULL. */
+void *rat_engine__resolver_payload(rat_engine *engine);
+/** Run sql's resolver step (nothing without a resolver). */
+int rat_engine__resolve(rat_engine *engine, const char *sql);
+
+/** Lock the session down to the given absolute folders. Irreversible. */
+int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
+
+#endif

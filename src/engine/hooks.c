@@ -1,0 +1,106 @@
+/*
+ * engine/hooks.c - defining views, the resolver hook that binds tables on
+ * demand, and locking a session down (engine.h).
+ */
+#include "engine/engine_internal.h"
+#include "engine/engine.h"
+#include "util/sql.h"
+#include "rat/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
+			  const char *select_sql)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ")) != 0 ||
+	    (error = rat_sql__ident(&sql, schema)) != 0 ||
+	    (error = rat_buf_puts(&sql, "; CREATE OR REPLACE VIEW ")) != 0 ||
+	    (error = rat_sql__ident(&sql, schema)) != 0 || (error = rat_buf_putc(&sql, '.')) != 0 ||
+	    (error = rat_sql__ident(&sql, name)) != 0 ||
+	    (error = rat_buf_printf(&sql, " AS %s", select_sql)) != 0)
+		goto cleanup;
+	if ((error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("binding %s.%s", schema, name);
+cleanup:
+	rat_buf_free(&sql);
+	return error;
+}
+
+void rat_engine__set_resolver(rat_engine *engine, const rat_engine_resolver *resolver)
+{
+	if (engine->resolver.free)
+		engine->resolver.free(engine->resolver.payload);
+	engine->resolver = *resolver;
+}
+
+void *rat_engine__resolver_payload(rat_engine *engine)
+{
+	return engine->resolver.payload;
+}
+
+int rat_engine__resolve(rat_engine *engine, const char *sql)
+{
+	int error;
+
+	if (!engine->resolver.resolve || engine->resolving)
+		return 0;
+	engine->resolving = true;
+	error = engine->resolver.resolve(engine, sql, engine->resolver.payload);
+	engine->resolving = false;
+	return error;
+}
+
+int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *again)
+{
+	size_t bound = 0;
+	int error;
+
+	*again = false;
+	/* a name the engine does not know: "Catalog Error: Table with name x does not exist!" */
+	if (!engine->resolver.resolve_all || engine->resolving || !message ||
+	    strncmp(message, "Catalog Error", 13) != 0)
+		return 0;
+	engine->resolving = true;
+	error = engine->resolver.resolve_all(engine, &bound, engine->resolver.payload);
+	engine->resolving = false;
+	*again = !error && bound > 0;
+	return error;
+}
+
+int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	size_t i;
+	int error = rat_buf_puts(&sql, "SET allowed_directories = [");
+
+	for (i = 0; !error && i < allowed->count; i++) {
+		const char *dir = allowed->strings[i];
+		size_t n = strlen(dir);
+		if (dir[0] != '/') {
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_ENGINE,
+					       "an allowed folder must be absolute: %s", dir);
+			break;
+		}
+		if ((error = rat_buf_puts(&sql, i ? ", " : "")) != 0)
+			break;
+		/* a trailing '/' keeps "/a/b" from also allowing "/a/bc" */
+		if (n > 0 && dir[n - 1] != '/') {
+			char *with_slash = rat__sprintf("%s/", dir);
+			error = with_slash ? rat_sql__literal(&sql, with_slash) : RAT_ENOMEM;
+			free(with_slash);
+		} else {
+			error = rat_sql__literal(&sql, dir);
+		}
+	}
+	if (!error)
+		error = rat_buf_puts(&sql, "]; SET enable_external_access = false; "
+					   "SET lock_configuration = true");
+	if (!error && (error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("locking the session down");
+	rat_buf_free(&sql);
+	return error;
+}

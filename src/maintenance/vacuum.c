@@ -1,0 +1,212 @@
+/*
+ * pipeline/vacuum.c - `rat vacuum` (rat/maintenance.h).
+ *
+ * What stays is what some branch or tag of the catalog (run and dev
+ * branches included) still reads in the workspace's storage: for each table
+ * state a ref's head records, its metadata file, and its current snapshot
+ * and every snapshot newer than the cutoff with their manifest lists,
+ * manifests, data files and librat's state files. Older snapshots are
+ * expired: their files go unless a kept snapshot shares them. Everything
+ * else under the workspace's storage prefix that is older than the cutoff
+ * is deleted (files younger than it may belong to a write in progress).
+ * Product versions live under _products/, outside any workspace's prefix,
+ * and are never touched.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/fs.h"
+#include "rat/catalog.h"
+#include "rat/maintenance.h"
+#include "rat/workspace.h"
+#include "storage/storage.h"
+#include "table/orphans.h"
+#include "workspace/tables.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_OLDER_THAN_MS ((int64_t)7 * 24 * 3600 * 1000)
+
+typedef struct sweep {
+	const rat_workspace *ws;
+	char *root;              /* <warehouse>/<prefix>, no trailing slash */
+	rat_store_options opts;  /* with the workspace's cache */
+	rat_strarray referenced; /* keys under root */
+	rat_strarray expired;    /* "<table>:<snapshot id>" */
+	rat_strarray seen;       /* metadata locations done */
+	int64_t keep_after_ms;
+	size_t tables;
+} sweep;
+
+/* Add what one table state needs, when it lies in the workspace's storage. */
+static int keep_state(sweep *sw, const rat_catalog_entry *c)
+{
+	const char *loc = c->state.metadata_location, *meta = strstr(loc, "/metadata/");
+	size_t n = strlen(sw->root);
+	rat_strarray keys = RAT_STRARRAY_INIT, expired = RAT_STRARRAY_INIT;
+	rat_store *store = NULL;
+	char *table_root = NULL, *rel = NULL;
+	size_t i;
+	int error = 0;
+
+	if (!meta || strncmp(loc, sw->root, n) != 0 || loc[n] != '/' ||
+	    rat_strarray__contains(&sw->seen, loc))
+		return 0; /* another workspace's table, or a state seen on another ref */
+	if ((error = rat_strarray__push(&sw->seen, loc)) != 0 ||
+	    (table_root = rat__strndup(loc, (size_t)(meta - loc))) == NULL ||
+	    (rel = rat__strdup(table_root + n + 1)) == NULL) {
+		error = error ? error : RAT_ENOMEM;
+		goto cleanup;
+	}
+	sw->tables++;
+	if ((error = rat_store__open(&store, table_root, &sw->opts)) != 0)
+		goto cleanup;
+	if (c->state.view)
+		error = rat_strarray__push(&keys, meta + 1);
+	else
+		error = rat_table__referenced(&keys, &expired, store, meta + 1, NULL,
+					      sw->keep_after_ms);
+	for (i = 0; !error && i < keys.count; i++)
+		error = rat_strarray__push_owned(&sw->referenced,
+						 rat__sprintf("%s/%s", rel, keys.strings[i]));
+	for (i = 0; !error && i < expired.count; i++) {
+		char *id = rat__sprintf("%s:%s", rel, expired.strings[i]);
+		if (id && !rat_strarray__contains(&sw->expired, id))
+			error = rat_strarray__push_owned(&sw->expired, id);
+		else if (id)
+			free(id);
+		else
+			error = RAT_ENOMEM;
+	}
+cleanup:
+	if (error)
+		rat_error__prefix("vacuum: %s", c->key);
+	rat_strarray_free(&keys);
+	rat_strarray_free(&expired);
+	rat_store__free(store);
+	free(table_root);
+	free(rel);
+	return error;
+}
+
+/* Every ref's head: what is referenced. */
+static int collect(sweep *sw)
+{
+	rat_catalog *catalog = NULL;
+	rat_refs refs = { NULL, 0 };
+	size_t i, j;
+	int error;
+
+	if ((error = rat_workspace__open_catalog(&catalog, sw->ws)) != 0 ||
+	    (error = rat_catalog__list_refs(catalog, &refs)) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < refs.count; i++) {
+		rat_contents contents = { NULL, 0 };
+		if ((error = rat_catalog__contents(catalog, refs.items[i].hash, &contents)) != 0)
+			break;
+		for (j = 0; !error && j < contents.count; j++)
+			error = keep_state(sw, &contents.items[j]);
+		rat_catalog__contents_free(&contents);
+	}
+	rat_strarray__sort(&sw->referenced);
+cleanup:
+	rat_catalog__refs_free(&refs);
+	rat_catalog__free(catalog);
+	return error;
+}
+
+static bool referenced(const sweep *sw, const char *key)
+{
+	return sw->referenced.count > 0 &&
+	       bsearch(&key, sw->referenced.strings, sw->referenced.count, sizeof(char *),
+		       rat__strcmp_ptr) != NULL;
+}
+
+/* Delete (or, dry, list) what nothing references and is older than the cutoff. */
+static int delete_unreferenced(sweep *sw, rat_vacuum_report *out, rat_strarray *files, bool dry)
+{
+	rat_store *store = NULL;
+	rat_store_list all = { NULL, 0 };
+	size_t i;
+	int error;
+
+	if (sw->root[0] == '/' && !rat_fs__exists(sw->root))
+		return 0; /* nothing written yet */
+	if ((error = rat_store__open(&store, sw->root, &sw->opts)) != 0 ||
+	    (error = rat_store__list(store, "", &all)) != 0)
+		goto cleanup;
+	for (i = 0; !error && i < all.count; i++) {
+		const rat_store_object *o = &all.items[i];
+		if (referenced(sw, o->key) || o->mtime_ms >= sw->keep_after_ms)
+			continue;
+		if (!dry && (error = rat_store__delete(store, o->key)) != 0)
+			break;
+		out->files_deleted++;
+		out->bytes_deleted += o->size;
+		error = rat_strarray__push_owned(files, rat__sprintf("%s/%s", sw->root, o->key));
+	}
+cleanup:
+	rat_store__list_free(&all);
+	rat_store__free(store);
+	return error;
+}
+
+int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum_options *o)
+{
+	rat_vacuum_options defaults = RAT_VACUUM_OPTIONS_INIT;
+	const rat_vacuum_options *opts = o ? o : &defaults;
+	rat_store_options store_opts = RAT_STORE_OPTIONS_INIT;
+	rat_strarray *files = NULL;
+	sweep sw;
+	char *cache = rat_workspace__cache_dir(ws);
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sw, 0, sizeof(sw));
+	sw.ws = ws;
+	store_opts.cache_dir = cache;
+	sw.opts = store_opts;
+	sw.keep_after_ms = rat_clock__now_ms() -
+			   (opts->older_than_ms >= 0 ? opts->older_than_ms : DEFAULT_OLDER_THAN_MS);
+	if (!cache || (files = rat__calloc(1, sizeof(*files))) == NULL ||
+	    (sw.root = rat__sprintf("%s/%s", rat_workspace_warehouse(ws),
+				    rat_workspace_s3_prefix(ws))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = collect(&sw)) == 0 &&
+	    (error = delete_unreferenced(&sw, out, files, opts->dry_run != 0)) == 0) {
+		out->tables = sw.tables;
+		out->snapshots_expired = sw.expired.count;
+		rat_strarray__sort(files);
+		out->files = (const char *const *)files->strings;
+		out->file_count = files->count;
+		files->strings = NULL; /* the report owns them now */
+		files->count = 0;
+	}
+cleanup:
+	if (files) {
+		rat_strarray_free(files);
+		free(files);
+	}
+	rat_strarray_free(&sw.referenced);
+	rat_strarray_free(&sw.expired);
+	rat_strarray_free(&sw.seen);
+	free(sw.root);
+	free(cache);
+	return error;
+}
+
+void rat_vacuum_report_free(rat_vacuum_report *report)
+{
+	size_t i;
+
+	if (!report)
+		return;
+	for (i = 0; i < report->file_count; i++)
+		free((char *)report->files[i]);
+	free((void *)report->files);
+	memset(report, 0, sizeof(*report));
+}

@@ -1,0 +1,143 @@
+/*
+ * pipeline/checks.c - a pipeline's checks as SQL: its column tests
+ * (not_null, unique, positive, accepted_values, min, max) and its tests[].
+ *
+ * Every check is a query whose rows are violations, so a run (which fails
+ * on an error-severity violation before publishing) and `rat test` count
+ * and show them the same way.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/sql.h"
+#include "quality/quality.h"
+#include "template/template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int ref_relation(void *ctx, const char *name, rat_buf *out)
+{
+	(void)ctx;
+	return rat_sql__relation(out, name);
+}
+
+/* The WHERE condition that makes a row violate a column test. */
+static int violation(rat_buf *sql, const char *col, const rat_column_test *t)
+{
+	size_t i;
+	int error = 0;
+
+	switch (t->check) {
+	case RAT_CHECK_NOT_NULL:
+		return rat_buf_printf(sql, "%s IS NULL", col);
+	case RAT_CHECK_POSITIVE:
+		return rat_buf_printf(sql, "%s <= 0", col);
+	case RAT_CHECK_MIN:
+		return rat_buf_printf(sql, "%s < %s", col, t->bound);
+	case RAT_CHECK_MAX:
+		return rat_buf_printf(sql, "%s > %s", col, t->bound);
+	case RAT_CHECK_ACCEPTED_VALUES:
+		error = rat_buf_printf(sql, "%s IS NOT NULL AND CAST(%s AS VARCHAR) NOT IN (", col,
+				       col);
+		for (i = 0; !error && i < t->values.count; i++)
+			if ((error = rat_buf_puts(sql, i ? ", " : "")) == 0)
+				error = rat_sql__literal(sql, t->values.strings[i]);
+		return error ? error : rat_buf_putc(sql, ')');
+	case RAT_CHECK_UNIQUE:
+		break;
+	}
+	return 0;
+}
+
+static const char *const check_names[] = { "not_null", "unique", "positive",
+					   "accepted_values", "min", "max" };
+
+static int column_check(rat_check *c, const rat_column_config *column,
+			const rat_column_test *t, const char *relation)
+{
+	rat_buf col = RAT_BUF_INIT, sql = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_sql__ident(&col, column->name)) != 0)
+		goto cleanup;
+	if (t->check == RAT_CHECK_UNIQUE)
+		error = rat_buf_printf(&sql,
+				       "SELECT %s, count(*) AS occurrences FROM %s WHERE %s IS NOT "
+				       "NULL GROUP BY %s HAVING count(*) > 1",
+				       rat_buf_cstr(&col), relation, rat_buf_cstr(&col),
+				       rat_buf_cstr(&col));
+	else if ((error = rat_buf_printf(&sql, "SELECT * FROM %s WHERE ", relation)) == 0)
+		error = violation(&sql, rat_buf_cstr(&col), t);
+	if (error)
+		goto cleanup;
+	c->severity = t->severity;
+	c->name = rat__sprintf("%s(%s)", check_names[t->check], column->name);
+	c->sql = rat_buf_detach(&sql);
+	if (!c->name || !c->sql)
+		error = RAT_ENOMEM;
+cleanup:
+	rat_buf_free(&col);
+	rat_buf_free(&sql);
+	return error;
+}
+
+static int config_check(rat_check *c, const rat_pipeline *p, const rat_config_test *t,
+			const rat_pipelines *all, const char *relation)
+{
+	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+	rat_buf sql = RAT_BUF_INIT;
+	int error;
+
+	tc.path = p->config_display ? p->config_display : p->display;
+	tc.ref = ref_relation;
+	tc.this_relation = relation;
+	tc.macros = all->macros;
+	tc.macro_count = all->macro_count;
+	if ((error = rat_template__render(&sql, t->sql, &tc)) != 0) {
+		rat_error__prefix("%s: tests[%s]", p->key, t->name);
+		rat_buf_free(&sql);
+		return error;
+	}
+	c->severity = t->severity;
+	c->name = rat__sprintf("tests[%s]", t->name);
+	c->sql = rat_buf_detach(&sql);
+	return c->name && c->sql ? 0 : RAT_ENOMEM;
+}
+
+int rat_quality__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
+		    const char *relation)
+{
+	size_t i, j, n = p->test_count;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < p->column_count; i++)
+		n += p->columns[i].test_count;
+	if (n == 0)
+		return 0;
+	if ((out->items = rat__calloc(n, sizeof(*out->items))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; !error && i < p->column_count; i++)
+		for (j = 0; !error && j < p->columns[i].test_count; j++)
+			error = column_check(&out->items[out->count++], &p->columns[i],
+					     &p->columns[i].tests[j], relation);
+	for (i = 0; !error && i < p->test_count; i++)
+		error = config_check(&out->items[out->count++], p, &p->tests[i], all, relation);
+	if (error)
+		rat_quality__checks_free(out);
+	return error;
+}
+
+void rat_quality__checks_free(rat_checks *checks)
+{
+	size_t i;
+
+	if (!checks)
+		return;
+	for (i = 0; i < checks->count; i++) {
+		free(checks->items[i].name);
+		free(checks->items[i].sql);
+	}
+	free(checks->items);
+	memset(checks, 0, sizeof(*checks));
+}

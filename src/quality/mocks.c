@@ -1,0 +1,221 @@
+/*
+ * pipeline/mocks.c - a pipeline's mock tables (tests/mocks/), loaded into an
+ * engine session as the tables its SQL reads.
+ *
+ * A mock file names its table by its stem (bronze.sales.csv is bronze.sales)
+ * unless a YAML file says otherwise:
+ *
+ *   table: bronze.sales          tables:                     rows:
+ *   rows:                          - table: bronze.sales       - {id: 1}
+ *     - {id: 1, amount: 2.5}        rows: [...]
+ *
+ * YAML rows become JSON (plain scalars keep their type: 1, 2.5, true, null;
+ * quoted ones are strings) and DuckDB's JSON reader types the columns, as it
+ * does for .json files; .csv and .parquet files are read by their readers.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/sql.h"
+#include "util/yaml.h"
+#include "rat/engine.h"
+#include "quality/quality.h"
+
+#include <libfyaml.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const yaml_keys[] = { "table", "rows", "tables", NULL };
+static const char *const table_keys[] = { "table", "rows", NULL };
+
+/* CREATE OR REPLACE TABLE "layer"."name" AS SELECT * FROM reader('path'...) */
+static int create_from(rat_engine *engine, const char *key, const char *reader, const char *path,
+		       const char *extra, const char *display)
+{
+	rat_buf sql = RAT_BUF_INIT, rel = RAT_BUF_INIT;
+	const char *dot = strchr(key, '.');
+	char layer[64];
+	int error;
+
+	if (!dot || dot == key || !dot[1] || (size_t)(dot - key) >= sizeof(layer))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: mock table '%s' is not layer.table", display, key);
+	snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
+	if ((error = rat_sql__relation(&rel, key)) != 0 ||
+	    (error = rat_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ")) != 0 ||
+	    (error = rat_sql__ident(&sql, layer)) != 0 ||
+	    (error = rat_buf_printf(&sql, "; CREATE OR REPLACE TABLE %s AS SELECT * FROM %s(",
+				    rat_buf_cstr(&rel), reader)) != 0 ||
+	    (error = rat_sql__literal(&sql, path)) != 0 ||
+	    (error = rat_buf_printf(&sql, "%s)", extra)) != 0)
+		goto cleanup;
+	if ((error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("%s: mock %s", display, key);
+cleanup:
+	rat_buf_free(&sql);
+	rat_buf_free(&rel);
+	return error;
+}
+
+static bool wanted(const rat_strarray *only, const char *key)
+{
+	return !only || rat_strarray__contains(only, key);
+}
+
+/* One {table, rows} of a YAML mock: the rows to a JSON file, then a table of it. */
+static int load_rows(rat_mocks *m, const rat_yaml *yaml, struct fy_node *rows_node,
+		     const char *key, const char *where)
+{
+	rat_yaml_field rows = { NULL, rows_node, "" };
+	char *json = NULL, *path = NULL;
+	size_t n = 0;
+	int error;
+
+	snprintf(rows.path, sizeof(rows.path), "%s", where);
+	if ((error = rat_yaml__sequence(&n, yaml, &rows)) != 0)
+		return error;
+	if (n == 0)
+		return rat_yaml__field_error(yaml, &rows,
+					     "a mock needs at least one row (its columns and types "
+					     "come from the rows)");
+	if ((error = rat_yaml__json(&json, rows_node)) != 0)
+		return error;
+	if ((path = rat__sprintf("%s/mock-%zu.json", m->scratch, m->files++)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_fs__write_file_atomic(path, json, strlen(json))) == 0 &&
+	    (error = create_from(m->engine, key, "read_json", path, ", format = 'array'",
+				 rat_yaml__display(yaml))) == 0)
+		error = rat_strarray__push(&m->loaded, key);
+cleanup:
+	free(json);
+	free(path);
+	return error;
+}
+
+static int load_table_entry(rat_mocks *m, const rat_yaml *yaml, rat_yaml_field *item)
+{
+	rat_yaml_field f;
+	char *key = NULL;
+	int error;
+
+	if ((error = rat_yaml__mapping(yaml, item, table_keys)) != 0)
+		return error;
+	if (!rat_yaml__field(&f, item->value, item->path, "table"))
+		return rat_yaml__field_error(yaml, item, "give the mock's table: layer.name");
+	if ((error = rat_yaml__string(&key, yaml, &f)) != 0)
+		return error;
+	if (wanted(m->only, key)) {
+		if (!rat_yaml__field(&f, item->value, item->path, "rows"))
+			error = rat_yaml__field_error(yaml, item, "give the mock's rows");
+		else
+			error = load_rows(m, yaml, f.value, key, f.path);
+	}
+	free(key);
+	return error;
+}
+
+static int load_yaml(rat_mocks *m, const char *path, const char *display, const char *stem)
+{
+	rat_yaml *yaml = NULL;
+	rat_yaml_field f;
+	struct fy_node *root;
+	size_t i, n;
+	int error;
+
+	if ((error = rat_yaml__load(&yaml, path, display)) != 0)
+		return error;
+	root = rat_yaml__root(yaml);
+	if ((error = rat_yaml__check_mapping(yaml, root, "", yaml_keys)) != 0)
+		goto cleanup;
+	if (rat_yaml__field(&f, root, "", "tables")) {
+		if ((error = rat_yaml__sequence(&n, yaml, &f)) != 0)
+			goto cleanup;
+		for (i = 0; !error && i < n; i++) {
+			rat_yaml_field item;
+			rat_yaml__item(&item, rat_yaml__at(f.value, i), f.path, i);
+			error = load_table_entry(m, yaml, &item);
+		}
+	} else if (rat_yaml__field(&f, root, "", "table")) {
+		rat_yaml_field whole = { NULL, root, "" };
+		error = load_table_entry(m, yaml, &whole);
+	} else if (rat_yaml__field(&f, root, "", "rows")) {
+		if (wanted(m->only, stem))
+			error = load_rows(m, yaml, f.value, stem, "rows");
+	} else {
+		error = rat_yaml__error(yaml, root, "", "a mock has rows, table + rows, or tables");
+	}
+cleanup:
+	rat_yaml__free(yaml);
+	return error;
+}
+
+/* One file of tests/mocks/. */
+static int load_file(rat_mocks *m, const char *dir, const char *name, const char *display_dir)
+{
+	static const struct {
+		const char *suffix, *reader, *extra;
+	} kinds[] = { { ".csv", "read_csv", "" },
+		      { ".json", "read_json", "" },
+		      { ".parquet", "read_parquet", "" } };
+	char *path = rat_fs__join(dir, name), *display = rat__sprintf("%s/%s", display_dir, name);
+	char *stem = NULL;
+	size_t i;
+	int error = 0;
+
+	if (!path || !display) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if (rat__str_has_suffix(name, ".yaml") || rat__str_has_suffix(name, ".yml")) {
+		stem = rat__strndup(name, strlen(name) - (rat__str_has_suffix(name, ".yml") ? 4 : 5));
+		error = stem ? load_yaml(m, path, display, stem) : RAT_ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < RAT_ARRAY_SIZE(kinds); i++) {
+		if (!rat__str_has_suffix(name, kinds[i].suffix))
+			continue;
+		if ((stem = rat__strndup(name, strlen(name) - strlen(kinds[i].suffix))) == NULL)
+			error = RAT_ENOMEM;
+		else if (wanted(m->only, stem) &&
+			 (error = create_from(m->engine, stem, kinds[i].reader, path, kinds[i].extra,
+					      display)) == 0)
+			error = rat_strarray__push(&m->loaded, stem);
+		break;
+	}
+cleanup:
+	free(path);
+	free(display);
+	free(stem);
+	return error;
+}
+
+int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir)
+{
+	rat_strarray names = RAT_STRARRAY_INIT;
+	size_t i;
+	int error = 0;
+
+	if (!rat_fs__is_dir(dir))
+		goto check;
+	if ((error = rat_fs__list_dir(&names, dir)) != 0)
+		return error;
+	for (i = 0; !error && i < names.count; i++) {
+		char *full = rat_fs__join(dir, names.strings[i]);
+		if (!full)
+			error = RAT_ENOMEM;
+		else if (names.strings[i][0] != '.' && rat_fs__is_file(full))
+			error = load_file(m, dir, names.strings[i], display_dir);
+		free(full);
+	}
+	rat_strarray_free(&names);
+check:
+	for (i = 0; !error && m->only && i < m->only->count; i++)
+		if (!rat_strarray__contains(&m->loaded, m->only->strings[i]))
+			error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+					       "no mock for %s in %s", m->only->strings[i],
+					       display_dir);
+	return error;
+}

@@ -1,0 +1,44 @@
+/*
+ * quality/quality.h - data quality: the checks a pipeline declares (column
+ * tests and tests[]), which runs and `rat test` both run, and the mock
+ * tables of `rat test`'s unit tests (rat/test.h).
+ */
+#ifndef RAT_QUALITY_QUALITY_H
+#define RAT_QUALITY_QUALITY_H
+
+#include "util/common.h"
+#include "rat/engine.h"
+#include "pipeline/pipeline.h"
+
+typedef struct rat_check {
+	char *name;        /* "not_null(order_id)", "tests[positive_totals]" */
+	char *sql;         /* rows it returns are violations */
+	rat_severity severity;
+} rat_check;
+
+typedef struct rat_checks {
+	rat_check *items;
+	size_t count;
+} rat_checks;
+
+/** The checks of p over relation (e.g. "silver"."orders"); tests[] SQL rendered with this. */
+int rat_quality__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
+			const char *relation);
+void rat_quality__checks_free(rat_checks *checks);
+
+/* Loading a folder of mocks into a session. */
+typedef struct rat_mocks {
+	rat_engine *engine;
+	const char *scratch;       /* where YAML rows are written as JSON */
+	const rat_strarray *only;  /* load only these tables (NULL: every mock) */
+	rat_strarray loaded;       /* the tables loaded */
+	size_t files;              /* JSON files written so far */
+} rat_mocks;
+
+/**
+ * Create a table for every mock file in dir (display_dir names it in
+ * messages). A table of m->only with no mock is an error naming it.
+ */
+int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir);
+
+#endif

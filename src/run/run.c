@@ -1,0 +1,393 @@
+/*
+ * pipeline/run.c - a run: write-audit-publish over the selected pipelines.
+ *
+ * 1. Load and check the pipelines, order them, pick the selected ones.
+ * 2. Fork run/<id> from the workspace branch's head H0.
+ * 3. Build the pipelines there (pipeline/build.c), each once everything it
+ *    depends on in this run is built, at most max_parallel_pipelines at a
+ *    time. A failure stops new builds from starting.
+ * 4. Publish: the changes of the run branch since H0 become one commit on
+ *    the workspace branch. If that branch moved meanwhile, the commit still
+ *    lands when none of the run's tables was changed there (a key both
+ *    changed is a conflict: nothing is published). The run branch is then
+ *    deleted; a failed run keeps it, for inspection.
+ * 5. Record the run under RAT_HOME/runs/<workspace>/.
+ *
+ * Killing the process at any point leaves the workspace branch at H0 or at
+ * the published commit, never between: publishing is one catalog commit.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/random.h"
+#include "rat/catalog.h"
+#include "rat/maintenance.h"
+#include "rat/pipeline.h"
+#include "rat/workspace.h"
+#include "run/run.h"
+#include "workspace/tables.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct scheduler {
+	rat_run_context ctx;
+	rat_run_record *rec;
+	const size_t *index;   /* step -> pipeline index */
+	size_t **deps;         /* step -> steps it waits for */
+	size_t *dep_count;
+	bool *started;
+	bool stop;             /* a build failed: start no more */
+	size_t running;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	int first_error;
+	rat_error_saved first_failure;
+} scheduler;
+
+static void report(scheduler *s, size_t step)
+{
+	if (s->ctx.opts->progress)
+		s->ctx.opts->progress(s->ctx.opts->progress_ctx, &s->rec->info, step);
+}
+
+/* A step whose dependencies are all built; SIZE_MAX when none is ready. */
+static size_t next_ready(scheduler *s, bool *left)
+{
+	const rat_run_info *r = &s->rec->info;
+	size_t i, j;
+
+	*left = false;
+	for (i = 0; i < r->step_count; i++) {
+		bool ready = true, blocked = false;
+		if (s->started[i])
+			continue;
+		for (j = 0; j < s->dep_count[i]; j++) {
+			rat_step_status d = r->steps[s->deps[i][j]].status;
+			blocked |= d == RAT_STEP_FAILED;
+			ready &= d == RAT_STEP_OK || d == RAT_STEP_SKIPPED;
+		}
+		if (blocked) {
+			s->started[i] = true; /* never runs: it stays pending */
+			continue;
+		}
+		*left = true;
+		if (ready)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+static void *worker(void *arg)
+{
+	scheduler *s = arg;
+	rat_run_info *r = &s->rec->info;
+	size_t step;
+	bool left;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		step = s->stop ? SIZE_MAX : next_ready(s, &left);
+		if (step == SIZE_MAX) {
+			if (s->stop || !left || s->running == 0)
+				break;
+			pthread_cond_wait(&s->changed, &s->lock);
+			continue;
+		}
+		s->started[step] = true;
+		s->running++;
+		r->steps[step].status = RAT_STEP_RUNNING;
+		r->steps[step].started_ms = rat_clock__real_ms();
+		report(s, step);
+		pthread_mutex_unlock(&s->lock);
+		{
+			rat_run_step result = r->steps[step];
+			const rat_pipeline *p = &s->ctx.pipelines->items[s->index[step]];
+			int error = rat_run__build(&s->ctx, p, s->rec, &result);
+
+			pthread_mutex_lock(&s->lock);
+			if (error) {
+				result.status = RAT_STEP_FAILED;
+				result.error = rat_run__keep(s->rec, rat_error_last()->message);
+				if (!s->stop) {
+					s->stop = true;
+					s->first_error = error;
+					rat_error__save(&s->first_failure);
+				}
+			}
+			result.finished_ms = rat_clock__real_ms();
+			r->steps[step] = result;
+		}
+		s->running--;
+		report(s, step);
+		pthread_cond_broadcast(&s->changed);
+	}
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Setting up */
+
+static int make_id(char *id, size_t n, char *started_at, size_t m, int64_t now_ms)
+{
+	time_t secs = (time_t)(now_ms / 1000);
+	unsigned char bytes[3];
+	struct tm tm;
+	size_t len;
+	int error;
+
+	if ((error = rat_random__bytes(bytes, sizeof(bytes))) != 0)
+		return error;
+	gmtime_r(&secs, &tm);
+	len = strftime(id, n, "%Y%m%dT%H%M%S", &tm);
+	snprintf(id + len, n - len, ".%03dZ-%02x%02x%02x", (int)(now_ms % 1000), bytes[0], bytes[1],
+		 bytes[2]);
+	len = strftime(started_at, m, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(started_at + len, m - len, ".%03d+00", (int)(now_ms % 1000));
+	return 0;
+}
+
+/* Steps for the picked pipelines in dependency order, and what each waits for. */
+static int plan(scheduler *s, const rat_pipelines *all, const size_t *order, const bool *picked,
+		size_t **index_out)
+{
+	size_t i, j, k, n = 0, *index;
+	rat_run_info *r = &s->rec->info;
+
+	if ((index = rat__calloc(all->count ? all->count : 1, sizeof(size_t))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; i < all->count; i++)
+		if (picked[order[i]])
+			index[n++] = order[i];
+	*index_out = index;
+	s->deps = rat__calloc(n ? n : 1, sizeof(size_t *));
+	s->dep_count = rat__calloc(n ? n : 1, sizeof(size_t));
+	s->started = rat__calloc(n ? n : 1, sizeof(bool));
+	if (!s->deps || !s->dep_count || !s->started)
+		return RAT_ENOMEM;
+	for (i = 0; i < n; i++) {
+		const rat_pipeline *p = &all->items[index[i]];
+		r->steps[i].key = rat_run__keep(s->rec, p->key);
+		if (p->deps.count && (s->deps[i] = rat__calloc(p->deps.count, sizeof(size_t))) == NULL)
+			return RAT_ENOMEM;
+		for (j = 0; j < p->deps.count; j++)
+			for (k = 0; k < i; k++)
+				if (strcmp(all->items[index[k]].key, p->deps.strings[j]) == 0)
+					s->deps[i][s->dep_count[i]++] = k;
+	}
+	return 0;
+}
+
+static size_t count_picked(const bool *picked, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += picked[i];
+	return c;
+}
+
+/* The run branch's changes since base, as one commit on the workspace branch. */
+static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char *base,
+		   rat_run_record *rec)
+{
+	json_t *props = json_pack("{s:s}", "rat.run-id", ctx->run_id);
+	char commit[RAT_HASH_LEN + 1], *title = rat__sprintf("run %s", ctx->run_id);
+	int error;
+
+	if (!props || !title)
+		error = rat_error__oom();
+	else if ((error = rat_catalog__squash(commit, catalog, ctx->branch, base, rec->info.branch,
+					  ctx->author, title, props)) == 0)
+		rec->info.commit = rat_run__keep(rec, commit);
+	json_decref(props);
+	free(title);
+	return error;
+}
+
+/*
+ * Retention after a published run (SPEC L1). It is a commit of its own; if
+ * it fails, the run stays published and the record says why.
+ */
+static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
+{
+	rat_retention_report report;
+	rat_buf text = RAT_BUF_INIT;
+	size_t i;
+
+	if (rat_retention_apply(&report, ws, 0) != 0) {
+		rat_buf_printf(&text, "not applied: %s", rat_error_last()->message);
+		rat_error_clear();
+	} else {
+		for (i = 0; i < report.count; i++)
+			if (report.items[i].rows_deleted > 0)
+				rat_buf_printf(&text, "%s%s: %lld rows before %s", text.len ? "; " : "",
+					       report.items[i].table,
+					       (long long)report.items[i].rows_deleted,
+					       report.items[i].cutoff);
+		if (report.commit[0] && text.len)
+			rec->info.commit = rat_run__keep(rec, report.commit);
+		rat_retention_report_free(&report);
+	}
+	rec->info.retention = rat_run__keep(rec, rat_buf_cstr(&text));
+	rat_buf_free(&text);
+}
+
+/* The run */
+
+static int execute(scheduler *s, size_t threads)
+{
+	pthread_t *pool = rat__calloc(threads, sizeof(pthread_t));
+	size_t i, started = 0;
+	int error = 0;
+
+	if (!pool)
+		return RAT_ENOMEM;
+	for (i = 0; i < threads; i++) {
+		if (pthread_create(&pool[i], NULL, worker, s) != 0) {
+			error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_OS, "cannot start a build thread");
+			pthread_mutex_lock(&s->lock);
+			s->stop = true;
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(pool[i], NULL);
+	free(pool);
+	if (!error && s->first_error) {
+		rat_error__restore(&s->first_failure);
+		error = s->first_error;
+	}
+	return error;
+}
+
+static void free_scheduler(scheduler *s)
+{
+	size_t i;
+
+	for (i = 0; s->deps && s->rec && i < s->rec->info.step_count; i++)
+		free(s->deps[i]);
+	free(s->deps);
+	free(s->dep_count);
+	free(s->started);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->changed);
+}
+
+static const char *default_author(const rat_run_options *opts)
+{
+	const char *user = getenv("USER");
+
+	if (opts->author && *opts->author)
+		return opts->author;
+	return user && *user ? user : "ratatouille";
+}
+
+/* Set up the record and the scheduler; the run branch unless dry. */
+static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
+		   const rat_run_options *opts, char *id, char *started_at, char *run_branch,
+		   size_t **index)
+{
+	rat_strarray known = RAT_STRARRAY_INIT;
+	size_t *order = NULL;
+	bool *picked = NULL;
+	int64_t now = rat_clock__now_ms();
+	int error;
+
+	if ((error = rat_pipeline__load_all(all, ws)) != 0 ||
+	    (error = rat_pipeline__known_refs(&known, ws)) != 0 ||
+	    (error = rat_pipeline__order(&order, all, &known)) != 0 ||
+	    (error = rat_pipeline__select(&picked, all, opts->selectors, opts->selector_count)) != 0 ||
+	    (error = make_id(id, 40, started_at, 40, now)) != 0 ||
+	    (error = rat_run__record_new(&s->rec, count_picked(picked, all->count))) != 0 ||
+	    (error = plan(s, all, order, picked, index)) != 0)
+		goto cleanup;
+	snprintf(run_branch, 64, "run/%s", id);
+	s->rec->info.id = rat_run__keep(s->rec, id);
+	s->rec->info.workspace = rat_run__keep(s->rec, rat_workspace_name(ws));
+	s->rec->info.branch = rat_run__keep(s->rec, rat_workspace_branch(ws));
+	s->rec->info.run_branch = opts->dry_run ? "" : rat_run__keep(s->rec, run_branch);
+	s->rec->info.started_ms = now;
+	s->rec->info.full_refresh = opts->full_refresh != 0;
+cleanup:
+	rat_strarray_free(&known);
+	free(order);
+	free(picked);
+	return error;
+}
+
+int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts_in)
+{
+	rat_run_options defaults = RAT_RUN_OPTIONS_INIT;
+	const rat_run_options *opts = opts_in ? opts_in : &defaults;
+	rat_pipelines all = { NULL, 0, NULL, 0 };
+	scheduler s;
+	rat_catalog *catalog = NULL;
+	rat_resources res;
+	char id[40], started_at[40], run_branch[64], base[RAT_HASH_LEN + 1];
+	size_t *index = NULL, threads;
+	int64_t real_start = rat_clock__real_ms();
+	int error;
+
+	*out = NULL;
+	memset(&s, 0, sizeof(s));
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.changed, NULL);
+	if ((error = prepare(&s, &all, ws, opts, id, started_at, run_branch, &index)) != 0)
+		goto cleanup;
+	s.index = index;
+	s.ctx.ws = ws;
+	s.ctx.pipelines = &all;
+	s.ctx.opts = opts;
+	s.ctx.run_id = s.rec->info.id;
+	s.ctx.branch = run_branch;
+	s.ctx.read_ref = opts->dry_run ? rat_workspace_branch(ws) : NULL;
+	s.ctx.started_at = started_at;
+	s.ctx.started_ms = s.rec->info.started_ms;
+	s.ctx.author = default_author(opts);
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_catalog__resolve(catalog, rat_workspace_branch(ws), base)) != 0 ||
+	    (!opts->dry_run &&
+	     (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH, base)) != 0))
+		goto finish;
+	rat_workspace_resources(ws, &res);
+	threads = res.max_parallel_pipelines > 0 ? (size_t)res.max_parallel_pipelines : 1;
+	if (threads > s.rec->info.step_count)
+		threads = s.rec->info.step_count ? s.rec->info.step_count : 1;
+	if ((error = execute(&s, threads)) == 0 && !opts->dry_run &&
+	    (error = publish(catalog, &s.ctx, base, s.rec)) == 0) {
+		rat_catalog__delete_ref(catalog, run_branch, NULL);
+		s.rec->info.run_branch = "";
+		after_run_retention(ws, s.rec);
+	}
+finish:
+	s.rec->info.finished_ms = s.rec->info.started_ms + (rat_clock__real_ms() - real_start);
+	s.rec->info.status = opts->dry_run ? "dry-run" : error ? "failed" : "success";
+	if (error)
+		s.rec->info.error = rat_run__keep(s.rec, rat_error_last()->message);
+	if (!opts->dry_run) {
+		rat_error_saved saved;
+		int saving;
+		rat_error__save(&saved);
+		saving = rat_run__record_save(s.rec, rat_workspace_home(ws));
+		if (!error && saving)
+			error = saving; /* an unrecorded run is a failure to report */
+		else
+			rat_error__restore(&saved);
+	}
+	*out = &s.rec->info;
+cleanup:
+	free_scheduler(&s);
+	if (s.rec && !*out)
+		rat_run_info_free(&s.rec->info);
+	rat_catalog__free(catalog);
+	rat_pipelines_free(&all);
+	free(index);
+	return error;
+}

@@ -1,0 +1,30 @@
+/*
+ * session/session.h - what makes an engine session a workspace's: its
+ * tables at a ref (bound on demand, workspace/bind.c), the products it
+ * subscribes to (product/bind.c), then the lock-down that keeps its SQL
+ * inside the workspace's own folders.
+ *
+ * The public rat_engine_open() / rat_engine_open_at() (rat/engine.h) are
+ * this with the lock. librat's own work (a run's build, retention) binds
+ * through here too, so that what user SQL sees and what a pipeline sees is
+ * one thing.
+ */
+#ifndef RAT_SESSION_SESSION_H
+#define RAT_SESSION_SESSION_H
+
+#include "util/common.h"
+#include "rat/catalog.h"
+#include "rat/engine.h"
+#include "rat/workspace.h"
+#include "catalog/catalog.h"
+
+/**
+ * Give engine the tables and views of ws at ref (as layer.table, bound on
+ * demand) and its subscriptions (products.<alias>); with lock, then lock
+ * the session down to the workspace's table folders, landing folder, read
+ * cache and spill folder, and the product folders it was granted.
+ */
+RAT_MUST_USE int rat_session__bind(rat_engine *engine, const rat_workspace *ws,
+				   rat_catalog *catalog, const char *ref, bool lock);
+
+#endif
