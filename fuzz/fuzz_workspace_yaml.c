@@ -47,12 +47,14 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const rat_env env = RAT_ENV_INIT; /* no RAT_PROFILE: the YAML alone decides */
 	rat_workspace_config config;
 	char *path;
 
 	setup();
 	path = fuzz_write_file("workspace.yaml", data, size);
-	if (rat_config__load_workspace(&config, path, "workspace.yaml", fuzz_scratch_dir(), NULL) == 0)
+	if (rat_config__load_workspace(&config, path, "workspace.yaml", fuzz_scratch_dir(), NULL,
+				       &env) == 0)
 		rat_config__free_workspace(&config);
 	free(path);
 	return 0;

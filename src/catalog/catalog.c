@@ -174,6 +174,22 @@ int rat_catalog__contents(rat_catalog *c, const char *ref, rat_contents *out)
 	return error ? error : c->backend->contents(c->impl, hash, out);
 }
 
+void rat_catalog__set_fixed_time(rat_catalog *c, int64_t fixed_ms)
+{
+	c->fixed_time_ms = fixed_ms;
+}
+
+/* Commit r, dated by the catalog's fixed time when r gives none and one is set. */
+static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char *merge_parent,
+			char out_hash[RAT_HASH_LEN + 1])
+{
+	rat_commit_request dated = *r;
+
+	if (!dated.time_ms && c->fixed_time_ms >= 0)
+		dated.time_ms = c->fixed_time_ms;
+	return c->backend->commit(c->impl, &dated, merge_parent, out_hash);
+}
+
 int rat_catalog__commit(rat_catalog *c, const rat_commit_request *r, char out_hash[RAT_HASH_LEN + 1])
 {
 	size_t i;
@@ -186,7 +202,7 @@ int rat_catalog__commit(rat_catalog *c, const rat_commit_request *r, char out_ha
 			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
 					      "commit to '%s': operation %zu has no key or state",
 					      r->branch, i);
-	return c->backend->commit(c->impl, r, "", out_hash);
+	return commit_dated(c, r, "", out_hash);
 }
 
 int rat_catalog__log(rat_catalog *c, const char *ref, size_t limit, rat_commits *out)
@@ -376,7 +392,7 @@ int rat_catalog__merge(rat_catalog *c, const char *source, const char *target, b
 		rat_commit_request r = { target, dst, ops, count, author ? author : "ratatouille",
 					 message, NULL, 0 };
 		snprintf(message, sizeof(message), "merge %s into %s", source, target);
-		error = c->backend->commit(c->impl, &r, src, out->hash);
+		error = commit_dated(c, &r, src, out->hash);
 	}
 cleanup:
 	free(ops);

@@ -152,6 +152,13 @@ void rat_catalog__commits_free(rat_commits *commits);
 void rat_catalog__diff_free(rat_diff *diff);
 void rat_catalog__merge_result_free(rat_merge_result *result);
 
+/**
+ * Date the commits made through c at fixed_ms (ms since the epoch) when a
+ * request gives no time; -1: the real clock (the default). A workspace's
+ * RAT_NOW arrives here.
+ */
+void rat_catalog__set_fixed_time(rat_catalog *c, int64_t fixed_ms);
+
 /* The backend interface (catalog_internal.h has the struct). */
 typedef struct rat_catalog_backend rat_catalog_backend;
 

@@ -28,6 +28,7 @@ struct rat_catalog_backend {
 struct rat_catalog {
 	const rat_catalog_backend *backend;
 	void *impl;
+	int64_t fixed_time_ms; /* -1: commits are dated by the real clock */
 };
 
 /* Table state <-> JSON (the stored form). */

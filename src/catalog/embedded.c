@@ -380,7 +380,7 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 	char head[RAT_HASH_LEN + 1], tree_hash[RAT_HASH_LEN + 1], kind[8];
 	json_t *tree = NULL, *props = r->properties ? json_incref(r->properties) : json_object();
 	char *props_text = NULL;
-	int64_t t = r->time_ms ? r->time_ms : rat_clock__now_ms();
+	int64_t t = r->time_ms ? r->time_ms : rat_clock__real_ms();
 	int error;
 
 	if ((error = exec(e, "BEGIN IMMEDIATE")) != 0)
@@ -529,6 +529,7 @@ int rat_catalog__open_embedded(rat_catalog **out, const char *path)
 		goto fail;
 	c->backend = &embedded_backend;
 	c->impl = e;
+	c->fixed_time_ms = -1;
 	*out = c;
 	return 0;
 fail:

@@ -45,10 +45,10 @@ int rat_config__check_branch_spec(const char *spec)
 	return 0;
 }
 
-/* Is dir one of GIT_CEILING_DIRECTORIES (which Git never searches, nor above)? */
-static bool at_ceiling(const char *dir)
+/* Is dir one of GIT_CEILING_DIRECTORIES (ceilings; Git never searches them, nor above)? */
+static bool at_ceiling(const char *dir, const char *ceilings)
 {
-	const char *env = getenv("GIT_CEILING_DIRECTORIES"), *p, *end;
+	const char *env = ceilings, *p, *end;
 	size_t n = strlen(dir);
 
 	for (p = env; p && *p; p = *end ? end + 1 : end) {
@@ -62,7 +62,7 @@ static bool at_ceiling(const char *dir)
 }
 
 /* The folder holding HEAD for the work tree enclosing dir, or NULL. */
-static char *find_git_dir(const char *dir)
+static char *find_git_dir(const char *dir, const char *ceilings)
 {
 	char *cur = rat__strdup(dir), *result = NULL;
 
@@ -94,7 +94,7 @@ static char *find_git_dir(const char *dir)
 		char *parent = rat_fs__dirname(cur);
 		free(cur);
 		cur = parent;
-		if (cur && at_ceiling(cur))
+		if (cur && at_ceiling(cur, ceilings))
 			break;
 	}
 	free(cur);
@@ -103,9 +103,9 @@ static char *find_git_dir(const char *dir)
 }
 
 /* The checked-out branch of the work tree enclosing dir; NULL if none (or detached). */
-static char *git_branch(const char *dir)
+static char *git_branch(const char *dir, const char *ceilings)
 {
-	char *git_dir = find_git_dir(dir), *head = NULL, *branch = NULL;
+	char *git_dir = find_git_dir(dir, ceilings), *head = NULL, *branch = NULL;
 	rat_buf text = RAT_BUF_INIT;
 	const char *ref = "ref: refs/heads/";
 
@@ -126,7 +126,8 @@ static char *git_branch(const char *dir)
 	return branch;
 }
 
-int rat_config__resolve_branch(char **out, const char *spec, const char *name, const char *dir)
+int rat_config__resolve_branch(char **out, const char *spec, const char *name, const char *dir,
+			       const rat_env *env)
 {
 	const char *prefix = NULL;
 	char *branch;
@@ -144,7 +145,7 @@ int rat_config__resolve_branch(char **out, const char *spec, const char *name, c
 		*out = rat__strdup(spec);
 		return *out ? 0 : RAT_ENOMEM;
 	}
-	branch = git_branch(dir);
+	branch = git_branch(dir, rat_config__env_get(env, "GIT_CEILING_DIRECTORIES"));
 	if (branch) {
 		*out = rat__sprintf("%s%s", prefix, branch);
 		free(branch);

@@ -14,6 +14,13 @@
 #include "util/yaml.h"
 #include "rat/workspace.h"
 
+/* The environment as a workspace captured it (env.c, below). */
+typedef struct rat_env {
+	rat_strarray vars; /* "NAME=value" each, sorted by name */
+} rat_env;
+
+#define RAT_ENV_INIT { RAT_STRARRAY_INIT }
+
 typedef enum rat_resource_key {
 	RAT_RES_MAX_MEMORY_MB = 0,
 	RAT_RES_DUCKDB_MEMORY_MB,
@@ -77,8 +84,9 @@ typedef struct rat_workspace_config {
  * Load and validate workspace.yaml at path (display names it in messages),
  * resolving its profile. `dir` is the workspace folder, `home` RAT_HOME.
  */
-int rat_config__load_workspace(rat_workspace_config *out, const char *path, const char *display,
-			       const char *dir, const char *home);
+RAT_MUST_USE int rat_config__load_workspace(rat_workspace_config *out, const char *path,
+					    const char *display, const char *dir, const char *home,
+					    const rat_env *env);
 void rat_config__free_workspace(rat_workspace_config *config);
 
 /** The default workspace.yaml text written by `rat init`. Free with free(). */
@@ -91,20 +99,55 @@ bool rat_config__valid_identifier(const char *name);
 bool rat_config__valid_partition(const char *expr);
 
 /*
- * Environment (env.c).
+ * Environment (env.c): the only place librat reads the process
+ * environment. A workspace captures it once, when it loads, and every
+ * setting that comes from the environment is read from that copy, so that
+ * a process serving several workspaces can give each its own.
  */
+
+/** Copy the process environment into out (free with rat_config__env_free()). */
+RAT_MUST_USE int rat_config__env_capture(rat_env *out);
+/** out as a copy of env. */
+RAT_MUST_USE int rat_config__env_copy(rat_env *out, const rat_env *env);
+void rat_config__env_free(rat_env *env);
+/** The value of name in env, or NULL when it is not set. Owned by env. */
+const char *rat_config__env_get(const rat_env *env, const char *name);
+/** As rat_config__env_get(), with an empty value taken as unset. */
+const char *rat_config__env_value(const rat_env *env, const char *name);
+/**
+ * RAT_NOW ("2024-03-01", "2024-03-01 10:00:00" or "2024-03-01T10:00:00Z",
+ * UTC) as milliseconds since the epoch: what librat takes for now in run
+ * times, ingestion, commit and snapshot times and retention cutoffs; -1
+ * when unset or malformed (then the real clock applies).
+ */
+int64_t rat_config__fixed_now_ms(const rat_env *env);
+
 /** RAT_HOME, or .rat/ in the nearest folder up from the current one that holds workspaces/, else ./.rat */
-char *rat_config__home(void);
+char *rat_config__home(const rat_env *env);
 /** ICEBERG_WAREHOUSE, or <home>/warehouse. */
-char *rat_config__warehouse(const char *home);
+char *rat_config__warehouse(const rat_env *env, const char *home);
 /** The folders of RAT_WORKSPACES (default "./workspaces"), absolute. */
-int rat_config__workspace_dirs(rat_strarray *out);
+RAT_MUST_USE int rat_config__workspace_dirs(rat_strarray *out, const rat_env *env);
+/** WORKSPACE: the workspace a command uses without -w; NULL when unset. */
+const char *rat_config__default_workspace(const rat_env *env);
+
+/** S3 settings from the environment (S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY). */
+typedef struct rat_s3_settings {
+	const char *endpoint;   /* NULL: AWS for the region */
+	const char *region;     /* NULL: the store's default */
+	const char *access_key; /* NULL with secret_key: anonymous */
+	const char *secret_key;
+} rat_s3_settings;
+
+/** The S3 settings of env; the strings are owned by env. */
+void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env);
 
 /*
  * Branch resolution (branch.c): literal, "auto"/"git", "git:<prefix>";
  * falls back to workspace/<name> outside a Git work tree or on a detached HEAD.
  */
-int rat_config__resolve_branch(char **out, const char *spec, const char *name, const char *dir);
+RAT_MUST_USE int rat_config__resolve_branch(char **out, const char *spec, const char *name,
+					    const char *dir, const rat_env *env);
 /** Check a nessie_branch value; sets a message (without position) on failure. */
 int rat_config__check_branch_spec(const char *spec);
 

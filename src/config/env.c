@@ -1,21 +1,128 @@
 /*
- * config/env.c - the environment's part of the settings: RAT_HOME,
- * ICEBERG_WAREHOUSE and RAT_WORKSPACES.
+ * config/env.c - the environment's part of the settings (config.h): the
+ * one place librat reads the process environment.
+ *
+ * A rat_env is a sorted copy of the environment taken when a workspace
+ * loads; RAT_HOME, ICEBERG_WAREHOUSE, RAT_WORKSPACES, WORKSPACE,
+ * RAT_PROFILE, RAT_NOW, the S3 settings, USER and what templates read with
+ * env_var() all come from it.
  */
 #include "util/common.h"
 #include "util/fs.h"
 #include "config/config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-char *rat_config__home(void)
+extern char **environ;
+
+/* Compare "NAME=value" entries by NAME. */
+static int compare_vars(const void *a, const void *b)
 {
-	const char *env = getenv("RAT_HOME");
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t nx = strcspn(x, "="), ny = strcspn(y, "=");
+	int cmp = strncmp(x, y, nx < ny ? nx : ny);
+
+	return cmp ? cmp : (nx > ny) - (nx < ny);
+}
+
+int rat_config__env_capture(rat_env *out)
+{
+	char **p;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (p = environ; !error && p && *p; p++)
+		if (strchr(*p, '='))
+			error = rat_strarray__push(&out->vars, *p);
+	if (error) {
+		rat_config__env_free(out);
+		return error;
+	}
+	if (out->vars.count)
+		qsort(out->vars.strings, out->vars.count, sizeof(char *), compare_vars);
+	return 0;
+}
+
+int rat_config__env_copy(rat_env *out, const rat_env *env)
+{
+	size_t i;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; !error && i < env->vars.count; i++)
+		error = rat_strarray__push(&out->vars, env->vars.strings[i]);
+	if (error)
+		rat_config__env_free(out);
+	return error;
+}
+
+void rat_config__env_free(rat_env *env)
+{
+	rat_strarray_free(&env->vars);
+}
+
+const char *rat_config__env_get(const rat_env *env, const char *name)
+{
+	size_t lo = 0, hi = env->vars.count, n = strlen(name);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *v = env->vars.strings[mid];
+		size_t nv = strcspn(v, "=");
+		int cmp = strncmp(v, name, nv < n ? nv : n);
+		if (cmp == 0)
+			cmp = (nv > n) - (nv < n);
+		if (cmp == 0)
+			return v + nv + 1;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *rat_config__env_value(const rat_env *env, const char *name)
+{
+	const char *v = rat_config__env_get(env, name);
+
+	return v && *v ? v : NULL;
+}
+
+int64_t rat_config__fixed_now_ms(const rat_env *env)
+{
+	const char *text = rat_config__env_value(env, "RAT_NOW");
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+	char sep;
+
+	if (!text)
+		return -1;
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return -1;
+	if (text[n] && (sscanf(text + n, "%c%2d:%2d:%2d", &sep, &h, &mi, &s) != 4 ||
+			(sep != ' ' && sep != 'T')))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+char *rat_config__home(const rat_env *env)
+{
+	const char *value = rat_config__env_value(env, "RAT_HOME");
 	char *dir, *home = NULL;
 
-	if (env && *env)
-		return rat_fs__absolute(env);
+	if (value)
+		return rat_fs__absolute(value);
 	if ((dir = rat_fs__cwd()) == NULL)
 		return NULL;
 	/* .rat/ beside the nearest workspaces/ folder up from here */
@@ -37,34 +144,34 @@ char *rat_config__home(void)
 	return home ? home : rat_fs__absolute(".rat");
 }
 
-char *rat_config__warehouse(const char *home)
+char *rat_config__warehouse(const rat_env *env, const char *home)
 {
-	const char *env = getenv("ICEBERG_WAREHOUSE");
+	const char *value = rat_config__env_value(env, "ICEBERG_WAREHOUSE");
 	size_t n;
 	char *copy;
 
-	if (!env || !*env)
+	if (!value)
 		return rat_fs__join(home, "warehouse");
-	if (rat__str_has_prefix(env, "s3://")) {
-		copy = rat__strdup(env);
+	if (rat__str_has_prefix(value, "s3://")) {
+		copy = rat__strdup(value);
 		if (copy && (n = strlen(copy)) > 5 && copy[n - 1] == '/')
 			copy[n - 1] = '\0';
 		return copy;
 	}
-	if (rat__str_has_prefix(env, "file://"))
-		return rat_fs__absolute(env + strlen("file://"));
-	return rat_fs__absolute(env);
+	if (rat__str_has_prefix(value, "file://"))
+		return rat_fs__absolute(value + strlen("file://"));
+	return rat_fs__absolute(value);
 }
 
-int rat_config__workspace_dirs(rat_strarray *out)
+int rat_config__workspace_dirs(rat_strarray *out, const rat_env *env)
 {
-	const char *env = getenv("RAT_WORKSPACES");
+	const char *value = rat_config__env_value(env, "RAT_WORKSPACES");
 	const char *p, *end;
 	int error = 0;
 
-	if (!env || !*env)
-		env = "workspaces";
-	for (p = env; !error && *p; p = *end ? end + 1 : end) {
+	if (!value)
+		value = "workspaces";
+	for (p = value; !error && *p; p = *end ? end + 1 : end) {
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
@@ -76,4 +183,17 @@ int rat_config__workspace_dirs(rat_strarray *out)
 		error = abs ? rat_strarray__push_owned(out, abs) : RAT_ENOMEM;
 	}
 	return error;
+}
+
+const char *rat_config__default_workspace(const rat_env *env)
+{
+	return rat_config__env_value(env, "WORKSPACE");
+}
+
+void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env)
+{
+	out->endpoint = rat_config__env_value(env, "S3_ENDPOINT");
+	out->region = rat_config__env_value(env, "S3_REGION");
+	out->access_key = rat_config__env_value(env, "S3_ACCESS_KEY");
+	out->secret_key = rat_config__env_value(env, "S3_SECRET_KEY");
 }

@@ -139,12 +139,13 @@ static int parse_isolation(rat_workspace_config *config, const rat_yaml *yaml,
 }
 
 static int parse_resources(rat_workspace_config *config, const rat_yaml *yaml,
-			   const rat_yaml_field *section, const char *dir, const char *home)
+			   const rat_yaml_field *section, const char *dir, const char *home,
+			   const rat_env *environment)
 {
 	rat_yaml_field field, profile_field;
 	bool has_profile;
 	char *name = NULL;
-	const char *env = getenv("RAT_PROFILE");
+	const char *env = rat_config__env_value(environment, "RAT_PROFILE");
 	int error;
 
 	if (section && (error = rat_yaml__mapping(yaml, section, resources_keys)) != 0)
@@ -429,7 +430,8 @@ static int parse_subscriptions(rat_workspace_config *config, const rat_yaml *yam
 	return 0;
 }
 
-static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, const char *home)
+static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, const char *home,
+		 const rat_env *env)
 {
 	struct fy_node *root = rat_yaml__root(yaml);
 	rat_yaml_field field;
@@ -455,7 +457,7 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 		return error;
 	if ((error = parse_resources(config, yaml,
 				     rat_yaml__field(&field, root, "", "resources") ? &field : NULL,
-				     dir, home)) != 0)
+				     dir, home, env)) != 0)
 		return error;
 	if (rat_yaml__field(&field, root, "", "layers") &&
 	    (error = parse_layers(config, yaml, &field)) != 0)
@@ -470,7 +472,7 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 }
 
 int rat_config__load_workspace(rat_workspace_config *out, const char *path, const char *display,
-			       const char *dir, const char *home)
+			       const char *dir, const char *home, const rat_env *env)
 {
 	rat_yaml *yaml = NULL;
 	int i, error;
@@ -479,7 +481,7 @@ int rat_config__load_workspace(rat_workspace_config *out, const char *path, cons
 	for (i = 0; i < RAT_LAYER_COUNT; i++)
 		out->layers[i].retention_days = default_retention[i];
 	if ((error = rat_yaml__load(&yaml, path, display)) == 0)
-		error = parse(out, yaml, dir, home);
+		error = parse(out, yaml, dir, home, env);
 	if (!error && ((!out->version && (out->version = rat__strdup("")) == NULL) ||
 		       (!out->description && (out->description = rat__strdup("")) == NULL)))
 		error = RAT_ENOMEM;

@@ -158,7 +158,7 @@ static int one_table(pass *ps, const rat_catalog_entry *c, rat_retention_item *i
 		goto cleanup;
 	}
 	{
-		time_t t = (time_t)((rat_clock__now_ms() / 1000) - settings.retention_days * 86400);
+		time_t t = (time_t)((rat_workspace__now_ms(ps->ws) / 1000) - settings.retention_days * 86400);
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(ps->cutoff, sizeof(ps->cutoff), "%Y-%m-%d %H:%M:%S", &tm);

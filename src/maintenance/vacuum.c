@@ -32,7 +32,7 @@
 typedef struct sweep {
 	const rat_workspace *ws;
 	char *root;              /* <warehouse>/<prefix>, no trailing slash */
-	rat_store_options opts;  /* with the workspace's cache */
+	rat_store_options opts;  /* the workspace's S3 settings and read cache */
 	rat_strarray referenced; /* keys under root */
 	rat_strarray expired;    /* "<table>:<snapshot id>" */
 	rat_strarray seen;       /* metadata locations done */
@@ -157,20 +157,17 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 {
 	rat_vacuum_options defaults = RAT_VACUUM_OPTIONS_INIT;
 	const rat_vacuum_options *opts = o ? o : &defaults;
-	rat_store_options store_opts = RAT_STORE_OPTIONS_INIT;
 	rat_strarray *files = NULL;
 	sweep sw;
-	char *cache = rat_workspace__cache_dir(ws);
 	int error;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sw, 0, sizeof(sw));
 	sw.ws = ws;
-	store_opts.cache_dir = cache;
-	sw.opts = store_opts;
-	sw.keep_after_ms = rat_clock__now_ms() -
+	rat_workspace__store_options(ws, &sw.opts);
+	sw.keep_after_ms = rat_workspace__now_ms(ws) -
 			   (opts->older_than_ms >= 0 ? opts->older_than_ms : DEFAULT_OLDER_THAN_MS);
-	if (!cache || (files = rat__calloc(1, sizeof(*files))) == NULL ||
+	if ((files = rat__calloc(1, sizeof(*files))) == NULL ||
 	    (sw.root = rat__sprintf("%s/%s", rat_workspace_warehouse(ws),
 				    rat_workspace_s3_prefix(ws))) == NULL) {
 		error = RAT_ENOMEM;
@@ -195,7 +192,6 @@ cleanup:
 	rat_strarray_free(&sw.expired);
 	rat_strarray_free(&sw.seen);
 	free(sw.root);
-	free(cache);
 	return error;
 }
 

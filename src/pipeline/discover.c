@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "pipeline/pipeline.h"
 #include "template/template.h"
+#include "workspace/workspace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,18 @@ cleanup:
 	return error;
 }
 
+/* env_var() in a pipeline's templates: the workspace's environment. */
+static const char *workspace_env(void *ws, const char *name)
+{
+	return rat_workspace__env(ws, name);
+}
+
+void rat_pipeline__template_env(rat_template_context *tc, const rat_pipelines *all)
+{
+	tc->env = all->ws ? workspace_env : NULL;
+	tc->env_ctx = (void *)all->ws; /* read only: env_var() looks up */
+}
+
 static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
@@ -192,6 +205,7 @@ static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 	if (!p->sql)
 		return 0;
 	tc.path = p->display;
+	rat_pipeline__template_env(&tc, all);
 	tc.macros = all->macros;
 	tc.macro_count = all->macro_count;
 	if ((error = rat_template__refs(&p->deps, p->sql, &tc)) != 0)
@@ -213,6 +227,7 @@ int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
 	int layer, error = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->ws = ws;
 	for (layer = 0; !error && layer < RAT_LAYER_COUNT; layer++)
 		if ((error = rat_workspace_list_pipelines(&names[layer], ws, (rat_layer)layer)) == 0)
 			total += names[layer].count;

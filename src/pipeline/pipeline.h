@@ -18,6 +18,7 @@
 #include "util/buf.h"
 #include "rat/engine.h"
 #include "rat/workspace.h"
+#include "template/template.h"
 
 typedef enum rat_materialization {
 	RAT_MATERIALIZE_TABLE = 0, /* the default: rebuilt on every run */
@@ -109,7 +110,13 @@ typedef struct rat_pipelines {
 	/* The .sql files of the workspace's macros/ folder, for rendering (template.h). */
 	struct rat_template_source *macros;
 	size_t macro_count;
+	/* The workspace they were loaded from (borrowed: it outlives them): env_var() reads its
+	 * environment. */
+	const rat_workspace *ws;
 } rat_pipelines;
+
+/** Let tc's env_var() read the environment of the workspace all were loaded from. */
+void rat_pipeline__template_env(rat_template_context *tc, const rat_pipelines *all);
 
 /**
  * Discover and load every pipeline of a workspace, with its dependencies

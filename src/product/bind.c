@@ -114,16 +114,14 @@ static const rat_product_version *pick(const rat_product_entry *p, const char *c
 static int bind_version(rat_engine *engine, const rat_workspace *ws, const char *alias,
 			const rat_product_version *v, rat_strarray *allowed)
 {
-	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
+	rat_store_options opts;
 	rat_store *store = NULL;
 	rat_buf sql = RAT_BUF_INIT;
-	char *cache = rat_workspace__cache_dir(ws), *local = NULL;
+	char *local = NULL;
 	size_t i;
 	int error;
 
-	if (!cache)
-		return RAT_ENOMEM;
-	opts.cache_dir = cache;
+	rat_workspace__store_options(ws, &opts);
 	if ((error = rat_store__open(&store, v->location, &opts)) != 0 ||
 	    (error = rat_buf_puts(&sql, "SELECT * FROM read_parquet([")) != 0)
 		goto cleanup;
@@ -143,7 +141,6 @@ cleanup:
 		rat_error__prefix("product %s/%s", v->owner, v->name);
 	rat_store__free(store);
 	rat_buf_free(&sql);
-	free(cache);
 	return error;
 }
 

@@ -184,19 +184,15 @@ static int pick_version(publishing *pb)
 	return error;
 }
 
-/* A store at the version's folder, with the workspace's read cache. */
+/* A store at the version's folder, with the workspace's S3 settings and read cache. */
 static int version_store(rat_store **out, const publishing *pb)
 {
-	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
-	char *cache = rat_workspace__cache_dir(pb->ws);
+	rat_store_options opts;
 	int error;
 
-	if (!cache)
-		return RAT_ENOMEM;
-	opts.cache_dir = cache;
+	rat_workspace__store_options(pb->ws, &opts);
 	if ((error = pb->v.location[0] == '/' ? rat_fs__mkdir_p(pb->v.location) : 0) == 0)
 		error = rat_store__open(out, pb->v.location, &opts);
-	free(cache);
 	return error;
 }
 
@@ -349,7 +345,7 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 	if ((error = pick_version(&pb)) != 0)
 		goto cleanup;
 	rat_semver__format(version, 64, &pb.v.version);
-	pb.v.published_ms = rat_clock__now_ms();
+	pb.v.published_ms = rat_workspace__now_ms(ws);
 	if ((pb.v.location = rat__sprintf("%s/_products/%s/%s/%s", rat_workspace_warehouse(ws),
 					  pb.v.owner, pb.v.name, version)) == NULL) {
 		error = RAT_ENOMEM;

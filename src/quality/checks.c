@@ -91,6 +91,7 @@ static int config_check(rat_check *c, const rat_pipeline *p, const rat_config_te
 	tc.path = p->config_display ? p->config_display : p->display;
 	tc.ref = ref_relation;
 	tc.this_relation = relation;
+	rat_pipeline__template_env(&tc, all);
 	tc.macros = all->macros;
 	tc.macro_count = all->macro_count;
 	if ((error = rat_template__render(&sql, t->sql, &tc)) != 0) {

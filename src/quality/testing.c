@@ -452,6 +452,7 @@ static int run_on_mocks(mock_run *m)
 	tc.is_incremental = m->t->incremental;
 	tc.watermark = mock_watermark;
 	tc.run_started_at = "2024-01-01 00:00:00+00";
+	rat_pipeline__template_env(&tc, &m->s->all);
 	tc.macros = m->s->all.macros;
 	tc.macro_count = m->s->all.macro_count;
 	tc.ctx = m;
@@ -613,6 +614,7 @@ static int unit_checks(mock_run *m, const char *text, outcome *o)
 		rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
 		tc.path = m->t->display;
 		tc.ref = relation_cb;
+		rat_pipeline__template_env(&tc, &m->s->all);
 		tc.this_relation = m->relation;
 		tc.macros = m->s->all.macros;
 		tc.macro_count = m->s->all.macro_count;
@@ -693,6 +695,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 		tc.path = display;
 		tc.ref = relation_cb;
 		tc.this_relation = t.has_mocks ? "__rat_result" : rat_buf_cstr(&rel);
+		rat_pipeline__template_env(&tc, &s->all);
 		tc.macros = s->all.macros;
 		tc.macro_count = s->all.macro_count;
 		if (!e && !t.has_mocks && !table_exists(s, p->key)) {

@@ -118,6 +118,7 @@ static int render(build *b, rat_buf *sql)
 	tc.is_incremental = b->incremental;
 	tc.watermark = watermark_cb;
 	tc.var = var_cb;
+	rat_pipeline__template_env(&tc, b->ctx->pipelines);
 	tc.run_started_at = b->ctx->started_at;
 	tc.macros = b->ctx->pipelines->macros;
 	tc.macro_count = b->ctx->pipelines->macro_count;
@@ -280,22 +281,22 @@ cleanup:
 
 /* Executable pipelines */
 
-extern char **environ;
-
-/* environ plus ours (NAME=value each), for the child. (free the array, not the strings of environ) */
-static char **child_env(const rat_strarray *ours)
+/*
+ * The workspace's environment (as it was when it loaded) plus ours
+ * (NAME=value each), for the child. Free the array, not its strings.
+ */
+static char **child_env(const rat_strarray *ours, const rat_workspace *ws)
 {
-	size_t n = 0, i;
+	const rat_strarray *theirs = rat_workspace__environ(ws);
+	size_t i;
 	char **env;
 
-	while (environ[n])
-		n++;
-	if ((env = rat__calloc(n + ours->count + 1, sizeof(char *))) == NULL)
+	if ((env = rat__calloc(theirs->count + ours->count + 1, sizeof(char *))) == NULL)
 		return NULL;
 	for (i = 0; i < ours->count; i++)
 		env[i] = ours->strings[i];
-	for (i = 0; i < n; i++) /* ours first: a name set twice takes the first */
-		env[ours->count + i] = environ[i];
+	for (i = 0; i < theirs->count; i++) /* ours first: a name set twice takes the first */
+		env[ours->count + i] = theirs->strings[i];
 	return env;
 }
 
@@ -344,7 +345,7 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_IS_INCREMENTAL=%d", b->incremental)) ||
 	    (p->landing && rat_strarray__push_owned(&ours, rat__sprintf("RAT_LANDING_DIR=%s/landing/%s",
 					rat_workspace_path(b->ctx->ws), p->landing))) ||
-	    (env = child_env(&ours)) == NULL) {
+	    (env = child_env(&ours, b->ctx->ws)) == NULL) {
 		rat_strarray_free(&ours);
 		return RAT_ENOMEM;
 	}

@@ -280,9 +280,9 @@ static void free_scheduler(scheduler *s)
 	pthread_cond_destroy(&s->changed);
 }
 
-static const char *default_author(const rat_run_options *opts)
+static const char *default_author(const rat_run_options *opts, const rat_workspace *ws)
 {
-	const char *user = getenv("USER");
+	const char *user = rat_workspace__env(ws, "USER");
 
 	if (opts->author && *opts->author)
 		return opts->author;
@@ -297,7 +297,7 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	rat_strarray known = RAT_STRARRAY_INIT;
 	size_t *order = NULL;
 	bool *picked = NULL;
-	int64_t now = rat_clock__now_ms();
+	int64_t now = rat_workspace__now_ms(ws);
 	int error;
 
 	if ((error = rat_pipeline__load_all(all, ws)) != 0 ||
@@ -326,7 +326,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 {
 	rat_run_options defaults = RAT_RUN_OPTIONS_INIT;
 	const rat_run_options *opts = opts_in ? opts_in : &defaults;
-	rat_pipelines all = { NULL, 0, NULL, 0 };
+	rat_pipelines all = { NULL, 0, NULL, 0, NULL };
 	scheduler s;
 	rat_catalog *catalog = NULL;
 	rat_resources res;
@@ -350,7 +350,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.ctx.read_ref = opts->dry_run ? rat_workspace_branch(ws) : NULL;
 	s.ctx.started_at = started_at;
 	s.ctx.started_ms = s.rec->info.started_ms;
-	s.ctx.author = default_author(opts);
+	s.ctx.author = default_author(opts, ws);
 	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
 	    (error = rat_catalog__resolve(catalog, rat_workspace_branch(ws), base)) != 0 ||
 	    (!opts->dry_run &&

@@ -51,12 +51,10 @@ static int landing_folder(char **out, const rat_workspace *ws)
  */
 static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
 {
-	char *tables = NULL, *landing = NULL, *cache = rat_workspace__cache_dir(ws);
+	char *tables = NULL, *landing = NULL;
 	int error;
 
-	if (!cache)
-		return RAT_ENOMEM;
-	if ((error = rat_strarray__push(out, cache)) != 0 ||
+	if ((error = rat_strarray__push(out, rat_workspace__cache_dir(ws))) != 0 ||
 	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0 ||
 	    (error = landing_folder(&landing, ws)) != 0 ||
 	    (landing && (error = rat_strarray__push(out, landing)) != 0))
@@ -68,7 +66,6 @@ static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
 cleanup:
 	free(landing);
 	free(tables);
-	free(cache);
 	return error;
 }
 

@@ -328,11 +328,10 @@ static void init_curl(void)
 	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* An option, else the environment variable, else fallback (may be NULL). */
-static const char *setting(const char *option, const char *env, const char *fallback)
+/* An option, else fallback (may be NULL). */
+static const char *setting(const char *option, const char *fallback)
 {
-	const char *v = option && option[0] ? option : getenv(env);
-	return v && v[0] ? v : fallback;
+	return option && option[0] ? option : fallback;
 }
 
 static int set_endpoint(rat_store *store, rat_s3 *s3, const char *endpoint, const char *region)
@@ -363,9 +362,9 @@ static int set_endpoint(rat_store *store, rat_s3 *s3, const char *endpoint, cons
 int rat_store__s3_open(rat_store *store, const char *bucket, const char *prefix,
 		       const rat_store_options *opts)
 {
-	const char *region = setting(opts ? opts->region : NULL, "S3_REGION", "us-east-1");
-	const char *access = setting(opts ? opts->access_key : NULL, "S3_ACCESS_KEY", NULL);
-	const char *secret = setting(opts ? opts->secret_key : NULL, "S3_SECRET_KEY", NULL);
+	const char *region = setting(opts ? opts->region : NULL, "us-east-1");
+	const char *access = setting(opts ? opts->access_key : NULL, NULL);
+	const char *secret = setting(opts ? opts->secret_key : NULL, NULL);
 	rat_s3 *s3;
 	int error;
 
@@ -377,8 +376,7 @@ int rat_store__s3_open(rat_store *store, const char *bucket, const char *prefix,
 		return RAT_ENOMEM;
 	store->backend = &s3_backend;
 	store->backend_data = s3;
-	if ((error = set_endpoint(store, s3, setting(opts ? opts->endpoint : NULL, "S3_ENDPOINT",
-						      NULL), region)) != 0)
+	if ((error = set_endpoint(store, s3, setting(opts ? opts->endpoint : NULL, NULL), region)) != 0)
 		return error;
 	if ((access == NULL) != (secret == NULL))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,

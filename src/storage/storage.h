@@ -2,8 +2,9 @@
  * storage/storage.h - one object-store interface over a local folder and S3.
  *
  * A store is rooted at a URL: "s3://bucket/prefix" (S3 through libcurl with
- * SigV4, path-style, endpoint/keys/region from S3_ENDPOINT, S3_ACCESS_KEY,
- * S3_SECRET_KEY, S3_REGION) or an absolute folder path (also "file:///path").
+ * SigV4, path-style, endpoint/keys/region from the options, which a
+ * workspace fills from its environment) or an absolute folder path (also
+ * "file:///path").
  * Keys are relative to the root, '/'-separated, never starting with '/',
  * never holding "." or ".." segments (refused with RAT_EINVALID).
  *
@@ -23,8 +24,8 @@
 typedef struct rat_store rat_store;
 
 typedef struct rat_store_options {
-	/* S3 settings; NULL/0 takes the environment (S3_ENDPOINT, S3_ACCESS_KEY,
-	 * S3_SECRET_KEY, S3_REGION, default region "us-east-1"). */
+	/* S3 settings (a workspace's come from S3_ENDPOINT, S3_ACCESS_KEY,
+	 * S3_SECRET_KEY and S3_REGION); NULL: AWS, anonymous, region "us-east-1". */
 	const char *endpoint;
 	const char *access_key;
 	const char *secret_key;
@@ -43,6 +44,11 @@ typedef struct rat_store_options {
 } rat_store_options;
 
 #define RAT_STORE_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
+
+/** out as in with copies of its strings, for a holder that outlives in's (free with _options_free()). */
+RAT_MUST_USE int rat_store__options_copy(rat_store_options *out, const rat_store_options *in);
+/** Free the strings of options from rat_store__options_copy() (the secret is wiped first). */
+void rat_store__options_free(rat_store_options *opts);
 
 /** Counters of requests made (remote) or operations done (local). */
 typedef struct rat_store_stats {

@@ -168,6 +168,42 @@ cleanup:
 	return error;
 }
 
+/* *out a copy of s (NULL stays NULL). */
+static int copy_string(const char **out, const char *s)
+{
+	*out = NULL;
+	if (s && (*out = rat__strdup(s)) == NULL)
+		return RAT_ENOMEM;
+	return 0;
+}
+
+int rat_store__options_copy(rat_store_options *out, const rat_store_options *in)
+{
+	int error;
+
+	*out = *in;
+	out->endpoint = out->access_key = out->secret_key = out->region = out->cache_dir = NULL;
+	if ((error = copy_string(&out->endpoint, in->endpoint)) != 0 ||
+	    (error = copy_string(&out->access_key, in->access_key)) != 0 ||
+	    (error = copy_string(&out->secret_key, in->secret_key)) != 0 ||
+	    (error = copy_string(&out->region, in->region)) != 0 ||
+	    (error = copy_string(&out->cache_dir, in->cache_dir)) != 0)
+		rat_store__options_free(out);
+	return error;
+}
+
+void rat_store__options_free(rat_store_options *opts)
+{
+	if (opts->secret_key)
+		memset((char *)opts->secret_key, 0, strlen(opts->secret_key));
+	free((char *)opts->endpoint);
+	free((char *)opts->access_key);
+	free((char *)opts->secret_key);
+	free((char *)opts->region);
+	free((char *)opts->cache_dir);
+	opts->endpoint = opts->access_key = opts->secret_key = opts->region = opts->cache_dir = NULL;
+}
+
 void rat_store__free(rat_store *store)
 {
 	if (!store)

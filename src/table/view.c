@@ -67,12 +67,13 @@ static int start_doc(json_t **doc, rat_store *store, const char *location, const
 	return *doc ? 0 : rat_error__oom();
 }
 
-static int add_version(json_t *doc, const rat_query_desc *desc, const char *sql,
-		       const char *ns, int *version_id)
+static int add_version(json_t *doc, const rat_query_desc *desc, const rat_view_write *w,
+		       int *version_id)
 {
 	json_t *schemas = json_object_get(doc, "schemas"), *versions = json_object_get(doc, "versions");
 	json_t *log = json_object_get(doc, "version-log"), *version;
-	int64_t now = rat_clock__now_ms();
+	const char *sql = w->sql, *ns = w->default_namespace;
+	int64_t now = w->now_ms ? w->now_ms : rat_clock__real_ms();
 	int schema_id = (int)json_array_size(schemas);
 
 	if (!json_is_array(schemas) || !json_is_array(versions) || !json_is_array(log))
@@ -93,8 +94,7 @@ static int add_version(json_t *doc, const rat_query_desc *desc, const char *sql,
 }
 
 int rat_table__write_view(rat_view_result *out, rat_store *store, rat_engine *engine,
-			  const char *sql, const char *location, const char *default_namespace,
-			  const char *base_metadata)
+			  const rat_view_write *w)
 {
 	rat_query_desc desc = { NULL, 0 };
 	json_t *doc = NULL;
@@ -102,9 +102,9 @@ int rat_table__write_view(rat_view_result *out, rat_store *store, rat_engine *en
 	int next_id = 1, error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_engine__describe(&desc, engine, sql, &next_id)) != 0 ||
-	    (error = start_doc(&doc, store, location, base_metadata)) != 0 ||
-	    (error = add_version(doc, &desc, sql, default_namespace, &out->version_id)) != 0 ||
+	if ((error = rat_engine__describe(&desc, engine, w->sql, &next_id)) != 0 ||
+	    (error = start_doc(&doc, store, w->location, w->base_metadata)) != 0 ||
+	    (error = add_version(doc, &desc, w, &out->version_id)) != 0 ||
 	    (error = rat_random__uuid(uuid)) != 0)
 		goto cleanup;
 	if ((text = json_dumps(doc, JSON_INDENT(2))) == NULL) {

@@ -21,16 +21,22 @@ typedef struct rat_view_result {
 	int version_id;
 } rat_view_result;
 
+/** What a view version is made of. */
+typedef struct rat_view_write {
+	const char *sql;
+	const char *location;          /* the view's location, as recorded */
+	const char *default_namespace; /* its layer */
+	const char *base_metadata;     /* the version it continues (a key under the root); NULL: new */
+	int64_t now_ms;                /* the version's time; 0: the real clock */
+} rat_view_write;
+
 /**
- * Write a new version of a view: describe sql in engine (which must see the
- * relations it names), then write metadata/<NNNNN>-<uuid>.metadata.json
- * whose history continues base_metadata (a key under the root; NULL: a new
- * view). location is the view's location as recorded; default_namespace
- * its layer.
+ * Write a new version of a view: describe w->sql in engine (which must see
+ * the relations it names), then write metadata/<NNNNN>-<uuid>.metadata.json
+ * whose history continues w->base_metadata.
  */
-int rat_table__write_view(rat_view_result *out, rat_store *store, rat_engine *engine,
-			  const char *sql, const char *location, const char *default_namespace,
-			  const char *base_metadata);
+RAT_MUST_USE int rat_table__write_view(rat_view_result *out, rat_store *store, rat_engine *engine,
+				       const rat_view_write *w);
 
 typedef struct rat_view_version {
 	int version_id;

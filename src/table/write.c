@@ -89,7 +89,7 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	w.store = store;
 	w.engine = engine;
 	w.opts = opts ? opts : &defaults;
-	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_clock__now_ms();
+	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_clock__real_ms();
 	if ((error = rat_table__load(&w)) != 0)
 		goto cleanup;
 	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)

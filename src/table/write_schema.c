@@ -287,7 +287,7 @@ int rat_table__rename_column(rat_store *store, const char *from, const char *to)
 		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_INVALID, "no table to rename a column of");
 		goto cleanup;
 	}
-	w.now_ms = rat_clock__now_ms();
+	w.now_ms = rat_clock__real_ms();
 	current = rat_table__schema(&w.meta, w.meta.current_schema_id);
 	for (i = 0; i < current->field_count; i++) {
 		if (strcasecmp(current->fields[i].name, from) == 0)

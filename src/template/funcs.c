@@ -157,7 +157,7 @@ static int fn_env_var(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_valu
 
 	if (error)
 		return error;
-	value = tc->env ? tc->env(tc->ctx, args[0].u.s.ptr) : getenv(args[0].u.s.ptr);
+	value = tc->env ? tc->env(tc->env_ctx, args[0].u.s.ptr) : NULL;
 	return lookup_or_default(out, r, e, args, value, "environment variable");
 }
 

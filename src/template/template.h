@@ -57,8 +57,13 @@ typedef struct rat_template_context {
 	/* var(name): the value of a run variable, or NULL when not set (the
 	 * default argument is used then, and without one it is an error). */
 	const char *(*var)(void *ctx, const char *name);
-	/* env_var(name): NULL: getenv(). Unset without default: an error. */
-	const char *(*env)(void *ctx, const char *name);
+	/*
+	 * env_var(name): the variable's value, or NULL when it is not set (the
+	 * default argument is used then, and without one it is an error).
+	 * Called with env_ctx. NULL: no variable is set (a template never reads
+	 * the process environment itself).
+	 */
+	const char *(*env)(void *env_ctx, const char *name);
 	/* {{ run_started_at }}: e.g. "2026-11-23 10:00:00+00"; NULL: an error if used. */
 	const char *run_started_at;
 	/* {{ landing_files }}: the landing files to ingest, as a SQL list literal
@@ -67,11 +72,12 @@ typedef struct rat_template_context {
 	/* The .sql files of the workspace's macros/, already read; their macros are callable. */
 	const rat_template_source *macros;
 	size_t macro_count;
-	void *ctx; /* passed to the callbacks */
+	void *ctx;     /* passed to the callbacks but env */
+	void *env_ctx; /* passed to env */
 } rat_template_context;
 
 #define RAT_TEMPLATE_CONTEXT_INIT                                                                  \
-	{ NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+	{ NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 /**
  * Render template text into out (appended). On failure out holds a partial

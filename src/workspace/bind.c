@@ -33,7 +33,7 @@ typedef struct binder {
 	char **locations;       /* per entry: its table (or view) folder */
 	unsigned char *states;  /* per entry: UNBOUND, BINDING, BOUND */
 	size_t unbound;         /* entries not BOUND */
-	char *cache;            /* the workspace's read cache */
+	rat_store_options store; /* the workspace's S3 settings and read cache (copies) */
 } binder;
 
 static void binder_free(void *payload)
@@ -47,7 +47,7 @@ static void binder_free(void *payload)
 		free(b->locations[i]);
 	free(b->locations);
 	free(b->states);
-	free(b->cache);
+	rat_store__options_free(&b->store);
 	rat_catalog__contents_free(&b->contents);
 	free(b);
 }
@@ -69,7 +69,7 @@ static int resolve_words(rat_engine *engine, binder *b, const char *sql);
  * binding what that SQL names (b: the session's binder, if it has one).
  */
 static int bind_one(rat_engine *engine, binder *b, const rat_catalog_entry *c,
-		    const char *location, const char *cache, int64_t *rows)
+		    const char *location, const rat_store_options *opts, int64_t *rows)
 {
 	rat_store *store = NULL;
 	rat_scan scan;
@@ -83,14 +83,14 @@ static int bind_one(rat_engine *engine, binder *b, const rat_catalog_entry *c,
 		*rows = -1;
 	split_key(layer, &name, c->key);
 	if (c->state.view) {
-		if ((error = rat_workspace__view_sql_at(&view, c, location, cache)) == 0 &&
+		if ((error = rat_workspace__view_sql_at(&view, c, location, opts)) == 0 &&
 		    (!b || (error = resolve_words(engine, b, view)) == 0) &&
 		    (error = rat_engine__bind_view(engine, layer, name, view)) != 0)
 			rat_error__prefix("view %s", c->key);
 		free(view);
 		return error;
 	}
-	if ((error = rat_workspace__plan_entry_at(&scan, &store, c, location, cache)) != 0)
+	if ((error = rat_workspace__plan_entry_at(&scan, &store, c, location, opts)) != 0)
 		return error;
 	if ((error = rat_table__scan_sql(&scan, store, &sql)) == 0)
 		error = rat_engine__bind_view(engine, layer, name, rat_buf_cstr(&sql));
@@ -123,7 +123,7 @@ static int bind_entry(rat_engine *engine, binder *b, size_t i)
 	int error;
 
 	mark(b, i, BINDING); /* a view that names itself, or a cycle, stops here */
-	error = bind_one(engine, b, &b->contents.items[i], b->locations[i], b->cache, NULL);
+	error = bind_one(engine, b, &b->contents.items[i], b->locations[i], &b->store, NULL);
 	mark(b, i, error ? UNBOUND : BOUND);
 	return error;
 }
@@ -258,6 +258,7 @@ static int resolve_all(rat_engine *engine, size_t *bound, void *payload)
 /* The binder of contents (taken over) for ws. */
 static int binder_new(binder **out, const rat_workspace *ws, rat_contents *contents)
 {
+	rat_store_options opts;
 	binder *b = rat__calloc(1, sizeof(*b));
 	size_t i, n = contents->count;
 	int error = 0;
@@ -268,10 +269,10 @@ static int binder_new(binder **out, const rat_workspace *ws, rat_contents *conte
 	b->contents = *contents;
 	memset(contents, 0, sizeof(*contents));
 	b->unbound = n;
-	b->cache = rat_workspace__cache_dir(ws);
+	rat_workspace__store_options(ws, &opts);
 	b->locations = rat__calloc(n ? n : 1, sizeof(char *));
 	b->states = rat__calloc(n ? n : 1, 1);
-	if (!b->cache || !b->locations || !b->states)
+	if ((error = rat_store__options_copy(&b->store, &opts)) == 0 && (!b->locations || !b->states))
 		error = RAT_ENOMEM;
 	for (i = 0; !error && i < n; i++)
 		if ((error = rat_workspace__table_location(&b->locations[i], ws,
@@ -308,7 +309,8 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 {
 	rat_contents contents = { NULL, 0 };
 	const rat_catalog_entry *entry;
-	char *location = NULL, *cache = NULL;
+	rat_store_options opts;
+	char *location = NULL;
 	binder *b = rat_engine__resolver_payload(engine);
 	size_t i;
 	int error;
@@ -322,12 +324,9 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 				       ref);
 		goto cleanup;
 	}
-	if ((cache = rat_workspace__cache_dir(ws)) == NULL) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
+	rat_workspace__store_options(ws, &opts);
 	if ((error = rat_workspace__table_location(&location, ws, key)) != 0 ||
-	    (error = bind_one(engine, b, entry, location, cache, rows)) != 0)
+	    (error = bind_one(engine, b, entry, location, &opts, rows)) != 0)
 		goto cleanup;
 	/* the session's own contents must not define it again as it was at open */
 	for (i = 0; b && i < b->contents.count; i++)
@@ -336,6 +335,5 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 cleanup:
 	rat_catalog__contents_free(&contents);
 	free(location);
-	free(cache);
 	return error;
 }

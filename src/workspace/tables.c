@@ -17,62 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws)
-{
-	rat_engine_config config;
-	rat_resources res;
-
-	rat_workspace_resources(ws, &res);
-	config.memory_mb = res.engine_memory_mb;
-	config.threads = res.threads;
-	config.temp_dir = rat_workspace_spill_dir(ws);
-	return rat_engine__open(out, &config);
-}
-
-int rat_workspace__open_home_catalog(rat_catalog **out, const char *home)
-{
-	char *path = rat_fs__join(home, "catalog.db");
-	int error;
-
-	if (!path)
-		return RAT_ENOMEM;
-	if ((error = rat_fs__mkdir_p(home)) == 0)
-		error = rat_catalog__open_embedded(out, path);
-	free(path);
-	return error;
-}
-
-int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
-{
-	const char *branch = rat_workspace_branch(ws);
-	char hash[RAT_HASH_LEN + 1];
-	int error;
-
-	if ((error = rat_workspace__open_home_catalog(out, rat_workspace_home(ws))) != 0)
-		return error;
-	/*
-	 * A workspace whose branch is not there yet (a folder cloned from Git, a
-	 * `git:` branch name after a checkout, a deleted branch) forks it from
-	 * main on first use, as `rat init` does.
-	 */
-	if ((error = rat_catalog__resolve(*out, branch, hash)) == RAT_ENOTFOUND) {
-		rat_error_clear();
-		error = rat_catalog__create_ref(*out, branch, RAT_REF_BRANCH, "main");
-		if (error == RAT_EEXISTS) { /* another process forked it meanwhile */
-			rat_error_clear();
-			error = 0;
-		}
-		if (error)
-			rat_error__prefix("forking %s's branch %s from main",
-					  rat_workspace_name(ws), branch);
-	}
-	if (error) {
-		rat_catalog__free(*out);
-		*out = NULL;
-	}
-	return error;
-}
-
 /* "layer.table" -> the table's location (no trailing '/'); validates both parts. */
 static int table_location(char **out, const rat_workspace *ws, const char *key)
 {
@@ -95,45 +39,32 @@ static int table_location(char **out, const rat_workspace *ws, const char *key)
 	return 0;
 }
 
-/*
- * The workspace's read cache for remote data files. One per workspace: a
- * session may read its cache folder, so a shared one would let it read
- * what another workspace downloaded.
- */
-char *rat_workspace__cache_dir(const rat_workspace *ws)
-{
-	return rat__sprintf("%s/cache/%s", rat_workspace_home(ws), rat_workspace_name(ws));
-}
-
 int rat_workspace__table_location(char **out, const rat_workspace *ws, const char *key)
 {
 	return table_location(out, ws, key);
 }
 
-int rat_workspace__store_at(rat_store **out, const char *location, const char *cache)
+int rat_workspace__store_at(rat_store **out, const char *location, const rat_store_options *opts)
 {
-	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
 	int error = 0;
 
 	*out = NULL;
-	opts.cache_dir = cache;
 	if (location[0] != '/' || (error = rat_fs__mkdir_p(location)) == 0)
-		error = rat_store__open(out, location, &opts);
+		error = rat_store__open(out, location, opts);
 	return error;
 }
 
 int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key)
 {
-	char *location = NULL, *cache = rat_workspace__cache_dir(ws);
+	rat_store_options opts;
+	char *location = NULL;
 	int error;
 
 	*out = NULL;
-	if (!cache)
-		return RAT_ENOMEM;
+	rat_workspace__store_options(ws, &opts);
 	if ((error = table_location(&location, ws, key)) == 0)
-		error = rat_workspace__store_at(out, location, cache);
+		error = rat_workspace__store_at(out, location, &opts);
 	free(location);
-	free(cache);
 	return error;
 }
 
@@ -211,6 +142,8 @@ static int write_table(rat_write_result *out, const rat_workspace *ws, rat_catal
 	opts.location = location;
 	if (!opts.scratch_dir)
 		opts.scratch_dir = rat_workspace_spill_dir(ws);
+	if (!opts.now_ms)
+		opts.now_ms = rat_workspace__now_ms(ws);
 	if ((error = rat_table__write(out, store, engine, select_sql, &opts)) != 0 ||
 	    !out->metadata_key[0])
 		goto cleanup; /* failed, or nothing to change */
@@ -257,6 +190,7 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 	const char *base = NULL, *dot = strchr(key, '.');
 	rat_contents contents = { NULL, 0 };
 	rat_store *store = NULL;
+	rat_view_write w;
 	rat_view_result view;
 	rat_table_state state;
 	int error;
@@ -265,7 +199,12 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 	    (error = rat_workspace__table_store(&store, ws, key)) != 0)
 		goto cleanup;
 	snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
-	if ((error = rat_table__write_view(&view, store, engine, sql, location, layer, base)) != 0 ||
+	w.sql = sql;
+	w.location = location;
+	w.default_namespace = layer;
+	w.base_metadata = base;
+	w.now_ms = rat_workspace__now_ms(ws);
+	if ((error = rat_table__write_view(&view, store, engine, &w)) != 0 ||
 	    (metadata = rat__sprintf("%s/%s", location, view.metadata_key)) == NULL) {
 		error = error ? error : RAT_ENOMEM;
 		goto cleanup;
@@ -294,7 +233,7 @@ cleanup:
  * where it is now.
  */
 int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat_catalog_entry *c,
-				  const char *location, const char *cache)
+				  const char *location, const rat_store_options *opts)
 {
 	const char *slash = strstr(c->state.metadata_location, "/metadata/");
 	int error;
@@ -306,27 +245,22 @@ int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat
 				       c->state.metadata_location);
 	} else {
 		*key = slash + 1;
-		error = rat_workspace__store_at(store, location, cache);
+		error = rat_workspace__store_at(store, location, opts);
 	}
 	if (error)
 		rat_error__prefix("%s", c->key);
 	return error;
 }
 
-/* Where entry c's table lives in ws, and ws's read cache (free() both). */
-static int entry_paths(char **location, char **cache, const rat_workspace *ws,
+/* Where entry c's table lives in ws (free()), and ws's store options. */
+static int entry_paths(char **location, rat_store_options *opts, const rat_workspace *ws,
 		       const rat_catalog_entry *c)
 {
 	int error;
 
-	*location = NULL;
-	if ((*cache = rat_workspace__cache_dir(ws)) == NULL)
-		return RAT_ENOMEM;
-	if ((error = table_location(location, ws, c->key)) != 0) {
+	rat_workspace__store_options(ws, opts);
+	if ((error = table_location(location, ws, c->key)) != 0)
 		rat_error__prefix("%s", c->key);
-		free(*cache);
-		*cache = NULL;
-	}
 	return error;
 }
 
@@ -334,15 +268,15 @@ static int entry_paths(char **location, char **cache, const rat_workspace *ws,
 static int entry_store(rat_store **store, const char **key, const rat_workspace *ws,
 		       const rat_catalog_entry *c)
 {
-	char *location, *cache;
+	rat_store_options opts;
+	char *location;
 	int error;
 
 	*store = NULL;
-	if ((error = entry_paths(&location, &cache, ws, c)) != 0)
+	if ((error = entry_paths(&location, &opts, ws, c)) != 0)
 		return error;
-	error = rat_workspace__entry_store_at(store, key, c, location, cache);
+	error = rat_workspace__entry_store_at(store, key, c, location, &opts);
 	free(location);
-	free(cache);
 	return error;
 }
 
@@ -368,7 +302,7 @@ int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 }
 
 int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_catalog_entry *c,
-				 const char *location, const char *cache)
+				 const char *location, const rat_store_options *store_opts)
 {
 	rat_scan_options opts = RAT_SCAN_OPTIONS_INIT;
 	char *recorded = NULL;
@@ -376,7 +310,7 @@ int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_ca
 
 	memset(scan, 0, sizeof(*scan));
 	if ((error = rat_workspace__entry_store_at(store, &opts.metadata_key, c, location,
-						   cache)) != 0)
+						   store_opts)) != 0)
 		return error;
 	/* the root the recorded paths start with: what precedes its metadata/ */
 	recorded = rat__strndup(c->state.metadata_location,
@@ -398,28 +332,28 @@ int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_ca
 static int plan_entry(rat_scan *scan, rat_store **store, const rat_workspace *ws,
 		      const rat_catalog_entry *c)
 {
-	char *location, *cache;
+	rat_store_options opts;
+	char *location;
 	int error;
 
 	memset(scan, 0, sizeof(*scan));
 	*store = NULL;
-	if ((error = entry_paths(&location, &cache, ws, c)) != 0)
+	if ((error = entry_paths(&location, &opts, ws, c)) != 0)
 		return error;
-	error = rat_workspace__plan_entry_at(scan, store, c, location, cache);
+	error = rat_workspace__plan_entry_at(scan, store, c, location, &opts);
 	free(location);
-	free(cache);
 	return error;
 }
 
 int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const char *location,
-			      const char *cache)
+			      const rat_store_options *opts)
 {
 	rat_store *store = NULL;
 	const char *key;
 	int error;
 
 	*sql = NULL;
-	if ((error = rat_workspace__entry_store_at(&store, &key, c, location, cache)) == 0)
+	if ((error = rat_workspace__entry_store_at(&store, &key, c, location, opts)) == 0)
 		error = rat_table__read_view(sql, store, key);
 	rat_store__free(store);
 	return error;
@@ -427,15 +361,15 @@ int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const cha
 
 int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c)
 {
-	char *location, *cache;
+	rat_store_options opts;
+	char *location;
 	int error;
 
 	*sql = NULL;
-	if ((error = entry_paths(&location, &cache, ws, c)) != 0)
+	if ((error = entry_paths(&location, &opts, ws, c)) != 0)
 		return error;
-	error = rat_workspace__view_sql_at(sql, c, location, cache);
+	error = rat_workspace__view_sql_at(sql, c, location, &opts);
 	free(location);
-	free(cache);
 	return error;
 }
 

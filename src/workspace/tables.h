@@ -1,7 +1,7 @@
 /*
- * workspace/tables.h - a workspace's tables on catalog branches: where its
- * catalog lives, writing a table on a branch, and binding a ref's tables
- * into an engine session (then locking it down to the workspace's folders).
+ * workspace/tables.h - a workspace's tables on catalog branches: where they
+ * live, writing a table on a branch, table information, and binding a ref's
+ * tables into an engine session (bind.c).
  *
  * This layer joins the catalog, the table format and the engine, none of
  * which knows the others: the catalog records each table's current metadata
@@ -20,40 +20,32 @@
 #include "table/metadata.h"
 #include "table/scan.h"
 #include "table/write.h"
+#include "workspace/workspace.h"
 
-/**
- * An engine session with the workspace's resources applied (memory_limit
- * = min(duckdb_memory_mb, max_memory_mb), threads, the spill folder),
- * bound to nothing and not locked: for librat's own work.
- */
-int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws);
-/** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. */
-int rat_workspace__open_home_catalog(rat_catalog **out, const char *home);
-/** Open (creating) the catalog of the workspace's RAT_HOME. */
-int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws);
 /**
  * The metadata of the table an entry records, and a store rooted at the
  * table (free both: rat_table__metadata_free(), rat_store__free()).
  */
 int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 				  const rat_workspace *ws, const rat_catalog_entry *c);
-/** The workspace's own read cache folder, RAT_HOME/cache/<workspace>. (free()) */
-char *rat_workspace__cache_dir(const rat_workspace *ws);
-/** A store rooted at the table "layer.table" of the workspace (S3 settings from the environment). */
+/** A store rooted at the table "layer.table" of the workspace (its S3 settings and read cache). */
 int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key);
 /** Where the table "layer.table" of the workspace lives (no trailing '/'). (free()) */
 int rat_workspace__table_location(char **out, const rat_workspace *ws, const char *key);
-/** A store rooted at a table's location, reading remote files through cache. */
-int rat_workspace__store_at(rat_store **out, const char *location, const char *cache);
+/**
+ * A store rooted at a table's location, with opts (rat_workspace__store_options():
+ * S3 settings, read cache); a local folder is created when missing.
+ */
+int rat_workspace__store_at(rat_store **out, const char *location, const rat_store_options *opts);
 /**
  * A store rooted at entry c's table (or view) at location, and in *key the
  * key there of the metadata file c records (pointing into c).
  */
 int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat_catalog_entry *c,
-				  const char *location, const char *cache);
+				  const char *location, const rat_store_options *opts);
 /** Plan the version of the table c records, which lives at location. */
 int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_catalog_entry *c,
-				 const char *location, const char *cache);
+				 const char *location, const rat_store_options *opts);
 /**
  * Write the rows of select_sql into the table `key` on `branch`, and commit
  * its new state there. RAT_ECONFLICT when the branch moved meanwhile (the
@@ -98,7 +90,7 @@ int64_t rat_workspace__live_rows(const rat_scan *scan, bool *exact);
 int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c);
 /** As rat_workspace__view_sql(), for a view at location. */
 int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const char *location,
-			      const char *cache);
+			      const rat_store_options *opts);
 /**
  * (Re)define the view of one key as it is at ref (after the session wrote
  * it); *rows (when asked) receives its live rows from the manifests, or -1

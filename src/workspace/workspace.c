@@ -6,12 +6,14 @@
  * (config/), so everything after is a lookup.
  */
 #include "util/common.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "rat/catalog.h"
 #include "rat/workspace.h"
 #include "config/config.h"
 #include "catalog/catalog.h"
 #include "workspace/tables.h"
+#include "workspace/workspace.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +30,10 @@ struct rat_workspace {
 	char *home;
 	char *warehouse;
 	char *spill;
+	char *cache;           /* RAT_HOME/cache/<name>: the read cache of remote files */
+	rat_env env;           /* the environment as it was at load */
+	rat_s3_settings s3;    /* from env */
+	int64_t fixed_now_ms;  /* RAT_NOW; -1: the real clock */
 };
 
 static const char *const layer_names[RAT_LAYER_COUNT] = { "bronze", "silver", "gold" };
@@ -107,10 +113,10 @@ static int not_found(const char *name, const rat_strarray *dirs)
 }
 
 /* Resolve -w NAME|PATH (or the defaults) to the workspace's absolute folder. */
-static int locate(char **out, const char *name_or_path)
+static int locate(char **out, const char *name_or_path, const rat_env *environment)
 {
 	rat_strarray dirs = RAT_STRARRAY_INIT;
-	const char *env = getenv("WORKSPACE");
+	const char *env = rat_config__default_workspace(environment);
 	char *abs = NULL;
 	size_t i;
 	int error = 0;
@@ -142,7 +148,7 @@ static int locate(char **out, const char *name_or_path)
 				       name_or_path);
 		goto cleanup;
 	}
-	if ((error = rat_config__workspace_dirs(&dirs)) != 0)
+	if ((error = rat_config__workspace_dirs(&dirs, environment)) != 0)
 		goto cleanup;
 	for (i = 0; i < dirs.count; i++) {
 		char *candidate = rat_fs__join(dirs.strings[i], name_or_path);
@@ -163,7 +169,8 @@ cleanup:
 	return error;
 }
 
-static int load(rat_workspace **out, const char *dir)
+/* Load the workspace in dir, taking over env (which is emptied). */
+static int load(rat_workspace **out, const char *dir, rat_env *env)
 {
 	rat_workspace *ws = NULL;
 	char *display = NULL;
@@ -172,25 +179,32 @@ static int load(rat_workspace **out, const char *dir)
 	*out = NULL;
 	if ((ws = rat__calloc(1, sizeof(*ws))) == NULL)
 		return RAT_ENOMEM;
+	ws->env = *env;
+	memset(env, 0, sizeof(*env));
+	rat_config__s3_settings(&ws->s3, &ws->env);
+	ws->fixed_now_ms = rat_config__fixed_now_ms(&ws->env);
 	if ((ws->path = rat__strdup(dir)) == NULL ||
 	    (ws->config_path = rat_fs__join(dir, "workspace.yaml")) == NULL ||
 	    (display = display_path(ws->config_path)) == NULL ||
-	    (ws->home = rat_config__home()) == NULL ||
-	    (ws->warehouse = rat_config__warehouse(ws->home)) == NULL) {
+	    (ws->home = rat_config__home(&ws->env)) == NULL ||
+	    (ws->warehouse = rat_config__warehouse(&ws->env, ws->home)) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
 	if ((error = rat_config__load_workspace(&ws->config, ws->config_path, display, ws->path,
-						ws->home)) != 0)
+						ws->home, &ws->env)) != 0)
 		goto cleanup;
 	if ((error = rat_config__resolve_branch(&ws->branch, ws->config.branch_spec,
-						ws->config.name, ws->path)) != 0) {
+						ws->config.name, ws->path, &ws->env)) != 0) {
 		rat_error__prefix("%s", display);
 		goto cleanup;
 	}
 	ws->s3_prefix = rat__strdup(ws->config.s3_prefix ? ws->config.s3_prefix : ws->config.name);
 	ws->spill = rat__sprintf("%s/tmp/%s", ws->home, ws->config.name);
-	if (!ws->s3_prefix || !ws->spill) {
+	/* one read cache per workspace: a session may read its cache folder, so a
+	 * shared one would let it read what another workspace downloaded */
+	ws->cache = rat__sprintf("%s/cache/%s", ws->home, ws->config.name);
+	if (!ws->s3_prefix || !ws->spill || !ws->cache) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -204,12 +218,15 @@ cleanup:
 
 int rat_workspace_open(rat_workspace **out, const char *name_or_path)
 {
+	rat_env env = RAT_ENV_INIT;
 	char *dir = NULL;
 	int error;
 
 	*out = NULL;
-	if ((error = locate(&dir, name_or_path)) == 0)
-		error = load(out, dir);
+	if ((error = rat_config__env_capture(&env)) == 0 &&
+	    (error = locate(&dir, name_or_path, &env)) == 0)
+		error = load(out, dir, &env);
+	rat_config__env_free(&env);
 	free(dir);
 	return error;
 }
@@ -226,6 +243,8 @@ void rat_workspace_free(rat_workspace *ws)
 	free(ws->home);
 	free(ws->warehouse);
 	free(ws->spill);
+	free(ws->cache);
+	rat_config__env_free(&ws->env);
 	free(ws);
 }
 
@@ -239,14 +258,18 @@ static size_t cache_count, cache_capacity;
 
 int rat_workspace_get(const rat_workspace **out, const char *name_or_path)
 {
+	rat_env env = RAT_ENV_INIT;
 	rat_workspace *ws = NULL;
 	char *dir = NULL;
 	size_t i;
 	int error;
 
 	*out = NULL;
-	if ((error = locate(&dir, name_or_path)) != 0)
+	if ((error = rat_config__env_capture(&env)) != 0 ||
+	    (error = locate(&dir, name_or_path, &env)) != 0) {
+		rat_config__env_free(&env);
 		return error;
+	}
 	pthread_mutex_lock(&cache_lock);
 	for (i = 0; i < cache_count; i++) {
 		if (strcmp(cache[i]->path, dir) == 0) {
@@ -254,7 +277,7 @@ int rat_workspace_get(const rat_workspace **out, const char *name_or_path)
 			goto cleanup;
 		}
 	}
-	if ((error = load(&ws, dir)) != 0 ||
+	if ((error = load(&ws, dir, &env)) != 0 ||
 	    (error = rat__grow((void **)&cache, &cache_capacity, cache_count, sizeof(*cache))) != 0)
 		goto cleanup;
 	cache[cache_count++] = ws;
@@ -263,6 +286,7 @@ int rat_workspace_get(const rat_workspace **out, const char *name_or_path)
 cleanup:
 	pthread_mutex_unlock(&cache_lock);
 	rat_workspace_free(ws);
+	rat_config__env_free(&env);
 	free(dir);
 	return error;
 }
@@ -324,10 +348,10 @@ static int populate(const char *dir, const char *name, const char *description)
 }
 
 /* The new workspace's catalog branch, workspace/<name>, forked from main (kept if it exists). */
-static int create_branch(const char *name)
+static int create_branch(const char *name, const rat_env *env)
 {
 	rat_catalog *catalog = NULL;
-	char *home = rat_config__home(), *branch = rat__sprintf("workspace/%s", name);
+	char *home = rat_config__home(env), *branch = rat__sprintf("workspace/%s", name);
 	int error;
 
 	if (!home || !branch) {
@@ -372,6 +396,7 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 			 const rat_workspace_create_options *opts)
 {
 	rat_strarray dirs = RAT_STRARRAY_INIT;
+	rat_env env = RAT_ENV_INIT;
 	char *target = NULL, *parent = NULL, *staging = NULL, *description = NULL;
 	bool staged = false;
 	int error;
@@ -382,10 +407,12 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 				      "invalid workspace name '%s' (letters, digits, '-' and '_', "
 				      "starting with a letter or digit, at most 64)",
 				      name ? name : "(null)");
+	if ((error = rat_config__env_capture(&env)) != 0)
+		return error;
 	if (opts && opts->path) {
 		target = rat_fs__absolute(opts->path);
 	} else {
-		if ((error = rat_config__workspace_dirs(&dirs)) != 0)
+		if ((error = rat_config__workspace_dirs(&dirs, &env)) != 0)
 			goto cleanup;
 		target = rat_fs__join(dirs.strings[0], name);
 	}
@@ -403,7 +430,7 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 	staged = true;
 	if ((error = rat_fs__mkdir_p(staging)) != 0 ||
 	    (error = populate(staging, name, description)) != 0 ||
-	    (error = create_branch(name)) != 0)
+	    (error = create_branch(name, &env)) != 0)
 		goto cleanup;
 	if (rat_fs__is_dir(target) && rmdir(target) < 0) {
 		error = rat_error__os(RAT_EIO, "cannot replace empty folder %s", target);
@@ -413,10 +440,11 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 		error = rat_error__os(RAT_EIO, "cannot move the new workspace into %s", target);
 		goto cleanup;
 	}
-	error = load(out, target);
+	error = load(out, target, &env);
 cleanup:
 	if (error && staged)
 		rat_fs__remove_tree(staging);
+	rat_config__env_free(&env);
 	rat_strarray_free(&dirs);
 	free(target);
 	free(parent);
@@ -428,10 +456,12 @@ cleanup:
 int rat_workspace_list(rat_strarray *out)
 {
 	rat_strarray dirs = RAT_STRARRAY_INIT, found = RAT_STRARRAY_INIT;
+	rat_env env = RAT_ENV_INIT;
 	size_t i, j;
 	int error;
 
-	if ((error = rat_config__workspace_dirs(&dirs)) != 0)
+	if ((error = rat_config__env_capture(&env)) != 0 ||
+	    (error = rat_config__workspace_dirs(&dirs, &env)) != 0)
 		goto cleanup;
 	for (i = 0; i < dirs.count; i++) {
 		rat_strarray entries = RAT_STRARRAY_INIT;
@@ -456,6 +486,7 @@ int rat_workspace_list(rat_strarray *out)
 cleanup:
 	rat_strarray_free(&found);
 	rat_strarray_free(&dirs);
+	rat_config__env_free(&env);
 	return error;
 }
 
@@ -619,4 +650,45 @@ int rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *
 	*out = table ? rat__sprintf("%s/%s/%s/%s/", ws->warehouse, ws->s3_prefix, layer, table)
 		     : rat__sprintf("%s/%s/%s/", ws->warehouse, ws->s3_prefix, layer);
 	return *out ? 0 : RAT_ENOMEM;
+}
+
+/*
+ * What other folders need of a handle beyond the public accessors
+ * (workspace.h).
+ */
+const char *rat_workspace__env(const rat_workspace *ws, const char *name)
+{
+	return rat_config__env_get(&ws->env, name);
+}
+
+const rat_strarray *rat_workspace__environ(const rat_workspace *ws)
+{
+	return &ws->env.vars;
+}
+
+int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws)
+{
+	return ws->fixed_now_ms;
+}
+
+int64_t rat_workspace__now_ms(const rat_workspace *ws)
+{
+	return ws->fixed_now_ms >= 0 ? ws->fixed_now_ms : rat_clock__real_ms();
+}
+
+const char *rat_workspace__cache_dir(const rat_workspace *ws)
+{
+	return ws->cache;
+}
+
+void rat_workspace__store_options(const rat_workspace *ws, rat_store_options *out)
+{
+	rat_store_options defaults = RAT_STORE_OPTIONS_INIT;
+
+	*out = defaults;
+	out->endpoint = ws->s3.endpoint;
+	out->region = ws->s3.region;
+	out->access_key = ws->s3.access_key;
+	out->secret_key = ws->s3.secret_key;
+	out->cache_dir = ws->cache;
 }

@@ -1,0 +1,54 @@
+/*
+ * workspace/workspace.h - what other folders need of a workspace handle
+ * beyond its public accessors (rat/workspace.h): the environment it was
+ * loaded with, its clock, how to reach its storage, and its engine and
+ * catalog.
+ *
+ * Everything a workspace takes from the environment (RAT_NOW, the S3
+ * settings, USER, env_var() in templates, what executable pipelines
+ * inherit) comes from the copy it made when it loaded (config/env.c), never
+ * from the process environment later: a process serving several
+ * workspaces can give each its own.
+ */
+#ifndef RAT_WORKSPACE_WORKSPACE_H
+#define RAT_WORKSPACE_WORKSPACE_H
+
+#include "util/common.h"
+#include "rat/engine.h"
+#include "rat/workspace.h"
+#include "catalog/catalog.h"
+#include "storage/storage.h"
+
+/** An environment variable as the workspace saw it at load; NULL when unset. Owned by ws. */
+const char *rat_workspace__env(const rat_workspace *ws, const char *name);
+/** The whole environment at load, "NAME=value" each (for child processes). Owned by ws. */
+const rat_strarray *rat_workspace__environ(const rat_workspace *ws);
+/** What the workspace takes for now, in ms since the epoch: RAT_NOW when set, else the real time. */
+int64_t rat_workspace__now_ms(const rat_workspace *ws);
+/** RAT_NOW as the workspace saw it at load, in ms since the epoch; -1 when unset. */
+int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws);
+/**
+ * The workspace's read cache for remote data files, RAT_HOME/cache/<name>.
+ * One per workspace: a session may read its cache folder, so a shared one
+ * would let it read what another workspace downloaded. Owned by ws.
+ */
+const char *rat_workspace__cache_dir(const rat_workspace *ws);
+/** Store options for the workspace's data: its S3 settings and read cache (borrowed from ws). */
+void rat_workspace__store_options(const rat_workspace *ws, rat_store_options *out);
+
+/**
+ * An engine session with the workspace's resources applied (memory_limit
+ * = min(duckdb_memory_mb, max_memory_mb), threads, the spill folder),
+ * bound to nothing and not locked: for librat's own work.
+ */
+RAT_MUST_USE int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws);
+/** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. */
+RAT_MUST_USE int rat_workspace__open_home_catalog(rat_catalog **out, const char *home);
+/**
+ * Open (creating) the catalog of the workspace's RAT_HOME, forking the
+ * workspace's branch from main when it is missing. Commits through it are
+ * dated by the workspace's clock.
+ */
+RAT_MUST_USE int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws);
+
+#endif
