@@ -42,12 +42,21 @@ RAT_EXTERN(int) rat_retention_apply(rat_retention_report *out, const rat_workspa
 RAT_EXTERN(void) rat_retention_report_free(rat_retention_report *report);
 
 typedef struct rat_vacuum_options {
+	unsigned int version;  /**< RAT_VACUUM_OPTIONS_VERSION */
 	int64_t older_than_ms; /**< expire snapshots (and delete unreferenced files) older than
 				    this; -1: the default, 7 days */
 	int dry_run;           /**< report what would go; delete nothing */
 } rat_vacuum_options;
 
-#define RAT_VACUUM_OPTIONS_INIT { -1, 0 }
+#define RAT_VACUUM_OPTIONS_VERSION 1
+#define RAT_VACUUM_OPTIONS_INIT { RAT_VACUUM_OPTIONS_VERSION, -1, 0 }
+
+/**
+ * Fill opts with the defaults of version (pass RAT_VACUUM_OPTIONS_VERSION):
+ * the same as RAT_VACUUM_OPTIONS_INIT. RAT_EINVALID for a version this library does
+ * not know.
+ */
+RAT_EXTERN(int) rat_vacuum_options_init(rat_vacuum_options *opts, unsigned int version);
 
 typedef struct rat_vacuum_report {
 	size_t tables;             /**< tables looked at */

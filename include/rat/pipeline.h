@@ -98,6 +98,7 @@ typedef struct rat_run_info {
 typedef void (*rat_run_progress_fn)(void *ctx, const rat_run_info *run, size_t step);
 
 typedef struct rat_run_options {
+	unsigned int version;  /**< RAT_RUN_OPTIONS_VERSION */
 	const char *const *selectors; /**< "layer.name", "+x", "x+", a layer; none: all */
 	size_t selector_count;
 	int full_refresh;             /**< rebuild incremental tables from scratch */
@@ -109,7 +110,15 @@ typedef struct rat_run_options {
 	void *progress_ctx;
 } rat_run_options;
 
-#define RAT_RUN_OPTIONS_INIT { NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
+#define RAT_RUN_OPTIONS_VERSION 1
+#define RAT_RUN_OPTIONS_INIT { RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
+
+/**
+ * Fill opts with the defaults of version (pass RAT_RUN_OPTIONS_VERSION):
+ * the same as RAT_RUN_OPTIONS_INIT. RAT_EINVALID for a version this library does
+ * not know.
+ */
+RAT_EXTERN(int) rat_run_options_init(rat_run_options *opts, unsigned int version);
 
 /**
  * Run pipelines. *out receives the run's record whenever the run started

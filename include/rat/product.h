@@ -52,13 +52,22 @@ RAT_EXTERN(int) rat_product_list_get(rat_product_list *out, const rat_workspace 
 RAT_EXTERN(void) rat_product_list_free(rat_product_list *list);
 
 typedef struct rat_publish_options {
-	const char *version;   /**< an exact new version, or NULL */
+	unsigned int version;  /**< RAT_PUBLISH_OPTIONS_VERSION */
+	const char *new_version; /**< an exact new version, or NULL */
 	const char *bump;      /**< "major", "minor" or "patch"; NULL: patch, or minor when
 				    columns were added (1.0.0 for a first version) */
 	const char *changelog; /**< "" or NULL: none */
 } rat_publish_options;
 
-#define RAT_PUBLISH_OPTIONS_INIT { NULL, NULL, NULL }
+#define RAT_PUBLISH_OPTIONS_VERSION 1
+#define RAT_PUBLISH_OPTIONS_INIT { RAT_PUBLISH_OPTIONS_VERSION, NULL, NULL, NULL }
+
+/**
+ * Fill opts with the defaults of version (pass RAT_PUBLISH_OPTIONS_VERSION):
+ * the same as RAT_PUBLISH_OPTIONS_INIT. RAT_EINVALID for a version this library does
+ * not know.
+ */
+RAT_EXTERN(int) rat_publish_options_init(rat_publish_options *opts, unsigned int version);
 
 /**
  * Publish the product name of the workspace's `products:` config (NULL:

@@ -55,6 +55,7 @@ typedef struct rat_test_report {
 typedef void (*rat_test_progress_fn)(void *ctx, const rat_test_result *result);
 
 typedef struct rat_test_options {
+	unsigned int version;  /**< RAT_TEST_OPTIONS_VERSION */
 	const char *pipeline;    /**< only "layer/name" (or "layer.name"); NULL: all */
 	const char *layer;       /**< only this layer; NULL: all */
 	const char *kind;        /**< "unit" or "quality" (column, config and freshness tests
@@ -64,7 +65,15 @@ typedef struct rat_test_options {
 	void *progress_ctx;
 } rat_test_options;
 
-#define RAT_TEST_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, NULL }
+#define RAT_TEST_OPTIONS_VERSION 1
+#define RAT_TEST_OPTIONS_INIT { RAT_TEST_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL }
+
+/**
+ * Fill opts with the defaults of version (pass RAT_TEST_OPTIONS_VERSION):
+ * the same as RAT_TEST_OPTIONS_INIT. RAT_EINVALID for a version this library does
+ * not know.
+ */
+RAT_EXTERN(int) rat_test_options_init(rat_test_options *opts, unsigned int version);
 
 /**
  * Run the workspace's tests. A test that fails is a result, not an error:

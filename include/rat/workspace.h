@@ -41,6 +41,15 @@ typedef struct rat_workspace_create_options {
 #define RAT_WORKSPACE_CREATE_OPTIONS_INIT { RAT_WORKSPACE_CREATE_OPTIONS_VERSION, NULL, NULL }
 
 /**
+ * Fill opts with the defaults of version (pass
+ * RAT_WORKSPACE_CREATE_OPTIONS_VERSION): the same as
+ * RAT_WORKSPACE_CREATE_OPTIONS_INIT. RAT_EINVALID for a version this library
+ * does not know.
+ */
+RAT_EXTERN(int) rat_workspace_create_options_init(rat_workspace_create_options *opts,
+						  unsigned int version);
+
+/**
  * Create a workspace folder with the standard layout and a workspace.yaml
  * holding the default settings, then load it.
  *

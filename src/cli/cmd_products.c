@@ -156,7 +156,7 @@ static int run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "w:V:b:m:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'w': workspace = optarg; break;
-		case 'V': opts.version = optarg; break;
+		case 'V': opts.new_version = optarg; break;
 		case 'b': opts.bump = optarg; break;
 		case 'm': opts.changelog = optarg; break;
 		case 'h': return cli_help(&cli_cmd_products);
@@ -167,7 +167,7 @@ static int run(int argc, char **argv)
 	n = argc - optind;
 	if (n == 0)
 		return cli_usage(&cli_cmd_products, "missing subcommand");
-	if ((opts.version || opts.bump || opts.changelog) && strcmp(pos[0], "publish") != 0)
+	if ((opts.new_version || opts.bump || opts.changelog) && strcmp(pos[0], "publish") != 0)
 		return cli_usage(&cli_cmd_products, "--version, --bump and --changelog go with publish");
 	if (!(strcmp(pos[0], "list") == 0 && n == 1) && !(strcmp(pos[0], "status") == 0 && n == 1) &&
 	    !(strcmp(pos[0], "versions") == 0 && n <= 2) && !(strcmp(pos[0], "publish") == 0 && n <= 2) &&

@@ -153,6 +153,14 @@ cleanup:
 	return error;
 }
 
+int rat_vacuum_options_init(rat_vacuum_options *opts, unsigned int version)
+{
+	static const rat_vacuum_options init = RAT_VACUUM_OPTIONS_INIT;
+
+	return rat__options_init(opts, &init, sizeof(init), version, RAT_VACUUM_OPTIONS_VERSION,
+				 "rat_vacuum_options");
+}
+
 int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum_options *o)
 {
 	rat_vacuum_options defaults = RAT_VACUUM_OPTIONS_INIT;
@@ -162,6 +170,9 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 	int error;
 
 	memset(out, 0, sizeof(*out));
+	if ((error = rat__options_check(opts->version, RAT_VACUUM_OPTIONS_VERSION,
+					"rat_vacuum_options")) != 0)
+		return error;
 	memset(&sw, 0, sizeof(sw));
 	sw.ws = ws;
 	rat_workspace__store_options(ws, &sw.opts);

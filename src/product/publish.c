@@ -143,11 +143,11 @@ static int pick_version(publishing *pb)
 	const char *bump = o->bump;
 	int error = 0;
 
-	if (o->version && o->bump)
+	if (o->new_version && o->bump)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "give --version or --bump, not both");
-	if (o->version) {
-		if ((error = rat_semver__parse(&pb->v.version, o->version)) != 0)
+	if (o->new_version) {
+		if ((error = rat_semver__parse(&pb->v.version, o->new_version)) != 0)
 			return error;
 	} else if (!prev) {
 		pb->v.version = (rat_semver){ 1, 0, 0, "" };
@@ -365,6 +365,14 @@ cleanup:
 	return error;
 }
 
+int rat_publish_options_init(rat_publish_options *opts, unsigned int version)
+{
+	static const rat_publish_options init = RAT_PUBLISH_OPTIONS_INIT;
+
+	return rat__options_init(opts, &init, sizeof(init), version, RAT_PUBLISH_OPTIONS_VERSION,
+				 "rat_publish_options");
+}
+
 int rat_product_publish(char version[64], const rat_workspace *ws, const char *name,
 			const rat_publish_options *opts_in)
 {
@@ -374,6 +382,9 @@ int rat_product_publish(char version[64], const rat_workspace *ws, const char *n
 	int error = 0;
 
 	version[0] = '\0';
+	if ((error = rat__options_check(opts->version, RAT_PUBLISH_OPTIONS_VERSION,
+					"rat_publish_options")) != 0)
+		return error;
 	for (i = 0; !error && i < rat_workspace_product_count(ws); i++) {
 		const rat_product_config *cfg = rat_workspace_product(ws, i);
 		if (name && strcmp(name, cfg->name) != 0)

@@ -905,10 +905,22 @@ static int test_pipeline(suite *s, const rat_pipeline *p)
 	return error;
 }
 
+int rat_test_options_init(rat_test_options *opts, unsigned int version)
+{
+	static const rat_test_options init = RAT_TEST_OPTIONS_INIT;
+
+	return rat__options_init(opts, &init, sizeof(init), version, RAT_TEST_OPTIONS_VERSION,
+				 "rat_test_options");
+}
+
 static int check_options(const rat_test_options *o)
 {
 	rat_layer layer;
+	int error;
 
+	if ((error = rat__options_check(o->version, RAT_TEST_OPTIONS_VERSION,
+					"rat_test_options")) != 0)
+		return error;
 	if (o->kind && strcmp(o->kind, "unit") != 0 && strcmp(o->kind, "quality") != 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "test type '%s' is unit or quality", o->kind);

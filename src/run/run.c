@@ -322,6 +322,14 @@ cleanup:
 	return error;
 }
 
+int rat_run_options_init(rat_run_options *opts, unsigned int version)
+{
+	static const rat_run_options init = RAT_RUN_OPTIONS_INIT;
+
+	return rat__options_init(opts, &init, sizeof(init), version, RAT_RUN_OPTIONS_VERSION,
+				 "rat_run_options");
+}
+
 int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts_in)
 {
 	rat_run_options defaults = RAT_RUN_OPTIONS_INIT;
@@ -336,6 +344,9 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	int error;
 
 	*out = NULL;
+	if ((error = rat__options_check(opts->version, RAT_RUN_OPTIONS_VERSION,
+					"rat_run_options")) != 0)
+		return error;
 	memset(&s, 0, sizeof(s));
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.changed, NULL);

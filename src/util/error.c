@@ -101,3 +101,26 @@ void rat_error__restore(const rat_error_saved *saved)
 	tls_error.message = tls_message;
 	tls_error.klass = saved->klass;
 }
+
+int rat__options_check(unsigned int version, unsigned int current, const char *name)
+{
+	if (version == 0 || version > current)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				      "%s: version %u is not one this librat (%s) knows: 1 to %u "
+				      "(start from the _INIT macro or the _init() function)",
+				      name, version, rat_version(), current);
+	return 0;
+}
+
+int rat__options_init(void *opts, const void *init, size_t size, unsigned int version,
+		      unsigned int current, const char *name)
+{
+	int error;
+
+	if (!opts)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "%s: NULL options", name);
+	if ((error = rat__options_check(version, current, name)) != 0)
+		return error;
+	memcpy(opts, init, size);
+	return 0;
+}

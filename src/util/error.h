@@ -20,6 +20,18 @@ int rat_error__os(int code, const char *fmt, ...) RAT_PRINTF(2, 3);
 /** Put context in front of the current message: "<context>: <message>". */
 void rat_error__prefix(const char *fmt, ...) RAT_PRINTF(1, 2);
 
+/*
+ * Versioned options structs (public headers): a caller sets version to the
+ * RAT_<X>_OPTIONS_VERSION it was built with, so that a newer library can
+ * tell an older layout. Both return RAT_EINVALID naming the struct when the
+ * version is 0 or newer than this library's.
+ */
+/** Check a caller's options version against current. */
+int rat__options_check(unsigned int version, unsigned int current, const char *name);
+/** Fill opts (size bytes) from init after checking version. */
+int rat__options_init(void *opts, const void *init, size_t size, unsigned int version,
+		      unsigned int current, const char *name);
+
 /** A copy of the last error, for cleanup code that must not replace it. */
 typedef struct rat_error_saved {
 	int klass;

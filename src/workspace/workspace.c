@@ -392,6 +392,14 @@ static int check_target(const char *target)
 	return error;
 }
 
+int rat_workspace_create_options_init(rat_workspace_create_options *opts, unsigned int version)
+{
+	static const rat_workspace_create_options init = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+
+	return rat__options_init(opts, &init, sizeof(init), version,
+				 RAT_WORKSPACE_CREATE_OPTIONS_VERSION, "rat_workspace_create_options");
+}
+
 int rat_workspace_create(rat_workspace **out, const char *name,
 			 const rat_workspace_create_options *opts)
 {
@@ -407,6 +415,9 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 				      "invalid workspace name '%s' (letters, digits, '-' and '_', "
 				      "starting with a letter or digit, at most 64)",
 				      name ? name : "(null)");
+	if (opts && (error = rat__options_check(opts->version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION,
+						"rat_workspace_create_options")) != 0)
+		return error;
 	if ((error = rat_config__env_capture(&env)) != 0)
 		return error;
 	if (opts && opts->path) {

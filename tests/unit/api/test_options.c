@@ -1,0 +1,129 @@
+/*
+ * tests/unit/api/test_options.c - the public options structs are versioned:
+ * each _init() gives its _INIT macro's defaults, and every function taking
+ * options refuses a version it does not know (0, or newer than the
+ * library's), naming the struct, before doing anything.
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "rat.h"
+
+static void assert_refused(int error, const char *name)
+{
+	assert_int_equal(error, RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message, name));
+	assert_non_null(strstr(rat_error_last()->message, "version"));
+}
+
+static void init_functions_give_the_init_macros(void **state)
+{
+	/* static: padding is zero, as in the library's own copies */
+	static const rat_run_options run_init = RAT_RUN_OPTIONS_INIT;
+	static const rat_test_options test_init = RAT_TEST_OPTIONS_INIT;
+	static const rat_vacuum_options vacuum_init = RAT_VACUUM_OPTIONS_INIT;
+	static const rat_publish_options publish_init = RAT_PUBLISH_OPTIONS_INIT;
+	static const rat_workspace_create_options create_init = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+	rat_run_options run;
+	rat_test_options test;
+	rat_vacuum_options vacuum;
+	rat_publish_options publish;
+	rat_workspace_create_options create;
+	(void)state;
+
+	memset(&run, 0xab, sizeof(run));
+	assert_int_equal(rat_run_options_init(&run, RAT_RUN_OPTIONS_VERSION), 0);
+	assert_memory_equal(&run, &run_init, sizeof(run));
+	memset(&test, 0xab, sizeof(test));
+	assert_int_equal(rat_test_options_init(&test, RAT_TEST_OPTIONS_VERSION), 0);
+	assert_memory_equal(&test, &test_init, sizeof(test));
+	memset(&vacuum, 0xab, sizeof(vacuum));
+	assert_int_equal(rat_vacuum_options_init(&vacuum, RAT_VACUUM_OPTIONS_VERSION), 0);
+	assert_memory_equal(&vacuum, &vacuum_init, sizeof(vacuum));
+	assert_int_equal(vacuum.older_than_ms, -1);
+	memset(&publish, 0xab, sizeof(publish));
+	assert_int_equal(rat_publish_options_init(&publish, RAT_PUBLISH_OPTIONS_VERSION), 0);
+	assert_memory_equal(&publish, &publish_init, sizeof(publish));
+	memset(&create, 0xab, sizeof(create));
+	assert_int_equal(rat_workspace_create_options_init(&create,
+							   RAT_WORKSPACE_CREATE_OPTIONS_VERSION), 0);
+	assert_memory_equal(&create, &create_init, sizeof(create));
+	assert_int_equal(run.version, RAT_RUN_OPTIONS_VERSION);
+	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
+}
+
+static void init_functions_refuse_unknown_versions(void **state)
+{
+	rat_run_options run;
+	rat_test_options test;
+	rat_vacuum_options vacuum;
+	rat_publish_options publish;
+	rat_workspace_create_options create;
+	(void)state;
+
+	assert_refused(rat_run_options_init(&run, 0), "rat_run_options");
+	assert_refused(rat_run_options_init(&run, RAT_RUN_OPTIONS_VERSION + 1), "rat_run_options");
+	assert_refused(rat_test_options_init(&test, 99), "rat_test_options");
+	assert_refused(rat_vacuum_options_init(&vacuum, 0), "rat_vacuum_options");
+	assert_refused(rat_publish_options_init(&publish, 7), "rat_publish_options");
+	assert_refused(rat_workspace_create_options_init(&create, 0),
+		       "rat_workspace_create_options");
+	assert_int_equal(rat_run_options_init(NULL, RAT_RUN_OPTIONS_VERSION), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message, "rat_run_options"));
+}
+
+/* Each function refuses options of an unknown version before doing anything. */
+static void functions_refuse_options_of_unknown_versions(void **state)
+{
+	char *home = test_scratch_home("options");
+	char *target = NULL;
+	rat_workspace *ws = NULL;
+	rat_workspace_create_options create = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+	rat_run_options run = RAT_RUN_OPTIONS_INIT;
+	rat_test_options test = RAT_TEST_OPTIONS_INIT;
+	rat_vacuum_options vacuum = RAT_VACUUM_OPTIONS_INIT;
+	rat_publish_options publish = RAT_PUBLISH_OPTIONS_INIT;
+	rat_run_info *info = NULL;
+	rat_test_report report;
+	rat_vacuum_report swept;
+	char version[64];
+	(void)state;
+
+	assert_true(asprintf(&target, "%s/ws", home) > 0);
+	create.path = target;
+	create.version = 0;
+	assert_refused(rat_workspace_create(&ws, "ws", &create), "rat_workspace_create_options");
+	assert_null(ws);
+	assert_int_equal(access(target, F_OK), -1); /* nothing was created */
+	create.version = RAT_WORKSPACE_CREATE_OPTIONS_VERSION;
+	assert_int_equal(rat_workspace_create(&ws, "ws", &create), 0);
+
+	run.version = RAT_RUN_OPTIONS_VERSION + 1;
+	assert_refused(rat_run(&info, ws, &run), "rat_run_options");
+	assert_null(info);
+	test.version = 0;
+	assert_refused(rat_test_run(&report, ws, &test), "rat_test_options");
+	vacuum.version = 2;
+	assert_refused(rat_vacuum(&swept, ws, &vacuum), "rat_vacuum_options");
+	publish.version = 0;
+	assert_refused(rat_product_publish(version, ws, NULL, &publish), "rat_publish_options");
+
+	rat_workspace_free(ws);
+	test_rmtree(home);
+	free(target);
+	free(home);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(init_functions_give_the_init_macros),
+		cmocka_unit_test(init_functions_refuse_unknown_versions),
+		cmocka_unit_test(functions_refuse_options_of_unknown_versions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
