@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (yaml)
 		yaml_path = fuzz_write_file("orders.yaml", yaml, yaml_len);
-	rat_pipeline__configure(p, yaml_path, yaml_path ? "pipelines/silver/orders.yaml" : NULL);
+	rat__ignore(rat_pipeline__configure(p, yaml_path, yaml_path ? "pipelines/silver/orders.yaml" : NULL));
 	rat_pipelines_free(&all);
 	free(yaml_path);
 	free(yaml);

@@ -17,16 +17,16 @@ RAT_BEGIN_DECL
 typedef struct rat_catalog rat_catalog;
 
 /** Open the catalog the workspace uses (<RAT_HOME>/catalog.db; created if needed). */
-RAT_EXTERN(int) rat_catalog_open(rat_catalog **out, const rat_workspace *ws);
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_open(rat_catalog **out, const rat_workspace *ws);
 /** Close it. NULL is accepted. */
 RAT_EXTERN(void) rat_catalog_free(rat_catalog *catalog);
 
 /** Create a branch (tag: is_tag) named name at `from` (a ref or hash; NULL: "main"). */
-RAT_EXTERN(int) rat_ref_create(rat_catalog *catalog, const char *name, int is_tag, const char *from);
+RAT_EXTERN(int) RAT_CHECKED rat_ref_create(rat_catalog *catalog, const char *name, int is_tag, const char *from);
 /** Delete a branch or tag ("main" cannot be deleted). */
-RAT_EXTERN(int) rat_ref_delete(rat_catalog *catalog, const char *name);
+RAT_EXTERN(int) RAT_CHECKED rat_ref_delete(rat_catalog *catalog, const char *name);
 /** The full hash of a ref, a hash, or a unique hash prefix (8+ digits). */
-RAT_EXTERN(int) rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65]);
+RAT_EXTERN(int) RAT_CHECKED rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65]);
 
 typedef struct rat_ref_info {
 	const char *name;
@@ -39,7 +39,7 @@ typedef struct rat_ref_list {
 	size_t count;
 } rat_ref_list;
 
-RAT_EXTERN(int) rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog);
+RAT_EXTERN(int) RAT_CHECKED rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog);
 RAT_EXTERN(void) rat_ref_list_free(rat_ref_list *list);
 
 typedef struct rat_log_entry {
@@ -57,7 +57,7 @@ typedef struct rat_log {
 } rat_log;
 
 /** History of a ref (limit 0: all), newest first. */
-RAT_EXTERN(int) rat_log_get(rat_log *out, rat_catalog *catalog, const char *ref, size_t limit);
+RAT_EXTERN(int) RAT_CHECKED rat_log_get(rat_log *out, rat_catalog *catalog, const char *ref, size_t limit);
 RAT_EXTERN(void) rat_log_free(rat_log *log);
 
 typedef enum rat_change_type {
@@ -86,7 +86,7 @@ typedef struct rat_diff_list {
 } rat_diff_list;
 
 /** What changed from `from` to `to` (refs or hashes). */
-RAT_EXTERN(int) rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from,
+RAT_EXTERN(int) RAT_CHECKED rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from,
 			     const char *to);
 RAT_EXTERN(void) rat_diff_list_free(rat_diff_list *diff);
 
@@ -103,7 +103,7 @@ typedef struct rat_merge_outcome {
  * with the keys in out->conflicts and writes nothing; dry_run decides
  * without writing. Release out with rat_merge_outcome_free() in every case.
  */
-RAT_EXTERN(int) rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source,
+RAT_EXTERN(int) RAT_CHECKED rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source,
 			  const char *target, int dry_run, const char *author);
 RAT_EXTERN(void) rat_merge_outcome_free(rat_merge_outcome *outcome);
 

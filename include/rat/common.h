@@ -24,6 +24,17 @@
 #define RAT_EXTERN(type) extern type
 #endif
 
+/*
+ * On functions whose int result is an error code. Inside librat it makes
+ * the compiler insist that the result is looked at; a program using the
+ * library is left to choose.
+ */
+#if defined(RAT_BUILDING_LIBRARY) && (defined(__GNUC__) || defined(__clang__))
+#define RAT_CHECKED __attribute__((warn_unused_result))
+#else
+#define RAT_CHECKED
+#endif
+
 RAT_BEGIN_DECL
 
 #define RAT_VERSION_MAJOR 0

@@ -75,7 +75,7 @@ typedef struct rat_docs_report {
  *         bad pipeline file, an unknown ref() or a cycle (as `rat list`), or
  *         a README with a manual start marker but no end marker.
  */
-RAT_EXTERN(int) rat_docs_generate(rat_docs_report *out, const rat_workspace *ws,
+RAT_EXTERN(int) RAT_CHECKED rat_docs_generate(rat_docs_report *out, const rat_workspace *ws,
 				  const char *pipeline);
 
 /**
@@ -96,7 +96,7 @@ RAT_EXTERN(int) rat_docs_generate(rat_docs_report *out, const rat_workspace *ws,
  *
  * @param out free with rat_docs_report_free()
  */
-RAT_EXTERN(int) rat_docs_check(rat_docs_report *out, const rat_workspace *ws, int strict);
+RAT_EXTERN(int) RAT_CHECKED rat_docs_check(rat_docs_report *out, const rat_workspace *ws, int strict);
 
 /** Free what a report holds and reset it to empty. NULL is accepted. */
 RAT_EXTERN(void) rat_docs_report_free(rat_docs_report *report);

@@ -53,19 +53,19 @@ typedef enum rat_type {
  *
  * @param out receives the session; free with rat_engine_free()
  */
-RAT_EXTERN(int) rat_engine_open(rat_engine **out, const rat_workspace *ws);
+RAT_EXTERN(int) RAT_CHECKED rat_engine_open(rat_engine **out, const rat_workspace *ws);
 
 /**
  * As rat_engine_open(), with the tables as of a catalog ref: a branch, a tag
  * or a commit (NULL: the workspace's branch).
  */
-RAT_EXTERN(int) rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref);
+RAT_EXTERN(int) RAT_CHECKED rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref);
 
 /** Close a session. NULL is accepted. */
 RAT_EXTERN(void) rat_engine_free(rat_engine *engine);
 
 /** Run every statement of sql in order, discarding results. RAT_ESQL with the engine's message. */
-RAT_EXTERN(int) rat_engine_exec(rat_engine *engine, const char *sql);
+RAT_EXTERN(int) RAT_CHECKED rat_engine_exec(rat_engine *engine, const char *sql);
 
 /**
  * Run every statement of sql in order and return the result of the last,
@@ -74,7 +74,7 @@ RAT_EXTERN(int) rat_engine_exec(rat_engine *engine, const char *sql);
  * @param out receives the result; free with rat_result_free() before the engine
  * @return 0; RAT_ESQL with the engine's message (which names the line).
  */
-RAT_EXTERN(int) rat_engine_query(rat_result **out, rat_engine *engine, const char *sql);
+RAT_EXTERN(int) RAT_CHECKED rat_engine_query(rat_result **out, rat_engine *engine, const char *sql);
 
 RAT_EXTERN(size_t) rat_result_column_count(const rat_result *result);
 /** Column name, or NULL if col is out of range. Owned by the result. */
@@ -88,7 +88,7 @@ RAT_EXTERN(const char *) rat_result_column_type_name(const rat_result *result, s
  * @return 1 when a row is available, 0 at the end, a negative code on failure
  *         (e.g. RAT_ESQL when the engine fails while producing rows).
  */
-RAT_EXTERN(int) rat_result_next(rat_result *result);
+RAT_EXTERN(int) RAT_CHECKED rat_result_next(rat_result *result);
 
 /** Rows returned by rat_result_next() so far. */
 RAT_EXTERN(uint64_t) rat_result_row_index(const rat_result *result);
@@ -101,11 +101,11 @@ RAT_EXTERN(int) rat_result_is_null(const rat_result *result, size_t col);
  * value is NULL or its type does not convert (the message names the column
  * and both types), or RAT_EINVALID for a column out of range.
  */
-RAT_EXTERN(int) rat_result_get_bool(const rat_result *result, size_t col, int *out);
+RAT_EXTERN(int) RAT_CHECKED rat_result_get_bool(const rat_result *result, size_t col, int *out);
 /** Integers (and DATE/TIME/TIMESTAMP as documented in rat_type); out of range is RAT_ETYPE. */
-RAT_EXTERN(int) rat_result_get_int64(const rat_result *result, size_t col, int64_t *out);
+RAT_EXTERN(int) RAT_CHECKED rat_result_get_int64(const rat_result *result, size_t col, int64_t *out);
 /** Integers, floats and decimals. */
-RAT_EXTERN(int) rat_result_get_double(const rat_result *result, size_t col, double *out);
+RAT_EXTERN(int) RAT_CHECKED rat_result_get_double(const rat_result *result, size_t col, double *out);
 
 /**
  * Any value as text, spelled as DuckDB casts it to VARCHAR. A NULL value
@@ -114,14 +114,14 @@ RAT_EXTERN(int) rat_result_get_double(const rat_result *result, size_t col, doub
  *
  * @param len  receives the length in bytes (values may hold NUL); may be NULL
  */
-RAT_EXTERN(int) rat_result_get_text(rat_result *result, size_t col, const char **out, size_t *len);
+RAT_EXTERN(int) RAT_CHECKED rat_result_get_text(rat_result *result, size_t col, const char **out, size_t *len);
 
 /**
  * Any value as a JSON value: numbers and booleans bare, NULL as null, lists
  * as arrays, structs and maps as objects, everything else as a string.
  * Ownership as in rat_result_get_text(); never NULL on success.
  */
-RAT_EXTERN(int) rat_result_get_json(rat_result *result, size_t col, const char **out, size_t *len);
+RAT_EXTERN(int) RAT_CHECKED rat_result_get_json(rat_result *result, size_t col, const char **out, size_t *len);
 
 /** Free a result. NULL is accepted. */
 RAT_EXTERN(void) rat_result_free(rat_result *result);

@@ -37,7 +37,7 @@ typedef struct rat_retention_report {
  * of whose rows are old leave whole; files with some are rewritten. Older
  * versions stay readable (by --ref) until vacuumed. dry_run: report only.
  */
-RAT_EXTERN(int) rat_retention_apply(rat_retention_report *out, const rat_workspace *ws,
+RAT_EXTERN(int) RAT_CHECKED rat_retention_apply(rat_retention_report *out, const rat_workspace *ws,
 				    int dry_run);
 RAT_EXTERN(void) rat_retention_report_free(rat_retention_report *report);
 
@@ -56,7 +56,7 @@ typedef struct rat_vacuum_options {
  * the same as RAT_VACUUM_OPTIONS_INIT. RAT_EINVALID for a version this library does
  * not know.
  */
-RAT_EXTERN(int) rat_vacuum_options_init(rat_vacuum_options *opts, unsigned int version);
+RAT_EXTERN(int) RAT_CHECKED rat_vacuum_options_init(rat_vacuum_options *opts, unsigned int version);
 
 typedef struct rat_vacuum_report {
 	size_t tables;             /**< tables looked at */
@@ -74,7 +74,7 @@ typedef struct rat_vacuum_report {
  * location that no remaining version references (published product
  * versions have files of their own and are never touched).
  */
-RAT_EXTERN(int) rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws,
+RAT_EXTERN(int) RAT_CHECKED rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws,
 			   const rat_vacuum_options *opts);
 RAT_EXTERN(void) rat_vacuum_report_free(rat_vacuum_report *report);
 

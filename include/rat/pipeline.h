@@ -48,7 +48,7 @@ typedef struct rat_pipeline_list {
  * ref()s, unknown refs, cycles). Any problem fails the call with a message
  * naming file:line and key, or the cycle's chain.
  */
-RAT_EXTERN(int) rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws);
+RAT_EXTERN(int) RAT_CHECKED rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws);
 RAT_EXTERN(void) rat_pipeline_list_free(rat_pipeline_list *list);
 
 typedef enum rat_step_status {
@@ -118,7 +118,7 @@ typedef struct rat_run_options {
  * the same as RAT_RUN_OPTIONS_INIT. RAT_EINVALID for a version this library does
  * not know.
  */
-RAT_EXTERN(int) rat_run_options_init(rat_run_options *opts, unsigned int version);
+RAT_EXTERN(int) RAT_CHECKED rat_run_options_init(rat_run_options *opts, unsigned int version);
 
 /**
  * Run pipelines. *out receives the run's record whenever the run started
@@ -128,7 +128,7 @@ RAT_EXTERN(int) rat_run_options_init(rat_run_options *opts, unsigned int version
  *         otherwise an error whose message names the failing pipeline and
  *         file (the workspace's branch is then unchanged).
  */
-RAT_EXTERN(int) rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts);
+RAT_EXTERN(int) RAT_CHECKED rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts);
 RAT_EXTERN(void) rat_run_info_free(rat_run_info *run);
 
 typedef struct rat_run_list {
@@ -137,10 +137,10 @@ typedef struct rat_run_list {
 } rat_run_list;
 
 /** The workspace's recorded runs, newest first, at most limit (0: all). */
-RAT_EXTERN(int) rat_run_list_get(rat_run_list *out, const rat_workspace *ws, size_t limit);
+RAT_EXTERN(int) RAT_CHECKED rat_run_list_get(rat_run_list *out, const rat_workspace *ws, size_t limit);
 RAT_EXTERN(void) rat_run_list_free(rat_run_list *list);
 /** One recorded run by id (or a unique prefix of it). RAT_ENOTFOUND when none. */
-RAT_EXTERN(int) rat_run_get(rat_run_info **out, const rat_workspace *ws, const char *id);
+RAT_EXTERN(int) RAT_CHECKED rat_run_get(rat_run_info **out, const rat_workspace *ws, const char *id);
 
 RAT_END_DECL
 

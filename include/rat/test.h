@@ -73,7 +73,7 @@ typedef struct rat_test_options {
  * the same as RAT_TEST_OPTIONS_INIT. RAT_EINVALID for a version this library does
  * not know.
  */
-RAT_EXTERN(int) rat_test_options_init(rat_test_options *opts, unsigned int version);
+RAT_EXTERN(int) RAT_CHECKED rat_test_options_init(rat_test_options *opts, unsigned int version);
 
 /**
  * Run the workspace's tests. A test that fails is a result, not an error:
@@ -81,7 +81,7 @@ RAT_EXTERN(int) rat_test_options_init(rat_test_options *opts, unsigned int versi
  * error only when the pipelines cannot be loaded or a selection matches
  * nothing.
  */
-RAT_EXTERN(int) rat_test_run(rat_test_report *out, const rat_workspace *ws,
+RAT_EXTERN(int) RAT_CHECKED rat_test_run(rat_test_report *out, const rat_workspace *ws,
 			     const rat_test_options *opts);
 RAT_EXTERN(void) rat_test_report_free(rat_test_report *report);
 

@@ -29,7 +29,7 @@ typedef enum rat_layer {
 RAT_EXTERN(const char *) rat_layer_name(rat_layer layer);
 
 /** Parse a layer name. Returns RAT_EINVALID (message lists the layers) if unknown. */
-RAT_EXTERN(int) rat_layer_parse(rat_layer *out, const char *name);
+RAT_EXTERN(int) RAT_CHECKED rat_layer_parse(rat_layer *out, const char *name);
 
 typedef struct rat_workspace_create_options {
 	unsigned int version;    /**< RAT_WORKSPACE_CREATE_OPTIONS_VERSION */
@@ -46,7 +46,7 @@ typedef struct rat_workspace_create_options {
  * RAT_WORKSPACE_CREATE_OPTIONS_INIT. RAT_EINVALID for a version this library
  * does not know.
  */
-RAT_EXTERN(int) rat_workspace_create_options_init(rat_workspace_create_options *opts,
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_create_options_init(rat_workspace_create_options *opts,
 						  unsigned int version);
 
 /**
@@ -60,7 +60,7 @@ RAT_EXTERN(int) rat_workspace_create_options_init(rat_workspace_create_options *
  * @return 0; RAT_EINVALID for a bad name; RAT_EEXISTS if the target exists and
  *         is not an empty folder (nothing is written then); RAT_EIO.
  */
-RAT_EXTERN(int) rat_workspace_create(rat_workspace **out, const char *name,
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_create(rat_workspace **out, const char *name,
 				     const rat_workspace_create_options *opts);
 
 /**
@@ -74,14 +74,14 @@ RAT_EXTERN(int) rat_workspace_create(rat_workspace **out, const char *name,
  *         when workspace.yaml or a profile is malformed (the message is
  *         "file:line:col: key: what is wrong (what is allowed)").
  */
-RAT_EXTERN(int) rat_workspace_open(rat_workspace **out, const char *name_or_path);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_open(rat_workspace **out, const char *name_or_path);
 
 /**
  * Like rat_workspace_open(), but returns a process-wide cached handle: the
  * same name yields the same handle. The cache owns it; do not free it. It
  * stays valid until rat_workspace_cache_clear(). Thread-safe.
  */
-RAT_EXTERN(int) rat_workspace_get(const rat_workspace **out, const char *name_or_path);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_get(const rat_workspace **out, const char *name_or_path);
 
 /** Free every cached workspace. Handles from rat_workspace_get() become invalid. */
 RAT_EXTERN(void) rat_workspace_cache_clear(void);
@@ -93,7 +93,7 @@ RAT_EXTERN(void) rat_workspace_free(rat_workspace *ws);
  * The folders of the workspaces found in RAT_WORKSPACES (sub-folders that hold
  * a workspace.yaml), as absolute paths, sorted. Free with rat_strarray_free().
  */
-RAT_EXTERN(int) rat_workspace_list(rat_strarray *out);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_list(rat_strarray *out);
 
 RAT_EXTERN(const char *) rat_workspace_name(const rat_workspace *ws);
 RAT_EXTERN(const char *) rat_workspace_path(const rat_workspace *ws);        /**< absolute folder */
@@ -180,7 +180,7 @@ RAT_EXTERN(const rat_subscription_config *) rat_workspace_subscription(const rat
  * pipelines/<layer>/<name>/pipeline.sql (or .py/.sh, or a lone config.yaml).
  * Free with rat_strarray_free(). RAT_EINVALID if one name is defined twice.
  */
-RAT_EXTERN(int) rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws,
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws,
 					     rat_layer layer);
 
 /**
@@ -191,7 +191,7 @@ RAT_EXTERN(int) rat_workspace_list_pipelines(rat_strarray *out, const rat_worksp
  * @param layer  "bronze", "silver" or "gold"
  * @param table  NULL for the layer's folder; else letters, digits and '_'
  */
-RAT_EXTERN(int) rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer,
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer,
 					   const char *table);
 
 RAT_END_DECL

@@ -33,10 +33,10 @@ struct rat_catalog {
 
 /* Table state <-> JSON (the stored form). */
 json_t *rat_catalog__state_json(const rat_table_state *state);
-int rat_catalog__state_parse(rat_table_state *out, json_t *json);
-int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in);
+RAT_MUST_USE int rat_catalog__state_parse(rat_table_state *out, json_t *json);
+RAT_MUST_USE int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in);
 /* A key map <-> canonical JSON object, key -> state. */
-int rat_catalog__contents_from_json(rat_contents *out, json_t *tree);
+RAT_MUST_USE int rat_catalog__contents_from_json(rat_contents *out, json_t *tree);
 void rat_catalog__commit_info_clear(rat_commit_info *info);
 
 #endif

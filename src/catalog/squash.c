@@ -53,14 +53,16 @@ int rat_catalog__squash(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog, con
 		    (error = rat_catalog__contents(catalog, head, &now)) != 0)
 			break;
 		rat_buf_clear(&conflicts);
-		for (i = 0; i < diff.count; i++) {
+		for (i = 0; !error && i < diff.count; i++) {
 			const rat_catalog_entry *a = rat_catalog__find(&at_base, diff.items[i].key);
 			const rat_catalog_entry *b = rat_catalog__find(&now, diff.items[i].key);
 			if ((a || b) && (!a || !b || !rat_catalog__state_equal(&a->state, &b->state)))
-				rat_buf_printf(&conflicts, "%s%s", conflicts.len ? ", " : "",
-					       diff.items[i].key);
+				error = rat_buf_printf(&conflicts, "%s%s", conflicts.len ? ", " : "",
+						       diff.items[i].key);
 		}
 		rat_catalog__contents_free(&now);
+		if (error)
+			break;
 		if (conflicts.len) {
 			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
 					       "cannot publish %s: %s changed on %s meanwhile; nothing "

@@ -45,7 +45,7 @@ typedef struct rat_profile {
  * Read the resource keys present in mapping into values (each a positive
  * integer below its sanity cap), setting bit i of *set (when set is not NULL).
  */
-int rat_config__read_resources(int64_t *values, unsigned int *set, const rat_yaml *yaml,
+RAT_MUST_USE int rat_config__read_resources(int64_t *values, unsigned int *set, const rat_yaml *yaml,
 			       struct fy_node *mapping, const char *path);
 
 /** Names of the built-in profiles, NULL-terminated. */
@@ -56,7 +56,7 @@ extern const char *const rat_config__builtin_profiles[];
  * <home>/profiles/<name>.yaml, then the built-ins. Returns RAT_ENOTFOUND
  * with a message listing what exists (the caller puts the position in front).
  */
-int rat_config__profile_find(rat_profile *out, const char *name, const char *workspace_dir,
+RAT_MUST_USE int rat_config__profile_find(rat_profile *out, const char *name, const char *workspace_dir,
 			     const char *home);
 
 typedef struct rat_layer_config {
@@ -149,6 +149,6 @@ void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env);
 RAT_MUST_USE int rat_config__resolve_branch(char **out, const char *spec, const char *name,
 					    const char *dir, const rat_env *env);
 /** Check a nessie_branch value; sets a message (without position) on failure. */
-int rat_config__check_branch_spec(const char *spec);
+RAT_MUST_USE int rat_config__check_branch_spec(const char *spec);
 
 #endif

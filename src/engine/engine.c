@@ -117,10 +117,58 @@ void rat_engine_free(rat_engine *engine)
 	free(engine);
 }
 
+/* The detail of a DuckDB error type (util/error.h). */
+static int detail_of(duckdb_error_type type)
+{
+	switch (type) {
+	case DUCKDB_ERROR_CATALOG: return RAT_DETAIL_ENGINE_CATALOG;
+	case DUCKDB_ERROR_OUT_OF_MEMORY: return RAT_DETAIL_ENGINE_OUT_OF_MEMORY;
+	default: return RAT_DETAIL_NONE;
+	}
+}
+
+/*
+ * The detail of an error DuckDB's C API gives as text only (preparing,
+ * pending, splitting statements): its message starts with the type's name
+ * ("Catalog Error: ..."), the one place where the engine reads it.
+ */
+int rat_engine__detail_of_message(const char *message)
+{
+	static const struct {
+		const char *prefix;
+		duckdb_error_type type;
+	} types[] = {
+		{ "Catalog Error", DUCKDB_ERROR_CATALOG },
+		{ "Out of Memory Error", DUCKDB_ERROR_OUT_OF_MEMORY },
+	};
+	size_t i;
+
+	for (i = 0; message && i < RAT_ARRAY_SIZE(types); i++)
+		if (strncmp(message, types[i].prefix, strlen(types[i].prefix)) == 0)
+			return detail_of(types[i].type);
+	return RAT_DETAIL_NONE;
+}
+
+/* RAT_ESQL with DuckDB's message and what it says failed. */
+static int sql_error_detail(const char *message, int detail)
+{
+	rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "%s",
+		       message ? message : "the engine failed without a message");
+	rat_error__set_detail(detail);
+	return RAT_ESQL;
+}
+
+/* An error given as text only. */
 static int sql_error(const char *message)
 {
-	return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "%s",
-			      message ? message : "the engine failed without a message");
+	return sql_error_detail(message, rat_engine__detail_of_message(message));
+}
+
+/* The error of a failed result, typed. */
+static int result_error(duckdb_result *result)
+{
+	return sql_error_detail(duckdb_result_error(result),
+				detail_of(duckdb_result_error_type(result)));
 }
 
 /* Split sql into statements; none is an error. */
@@ -221,7 +269,7 @@ static int run_discarding(rat_engine *engine, duckdb_extracted_statements *state
 	if ((error = prepare(&stmt, engine, statements, sql, i)) != 0)
 		return error;
 	if (duckdb_execute_prepared(stmt, &result) == DuckDBError)
-		error = sql_error(duckdb_result_error(&result));
+		error = result_error(&result);
 	duckdb_destroy_result(&result);
 	duckdb_destroy_prepare(&stmt);
 	return error;
@@ -296,7 +344,7 @@ int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 		goto cleanup;
 	}
 	if (duckdb_execute_pending(pending, &r->result) == DuckDBError) {
-		error = sql_error(duckdb_result_error(&r->result));
+		error = result_error(&r->result);
 		duckdb_destroy_result(&r->result);
 		goto cleanup;
 	}
@@ -359,9 +407,8 @@ int rat_result_next(rat_result *r)
 			duckdb_destroy_data_chunk(&r->chunk);
 		r->chunk = duckdb_fetch_chunk(r->result);
 		if (!r->chunk) {
-			const char *message = duckdb_result_error(&r->result);
 			r->done = true;
-			return message ? sql_error(message) : 0;
+			return duckdb_result_error(&r->result) ? result_error(&r->result) : 0;
 		}
 		r->chunk_rows = duckdb_data_chunk_get_size(r->chunk);
 		if (r->chunk_rows > 0)

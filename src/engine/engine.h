@@ -33,9 +33,9 @@ typedef struct rat_engine_config {
  * librat's own work (writing tables, ingesting). User SQL goes only to
  * sessions from rat_engine_open() / rat_engine_open_at() (session/).
  */
-int rat_engine__open(rat_engine **out, const rat_engine_config *config);
+RAT_MUST_USE int rat_engine__open(rat_engine **out, const rat_engine_config *config);
 /** Create the schema if needed and (re)define schema.name as a view of select_sql. */
-int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
+RAT_MUST_USE int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
 			  const char *select_sql);
 /**
  * What binds a session's tables on demand. Before SQL runs, resolve() is
@@ -58,9 +58,9 @@ void rat_engine__set_resolver(rat_engine *engine, const rat_engine_resolver *res
 /** The session's resolver payload, or NULL. */
 void *rat_engine__resolver_payload(rat_engine *engine);
 /** Run sql's resolver step (nothing without a resolver). */
-int rat_engine__resolve(rat_engine *engine, const char *sql);
+RAT_MUST_USE int rat_engine__resolve(rat_engine *engine, const char *sql);
 
 /** Lock the session down to the given absolute folders. Irreversible. */
-int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
+RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
 
 #endif

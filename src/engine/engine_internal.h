@@ -20,17 +20,20 @@ struct rat_engine {
 	bool resolving;               /* inside the resolver: no resolving again */
 };
 
+/** The detail (util/error.h) of an engine error DuckDB gives as text only. */
+int rat_engine__detail_of_message(const char *message);
+
 /**
  * After a statement failed to prepare with message: when it is a catalog
  * miss and the resolver bound more tables, *again says to prepare it again.
  */
-int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *again);
+RAT_MUST_USE int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *again);
 
 /**
  * Prepare sql, one statement, binding the tables it names first (and again
  * after a catalog miss); errors as rat_engine_query() reports them.
  */
-int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql);
+RAT_MUST_USE int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql);
 
 typedef enum rat_format_mode {
 	RAT_FORMAT_TEXT = 0, /* as DuckDB casts to VARCHAR */
@@ -38,10 +41,10 @@ typedef enum rat_format_mode {
 } rat_format_mode;
 
 /** Append the value at row of vector (of logical type) to out. The value must not be NULL at top level. */
-int rat_engine__format(rat_buf *out, duckdb_vector vector, duckdb_logical_type type, idx_t row,
+RAT_MUST_USE int rat_engine__format(rat_buf *out, duckdb_vector vector, duckdb_logical_type type, idx_t row,
 		       rat_format_mode mode);
 /** The SQL spelling of a type ("DECIMAL(18,3)", "INTEGER[]", ...). */
-int rat_engine__type_name(rat_buf *out, duckdb_logical_type type);
+RAT_MUST_USE int rat_engine__type_name(rat_buf *out, duckdb_logical_type type);
 /** Our coarse type for a DuckDB type. */
 rat_type rat_engine__type(duckdb_logical_type type);
 

@@ -626,12 +626,13 @@ static int format_at(rat_buf *out, duckdb_vector vector, duckdb_logical_type typ
 	case DUCKDB_TYPE_UUID: return put_uuid(out, ((duckdb_hugeint *)data)[row]);
 	default: {
 		rat_buf name = RAT_BUF_INIT;
-		rat_engine__type_name(&name, type);
-		rat_error__set(RAT_ETYPE, RAT_ERRCLASS_ENGINE,
-			       "cannot display a value of type %s; cast it to VARCHAR in the query",
-			       rat_buf_cstr(&name));
+		int error = rat_engine__type_name(&name, type);
+		if (!error)
+			error = rat_error__set(RAT_ETYPE, RAT_ERRCLASS_ENGINE,
+					       "cannot display a value of type %s; cast it to VARCHAR "
+					       "in the query", rat_buf_cstr(&name));
 		rat_buf_free(&name);
-		return RAT_ETYPE;
+		return error;
 	}
 	}
 }

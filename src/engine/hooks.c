@@ -61,8 +61,8 @@ int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *agai
 
 	*again = false;
 	/* a name the engine does not know: "Catalog Error: Table with name x does not exist!" */
-	if (!engine->resolver.resolve_all || engine->resolving || !message ||
-	    strncmp(message, "Catalog Error", 13) != 0)
+	if (!engine->resolver.resolve_all || engine->resolving ||
+	    rat_engine__detail_of_message(message) != RAT_DETAIL_ENGINE_CATALOG)
 		return 0;
 	engine->resolving = true;
 	error = engine->resolver.resolve_all(engine, &bound, engine->resolver.payload);

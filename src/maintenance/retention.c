@@ -237,7 +237,8 @@ cleanup:
 	if (forked && (!error || error != RAT_ECONFLICT)) {
 		rat_error_saved saved;
 		rat_error__save(&saved);
-		rat_catalog__delete_ref(ps.catalog, branch, NULL);
+		/* best effort: a branch left behind is named by the error, and harmless */
+		rat__ignore(rat_catalog__delete_ref(ps.catalog, branch, NULL));
 		rat_error__restore(&saved);
 	}
 	if (error)

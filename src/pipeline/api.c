@@ -32,17 +32,20 @@ static const char *keep(list_storage *st, const char *s)
 	return rat_strarray__keep(&st->pool, s);
 }
 
-static const char *joined(list_storage *st, const rat_strarray *list)
+/* "a, b" of list, kept in st; *out NULL when out of memory. */
+static int joined(const char **out, list_storage *st, const rat_strarray *list)
 {
 	rat_buf text = RAT_BUF_INIT;
-	const char *kept;
 	size_t i;
+	int error = 0;
 
-	for (i = 0; i < list->count; i++)
-		rat_buf_printf(&text, "%s%s", i ? ", " : "", list->strings[i]);
-	kept = keep(st, rat_buf_cstr(&text));
+	*out = NULL;
+	for (i = 0; !error && i < list->count; i++)
+		error = rat_buf_printf(&text, "%s%s", i ? ", " : "", list->strings[i]);
+	if (!error && (*out = keep(st, rat_buf_cstr(&text)))[0] == '\0' && text.len)
+		error = RAT_ENOMEM; /* keep() gives "" when it cannot copy */
 	rat_buf_free(&text);
-	return kept;
+	return error;
 }
 
 static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p,
@@ -52,6 +55,7 @@ static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p
 	rat_strarray defaults = RAT_STRARRAY_INIT;
 	rat_layer which;
 	size_t i;
+	int error;
 
 	info->key = keep(st, p->key);
 	info->layer = keep(st, p->layer);
@@ -61,18 +65,21 @@ static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p
 	info->path = keep(st, p->display);
 	info->description = keep(st, p->description);
 	info->owner = keep(st, p->owner);
-	info->unique_key = joined(st, &p->unique_key);
 	info->landing = keep(st, p->landing);
+	if ((error = joined(&info->unique_key, st, &p->unique_key)) != 0)
+		return error;
 	if (p->partition_by_set || p->materialized == RAT_MATERIALIZE_VIEW) {
-		info->partition_by = joined(st, &p->partition_by);
-	} else {
-		rat_layer_parse(&which, p->layer);
+		error = joined(&info->partition_by, st, &p->partition_by);
+	} else if ((error = rat_layer_parse(&which, p->layer)) == 0) {
 		rat_workspace_layer(ws, which, &layer);
-		for (i = 0; i < layer.partition_by_count; i++)
-			rat_strarray__push(&defaults, layer.partition_by[i]);
-		info->partition_by = joined(st, &defaults);
+		for (i = 0; !error && i < layer.partition_by_count; i++)
+			error = rat_strarray__push(&defaults, layer.partition_by[i]);
+		if (!error)
+			error = joined(&info->partition_by, st, &defaults);
 		rat_strarray_free(&defaults);
 	}
+	if (error)
+		return error;
 	for (i = 0; i < p->deps.count; i++)
 		deps[i] = keep(st, p->deps.strings[i]);
 	info->deps = deps;

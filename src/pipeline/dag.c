@@ -44,11 +44,12 @@ static int unknown_ref(const rat_pipelines *all, const rat_pipeline *p, const ch
 	size_t i;
 	int error;
 
-	for (i = 0; i < all->count && i < 12; i++)
-		rat_buf_printf(&known, "%s%s", i ? ", " : "", all->items[i].key);
-	if (all->count > 12)
-		rat_buf_puts(&known, ", ...");
-	error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+	for (i = 0, error = 0; !error && i < all->count && i < 12; i++)
+		error = rat_buf_printf(&known, "%s%s", i ? ", " : "", all->items[i].key);
+	if (!error && all->count > 12)
+		error = rat_buf_puts(&known, ", ...");
+	if (!error)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 			       "%s:%d: ref('%s'): no such pipeline (%s%s)", p->display,
 			       line_of(p, key), key, all->count ? "pipelines: " : "there are none",
 			       rat_buf_cstr(&known));
@@ -73,10 +74,12 @@ static int cycle_error(const walk *w, size_t at)
 
 	while (i > 0 && w->stack[i - 1] != at)
 		i--;
-	for (i = i ? i - 1 : 0; i < w->depth; i++)
-		rat_buf_printf(&chain, "%s -> ", w->all->items[w->stack[i]].key);
-	rat_buf_puts(&chain, w->all->items[at].key);
-	error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+	for (i = i ? i - 1 : 0, error = 0; !error && i < w->depth; i++)
+		error = rat_buf_printf(&chain, "%s -> ", w->all->items[w->stack[i]].key);
+	if (!error)
+		error = rat_buf_puts(&chain, w->all->items[at].key);
+	if (!error)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 			       "%s: dependency cycle: %s", w->all->items[at].display,
 			       rat_buf_cstr(&chain));
 	rat_buf_free(&chain);

@@ -125,7 +125,7 @@ void rat_pipeline__template_env(rat_template_context *tc, const rat_pipelines *a
  *
  * @param out freed with rat_pipelines_free()
  */
-int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws);
+RAT_MUST_USE int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws);
 void rat_pipelines_free(rat_pipelines *pipelines);
 /** The pipeline of key "layer.name", or NULL. */
 rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key);
@@ -135,18 +135,18 @@ rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key
  * annotations in sql (may be NULL). Fills the configuration fields of p;
  * the identity fields (layer, name, key, paths) must be set already.
  */
-int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *yaml_display);
+RAT_MUST_USE int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *yaml_display);
 
 /**
  * Call fn for each `-- @key: value` line at the top of text (the comment
  * lines before its first line of code); stops at fn's first error. A
  * malformed annotation is an error naming display:line.
  */
-int rat_pipeline__annotations(const char *text, const char *display,
+RAT_MUST_USE int rat_pipeline__annotations(const char *text, const char *display,
 			      int (*fn)(void *ctx, int line, const char *key, const char *value),
 			      void *ctx);
 /** "[a, b]", "a, b" or "a" (items may be quoted) as a list; -1 when malformed. */
-int rat_pipeline__split_list(rat_strarray *out, const char *value);
+RAT_MUST_USE int rat_pipeline__split_list(rat_strarray *out, const char *value);
 
 /**
  * Check the DAG and order it so that each pipeline comes after what it
@@ -157,9 +157,9 @@ int rat_pipeline__split_list(rat_strarray *out, const char *value);
  *
  * @param order receives pipelines->count indexes into pipelines->items (free())
  */
-int rat_pipeline__order(size_t **order, const rat_pipelines *pipelines, const rat_strarray *known);
+RAT_MUST_USE int rat_pipeline__order(size_t **order, const rat_pipelines *pipelines, const rat_strarray *known);
 /** The keys a ref() may name besides pipelines: "products.<alias>" of each subscription. */
-int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
+RAT_MUST_USE int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
 
 /**
  * Pick pipelines by selectors: "layer.name", "+layer.name" (with
@@ -169,13 +169,13 @@ int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
  *
  * @param picked receives one flag per pipeline (free())
  */
-int rat_pipeline__select(bool **picked, const rat_pipelines *pipelines, const char *const *selectors,
+RAT_MUST_USE int rat_pipeline__select(bool **picked, const rat_pipelines *pipelines, const char *const *selectors,
 			 size_t count);
 
 /**
  * The highest value of column in relation, as a typed SQL literal
  * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)), or NULL when it has no rows.
  */
-int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column);
+RAT_MUST_USE int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column);
 
 #endif

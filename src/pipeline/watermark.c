@@ -27,9 +27,9 @@ int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relati
 	}
 	if ((error = rat_result_next(result)) < 0)
 		goto cleanup;
-	error = 0;
-	rat_result_get_text(result, 0, &value, NULL);
-	rat_result_get_text(result, 1, &type, NULL);
+	if ((error = rat_result_get_text(result, 0, &value, NULL)) != 0 ||
+	    (error = rat_result_get_text(result, 1, &type, NULL)) != 0)
+		goto cleanup;
 	if (!value || !type)
 		error = rat_buf_puts(out, "NULL");
 	else if ((error = rat_buf_puts(out, "CAST(")) == 0 &&

@@ -36,14 +36,17 @@ static int bind_failure(rat_engine *engine, const char *alias, const char *messa
 	return error;
 }
 
-/* The product a subscription names: owner/name, or a name only one owner uses. */
-static const rat_product_entry *find(const rat_product_entries *all, const char *product,
-				     rat_buf *why)
+/*
+ * The product a subscription names: owner/name, or a name only one owner
+ * uses. *found NULL with the reason in why when there is none.
+ */
+static int find(const rat_product_entry **found, const rat_product_entries *all,
+		const char *product, rat_buf *why)
 {
-	const rat_product_entry *found = NULL;
 	const char *slash = strchr(product, '/');
 	size_t i, n = 0;
 
+	*found = NULL;
 	for (i = 0; i < all->count; i++) {
 		const rat_product_entry *e = &all->items[i];
 		bool same = slash ? strncmp(e->owner, product, (size_t)(slash - product)) == 0 &&
@@ -51,63 +54,76 @@ static const rat_product_entry *find(const rat_product_entries *all, const char 
 					    strcmp(e->name, slash + 1) == 0
 				  : strcmp(e->name, product) == 0;
 		if (same) {
-			found = e;
+			*found = e;
 			n++;
 		}
 	}
 	if (n == 1)
-		return found;
+		return 0;
+	*found = NULL;
 	if (n == 0)
-		rat_buf_printf(why, "no product '%s' is published", product);
-	else
-		rat_buf_printf(why, "%zu workspaces publish a product '%s': name it owner/%s", n,
-			       product, product);
-	return NULL;
+		return rat_buf_printf(why, "no product '%s' is published", product);
+	return rat_buf_printf(why, "%zu workspaces publish a product '%s': name it owner/%s", n,
+			      product, product);
 }
 
-static void rules_text(rat_buf *out, const rat_product_entry *p)
+/* Why ws may not read p: the rules it has. */
+static int no_access(rat_buf *why, const rat_workspace *ws, const rat_product_entry *p)
 {
 	size_t i;
+	int error = rat_buf_printf(why, "workspace %s may not read product %s/%s: no access rule "
+					"matches it (", rat_workspace_name(ws), p->owner, p->name);
 
-	if (!p->rule_count)
-		rat_buf_puts(out, "it has no access rules");
-	for (i = 0; i < p->rule_count; i++)
-		rat_buf_printf(out, "%s%s %s", i ? ", " : "rules: ", p->rules[i].pattern,
-			       p->rules[i].level);
+	if (!error && !p->rule_count)
+		error = rat_buf_puts(why, "it has no access rules");
+	for (i = 0; !error && i < p->rule_count; i++)
+		error = rat_buf_printf(why, "%s%s %s", i ? ", " : "rules: ", p->rules[i].pattern,
+				       p->rules[i].level);
+	return error ? error : rat_buf_puts(why, ")");
 }
 
-/* The version a constraint picks, or NULL with the reason in why. */
-static const rat_product_version *pick(const rat_product_entry *p, const char *constraint,
-				       rat_buf *why)
+/* Why no version of p matches constraint: the versions there are. */
+static int no_match(rat_buf *why, const rat_product_entry *p, const rat_semver *versions,
+		    const char *constraint)
+{
+	size_t i;
+	int error = rat_buf_printf(why, "no version of %s/%s matches '%s' (published:", p->owner,
+				   p->name, constraint);
+
+	for (i = 0; !error && i < p->version_count; i++) {
+		char text[128];
+		rat_semver__format(text, sizeof(text), &versions[i]);
+		error = rat_buf_printf(why, " %s", text);
+	}
+	return error ? error : rat_buf_puts(why, p->version_count ? ")" : " none)");
+}
+
+/* The version a constraint picks, or *chosen NULL with the reason in why. */
+static int pick(const rat_product_version **chosen, const rat_product_entry *p,
+		const char *constraint, rat_buf *why)
 {
 	rat_semver_range *range = NULL;
 	rat_semver *versions = rat__calloc(p->version_count + 1, sizeof(*versions));
-	const rat_product_version *chosen = NULL;
 	size_t i;
 	long at;
+	int error = 0;
 
+	*chosen = NULL;
 	if (!versions)
-		return NULL;
+		return RAT_ENOMEM;
 	for (i = 0; i < p->version_count; i++)
 		versions[i] = p->versions[i].version;
 	if (rat_semver__range_parse(&range, constraint) != 0) {
-		rat_buf_puts(why, rat_error_last()->message);
-		rat_error_clear();
+		if ((error = rat_buf_puts(why, rat_error_last()->message)) == 0)
+			rat_error_clear(); /* the reason is the subscription's now */
 	} else if ((at = rat_semver__max_satisfying(range, versions, p->version_count)) < 0) {
-		rat_buf_printf(why, "no version of %s/%s matches '%s' (published:", p->owner, p->name,
-			       constraint);
-		for (i = 0; i < p->version_count; i++) {
-			char text[128];
-			rat_semver__format(text, sizeof(text), &versions[i]);
-			rat_buf_printf(why, " %s", text);
-		}
-		rat_buf_puts(why, p->version_count ? ")" : " none)");
+		error = no_match(why, p, versions, constraint);
 	} else {
-		chosen = &p->versions[at];
+		*chosen = &p->versions[at];
 	}
 	rat_semver__range_free(range);
 	free(versions);
-	return chosen;
+	return error;
 }
 
 /* products.<alias> over the version's files; its folder joins the allowed ones. */
@@ -158,23 +174,18 @@ int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray 
 		goto cleanup;
 	for (i = 0; !error && i < rat_workspace_subscription_count(ws); i++) {
 		const rat_subscription_config *sub = rat_workspace_subscription(ws, i);
-		const rat_product_entry *p;
+		const rat_product_entry *p = NULL;
 		const rat_product_version *v = NULL;
 		rat_buf why = RAT_BUF_INIT;
-		if ((p = find(&all, sub->product, &why)) != NULL) {
-			if (!rat_registry__level(p, rat_workspace_name(ws))) {
-				rat_buf_printf(&why, "workspace %s may not read product %s/%s: no "
-						     "access rule matches it (",
-					       rat_workspace_name(ws), p->owner, p->name);
-				rules_text(&why, p);
-				rat_buf_puts(&why, ")");
-			} else {
-				v = pick(p, sub->version_constraint, &why);
-			}
+		if ((error = find(&p, &all, sub->product, &why)) == 0 && p) {
+			if (!rat_registry__level(p, rat_workspace_name(ws)))
+				error = no_access(&why, ws, p);
+			else
+				error = pick(&v, p, sub->version_constraint, &why);
 		}
-		if (v)
+		if (!error && v)
 			error = bind_version(engine, ws, sub->alias, v, allowed);
-		else
+		else if (!error)
 			error = bind_failure(engine, sub->alias, rat_buf_cstr(&why));
 		rat_buf_free(&why);
 	}

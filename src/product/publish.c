@@ -102,26 +102,30 @@ cleanup:
 }
 
 /* A breaking change from the previous version: the first column dropped or retyped. */
-static bool breaking(const publishing *pb, rat_buf *why)
+/* Whether the new version drops or retypes a column of the previous one: *why says which. */
+static int breaking(const publishing *pb, rat_buf *why, bool *breaks)
 {
 	const rat_product_version *prev = pb->previous;
 	char text[128];
 	size_t i;
 
+	*breaks = false;
 	rat_semver__format(text, sizeof(text), &prev->version);
 	for (i = 0; i < prev->column_count; i++) {
 		const rat_product_column *now = column_named(&pb->v, prev->columns[i].name);
 		if (!now) {
-			rat_buf_printf(why, "drops column '%s' of %s", prev->columns[i].name, text);
-			return true;
+			*breaks = true;
+			return rat_buf_printf(why, "drops column '%s' of %s", prev->columns[i].name,
+					      text);
 		}
 		if (strcmp(now->type, prev->columns[i].type) != 0) {
-			rat_buf_printf(why, "retypes column '%s' of %s from %s to %s",
-				       prev->columns[i].name, text, prev->columns[i].type, now->type);
-			return true;
+			*breaks = true;
+			return rat_buf_printf(why, "retypes column '%s' of %s from %s to %s",
+					      prev->columns[i].name, text, prev->columns[i].type,
+					      now->type);
 		}
 	}
-	return false;
+	return 0;
 }
 
 static bool adds_columns(const publishing *pb)
@@ -141,6 +145,7 @@ static int pick_version(publishing *pb)
 	rat_buf why = RAT_BUF_INIT;
 	char text[128], was[128];
 	const char *bump = o->bump;
+	bool breaks = false;
 	int error = 0;
 
 	if (o->new_version && o->bump)
@@ -174,7 +179,8 @@ static int pick_version(publishing *pb)
 			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 					       "product %s: version %s is not after the latest, %s",
 					       pb->cfg->name, text, was);
-		else if (pb->v.version.major == prev->version.major && breaking(pb, &why))
+		else if (pb->v.version.major == prev->version.major &&
+			 (error = breaking(pb, &why, &breaks)) == 0 && breaks)
 			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 					       "product %s: version %s %s: that breaks subscribers "
 					       "and needs a new major version (--bump major)",

@@ -57,28 +57,28 @@ typedef struct rat_product_entries {
 } rat_product_entries;
 
 /** Open (creating its tables) the registry of a RAT_HOME. */
-int rat_registry__open(rat_registry **out, const char *home);
+RAT_MUST_USE int rat_registry__open(rat_registry **out, const char *home);
 void rat_registry__free(rat_registry *reg);
 
 /** Create or update a product's description, SLA and source. */
-int rat_registry__put_product(rat_registry *reg, const char *owner, const char *name,
+RAT_MUST_USE int rat_registry__put_product(rat_registry *reg, const char *owner, const char *name,
 			      const char *description, double sla_hours, const char *source);
 /** Replace every access rule of a product. */
-int rat_registry__set_rules(rat_registry *reg, const char *owner, const char *name,
+RAT_MUST_USE int rat_registry__set_rules(rat_registry *reg, const char *owner, const char *name,
 			    const rat_product_rule *rules, size_t count);
 /** Add (or change the level of) one rule; remove one (RAT_ENOTFOUND when absent). */
-int rat_registry__grant(rat_registry *reg, const char *owner, const char *name,
+RAT_MUST_USE int rat_registry__grant(rat_registry *reg, const char *owner, const char *name,
 			const char *pattern, const char *level);
-int rat_registry__revoke(rat_registry *reg, const char *owner, const char *name,
+RAT_MUST_USE int rat_registry__revoke(rat_registry *reg, const char *owner, const char *name,
 			 const char *pattern);
 /** Record a version; RAT_EEXISTS when that version is already published. */
-int rat_registry__add_version(rat_registry *reg, const rat_product_version *v);
+RAT_MUST_USE int rat_registry__add_version(rat_registry *reg, const rat_product_version *v);
 
 /**
  * The products whose owner is owner (NULL: all) and whose name is name
  * (NULL: all), with their rules and versions.
  */
-int rat_registry__list(rat_product_entries *out, rat_registry *reg, const char *owner,
+RAT_MUST_USE int rat_registry__list(rat_product_entries *out, rat_registry *reg, const char *owner,
 		       const char *name);
 void rat_product_entries_free(rat_product_entries *entries);
 void rat_product_version_clear(rat_product_version *v);

@@ -29,14 +29,14 @@ typedef struct rat_semver {
 typedef struct rat_semver_range rat_semver_range;
 
 /** A full version MAJOR.MINOR.PATCH[-pre][+build] (a leading v or = is accepted). */
-int rat_semver__parse(rat_semver *out, const char *text);
+RAT_MUST_USE int rat_semver__parse(rat_semver *out, const char *text);
 /** <0, 0, >0 as a sorts before, with, after b (build metadata is ignored). */
 int rat_semver__compare(const rat_semver *a, const rat_semver *b);
 /** The version as text: "1.2.3" or "1.2.3-rc.1" (out holds at least 128 bytes). */
 void rat_semver__format(char *out, size_t len, const rat_semver *v);
 
 /** Parse a range; RAT_EINVALID naming the range and the part that is wrong. */
-int rat_semver__range_parse(rat_semver_range **out, const char *text);
+RAT_MUST_USE int rat_semver__range_parse(rat_semver_range **out, const char *text);
 void rat_semver__range_free(rat_semver_range *range);
 bool rat_semver__satisfies(const rat_semver_range *range, const rat_semver *v);
 /** The index of the highest version in versions that satisfies range; -1 when none does. */

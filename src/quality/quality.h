@@ -22,7 +22,7 @@ typedef struct rat_checks {
 } rat_checks;
 
 /** The checks of p over relation (e.g. "silver"."orders"); tests[] SQL rendered with this. */
-int rat_quality__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
+RAT_MUST_USE int rat_quality__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
 			const char *relation);
 void rat_quality__checks_free(rat_checks *checks);
 
@@ -39,6 +39,6 @@ typedef struct rat_mocks {
  * Create a table for every mock file in dir (display_dir names it in
  * messages). A table of m->only with no mock is an error naming it.
  */
-int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir);
+RAT_MUST_USE int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir);
 
 #endif

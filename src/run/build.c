@@ -1,20 +1,19 @@
 /*
- * pipeline/build.c - building one pipeline on the run branch.
+ * run/build.c - building one pipeline on the run branch (build.h).
  *
  * A build opens its own engine session bound to the run branch as it is
  * when the build starts (so it sees what upstream builds committed) and
  * locked down like any session: the pipeline's SQL reaches the workspace's
  * tables and landing folder and nothing else. It renders the SQL (or runs
- * the executable and reads what it wrote), writes the table (or the view)
- * and commits it to the run branch, then rebinds the new version and runs
- * the pipeline's checks on it.
+ * the executable and reads what it wrote, exec.c), skips the build when its
+ * fingerprint matches the table's (fingerprint.c), writes the table (or the
+ * view) and commits it to the run branch, then rebinds the new version and
+ * runs the pipeline's checks on it. Landing files: ingest.c.
  *
- * Ingestion: a pipeline with `landing:` reads the files of
- * landing/<folder>/ through {{ landing_files }}. An incremental one reads
- * only the files its table's current snapshot does not list as ingested;
- * the new list is a file under the table's metadata/ named in the snapshot
- * summary (rat.ingested-files), so it is committed with the data it
- * describes.
+ * Every error of a build names the pipeline once: the parts that word a
+ * message around the pipeline ("gold.x: checks failed in x.yaml: ...")
+ * say so in b->named; rat_run__build() puts "<key> (<file>)" in front of
+ * any other.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -29,6 +28,7 @@
 #include "rat/workspace.h"
 #include "engine/engine.h"
 #include "quality/quality.h"
+#include "run/build.h"
 #include "run/run.h"
 #include "session/session.h"
 #include "template/template.h"
@@ -42,26 +42,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-
-#define INGESTED_KEY "rat.ingested-files"
-#define FINGERPRINT_KEY "rat.fingerprint"
-
-typedef struct build {
-	const rat_run_context *ctx;
-	const rat_pipeline *p;
-	rat_run_record *rec;
-	rat_run_step *step;
-	rat_catalog *catalog;
-	rat_engine *engine;
-	char relation[160];       /* "layer"."name" */
-	char *scratch;            /* spill/runs/<id>/<key> */
-	const rat_catalog_entry *entry; /* the key on the branch when the build began */
-	rat_contents contents;
-	bool incremental;
-	rat_strarray ingested;    /* names already ingested (relative to the landing folder) */
-	rat_strarray new_abs, new_rel;
-	char fingerprint[65];     /* of the compiled SQL and the inputs' versions */
-} build;
 
 /* Template callbacks */
 
@@ -94,18 +74,6 @@ static const char *var_cb(void *ctx, const char *name)
 	return NULL;
 }
 
-/* A SQL list literal of paths: ['/a.csv', '/b.csv']. */
-static int list_literal(rat_buf *out, const rat_strarray *paths)
-{
-	size_t i;
-	int error = rat_buf_putc(out, '[');
-
-	for (i = 0; !error && i < paths->count; i++)
-		if ((error = rat_buf_puts(out, i ? ", " : "")) == 0)
-			error = rat_sql__literal(out, paths->strings[i]);
-	return error ? error : rat_buf_putc(out, ']');
-}
-
 static int render(build *b, rat_buf *sql)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
@@ -123,7 +91,7 @@ static int render(build *b, rat_buf *sql)
 	tc.macros = b->ctx->pipelines->macros;
 	tc.macro_count = b->ctx->pipelines->macro_count;
 	tc.ctx = b;
-	if (b->p->landing && (error = list_literal(&landing, &b->new_abs)) == 0)
+	if (b->p->landing && (error = rat_run__list_literal(&landing, &b->new_abs)) == 0)
 		tc.landing_files = rat_buf_cstr(&landing);
 	if (!error)
 		error = rat_template__render(sql, b->p->sql, &tc);
@@ -133,309 +101,7 @@ static int render(build *b, rat_buf *sql)
 
 /* Landing files */
 
-static int list_files(rat_strarray *rel, const char *root, const char *sub, int depth)
-{
-	rat_strarray entries = RAT_STRARRAY_INIT;
-	char *dir = sub ? rat__sprintf("%s/%s", root, sub) : rat__strdup(root);
-	size_t i;
-	int error;
-
-	if (!dir)
-		return RAT_ENOMEM;
-	if (depth > 32) {
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "%s: folders nested too deep", dir);
-		goto cleanup;
-	}
-	if ((error = rat_fs__list_dir(&entries, dir)) != 0)
-		goto cleanup;
-	for (i = 0; !error && i < entries.count; i++) {
-		const char *name = entries.strings[i];
-		char *child = sub ? rat__sprintf("%s/%s", sub, name) : rat__strdup(name);
-		char *full = child ? rat__sprintf("%s/%s", root, child) : NULL;
-		if (!full)
-			error = RAT_ENOMEM;
-		else if (name[0] == '.')
-			; /* hidden files (.gitignore, editors' swap files) are not data */
-		else if (rat_fs__is_dir(full))
-			error = list_files(rel, root, child, depth + 1);
-		else
-			error = rat_strarray__push(rel, child);
-		free(child);
-		free(full);
-	}
-cleanup:
-	rat_strarray_free(&entries);
-	free(dir);
-	return error;
-}
-
-int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel, const rat_workspace *ws,
-			       const rat_pipeline *p, const rat_strarray *ingested)
-{
-	rat_strarray all = RAT_STRARRAY_INIT;
-	char *root = rat__sprintf("%s/landing/%s", rat_workspace_path(ws), p->landing);
-	size_t i;
-	int error = 0;
-
-	if (!root)
-		return RAT_ENOMEM;
-	if (!rat_fs__is_dir(root)) {
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
-				       "%s: landing folder landing/%s does not exist", p->display,
-				       p->landing);
-		goto cleanup;
-	}
-	if ((error = list_files(&all, root, NULL, 0)) != 0)
-		goto cleanup;
-	rat_strarray__sort(&all);
-	for (i = 0; !error && i < all.count; i++) {
-		char *full;
-		if (ingested && rat_strarray__contains(ingested, all.strings[i]))
-			continue;
-		if ((full = rat__sprintf("%s/%s", root, all.strings[i])) == NULL ||
-		    (error = rat_strarray__push_owned(abs, full)) != 0 ||
-		    (error = rat_strarray__push(rel, all.strings[i])) != 0)
-			error = error ? error : RAT_ENOMEM;
-	}
-cleanup:
-	rat_strarray_free(&all);
-	free(root);
-	return error;
-}
-
-/* The names the table's current snapshot lists as ingested. */
-static int load_ingested(build *b)
-{
-	rat_table_metadata meta;
-	const rat_table_snapshot *snap;
-	rat_store *store = NULL;
-	rat_buf text = RAT_BUF_INIT;
-	json_t *doc = NULL, *files, *f;
-	const char *key;
-	json_error_t jerr;
-	size_t i;
-	int error;
-
-	if (!b->entry || b->entry->state.view)
-		return 0;
-	if ((error = rat_workspace__entry_metadata(&meta, &store, b->ctx->ws, b->entry)) != 0)
-		return error;
-	snap = meta.current_snapshot_id >= 0 ? rat_table__snapshot(&meta, meta.current_snapshot_id)
-					     : NULL;
-	key = snap ? json_string_value(json_object_get(snap->summary, INGESTED_KEY)) : NULL;
-	if (!key)
-		goto cleanup;
-	if ((error = rat_store__get(store, key, &text, (uint64_t)256 << 20)) != 0)
-		goto cleanup;
-	doc = json_loadb(text.ptr ? text.ptr : "", text.len, 0, &jerr);
-	if (!json_is_array(files = json_object_get(doc, "files"))) {
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "%s: %s is not a list of ingested files", b->p->key, key);
-		goto cleanup;
-	}
-	json_array_foreach(files, i, f)
-		if (json_is_string(f) &&
-		    (error = rat_strarray__push(&b->ingested, json_string_value(f))) != 0)
-			break;
-cleanup:
-	json_decref(doc);
-	rat_buf_free(&text);
-	rat_table__metadata_free(&meta);
-	rat_store__free(store);
-	return error;
-}
-
-/* Write the list of every file ingested once this write commits; *key gets its name. */
-static int save_ingested(build *b, char **key)
-{
-	json_t *files = json_array(), *doc;
-	rat_store *store = NULL;
-	char uuid[37], *text = NULL;
-	size_t i;
-	int error;
-
-	*key = NULL;
-	for (i = 0; files && i < b->ingested.count; i++)
-		json_array_append_new(files, json_string(b->ingested.strings[i]));
-	for (i = 0; files && i < b->new_rel.count; i++)
-		json_array_append_new(files, json_string(b->new_rel.strings[i]));
-	doc = json_pack("{s:s, s:o}", "landing", b->p->landing, "files", files);
-	if (!doc || (text = json_dumps(doc, JSON_COMPACT)) == NULL) {
-		error = rat_error__oom();
-		goto cleanup;
-	}
-	if ((error = rat_random__uuid(uuid)) != 0 ||
-	    (error = rat_workspace__table_store(&store, b->ctx->ws, b->p->key)) != 0)
-		goto cleanup;
-	if ((*key = rat__sprintf("metadata/rat-ingested-%s.json", uuid)) == NULL)
-		error = RAT_ENOMEM;
-	else
-		error = rat_store__put_new(store, *key, text, strlen(text));
-cleanup:
-	json_decref(doc);
-	free(text);
-	rat_store__free(store);
-	return error;
-}
-
 /* Executable pipelines */
-
-/*
- * The workspace's environment (as it was when it loaded) plus ours
- * (NAME=value each), for the child. Free the array, not its strings.
- */
-static char **child_env(const rat_strarray *ours, const rat_workspace *ws)
-{
-	const rat_strarray *theirs = rat_workspace__environ(ws);
-	size_t i;
-	char **env;
-
-	if ((env = rat__calloc(theirs->count + ours->count + 1, sizeof(char *))) == NULL)
-		return NULL;
-	for (i = 0; i < ours->count; i++)
-		env[i] = ours->strings[i];
-	for (i = 0; i < theirs->count; i++) /* ours first: a name set twice takes the first */
-		env[ours->count + i] = theirs->strings[i];
-	return env;
-}
-
-/* The last lines of a log, for an error message. */
-static char *log_tail(const char *path)
-{
-	rat_buf text = RAT_BUF_INIT;
-	const char *s;
-	int lines = 0;
-	char *tail;
-
-	if (rat_fs__read_file(&text, path, (size_t)16 << 20) != 0 || !text.len) {
-		rat_error_clear();
-		rat_buf_free(&text);
-		return rat__strdup("(no output)");
-	}
-	for (s = text.ptr + text.len - 1; s > text.ptr; s--)
-		if (*s == '\n' && s != text.ptr + text.len - 1 && ++lines == 10)
-			break;
-	tail = rat__strdup(s == text.ptr ? s : s + 1);
-	rat_buf_free(&text);
-	return tail;
-}
-
-static int spawn(build *b, const char *out_dir, const char *log_path)
-{
-	const rat_pipeline *p = b->p;
-	const char *argv_py[] = { "python3", p->source_path, NULL };
-	const char *argv_sh[] = { "sh", p->source_path, NULL };
-	const char *argv_cmd[] = { "sh", "-c", p->command, NULL };
-	const char *const *argv = p->kind == RAT_PIPELINE_PYTHON ? argv_py
-				  : p->kind == RAT_PIPELINE_SHELL ? argv_sh : argv_cmd;
-	rat_strarray ours = RAT_STRARRAY_INIT;
-	posix_spawn_file_actions_t actions;
-	char **env = NULL, *tail = NULL;
-	int status = 0, error = 0, rc;
-	pid_t pid;
-
-	if (rat_strarray__push_owned(&ours, rat__sprintf("RAT_OUTPUT_DIR=%s", out_dir)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_PIPELINE=%s", p->key)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_WORKSPACE=%s",
-							 rat_workspace_name(b->ctx->ws))) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_RUN_ID=%s", b->ctx->run_id)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_RUN_STARTED_AT=%s",
-							 b->ctx->started_at)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_IS_INCREMENTAL=%d", b->incremental)) ||
-	    (p->landing && rat_strarray__push_owned(&ours, rat__sprintf("RAT_LANDING_DIR=%s/landing/%s",
-					rat_workspace_path(b->ctx->ws), p->landing))) ||
-	    (env = child_env(&ours, b->ctx->ws)) == NULL) {
-		rat_strarray_free(&ours);
-		return RAT_ENOMEM;
-	}
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&actions, 1, 2);
-	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addchdir_np(&actions, rat_workspace_path(b->ctx->ws));
-	rc = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, env);
-	posix_spawn_file_actions_destroy(&actions);
-	if (rc != 0) {
-		errno = rc;
-		error = rat_error__os(RAT_EIO, "%s: cannot start %s", p->display, argv[0]);
-		goto cleanup;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		goto cleanup;
-	tail = log_tail(log_path);
-	if (WIFSIGNALED(status))
-		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
-				       "%s: %s was killed by signal %d; its last output:\n%s",
-				       p->key, p->display, WTERMSIG(status), tail ? tail : "");
-	else
-		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
-				       "%s: %s exited with status %d; its last output:\n%s", p->key,
-				       p->display, WEXITSTATUS(status), tail ? tail : "");
-cleanup:
-	free(tail);
-	free(env);
-	rat_strarray_free(&ours);
-	return error;
-}
-
-/* The SELECT over what an executable wrote (CSV, NDJSON, Parquet); "" when it wrote nothing. */
-static int output_sql(rat_buf *sql, const char *out_dir, int64_t *files)
-{
-	static const struct {
-		const char *suffix, *reader;
-	} readers[] = { { ".csv", "read_csv" },       { ".ndjson", "read_json" },
-			{ ".jsonl", "read_json" },    { ".json", "read_json" },
-			{ ".parquet", "read_parquet" } };
-	rat_strarray names = RAT_STRARRAY_INIT;
-	size_t i, r;
-	int error;
-
-	*files = 0;
-	if ((error = list_files(&names, out_dir, NULL, 0)) != 0)
-		return error;
-	rat_strarray__sort(&names);
-	for (r = 0; !error && r < RAT_ARRAY_SIZE(readers); r++) {
-		rat_strarray these = RAT_STRARRAY_INIT;
-		for (i = 0; !error && i < names.count; i++)
-			if (rat__str_has_suffix(names.strings[i], readers[r].suffix))
-				error = rat_strarray__push_owned(&these, rat__sprintf("%s/%s", out_dir,
-										names.strings[i]));
-		if (!error && these.count) {
-			*files += (int64_t)these.count;
-			if ((error = rat_buf_printf(sql, "%sSELECT * FROM %s(",
-						    sql->len ? " UNION ALL BY NAME " : "",
-						    readers[r].reader)) == 0 &&
-			    (error = list_literal(sql, &these)) == 0)
-				error = rat_buf_putc(sql, ')');
-		}
-		rat_strarray_free(&these);
-	}
-	rat_strarray_free(&names);
-	return error;
-}
-
-static int run_executable(build *b, rat_buf *sql)
-{
-	char *out_dir = rat__sprintf("%s/output", b->scratch);
-	char *log_path = rat__sprintf("%s/output.log", b->scratch);
-	int64_t files = 0;
-	int error;
-
-	if (!out_dir || !log_path) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
-	if ((error = rat_fs__mkdir_p(out_dir)) == 0 && (error = spawn(b, out_dir, log_path)) == 0)
-		error = output_sql(sql, out_dir, &files);
-	b->step->files_ingested = files;
-cleanup:
-	free(out_dir);
-	free(log_path);
-	return error;
-}
 
 /* Writing */
 
@@ -466,34 +132,6 @@ static bool has_all(const rat_strarray *columns, const char *const *names, size_
 	return true;
 }
 
-/* Bronze rows get _ingested_at and _ingested_date (unless the query made its own); columns follows. */
-static int add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns)
-{
-	rat_buf wrapped = RAT_BUF_INIT;
-	int error;
-
-	if (strcmp(b->p->layer, "bronze") != 0)
-		return 0;
-	error = rat_buf_puts(&wrapped, "SELECT *");
-	if (!error && !rat_strarray__contains(columns, "_ingested_at") &&
-	    (error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at",
-				    b->ctx->started_at)) == 0)
-		error = rat_strarray__push(columns, "_ingested_at");
-	if (!error && !rat_strarray__contains(columns, "_ingested_date") &&
-	    (error = rat_buf_printf(&wrapped, ", CAST(TIMESTAMPTZ '%s' AS DATE) AS _ingested_date",
-				    b->ctx->started_at)) == 0)
-		error = rat_strarray__push(columns, "_ingested_date");
-	if (!error)
-		error = rat_buf_printf(&wrapped, " FROM (%s\n)", rat_buf_cstr(sql));
-	if (!error) {
-		rat_buf_free(sql);
-		*sql = wrapped;
-	} else {
-		rat_buf_free(&wrapped);
-	}
-	return error;
-}
-
 static int write_rows(build *b, const char *select_sql, const rat_strarray *columns)
 {
 	const rat_pipeline *p = b->p;
@@ -509,7 +147,8 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 
 	if (!stage)
 		return RAT_ENOMEM;
-	rat_layer_parse(&which, p->layer);
+	if ((error = rat_layer_parse(&which, p->layer)) != 0)
+		goto cleanup;
 	rat_workspace_layer(b->ctx->ws, which, &layer);
 	rat_workspace_resources(b->ctx->ws, &res);
 	opts.mode = !b->incremental ? RAT_WRITE_OVERWRITE
@@ -534,7 +173,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	props[nprops++] = FINGERPRINT_KEY;
 	props[nprops++] = b->fingerprint;
 	if (p->landing && p->materialized == RAT_MATERIALIZE_INCREMENTAL) {
-		if ((error = save_ingested(b, &ingested_key)) != 0)
+		if ((error = rat_run__save_ingested(b, &ingested_key)) != 0)
 			goto cleanup;
 		props[nprops++] = INGESTED_KEY;
 		props[nprops++] = ingested_key;
@@ -590,16 +229,17 @@ static int run_checks(build *b)
 		int64_t n = 0;
 		if ((error = count_rows(b, c->sql, &n)) != 0) {
 			rat_error__prefix("%s: check %s", b->p->key, c->name);
+			b->named = true;
 			break;
 		}
 		if (n == 0)
 			b->step->checks_passed++;
 		else if (c->severity == RAT_SEVERITY_WARN && ++b->step->checks_warned)
-			rat_buf_printf(&warnings, "%s%s: %lld violating rows", warnings.len ? "\n" : "",
-				       c->name, (long long)n);
+			error = rat_buf_printf(&warnings, "%s%s: %lld violating rows",
+					       warnings.len ? "\n" : "", c->name, (long long)n);
 		else if (++b->step->checks_failed)
-			rat_buf_printf(&failures, "%s%s (%lld rows)", failures.len ? ", " : "",
-				       c->name, (long long)n);
+			error = rat_buf_printf(&failures, "%s%s (%lld rows)", failures.len ? ", " : "",
+					       c->name, (long long)n);
 	}
 	b->step->warnings = rat_run__keep(b->rec, rat_buf_cstr(&warnings));
 	if (!error && failures.len)
@@ -607,6 +247,7 @@ static int run_checks(build *b)
 				       "%s: checks failed in %s: %s", b->p->key,
 				       b->p->config_display ? b->p->config_display : b->p->display,
 				       rat_buf_cstr(&failures));
+	b->named = b->named || (error && failures.len);
 	rat_quality__checks_free(&checks);
 	rat_buf_free(&warnings);
 	rat_buf_free(&failures);
@@ -619,7 +260,7 @@ static int produce(build *b, rat_buf *sql)
 	int error;
 
 	if (b->p->kind != RAT_PIPELINE_SQL)
-		return run_executable(b, sql);
+		return rat_run__run_executable(b, sql);
 	if ((error = render(b, sql)) != 0)
 		return error;
 	b->step->sql = rat_run__keep(b->rec, rat_buf_cstr(sql));
@@ -654,7 +295,7 @@ static int start(build *b)
 	b->entry = rat_catalog__find(&b->contents, p->key);
 	b->incremental = p->materialized == RAT_MATERIALIZE_INCREMENTAL && b->entry &&
 			 !b->entry->state.view && !b->ctx->opts->full_refresh;
-	if (p->landing && b->incremental && (error = load_ingested(b)) != 0)
+	if (p->landing && b->incremental && (error = rat_run__load_ingested(b)) != 0)
 		goto cleanup;
 	if (p->landing)
 		error = rat_run__new_landing_files(&b->new_abs, &b->new_rel, b->ctx->ws, p,
@@ -663,71 +304,6 @@ static int start(build *b)
 cleanup:
 	rat_buf_free(&rel);
 	return error;
-}
-
-/*
- * What a build's result depends on: its compiled SQL, its configuration
- * (materialization, keys, partitioning, checks), the version of every table
- * it reads, and the landing files it reads (names, sizes, times).
- */
-static int compute_fingerprint(build *b, const char *sql)
-{
-	rat_buf text = RAT_BUF_INIT;
-	size_t i;
-	int error = rat_buf_printf(&text, "%s\n", sql);
-
-	if (!error && b->p->config_path &&
-	    (error = rat_fs__read_file(&text, b->p->config_path, (size_t)4 << 20)) == 0)
-		error = rat_buf_putc(&text, '\n');
-
-	for (i = 0; !error && i < b->p->deps.count; i++) {
-		const rat_catalog_entry *e = rat_catalog__find(&b->contents, b->p->deps.strings[i]);
-		error = rat_buf_printf(&text, "%s=%s\n", b->p->deps.strings[i],
-				       e ? e->state.metadata_location : "");
-	}
-	for (i = 0; !error && i < b->new_abs.count; i++) {
-		struct stat st;
-		if (stat(b->new_abs.strings[i], &st) == 0)
-			error = rat_buf_printf(&text, "%s %lld %lld\n", b->new_rel.strings[i],
-					       (long long)st.st_size, (long long)st.st_mtime);
-	}
-	if (!error)
-		rat_sha256__hex(text.ptr, text.len, b->fingerprint);
-	rat_buf_free(&text);
-	return error;
-}
-
-/* Did the previous build of this table already produce exactly this? */
-static int up_to_date(build *b, const char *sql, bool *fresh)
-{
-	rat_table_metadata meta;
-	const rat_table_snapshot *snap;
-	rat_store *store = NULL;
-	char *stored = NULL;
-	const char *recorded;
-	int error;
-
-	*fresh = false;
-	if (!b->entry || b->ctx->opts->full_refresh || b->p->kind != RAT_PIPELINE_SQL)
-		return 0;
-	if (b->p->materialized == RAT_MATERIALIZE_VIEW) {
-		if (!b->entry->state.view)
-			return 0;
-		if ((error = rat_workspace__view_sql(&stored, b->ctx->ws, b->entry)) == 0)
-			*fresh = strcmp(stored, sql) == 0;
-		free(stored);
-		return error;
-	}
-	if (b->entry->state.view ||
-	    (error = rat_workspace__entry_metadata(&meta, &store, b->ctx->ws, b->entry)) != 0)
-		return b->entry->state.view ? 0 : error;
-	snap = meta.current_snapshot_id >= 0 ? rat_table__snapshot(&meta, meta.current_snapshot_id)
-					     : NULL;
-	recorded = snap ? json_string_value(json_object_get(snap->summary, FINGERPRINT_KEY)) : NULL;
-	*fresh = recorded && strcmp(recorded, b->fingerprint) == 0;
-	rat_table__metadata_free(&meta);
-	rat_store__free(store);
-	return 0;
 }
 
 static int finish(build *b, rat_buf *sql)
@@ -740,7 +316,7 @@ static int finish(build *b, rat_buf *sql)
 						  b->p->key, rat_buf_cstr(sql), b->ctx->author);
 		b->step->operation = "view";
 	} else if ((error = result_columns(&columns, b->engine, rat_buf_cstr(sql))) == 0 &&
-		   (error = add_ingestion_columns(b, sql, &columns)) == 0) {
+		   (error = rat_run__add_ingestion_columns(b, sql, &columns)) == 0) {
 		error = write_rows(b, rat_buf_cstr(sql), &columns);
 	}
 	/* the rows after the step: from the manifests, unless only a read can tell */
@@ -786,8 +362,8 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 		step->operation = "no output";
 		goto cleanup;
 	}
-	if ((error = compute_fingerprint(&b, rat_buf_cstr(&sql))) != 0 ||
-	    (error = up_to_date(&b, rat_buf_cstr(&sql), &fresh)) != 0)
+	if ((error = rat_run__fingerprint(&b, rat_buf_cstr(&sql))) != 0 ||
+	    (error = rat_run__up_to_date(&b, rat_buf_cstr(&sql), &fresh)) != 0)
 		goto cleanup;
 	if (fresh) {
 		step->status = RAT_STEP_SKIPPED;
@@ -804,7 +380,7 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 	if ((error = finish(&b, &sql)) == 0)
 		step->status = RAT_STEP_OK;
 cleanup:
-	if (error && strncmp(rat_error_last()->message, p->key, strlen(p->key)) != 0)
+	if (error && !b.named)
 		rat_error__prefix("%s (%s)", p->key, p->display);
 	rat_engine_free(b.engine);
 	rat_catalog__free(b.catalog);

@@ -219,21 +219,26 @@ static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
 	rat_buf text = RAT_BUF_INIT;
 	size_t i;
 
+	int error = 0;
+
 	if (rat_retention_apply(&report, ws, 0) != 0) {
-		rat_buf_printf(&text, "not applied: %s", rat_error_last()->message);
+		/* the run succeeded: retention's failure is reported in its record */
+		error = rat_buf_printf(&text, "not applied: %s", rat_error_last()->message);
 		rat_error_clear();
 	} else {
-		for (i = 0; i < report.count; i++)
+		for (i = 0; !error && i < report.count; i++)
 			if (report.items[i].rows_deleted > 0)
-				rat_buf_printf(&text, "%s%s: %lld rows before %s", text.len ? "; " : "",
-					       report.items[i].table,
-					       (long long)report.items[i].rows_deleted,
-					       report.items[i].cutoff);
+				error = rat_buf_printf(&text, "%s%s: %lld rows before %s",
+						       text.len ? "; " : "", report.items[i].table,
+						       (long long)report.items[i].rows_deleted,
+						       report.items[i].cutoff);
 		if (report.commit[0] && text.len)
 			rec->info.commit = rat_run__keep(rec, report.commit);
 		rat_retention_report_free(&report);
 	}
-	rec->info.retention = rat_run__keep(rec, rat_buf_cstr(&text));
+	/* out of memory while saying what retention did: say that instead */
+	rec->info.retention = rat_run__keep(rec, error ? "not reported: out of memory"
+						       : rat_buf_cstr(&text));
 	rat_buf_free(&text);
 }
 
@@ -373,7 +378,9 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 		threads = s.rec->info.step_count ? s.rec->info.step_count : 1;
 	if ((error = execute(&s, threads)) == 0 && !opts->dry_run &&
 	    (error = publish(catalog, &s.ctx, base, s.rec)) == 0) {
-		rat_catalog__delete_ref(catalog, run_branch, NULL);
+		/* published: a run branch left behind holds nothing the workspace lacks */
+		rat__ignore(rat_catalog__delete_ref(catalog, run_branch, NULL));
+		rat_error_clear();
 		s.rec->info.run_branch = "";
 		after_run_retention(ws, s.rec);
 	}

@@ -26,14 +26,14 @@ typedef struct rat_run_record {
 } rat_run_record;
 
 /** A new record with n steps, all pending. */
-int rat_run__record_new(rat_run_record **out, size_t steps);
+RAT_MUST_USE int rat_run__record_new(rat_run_record **out, size_t steps);
 /** Keep a copy of s in the record and return it ("" for NULL, and on out of memory). Thread-safe. */
 const char *rat_run__keep(rat_run_record *rec, const char *s);
 /** Write the record to RAT_HOME/runs/<workspace>/<id>.json (atomically). */
-int rat_run__record_save(const rat_run_record *rec, const char *home);
+RAT_MUST_USE int rat_run__record_save(const rat_run_record *rec, const char *home);
 /** The folder of a workspace's run records. (free()) */
 char *rat_run__records_dir(const char *home, const char *workspace);
-int rat_run__record_load(rat_run_record **out, const char *path);
+RAT_MUST_USE int rat_run__record_load(rat_run_record **out, const char *path);
 
 /* What a build needs from the run that drives it. */
 typedef struct rat_run_context {
@@ -53,11 +53,11 @@ typedef struct rat_run_context {
  * Build one pipeline on ctx->branch: render, write (or ingest, or run the
  * executable), then run its checks. Fills step (strings kept in rec).
  */
-int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_record *rec,
+RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_record *rec,
 		   rat_run_step *step);
 
 /** Landing files of p not ingested yet, as absolute paths, sorted; names relative in rel. */
-int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel, const rat_workspace *ws,
+RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel, const rat_workspace *ws,
 			       const rat_pipeline *p, const rat_strarray *ingested);
 
 #endif

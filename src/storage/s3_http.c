@@ -220,8 +220,8 @@ static size_t on_body(char *data, size_t size, size_t count, void *userdata)
 	}
 	/* an error document: keep its start, drop the rest */
 	if (body->len < RAT_S3_ERROR_MAX)
-		(void)rat_buf_put(body, data, len < RAT_S3_ERROR_MAX - body->len
-					 ? len : RAT_S3_ERROR_MAX - body->len);
+		rat__ignore(rat_buf_put(body, data, len < RAT_S3_ERROR_MAX - body->len
+						   ? len : RAT_S3_ERROR_MAX - body->len));
 	return len;
 }
 

@@ -83,23 +83,23 @@ typedef struct rat_s3_response {
 } rat_s3_response;
 
 /** Run a request with retries; 0 on a 2xx answer, else an error naming the object. */
-int rat_s3__request(rat_store *store, rat_s3_request *req, rat_s3_response *resp);
+RAT_MUST_USE int rat_s3__request(rat_store *store, rat_s3_request *req, rat_s3_response *resp);
 void rat_s3__response_free(rat_s3_response *resp);
 
 /** Set the last error with the secret key blanked out wherever it appears. Returns code. */
-int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
+RAT_MUST_USE int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
 /** The key in the bucket for a key relative to the root (for list queries). Free with free(). */
 char *rat_s3__full_key(const rat_store *store, const char *key);
 /** Append s URI-encoded as S3 wants it (unreserved kept, '/' kept when keep_slash). */
-int rat_s3__encode(rat_buf *out, const char *s, bool keep_slash);
+RAT_MUST_USE int rat_s3__encode(rat_buf *out, const char *s, bool keep_slash);
 /** The ETag text without quotes, as a new string (NULL on out of memory). */
 char *rat_s3__unquote(const char *etag, size_t len);
 
 /** Upload len bytes from src to key, in parts above the multipart threshold. */
-int rat_s3__upload(rat_store *store, const char *key, rat_s3_source *src, bool only_new);
+RAT_MUST_USE int rat_s3__upload(rat_store *store, const char *key, rat_s3_source *src, bool only_new);
 /** GET key into a new file at path (tmp + fsync + rename); *etag (may be NULL) receives its ETag. */
-int rat_s3__download(rat_store *store, const char *key, const char *path, char **etag);
+RAT_MUST_USE int rat_s3__download(rat_store *store, const char *key, const char *path, char **etag);
 /** The read cache: a local file holding key, downloaded once. */
-int rat_s3__local_path(rat_store *store, const char *key, char **out);
+RAT_MUST_USE int rat_s3__local_path(rat_store *store, const char *key, char **out);
 
 #endif

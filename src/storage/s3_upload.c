@@ -200,7 +200,8 @@ static void abort_upload(upload *up)
 		req.method = "DELETE";
 		req.key = up->key;
 		req.query = query;
-		(void)rat_s3__request(up->store, &req, &resp);
+		/* best effort: an upload left open costs storage, not data */
+		rat__ignore(rat_s3__request(up->store, &req, &resp));
 		rat_s3__response_free(&resp);
 		free(query);
 	}

@@ -77,7 +77,7 @@ typedef struct rat_store_list {
 } rat_store_list;
 
 /** Open a store rooted at url. opts may be NULL. */
-int rat_store__open(rat_store **out, const char *url, const rat_store_options *opts);
+RAT_MUST_USE int rat_store__open(rat_store **out, const char *url, const rat_store_options *opts);
 void rat_store__free(rat_store *store);
 
 /** True for an S3 store. */
@@ -86,42 +86,42 @@ bool rat_store__is_remote(const rat_store *store);
 char *rat_store__url(const rat_store *store, const char *key);
 
 /** Read a whole object into out (refused with RAT_ETOOBIG beyond max bytes). */
-int rat_store__get(rat_store *store, const char *key, rat_buf *out, uint64_t max);
+RAT_MUST_USE int rat_store__get(rat_store *store, const char *key, rat_buf *out, uint64_t max);
 /** Read length bytes at offset. */
-int rat_store__get_range(rat_store *store, const char *key, uint64_t offset, uint64_t length,
+RAT_MUST_USE int rat_store__get_range(rat_store *store, const char *key, uint64_t offset, uint64_t length,
 			 rat_buf *out);
 /** Stream an object into a local file (written atomically: tmp + rename). */
-int rat_store__get_file(rat_store *store, const char *key, const char *local_path);
+RAT_MUST_USE int rat_store__get_file(rat_store *store, const char *key, const char *local_path);
 /**
  * A local path holding the object's bytes, for engines that read files:
  * local store: the file itself; S3: a file in the read cache, downloaded once
  * (cache entries are keyed by URL + ETag; data files are immutable, so a
  * cached entry is used without a request). Free *out with free().
  */
-int rat_store__local_path(rat_store *store, const char *key, char **out);
+RAT_MUST_USE int rat_store__local_path(rat_store *store, const char *key, char **out);
 
 /** Write an object; readers see all of it or none. */
-int rat_store__put(rat_store *store, const char *key, const void *data, size_t len);
+RAT_MUST_USE int rat_store__put(rat_store *store, const char *key, const void *data, size_t len);
 /** Upload a local file; in parts above the multipart threshold. */
-int rat_store__put_file(rat_store *store, const char *key, const char *local_path);
+RAT_MUST_USE int rat_store__put_file(rat_store *store, const char *key, const char *local_path);
 /**
  * As rat_store__put_file(), for a file the caller gives away: a local store
  * moves it into place (no copy) when it is on the same file system. The
  * file may be gone afterwards, whatever the outcome.
  */
-int rat_store__put_file_consume(rat_store *store, const char *key, const char *local_path);
+RAT_MUST_USE int rat_store__put_file_consume(rat_store *store, const char *key, const char *local_path);
 /**
  * Write an object only if no object has that key: RAT_EEXISTS otherwise.
  * Local: atomic (link). S3: a conditional PUT (If-None-Match: *).
  */
-int rat_store__put_new(rat_store *store, const char *key, const void *data, size_t len);
+RAT_MUST_USE int rat_store__put_new(rat_store *store, const char *key, const void *data, size_t len);
 
 /** Size, ETag and time of an object; RAT_ENOTFOUND if absent. */
-int rat_store__head(rat_store *store, const char *key, rat_store_object *out);
+RAT_MUST_USE int rat_store__head(rat_store *store, const char *key, rat_store_object *out);
 /** Every object under prefix ("" for all), sorted by key, across all pages. */
-int rat_store__list(rat_store *store, const char *prefix, rat_store_list *out);
+RAT_MUST_USE int rat_store__list(rat_store *store, const char *prefix, rat_store_list *out);
 /** Delete an object; deleting an absent one succeeds. */
-int rat_store__delete(rat_store *store, const char *key);
+RAT_MUST_USE int rat_store__delete(rat_store *store, const char *key);
 
 void rat_store__object_free(rat_store_object *object);
 void rat_store__list_free(rat_store_list *list);

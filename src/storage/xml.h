@@ -29,9 +29,9 @@ char *rat_xml__decode(const char *s, size_t n);
  * new string (free with free()) or NULL when there is no such element.
  * Returns 0 or RAT_ENOMEM.
  */
-int rat_xml__text(const char *doc, const char *end, const char *name, char **out);
+RAT_MUST_USE int rat_xml__text(const char *doc, const char *end, const char *name, char **out);
 
 /** Append s to out with &, <, >, " and ' escaped. */
-int rat_xml__escape(rat_buf *out, const char *s);
+RAT_MUST_USE int rat_xml__escape(rat_buf *out, const char *s);
 
 #endif

@@ -51,7 +51,7 @@ typedef struct rat_avro_writer rat_avro_writer;
  *
  * On success *out is a writer to release with rat_avro__writer_free().
  */
-int rat_avro__writer_new(rat_avro_writer **out, const char *schema_json,
+RAT_MUST_USE int rat_avro__writer_new(rat_avro_writer **out, const char *schema_json,
 			 const char *const *meta_keys, const char *const *meta_values,
 			 size_t meta_count);
 
@@ -65,7 +65,7 @@ int rat_avro__writer_new(rat_avro_writer **out, const char *schema_json,
  * function or rat_avro__writer_free(). Every union starts with no branch
  * selected and must be given one; primitives start at 0, false or "".
  */
-int rat_avro__writer_record(rat_avro_writer *w, avro_value_t **record);
+RAT_MUST_USE int rat_avro__writer_record(rat_avro_writer *w, avro_value_t **record);
 
 /**
  * Append the value handed out by the last rat_avro__writer_record().
@@ -78,7 +78,7 @@ int rat_avro__writer_record(rat_avro_writer *w, avro_value_t **record);
  * asked for, or already appended). RAT_ETOOBIG when the file would exceed
  * the 1 GiB buffer cap.
  */
-int rat_avro__writer_append(rat_avro_writer *w);
+RAT_MUST_USE int rat_avro__writer_append(rat_avro_writer *w);
 
 /**
  * Finish the file: write the last block and hand over the whole file.
@@ -86,7 +86,7 @@ int rat_avro__writer_append(rat_avro_writer *w);
  * afterwards (RAT_EINVALID) but must still be released with
  * rat_avro__writer_free(). A file with no records is valid (header only).
  */
-int rat_avro__writer_finish(rat_avro_writer *w, char **data, size_t *len);
+RAT_MUST_USE int rat_avro__writer_finish(rat_avro_writer *w, char **data, size_t *len);
 
 /** Release a writer and everything it holds. NULL is accepted. */
 void rat_avro__writer_free(rat_avro_writer *w);
@@ -102,7 +102,7 @@ void rat_avro__writer_free(rat_avro_writer *w);
  * when key is NULL. Every length is checked against len: nothing is read
  * outside data[0..len).
  */
-int rat_avro__read_metadata(const void *data, size_t len, const char *key,
+RAT_MUST_USE int rat_avro__read_metadata(const void *data, size_t len, const char *key,
 			    char **value, size_t *value_len);
 
 /**
@@ -117,6 +117,6 @@ int rat_avro__read_metadata(const void *data, size_t len, const char *key,
  * RAT_EINVALID with a message saying why; Avro C's refusals are RAT_EINVALID
  * too, with its message.
  */
-int rat_avro__reader_open(avro_file_reader_t *out, const void *data, size_t len);
+RAT_MUST_USE int rat_avro__reader_open(avro_file_reader_t *out, const void *data, size_t len);
 
 #endif

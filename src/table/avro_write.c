@@ -183,11 +183,11 @@ static void path_push(rat_buf *path, const char *name, size_t index, bool is_key
 {
 	/* the path only decorates a message: a failure here leaves it shorter */
 	if (is_key)
-		(void)rat_buf_printf(path, "['%s']", name);
+		rat__ignore(rat_buf_printf(path, "['%s']", name));
 	else if (name)
-		(void)rat_buf_printf(path, "%s%s", path->len ? "." : "", name);
+		rat__ignore(rat_buf_printf(path, "%s%s", path->len ? "." : "", name));
 	else
-		(void)rat_buf_printf(path, "[%zu]", index);
+		rat__ignore(rat_buf_printf(path, "[%zu]", index));
 }
 
 static void path_pop(rat_buf *path, size_t len)

@@ -82,7 +82,7 @@ typedef struct rat_table_metadata {
  * message says which field is missing or wrong ("<source>: snapshots[2]:
  * 'manifest-list' must be a string").
  */
-int rat_table__metadata_parse(rat_table_metadata *out, const char *text, size_t len,
+RAT_MUST_USE int rat_table__metadata_parse(rat_table_metadata *out, const char *text, size_t len,
 			      const char *source);
 void rat_table__metadata_free(rat_table_metadata *meta);
 

@@ -15,7 +15,7 @@
  * metadata (manifest lists, manifests, data and delete files of every
  * status). Sorted. A table with no metadata yet has only orphans.
  */
-int rat_table__orphans(rat_strarray *out, rat_store *store);
+RAT_MUST_USE int rat_table__orphans(rat_strarray *out, rat_store *store);
 
 /**
  * Add to keys what one version of a table needs (metadata_key under the
@@ -25,7 +25,7 @@ int rat_table__orphans(rat_strarray *out, rat_store *store);
  * delete files and librat's state files. The ids of the snapshots left out
  * go to expired (each once). keys may hold duplicates.
  */
-int rat_table__referenced(rat_strarray *keys, rat_strarray *expired, rat_store *store,
+RAT_MUST_USE int rat_table__referenced(rat_strarray *keys, rat_strarray *expired, rat_store *store,
 			  const char *metadata_key, const char *relocate_from, int64_t keep_after_ms);
 
 #endif

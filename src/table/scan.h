@@ -61,7 +61,7 @@ typedef struct rat_scan {
 bool rat_table__file_may_match(const rat_table_metadata *meta, const rat_table_schema *schema,
 			       const rat_data_file *file, const rat_scan_filter *filters, size_t count);
 /** Check filters against a schema: known columns of a prunable type, known operators. */
-int rat_table__check_filters(const rat_table_schema *schema, const rat_scan_filter *filters,
+RAT_MUST_USE int rat_table__check_filters(const rat_table_schema *schema, const rat_scan_filter *filters,
 			     size_t count);
 
 /**
@@ -70,30 +70,30 @@ int rat_table__check_filters(const rat_table_schema *schema, const rat_scan_filt
  */
 long rat_table__metadata_version(const char *key);
 /** The key of path under the location prefix (error naming both if it is outside). */
-int rat_table__key_under(const char *prefix, const char *path, char **key);
+RAT_MUST_USE int rat_table__key_under(const char *prefix, const char *path, char **key);
 /** Read the object at path under prefix (at most max bytes); *key receives its key. */
-int rat_table__read_under(rat_store *store, const char *prefix, const char *path, uint64_t max,
+RAT_MUST_USE int rat_table__read_under(rat_store *store, const char *prefix, const char *path, uint64_t max,
 			  rat_buf *out, char **key);
 
 /** The key of the latest metadata file (version-hint.text, else the highest version). */
-int rat_table__latest_metadata(rat_store *store, char **key);
+RAT_MUST_USE int rat_table__latest_metadata(rat_store *store, char **key);
 /** Plan a scan of the table in store. */
-int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opts);
+RAT_MUST_USE int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opts);
 void rat_table__scan_free(rat_scan *scan);
 /** The store key of a path written in the metadata (error if outside the table). */
-int rat_table__key(const rat_scan *scan, const char *path, char **key);
+RAT_MUST_USE int rat_table__key(const rat_scan *scan, const char *path, char **key);
 /**
  * A SELECT returning the snapshot's rows with deletes applied, reading the
  * files through rat_store__local_path (downloaded to the cache when remote).
  */
-int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
+RAT_MUST_USE int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat_buf *sql);
 /**
  * The same over the data files i with keep[i] (keep NULL: all). With
  * with_file, each row also carries __rat_file: the local path of its data
  * file, which locals (when not NULL) lists for every data file by index
  * ("" for the files not read).
  */
-int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
+RAT_MUST_USE int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
 			   rat_buf *sql, rat_strarray *locals);
 /**
  * As rat_table__scan_sql_ex(), each row carrying instead __rat_fidx, the
@@ -101,9 +101,9 @@ int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *k
  * and so on), and __rat_pos, its position in that file (as position deletes
  * count it).
  */
-int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
+RAT_MUST_USE int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
 				  rat_buf *sql, rat_strarray *locals);
 /** The DuckDB type of an Iceberg type (primitive name or nested JSON). */
-int rat_table__duckdb_type(rat_buf *out, json_t *type);
+RAT_MUST_USE int rat_table__duckdb_type(rat_buf *out, json_t *type);
 
 #endif

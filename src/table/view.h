@@ -51,7 +51,7 @@ typedef struct rat_view_info {
 	size_t version_count;
 } rat_view_info;
 
-int rat_table__view_info(rat_view_info *out, rat_store *store, const char *metadata_key);
+RAT_MUST_USE int rat_table__view_info(rat_view_info *out, rat_store *store, const char *metadata_key);
 void rat_table__view_info_free(rat_view_info *info);
 
 /**
@@ -59,6 +59,6 @@ void rat_table__view_info_free(rat_view_info *info);
  *
  * @param sql receives the text (free())
  */
-int rat_table__read_view(char **sql, rat_store *store, const char *metadata_key);
+RAT_MUST_USE int rat_table__read_view(char **sql, rat_store *store, const char *metadata_key);
 
 #endif

@@ -99,7 +99,7 @@ typedef struct rat_write_result {
  * Write the rows of one SELECT into the table rooted at store, creating the
  * table if it has no metadata yet.
  */
-int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
+RAT_MUST_USE int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
 		     const char *select_sql, const rat_write_options *opts);
 
 /**
@@ -108,6 +108,6 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
  * before read under the new name, by field id. RAT_ENOTFOUND for an unknown
  * column, RAT_EEXISTS when the new name is taken (names compare ignoring case).
  */
-int rat_table__rename_column(rat_store *store, const char *from, const char *to);
+RAT_MUST_USE int rat_table__rename_column(rat_store *store, const char *from, const char *to);
 
 #endif

@@ -135,13 +135,15 @@ static int write_one(writer *w, const rat_data_file *target, int64_t fidx, const
 		goto cleanup;
 	if ((step = rat_result_next(result)) == 1) {
 		size_t col;
-		for (col = 0; col < rat_result_column_count(result); col++) {
+		for (col = 0; !error && col < rat_result_column_count(result); col++) {
 			const char *name = rat_result_column_name(result, col);
 			if (strcmp(name, "count") == 0)
-				rat_result_get_int64(result, col, &rows);
+				error = rat_result_get_int64(result, col, &rows);
 			else if (strcmp(name, "file_size_bytes") == 0)
-				rat_result_get_int64(result, col, &size);
+				error = rat_result_get_int64(result, col, &size);
 		}
+		if (error)
+			goto cleanup;
 	} else if (step < 0) {
 		error = step;
 		goto cleanup;

@@ -50,21 +50,21 @@ typedef struct writer {
 
 /* write.c */
 /** Read the table's latest metadata into w (w->exists false when there is none). */
-int rat_table__load(writer *w);
+RAT_MUST_USE int rat_table__load(writer *w);
 
 /* write_schema.c */
 /** The query's column of that name (names compare ignoring case), or NULL. */
 const rat_column_desc *rat_table__query_column(const writer *w, const char *name);
 /** A new table's metadata document from the query and the partitioning asked for. */
-int rat_table__create_doc(writer *w, int last_column_id);
+RAT_MUST_USE int rat_table__create_doc(writer *w, int last_column_id);
 /** Match the query to the table's schema; add or widen columns (a new schema) when allowed. */
-int rat_table__evolve_schema(writer *w, int last_column_id);
+RAT_MUST_USE int rat_table__evolve_schema(writer *w, int last_column_id);
 
 /* write_files.c */
 /** The COPY statement that writes the staged Parquet files. */
-int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, const char *uuid);
+RAT_MUST_USE int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, const char *uuid);
 /** Run it, upload the files under data/, and describe them in w->files. */
-int rat_table__write_files(writer *w, const char *copy_sql);
+RAT_MUST_USE int rat_table__write_files(writer *w, const char *copy_sql);
 
 /* write_split.c */
 /** Whether the last error is the engine running out of memory. */
@@ -72,7 +72,7 @@ bool rat_table__out_of_memory(void);
 /** Whether a write can be done again in key ranges: one integer unique key, nothing written. */
 bool rat_table__can_split(const writer *w);
 /** Write the rows of select_sql as several COPYs over ranges of the unique key. */
-int rat_table__write_in_ranges(writer *w, const char *select_sql);
+RAT_MUST_USE int rat_table__write_in_ranges(writer *w, const char *select_sql);
 
 /* write_deletes.c */
 /**
@@ -86,7 +86,7 @@ bool rat_table__merge_on_read(const writer *w, const rat_scan *scan, const bool 
  * listed in RAT_MERGE_POSITIONS (where fidx counts the files the merge read:
  * the affected ones among them); they go into w->deletes.
  */
-int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected);
+RAT_MUST_USE int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected);
 
 /* A merge's temporary table of the positions its new rows replace (fidx, pos). */
 #define RAT_MERGE_POSITIONS "__rat_merge_positions"
@@ -97,14 +97,14 @@ int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const boo
  * hold their keys (w->removed), and give the query that writes the new rows
  * plus the other rows of those files. Other modes: the query unchanged.
  */
-int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql);
+RAT_MUST_USE int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql);
 /** Drop what rat_table__merge_prepare made. */
 void rat_table__merge_cleanup(writer *w);
 
 /* write_commit.c */
 /** Write the manifest, the manifest list and the next metadata version; then the hint. */
-int rat_table__commit(writer *w);
+RAT_MUST_USE int rat_table__commit(writer *w);
 /** Commit w->doc as the next metadata version (no new snapshot), then the hint. */
-int rat_table__publish(writer *w);
+RAT_MUST_USE int rat_table__publish(writer *w);
 
 #endif

@@ -107,8 +107,10 @@ static int key_candidates(writer *w, const rat_scan *scan, bool *candidate)
 		error = step < 0 ? step : 0;
 		goto cleanup;
 	}
-	rat_result_get_int64(result, 0, &w->merge_rows);
-	rat_result_get_int64(result, 1, &nulls);
+	if ((error = rat_result_get_int64(result, 0, &w->merge_rows)) != 0 ||
+	    (!rat_result_is_null(result, 1) &&
+	     (error = rat_result_get_int64(result, 1, &nulls)) != 0))
+		goto cleanup;
 	if (nulls > 0) /* a NULL key matches a NULL key, which bounds do not show */
 		goto cleanup;
 	if ((filters = rat__calloc(2 * n, sizeof(*filters))) == NULL) {
@@ -190,7 +192,9 @@ static int find_affected(writer *w, const rat_scan *scan, bool *keep)
 		goto cleanup;
 	while ((step = rat_result_next(result)) == 1) {
 		int64_t k = -1;
-		rat_result_get_int64(result, 0, &k);
+		if (!rat_result_is_null(result, 0) &&
+		    (error = rat_result_get_int64(result, 0, &k)) != 0)
+			goto cleanup;
 		if (k < 0 || (size_t)k >= read || keep[data_index[k]])
 			continue;
 		keep[data_index[k]] = true;
@@ -235,9 +239,10 @@ static int delete_prepare(writer *w, const rat_scan *scan, const char *condition
 	while ((step = rat_result_next(result)) == 1) {
 		const char *file = NULL;
 		int64_t hit = 0, n = 0;
-		rat_result_get_text(result, 0, &file, NULL);
-		rat_result_get_int64(result, 1, &hit);
-		rat_result_get_int64(result, 2, &n);
+		if ((error = rat_result_get_text(result, 0, &file, NULL)) != 0 ||
+		    (error = rat_result_get_int64(result, 1, &hit)) != 0 ||
+		    (error = rat_result_get_int64(result, 2, &n)) != 0)
+			goto cleanup;
 		for (i = 0; file && i < locals.count; i++) {
 			if (strcmp(locals.strings[i], file) != 0)
 				continue;
@@ -358,10 +363,11 @@ void rat_table__merge_cleanup(writer *w)
 	rat_error_saved saved;
 
 	rat_error__save(&saved); /* cleanup must not replace the error being reported */
+	/* best effort: the session is the writer's own and goes with it */
 	if (w->merge_source)
-		rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " SOURCE);
+		rat__ignore(rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " SOURCE));
 	if (w->merge_positions)
-		rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " RAT_MERGE_POSITIONS);
+		rat__ignore(rat_engine_exec(w->engine, "DROP TABLE IF EXISTS " RAT_MERGE_POSITIONS));
 	w->merge_positions = false;
 	free(w->merge_fidx);
 	w->merge_fidx = NULL;

@@ -36,9 +36,7 @@
 
 bool rat_table__out_of_memory(void)
 {
-	const rat_error *e = rat_error_last();
-
-	return e && strstr(e->message, "Out of Memory Error") != NULL;
+	return rat_error__detail() == RAT_DETAIL_ENGINE_OUT_OF_MEMORY;
 }
 
 typedef struct range {

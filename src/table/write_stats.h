@@ -9,9 +9,9 @@
 #include "util/common.h"
 
 /** "YYYY-MM-DD" (a time may follow) into days since 1970-01-01. */
-int rat_table__parse_date(const char *s, int64_t *days);
+RAT_MUST_USE int rat_table__parse_date(const char *s, int64_t *days);
 /** "YYYY-MM-DD HH:MM:SS[.ffffff][+00]" (UTC) into microseconds since the epoch. */
-int rat_table__parse_timestamp(const char *s, int64_t *micros);
+RAT_MUST_USE int rat_table__parse_timestamp(const char *s, int64_t *micros);
 /**
  * The Iceberg single-value binary form of a bound, as a lowercase hex JSON
  * string; NULL when the type has no bound form here (or the text is not one).
@@ -22,7 +22,7 @@ json_t *rat_table__bound(const char *iceberg_type, const char *text, bool upper)
  * gives the typed value; year/month/day/hour of "2024", "2024-03",
  * "2024-03-05", "2024-03-05-13" give years/months/days/hours since 1970.
  */
-int rat_table__transform_value(const char *transform, const char *source_type, const char *text,
+RAT_MUST_USE int rat_table__transform_value(const char *transform, const char *source_type, const char *text,
 			       json_t **out);
 
 #endif

@@ -93,7 +93,7 @@ typedef struct tpl_tokens {
  * Cut text into tokens (appended to out, which the caller frees with
  * free(out->items)); strings live in arena. The last token is TOK_EOF.
  */
-int rat_template__lex(tpl_tokens *out, tpl_arena *arena, const char *path, const char *text);
+RAT_MUST_USE int rat_template__lex(tpl_tokens *out, tpl_arena *arena, const char *path, const char *text);
 
 /* ---- values ---- */
 
@@ -128,13 +128,13 @@ typedef struct tpl_value {
 /** Release what v owns; v becomes none. */
 void rat_template__value_free(tpl_value *v);
 /** A deep copy of v into out (which must be none). */
-int rat_template__value_copy(tpl_value *out, const tpl_value *v);
+RAT_MUST_USE int rat_template__value_copy(tpl_value *out, const tpl_value *v);
 /** A string value holding a copy of s[0..len). */
-int rat_template__value_string(tpl_value *out, const char *s, size_t len);
+RAT_MUST_USE int rat_template__value_string(tpl_value *out, const char *s, size_t len);
 /** A string value taking buf's content (buf becomes empty). */
-int rat_template__value_take(tpl_value *out, rat_buf *buf);
+RAT_MUST_USE int rat_template__value_take(tpl_value *out, rat_buf *buf);
 /** Append v as {{ v }} renders it. */
-int rat_template__value_text(rat_buf *buf, const tpl_value *v);
+RAT_MUST_USE int rat_template__value_text(rat_buf *buf, const tpl_value *v);
 bool rat_template__value_truthy(const tpl_value *v);
 bool rat_template__value_equal(const tpl_value *a, const tpl_value *b);
 /** "none", "boolean", "integer", "float", "string" or "list". */
@@ -294,18 +294,18 @@ static inline bool tpl_is_name(const tpl_token *t, const char *name)
 /** "path:line: expected <what>, found <the token at hand>". */
 int rat_template__unexpected(const tpl_parser *p, const char *what);
 /** Move past the operator op, or fail with rat_template__unexpected(what). */
-int rat_template__expect_op(tpl_parser *p, const char *op, const char *what);
+RAT_MUST_USE int rat_template__expect_op(tpl_parser *p, const char *op, const char *what);
 /** Open one more level (the caller closes it: p->depth--); fails past TPL_MAX_NESTING. */
-int rat_template__nest(tpl_parser *p, int line);
+RAT_MUST_USE int rat_template__nest(tpl_parser *p, int line);
 /** Whether t is true/True/false/False/none/None. */
 bool rat_template__is_constant(const tpl_token *t);
-int rat_template__parse_expr(tpl_expr **out, tpl_parser *p);
+RAT_MUST_USE int rat_template__parse_expr(tpl_expr **out, tpl_parser *p);
 
 /**
  * Parse text (named path in messages) into *out, registering its macros in
  * prog (an error if a name is taken). The tree lives in prog->arena.
  */
-int rat_template__parse(tpl_stmt **out, tpl_program *prog, const char *path, const char *text);
+RAT_MUST_USE int rat_template__parse(tpl_stmt **out, tpl_program *prog, const char *path, const char *text);
 const tpl_macro *rat_template__find_macro(const tpl_program *prog, const char *name);
 /** Whether name is a built-in function (which no macro may be called). */
 bool rat_template__is_builtin(const char *name);
@@ -333,19 +333,19 @@ typedef struct tpl_render {
 } tpl_render;
 
 /** Run statements, appending to r->out. */
-int rat_template__exec(tpl_render *r, const tpl_stmt *body);
+RAT_MUST_USE int rat_template__exec(tpl_render *r, const tpl_stmt *body);
 /** Evaluate e into out (which must be none). */
-int rat_template__eval(tpl_value *out, tpl_render *r, const tpl_expr *e);
+RAT_MUST_USE int rat_template__eval(tpl_value *out, tpl_render *r, const tpl_expr *e);
 /** A name's value; lenient: an unknown or unavailable name is none, not an error. */
-int rat_template__eval_name(tpl_value *out, tpl_render *r, const tpl_expr *e, bool lenient);
+RAT_MUST_USE int rat_template__eval_name(tpl_value *out, tpl_render *r, const tpl_expr *e, bool lenient);
 /** A call of a built-in function (template_funcs.c). */
-int rat_template__call_builtin(tpl_value *out, tpl_render *r, const tpl_expr *e);
+RAT_MUST_USE int rat_template__call_builtin(tpl_value *out, tpl_render *r, const tpl_expr *e);
 /** value | filter(args) (template_funcs.c). */
-int rat_template__filter(tpl_value *out, tpl_render *r, const tpl_expr *e);
+RAT_MUST_USE int rat_template__filter(tpl_value *out, tpl_render *r, const tpl_expr *e);
 /** Count one step and one level of depth; fails past the limits. */
-int rat_template__enter(tpl_render *r, int line);
+RAT_MUST_USE int rat_template__enter(tpl_render *r, int line);
 /** Define name in the innermost scope, taking v (which becomes none). */
-int rat_template__set_var(tpl_render *r, const char *name, tpl_value *v);
+RAT_MUST_USE int rat_template__set_var(tpl_render *r, const char *name, tpl_value *v);
 /** The value of a variable the running code can see, or NULL. */
 const tpl_value *rat_template__get_var(const tpl_render *r, const char *name);
 /** Drop the variables from mark on. */
@@ -353,11 +353,11 @@ void rat_template__pop_vars(tpl_render *r, size_t mark);
 /** The error of a call of macro that would nest deeper than TPL_MAX_MACRO_DEPTH. */
 int rat_template__too_deep(const char *path, int line, const char *macro);
 /** Turn a buffer's failure into "path:line: ..." when it is the size limit. */
-int rat_template__buf_error(const tpl_render *r, int line, const rat_buf *buf, int error);
+RAT_MUST_USE int rat_template__buf_error(const tpl_render *r, int line, const rat_buf *buf, int error);
 /**
  * The table name of a ref() call: its one argument must be a string
  * literal. Shared by rendering and rat_template__refs().
  */
-int rat_template__ref_name(const char **name, const char *path, const tpl_expr *call);
+RAT_MUST_USE int rat_template__ref_name(const char **name, const char *path, const tpl_expr *call);
 
 #endif

@@ -20,10 +20,11 @@ typedef struct rat_buf {
 #define RAT_BUF_DEFAULT_MAX ((size_t)1 << 30)
 #define RAT_BUF_INIT { NULL, 0, 0, 0 }
 
-int rat_buf_put(rat_buf *buf, const void *data, size_t len);
-int rat_buf_puts(rat_buf *buf, const char *s);
-int rat_buf_putc(rat_buf *buf, char c);
-int rat_buf_printf(rat_buf *buf, const char *fmt, ...) RAT_PRINTF(2, 3);
+/* Each fails (RAT_ENOMEM, or RAT_ETOOBIG past the cap) leaving buf as it was. */
+RAT_MUST_USE int rat_buf_put(rat_buf *buf, const void *data, size_t len);
+RAT_MUST_USE int rat_buf_puts(rat_buf *buf, const char *s);
+RAT_MUST_USE int rat_buf_putc(rat_buf *buf, char c);
+RAT_MUST_USE int rat_buf_printf(rat_buf *buf, const char *fmt, ...) RAT_PRINTF(2, 3);
 /** The text so far, "" when empty. Owned by buf. */
 const char *rat_buf_cstr(const rat_buf *buf);
 /** Keep the allocation, drop the content. */

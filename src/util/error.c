@@ -15,6 +15,7 @@
 
 static _Thread_local char tls_message[MESSAGE_MAX];
 static _Thread_local rat_error tls_error = { NULL, RAT_ERRCLASS_NONE };
+static _Thread_local int tls_detail; /* what failed, beyond the code (error.h); 0: nothing said */
 
 static void mark_truncated(int n)
 {
@@ -30,7 +31,18 @@ int rat_error__vset(int code, int klass, const char *fmt, va_list ap)
 	mark_truncated(n);
 	tls_error.message = tls_message;
 	tls_error.klass = klass;
+	tls_detail = 0;
 	return code;
+}
+
+void rat_error__set_detail(int detail)
+{
+	tls_detail = detail;
+}
+
+int rat_error__detail(void)
+{
+	return tls_detail;
 }
 
 int rat_error__set(int code, int klass, const char *fmt, ...)
@@ -87,11 +99,13 @@ void rat_error_clear(void)
 	tls_message[0] = '\0';
 	tls_error.message = tls_message;
 	tls_error.klass = RAT_ERRCLASS_NONE;
+	tls_detail = 0;
 }
 
 void rat_error__save(rat_error_saved *saved)
 {
 	saved->klass = tls_error.klass;
+	saved->detail = tls_detail;
 	memcpy(saved->message, tls_message, sizeof(saved->message));
 }
 
@@ -100,6 +114,7 @@ void rat_error__restore(const rat_error_saved *saved)
 	memcpy(tls_message, saved->message, sizeof(tls_message));
 	tls_error.message = tls_message;
 	tls_error.klass = saved->klass;
+	tls_detail = saved->detail;
 }
 
 int rat__options_check(unsigned int version, unsigned int current, const char *name)

@@ -32,9 +32,25 @@ int rat__options_check(unsigned int version, unsigned int current, const char *n
 int rat__options_init(void *opts, const void *init, size_t size, unsigned int version,
 		      unsigned int current, const char *name);
 
+/*
+ * A detail of the current error, for code that must act on what failed
+ * (never on the message's text): a subsystem sets it right after the
+ * error; setting a new error resets it to 0, a prefix keeps it.
+ */
+typedef enum rat_error_detail {
+	RAT_DETAIL_NONE = 0,
+	RAT_DETAIL_ENGINE_CATALOG,      /* the engine met a name it does not know */
+	RAT_DETAIL_ENGINE_OUT_OF_MEMORY /* the engine ran out of its memory limit */
+} rat_error_detail;
+
+void rat_error__set_detail(int detail);
+/** The current error's detail (a rat_error_detail); RAT_DETAIL_NONE when none was said. */
+int rat_error__detail(void);
+
 /** A copy of the last error, for cleanup code that must not replace it. */
 typedef struct rat_error_saved {
 	int klass;
+	int detail;
 	char message[4096];
 } rat_error_saved;
 

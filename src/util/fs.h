@@ -9,13 +9,13 @@
 #include "util/buf.h"
 
 /** Read a whole file (at most max bytes) into out. RAT_ENOTFOUND, RAT_EIO, RAT_ETOOBIG. */
-int rat_fs__read_file(rat_buf *out, const char *path, size_t max);
+RAT_MUST_USE int rat_fs__read_file(rat_buf *out, const char *path, size_t max);
 /** Write all of data to fd, retrying short writes and EINTR; -1 (errno set) on failure. */
-int rat_fs__write_all(int fd, const void *data, size_t len);
+RAT_MUST_USE int rat_fs__write_all(int fd, const void *data, size_t len);
 /** Write a file so that readers see the old content or the new, never a part. */
-int rat_fs__write_file_atomic(const char *path, const void *data, size_t len);
+RAT_MUST_USE int rat_fs__write_file_atomic(const char *path, const void *data, size_t len);
 /** Create a folder and its missing parents. */
-int rat_fs__mkdir_p(const char *path);
+RAT_MUST_USE int rat_fs__mkdir_p(const char *path);
 bool rat_fs__is_dir(const char *path);
 bool rat_fs__is_file(const char *path);
 bool rat_fs__exists(const char *path);
@@ -24,14 +24,14 @@ bool rat_fs__exists(const char *path);
  * first one's path (free it), or NULL when there is none or path does not
  * exist. Folders nested deeper than 64 levels are an error.
  */
-int rat_fs__find_symlink(char **found, const char *path);
+RAT_MUST_USE int rat_fs__find_symlink(char **found, const char *path);
 /**
  * Remove a folder tree (or a file). Best effort and silent: it runs on
  * cleanup paths and must not replace the error being reported.
  */
 void rat_fs__remove_tree(const char *path);
 /** Entries of a folder (not "." or ".."), sorted. */
-int rat_fs__list_dir(rat_strarray *out, const char *path);
+RAT_MUST_USE int rat_fs__list_dir(rat_strarray *out, const char *path);
 /** "a/b"; a copy of b when b is absolute. NULL on out of memory. */
 char *rat_fs__join(const char *a, const char *b);
 /** An absolute, normalised form of path (which need not exist). */

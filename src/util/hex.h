@@ -12,6 +12,6 @@ char *rat_hex__encode(const void *data, size_t len);
  * Hex text (either case) into out (at most cap bytes); *len receives the
  * byte count. RAT_EINVALID for an odd length, a non-hex digit, or more than cap bytes.
  */
-int rat_hex__decode(const char *hex, void *out, size_t cap, size_t *len);
+RAT_MUST_USE int rat_hex__decode(const char *hex, void *out, size_t cap, size_t *len);
 
 #endif

@@ -18,9 +18,9 @@ char *rat__strndup(const char *s, size_t n);
 char *rat__sprintf(const char *fmt, ...) RAT_PRINTF(1, 2);
 
 /** Append a copy of s. */
-int rat_strarray__push(rat_strarray *array, const char *s);
+RAT_MUST_USE int rat_strarray__push(rat_strarray *array, const char *s);
 /** Append s, taking ownership (freed on failure too). */
-int rat_strarray__push_owned(rat_strarray *array, char *s);
+RAT_MUST_USE int rat_strarray__push_owned(rat_strarray *array, char *s);
 void rat_strarray__sort(rat_strarray *array);
 /** Sort from and move it into *out (which must be empty); from becomes empty. */
 void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from);

@@ -8,10 +8,10 @@
 #include "util/common.h"
 
 /** Fill buf with len random bytes from the kernel. */
-int rat_random__bytes(void *buf, size_t len);
+RAT_MUST_USE int rat_random__bytes(void *buf, size_t len);
 /** A version 4 UUID in its 36-character text form into out[37]. */
-int rat_random__uuid(char out[37]);
+RAT_MUST_USE int rat_random__uuid(char out[37]);
 /** A random positive 63-bit integer (never 0). */
-int rat_random__id(int64_t *out);
+RAT_MUST_USE int rat_random__id(int64_t *out);
 
 #endif

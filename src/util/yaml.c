@@ -30,8 +30,8 @@ static void capture_diag(struct fy_diag *diag, void *user, const char *buf, size
 {
 	rat_buf *out = user;
 	(void)diag;
-	if (out->len < 16384)
-		rat_buf_put(out, buf, len);
+	if (out->len < 16384) /* the diagnostic only words a message: keep what fits */
+		rat__ignore(rat_buf_put(out, buf, len));
 }
 
 /* The key named on line `line` (1-based) of text, or the nearest one above it. */

@@ -31,9 +31,9 @@ typedef struct rat_yaml_field {
  * Parse a file. `display` is the name used in messages (e.g. "workspace.yaml"
  * or a path). The root must be a mapping with at least one key.
  */
-int rat_yaml__load(rat_yaml **out, const char *path, const char *display);
+RAT_MUST_USE int rat_yaml__load(rat_yaml **out, const char *path, const char *display);
 /** Parse text held in memory (for tests and embedded defaults). */
-int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *display);
+RAT_MUST_USE int rat_yaml__parse(rat_yaml **out, const char *text, size_t len, const char *display);
 void rat_yaml__free(rat_yaml *yaml);
 const char *rat_yaml__display(const rat_yaml *yaml);
 struct fy_node *rat_yaml__root(rat_yaml *yaml);
@@ -52,7 +52,7 @@ int rat_yaml__field_error(const rat_yaml *yaml, const rat_yaml_field *field, con
  * Check that node is a mapping whose keys are plain strings among `allowed`
  * (NULL-terminated), each at most once. `path` names node ("" for the root).
  */
-int rat_yaml__check_mapping(const rat_yaml *yaml, struct fy_node *node, const char *path,
+RAT_MUST_USE int rat_yaml__check_mapping(const rat_yaml *yaml, struct fy_node *node, const char *path,
 			    const char *const *allowed);
 /** Look up key in a checked mapping. Returns true and fills field when present. */
 bool rat_yaml__field(rat_yaml_field *field, struct fy_node *mapping, const char *path,
@@ -66,21 +66,21 @@ bool rat_yaml__is_null(struct fy_node *node);
 const char *rat_yaml__kind(struct fy_node *node);
 
 /** A scalar as a new string (free()); error for null, mappings and sequences. */
-int rat_yaml__string(char **out, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__string(char **out, const rat_yaml *yaml, const rat_yaml_field *field);
 /** A plain integer scalar within [min, max]. */
-int rat_yaml__int(int64_t *out, const rat_yaml *yaml, const rat_yaml_field *field, int64_t min,
+RAT_MUST_USE int rat_yaml__int(int64_t *out, const rat_yaml *yaml, const rat_yaml_field *field, int64_t min,
 		  int64_t max);
 /** A plain number (integer or decimal) greater than 0. */
-int rat_yaml__positive_number(double *out, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__positive_number(double *out, const rat_yaml *yaml, const rat_yaml_field *field);
 /** A sequence of strings, or one string taken as a list of one. */
-int rat_yaml__string_list(rat_strarray *out, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__string_list(rat_strarray *out, const rat_yaml *yaml, const rat_yaml_field *field);
 /** A mapping field (checked against allowed keys). */
-int rat_yaml__mapping(const rat_yaml *yaml, const rat_yaml_field *field,
+RAT_MUST_USE int rat_yaml__mapping(const rat_yaml *yaml, const rat_yaml_field *field,
 		      const char *const *allowed);
 /** A sequence field; *count receives its length. */
-int rat_yaml__sequence(size_t *count, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__sequence(size_t *count, const rat_yaml *yaml, const rat_yaml_field *field);
 /** A node as one line of JSON (plain scalars typed: 1, true, null; quoted ones strings). (free()) */
-int rat_yaml__json(char **out, struct fy_node *node);
+RAT_MUST_USE int rat_yaml__json(char **out, struct fy_node *node);
 /** The i-th item of a sequence node. */
 struct fy_node *rat_yaml__at(struct fy_node *sequence, size_t i);
 

@@ -94,8 +94,9 @@ static int do_read(rat_store *store, rat_engine *engine, int argc, char **argv)
 		fail("scan");
 		goto cleanup;
 	}
-	rat_buf_printf(&query, "SELECT * FROM (%s) t%s%s", rat_buf_cstr(&sql), order ? " ORDER BY " : "",
-		       order ? order : "");
+	if (rat_buf_printf(&query, "SELECT * FROM (%s) t%s%s", rat_buf_cstr(&sql), order ? " ORDER BY " : "",
+		       order ? order : "") != 0)
+		abort();
 	if (rat_engine_query(&result, engine, rat_buf_cstr(&query)) != 0) {
 		fail("read");
 		goto cleanup;

@@ -106,7 +106,7 @@ char *test_table_value(rat_engine *engine, rat_store *store, int64_t snapshot_id
 	opts.relocate_from = relocate;
 	if (rat_table__plan(&scan, store, &opts) != 0 || rat_table__scan_sql(&scan, store, &sql) != 0)
 		fail_msg("plan: %s", rat_error_last()->message);
-	rat_buf_printf(&query, "SELECT %s FROM (%s) t", expr, rat_buf_cstr(&sql));
+	assert_int_equal(rat_buf_printf(&query, "SELECT %s FROM (%s) t", expr, rat_buf_cstr(&sql)), 0);
 	if (rat_engine_query(&result, engine, rat_buf_cstr(&query)) != 0)
 		fail_msg("%s: %s", expr, rat_error_last()->message);
 	assert_int_equal(rat_result_next(result), 1);

@@ -286,7 +286,7 @@ static void commit_forever(const char *path)
 			ops[k].state = &s;
 		}
 		rat_commit_request r = { "main", NULL, ops, 20, "killer", "loop", NULL, 0 };
-		rat_catalog__commit(c, &r, hash);
+		assert_int_equal(rat_catalog__commit(c, &r, hash), 0);
 	}
 }
 

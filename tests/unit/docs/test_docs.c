@@ -491,7 +491,7 @@ static void where_finds_the_top_level_conditions(void **state)
 		rat_buf joined = RAT_BUF_INIT;
 		assert_int_equal(rat_docs__where(&found, cases[i].sql), 0);
 		for (j = 0; j < found.count; j++)
-			rat_buf_printf(&joined, "%s%s", j ? "|" : "", found.strings[j]);
+			assert_int_equal(rat_buf_printf(&joined, "%s%s", j ? "|" : "", found.strings[j]), 0);
 		if (strcmp(rat_buf_cstr(&joined), cases[i].want) != 0)
 			fail_msg("%s: got '%s', want '%s'", cases[i].sql, rat_buf_cstr(&joined),
 				 cases[i].want);

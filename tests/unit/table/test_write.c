@@ -550,7 +550,7 @@ static int files_read(const char *sql, const char *condition)
 	const char *plan = NULL, *at;
 	int n = -1;
 
-	rat_buf_printf(&query, "EXPLAIN ANALYZE SELECT count(*) FROM (%s) t WHERE %s", sql, condition);
+	assert_int_equal(rat_buf_printf(&query, "EXPLAIN ANALYZE SELECT count(*) FROM (%s) t WHERE %s", sql, condition), 0);
 	if (rat_engine_query(&result, engine, rat_buf_cstr(&query)) != 0)
 		fail_msg("explain: %s", rat_error_last()->message);
 	assert_int_equal(rat_result_next(result), 1);
@@ -659,10 +659,10 @@ static void spread_merge_writes_position_deletes(void **state)
 		free(k);
 	}
 	rat_buf_clear(&sql);
-	rat_buf_printf(&sql, "(SELECT string_agg(name || ':' || field_id, ',' ORDER BY name) FROM "
+	assert_int_equal(rat_buf_printf(&sql, "(SELECT string_agg(name || ':' || field_id, ',' ORDER BY name) FROM "
 			     "parquet_schema('%s') WHERE field_id IS NOT NULL) || '/' || "
 			     "(SELECT count(*) || ',' || count(DISTINCT file_path) FROM read_parquet('%s'))",
-		       local, local);
+		       local, local), 0);
 	ids = test_table_value(engine, store, -1, NULL, rat_buf_cstr(&sql));
 	assert_string_equal(ids, "file_path:2147483546,pos:2147483545/1,1");
 	free(ids);

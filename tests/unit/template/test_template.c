@@ -102,7 +102,7 @@ static char *refs_of(const rat_template_context *tc, const char *text)
 	if (rat_template__refs(&names, text, tc) != 0)
 		fail_msg("refs failed: %s", rat_error_last()->message);
 	for (i = 0; i < names.count; i++)
-		rat_buf_printf(&joined, "%s%s", i ? "," : "", names.strings[i]);
+		assert_int_equal(rat_buf_printf(&joined, "%s%s", i ? "," : "", names.strings[i]), 0);
 	rat_strarray_free(&names);
 	return rat_buf_detach(&joined);
 }
@@ -676,15 +676,15 @@ static void macro_chain(rat_buf *text, int n, int ifs)
 	int i, k;
 
 	for (i = 0; i < n; i++) {
-		rat_buf_printf(text, "{%% macro m%d() %%}", i);
+		assert_int_equal(rat_buf_printf(text, "{%% macro m%d() %%}", i), 0);
 		for (k = 0; k < ifs; k++)
-			rat_buf_puts(text, "{% if 1 %}");
-		rat_buf_printf(text, "{{ m%d() }}", i + 1);
+			assert_int_equal(rat_buf_puts(text, "{% if 1 %}"), 0);
+		assert_int_equal(rat_buf_printf(text, "{{ m%d() }}", i + 1), 0);
 		for (k = 0; k < ifs; k++)
-			rat_buf_puts(text, "{% endif %}");
-		rat_buf_puts(text, "{% endmacro %}\n");
+			assert_int_equal(rat_buf_puts(text, "{% endif %}"), 0);
+		assert_int_equal(rat_buf_puts(text, "{% endmacro %}\n"), 0);
 	}
-	rat_buf_printf(text, "{%% macro m%d() %%}end{%% endmacro %%}\n", n);
+	assert_int_equal(rat_buf_printf(text, "{%% macro m%d() %%}end{%% endmacro %%}\n", n), 0);
 }
 
 static void long_macro_chains_are_capped_in_refs_too(void **state)
@@ -745,9 +745,9 @@ static void runaway_rendering_is_stopped(void **state)
 	assert_int_equal(out.max, 100);
 	rat_buf_free(&out);
 	/* and so is a string that doubles itself */
-	rat_buf_puts(&doubling, "{% set s = 'xxxxxxxxxxxxxxxx' %}");
+	assert_int_equal(rat_buf_puts(&doubling, "{% set s = 'xxxxxxxxxxxxxxxx' %}"), 0);
 	for (i = 0; i < 30; i++)
-		rat_buf_puts(&doubling, "{% set s = s ~ s %}");
+		assert_int_equal(rat_buf_puts(&doubling, "{% set s = s ~ s %}"), 0);
 	assert_fails_with(&tc, rat_buf_cstr(&doubling), RAT_ETOOBIG,
 			  PATH ":1: the rendered text exceeds the limit of 67108864 bytes");
 	rat_buf_free(&doubling);
@@ -759,32 +759,32 @@ static void deep_nesting_is_capped(void **state)
 	int i;
 	(void)state;
 
-	rat_buf_puts(&text, "{{ ");
+	assert_int_equal(rat_buf_puts(&text, "{{ "), 0);
 	for (i = 0; i < 200; i++)
-		rat_buf_putc(&text, '(');
-	rat_buf_putc(&text, '1');
+		assert_int_equal(rat_buf_putc(&text, '('), 0);
+	assert_int_equal(rat_buf_putc(&text, '1'), 0);
 	for (i = 0; i < 200; i++)
-		rat_buf_putc(&text, ')');
-	rat_buf_puts(&text, " }}");
+		assert_int_equal(rat_buf_putc(&text, ')'), 0);
+	assert_int_equal(rat_buf_puts(&text, " }}"), 0);
 	assert_fails(rat_buf_cstr(&text),
 		     PATH ":1: blocks and expressions nested deeper than 100 levels");
 	rat_buf_clear(&text);
 	/* the 99th if is the 99th level, its condition the 100th and 101st */
 	for (i = 0; i < 150; i++)
-		rat_buf_puts(&text, "{% if true %}\n");
+		assert_int_equal(rat_buf_puts(&text, "{% if true %}\n"), 0);
 	assert_fails(rat_buf_cstr(&text),
 		     PATH ":99: blocks and expressions nested deeper than 100 levels");
 	rat_buf_clear(&text);
-	rat_buf_puts(&text, "{{ ");
+	assert_int_equal(rat_buf_puts(&text, "{{ "), 0);
 	for (i = 0; i < 200; i++)
-		rat_buf_puts(&text, "not ");
-	rat_buf_puts(&text, "1 }}");
+		assert_int_equal(rat_buf_puts(&text, "not "), 0);
+	assert_int_equal(rat_buf_puts(&text, "1 }}"), 0);
 	assert_fails(rat_buf_cstr(&text),
 		     PATH ":1: blocks and expressions nested deeper than 100 levels");
 	rat_buf_clear(&text);
-	rat_buf_puts(&text, "{% set l = 1 %}");
+	assert_int_equal(rat_buf_puts(&text, "{% set l = 1 %}"), 0);
 	for (i = 0; i < 120; i++)
-		rat_buf_puts(&text, "{% set l = [l] %}");
+		assert_int_equal(rat_buf_puts(&text, "{% set l = [l] %}"), 0);
 	assert_fails(rat_buf_cstr(&text), PATH ":1: lists nested deeper than 100 levels");
 	rat_buf_free(&text);
 }
@@ -796,14 +796,14 @@ static void long_input_renders(void **state)
 	int i;
 	(void)state;
 
-	rat_buf_puts(&text, "{% set t = 'orders' %}");
+	assert_int_equal(rat_buf_puts(&text, "{% set t = 'orders' %}"), 0);
 	for (i = 0; i < 40000; i++) {
-		rat_buf_printf(&text, "SELECT {{ %d + 1 }} FROM {{ t }}; -- %s\n", i,
-			       "padding padding padding");
-		rat_buf_printf(&expected, "SELECT %d FROM orders; -- %s\n", i + 1,
-			       "padding padding padding");
+		assert_int_equal(rat_buf_printf(&text, "SELECT {{ %d + 1 }} FROM {{ t }}; -- %s\n", i,
+			       "padding padding padding"), 0);
+		assert_int_equal(rat_buf_printf(&expected, "SELECT %d FROM orders; -- %s\n", i + 1,
+			       "padding padding padding"), 0);
 	}
-	rat_buf_puts(&text, "{{ nope }}");
+	assert_int_equal(rat_buf_puts(&text, "{{ nope }}"), 0);
 	assert_true(text.len > (size_t)2 << 20);
 	assert_fails(rat_buf_cstr(&text), PATH ":40001: unknown variable 'nope'");
 	text.len -= strlen("{{ nope }}");

@@ -1,0 +1,558 @@
+/*
+ * quality/files.c - the test files of a pipeline's tests/ folder (suite.h):
+ * unit tests (the pipeline's SQL run on mock tables and compared with what
+ * the test expects) and quality tests (SQL whose rows are rat_quality__violations).
+ *
+ * Unit tests run in a session of their own: the mocks are loaded, then the
+ * session is locked down to the pipeline's tests/ folder and a scratch
+ * folder, so a test reaches no table of any branch. Quality tests without
+ * mocks read the tables of the workspace's branch.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/random.h"
+#include "util/sql.h"
+#include "util/yaml.h"
+#include "rat/engine.h"
+#include "rat/table.h"
+#include "rat/test.h"
+#include "rat/workspace.h"
+#include "engine/engine.h"
+#include "workspace/tables.h"
+#include "template/template.h"
+#include "quality/quality.h"
+#include "quality/suite.h"
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A unit or quality test file: its annotations, and whether it holds SQL. */
+typedef struct spec {
+	const char *display;
+	rat_strarray mocks;       /* @mocks */
+	bool has_mocks;
+	bool incremental;         /* @mode */
+	rat_yaml *watermarks;     /* @watermarks: a flow mapping */
+	int64_t expect_count;     /* -1: none */
+	rat_strarray expect_columns;
+	bool has_columns;
+	char *expect_json;        /* @expect rows, as JSON */
+	bool error_severity;      /* @severity */
+	bool has_sql;             /* lines of code after the annotations */
+} spec;
+
+static int spec_error(const spec *t, int line, const char *key, const char *what)
+{
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE, "%s:%d: @%s: %s", t->display,
+			      line, key, what);
+}
+
+/* @expect: a YAML flow list of rows, as JSON. */
+static int parse_expect(spec *t, int line, const char *value)
+{
+	rat_yaml *yaml = NULL;
+	char where[600];
+	int error;
+
+	snprintf(where, sizeof(where), "%s:%d: @expect", t->display, line);
+	{
+		/* the YAML reader wants a mapping at the top: put the rows under a key */
+		char *wrapped = rat__sprintf("rows: %s", value);
+		error = wrapped ? rat_yaml__parse(&yaml, wrapped, strlen(wrapped), where) : RAT_ENOMEM;
+		free(wrapped);
+	}
+	if (error)
+		return error;
+	{
+		struct fy_node *rows = NULL;
+		rat_yaml_field f;
+		size_t n = 0;
+		if (rat_yaml__field(&f, rat_yaml__root(yaml), "", "rows"))
+			rows = f.value;
+		if (!rows || (error = rat_yaml__sequence(&n, yaml, &f)) != 0 || n == 0)
+			error = error ? error : spec_error(t, line, "expect",
+							   "write rows as [{col: value, ...}, ...]");
+		else
+			error = rat_yaml__json(&t->expect_json, rows);
+	}
+	rat_yaml__free(yaml);
+	return error;
+}
+
+static int spec_annotation(void *ctx, int line, const char *key, const char *value)
+{
+	spec *t = ctx;
+	char *end;
+
+	if (strcmp(key, "mocks") == 0) {
+		t->has_mocks = true;
+		return rat_pipeline__split_list(&t->mocks, value) == 0
+			       ? 0 : spec_error(t, line, key, "write a list like [bronze.sales]");
+	}
+	if (strcmp(key, "mode") == 0) {
+		if (strcmp(value, "incremental") != 0 && strcmp(value, "full_refresh") != 0)
+			return spec_error(t, line, key, "is incremental or full_refresh");
+		t->incremental = strcmp(value, "incremental") == 0;
+		return 0;
+	}
+	if (strcmp(key, "watermarks") == 0) {
+		char where[600];
+		snprintf(where, sizeof(where), "%s:%d: @watermarks", t->display, line);
+		rat_yaml__free(t->watermarks);
+		t->watermarks = NULL;
+		return rat_yaml__parse(&t->watermarks, value, strlen(value), where);
+	}
+	if (strcmp(key, "expect_count") == 0) {
+		t->expect_count = strtoll(value, &end, 10);
+		return *end || end == value || t->expect_count < 0
+			       ? spec_error(t, line, key, "is a count of rows") : 0;
+	}
+	if (strcmp(key, "expect_columns") == 0) {
+		t->has_columns = true;
+		return rat_pipeline__split_list(&t->expect_columns, value) == 0
+			       ? 0 : spec_error(t, line, key, "write a list like [id, amount]");
+	}
+	if (strcmp(key, "expect") == 0)
+		return parse_expect(t, line, value);
+	if (strcmp(key, "severity") == 0) {
+		if (strcmp(value, "error") != 0 && strcmp(value, "warn") != 0)
+			return spec_error(t, line, key, "is error or warn");
+		t->error_severity = strcmp(value, "error") == 0;
+		return 0;
+	}
+	if (strcmp(key, "description") == 0 || strcmp(key, "name") == 0)
+		return 0;
+	return spec_error(t, line, key,
+			  "unknown annotation (mocks, mode, watermarks, expect, expect_count, "
+			  "expect_columns, severity, description)");
+}
+
+static bool has_code(const char *text)
+{
+	const char *line = text;
+
+	while (line && *line) {
+		const char *s = line, *eol = strchr(line, '\n');
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (*s && *s != '\n' && !(s[0] == '-' && s[1] == '-'))
+			return true;
+		line = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+static int read_spec(spec *t, const char *text)
+{
+	t->expect_count = -1;
+	t->error_severity = true;
+	t->has_sql = has_code(text);
+	return rat_pipeline__annotations(text, t->display, spec_annotation, t);
+}
+
+static void spec_free(spec *t)
+{
+	rat_strarray_free(&t->mocks);
+	rat_strarray_free(&t->expect_columns);
+	rat_yaml__free(t->watermarks);
+	free(t->expect_json);
+}
+
+typedef struct mock_run {
+	suite *s;
+	const rat_pipeline *p;
+	const spec *t;
+	rat_engine *engine;
+	char relation[160];
+	char *tests_dir;
+	rat_strarray loaded;  /* the mock tables */
+} mock_run;
+
+static int relation_cb(void *ctx, const char *name, rat_buf *out)
+{
+	(void)ctx;
+	return rat_sql__relation(out, name);
+}
+
+/* watermark(col): @watermarks' value, else the mocked table's highest, else NULL. */
+static int mock_watermark(void *ctx, const char *column, rat_buf *out)
+{
+	mock_run *m = ctx;
+	rat_yaml_field f;
+	char *text = NULL;
+	int error;
+
+	if (m->t->watermarks && rat_yaml__field(&f, rat_yaml__root(m->t->watermarks), "", column)) {
+		if ((error = rat_yaml__string(&text, m->t->watermarks, &f)) == 0)
+			error = rat_sql__literal(out, text);
+		free(text);
+		return error;
+	}
+	if (!rat_strarray__contains(&m->loaded, m->p->key))
+		return rat_buf_puts(out, "NULL"); /* no mock of the table itself: a new table */
+	return rat_pipeline__watermark(out, m->engine, m->relation, column);
+}
+
+/* {{ landing_files }} in a test: the files under tests/mocks/landing/. */
+static int mock_landing(rat_buf *out, const char *tests_dir)
+{
+	rat_strarray names = RAT_STRARRAY_INIT;
+	char *dir = rat__sprintf("%s/mocks/landing", tests_dir);
+	size_t i, n = 0;
+	int error = 0;
+
+	if (!dir)
+		return RAT_ENOMEM;
+	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&names, dir)) != 0)
+		goto cleanup;
+	error = rat_buf_putc(out, '[');
+	for (i = 0; !error && i < names.count; i++) {
+		char *full;
+		if (names.strings[i][0] == '.')
+			continue;
+		if ((full = rat_fs__join(dir, names.strings[i])) == NULL) {
+			error = RAT_ENOMEM;
+			break;
+		}
+		if ((error = rat_buf_puts(out, n++ ? ", " : "")) == 0)
+			error = rat_sql__literal(out, full);
+		free(full);
+	}
+	if (!error)
+		error = rat_buf_putc(out, ']');
+cleanup:
+	rat_strarray_free(&names);
+	free(dir);
+	return error;
+}
+
+/* A session with the mocks loaded, locked to the tests folder and the scratch folder. */
+static int mock_session(mock_run *m)
+{
+	rat_mocks mocks = { NULL, NULL, NULL, RAT_STRARRAY_INIT, 0 };
+	rat_strarray allowed = RAT_STRARRAY_INIT;
+	char *mocks_dir = rat__sprintf("%s/mocks", m->tests_dir), *display = NULL, *link = NULL;
+	int error;
+
+	if (!mocks_dir || (display = rat__sprintf("pipelines/%s/%s/tests/mocks", m->p->layer,
+						  m->p->name)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_workspace__open_engine(&m->engine, m->s->ws)) != 0)
+		goto cleanup;
+	mocks.engine = m->engine;
+	mocks.scratch = m->s->scratch;
+	mocks.only = m->t->has_mocks ? &m->t->mocks : NULL;
+	if ((error = rat_mocks__load(&mocks, mocks_dir, display)) != 0)
+		goto cleanup;
+	rat_strarray__hand_over(&m->loaded, &mocks.loaded);
+	if ((error = rat_fs__find_symlink(&link, m->tests_dir)) == 0 && link)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s is a symbolic link: a tests folder holds real files only",
+				       link);
+	if (!error && (error = rat_strarray__push(&allowed, m->tests_dir)) == 0 &&
+	    (error = rat_strarray__push(&allowed, m->s->scratch)) == 0 &&
+	    (error = rat_strarray__push(&allowed, rat_workspace_spill_dir(m->s->ws))) == 0)
+		error = rat_engine__lock(m->engine, &allowed);
+cleanup:
+	rat_strarray_free(&mocks.loaded);
+	rat_strarray_free(&allowed);
+	free(mocks_dir);
+	free(display);
+	free(link);
+	return error;
+}
+
+/* The pipeline's SQL on the mocks, into the temp table __rat_result. */
+static int run_on_mocks(mock_run *m)
+{
+	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+	rat_buf sql = RAT_BUF_INIT, landing = RAT_BUF_INIT, rel = RAT_BUF_INIT;
+	int error;
+
+	if (m->p->kind != RAT_PIPELINE_SQL)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s is not a SQL pipeline: unit tests need SQL to run on mocks",
+				      m->p->display);
+	if ((error = rat_sql__relation(&rel, m->p->key)) != 0 || (error = mock_session(m)) != 0)
+		goto cleanup;
+	snprintf(m->relation, sizeof(m->relation), "%s", rat_buf_cstr(&rel));
+	tc.path = m->p->display;
+	tc.ref = relation_cb;
+	tc.this_relation = m->relation;
+	tc.is_incremental = m->t->incremental;
+	tc.watermark = mock_watermark;
+	tc.run_started_at = "2024-01-01 00:00:00+00";
+	rat_pipeline__template_env(&tc, &m->s->all);
+	tc.macros = m->s->all.macros;
+	tc.macro_count = m->s->all.macro_count;
+	tc.ctx = m;
+	if (m->p->landing && (error = mock_landing(&landing, m->tests_dir)) == 0)
+		tc.landing_files = rat_buf_cstr(&landing);
+	if (!error && (error = rat_buf_puts(&sql, "CREATE OR REPLACE TEMP TABLE __rat_result AS ")) == 0 &&
+	    (error = rat_template__render(&sql, m->p->sql, &tc)) == 0 &&
+	    (error = rat_engine_exec(m->engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("%s on its mocks", m->p->key);
+cleanup:
+	rat_buf_free(&sql);
+	rat_buf_free(&landing);
+	rat_buf_free(&rel);
+	return error;
+}
+
+/* "col1, col2" of the expected table, each cast to the result's type of that column. */
+static int compare_columns(rat_engine *engine, rat_buf *expected_cols, rat_buf *result_cols,
+			   rat_buf *message)
+{
+	rat_result *result = NULL;
+	rat_buf q = RAT_BUF_INIT;
+	int step = 0, error, n = 0;
+
+	if ((error = rat_engine_query(&result, engine,
+				      "SELECT e.column_name, r.column_type FROM (SELECT row_number() "
+				      "OVER () AS i, column_name FROM (DESCRIBE __rat_expected)) e "
+				      "LEFT JOIN (DESCRIBE __rat_result) r USING (column_name) "
+				      "ORDER BY e.i")) != 0)
+		return error;
+	while (!error && (step = rat_result_next(result)) == 1) {
+		const char *name = NULL, *type = NULL;
+		if ((error = rat_result_get_text(result, 0, &name, NULL)) != 0 ||
+		    (error = rat_result_get_text(result, 1, &type, NULL)) != 0)
+			break;
+		if (!type) {
+			error = rat_buf_printf(message, "%sthe result has no column %s",
+					       message->len ? "; " : "", name);
+			continue;
+		}
+		if ((error = rat_buf_printf(expected_cols, "%sCAST(", n ? ", " : "")) == 0 &&
+		    (error = rat_sql__ident(expected_cols, name)) == 0 &&
+		    (error = rat_buf_printf(expected_cols, " AS %s) AS ", type)) == 0 &&
+		    (error = rat_sql__ident(expected_cols, name)) == 0 &&
+		    (error = rat_buf_puts(result_cols, n++ ? ", " : "")) == 0)
+			error = rat_sql__ident(result_cols, name);
+	}
+	rat_result_free(result);
+	rat_buf_free(&q);
+	return error ? error : step < 0 ? step : 0;
+}
+
+/* The rows of table a (columns acols) not in b (bcols), shown in o as "<label>: <row>". */
+static int rows_only_in(mock_run *m, const char *a, const rat_buf *acols, const char *b,
+			const rat_buf *bcols, const char *label, int64_t *count, outcome *o)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	rat_strarray rows = RAT_STRARRAY_INIT;
+	size_t i;
+	int error;
+
+	if ((error = rat_buf_printf(&sql, "SELECT %s FROM %s EXCEPT ALL SELECT %s FROM %s",
+				    rat_buf_cstr(acols), a, rat_buf_cstr(bcols), b)) == 0)
+		error = rat_quality__violations(m->engine, rat_buf_cstr(&sql), count, &rows);
+	for (i = 0; !error && i < rows.count; i++)
+		error = rat_strarray__push_owned(&o->rows,
+						 rat__sprintf("%s: %s", label, rows.strings[i]));
+	rat_strarray_free(&rows);
+	rat_buf_free(&sql);
+	return error;
+}
+
+/* Expected rows (from @expect or the test's own SQL) against __rat_result, as multisets. */
+static int compare_rows(mock_run *m, const char *expected_sql, outcome *o)
+{
+	rat_buf sql = RAT_BUF_INIT, ecols = RAT_BUF_INIT, rcols = RAT_BUF_INIT;
+	rat_buf absent = RAT_BUF_INIT;
+	int64_t missing = 0, extra = 0;
+	int error;
+
+	if ((error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE __rat_expected AS %s",
+				    expected_sql)) != 0 ||
+	    (error = rat_engine_exec(m->engine, rat_buf_cstr(&sql))) != 0 ||
+	    (error = compare_columns(m->engine, &ecols, &rcols, &absent)) != 0)
+		goto cleanup;
+	if (absent.len) { /* the rows cannot match: say which columns are missing */
+		error = rat_buf_printf(&o->message, "%s%s", o->message.len ? "; " : "",
+				       rat_buf_cstr(&absent));
+		o->violations++;
+		goto cleanup;
+	}
+	if ((error = rows_only_in(m, "__rat_expected", &ecols, "__rat_result", &rcols, "missing",
+				  &missing, o)) != 0 ||
+	    (error = rows_only_in(m, "__rat_result", &rcols, "__rat_expected", &ecols, "unexpected",
+				  &extra, o)) != 0)
+		goto cleanup;
+	if (!error && (missing || extra)) {
+		o->violations += missing + extra;
+		error = rat_buf_printf(&o->message, "%s%lld expected rows missing, %lld unexpected",
+				       o->message.len ? "; " : "", (long long)missing,
+				       (long long)extra);
+	}
+cleanup:
+	rat_buf_free(&sql);
+	rat_buf_free(&ecols);
+	rat_buf_free(&rcols);
+	rat_buf_free(&absent);
+	return error;
+}
+
+static int check_count_and_columns(mock_run *m, outcome *o)
+{
+	rat_result *result = NULL;
+	rat_buf got = RAT_BUF_INIT, want = RAT_BUF_INIT;
+	int64_t n = 0;
+	size_t i;
+	int error = 0;
+
+	if (m->t->expect_count >= 0 &&
+	    (error = rat_quality__query_int(m->engine, "SELECT count(*) FROM __rat_result", &n)) == 0 &&
+	    n != m->t->expect_count) {
+		error = rat_buf_printf(&o->message, "%s%lld rows, expected %lld",
+				       o->message.len ? "; " : "", (long long)n,
+				       (long long)m->t->expect_count);
+		o->violations++;
+	}
+	if (!error && m->t->has_columns &&
+	    (error = rat_engine_query(&result, m->engine, "SELECT * FROM __rat_result LIMIT 0")) == 0) {
+		for (i = 0; !error && i < rat_result_column_count(result); i++)
+			error = rat_buf_printf(&got, "%s%s", i ? ", " : "",
+					       rat_result_column_name(result, i));
+		for (i = 0; !error && i < m->t->expect_columns.count; i++)
+			error = rat_buf_printf(&want, "%s%s", i ? ", " : "",
+					       m->t->expect_columns.strings[i]);
+		if (!error && strcmp(rat_buf_cstr(&got), rat_buf_cstr(&want)) != 0) {
+			error = rat_buf_printf(&o->message, "%scolumns [%s], expected [%s]",
+					       o->message.len ? "; " : "", rat_buf_cstr(&got),
+					       rat_buf_cstr(&want));
+			o->violations++;
+		}
+	}
+	rat_result_free(result);
+	rat_buf_free(&got);
+	rat_buf_free(&want);
+	return error;
+}
+
+static int unit_checks(mock_run *m, const char *text, outcome *o)
+{
+	rat_buf expected = RAT_BUF_INIT;
+	int error;
+
+	if (m->t->expect_count < 0 && !m->t->has_columns && !m->t->expect_json && !m->t->has_sql)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: no expectation (@expect, @expect_count, @expect_columns, "
+				      "or a SELECT of the expected rows)", m->t->display);
+	if ((error = run_on_mocks(m)) != 0 || (error = check_count_and_columns(m, o)) != 0)
+		return error;
+	if (m->t->expect_json) {
+		char *path = rat__sprintf("%s/expect-%p.json", m->s->scratch, (void *)m);
+		if (!path)
+			return RAT_ENOMEM;
+		if ((error = rat_fs__write_file_atomic(path, m->t->expect_json,
+						       strlen(m->t->expect_json))) == 0 &&
+		    (error = rat_buf_puts(&expected, "SELECT * FROM read_json(")) == 0 &&
+		    (error = rat_sql__literal(&expected, path)) == 0 &&
+		    (error = rat_buf_puts(&expected, ", format = 'array')")) == 0)
+			error = compare_rows(m, rat_buf_cstr(&expected), o);
+		free(path);
+	} else if (m->t->has_sql) {
+		rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+		tc.path = m->t->display;
+		tc.ref = relation_cb;
+		rat_pipeline__template_env(&tc, &m->s->all);
+		tc.this_relation = m->relation;
+		tc.macros = m->s->all.macros;
+		tc.macro_count = m->s->all.macro_count;
+		if ((error = rat_template__render(&expected, text, &tc)) == 0)
+			error = compare_rows(m, rat_buf_cstr(&expected), o);
+	}
+	rat_buf_free(&expected);
+	return error;
+}
+
+/* tests/unit/<file>.sql or tests/quality/<file>.sql */
+static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, const char *sub,
+		    const char *file)
+{
+	char *path = rat__sprintf("%s/%s/%s", tests_dir, sub, file), *name = NULL, *display = NULL;
+	rat_buf text = RAT_BUF_INIT, sql = RAT_BUF_INIT;
+	outcome o = { RAT_TEST_PASSED, 0, RAT_BUF_INIT, RAT_STRARRAY_INIT };
+	mock_run m = { s, p, NULL, NULL, "", (char *)tests_dir, RAT_STRARRAY_INIT };
+	spec t;
+	bool unit = strcmp(sub, "unit") == 0;
+	int64_t started = rat_quality__now_us();
+	int error = 0;
+
+	memset(&t, 0, sizeof(t));
+	m.t = &t;
+	name = rat__sprintf("%s/%.*s", sub, (int)(strlen(file) - 4), file);
+	display = rat__sprintf("pipelines/%s/%s/tests/%s/%s", p->layer, p->name, sub, file);
+	if (!path || !name || !display)
+		goto oom;
+	t.display = display;
+	if (rat_fs__read_file(&text, path, (size_t)4 << 20) != 0 ||
+	    read_spec(&t, rat_buf_cstr(&text)) != 0) {
+		error = rat_quality__outcome_error(&o);
+	} else if (unit) {
+		if (unit_checks(&m, rat_buf_cstr(&text), &o) != 0)
+			error = rat_quality__outcome_error(&o);
+		else if (o.violations)
+			o.status = RAT_TEST_FAILED;
+	} else {
+		rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+		rat_engine *engine = NULL;
+		rat_buf rel = RAT_BUF_INIT;
+		int e = rat_sql__relation(&rel, p->key);
+		tc.path = display;
+		tc.ref = relation_cb;
+		tc.this_relation = t.has_mocks ? "__rat_result" : rat_buf_cstr(&rel);
+		rat_pipeline__template_env(&tc, &s->all);
+		tc.macros = s->all.macros;
+		tc.macro_count = s->all.macro_count;
+		if (!e && !t.has_mocks && !rat_quality__table_exists(s, p->key))
+			error = rat_quality__skip_unbuilt(&o, s, p->key);
+		else if (e || (t.has_mocks ? run_on_mocks(&m) : rat_quality__real_session(s)) != 0 ||
+			 rat_template__render(&sql, rat_buf_cstr(&text), &tc) != 0 ||
+			 rat_quality__count_violations((engine = t.has_mocks ? m.engine : s->real),
+						       rat_buf_cstr(&sql), t.error_severity, &o) != 0)
+			error = rat_quality__outcome_error(&o);
+		rat_buf_free(&rel);
+	}
+	if (!error)
+		error = rat_quality__add_result(s, p, name, unit ? "unit" : "quality", display,
+						unit || t.error_severity, started, &o);
+	goto cleanup;
+oom:
+	error = RAT_ENOMEM;
+cleanup:
+	rat_engine_free(m.engine);
+	rat_strarray_free(&m.loaded);
+	spec_free(&t);
+	rat_quality__outcome_free(&o);
+	rat_buf_free(&text);
+	rat_buf_free(&sql);
+	free(path);
+	free(name);
+	free(display);
+	return error;
+}
+
+int rat_quality__run_folder(suite *s, const rat_pipeline *p, const char *tests_dir, const char *sub)
+{
+	rat_strarray files = RAT_STRARRAY_INIT;
+	char *dir = rat__sprintf("%s/%s", tests_dir, sub);
+	size_t i;
+	int error = 0;
+
+	if (!dir)
+		return RAT_ENOMEM;
+	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&files, dir)) == 0)
+		for (i = 0; !error && !s->stop && i < files.count; i++)
+			if (files.strings[i][0] != '.' && rat__str_has_suffix(files.strings[i], ".sql"))
+				error = run_file(s, p, tests_dir, sub, files.strings[i]);
+	rat_strarray_free(&files);
+	free(dir);
+	return error;
+}

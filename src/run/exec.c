@@ -1,0 +1,189 @@
+/*
+ * run/exec.c - executable pipelines (build.h): a .py, .sh or `command:`
+ * run as a child process with the workspace's environment and RAT_*
+ * variables, writing its rows as files into a folder it is given; a
+ * failure names the pipeline and shows the end of its output.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/fs.h"
+#include "util/random.h"
+#include "util/sha256.h"
+#include "util/sql.h"
+#include "rat/catalog.h"
+#include "rat/engine.h"
+#include "rat/pipeline.h"
+#include "rat/workspace.h"
+#include "engine/engine.h"
+#include "quality/quality.h"
+#include "run/build.h"
+#include "run/run.h"
+#include "session/session.h"
+#include "template/template.h"
+#include "workspace/tables.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+/*
+ * The workspace's environment (as it was when it loaded) plus ours
+ * (NAME=value each), for the child. Free the array, not its strings.
+ */
+static char **child_env(const rat_strarray *ours, const rat_workspace *ws)
+{
+	const rat_strarray *theirs = rat_workspace__environ(ws);
+	size_t i;
+	char **env;
+
+	if ((env = rat__calloc(theirs->count + ours->count + 1, sizeof(char *))) == NULL)
+		return NULL;
+	for (i = 0; i < ours->count; i++)
+		env[i] = ours->strings[i];
+	for (i = 0; i < theirs->count; i++) /* ours first: a name set twice takes the first */
+		env[ours->count + i] = theirs->strings[i];
+	return env;
+}
+
+/* The last lines of a log, for an error message. */
+static char *log_tail(const char *path)
+{
+	rat_buf text = RAT_BUF_INIT;
+	const char *s;
+	int lines = 0;
+	char *tail;
+
+	if (rat_fs__read_file(&text, path, (size_t)16 << 20) != 0 || !text.len) {
+		rat_error_clear();
+		rat_buf_free(&text);
+		return rat__strdup("(no output)");
+	}
+	for (s = text.ptr + text.len - 1; s > text.ptr; s--)
+		if (*s == '\n' && s != text.ptr + text.len - 1 && ++lines == 10)
+			break;
+	tail = rat__strdup(s == text.ptr ? s : s + 1);
+	rat_buf_free(&text);
+	return tail;
+}
+
+static int spawn(build *b, const char *out_dir, const char *log_path)
+{
+	const rat_pipeline *p = b->p;
+	const char *argv_py[] = { "python3", p->source_path, NULL };
+	const char *argv_sh[] = { "sh", p->source_path, NULL };
+	const char *argv_cmd[] = { "sh", "-c", p->command, NULL };
+	const char *const *argv = p->kind == RAT_PIPELINE_PYTHON ? argv_py
+				  : p->kind == RAT_PIPELINE_SHELL ? argv_sh : argv_cmd;
+	rat_strarray ours = RAT_STRARRAY_INIT;
+	posix_spawn_file_actions_t actions;
+	char **env = NULL, *tail = NULL;
+	int status = 0, error = 0, rc;
+	pid_t pid;
+
+	if (rat_strarray__push_owned(&ours, rat__sprintf("RAT_OUTPUT_DIR=%s", out_dir)) ||
+	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_PIPELINE=%s", p->key)) ||
+	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_WORKSPACE=%s",
+							 rat_workspace_name(b->ctx->ws))) ||
+	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_RUN_ID=%s", b->ctx->run_id)) ||
+	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_RUN_STARTED_AT=%s",
+							 b->ctx->started_at)) ||
+	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_IS_INCREMENTAL=%d", b->incremental)) ||
+	    (p->landing && rat_strarray__push_owned(&ours, rat__sprintf("RAT_LANDING_DIR=%s/landing/%s",
+					rat_workspace_path(b->ctx->ws), p->landing))) ||
+	    (env = child_env(&ours, b->ctx->ws)) == NULL) {
+		rat_strarray_free(&ours);
+		return RAT_ENOMEM;
+	}
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&actions, 1, 2);
+	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addchdir_np(&actions, rat_workspace_path(b->ctx->ws));
+	rc = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, env);
+	posix_spawn_file_actions_destroy(&actions);
+	if (rc != 0) {
+		errno = rc;
+		error = rat_error__os(RAT_EIO, "%s: cannot start %s", p->display, argv[0]);
+		goto cleanup;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		goto cleanup;
+	tail = log_tail(log_path);
+	if (WIFSIGNALED(status))
+		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
+				       "%s: %s was killed by signal %d; its last output:\n%s",
+				       p->key, p->display, WTERMSIG(status), tail ? tail : "");
+	else
+		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
+				       "%s: %s exited with status %d; its last output:\n%s", p->key,
+				       p->display, WEXITSTATUS(status), tail ? tail : "");
+	b->named = true;
+cleanup:
+	free(tail);
+	free(env);
+	rat_strarray_free(&ours);
+	return error;
+}
+
+/* The SELECT over what an executable wrote (CSV, NDJSON, Parquet); "" when it wrote nothing. */
+static int output_sql(rat_buf *sql, const char *out_dir, int64_t *files)
+{
+	static const struct {
+		const char *suffix, *reader;
+	} readers[] = { { ".csv", "read_csv" },       { ".ndjson", "read_json" },
+			{ ".jsonl", "read_json" },    { ".json", "read_json" },
+			{ ".parquet", "read_parquet" } };
+	rat_strarray names = RAT_STRARRAY_INIT;
+	size_t i, r;
+	int error;
+
+	*files = 0;
+	if ((error = rat_run__list_files(&names, out_dir, NULL, 0)) != 0)
+		return error;
+	rat_strarray__sort(&names);
+	for (r = 0; !error && r < RAT_ARRAY_SIZE(readers); r++) {
+		rat_strarray these = RAT_STRARRAY_INIT;
+		for (i = 0; !error && i < names.count; i++)
+			if (rat__str_has_suffix(names.strings[i], readers[r].suffix))
+				error = rat_strarray__push_owned(&these, rat__sprintf("%s/%s", out_dir,
+										names.strings[i]));
+		if (!error && these.count) {
+			*files += (int64_t)these.count;
+			if ((error = rat_buf_printf(sql, "%sSELECT * FROM %s(",
+						    sql->len ? " UNION ALL BY NAME " : "",
+						    readers[r].reader)) == 0 &&
+			    (error = rat_run__list_literal(sql, &these)) == 0)
+				error = rat_buf_putc(sql, ')');
+		}
+		rat_strarray_free(&these);
+	}
+	rat_strarray_free(&names);
+	return error;
+}
+
+int rat_run__run_executable(build *b, rat_buf *sql)
+{
+	char *out_dir = rat__sprintf("%s/output", b->scratch);
+	char *log_path = rat__sprintf("%s/output.log", b->scratch);
+	int64_t files = 0;
+	int error;
+
+	if (!out_dir || !log_path) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_fs__mkdir_p(out_dir)) == 0 && (error = spawn(b, out_dir, log_path)) == 0)
+		error = output_sql(sql, out_dir, &files);
+	b->step->files_ingested = files;
+cleanup:
+	free(out_dir);
+	free(log_path);
+	return error;
+}
