@@ -1,6 +1,6 @@
 /*
  * tests/unit/storage/test_s3_units.c - the S3 backend's pieces that need no
- * server: XML element lookup and entity decoding, key encoding, SHA-256,
+ * server: XML element lookup and entity decoding, key encoding,
  * s3:// URLs and settings, and errors of an unreachable endpoint (retried,
  * naming the object, never showing the secret key).
  */
@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "storage/s3_internal.h"
-#include "util/sha256.h"
 #include "storage/xml.h"
 
 #define SECRET "SECRET-never-print-me"
@@ -80,24 +79,6 @@ static void keys_are_uri_encoded(void **state)
 	assert_int_equal(rat_s3__encode(&buf, "a/b c", false), 0);
 	assert_string_equal(buf.ptr, "a%2Fb%20c");
 	rat_buf_free(&buf);
-}
-
-static void sha256_matches_known_digests(void **state)
-{
-	char hex[65], *big;
-	(void)state;
-
-	rat_sha256__hex("", 0, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	rat_sha256__hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	rat_sha256__hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-	big = malloc(1000000);
-	memset(big, 'a', 1000000);
-	rat_sha256__hex(big, 1000000, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-	free(big);
 }
 
 static rat_store *open_s3(const char *url, const char *endpoint, int attempts)
@@ -201,7 +182,6 @@ int main(void)
 		cmocka_unit_test(xml_finds_elements_and_decodes),
 		cmocka_unit_test(xml_escapes),
 		cmocka_unit_test(keys_are_uri_encoded),
-		cmocka_unit_test(sha256_matches_known_digests),
 		cmocka_unit_test(s3_urls_and_settings),
 		cmocka_unit_test(unreachable_endpoint_is_retried_then_named),
 		cmocka_unit_test(local_path_needs_a_cache),
