@@ -21,7 +21,7 @@ jobs=${FUZZ_JOBS:-1}
 build=${FUZZ_BUILD:-build/fuzz}
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-	targets=(workspace_yaml pipeline_config template metadata_json avro_manifest semver)
+	targets=(workspace_yaml pipeline_config template metadata_json avro_manifest semver s3_xml)
 fi
 
 generator=()

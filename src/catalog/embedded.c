@@ -56,12 +56,14 @@ static int commit_hash(const char *parent, const char *merge_parent, const char 
 			      "message", message, "time-ms", (json_int_t)time_ms, "properties", props);
 	char *text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 
+	int error;
+
 	json_decref(j);
 	if (!text)
 		return rat_error__oom();
-	rat_sha256__hex(text, strlen(text), out);
+	error = rat_sha256__hex(text, strlen(text), out);
 	free(text);
-	return 0;
+	return error;
 }
 
 static int exec(embedded *e, const char *sql)
@@ -85,13 +87,15 @@ static int put_tree(embedded *e, json_t *tree, char out[RAT_HASH_LEN + 1])
 
 	if (!body)
 		return rat_error__oom();
-	rat_sha256__hex(body, strlen(body), out);
+	if ((error = rat_sha256__hex(body, strlen(body), out)) != 0)
+		goto cleanup;
 	if (sqlite3_prepare_v2(e->db, "INSERT OR IGNORE INTO trees(hash, body) VALUES (?, ?)", -1,
 			       &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		error = db_error(e, "writing a tree");
+cleanup:
 	sqlite3_finalize(st);
 	free(body);
 	return error;

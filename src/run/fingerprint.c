@@ -58,7 +58,7 @@ int rat_run__fingerprint(build *b, const char *sql)
 					       (long long)st.st_size, (long long)st.st_mtime);
 	}
 	if (!error)
-		rat_sha256__hex(text.ptr, text.len, b->fingerprint);
+		error = rat_sha256__hex(text.ptr, text.len, b->fingerprint);
 	rat_buf_free(&text);
 	return error;
 }

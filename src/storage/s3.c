@@ -129,18 +129,16 @@ static int64_t parse_iso_time(const char *s)
 }
 
 /* One <Contents> element of a list page. */
-static int add_contents(rat_store *store, const char *doc, const char *end, rat_store_list *out)
+static int add_contents(rat_store *store, const rat_xml_node *contents, rat_store_list *out)
 {
 	const rat_s3 *s3 = store->backend_data;
-	char *key = NULL, *size = NULL, *etag = NULL, *modified = NULL, *bare = NULL;
+	const char *key = rat_xml__child_text(contents, "Key");
+	const char *size = rat_xml__child_text(contents, "Size");
+	const char *etag = rat_xml__child_text(contents, "ETag");
+	char *bare = NULL;
 	size_t skip = s3->prefix[0] ? strlen(s3->prefix) + 1 : 0;
-	int error;
+	int error = 0;
 
-	if ((error = rat_xml__text(doc, end, "Key", &key)) != 0 ||
-	    (error = rat_xml__text(doc, end, "Size", &size)) != 0 ||
-	    (error = rat_xml__text(doc, end, "ETag", &etag)) != 0 ||
-	    (error = rat_xml__text(doc, end, "LastModified", &modified)) != 0)
-		goto cleanup;
 	if (!key || !size) {
 		error = rat_s3__fail(store, RAT_EIO, "%s: list answer has an entry without %s",
 				     store->root, key ? "Size" : "Key");
@@ -155,12 +153,8 @@ static int add_contents(rat_store *store, const char *doc, const char *end, rat_
 		goto cleanup;
 	}
 	error = rat_store__list_push(out, key + skip, strtoull(size, NULL, 10), bare,
-				     parse_iso_time(modified));
+				     parse_iso_time(rat_xml__child_text(contents, "LastModified")));
 cleanup:
-	free(key);
-	free(size);
-	free(etag);
-	free(modified);
 	free(bare);
 	return error;
 }
@@ -168,27 +162,28 @@ cleanup:
 /* Parse a ListObjectsV2 page; *token receives NextContinuationToken when truncated. */
 static int parse_page(rat_store *store, const rat_buf *body, rat_store_list *out, char **token)
 {
-	const char *doc = rat_buf_cstr(body), *end = doc + body->len, *inner, *inner_end, *after;
-	char *truncated = NULL;
-	int error = 0;
+	const rat_xml_node *page, *contents;
+	const char *truncated, *next;
+	rat_xml *doc = NULL;
+	int error;
 
 	*token = NULL;
-	if (!rat_xml__find(doc, end, "ListBucketResult", &inner, &inner_end, &after))
-		return rat_s3__fail(store, RAT_EIO, "%s: list answer is not a ListBucketResult",
-				    store->root);
-	end = inner_end;
-	for (doc = inner; !error && rat_xml__find(doc, end, "Contents", &inner, &inner_end, &after);
-	     doc = after)
-		error = add_contents(store, inner, inner_end, out);
-	if (error || (error = rat_xml__text(rat_buf_cstr(body), end, "IsTruncated", &truncated)))
+	if ((error = rat_s3__answer(store, body, store->root, "list", "ListBucketResult", &doc)))
 		return error;
-	if (truncated && strcmp(truncated, "true") == 0) {
-		error = rat_xml__text(rat_buf_cstr(body), end, "NextContinuationToken", token);
-		if (!error && (!*token || !(*token)[0]))
+	page = rat_xml__root(doc);
+	for (contents = rat_xml__child(page, "Contents"); !error && contents;
+	     contents = rat_xml__next(contents))
+		error = add_contents(store, contents, out);
+	truncated = rat_xml__child_text(page, "IsTruncated");
+	if (!error && truncated && strcmp(truncated, "true") == 0) {
+		next = rat_xml__child_text(page, "NextContinuationToken");
+		if (!next || !next[0])
 			error = rat_s3__fail(store, RAT_EIO, "%s: truncated list answer without "
 					     "NextContinuationToken", store->root);
+		else if ((*token = rat__strdup(next)) == NULL)
+			error = RAT_ENOMEM;
 	}
-	free(truncated);
+	rat_xml__free(doc);
 	return error;
 }
 

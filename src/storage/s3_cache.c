@@ -160,8 +160,8 @@ int rat_s3__local_path(rat_store *store, const char *key, char **out)
 				       "%s: a local path for an S3 object needs a cache_dir", url);
 		goto cleanup;
 	}
-	rat_sha256__hex(url, strlen(url), hex);
-	if ((error = find_entry(store->cache_dir, hex, &entry)) != 0)
+	if ((error = rat_sha256__hex(url, strlen(url), hex)) != 0 ||
+	    (error = find_entry(store->cache_dir, hex, &entry)) != 0)
 		goto cleanup;
 	if (entry) {
 		store->stats.cache_hits++;

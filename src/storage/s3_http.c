@@ -433,6 +433,55 @@ cleanup:
 	return error;
 }
 
+/*
+ * S3's <Error> document in an answer's body: *doc (rat_xml__free()) and its
+ * code and message, all NULL when the body is none (empty, cut at
+ * RAT_S3_ERROR_MAX, or not XML: a proxy's page). Only RAT_ENOMEM fails.
+ */
+static int error_document(const rat_s3_response *resp, rat_xml **doc, const char **code,
+			  const char **message)
+{
+	int error = rat_xml__parse(doc, resp->body.ptr, resp->body.len);
+
+	rat_xml__is_error(*doc, code, message);
+	return error == RAT_ENOMEM ? error : 0;
+}
+
+int rat_s3__answer(const rat_store *store, const rat_buf *body, const char *where,
+		   const char *what, const char *root, rat_xml **doc)
+{
+	const char *code, *message;
+	int error;
+
+	if ((error = rat_xml__parse(doc, body->ptr, body->len)) != 0)
+		return error == RAT_ENOMEM ? error
+		       : rat_s3__fail(store, RAT_EIO, "%s: %s answer: %s", where, what,
+				      rat_error_last()->message);
+	if (rat_xml__is_error(*doc, &code, &message))
+		error = rat_s3__fail(store, RAT_EIO, "%s: %s: %s: %s", where, what,
+				     code ? code : "Error", message ? message : "");
+	else if (root && strcmp(rat_xml__name(rat_xml__root(*doc)), root) != 0)
+		error = rat_s3__fail(store, RAT_EIO, "%s: %s answer is <%s>, not <%s>", where, what,
+				     rat_xml__name(rat_xml__root(*doc)), root);
+	if (error) {
+		rat_xml__free(*doc);
+		*doc = NULL;
+	}
+	return error;
+}
+
+/* S3's 400 RequestTimeout: the client was too slow to send; worth another go. */
+static bool is_request_timeout(const rat_s3_response *resp)
+{
+	rat_xml *doc = NULL;
+	const char *code, *message;
+	bool timeout = error_document(resp, &doc, &code, &message) == 0 && code &&
+		       strcmp(code, "RequestTimeout") == 0;
+
+	rat_xml__free(doc);
+	return timeout;
+}
+
 static bool is_transient(CURLcode code, const rat_s3_response *resp)
 {
 	switch (code) {
@@ -454,8 +503,7 @@ static bool is_transient(CURLcode code, const rat_s3_response *resp)
 	}
 	if (resp->status >= 500 || resp->status == 429 || resp->status == 408)
 		return true;
-	return resp->status == 400 && resp->body.len &&
-	       strstr(rat_buf_cstr(&resp->body), "<Code>RequestTimeout</Code>") != NULL;
+	return resp->status == 400 && is_request_timeout(resp);
 }
 
 static const char *reason(long status)
@@ -478,13 +526,12 @@ static const char *reason(long status)
 static int status_error(rat_store *store, const rat_s3_request *req, const rat_s3_response *resp,
 			const char *url, const char *lead)
 {
-	const char *doc = rat_buf_cstr(&resp->body), *end = doc + resp->body.len;
-	char *code_text = NULL, *message = NULL;
+	rat_xml *doc = NULL;
+	const char *code_text, *message;
 	int code = resp->status == 404 ? RAT_ENOTFOUND
 		   : resp->status == 416 ? RAT_EINVALID : RAT_EIO;
 
-	if (rat_xml__text(doc, end, "Code", &code_text) != 0 ||
-	    rat_xml__text(doc, end, "Message", &message) != 0) {
+	if (error_document(resp, &doc, &code_text, &message) != 0) {
 		code = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -497,8 +544,7 @@ static int status_error(rat_store *store, const rat_s3_request *req, const rat_s
 			    code_text ? code_text : reason(resp->status),
 			    message && message[0] ? ": " : "", message ? message : "");
 cleanup:
-	free(code_text);
-	free(message);
+	rat_xml__free(doc);
 	return code;
 }
 

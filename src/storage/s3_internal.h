@@ -13,6 +13,7 @@
 #define RAT_STORAGE_S3_INTERNAL_H
 
 #include "storage/store_internal.h"
+#include "storage/xml.h"
 
 #include <curl/curl.h>
 
@@ -86,6 +87,15 @@ typedef struct rat_s3_response {
 RAT_MUST_USE int rat_s3__request(rat_store *store, rat_s3_request *req, rat_s3_response *resp);
 void rat_s3__response_free(rat_s3_response *resp);
 
+/**
+ * Parse an XML answer whose root element must be root (NULL: any but
+ * <Error>) into *doc (free with rat_xml__free()). An answer that does not
+ * parse or has another root is RAT_EIO naming where (a URL) and what (the S3
+ * call); an <Error> root gives S3's code and message ("<where>: <what>:
+ * <Code>: <Message>").
+ */
+RAT_MUST_USE int rat_s3__answer(const rat_store *store, const rat_buf *body, const char *where,
+		   const char *what, const char *root, rat_xml **doc);
 /** Set the last error with the secret key blanked out wherever it appears. Returns code. */
 RAT_MUST_USE int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
 /** The key in the bucket for a key relative to the root (for list queries). Free with free(). */

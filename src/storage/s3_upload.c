@@ -46,23 +46,16 @@ static int put_single(rat_store *store, const char *key, rat_s3_source *src, boo
 	return error;
 }
 
-/* A 200 answer to CompleteMultipartUpload can still carry an <Error>. */
-static int check_answer(upload *up, const rat_buf *body, const char *what)
+/*
+ * Parse the answer to what, whose root must be root (NULL: any but <Error>),
+ * into *doc. A 200 answer to CompleteMultipartUpload can still be an <Error>.
+ */
+static int parse_answer(upload *up, const rat_buf *body, const char *what, const char *root,
+			rat_xml **doc)
 {
-	const char *doc = rat_buf_cstr(body), *end = doc + body->len;
-	char *code = NULL, *message = NULL, *url = NULL;
-	int error;
+	char *url = rat_store__url(up->store, up->key);
+	int error = url ? rat_s3__answer(up->store, body, url, what, root, doc) : RAT_ENOMEM;
 
-	if (!strstr(doc, "<Error>"))
-		return 0;
-	if ((error = rat_xml__text(doc, end, "Code", &code)) == 0 &&
-	    (error = rat_xml__text(doc, end, "Message", &message)) == 0) {
-		url = rat_store__url(up->store, up->key);
-		error = rat_s3__fail(up->store, RAT_EIO, "%s: %s: %s: %s", url ? url : up->key,
-				     what, code ? code : "Error", message ? message : "");
-	}
-	free(code);
-	free(message);
 	free(url);
 	return error;
 }
@@ -72,18 +65,19 @@ static int create(upload *up)
 	rat_s3_request req = { 0 };
 	rat_s3_response resp = { 0 };
 	rat_buf id = RAT_BUF_INIT;
-	const char *doc;
-	char *text = NULL, *url = NULL;
+	rat_xml *doc = NULL;
+	const char *text;
+	char *url = NULL;
 	int error;
 
 	req.method = "POST";
 	req.key = up->key;
 	req.query = "uploads=";
-	if ((error = rat_s3__request(up->store, &req, &resp)) != 0)
+	if ((error = rat_s3__request(up->store, &req, &resp)) != 0 ||
+	    (error = parse_answer(up, &resp.body, "CreateMultipartUpload",
+				  "InitiateMultipartUploadResult", &doc)) != 0)
 		goto cleanup;
-	doc = rat_buf_cstr(&resp.body);
-	if ((error = rat_xml__text(doc, doc + resp.body.len, "UploadId", &text)) != 0)
-		goto cleanup;
+	text = rat_xml__child_text(rat_xml__root(doc), "UploadId");
 	if (!text || !text[0]) {
 		url = rat_store__url(up->store, up->key);
 		error = rat_s3__fail(up->store, RAT_EIO, "%s: CreateMultipartUpload answer has no "
@@ -95,7 +89,7 @@ static int create(upload *up)
 cleanup:
 	rat_buf_free(&id);
 	rat_s3__response_free(&resp);
-	free(text);
+	rat_xml__free(doc);
 	free(url);
 	return error;
 }
@@ -160,6 +154,7 @@ static int complete(upload *up, bool only_new)
 	rat_s3_request req = { 0 };
 	rat_s3_response resp = { 0 };
 	rat_s3_source body = { NULL, -1, 0, 0, 0, 0, NULL };
+	rat_xml *doc = NULL;
 	char *query = rat__sprintf("uploadId=%s", up->upload_id);
 	int error;
 
@@ -177,8 +172,10 @@ static int complete(upload *up, bool only_new)
 	req.body = &body;
 	req.counter = &up->store->stats.puts;
 	if ((error = rat_s3__request(up->store, &req, &resp)) == 0)
-		error = check_answer(up, &resp.body, "CompleteMultipartUpload");
+		/* S3 answers <CompleteMultipartUploadResult>, moto <...Response> */
+		error = parse_answer(up, &resp.body, "CompleteMultipartUpload", NULL, &doc);
 cleanup:
+	rat_xml__free(doc);
 	rat_s3__response_free(&resp);
 	rat_buf_free(&xml);
 	free(query);

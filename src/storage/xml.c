@@ -1,160 +1,250 @@
 /*
- * storage/xml.c - locate elements in S3's XML answers, decode and escape
- * entities (see xml.h for why there is no tree).
+ * storage/xml.c - S3's XML answers parsed with expat into a tree of elements
+ * (see xml.h), and text escaped for request bodies.
+ *
+ * Why expat rather than libxml2: S3's answers are small generated documents
+ * that are read once, start to end, into names and texts. expat is a small
+ * streaming parser with no global state, decodes entities, character
+ * references and CDATA itself, resolves namespaces, and (since 2.4) limits
+ * entity amplification on its own; the tree built from its callbacks is all
+ * we need. libxml2's DOM and XPath would add a much larger parser facing the
+ * network for nothing that is used here.
+ *
+ * Hardening, besides the caps of xml.h: a DOCTYPE (and so any entity
+ * declaration) stops the parse, parameter entities are never parsed, and no
+ * external entity handler is installed, so nothing outside the document is
+ * ever read.
  */
 #include "util/common.h"
 #include "util/buf.h"
 #include "storage/xml.h"
 
+#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The first needle (n bytes) in [from, end), or NULL (memmem is not portable C). */
-static const char *find_bytes(const char *from, const char *end, const char *needle, size_t n)
-{
-	const char *p = from;
+/* expat gives a namespaced name as "<uri><NS_SEP><local name>". */
+#define NS_SEP ' '
 
-	while (p < end && (size_t)(end - p) >= n &&
-	       (p = memchr(p, needle[0], (size_t)(end - p) - n + 1)) != NULL) {
-		if (memcmp(p, needle, n) == 0)
-			return p;
-		p++;
+struct rat_xml_node {
+	rat_xml_node *first, *last; /* child elements, in document order */
+	rat_xml_node *next;         /* the next sibling */
+	rat_buf text;               /* own character data, decoded */
+	char name[];                /* the local name */
+};
+
+struct rat_xml {
+	rat_xml_node *root;
+};
+
+/* The state of one parse: the open elements and the first failure. */
+typedef struct builder {
+	XML_Parser parser;
+	rat_xml_node *root;
+	rat_xml_node *open[RAT_XML_MAX_DEPTH];
+	size_t depth;
+	size_t elements;
+	int error; /* set (with its message) by fail(); the parser is then stopped */
+} builder;
+
+static void free_node(rat_xml_node *node)
+{
+	rat_xml_node *child, *next;
+
+	if (!node)
+		return;
+	for (child = node->first; child; child = next) {
+		next = child->next;
+		free_node(child);
 	}
+	rat_buf_free(&node->text);
+	free(node);
+}
+
+/* Record the first failure and stop the parser. */
+static void fail(builder *b, int code)
+{
+	if (!b->error)
+		b->error = code;
+	XML_StopParser(b->parser, XML_FALSE);
+}
+
+/* A new node called by the local part of name, or 0 and a failure: too deep, too many. */
+static rat_xml_node *new_node(builder *b, const XML_Char *name)
+{
+	const char *local = strrchr(name, NS_SEP);
+	rat_xml_node *node;
+	size_t n;
+
+	if (b->depth == RAT_XML_MAX_DEPTH) {
+		fail(b, rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				       "XML elements nested deeper than %d", RAT_XML_MAX_DEPTH));
+		return NULL;
+	}
+	if (++b->elements > RAT_XML_MAX_ELEMENTS) {
+		fail(b, rat_error__set(RAT_ETOOBIG, RAT_ERRCLASS_INVALID,
+				       "XML document with more than %d elements", RAT_XML_MAX_ELEMENTS));
+		return NULL;
+	}
+	local = local ? local + 1 : name;
+	n = strlen(local);
+	if ((node = rat__calloc(1, sizeof(*node) + n + 1)) == NULL) {
+		fail(b, RAT_ENOMEM);
+		return NULL;
+	}
+	memcpy(node->name, local, n + 1);
+	return node;
+}
+
+static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **attrs)
+{
+	builder *b = data;
+	rat_xml_node *node, *parent;
+
+	if (b->error || (node = new_node(b, name)) == NULL)
+		return;
+	parent = b->depth ? b->open[b->depth - 1] : NULL;
+	if (!parent)
+		b->root = node;
+	else if (parent->last)
+		parent->last = parent->last->next = node;
+	else
+		parent->first = parent->last = node;
+	b->open[b->depth++] = node;
+}
+
+static void XMLCALL on_end(void *data, const XML_Char *name)
+{
+	builder *b = data;
+
+	if (!b->error)
+		b->depth--;
+}
+
+static void XMLCALL on_text(void *data, const XML_Char *s, int len)
+{
+	builder *b = data;
+	int error;
+
+	if (!b->error && b->depth &&
+	    (error = rat_buf_put(&b->open[b->depth - 1]->text, s, (size_t)len)) != 0)
+		fail(b, error);
+}
+
+static void XMLCALL on_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
+			       const XML_Char *pubid, int has_internal_subset)
+{
+	builder *b = data;
+
+	if (!b->error)
+		fail(b, rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "XML document with a "
+				       "DOCTYPE at line %lu (refused: it could declare entities)",
+				       (unsigned long)XML_GetCurrentLineNumber(b->parser)));
+}
+
+/* What expat reports, as an error of ours. */
+static int parse_error(builder *b)
+{
+	enum XML_Error code = XML_GetErrorCode(b->parser);
+
+	if (code == XML_ERROR_NO_MEMORY)
+		return rat_error__oom();
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+			      "malformed XML at line %lu, column %lu: %s",
+			      (unsigned long)XML_GetCurrentLineNumber(b->parser),
+			      (unsigned long)XML_GetCurrentColumnNumber(b->parser) + 1,
+			      XML_ErrorString(code));
+}
+
+int rat_xml__parse(rat_xml **out, const char *data, size_t len)
+{
+	builder b;
+	int error = 0;
+
+	*out = NULL;
+	memset(&b, 0, sizeof(b));
+	if (len > RAT_XML_MAX_BYTES)
+		return rat_error__set(RAT_ETOOBIG, RAT_ERRCLASS_INVALID, "XML document of %zu "
+				      "bytes is over the cap of %zu", len, RAT_XML_MAX_BYTES);
+	if ((b.parser = XML_ParserCreateNS(NULL, NS_SEP)) == NULL)
+		return rat_error__oom();
+	XML_SetUserData(b.parser, &b);
+	XML_SetElementHandler(b.parser, on_start, on_end);
+	XML_SetCharacterDataHandler(b.parser, on_text);
+	XML_SetStartDoctypeDeclHandler(b.parser, on_doctype);
+	XML_SetParamEntityParsing(b.parser, XML_PARAM_ENTITY_PARSING_NEVER);
+	if (XML_Parse(b.parser, data ? data : "", (int)len, XML_TRUE) != XML_STATUS_OK)
+		error = b.error ? b.error : parse_error(&b);
+	else if ((*out = rat__malloc(sizeof(**out))) == NULL)
+		error = RAT_ENOMEM;
+	if (error)
+		free_node(b.root);
+	else
+		(*out)->root = b.root;
+	XML_ParserFree(b.parser);
+	return error;
+}
+
+void rat_xml__free(rat_xml *doc)
+{
+	if (!doc)
+		return;
+	free_node(doc->root);
+	free(doc);
+}
+
+const rat_xml_node *rat_xml__root(const rat_xml *doc)
+{
+	return doc ? doc->root : NULL;
+}
+
+const char *rat_xml__name(const rat_xml_node *node)
+{
+	return node->name;
+}
+
+const char *rat_xml__text(const rat_xml_node *node)
+{
+	return rat_buf_cstr(&node->text);
+}
+
+const rat_xml_node *rat_xml__child(const rat_xml_node *node, const char *name)
+{
+	const rat_xml_node *child;
+
+	for (child = node ? node->first : NULL; child; child = child->next)
+		if (strcmp(child->name, name) == 0)
+			return child;
 	return NULL;
 }
 
-bool rat_xml__find(const char *doc, const char *end, const char *name, const char **inner,
-		   const char **inner_end, const char **after)
+const rat_xml_node *rat_xml__next(const rat_xml_node *node)
 {
-	size_t n = strlen(name);
-	const char *p = doc, *gt, *close;
+	const rat_xml_node *sibling;
 
-	while ((p = find_bytes(p, end, "<", 1)) != NULL) {
-		const char *q = p + 1;
-		p = q;
-		if ((size_t)(end - q) <= n || memcmp(q, name, n) != 0)
-			continue;
-		q += n;
-		if (*q != '>' && *q != '/' && *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
-			continue;
-		if ((gt = find_bytes(q, end, ">", 1)) == NULL)
-			return false;
-		if (gt[-1] == '/') { /* <Name/> */
-			*inner = *inner_end = gt + 1;
-			*after = gt + 1;
-			return true;
-		}
-		for (close = gt + 1;; close += 2) {
-			if ((close = find_bytes(close, end, "</", 2)) == NULL)
-				return false;
-			if ((size_t)(end - close) >= n + 3 && memcmp(close + 2, name, n) == 0 &&
-			    close[2 + n] == '>')
-				break;
-		}
-		*inner = gt + 1;
-		*inner_end = close;
-		*after = close + n + 3;
-		return true;
-	}
-	return false;
+	for (sibling = node->next; sibling; sibling = sibling->next)
+		if (strcmp(sibling->name, node->name) == 0)
+			return sibling;
+	return NULL;
 }
 
-/* Append code point cp as UTF-8; false if it is not a valid character. */
-static bool put_utf8(rat_buf *out, unsigned long cp, int *error)
+const char *rat_xml__child_text(const rat_xml_node *node, const char *name)
 {
-	char b[4];
-	size_t n;
+	const rat_xml_node *child = rat_xml__child(node, name);
 
-	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+	return child ? rat_xml__text(child) : NULL;
+}
+
+bool rat_xml__is_error(const rat_xml *doc, const char **code, const char **message)
+{
+	const rat_xml_node *root = rat_xml__root(doc);
+
+	*code = *message = NULL;
+	if (!root || strcmp(root->name, "Error") != 0)
 		return false;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	*error = rat_buf_put(out, b, n);
+	*code = rat_xml__child_text(root, "Code");
+	*message = rat_xml__child_text(root, "Message");
 	return true;
-}
-
-/* Decode the entity at s (after '&', up to ';' at semi); false if unknown. */
-static bool put_entity(rat_buf *out, const char *s, const char *semi, int *error)
-{
-	static const struct { const char *name; char c; } named[] = {
-		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-	};
-	size_t n = (size_t)(semi - s), i;
-	unsigned long cp = 0;
-
-	for (i = 0; i < RAT_ARRAY_SIZE(named); i++)
-		if (strlen(named[i].name) == n && memcmp(s, named[i].name, n) == 0) {
-			*error = rat_buf_putc(out, named[i].c);
-			return true;
-		}
-	if (n < 2 || s[0] != '#')
-		return false;
-	bool hex = s[1] == 'x' || s[1] == 'X';
-	const char *d = s + (hex ? 2 : 1);
-	if (d == semi || semi - d > 8)
-		return false;
-	for (; d < semi; d++) {
-		int v = *d >= '0' && *d <= '9' ? *d - '0'
-			: hex && *d >= 'a' && *d <= 'f' ? *d - 'a' + 10
-			: hex && *d >= 'A' && *d <= 'F' ? *d - 'A' + 10 : -1;
-		if (v < 0)
-			return false;
-		cp = cp * (hex ? 16 : 10) + (unsigned long)v;
-	}
-	return put_utf8(out, cp, error);
-}
-
-char *rat_xml__decode(const char *s, size_t n)
-{
-	rat_buf out = RAT_BUF_INIT;
-	const char *end = s + n, *semi, *cend;
-	int error = rat_buf_put(&out, "", 0);
-
-	while (!error && s < end) {
-		if (*s == '&' && (semi = find_bytes(s, end, ";", 1)) != NULL && semi - s <= 12 &&
-		    put_entity(&out, s + 1, semi, &error)) {
-			s = semi + 1;
-		} else if (end - s >= 9 && memcmp(s, "<![CDATA[", 9) == 0 &&
-			   (cend = find_bytes(s + 9, end, "]]>", 3)) != NULL) {
-			error = rat_buf_put(&out, s + 9, (size_t)(cend - s - 9));
-			s = cend + 3;
-		} else {
-			error = rat_buf_putc(&out, *s++);
-		}
-	}
-	if (error) {
-		rat_buf_free(&out);
-		return NULL;
-	}
-	return rat_buf_detach(&out);
-}
-
-int rat_xml__text(const char *doc, const char *end, const char *name, char **out)
-{
-	const char *inner, *inner_end, *after;
-
-	*out = NULL;
-	if (!rat_xml__find(doc, end, name, &inner, &inner_end, &after))
-		return 0;
-	*out = rat_xml__decode(inner, (size_t)(inner_end - inner));
-	return *out ? 0 : RAT_ENOMEM;
 }
 
 int rat_xml__escape(rat_buf *out, const char *s)
@@ -168,6 +258,7 @@ int rat_xml__escape(rat_buf *out, const char *s)
 		case '>': error = rat_buf_puts(out, "&gt;"); break;
 		case '"': error = rat_buf_puts(out, "&quot;"); break;
 		case '\'': error = rat_buf_puts(out, "&apos;"); break;
+		case '\r': error = rat_buf_puts(out, "&#13;"); break; /* else read back as \n */
 		default: error = rat_buf_putc(out, *s); break;
 		}
 	}
