@@ -120,25 +120,29 @@ RAT_MUST_USE int rat_catalog__open_embedded(rat_catalog **out, const char *path)
 void rat_catalog__free(rat_catalog *catalog);
 
 /** Resolve a branch, a tag, or a commit hash (or a unique prefix of 8+ hex digits). */
-RAT_MUST_USE int rat_catalog__resolve(rat_catalog *catalog, const char *ref, char hash[RAT_HASH_LEN + 1]);
+RAT_MUST_USE int rat_catalog__resolve(rat_catalog *catalog, const char *ref,
+				      char hash[RAT_HASH_LEN + 1]);
 /** Create a branch or tag at `from` (a ref or hash; NULL: "main"). RAT_EEXISTS if taken. */
 RAT_MUST_USE int rat_catalog__create_ref(rat_catalog *catalog, const char *name, rat_ref_kind kind,
-			    const char *from);
+					 const char *from);
 /** Delete a ref; with expected_hash, only if it still points there (else RAT_ECONFLICT). */
-RAT_MUST_USE int rat_catalog__delete_ref(rat_catalog *catalog, const char *name, const char *expected_hash);
+RAT_MUST_USE int rat_catalog__delete_ref(rat_catalog *catalog, const char *name,
+					 const char *expected_hash);
 RAT_MUST_USE int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
 /** The key map at a ref or hash. */
 RAT_MUST_USE int rat_catalog__contents(rat_catalog *catalog, const char *ref, rat_contents *out);
 /** Commit to a branch; out_hash receives the new head. */
 RAT_MUST_USE int rat_catalog__commit(rat_catalog *catalog, const rat_commit_request *request,
-			char out_hash[RAT_HASH_LEN + 1]);
+				     char out_hash[RAT_HASH_LEN + 1]);
 /** History from a ref, newest first, following first parents (limit 0: all). */
-RAT_MUST_USE int rat_catalog__log(rat_catalog *catalog, const char *ref, size_t limit, rat_commits *out);
+RAT_MUST_USE int rat_catalog__log(rat_catalog *catalog, const char *ref, size_t limit,
+				  rat_commits *out);
 /** What changed from `from` to `to`. */
-RAT_MUST_USE int rat_catalog__diff(rat_catalog *catalog, const char *from, const char *to, rat_diff *out);
+RAT_MUST_USE int rat_catalog__diff(rat_catalog *catalog, const char *from, const char *to,
+				   rat_diff *out);
 /** Merge source into the target branch (dry_run: decide, write nothing). */
-RAT_MUST_USE int rat_catalog__merge(rat_catalog *catalog, const char *source, const char *target, bool dry_run,
-		       const char *author, rat_merge_result *out);
+RAT_MUST_USE int rat_catalog__merge(rat_catalog *catalog, const char *source, const char *target,
+				    bool dry_run, const char *author, rat_merge_result *out);
 
 /** The entry of key in a (sorted) key map, or NULL. */
 const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key);
@@ -168,8 +172,8 @@ typedef struct rat_catalog_backend rat_catalog_backend;
  * keys since base (RAT_ECONFLICT naming them; nothing written). commit gets
  * target's new head (its head as it was when there was nothing to publish).
  */
-RAT_MUST_USE int rat_catalog__squash(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog, const char *source,
-		    const char *base, const char *target, const char *author, const char *title,
-		    json_t *properties);
+RAT_MUST_USE int rat_catalog__squash(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog,
+				     const char *source, const char *base, const char *target,
+				     const char *author, const char *title, json_t *properties);
 
 #endif

@@ -45,8 +45,9 @@ typedef struct rat_profile {
  * Read the resource keys present in mapping into values (each a positive
  * integer below its sanity cap), setting bit i of *set (when set is not NULL).
  */
-RAT_MUST_USE int rat_config__read_resources(int64_t *values, unsigned int *set, const rat_yaml *yaml,
-			       struct fy_node *mapping, const char *path);
+RAT_MUST_USE int rat_config__read_resources(int64_t *values, unsigned int *set,
+					    const rat_yaml *yaml, struct fy_node *mapping,
+					    const char *path);
 
 /** Names of the built-in profiles, NULL-terminated. */
 extern const char *const rat_config__builtin_profiles[];
@@ -56,8 +57,8 @@ extern const char *const rat_config__builtin_profiles[];
  * <home>/profiles/<name>.yaml, then the built-ins. Returns RAT_ENOTFOUND
  * with a message listing what exists (the caller puts the position in front).
  */
-RAT_MUST_USE int rat_config__profile_find(rat_profile *out, const char *name, const char *workspace_dir,
-			     const char *home);
+RAT_MUST_USE int rat_config__profile_find(rat_profile *out, const char *name,
+					  const char *workspace_dir, const char *home);
 
 typedef struct rat_layer_config {
 	int64_t retention_days; /* -1: forever */

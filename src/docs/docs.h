@@ -47,7 +47,8 @@ bool rat_docs__in_folder(const rat_pipeline *p);
  * Move the flat pipelines (only that one when only is not NULL) into the
  * folder form, all or none (docs_generate.c); out->moves lists the files.
  */
-RAT_MUST_USE int rat_docs__move_flat(rat_docs_report *out, const rat_docs_model *m, const rat_pipeline *only);
+RAT_MUST_USE int rat_docs__move_flat(rat_docs_report *out, const rat_docs_model *m,
+				     const rat_pipeline *only);
 
 /**
  * The manual section of an existing README (the bytes between the markers),
@@ -61,9 +62,11 @@ RAT_MUST_USE int rat_docs__manual(char **manual, const char *readme, const char 
 
 /* The documents, appended to out. */
 RAT_MUST_USE int rat_docs__readme(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p,
-		     const char *manual);
-RAT_MUST_USE int rat_docs__data_dictionary(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p);
-RAT_MUST_USE int rat_docs__business_rules(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p);
+				  const char *manual);
+RAT_MUST_USE int rat_docs__data_dictionary(rat_buf *out, const rat_docs_model *m,
+					   const rat_pipeline *p);
+RAT_MUST_USE int rat_docs__business_rules(rat_buf *out, const rat_docs_model *m,
+					  const rat_pipeline *p);
 RAT_MUST_USE int rat_docs__lineage(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p);
 RAT_MUST_USE int rat_docs__workspace_lineage(rat_buf *out, const rat_docs_model *m);
 
@@ -83,7 +86,8 @@ RAT_MUST_USE int rat_docs__freshness(rat_buf *out, const rat_pipeline *p);
 /** The column freshness is measured on (bronze: _ingested_at), or NULL: the last commit. */
 const char *rat_docs__freshness_column(const rat_pipeline *p);
 /** The partitioning in effect: the pipeline's, or the layer's default ("" for none). */
-RAT_MUST_USE int rat_docs__partitioning(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p);
+RAT_MUST_USE int rat_docs__partitioning(rat_buf *out, const rat_docs_model *m,
+					const rat_pipeline *p);
 
 /**
  * The top-level WHERE conditions of a SQL text (comments stripped; WHEREs
@@ -96,6 +100,6 @@ RAT_MUST_USE int rat_docs__where(rat_strarray *out, const char *sql);
 
 /** Add a finding to a report (status counted). */
 RAT_MUST_USE int rat_docs__finding(rat_docs_report *r, const char *subject, const char *rule,
-		      rat_docs_status status, const char *fmt, ...) RAT_PRINTF(5, 6);
+				   rat_docs_status status, const char *fmt, ...) RAT_PRINTF(5, 6);
 
 #endif

@@ -36,7 +36,8 @@ typedef struct rat_query_desc {
  * Describe the result of one SELECT. Field ids are assigned from *next_id
  * (top-level columns first, then nested fields), which is advanced.
  */
-RAT_MUST_USE int rat_engine__describe(rat_query_desc *out, rat_engine *engine, const char *sql, int *next_id);
+RAT_MUST_USE int rat_engine__describe(rat_query_desc *out, rat_engine *engine, const char *sql,
+				      int *next_id);
 void rat_engine__query_desc_free(rat_query_desc *desc);
 
 #endif

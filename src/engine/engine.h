@@ -36,7 +36,7 @@ typedef struct rat_engine_config {
 RAT_MUST_USE int rat_engine__open(rat_engine **out, const rat_engine_config *config);
 /** Create the schema if needed and (re)define schema.name as a view of select_sql. */
 RAT_MUST_USE int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *name,
-			  const char *select_sql);
+				       const char *select_sql);
 /**
  * What binds a session's tables on demand. Before SQL runs, resolve() is
  * given its text and binds what it may name; when a statement still fails

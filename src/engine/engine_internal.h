@@ -33,7 +33,8 @@ RAT_MUST_USE int rat_engine__rebind_after(rat_engine *engine, const char *messag
  * Prepare sql, one statement, binding the tables it names first (and again
  * after a catalog miss); errors as rat_engine_query() reports them.
  */
-RAT_MUST_USE int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql);
+RAT_MUST_USE int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
+				     const char *sql);
 
 typedef enum rat_format_mode {
 	RAT_FORMAT_TEXT = 0, /* as DuckDB casts to VARCHAR */
@@ -41,8 +42,8 @@ typedef enum rat_format_mode {
 } rat_format_mode;
 
 /** Append the value at row of vector (of logical type) to out. The value must not be NULL at top level. */
-RAT_MUST_USE int rat_engine__format(rat_buf *out, duckdb_vector vector, duckdb_logical_type type, idx_t row,
-		       rat_format_mode mode);
+RAT_MUST_USE int rat_engine__format(rat_buf *out, duckdb_vector vector, duckdb_logical_type type,
+				    idx_t row, rat_format_mode mode);
 /** The SQL spelling of a type ("DECIMAL(18,3)", "INTEGER[]", ...). */
 RAT_MUST_USE int rat_engine__type_name(rat_buf *out, duckdb_logical_type type);
 /** Our coarse type for a DuckDB type. */

@@ -527,6 +527,11 @@ static int as_json_string(rat_buf *out, duckdb_vector vector, duckdb_logical_typ
 	return error;
 }
 
+/*
+ * The value at row, by its type. Long: one case per DuckDB type, each a
+ * line or two that hands the value to its writer; the switch is the table
+ * of what every type prints as, and reads best whole.
+ */
 static int format_at(rat_buf *out, duckdb_vector vector, duckdb_logical_type type, idx_t row,
 		     rat_format_mode mode, int depth, bool nested)
 {

@@ -1,9 +1,9 @@
 /*
  * pipeline/config.c - a pipeline's configuration: `-- @key: value`
- * annotations in the SQL header, then the YAML file over them.
+ * annotations in the SQL header (annotations.c), then the YAML file over
+ * them.
  *
- * Annotations are the comment lines at the top of the SQL (before the first
- * line of code); each sets one key. The YAML is read strictly (util/yaml.h):
+ * The YAML is read strictly (util/yaml.h):
  * unknown keys, wrong types and bad values are errors with file:line:col
  * and the key path. A key set in both places takes the YAML's value.
  */
@@ -12,6 +12,7 @@
 #include "util/fs.h"
 #include "util/yaml.h"
 #include "config/config.h"
+#include "pipeline/config.h"
 #include "pipeline/pipeline.h"
 
 #include <ctype.h>
@@ -34,21 +35,17 @@ static const char *const column_test_keys[] = { "not_null", "unique", "positive"
 						NULL };
 static const char *const test_keys[] = { "name", "sql", "severity", NULL };
 static const char *const freshness_keys[] = { "column", "warn_after", "error_after", NULL };
-/* What an annotation may set. */
-static const char *const annotation_keys[] = { "name", "description", "owner", "materialized",
-					       "unique_key", "partition_by", "on_schema_change",
-					       "landing", NULL };
 
 static const char *const check_names[] = { "not_null", "unique", "positive",
 					   "accepted_values", "min", "max", NULL };
 
 /* Values of the keys with a fixed set of choices, in the order of their enums. */
-static const char *const materializations[] = { "table", "view", "incremental", NULL };
-static const char *const schema_changes[] = { "fail", "append_new_columns", NULL };
+const char *const rat_pipeline__materializations[] = { "table", "view", "incremental", NULL };
+const char *const rat_pipeline__schema_changes[] = { "fail", "append_new_columns", NULL };
 static const char *const severities[] = { "error", "warn", NULL };
 
 /* The index of s among names (NULL-terminated), or -1. */
-static int choice(const char *s, const char *const *names)
+int rat_pipeline__choice(const char *s, const char *const *names)
 {
 	int i;
 
@@ -59,7 +56,7 @@ static int choice(const char *s, const char *const *names)
 }
 
 /* "a, b, c" */
-static void choices_text(char *out, size_t len, const char *const *names)
+void rat_pipeline__choices_text(char *out, size_t len, const char *const *names)
 {
 	size_t used = 0;
 	int i;
@@ -91,7 +88,7 @@ static int64_t parse_duration(const char *s)
 }
 
 /* A landing folder: relative, '/'-separated, no empty, "." or ".." segment. */
-static bool valid_landing(const char *s)
+bool rat_pipeline__valid_landing(const char *s)
 {
 	size_t n = strlen(s), i, seg = 0;
 
@@ -112,7 +109,7 @@ static bool valid_landing(const char *s)
 }
 
 /* Column names (or, for partitions, transforms of columns too). */
-static int check_columns_list(const rat_strarray *list, const char **bad, bool partitions)
+int rat_pipeline__check_columns_list(const rat_strarray *list, const char **bad, bool partitions)
 {
 	size_t i;
 
@@ -123,182 +120,6 @@ static int check_columns_list(const rat_strarray *list, const char **bad, bool p
 			return -1;
 		}
 	return 0;
-}
-
-/* Annotations */
-
-int rat_pipeline__split_list(rat_strarray *out, const char *value)
-{
-	const char *p = value, *end = value + strlen(value);
-	int error = 0;
-
-	rat_strarray_free(out);
-	if (*p == '[') {
-		if (end == p + 1 || end[-1] != ']')
-			return -1;
-		p++;
-		end--;
-	}
-	while (!error && p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end, *a = p, *b = stop;
-		while (a < b && isspace((unsigned char)*a))
-			a++;
-		while (b > a && isspace((unsigned char)b[-1]))
-			b--;
-		if ((b - a >= 2) && (*a == '\'' || *a == '"') && b[-1] == *a) {
-			a++;
-			b--;
-		}
-		if (a == b)
-			return -1;
-		error = rat_strarray__push_owned(out, rat__strndup(a, (size_t)(b - a)));
-		p = comma ? comma + 1 : end;
-	}
-	return error;
-}
-
-static int annotation_error(const rat_pipeline *p, int line, const char *key, const char *fmt,
-			    ...) RAT_PRINTF(4, 5);
-
-static int annotation_error(const rat_pipeline *p, int line, const char *key, const char *fmt,
-			    ...)
-{
-	char message[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE, "%s:%d: @%s: %s", p->display,
-			      line, key, message);
-}
-
-static int set_string(char **field, const char *value)
-{
-	char *copy = rat__strdup(value);
-
-	if (!copy)
-		return RAT_ENOMEM;
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
-static int apply_annotation(rat_pipeline *p, int line, const char *key, const char *value)
-{
-	const char *bad = NULL;
-	size_t i;
-
-	for (i = 0; annotation_keys[i] && strcmp(annotation_keys[i], key) != 0; i++)
-		;
-	if (!annotation_keys[i])
-		return annotation_error(p, line, key,
-					"unknown annotation (name, description, owner, "
-					"materialized, unique_key, partition_by, "
-					"on_schema_change, landing; the rest goes in the YAML)");
-	if (!*value)
-		return annotation_error(p, line, key, "a value is needed");
-	if (strcmp(key, "name") == 0) {
-		if (strcmp(value, p->name) != 0)
-			return annotation_error(p, line, key,
-						"'%s' does not match the file's name '%s'", value,
-						p->name);
-		return 0;
-	}
-	if (strcmp(key, "description") == 0)
-		return set_string(&p->description, value);
-	if (strcmp(key, "owner") == 0)
-		return set_string(&p->owner, value);
-	if (strcmp(key, "landing") == 0) {
-		if (!valid_landing(value))
-			return annotation_error(p, line, key,
-						"'%s' is not a folder under landing/ (relative, "
-						"no '..')", value);
-		return set_string(&p->landing, value);
-	}
-	if (strcmp(key, "materialized") == 0 || strcmp(key, "on_schema_change") == 0) {
-		const char *const *names = key[0] == 'm' ? materializations : schema_changes;
-		int at = choice(value, names);
-		char list[128];
-		if (at < 0) {
-			choices_text(list, sizeof(list), names);
-			return annotation_error(p, line, key, "'%s' is not one of %s", value, list);
-		}
-		if (names == materializations)
-			p->materialized = (rat_materialization)at;
-		else
-			p->append_new_columns = at == 1;
-		return 0;
-	}
-	/* unique_key, partition_by */
-	{
-		rat_strarray *list = strcmp(key, "unique_key") == 0 ? &p->unique_key
-								     : &p->partition_by;
-		if (rat_pipeline__split_list(list, value) != 0)
-			return annotation_error(p, line, key, "'%s' is not a list like [a, b]",
-						value);
-		if (check_columns_list(list, &bad, list == &p->partition_by) != 0)
-			return annotation_error(p, line, key,
-						"invalid %s '%s' (a column: letters, digits and '_', "
-						"not starting with a digit%s)",
-						list == &p->partition_by ? "partition" : "column name",
-						bad, list == &p->partition_by
-							     ? "; or year|month|day|hour(column)" : "");
-		if (list == &p->partition_by)
-			p->partition_by_set = true;
-	}
-	return 0;
-}
-
-int rat_pipeline__annotations(const char *text, const char *display,
-			      int (*fn)(void *ctx, int line, const char *key, const char *value),
-			      void *ctx)
-{
-	const char *line = text;
-	int number = 1, error = 0;
-
-	while (!error && line && *line) {
-		const char *eol = strchr(line, '\n'), *s = line, *colon, *end;
-		char key[64], *value;
-		end = eol ? eol : line + strlen(line);
-		while (s < end && isspace((unsigned char)*s))
-			s++;
-		if (s == end)
-			goto next; /* blank line */
-		if (end - s < 2 || s[0] != '-' || s[1] != '-')
-			break; /* code starts: the header is over */
-		s += 2;
-		while (s < end && (*s == ' ' || *s == '\t'))
-			s++;
-		if (s == end || *s != '@')
-			goto next; /* a plain comment */
-		s++;
-		colon = memchr(s, ':', (size_t)(end - s));
-		if (!colon || colon == s || (size_t)(colon - s) >= sizeof(key))
-			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-					      "%s:%d: an annotation is written '-- @key: value'",
-					      display, number);
-		memcpy(key, s, (size_t)(colon - s));
-		key[colon - s] = '\0';
-		for (s = colon + 1; s < end && isspace((unsigned char)*s); s++)
-			;
-		while (end > s && isspace((unsigned char)end[-1]))
-			end--;
-		if ((value = rat__strndup(s, (size_t)(end - s))) == NULL)
-			return RAT_ENOMEM;
-		error = fn(ctx, number, key, value);
-		free(value);
-next:
-		line = eol ? eol + 1 : NULL;
-		number++;
-	}
-	return error;
-}
-
-static int annotation_cb(void *ctx, int line, const char *key, const char *value)
-{
-	return apply_annotation(ctx, line, key, value);
 }
 
 /* The YAML */
@@ -367,8 +188,8 @@ static int yaml_choice(const rat_yaml *yaml, struct fy_node *map, const char *pa
 		return 0;
 	if ((error = rat_yaml__string(&value, yaml, &f)) != 0)
 		return error;
-	if ((at = choice(value, names)) < 0) {
-		choices_text(list, sizeof(list), names);
+	if ((at = rat_pipeline__choice(value, names)) < 0) {
+		rat_pipeline__choices_text(list, sizeof(list), names);
 		error = rat_yaml__field_error(yaml, &f, "'%s' is not one of %s", value, list);
 	} else {
 		*out = at;
@@ -389,7 +210,7 @@ static int yaml_columns_list(rat_strarray *list, const rat_yaml *yaml, struct fy
 	rat_strarray_free(list);
 	if ((error = rat_yaml__string_list(list, yaml, &f)) != 0)
 		return error;
-	if (check_columns_list(list, &bad, set != NULL) != 0)
+	if (rat_pipeline__check_columns_list(list, &bad, set != NULL) != 0)
 		return rat_yaml__field_error(yaml, &f,
 					     "invalid %s '%s' (a column: letters, digits and '_', "
 					     "not starting with a digit%s)",
@@ -463,7 +284,7 @@ static int yaml_column_tests(rat_column_config *c, const rat_yaml *yaml, rat_yam
 		if (item.value && fy_node_get_type(item.value) == FYNT_MAPPING) {
 			error = column_test_mapping(t, yaml, &item);
 		} else if ((error = rat_yaml__string(&name, yaml, &item)) == 0) {
-			int at = choice(name, check_names);
+			int at = rat_pipeline__choice(name, check_names);
 			t->check = (rat_column_check)(at < 0 ? 0 : at);
 			if (at < 0)
 				error = rat_yaml__field_error(
@@ -673,7 +494,7 @@ static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struc
 	if (rat_yaml__field(&f, root, "", "landing")) {
 		if ((error = yaml_string(&p->landing, yaml, root, "", "landing")) != 0)
 			return error;
-		if (!valid_landing(p->landing))
+		if (!rat_pipeline__valid_landing(p->landing))
 			return rat_yaml__field_error(yaml, &f,
 						     "'%s' is not a folder under landing/ "
 						     "(relative, no '..')",
@@ -720,9 +541,9 @@ static int apply_yaml(rat_pipeline *p, rat_yaml *yaml)
 	    (error = yaml_name(p, yaml, root)) != 0 ||
 	    (error = yaml_string(&p->description, yaml, root, "", "description")) != 0 ||
 	    (error = yaml_owner(p, yaml, root)) != 0 ||
-	    (error = yaml_choice(yaml, root, "", "materialized", materializations,
+	    (error = yaml_choice(yaml, root, "", "materialized", rat_pipeline__materializations,
 				 &materialized)) != 0 ||
-	    (error = yaml_choice(yaml, root, "", "on_schema_change", schema_changes,
+	    (error = yaml_choice(yaml, root, "", "on_schema_change", rat_pipeline__schema_changes,
 				 &schema_change)) != 0 ||
 	    (error = yaml_columns_list(&p->unique_key, yaml, root, "", "unique_key", NULL)) != 0 ||
 	    (error = yaml_columns_list(&p->partition_by, yaml, root, "", "partition_by",
@@ -761,7 +582,7 @@ int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *
 	rat_yaml *yaml = NULL;
 	int error = 0;
 
-	if (p->sql && (error = rat_pipeline__annotations(p->sql, p->display, annotation_cb, p)) != 0)
+	if (p->sql && (error = rat_pipeline__annotations(p->sql, p->display, rat_pipeline__annotation_cb, p)) != 0)
 		return error;
 	if (yaml_path) {
 		if ((error = rat_yaml__load(&yaml, yaml_path, yaml_display)) != 0)

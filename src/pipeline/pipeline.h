@@ -135,7 +135,8 @@ rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key
  * annotations in sql (may be NULL). Fills the configuration fields of p;
  * the identity fields (layer, name, key, paths) must be set already.
  */
-RAT_MUST_USE int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path, const char *yaml_display);
+RAT_MUST_USE int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path,
+					 const char *yaml_display);
 
 /**
  * Call fn for each `-- @key: value` line at the top of text (the comment
@@ -143,8 +144,8 @@ RAT_MUST_USE int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path,
  * malformed annotation is an error naming display:line.
  */
 RAT_MUST_USE int rat_pipeline__annotations(const char *text, const char *display,
-			      int (*fn)(void *ctx, int line, const char *key, const char *value),
-			      void *ctx);
+					   int (*fn)(void *ctx, int line, const char *key, const char *value),
+					   void *ctx);
 /** "[a, b]", "a, b" or "a" (items may be quoted) as a list; -1 when malformed. */
 RAT_MUST_USE int rat_pipeline__split_list(rat_strarray *out, const char *value);
 
@@ -157,7 +158,8 @@ RAT_MUST_USE int rat_pipeline__split_list(rat_strarray *out, const char *value);
  *
  * @param order receives pipelines->count indexes into pipelines->items (free())
  */
-RAT_MUST_USE int rat_pipeline__order(size_t **order, const rat_pipelines *pipelines, const rat_strarray *known);
+RAT_MUST_USE int rat_pipeline__order(size_t **order, const rat_pipelines *pipelines,
+				     const rat_strarray *known);
 /** The keys a ref() may name besides pipelines: "products.<alias>" of each subscription. */
 RAT_MUST_USE int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
 
@@ -169,13 +171,14 @@ RAT_MUST_USE int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace
  *
  * @param picked receives one flag per pipeline (free())
  */
-RAT_MUST_USE int rat_pipeline__select(bool **picked, const rat_pipelines *pipelines, const char *const *selectors,
-			 size_t count);
+RAT_MUST_USE int rat_pipeline__select(bool **picked, const rat_pipelines *pipelines,
+				      const char *const *selectors, size_t count);
 
 /**
  * The highest value of column in relation, as a typed SQL literal
  * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)), or NULL when it has no rows.
  */
-RAT_MUST_USE int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column);
+RAT_MUST_USE int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation,
+					 const char *column);
 
 #endif

@@ -27,6 +27,7 @@
  * add the folders they read to allowed (for the lock-down that follows;
  * NULL: a session that stays unlocked).
  */
-RAT_MUST_USE int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray *allowed);
+RAT_MUST_USE int rat_product__bind(rat_engine *engine, const rat_workspace *ws,
+				   rat_strarray *allowed);
 
 #endif

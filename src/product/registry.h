@@ -62,15 +62,16 @@ void rat_registry__free(rat_registry *reg);
 
 /** Create or update a product's description, SLA and source. */
 RAT_MUST_USE int rat_registry__put_product(rat_registry *reg, const char *owner, const char *name,
-			      const char *description, double sla_hours, const char *source);
+					   const char *description, double sla_hours,
+					   const char *source);
 /** Replace every access rule of a product. */
 RAT_MUST_USE int rat_registry__set_rules(rat_registry *reg, const char *owner, const char *name,
-			    const rat_product_rule *rules, size_t count);
+					 const rat_product_rule *rules, size_t count);
 /** Add (or change the level of) one rule; remove one (RAT_ENOTFOUND when absent). */
 RAT_MUST_USE int rat_registry__grant(rat_registry *reg, const char *owner, const char *name,
-			const char *pattern, const char *level);
+				     const char *pattern, const char *level);
 RAT_MUST_USE int rat_registry__revoke(rat_registry *reg, const char *owner, const char *name,
-			 const char *pattern);
+				      const char *pattern);
 /** Record a version; RAT_EEXISTS when that version is already published. */
 RAT_MUST_USE int rat_registry__add_version(rat_registry *reg, const rat_product_version *v);
 
@@ -79,7 +80,7 @@ RAT_MUST_USE int rat_registry__add_version(rat_registry *reg, const rat_product_
  * (NULL: all), with their rules and versions.
  */
 RAT_MUST_USE int rat_registry__list(rat_product_entries *out, rat_registry *reg, const char *owner,
-		       const char *name);
+				    const char *name);
 void rat_product_entries_free(rat_product_entries *entries);
 void rat_product_version_clear(rat_product_version *v);
 

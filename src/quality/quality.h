@@ -22,8 +22,8 @@ typedef struct rat_checks {
 } rat_checks;
 
 /** The checks of p over relation (e.g. "silver"."orders"); tests[] SQL rendered with this. */
-RAT_MUST_USE int rat_quality__checks(rat_checks *out, const rat_pipeline *p, const rat_pipelines *all,
-			const char *relation);
+RAT_MUST_USE int rat_quality__checks(rat_checks *out, const rat_pipeline *p,
+				     const rat_pipelines *all, const char *relation);
 void rat_quality__checks_free(rat_checks *checks);
 
 /* Loading a folder of mocks into a session. */

@@ -53,11 +53,12 @@ typedef struct rat_run_context {
  * Build one pipeline on ctx->branch: render, write (or ingest, or run the
  * executable), then run its checks. Fills step (strings kept in rec).
  */
-RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_record *rec,
-		   rat_run_step *step);
+RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p,
+				rat_run_record *rec, rat_run_step *step);
 
 /** Landing files of p not ingested yet, as absolute paths, sorted; names relative in rel. */
-RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel, const rat_workspace *ws,
-			       const rat_pipeline *p, const rat_strarray *ingested);
+RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel,
+					    const rat_workspace *ws, const rat_pipeline *p,
+					    const rat_strarray *ingested);
 
 #endif

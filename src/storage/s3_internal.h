@@ -95,9 +95,10 @@ void rat_s3__response_free(rat_s3_response *resp);
  * <Code>: <Message>").
  */
 RAT_MUST_USE int rat_s3__answer(const rat_store *store, const rat_buf *body, const char *where,
-		   const char *what, const char *root, rat_xml **doc);
+				const char *what, const char *root, rat_xml **doc);
 /** Set the last error with the secret key blanked out wherever it appears. Returns code. */
-RAT_MUST_USE int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...) RAT_PRINTF(3, 4);
+RAT_MUST_USE int rat_s3__fail(const rat_store *store, int code, const char *fmt,
+			      ...) RAT_PRINTF(3, 4);
 /** The key in the bucket for a key relative to the root (for list queries). Free with free(). */
 char *rat_s3__full_key(const rat_store *store, const char *key);
 /** Append s URI-encoded as S3 wants it (unreserved kept, '/' kept when keep_slash). */
@@ -106,7 +107,8 @@ RAT_MUST_USE int rat_s3__encode(rat_buf *out, const char *s, bool keep_slash);
 char *rat_s3__unquote(const char *etag, size_t len);
 
 /** Upload len bytes from src to key, in parts above the multipart threshold. */
-RAT_MUST_USE int rat_s3__upload(rat_store *store, const char *key, rat_s3_source *src, bool only_new);
+RAT_MUST_USE int rat_s3__upload(rat_store *store, const char *key, rat_s3_source *src,
+				bool only_new);
 /** GET key into a new file at path (tmp + fsync + rename); *etag (may be NULL) receives its ETag. */
 RAT_MUST_USE int rat_s3__download(rat_store *store, const char *key, const char *path, char **etag);
 /** The read cache: a local file holding key, downloaded once. */

@@ -45,7 +45,7 @@ typedef struct rat_store_options {
 
 #define RAT_STORE_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 0 }
 
-/** out as in with copies of its strings, for a holder that outlives in's (free with _options_free()). */
+/** out as in, owning copies of its strings (free with rat_store__options_free()). */
 RAT_MUST_USE int rat_store__options_copy(rat_store_options *out, const rat_store_options *in);
 /** Free the strings of options from rat_store__options_copy() (the secret is wiped first). */
 void rat_store__options_free(rat_store_options *opts);
@@ -88,8 +88,8 @@ char *rat_store__url(const rat_store *store, const char *key);
 /** Read a whole object into out (refused with RAT_ETOOBIG beyond max bytes). */
 RAT_MUST_USE int rat_store__get(rat_store *store, const char *key, rat_buf *out, uint64_t max);
 /** Read length bytes at offset. */
-RAT_MUST_USE int rat_store__get_range(rat_store *store, const char *key, uint64_t offset, uint64_t length,
-			 rat_buf *out);
+RAT_MUST_USE int rat_store__get_range(rat_store *store, const char *key, uint64_t offset,
+				      uint64_t length, rat_buf *out);
 /** Stream an object into a local file (written atomically: tmp + rename). */
 RAT_MUST_USE int rat_store__get_file(rat_store *store, const char *key, const char *local_path);
 /**
@@ -109,12 +109,14 @@ RAT_MUST_USE int rat_store__put_file(rat_store *store, const char *key, const ch
  * moves it into place (no copy) when it is on the same file system. The
  * file may be gone afterwards, whatever the outcome.
  */
-RAT_MUST_USE int rat_store__put_file_consume(rat_store *store, const char *key, const char *local_path);
+RAT_MUST_USE int rat_store__put_file_consume(rat_store *store, const char *key,
+					     const char *local_path);
 /**
  * Write an object only if no object has that key: RAT_EEXISTS otherwise.
  * Local: atomic (link). S3: a conditional PUT (If-None-Match: *).
  */
-RAT_MUST_USE int rat_store__put_new(rat_store *store, const char *key, const void *data, size_t len);
+RAT_MUST_USE int rat_store__put_new(rat_store *store, const char *key, const void *data,
+				    size_t len);
 
 /** Size, ETag and time of an object; RAT_ENOTFOUND if absent. */
 RAT_MUST_USE int rat_store__head(rat_store *store, const char *key, rat_store_object *out);

@@ -52,15 +52,15 @@ struct rat_store {
 RAT_MUST_USE int rat_store__local_open(rat_store *store);
 /** Open the S3 backend for bucket/prefix (prefix "" or without slashes at either end). */
 RAT_MUST_USE int rat_store__s3_open(rat_store *store, const char *bucket, const char *prefix,
-		       const rat_store_options *opts);
+				    const rat_store_options *opts);
 
 /** RAT_EINVALID (with a message) unless key is a valid object key. */
 RAT_MUST_USE int rat_store__check_key(const char *key);
 /** RAT_EINVALID unless prefix is "" or a valid key start (its complete segments valid). */
 RAT_MUST_USE int rat_store__check_prefix(const char *prefix);
 /** Append an object to a list; key and etag are copied. */
-RAT_MUST_USE int rat_store__list_push(rat_store_list *list, const char *key, uint64_t size, const char *etag,
-			 int64_t mtime_ms);
+RAT_MUST_USE int rat_store__list_push(rat_store_list *list, const char *key, uint64_t size,
+				      const char *etag, int64_t mtime_ms);
 /** Sort a list by key (byte order, as S3 does). */
 void rat_store__list_sort(rat_store_list *list);
 

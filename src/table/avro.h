@@ -52,8 +52,8 @@ typedef struct rat_avro_writer rat_avro_writer;
  * On success *out is a writer to release with rat_avro__writer_free().
  */
 RAT_MUST_USE int rat_avro__writer_new(rat_avro_writer **out, const char *schema_json,
-			 const char *const *meta_keys, const char *const *meta_values,
-			 size_t meta_count);
+				      const char *const *meta_keys, const char *const *meta_values,
+				      size_t meta_count);
 
 /**
  * A fresh value of the writer's schema for the caller to fill with the
@@ -103,7 +103,7 @@ void rat_avro__writer_free(rat_avro_writer *w);
  * outside data[0..len).
  */
 RAT_MUST_USE int rat_avro__read_metadata(const void *data, size_t len, const char *key,
-			    char **value, size_t *value_len);
+					 char **value, size_t *value_len);
 
 /**
  * Open Avro C's file reader over the container file data[0..len) in memory

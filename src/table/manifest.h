@@ -72,12 +72,12 @@ typedef struct rat_data_files {
 
 /** Read a manifest list; `source` names it in messages. */
 RAT_MUST_USE int rat_table__read_manifest_list(rat_manifest_list *out, const void *data, size_t len,
-				  const char *source);
+					       const char *source);
 void rat_table__manifest_list_free(rat_manifest_list *list);
 
 /** Read a manifest's entries, appending to out (every status included). */
 RAT_MUST_USE int rat_table__read_manifest(rat_data_files *out, const void *data, size_t len,
-			     const rat_manifest_ref *ref, const char *source);
+					  const rat_manifest_ref *ref, const char *source);
 void rat_table__data_files_free(rat_data_files *files);
 /** "<spec id>:<partition tuple as canonical JSON>": equal for files in the same partition. */
 char *rat_table__partition_id(const rat_data_file *file);

@@ -83,7 +83,7 @@ typedef struct rat_table_metadata {
  * 'manifest-list' must be a string").
  */
 RAT_MUST_USE int rat_table__metadata_parse(rat_table_metadata *out, const char *text, size_t len,
-			      const char *source);
+					   const char *source);
 void rat_table__metadata_free(rat_table_metadata *meta);
 
 const rat_table_schema *rat_table__schema(const rat_table_metadata *meta, int schema_id);

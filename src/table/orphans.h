@@ -26,6 +26,7 @@ RAT_MUST_USE int rat_table__orphans(rat_strarray *out, rat_store *store);
  * go to expired (each once). keys may hold duplicates.
  */
 RAT_MUST_USE int rat_table__referenced(rat_strarray *keys, rat_strarray *expired, rat_store *store,
-			  const char *metadata_key, const char *relocate_from, int64_t keep_after_ms);
+				       const char *metadata_key, const char *relocate_from,
+				       int64_t keep_after_ms);
 
 #endif

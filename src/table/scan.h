@@ -61,8 +61,8 @@ typedef struct rat_scan {
 bool rat_table__file_may_match(const rat_table_metadata *meta, const rat_table_schema *schema,
 			       const rat_data_file *file, const rat_scan_filter *filters, size_t count);
 /** Check filters against a schema: known columns of a prunable type, known operators. */
-RAT_MUST_USE int rat_table__check_filters(const rat_table_schema *schema, const rat_scan_filter *filters,
-			     size_t count);
+RAT_MUST_USE int rat_table__check_filters(const rat_table_schema *schema,
+					  const rat_scan_filter *filters, size_t count);
 
 /**
  * The version in a metadata file's name (a key or a bare name):
@@ -72,8 +72,8 @@ long rat_table__metadata_version(const char *key);
 /** The key of path under the location prefix (error naming both if it is outside). */
 RAT_MUST_USE int rat_table__key_under(const char *prefix, const char *path, char **key);
 /** Read the object at path under prefix (at most max bytes); *key receives its key. */
-RAT_MUST_USE int rat_table__read_under(rat_store *store, const char *prefix, const char *path, uint64_t max,
-			  rat_buf *out, char **key);
+RAT_MUST_USE int rat_table__read_under(rat_store *store, const char *prefix, const char *path,
+				       uint64_t max, rat_buf *out, char **key);
 
 /** The key of the latest metadata file (version-hint.text, else the highest version). */
 RAT_MUST_USE int rat_table__latest_metadata(rat_store *store, char **key);
@@ -93,16 +93,17 @@ RAT_MUST_USE int rat_table__scan_sql(const rat_scan *scan, rat_store *store, rat
  * file, which locals (when not NULL) lists for every data file by index
  * ("" for the files not read).
  */
-RAT_MUST_USE int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep, bool with_file,
-			   rat_buf *sql, rat_strarray *locals);
+RAT_MUST_USE int rat_table__scan_sql_ex(const rat_scan *scan, rat_store *store, const bool *keep,
+					bool with_file, rat_buf *sql, rat_strarray *locals);
 /**
  * As rat_table__scan_sql_ex(), each row carrying instead __rat_fidx, the
  * index of its data file among those read (0 for the first i with keep[i],
  * and so on), and __rat_pos, its position in that file (as position deletes
  * count it).
  */
-RAT_MUST_USE int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store, const bool *keep,
-				  rat_buf *sql, rat_strarray *locals);
+RAT_MUST_USE int rat_table__scan_positions_sql(const rat_scan *scan, rat_store *store,
+					       const bool *keep, rat_buf *sql,
+					       rat_strarray *locals);
 /** The DuckDB type of an Iceberg type (primitive name or nested JSON). */
 RAT_MUST_USE int rat_table__duckdb_type(rat_buf *out, json_t *type);
 

@@ -51,7 +51,8 @@ typedef struct rat_view_info {
 	size_t version_count;
 } rat_view_info;
 
-RAT_MUST_USE int rat_table__view_info(rat_view_info *out, rat_store *store, const char *metadata_key);
+RAT_MUST_USE int rat_table__view_info(rat_view_info *out, rat_store *store,
+				      const char *metadata_key);
 void rat_table__view_info_free(rat_view_info *info);
 
 /**

@@ -100,7 +100,7 @@ typedef struct rat_write_result {
  * table if it has no metadata yet.
  */
 RAT_MUST_USE int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
-		     const char *select_sql, const rat_write_options *opts);
+				  const char *select_sql, const rat_write_options *opts);
 
 /**
  * Rename a top-level column: a new schema in which the field keeps its id,

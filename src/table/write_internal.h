@@ -62,7 +62,8 @@ RAT_MUST_USE int rat_table__evolve_schema(writer *w, int last_column_id);
 
 /* write_files.c */
 /** The COPY statement that writes the staged Parquet files. */
-RAT_MUST_USE int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, const char *uuid);
+RAT_MUST_USE int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql,
+				     const char *uuid);
 /** Run it, upload the files under data/, and describe them in w->files. */
 RAT_MUST_USE int rat_table__write_files(writer *w, const char *copy_sql);
 
@@ -86,7 +87,8 @@ bool rat_table__merge_on_read(const writer *w, const rat_scan *scan, const bool 
  * listed in RAT_MERGE_POSITIONS (where fidx counts the files the merge read:
  * the affected ones among them); they go into w->deletes.
  */
-RAT_MUST_USE int rat_table__write_position_deletes(writer *w, const rat_scan *scan, const bool *affected);
+RAT_MUST_USE int rat_table__write_position_deletes(writer *w, const rat_scan *scan,
+						   const bool *affected);
 
 /* A merge's temporary table of the positions its new rows replace (fidx, pos). */
 #define RAT_MERGE_POSITIONS "__rat_merge_positions"

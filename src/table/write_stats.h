@@ -22,7 +22,7 @@ json_t *rat_table__bound(const char *iceberg_type, const char *text, bool upper)
  * gives the typed value; year/month/day/hour of "2024", "2024-03",
  * "2024-03-05", "2024-03-05-13" give years/months/days/hours since 1970.
  */
-RAT_MUST_USE int rat_table__transform_value(const char *transform, const char *source_type, const char *text,
-			       json_t **out);
+RAT_MUST_USE int rat_table__transform_value(const char *transform, const char *source_type,
+					    const char *text, json_t **out);
 
 #endif

@@ -93,7 +93,8 @@ typedef struct tpl_tokens {
  * Cut text into tokens (appended to out, which the caller frees with
  * free(out->items)); strings live in arena. The last token is TOK_EOF.
  */
-RAT_MUST_USE int rat_template__lex(tpl_tokens *out, tpl_arena *arena, const char *path, const char *text);
+RAT_MUST_USE int rat_template__lex(tpl_tokens *out, tpl_arena *arena, const char *path,
+				   const char *text);
 
 /* ---- values ---- */
 
@@ -305,7 +306,8 @@ RAT_MUST_USE int rat_template__parse_expr(tpl_expr **out, tpl_parser *p);
  * Parse text (named path in messages) into *out, registering its macros in
  * prog (an error if a name is taken). The tree lives in prog->arena.
  */
-RAT_MUST_USE int rat_template__parse(tpl_stmt **out, tpl_program *prog, const char *path, const char *text);
+RAT_MUST_USE int rat_template__parse(tpl_stmt **out, tpl_program *prog, const char *path,
+				     const char *text);
 const tpl_macro *rat_template__find_macro(const tpl_program *prog, const char *name);
 /** Whether name is a built-in function (which no macro may be called). */
 bool rat_template__is_builtin(const char *name);
@@ -337,7 +339,8 @@ RAT_MUST_USE int rat_template__exec(tpl_render *r, const tpl_stmt *body);
 /** Evaluate e into out (which must be none). */
 RAT_MUST_USE int rat_template__eval(tpl_value *out, tpl_render *r, const tpl_expr *e);
 /** A name's value; lenient: an unknown or unavailable name is none, not an error. */
-RAT_MUST_USE int rat_template__eval_name(tpl_value *out, tpl_render *r, const tpl_expr *e, bool lenient);
+RAT_MUST_USE int rat_template__eval_name(tpl_value *out, tpl_render *r, const tpl_expr *e,
+					 bool lenient);
 /** A call of a built-in function (template_funcs.c). */
 RAT_MUST_USE int rat_template__call_builtin(tpl_value *out, tpl_render *r, const tpl_expr *e);
 /** value | filter(args) (template_funcs.c). */
@@ -353,7 +356,8 @@ void rat_template__pop_vars(tpl_render *r, size_t mark);
 /** The error of a call of macro that would nest deeper than TPL_MAX_MACRO_DEPTH. */
 int rat_template__too_deep(const char *path, int line, const char *macro);
 /** Turn a buffer's failure into "path:line: ..." when it is the size limit. */
-RAT_MUST_USE int rat_template__buf_error(const tpl_render *r, int line, const rat_buf *buf, int error);
+RAT_MUST_USE int rat_template__buf_error(const tpl_render *r, int line, const rat_buf *buf,
+					 int error);
 /**
  * The table name of a ref() call: its one argument must be a string
  * literal. Shared by rendering and rat_template__refs().

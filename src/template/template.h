@@ -84,7 +84,8 @@ typedef struct rat_template_context {
  * rendering the caller must not use, and the error message names
  * path:line (of the macro file for an error inside a macro).
  */
-RAT_MUST_USE int rat_template__render(rat_buf *out, const char *text, const rat_template_context *tc);
+RAT_MUST_USE int rat_template__render(rat_buf *out, const char *text,
+				      const rat_template_context *tc);
 
 /**
  * The names passed to ref() anywhere in text, whatever branch of an
@@ -95,6 +96,7 @@ RAT_MUST_USE int rat_template__render(rat_buf *out, const char *text, const rat_
  *
  * @param out receives the names (free with rat_strarray_free())
  */
-RAT_MUST_USE int rat_template__refs(rat_strarray *out, const char *text, const rat_template_context *tc);
+RAT_MUST_USE int rat_template__refs(rat_strarray *out, const char *text,
+				    const rat_template_context *tc);
 
 #endif

@@ -38,6 +38,6 @@ void rat_sha256__format(const unsigned char bytes[RAT_SHA256_SIZE], char hex[65]
  * data may be NULL when their length is 0.
  */
 RAT_MUST_USE int rat_sha256__hmac(const void *key, size_t key_len, const void *data, size_t len,
-		     unsigned char mac[RAT_SHA256_SIZE]);
+				  unsigned char mac[RAT_SHA256_SIZE]);
 
 #endif

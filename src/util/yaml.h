@@ -52,8 +52,8 @@ int rat_yaml__field_error(const rat_yaml *yaml, const rat_yaml_field *field, con
  * Check that node is a mapping whose keys are plain strings among `allowed`
  * (NULL-terminated), each at most once. `path` names node ("" for the root).
  */
-RAT_MUST_USE int rat_yaml__check_mapping(const rat_yaml *yaml, struct fy_node *node, const char *path,
-			    const char *const *allowed);
+RAT_MUST_USE int rat_yaml__check_mapping(const rat_yaml *yaml, struct fy_node *node,
+					 const char *path, const char *const *allowed);
 /** Look up key in a checked mapping. Returns true and fills field when present. */
 bool rat_yaml__field(rat_yaml_field *field, struct fy_node *mapping, const char *path,
 		     const char *key);
@@ -68,17 +68,20 @@ const char *rat_yaml__kind(struct fy_node *node);
 /** A scalar as a new string (free()); error for null, mappings and sequences. */
 RAT_MUST_USE int rat_yaml__string(char **out, const rat_yaml *yaml, const rat_yaml_field *field);
 /** A plain integer scalar within [min, max]. */
-RAT_MUST_USE int rat_yaml__int(int64_t *out, const rat_yaml *yaml, const rat_yaml_field *field, int64_t min,
-		  int64_t max);
+RAT_MUST_USE int rat_yaml__int(int64_t *out, const rat_yaml *yaml, const rat_yaml_field *field,
+			       int64_t min, int64_t max);
 /** A plain number (integer or decimal) greater than 0. */
-RAT_MUST_USE int rat_yaml__positive_number(double *out, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__positive_number(double *out, const rat_yaml *yaml,
+					   const rat_yaml_field *field);
 /** A sequence of strings, or one string taken as a list of one. */
-RAT_MUST_USE int rat_yaml__string_list(rat_strarray *out, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__string_list(rat_strarray *out, const rat_yaml *yaml,
+				       const rat_yaml_field *field);
 /** A mapping field (checked against allowed keys). */
 RAT_MUST_USE int rat_yaml__mapping(const rat_yaml *yaml, const rat_yaml_field *field,
-		      const char *const *allowed);
+				   const char *const *allowed);
 /** A sequence field; *count receives its length. */
-RAT_MUST_USE int rat_yaml__sequence(size_t *count, const rat_yaml *yaml, const rat_yaml_field *field);
+RAT_MUST_USE int rat_yaml__sequence(size_t *count, const rat_yaml *yaml,
+				    const rat_yaml_field *field);
 /** A node as one line of JSON (plain scalars typed: 1, true, null; quoted ones strings). (free()) */
 RAT_MUST_USE int rat_yaml__json(char **out, struct fy_node *node);
 /** The i-th item of a sequence node. */

@@ -1,10 +1,12 @@
 /*
  * workspace/open.c - the engine and the catalog a workspace works with
  * (workspace.h): an engine with its resources applied, and the catalog of
- * its RAT_HOME with its branch in place.
+ * its RAT_HOME with its branch in place (also rat_catalog_open() of
+ * rat/catalog.h).
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "rat/catalog.h"
 #include "rat/engine.h"
 #include "rat/workspace.h"
 #include "engine/engine.h"
@@ -67,4 +69,9 @@ int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
 		*out = NULL;
 	}
 	return error;
+}
+
+int rat_catalog_open(rat_catalog **out, const rat_workspace *ws)
+{
+	return rat_workspace__open_catalog(out, ws);
 }

@@ -22,63 +22,77 @@
 #include "table/write.h"
 #include "workspace/workspace.h"
 
+/** A store rooted at entry c's table in ws, and in *key the key there of its metadata file. */
+RAT_MUST_USE int rat_workspace__entry_store(rat_store **store, const char **key,
+					    const rat_workspace *ws, const rat_catalog_entry *c);
+/** Plan the version of the table entry c of ws records (relocating when it was written elsewhere). */
+RAT_MUST_USE int rat_workspace__plan_entry(rat_scan *scan, rat_store **store,
+					   const rat_workspace *ws, const rat_catalog_entry *c);
 /**
  * The metadata of the table an entry records, and a store rooted at the
  * table (free both: rat_table__metadata_free(), rat_store__free()).
  */
 RAT_MUST_USE int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
-				  const rat_workspace *ws, const rat_catalog_entry *c);
+					       const rat_workspace *ws, const rat_catalog_entry *c);
 /** A store rooted at the table "layer.table" of the workspace (its S3 settings and read cache). */
-RAT_MUST_USE int rat_workspace__table_store(rat_store **out, const rat_workspace *ws, const char *key);
+RAT_MUST_USE int rat_workspace__table_store(rat_store **out, const rat_workspace *ws,
+					    const char *key);
 /** Where the table "layer.table" of the workspace lives (no trailing '/'). (free()) */
-RAT_MUST_USE int rat_workspace__table_location(char **out, const rat_workspace *ws, const char *key);
+RAT_MUST_USE int rat_workspace__table_location(char **out, const rat_workspace *ws,
+					       const char *key);
 /**
  * A store rooted at a table's location, with opts (rat_workspace__store_options():
  * S3 settings, read cache); a local folder is created when missing.
  */
-RAT_MUST_USE int rat_workspace__store_at(rat_store **out, const char *location, const rat_store_options *opts);
+RAT_MUST_USE int rat_workspace__store_at(rat_store **out, const char *location,
+					 const rat_store_options *opts);
 /**
  * A store rooted at entry c's table (or view) at location, and in *key the
  * key there of the metadata file c records (pointing into c).
  */
-RAT_MUST_USE int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat_catalog_entry *c,
-				  const char *location, const rat_store_options *opts);
+RAT_MUST_USE int rat_workspace__entry_store_at(rat_store **store, const char **key,
+					       const rat_catalog_entry *c, const char *location,
+					       const rat_store_options *opts);
 /** Plan the version of the table c records, which lives at location. */
-RAT_MUST_USE int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_catalog_entry *c,
-				 const char *location, const rat_store_options *opts);
+RAT_MUST_USE int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store,
+					      const rat_catalog_entry *c, const char *location,
+					      const rat_store_options *opts);
 /**
  * Write the rows of select_sql into the table `key` on `branch`, and commit
  * its new state there. RAT_ECONFLICT when the branch moved meanwhile (the
  * files written are then orphans; retry). opts may be NULL.
  */
-RAT_MUST_USE int rat_workspace__write_table(rat_write_result *out, const rat_workspace *ws, rat_catalog *catalog,
-			       rat_engine *engine, const char *branch, const char *key,
-			       const char *select_sql, const rat_write_options *opts,
-			       const char *author);
+RAT_MUST_USE int rat_workspace__write_table(rat_write_result *out, const rat_workspace *ws,
+					    rat_catalog *catalog, rat_engine *engine,
+					    const char *branch, const char *key,
+					    const char *select_sql, const rat_write_options *opts,
+					    const char *author);
 /**
  * As rat_workspace__write_table(), committing on whatever the branch's head
  * is then: for a branch where each key has one writer (a run branch), so
  * that writers of different keys do not conflict.
  */
 RAT_MUST_USE int rat_workspace__write_table_unpinned(rat_write_result *out, const rat_workspace *ws,
-					rat_catalog *catalog, rat_engine *engine, const char *branch,
-					const char *key, const char *select_sql,
-					const rat_write_options *opts, const char *author);
+						     rat_catalog *catalog, rat_engine *engine,
+						     const char *branch, const char *key,
+						     const char *select_sql,
+						     const rat_write_options *opts,
+						     const char *author);
 /**
  * Commit key on branch as an Iceberg view of sql (which engine must be able
  * to describe: the relations it names bound there), continuing the view's
  * history when key already is a view, replacing a table otherwise.
  */
-RAT_MUST_USE int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat_engine *engine,
-			      const char *branch, const char *key, const char *sql,
-			      const char *author);
+RAT_MUST_USE int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog,
+					   rat_engine *engine, const char *branch, const char *key,
+					   const char *sql, const char *author);
 /**
  * Give the session the tables and views at `ref` as layer.table, bound on
  * demand: a table is defined (a view over its files) the first time SQL
  * names it (workspace/bind.c). Products and the lock-down are session/'s.
  */
-RAT_MUST_USE int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			const char *ref);
+RAT_MUST_USE int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws,
+				     rat_catalog *catalog, const char *ref);
 
 /**
  * The rows of a planned snapshot from its manifests alone: the data files'
@@ -87,16 +101,18 @@ RAT_MUST_USE int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws
  */
 int64_t rat_workspace__live_rows(const rat_scan *scan, bool *exact);
 /** The SQL of the view an entry records. (free()) */
-RAT_MUST_USE int rat_workspace__view_sql(char **sql, const rat_workspace *ws, const rat_catalog_entry *c);
+RAT_MUST_USE int rat_workspace__view_sql(char **sql, const rat_workspace *ws,
+					 const rat_catalog_entry *c);
 /** As rat_workspace__view_sql(), for a view at location. */
-RAT_MUST_USE int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c, const char *location,
-			      const rat_store_options *opts);
+RAT_MUST_USE int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c,
+					    const char *location, const rat_store_options *opts);
 /**
  * (Re)define the view of one key as it is at ref (after the session wrote
  * it); *rows (when asked) receives its live rows from the manifests, or -1
  * when only a read can tell (a view, equality deletes).
  */
-RAT_MUST_USE int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			    const char *ref, const char *key, int64_t *rows);
+RAT_MUST_USE int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws,
+					 rat_catalog *catalog, const char *ref, const char *key,
+					 int64_t *rows);
 
 #endif

@@ -17,8 +17,14 @@
 #include "rat/engine.h"
 #include "rat/workspace.h"
 #include "catalog/catalog.h"
+#include "config/config.h"
 #include "storage/storage.h"
 
+/**
+ * Load the workspace in the folder dir, taking over env (which is emptied):
+ * what rat_workspace_open() does once it found the folder.
+ */
+RAT_MUST_USE int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env);
 /** An environment variable as the workspace saw it at load; NULL when unset. Owned by ws. */
 const char *rat_workspace__env(const rat_workspace *ws, const char *name);
 /** The whole environment at load, "NAME=value" each (for child processes). Owned by ws. */

@@ -1,20 +1,14 @@
 /*
- * workspace/catalog_api.c - the public catalog API (rat/catalog.h) over the
- * internal catalog: copies into plain structs, so no library type leaks out.
+ * catalog/api.c - the public catalog API (rat/catalog.h) over the internal
+ * catalog: copies into plain structs, so no library type leaks out. A
+ * workspace's catalog is opened by rat_catalog_open() (workspace/open.c).
  */
 #include "util/common.h"
 #include "rat/catalog.h"
-#include "rat/workspace.h"
 #include "catalog/catalog.h"
-#include "workspace/tables.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int rat_catalog_open(rat_catalog **out, const rat_workspace *ws)
-{
-	return rat_workspace__open_catalog(out, ws);
-}
 
 void rat_catalog_free(rat_catalog *catalog)
 {

@@ -1,0 +1,30 @@
+/*
+ * pipeline/config.h - what the two readers of a pipeline's configuration
+ * share: the YAML (config.c) and the SQL's annotations (annotations.c).
+ */
+#ifndef RAT_PIPELINE_CONFIG_H
+#define RAT_PIPELINE_CONFIG_H
+
+#include "util/common.h"
+#include "pipeline/pipeline.h"
+
+/* Values of the keys with a fixed set of choices, in the order of their enums (NULL-terminated). */
+extern const char *const rat_pipeline__materializations[];
+extern const char *const rat_pipeline__schema_changes[];
+
+/** The index of s among names (NULL-terminated), or -1. */
+int rat_pipeline__choice(const char *s, const char *const *names);
+/** "a, b, c" of names, into out (len bytes). */
+void rat_pipeline__choices_text(char *out, size_t len, const char *const *names);
+/** A landing folder: relative, '/'-separated, no empty, "." or ".." segment. */
+bool rat_pipeline__valid_landing(const char *s);
+/**
+ * Column names (or, for partitions, transforms of columns too): -1 with the
+ * first bad one in *bad, else 0. Sets no message (the caller knows where).
+ */
+int rat_pipeline__check_columns_list(const rat_strarray *list, const char **bad, bool partitions);
+/** rat_pipeline__annotations()' callback that configures the rat_pipeline ctx points to. */
+RAT_MUST_USE int rat_pipeline__annotation_cb(void *ctx, int line, const char *key,
+					     const char *value);
+
+#endif

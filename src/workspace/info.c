@@ -1,0 +1,306 @@
+/*
+ * workspace/info.c - what a workspace's tables are at a ref (rat/table.h):
+ * location, snapshot, rows and files from the manifests, partitioning,
+ * columns, a view's SQL, and a table's snapshot history.
+ *
+ * The public rat_table_* functions live here, not in table/: they answer
+ * for a workspace and a catalog ref, which the Iceberg format layer
+ * (table/) knows nothing of.
+ */
+#include "util/common.h"
+#include "util/fs.h"
+#include "rat/catalog.h"
+#include "rat/engine.h"
+#include "rat/table.h"
+#include "rat/workspace.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "table/scan.h"
+#include "table/view.h"
+#include "workspace/tables.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *describe_partitioning(const rat_scan *scan)
+{
+	const rat_table_spec *spec = rat_table__spec(&scan->meta, scan->meta.default_spec_id);
+	rat_buf out = RAT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && spec && i < spec->field_count; i++) {
+		const rat_table_field *f = rat_table__field(scan->schema, spec->fields[i].source_id);
+		const char *name = f ? f->name : spec->fields[i].name;
+		if (strcmp(spec->fields[i].transform, "identity") == 0)
+			error = rat_buf_printf(&out, "%s%s", i ? ", " : "", name);
+		else
+			error = rat_buf_printf(&out, "%s%s(%s)", i ? ", " : "", spec->fields[i].transform, name);
+	}
+	if (error) {
+		rat_buf_free(&out);
+		return NULL;
+	}
+	return rat_buf_detach(&out);
+}
+
+/* "name TYPE" for each column, into info. */
+static int describe_columns(rat_table_info *info, const rat_table_schema *schema)
+{
+	size_t i;
+	int error = 0;
+
+	if ((info->columns = rat__calloc(schema->field_count + 1, sizeof(char *))) == NULL)
+		return RAT_ENOMEM;
+	for (i = 0; !error && i < schema->field_count; i++) {
+		rat_buf col = RAT_BUF_INIT;
+		if ((error = rat_buf_printf(&col, "%s ", schema->fields[i].name)) == 0 &&
+		    (error = rat_table__duckdb_type(&col, schema->fields[i].type_json)) == 0) {
+			info->columns[i] = rat_buf_detach(&col);
+			info->column_count = i + 1;
+			error = info->columns[i] ? 0 : RAT_ENOMEM;
+		}
+		rat_buf_free(&col);
+	}
+	return error;
+}
+
+/* A view entry's info (and its versions). */
+static int view_info(rat_view_info *out, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_store *store = NULL;
+	const char *key;
+	int error;
+
+	if ((error = rat_workspace__entry_store(&store, &key, ws, c)) == 0 &&
+	    (error = rat_table__view_info(out, store, key)) != 0)
+		rat_error__prefix("%s", c->key);
+	rat_store__free(store);
+	return error;
+}
+
+static int fill_view(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_view_info view;
+	size_t i;
+	int error;
+
+	if ((error = view_info(&view, ws, c)) != 0)
+		return error;
+	info->key = rat__strdup(c->key);
+	info->metadata_location = rat__strdup(c->state.metadata_location);
+	info->view_sql = view.sql;
+	view.sql = NULL;
+	info->snapshot_id = -1;
+	info->updated_ms = view.version_count ? view.versions[0].timestamp_ms : 0;
+	info->rows = info->data_files = info->bytes = -1;
+	info->partitioning = rat__strdup("");
+	if ((error = rat_workspace__table_location((char **)&info->location, ws, c->key)) == 0 &&
+	    view.columns.count &&
+	    (info->columns = rat__calloc(view.columns.count, sizeof(char *))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && info->columns && i < view.columns.count; i++) {
+		info->columns[i] = view.columns.strings[i];
+		view.columns.strings[i] = NULL;
+		info->column_count++;
+	}
+	if (!error && (!info->key || !info->metadata_location || !info->partitioning))
+		error = RAT_ENOMEM;
+	rat_table__view_info_free(&view);
+	return error;
+}
+
+static int fill_info(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_store *store = NULL;
+	rat_scan scan;
+	char *location = NULL;
+	size_t i;
+	int error;
+
+	info->kind = c->state.view ? "view" : "table";
+	info->view_sql = "";
+	if (c->state.view)
+		return fill_view(info, ws, c);
+	if ((error = rat_workspace__plan_entry(&scan, &store, ws, c)) != 0)
+		return error;
+	if ((error = rat_workspace__table_location(&location, ws, c->key)) != 0)
+		goto cleanup;
+	info->key = rat__strdup(c->key);
+	info->location = location;
+	location = NULL;
+	info->metadata_location = rat__strdup(c->state.metadata_location);
+	info->snapshot_id = scan.snapshot ? scan.snapshot->snapshot_id : -1;
+	info->updated_ms = scan.snapshot ? scan.snapshot->timestamp_ms : 0;
+	info->data_files = (int64_t)scan.data.count;
+	info->rows = rat_workspace__live_rows(&scan, NULL);
+	for (i = 0; i < scan.data.count; i++)
+		info->bytes += scan.data.items[i].file_size;
+	info->partitioning = describe_partitioning(&scan);
+	if (!info->key || !info->metadata_location || !info->partitioning)
+		error = RAT_ENOMEM;
+	if (!error)
+		error = describe_columns(info, scan.schema);
+cleanup:
+	free(location);
+	rat_table__scan_free(&scan);
+	rat_store__free(store);
+	return error;
+}
+
+int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref, const char *key)
+{
+	rat_catalog *catalog = NULL;
+	rat_contents contents = { NULL, 0 };
+	size_t i;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_catalog__contents(catalog, ref ? ref : rat_workspace_branch(ws), &contents)) != 0)
+		goto cleanup;
+	if (key && !rat_catalog__find(&contents, key)) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
+				       ref ? ref : rat_workspace_branch(ws));
+		goto cleanup;
+	}
+	if ((out->items = rat__calloc(contents.count + 1, sizeof(*out->items))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; !error && i < contents.count; i++) {
+		if (key && strcmp(contents.items[i].key, key) != 0)
+			continue;
+		error = fill_info(&out->items[out->count++], ws, &contents.items[i]);
+	}
+cleanup:
+	if (error)
+		rat_table_list_free(out);
+	rat_catalog__contents_free(&contents);
+	rat_catalog__free(catalog);
+	return error;
+}
+
+void rat_table_list_free(rat_table_list *list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++) {
+		free((char *)list->items[i].key);
+		free((char *)list->items[i].location);
+		free((char *)list->items[i].metadata_location);
+		free((char *)list->items[i].partitioning);
+		if (list->items[i].view_sql && list->items[i].view_sql[0])
+			free((char *)list->items[i].view_sql);
+		for (size_t j = 0; j < list->items[i].column_count; j++)
+			free((char *)list->items[i].columns[j]);
+		free((void *)list->items[i].columns);
+	}
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+static int64_t summary_count(json_t *summary, const char *key)
+{
+	const char *text = json_string_value(json_object_get(summary, key));
+	return text ? strtoll(text, NULL, 10) : -1;
+}
+
+/* A view's history: its versions, newest first (no rows: a view stores none). */
+static int view_history(rat_history *out, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	rat_view_info view;
+	size_t i;
+	int error;
+
+	if ((error = view_info(&view, ws, c)) != 0)
+		return error;
+	if ((out->items = rat__calloc(view.version_count + 1, sizeof(*out->items))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < view.version_count; i++) {
+		rat_snapshot_info *info = &out->items[out->count++];
+		info->snapshot_id = view.versions[i].version_id;
+		info->parent_id = i + 1 < view.version_count ? view.versions[i + 1].version_id : -1;
+		info->time_ms = view.versions[i].timestamp_ms;
+		info->added_rows = info->deleted_rows = info->total_rows = -1;
+		info->schema_id = -1;
+		if ((info->operation = rat__strdup("view")) == NULL)
+			error = RAT_ENOMEM;
+	}
+	rat_table__view_info_free(&view);
+	return error;
+}
+
+int rat_table_history_get(rat_history *out, const rat_workspace *ws, const char *ref, const char *key)
+{
+	rat_catalog *catalog = NULL;
+	rat_contents contents = { NULL, 0 };
+	const rat_catalog_entry *entry;
+	rat_store *store = NULL;
+	rat_scan scan;
+	bool planned = false;
+	int64_t id;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_catalog__contents(catalog, ref ? ref : rat_workspace_branch(ws), &contents)) != 0)
+		goto cleanup;
+	if ((entry = rat_catalog__find(&contents, key ? key : "")) == NULL) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s",
+				       key ? key : "(null)", ref ? ref : rat_workspace_branch(ws));
+		goto cleanup;
+	}
+	if (entry->state.view) {
+		error = view_history(out, ws, entry);
+		goto cleanup;
+	}
+	if ((error = rat_workspace__plan_entry(&scan, &store, ws, entry)) != 0)
+		goto cleanup;
+	planned = true;
+	if ((out->items = rat__calloc(scan.meta.snapshot_count + 1, sizeof(*out->items))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	/* the current snapshot and its ancestors: this branch's history of the table */
+	for (id = scan.snapshot ? scan.snapshot->snapshot_id : -1; !error && id >= 0;) {
+		const rat_table_snapshot *s = rat_table__snapshot(&scan.meta, id);
+		rat_snapshot_info *info;
+		if (!s || out->count >= scan.meta.snapshot_count)
+			break;
+		info = &out->items[out->count++];
+		info->snapshot_id = s->snapshot_id;
+		info->parent_id = s->parent_id;
+		info->time_ms = s->timestamp_ms;
+		info->schema_id = s->schema_id;
+		info->added_rows = summary_count(s->summary, "added-records");
+		info->deleted_rows = summary_count(s->summary, "deleted-records");
+		info->total_rows = summary_count(s->summary, "total-records");
+		if ((info->operation = rat__strdup(s->operation)) == NULL)
+			error = RAT_ENOMEM;
+		id = s->parent_id;
+	}
+cleanup:
+	if (error)
+		rat_history_free(out);
+	if (planned)
+		rat_table__scan_free(&scan);
+	rat_store__free(store);
+	rat_catalog__contents_free(&contents);
+	rat_catalog__free(catalog);
+	return error;
+}
+
+void rat_history_free(rat_history *history)
+{
+	size_t i;
+
+	if (!history)
+		return;
+	for (i = 0; i < history->count; i++)
+		free((char *)history->items[i].operation);
+	free(history->items);
+	memset(history, 0, sizeof(*history));
+}
