@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <string.h>
 
 static int list(rat_catalog *catalog, const rat_workspace *ws, int tags)
@@ -24,57 +23,62 @@ static int list(rat_catalog *catalog, const rat_workspace *ws, int tags)
 	return CLI_OK;
 }
 
-static int run_refs(const cli_command *cmd, int tags, int argc, char **argv)
+static const cli_option from = { "from", 0, CLI_TEXT, "REF", "where a new branch starts", NULL,
+				 NULL, NULL };
+static const char *const verbs[] = { "list", "create", "delete", NULL };
+
+static int run_refs(const cli_args *a, int tags)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL, *from = NULL, *verb = "list";
+	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE)), *start = cli_get(a, &from);
+	const char *verb = a->count ? a->pos[0] : "list", *name = a->count > 1 ? a->pos[1] : NULL;
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
-	int c, status;
+	int status;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:f:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'f': from = optarg; break;
-		case 'h': return cli_help(cmd);
-		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		verb = argv[optind++];
-	if (strcmp(verb, "list") != 0 && strcmp(verb, "create") != 0 && strcmp(verb, "delete") != 0)
-		return cli_usage(cmd, "unknown subcommand '%s' (list, create, delete)", verb);
-	if (strcmp(verb, "list") != 0 && optind + 1 != argc)
-		return cli_usage(cmd, "%s needs one NAME", verb);
+	if (!cli_listed(verbs, verb))
+		return cli_unknown_verb(a->cmd, verb, verbs);
+	if (strcmp(verb, "list") != 0 && a->count != 2)
+		return cli_usage(a->cmd, "%s needs one NAME", verb);
 	if ((status = cli_open_catalog(workspace, &ws, &catalog)) != CLI_OK)
 		return status;
+	start = start ? start : rat_workspace_branch(ws);
 	if (strcmp(verb, "list") == 0) {
 		status = list(catalog, ws, tags);
 	} else if (strcmp(verb, "create") == 0) {
-		if (rat_ref_create(catalog, argv[optind], tags, from ? from : rat_workspace_branch(ws)) != 0)
+		if (rat_ref_create(catalog, name, tags, start) != 0)
 			status = cli_fail_lib(NULL);
 		else
-			printf("Created %s %s from %s\n", tags ? "tag" : "branch", argv[optind],
-			       from ? from : rat_workspace_branch(ws));
-	} else if (rat_ref_delete(catalog, argv[optind]) != 0) {
+			printf("Created %s %s from %s\n", tags ? "tag" : "branch", name, start);
+	} else if (rat_ref_delete(catalog, name) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
-		printf("Deleted %s %s\n", tags ? "tag" : "branch", argv[optind]);
+		printf("Deleted %s %s\n", tags ? "tag" : "branch", name);
 	}
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
 }
 
-static int run_branch(int argc, char **argv) { return run_refs(&cli_cmd_branch, 0, argc, argv); }
-static int run_tag(int argc, char **argv) { return run_refs(&cli_cmd_tag, 1, argc, argv); }
+static int run_branch(const cli_args *a) { return run_refs(a, 0); }
+static int run_tag(const cli_args *a) { return run_refs(a, 1); }
+
+static const cli_use branch_options[] = {
+	{ CLI_OPT(WORKSPACE), "the workspace (whose RAT_HOME holds the catalog)", NULL },
+	{ &from, NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const cli_use tag_options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ &from, "what the tag names", NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* -f is --full-refresh everywhere now. */
+static const cli_alias aliases[] = {
+	{ "-f", &from, NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_branch = {
 	"branch",
@@ -85,12 +89,10 @@ const cli_command cli_cmd_branch = {
 	"       rat branch delete NAME\n"
 	"\n"
 	"Branches of the catalog; '*' marks the workspace's branch. A new branch\n"
-	"starts at REF (a branch, tag or commit; default: the workspace's branch).\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace (whose RAT_HOME holds the catalog)\n"
-	"  -f, --from REF             where a new branch starts\n"
-	"  -h, --help                 show this help\n",
+	"starts at REF (a branch, tag or commit; default: the workspace's branch).\n",
+	branch_options,
+	aliases,
+	NULL,
 };
 
 const cli_command cli_cmd_tag = {
@@ -102,10 +104,8 @@ const cli_command cli_cmd_tag = {
 	"       rat tag delete NAME\n"
 	"\n"
 	"Tags name a commit for good (a release, a month-end close). A new tag\n"
-	"points at REF (default: the workspace's branch head).\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -f, --from REF             what the tag names\n"
-	"  -h, --help                 show this help\n",
+	"points at REF (default: the workspace's branch head).\n",
+	tag_options,
+	aliases,
+	NULL,
 };

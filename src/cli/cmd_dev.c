@@ -34,30 +34,24 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 	return status;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
+	static const char *const verbs[] = { "start", "list", "diff", "merge", "drop", NULL };
 	const char *verb;
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
-	int pos, status;
+	int status;
 
-	if (!cli_parse(&cli_cmd_dev, argc, argv, 0, &args, &status))
-		return status;
-	pos = args.first;
-	if (pos == argc)
-		return cli_usage(&cli_cmd_dev, "missing subcommand (start, list, diff, merge, drop)");
-	verb = argv[pos++];
-	if (strcmp(verb, "list") == 0) {
-		if (pos != argc)
-			return cli_usage(&cli_cmd_dev, "list takes no NAME");
-	} else if (strcmp(verb, "start") && strcmp(verb, "diff") && strcmp(verb, "merge") &&
-		   strcmp(verb, "drop")) {
-		return cli_usage(&cli_cmd_dev, "unknown subcommand '%s' (start, list, diff, merge, drop)", verb);
-	} else if (pos + 1 != argc) {
-		return cli_usage(&cli_cmd_dev, "%s needs one NAME", verb);
-	}
-	if ((status = cli_open_catalog(args.workspace, &ws, &catalog)) != CLI_OK)
+	if (a->count == 0)
+		return cli_usage(a->cmd, "missing subcommand (start, list, diff, merge, drop)");
+	verb = a->pos[0];
+	if (!cli_listed(verbs, verb))
+		return cli_unknown_verb(a->cmd, verb, verbs);
+	if (strcmp(verb, "list") == 0 && a->count != 1)
+		return cli_usage(a->cmd, "list takes no NAME");
+	if (strcmp(verb, "list") != 0 && a->count != 2)
+		return cli_usage(a->cmd, "%s needs one NAME", verb);
+	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
 	if (strcmp(verb, "list") == 0) {
 		rat_ref_list refs;
@@ -71,12 +65,17 @@ static int run(int argc, char **argv)
 			rat_ref_list_free(&refs);
 		}
 	} else {
-		status = act(verb, argv[pos], ws, catalog);
+		status = act(verb, a->pos[1], ws, catalog);
 	}
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
 }
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_dev = {
 	"dev",
@@ -86,9 +85,8 @@ const cli_command cli_cmd_dev = {
 	"       rat dev list          the dev branches\n"
 	"       rat dev diff NAME     tables dev/NAME changed\n"
 	"       rat dev merge NAME    bring dev/NAME into the workspace's branch\n"
-	"       rat dev drop NAME     delete dev/NAME\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -h, --help                 show this help\n",
+	"       rat dev drop NAME     delete dev/NAME\n",
+	options,
+	NULL,
+	NULL,
 };

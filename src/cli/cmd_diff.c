@@ -72,26 +72,27 @@ int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *fr
 	return CLI_OK;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
-	int pos, status;
+	int status;
 
-	if (!cli_parse(&cli_cmd_diff, argc, argv, 0, &args, &status))
+	if (a->count == 0 || a->count > 2)
+		return cli_usage(a->cmd, "wants A [B]");
+	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
-	pos = args.first;
-	if (pos == argc || argc - pos > 2)
-		return cli_usage(&cli_cmd_diff, "wants A [B]");
-	if ((status = cli_open_catalog(args.workspace, &ws, &catalog)) != CLI_OK)
-		return status;
-	status = cli_print_diff(ws, catalog, argv[pos],
-				pos + 1 < argc ? argv[pos + 1] : rat_workspace_branch(ws));
+	status = cli_print_diff(ws, catalog, a->pos[0],
+				a->count == 2 ? a->pos[1] : rat_workspace_branch(ws));
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
 }
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_diff = {
 	"diff",
@@ -101,9 +102,8 @@ const cli_command cli_cmd_diff = {
 	"\n"
 	"Tables added (+), removed (-) or changed (~, with snapshot ids and row\n"
 	"counts) going from\n"
-	"A to B (refs or commits; B defaults to the workspace's branch).\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -h, --help                 show this help\n",
+	"A to B (refs or commits; B defaults to the workspace's branch).\n",
+	options,
+	NULL,
+	NULL,
 };

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <string.h>
 
 typedef struct docs_args {
@@ -60,68 +59,53 @@ static int check(const docs_args *a, const rat_workspace *ws)
 	return status;
 }
 
-/* Options and the verb; false when the command is over (*status set). */
-static bool parse(docs_args *a, int argc, char **argv, int *status)
-{
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "pipeline", required_argument, NULL, 'p' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+static const cli_option strict = { "strict", 0, CLI_FLAG, NULL,
+				   "check: every failed rule is an error", NULL, NULL, NULL };
+static const char *const verbs[] = { "generate", "check", NULL };
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:p:vh", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': a->workspace = optarg; break;
-		case 'p': a->pipeline = optarg; break;
-		case 's': a->strict = 1; break;
-		case 'v': a->verbose = true; break;
-		case 'h': *status = cli_help(&cli_cmd_docs); return false;
-		default:
-			*status = cli_usage(&cli_cmd_docs, "unknown option '%s'", argv[optind - 1]);
-			return false;
-		}
-	}
-	if (optind >= argc) {
-		*status = cli_usage(&cli_cmd_docs, "wants a subcommand: generate or check");
-		return false;
-	}
-	if (optind + 1 < argc) {
-		*status = cli_usage(&cli_cmd_docs, "unexpected argument '%s'", argv[optind + 1]);
-		return false;
-	}
-	a->verb = argv[optind];
-	if (strcmp(a->verb, "generate") != 0 && strcmp(a->verb, "check") != 0)
-		*status = cli_usage(&cli_cmd_docs, "unknown subcommand '%s' (generate, check)",
-				    a->verb);
-	else if (strcmp(a->verb, "generate") == 0 && (a->strict || a->verbose))
-		*status = cli_usage(&cli_cmd_docs, "--strict and -v go with check");
-	else if (strcmp(a->verb, "check") == 0 && a->pipeline)
-		*status = cli_usage(&cli_cmd_docs, "-p goes with generate (check checks all)");
-	else
-		*status = CLI_OK;
-	return *status == CLI_OK;
+/* Options and the verb; a usage error's status, or CLI_OK. */
+static int parse(docs_args *d, const cli_args *a)
+{
+	d->workspace = cli_get(a, CLI_OPT(WORKSPACE));
+	d->pipeline = cli_get(a, CLI_OPT(PIPELINE));
+	d->strict = cli_has(a, &strict);
+	d->verbose = cli_has(a, CLI_OPT(VERBOSE));
+	if (a->count == 0)
+		return cli_usage(a->cmd, "wants a subcommand: generate or check");
+	if (a->count > 1)
+		return cli_usage(a->cmd, "unexpected argument '%s'", a->pos[1]);
+	d->verb = a->pos[0];
+	if (!cli_listed(verbs, d->verb))
+		return cli_unknown_verb(a->cmd, d->verb, verbs);
+	if (strcmp(d->verb, "generate") == 0 && (d->strict || d->verbose))
+		return cli_usage(a->cmd, "--strict and -v go with check");
+	if (strcmp(d->verb, "check") == 0 && d->pipeline)
+		return cli_usage(a->cmd, "-p goes with generate (check checks all)");
+	return CLI_OK;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	docs_args a = { NULL, NULL, NULL, 0, false };
+	docs_args d = { NULL, NULL, NULL, 0, false };
 	rat_workspace *ws = NULL;
 	int status;
 
-	if (!parse(&a, argc, argv, &status))
+	if ((status = parse(&d, a)) != CLI_OK)
 		return status;
-	if (rat_workspace_open(&ws, a.workspace) != 0)
+	if (rat_workspace_open(&ws, d.workspace) != 0)
 		return cli_fail_lib(NULL);
-	status = strcmp(a.verb, "generate") == 0 ? generate(&a, ws) : check(&a, ws);
+	status = strcmp(d.verb, "generate") == 0 ? generate(&d, ws) : check(&d, ws);
 	rat_workspace_free(ws);
 	return status;
 }
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(PIPELINE), "generate: only this pipeline (or layer.name)", NULL },
+	{ &strict, NULL, NULL },
+	{ CLI_OPT(VERBOSE), "check: list the rules that pass too", NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_docs = {
 	"docs",
@@ -151,12 +135,8 @@ const cli_command cli_cmd_docs = {
 	"(every column described), freshness (configured), lineage (present and\n"
 	"matching the DAG). Columns are the table's when it exists, else the\n"
 	"config's. freshness and pii are warnings unless --strict. Exit 1 when a\n"
-	"rule fails.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -p, --pipeline LAYER/NAME  generate: only this pipeline (or layer.name)\n"
-	"      --strict               check: every failed rule is an error\n"
-	"  -v, --verbose              check: list the rules that pass too\n"
-	"  -h, --help                 show this help\n",
+	"rule fails.\n",
+	options,
+	NULL,
+	NULL,
 };

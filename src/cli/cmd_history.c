@@ -15,20 +15,19 @@ static void count(char *out, size_t len, const char *sign, int64_t n)
 		snprintf(out, len, "%s%" PRId64, n ? sign : "", n);
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
 	const char *table = NULL;
 	rat_workspace *ws = NULL;
 	rat_history history;
 	size_t i;
 	int status;
 
-	if (!cli_table_args(&cli_cmd_history, argc, argv, 0, &args, &table, &status))
+	if ((status = cli_table_arg(a, &table)) != CLI_OK)
 		return status;
-	if (rat_workspace_open(&ws, args.workspace) != 0)
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_table_history_get(&history, ws, args.ref, table) != 0) {
+	if (rat_table_history_get(&history, ws, cli_get(a, CLI_OPT(REF)), table) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
 		printf("%-20s %-19s  %-10s %10s %10s %12s\n", "SNAPSHOT", "TIME (UTC)", "OPERATION",
@@ -52,6 +51,12 @@ static int run(int argc, char **argv)
 	return status;
 }
 
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(REF), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_history = {
 	"history",
 	"show a table's snapshots",
@@ -59,10 +64,8 @@ const cli_command cli_cmd_history = {
 	"Usage: rat history TABLE [-w NAME|PATH] [--ref REF]\n"
 	"\n"
 	"The snapshots of TABLE (layer.table) on REF (default: the workspace's\n"
-	"branch), newest first: time, operation, rows added and removed, total.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -r, --ref REF              a branch, tag or commit\n"
-	"  -h, --help                 show this help\n",
+	"branch), newest first: time, operation, rows added and removed, total.\n",
+	options,
+	NULL,
+	NULL,
 };

@@ -3,35 +3,24 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
+static const cli_option path = { "path", 0, CLI_TEXT, "DIR",
+				 "create it here (default: <first RAT_WORKSPACES folder>/NAME)", NULL,
+				 NULL, NULL };
+static const cli_option description = { "description", 'd', CLI_TEXT, "TEXT",
+					"description in workspace.yaml (default: \"NAME workspace\")",
+					NULL, NULL, NULL };
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	static const struct option options[] = {
-		{ "path", required_argument, NULL, 'p' },
-		{ "description", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	rat_workspace_create_options opts = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
 	rat_workspace *ws = NULL;
 	rat_resources res;
-	int c;
 
-	optind = 0;
-	opterr = 0; /* we word the message ourselves */
-	while ((c = getopt_long(argc, argv, "p:d:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'p': opts.path = optarg; break;
-		case 'd': opts.description = optarg; break;
-		case 'h': return cli_help(&cli_cmd_init);
-		default: return cli_usage(&cli_cmd_init, "unknown option \'%s\'", argv[optind - 1]);
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(&cli_cmd_init, optind == argc ? "missing workspace NAME"
-							       : "too many arguments");
-	if (rat_workspace_create(&ws, argv[optind], &opts) != 0)
+	opts.path = cli_get(a, &path);
+	opts.description = cli_get(a, &description);
+	if (a->count != 1)
+		return cli_usage(a->cmd, a->count == 0 ? "missing workspace NAME" : "too many arguments");
+	if (rat_workspace_create(&ws, a->pos[0], &opts) != 0)
 		return cli_fail_lib("init");
 	rat_workspace_resources(ws, &res);
 	printf("Created workspace '%s' in %s\n"
@@ -48,6 +37,18 @@ static int run(int argc, char **argv)
 	return CLI_OK;
 }
 
+static const cli_use options[] = {
+	{ &path, NULL, NULL },
+	{ &description, NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* -p is --pipeline everywhere now. */
+static const cli_alias aliases[] = {
+	{ "-p", &path, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_init = {
 	"init",
 	"create a workspace",
@@ -55,12 +56,8 @@ const cli_command cli_cmd_init = {
 	"Usage: rat init NAME [--path DIR] [--description TEXT]\n"
 	"\n"
 	"Create a workspace folder with workspace.yaml and the layout\n"
-	"pipelines/{bronze,silver,gold}/, schemas/, macros/, notebooks/.\n"
-	"\n"
-	"Options:\n"
-	"  -p, --path DIR          create it here (default: <first RAT_WORKSPACES folder>/NAME)\n"
-	"  -d, --description TEXT  description in workspace.yaml (default: \"NAME workspace\")\n"
-	"  -h, --help              show this help\n"
-	"\n"
+	"pipelines/{bronze,silver,gold}/, schemas/, macros/, notebooks/.\n",
+	options,
+	aliases,
 	"A target that exists and is not an empty folder is refused; nothing is written.\n",
 };

@@ -6,19 +6,16 @@
 
 #include <string.h>
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
 	rat_workspace *ws = NULL;
 	rat_pipeline_list list;
 	size_t i, j;
-	int status;
+	int status = CLI_OK;
 
-	if (!cli_parse(&cli_cmd_list, argc, argv, 0, &args, &status))
-		return status;
-	if (args.first != argc)
-		return cli_usage(&cli_cmd_list, "takes no arguments");
-	if (rat_workspace_open(&ws, args.workspace) != 0)
+	if (a->count != 0)
+		return cli_usage(a->cmd, "takes no arguments");
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
 	if (rat_pipeline_list_get(&list, ws) != 0) {
 		status = cli_fail_lib(NULL);
@@ -44,6 +41,11 @@ cleanup:
 	return status;
 }
 
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_list = {
 	"list",
 	"list the workspace's pipelines in build order",
@@ -54,9 +56,8 @@ const cli_command cli_cmd_list = {
 	"them: kind (sql, python, shell, command), materialization, number of\n"
 	"tests, and what each reads (ref()s and its landing folder). Every file\n"
 	"is loaded and checked: a bad config, an unknown ref() or a cycle is an\n"
-	"error naming the file and line.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -h, --help                 show this help\n",
+	"error naming the file and line.\n",
+	options,
+	NULL,
+	NULL,
 };

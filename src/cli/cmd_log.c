@@ -28,31 +28,25 @@ static int touches(rat_catalog *catalog, const rat_log_entry *e, const char *tab
 	return found;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
-	const char *ref, *table = NULL;
+	const char *ref = cli_get(a, CLI_OPT(REF)), *table = NULL;
+	size_t limit = (size_t)cli_count(a, CLI_OPT(LIMIT), 0), i;
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
 	rat_log log;
-	size_t limit, i;
-	int pos, status;
+	int status;
 
-	if (!cli_parse(&cli_cmd_log, argc, argv, CLI_WANTS_REF | CLI_WANTS_LIMIT, &args, &status))
-		return status;
-	ref = args.ref;
-	limit = (size_t)args.limit;
-	pos = args.first;
-	if (pos + 1 < argc)
-		return cli_usage(&cli_cmd_log, "too many arguments");
+	if (a->count > 1)
+		return cli_usage(a->cmd, "too many arguments");
 	/* the argument is a table (layer.table) or, for convenience, a ref */
-	if (pos < argc) {
-		if (is_table(argv[pos]))
-			table = argv[pos];
+	if (a->count == 1) {
+		if (is_table(a->pos[0]))
+			table = a->pos[0];
 		else if (!ref)
-			ref = argv[pos];
+			ref = a->pos[0];
 	}
-	if ((status = cli_open_catalog(args.workspace, &ws, &catalog)) != CLI_OK)
+	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
 	/* with a table, walk the whole history and keep the commits that changed it */
 	if (rat_log_get(&log, catalog, ref ? ref : rat_workspace_branch(ws), table ? 0 : limit) != 0) {
@@ -79,6 +73,13 @@ static int run(int argc, char **argv)
 	return status;
 }
 
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(REF), NULL, NULL },
+	{ CLI_OPT(LIMIT), "at most N commits", NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_log = {
 	"log",
 	"show the commits of a branch",
@@ -87,11 +88,8 @@ const cli_command cli_cmd_log = {
 	"\n"
 	"Commits reachable from REF (default: the workspace's branch), newest first:\n"
 	"hash, time (UTC), author and message. With TABLE (layer.table), only the\n"
-	"commits that changed it. (A REF given in TABLE's place is taken as --ref.)\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -r, --ref REF              a branch, tag or commit\n"
-	"  -n, --limit N              at most N commits\n"
-	"  -h, --help                 show this help\n",
+	"commits that changed it. (A REF given in TABLE's place is taken as --ref.)\n",
+	options,
+	NULL,
+	NULL,
 };

@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,32 +26,22 @@ static int64_t parse_age(const char *s)
 	return -1;
 }
 
-static int retention(int argc, char **argv)
+static const char *const retention_verbs[] = { "apply", NULL };
+
+static int retention(const cli_args *a)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL;
+	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE));
 	rat_workspace *ws = NULL;
 	rat_retention_report report;
-	int c, dry = 0;
+	int dry = cli_has(a, CLI_OPT(DRY_RUN));
 	size_t i;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:nh", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'n': dry = 1; break;
-		case 'h': return cli_help(&cli_cmd_retention);
-		default: return cli_usage(&cli_cmd_retention, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1 || strcmp(argv[optind], "apply") != 0)
-		return cli_usage(&cli_cmd_retention, "the subcommand is apply");
+	if (a->count == 0)
+		return cli_usage(a->cmd, "the subcommand is apply");
+	if (strcmp(a->pos[0], "apply") != 0)
+		return cli_unknown_verb(a->cmd, a->pos[0], retention_verbs);
+	if (a->count > 1)
+		return cli_usage(a->cmd, "apply takes no arguments");
 	if (rat_workspace_open(&ws, workspace) != 0)
 		return cli_fail_lib(NULL);
 	if (rat_retention_apply(&report, ws, dry) != 0) {
@@ -81,41 +70,23 @@ static int retention(int argc, char **argv)
 	return CLI_OK;
 }
 
-static int vacuum(int argc, char **argv)
+static const cli_option older_than = { "older-than", 0, CLI_TEXT, "AGE",
+				       "7d (default), 12h, 30m, 0 for everything", NULL, NULL, NULL };
+
+static int vacuum(const cli_args *a)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	rat_vacuum_options opts = RAT_VACUUM_OPTIONS_INIT;
-	const char *workspace = NULL;
+	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE)), *age = cli_get(a, &older_than);
 	rat_workspace *ws = NULL;
 	rat_vacuum_report report;
-	int c, verbose = 0;
+	int verbose = cli_has(a, CLI_OPT(VERBOSE));
 	size_t i;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:o:nvh", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'o':
-			if ((opts.older_than_ms = parse_age(optarg)) < 0)
-				return cli_usage(&cli_cmd_vacuum, "--older-than wants an age like 7d, "
-								  "12h or 0, got '%s'", optarg);
-			break;
-		case 'n': opts.dry_run = 1; break;
-		case 'v': verbose = 1; break;
-		case 'h': return cli_help(&cli_cmd_vacuum);
-		default: return cli_usage(&cli_cmd_vacuum, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(&cli_cmd_vacuum, "takes no arguments");
+	opts.dry_run = cli_has(a, CLI_OPT(DRY_RUN));
+	if (age && (opts.older_than_ms = parse_age(age)) < 0)
+		return cli_usage(a->cmd, "--older-than wants an age like 7d, 12h or 0, got '%s'", age);
+	if (a->count != 0)
+		return cli_usage(a->cmd, "takes no arguments");
 	if (rat_workspace_open(&ws, workspace) != 0)
 		return cli_fail_lib(NULL);
 	if (rat_vacuum(&report, ws, &opts) != 0) {
@@ -132,6 +103,32 @@ static int vacuum(int argc, char **argv)
 	return CLI_OK;
 }
 
+static const cli_use retention_options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(DRY_RUN), "report what would go; change nothing", NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const cli_use vacuum_options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ &older_than, NULL, NULL },
+	{ CLI_OPT(DRY_RUN), "list what would go; delete nothing", NULL },
+	{ CLI_OPT(VERBOSE), "list the files", NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* -n is --limit everywhere now, and -o --format. */
+static const cli_alias retention_aliases[] = {
+	{ "-n", CLI_OPT(DRY_RUN), NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const cli_alias vacuum_aliases[] = {
+	{ "-n", CLI_OPT(DRY_RUN), NULL },
+	{ "-o", &older_than, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_retention = {
 	"retention",
 	"delete rows older than their layer's retention_days",
@@ -143,12 +140,10 @@ const cli_command cli_cmd_retention = {
 	"keeps forever). A table goes by its date partition column, else\n"
 	"_ingested_at, else _ingested_date. Whole files go where the partitioning\n"
 	"follows the date; others are rewritten without the old rows. The previous\n"
-	"state stays readable with --ref until rat vacuum.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -n, --dry-run              report what would go; change nothing\n"
-	"  -h, --help                 show this help\n",
+	"state stays readable with --ref until rat vacuum.\n",
+	retention_options,
+	retention_aliases,
+	NULL,
 };
 
 const cli_command cli_cmd_vacuum = {
@@ -162,12 +157,8 @@ const cli_command cli_cmd_vacuum = {
 	"AGE. Expire the older snapshots, then delete every file under the\n"
 	"workspace's storage that nothing kept references and that is older than\n"
 	"AGE (younger ones may belong to a write in progress). Published product\n"
-	"versions have files of their own and are never touched.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -o, --older-than AGE       7d (default), 12h, 30m, 0 for everything\n"
-	"  -n, --dry-run              list what would go; delete nothing\n"
-	"  -v, --verbose              list the files\n"
-	"  -h, --help                 show this help\n",
+	"versions have files of their own and are never touched.\n",
+	vacuum_options,
+	vacuum_aliases,
+	NULL,
 };

@@ -26,9 +26,9 @@ static bool valid_table(const rat_workspace *ws, const char *name)
 	return valid;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { .limit = 10 };
+	long limit = cli_count(a, CLI_OPT(LIMIT), 10);
 	const char *table = NULL;
 	char sql[512]; /* a valid name is at most 15 + 1 + 128 characters */
 	rat_workspace *ws = NULL;
@@ -36,17 +36,17 @@ static int run(int argc, char **argv)
 	rat_result *result = NULL;
 	int status;
 
-	if (!cli_table_args(&cli_cmd_preview, argc, argv, CLI_WANTS_LIMIT, &args, &table, &status))
+	if ((status = cli_table_arg(a, &table)) != CLI_OK)
 		return status;
-	if (rat_workspace_open(&ws, args.workspace) != 0)
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
 	if (!valid_table(ws, table)) {
 		rat_workspace_free(ws);
-		return cli_usage(&cli_cmd_preview, "'%s' is not a table name (layer.table)", table);
+		return cli_usage(a->cmd, "'%s' is not a table name (layer.table)", table);
 	}
 	snprintf(sql, sizeof(sql), "SELECT * FROM %.*s.\"%s\" LIMIT %ld",
-		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, args.limit);
-	if (rat_engine_open_at(&engine, ws, args.ref) != 0 || rat_engine_query(&result, engine, sql) != 0)
+		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, limit);
+	if (rat_engine_open_at(&engine, ws, cli_get(a, CLI_OPT(REF))) != 0 || rat_engine_query(&result, engine, sql) != 0)
 		status = cli_fail_lib(NULL);
 	else
 		status = cli_write_result(stdout, result, CLI_FORMAT_TABLE, 0, cli_color(stdout));
@@ -56,6 +56,13 @@ static int run(int argc, char **argv)
 	return status;
 }
 
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(REF), NULL, NULL },
+	{ CLI_OPT(LIMIT), "rows to show (default 10)", NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_preview = {
 	"preview",
 	"show the first rows of a table",
@@ -63,11 +70,8 @@ const cli_command cli_cmd_preview = {
 	"Usage: rat preview TABLE [-n N] [-w NAME|PATH] [--ref REF]\n"
 	"\n"
 	"The first N rows (default 10) of TABLE (layer.table) at REF (default: the\n"
-	"workspace's branch).\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -r, --ref REF              a branch, tag or commit\n"
-	"  -n, --limit N              rows to show\n"
-	"  -h, --help                 show this help\n",
+	"workspace's branch).\n",
+	options,
+	NULL,
+	NULL,
 };

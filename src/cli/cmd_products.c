@@ -3,7 +3,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <inttypes.h>
 #include <string.h>
@@ -135,46 +134,49 @@ static int revoke(rat_workspace *ws, char **pos)
 	return CLI_OK;
 }
 
-static int run(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "version", required_argument, NULL, 'V' },
-		{ "bump", required_argument, NULL, 'b' },
-		{ "changelog", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	rat_publish_options opts = RAT_PUBLISH_OPTIONS_INIT;
-	const char *workspace = NULL;
-	rat_workspace *ws = NULL;
-	char **pos;
-	int c, n, status;
+static const cli_option version = { "version", 0, CLI_TEXT, "V",
+				    "publish: this version (default: a bump of the latest)", NULL,
+				    NULL, NULL };
+static const cli_option bump = { "bump", 'b', CLI_TEXT, "PART",
+				 "publish: major, minor or patch", NULL, NULL, NULL };
+static const cli_option changelog = { "changelog", 'm', CLI_TEXT, "TEXT",
+				      "publish: what changed in this version", NULL, NULL, NULL };
+static const char *const verbs[] = { "list", "versions", "publish", "grant", "revoke", "status",
+				     NULL };
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:V:b:m:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'V': opts.new_version = optarg; break;
-		case 'b': opts.bump = optarg; break;
-		case 'm': opts.changelog = optarg; break;
-		case 'h': return cli_help(&cli_cmd_products);
-		default: return cli_usage(&cli_cmd_products, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	pos = argv + optind;
-	n = argc - optind;
-	if (n == 0)
-		return cli_usage(&cli_cmd_products, "missing subcommand");
-	if ((opts.new_version || opts.bump || opts.changelog) && strcmp(pos[0], "publish") != 0)
-		return cli_usage(&cli_cmd_products, "--version, --bump and --changelog go with publish");
-	if (!(strcmp(pos[0], "list") == 0 && n == 1) && !(strcmp(pos[0], "status") == 0 && n == 1) &&
-	    !(strcmp(pos[0], "versions") == 0 && n <= 2) && !(strcmp(pos[0], "publish") == 0 && n <= 2) &&
-	    !(strcmp(pos[0], "grant") == 0 && (n == 3 || n == 4)) &&
-	    !(strcmp(pos[0], "revoke") == 0 && n == 3))
-		return cli_usage(&cli_cmd_products, "unknown subcommand, or wrong arguments for '%s'",
-				 pos[0]);
+/* The subcommand and its arguments; a usage error's status, or CLI_OK. */
+static int check_args(const cli_args *a, const rat_publish_options *opts)
+{
+	const char *verb = a->count ? a->pos[0] : NULL;
+	int n = a->count;
+
+	if (!verb)
+		return cli_usage(a->cmd, "missing subcommand");
+	if (!cli_listed(verbs, verb))
+		return cli_unknown_verb(a->cmd, verb, verbs);
+	if ((opts->new_version || opts->bump || opts->changelog) && strcmp(verb, "publish") != 0)
+		return cli_usage(a->cmd, "--version, --bump and --changelog go with publish");
+	if (!(strcmp(verb, "list") == 0 && n == 1) && !(strcmp(verb, "status") == 0 && n == 1) &&
+	    !(strcmp(verb, "versions") == 0 && n <= 2) && !(strcmp(verb, "publish") == 0 && n <= 2) &&
+	    !(strcmp(verb, "grant") == 0 && (n == 3 || n == 4)) &&
+	    !(strcmp(verb, "revoke") == 0 && n == 3))
+		return cli_usage(a->cmd, "wrong arguments for '%s' (see --help)", verb);
+	return CLI_OK;
+}
+
+static int run(const cli_args *a)
+{
+	rat_publish_options opts = RAT_PUBLISH_OPTIONS_INIT;
+	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE));
+	rat_workspace *ws = NULL;
+	char **pos = a->pos;
+	int n = a->count, status;
+
+	opts.new_version = cli_get(a, &version);
+	opts.bump = cli_get(a, &bump);
+	opts.changelog = cli_get(a, &changelog);
+	if ((status = check_args(a, &opts)) != CLI_OK)
+		return status;
 	if (rat_workspace_open(&ws, workspace) != 0)
 		return cli_fail_lib(NULL);
 	if (strcmp(pos[0], "list") == 0)
@@ -192,6 +194,20 @@ static int run(int argc, char **argv)
 	rat_workspace_free(ws);
 	return status;
 }
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ &version, NULL, NULL },
+	{ &bump, NULL, NULL },
+	{ &changelog, NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* -V is rat's own version (`rat -V`). */
+static const cli_alias aliases[] = {
+	{ "-V", &version, NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_products = {
 	"products",
@@ -222,9 +238,8 @@ const cli_command cli_cmd_products = {
 	"  status    SLA freshness: how old each product's latest version is\n"
 	"            (exit 1 when one is late)\n"
 	"\n"
-	"PRODUCT is owner/name, or a name.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -h, --help                 show this help\n",
+	"PRODUCT is owner/name, or a name.\n",
+	options,
+	aliases,
+	NULL,
 };

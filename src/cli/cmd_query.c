@@ -1,6 +1,7 @@
 /*
  * cli/cmd_query.c - `rat query SQL [-w W] [--ref REF] [--format table|csv|json]
- * [--output FILE]`, in a session bound to the workspace's tables and locked down.
+ * [--output FILE] [--limit N]`, in a session bound to the workspace's tables
+ * and locked down.
  *
  * With --output, the result goes to FILE.<pid>.tmp first and is renamed over
  * FILE only when the whole result was written: a failed query never leaves a
@@ -9,7 +10,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,17 +46,13 @@ static char *read_stdin(void)
 	return buf;
 }
 
-static int parse_format(cli_format *out, const char *s)
+static cli_format parse_format(const char *s)
 {
-	if (strcmp(s, "table") == 0)
-		*out = CLI_FORMAT_TABLE;
-	else if (strcmp(s, "csv") == 0)
-		*out = CLI_FORMAT_CSV;
-	else if (strcmp(s, "json") == 0)
-		*out = CLI_FORMAT_JSON;
-	else
-		return -1;
-	return 0;
+	if (s && strcmp(s, "csv") == 0)
+		return CLI_FORMAT_CSV;
+	if (s && strcmp(s, "json") == 0)
+		return CLI_FORMAT_JSON;
+	return CLI_FORMAT_TABLE;
 }
 
 static int write_output(rat_result *result, const char *path, cli_format format,
@@ -82,53 +78,21 @@ static int write_output(rat_result *result, const char *path, cli_format format,
 	return status;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "max-rows", required_argument, NULL, 'n' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *workspace = NULL, *output = NULL, *ref = NULL;
-	cli_format format = CLI_FORMAT_TABLE;
-	unsigned long max_rows = 1000;
+	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE)), *ref = cli_get(a, CLI_OPT(REF));
+	cli_format format = parse_format(cli_get(a, CLI_OPT(FORMAT)));
+	unsigned long max_rows = (unsigned long)cli_count(a, CLI_OPT(LIMIT), 1000);
 	rat_workspace *ws = NULL;
 	rat_engine *engine = NULL;
 	rat_result *result = NULL;
-	char *sql = NULL, *end;
-	int c, status = CLI_FAILURE;
+	char *sql = NULL;
+	int status = CLI_FAILURE;
 
-	optind = 0;
-	opterr = 0; /* we word the message ourselves */
-	while ((c = getopt_long(argc, argv, "w:f:o:n:r:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'r': ref = optarg; break;
-		case 'o': output = optarg; break;
-		case 'f':
-			if (parse_format(&format, optarg) != 0)
-				return cli_usage(&cli_cmd_query, "unknown format '%s' (table, csv, json)",
-						 optarg);
-			break;
-		case 'n':
-			errno = 0;
-			max_rows = strtoul(optarg, &end, 10);
-			if (*end || errno || optarg[0] == '-')
-				return cli_usage(&cli_cmd_query, "--max-rows wants a count, got '%s'",
-						 optarg);
-			break;
-		case 'h': return cli_help(&cli_cmd_query);
-		default: return cli_usage(&cli_cmd_query, "unknown option \'%s\'", argv[optind - 1]);
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(&cli_cmd_query, optind == argc ? "missing SQL" : "too many arguments "
-										  "(quote the SQL)");
-	if (strcmp(argv[optind], "-") == 0) {
+	if (a->count != 1)
+		return cli_usage(a->cmd, a->count == 0 ? "missing SQL"
+						       : "too many arguments (quote the SQL)");
+	if (strcmp(a->pos[0], "-") == 0) {
 		if ((sql = read_stdin()) == NULL)
 			return CLI_FAILURE;
 	}
@@ -140,11 +104,11 @@ static int run(int argc, char **argv)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	if (rat_engine_query(&result, engine, sql ? sql : argv[optind]) != 0) {
+	if (rat_engine_query(&result, engine, sql ? sql : a->pos[0]) != 0) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	status = write_output(result, output, format, max_rows);
+	status = write_output(result, cli_get(a, CLI_OPT(OUTPUT)), format, max_rows);
 cleanup:
 	rat_result_free(result);
 	rat_engine_free(engine);
@@ -153,28 +117,40 @@ cleanup:
 	return status;
 }
 
+static const char *const formats[] = { "table", "csv", "json", NULL };
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(REF), "read the workspace's tables as of REF (a branch, tag\n"
+			"or commit) instead of its branch's head", NULL },
+	{ CLI_OPT(FORMAT), "table (default), csv or json (an array of objects)", formats },
+	{ CLI_OPT(JSON), NULL, NULL },
+	{ CLI_OPT(OUTPUT), "write the result to FILE (replaced only on success)", NULL },
+	{ CLI_OPT(LIMIT), "rows shown in table format (default 1000, 0 = all);\n"
+			  "csv and json always hold every row", NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* Before -o was the format everywhere, it was query's output file. */
+static const cli_alias aliases[] = {
+	{ "-f", CLI_OPT(FORMAT), NULL },
+	{ "-o", CLI_OPT(OUTPUT), formats },
+	{ "--max-rows", CLI_OPT(LIMIT), NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_query = {
 	"query",
 	"run SQL in a workspace's engine and print the result",
 	run,
-	"Usage: rat query SQL [-w NAME|PATH] [--ref REF] [--format table|csv|json] [--output FILE]\n"
+	"Usage: rat query SQL [-w NAME|PATH] [-r REF] [-o table|csv|json] [--output FILE] [-n N]\n"
 	"\n"
 	"Run SQL (several statements are run in order; the last one's result is\n"
 	"printed) in an engine session configured by the workspace's profile, where\n"
 	"layer.table names the workspace's tables on its branch (or at --ref). The\n"
 	"session reaches nothing else: no other folder or file, no ATTACH, no COPY\n"
-	"out of it. SQL '-' reads the statements from standard input.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace (default: $WORKSPACE, else the one\n"
-	"                             enclosing the current folder, else 'default')\n"
-	"  -r, --ref REF              read the workspace's tables as of REF (a branch, tag\n"
-	"                             or commit) instead of its branch's head\n"
-	"  -f, --format FORMAT        table (default), csv or json (an array of objects)\n"
-	"  -o, --output FILE          write the result to FILE (replaced only on success)\n"
-	"  -n, --max-rows N           rows shown in table format (default 1000, 0 = all);\n"
-	"                             csv and json always hold every row\n"
-	"  -h, --help                 show this help\n"
-	"\n"
+	"out of it. SQL '-' reads the statements from standard input.\n",
+	options,
+	aliases,
 	"Exit status: 0 success, 1 failure (the engine's message is printed), 2 usage.\n",
 };

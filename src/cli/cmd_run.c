@@ -8,7 +8,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,64 +67,56 @@ static void print_dry_run(const rat_run_info *run)
 			       run->steps[i].sql);
 }
 
-static int run(int argc, char **argv)
+static const cli_option var = { "var", 0, CLI_TEXT, "NAME=VALUE",
+				"a value for var('NAME') in templates", NULL, NULL, NULL };
+
+/* The selectors (-s, -l, then the arguments) and --var values, in order. */
+static int gather(const cli_args *a, rat_run_options *opts, const char **selectors,
+		  const char **vars)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "select", required_argument, NULL, 's' },
-		{ "layer", required_argument, NULL, 'l' },
-		{ "full-refresh", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "var", required_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	size_t i;
+	int j;
+
+	for (i = 0; i < a->hit_count; i++) {
+		const cli_hit *h = &a->hits[i];
+		if (h->option == CLI_OPT(SELECT) || h->option == CLI_OPT(LAYER))
+			selectors[opts->selector_count++] = h->value;
+		if (h->option == &var && !strchr(h->value, '='))
+			return cli_usage(a->cmd, "--var wants NAME=VALUE, got '%s'", h->value);
+		if (h->option == &var)
+			vars[opts->var_count++] = h->value;
+	}
+	for (j = 0; j < a->count; j++)
+		selectors[opts->selector_count++] = a->pos[j];
+	opts->selectors = selectors;
+	opts->vars = vars;
+	opts->full_refresh = cli_has(a, CLI_OPT(FULL_REFRESH));
+	opts->dry_run = cli_has(a, CLI_OPT(DRY_RUN));
+	return CLI_OK;
+}
+
+static int run(const cli_args *a)
+{
 	rat_run_options opts = RAT_RUN_OPTIONS_INIT;
-	const char *workspace = NULL;
-	const char **selectors = calloc((size_t)argc + 1, sizeof(char *));
-	const char **vars = calloc((size_t)argc + 1, sizeof(char *));
+	const char **selectors = calloc(a->hit_count + (size_t)a->count + 1, sizeof(char *));
+	const char **vars = calloc(a->hit_count + 1, sizeof(char *));
+	const char *format = cli_get(a, CLI_OPT(FORMAT));
+	bool json = format && strcmp(format, "json") == 0;
 	progress prog = { false };
 	rat_workspace *ws = NULL;
 	rat_run_info *info = NULL;
-	bool json = false;
-	int c, status = CLI_FAILURE, error;
+	int status = CLI_FAILURE, error;
 
 	if (!selectors || !vars) {
 		status = cli_fail("out of memory");
 		goto cleanup;
 	}
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:s:l:fv:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 's':
-		case 'l': selectors[opts.selector_count++] = optarg; break;
-		case 'f': opts.full_refresh = 1; break;
-		case 'd': opts.dry_run = 1; break;
-		case 'j': json = true; break;
-		case 'v':
-			if (!strchr(optarg, '=')) {
-				status = cli_usage(&cli_cmd_run, "--var wants NAME=VALUE, got '%s'", optarg);
-				goto cleanup;
-			}
-			vars[opts.var_count++] = optarg;
-			break;
-		case 'h': status = cli_help(&cli_cmd_run); goto cleanup;
-		default:
-			status = cli_usage(&cli_cmd_run, "unknown option '%s'", argv[optind - 1]);
-			goto cleanup;
-		}
-	}
-	while (optind < argc)
-		selectors[opts.selector_count++] = argv[optind++];
-	opts.selectors = selectors;
-	opts.vars = vars;
+	if ((status = gather(a, &opts, selectors, vars)) != CLI_OK)
+		goto cleanup;
 	prog.live = !json && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	opts.progress = opts.dry_run ? NULL : on_progress;
 	opts.progress_ctx = &prog;
-	if (rat_workspace_open(&ws, workspace) != 0) {
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
@@ -151,12 +142,31 @@ cleanup:
 	return status;
 }
 
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(SELECT), "a selector (as a positional argument)", NULL },
+	{ CLI_OPT(LAYER), "a layer's pipelines", NULL },
+	{ CLI_OPT(FULL_REFRESH), NULL, NULL },
+	{ CLI_OPT(DRY_RUN), "compile the SQL and print the plan; write nothing", NULL },
+	{ &var, NULL, NULL },
+	{ CLI_OPT(FORMAT), "console (default: progress and a summary) or json\n"
+			   "(the run's record)", cli_run_formats },
+	{ CLI_OPT(JSON), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* -v is --verbose everywhere now. */
+static const cli_alias aliases[] = {
+	{ "-v", &var, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_run = {
 	"run",
 	"build pipelines and publish them to the workspace's branch",
 	run,
-	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [--full-refresh] [--dry-run]\n"
-	"               [--var NAME=VALUE] [--json]\n"
+	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
+	"               [--var NAME=VALUE] [-o console|json]\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"
@@ -167,17 +177,8 @@ const cli_command cli_cmd_run = {
 	"\n"
 	"Selectors:\n"
 	"  layer.name     that pipeline          +layer.name   it and everything upstream\n"
-	"  layer          a layer's pipelines    layer.name+   it and everything downstream\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -s, --select SELECTOR      a selector (as a positional argument)\n"
-	"  -l, --layer LAYER          a layer's pipelines\n"
-	"  -f, --full-refresh         rebuild incremental tables from scratch\n"
-	"      --dry-run              compile the SQL and print the plan; write nothing\n"
-	"  -v, --var NAME=VALUE       a value for var('NAME') in templates\n"
-	"      --json                 print the run's record as JSON\n"
-	"  -h, --help                 show this help\n"
-	"\n"
+	"  layer          a layer's pipelines    layer.name+   it and everything downstream\n",
+	options,
+	aliases,
 	"Exit status: 0 when the run was published, 1 when it failed, 2 usage.\n",
 };

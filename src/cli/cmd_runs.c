@@ -120,14 +120,12 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool json, bool verbose)
 		fprintf(out, "Published to %s at %.12s.\n", r->branch, r->commit);
 }
 
-static int show(rat_workspace *ws, int argc, char **argv, int first, bool json)
+static int show(rat_workspace *ws, const char *id, bool json)
 {
 	rat_run_info *run = NULL;
 	size_t i;
 
-	if (argc - first != 2)
-		return cli_usage(&cli_cmd_runs, "show wants one run ID");
-	if (rat_run_get(&run, ws, argv[first + 1]) != 0)
+	if (rat_run_get(&run, ws, id) != 0)
 		return cli_fail_lib(NULL);
 	cli_print_run(stdout, run, json, true);
 	if (!json)
@@ -138,13 +136,22 @@ static int show(rat_workspace *ws, int argc, char **argv, int first, bool json)
 	return CLI_OK;
 }
 
-static int list(rat_workspace *ws, long limit)
+static int list(rat_workspace *ws, long limit, bool json)
 {
 	rat_run_list runs;
 	size_t i, j;
 
 	if (rat_run_list_get(&runs, ws, limit > 0 ? (size_t)limit : 20) != 0)
 		return cli_fail_lib(NULL);
+	if (json) { /* an array of the records, newest first */
+		for (i = 0; i < runs.count; i++) {
+			fputs(i ? "," : "[", stdout);
+			cli_print_run(stdout, runs.items[i], true, true);
+		}
+		fputs(runs.count ? "]\n" : "[]\n", stdout);
+		rat_run_list_free(&runs);
+		return CLI_OK;
+	}
 	printf("%-24s %-8s %-19s  %8s  %s\n", "RUN", "STATUS", "STARTED (UTC)", "SECONDS",
 	       "PIPELINES");
 	for (i = 0; i < runs.count; i++) {
@@ -161,47 +168,50 @@ static int list(rat_workspace *ws, long limit)
 	return CLI_OK;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
+	static const char *const verbs[] = { "show", NULL };
+	const char *format = cli_get(a, CLI_OPT(FORMAT));
+	bool json = format && strcmp(format, "json") == 0;
 	rat_workspace *ws = NULL;
-	bool json = false;
-	int status, i;
+	int status;
 
-	for (i = 1; i < argc; i++) /* --json, wherever it is */
-		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(char *));
-			argc--;
-			break;
-		}
-	if (!cli_parse(&cli_cmd_runs, argc, argv, CLI_WANTS_LIMIT, &args, &status))
-		return status;
-	if (args.first < argc && strcmp(argv[args.first], "show") != 0)
-		return cli_usage(&cli_cmd_runs, "unknown subcommand '%s' (show)", argv[args.first]);
-	if (rat_workspace_open(&ws, args.workspace) != 0)
+	if (a->count > 0 && strcmp(a->pos[0], "show") != 0)
+		return cli_unknown_verb(a->cmd, a->pos[0], verbs);
+	if (a->count > 0 && a->count != 2)
+		return cli_usage(a->cmd, "show wants one run ID");
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
-	status = args.first < argc ? show(ws, argc, argv, args.first, json) : list(ws, args.limit);
+	status = a->count ? show(ws, a->pos[1], json)
+			  : list(ws, cli_count(a, CLI_OPT(LIMIT), 0), json);
 	rat_workspace_free(ws);
 	return status;
 }
+
+const char *const cli_run_formats[] = { "console", "json", NULL };
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(LIMIT), "runs to list (default 20)", NULL },
+	{ CLI_OPT(FORMAT), "console (default) or json (the records)", cli_run_formats },
+	{ CLI_OPT(JSON), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_runs = {
 	"runs",
 	"list recorded runs, or show one",
 	run,
-	"Usage: rat runs [-w NAME|PATH] [-n N]\n"
+	"Usage: rat runs [-w NAME|PATH] [-n N] [--json]\n"
 	"       rat runs show ID [--json] [-w NAME|PATH]\n"
 	"\n"
 	"Every `rat run` is recorded. The list shows the newest N runs (default\n"
 	"20): id, status, start time, duration and pipelines that succeeded.\n"
 	"`show` prints one run's pipelines (status, operation, rows in and out,\n"
 	"files added/removed, checks passed, duration, errors) and the SQL each\n"
-	"ran; ID may be a unique prefix.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -n, --limit N              runs to list\n"
-	"      --json                 the record as JSON (show)\n"
-	"  -h, --help                 show this help\n",
+	"ran; ID may be a unique prefix. With --json, the records as JSON (the list:\n"
+	"an array of them, newest first).\n",
+	options,
+	NULL,
+	NULL,
 };

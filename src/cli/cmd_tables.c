@@ -35,23 +35,23 @@ static void when(char *out, size_t len, int64_t ms)
 	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-static int run_tables(int argc, char **argv)
+static int run_tables(const cli_args *a)
 {
-	cli_args args = { 0 };
+	const char *ref = cli_get(a, CLI_OPT(REF));
 	rat_workspace *ws = NULL;
 	rat_table_list list;
 	size_t i;
-	int status;
+	int status = CLI_OK;
 
-	if (!cli_table_args(&cli_cmd_tables, argc, argv, 0, &args, NULL, &status))
-		return status;
-	if (rat_workspace_open(&ws, args.workspace) != 0)
+	if (a->count != 0)
+		return cli_usage(a->cmd, "takes no arguments");
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_table_list_get(&list, ws, args.ref, NULL) != 0) {
+	if (rat_table_list_get(&list, ws, ref, NULL) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
 		if (list.count == 0)
-			printf("No tables on %s\n", args.ref ? args.ref : rat_workspace_branch(ws));
+			printf("No tables on %s\n", ref ? ref : rat_workspace_branch(ws));
 		else
 			printf("%-32s %12s %7s %10s  %s\n", "TABLE", "ROWS", "FILES", "SIZE", "UPDATED (UTC)");
 		for (i = 0; i < list.count; i++) {
@@ -72,20 +72,19 @@ static int run_tables(int argc, char **argv)
 	return status;
 }
 
-static int run_describe(int argc, char **argv)
+static int run_describe(const cli_args *a)
 {
-	cli_args args = { 0 };
 	const char *table = NULL;
 	char size[32], at[32];
 	rat_workspace *ws = NULL;
 	rat_table_list list;
 	int status;
 
-	if (!cli_table_args(&cli_cmd_describe, argc, argv, 0, &args, &table, &status))
+	if ((status = cli_table_arg(a, &table)) != CLI_OK)
 		return status;
-	if (rat_workspace_open(&ws, args.workspace) != 0)
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_table_list_get(&list, ws, args.ref, table) != 0) {
+	if (rat_table_list_get(&list, ws, cli_get(a, CLI_OPT(REF)), table) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
 		const rat_table_info *t = &list.items[0];
@@ -121,6 +120,12 @@ static int run_describe(int argc, char **argv)
 	return status;
 }
 
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(REF), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_tables = {
 	"tables",
 	"list the workspace's tables",
@@ -128,12 +133,10 @@ const cli_command cli_cmd_tables = {
 	"Usage: rat tables [-w NAME|PATH] [--ref REF]\n"
 	"\n"
 	"The workspace's tables at REF (default: its branch): rows, data files, size,\n"
-	"and when the current snapshot was made.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -r, --ref REF              a branch, tag or commit\n"
-	"  -h, --help                 show this help\n",
+	"and when the current snapshot was made.\n",
+	options,
+	NULL,
+	NULL,
 };
 
 const cli_command cli_cmd_describe = {
@@ -143,10 +146,8 @@ const cli_command cli_cmd_describe = {
 	"Usage: rat describe TABLE [-w NAME|PATH] [--ref REF]\n"
 	"\n"
 	"TABLE is layer.table. Shows its location, the metadata file and snapshot the\n"
-	"ref records, rows, files, size, partitioning and columns.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -r, --ref REF              a branch, tag or commit\n"
-	"  -h, --help                 show this help\n",
+	"ref records, rows, files, size, partitioning and columns.\n",
+	options,
+	NULL,
+	NULL,
 };

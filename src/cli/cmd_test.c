@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -142,49 +141,23 @@ static void print_junit(const rat_test_report *rep)
 	printf("</testsuites>\n");
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	static const struct option options[] = {
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "pipeline", required_argument, NULL, 'p' },
-		{ "layer", required_argument, NULL, 'l' },
-		{ "type", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "fail-fast", no_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	rat_test_options opts = RAT_TEST_OPTIONS_INIT;
-	const char *workspace = NULL, *format = "console";
-	console con = { false, false, NULL };
+	const char *format = cli_get(a, CLI_OPT(FORMAT));
+	console con = { cli_has(a, CLI_OPT(VERBOSE)), false, NULL };
 	rat_workspace *ws = NULL;
 	rat_test_report report;
-	int c, status;
+	int status;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "w:p:l:t:o:vxh", options, NULL)) != -1) {
-		switch (c) {
-		case 'w': workspace = optarg; break;
-		case 'p': opts.pipeline = optarg; break;
-		case 'l': opts.layer = optarg; break;
-		case 't': opts.kind = optarg; break;
-		case 'o': format = optarg; break;
-		case 'v': con.verbose = true; break;
-		case 'x': opts.fail_fast = 1; break;
-		case 'h': return cli_help(&cli_cmd_test);
-		default: return cli_usage(&cli_cmd_test, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(&cli_cmd_test, "takes no arguments (use -p layer/name)");
-	if (strcmp(format, "console") != 0 && strcmp(format, "json") != 0 &&
-	    strcmp(format, "junit") != 0)
-		return cli_usage(&cli_cmd_test, "unknown output '%s' (console, json, junit)", format);
-	if (opts.kind && strcmp(opts.kind, "unit") != 0 && strcmp(opts.kind, "quality") != 0)
-		return cli_usage(&cli_cmd_test, "unknown test type '%s' (unit, quality)", opts.kind);
-	if (rat_workspace_open(&ws, workspace) != 0)
+	format = format ? format : "console";
+	opts.pipeline = cli_get(a, CLI_OPT(PIPELINE));
+	opts.layer = cli_get(a, CLI_OPT(LAYER));
+	opts.kind = cli_get(a, CLI_OPT(TYPE));
+	opts.fail_fast = cli_has(a, CLI_OPT(FAIL_FAST));
+	if (a->count != 0)
+		return cli_usage(a->cmd, "takes no arguments (use -p layer/name)");
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
 	con.color = cli_color(stdout);
 	if (strcmp(format, "console") == 0) {
@@ -210,6 +183,27 @@ static int run(int argc, char **argv)
 	return status;
 }
 
+static const char *const formats[] = { "console", "json", "junit", NULL };
+static const char *const types[] = { "unit", "quality", NULL };
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(PIPELINE), NULL, NULL },
+	{ CLI_OPT(LAYER), "only this layer", NULL },
+	{ CLI_OPT(TYPE), "unit or quality: only these tests", types },
+	{ CLI_OPT(FORMAT), "console (default), json, or junit (XML on stdout)", formats },
+	{ CLI_OPT(JSON), NULL, NULL },
+	{ CLI_OPT(VERBOSE), "show passing tests' details too", NULL },
+	{ CLI_OPT(FAIL_FAST), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* --output was test's name for the format; --output is a file everywhere now. */
+static const cli_alias aliases[] = {
+	{ "--output", CLI_OPT(FORMAT), NULL },
+	{ NULL, NULL, NULL },
+};
+
 const cli_command cli_cmd_test = {
 	"test",
 	"run the workspace's unit, quality and column tests",
@@ -224,18 +218,9 @@ const cli_command cli_cmd_test = {
 	"  quality    tests/quality/*.sql: every row returned is a violation (@severity);\n"
 	"             over the table on the workspace's branch, or on mocks (@mocks);\n"
 	"             and the config's column tests, tests[] and freshness\n"
-	"See docs/testing.md.\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace\n"
-	"  -p, --pipeline LAYER/NAME  only this pipeline\n"
-	"  -l, --layer LAYER          only this layer\n"
-	"  -t, --type unit|quality    only these tests\n"
-	"  -o, --output FORMAT        console (default), json, or junit (XML on stdout)\n"
-	"  -v, --verbose              show passing tests' details too\n"
-	"  -x, --fail-fast            stop at the first failure\n"
-	"  -h, --help                 show this help\n"
-	"\n"
+	"See docs/testing.md.\n",
+	options,
+	aliases,
 	"Exit status: 0 when no error-severity test failed and none errored, 1 otherwise,\n"
 	"2 usage.\n",
 };

@@ -157,24 +157,26 @@ static int list(void)
 	return status;
 }
 
-static int run(int argc, char **argv)
+static int run(const cli_args *a)
 {
-	cli_args args = { 0 };
-	int pos, status;
+	static const char *const verbs[] = { "list", "show", NULL };
+	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE));
 
-	if (!cli_parse(&cli_cmd_workspace, argc, argv, 0, &args, &status))
-		return status;
-	pos = args.first;
-	if (pos >= argc)
-		return cli_usage(&cli_cmd_workspace, "missing subcommand (list, show)");
-	if (pos + 1 < argc)
-		return cli_usage(&cli_cmd_workspace, "too many arguments");
-	if (strcmp(argv[pos], "list") == 0)
-		return args.workspace ? cli_usage(&cli_cmd_workspace, "list takes no -w") : list();
-	if (strcmp(argv[pos], "show") == 0)
-		return show(args.workspace);
-	return cli_usage(&cli_cmd_workspace, "unknown subcommand '%s' (list, show)", argv[pos]);
+	if (a->count == 0)
+		return cli_usage(a->cmd, "missing subcommand (list, show)");
+	if (a->count > 1)
+		return cli_usage(a->cmd, "too many arguments");
+	if (strcmp(a->pos[0], "list") == 0)
+		return workspace ? cli_usage(a->cmd, "list takes no -w") : list();
+	if (strcmp(a->pos[0], "show") == 0)
+		return show(workspace);
+	return cli_unknown_verb(a->cmd, a->pos[0], verbs);
 }
+
+static const cli_use options[] = {
+	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ NULL, NULL, NULL },
+};
 
 const cli_command cli_cmd_workspace = {
 	"workspace",
@@ -186,10 +188,8 @@ const cli_command cli_cmd_workspace = {
 	"list  the workspaces in the RAT_WORKSPACES folders (default ./workspaces)\n"
 	"show  a workspace's resolved settings: branch, storage prefix and path,\n"
 	"      profile with the effective limits after overrides, layers,\n"
-	"      pipelines by layer, products and subscriptions\n"
-	"\n"
-	"Options:\n"
-	"  -w, --workspace NAME|PATH  the workspace (default: $WORKSPACE, else the one\n"
-	"                             enclosing the current folder, else 'default')\n"
-	"  -h, --help                 show this help\n",
+	"      pipelines by layer, products and subscriptions\n",
+	options,
+	NULL,
+	NULL,
 };

@@ -1,5 +1,7 @@
 /*
  * cli/main.c - the `rat` command: global options and subcommand dispatch.
+ * Every command's options are parsed here, through the one parser (args.c),
+ * before the command runs.
  */
 #include "cli/cli.h"
 
@@ -15,6 +17,13 @@ static const cli_command *const commands[] = {
 	&cli_cmd_runs, &cli_cmd_test, &cli_cmd_products, &cli_cmd_docs,
 	&cli_cmd_retention, &cli_cmd_vacuum,
 };
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+/* The options of `rat` itself, before a command. */
+static const cli_option version = { "version", 'V', CLI_FLAG, NULL, "print rat's version",
+				    NULL, NULL, NULL };
+static const cli_use top_options[] = { { CLI_OPT(HELP), NULL, NULL }, { &version, NULL, NULL },
+				       { NULL, NULL, NULL } };
 
 static void usage(FILE *out)
 {
@@ -23,7 +32,7 @@ static void usage(FILE *out)
 	fprintf(out, "rat - Ratatouille, a self-hostable data lakehouse\n\n"
 		     "Usage: rat [--version] [--help] <command> [<args>]\n\n"
 		     "Commands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < COMMAND_COUNT; i++)
 		fprintf(out, "  %-11s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "\nRun 'rat <command> --help' for a command's options.\n"
 		     "Environment: WORKSPACE, RAT_WORKSPACES, RAT_HOME, RAT_PROFILE, "
@@ -104,12 +113,6 @@ int cli_report_merge(int error, const rat_merge_outcome *m, const char *source, 
 	return CLI_OK;
 }
 
-int cli_help(const cli_command *cmd)
-{
-	fputs(cmd->help, stdout);
-	return CLI_OK;
-}
-
 bool cli_color(FILE *stream)
 {
 	const char *no_color = getenv("NO_COLOR");
@@ -120,10 +123,45 @@ static const cli_command *find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < COMMAND_COUNT; i++)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	return NULL;
+}
+
+/* "unknown command 'rnu'; did you mean 'run'?", or an unknown option of rat's own. */
+static int unknown(const char *word)
+{
+	const char *names[COMMAND_COUNT + 1], *near;
+	size_t i;
+
+	if (word[0] == '-' && word[1] == '-') {
+		names[0] = CLI_OPT(HELP)->name;
+		names[1] = version.name;
+		names[2] = NULL;
+		if ((near = cli_nearest(word + 2, names)) != NULL)
+			return cli_usage(NULL, "unknown option '%s'; did you mean --%s?", word, near);
+	}
+	if (word[0] == '-')
+		return cli_usage(NULL, "unknown option '%s'", word);
+	for (i = 0; i < COMMAND_COUNT; i++)
+		names[i] = commands[i]->name;
+	names[COMMAND_COUNT] = NULL;
+	if ((near = cli_nearest(word, names)) != NULL)
+		return cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", word, near);
+	return cli_usage(NULL, "unknown command '%s'", word);
+}
+
+static int run(const cli_command *cmd, int argc, char **argv)
+{
+	cli_args args;
+	int status;
+
+	if (!cli_parse(&args, cmd, argc, argv, &status))
+		return status;
+	status = cmd->run(&args);
+	cli_args_free(&args);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -142,16 +180,20 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CLI_OK;
 	}
+	if (strcmp(argv[1], "__options") == 0) { /* hidden: for tests/cli/test_options.sh */
+		cli_list_options(stdout, commands, COMMAND_COUNT, top_options);
+		return CLI_OK;
+	}
 	if (strcmp(argv[1], "help") == 0) {
 		if (argc < 3) {
 			usage(stdout);
 			return CLI_OK;
 		}
 		if ((cmd = find(argv[2])) == NULL)
-			return cli_usage(NULL, "unknown command '%s'", argv[2]);
+			return unknown(argv[2]);
 		return cli_help(cmd);
 	}
 	if ((cmd = find(argv[1])) == NULL)
-		return cli_usage(NULL, "unknown command '%s'", argv[1]);
-	return cmd->run(argc - 1, argv + 1);
+		return unknown(argv[1]);
+	return run(cmd, argc - 1, argv + 1);
 }

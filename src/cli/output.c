@@ -2,7 +2,7 @@
  * cli/output.c - query results as a table, CSV (RFC 4180) or JSON.
  *
  * CSV and JSON stream row by row, so any result size works. The table
- * format needs column widths, so it holds at most --max-rows rows and says
+ * format needs column widths, so it holds at most --limit rows and says
  * when more were left out.
  */
 #include "cli/cli.h"
@@ -171,7 +171,7 @@ static int write_table(FILE *out, rat_result *result, unsigned long max_rows, bo
 	}
 	rule(out, widths, ncols, "\xe2\x94\x94", "\xe2\x94\xb4", "\xe2\x94\x98"); /* └ ┴ ┘ */
 	if (more)
-		fprintf(out, "%zu rows shown; more not shown (--max-rows 0 shows all)\n", nrows);
+		fprintf(out, "%zu rows shown; more not shown (--limit 0 shows all)\n", nrows);
 	else
 		fprintf(out, "%zu row%s\n", nrows, nrows == 1 ? "" : "s");
 cleanup:
