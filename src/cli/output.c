@@ -92,93 +92,120 @@ static void cell(FILE *out, const char *text, size_t width, bool right, const ch
 	fputs(" \xe2\x94\x82", out); /* │ */
 }
 
-static int write_table(FILE *out, rat_result *result, unsigned long max_rows, bool color)
-{
-	size_t ncols = rat_result_column_count(result), i, r, nrows = 0, cap = 0;
-	size_t *widths = calloc(ncols ? ncols : 1, sizeof(size_t));
-	char **cells = NULL;
-	bool more = false;
-	int step, status = CLI_OK;
+/* The rows of a table result, as cells of text, and each column's width. */
+typedef struct grid {
+	size_t ncols, nrows, cap;
+	size_t *widths;
+	char **cells; /* nrows * ncols, row by row */
+	bool more;    /* rows were left out (max_rows) */
+} grid;
 
-	if (!widths)
-		return cli_fail("query: out of memory");
-	for (i = 0; i < ncols; i++) {
-		widths[i] = display_width(rat_result_column_name(result, i));
-		if (display_width(rat_result_column_type_name(result, i)) > widths[i])
-			widths[i] = display_width(rat_result_column_type_name(result, i));
+static void grid_free(grid *g)
+{
+	size_t r;
+
+	for (r = 0; g->cells && r < g->nrows * g->ncols; r++)
+		free(g->cells[r]);
+	free(g->cells);
+	free(g->widths);
+}
+
+/* Room for one more row, its slots empty (so that grid_free() may free them all). */
+static int grid_add_row(grid *g)
+{
+	size_t i;
+
+	if ((g->nrows + 1) * g->ncols > g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : (g->ncols ? g->ncols * 64 : 64);
+		char **grown = realloc(g->cells, ncap * sizeof(char *));
+		if (!grown)
+			return cli_fail("query: out of memory");
+		g->cells = grown;
+		g->cap = ncap;
+	}
+	for (i = 0; i < g->ncols; i++)
+		g->cells[g->nrows * g->ncols + i] = NULL;
+	g->nrows++;
+	return CLI_OK;
+}
+
+/* Read at most max_rows rows (0: all) into g. */
+static int grid_fill(grid *g, rat_result *result, unsigned long max_rows)
+{
+	size_t i;
+	int step, status;
+
+	for (i = 0; i < g->ncols; i++) {
+		g->widths[i] = display_width(rat_result_column_name(result, i));
+		if (display_width(rat_result_column_type_name(result, i)) > g->widths[i])
+			g->widths[i] = display_width(rat_result_column_type_name(result, i));
 	}
 	while ((step = rat_result_next(result)) == 1) {
-		if (max_rows && nrows == max_rows) {
-			more = true;
-			break;
+		if (max_rows && g->nrows == max_rows) {
+			g->more = true;
+			return CLI_OK;
 		}
-		if ((nrows + 1) * ncols > cap) {
-			size_t ncap = cap ? cap * 2 : (ncols ? ncols * 64 : 64);
-			char **grown = realloc(cells, ncap * sizeof(char *));
-			if (!grown) {
-				status = cli_fail("query: out of memory");
-				goto cleanup;
-			}
-			cells = grown;
-			cap = ncap;
-		}
-		/* the row's slots start empty, so cleanup may free them all */
-		for (i = 0; i < ncols; i++)
-			cells[nrows * ncols + i] = NULL;
-		nrows++;
-		for (i = 0; i < ncols; i++) {
+		if ((status = grid_add_row(g)) != CLI_OK)
+			return status;
+		for (i = 0; i < g->ncols; i++) {
+			char **slot = &g->cells[(g->nrows - 1) * g->ncols + i];
 			const char *text;
 			size_t len;
-			char **slot = &cells[(nrows - 1) * ncols + i];
-			if (rat_result_get_text(result, i, &text, &len) != 0) {
-				status = cli_fail_lib(NULL);
-				goto cleanup;
-			}
-			*slot = text ? table_cell(text, len) : strdup("NULL");
-			if (!*slot) {
-				status = cli_fail("query: out of memory");
-				goto cleanup;
-			}
-			if (display_width(*slot) > widths[i])
-				widths[i] = display_width(*slot);
+			if (rat_result_get_text(result, i, &text, &len) != 0)
+				return cli_fail_lib(NULL);
+			if ((*slot = text ? table_cell(text, len) : strdup("NULL")) == NULL)
+				return cli_fail("query: out of memory");
+			if (display_width(*slot) > g->widths[i])
+				g->widths[i] = display_width(*slot);
 		}
 	}
-	if (step < 0) {
-		status = cli_fail_lib(NULL);
-		goto cleanup;
-	}
-	if (ncols == 0)
-		goto cleanup;
-	rule(out, widths, ncols, "\xe2\x94\x8c", "\xe2\x94\xac", "\xe2\x94\x90"); /* ┌ ┬ ┐ */
+	return step < 0 ? cli_fail_lib(NULL) : CLI_OK;
+}
+
+static void grid_print(FILE *out, const grid *g, rat_result *result, bool color)
+{
+	size_t i, r, ncols = g->ncols;
+
+	rule(out, g->widths, ncols, "\xe2\x94\x8c", "\xe2\x94\xac", "\xe2\x94\x90"); /* ┌ ┬ ┐ */
 	fputs("\xe2\x94\x82", out);
 	for (i = 0; i < ncols; i++)
-		cell(out, rat_result_column_name(result, i), widths[i], false, "\x1b[1m", color);
+		cell(out, rat_result_column_name(result, i), g->widths[i], false, "\x1b[1m", color);
 	fputs("\n\xe2\x94\x82", out);
 	for (i = 0; i < ncols; i++)
-		cell(out, rat_result_column_type_name(result, i), widths[i], false, "\x1b[2m", color);
+		cell(out, rat_result_column_type_name(result, i), g->widths[i], false, "\x1b[2m",
+		     color);
 	fputc('\n', out);
-	rule(out, widths, ncols, "\xe2\x94\x9c", "\xe2\x94\xbc", "\xe2\x94\xa4"); /* ├ ┼ ┤ */
-	for (r = 0; r < nrows; r++) {
+	rule(out, g->widths, ncols, "\xe2\x94\x9c", "\xe2\x94\xbc", "\xe2\x94\xa4"); /* ├ ┼ ┤ */
+	for (r = 0; r < g->nrows; r++) {
 		fputs("\xe2\x94\x82", out);
 		for (i = 0; i < ncols; i++) {
+			const char *text = g->cells[r * ncols + i];
 			bool is_null = rat_result_column_type(result, i) == RAT_TYPE_NULL ||
-				       strcmp(cells[r * ncols + i], "NULL") == 0;
-			cell(out, cells[r * ncols + i], widths[i],
-			     is_numeric(rat_result_column_type(result, i)), is_null ? "\x1b[2m" : NULL,
-			     color);
+				       strcmp(text, "NULL") == 0;
+			cell(out, text, g->widths[i], is_numeric(rat_result_column_type(result, i)),
+			     is_null ? "\x1b[2m" : NULL, color);
 		}
 		fputc('\n', out);
 	}
-	rule(out, widths, ncols, "\xe2\x94\x94", "\xe2\x94\xb4", "\xe2\x94\x98"); /* └ ┴ ┘ */
-	if (more)
-		fprintf(out, "%zu rows shown; more not shown (--limit 0 shows all)\n", nrows);
+	rule(out, g->widths, ncols, "\xe2\x94\x94", "\xe2\x94\xb4", "\xe2\x94\x98"); /* └ ┴ ┘ */
+	if (g->more)
+		fprintf(out, "%zu rows shown; more not shown (--limit 0 shows all)\n", g->nrows);
 	else
-		fprintf(out, "%zu row%s\n", nrows, nrows == 1 ? "" : "s");
-cleanup:
-	for (r = 0; cells && r < nrows * ncols; r++)
-		free(cells[r]);
-	free(cells);
-	free(widths);
+		fprintf(out, "%zu row%s\n", g->nrows, g->nrows == 1 ? "" : "s");
+}
+
+static int write_table(FILE *out, rat_result *result, unsigned long max_rows, bool color)
+{
+	grid g;
+	int status;
+
+	memset(&g, 0, sizeof(g));
+	g.ncols = rat_result_column_count(result);
+	if ((g.widths = calloc(g.ncols ? g.ncols : 1, sizeof(size_t))) == NULL)
+		return cli_fail("query: out of memory");
+	if ((status = grid_fill(&g, result, max_rows)) == CLI_OK && g.ncols > 0)
+		grid_print(out, &g, result, color);
+	grid_free(&g);
 	return status;
 }
 
