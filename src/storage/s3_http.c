@@ -272,6 +272,12 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How long an attempt may go without moving a byte. */
+static int stall_seconds(const attempt *a)
+{
+	return a->req->stall_seconds > 0 ? a->req->stall_seconds : a->store->stall_seconds;
+}
+
 /* Abort a transfer that sent and received nothing for stall_seconds (retried as a timeout). */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
@@ -284,7 +290,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 		a->moved_at_ms = now;
 		return 0;
 	}
-	if (now - a->moved_at_ms < (int64_t)a->store->stall_seconds * 1000)
+	if (now - a->moved_at_ms < (int64_t)stall_seconds(a) * 1000)
 		return 0;
 	a->stalled = true;
 	return 1;
@@ -418,8 +424,7 @@ static int perform(attempt *a, CURLcode *code)
 	if (*code == CURLE_ABORTED_BY_CALLBACK && a->stalled) {
 		*code = CURLE_OPERATION_TIMEDOUT;
 		snprintf(s3->curl_error, sizeof(s3->curl_error),
-			 "transfer stalled: nothing sent or received for %d s",
-			 a->store->stall_seconds);
+			 "transfer stalled: nothing sent or received for %d s", stall_seconds(a));
 	}
 	/* curl keeps pointers to the list and the URL: forget them before freeing */
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);

@@ -71,6 +71,7 @@ typedef struct rat_s3_request {
 	rat_s3_source *body;    /* PUT/POST body, NULL for none */
 	rat_s3_sink *sink;      /* GET body; NULL: a small body kept in the response */
 	uint64_t *counter;      /* the stats counter of this kind of request */
+	int stall_seconds;      /* silence that aborts an attempt; 0: the store's */
 } rat_s3_request;
 
 typedef struct rat_s3_response {

@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Silence a CompleteMultipartUpload may keep while the server assembles the parts. */
+#define COMPLETE_STALL_SECONDS 900
+
 #define MAX_PARTS 10000
 #define MAX_SINGLE ((uint64_t)5 << 30) /* S3's limit on one PUT, and on one part */
 
@@ -171,6 +174,13 @@ static int complete(upload *up, bool only_new)
 	req.only_new = only_new;
 	req.body = &body;
 	req.counter = &up->store->stats.puts;
+	/*
+	 * Assembling the parts may take minutes with nothing sent meanwhile (AWS
+	 * keeps the connection alive with blanks, other servers do not), and a
+	 * completion retried after the first one succeeded finds no upload: give
+	 * it the time it needs rather than the store's stall limit.
+	 */
+	req.stall_seconds = COMPLETE_STALL_SECONDS;
 	if ((error = rat_s3__request(up->store, &req, &resp)) == 0)
 		/* S3 answers <CompleteMultipartUploadResult>, moto <...Response> */
 		error = parse_answer(up, &resp.body, "CompleteMultipartUpload", NULL, &doc);
