@@ -86,8 +86,7 @@ typedef struct rat_diff_list {
 } rat_diff_list;
 
 /** What changed from `from` to `to` (refs or hashes). */
-RAT_EXTERN(int) RAT_CHECKED rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from,
-			     const char *to);
+RAT_EXTERN(int) RAT_CHECKED rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from, const char *to);
 RAT_EXTERN(void) rat_diff_list_free(rat_diff_list *diff);
 
 typedef struct rat_merge_outcome {
@@ -103,8 +102,7 @@ typedef struct rat_merge_outcome {
  * with the keys in out->conflicts and writes nothing; dry_run decides
  * without writing. Release out with rat_merge_outcome_free() in every case.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source,
-			  const char *target, int dry_run, const char *author);
+RAT_EXTERN(int) RAT_CHECKED rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source, const char *target, int dry_run, const char *author);
 RAT_EXTERN(void) rat_merge_outcome_free(rat_merge_outcome *outcome);
 
 RAT_END_DECL

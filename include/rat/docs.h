@@ -75,8 +75,7 @@ typedef struct rat_docs_report {
  *         bad pipeline file, an unknown ref() or a cycle (as `rat list`), or
  *         a README with a manual start marker but no end marker.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_docs_generate(rat_docs_report *out, const rat_workspace *ws,
-				  const char *pipeline);
+RAT_EXTERN(int) RAT_CHECKED rat_docs_generate(rat_docs_report *out, const rat_workspace *ws, const char *pipeline);
 
 /**
  * Check the documentation of every pipeline against the rules (each a

@@ -37,8 +37,7 @@ typedef struct rat_retention_report {
  * of whose rows are old leave whole; files with some are rewritten. Older
  * versions stay readable (by --ref) until vacuumed. dry_run: report only.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_retention_apply(rat_retention_report *out, const rat_workspace *ws,
-				    int dry_run);
+RAT_EXTERN(int) RAT_CHECKED rat_retention_apply(rat_retention_report *out, const rat_workspace *ws, int dry_run);
 RAT_EXTERN(void) rat_retention_report_free(rat_retention_report *report);
 
 typedef struct rat_vacuum_options {
@@ -74,8 +73,7 @@ typedef struct rat_vacuum_report {
  * location that no remaining version references (published product
  * versions have files of their own and are never touched).
  */
-RAT_EXTERN(int) RAT_CHECKED rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws,
-			   const rat_vacuum_options *opts);
+RAT_EXTERN(int) RAT_CHECKED rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum_options *opts);
 RAT_EXTERN(void) rat_vacuum_report_free(rat_vacuum_report *report);
 
 RAT_END_DECL

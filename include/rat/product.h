@@ -47,8 +47,7 @@ typedef struct rat_product_list {
 } rat_product_list;
 
 /** Every product ("owner/name" or a name: only those), with the asking workspace's access. */
-RAT_EXTERN(int) RAT_CHECKED rat_product_list_get(rat_product_list *out, const rat_workspace *ws,
-				     const char *name);
+RAT_EXTERN(int) RAT_CHECKED rat_product_list_get(rat_product_list *out, const rat_workspace *ws, const char *name);
 RAT_EXTERN(void) rat_product_list_free(rat_product_list *list);
 
 typedef struct rat_publish_options {
@@ -77,13 +76,11 @@ RAT_EXTERN(int) RAT_CHECKED rat_publish_options_init(rat_publish_options *opts, 
  * A version that drops or retypes a column of the previous one without a
  * major bump is refused, naming the column.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_product_publish(char version[64], const rat_workspace *ws, const char *name,
-				    const rat_publish_options *opts);
+RAT_EXTERN(int) RAT_CHECKED rat_product_publish(char version[64], const rat_workspace *ws, const char *name, const rat_publish_options *opts);
 
 /** Give workspaces matching pattern ("*", "prefix*", a name) a level on a product the
  *  workspace owns (or administers). */
-RAT_EXTERN(int) RAT_CHECKED rat_product_grant(const rat_workspace *ws, const char *name, const char *pattern,
-				  const char *level);
+RAT_EXTERN(int) RAT_CHECKED rat_product_grant(const rat_workspace *ws, const char *name, const char *pattern, const char *level);
 /** Remove the rule for pattern; takes effect at the subscribers' next query. */
 RAT_EXTERN(int) RAT_CHECKED rat_product_revoke(const rat_workspace *ws, const char *name, const char *pattern);
 

@@ -40,8 +40,7 @@ typedef struct rat_table_list {
  * The workspace's tables at ref (NULL: the workspace's branch), or only the
  * table key when key is not NULL (RAT_ENOTFOUND when absent at ref).
  */
-RAT_EXTERN(int) RAT_CHECKED rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref,
-				   const char *key);
+RAT_EXTERN(int) RAT_CHECKED rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref, const char *key);
 RAT_EXTERN(void) rat_table_list_free(rat_table_list *list);
 
 typedef struct rat_snapshot_info {
@@ -60,8 +59,7 @@ typedef struct rat_history {
 	size_t count;
 } rat_history;
 
-RAT_EXTERN(int) RAT_CHECKED rat_table_history_get(rat_history *out, const rat_workspace *ws, const char *ref,
-				      const char *key);
+RAT_EXTERN(int) RAT_CHECKED rat_table_history_get(rat_history *out, const rat_workspace *ws, const char *ref, const char *key);
 RAT_EXTERN(void) rat_history_free(rat_history *history);
 
 RAT_END_DECL

@@ -81,8 +81,7 @@ RAT_EXTERN(int) RAT_CHECKED rat_test_options_init(rat_test_options *opts, unsign
  * error only when the pipelines cannot be loaded or a selection matches
  * nothing.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_test_run(rat_test_report *out, const rat_workspace *ws,
-			     const rat_test_options *opts);
+RAT_EXTERN(int) RAT_CHECKED rat_test_run(rat_test_report *out, const rat_workspace *ws, const rat_test_options *opts);
 RAT_EXTERN(void) rat_test_report_free(rat_test_report *report);
 
 RAT_END_DECL

@@ -46,8 +46,7 @@ typedef struct rat_workspace_create_options {
  * RAT_WORKSPACE_CREATE_OPTIONS_INIT. RAT_EINVALID for a version this library
  * does not know.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_workspace_create_options_init(rat_workspace_create_options *opts,
-						  unsigned int version);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_create_options_init(rat_workspace_create_options *opts, unsigned int version);
 
 /**
  * Create a workspace folder with the standard layout and a workspace.yaml
@@ -60,8 +59,7 @@ RAT_EXTERN(int) RAT_CHECKED rat_workspace_create_options_init(rat_workspace_crea
  * @return 0; RAT_EINVALID for a bad name; RAT_EEXISTS if the target exists and
  *         is not an empty folder (nothing is written then); RAT_EIO.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_workspace_create(rat_workspace **out, const char *name,
-				     const rat_workspace_create_options *opts);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_create(rat_workspace **out, const char *name, const rat_workspace_create_options *opts);
 
 /**
  * Load a workspace.
@@ -180,8 +178,7 @@ RAT_EXTERN(const rat_subscription_config *) rat_workspace_subscription(const rat
  * pipelines/<layer>/<name>/pipeline.sql (or .py/.sh, or a lone config.yaml).
  * Free with rat_strarray_free(). RAT_EINVALID if one name is defined twice.
  */
-RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws,
-					     rat_layer layer);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer);
 
 /**
  * The storage location of a layer, or of a table in it:
@@ -191,8 +188,7 @@ RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, cons
  * @param layer  "bronze", "silver" or "gold"
  * @param table  NULL for the layer's folder; else letters, digits and '_'
  */
-RAT_EXTERN(int) RAT_CHECKED rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer,
-					   const char *table);
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer, const char *table);
 
 RAT_END_DECL
 
