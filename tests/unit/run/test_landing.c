@@ -22,18 +22,6 @@
 static char *dir;
 static char ws_dir[4200];
 
-static const char *joined(const rat_strarray *a)
-{
-	static char out[2048];
-	size_t i, used = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < a->count; i++)
-		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s", i ? " " : "",
-					 a->strings[i]);
-	return out;
-}
-
 static void files_are_listed_below_the_root(void **state)
 {
 	rat_strarray rel = RAT_STRARRAY_INIT;
@@ -48,10 +36,10 @@ static void files_are_listed_below_the_root(void **state)
 	test_write(root, ".git/ignored.csv", "x\n");
 	test_write(root, "empty/.keep", "");
 	assert_int_equal(rat_run__list_files(&rel, root, NULL, 0), 0);
-	assert_string_equal(joined(&rel), "2024/03/c.csv a.csv b.csv");
+	assert_string_equal(test_joined(&rel, " "), "2024/03/c.csv a.csv b.csv");
 	rat_strarray_free(&rel);
 	assert_int_equal(rat_run__list_files(&rel, root, "2024", 0), 0);
-	assert_string_equal(joined(&rel), "2024/03/c.csv");
+	assert_string_equal(test_joined(&rel, " "), "2024/03/c.csv");
 	rat_strarray_free(&rel);
 	test_rmtree(root);
 }
@@ -128,7 +116,7 @@ static void new_landing_files_skip_what_was_ingested(void **state)
 	test_write(ws_dir, "landing/orders/2024/c.csv", "id\n3\n");
 	test_write(ws_dir, "landing/orders/.upload.tmp", "partial");
 	assert_int_equal(rat_run__new_landing_files(&abs, &rel, ws, &p, NULL), 0);
-	assert_string_equal(joined(&rel), "2024/c.csv a.csv b.csv");
+	assert_string_equal(test_joined(&rel, " "), "2024/c.csv a.csv b.csv");
 	snprintf(want, sizeof(want), "%s/landing/orders/2024/c.csv", rat_workspace_path(ws));
 	assert_string_equal(abs.strings[0], want);
 	assert_int_equal(abs.count, 3);
@@ -139,9 +127,9 @@ static void new_landing_files_skip_what_was_ingested(void **state)
 	assert_int_equal(rat_strarray__push(&done, "2024/c.csv"), 0);
 	assert_int_equal(rat_strarray__push(&done, "gone.csv"), 0); /* ingested, since removed */
 	assert_int_equal(rat_run__new_landing_files(&abs, &rel, ws, &p, &done), 0);
-	assert_string_equal(joined(&rel), "b.csv");
+	assert_string_equal(test_joined(&rel, " "), "b.csv");
 	snprintf(want, sizeof(want), "%s/landing/orders/b.csv", rat_workspace_path(ws));
-	assert_string_equal(joined(&abs), want);
+	assert_string_equal(test_joined(&abs, " "), want);
 	rat_strarray_free(&abs);
 	rat_strarray_free(&rel);
 	rat_strarray_free(&done);
@@ -183,7 +171,7 @@ static void bronze_rows_get_ingestion_columns(void **state)
 			    "SELECT *, TIMESTAMPTZ '2024-03-01 10:00:00.000+00' AS _ingested_at, "
 			    "CAST(TIMESTAMPTZ '2024-03-01 10:00:00.000+00' AS DATE) AS "
 			    "_ingested_date FROM (SELECT 1 AS id\n)");
-	assert_string_equal(joined(&columns), "id _ingested_at _ingested_date");
+	assert_string_equal(test_joined(&columns, " "), "id _ingested_at _ingested_date");
 
 	/* a query that makes its own keeps them */
 	rat_buf_clear(&sql);
