@@ -7,7 +7,9 @@
  * check or a SQL error leaves the workspace branch as it was, keeps the run
  * branch and names the pipeline and file; a warn-severity check publishes
  * with a warning; a dry run writes nothing; selectors pick their steps;
- * full_refresh rebuilds; executables write their rows, or fail naming how;
+ * full_refresh rebuilds; an incremental table merges by its key, with run
+ * variables, under the run's author; retention after a run is recorded;
+ * executables write their rows, or fail naming how;
  * progress is told as steps start and end; bad options are refused before
  * anything starts.
  */
@@ -455,6 +457,93 @@ static void executables_write_rows_or_fail_with_their_status(void **state)
 	rat_workspace_free(ws);
 }
 
+static void incremental_merges_by_key_with_vars_and_author(void **state)
+{
+	rat_workspace *ws = chain("merged");
+	rat_run_options opts = RAT_RUN_OPTIONS_INIT;
+	const char *vars[] = { "min_amount=15" };
+	rat_catalog *catalog = NULL;
+	rat_run_info *info;
+	rat_log log;
+	char message[256];
+	(void)state;
+
+	put("pipelines/silver/latest.sql",
+	    "-- @materialized: incremental\n-- @unique_key: id\n"
+	    "SELECT id, amount, _ingested_at FROM {{ ref('bronze.orders') }}\n"
+	    "WHERE amount >= {{ var('min_amount') }}\n"
+	    "{% if is_incremental() %}AND _ingested_at > {{ watermark('_ingested_at') }}{% endif %}\n");
+	opts.author = "tester";
+	opts.vars = vars;
+	opts.var_count = 1;
+	info = run(ws, &opts, 0);
+	assert_string_equal(rows_of(ws, NULL, "SELECT id, amount FROM silver.latest"), "2,20");
+	/* the run's one commit: its author, and the keys it changed */
+	assert_int_equal(rat_catalog_open(&catalog, ws), 0);
+	assert_int_equal(rat_log_get(&log, catalog, rat_workspace_branch(ws), 1), 0);
+	assert_string_equal(log.items[0].author, "tester");
+	snprintf(message, sizeof(message), "run %s: bronze.orders gold.biggest gold.totals "
+		 "silver.latest silver.orders", info->id);
+	assert_string_equal(log.items[0].message, message);
+	rat_log_free(&log);
+	rat_catalog_free(catalog);
+	rat_run_info_free(info);
+
+	put("landing/orders/b.csv", "id,amount\n2,25\n5,50\n7,7\n");
+	info = run(ws, &opts, 0);
+	assert_string_equal(info->steps[1].key, "silver.latest");
+	assert_string_equal(info->steps[1].operation, "merge");
+	assert_int_equal(info->steps[1].rows_out, 2);
+	assert_string_equal(rows_of(ws, NULL, "SELECT id, amount FROM silver.latest ORDER BY id"),
+			    "2,25 5,50");
+	rat_run_info_free(info);
+	rat_workspace_free(ws);
+}
+
+/* The workspace at ws_dir opened with RAT_NOW=now (captured when it opens). */
+static rat_workspace *open_at(const char *now)
+{
+	rat_workspace *ws = NULL;
+
+	setenv("RAT_NOW", now, 1);
+	if (rat_workspace_open(&ws, ws_dir) != 0)
+		fail_msg("open: %s", rat_error_last()->message);
+	unsetenv("RAT_NOW");
+	return ws;
+}
+
+static void retention_after_a_run_is_recorded(void **state)
+{
+	rat_workspace *ws = chain("retained");
+	rat_run_info *info;
+	char head[65];
+	size_t commits;
+	(void)state;
+
+	rat_workspace_free(ws);
+	ws = open_at("2020-01-01");
+	info = run(ws, NULL, 0);
+	assert_string_equal(info->retention, ""); /* nothing old yet */
+	/* its time, then random */
+	assert_int_equal(strncmp(info->id, "20200101T000000.000Z-", 21), 0);
+	assert_int_equal(strlen(info->id), 27);
+	rat_run_info_free(info);
+	rat_workspace_free(ws);
+
+	ws = open_at("2024-03-01");
+	commits = head_of(ws, NULL, head);
+	put("landing/orders/b.csv", "id,amount\n3,30\n");
+	info = run(ws, NULL, 0);
+	/* bronze keeps 90 days: the 2020 rows go, in a commit of their own */
+	assert_string_equal(info->retention, "bronze.orders: 2 rows before 2023-12-02 00:00:00");
+	assert_int_equal(head_of(ws, NULL, head), commits + 2);
+	assert_string_equal(info->commit, head);
+	assert_string_equal(rows_of(ws, NULL, "SELECT id FROM bronze.orders"), "3");
+	assert_string_equal(rows_of(ws, NULL, "SELECT orders, amount FROM gold.totals"), "3,60");
+	rat_run_info_free(info);
+	rat_workspace_free(ws);
+}
+
 static void options_of_an_unknown_version_are_refused(void **state)
 {
 	rat_workspace *ws = chain("versions");
@@ -494,6 +583,8 @@ int main(void)
 		cmocka_unit_test(a_dry_run_writes_nothing),
 		cmocka_unit_test(selectors_pick_their_steps),
 		cmocka_unit_test(executables_write_rows_or_fail_with_their_status),
+		cmocka_unit_test(incremental_merges_by_key_with_vars_and_author),
+		cmocka_unit_test(retention_after_a_run_is_recorded),
 		cmocka_unit_test(options_of_an_unknown_version_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
