@@ -184,13 +184,15 @@ static void every_key_is_read(void **state)
 static void an_unset_product_description_is_empty(void **state)
 {
 	rat_workspace_config c;
+	bool empty;
 	(void)state;
 
 	/* include/rat/workspace.h: rat_product_config.description is "" when unset */
 	loads(&c, "name: a\nproducts:\n  - {name: refunds, source: silver.refunds}\n", NULL);
-	assert_non_null(c.products[0].description);
-	assert_string_equal(c.products[0].description, "");
+	empty = c.products[0].description && c.products[0].description[0] == '\0';
 	rat_config__free_workspace(&c);
+	if (!empty)
+		fail_msg("an unset product description is not \"\"");
 }
 
 static void empty_sections_take_their_defaults(void **state)
