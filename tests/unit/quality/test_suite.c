@@ -326,6 +326,8 @@ static int setup(void **state)
 	size_t i;
 
 	dir = test_scratch_home("quality_suite");
+	unsetenv("ICEBERG_WAREHOUSE"); /* the tables in the scratch home's warehouse */
+	unsetenv("RAT_NOW");           /* freshness is measured against the real clock */
 	snprintf(path, sizeof(path), "%s/ws", dir);
 	for (i = 0; files[i]; i += 2)
 		test_write(path, files[i], files[i + 1]);

@@ -567,8 +567,8 @@ static void options_of_an_unknown_version_are_refused(void **state)
 static int setup(void **state)
 {
 	dir = test_scratch_home("run_runs");
-	unsetenv("ICEBERG_WAREHOUSE");
-	unsetenv("RAT_NOW");
+	unsetenv("ICEBERG_WAREHOUSE"); /* the tables in the scratch home's warehouse */
+	unsetenv("RAT_NOW");           /* the tests that want it set it */
 	*state = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
