@@ -48,6 +48,18 @@ void test_rmtree(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+const char *test_joined(const rat_strarray *a, const char *sep)
+{
+	static char out[8192];
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < a->count && used < sizeof(out); i++)
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s", i ? sep : "",
+					 a->strings[i]);
+	return out;
+}
+
 char *test_scratch_home(const char *name)
 {
 	char *dir = test_tmpdir(name), home[4200];

@@ -46,6 +46,10 @@ avro_value_iface_t *test_avro_class(avro_file_reader_t reader);
 /** Read every record of an Avro file, close it, and return how many there were. */
 int test_avro_count(avro_file_reader_t reader);
 
+struct rat_strarray;
+/** The strings of a joined by sep, in a buffer the next call reuses. */
+const char *test_joined(const struct rat_strarray *a, const char *sep);
+
 /** Remove a folder tree. */
 void test_rmtree(const char *dir);
 
