@@ -52,10 +52,14 @@ static bool at_ceiling(const char *dir, const char *ceilings)
 	size_t n = strlen(dir);
 
 	for (p = env; p && *p; p = *end ? end + 1 : end) {
+		const char *last;
 		end = strchr(p, ':');
 		if (!end)
 			end = p + strlen(p);
-		if ((size_t)(end - p) == n && strncmp(p, dir, n) == 0)
+		last = end;
+		while (last - p > 1 && last[-1] == '/') /* "/a/b/" is "/a/b", as Git reads it */
+			last--;
+		if ((size_t)(last - p) == n && strncmp(p, dir, n) == 0)
 			return true;
 	}
 	return false;

@@ -94,17 +94,23 @@ const char *rat_config__env_value(const rat_env *env, const char *name)
 
 int64_t rat_config__fixed_now_ms(const rat_env *env)
 {
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const char *text = rat_config__env_value(env, "RAT_NOW");
 	struct tm tm;
-	int y, mo, d, h = 0, mi = 0, s = 0, n = 0;
+	int y, mo, d, h = 0, mi = 0, s = 0, n = 0, m = 0;
 	char sep;
 
 	if (!text)
 		return -1;
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
 		return -1;
-	if (text[n] && (sscanf(text + n, "%c%2d:%2d:%2d", &sep, &h, &mi, &s) != 4 ||
-			(sep != ' ' && sep != 'T')))
+	if (text[n] && (sscanf(text + n, "%c%2d:%2d:%2d%n", &sep, &h, &mi, &s, &m) != 4 ||
+			m != 9 || (sep != ' ' && sep != 'T') ||
+			(text[n + m] && strcmp(text + n + m, "Z") != 0)))
+		return -1;
+	/* a date or time that does not exist is malformed, not rolled over (2024-02-30) */
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] || h > 23 || mi > 59 ||
+	    s > 59 || (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0))))
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;

@@ -309,6 +309,8 @@ static int parse_product(rat_product_config *product, const rat_yaml *yaml, rat_
 	if ((error = opt_string((char **)&product->description, yaml, item->value, item->path,
 				"description")) != 0)
 		return error;
+	if (!product->description && (product->description = rat__strdup("")) == NULL)
+		return RAT_ENOMEM; /* "" when unset, as rat/workspace.h says */
 	if (rat_yaml__field(&field, item->value, item->path, "sla")) {
 		rat_yaml_field hours;
 		if ((error = rat_yaml__mapping(yaml, &field, sla_keys)) != 0)

@@ -66,6 +66,35 @@ void rat_pipeline__choices_text(char *out, size_t len, const char *const *names)
 		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", names[i]);
 }
 
+/*
+ * A number as SQL reads it: [+-]digits[.digits][e[+-]digits]. Not strtod()'s
+ * wider set (inf, nan, hex): a bound goes into a check's SQL as written.
+ */
+static bool decimal_number(const char *s)
+{
+	size_t digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	if (!digits)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!isdigit((unsigned char)*s))
+			return false;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return *s == '\0';
+}
+
 /* "90s", "30m", "12h", "2d" (or bare seconds) -> seconds; -1 when malformed. */
 static int64_t parse_duration(const char *s)
 {
@@ -238,9 +267,8 @@ static int column_test_mapping(rat_column_test *t, const rat_yaml *yaml, rat_yam
 		if (t->check == RAT_CHECK_ACCEPTED_VALUES)
 			error = rat_yaml__string_list(&t->values, yaml, &f);
 		else if (t->check == RAT_CHECK_MIN || t->check == RAT_CHECK_MAX) {
-			char *end;
 			if ((error = rat_yaml__string(&t->bound, yaml, &f)) == 0 &&
-			    (strtod(t->bound, &end), *end != '\0' || end == t->bound))
+			    !decimal_number(t->bound))
 				error = rat_yaml__field_error(yaml, &f, "'%s' is not a number",
 							      t->bound);
 		} else if (f.value && !rat_yaml__is_null(f.value)) {

@@ -64,22 +64,21 @@ static bool wanted(const rat_strarray *only, const char *key)
 }
 
 /* One {table, rows} of a YAML mock: the rows to a JSON file, then a table of it. */
-static int load_rows(rat_mocks *m, const rat_yaml *yaml, struct fy_node *rows_node,
-		     const char *key, const char *where)
+static int load_rows(rat_mocks *m, const rat_yaml *yaml, const rat_yaml_field *rows_field,
+		     const char *key)
 {
-	rat_yaml_field rows = { NULL, rows_node, "" };
+	const rat_yaml_field rows = *rows_field;
 	char *json = NULL, *path = NULL;
 	size_t n = 0;
 	int error;
 
-	snprintf(rows.path, sizeof(rows.path), "%s", where);
 	if ((error = rat_yaml__sequence(&n, yaml, &rows)) != 0)
 		return error;
 	if (n == 0)
 		return rat_yaml__field_error(yaml, &rows,
 					     "a mock needs at least one row (its columns and types "
 					     "come from the rows)");
-	if ((error = rat_yaml__json(&json, rows_node)) != 0)
+	if ((error = rat_yaml__json(&json, rows.value)) != 0)
 		return error;
 	if ((path = rat__sprintf("%s/mock-%zu.json", m->scratch, m->files++)) == NULL) {
 		error = RAT_ENOMEM;
@@ -111,7 +110,7 @@ static int load_table_entry(rat_mocks *m, const rat_yaml *yaml, rat_yaml_field *
 		if (!rat_yaml__field(&f, item->value, item->path, "rows"))
 			error = rat_yaml__field_error(yaml, item, "give the mock's rows");
 		else
-			error = load_rows(m, yaml, f.value, key, f.path);
+			error = load_rows(m, yaml, &f, key);
 	}
 	free(key);
 	return error;
@@ -143,7 +142,7 @@ static int load_yaml(rat_mocks *m, const char *path, const char *display, const 
 		error = load_table_entry(m, yaml, &whole);
 	} else if (rat_yaml__field(&f, root, "", "rows")) {
 		if (wanted(m->only, stem))
-			error = load_rows(m, yaml, f.value, stem, "rows");
+			error = load_rows(m, yaml, &f, stem);
 	} else {
 		error = rat_yaml__error(yaml, root, "", "a mock has rows, table + rows, or tables");
 	}

@@ -176,14 +176,15 @@ static void accepted_values_compare_as_text(void **state)
 
 static void a_bound_the_config_accepts_makes_sql_that_runs(void **state)
 {
-	static const char *const bounds[] = { "1e3", "-2.5", "+7", "inf" };
+	static const char *const bounds[] = { "1e3", "-2.5", "+7", ".5", "2.", "3E-2" };
+	static const char *const refused[] = { "inf", "nan", "0x10", "1e", "\"-\"", "1.2.3", "e5" };
 	rat_pipelines all;
 	rat_checks checks;
-	char config[256];
+	char config[256], ws[4200], want[256];
 	size_t i;
 	(void)state;
 
-	/* pipeline/config.c accepts any bound strtod() reads whole: "inf" is one */
+	/* a bound goes into the check's SQL as written: whatever loads must run */
 	for (i = 0; i < RAT_ARRAY_SIZE(bounds); i++) {
 		int64_t count = -1;
 		int error;
@@ -198,6 +199,19 @@ static void a_bound_the_config_accepts_makes_sql_that_runs(void **state)
 		if (error)
 			fail_msg("max: %s loads, but its check fails: %s", bounds[i],
 				 rat_error_last()->message);
+	}
+	/* and what SQL would not read as a number does not load (strtod() reads some) */
+	snprintf(ws, sizeof(ws), "%s/ws", s.dir);
+	for (i = 0; i < RAT_ARRAY_SIZE(refused); i++) {
+		snprintf(config, sizeof(config), "columns:\n  - name: id\n    tests: [{max: %s}]\n",
+			 refused[i]);
+		test_write(ws, "pipelines/silver/orders.yaml", config);
+		assert_int_equal(rat_pipeline__load_all(&all, s.ws), RAT_EINVALID);
+		snprintf(want, sizeof(want), "'%.*s' is not a number",
+			 (int)strcspn(refused[i] + (refused[i][0] == '"'), "\""),
+			 refused[i] + (refused[i][0] == '"'));
+		if (!strstr(rat_error_last()->message, want))
+			fail_msg("max: %s: %s", refused[i], rat_error_last()->message);
 	}
 }
 

@@ -185,7 +185,7 @@ static void an_empty_mock_is_refused_at_its_rows(void **state)
 		"pipelines/silver/orders/tests/mocks/bronze.x.yaml:3:1: rows: a mock needs at "
 		"least one row (its columns and types come from the rows)");
 	refused("x.yaml", "tables:\n  - {table: bronze.x, rows: []}\n",
-		"pipelines/silver/orders/tests/mocks/x.yaml:2:24: tables[0].rows: a mock needs at "
+		"pipelines/silver/orders/tests/mocks/x.yaml:2:23: tables[0].rows: a mock needs at "
 		"least one row (its columns and types come from the rows)");
 }
 
