@@ -122,6 +122,7 @@ static int detail_of(duckdb_error_type type)
 {
 	switch (type) {
 	case DUCKDB_ERROR_CATALOG: return RAT_DETAIL_ENGINE_CATALOG;
+	case DUCKDB_ERROR_BINDER: return RAT_DETAIL_ENGINE_BINDER;
 	case DUCKDB_ERROR_OUT_OF_MEMORY: return RAT_DETAIL_ENGINE_OUT_OF_MEMORY;
 	default: return RAT_DETAIL_NONE;
 	}
@@ -139,6 +140,7 @@ int rat_engine__detail_of_message(const char *message)
 		duckdb_error_type type;
 	} types[] = {
 		{ "Catalog Error", DUCKDB_ERROR_CATALOG },
+		{ "Binder Error", DUCKDB_ERROR_BINDER },
 		{ "Out of Memory Error", DUCKDB_ERROR_OUT_OF_MEMORY },
 	};
 	size_t i;

@@ -176,7 +176,11 @@ RAT_MUST_USE int rat_pipeline__select(bool **picked, const rat_pipelines *pipeli
 
 /**
  * The highest value of column in relation, as a typed SQL literal
- * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)), or NULL when it has no rows.
+ * (CAST('2024-03-01 10:00:00' AS TIMESTAMP)). While the column holds no
+ * value (no rows, or only NULLs), a literal below every value of its type
+ * (CAST('-infinity' AS TIMESTAMP), -inf, ''), so that `col > watermark`
+ * never filters every row away; RAT_EINVALID for a type with no lowest
+ * value. NULL when relation has no such column's type to go by.
  */
 RAT_MUST_USE int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation,
 					 const char *column);

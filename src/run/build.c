@@ -267,6 +267,24 @@ static int produce(build *b, rat_buf *sql)
 	return 0;
 }
 
+/* Whether the table b's entry records holds rows (from its manifests). */
+static int holds_rows(build *b, bool *rows)
+{
+	rat_store *store = NULL;
+	rat_scan scan;
+	bool exact;
+	int error;
+
+	if ((error = rat_workspace__plan_entry(&scan, &store, b->ctx->ws, b->entry)) != 0)
+		return error;
+	/* equality deletes (never librat's) may remove every row: only a read could
+	 * tell, and an incremental build over them is what was asked */
+	*rows = rat_workspace__live_rows(&scan, &exact) > 0 || !exact;
+	rat_table__scan_free(&scan);
+	rat_store__free(store);
+	return 0;
+}
+
 static int start(build *b)
 {
 	const rat_pipeline *p = b->p;
@@ -295,6 +313,12 @@ static int start(build *b)
 	b->entry = rat_catalog__find(&b->contents, p->key);
 	b->incremental = p->materialized == RAT_MATERIALIZE_INCREMENTAL && b->entry &&
 			 !b->entry->state.view && !b->ctx->opts->full_refresh;
+	/* is_incremental() is false while the table holds no rows: a filter on its
+	 * watermark would otherwise keep an empty table empty for ever */
+	if (b->incremental && (error = holds_rows(b, &b->incremental)) != 0)
+		goto cleanup;
+	if ((error = rat_run__ingestion_stamp(b)) != 0)
+		goto cleanup;
 	if (p->landing && b->incremental && (error = rat_run__load_ingested(b)) != 0)
 		goto cleanup;
 	if (p->landing)

@@ -32,6 +32,8 @@ typedef struct build {
 	rat_strarray new_abs, new_rel;
 	char fingerprint[65];     /* of the compiled SQL and the inputs' versions */
 	bool named;               /* the error set names the pipeline already (not to be prefixed) */
+	char stamp[64];           /* bronze's _ingested_at: the run's start, or just after the
+				     table's newest stamp when that is later (ingest.c) */
 } build;
 
 /* Ingestion (ingest.c) */
@@ -48,6 +50,13 @@ RAT_MUST_USE int rat_run__list_files(rat_strarray *rel, const char *root, const 
 RAT_MUST_USE int rat_run__load_ingested(build *b);
 /** Write the list of ingested files (before and new) under the table's metadata/; *key names it. */
 RAT_MUST_USE int rat_run__save_ingested(build *b, char **key);
+/**
+ * b->stamp: the run's start, unless the table already holds a stamp as late
+ * (a backfill under an earlier RAT_NOW, a clock set back): then one
+ * microsecond after its newest, so that a stamp never goes backwards for a
+ * table and `_ingested_at > watermark` never skips rows.
+ */
+RAT_MUST_USE int rat_run__ingestion_stamp(build *b);
 /** Bronze rows get _ingested_at and _ingested_date (unless the query made its own). */
 RAT_MUST_USE int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns);
 

@@ -195,6 +195,40 @@ cleanup:
 }
 
 /* Bronze rows get _ingested_at and _ingested_date (unless the query made its own); columns follows. */
+int rat_run__ingestion_stamp(build *b)
+{
+	rat_result *result = NULL;
+	rat_buf sql = RAT_BUF_INIT;
+	const char *text = NULL;
+	int error, step;
+
+	snprintf(b->stamp, sizeof(b->stamp), "%s", b->ctx->started_at);
+	if (strcmp(b->p->layer, "bronze") != 0 || !b->entry || b->entry->state.view)
+		return 0;
+	if ((error = rat_buf_printf(&sql, "SELECT strftime(greatest(TIMESTAMPTZ '%s', "
+					  "max(_ingested_at) + INTERVAL 1 MICROSECOND) AT TIME ZONE "
+					  "'UTC', '%%Y-%%m-%%d %%H:%%M:%%S.%%f+00') FROM %s",
+				    b->ctx->started_at, b->relation)) != 0)
+		return error;
+	if ((error = rat_engine_query(&result, b->engine, rat_buf_cstr(&sql))) != 0) {
+		/* a table without the column (its query named its own stamps otherwise):
+		 * nothing to stay above */
+		if (rat_error__detail() == RAT_DETAIL_ENGINE_BINDER) {
+			error = 0;
+			rat_error_clear();
+		}
+		goto cleanup;
+	}
+	if ((step = rat_result_next(result)) < 0)
+		error = step;
+	else if (step == 1 && (error = rat_result_get_text(result, 0, &text, NULL)) == 0 && text)
+		snprintf(b->stamp, sizeof(b->stamp), "%s", text);
+cleanup:
+	rat_result_free(result);
+	rat_buf_free(&sql);
+	return error;
+}
+
 int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns)
 {
 	rat_buf wrapped = RAT_BUF_INIT;
@@ -205,11 +239,11 @@ int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns
 	error = rat_buf_puts(&wrapped, "SELECT *");
 	if (!error && !rat_strarray__contains(columns, "_ingested_at") &&
 	    (error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at",
-				    b->ctx->started_at)) == 0)
+				    b->stamp)) == 0)
 		error = rat_strarray__push(columns, "_ingested_at");
 	if (!error && !rat_strarray__contains(columns, "_ingested_date") &&
 	    (error = rat_buf_printf(&wrapped, ", CAST(TIMESTAMPTZ '%s' AS DATE) AS _ingested_date",
-				    b->ctx->started_at)) == 0)
+				    b->stamp)) == 0)
 		error = rat_strarray__push(columns, "_ingested_date");
 	if (!error)
 		error = rat_buf_printf(&wrapped, " FROM (%s\n)", rat_buf_cstr(sql));

@@ -40,6 +40,7 @@ int rat__options_init(void *opts, const void *init, size_t size, unsigned int ve
 typedef enum rat_error_detail {
 	RAT_DETAIL_NONE = 0,
 	RAT_DETAIL_ENGINE_CATALOG,      /* the engine met a name it does not know */
+	RAT_DETAIL_ENGINE_BINDER,       /* the engine could not bind a column or expression */
 	RAT_DETAIL_ENGINE_OUT_OF_MEMORY /* the engine ran out of its memory limit */
 } rat_error_detail;
 
