@@ -26,6 +26,7 @@
 #include "rat/engine.h"
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
+#include "engine/describe.h"
 #include "engine/engine.h"
 #include "quality/quality.h"
 #include "run/build.h"
@@ -359,6 +360,102 @@ static int finish(build *b, rat_buf *sql)
 	return error;
 }
 
+/*
+ * In a dry run, the step of key if this run would build it (its compiled
+ * SQL when it has some); NULL when the run leaves key as the branch has it.
+ * Steps run in the DAG's order: a dependency's step ended before b's began.
+ */
+static const rat_run_step *planned_step(const build *b, const char *key)
+{
+	const rat_run_info *run = &b->rec->info;
+	size_t i;
+
+	for (i = 0; i < run->step_count; i++)
+		if (strcmp(run->steps[i].key, key) == 0)
+			return run->steps[i].status == RAT_STEP_OK ? &run->steps[i] : NULL;
+	return NULL;
+}
+
+/* Whether a dry run would rebuild something p reads: p is then not up to date either. */
+static bool upstream_changes(const build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->p->deps.count; i++)
+		if (planned_step(b, b->p->deps.strings[i]))
+			return true;
+	return false;
+}
+
+/* Define p's table in b's session as its compiled sql would write it (bronze's stamps added). */
+static int bind_as_written(build *b, const rat_pipeline *p, const char *sql)
+{
+	rat_strarray columns = RAT_STRARRAY_INIT;
+	rat_buf written = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_buf_puts(&written, sql)) == 0 &&
+	    (error = result_columns(&columns, b->engine, sql)) == 0 &&
+	    (error = rat_run__with_ingestion_columns(&written, p->layer, b->ctx->started_at,
+						      &columns)) == 0)
+		error = rat_workspace__bind_sql(b->engine, p->key, rat_buf_cstr(&written));
+	rat_strarray_free(&columns);
+	rat_buf_free(&written);
+	return error;
+}
+
+/*
+ * Define what key would be after this dry run in b's session: a view of the
+ * SQL its step compiled, what it reads that the run would change first (the
+ * DAG has no cycle). *unknown: something on the way is built by an
+ * executable, whose schema cannot be known before it runs.
+ */
+static int bind_planned(build *b, const char *key, bool *unknown, int depth)
+{
+	const rat_pipeline *p = rat_pipeline__find(b->ctx->pipelines, key);
+	const rat_run_step *s = planned_step(b, key);
+	size_t i;
+	int error = 0;
+
+	if (!s)
+		return 0; /* as the branch has it */
+	if (!p || !s->sql || !s->sql[0] || depth > 64) {
+		*unknown = true;
+		return 0;
+	}
+	for (i = 0; !error && !*unknown && i < p->deps.count; i++)
+		error = bind_planned(b, p->deps.strings[i], unknown, depth + 1);
+	if (error || *unknown)
+		return error;
+	return bind_as_written(b, p, s->sql);
+}
+
+/*
+ * A dry run binds the compiled SQL against the tables as the run would
+ * leave them, running nothing: the branch's, and what the run would build
+ * first as its own SQL. A query over the output of an executable the run
+ * would run cannot be bound: the step says so.
+ */
+static int dry_check(build *b, const char *sql)
+{
+	rat_query_desc desc = { NULL, 0 };
+	bool unknown = false;
+	size_t i;
+	int next_id = 1, error = 0;
+
+	for (i = 0; !error && !unknown && i < b->p->deps.count; i++)
+		error = bind_planned(b, b->p->deps.strings[i], &unknown, 0);
+	if (!error && unknown) {
+		b->step->warnings = rat_run__keep(b->rec, "not bound: an input is built by an "
+							  "executable this run would run");
+		return 0;
+	}
+	if (!error)
+		error = rat_engine__describe(&desc, b->engine, sql, &next_id);
+	rat_engine__query_desc_free(&desc);
+	return error;
+}
+
 int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_record *rec,
 		   rat_run_step *step)
 {
@@ -379,6 +476,12 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 		step->operation = "no new files";
 		goto cleanup;
 	}
+	if (ctx->opts->dry_run && p->kind != RAT_PIPELINE_SQL) {
+		/* a dry run executes nothing */
+		step->status = RAT_STEP_OK;
+		step->operation = "not run (executable)";
+		goto cleanup;
+	}
 	if ((error = produce(&b, &sql)) != 0)
 		goto cleanup;
 	if (sql.len == 0) { /* an executable that wrote nothing */
@@ -389,12 +492,16 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 	if ((error = rat_run__fingerprint(&b, rat_buf_cstr(&sql))) != 0 ||
 	    (error = rat_run__up_to_date(&b, rat_buf_cstr(&sql), &fresh)) != 0)
 		goto cleanup;
+	if (fresh && ctx->opts->dry_run && upstream_changes(&b))
+		fresh = false; /* the run would rebuild it after what it reads */
 	if (fresh) {
 		step->status = RAT_STEP_SKIPPED;
 		step->operation = "up to date";
 		goto cleanup;
 	}
 	if (ctx->opts->dry_run) {
+		if ((error = dry_check(&b, rat_buf_cstr(&sql))) != 0)
+			goto cleanup;
 		step->status = RAT_STEP_OK;
 		step->operation = b.incremental ? (p->unique_key.count ? "merge" : "append")
 			: p->materialized == RAT_MATERIALIZE_VIEW ? "view"

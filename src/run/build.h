@@ -57,6 +57,12 @@ RAT_MUST_USE int rat_run__save_ingested(build *b, char **key);
  * table and `_ingested_at > watermark` never skips rows.
  */
 RAT_MUST_USE int rat_run__ingestion_stamp(build *b);
+/**
+ * In layer bronze, wrap sql so that its rows get _ingested_at (stamp) and
+ * _ingested_date, unless its columns (which follow) hold them already.
+ */
+RAT_MUST_USE int rat_run__with_ingestion_columns(rat_buf *sql, const char *layer,
+						 const char *stamp, rat_strarray *columns);
 /** Bronze rows get _ingested_at and _ingested_date (unless the query made its own). */
 RAT_MUST_USE int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns);
 

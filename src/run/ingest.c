@@ -229,21 +229,21 @@ cleanup:
 	return error;
 }
 
-int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns)
+int rat_run__with_ingestion_columns(rat_buf *sql, const char *layer, const char *stamp,
+				    rat_strarray *columns)
 {
 	rat_buf wrapped = RAT_BUF_INIT;
 	int error;
 
-	if (strcmp(b->p->layer, "bronze") != 0)
+	if (strcmp(layer, "bronze") != 0)
 		return 0;
 	error = rat_buf_puts(&wrapped, "SELECT *");
 	if (!error && !rat_strarray__contains(columns, "_ingested_at") &&
-	    (error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at",
-				    b->stamp)) == 0)
+	    (error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at", stamp)) == 0)
 		error = rat_strarray__push(columns, "_ingested_at");
 	if (!error && !rat_strarray__contains(columns, "_ingested_date") &&
 	    (error = rat_buf_printf(&wrapped, ", CAST(TIMESTAMPTZ '%s' AS DATE) AS _ingested_date",
-				    b->stamp)) == 0)
+				    stamp)) == 0)
 		error = rat_strarray__push(columns, "_ingested_date");
 	if (!error)
 		error = rat_buf_printf(&wrapped, " FROM (%s\n)", rat_buf_cstr(sql));
@@ -254,4 +254,11 @@ int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns
 		rat_buf_free(&wrapped);
 	}
 	return error;
+}
+
+int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns)
+{
+	/* the stamp is set when the build starts; the run's start stands in before */
+	return rat_run__with_ingestion_columns(sql, b->p->layer,
+					       b->stamp[0] ? b->stamp : b->ctx->started_at, columns);
 }

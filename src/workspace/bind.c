@@ -337,3 +337,24 @@ cleanup:
 	free(location);
 	return error;
 }
+
+int rat_workspace__bind_sql(rat_engine *engine, const char *key, const char *sql)
+{
+	binder *b = rat_engine__resolver_payload(engine);
+	const char *dot = strchr(key, '.');
+	char layer[16];
+	size_t i;
+	int error;
+
+	if (!dot || (size_t)(dot - key) >= sizeof(layer))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				      "'%s' is not a table name (layer.table)", key);
+	snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
+	if ((error = rat_engine__bind_view(engine, layer, dot + 1, sql)) != 0)
+		return error;
+	/* the session's own contents must not define it again as they have it */
+	for (i = 0; b && i < b->contents.count; i++)
+		if (strcmp(b->contents.items[i].key, key) == 0)
+			mark(b, i, BOUND);
+	return 0;
+}

@@ -107,6 +107,12 @@ RAT_MUST_USE int rat_workspace__view_sql(char **sql, const rat_workspace *ws,
 RAT_MUST_USE int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c,
 					    const char *location, const rat_store_options *opts);
 /**
+ * Define key in the session as a view of sql, in place of what the
+ * session's ref holds for it (a dry run's plan: the table as this run would
+ * build it).
+ */
+RAT_MUST_USE int rat_workspace__bind_sql(rat_engine *engine, const char *key, const char *sql);
+/**
  * (Re)define the view of one key as it is at ref (after the session wrote
  * it); *rows (when asked) receives its live rows from the manifests, or -1
  * when only a read can tell (a view, equality deletes).
