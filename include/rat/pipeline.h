@@ -56,8 +56,12 @@ typedef enum rat_step_status {
 	RAT_STEP_RUNNING,
 	RAT_STEP_OK,
 	RAT_STEP_SKIPPED,     /**< nothing to do (no new landing files) */
-	RAT_STEP_FAILED
+	RAT_STEP_FAILED,
+	RAT_STEP_CANCELLED    /**< stopped by a cancel request while it ran */
 } rat_step_status;
+
+/** "pending", "running", "ok", "skipped", "failed" or "cancelled". Static storage. */
+RAT_EXTERN(const char *) rat_step_status_name(rat_step_status status);
 
 /** One pipeline of a run. */
 typedef struct rat_run_step {
@@ -83,7 +87,7 @@ typedef struct rat_run_info {
 	const char *workspace;
 	const char *branch;      /**< the workspace's branch */
 	const char *run_branch;  /**< "run/<id>"; kept when the run failed */
-	const char *status;      /**< "success", "failed", "dry-run" */
+	const char *status;      /**< "success", "failed", "cancelled", "dry-run" */
 	const char *error;       /**< "" on success */
 	const char *commit;      /**< the workspace branch's head after the merge; "" otherwise */
 	const char *retention;   /**< what retention deleted after the run ("bronze.x: 3 rows"),
@@ -108,10 +112,23 @@ typedef struct rat_run_options {
 	size_t var_count;
 	rat_run_progress_fn progress;
 	void *progress_ctx;
+	/**
+	 * When *cancel becomes non-zero (set from any thread, or from a signal
+	 * handler: librat requires int to be the platform's sig_atomic_t), the
+	 * run stops within 0.1 s: running builds are interrupted, nothing is
+	 * published, the run branch and staged files are removed, and the run is
+	 * recorded as cancelled (RAT_ECANCELED). NULL: never.
+	 */
+	const volatile int *cancel;
+	/**
+	 * The branch to build on and publish to: the workspace's branch (NULL),
+	 * or a dev branch (dev/NAME) that exists.
+	 */
+	const char *branch;
 } rat_run_options;
 
-#define RAT_RUN_OPTIONS_VERSION 1
-#define RAT_RUN_OPTIONS_INIT { RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL }
+#define RAT_RUN_OPTIONS_VERSION 2 /* 2 added cancel and branch */
+#define RAT_RUN_OPTIONS_INIT { RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 /**
  * Fill opts with the defaults of version (pass RAT_RUN_OPTIONS_VERSION):
@@ -135,6 +152,16 @@ typedef struct rat_run_list {
 	rat_run_info **items; /**< newest first */
 	size_t count;
 } rat_run_list;
+
+/**
+ * Remove the workspace's run branches that outlived their use: a failed or
+ * cancelled run's branch after runs.keep_failed_days (workspace.yaml,
+ * default 7), the branch of a run whose process ended before it did (still
+ * "running" a day after it started; its record then says so). Each run
+ * does this when it starts; `rat vacuum` too. *removed receives the
+ * branches removed (free with rat_strarray_free()).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_run_prune(rat_strarray *removed, const rat_workspace *ws);
 
 /** The workspace's recorded runs, newest first, at most limit (0: all). */
 RAT_EXTERN(int) RAT_CHECKED rat_run_list_get(rat_run_list *out, const rat_workspace *ws, size_t limit);

@@ -15,6 +15,7 @@
 #define CLI_OK 0
 #define CLI_FAILURE 1
 #define CLI_USAGE 2
+#define CLI_INTERRUPTED 130 /* stopped by Ctrl-C or SIGTERM (128 + SIGINT) */
 
 /*
  * Options. Every command parses its command line through one parser
@@ -158,6 +159,11 @@ int cli_unknown_verb(const cli_command *cmd, const char *verb, const char *const
 /** List every command's options and old spellings, one per line (`rat __options`). */
 void cli_list_options(FILE *out, const cli_command *const *cmds, size_t count,
 		      const cli_use *top);
+
+/* `rat run` and `rat dev run` (cmd_run.c): the run's options from a, its selectors from
+ * a->pos[skip] on; target: the branch (NULL: --branch, else the workspace's). */
+extern const cli_option cli_opt_var;
+int cli_run_on(const cli_args *a, int skip, const char *target);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);

@@ -5,10 +5,11 @@
 
 #include <string.h>
 
-static int list(rat_catalog *catalog, const rat_workspace *ws, int tags)
+/* The branches (or tags); run branches (run/<id>) only with all. */
+static int list(rat_catalog *catalog, const rat_workspace *ws, int tags, bool all)
 {
 	rat_ref_list refs;
-	size_t i;
+	size_t i, hidden = 0;
 
 	if (rat_ref_list_get(&refs, catalog) != 0)
 		return cli_fail_lib(NULL);
@@ -16,15 +17,26 @@ static int list(rat_catalog *catalog, const rat_workspace *ws, int tags)
 		const rat_ref_info *r = &refs.items[i];
 		if (r->is_tag != tags)
 			continue;
-		printf("%c %-40s %.12s\n", !tags && strcmp(r->name, rat_workspace_branch(ws)) == 0 ? '*' : ' ',
-		       r->name, r->hash);
+		if (!tags && !all && strncmp(r->name, "run/", 4) == 0) {
+			hidden++;
+			continue;
+		}
+		printf("%c %-40s %.12s\n",
+		       !tags && strcmp(r->name, rat_workspace_branch(ws)) == 0 ? '*' : ' ', r->name,
+		       r->hash);
 	}
+	if (hidden)
+		printf("(%zu run branch%s of failed runs not shown: rat branch --all)\n", hidden,
+		       hidden == 1 ? "" : "es");
 	rat_ref_list_free(&refs);
 	return CLI_OK;
 }
 
 static const cli_option from = { "from", 0, CLI_TEXT, "REF", "where a new branch starts", NULL,
 				 NULL, NULL };
+static const cli_option all = { "all", 0, CLI_FLAG, NULL,
+				"list run branches (run/<id>) too: failed runs keep theirs", NULL,
+				NULL, NULL };
 static const char *const verbs[] = { "list", "create", "delete", NULL };
 
 static int run_refs(const cli_args *a, int tags)
@@ -43,7 +55,7 @@ static int run_refs(const cli_args *a, int tags)
 		return status;
 	start = start ? start : rat_workspace_branch(ws);
 	if (strcmp(verb, "list") == 0) {
-		status = list(catalog, ws, tags);
+		status = list(catalog, ws, tags, cli_has(a, &all));
 	} else if (strcmp(verb, "create") == 0) {
 		if (rat_ref_create(catalog, name, tags, start) != 0)
 			status = cli_fail_lib(NULL);
@@ -65,6 +77,7 @@ static int run_tag(const cli_args *a) { return run_refs(a, 1); }
 static const cli_use branch_options[] = {
 	{ CLI_OPT(WORKSPACE), "the workspace (whose RAT_HOME holds the catalog)", NULL },
 	{ &from, NULL, NULL },
+	{ &all, NULL, NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -84,7 +97,7 @@ const cli_command cli_cmd_branch = {
 	"branch",
 	"list, create and delete catalog branches",
 	run_branch,
-	"Usage: rat branch [list]\n"
+	"Usage: rat branch [list] [--all]\n"
 	"       rat branch create NAME [--from REF]\n"
 	"       rat branch delete NAME\n"
 	"\n"

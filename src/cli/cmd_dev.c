@@ -34,10 +34,23 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 	return status;
 }
 
+/* Only `rat dev run` takes the run's options. */
+static int check_run_options(const cli_args *a)
+{
+	size_t i;
+
+	for (i = 0; strcmp(a->pos[0], "run") != 0 && i < a->hit_count; i++)
+		if (a->hits[i].option != CLI_OPT(WORKSPACE))
+			return cli_usage(a->cmd, "--%s goes with rat dev run",
+					 a->hits[i].option->name);
+	return CLI_OK;
+}
+
 static int run(const cli_args *a)
 {
-	static const char *const verbs[] = { "start", "list", "diff", "merge", "drop", NULL };
+	static const char *const verbs[] = { "start", "list", "diff", "merge", "drop", "run", NULL };
 	const char *verb;
+	char branch[256];
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
 	int status;
@@ -49,6 +62,14 @@ static int run(const cli_args *a)
 		return cli_unknown_verb(a->cmd, verb, verbs);
 	if (strcmp(verb, "list") == 0 && a->count != 1)
 		return cli_usage(a->cmd, "list takes no NAME");
+	if ((status = check_run_options(a)) != CLI_OK)
+		return status;
+	if (strcmp(verb, "run") == 0) {
+		if (a->count < 2)
+			return cli_usage(a->cmd, "run needs a NAME (then its selectors)");
+		snprintf(branch, sizeof(branch), "dev/%s", a->pos[1]);
+		return cli_run_on(a, 2, branch);
+	}
 	if (strcmp(verb, "list") != 0 && a->count != 2)
 		return cli_usage(a->cmd, "%s needs one NAME", verb);
 	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
@@ -74,6 +95,14 @@ static int run(const cli_args *a)
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ CLI_OPT(SELECT), "dev run: a selector (as a positional argument)", NULL },
+	{ CLI_OPT(LAYER), "dev run: a layer's pipelines", NULL },
+	{ CLI_OPT(FULL_REFRESH), "dev run: rebuild incremental tables in full", NULL },
+	{ CLI_OPT(DRY_RUN), "dev run: compile and bind the SQL; write nothing", NULL },
+	{ &cli_opt_var, "dev run: a value for var('NAME') in templates", NULL },
+	{ CLI_OPT(FORMAT), "dev run: console (default) or json (the run's record)",
+	  cli_run_formats },
+	{ CLI_OPT(JSON), NULL, NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -85,7 +114,10 @@ const cli_command cli_cmd_dev = {
 	"       rat dev list          the dev branches\n"
 	"       rat dev diff NAME     tables dev/NAME changed\n"
 	"       rat dev merge NAME    bring dev/NAME into the workspace's branch\n"
-	"       rat dev drop NAME     delete dev/NAME\n",
+	"       rat dev drop NAME     delete dev/NAME\n"
+	"       rat dev run NAME [SELECTOR...] [-f] [--dry-run] [--var N=V]\n"
+	"                             build pipelines on dev/NAME and publish them\n"
+	"                             there (rat run --branch dev/NAME)\n",
 	options,
 	NULL,
 	NULL,

@@ -73,6 +73,23 @@ static int retention(const cli_args *a)
 static const cli_option older_than = { "older-than", 0, CLI_TEXT, "AGE",
 				       "7d (default), 12h, 30m, 0 for everything", NULL, NULL, NULL };
 
+/* The run branches of old failed runs (rat_run_prune()), said when there were any. */
+static int prune_runs(const rat_workspace *ws, bool verbose)
+{
+	rat_strarray removed = RAT_STRARRAY_INIT;
+	size_t i;
+
+	if (rat_run_prune(&removed, ws) != 0)
+		return cli_fail_lib(NULL);
+	for (i = 0; verbose && i < removed.count; i++)
+		printf("removed branch %s\n", removed.strings[i]);
+	if (removed.count)
+		printf("Removed %zu branch%s of failed runs (older than runs.keep_failed_days).\n",
+		       removed.count, removed.count == 1 ? "" : "es");
+	rat_strarray_free(&removed);
+	return CLI_OK;
+}
+
 static int vacuum(const cli_args *a)
 {
 	rat_vacuum_options opts = RAT_VACUUM_OPTIONS_INIT;
@@ -89,6 +106,11 @@ static int vacuum(const cli_args *a)
 		return cli_usage(a->cmd, "takes no arguments");
 	if (rat_workspace_open(&ws, workspace) != 0)
 		return cli_fail_lib(NULL);
+	/* first the branches of old failed runs: what only they held is then vacuumed too */
+	if (!opts.dry_run && prune_runs(ws, verbose) != CLI_OK) {
+		rat_workspace_free(ws);
+		return CLI_FAILURE;
+	}
 	if (rat_vacuum(&report, ws, &opts) != 0) {
 		rat_workspace_free(ws);
 		return cli_fail_lib(NULL);

@@ -9,6 +9,8 @@
  */
 #include "cli/cli.h"
 
+#include <signal.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,26 +57,53 @@ static cli_format parse_format(const char *s)
 	return CLI_FORMAT_TABLE;
 }
 
+/*
+ * The file being written while --output writes it, so that Ctrl-C or
+ * SIGTERM leaves no half-written file: the handler removes it (unlink() is
+ * async-signal-safe), then the signal ends rat as it would have.
+ */
+static char partial[4096];
+
+static void remove_partial(int sig)
+{
+	if (partial[0])
+		unlink(partial);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int write_output(rat_result *result, const char *path, cli_format format,
 			unsigned long max_rows)
 {
-	char tmp[4096];
+	struct sigaction sa, old_int, old_term;
 	FILE *out;
 	int status;
 
 	if (!path)
 		return cli_write_result(stdout, result, format, max_rows, cli_color(stdout));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= sizeof(tmp))
+	if ((size_t)snprintf(partial, sizeof(partial), "%s.%ld.tmp", path, (long)getpid()) >=
+	    sizeof(partial))
 		return cli_fail("query: output path too long: %s", path);
-	if ((out = fopen(tmp, "w")) == NULL)
-		return cli_fail("query: cannot write %s: %s", path, strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = remove_partial;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	if ((out = fopen(partial, "w")) == NULL) {
+		status = cli_fail("query: cannot write %s: %s", path, strerror(errno));
+		goto done;
+	}
 	status = cli_write_result(out, result, format, max_rows, false);
 	if (fclose(out) != 0 && status == CLI_OK)
 		status = cli_fail("query: writing %s: %s", path, strerror(errno));
-	if (status == CLI_OK && rename(tmp, path) != 0)
+	if (status == CLI_OK && rename(partial, path) != 0)
 		status = cli_fail("query: cannot move the result into %s: %s", path, strerror(errno));
 	if (status != CLI_OK)
-		unlink(tmp);
+		unlink(partial);
+done:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	partial[0] = '\0';
 	return status;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,11 +68,43 @@ static void print_dry_run(const rat_run_info *run)
 			       run->steps[i].sql);
 }
 
-static const cli_option var = { "var", 0, CLI_TEXT, "NAME=VALUE",
-				"a value for var('NAME') in templates", NULL, NULL, NULL };
+const cli_option cli_opt_var = { "var", 0, CLI_TEXT, "NAME=VALUE",
+				 "a value for var('NAME') in templates", NULL, NULL, NULL };
+static const cli_option branch = { "branch", 0, CLI_TEXT, "BRANCH",
+				   "build on and publish to BRANCH: the workspace's (the\n"
+				   "default) or a dev branch (dev/NAME)", NULL, NULL, NULL };
+#define var cli_opt_var
 
-/* The selectors (-s, -l, then the arguments) and --var values, in order. */
-static int gather(const cli_args *a, rat_run_options *opts, const char **selectors,
+/* Set by SIGINT or SIGTERM while a run is on: the run stops and publishes nothing. */
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1; /* SA_RESETHAND: a second one ends rat at once */
+}
+
+/* Catch SIGINT and SIGTERM (once each) for the run; old receives what was there. */
+static void catch_signals(struct sigaction old[2])
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old[0]);
+	sigaction(SIGTERM, &sa, &old[1]);
+}
+
+static void release_signals(const struct sigaction old[2])
+{
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+}
+
+/* The selectors (-s, -l, then the arguments from skip on) and --var values, in order. */
+static int gather(const cli_args *a, int skip, rat_run_options *opts, const char **selectors,
 		  const char **vars)
 {
 	size_t i;
@@ -86,7 +119,7 @@ static int gather(const cli_args *a, rat_run_options *opts, const char **selecto
 		if (h->option == &var)
 			vars[opts->var_count++] = h->value;
 	}
-	for (j = 0; j < a->count; j++)
+	for (j = skip; j < a->count; j++)
 		selectors[opts->selector_count++] = a->pos[j];
 	opts->selectors = selectors;
 	opts->vars = vars;
@@ -95,9 +128,10 @@ static int gather(const cli_args *a, rat_run_options *opts, const char **selecto
 	return CLI_OK;
 }
 
-static int run(const cli_args *a)
+int cli_run_on(const cli_args *a, int skip, const char *target)
 {
 	rat_run_options opts = RAT_RUN_OPTIONS_INIT;
+	struct sigaction old[2];
 	const char **selectors = calloc(a->hit_count + (size_t)a->count + 1, sizeof(char *));
 	const char **vars = calloc(a->hit_count + 1, sizeof(char *));
 	const char *format = cli_get(a, CLI_OPT(FORMAT));
@@ -111,8 +145,10 @@ static int run(const cli_args *a)
 		status = cli_fail("out of memory");
 		goto cleanup;
 	}
-	if ((status = gather(a, &opts, selectors, vars)) != CLI_OK)
+	if ((status = gather(a, skip, &opts, selectors, vars)) != CLI_OK)
 		goto cleanup;
+	opts.branch = target ? target : cli_get(a, &branch);
+	opts.cancel = &interrupted;
 	prog.live = !json && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	opts.progress = opts.dry_run ? NULL : on_progress;
 	opts.progress_ctx = &prog;
@@ -120,7 +156,10 @@ static int run(const cli_args *a)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
+	interrupted = 0;
+	catch_signals(old);
 	error = rat_run(&info, ws, &opts);
+	release_signals(old);
 	if (prog.live)
 		fputs("\r\033[K", stderr);
 	if (!info) {
@@ -134,6 +173,8 @@ static int run(const cli_args *a)
 	else
 		cli_print_run(stdout, info, false, false);
 	status = error ? cli_fail_lib(NULL) : CLI_OK;
+	if (error == RAT_ECANCELED)
+		status = CLI_INTERRUPTED;
 cleanup:
 	rat_run_info_free(info);
 	rat_workspace_free(ws);
@@ -142,8 +183,14 @@ cleanup:
 	return status;
 }
 
+static int run(const cli_args *a)
+{
+	return cli_run_on(a, 0, NULL);
+}
+
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	{ &branch, NULL, NULL },
 	{ CLI_OPT(SELECT), "a selector (as a positional argument)", NULL },
 	{ CLI_OPT(LAYER), "a layer's pipelines", NULL },
 	{ CLI_OPT(FULL_REFRESH), NULL, NULL },
@@ -166,19 +213,22 @@ const cli_command cli_cmd_run = {
 	"build pipelines and publish them to the workspace's branch",
 	run,
 	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
-	"               [--var NAME=VALUE] [-o console|json]\n"
+	"               [--var NAME=VALUE] [--branch dev/NAME] [-o console|json]\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"
 	"one's error-severity checks; then publish everything to the workspace's\n"
 	"branch in one commit. If anything fails, the workspace's branch is left\n"
 	"as it was and the run branch is kept for inspection (rat query --ref).\n"
-	"Every run is recorded: see rat runs.\n"
+	"Ctrl-C (or SIGTERM) stops the run: builds are interrupted, nothing is\n"
+	"published, and the run is recorded as cancelled. Every run is recorded:\n"
+	"see rat runs.\n"
 	"\n"
 	"Selectors:\n"
 	"  layer.name     that pipeline          +layer.name   it and everything upstream\n"
 	"  layer          a layer's pipelines    layer.name+   it and everything downstream\n",
 	options,
 	aliases,
-	"Exit status: 0 when the run was published, 1 when it failed, 2 usage.\n",
+	"Exit status: 0 when the run was published, 1 when it failed, 2 usage,\n"
+	"130 when it was cancelled.\n",
 };

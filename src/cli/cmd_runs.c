@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const status_names[] = { "pending", "running", "ok", "skipped", "failed" };
 
 static void print_time(FILE *out, int64_t ms)
 {
@@ -32,7 +31,7 @@ static void json_step(FILE *out, const rat_run_step *s)
 {
 	fputc('{', out);
 	json_text(out, "pipeline", s->key, true);
-	json_text(out, "status", status_names[s->status], false);
+	json_text(out, "status", rat_step_status_name(s->status), false);
 	json_text(out, "operation", s->operation, false);
 	fprintf(out,
 		", \"started_ms\": %" PRId64 ", \"finished_ms\": %" PRId64 ", \"rows_in\": %" PRId64
@@ -99,7 +98,7 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool json, bool verbose)
 			snprintf(secs, sizeof(secs), "%.2f",
 				 (double)(s->finished_ms - s->started_ms) / 1000.0);
 		fprintf(out, "  %-28s %-8s %-13s %10" PRId64 " %10" PRId64 " %7s %6s %8s\n", s->key,
-			status_names[s->status], s->operation[0] ? s->operation : "-", s->rows_in,
+			rat_step_status_name(s->status), s->operation[0] ? s->operation : "-", s->rows_in,
 			s->rows_out, files, checks, secs);
 		if (s->write_passes > 1)
 			fprintf(out, "    note: the engine ran out of memory writing it as one query; "

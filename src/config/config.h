@@ -79,6 +79,7 @@ typedef struct rat_workspace_config {
 	size_t product_count;
 	rat_subscription_config *subscriptions;
 	size_t subscription_count;
+	int64_t keep_failed_days; /* runs.keep_failed_days: a failed run's branch kept (default 7) */
 } rat_workspace_config;
 
 /**

@@ -18,7 +18,8 @@
 
 static const char *const top_keys[] = { "name",      "version",  "description",   "isolation",
 					"resources", "layers",   "products",      "subscriptions",
-					NULL };
+					"runs",      NULL };
+static const char *const runs_keys[] = { "keep_failed_days", NULL };
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
 static const char *const layers_keys[] = { "bronze", "silver", "gold", NULL };
@@ -109,6 +110,20 @@ static int opt_string(char **out, const rat_yaml *yaml, struct fy_node *map, con
 	if (!rat_yaml__field(&field, map, path, key))
 		return 0;
 	return rat_yaml__string(out, yaml, &field);
+}
+
+/* runs.keep_failed_days: how long a failed run's branch stays for inspection. */
+static int parse_runs(rat_workspace_config *config, const rat_yaml *yaml,
+		      const rat_yaml_field *section)
+{
+	rat_yaml_field field;
+	int error;
+
+	if ((error = rat_yaml__mapping(yaml, section, runs_keys)) != 0)
+		return error;
+	if (rat_yaml__field(&field, section->value, section->path, "keep_failed_days"))
+		return rat_yaml__int(&config->keep_failed_days, yaml, &field, 1, 3650);
+	return 0;
 }
 
 static int parse_isolation(rat_workspace_config *config, const rat_yaml *yaml,
@@ -470,6 +485,9 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 	if (rat_yaml__field(&field, root, "", "subscriptions") &&
 	    (error = parse_subscriptions(config, yaml, &field)) != 0)
 		return error;
+	if (rat_yaml__field(&field, root, "", "runs") &&
+	    (error = parse_runs(config, yaml, &field)) != 0)
+		return error;
 	return 0;
 }
 
@@ -482,6 +500,7 @@ int rat_config__load_workspace(rat_workspace_config *out, const char *path, cons
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < RAT_LAYER_COUNT; i++)
 		out->layers[i].retention_days = default_retention[i];
+	out->keep_failed_days = 7;
 	if ((error = rat_yaml__load(&yaml, path, display)) == 0)
 		error = parse(out, yaml, dir, home, env);
 	if (!error && ((!out->version && (out->version = rat__strdup("")) == NULL) ||

@@ -60,6 +60,12 @@ void *rat_engine__resolver_payload(rat_engine *engine);
 /** Run sql's resolver step (nothing without a resolver). */
 RAT_MUST_USE int rat_engine__resolve(rat_engine *engine, const char *sql);
 
+/**
+ * Interrupt what engine is running, from another thread: the statement
+ * fails at once ("INTERRUPT Error"). Nothing happens when it runs nothing.
+ */
+void rat_engine__interrupt(rat_engine *engine);
+
 /** Lock the session down to the given absolute folders. Irreversible. */
 RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
 

@@ -305,6 +305,7 @@ static int start(build *b)
 	if ((error = rat_fs__mkdir_p(b->scratch)) != 0 ||
 	    (error = rat_workspace__open_catalog(&b->catalog, b->ctx->ws)) != 0 ||
 	    (error = rat_workspace__open_engine(&b->engine, b->ctx->ws)) != 0 ||
+	    (rat_run__watch_engine(b->ctx, b->index, b->engine), false) ||
 	    /* a build writes a table: row order is not kept, which lets DuckDB stream and spill
 	     * large sorts, windows and copies instead of holding them in memory */
 	    (error = rat_engine_exec(b->engine, "SET preserve_insertion_order = false")) != 0 ||
@@ -456,8 +457,8 @@ static int dry_check(build *b, const char *sql)
 	return error;
 }
 
-int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_record *rec,
-		   rat_run_step *step)
+int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline *p,
+		   rat_run_record *rec, rat_run_step *step)
 {
 	build b;
 	rat_buf sql = RAT_BUF_INIT;
@@ -466,11 +467,16 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
+	b.index = index;
 	b.p = p;
 	b.rec = rec;
 	b.step = step;
 	if ((error = start(&b)) != 0)
 		goto cleanup;
+	if (rat_run__cancelled(ctx)) {
+		error = rat_run__cancel_error(ctx);
+		goto cleanup;
+	}
 	if (p->landing && b.new_rel.count == 0) {
 		step->status = RAT_STEP_SKIPPED;
 		step->operation = "no new files";
@@ -508,11 +514,14 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 			: b.entry ? "overwrite" : "create";
 		goto cleanup;
 	}
-	if ((error = finish(&b, &sql)) == 0)
+	if (rat_run__cancelled(ctx))
+		error = rat_run__cancel_error(ctx);
+	else if ((error = finish(&b, &sql)) == 0)
 		step->status = RAT_STEP_OK;
 cleanup:
 	if (error && !b.named)
 		rat_error__prefix("%s (%s)", p->key, p->display);
+	rat_run__watch_engine(ctx, index, NULL);
 	rat_engine_free(b.engine);
 	rat_catalog__free(b.catalog);
 	rat_catalog__contents_free(&b.contents);

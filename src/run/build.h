@@ -31,6 +31,7 @@ typedef struct build {
 	rat_strarray ingested;    /* names already ingested (relative to the landing folder) */
 	rat_strarray new_abs, new_rel;
 	char fingerprint[65];     /* of the compiled SQL and the inputs' versions */
+	size_t index;             /* the step's place in the run */
 	bool named;               /* the error set names the pipeline already (not to be prefixed) */
 	char stamp[64];           /* bronze's _ingested_at: the run's start, or just after the
 				     table's newest stamp when that is later (ingest.c) */

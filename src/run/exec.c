@@ -81,6 +81,7 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 				  : p->kind == RAT_PIPELINE_SHELL ? argv_sh : argv_cmd;
 	rat_strarray ours = RAT_STRARRAY_INIT;
 	posix_spawn_file_actions_t actions;
+	posix_spawnattr_t attr;
 	char **env = NULL, *tail = NULL;
 	int status = 0, error = 0, rc;
 	pid_t pid;
@@ -104,17 +105,28 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 	posix_spawn_file_actions_adddup2(&actions, 1, 2);
 	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addchdir_np(&actions, rat_workspace_path(b->ctx->ws));
-	rc = posix_spawnp(&pid, argv[0], &actions, NULL, (char *const *)argv, env);
+	/* its own process group, so that a cancel stops what it starts too */
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	rc = posix_spawnp(&pid, argv[0], &actions, &attr, (char *const *)argv, env);
 	posix_spawn_file_actions_destroy(&actions);
+	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
 		errno = rc;
 		error = rat_error__os(RAT_EIO, "%s: cannot start %s", p->display, argv[0]);
 		goto cleanup;
 	}
+	rat_run__watch_child(b->ctx, b->index, pid);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	rat_run__watch_child(b->ctx, b->index, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		goto cleanup;
+	if (rat_run__cancelled(b->ctx)) {
+		error = rat_run__cancel_error(b->ctx);
+		goto cleanup;
+	}
 	tail = log_tail(log_path);
 	if (WIFSIGNALED(status))
 		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,

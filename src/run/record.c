@@ -17,7 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[] = { "pending", "running", "ok", "skipped", "failed" };
+static const char *const status_names[] = { "pending", "running", "ok",
+					    "skipped", "failed",  "cancelled" };
+
+const char *rat_step_status_name(rat_step_status status)
+{
+	return (size_t)status < RAT_ARRAY_SIZE(status_names) ? status_names[status] : "unknown";
+}
 
 int rat_run__record_new(rat_run_record **out, size_t steps)
 {

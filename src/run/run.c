@@ -19,22 +19,43 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/fs.h"
 #include "util/random.h"
 #include "rat/catalog.h"
 #include "rat/maintenance.h"
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
+#include "engine/engine.h"
 #include "run/run.h"
 #include "workspace/tables.h"
 
 #include <pthread.h>
+#include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* What a cancel request stops: each running build's session and executable. */
+typedef struct rat_run_watch {
+	pthread_mutex_t lock;
+	size_t steps;
+	rat_engine **engines;
+	pid_t *children;
+	volatile bool cancelled; /* asked to stop: builds end at their next step */
+} rat_run_watch;
+
+/* rat_run_options.cancel is an int that signal handlers set (rat/pipeline.h). */
+_Static_assert(sizeof(sig_atomic_t) == sizeof(int), "sig_atomic_t is not an int here");
+
+/* The size of version 1 of rat_run_options: everything before cancel. */
+#define V1_SIZE offsetof(rat_run_options, cancel)
+
 typedef struct scheduler {
 	rat_run_context ctx;
+	rat_run_watch watch;
+	size_t workers_left;   /* build threads still running */
 	rat_run_record *rec;
 	const size_t *index;   /* step -> pipeline index */
 	size_t **deps;         /* step -> steps it waits for */
@@ -106,11 +127,12 @@ static void *worker(void *arg)
 		{
 			rat_run_step result = r->steps[step];
 			const rat_pipeline *p = &s->ctx.pipelines->items[s->index[step]];
-			int error = rat_run__build(&s->ctx, p, s->rec, &result);
+			int error = rat_run__build(&s->ctx, step, p, s->rec, &result);
 
 			pthread_mutex_lock(&s->lock);
 			if (error) {
-				result.status = RAT_STEP_FAILED;
+				result.status = s->watch.cancelled ? RAT_STEP_CANCELLED
+								   : RAT_STEP_FAILED;
 				result.error = rat_run__keep(s->rec, rat_error_last()->message);
 				if (!s->stop) {
 					s->stop = true;
@@ -125,9 +147,80 @@ static void *worker(void *arg)
 		report(s, step);
 		pthread_cond_broadcast(&s->changed);
 	}
+	s->workers_left--;
 	pthread_cond_broadcast(&s->changed);
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
+}
+
+/* Cancelling */
+
+bool rat_run__cancelled(const rat_run_context *ctx)
+{
+	return ctx->watch && ctx->watch->cancelled;
+}
+
+int rat_run__cancel_error(const rat_run_context *ctx)
+{
+	return rat_error__set(RAT_ECANCELED, RAT_ERRCLASS_PIPELINE,
+			      "run %s cancelled: nothing was published", ctx->run_id);
+}
+
+void rat_run__watch_engine(const rat_run_context *ctx, size_t step, rat_engine *engine)
+{
+	rat_run_watch *w = ctx->watch;
+
+	if (!w || step >= w->steps)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->engines[step] = engine;
+	if (engine && w->cancelled)
+		rat_engine__interrupt(engine);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void rat_run__watch_child(const rat_run_context *ctx, size_t step, pid_t child)
+{
+	rat_run_watch *w = ctx->watch;
+
+	if (!w || step >= w->steps)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->children[step] = child;
+	if (child && w->cancelled)
+		kill(-child, SIGTERM);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Stop every build: interrupt their sessions, terminate their executables. */
+static void cancel_builds(rat_run_watch *w)
+{
+	size_t i;
+
+	pthread_mutex_lock(&w->lock);
+	w->cancelled = true;
+	for (i = 0; i < w->steps; i++) {
+		if (w->engines[i])
+			rat_engine__interrupt(w->engines[i]);
+		if (w->children[i])
+			kill(-w->children[i], SIGTERM);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int watch_init(rat_run_watch *w, size_t steps)
+{
+	w->steps = steps;
+	w->engines = rat__calloc(steps ? steps : 1, sizeof(*w->engines));
+	w->children = rat__calloc(steps ? steps : 1, sizeof(*w->children));
+	return w->engines && w->children ? 0 : RAT_ENOMEM;
+}
+
+static void watch_free(rat_run_watch *w)
+{
+	free(w->engines);
+	free(w->children);
+	pthread_mutex_destroy(&w->lock);
 }
 
 /* Setting up */
@@ -244,6 +337,32 @@ static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
 
 /* The run */
 
+/* Wait for the build threads, stopping them when the caller asks the run to stop. */
+static void wait_for_builds(scheduler *s)
+{
+	const volatile int *cancel = s->ctx.opts->cancel;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->workers_left > 0) {
+		if (cancel && *cancel && !s->watch.cancelled) {
+			s->stop = true; /* start no more */
+			pthread_mutex_unlock(&s->lock);
+			cancel_builds(&s->watch);
+			pthread_mutex_lock(&s->lock);
+			pthread_cond_broadcast(&s->changed);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000000L; /* a cancel is seen within 0.1 s */
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->changed, &s->lock, &until);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
 static int execute(scheduler *s, size_t threads)
 {
 	pthread_t *pool = rat__calloc(threads, sizeof(pthread_t));
@@ -252,19 +371,24 @@ static int execute(scheduler *s, size_t threads)
 
 	if (!pool)
 		return RAT_ENOMEM;
+	s->workers_left = threads;
 	for (i = 0; i < threads; i++) {
 		if (pthread_create(&pool[i], NULL, worker, s) != 0) {
 			error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_OS, "cannot start a build thread");
 			pthread_mutex_lock(&s->lock);
 			s->stop = true;
+			s->workers_left -= threads - started;
 			pthread_mutex_unlock(&s->lock);
 			break;
 		}
 		started++;
 	}
+	wait_for_builds(s);
 	for (i = 0; i < started; i++)
 		pthread_join(pool[i], NULL);
 	free(pool);
+	if (s->watch.cancelled)
+		return rat_run__cancel_error(&s->ctx);
 	if (!error && s->first_error) {
 		rat_error__restore(&s->first_failure);
 		error = s->first_error;
@@ -281,6 +405,7 @@ static void free_scheduler(scheduler *s)
 	free(s->deps);
 	free(s->dep_count);
 	free(s->started);
+	watch_free(&s->watch);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->changed);
 }
@@ -311,7 +436,8 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	    (error = rat_pipeline__select(&picked, all, opts->selectors, opts->selector_count)) != 0 ||
 	    (error = make_id(id, 40, started_at, 40, now)) != 0 ||
 	    (error = rat_run__record_new(&s->rec, count_picked(picked, all->count))) != 0 ||
-	    (error = plan(s, all, order, picked, index)) != 0)
+	    (error = plan(s, all, order, picked, index)) != 0 ||
+	    (error = watch_init(&s->watch, s->rec->info.step_count)) != 0)
 		goto cleanup;
 	snprintf(run_branch, 64, "run/%s", id);
 	s->rec->info.id = rat_run__keep(s->rec, id);
@@ -330,31 +456,131 @@ cleanup:
 int rat_run_options_init(rat_run_options *opts, unsigned int version)
 {
 	static const rat_run_options init = RAT_RUN_OPTIONS_INIT;
+	int error;
 
-	return rat__options_init(opts, &init, sizeof(init), version, RAT_RUN_OPTIONS_VERSION,
-				 "rat_run_options");
+	/* version 1 ended before cancel: a caller built for it has no room for more */
+	if ((error = rat__options_init(opts, &init, version == 1 ? V1_SIZE : sizeof(init), version,
+				       RAT_RUN_OPTIONS_VERSION, "rat_run_options")) == 0)
+		opts->version = version;
+	return error;
+}
+
+/* The caller's options as this version's struct (an older one's fields, then defaults). */
+static int read_options(rat_run_options *out, const rat_run_options *in)
+{
+	static const rat_run_options defaults = RAT_RUN_OPTIONS_INIT;
+	int error;
+
+	*out = defaults;
+	if (!in)
+		return 0;
+	if ((error = rat__options_check(in->version, RAT_RUN_OPTIONS_VERSION,
+					"rat_run_options")) != 0)
+		return error;
+	memcpy(out, in, in->version == 1 ? V1_SIZE : sizeof(*out));
+	out->version = RAT_RUN_OPTIONS_VERSION;
+	return 0;
+}
+
+/*
+ * The branch the run builds on and publishes to: the workspace's, or a dev
+ * branch that exists (the workspace's own refs are an issue of their own).
+ */
+static int target_branch(const char **out, const rat_workspace *ws, rat_catalog *catalog,
+			 const char *asked, char base[RAT_HASH_LEN + 1])
+{
+	int error;
+
+	*out = asked && *asked ? asked : rat_workspace_branch(ws);
+	if (strcmp(*out, rat_workspace_branch(ws)) != 0 && !rat__str_has_prefix(*out, "dev/"))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "cannot run on %s: a run builds on the workspace's branch (%s) "
+				      "or on a dev branch (dev/NAME, see rat dev start)",
+				      *out, rat_workspace_branch(ws));
+	if ((error = rat_catalog__resolve(catalog, *out, base)) == RAT_ENOTFOUND)
+		rat_error__prefix("cannot run on %s (start it with rat dev start)", *out);
+	return error;
+}
+
+/*
+ * The record, saved as "running" before the first build: a process that
+ * ends before the run does leaves it so, and its branch is known for what
+ * it is (prune.c).
+ */
+static int save_running(scheduler *s, const rat_workspace *ws)
+{
+	int error;
+
+	s->rec->info.status = "running";
+	error = rat_run__record_save(s->rec, rat_workspace_home(ws));
+	s->rec->info.status = "";
+	return error;
+}
+
+/* After the builds: publish, or leave the branch as it was and say why. */
+static int land(scheduler *s, rat_catalog *catalog, const char *base, const char *run_branch,
+		int error)
+{
+	const rat_run_options *opts = s->ctx.opts;
+	const char *cancel_msg;
+
+	if (!error && opts->cancel && *opts->cancel) {
+		s->watch.cancelled = true; /* asked after the last build: publish nothing either */
+		error = rat_run__cancel_error(&s->ctx);
+	}
+	if (!error && !opts->dry_run && (error = publish(catalog, &s->ctx, base, s->rec)) == 0) {
+		/* published: a run branch left behind holds nothing the workspace lacks */
+		rat__ignore(rat_catalog__delete_ref(catalog, run_branch, NULL));
+		rat_error_clear();
+		s->rec->info.run_branch = "";
+		/* retention belongs to the workspace's branch, not to a dev branch */
+		if (strcmp(s->rec->info.branch, rat_workspace_branch(s->ctx.ws)) == 0)
+			after_run_retention(s->ctx.ws, s->rec);
+	} else if (error && s->watch.cancelled && !opts->dry_run) {
+		/* nothing to inspect on a cancelled run's branch */
+		rat_error_saved saved;
+		rat_error__save(&saved);
+		rat__ignore(rat_catalog__delete_ref(catalog, run_branch, NULL));
+		rat_error__restore(&saved);
+		s->rec->info.run_branch = "";
+	}
+	cancel_msg = s->watch.cancelled ? "cancelled" : NULL;
+	s->rec->info.status = opts->dry_run ? "dry-run" : cancel_msg ? cancel_msg
+						 : error ? "failed" : "success";
+	return error;
+}
+
+/* Remove what the builds staged (each build removes its own; a crash may leave some). */
+static void remove_staging(const rat_workspace *ws, const char *id)
+{
+	char *dir = rat__sprintf("%s/runs/%s", rat_workspace_spill_dir(ws), id);
+
+	if (dir)
+		rat_fs__remove_tree(dir);
+	free(dir);
 }
 
 int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts_in)
 {
-	rat_run_options defaults = RAT_RUN_OPTIONS_INIT;
-	const rat_run_options *opts = opts_in ? opts_in : &defaults;
+	rat_run_options opts_v;
+	const rat_run_options *opts = &opts_v;
 	rat_pipelines all = { NULL, 0, NULL, 0, NULL };
 	scheduler s;
 	rat_catalog *catalog = NULL;
 	rat_resources res;
+	const char *target = NULL;
 	char id[40], started_at[40], run_branch[64], base[RAT_HASH_LEN + 1];
 	size_t *index = NULL, threads;
 	int64_t real_start = rat_clock__real_ms();
 	int error;
 
 	*out = NULL;
-	if ((error = rat__options_check(opts->version, RAT_RUN_OPTIONS_VERSION,
-					"rat_run_options")) != 0)
+	if ((error = read_options(&opts_v, opts_in)) != 0)
 		return error;
 	memset(&s, 0, sizeof(s));
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.changed, NULL);
+	pthread_mutex_init(&s.watch.lock, NULL);
 	if ((error = prepare(&s, &all, ws, opts, id, started_at, run_branch, &index)) != 0)
 		goto cleanup;
 	s.index = index;
@@ -363,32 +589,32 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.ctx.opts = opts;
 	s.ctx.run_id = s.rec->info.id;
 	s.ctx.branch = run_branch;
-	s.ctx.read_ref = opts->dry_run ? rat_workspace_branch(ws) : NULL;
 	s.ctx.started_at = started_at;
 	s.ctx.started_ms = s.rec->info.started_ms;
 	s.ctx.author = default_author(opts, ws);
+	s.ctx.watch = &s.watch;
 	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
-	    (error = rat_catalog__resolve(catalog, rat_workspace_branch(ws), base)) != 0 ||
-	    (!opts->dry_run &&
-	     (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH, base)) != 0))
+	    (error = target_branch(&target, ws, catalog, opts->branch, base)) != 0)
+		goto finish;
+	s.rec->info.branch = rat_run__keep(s.rec, target);
+	s.ctx.read_ref = opts->dry_run ? s.rec->info.branch : NULL;
+	if (!opts->dry_run && ((error = rat_run__prune_branches(NULL, catalog, ws)) != 0 ||
+			       (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH,
+								base)) != 0 ||
+			       (error = save_running(&s, ws)) != 0))
 		goto finish;
 	rat_workspace_resources(ws, &res);
 	threads = res.max_parallel_pipelines > 0 ? (size_t)res.max_parallel_pipelines : 1;
 	if (threads > s.rec->info.step_count)
 		threads = s.rec->info.step_count ? s.rec->info.step_count : 1;
-	if ((error = execute(&s, threads)) == 0 && !opts->dry_run &&
-	    (error = publish(catalog, &s.ctx, base, s.rec)) == 0) {
-		/* published: a run branch left behind holds nothing the workspace lacks */
-		rat__ignore(rat_catalog__delete_ref(catalog, run_branch, NULL));
-		rat_error_clear();
-		s.rec->info.run_branch = "";
-		after_run_retention(ws, s.rec);
-	}
+	error = land(&s, catalog, base, run_branch, execute(&s, threads));
 finish:
+	if (!s.rec->info.status || !s.rec->info.status[0])
+		s.rec->info.status = opts->dry_run ? "dry-run" : "failed";
 	s.rec->info.finished_ms = s.rec->info.started_ms + (rat_clock__real_ms() - real_start);
-	s.rec->info.status = opts->dry_run ? "dry-run" : error ? "failed" : "success";
 	if (error)
 		s.rec->info.error = rat_run__keep(s.rec, rat_error_last()->message);
+	remove_staging(ws, id);
 	if (!opts->dry_run) {
 		rat_error_saved saved;
 		int saving;

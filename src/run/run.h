@@ -11,6 +11,7 @@
 #define RAT_RUN_RUN_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "util/common.h"
 #include "util/buf.h"
@@ -46,15 +47,37 @@ typedef struct rat_run_context {
 	const char *started_at;      /* run_started_at: "2026-11-23 10:15:00+00" */
 	int64_t started_ms;
 	const char *author;
-	pthread_mutex_t *commit_lock; /* serialises commits to the run branch */
+	struct rat_run_watch *watch;  /* what a cancel request stops (run.c) */
 } rat_run_context;
+
+/*
+ * Cancelling (run.c): a build shows the run what it is running, so that a
+ * cancel request can interrupt it, and stops at its next step once asked.
+ */
+/** Whether the run was asked to stop. */
+bool rat_run__cancelled(const rat_run_context *ctx);
+/** The session build `step` runs its SQL in (NULL: it has none any more). */
+void rat_run__watch_engine(const rat_run_context *ctx, size_t step, rat_engine *engine);
+/** The process group of the executable build `step` runs (0: none any more). */
+void rat_run__watch_child(const rat_run_context *ctx, size_t step, pid_t child);
+/** RAT_ECANCELED, saying the run was asked to stop. */
+int rat_run__cancel_error(const rat_run_context *ctx);
 
 /**
  * Build one pipeline on ctx->branch: render, write (or ingest, or run the
- * executable), then run its checks. Fills step (strings kept in rec).
+ * executable), then run its checks. Fills step (strings kept in rec);
+ * index is the step's place in the run.
  */
-RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p,
+RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline *p,
 				rat_run_record *rec, rat_run_step *step);
+
+/**
+ * Remove this workspace's run branches that outlived their use (prune.c):
+ * a failed or cancelled run's after runs.keep_failed_days, a crashed run's
+ * a day after it started; their names go to removed (may be NULL).
+ */
+RAT_MUST_USE int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
+					 const rat_workspace *ws);
 
 /** Landing files of p not ingested yet, as absolute paths, sorted; names relative in rel. */
 RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel,

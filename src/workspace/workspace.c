@@ -516,6 +516,11 @@ const rat_strarray *rat_workspace__environ(const rat_workspace *ws)
 	return &ws->env.vars;
 }
 
+int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)
+{
+	return ws->config.keep_failed_days;
+}
+
 int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws)
 {
 	return ws->fixed_now_ms;

@@ -25,6 +25,8 @@
  * what rat_workspace_open() does once it found the folder.
  */
 RAT_MUST_USE int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env);
+/** runs.keep_failed_days: how long a failed or cancelled run's branch is kept (days). */
+int64_t rat_workspace__keep_failed_days(const rat_workspace *ws);
 /** An environment variable as the workspace saw it at load; NULL when unset. Owned by ws. */
 const char *rat_workspace__env(const rat_workspace *ws, const char *name);
 /** The whole environment at load, "NAME=value" each (for child processes). Owned by ws. */

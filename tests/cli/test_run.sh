@@ -50,7 +50,7 @@ expect_out "1. bronze.orders: create"
 expect_out "FROM read_csv(['$ws/landing/orders/a.csv'], header = true)"
 expect_out 'FROM "bronze"."orders"'
 expect_eq "$(head_of)" "$before"
-expect_eq "$("$RAT_BIN" branch -w shop | grep -c 'run/' || true)" "0"
+expect_eq "$("$RAT_BIN" branch -w shop --all | grep -c 'run/' || true)" "0"
 run tables -w shop
 expect_out "No tables on workspace/shop"
 
@@ -60,7 +60,7 @@ expect_rc 0
 expect_out "Published to workspace/shop"
 expect_eq "$(csv 'SELECT * FROM gold.totals')" "2,30"
 expect_eq "$(csv 'SELECT id FROM gold.biggest')" "2"
-expect_eq "$("$RAT_BIN" branch -w shop | grep -c 'run/' || true)" "0"
+expect_eq "$("$RAT_BIN" branch -w shop --all | grep -c 'run/' || true)" "0"
 good="$(head_of)"
 
 # a SQL error in silver: nothing published, the run branch kept, the error names pipeline and file
@@ -77,7 +77,7 @@ expect_out "The run's tables are kept on run/"
 expect_eq "$(head_of)" "$good"
 expect_eq "$(csv 'SELECT * FROM gold.totals')" "2,30"
 expect_eq "$(csv 'SELECT count(*) FROM bronze.orders')" "2"
-kept="$("$RAT_BIN" branch -w shop | grep -o 'run/[^ ]*' | head -1)"
+kept="$("$RAT_BIN" branch -w shop --all | grep -o 'run/[^ ]*' | head -1)"
 expect_eq "$("$RAT_BIN" query -w shop --ref "$kept" --format csv 'SELECT count(*) AS n FROM bronze.orders' | tr -d '\r' | tail -1)" "3"
 run runs show "$(newest_run)" -w shop
 expect_rc 0
@@ -229,7 +229,7 @@ expect_out "failed"
 # killing rat itself mid-run leaves the workspace branch as it was
 good="$(head_of)"
 totals="$(csv 'SELECT * FROM gold.totals')"
-run_branches() { "$RAT_BIN" branch -w shop | grep -c 'run/' || true; }
+run_branches() { "$RAT_BIN" branch -w shop --all | grep -c 'run/' || true; }
 kept_before="$(run_branches)"
 printf 'id,amount\n5,5\n' > "$ws/landing/orders/d.csv"
 sed -i 's/sleep 1/sleep 3/' "$p/gold/slow_a.sh"

@@ -56,6 +56,23 @@ static void init_functions_give_the_init_macros(void **state)
 	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
 }
 
+/* A caller built for version 1 of rat_run_options has no room for what version 2 added. */
+static void run_options_of_version_1_stay_in_their_size(void **state)
+{
+	rat_run_options run;
+	const unsigned char *tail = (const unsigned char *)&run.cancel;
+	size_t i;
+	(void)state;
+
+	memset(&run, 0xab, sizeof(run));
+	assert_int_equal(rat_run_options_init(&run, 1), 0);
+	assert_int_equal(run.version, 1);
+	assert_null(run.selectors);
+	for (i = 0; i < sizeof(run) - offsetof(rat_run_options, cancel); i++)
+		assert_int_equal(tail[i], 0xab);
+	assert_int_equal(RAT_RUN_OPTIONS_VERSION, 2);
+}
+
 static void init_functions_refuse_unknown_versions(void **state)
 {
 	rat_run_options run;
@@ -123,6 +140,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_functions_give_the_init_macros),
 		cmocka_unit_test(init_functions_refuse_unknown_versions),
+		cmocka_unit_test(run_options_of_version_1_stay_in_their_size),
 		cmocka_unit_test(functions_refuse_options_of_unknown_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,95 @@
+/*
+ * run/prune.c - run branches that outlived their use (rat_run_prune() of
+ * rat/pipeline.h).
+ *
+ * A failed run keeps its branch, run/<id>, for inspection (rat query --ref)
+ * for runs.keep_failed_days (workspace.yaml, default 7); then the next run
+ * of the workspace, or `rat vacuum`, removes it and says so in the run's
+ * record. A run saves its record as "running" when it starts: one still
+ * "running" a day (or keep_failed_days, if longer) after it started ended
+ * with its process (killed, crashed); its branch goes the same way and its
+ * record says what happened. Only this workspace's records are read, so a
+ * run branch is only ever removed by the workspace that made it.
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "rat/catalog.h"
+#include "rat/pipeline.h"
+#include "rat/workspace.h"
+#include "catalog/catalog.h"
+#include "run/run.h"
+#include "workspace/workspace.h"
+
+#include <string.h>
+
+#define DAY_MS ((int64_t)86400 * 1000)
+
+/* The record as it is with its branch gone, saved again. */
+static int forget_branch(const rat_workspace *ws, rat_run_info *info, bool crashed)
+{
+	rat_run_record *rec = (rat_run_record *)info; /* the info is the record's first member */
+
+	rec->info.run_branch = "";
+	if (crashed) {
+		rec->info.status = "failed";
+		rec->info.error = rat_run__keep(rec, "the run's process ended before the run did "
+						     "(killed or crashed); nothing was published");
+	}
+	return rat_run__record_save(rec, rat_workspace_home(ws));
+}
+
+/* Whether info's branch is due for removal at now, and whether its run crashed. */
+static bool due(const rat_run_info *info, int64_t now, int64_t keep_ms, bool *crashed)
+{
+	*crashed = strcmp(info->status, "running") == 0;
+	if (!info->run_branch[0])
+		return false;
+	if (*crashed)
+		return info->started_ms + (keep_ms > DAY_MS ? keep_ms : DAY_MS) < now;
+	return (strcmp(info->status, "failed") == 0 || strcmp(info->status, "cancelled") == 0) &&
+	       info->finished_ms + keep_ms < now;
+}
+
+int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
+			    const rat_workspace *ws)
+{
+	rat_run_list runs = { NULL, 0 };
+	int64_t now = rat_workspace__now_ms(ws);
+	int64_t keep_ms = rat_workspace__keep_failed_days(ws) * DAY_MS;
+	size_t i;
+	int error;
+
+	if ((error = rat_run_list_get(&runs, ws, 0)) != 0)
+		return error;
+	for (i = 0; !error && i < runs.count; i++) {
+		rat_run_info *info = runs.items[i];
+		bool crashed;
+		if (!due(info, now, keep_ms, &crashed))
+			continue;
+		error = rat_catalog__delete_ref(catalog, info->run_branch, NULL);
+		if (error == RAT_ENOTFOUND) { /* removed by hand meanwhile */
+			rat_error_clear();
+			error = 0;
+		}
+		if (!error && removed)
+			error = rat_strarray__push(removed, info->run_branch);
+		if (!error)
+			error = forget_branch(ws, info, crashed);
+	}
+	rat_run_list_free(&runs);
+	return error;
+}
+
+int rat_run_prune(rat_strarray *removed, const rat_workspace *ws)
+{
+	rat_catalog *catalog = NULL;
+	int error;
+
+	memset(removed, 0, sizeof(*removed));
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) == 0)
+		error = rat_run__prune_branches(removed, catalog, ws);
+	rat_catalog__free(catalog);
+	if (error)
+		rat_strarray_free(removed);
+	return error;
+}
