@@ -596,11 +596,17 @@ char *rat_config__default_yaml(const char *name, const char *description)
 			"  gold:\n"
 			"    retention_days: null    # Keep forever\n"
 			"\n"
-			"# Data products published by this workspace\n"
-			"products: []\n"
+			"# Data products published by this workspace (docs/products.md), e.g.\n"
+			"# products:\n"
+			"#   - name: daily_sales_kpis\n"
+			"#     source: gold.daily_sales\n"
+			"#     access:\n"
+			"#       - {workspace: \"fin*\", level: read}\n"
 			"\n"
-			"# Data products consumed from other workspaces\n"
-			"subscriptions: []\n",
+			"# Data products consumed from other workspaces, e.g.\n"
+			"# subscriptions:\n"
+			"#   - {product: analytics/daily_sales_kpis, alias: kpis, "
+			"version_constraint: \"^1.0.0\"}\n",
 			name, name);
 	if (error) {
 		rat_buf_free(&buf);
