@@ -150,6 +150,111 @@ static int check_duplicates(const rat_yaml *yaml, struct fy_node *node, const ch
 	return 0;
 }
 
+/*
+ * Aliases that expand past this many nodes are refused before libfyaml
+ * expands them: a few hundred bytes of nested aliases (an "alias bomb")
+ * otherwise grow to gigabytes. No configuration needs a tenth of it.
+ */
+#define MAX_EXPANDED_NODES 100000
+
+/* The expanded size of each node seen, so that an alias repeated costs one look-up. */
+typedef struct expansion {
+	struct fy_node **nodes;
+	size_t *sizes;
+	size_t cap, count;
+	struct fy_node *where;   /* the first key whose value went past the cap */
+} expansion;
+
+static size_t *memo_find(const expansion *e, struct fy_node *node)
+{
+	size_t i;
+
+	for (i = (size_t)(((uintptr_t)node >> 4) % e->cap); e->nodes[i]; i = (i + 1) % e->cap)
+		if (e->nodes[i] == node)
+			return &e->sizes[i];
+	return NULL;
+}
+
+static void memo_put(expansion *e, struct fy_node *node, size_t size)
+{
+	size_t i = (size_t)(((uintptr_t)node >> 4) % e->cap);
+
+	if (e->count * 2 >= e->cap) /* full enough: stop remembering (the walk stays bounded) */
+		return;
+	while (e->nodes[i])
+		i = (i + 1) % e->cap;
+	e->nodes[i] = node;
+	e->sizes[i] = size;
+	e->count++;
+}
+
+/* The number of nodes node stands for once its aliases are expanded, capped past the limit. */
+static size_t expanded_size(expansion *e, struct fy_node *node, int depth)
+{
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	size_t size = 1, *known;
+
+	if (!node)
+		return 0;
+	if (depth > 128)
+		return MAX_EXPANDED_NODES + 1;
+	if ((known = memo_find(e, node)) != NULL)
+		return *known;
+	if (fy_node_is_alias(node)) {
+		size = expanded_size(e, fy_node_resolve_alias(node), depth + 1);
+	} else if (fy_node_get_type(node) == FYNT_SEQUENCE) {
+		struct fy_node *item;
+		while (size <= MAX_EXPANDED_NODES &&
+		       (item = fy_node_sequence_iterate(node, &iter)) != NULL)
+			size += expanded_size(e, item, depth + 1);
+	} else if (fy_node_get_type(node) == FYNT_MAPPING) {
+		while (size <= MAX_EXPANDED_NODES &&
+		       (pair = fy_node_mapping_iterate(node, &iter)) != NULL) {
+			size += expanded_size(e, fy_node_pair_key(pair), depth + 1) +
+				expanded_size(e, fy_node_pair_value(pair), depth + 1);
+			if (size > MAX_EXPANDED_NODES && !e->where)
+				e->where = fy_node_pair_key(pair);
+		}
+	}
+	if (size > MAX_EXPANDED_NODES)
+		size = MAX_EXPANDED_NODES + 1;
+	memo_put(e, node, size);
+	return size;
+}
+
+static int where_error(const rat_yaml *yaml, struct fy_node *key)
+{
+	size_t len = 0;
+	const char *name = fy_node_get_type(key) == FYNT_SCALAR ? fy_node_get_scalar(key, &len)
+								 : NULL;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%.*s", name ? (int)len : 0, name ? name : "");
+	return rat_yaml__error(yaml, key, path, "its aliases would expand the document past %d "
+				"nodes: refused (an alias bomb?)", MAX_EXPANDED_NODES);
+}
+
+/* Refuse a document whose aliases would expand past MAX_EXPANDED_NODES. */
+static int check_expansion(const rat_yaml *yaml, struct fy_node *root, size_t text_len)
+{
+	expansion e;
+	size_t size;
+	int error = 0;
+
+	memset(&e, 0, sizeof(e));
+	e.cap = 2 * text_len + 64; /* a document has fewer nodes than bytes */
+	e.nodes = rat__calloc(e.cap, sizeof(*e.nodes));
+	e.sizes = rat__calloc(e.cap, sizeof(*e.sizes));
+	if (!e.nodes || !e.sizes)
+		error = RAT_ENOMEM;
+	else if ((size = expanded_size(&e, root, 0)) > MAX_EXPANDED_NODES)
+		error = where_error(yaml, e.where ? e.where : root);
+	free(e.nodes);
+	free(e.sizes);
+	return error;
+}
+
 /* The offset of the first NUL or byte that is not valid UTF-8 in s[0..len); len if none. */
 static size_t text_prefix(const unsigned char *s, size_t len)
 {
@@ -267,7 +372,8 @@ static int check_document(rat_yaml *yaml, struct fy_diag *diag, const rat_buf *c
 	if (fy_diag_got_error(diag))
 		return syntax_error(yaml->display, yaml->text, rat_buf_cstr(captured));
 	root = yaml->doc ? fy_document_root(yaml->doc) : NULL;
-	if (root && (error = check_duplicates(yaml, root, "", 0)) != 0)
+	if (root && ((error = check_expansion(yaml, root, strlen(yaml->text))) != 0 ||
+		     (error = check_duplicates(yaml, root, "", 0)) != 0))
 		return error;
 	/* then expand anchors, aliases and merge keys; a failure that libfyaml
 	 * diagnosed (an undefined alias) is reported as its diagnostic says */
