@@ -4,7 +4,8 @@
  * Progress goes to stderr: on a terminal one status line redrawn in place
  * above which each finished pipeline is printed; otherwise plain lines, one
  * when a pipeline starts and one when it ends. The summary (or, with
- * --json, the run's record) goes to stdout.
+ * --json, the run's record) goes to stdout. An error is printed once, on
+ * stderr, after the summary: not in the progress line nor in the summary.
  */
 #include "cli/cli.h"
 
@@ -46,7 +47,7 @@ static void on_progress(void *ctx, const rat_run_info *run, size_t at)
 	else if (s->status == RAT_STEP_SKIPPED)
 		fprintf(stderr, "skipped %-28s %s\n", s->key, s->operation);
 	else if (s->status == RAT_STEP_FAILED)
-		fprintf(stderr, "failed  %-28s %s\n", s->key, s->error);
+		fprintf(stderr, "failed  %s\n", s->key); /* the error follows the summary */
 	if (p->live)
 		status_line(run);
 }
@@ -65,6 +66,26 @@ static void print_dry_run(const rat_run_info *run)
 		if (run->steps[i].sql[0])
 			printf("\n-- %s (%s)\n%s\n", run->steps[i].key, run->steps[i].operation,
 			       run->steps[i].sql);
+}
+
+/* The summary, without the run's error, which run() prints after it. */
+static void print_summary(const rat_run_info *run)
+{
+	rat_run_info shown = *run;
+
+	shown.error = "";
+	cli_print_run(stdout, &shown, false, false);
+}
+
+/* Each failed pipeline's error, the run's own last: CLI_FAILURE. */
+static int print_errors(const rat_run_info *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->step_count; i++)
+		if (run->steps[i].status == RAT_STEP_FAILED && strcmp(run->steps[i].error, run->error))
+			fprintf(stderr, "rat: error: %s\n", run->steps[i].error);
+	return cli_fail_lib(NULL);
 }
 
 static const cli_option var = { "var", 0, CLI_TEXT, "NAME=VALUE",
@@ -132,8 +153,8 @@ static int run(const cli_args *a)
 	else if (opts.dry_run && !error)
 		print_dry_run(info);
 	else
-		cli_print_run(stdout, info, false, false);
-	status = error ? cli_fail_lib(NULL) : CLI_OK;
+		print_summary(info);
+	status = error ? print_errors(info) : CLI_OK;
 cleanup:
 	rat_run_info_free(info);
 	rat_workspace_free(ws);

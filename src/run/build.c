@@ -91,6 +91,7 @@ static int render(build *b, rat_buf *sql)
 	tc.macros = b->ctx->pipelines->macros;
 	tc.macro_count = b->ctx->pipelines->macro_count;
 	tc.ctx = b;
+	tc.map = &b->origins;
 	if (b->p->landing && (error = rat_run__list_literal(&landing, &b->new_abs)) == 0)
 		tc.landing_files = rat_buf_cstr(&landing);
 	if (!error)
@@ -261,10 +262,44 @@ static int produce(build *b, rat_buf *sql)
 
 	if (b->p->kind != RAT_PIPELINE_SQL)
 		return rat_run__run_executable(b, sql);
-	if ((error = render(b, sql)) != 0)
+	if ((error = render(b, sql)) != 0) {
+		/* a template's errors start with path:line; running out of memory does not */
+		b->located = rat_error_last()->klass != RAT_ERRCLASS_NOMEMORY;
 		return error;
+	}
 	b->step->sql = rat_run__keep(b->rec, rat_buf_cstr(sql));
-	return 0;
+	/* the engine's errors in it are told as positions in it, not in librat's wrappers */
+	return rat_engine__set_user_sql(b->engine, b->step->sql);
+}
+
+/*
+ * Put the pipeline in front of the error: "<key>: <file>:<line>: <message>"
+ * and the line, when the engine said where in the rendered SQL it failed
+ * (or the template did); "<key> (<file>): <message>" otherwise.
+ */
+static void name_error(build *b, int code)
+{
+	rat_buf where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
+	char *message = NULL;
+	int klass = rat_error_last()->klass, detail = rat_error__detail();
+	size_t at = 0;
+	bool placed = rat_error__position(&at) && b->p->kind == RAT_PIPELINE_SQL && b->step->sql &&
+		      rat_template__describe(&where, &excerpt, &b->origins, b->step->sql, at) == 0;
+
+	if (b->located) {
+		rat_error__prefix("%s", b->p->key);
+	} else if (!placed || !(message = rat__strdup(rat_error_last()->message))) {
+		rat_error__prefix("%s (%s)", b->p->key, b->p->display);
+	} else {
+		/* rat_error__set() returns code, which the caller has */
+		rat__ignore(rat_error__set(code, klass, "%s: %s: %s\n%s", b->p->key,
+					   rat_buf_cstr(&where), message, rat_buf_cstr(&excerpt)));
+		rat_error__set_detail(detail);
+		rat_error__set_position(at);
+	}
+	free(message);
+	rat_buf_free(&where);
+	rat_buf_free(&excerpt);
 }
 
 static int start(build *b)
@@ -381,13 +416,14 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 		step->status = RAT_STEP_OK;
 cleanup:
 	if (error && !b.named)
-		rat_error__prefix("%s (%s)", p->key, p->display);
+		name_error(&b, error);
 	rat_engine_free(b.engine);
 	rat_catalog__free(b.catalog);
 	rat_catalog__contents_free(&b.contents);
 	rat_strarray_free(&b.ingested);
 	rat_strarray_free(&b.new_abs);
 	rat_strarray_free(&b.new_rel);
+	rat_template__map_free(&b.origins);
 	if (b.scratch)
 		rat_fs__remove_tree(b.scratch);
 	free(b.scratch);

@@ -12,6 +12,7 @@
 #include "rat/engine.h"
 #include "catalog/catalog.h"
 #include "run/run.h"
+#include "template/template.h"
 
 #define INGESTED_KEY "rat.ingested-files"
 #define FINGERPRINT_KEY "rat.fingerprint"
@@ -32,6 +33,8 @@ typedef struct build {
 	rat_strarray new_abs, new_rel;
 	char fingerprint[65];     /* of the compiled SQL and the inputs' versions */
 	bool named;               /* the error set names the pipeline already (not to be prefixed) */
+	bool located;             /* the error set starts with the file and line it is about */
+	rat_template_map origins; /* where each byte of the rendered SQL came from */
 } build;
 
 /* Ingestion (ingest.c) */
