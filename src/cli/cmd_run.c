@@ -90,10 +90,14 @@ static int print_errors(const rat_run_info *run)
 
 static const cli_option var = { "var", 0, CLI_TEXT, "NAME=VALUE",
 				"a value for var('NAME') in templates", NULL, NULL, NULL };
+static const cli_option reingest = { "reingest", 0, CLI_TEXT, "PATH",
+				     "ingest a landing file (or folder) again: one that\n"
+				     "changed since it was ingested (repeatable)",
+				     NULL, NULL, NULL };
 
-/* The selectors (-s, -l, then the arguments) and --var values, in order. */
+/* The selectors (-s, -l, then the arguments), --var and --reingest values, in order. */
 static int gather(const cli_args *a, rat_run_options *opts, const char **selectors,
-		  const char **vars)
+		  const char **vars, const char **again)
 {
 	size_t i;
 	int j;
@@ -106,7 +110,10 @@ static int gather(const cli_args *a, rat_run_options *opts, const char **selecto
 			return cli_usage(a->cmd, "--var wants NAME=VALUE, got '%s'", h->value);
 		if (h->option == &var)
 			vars[opts->var_count++] = h->value;
+		if (h->option == &reingest)
+			again[opts->reingest_count++] = h->value;
 	}
+	opts->reingest = again;
 	for (j = 0; j < a->count; j++)
 		selectors[opts->selector_count++] = a->pos[j];
 	opts->selectors = selectors;
@@ -121,6 +128,7 @@ static int run(const cli_args *a)
 	rat_run_options opts = RAT_RUN_OPTIONS_INIT;
 	const char **selectors = calloc(a->hit_count + (size_t)a->count + 1, sizeof(char *));
 	const char **vars = calloc(a->hit_count + 1, sizeof(char *));
+	const char **again = calloc(a->hit_count + 1, sizeof(char *));
 	const char *format = cli_get(a, CLI_OPT(FORMAT));
 	bool json = format && strcmp(format, "json") == 0;
 	progress prog = { false };
@@ -128,11 +136,11 @@ static int run(const cli_args *a)
 	rat_run_info *info = NULL;
 	int status = CLI_FAILURE, error;
 
-	if (!selectors || !vars) {
+	if (!selectors || !vars || !again) {
 		status = cli_fail("out of memory");
 		goto cleanup;
 	}
-	if ((status = gather(a, &opts, selectors, vars)) != CLI_OK)
+	if ((status = gather(a, &opts, selectors, vars, again)) != CLI_OK)
 		goto cleanup;
 	prog.live = !json && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
 	opts.progress = opts.dry_run ? NULL : on_progress;
@@ -160,6 +168,7 @@ cleanup:
 	rat_workspace_free(ws);
 	free(selectors);
 	free(vars);
+	free(again);
 	return status;
 }
 
@@ -170,6 +179,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(FULL_REFRESH), NULL, NULL },
 	{ CLI_OPT(DRY_RUN), "compile the SQL and print the plan; write nothing", NULL },
 	{ &var, NULL, NULL },
+	{ &reingest, NULL, NULL },
 	{ CLI_OPT(FORMAT), "console (default: progress and a summary) or json\n"
 			   "(the run's record)", cli_run_formats },
 	{ CLI_OPT(JSON), NULL, NULL },
@@ -187,7 +197,7 @@ const cli_command cli_cmd_run = {
 	"build pipelines and publish them to the workspace's branch",
 	run,
 	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
-	"               [--var NAME=VALUE] [-o console|json]\n"
+	"               [--var NAME=VALUE] [--reingest PATH] [-o console|json]\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"

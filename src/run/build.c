@@ -74,10 +74,10 @@ static const char *var_cb(void *ctx, const char *name)
 	return NULL;
 }
 
-static int render(build *b, rat_buf *sql)
+int rat_run__render(build *b, rat_buf *sql, const rat_strarray *landing, rat_template_map *map)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
-	rat_buf landing = RAT_BUF_INIT;
+	rat_buf files = RAT_BUF_INIT;
 	int error = 0;
 
 	tc.path = b->p->display;
@@ -91,12 +91,12 @@ static int render(build *b, rat_buf *sql)
 	tc.macros = b->ctx->pipelines->macros;
 	tc.macro_count = b->ctx->pipelines->macro_count;
 	tc.ctx = b;
-	tc.map = &b->origins;
-	if (b->p->landing && (error = rat_run__list_literal(&landing, &b->new_abs)) == 0)
-		tc.landing_files = rat_buf_cstr(&landing);
+	tc.map = map;
+	if (b->p->landing && (error = rat_run__list_literal(&files, landing)) == 0)
+		tc.landing_files = rat_buf_cstr(&files);
 	if (!error)
 		error = rat_template__render(sql, b->p->sql, &tc);
-	rat_buf_free(&landing);
+	rat_buf_free(&files);
 	return error;
 }
 
@@ -219,7 +219,7 @@ static int count_rows(build *b, const char *sql, int64_t *n)
 static int run_checks(build *b)
 {
 	rat_checks checks;
-	rat_buf warnings = RAT_BUF_INIT, failures = RAT_BUF_INIT;
+	rat_buf failures = RAT_BUF_INIT;
 	size_t i;
 	int error;
 
@@ -236,13 +236,12 @@ static int run_checks(build *b)
 		if (n == 0)
 			b->step->checks_passed++;
 		else if (c->severity == RAT_SEVERITY_WARN && ++b->step->checks_warned)
-			error = rat_buf_printf(&warnings, "%s%s: %lld violating rows",
-					       warnings.len ? "\n" : "", c->name, (long long)n);
+			error = rat_buf_printf(&b->warnings, "%s%s: %lld violating rows",
+					       b->warnings.len ? "\n" : "", c->name, (long long)n);
 		else if (++b->step->checks_failed)
 			error = rat_buf_printf(&failures, "%s%s (%lld rows)", failures.len ? ", " : "",
 					       c->name, (long long)n);
 	}
-	b->step->warnings = rat_run__keep(b->rec, rat_buf_cstr(&warnings));
 	if (!error && failures.len)
 		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
 				       "%s: checks failed in %s: %s", b->p->key,
@@ -250,7 +249,6 @@ static int run_checks(build *b)
 				       rat_buf_cstr(&failures));
 	b->named = b->named || (error && failures.len);
 	rat_quality__checks_free(&checks);
-	rat_buf_free(&warnings);
 	rat_buf_free(&failures);
 	return error;
 }
@@ -262,7 +260,7 @@ static int produce(build *b, rat_buf *sql)
 
 	if (b->p->kind != RAT_PIPELINE_SQL)
 		return rat_run__run_executable(b, sql);
-	if ((error = render(b, sql)) != 0) {
+	if ((error = rat_run__render(b, sql, &b->new_abs, &b->origins)) != 0) {
 		/* a template's errors start with path:line; running out of memory does not */
 		b->located = rat_error_last()->klass != RAT_ERRCLASS_NOMEMORY;
 		return error;
@@ -330,7 +328,8 @@ static int start(build *b)
 	b->entry = rat_catalog__find(&b->contents, p->key);
 	b->incremental = p->materialized == RAT_MATERIALIZE_INCREMENTAL && b->entry &&
 			 !b->entry->state.view && !b->ctx->opts->full_refresh;
-	if (p->landing && b->incremental && (error = rat_run__load_ingested(b)) != 0)
+	if (p->landing && b->incremental &&
+	    ((error = rat_run__load_ingested(b)) != 0 || (error = rat_run__landing_changes(b)) != 0))
 		goto cleanup;
 	if (p->landing)
 		error = rat_run__new_landing_files(&b->new_abs, &b->new_rel, b->ctx->ws, p,
@@ -351,9 +350,12 @@ static int finish(build *b, rat_buf *sql)
 						  b->p->key, rat_buf_cstr(sql), b->ctx->author);
 		b->step->operation = "view";
 	} else if ((error = result_columns(&columns, b->engine, rat_buf_cstr(sql))) == 0 &&
+		   (error = rat_run__check_landing_columns(b, &columns)) == 0 &&
 		   (error = rat_run__add_ingestion_columns(b, sql, &columns)) == 0) {
 		error = write_rows(b, rat_buf_cstr(sql), &columns);
 	}
+	if (error && !b->located)
+		rat_run__explain_landing_error(b, error);
 	/* the rows after the step: from the manifests, unless only a read can tell */
 	if (!error &&
 	    (error = rat_workspace__bind_key(b->engine, b->ctx->ws, b->catalog, b->ctx->branch,
@@ -417,10 +419,14 @@ int rat_run__build(const rat_run_context *ctx, const rat_pipeline *p, rat_run_re
 cleanup:
 	if (error && !b.named)
 		name_error(&b, error);
+	if (b.warnings.len)
+		step->warnings = rat_run__keep(rec, rat_buf_cstr(&b.warnings));
 	rat_engine_free(b.engine);
 	rat_catalog__free(b.catalog);
 	rat_catalog__contents_free(&b.contents);
 	rat_strarray_free(&b.ingested);
+	free(b.ingested_stats);
+	rat_buf_free(&b.warnings);
 	rat_strarray_free(&b.new_abs);
 	rat_strarray_free(&b.new_rel);
 	rat_template__map_free(&b.origins);

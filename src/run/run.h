@@ -60,5 +60,8 @@ RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, const rat_pipeline *
 RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel,
 					    const rat_workspace *ws, const rat_pipeline *p,
 					    const rat_strarray *ingested);
+/** Each --reingest path of opts names a file or folder under landing/ that a pipeline reads. */
+RAT_MUST_USE int rat_run__check_reingest(const rat_workspace *ws, const rat_pipelines *all,
+					 const rat_run_options *opts);
 
 #endif
