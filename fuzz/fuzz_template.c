@@ -8,7 +8,9 @@
  * context gives every callback and value a run would (ref, watermark, var,
  * env_var, this, run_started_at, landing_files), each with one name that
  * fails so that error paths inside callbacks are reached; is_incremental()
- * follows the input's length so both branches are rendered.
+ * follows the input's length so both branches are rendered. A rendering
+ * that succeeds is described (template/origin.c) at its first, middle and
+ * last byte, as a run does for an engine error.
  */
 #include "rat.h"
 #include "util/common.h"
@@ -56,8 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
 	rat_template_source macro;
 	rat_strarray refs = { 0 };
-	rat_buf out = RAT_BUF_INIT;
+	rat_buf out = RAT_BUF_INIT, where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
+	rat_template_map map = RAT_TEMPLATE_MAP_INIT;
 	char *text = NULL, *macros = NULL;
+	size_t i;
 
 	fuzz_split(data, size, &text, &macros, NULL);
 	tc.path = "pipelines/silver/orders.sql";
@@ -75,10 +79,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tc.macros = &macro;
 		tc.macro_count = 1;
 	}
-	rat__ignore(rat_template__render(&out, text, &tc));
+	tc.map = &map;
+	if (rat_template__render(&out, text, &tc) == 0 && out.len > 0)
+		for (i = 0; i < 3; i++) /* RAT_ENOTFOUND past what the map knows: fine */
+			rat__ignore(rat_template__describe(&where, &excerpt, &map, rat_buf_cstr(&out),
+							   i * (out.len - 1) / 2));
+	tc.map = NULL;
 	rat__ignore(rat_template__refs(&refs, text, &tc));
 	rat_strarray_free(&refs);
+	rat_template__map_free(&map);
 	rat_buf_free(&out);
+	rat_buf_free(&where);
+	rat_buf_free(&excerpt);
 	free(text);
 	free(macros);
 	return 0;

@@ -2,7 +2,8 @@
  * rat/docs.h - a workspace's documentation: generated from the pipelines'
  * configuration and the DAG, and checked for completeness (`rat docs`).
  *
- * Each pipeline is documented in its folder (pipelines/<layer>/<name>/):
+ * Each pipeline is documented in the folder of its name
+ * (pipelines/<layer>/<name>/, beside <name>.sql for a flat pipeline):
  * README.md, whose manual section (between `<!-- manual:start -->` and
  * `<!-- manual:end -->`) is the author's and kept verbatim, and
  * docs/data_dictionary.md, docs/business_rules.md and docs/lineage.md
@@ -37,15 +38,7 @@ typedef struct rat_docs_finding {
 	const char *message;    /**< what was found, e.g. "23 chars, need 50" */
 } rat_docs_finding;
 
-/** A flat pipeline file moved into the folder form, both relative to the workspace. */
-typedef struct rat_docs_move {
-	const char *from; /**< "pipelines/silver/x.sql" */
-	const char *to;   /**< "pipelines/silver/x/pipeline.sql" */
-} rat_docs_move;
-
 typedef struct rat_docs_report {
-	rat_docs_move *moves;       /**< generate: files moved into the folder form */
-	size_t move_count;
 	rat_strarray written;       /**< generate: files written, relative to the workspace */
 	rat_strarray unchanged;     /**< generate: files already up to date (not rewritten) */
 	rat_docs_finding *findings; /**< check: every rule of every pipeline, in build order */
@@ -60,20 +53,18 @@ typedef struct rat_docs_report {
  * Generate the documentation of every pipeline and the workspace's lineage
  * page, or (pipeline not NULL) of that one pipeline only.
  *
- * A flat pipeline (<name>.sql with <name>.yaml, .py, .sh, or a lone command
- * YAML) is first moved into the folder form: <name>/pipeline.sql (.py, .sh)
- * and <name>/config.yaml, renamed byte for byte. Every move is planned
- * before any is made: when a target folder already exists nothing changes
- * and the call fails naming it; when a rename fails, the moves already made
- * are undone.
+ * No pipeline file is moved, renamed or rewritten: a flat pipeline
+ * (<name>.sql with <name>.yaml, .py, .sh, or a lone command YAML) keeps its
+ * files, and its documents go into the folder <name>/ beside them, which
+ * then holds documents (and tests/) only.
  *
- * @param out      the moves and files; on failure it still lists what was
- *                 done before the failure. Free with rat_docs_report_free().
+ * @param out      the files written; on failure it still lists what was
+ *                 written before the failure. Free with rat_docs_report_free().
  * @param pipeline NULL for all, or one pipeline: "layer.name" or
  *                 "layer/name" (RAT_ENOTFOUND naming it when unknown)
- * @return 0; RAT_EEXISTS for a target folder in the way; RAT_EINVALID for a
- *         bad pipeline file, an unknown ref() or a cycle (as `rat list`), or
- *         a README with a manual start marker but no end marker.
+ * @return 0; RAT_EINVALID for a bad pipeline file, an unknown ref() or a
+ *         cycle (as `rat list`), or a README with a manual start marker but
+ *         no end marker.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_docs_generate(rat_docs_report *out, const rat_workspace *ws, const char *pipeline);
 

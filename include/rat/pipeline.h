@@ -125,10 +125,20 @@ typedef struct rat_run_options {
 	 * or a dev branch (dev/NAME) that exists.
 	 */
 	const char *branch;
+	/**
+	 * Landing files to ingest again although they were ingested (a file
+	 * changed since, which a run reports as a warning), or folders of
+	 * them: paths relative to the workspace ("landing/sales/a.csv") or
+	 * absolute, under its landing/ folder. An incremental table reads them
+	 * as new files: merged by its unique_key, or appended again.
+	 */
+	const char *const *reingest;
+	size_t reingest_count;
 } rat_run_options;
 
-#define RAT_RUN_OPTIONS_VERSION 2 /* 2 added cancel and branch */
-#define RAT_RUN_OPTIONS_INIT { RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+#define RAT_RUN_OPTIONS_VERSION 2 /* 2 added cancel, branch and reingest */
+#define RAT_RUN_OPTIONS_INIT                                                                       \
+	{ RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * Fill opts with the defaults of version (pass RAT_RUN_OPTIONS_VERSION):

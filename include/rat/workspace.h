@@ -176,7 +176,10 @@ RAT_EXTERN(const rat_subscription_config *) rat_workspace_subscription(const rat
  * Names of the pipelines of a layer, sorted: pipelines/<layer>/<name>.sql
  * (or .py/.sh, or a lone <name>.yaml holding a command) and
  * pipelines/<layer>/<name>/pipeline.sql (or .py/.sh, or a lone config.yaml).
- * Free with rat_strarray_free(). RAT_EINVALID if one name is defined twice.
+ * A folder <name>/ without those beside a flat <name>.sql holds the flat
+ * pipeline's documents and tests, and is no pipeline of its own. Free with
+ * rat_strarray_free(). RAT_EINVALID if one name is defined twice: two flat
+ * files, or a flat file and the folder's that differ (both named).
  */
 RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer);
 

@@ -20,8 +20,6 @@ static int generate(const docs_args *a, const rat_workspace *ws)
 	size_t i;
 	int error = rat_docs_generate(&report, ws, a->pipeline), status = CLI_OK;
 
-	for (i = 0; i < report.move_count; i++)
-		printf("moved %s -> %s\n", report.moves[i].from, report.moves[i].to);
 	for (i = 0; i < report.written.count; i++)
 		printf("wrote %s\n", report.written.strings[i]);
 	if (error)
@@ -114,7 +112,8 @@ const cli_command cli_cmd_docs = {
 	"Usage: rat docs generate [-w NAME|PATH] [-p LAYER/NAME]\n"
 	"       rat docs check [-w NAME|PATH] [--strict] [-v]\n"
 	"\n"
-	"generate writes, for each pipeline, in pipelines/<layer>/<name>/:\n"
+	"generate writes, for each pipeline, in pipelines/<layer>/<name>/ (beside\n"
+	"<name>.sql for a flat pipeline, whose files stay where they are):\n"
 	"  README.md                what it is: description, owner, materialization,\n"
 	"                           keys, upstream and downstream, columns, tests,\n"
 	"                           freshness; the text between <!-- manual:start -->\n"
@@ -124,10 +123,8 @@ const cli_command cli_cmd_docs = {
 	"                           tests in words, tests[], freshness\n"
 	"  docs/lineage.md          its upstream chain and downstream impact (Mermaid)\n"
 	"and docs/lineage.md of the workspace: the whole DAG in build order.\n"
-	"A flat pipeline (<name>.sql and <name>.yaml) is first moved into its folder\n"
-	"(<name>/pipeline.sql, <name>/config.yaml), byte for byte; if the folder\n"
-	"exists already, nothing changes. Output is deterministic: a file whose\n"
-	"content would not change is not rewritten.\n"
+	"Output is deterministic: a file whose content would not change is not\n"
+	"rewritten.\n"
 	"\n"
 	"check verifies, per pipeline: readme (present and up to date), description\n"
 	"(50 characters or more), owner (a team or an email), pii (every column\n"

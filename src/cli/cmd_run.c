@@ -4,7 +4,8 @@
  * Progress goes to stderr: on a terminal one status line redrawn in place
  * above which each finished pipeline is printed; otherwise plain lines, one
  * when a pipeline starts and one when it ends. The summary (or, with
- * --json, the run's record) goes to stdout.
+ * --json, the run's record) goes to stdout. An error is printed once, on
+ * stderr, after the summary: not in the progress line nor in the summary.
  */
 #include "cli/cli.h"
 
@@ -47,7 +48,7 @@ static void on_progress(void *ctx, const rat_run_info *run, size_t at)
 	else if (s->status == RAT_STEP_SKIPPED)
 		fprintf(stderr, "skipped %-28s %s\n", s->key, s->operation);
 	else if (s->status == RAT_STEP_FAILED)
-		fprintf(stderr, "failed  %-28s %s\n", s->key, s->error);
+		fprintf(stderr, "failed  %s\n", s->key); /* the error follows the summary */
 	if (p->live)
 		status_line(run);
 }
@@ -66,6 +67,26 @@ static void print_dry_run(const rat_run_info *run)
 		if (run->steps[i].sql[0])
 			printf("\n-- %s (%s)\n%s\n", run->steps[i].key, run->steps[i].operation,
 			       run->steps[i].sql);
+}
+
+/* The summary, without the run's error, which run() prints after it. */
+static void print_summary(const rat_run_info *run)
+{
+	rat_run_info shown = *run;
+
+	shown.error = "";
+	cli_print_run(stdout, &shown, false, false);
+}
+
+/* Each failed pipeline's error, the run's own last: CLI_FAILURE. */
+static int print_errors(const rat_run_info *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->step_count; i++)
+		if (run->steps[i].status == RAT_STEP_FAILED && strcmp(run->steps[i].error, run->error))
+			fprintf(stderr, "rat: error: %s\n", run->steps[i].error);
+	return cli_fail_lib(NULL);
 }
 
 const cli_option cli_opt_var = { "var", 0, CLI_TEXT, "NAME=VALUE",
@@ -103,9 +124,15 @@ static void release_signals(const struct sigaction old[2])
 	sigaction(SIGTERM, &old[1], NULL);
 }
 
-/* The selectors (-s, -l, then the arguments from skip on) and --var values, in order. */
+static const cli_option reingest = { "reingest", 0, CLI_TEXT, "PATH",
+				     "ingest a landing file (or folder) again: one that\n"
+				     "changed since it was ingested (repeatable)",
+				     NULL, NULL, NULL };
+
+/* The selectors (-s, -l, then the arguments from skip on), --var and --reingest values,
+ * in order. */
 static int gather(const cli_args *a, int skip, rat_run_options *opts, const char **selectors,
-		  const char **vars)
+		  const char **vars, const char **again)
 {
 	size_t i;
 	int j;
@@ -118,7 +145,10 @@ static int gather(const cli_args *a, int skip, rat_run_options *opts, const char
 			return cli_usage(a->cmd, "--var wants NAME=VALUE, got '%s'", h->value);
 		if (h->option == &var)
 			vars[opts->var_count++] = h->value;
+		if (h->option == &reingest)
+			again[opts->reingest_count++] = h->value;
 	}
+	opts->reingest = again;
 	for (j = skip; j < a->count; j++)
 		selectors[opts->selector_count++] = a->pos[j];
 	opts->selectors = selectors;
@@ -134,6 +164,7 @@ int cli_run_on(const cli_args *a, int skip, const char *target)
 	struct sigaction old[2];
 	const char **selectors = calloc(a->hit_count + (size_t)a->count + 1, sizeof(char *));
 	const char **vars = calloc(a->hit_count + 1, sizeof(char *));
+	const char **again = calloc(a->hit_count + 1, sizeof(char *));
 	const char *format = cli_get(a, CLI_OPT(FORMAT));
 	bool json = format && strcmp(format, "json") == 0;
 	progress prog = { false };
@@ -141,11 +172,11 @@ int cli_run_on(const cli_args *a, int skip, const char *target)
 	rat_run_info *info = NULL;
 	int status = CLI_FAILURE, error;
 
-	if (!selectors || !vars) {
+	if (!selectors || !vars || !again) {
 		status = cli_fail("out of memory");
 		goto cleanup;
 	}
-	if ((status = gather(a, skip, &opts, selectors, vars)) != CLI_OK)
+	if ((status = gather(a, skip, &opts, selectors, vars, again)) != CLI_OK)
 		goto cleanup;
 	opts.branch = target ? target : cli_get(a, &branch);
 	opts.cancel = &interrupted;
@@ -171,8 +202,8 @@ int cli_run_on(const cli_args *a, int skip, const char *target)
 	else if (opts.dry_run && !error)
 		print_dry_run(info);
 	else
-		cli_print_run(stdout, info, false, false);
-	status = error ? cli_fail_lib(NULL) : CLI_OK;
+		print_summary(info);
+	status = error ? print_errors(info) : CLI_OK;
 	if (error == RAT_ECANCELED)
 		status = CLI_INTERRUPTED;
 cleanup:
@@ -180,6 +211,7 @@ cleanup:
 	rat_workspace_free(ws);
 	free(selectors);
 	free(vars);
+	free(again);
 	return status;
 }
 
@@ -196,6 +228,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(FULL_REFRESH), NULL, NULL },
 	{ CLI_OPT(DRY_RUN), "compile the SQL and print the plan; write nothing", NULL },
 	{ &var, NULL, NULL },
+	{ &reingest, NULL, NULL },
 	{ CLI_OPT(FORMAT), "console (default: progress and a summary) or json\n"
 			   "(the run's record)", cli_run_formats },
 	{ CLI_OPT(JSON), NULL, NULL },
@@ -213,7 +246,8 @@ const cli_command cli_cmd_run = {
 	"build pipelines and publish them to the workspace's branch",
 	run,
 	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
-	"               [--var NAME=VALUE] [--branch dev/NAME] [-o console|json]\n"
+	"               [--var NAME=VALUE] [--reingest PATH] [--branch dev/NAME]\n"
+	"               [-o console|json]\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"

@@ -106,7 +106,7 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool json, bool verbose)
 				s->write_passes);
 		if (s->warnings[0])
 			fprintf(out, "    warning: %s\n", s->warnings);
-		if (verbose && s->error[0])
+		if (verbose && s->error[0] && strcmp(s->error, r->error) != 0) /* else: below */
 			fprintf(out, "    error: %s\n", s->error);
 	}
 	if (r->error[0])

@@ -39,16 +39,12 @@ const rat_column_config *rat_docs__column(const rat_pipeline *p, const char *nam
 /** A table column "name TYPE": the length of its name; *type points at the type. */
 size_t rat_docs__split_column(const char *column, const char **type);
 
-/** The pipeline's folder, pipelines/<layer>/<name>, absolute (free()). */
-char *rat_docs__dir(const rat_docs_model *m, const rat_pipeline *p);
-/** True when p is in the folder form (its files inside pipelines/<layer>/<name>/). */
-bool rat_docs__in_folder(const rat_pipeline *p);
 /**
- * Move the flat pipelines (only that one when only is not NULL) into the
- * folder form, all or none (docs_generate.c); out->moves lists the files.
+ * The folder of the pipeline's documents, pipelines/<layer>/<name>,
+ * absolute (free()): the pipeline's own in the folder layout, one beside
+ * <name>.sql in the flat layout.
  */
-RAT_MUST_USE int rat_docs__move_flat(rat_docs_report *out, const rat_docs_model *m,
-				     const rat_pipeline *only);
+char *rat_docs__dir(const rat_docs_model *m, const rat_pipeline *p);
 
 /**
  * The manual section of an existing README (the bytes between the markers),

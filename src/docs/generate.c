@@ -1,12 +1,13 @@
 /*
- * pipeline/docs_generate.c - `rat docs generate`: move flat pipelines into
- * the folder form, then write each pipeline's README.md and docs/, and the
- * workspace's lineage page.
+ * docs/generate.c - `rat docs generate`: each pipeline's README.md and
+ * docs/, and the workspace's lineage page.
  *
- * The move is all or nothing: every target is checked before the first
- * rename, and a failed rename undoes the ones before it. Files are renamed,
- * never rewritten, so a pipeline's SQL and YAML keep their bytes. Documents
- * are written atomically, and only when their content changes.
+ * A pipeline's documents go into the folder of its name,
+ * pipelines/<layer>/<name>/, whichever its layout: beside a flat <name>.sql
+ * (and <name>.yaml) that folder holds only documents and tests, which
+ * discovery reads as no pipeline of its own. Generation never moves,
+ * renames or rewrites a pipeline's files. Documents are written atomically,
+ * and only when their content changes.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -15,20 +16,11 @@
 #include "rat/workspace.h"
 #include "docs/docs.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_DOC_BYTES ((size_t)16 << 20)
-
-typedef struct move_plan {
-	rat_strarray dirs; /* folders to create, absolute */
-	rat_strarray from; /* files to rename, absolute */
-	rat_strarray to;
-} move_plan;
 
 static const char *relative(const rat_docs_model *m, const char *path)
 {
@@ -37,112 +29,6 @@ static const char *relative(const rat_docs_model *m, const char *path)
 	if (strncmp(path, rat_workspace_path(m->ws), n) == 0 && path[n] == '/')
 		return path + n + 1;
 	return path;
-}
-
-static int plan_file(move_plan *plan, const char *from, const char *dir, const char *name)
-{
-	int error = rat_strarray__push(&plan->from, from);
-
-	return error ? error : rat_strarray__push_owned(&plan->to, rat_fs__join(dir, name));
-}
-
-/* The moves that put flat p into pipelines/<layer>/<name>/. */
-static int plan_one(move_plan *plan, const rat_docs_model *m, const rat_pipeline *p)
-{
-	char *dir = rat_docs__dir(m, p), *target = NULL;
-	const char *ext;
-	int error = 0;
-
-	if (!dir)
-		return RAT_ENOMEM;
-	if (rat_fs__exists(dir)) {
-		error = rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_PIPELINE,
-				       "cannot move %s into the folder form: %s already exists "
-				       "(move it away, or move the pipeline's files into it); "
-				       "nothing was changed",
-				       p->display, relative(m, dir));
-		goto cleanup;
-	}
-	if ((error = rat_strarray__push(&plan->dirs, dir)) != 0)
-		goto cleanup;
-	if (p->source_path) {
-		ext = strrchr(p->source_path, '.');
-		if ((target = rat__sprintf("pipeline%s", ext ? ext : "")) == NULL ||
-		    (error = plan_file(plan, p->source_path, dir, target)) != 0)
-			error = error ? error : RAT_ENOMEM;
-	}
-	if (!error && p->config_path)
-		error = plan_file(plan, p->config_path, dir, "config.yaml");
-cleanup:
-	free(dir);
-	free(target);
-	return error;
-}
-
-/* Undo the first done renames and the folders made, newest first; best effort. */
-static void undo(const move_plan *plan, size_t done, size_t dirs)
-{
-	while (done-- > 0)
-		rename(plan->to.strings[done], plan->from.strings[done]);
-	while (dirs-- > 0)
-		rmdir(plan->dirs.strings[dirs]);
-}
-
-static int run_plan(rat_docs_report *out, const rat_docs_model *m, const move_plan *plan)
-{
-	rat_error_saved saved;
-	size_t dirs, done = 0, i;
-	int error = 0;
-
-	for (dirs = 0; dirs < plan->dirs.count; dirs++)
-		if (mkdir(plan->dirs.strings[dirs], 0755) != 0) {
-			error = rat_error__os(RAT_EIO, "cannot create folder %s",
-					      relative(m, plan->dirs.strings[dirs]));
-			break;
-		}
-	for (done = 0; !error && done < plan->from.count; done++)
-		if (rename(plan->from.strings[done], plan->to.strings[done]) != 0) {
-			error = rat_error__os(RAT_EIO, "cannot move %s to %s",
-					      relative(m, plan->from.strings[done]),
-					      relative(m, plan->to.strings[done]));
-			break;
-		}
-	if (error) {
-		rat_error__save(&saved);
-		undo(plan, done, dirs);
-		rat_error__restore(&saved);
-		rat_error__prefix("nothing was moved");
-		return error;
-	}
-	if ((out->moves = rat__calloc(plan->from.count + 1, sizeof(*out->moves))) == NULL)
-		return RAT_ENOMEM;
-	for (i = 0; i < plan->from.count; i++) {
-		rat_docs_move *mv = &out->moves[out->move_count++];
-		mv->from = rat__strdup(relative(m, plan->from.strings[i]));
-		mv->to = rat__strdup(relative(m, plan->to.strings[i]));
-		if (!mv->from || !mv->to)
-			return RAT_ENOMEM;
-	}
-	return 0;
-}
-
-int rat_docs__move_flat(rat_docs_report *out, const rat_docs_model *m, const rat_pipeline *only)
-{
-	move_plan plan = { RAT_STRARRAY_INIT, RAT_STRARRAY_INIT, RAT_STRARRAY_INIT };
-	size_t i;
-	int error = 0;
-
-	for (i = 0; !error && i < m->all.count; i++) {
-		const rat_pipeline *p = &m->all.items[m->order[i]];
-		if ((!only || p == only) && !rat_docs__in_folder(p))
-			error = plan_one(&plan, m, p);
-	}
-	if (!error && plan.dirs.count)
-		error = run_plan(out, m, &plan);
-	rat_strarray_free(&plan.dirs);
-	rat_strarray_free(&plan.from);
-	rat_strarray_free(&plan.to);
-	return error;
 }
 
 /* Write content to path unless the file holds it already; the report lists which. */
@@ -278,15 +164,7 @@ int rat_docs_generate(rat_docs_report *out, const rat_workspace *ws, const char 
 	if ((error = rat_docs__load(&m, ws)) != 0)
 		return error;
 	if ((pipeline && (error = find_selected(&only, &m, pipeline)) != 0) ||
-	    (error = rat_docs__move_flat(out, &m, only)) != 0)
-		goto cleanup;
-	if (out->move_count) { /* the files moved: load them from where they are now */
-		rat_docs__model_free(&m);
-		if ((error = rat_docs__load(&m, ws)) != 0 ||
-		    (pipeline && (error = find_selected(&only, &m, pipeline)) != 0))
-			goto cleanup;
-	}
-	if ((error = rat_docs__load_tables(&m, only ? only->key : NULL)) != 0)
+	    (error = rat_docs__load_tables(&m, only ? only->key : NULL)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < m.all.count; i++) {
 		const rat_pipeline *p = &m.all.items[m.order[i]];

@@ -92,15 +92,6 @@ char *rat_docs__dir(const rat_docs_model *m, const rat_pipeline *p)
 	return rat__sprintf("%s/pipelines/%s/%s", rat_workspace_path(m->ws), p->layer, p->name);
 }
 
-bool rat_docs__in_folder(const rat_pipeline *p)
-{
-	char *prefix = rat__sprintf("pipelines/%s/%s/", p->layer, p->name);
-	bool in = prefix && rat__str_has_prefix(p->display, prefix);
-
-	free(prefix);
-	return in;
-}
-
 int rat_docs__manual(char **manual, const char *readme, const char *display)
 {
 	const char *start, *end;
@@ -162,11 +153,6 @@ void rat_docs_report_free(rat_docs_report *r)
 
 	if (!r)
 		return;
-	for (i = 0; i < r->move_count; i++) {
-		free((char *)r->moves[i].from);
-		free((char *)r->moves[i].to);
-	}
-	free(r->moves);
 	rat_strarray_free(&r->written);
 	rat_strarray_free(&r->unchanged);
 	for (i = 0; i < r->finding_count; i++) {

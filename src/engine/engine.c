@@ -110,6 +110,7 @@ void rat_engine_free(rat_engine *engine)
 		return;
 	if (engine->resolver.free)
 		engine->resolver.free(engine->resolver.payload);
+	free(engine->user_sql);
 	if (engine->conn)
 		duckdb_disconnect(&engine->conn);
 	if (engine->db)
@@ -151,25 +152,35 @@ int rat_engine__detail_of_message(const char *message)
 	return RAT_DETAIL_NONE;
 }
 
-/* RAT_ESQL with DuckDB's message and what it says failed. */
-static int sql_error_detail(const char *message, int detail)
+/*
+ * RAT_ESQL with DuckDB's message and what it says failed; for a statement
+ * holding the session's user SQL, its position there (position.c).
+ */
+static int sql_error_detail(const rat_engine *engine, const char *sql, const char *message,
+			    int detail)
 {
-	rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "%s",
-		       message ? message : "the engine failed without a message");
+	rat_engine_position at;
+
+	if (!message)
+		message = "the engine failed without a message";
+	rat_engine__locate(&at, engine, sql, message);
+	rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "%.*s", (int)at.keep, message);
 	rat_error__set_detail(detail);
+	if (at.found)
+		rat_error__set_position(at.offset);
 	return RAT_ESQL;
 }
 
 /* An error given as text only. */
-static int sql_error(const char *message)
+static int sql_error(const rat_engine *engine, const char *sql, const char *message)
 {
-	return sql_error_detail(message, rat_engine__detail_of_message(message));
+	return sql_error_detail(engine, sql, message, rat_engine__detail_of_message(message));
 }
 
 /* The error of a failed result, typed. */
-static int result_error(duckdb_result *result)
+static int result_error(const rat_engine *engine, const char *sql, duckdb_result *result)
 {
-	return sql_error_detail(duckdb_result_error(result),
+	return sql_error_detail(engine, sql, duckdb_result_error(result),
 				detail_of(duckdb_result_error_type(result)));
 }
 
@@ -180,7 +191,7 @@ static int extract(duckdb_extracted_statements *out, idx_t *count, rat_engine *e
 	*count = duckdb_extract_statements(engine->conn, sql, out);
 	if (*count == 0) {
 		const char *message = duckdb_extract_statements_error(*out);
-		int error = message ? sql_error(message)
+		int error = message ? sql_error(engine, sql, message)
 				    : rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
 						     "no SQL statement given");
 		duckdb_destroy_extracted(out);
@@ -193,7 +204,7 @@ typedef duckdb_state (*prepare_fn)(rat_engine *engine, void *ctx, duckdb_prepare
 
 /* Prepare with fn, again while a catalog miss makes the resolver bind more tables. */
 static int prepare_rebinding(duckdb_prepared_statement *stmt, rat_engine *engine, prepare_fn fn,
-			     void *ctx)
+			     void *ctx, const char *sql)
 {
 	bool again = true;
 	int error = 0;
@@ -204,7 +215,7 @@ static int prepare_rebinding(duckdb_prepared_statement *stmt, rat_engine *engine
 		if ((error = rat_engine__rebind_after(engine, duckdb_prepare_error(*stmt), &again)) ==
 			    0 &&
 		    !again)
-			error = sql_error(duckdb_prepare_error(*stmt));
+			error = sql_error(engine, sql, duckdb_prepare_error(*stmt));
 		duckdb_destroy_prepare(stmt);
 	}
 	return error;
@@ -243,7 +254,8 @@ static int prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
 {
 	extracted x = { statements, sql, i, false };
 
-	return prepare_rebinding(stmt, engine, prepare_extracted, &x);
+	/* DuckDB counts a later statement's lines from its own start, which is not known here */
+	return prepare_rebinding(stmt, engine, prepare_extracted, &x, i == 0 ? sql : NULL);
 }
 
 static duckdb_state prepare_whole(rat_engine *engine, void *ctx, duckdb_prepared_statement *stmt)
@@ -258,7 +270,7 @@ int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, con
 	*stmt = NULL;
 	if ((error = rat_engine__resolve(engine, sql)) != 0)
 		return error;
-	return prepare_rebinding(stmt, engine, prepare_whole, (void *)sql);
+	return prepare_rebinding(stmt, engine, prepare_whole, (void *)sql, sql);
 }
 
 static int run_discarding(rat_engine *engine, duckdb_extracted_statements *statements,
@@ -271,7 +283,7 @@ static int run_discarding(rat_engine *engine, duckdb_extracted_statements *state
 	if ((error = prepare(&stmt, engine, statements, sql, i)) != 0)
 		return error;
 	if (duckdb_execute_prepared(stmt, &result) == DuckDBError)
-		error = result_error(&result);
+		error = result_error(engine, i == 0 ? sql : NULL, &result);
 	duckdb_destroy_result(&result);
 	duckdb_destroy_prepare(&stmt);
 	return error;
@@ -338,7 +350,7 @@ int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 	if ((error = prepare(&stmt, engine, &statements, sql, count - 1)) != 0)
 		goto cleanup;
 	if (duckdb_pending_prepared_streaming(stmt, &pending) == DuckDBError) {
-		error = sql_error(duckdb_pending_error(pending));
+		error = sql_error(engine, count == 1 ? sql : NULL, duckdb_pending_error(pending));
 		goto cleanup;
 	}
 	if ((r = rat__calloc(1, sizeof(*r))) == NULL) {
@@ -346,7 +358,7 @@ int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 		goto cleanup;
 	}
 	if (duckdb_execute_pending(pending, &r->result) == DuckDBError) {
-		error = result_error(&r->result);
+		error = result_error(engine, count == 1 ? sql : NULL, &r->result);
 		duckdb_destroy_result(&r->result);
 		goto cleanup;
 	}
@@ -410,7 +422,7 @@ int rat_result_next(rat_result *r)
 		r->chunk = duckdb_fetch_chunk(r->result);
 		if (!r->chunk) {
 			r->done = true;
-			return duckdb_result_error(&r->result) ? result_error(&r->result) : 0;
+			return duckdb_result_error(&r->result) ? result_error(NULL, NULL, &r->result) : 0;
 		}
 		r->chunk_rows = duckdb_data_chunk_get_size(r->chunk);
 		if (r->chunk_rows > 0)

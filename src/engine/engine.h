@@ -66,6 +66,17 @@ RAT_MUST_USE int rat_engine__resolve(rat_engine *engine, const char *sql);
  */
 void rat_engine__interrupt(rat_engine *engine);
 
+/**
+ * Name the user's SQL that the session's statements run, as given or inside
+ * librat's own SQL (NULL: none; the session keeps a copy). An error the
+ * engine reports with a position in it (DuckDB's "LINE n:" excerpt) then
+ * carries the position as a byte offset into that SQL
+ * (rat_error__position()) and its message loses the excerpt, which would
+ * quote librat's wrapper; the caller shows the user's own lines instead.
+ * An excerpt pointing into librat's SQL around the user's is dropped too.
+ */
+RAT_MUST_USE int rat_engine__set_user_sql(rat_engine *engine, const char *sql);
+
 /** Lock the session down to the given absolute folders. Irreversible. */
 RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
 

@@ -18,7 +18,22 @@ struct rat_engine {
 	duckdb_connection conn;
 	rat_engine_resolver resolver; /* binds tables on demand (engine.h); resolve NULL: none */
 	bool resolving;               /* inside the resolver: no resolving again */
+	char *user_sql;               /* the user's SQL its errors are located in (position.c), or NULL */
 };
+
+/* Where an error DuckDB reported falls in the session's user SQL (position.c). */
+typedef struct rat_engine_position {
+	size_t keep;   /* the bytes of DuckDB's message to keep (its excerpt dropped or not) */
+	bool found;    /* offset holds a position in the user's SQL */
+	size_t offset;
+} rat_engine_position;
+
+/**
+ * Read DuckDB's message about statement sql (NULL: unknown, e.g. a
+ * statement after the first of several) against the session's user SQL.
+ */
+void rat_engine__locate(rat_engine_position *out, const rat_engine *engine, const char *sql,
+			const char *message);
 
 /** The detail (util/error.h) of an engine error DuckDB gives as text only. */
 int rat_engine__detail_of_message(const char *message);

@@ -75,10 +75,10 @@ static const char *var_cb(void *ctx, const char *name)
 	return NULL;
 }
 
-static int render(build *b, rat_buf *sql)
+int rat_run__render(build *b, rat_buf *sql, const rat_strarray *landing, rat_template_map *map)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
-	rat_buf landing = RAT_BUF_INIT;
+	rat_buf files = RAT_BUF_INIT;
 	int error = 0;
 
 	tc.path = b->p->display;
@@ -92,11 +92,12 @@ static int render(build *b, rat_buf *sql)
 	tc.macros = b->ctx->pipelines->macros;
 	tc.macro_count = b->ctx->pipelines->macro_count;
 	tc.ctx = b;
-	if (b->p->landing && (error = rat_run__list_literal(&landing, &b->new_abs)) == 0)
-		tc.landing_files = rat_buf_cstr(&landing);
+	tc.map = map;
+	if (b->p->landing && (error = rat_run__list_literal(&files, landing)) == 0)
+		tc.landing_files = rat_buf_cstr(&files);
 	if (!error)
 		error = rat_template__render(sql, b->p->sql, &tc);
-	rat_buf_free(&landing);
+	rat_buf_free(&files);
 	return error;
 }
 
@@ -219,7 +220,7 @@ static int count_rows(build *b, const char *sql, int64_t *n)
 static int run_checks(build *b)
 {
 	rat_checks checks;
-	rat_buf warnings = RAT_BUF_INIT, failures = RAT_BUF_INIT;
+	rat_buf failures = RAT_BUF_INIT;
 	size_t i;
 	int error;
 
@@ -236,13 +237,12 @@ static int run_checks(build *b)
 		if (n == 0)
 			b->step->checks_passed++;
 		else if (c->severity == RAT_SEVERITY_WARN && ++b->step->checks_warned)
-			error = rat_buf_printf(&warnings, "%s%s: %lld violating rows",
-					       warnings.len ? "\n" : "", c->name, (long long)n);
+			error = rat_buf_printf(&b->warnings, "%s%s: %lld violating rows",
+					       b->warnings.len ? "\n" : "", c->name, (long long)n);
 		else if (++b->step->checks_failed)
 			error = rat_buf_printf(&failures, "%s%s (%lld rows)", failures.len ? ", " : "",
 					       c->name, (long long)n);
 	}
-	b->step->warnings = rat_run__keep(b->rec, rat_buf_cstr(&warnings));
 	if (!error && failures.len)
 		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
 				       "%s: checks failed in %s: %s", b->p->key,
@@ -250,7 +250,6 @@ static int run_checks(build *b)
 				       rat_buf_cstr(&failures));
 	b->named = b->named || (error && failures.len);
 	rat_quality__checks_free(&checks);
-	rat_buf_free(&warnings);
 	rat_buf_free(&failures);
 	return error;
 }
@@ -262,10 +261,44 @@ static int produce(build *b, rat_buf *sql)
 
 	if (b->p->kind != RAT_PIPELINE_SQL)
 		return rat_run__run_executable(b, sql);
-	if ((error = render(b, sql)) != 0)
+	if ((error = rat_run__render(b, sql, &b->new_abs, &b->origins)) != 0) {
+		/* a template's errors start with path:line; running out of memory does not */
+		b->located = rat_error_last()->klass != RAT_ERRCLASS_NOMEMORY;
 		return error;
+	}
 	b->step->sql = rat_run__keep(b->rec, rat_buf_cstr(sql));
-	return 0;
+	/* the engine's errors in it are told as positions in it, not in librat's wrappers */
+	return rat_engine__set_user_sql(b->engine, b->step->sql);
+}
+
+/*
+ * Put the pipeline in front of the error: "<key>: <file>:<line>: <message>"
+ * and the line, when the engine said where in the rendered SQL it failed
+ * (or the template did); "<key> (<file>): <message>" otherwise.
+ */
+static void name_error(build *b, int code)
+{
+	rat_buf where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
+	char *message = NULL;
+	int klass = rat_error_last()->klass, detail = rat_error__detail();
+	size_t at = 0;
+	bool placed = rat_error__position(&at) && b->p->kind == RAT_PIPELINE_SQL && b->step->sql &&
+		      rat_template__describe(&where, &excerpt, &b->origins, b->step->sql, at) == 0;
+
+	if (b->located) {
+		rat_error__prefix("%s", b->p->key);
+	} else if (!placed || !(message = rat__strdup(rat_error_last()->message))) {
+		rat_error__prefix("%s (%s)", b->p->key, b->p->display);
+	} else {
+		/* rat_error__set() returns code, which the caller has */
+		rat__ignore(rat_error__set(code, klass, "%s: %s: %s\n%s", b->p->key,
+					   rat_buf_cstr(&where), message, rat_buf_cstr(&excerpt)));
+		rat_error__set_detail(detail);
+		rat_error__set_position(at);
+	}
+	free(message);
+	rat_buf_free(&where);
+	rat_buf_free(&excerpt);
 }
 
 /* Whether the table b's entry records holds rows (from its manifests). */
@@ -321,7 +354,8 @@ static int start(build *b)
 		goto cleanup;
 	if ((error = rat_run__ingestion_stamp(b)) != 0)
 		goto cleanup;
-	if (p->landing && b->incremental && (error = rat_run__load_ingested(b)) != 0)
+	if (p->landing && b->incremental &&
+	    ((error = rat_run__load_ingested(b)) != 0 || (error = rat_run__landing_changes(b)) != 0))
 		goto cleanup;
 	if (p->landing)
 		error = rat_run__new_landing_files(&b->new_abs, &b->new_rel, b->ctx->ws, p,
@@ -342,9 +376,12 @@ static int finish(build *b, rat_buf *sql)
 						  b->p->key, rat_buf_cstr(sql), b->ctx->author);
 		b->step->operation = "view";
 	} else if ((error = result_columns(&columns, b->engine, rat_buf_cstr(sql))) == 0 &&
+		   (error = rat_run__check_landing_columns(b, &columns)) == 0 &&
 		   (error = rat_run__add_ingestion_columns(b, sql, &columns)) == 0) {
 		error = write_rows(b, rat_buf_cstr(sql), &columns);
 	}
+	if (error && !b->located)
+		rat_run__explain_landing_error(b, error);
 	/* the rows after the step: from the manifests, unless only a read can tell */
 	if (!error &&
 	    (error = rat_workspace__bind_key(b->engine, b->ctx->ws, b->catalog, b->ctx->branch,
@@ -446,15 +483,47 @@ static int dry_check(build *b, const char *sql)
 
 	for (i = 0; !error && !unknown && i < b->p->deps.count; i++)
 		error = bind_planned(b, b->p->deps.strings[i], &unknown, 0);
-	if (!error && unknown) {
-		b->step->warnings = rat_run__keep(b->rec, "not bound: an input is built by an "
-							  "executable this run would run");
-		return 0;
-	}
+	if (!error && unknown)
+		return rat_buf_printf(&b->warnings, "%snot bound: an input is built by an "
+				      "executable this run would run", b->warnings.len ? "\n" : "");
 	if (!error)
 		error = rat_engine__describe(&desc, b->engine, sql, &next_id);
 	rat_engine__query_desc_free(&desc);
 	return error;
+}
+
+/* What a build holds, released. */
+static void build_free(build *b)
+{
+	rat_engine_free(b->engine);
+	rat_catalog__free(b->catalog);
+	rat_catalog__contents_free(&b->contents);
+	rat_strarray_free(&b->ingested);
+	free(b->ingested_stats);
+	rat_buf_free(&b->warnings);
+	rat_strarray_free(&b->new_abs);
+	rat_strarray_free(&b->new_rel);
+	rat_template__map_free(&b->origins);
+	if (b->scratch)
+		rat_fs__remove_tree(b->scratch);
+	free(b->scratch);
+}
+
+/* The step ends here with status, saying operation. */
+static void ends(build *b, rat_step_status status, const char *operation)
+{
+	b->step->status = status;
+	b->step->operation = operation;
+}
+
+/* What a dry run would do to p's table. */
+static const char *planned_operation(const build *b)
+{
+	if (b->incremental)
+		return b->p->unique_key.count ? "merge" : "append";
+	return b->p->materialized == RAT_MATERIALIZE_VIEW ? "view"
+	       : b->entry				 ? "overwrite"
+							 : "create";
 }
 
 int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline *p,
@@ -471,66 +540,44 @@ int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline 
 	b.p = p;
 	b.rec = rec;
 	b.step = step;
-	if ((error = start(&b)) != 0)
+	if ((error = start(&b)) != 0 || (rat_run__cancelled(ctx) && (error = rat_run__cancel_error(ctx))))
 		goto cleanup;
-	if (rat_run__cancelled(ctx)) {
-		error = rat_run__cancel_error(ctx);
-		goto cleanup;
-	}
 	if (p->landing && b.new_rel.count == 0) {
-		step->status = RAT_STEP_SKIPPED;
-		step->operation = "no new files";
+		ends(&b, RAT_STEP_SKIPPED, "no new files");
 		goto cleanup;
 	}
 	if (ctx->opts->dry_run && p->kind != RAT_PIPELINE_SQL) {
-		/* a dry run executes nothing */
-		step->status = RAT_STEP_OK;
-		step->operation = "not run (executable)";
+		ends(&b, RAT_STEP_OK, "not run (executable)"); /* a dry run executes nothing */
 		goto cleanup;
 	}
 	if ((error = produce(&b, &sql)) != 0)
 		goto cleanup;
 	if (sql.len == 0) { /* an executable that wrote nothing */
-		step->status = RAT_STEP_SKIPPED;
-		step->operation = "no output";
+		ends(&b, RAT_STEP_SKIPPED, "no output");
 		goto cleanup;
 	}
 	if ((error = rat_run__fingerprint(&b, rat_buf_cstr(&sql))) != 0 ||
 	    (error = rat_run__up_to_date(&b, rat_buf_cstr(&sql), &fresh)) != 0)
 		goto cleanup;
-	if (fresh && ctx->opts->dry_run && upstream_changes(&b))
-		fresh = false; /* the run would rebuild it after what it reads */
-	if (fresh) {
-		step->status = RAT_STEP_SKIPPED;
-		step->operation = "up to date";
+	if (fresh && !(ctx->opts->dry_run && upstream_changes(&b))) {
+		ends(&b, RAT_STEP_SKIPPED, "up to date"); /* (a dry run would rebuild what it reads) */
 		goto cleanup;
 	}
 	if (ctx->opts->dry_run) {
-		if ((error = dry_check(&b, rat_buf_cstr(&sql))) != 0)
-			goto cleanup;
-		step->status = RAT_STEP_OK;
-		step->operation = b.incremental ? (p->unique_key.count ? "merge" : "append")
-			: p->materialized == RAT_MATERIALIZE_VIEW ? "view"
-			: b.entry ? "overwrite" : "create";
-		goto cleanup;
-	}
-	if (rat_run__cancelled(ctx))
+		if ((error = dry_check(&b, rat_buf_cstr(&sql))) == 0)
+			ends(&b, RAT_STEP_OK, planned_operation(&b));
+	} else if (rat_run__cancelled(ctx)) {
 		error = rat_run__cancel_error(ctx);
-	else if ((error = finish(&b, &sql)) == 0)
+	} else if ((error = finish(&b, &sql)) == 0) {
 		step->status = RAT_STEP_OK;
+	}
 cleanup:
 	if (error && !b.named)
-		rat_error__prefix("%s (%s)", p->key, p->display);
+		name_error(&b, error);
+	if (b.warnings.len)
+		step->warnings = rat_run__keep(rec, rat_buf_cstr(&b.warnings));
 	rat_run__watch_engine(ctx, index, NULL);
-	rat_engine_free(b.engine);
-	rat_catalog__free(b.catalog);
-	rat_catalog__contents_free(&b.contents);
-	rat_strarray_free(&b.ingested);
-	rat_strarray_free(&b.new_abs);
-	rat_strarray_free(&b.new_rel);
-	if (b.scratch)
-		rat_fs__remove_tree(b.scratch);
-	free(b.scratch);
+	build_free(&b);
 	rat_buf_free(&sql);
 	return error;
 }

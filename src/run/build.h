@@ -12,9 +12,21 @@
 #include "rat/engine.h"
 #include "catalog/catalog.h"
 #include "run/run.h"
+#include "template/template.h"
 
 #define INGESTED_KEY "rat.ingested-files"
 #define FINGERPRINT_KEY "rat.fingerprint"
+
+/*
+ * What the list of ingested files records of each (ingest.c, landing.c):
+ * known is false for a file an older librat listed without them.
+ */
+typedef struct rat_landing_stat {
+	bool known;
+	int64_t size;
+	int64_t mtime_ms;
+	char sha256[65]; /* "" when not computed */
+} rat_landing_stat;
 
 typedef struct build {
 	const rat_run_context *ctx;
@@ -29,13 +41,23 @@ typedef struct build {
 	rat_contents contents;
 	bool incremental;
 	rat_strarray ingested;    /* names already ingested (relative to the landing folder) */
+	rat_landing_stat *ingested_stats; /* one per name of ingested */
 	rat_strarray new_abs, new_rel;
 	char fingerprint[65];     /* of the compiled SQL and the inputs' versions */
 	size_t index;             /* the step's place in the run */
 	bool named;               /* the error set names the pipeline already (not to be prefixed) */
 	char stamp[64];           /* bronze's _ingested_at: the run's start, or just after the
 				     table's newest stamp when that is later (ingest.c) */
+	bool located;             /* the error set starts with the file and line it is about */
+	rat_template_map origins; /* where each byte of the rendered SQL came from */
+	rat_buf warnings;         /* the step's warnings so far, one a line */
 } build;
+
+/* Rendering (build.c) */
+
+/** Render b's SQL into sql with landing_files the given files; map (or NULL) gets the origins. */
+RAT_MUST_USE int rat_run__render(build *b, rat_buf *sql, const rat_strarray *landing,
+				 rat_template_map *map);
 
 /* Ingestion (ingest.c) */
 
@@ -64,6 +86,27 @@ RAT_MUST_USE int rat_run__ingestion_stamp(build *b);
  */
 RAT_MUST_USE int rat_run__with_ingestion_columns(rat_buf *sql, const char *layer,
 						 const char *stamp, rat_strarray *columns);
+/** The size and mtime of the file at path, and with hash its SHA-256. RAT_ENOTFOUND when gone. */
+RAT_MUST_USE int rat_run__landing_stat(rat_landing_stat *out, const char *path, bool hash);
+/**
+ * Before listing new files (landing.c): drop from b->ingested the files the
+ * run asks to ingest again (--reingest), and warn about the others that
+ * changed since they were ingested.
+ */
+RAT_MUST_USE int rat_run__landing_changes(build *b);
+/**
+ * Before writing (landing_check.c): a query column named like a new file's
+ * header line means the CSV reader could not split that file; fail naming
+ * the file and its first inconsistent line.
+ */
+RAT_MUST_USE int rat_run__check_landing_columns(build *b, const rat_strarray *columns);
+/**
+ * After b failed with code: read each new landing file alone and, when one
+ * explains the failure, name it: replace the error (a CSV file whose rows
+ * are inconsistent) or add lines under it (a file whose values gave a
+ * column another type than the table's, with the cast to write).
+ */
+void rat_run__explain_landing_error(build *b, int code);
 /** Bronze rows get _ingested_at and _ingested_date (unless the query made its own). */
 RAT_MUST_USE int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns);
 

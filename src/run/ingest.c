@@ -5,7 +5,11 @@
  * {{ landing_files }}. An incremental one reads only the files its
  * table's current snapshot does not list as ingested; the new list is a
  * file under the table's metadata/ named in the snapshot summary
- * (rat.ingested-files), so it is committed with the data it describes.
+ * (rat.ingested-files), so it is committed with the data it describes:
+ * {"landing": "sales", "files": ["a.csv", ...], "sums": {"a.csv": {"size":
+ * 52, "mtime_ms": ..., "sha256": "..."}}}. "sums" (what landing.c compares
+ * to find files changed since) came later: a list without it still reads,
+ * and its files get their sums when the list is next written.
  * Bronze rows are stamped with the run's start (_ingested_at).
  */
 #include "util/common.h"
@@ -118,6 +122,28 @@ cleanup:
 	return error;
 }
 
+/* b->ingested_stats from the list's "sums" (absent: none known). */
+static int load_sums(build *b, const json_t *sums)
+{
+	size_t i;
+
+	if (b->ingested.count &&
+	    !(b->ingested_stats = rat__calloc(b->ingested.count, sizeof(*b->ingested_stats))))
+		return RAT_ENOMEM;
+	for (i = 0; json_is_object(sums) && i < b->ingested.count; i++) {
+		const json_t *s = json_object_get(sums, b->ingested.strings[i]);
+		const char *sha = json_string_value(json_object_get(s, "sha256"));
+		rat_landing_stat *st = &b->ingested_stats[i];
+		if (!json_is_integer(json_object_get(s, "size")) || !sha || strlen(sha) != 64)
+			continue;
+		st->known = true;
+		st->size = json_integer_value(json_object_get(s, "size"));
+		st->mtime_ms = json_integer_value(json_object_get(s, "mtime_ms"));
+		memcpy(st->sha256, sha, 65);
+	}
+	return 0;
+}
+
 /* The names the table's current snapshot lists as ingested. */
 int rat_run__load_ingested(build *b)
 {
@@ -153,6 +179,8 @@ int rat_run__load_ingested(build *b)
 		if (json_is_string(f) &&
 		    (error = rat_strarray__push(&b->ingested, json_string_value(f))) != 0)
 			break;
+	if (!error)
+		error = load_sums(b, json_object_get(doc, "sums"));
 cleanup:
 	json_decref(doc);
 	rat_buf_free(&text);
@@ -161,21 +189,54 @@ cleanup:
 	return error;
 }
 
+/*
+ * Add name and its sums to the list: known ones as recorded, else the file's
+ * now (a file gone since it was read has none).
+ */
+static int add_file(json_t *files, json_t *sums, const build *b, const char *name,
+		    const rat_landing_stat *known)
+{
+	rat_landing_stat now;
+	char *path = rat__sprintf("%s/landing/%s/%s", rat_workspace_path(b->ctx->ws),
+				  b->p->landing, name);
+	int error = 0;
+
+	if (!path)
+		return RAT_ENOMEM;
+	if (known && known->known)
+		now = *known;
+	else if ((error = rat_run__landing_stat(&now, path, true)) == RAT_ENOTFOUND)
+		error = 0;
+	free(path);
+	if (error)
+		return error;
+	if (json_array_append_new(files, json_string(name)) != 0 ||
+	    (now.known && json_object_set_new(sums, name,
+					      json_pack("{s:I, s:I, s:s}", "size", (json_int_t)now.size,
+							"mtime_ms", (json_int_t)now.mtime_ms,
+							"sha256", now.sha256)) != 0))
+		return rat_error__oom();
+	return 0;
+}
+
 /* Write the list of every file ingested once this write commits; *key gets its name. */
 int rat_run__save_ingested(build *b, char **key)
 {
-	json_t *files = json_array(), *doc;
+	json_t *files = json_array(), *sums = json_object(), *doc = NULL;
 	rat_store *store = NULL;
 	char uuid[37], *text = NULL;
 	size_t i;
-	int error;
+	int error = files && sums ? 0 : rat_error__oom();
 
 	*key = NULL;
-	for (i = 0; files && i < b->ingested.count; i++)
-		json_array_append_new(files, json_string(b->ingested.strings[i]));
-	for (i = 0; files && i < b->new_rel.count; i++)
-		json_array_append_new(files, json_string(b->new_rel.strings[i]));
-	doc = json_pack("{s:s, s:o}", "landing", b->p->landing, "files", files);
+	for (i = 0; !error && i < b->ingested.count; i++)
+		error = add_file(files, sums, b, b->ingested.strings[i],
+				 b->ingested_stats ? &b->ingested_stats[i] : NULL);
+	for (i = 0; !error && i < b->new_rel.count; i++)
+		error = add_file(files, sums, b, b->new_rel.strings[i], NULL);
+	if (error)
+		goto cleanup;
+	doc = json_pack("{s:s, s:O, s:O}", "landing", b->p->landing, "files", files, "sums", sums);
 	if (!doc || (text = json_dumps(doc, JSON_COMPACT)) == NULL) {
 		error = rat_error__oom();
 		goto cleanup;
@@ -189,6 +250,8 @@ int rat_run__save_ingested(build *b, char **key)
 		error = rat_store__put_new(store, *key, text, strlen(text));
 cleanup:
 	json_decref(doc);
+	json_decref(files);
+	json_decref(sums);
 	free(text);
 	rat_store__free(store);
 	return error;

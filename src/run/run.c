@@ -434,6 +434,7 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	    (error = rat_pipeline__known_refs(&known, ws)) != 0 ||
 	    (error = rat_pipeline__order(&order, all, &known)) != 0 ||
 	    (error = rat_pipeline__select(&picked, all, opts->selectors, opts->selector_count)) != 0 ||
+	    (error = rat_run__check_reingest(ws, all, opts)) != 0 ||
 	    (error = make_id(id, 40, started_at, 40, now)) != 0 ||
 	    (error = rat_run__record_new(&s->rec, count_picked(picked, all->count))) != 0 ||
 	    (error = plan(s, all, order, picked, index)) != 0 ||

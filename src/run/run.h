@@ -83,5 +83,8 @@ RAT_MUST_USE int rat_run__prune_branches(rat_strarray *removed, rat_catalog *cat
 RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel,
 					    const rat_workspace *ws, const rat_pipeline *p,
 					    const rat_strarray *ingested);
+/** Each --reingest path of opts names a file or folder under landing/ that a pipeline reads. */
+RAT_MUST_USE int rat_run__check_reingest(const rat_workspace *ws, const rat_pipelines *all,
+					 const rat_run_options *opts);
 
 #endif

@@ -452,7 +452,9 @@ static int run_macro(tpl_render *r, const tpl_macro *m, tpl_value *vals, const b
 
 	r->frame = r->scope = r->nvars;
 	r->path = m->path;
+	r->source = m->source;
 	r->out = text;
+	r->base = 0;
 	r->macro_depth++;
 	for (i = 0, q = m->params; q && !error; q = q->next, i++) {
 		if (!given[i])
@@ -466,7 +468,9 @@ static int run_macro(tpl_render *r, const tpl_macro *m, tpl_value *vals, const b
 	r->frame = saved.frame;
 	r->scope = saved.scope;
 	r->path = saved.path;
+	r->source = saved.source;
 	r->out = saved.out;
+	r->base = saved.base;
 	r->macro_depth = saved.macro_depth;
 	return error;
 }
@@ -476,6 +480,7 @@ static int call_macro(tpl_value *out, tpl_render *r, const tpl_expr *e, const tp
 	tpl_value *vals = NULL;
 	bool *given = NULL;
 	rat_buf text = RAT_BUF_INIT;
+	rat_template_map *outer = r->map, *origins = NULL;
 	size_t i;
 	int error = 0;
 
@@ -487,11 +492,23 @@ static int call_macro(tpl_value *out, tpl_render *r, const tpl_expr *e, const tp
 		goto cleanup;
 	}
 	text.max = TPL_MAX_TEXT;
-	if ((error = bind_args(vals, given, r, e, m)) != 0 ||
-	    (error = run_macro(r, m, vals, given, &text)) != 0)
+	if ((error = bind_args(vals, given, r, e, m)) != 0)
 		goto cleanup;
-	error = rat_template__value_take(out, &text);
+	/* the text's origins go with the value, to where it is printed */
+	if (outer && !(origins = rat__calloc(1, sizeof(*origins)))) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	r->map = origins;
+	error = run_macro(r, m, vals, given, &text);
+	r->map = outer;
+	if (error || (error = rat_template__value_take(out, &text)) != 0)
+		goto cleanup;
+	out->u.s.origins = origins;
+	origins = NULL;
 cleanup:
+	rat_template__map_free(origins);
+	free(origins);
 	for (i = 0; vals && i < m->nparams; i++)
 		rat_template__value_free(&vals[i]);
 	free(vals);

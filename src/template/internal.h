@@ -36,6 +36,8 @@
 #define TPL_MAX_STEPS 20000000
 /* Bytes of any text a rendering builds (its output, a macro's, a string). */
 #define TPL_MAX_TEXT ((size_t)64 << 20)
+/* Origins a map records (template.h); past it, the rest of the text is unknown. */
+#define TPL_MAX_ORIGINS ((size_t)1 << 20)
 
 /* ---- arena: the tree's memory, freed at once ---- */
 
@@ -109,6 +111,7 @@ typedef struct tpl_value {
 		struct {
 			char *ptr; /* NUL-terminated */
 			size_t len;
+			rat_template_map *origins; /* a macro's text: where it came from; or NULL */
 		} s;
 		struct {
 			struct tpl_value *items;
@@ -210,7 +213,8 @@ typedef struct tpl_param {
 
 typedef struct tpl_macro {
 	const char *name;
-	const char *path; /* the file that defines it */
+	const char *path;   /* the file that defines it */
+	const char *source; /* that file's text */
 	int line;
 	tpl_param *params;
 	size_t nparams;
@@ -253,6 +257,7 @@ typedef struct tpl_program {
 typedef struct tpl_parser {
 	tpl_program *prog;
 	const char *path;
+	const char *text;      /* the file's text */
 	const tpl_token *toks; /* ends with TOK_EOF */
 	size_t pos;
 	int depth; /* blocks and expression levels open */
@@ -322,8 +327,11 @@ typedef struct tpl_var {
 typedef struct tpl_render {
 	const rat_template_context *tc;
 	const tpl_program *prog;
-	const char *path; /* the file of the code being run */
-	rat_buf *out;     /* where text goes: the output, or a macro's */
+	const char *path;   /* the file of the code being run */
+	const char *source; /* its text */
+	rat_buf *out;       /* where text goes: the output, or a macro's */
+	rat_template_map *map; /* NULL, or the origins of what goes to out (template.h) */
+	size_t base;           /* out->len where the text map counts from */
 	tpl_var *vars;    /* a stack; a macro call sees [frame, nvars) */
 	size_t nvars;
 	size_t vars_cap;
@@ -351,6 +359,18 @@ RAT_MUST_USE int rat_template__enter(tpl_render *r, int line);
 RAT_MUST_USE int rat_template__set_var(tpl_render *r, const char *name, tpl_value *v);
 /** The value of a variable the running code can see, or NULL. */
 const tpl_value *rat_template__get_var(const tpl_render *r, const char *name);
+/**
+ * Record that r->out's text from r->out->len on comes from path:line
+ * (call: the outermost macro call, or NULL). Nothing without r->map.
+ */
+RAT_MUST_USE int rat_template__origin_add(rat_template_map *map, size_t offset, const char *path,
+					  const char *source, int line, const char *call_path,
+					  int call_line);
+/** Record in r->map what the value v, appended at offset by the statement at line, came from. */
+RAT_MUST_USE int rat_template__origins_of_value(tpl_render *r, size_t offset, int line,
+						const tpl_value *v);
+/** A deep copy of map into *out (NULL for NULL). */
+RAT_MUST_USE int rat_template__map_copy(rat_template_map **out, const rat_template_map *map);
 /** Drop the variables from mark on. */
 void rat_template__pop_vars(tpl_render *r, size_t mark);
 /** The error of a call of macro that would nest deeper than TPL_MAX_MACRO_DEPTH. */

@@ -203,6 +203,7 @@ static int parse_macro(tpl_stmt *s, tpl_parser *p, const opener *outer)
 		return rat_template__unexpected(p, "a macro name after 'macro'");
 	m->name = tpl_next(p)->str;
 	m->path = p->path;
+	m->source = p->text;
 	m->line = s->line;
 	s->macro = m;
 	if ((error = rat_template__expect_op(p, "(", "'(' after the macro's name")) != 0)
@@ -350,7 +351,7 @@ static int parse_body(tpl_stmt **out, tpl_parser *p, const opener *open)
 int rat_template__parse(tpl_stmt **out, tpl_program *prog, const char *path, const char *text)
 {
 	tpl_tokens toks = { NULL, 0, 0 };
-	tpl_parser p = { prog, path, NULL, 0, 0 };
+	tpl_parser p = { prog, path, text, NULL, 0, 0 };
 	int error;
 
 	*out = NULL;

@@ -21,8 +21,29 @@
 
 static int emit_value(tpl_render *r, int line, const tpl_value *v)
 {
+	size_t at = r->out->len - r->base;
 	int error = rat_template__value_text(r->out, v);
-	return rat_template__buf_error(r, line, r->out, error);
+
+	if ((error = rat_template__buf_error(r, line, r->out, error)) != 0)
+		return error;
+	return r->map ? rat_template__origins_of_value(r, at, line, v) : 0;
+}
+
+/* Text between tags: each of its lines comes from the source's. */
+static int emit_text(tpl_render *r, const tpl_stmt *s)
+{
+	size_t at = r->out->len - r->base, i;
+	int line = s->line;
+	int error = rat_template__buf_error(r, s->line, r->out, rat_buf_put(r->out, s->text, s->len));
+
+	if (error || !r->map)
+		return error;
+	error = rat_template__origin_add(r->map, at, r->path, r->source, line, NULL, 0);
+	for (i = 0; !error && i + 1 < s->len; i++)
+		if (s->text[i] == '\n')
+			error = rat_template__origin_add(r->map, at + i + 1, r->path, r->source,
+							 ++line, NULL, 0);
+	return error;
 }
 
 /* The loop variables of item i of n: loop.index, loop.first and the rest. */
@@ -104,8 +125,7 @@ static int exec_one(tpl_render *r, const tpl_stmt *s)
 
 	switch (s->kind) {
 	case STMT_TEXT:
-		error = rat_template__buf_error(r, s->line, r->out,
-						rat_buf_put(r->out, s->text, s->len));
+		error = emit_text(r, s);
 		break;
 	case STMT_OUTPUT:
 		if (!(error = rat_template__eval(&v, r, s->expr)))
@@ -182,7 +202,10 @@ int rat_template__render(rat_buf *out, const char *text, const rat_template_cont
 	r.tc = tc;
 	r.prog = &prog;
 	r.path = path_of(tc->path);
+	r.source = text ? text : "";
 	r.out = out;
+	r.map = tc->map;
+	r.base = out->len;
 	if ((error = load(&prog, text, tc)) != 0)
 		goto cleanup;
 	/* the rendering may add at most TPL_MAX_TEXT bytes */

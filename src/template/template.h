@@ -28,6 +28,59 @@
 #include "util/common.h"
 #include "util/buf.h"
 
+/*
+ * Where a piece of rendered text came from, so that an error the engine
+ * reports in the rendered SQL can name the template's file and line. Text
+ * between tags maps to its own lines; what {{ expr }} prints maps to the
+ * line of the tag, except the text a macro rendered, which maps to the
+ * macro file's lines and keeps the line of the outermost call in the
+ * rendered file (a macro's text changed by a filter or ~ maps to the call).
+ */
+typedef struct rat_template_origin {
+	size_t offset;         /* the first rendered byte it covers, up to the next origin */
+	const char *path;      /* the file (the context's path or a macro file's, borrowed) */
+	const char *source;    /* that file's text (borrowed from the context) */
+	int line;              /* 1-based, in path */
+	const char *call_path; /* text a macro rendered: the file of the outermost call, else NULL */
+	int call_line;
+} rat_template_origin;
+
+/* The origins of a rendering, by offset (free with rat_template__map_free()). */
+typedef struct rat_template_map {
+	rat_template_origin *items;
+	size_t count;
+	size_t cap;
+	bool full;      /* TPL_MAX_ORIGINS reached: nothing is known from full_at on */
+	size_t full_at;
+} rat_template_map;
+
+#define RAT_TEMPLATE_MAP_INIT { NULL, 0, 0, false, 0 }
+
+void rat_template__map_free(rat_template_map *map);
+
+/** The origin of the rendered byte at offset, or NULL when map does not know it. */
+const rat_template_origin *rat_template__origin(const rat_template_map *map, size_t offset);
+
+/**
+ * Describe the rendered byte at offset of rendered (whose origins are map)
+ * for an error message. where receives "path:line", or for text a macro
+ * rendered "macros/m.sql:3 (called from path:line)"; excerpt receives the
+ * source line and, when the rendered line differs from it, the rendered
+ * one, with a caret under the byte:
+ *
+ *      line 4 |   n + {{ c }} AS x
+ *    compiled |   n + nope AS x
+ *             |       ^
+ *
+ * (two spaces in front of each line)
+ *
+ * (one line and the caret when they are the same; long lines are cut
+ * around the caret). RAT_ENOTFOUND when map does not know offset.
+ */
+RAT_MUST_USE int rat_template__describe(rat_buf *where, rat_buf *excerpt,
+					const rat_template_map *map, const char *rendered,
+					size_t offset);
+
 /* A macro file of the workspace: its path (for messages) and its text. */
 typedef struct rat_template_source {
 	const char *path;
@@ -74,10 +127,15 @@ typedef struct rat_template_context {
 	size_t macro_count;
 	void *ctx;     /* passed to the callbacks but env */
 	void *env_ctx; /* passed to env */
+	/*
+	 * NULL, or where rat_template__render() records the origins of the text
+	 * it appends (offsets from out->len at the call). Filled on failure too.
+	 */
+	rat_template_map *map;
 } rat_template_context;
 
 #define RAT_TEMPLATE_CONTEXT_INIT                                                                  \
-	{ NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+	{ NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
 
 /**
  * Render template text into out (appended). On failure out holds a partial

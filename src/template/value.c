@@ -23,6 +23,8 @@ void rat_template__value_free(tpl_value *v)
 
 	if (v->kind == TPL_STRING) {
 		free(v->u.s.ptr);
+		rat_template__map_free(v->u.s.origins);
+		free(v->u.s.origins);
 	} else if (v->kind == TPL_LIST) {
 		for (i = 0; i < v->u.list.count; i++)
 			rat_template__value_free(&v->u.list.items[i]);
@@ -40,6 +42,7 @@ int rat_template__value_string(tpl_value *out, const char *s, size_t len)
 	out->kind = TPL_STRING;
 	out->u.s.ptr = copy;
 	out->u.s.len = len;
+	out->u.s.origins = NULL;
 	return 0;
 }
 
@@ -53,6 +56,7 @@ int rat_template__value_take(tpl_value *out, rat_buf *buf)
 	out->kind = TPL_STRING;
 	out->u.s.ptr = s;
 	out->u.s.len = len;
+	out->u.s.origins = NULL;
 	return 0;
 }
 
@@ -62,8 +66,14 @@ int rat_template__value_copy(tpl_value *out, const tpl_value *v)
 	int error = 0;
 	size_t i;
 
-	if (v->kind == TPL_STRING)
-		return rat_template__value_string(out, v->u.s.ptr, v->u.s.len);
+	if (v->kind == TPL_STRING) {
+		if ((error = rat_template__value_string(&copy, v->u.s.ptr, v->u.s.len)) == 0 &&
+		    (error = rat_template__map_copy(&copy.u.s.origins, v->u.s.origins)) == 0)
+			*out = copy;
+		else
+			rat_template__value_free(&copy);
+		return error;
+	}
 	if (v->kind != TPL_LIST) {
 		*out = *v;
 		return 0;

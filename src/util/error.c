@@ -16,6 +16,7 @@
 static _Thread_local char tls_message[MESSAGE_MAX];
 static _Thread_local rat_error tls_error = { NULL, RAT_ERRCLASS_NONE };
 static _Thread_local int tls_detail; /* what failed, beyond the code (error.h); 0: nothing said */
+static _Thread_local size_t tls_position; /* 1 + where the engine failed in the caller's SQL; 0: none */
 
 static void mark_truncated(int n)
 {
@@ -32,6 +33,7 @@ int rat_error__vset(int code, int klass, const char *fmt, va_list ap)
 	tls_error.message = tls_message;
 	tls_error.klass = klass;
 	tls_detail = 0;
+	tls_position = 0;
 	return code;
 }
 
@@ -43,6 +45,18 @@ void rat_error__set_detail(int detail)
 int rat_error__detail(void)
 {
 	return tls_detail;
+}
+
+void rat_error__set_position(size_t offset)
+{
+	tls_position = offset + 1;
+}
+
+bool rat_error__position(size_t *offset)
+{
+	if (tls_position)
+		*offset = tls_position - 1;
+	return tls_position != 0;
 }
 
 int rat_error__set(int code, int klass, const char *fmt, ...)
@@ -100,12 +114,14 @@ void rat_error_clear(void)
 	tls_error.message = tls_message;
 	tls_error.klass = RAT_ERRCLASS_NONE;
 	tls_detail = 0;
+	tls_position = 0;
 }
 
 void rat_error__save(rat_error_saved *saved)
 {
 	saved->klass = tls_error.klass;
 	saved->detail = tls_detail;
+	saved->position = tls_position;
 	memcpy(saved->message, tls_message, sizeof(saved->message));
 }
 
@@ -115,6 +131,7 @@ void rat_error__restore(const rat_error_saved *saved)
 	tls_error.message = tls_message;
 	tls_error.klass = saved->klass;
 	tls_detail = saved->detail;
+	tls_position = saved->position;
 }
 
 int rat__options_check(unsigned int version, unsigned int current, const char *name)

@@ -48,10 +48,21 @@ void rat_error__set_detail(int detail);
 /** The current error's detail (a rat_error_detail); RAT_DETAIL_NONE when none was said. */
 int rat_error__detail(void);
 
+/*
+ * Where in the SQL a caller asked about the engine failed: a byte offset
+ * into the text the caller named (engine.h: rat_engine__set_user_sql), so
+ * that the caller can point at the file and line it came from. Like the
+ * detail, a new error resets it and a prefix keeps it.
+ */
+void rat_error__set_position(size_t offset);
+/** Whether the current error has a position; *offset receives it. */
+bool rat_error__position(size_t *offset);
+
 /** A copy of the last error, for cleanup code that must not replace it. */
 typedef struct rat_error_saved {
 	int klass;
 	int detail;
+	size_t position; /* 1 + the position; 0: none */
 	char message[4096];
 } rat_error_saved;
 

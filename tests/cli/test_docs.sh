@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # tests/cli/test_docs.sh - `rat docs generate` and `rat docs check` (D1, D2):
-# - flat pipelines move into folders, their SQL and YAML byte for byte, and a
-#   folder in the way refuses the whole move, changing nothing;
+# - a flat pipeline's files stay where they are: its documents go into the
+#   folder of its name beside them (<name>/README.md, <name>/docs/), which
+#   `rat list`, `rat run` and `rat test` read as no pipeline of its own (its
+#   tests/ are the flat pipeline's); both layouts at once are an error naming
+#   both files unless they are the same bytes;
 # - generating twice gives the same bytes and rewrites no file (mtimes kept);
 #   the README's manual section survives;
 # - the Mermaid edges of the workspace's lineage are `rat list`'s DEPENDS ON;
@@ -60,15 +63,10 @@ expect_rc 2
 run docs generate -w shop --strict
 expect_rc 2
 
-# a folder in the way: nothing moves, nothing is written
-mkdir -p "$p/gold/totals" && echo mine > "$p/gold/totals/notes.txt"
-before="$(cd "$ws" && find . -type f | sort | xargs sha256sum | sha256sum)"
-run docs generate -w shop
-expect_rc 1
-expect_err "cannot move pipelines/gold/totals.sql into the folder form: pipelines/gold/totals already exists"
-expect_eq "$(cd "$ws" && find . -type f | sort | xargs sha256sum | sha256sum)" "$before"
-expect_no_file "$p/bronze/orders/pipeline.sql"
-rm -r "$p/gold/totals"
+# a flat pipeline keeps its files: its documents go beside them, into the folder of its name
+files_sum() { (cd "$p" && find . -type f ! -name '*.md' | sort | xargs sha256sum); }
+mkdir -p "$p/gold/totals" && echo mine > "$p/gold/totals/notes.txt" # the user's own folder
+before="$(files_sum)"
 
 # one pipeline with -p (layer/name or layer.name); an unknown one is named
 run docs generate -w shop -p silver.nope
@@ -76,33 +74,40 @@ expect_rc 1
 expect_err "no pipeline silver.nope"
 run docs generate -w shop -p silver/orders
 expect_rc 0
-expect_out "moved pipelines/silver/orders.sql -> pipelines/silver/orders/pipeline.sql"
+expect_no_out "moved"
 expect_out "Documented 1 pipeline: 4 files written"
 expect_file "$p/silver/orders/README.md"
-expect_file "$p/bronze/orders.sql"
+expect_file "$p/silver/orders.sql"
+expect_no_file "$p/silver/orders/pipeline.sql"
 expect_no_file "$ws/docs/lineage.md"
 
-# everything: the flat ones move, byte for byte
+# everything: nothing moves, every pipeline file keeps its bytes
 run docs generate -w shop
 expect_rc 0
-expect_out "moved pipelines/bronze/orders.sql -> pipelines/bronze/orders/pipeline.sql"
-expect_out "moved pipelines/bronze/orders.yaml -> pipelines/bronze/orders/config.yaml"
-expect_out "moved pipelines/gold/export.sh -> pipelines/gold/export/pipeline.sh"
-expect_out "moved pipelines/gold/feed.yaml -> pipelines/gold/feed/config.yaml"
-expect_out "moved pipelines/gold/totals.sql -> pipelines/gold/totals/pipeline.sql"
+expect_no_out "moved"
+expect_out "wrote pipelines/bronze/orders/README.md"
+expect_out "wrote pipelines/gold/feed/docs/lineage.md"
 expect_out "wrote docs/lineage.md"
 expect_out "Documented 6 pipelines: 21 files written, 4 unchanged"
-expect_eq "$(sha256sum < "$p/bronze/orders/config.yaml")" "$yaml_sum"
-expect_eq "$(sha256sum < "$p/silver/orders/pipeline.sql")" "$sql_sum"
-expect_no_file "$p/bronze/orders.yaml"
+expect_eq "$(files_sum)" "$before"
+expect_eq "$(sha256sum < "$p/bronze/orders.yaml")" "$yaml_sum"
+expect_eq "$(sha256sum < "$p/silver/orders.sql")" "$sql_sum"
+for f in pipelines/bronze/orders/pipeline.sql pipelines/bronze/orders/config.yaml \
+	pipelines/gold/export/pipeline.sh pipelines/gold/feed/config.yaml; do
+	expect_no_file "$ws/$f"
+done
 for f in README.md docs/data_dictionary.md docs/business_rules.md docs/lineage.md; do
 	expect_file "$p/gold/feed/$f"
 done
 run list -w shop
 expect_rc 0
 expect_out "bronze.orders                sql      incremental      0 landing/orders"
+expect_eq "$(grep -c '^[a-z]*\.[a-z]' "$T_DIR/out")" "6"
 grep -qF "| owner | data <data@shop.example> |" "$p/bronze/orders/README.md" ||
-	fail "the moved YAML no longer configures bronze.orders"
+	fail "the YAML beside no longer configures bronze.orders"
+T_CHECKS=$((T_CHECKS + 1))
+grep -qF "| kind | sql (orders.sql, orders.yaml) |" "$p/bronze/orders/README.md" ||
+	fail "the README does not name the flat files"
 T_CHECKS=$((T_CHECKS + 1))
 grep -qF -- '- `amount > 0`' "$p/silver/orders/docs/business_rules.md" ||
 	fail "business rules lack the WHERE condition"
@@ -123,7 +128,7 @@ readme="$p/silver/orders/README.md"
 awk '{ print } /<!-- manual:start -->/ { print "Ask Ana before changing the *refund* rule."; print "" }' \
 	"$readme" > "$T_DIR/readme" && mv "$T_DIR/readme" "$readme"
 sed -i 's/^-- @description: .*/-- @description: Orders with a positive amount; refunds are left out of it/' \
-	"$p/silver/orders/pipeline.sql"
+	"$p/silver/orders.sql"
 run docs generate -w shop
 expect_rc 0
 expect_out "wrote pipelines/silver/orders/README.md"
@@ -152,8 +157,36 @@ expect_eq "$(grep -- ' --> ' "$lineage")" "$(printf '%s\n' '  landing_orders -->
 grep -qF 'class silver_orders focus' "$lineage" || fail "silver.orders is not highlighted"
 T_CHECKS=$((T_CHECKS + 1))
 
+# both layouts at once: the same bytes are one pipeline, else an error naming both files
+cp "$p/silver/orders.sql" "$p/silver/orders/pipeline.sql"
+run list -w shop
+expect_rc 0
+expect_eq "$(grep -c '^silver\.orders ' "$T_DIR/out")" "1"
+echo "-- changed" >> "$p/silver/orders/pipeline.sql"
+run list -w shop
+expect_rc 1
+expect_err "rat: error: pipelines/silver/orders.sql and pipelines/silver/orders/pipeline.sql both define silver.orders: keep one (a folder holding pipeline.sql is the folder layout; beside a flat orders.sql, orders/ holds only README.md, docs/ and tests/)"
+run docs generate -w shop
+expect_rc 1
+expect_err "pipelines/silver/orders.sql and pipelines/silver/orders/pipeline.sql both define silver.orders"
+rm "$p/silver/orders/pipeline.sql"
+
+# the tests/ of a flat pipeline's folder are its own: rat test runs them, rat run ignores them
+mkdir -p "$p/silver/orders/tests/mocks" "$p/silver/orders/tests/unit"
+printf 'id,customer,amount\n1,ann,10\n2,bob,-5\n' > "$p/silver/orders/tests/mocks/bronze.orders.csv"
+printf -- '-- @expect_count: 1\n-- @expect: [{id: 1, amount: 10}]\n' \
+	> "$p/silver/orders/tests/unit/positive.sql"
+run test -w shop -p silver/orders -t unit
+expect_rc 0
+expect_out "positive"
+expect_out "1 passed"
+run run -w shop
+expect_rc 0
+expect_eq "$(grep -c '^  [a-z]*\.[a-z_]* ' "$T_DIR/out")" "6"
+rm -r "$p/silver/orders/tests"
+
 # check: a well documented pipeline passes every rule
-cat > "$p/silver/orders/config.yaml" <<'YAML'
+cat > "$p/silver/orders.yaml" <<'YAML'
 owner: {team: data}
 freshness: {column: id, warn_after: 12h, error_after: 2d}
 columns:
@@ -178,10 +211,11 @@ expect_out "WARN gold.feed freshness: not configured"
 expect_eq "$(grep -c '^ok   silver.orders ' "$T_DIR/out")" "8"
 # a workspace of that one pipeline passes, with --strict too
 for k in bronze/orders silver/customers gold/totals gold/export gold/feed; do
-	mv "$p/$k" "$T_DIR/$(id "$k")"
+	mkdir -p "$T_DIR/gone/$k"
+	mv "$p/$k"* "$T_DIR/gone/$k/" # the flat files and the folder beside
 done
-sed -i 's/FROM {{ ref(.bronze.orders.) }}/FROM (SELECT 1 AS id, 2 AS customer, 3 AS amount)/' \
-	"$p/silver/orders/pipeline.sql"
+sed -i "s/FROM {{ ref(.bronze.orders.) }}/FROM (SELECT 1 AS id, 'ann' AS customer, 3 AS amount)/" \
+	"$p/silver/orders.sql"
 run docs generate -w shop
 expect_rc 0
 run docs check -w shop --strict
@@ -189,7 +223,7 @@ expect_rc 0
 expect_out "1 pipeline checked: 0 failures, 0 warnings, 9 passed"
 
 # each rule fails on a fixture built to break it (regenerated, so only that rule fails)
-cfg="$p/silver/orders/config.yaml"
+cfg="$p/silver/orders.yaml"
 cp "$cfg" "$T_DIR/config.good"
 breaks() { # RULE STATUS EXIT [--strict]: check fails exactly that rule
 	run docs generate -w shop
@@ -244,8 +278,8 @@ expect_out "FAIL gold.report readme: pipelines/gold/report/README.md is missing"
 rm "$p/gold/report.sql"
 
 # once built, the table's columns count: one it has that the config lacks fails
-sed -i 's/3 AS amount)/3 AS amount, 4 AS discount)/' "$p/silver/orders/pipeline.sql"
-sed -i 's/SELECT id, customer, amount FROM/SELECT * FROM/' "$p/silver/orders/pipeline.sql"
+sed -i 's/3 AS amount)/3 AS amount, 4 AS discount)/' "$p/silver/orders.sql"
+sed -i 's/SELECT id, customer, amount FROM/SELECT * FROM/' "$p/silver/orders.sql"
 run run -w shop
 expect_rc 0
 run docs generate -w shop
@@ -267,10 +301,13 @@ run docs check -w demo
 expect_rc 1
 run docs generate -w demo
 expect_rc 0
-expect_out "moved pipelines/silver/page_views.yaml -> pipelines/silver/page_views/config.yaml"
-cmp "$RAT_SOURCE_DIR/examples/workspaces/demo/pipelines/silver/page_views.yaml" \
-	"$demo/pipelines/silver/page_views/config.yaml" || fail "the demo's YAML changed in the move"
-T_CHECKS=$((T_CHECKS + 1))
+expect_no_out "moved"
+tree_sum() { (cd "$1" && find . -type f ! -name '*.md' | sort | xargs sha256sum); }
+expect_eq "$(tree_sum "$demo/pipelines")" \
+	"$(tree_sum "$RAT_SOURCE_DIR/examples/workspaces/demo/pipelines")"
+
+expect_file "$demo/pipelines/silver/page_views/README.md"
+expect_file "$demo/pipelines/silver/page_views.yaml"
 run docs check -w demo --strict
 expect_rc 0
 expect_out "7 pipelines checked: 0 failures, 0 warnings, 57 passed"

@@ -45,7 +45,7 @@ SELECT sum(doubeld) AS total FROM {{ ref('silver.orders') }}
 SQL
 run run -w shop --dry-run
 expect_rc 1
-expect_err "gold.total (pipelines/gold/total.sql)"
+expect_err "gold.total: pipelines/gold/total.sql:1"
 expect_err 'doubeld'
 expect_no_file "$T_DIR/marker"
 
@@ -55,7 +55,7 @@ SELECT sum(doubled) AS total FROM {{ ref('silver.orders') }} WHERE
 SQL
 run run -w shop --dry-run
 expect_rc 1
-expect_err "gold.total (pipelines/gold/total.sql)"
+expect_err "pipelines/gold/total.sql"
 expect_err "syntax error"
 expect_eq "$(head_of)" "$before"
 

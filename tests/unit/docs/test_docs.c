@@ -1,8 +1,8 @@
 /*
  * tests/unit/pipeline/test_docs.c - `rat docs` (SPEC D1, D2): generating
  * twice writes the same bytes and leaves unchanged files alone; the manual
- * section of a README survives; flat pipelines move into folders byte for
- * byte, all or none; the lineage is the DAG's edges in build order, with
+ * section of a README survives; a flat pipeline's files stay where they
+ * are, its documents going into the folder of its name beside them; the lineage is the DAG's edges in build order, with
  * landing folders and subscribed products as sources; each check rule
  * fails on a fixture built to break it; WHERE conditions are found at the
  * top level only.
@@ -162,7 +162,6 @@ static void generating_twice_writes_the_same_bytes(void **state)
 	for (i = 0; i < RAT_ARRAY_SIZE(generated); i++)
 		assert_non_null(first[i] = slurp(generated[i]));
 	generate(&r, ws, NULL);
-	assert_int_equal(r.move_count, 0);
 	assert_int_equal(r.written.count, 0); /* nothing rewritten */
 	assert_int_equal(r.unchanged.count, written);
 	rat_docs_report_free(&r);
@@ -194,7 +193,7 @@ static void the_documents_say_what_the_config_says(void **state)
 	    "| partitioned by | _ingested_date (the layer's default", NULL);
 	has("pipelines/bronze/orders/docs/data_dictionary.md",
 	    "Not built on `workspace/shop` yet", "No columns documented", NULL);
-	has("pipelines/gold/feed/README.md", "| kind | command `./fetch.sh` (config.yaml) |",
+	has("pipelines/gold/feed/README.md", "| kind | command `./fetch.sh` (feed.yaml) |",
 	    NULL);
 	rat_workspace_free(ws);
 }
@@ -240,79 +239,67 @@ static void the_manual_section_survives(void **state)
 	rat_workspace_free(ws);
 }
 
-static void flat_pipelines_move_byte_for_byte(void **state)
+/* The bytes of every file of the workspace but the documents, in a string (free()). */
+static char *pipeline_files(void)
+{
+	rat_buf all = RAT_BUF_INIT;
+	size_t i;
+
+	for (i = 0; shop[i]; i += 2) {
+		char *text = slurp(shop[i]);
+		if (rat_buf_printf(&all, "%s=%s\n", shop[i], text ? text : "(gone)") != 0)
+			fail_msg("out of memory");
+		free(text);
+	}
+	return rat_buf_detach(&all);
+}
+
+static void flat_pipelines_stay_where_they_are(void **state)
 {
 	rat_workspace *ws = workspace(shop);
 	rat_docs_report r;
-	char *text;
+	rat_strarray names = RAT_STRARRAY_INIT;
+	char *before = pipeline_files(), *after;
 	(void)state;
 
 	generate(&r, ws, NULL);
-	assert_int_equal(r.move_count, 5);
-	assert_string_equal(r.moves[0].from, "pipelines/bronze/orders.sql");
-	assert_string_equal(r.moves[0].to, "pipelines/bronze/orders/pipeline.sql");
-	assert_string_equal(r.moves[1].from, "pipelines/bronze/orders.yaml");
-	assert_string_equal(r.moves[1].to, "pipelines/bronze/orders/config.yaml");
-	assert_string_equal(r.moves[2].to, "pipelines/silver/refunds/pipeline.py");
-	assert_string_equal(r.moves[3].from, "pipelines/gold/feed.yaml");
-	assert_string_equal(r.moves[3].to, "pipelines/gold/feed/config.yaml");
+	assert_int_equal(r.pipeline_count, 5);
 	rat_docs_report_free(&r);
-	text = slurp("pipelines/bronze/orders/config.yaml");
-	assert_string_equal(text, shop[3]);
-	free(text);
-	text = slurp("pipelines/bronze/orders/pipeline.sql");
-	assert_string_equal(text, shop[1]);
-	free(text);
-	assert_false(exists("pipelines/bronze/orders.sql"));
-	assert_false(exists("pipelines/bronze/orders.yaml"));
-	has("pipelines/bronze/orders/README.md", "raw orders", /* the YAML still configures it */
-	    "| kind | sql (pipeline.sql, config.yaml) |", NULL);
+	after = pipeline_files();
+	assert_string_equal(after, before); /* no file moved, renamed or changed */
+	assert_false(exists("pipelines/bronze/orders/pipeline.sql"));
+	assert_false(exists("pipelines/bronze/orders/config.yaml"));
+	has("pipelines/bronze/orders/README.md", "raw orders", /* the YAML beside still configures it */
+	    "| kind | sql (orders.sql, orders.yaml) |", NULL);
+	has("pipelines/silver/refunds/README.md", "| kind | python (refunds.py) |", NULL);
+	/* the folders beside hold documents only: each flat pipeline is still one */
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_BRONZE), 0);
+	assert_string_equal(test_joined(&names, ","), "orders");
+	rat_strarray_free(&names);
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
+	assert_string_equal(test_joined(&names, ","), "feed,totals");
+	rat_strarray_free(&names);
+	free(before);
+	free(after);
 	rat_workspace_free(ws);
 }
 
-static void a_target_folder_in_the_way_changes_nothing(void **state)
+static void a_folder_beside_a_flat_pipeline_keeps_its_files(void **state)
 {
 	rat_workspace *ws = workspace(shop);
 	rat_docs_report r;
-	(void)state;
-
-	put("pipelines/gold/feed/notes.txt", "mine\n"); /* not a pipeline folder */
-	assert_int_equal(rat_docs_generate(&r, ws, NULL), RAT_EEXISTS);
-	contains(rat_error_last()->message, "cannot move pipelines/gold/feed.yaml into the folder "
-					    "form: pipelines/gold/feed already exists");
-	assert_int_equal(r.move_count, 0);
-	assert_int_equal(r.written.count, 0);
-	rat_docs_report_free(&r);
-	assert_true(exists("pipelines/bronze/orders.sql")); /* planned first, not moved */
-	assert_false(exists("pipelines/bronze/orders"));
-	assert_false(exists("docs/lineage.md"));
-	rat_workspace_free(ws);
-}
-
-static void a_failed_move_is_undone(void **state)
-{
-	rat_workspace *ws = workspace(shop);
-	rat_docs_report r;
-	rat_docs_model m;
 	char *text;
 	(void)state;
 
-	memset(&r, 0, sizeof(r));
-	assert_int_equal(rat_docs__load(&m, ws), 0);
-	/* the last file of the plan vanishes after planning: its rename fails */
-	drop("pipelines/gold/feed.yaml");
-	assert_int_not_equal(rat_docs__move_flat(&r, &m, NULL), 0);
-	contains(rat_error_last()->message,
-		 "nothing was moved: cannot move pipelines/gold/feed.yaml");
-	assert_int_equal(r.move_count, 0);
-	text = slurp("pipelines/bronze/orders.yaml");
-	assert_string_equal(text, shop[3]);
-	free(text);
-	assert_true(exists("pipelines/silver/refunds.py"));
-	assert_false(exists("pipelines/bronze/orders"));
-	assert_false(exists("pipelines/gold/feed"));
-	rat_docs__model_free(&m);
+	put("pipelines/gold/feed/notes.txt", "mine\n");
+	put("pipelines/gold/feed/tests/unit/one.sql", "-- a test\nSELECT 1\n");
+	generate(&r, ws, NULL);
 	rat_docs_report_free(&r);
+	text = slurp("pipelines/gold/feed/notes.txt");
+	assert_string_equal(text, "mine\n");
+	free(text);
+	assert_true(exists("pipelines/gold/feed/tests/unit/one.sql"));
+	has("pipelines/gold/feed/README.md", "| kind | command `./fetch.sh` (feed.yaml) |", NULL);
 	rat_workspace_free(ws);
 }
 
@@ -454,8 +441,7 @@ static void one_pipeline_or_an_unknown_one(void **state)
 
 	generate(&r, ws, "bronze/orders");
 	assert_int_equal(r.pipeline_count, 1);
-	assert_int_equal(r.move_count, 2); /* only its files */
-	assert_int_equal(r.written.count, 4);
+	assert_int_equal(r.written.count, 4); /* only its documents */
 	rat_docs_report_free(&r);
 	assert_false(exists("docs/lineage.md"));
 	assert_true(exists("pipelines/silver/refunds.py"));
@@ -513,9 +499,8 @@ int main(void)
 		cmocka_unit_test(generating_twice_writes_the_same_bytes),
 		cmocka_unit_test(the_documents_say_what_the_config_says),
 		cmocka_unit_test(the_manual_section_survives),
-		cmocka_unit_test(flat_pipelines_move_byte_for_byte),
-		cmocka_unit_test(a_target_folder_in_the_way_changes_nothing),
-		cmocka_unit_test(a_failed_move_is_undone),
+		cmocka_unit_test(flat_pipelines_stay_where_they_are),
+		cmocka_unit_test(a_folder_beside_a_flat_pipeline_keeps_its_files),
 		cmocka_unit_test(the_lineage_is_the_dag),
 		cmocka_unit_test(subscribed_products_are_sources),
 		cmocka_unit_test(check_rules_pass_and_fail),

@@ -146,7 +146,8 @@ static void bad_configs_name_file_line_and_key(void **state)
 		   "a pipeline with a SQL file cannot also have a command");
 	load_fails(workspace("pipelines/gold/a.sql", "SELECT 1\n", "pipelines/gold/a/pipeline.sql",
 			     "SELECT 2\n", NULL),
-		   "pipeline 'a' is defined twice");
+		   "pipelines/gold/a.sql and pipelines/gold/a/pipeline.sql both define gold.a: "
+		   "keep one");
 	load_fails(workspace("pipelines/gold/a.sql", "SELECT {{ ref(x) }}\n", NULL),
 		   "pipelines/gold/a.sql:1: ref() takes a quoted table name");
 	load_fails(workspace("pipelines/gold/a.sql", "SELECT * FROM {{ ref('gold.a') }}\n", NULL),

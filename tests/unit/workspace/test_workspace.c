@@ -166,9 +166,38 @@ static void pipelines_by_layer(void **state)
 	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
 	assert_int_equal(names.count, 1);
 	rat_strarray_free(&names);
+	/* a folder of documents and tests beside a flat pipeline: still one pipeline */
+	test_write(root, "pipelines/gold/kpis/README.md", "# gold.kpis");
+	test_write(root, "pipelines/gold/kpis/docs/lineage.md", "graph LR");
+	test_write(root, "pipelines/gold/kpis/tests/unit/t.sql", "SELECT 1");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
+	assert_string_equal(test_joined(&names, ","), "kpis");
+	rat_strarray_free(&names);
+	/* both layouts: one pipeline when the flat files are the folder's, byte for byte */
 	test_write(root, "pipelines/gold/kpis/pipeline.sql", "SELECT 1");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
+	assert_string_equal(test_joined(&names, ","), "kpis");
+	rat_strarray_free(&names);
+	test_write(root, "pipelines/gold/kpis.yaml", "description: x");
 	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), RAT_EINVALID);
-	assert_non_null(strstr(rat_error_last()->message, "'kpis' is defined twice"));
+	assert_string_equal(rat_error_last()->message,
+			    "pipelines/gold/kpis.yaml and pipelines/gold/kpis/pipeline.sql both "
+			    "define gold.kpis: keep one (a folder holding pipeline.sql is the folder "
+			    "layout; beside a flat kpis.sql, kpis/ holds only README.md, docs/ and "
+			    "tests/)");
+	test_write(root, "pipelines/gold/kpis/config.yaml", "description: x");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
+	rat_strarray_free(&names);
+	test_write(root, "pipelines/gold/kpis/pipeline.sql", "SELECT 2");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message,
+			       "pipelines/gold/kpis.sql and pipelines/gold/kpis/pipeline.sql both "
+			       "define gold.kpis: keep one"));
+	/* two flat files of one name */
+	test_write(root, "pipelines/silver/x.sql", "SELECT 1");
+	test_write(root, "pipelines/silver/x.py", "print(1)");
+	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_SILVER), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message, "'x' is defined twice"));
 	assert_int_equal(rat_workspace_list_pipelines(&names, ws, (rat_layer)7), RAT_EINVALID);
 	rat_workspace_free(ws);
 }
