@@ -60,6 +60,13 @@ void *rat_engine__resolver_payload(rat_engine *engine);
 /** Run sql's resolver step (nothing without a resolver). */
 RAT_MUST_USE int rat_engine__resolve(rat_engine *engine, const char *sql);
 
+/**
+ * rat_engine_machine_memory_mb() with the files read under root ("" for the
+ * system's own /proc and /sys; tests give a folder holding proc/self/cgroup
+ * and sys/fs/cgroup/...) and physical_mb as the machine's memory.
+ */
+RAT_MUST_USE int rat_engine__memory_mb(int64_t *out, int64_t physical_mb, const char *root);
+
 /** Lock the session down to the given absolute folders. Irreversible. */
 RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
 
