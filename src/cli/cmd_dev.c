@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to);
+int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to,
+		   bool json);
 
-static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalog *catalog)
+static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalog *catalog,
+	       bool json)
 {
 	char branch[256];
 	rat_merge_outcome m;
@@ -21,7 +23,7 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 			return cli_fail_lib(NULL);
 		printf("Started %s from %s\n", branch, rat_workspace_branch(ws));
 	} else if (strcmp(verb, "diff") == 0) {
-		status = cli_print_diff(ws, catalog, rat_workspace_branch(ws), branch);
+		status = cli_print_diff(ws, catalog, rat_workspace_branch(ws), branch, json);
 	} else if (strcmp(verb, "merge") == 0) {
 		error = rat_merge(&m, catalog, branch, rat_workspace_branch(ws), 0, rat_workspace_name(ws));
 		status = cli_report_merge(error, &m, branch, rat_workspace_branch(ws), 0);
@@ -51,22 +53,14 @@ static int run(const cli_args *a)
 		return cli_usage(a->cmd, "list takes no NAME");
 	if (strcmp(verb, "list") != 0 && a->count != 2)
 		return cli_usage(a->cmd, "%s needs one NAME", verb);
+	if (cli_has(a, CLI_OPT(FORMAT)) && strcmp(verb, "list") != 0 && strcmp(verb, "diff") != 0)
+		return cli_usage(a->cmd, "--format goes with list and diff");
 	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
-	if (strcmp(verb, "list") == 0) {
-		rat_ref_list refs;
-		size_t i;
-		if (rat_ref_list_get(&refs, catalog) != 0) {
-			status = cli_fail_lib(NULL);
-		} else {
-			for (i = 0; i < refs.count; i++)
-				if (!refs.items[i].is_tag && strncmp(refs.items[i].name, "dev/", 4) == 0)
-					printf("%-40s %.12s\n", refs.items[i].name + 4, refs.items[i].hash);
-			rat_ref_list_free(&refs);
-		}
-	} else {
-		status = act(verb, a->pos[1], ws, catalog);
-	}
+	if (strcmp(verb, "list") == 0)
+		status = cli_list_refs(catalog, 0, "dev/", NULL, cli_wants_json(a));
+	else
+		status = act(verb, a->pos[1], ws, catalog, cli_wants_json(a));
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
@@ -74,6 +68,7 @@ static int run(const cli_args *a)
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	CLI_USE_FORMATS("list, diff: console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 

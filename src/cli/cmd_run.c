@@ -100,8 +100,7 @@ static int run(const cli_args *a)
 	rat_run_options opts = RAT_RUN_OPTIONS_INIT;
 	const char **selectors = calloc(a->hit_count + (size_t)a->count + 1, sizeof(char *));
 	const char **vars = calloc(a->hit_count + 1, sizeof(char *));
-	const char *format = cli_get(a, CLI_OPT(FORMAT));
-	bool json = format && strcmp(format, "json") == 0;
+	bool json = cli_wants_json(a);
 	progress prog = { false };
 	rat_workspace *ws = NULL;
 	rat_run_info *info = NULL;
@@ -128,12 +127,12 @@ static int run(const cli_args *a)
 		goto cleanup;
 	}
 	if (json)
-		cli_print_run(stdout, info, true, true);
+		status = cli_print_run_json(stdout, info);
 	else if (opts.dry_run && !error)
 		print_dry_run(info);
 	else
-		cli_print_run(stdout, info, false, false);
-	status = error ? cli_fail_lib(NULL) : CLI_OK;
+		cli_print_run(stdout, info, false);
+	status = error ? cli_fail_lib(NULL) : status;
 cleanup:
 	rat_run_info_free(info);
 	rat_workspace_free(ws);
@@ -149,9 +148,8 @@ static const cli_use options[] = {
 	{ CLI_OPT(FULL_REFRESH), NULL, NULL },
 	{ CLI_OPT(DRY_RUN), "compile the SQL and print the plan; write nothing", NULL },
 	{ &var, NULL, NULL },
-	{ CLI_OPT(FORMAT), "console (default: progress and a summary) or json\n"
-			   "(the run's record)", cli_run_formats },
-	{ CLI_OPT(JSON), NULL, NULL },
+	CLI_USE_FORMATS("console (default: progress and a summary) or json\n"
+			"(the run's record)"),
 	{ NULL, NULL, NULL },
 };
 
