@@ -9,8 +9,9 @@ everything the program printed to TRANSCRIPT, as the screen shows it once
 escape sequences are dropped (see screen_text). The last line of TRANSCRIPT
 is "exit N" (or "signal N"). Script lines:
 
-    expect TEXT   wait (at most --timeout seconds) until TEXT appears in the
-                  output after the end of the previous match
+    expect TEXT   wait (at most --timeout seconds) until TEXT appears on the
+                  screen after the end of the previous match (escapes as for
+                  send: \\n is the end of a line)
     send TEXT     type TEXT; escapes: \\r (Enter), \\n, \\t, \\xNN (\\x03 is
                   Ctrl-C, \\x04 Ctrl-D), \\e (Escape: \\e[A is the Up arrow)
     sleep S       wait S seconds, reading what comes
@@ -21,6 +22,7 @@ An expect that times out, or a program still running at the end, exits 3
 after writing the transcript; otherwise the exit status is 0.
 """
 import argparse
+import codecs
 import fcntl
 import os
 import pty
@@ -41,8 +43,7 @@ def screen_text(raw):
 
 
 def unescape(text):
-    text = text.replace("\\e", "\\x1b")
-    return text.encode("latin-1").decode("unicode_escape").encode("latin-1")
+    return codecs.escape_decode(text.replace("\\e", "\\x1b").encode("utf-8"))[0]
 
 
 class Driver:
@@ -132,7 +133,7 @@ def main():
         if not verb or verb.startswith("#"):
             continue
         if verb == "expect":
-            ok = driver.expect(text)
+            ok = driver.expect(unescape(text).decode("utf-8"))
         elif verb == "send":
             os.write(driver.fd, unescape(text))
         elif verb == "sleep":
