@@ -71,6 +71,8 @@ static void status_line(const progress *p)
 	size_t i, used, shown = 0, width = columns() - 1;
 	int64_t now = now_ms();
 
+	if (width > sizeof(line) - 1)
+		width = sizeof(line) - 1;
 	duration(t, sizeof(t), now - p->begun);
 	used = (size_t)snprintf(line, sizeof(line), "[%zu/%zu] %s, %" PRId64 " rows written",
 				p->done, p->total, t, p->rows);

@@ -229,8 +229,13 @@ static int run_lines(cli_shell *sh)
 	}
 	if (sh->el && !sh->quit)
 		fputc('\n', stdout); /* after Ctrl-D, the shell's prompt on a line of its own */
-	if (!sh->el && cli_scan_open(&sh->scan)) /* a script's last statement needs no ';' */
-		return cli_shell_line(sh, ";\n", 2);
+	if (sh->el || !cli_scan_open(&sh->scan))
+		return CLI_OK;
+	/* a script's last statement needs no ';', but must end */
+	if ((status = cli_shell_line(sh, "\n;\n", 3)) != CLI_OK)
+		return status;
+	if (cli_scan_open(&sh->scan))
+		return cli_fail("shell: the script ends inside a quote or a comment");
 	return CLI_OK;
 }
 

@@ -49,6 +49,12 @@ expect_err() {
 	T_CHECKS=$((T_CHECKS + 1))
 	grep -qF -- "$1" "$T_DIR/err" || fail "stderr lacks: $1"
 }
+# expect_block TEXT: stdout holds TEXT, lines and all, in one piece (expect_out
+# takes each line of a pattern as a pattern of its own)
+expect_block() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[[ "$(cat "$T_DIR/out")" == *"$1"* ]] || fail "stdout lacks the lines: $1"
+}
 expect_no_out() {
 	T_CHECKS=$((T_CHECKS + 1))
 	! grep -qF -- "$1" "$T_DIR/out" || fail "stdout should not contain: $1"

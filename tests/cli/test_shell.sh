@@ -39,9 +39,9 @@ expect_rc 0
 expect_out "│      60 │"
 expect_out "│ a;b     │       2 │"
 expect_out "│       3 │"
-expect_out "$(printf 'dollar,doubled\nx;y,it'"'"'s')"
+expect_block "$(printf 'dollar,doubled\nx;y,it'"'"'s')"
 expect_out "silver.orders"
-expect_out "$(printf 'last_without_semicolon\n4')"
+expect_block "$(printf 'last_without_semicolon\n4')"
 expect_no_out "rat>"
 expect_eq "$(cat "$T_DIR/err")" ""
 # the first error stops a script, with status 1; what came before ran
@@ -70,7 +70,7 @@ shell ".describe silver.orders
 SELECT id FROM silver.orders ORDER BY id LIMIT 2;" -w shop
 expect_rc 0
 expect_out "Table:         silver.orders"
-expect_out "$(printf '[\n{"id":1},\n{"id":2}\n]')"
+expect_block "$(printf '[\n{"id":1},\n{"id":2}\n]')"
 run shell -w nowhere
 expect_rc 1
 expect_err "nowhere"
@@ -123,7 +123,7 @@ expect_out "│      60 │"
 expect_out "│ five    │"
 expect_no_out "Parser Error" # the cancelled line was not kept
 expect_no_out "99999 │" # nor run
-expect_out "$(printf 'six\n6')"
+expect_block "$(printf 'six\n6')"
 T_CHECKS=$((T_CHECKS + 1))
 [ "$(stat -c %a "$RAT_HOME/shell_history")" = 600 ] || fail "the history is not private"
 # a second session finds the history: the Up arrow brings back the last statement, then the
@@ -145,3 +145,14 @@ wait'
 expect_out "exit 0"
 expect_out "│ six     │"
 expect_out "│      60 │"
+
+# a script that ends inside a quote runs nothing of it, and says so
+shell "SELECT 1 AS fine;
+SELECT 'never closed" -w shop
+expect_rc 1
+expect_out "fine"
+expect_err "rat: error: shell: the script ends inside a quote or a comment"
+# a last line that ends in a comment, with no newline, runs
+shell "SELECT 8 AS eight -- the answer" -w shop -o csv
+expect_rc 0
+expect_eq "$(cat "$T_DIR/out")" "$(printf 'eight\r\n8\r')"
