@@ -14,10 +14,28 @@
 #include <string.h>
 #include <time.h>
 
-/* len bytes of s as the inside of a JSON string. */
+/* The length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
+static size_t utf8_length(const unsigned char *s, size_t len)
+{
+	size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+	size_t i;
+
+	if (n == 0 || n > len || (s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0; /* a stray byte, a cut sequence, an overlong form, a surrogate */
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * len bytes of s as the inside of a JSON string. Bytes that are not UTF-8
+ * (a file name in another encoding) become U+FFFD, so the document parses.
+ */
 static void escaped(FILE *out, const char *s, size_t len)
 {
-	size_t i;
+	size_t i, n;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -29,8 +47,13 @@ static void escaped(FILE *out, const char *s, size_t len)
 			fputs("\\t", out);
 		else if (c < 0x20 || c == 0x7f)
 			fprintf(out, "\\u%04x", c);
-		else
+		else if (c < 0x80)
 			fputc(c, out);
+		else if ((n = utf8_length((const unsigned char *)s + i, len - i)) > 0) {
+			fwrite(s + i, 1, n, out);
+			i += n - 1;
+		} else
+			fputs("\\ufffd", out);
 	}
 }
 

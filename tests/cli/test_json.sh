@@ -212,6 +212,16 @@ run query --help
 expect_out "CRLF"
 expect_out "--lf"
 
+# bytes that are not UTF-8 (a folder named in Latin-1) still give a document that parses
+latin="$T_DIR/caf"$'\xe9'
+mkdir -p "$latin"
+RAT_WORKSPACES="$latin" run init x
+expect_rc 0
+RAT_WORKSPACES="$latin" run workspace list --json
+expect_rc 0
+expect_json 'd[0]["path"].endswith("/caf\ufffd/x")' true \
+	'd[0]["name"]' x
+
 # a command that takes no --format says so
 run init other --json
 expect_rc 2
