@@ -130,6 +130,7 @@ void cli_shell_remember(cli_shell *sh, const char *entry)
 static int start_terminal(cli_shell *sh)
 {
 	struct sigaction sa;
+	sigset_t block, was;
 
 	if ((sh->hist = history_init()) == NULL ||
 	    (sh->el = el_init("rat", stdin, stdout, stderr)) == NULL)
@@ -143,9 +144,14 @@ static int start_terminal(cli_shell *sh)
 	el_source(sh->el, NULL); /* ~/.editrc, as other libedit programs read it */
 	if (pipe(wake_fds) != 0 || fcntl(wake_fds[1], F_SETFL, O_NONBLOCK) != 0)
 		return cli_fail("shell: %s", strerror(errno));
-	if (pthread_create(&sh->watcher, NULL, watch, sh) != 0)
+	/* the watcher never takes Ctrl-C itself: it must interrupt el_gets() in this thread */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &was);
+	sh->watching = pthread_create(&sh->watcher, NULL, watch, sh) == 0;
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (!sh->watching)
 		return cli_fail("shell: cannot start the interrupt watcher");
-	sh->watching = true;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_interrupt;
 	sigemptyset(&sa.sa_mask);
