@@ -176,8 +176,39 @@ static void stop_terminal(cli_shell *sh)
 }
 
 /*
+ * A script's next line, its newline included, into sh->line: its length, 0
+ * at the end of the input, or -1 (printed) for a line over the cap.
+ */
+static ssize_t script_line(cli_shell *sh)
+{
+	size_t n = 0;
+	char *grown;
+	int c;
+
+	while ((c = getc(stdin)) != EOF) {
+		if (n + 2 > sh->line_cap) {
+			size_t cap = sh->line_cap ? sh->line_cap * 2 : 4096;
+			if (cap > STATEMENT_MAX + 2 || (grown = realloc(sh->line, cap)) == NULL) {
+				cli_fail("shell: a line of more than %zu MiB, or out of memory",
+					 STATEMENT_MAX >> 20);
+				return -1;
+			}
+			sh->line = grown;
+			sh->line_cap = cap;
+		}
+		sh->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n)
+		sh->line[n] = '\0';
+	return (ssize_t)n;
+}
+
+/*
  * The next line, its newline included, in *line (len bytes); false at the
- * end of the input. *cancelled: Ctrl-C came instead.
+ * end of the input (or a script's line over the cap: sh->failed). *cancelled:
+ * Ctrl-C came instead.
  */
 static bool next_line(cli_shell *sh, const char **line, size_t *len, bool *cancelled)
 {
@@ -186,7 +217,8 @@ static bool next_line(cli_shell *sh, const char **line, size_t *len, bool *cance
 
 	*cancelled = false;
 	if (!sh->el) {
-		n = getline(&sh->line, &sh->line_cap, stdin);
+		n = script_line(sh);
+		sh->failed = n < 0;
 		*line = sh->line;
 		*len = n > 0 ? (size_t)n : 0;
 		return n > 0;
@@ -234,7 +266,9 @@ static int run_lines(cli_shell *sh)
 			return status; /* a script stops at its first error */
 	}
 	if (sh->el && !sh->quit)
-		fputc('\n', stdout); /* after Ctrl-D, the shell's prompt on a line of its own */
+		fputc('\n', stdout); /* after Ctrl-D, the terminal's next prompt on a line of its own */
+	if (sh->failed)
+		return CLI_FAILURE;
 	if (sh->el || !cli_scan_open(&sh->scan))
 		return CLI_OK;
 	/* a script's last statement needs no ';', but must end */

@@ -53,6 +53,7 @@ typedef struct cli_shell {
 	pthread_mutex_t lock; /* running, between the loop and the watcher */
 	pthread_t watcher;
 	bool watching, running, quit;
+	bool failed;          /* a script's line was over the cap */
 } cli_shell;
 
 #define CLI_SHELL_HELP                                                               \

@@ -156,3 +156,10 @@ expect_err "rat: error: shell: the script ends inside a quote or a comment"
 shell "SELECT 8 AS eight -- the answer" -w shop -o csv
 expect_rc 0
 expect_eq "$(cat "$T_DIR/out")" "$(printf 'eight\r\n8\r')"
+# a script's line over 64 MiB is refused, not held whole
+set +e
+head -c $((65 << 20)) /dev/zero | tr '\0' ' ' | "$RAT_BIN" shell -w shop >"$T_DIR/out" 2>"$T_DIR/err"
+RC=$?
+set -e
+expect_rc 1
+expect_err "rat: error: shell: a line of more than 64 MiB, or out of memory"
