@@ -32,7 +32,7 @@ TOOLS=(	# command:package
 DEB_PACKAGES=(
 	ca-certificates libfyaml-dev libcmocka-dev libclang-rt-14-dev
 	libcurl4-openssl-dev libjansson-dev libavro-dev libsqlite3-dev
-	libssl-dev libexpat1-dev
+	libssl-dev libexpat1-dev libedit-dev
 )
 
 say() { printf 'deps: %s\n' "$*"; }

@@ -61,6 +61,27 @@ RAT_EXTERN(int) RAT_CHECKED rat_engine_open(rat_engine **out, const rat_workspac
  */
 RAT_EXTERN(int) RAT_CHECKED rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *ref);
 
+/**
+ * Ask the statement running in engine to stop, from another thread (a
+ * signal handler should wake a thread that calls this: it is not
+ * async-signal-safe). The running rat_engine_query(), rat_engine_exec() or
+ * rat_result_next() then fails with RAT_ESQL ("INTERRUPT Error:
+ * Interrupted!") and the session stays usable for the next statement.
+ * Nothing happens when no statement runs. NULL is accepted.
+ */
+RAT_EXTERN(void) rat_engine_interrupt(rat_engine *engine);
+
+/**
+ * The memory this process may use on this machine, in MiB: the physical
+ * memory, or the memory limit of the process's control group (cgroup v2
+ * memory.max, or v1 memory.limit_in_bytes) when that is lower. The engine
+ * gives DuckDB what the profile says even when it is more than this: callers
+ * compare the two (rat_resources.engine_memory_mb) to warn.
+ *
+ * @return 0; RAT_ENOTFOUND when the system does not say.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_engine_machine_memory_mb(int64_t *out);
+
 /** Close a session. NULL is accepted. */
 RAT_EXTERN(void) rat_engine_free(rat_engine *engine);
 

@@ -25,7 +25,9 @@ typedef struct rat_product_version_info {
 	const char *changelog;    /**< "" when none */
 	const char *location;     /**< the folder (or s3:// prefix) of its files */
 	const char *const *columns; /**< "name TYPE" each */
-	size_t column_count;
+	const char *const *column_names; /**< each column's name alone */
+	const char *const *column_types; /**< each column's type alone ("DECIMAL(9,2)") */
+	size_t column_count;        /**< of each of the three arrays */
 } rat_product_version_info;
 
 typedef struct rat_product_info {

@@ -28,7 +28,10 @@ typedef struct rat_table_info {
 	const char *kind;              /**< "table" or "view" (a view has no files: rows -1) */
 	const char *view_sql;          /**< a view's SQL; "" for a table */
 	const char **columns;          /**< "name TYPE" each, e.g. "price DECIMAL(9,2)" */
-	size_t column_count;
+	const char **column_names;     /**< each column's name alone ("price") */
+	const char **column_types;     /**< each column's type alone ("DECIMAL(9,2)"; a view's in
+					    Iceberg's names: "decimal(9,2)") */
+	size_t column_count;           /**< of each of the three arrays */
 } rat_table_info;
 
 typedef struct rat_table_list {

@@ -121,6 +121,7 @@ extern const cli_command cli_cmd_test;
 extern const cli_command cli_cmd_products;
 extern const cli_command cli_cmd_retention;
 extern const cli_command cli_cmd_vacuum;
+extern const cli_command cli_cmd_shell;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c
@@ -167,9 +168,22 @@ int cli_run_on(const cli_args *a, int skip, const char *target);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);
+/**
+ * The tags (tags) or the branches whose name starts with prefix, shown
+ * without it; current (NULL: none) marked '*'. As text, or JSON.
+ */
+int cli_list_refs(rat_catalog *catalog, int tags, const char *prefix, const char *current,
+		  bool json, bool runs);
 /** Print a merge's outcome (and conflicts) and return the exit status. */
 int cli_report_merge(int error, const rat_merge_outcome *m, const char *source, const char *target,
 		     int dry_run);
+
+/**
+ * Warn on stderr, once per process, when the workspace's profile gives the
+ * engine more memory than this machine has (run: or its parallel pipelines
+ * together). Where a session or a run starts.
+ */
+void cli_warn_memory(const rat_workspace *ws, bool run);
 
 /** Print "rat: error: <message>" to stderr and return CLI_FAILURE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -182,20 +196,101 @@ int cli_help(const cli_command *cmd);
 /** True when stdout is a terminal and NO_COLOR is unset. */
 bool cli_color(FILE *stream);
 
+/*
+ * JSON output (json.c): every command's --format json, streamed. Members
+ * take a key; elements of an array take NULL. docs/cli.md documents each
+ * command's shape.
+ */
+#define CLI_JSON_DEPTH 16
+typedef struct cli_json {
+	FILE *out;
+	int depth;
+	size_t items[CLI_JSON_DEPTH]; /* members or elements written at each depth */
+	char closing[CLI_JSON_DEPTH];
+} cli_json;
+
 /** A JSON string literal of s. */
 void cli_json_string(FILE *out, const char *s);
-/** A run's record: a summary with one line per step, or (json) the record as JSON. */
-void cli_print_run(FILE *out, const rat_run_info *run, bool json, bool verbose);
-/** The formats of a run's record, for --format: console and json. */
-extern const char *const cli_run_formats[];
+void cli_json_begin(cli_json *j, FILE *out);
+void cli_json_object(cli_json *j, const char *key);
+void cli_json_array(cli_json *j, const char *key);
+/** Close the innermost object or array. */
+void cli_json_close(cli_json *j);
+/** A string; NULL is null. */
+void cli_json_text(cli_json *j, const char *key, const char *value);
+/** A string, or null when NULL or "" (a setting left unset). */
+void cli_json_unset(cli_json *j, const char *key, const char *value);
+void cli_json_int(cli_json *j, const char *key, int64_t value);
+/** A count, or null when negative (the library's "not known"). */
+void cli_json_count(cli_json *j, const char *key, int64_t value);
+void cli_json_double(cli_json *j, const char *key, double value);
+void cli_json_bool(cli_json *j, const char *key, bool value);
+void cli_json_null(cli_json *j, const char *key);
+/** NAME_at (ISO-8601 UTC) and NAME_ms; both null when ms is 0 (no time). */
+void cli_json_time(cli_json *j, const char *name, int64_t ms);
+/** An array of strings. */
+void cli_json_strings(cli_json *j, const char *key, const char *const *items, size_t count);
+/** A list given as "a, f(b, c)" as an array: split at ", " outside parentheses. */
+void cli_json_split(cli_json *j, const char *key, const char *list);
+/** Close what is open, end the line, flush; CLI_FAILURE (printed) on a write error. */
+int cli_json_end(cli_json *j);
+/** "2024-04-01T10:00:00.000Z" */
+void cli_iso_time(char *out, size_t len, int64_t ms);
+/** "2024-04-01 10:00:00" (UTC), or "-" for 0. */
+void cli_time(char *out, size_t len, int64_t ms);
+/** Whether the command line asks for JSON (--format json or --json). */
+bool cli_wants_json(const cli_args *args);
+/** console and json: the formats of the commands that print a report or a listing. */
+extern const char *const cli_console_formats[];
+/** The options entries of a command printing console or json: --format and --json. */
+#define CLI_USE_FORMATS(help) { CLI_OPT(FORMAT), help, cli_console_formats }, \
+	{ CLI_OPT(JSON), NULL, NULL }
+
+/*
+ * A listing in columns as wide as their widest cell (columns.c): the head
+ * row, then each row's cells; align has one letter per column, 'l' or 'r'.
+ */
+#define CLI_COLUMNS_MAX 16
+typedef struct cli_columns {
+	size_t ncols, nrows, cap;
+	const char *align;
+	char **cells; /* row by row, copies */
+} cli_columns;
+
+int cli_columns_init(cli_columns *t, size_t ncols, const char *const *heads, const char *align);
+int cli_columns_row(cli_columns *t, const char *const *cells);
+void cli_columns_print(const cli_columns *t, FILE *out);
+void cli_columns_free(cli_columns *t);
+/** `rat tables`: the tables at ref (named in "No tables on REF"), as text or JSON. */
+int cli_print_tables(const rat_table_list *list, const char *ref, bool json);
+/** `rat describe`: one table or view, as text or JSON. */
+int cli_print_describe(const rat_table_info *table, bool json);
+/** A run's record: a summary with one line per step (verbose: and each step's error). */
+void cli_print_run(FILE *out, const rat_run_info *run, bool verbose);
+/** A run's record as JSON (docs/cli.md). */
+int cli_print_run_json(FILE *out, const rat_run_info *run);
 
 /* Output of query results (output.c). */
 typedef enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON } cli_format;
+/** How a result is written. */
+typedef struct cli_output {
+	cli_format format;
+	unsigned long max_rows; /* table format: at most this many rows (0: all) */
+	bool color;             /* table format: bold heads, dim types and NULLs */
+	bool lf;                /* csv: lines end with LF rather than RFC 4180's CRLF */
+} cli_output;
+/** Display width of UTF-8 text: one column per code point. */
+size_t cli_display_width(const char *s);
+/** table, csv, json: the formats of a result. */
+extern const char *const cli_result_formats[];
+/** A result format's name (one of cli_result_formats; NULL: table). */
+cli_format cli_parse_format(const char *name);
+/** csv: --lf, for lines that end with LF. */
+extern const cli_option cli_lf_option;
 /**
- * Write a result in a format; table format shows at most max_rows rows
- * (0: all) and says how many more there were.
+ * Write a result; table format shows at most how->max_rows rows and says
+ * how many more there were.
  */
-int cli_write_result(FILE *out, rat_result *result, cli_format format, unsigned long max_rows,
-		     bool color);
+int cli_write_result(FILE *out, rat_result *result, const cli_output *how);
 
 #endif

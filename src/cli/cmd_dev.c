@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to);
+int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to,
+		   bool json);
 
-static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalog *catalog)
+static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalog *catalog,
+	       bool json)
 {
 	char branch[256];
 	rat_merge_outcome m;
@@ -21,7 +23,7 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 			return cli_fail_lib(NULL);
 		printf("Started %s from %s\n", branch, rat_workspace_branch(ws));
 	} else if (strcmp(verb, "diff") == 0) {
-		status = cli_print_diff(ws, catalog, rat_workspace_branch(ws), branch);
+		status = cli_print_diff(ws, catalog, rat_workspace_branch(ws), branch, json);
 	} else if (strcmp(verb, "merge") == 0) {
 		error = rat_merge(&m, catalog, branch, rat_workspace_branch(ws), 0, rat_workspace_name(ws));
 		status = cli_report_merge(error, &m, branch, rat_workspace_branch(ws), 0);
@@ -34,13 +36,14 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 	return status;
 }
 
-/* Only `rat dev run` takes the run's options. */
+/* Only `rat dev run` takes the run's options (and --format only list, diff and run). */
 static int check_run_options(const cli_args *a)
 {
 	size_t i;
 
 	for (i = 0; strcmp(a->pos[0], "run") != 0 && i < a->hit_count; i++)
-		if (a->hits[i].option != CLI_OPT(WORKSPACE))
+		if (a->hits[i].option != CLI_OPT(WORKSPACE) &&
+		    a->hits[i].option != CLI_OPT(FORMAT) && a->hits[i].option != CLI_OPT(JSON))
 			return cli_usage(a->cmd, "--%s goes with rat dev run",
 					 a->hits[i].option->name);
 	return CLI_OK;
@@ -56,12 +59,10 @@ static int run(const cli_args *a)
 	int status;
 
 	if (a->count == 0)
-		return cli_usage(a->cmd, "missing subcommand (start, list, diff, merge, drop)");
+		return cli_usage(a->cmd, "missing subcommand (start, list, diff, merge, drop, run)");
 	verb = a->pos[0];
 	if (!cli_listed(verbs, verb))
 		return cli_unknown_verb(a->cmd, verb, verbs);
-	if (strcmp(verb, "list") == 0 && a->count != 1)
-		return cli_usage(a->cmd, "list takes no NAME");
 	if ((status = check_run_options(a)) != CLI_OK)
 		return status;
 	if (strcmp(verb, "run") == 0) {
@@ -70,24 +71,18 @@ static int run(const cli_args *a)
 		snprintf(branch, sizeof(branch), "dev/%s", a->pos[1]);
 		return cli_run_on(a, 2, branch);
 	}
+	if (strcmp(verb, "list") == 0 && a->count != 1)
+		return cli_usage(a->cmd, "list takes no NAME");
 	if (strcmp(verb, "list") != 0 && a->count != 2)
 		return cli_usage(a->cmd, "%s needs one NAME", verb);
+	if (cli_has(a, CLI_OPT(FORMAT)) && strcmp(verb, "list") != 0 && strcmp(verb, "diff") != 0)
+		return cli_usage(a->cmd, "--format goes with list, diff and run");
 	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
-	if (strcmp(verb, "list") == 0) {
-		rat_ref_list refs;
-		size_t i;
-		if (rat_ref_list_get(&refs, catalog) != 0) {
-			status = cli_fail_lib(NULL);
-		} else {
-			for (i = 0; i < refs.count; i++)
-				if (!refs.items[i].is_tag && strncmp(refs.items[i].name, "dev/", 4) == 0)
-					printf("%-40s %.12s\n", refs.items[i].name + 4, refs.items[i].hash);
-			rat_ref_list_free(&refs);
-		}
-	} else {
-		status = act(verb, a->pos[1], ws, catalog);
-	}
+	if (strcmp(verb, "list") == 0)
+		status = cli_list_refs(catalog, 0, "dev/", NULL, cli_wants_json(a), true);
+	else
+		status = act(verb, a->pos[1], ws, catalog, cli_wants_json(a));
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
@@ -100,9 +95,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(FULL_REFRESH), "dev run: rebuild incremental tables in full", NULL },
 	{ CLI_OPT(DRY_RUN), "dev run: compile and bind the SQL; write nothing", NULL },
 	{ &cli_opt_var, "dev run: a value for var('NAME') in templates", NULL },
-	{ CLI_OPT(FORMAT), "dev run: console (default) or json (the run's record)",
-	  cli_run_formats },
-	{ CLI_OPT(JSON), NULL, NULL },
+	CLI_USE_FORMATS("list, diff, run: console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 

@@ -27,13 +27,73 @@ static bool is_view(const rat_table_list *list, const char *key)
 	return false;
 }
 
+/* A side of a change: null when the table is absent there. */
+static void side_json(cli_json *j, const char *key, const rat_table_version *v, int64_t rows,
+		      bool present)
+{
+	if (!present) {
+		cli_json_null(j, key);
+		return;
+	}
+	cli_json_object(j, key);
+	cli_json_count(j, "snapshot_id", v->snapshot_id);
+	cli_json_int(j, "schema_id", v->schema_id);
+	cli_json_count(j, "rows", rows);
+	cli_json_close(j);
+}
+
+static void entry_json(cli_json *j, const rat_diff_entry *e, const rat_table_list *before,
+		       const rat_table_list *after)
+{
+	static const char *const changes[] = { "added", "removed", "modified" };
+	bool view = is_view(before, e->key) || is_view(after, e->key);
+
+	cli_json_object(j, NULL);
+	cli_json_text(j, "table", e->key);
+	cli_json_text(j, "change", changes[e->type]);
+	cli_json_text(j, "kind", view ? "view" : "table");
+	side_json(j, "before", &e->before, view ? -1 : rows_of(before, e->key),
+		  e->type != RAT_CHANGE_TYPE_ADDED);
+	side_json(j, "after", &e->after, view ? -1 : rows_of(after, e->key),
+		  e->type != RAT_CHANGE_TYPE_REMOVED);
+	cli_json_bool(j, "schema_changed", e->type == RAT_CHANGE_TYPE_MODIFIED &&
+						   e->before.schema_id != e->after.schema_id);
+	cli_json_close(j);
+}
+
+static void entry_text(const rat_diff_entry *e, const rat_table_list *before,
+		       const rat_table_list *after)
+{
+	int64_t was = rows_of(before, e->key), now = rows_of(after, e->key);
+	char sign = e->type == RAT_CHANGE_TYPE_ADDED ? '+' : e->type == RAT_CHANGE_TYPE_REMOVED ? '-' : '~';
+
+	if (is_view(before, e->key) || is_view(after, e->key))
+		printf("%c %-32s view%s\n", sign, e->key,
+		       sign == '~' ? " (a new version of its SQL, or a table became one)" : "");
+	else if (e->type == RAT_CHANGE_TYPE_ADDED)
+		printf("+ %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
+		       e->after.snapshot_id, now, now == 1 ? "" : "s");
+	else if (e->type == RAT_CHANGE_TYPE_REMOVED)
+		printf("- %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
+		       e->before.snapshot_id, was, was == 1 ? "" : "s");
+	else
+		printf("~ %-32s snapshot %" PRId64 " -> %" PRId64 ", rows %" PRId64 " -> %" PRId64
+		       " (%+" PRId64 ")%s\n",
+		       e->key, e->before.snapshot_id, e->after.snapshot_id, was, now, now - was,
+		       e->before.schema_id != e->after.schema_id ? ", schema changed" : "");
+}
+
 /* Shared with `rat dev diff`. */
-int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to);
-int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to)
+int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to,
+		   bool json);
+int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *from, const char *to,
+		   bool json)
 {
 	rat_diff_list diff;
 	rat_table_list before = { NULL, 0 }, after = { NULL, 0 };
 	size_t i;
+	cli_json j;
+	int status = CLI_OK;
 
 	if (rat_diff_get(&diff, catalog, from, to) != 0)
 		return cli_fail_lib(NULL);
@@ -44,32 +104,22 @@ int cli_print_diff(const rat_workspace *ws, rat_catalog *catalog, const char *fr
 		rat_table_list_free(&before);
 		return cli_fail_lib(NULL);
 	}
-	if (diff.count == 0)
+	cli_json_begin(&j, stdout);
+	if (json)
+		cli_json_array(&j, NULL);
+	else if (diff.count == 0)
 		printf("No table differs between %s and %s\n", from, to);
-	for (i = 0; i < diff.count; i++) {
-		const rat_diff_entry *e = &diff.items[i];
-		int64_t was = rows_of(&before, e->key), now = rows_of(&after, e->key);
-		char sign = e->type == RAT_CHANGE_TYPE_ADDED ? '+'
-			    : e->type == RAT_CHANGE_TYPE_REMOVED ? '-' : '~';
-		if (is_view(&before, e->key) || is_view(&after, e->key))
-			printf("%c %-32s view%s\n", sign, e->key,
-			       sign == '~' ? " (a new version of its SQL, or a table became one)" : "");
-		else if (e->type == RAT_CHANGE_TYPE_ADDED)
-			printf("+ %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
-			       e->after.snapshot_id, now, now == 1 ? "" : "s");
-		else if (e->type == RAT_CHANGE_TYPE_REMOVED)
-			printf("- %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
-			       e->before.snapshot_id, was, was == 1 ? "" : "s");
+	for (i = 0; i < diff.count; i++)
+		if (json)
+			entry_json(&j, &diff.items[i], &before, &after);
 		else
-			printf("~ %-32s snapshot %" PRId64 " -> %" PRId64 ", rows %" PRId64 " -> %" PRId64
-			       " (%+" PRId64 ")%s\n",
-			       e->key, e->before.snapshot_id, e->after.snapshot_id, was, now, now - was,
-			       e->before.schema_id != e->after.schema_id ? ", schema changed" : "");
-	}
+			entry_text(&diff.items[i], &before, &after);
+	if (json)
+		status = cli_json_end(&j);
 	rat_diff_list_free(&diff);
 	rat_table_list_free(&before);
 	rat_table_list_free(&after);
-	return CLI_OK;
+	return status;
 }
 
 static int run(const cli_args *a)
@@ -83,7 +133,7 @@ static int run(const cli_args *a)
 	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
 	status = cli_print_diff(ws, catalog, a->pos[0],
-				a->count == 2 ? a->pos[1] : rat_workspace_branch(ws));
+				a->count == 2 ? a->pos[1] : rat_workspace_branch(ws), cli_wants_json(a));
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
@@ -91,6 +141,7 @@ static int run(const cli_args *a)
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	CLI_USE_FORMATS("console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 
@@ -98,7 +149,7 @@ const cli_command cli_cmd_diff = {
 	"diff",
 	"show the tables that differ between two refs",
 	run,
-	"Usage: rat diff A [B]\n"
+	"Usage: rat diff A [B] [--json]\n"
 	"\n"
 	"Tables added (+), removed (-) or changed (~, with snapshot ids and row\n"
 	"counts) going from\n"

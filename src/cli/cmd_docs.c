@@ -12,6 +12,7 @@ typedef struct docs_args {
 	const char *pipeline; /* generate -p */
 	int strict;           /* check --strict */
 	bool verbose;         /* check -v */
+	bool json;            /* check --json */
 } docs_args;
 
 static int generate(const docs_args *a, const rat_workspace *ws)
@@ -33,6 +34,32 @@ static int generate(const docs_args *a, const rat_workspace *ws)
 	return status;
 }
 
+/* The check's report as JSON: every finding, passed ones too. */
+static int check_json(const rat_docs_report *report)
+{
+	static const char *const statuses[] = { "pass", "warn", "fail" };
+	cli_json j;
+	size_t i;
+
+	cli_json_begin(&j, stdout);
+	cli_json_object(&j, NULL);
+	cli_json_int(&j, "pipelines", (int64_t)report->pipeline_count);
+	cli_json_int(&j, "failures", (int64_t)report->fail_count);
+	cli_json_int(&j, "warnings", (int64_t)report->warn_count);
+	cli_json_int(&j, "passed", (int64_t)report->pass_count);
+	cli_json_array(&j, "findings");
+	for (i = 0; i < report->finding_count; i++) {
+		const rat_docs_finding *f = &report->findings[i];
+		cli_json_object(&j, NULL);
+		cli_json_text(&j, "subject", f->subject);
+		cli_json_text(&j, "rule", f->rule);
+		cli_json_text(&j, "status", statuses[f->status]);
+		cli_json_unset(&j, "message", f->message);
+		cli_json_close(&j);
+	}
+	return cli_json_end(&j);
+}
+
 static int check(const docs_args *a, const rat_workspace *ws)
 {
 	static const char *const labels[] = { "ok  ", "WARN", "FAIL" };
@@ -42,6 +69,11 @@ static int check(const docs_args *a, const rat_workspace *ws)
 
 	if (rat_docs_check(&report, ws, a->strict) != 0)
 		return cli_fail_lib(NULL);
+	if (a->json) {
+		status = check_json(&report) != CLI_OK || report.fail_count ? CLI_FAILURE : CLI_OK;
+		rat_docs_report_free(&report);
+		return status;
+	}
 	for (i = 0; i < report.finding_count; i++) {
 		const rat_docs_finding *f = &report.findings[i];
 		if (f->status != RAT_DOCS_PASS || a->verbose)
@@ -68,6 +100,7 @@ static int parse(docs_args *d, const cli_args *a)
 	d->pipeline = cli_get(a, CLI_OPT(PIPELINE));
 	d->strict = cli_has(a, &strict);
 	d->verbose = cli_has(a, CLI_OPT(VERBOSE));
+	d->json = cli_wants_json(a);
 	if (a->count == 0)
 		return cli_usage(a->cmd, "wants a subcommand: generate or check");
 	if (a->count > 1)
@@ -75,8 +108,8 @@ static int parse(docs_args *d, const cli_args *a)
 	d->verb = a->pos[0];
 	if (!cli_listed(verbs, d->verb))
 		return cli_unknown_verb(a->cmd, d->verb, verbs);
-	if (strcmp(d->verb, "generate") == 0 && (d->strict || d->verbose))
-		return cli_usage(a->cmd, "--strict and -v go with check");
+	if (strcmp(d->verb, "generate") == 0 && (d->strict || d->verbose || cli_has(a, CLI_OPT(FORMAT))))
+		return cli_usage(a->cmd, "--strict, -v and --format go with check");
 	if (strcmp(d->verb, "check") == 0 && d->pipeline)
 		return cli_usage(a->cmd, "-p goes with generate (check checks all)");
 	return CLI_OK;
@@ -84,7 +117,7 @@ static int parse(docs_args *d, const cli_args *a)
 
 static int run(const cli_args *a)
 {
-	docs_args d = { NULL, NULL, NULL, 0, false };
+	docs_args d = { NULL, NULL, NULL, 0, false, false };
 	rat_workspace *ws = NULL;
 	int status;
 
@@ -102,6 +135,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(PIPELINE), "generate: only this pipeline (or layer.name)", NULL },
 	{ &strict, NULL, NULL },
 	{ CLI_OPT(VERBOSE), "check: list the rules that pass too", NULL },
+	CLI_USE_FORMATS("check: console (default) or json (every rule)"),
 	{ NULL, NULL, NULL },
 };
 
@@ -110,7 +144,7 @@ const cli_command cli_cmd_docs = {
 	"generate and check the pipelines' documentation",
 	run,
 	"Usage: rat docs generate [-w NAME|PATH] [-p LAYER/NAME]\n"
-	"       rat docs check [-w NAME|PATH] [--strict] [-v]\n"
+	"       rat docs check [-w NAME|PATH] [--strict] [-v] [--json]\n"
 	"\n"
 	"generate writes, for each pipeline, in pipelines/<layer>/<name>/ (beside\n"
 	"<name>.sql for a flat pipeline, whose files stay where they are):\n"

@@ -6,25 +6,14 @@
 
 #include <string.h>
 
-static int run(const cli_args *a)
+static void print_list(const rat_pipeline_list *list)
 {
-	rat_workspace *ws = NULL;
-	rat_pipeline_list list;
 	size_t i, j;
-	int status = CLI_OK;
 
-	if (a->count != 0)
-		return cli_usage(a->cmd, "takes no arguments");
-	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
-		return cli_fail_lib(NULL);
-	if (rat_pipeline_list_get(&list, ws) != 0) {
-		status = cli_fail_lib(NULL);
-		goto cleanup;
-	}
 	printf("%-28s %-8s %-12s %-5s %s\n", "PIPELINE", "KIND", "MATERIALIZED", "TESTS",
 	       "DEPENDS ON");
-	for (i = 0; i < list.count; i++) {
-		const rat_pipeline_info *p = &list.items[i];
+	for (i = 0; i < list->count; i++) {
+		const rat_pipeline_info *p = &list->items[i];
 		printf("%-28s %-8s %-12s %5zu ", p->key, p->kind, p->materialized, p->test_count);
 		for (j = 0; j < p->dep_count; j++)
 			printf("%s%s", j ? ", " : "", p->deps[j]);
@@ -34,15 +23,64 @@ static int run(const cli_args *a)
 			printf("-");
 		printf("\n");
 	}
-	printf("%zu pipeline%s\n", list.count, list.count == 1 ? "" : "s");
-	rat_pipeline_list_free(&list);
-cleanup:
+	printf("%zu pipeline%s\n", list->count, list->count == 1 ? "" : "s");
+}
+
+/* The pipelines in build order, as a JSON array. */
+static int list_json(const rat_pipeline_list *list)
+{
+	cli_json j;
+	size_t i;
+
+	cli_json_begin(&j, stdout);
+	cli_json_array(&j, NULL);
+	for (i = 0; i < list->count; i++) {
+		const rat_pipeline_info *p = &list->items[i];
+		cli_json_object(&j, NULL);
+		cli_json_text(&j, "pipeline", p->key);
+		cli_json_text(&j, "layer", p->layer);
+		cli_json_text(&j, "name", p->name);
+		cli_json_text(&j, "kind", p->kind);
+		cli_json_text(&j, "materialized", p->materialized);
+		cli_json_text(&j, "path", p->path);
+		cli_json_unset(&j, "description", p->description);
+		cli_json_unset(&j, "owner", p->owner);
+		cli_json_split(&j, "unique_key", p->unique_key);
+		cli_json_split(&j, "partition_by", p->partition_by);
+		cli_json_unset(&j, "landing", p->landing);
+		cli_json_strings(&j, "depends_on", p->deps, p->dep_count);
+		cli_json_int(&j, "tests", (int64_t)p->test_count);
+		cli_json_close(&j);
+	}
+	return cli_json_end(&j);
+}
+
+static int run(const cli_args *a)
+{
+	rat_workspace *ws = NULL;
+	rat_pipeline_list list;
+	int status = CLI_OK;
+
+	if (a->count != 0)
+		return cli_usage(a->cmd, "takes no arguments");
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_pipeline_list_get(&list, ws) != 0) {
+		status = cli_fail_lib(NULL);
+	} else {
+		if (cli_wants_json(a))
+			status = list_json(&list);
+		else
+			print_list(&list);
+		rat_pipeline_list_free(&list);
+	}
 	rat_workspace_free(ws);
 	return status;
 }
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	CLI_USE_FORMATS("console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 
@@ -50,7 +88,7 @@ const cli_command cli_cmd_list = {
 	"list",
 	"list the workspace's pipelines in build order",
 	run,
-	"Usage: rat list [-w NAME|PATH]\n"
+	"Usage: rat list [-w NAME|PATH] [--json]\n"
 	"\n"
 	"The pipelines under pipelines/<layer>/, in the order `rat run` builds\n"
 	"them: kind (sql, python, shell, command), materialization, number of\n"

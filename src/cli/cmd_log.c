@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static int is_table(const char *s)
 {
@@ -28,10 +27,49 @@ static int touches(rat_catalog *catalog, const rat_log_entry *e, const char *tab
 	return found;
 }
 
+static void print_entry(const rat_log_entry *e, cli_json *j)
+{
+	char when[32];
+
+	if (j) {
+		cli_json_object(j, NULL);
+		cli_json_text(j, "hash", e->hash);
+		cli_json_unset(j, "parent", e->parent);
+		cli_json_unset(j, "merge_parent", e->merge_parent);
+		cli_json_text(j, "author", e->author);
+		cli_json_text(j, "message", e->message);
+		cli_json_time(j, "committed", e->time_ms);
+		cli_json_close(j);
+		return;
+	}
+	cli_time(when, sizeof(when), e->time_ms);
+	printf("%.12s  %s UTC  %-16s %s%s\n", e->hash, when, e->author, e->message,
+	       e->merge_parent[0] ? " (merge)" : "");
+}
+
+/* The commits of log (with a table, only those that changed it), at most limit (0: all). */
+static int print_log(rat_catalog *catalog, const rat_log *log, const char *table, size_t limit,
+		     bool json)
+{
+	size_t i, shown = 0;
+	cli_json j;
+
+	cli_json_begin(&j, stdout);
+	if (json)
+		cli_json_array(&j, NULL);
+	for (i = 0; i < log->count && (!limit || shown < limit); i++) {
+		if (table && !touches(catalog, &log->items[i], table))
+			continue;
+		shown++;
+		print_entry(&log->items[i], json ? &j : NULL);
+	}
+	return json ? cli_json_end(&j) : CLI_OK;
+}
+
 static int run(const cli_args *a)
 {
 	const char *ref = cli_get(a, CLI_OPT(REF)), *table = NULL;
-	size_t limit = (size_t)cli_count(a, CLI_OPT(LIMIT), 0), i;
+	size_t limit = (size_t)cli_count(a, CLI_OPT(LIMIT), 0);
 	rat_workspace *ws = NULL;
 	rat_catalog *catalog = NULL;
 	rat_log log;
@@ -52,20 +90,7 @@ static int run(const cli_args *a)
 	if (rat_log_get(&log, catalog, ref ? ref : rat_workspace_branch(ws), table ? 0 : limit) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
-		size_t shown = 0;
-		for (i = 0; i < log.count && (!limit || shown < limit); i++) {
-			const rat_log_entry *e = &log.items[i];
-			if (table && !touches(catalog, e, table))
-				continue;
-			shown++;
-			time_t t = (time_t)(e->time_ms / 1000);
-			struct tm tm;
-			char when[32];
-			gmtime_r(&t, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-			printf("%.12s  %s UTC  %-16s %s%s\n", e->hash, when, e->author, e->message,
-			       e->merge_parent[0] ? " (merge)" : "");
-		}
+		status = print_log(catalog, &log, table, limit, cli_wants_json(a));
 		rat_log_free(&log);
 	}
 	rat_catalog_free(catalog);
@@ -77,6 +102,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(REF), NULL, NULL },
 	{ CLI_OPT(LIMIT), "at most N commits", NULL },
+	CLI_USE_FORMATS("console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 
@@ -84,7 +110,7 @@ const cli_command cli_cmd_log = {
 	"log",
 	"show the commits of a branch",
 	run,
-	"Usage: rat log [TABLE] [--ref REF] [-n N]\n"
+	"Usage: rat log [TABLE] [--ref REF] [-n N] [--json]\n"
 	"\n"
 	"Commits reachable from REF (default: the workspace's branch), newest first:\n"
 	"hash, time (UTC), author and message. With TABLE (layer.table), only the\n"

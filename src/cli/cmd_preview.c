@@ -29,6 +29,8 @@ static bool valid_table(const rat_workspace *ws, const char *name)
 static int run(const cli_args *a)
 {
 	long limit = cli_count(a, CLI_OPT(LIMIT), 10);
+	cli_output how = { cli_parse_format(cli_get(a, CLI_OPT(FORMAT))), 0, cli_color(stdout),
+			   cli_has(a, &cli_lf_option) };
 	const char *table = NULL;
 	char sql[512]; /* a valid name is at most 15 + 1 + 128 characters */
 	rat_workspace *ws = NULL;
@@ -46,10 +48,12 @@ static int run(const cli_args *a)
 	}
 	snprintf(sql, sizeof(sql), "SELECT * FROM %.*s.\"%s\" LIMIT %ld",
 		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, limit);
-	if (rat_engine_open_at(&engine, ws, cli_get(a, CLI_OPT(REF))) != 0 || rat_engine_query(&result, engine, sql) != 0)
+	cli_warn_memory(ws, false);
+	if (rat_engine_open_at(&engine, ws, cli_get(a, CLI_OPT(REF))) != 0 ||
+	    rat_engine_query(&result, engine, sql) != 0)
 		status = cli_fail_lib(NULL);
 	else
-		status = cli_write_result(stdout, result, CLI_FORMAT_TABLE, 0, cli_color(stdout));
+		status = cli_write_result(stdout, result, &how);
 	rat_result_free(result);
 	rat_engine_free(engine);
 	rat_workspace_free(ws);
@@ -60,6 +64,9 @@ static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(REF), NULL, NULL },
 	{ CLI_OPT(LIMIT), "rows to show (default 10)", NULL },
+	{ CLI_OPT(FORMAT), "table (default), csv or json, as rat query", cli_result_formats },
+	{ CLI_OPT(JSON), NULL, NULL },
+	{ &cli_lf_option, NULL, NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -67,7 +74,7 @@ const cli_command cli_cmd_preview = {
 	"preview",
 	"show the first rows of a table",
 	run,
-	"Usage: rat preview TABLE [-n N] [-w NAME|PATH] [--ref REF]\n"
+	"Usage: rat preview TABLE [-n N] [-w NAME|PATH] [--ref REF] [-o table|csv|json]\n"
 	"\n"
 	"The first N rows (default 10) of TABLE (layer.table) at REF (default: the\n"
 	"workspace's branch).\n",

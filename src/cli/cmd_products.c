@@ -8,18 +8,94 @@
 #include <string.h>
 #include <time.h>
 
-static void when(char *out, size_t len, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static const rat_product_version_info *latest(const rat_product_info *p)
 {
 	return p->version_count ? &p->versions[p->version_count - 1] : NULL;
+}
+
+static void version_json(cli_json *j, const rat_product_version_info *v)
+{
+	size_t i;
+
+	cli_json_object(j, NULL);
+	cli_json_text(j, "version", v->version);
+	cli_json_text(j, "source", v->source);
+	cli_json_text(j, "commit", v->commit);
+	cli_json_int(j, "snapshot_id", v->snapshot_id);
+	cli_json_int(j, "rows", v->rows);
+	cli_json_time(j, "published", v->published_ms);
+	cli_json_unset(j, "changelog", v->changelog);
+	cli_json_text(j, "location", v->location);
+	cli_json_array(j, "columns");
+	for (i = 0; i < v->column_count; i++) {
+		cli_json_object(j, NULL);
+		cli_json_text(j, "name", v->column_names[i]);
+		cli_json_text(j, "type", v->column_types[i]);
+		cli_json_close(j);
+	}
+	cli_json_close(j);
+	cli_json_close(j);
+}
+
+/* "audit-* read" -> {"pattern": "audit-*", "level": "read"} */
+static void rule_json(cli_json *j, const char *rule)
+{
+	const char *space = strrchr(rule, ' ');
+	char pattern[160];
+
+	snprintf(pattern, sizeof(pattern), "%.*s", space ? (int)(space - rule) : (int)strlen(rule),
+		 rule);
+	cli_json_object(j, NULL);
+	cli_json_text(j, "pattern", pattern);
+	cli_json_text(j, "level", space ? space + 1 : NULL);
+	cli_json_close(j);
+}
+
+/* One product, its versions newest first. */
+static void product_json(cli_json *j, const rat_product_info *p)
+{
+	char name[160];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s/%s", p->owner, p->name);
+	cli_json_object(j, NULL);
+	cli_json_text(j, "product", name);
+	cli_json_text(j, "owner", p->owner);
+	cli_json_text(j, "name", p->name);
+	cli_json_unset(j, "description", p->description);
+	cli_json_text(j, "source", p->source);
+	if (p->sla_hours > 0)
+		cli_json_double(j, "sla_hours", p->sla_hours);
+	else
+		cli_json_null(j, "sla_hours");
+	cli_json_unset(j, "access", p->access);
+	cli_json_array(j, "rules");
+	for (i = 0; i < p->rule_count; i++)
+		rule_json(j, p->rules[i]);
+	cli_json_close(j);
+	cli_json_text(j, "latest_version", latest(p) ? latest(p)->version : NULL);
+	cli_json_array(j, "versions");
+	for (i = p->version_count; i > 0; i--)
+		version_json(j, &p->versions[i - 1]);
+	cli_json_close(j);
+	cli_json_close(j);
+}
+
+/* `list` and `versions` as JSON: the products (name: only that one). */
+static int products_json(rat_workspace *ws, const char *name)
+{
+	rat_product_list products;
+	cli_json j;
+	size_t i;
+
+	if (rat_product_list_get(&products, ws, name) != 0)
+		return cli_fail_lib(NULL);
+	cli_json_begin(&j, stdout);
+	cli_json_array(&j, NULL);
+	for (i = 0; i < products.count; i++)
+		product_json(&j, &products.items[i]);
+	rat_product_list_free(&products);
+	return cli_json_end(&j);
 }
 
 static int list(rat_workspace *ws)
@@ -64,7 +140,7 @@ static int versions(rat_workspace *ws, const char *name)
 		for (j = p->version_count; j > 0; j--) {
 			const rat_product_version_info *v = &p->versions[j - 1];
 			char at[32];
-			when(at, sizeof(at), v->published_ms);
+			cli_time(at, sizeof(at), v->published_ms);
 			printf("  %-10s %-19s  %10" PRId64 "  %-22s %-12.12s %s\n", v->version, at,
 			       v->rows, v->source, v->commit, v->changelog);
 		}
@@ -73,33 +149,62 @@ static int versions(rat_workspace *ws, const char *name)
 	return CLI_OK;
 }
 
-/* SLA freshness: the latest version's age against the product's SLA. */
-static int sla_status(rat_workspace *ws)
+/* One product's freshness: its state ("ok", "late", "no_sla", "never_published") and age. */
+static void status_json(cli_json *j, const char *name, const rat_product_info *p,
+			const char *state, double age)
 {
+	cli_json_object(j, NULL);
+	cli_json_text(j, "product", name);
+	cli_json_text(j, "latest_version", latest(p) ? latest(p)->version : NULL);
+	if (latest(p))
+		cli_json_double(j, "age_hours", age);
+	else
+		cli_json_null(j, "age_hours");
+	if (p->sla_hours > 0)
+		cli_json_double(j, "sla_hours", p->sla_hours);
+	else
+		cli_json_null(j, "sla_hours");
+	cli_json_text(j, "status", state);
+	cli_json_close(j);
+}
+
+/* SLA freshness: the latest version's age against the product's SLA. */
+static int sla_status(rat_workspace *ws, bool json)
+{
+	static const char *const labels[] = { "ok", "LATE", "no SLA", "never published" };
+	static const char *const states[] = { "ok", "late", "no_sla", "never_published" };
 	rat_product_list products;
 	struct timespec now;
 	size_t i;
-	int late = 0;
+	int late = 0, written;
+	cli_json j;
 
 	if (rat_product_list_get(&products, ws, NULL) != 0)
 		return cli_fail_lib(NULL);
 	clock_gettime(CLOCK_REALTIME, &now);
-	printf("%-32s %-10s %10s %8s  %s\n", "PRODUCT", "LATEST", "AGE (h)", "SLA (h)", "STATUS");
+	cli_json_begin(&j, stdout);
+	if (json)
+		cli_json_array(&j, NULL);
+	else
+		printf("%-32s %-10s %10s %8s  %s\n", "PRODUCT", "LATEST", "AGE (h)", "SLA (h)",
+		       "STATUS");
 	for (i = 0; i < products.count; i++) {
 		const rat_product_info *p = &products.items[i];
 		const rat_product_version_info *v = latest(p);
 		double age = v ? ((double)now.tv_sec * 1000.0 - (double)v->published_ms) / 3.6e6 : 0;
-		const char *state = !v ? "never published"
-				    : p->sla_hours <= 0 ? "no SLA"
-				    : age <= p->sla_hours ? "ok" : "LATE";
+		int state = !v ? 3 : p->sla_hours <= 0 ? 2 : age <= p->sla_hours ? 0 : 1;
 		char name[160];
-		late += strcmp(state, "LATE") == 0;
+		late += state == 1;
 		snprintf(name, sizeof(name), "%s/%s", p->owner, p->name);
-		printf("%-32s %-10s %10.1f %8.1f  %s\n", name, v ? v->version : "-", age,
-		       p->sla_hours, state);
+		if (json)
+			status_json(&j, name, p, states[state], age);
+		else
+			printf("%-32s %-10s %10.1f %8.1f  %s\n", name, v ? v->version : "-", age,
+			       p->sla_hours, labels[state]);
 	}
 	rat_product_list_free(&products);
-	return late ? CLI_FAILURE : CLI_OK;
+	written = json ? cli_json_end(&j) : CLI_OK;
+	return late || written != CLI_OK ? CLI_FAILURE : CLI_OK;
 }
 
 static int publish(rat_workspace *ws, const char *name, const rat_publish_options *opts)
@@ -156,6 +261,9 @@ static int check_args(const cli_args *a, const rat_publish_options *opts)
 		return cli_unknown_verb(a->cmd, verb, verbs);
 	if ((opts->new_version || opts->bump || opts->changelog) && strcmp(verb, "publish") != 0)
 		return cli_usage(a->cmd, "--version, --bump and --changelog go with publish");
+	if (cli_has(a, CLI_OPT(FORMAT)) && strcmp(verb, "list") != 0 &&
+	    strcmp(verb, "versions") != 0 && strcmp(verb, "status") != 0)
+		return cli_usage(a->cmd, "--format goes with list, versions and status");
 	if (!(strcmp(verb, "list") == 0 && n == 1) && !(strcmp(verb, "status") == 0 && n == 1) &&
 	    !(strcmp(verb, "versions") == 0 && n <= 2) && !(strcmp(verb, "publish") == 0 && n <= 2) &&
 	    !(strcmp(verb, "grant") == 0 && (n == 3 || n == 4)) &&
@@ -179,10 +287,12 @@ static int run(const cli_args *a)
 		return status;
 	if (rat_workspace_open(&ws, workspace) != 0)
 		return cli_fail_lib(NULL);
-	if (strcmp(pos[0], "list") == 0)
+	if ((strcmp(pos[0], "list") == 0 || strcmp(pos[0], "versions") == 0) && cli_wants_json(a))
+		status = products_json(ws, n == 2 ? pos[1] : NULL);
+	else if (strcmp(pos[0], "list") == 0)
 		status = list(ws);
 	else if (strcmp(pos[0], "status") == 0)
-		status = sla_status(ws);
+		status = sla_status(ws, cli_wants_json(a));
 	else if (strcmp(pos[0], "versions") == 0)
 		status = versions(ws, n == 2 ? pos[1] : NULL);
 	else if (strcmp(pos[0], "publish") == 0)
@@ -200,6 +310,7 @@ static const cli_use options[] = {
 	{ &version, NULL, NULL },
 	{ &bump, NULL, NULL },
 	{ &changelog, NULL, NULL },
+	CLI_USE_FORMATS("list, versions, status: console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 
@@ -213,13 +324,13 @@ const cli_command cli_cmd_products = {
 	"products",
 	"publish data products, list them, grant and revoke access",
 	run,
-	"Usage: rat products list [-w NAME|PATH]\n"
-	"       rat products versions [PRODUCT]\n"
+	"Usage: rat products list [-w NAME|PATH] [--json]\n"
+	"       rat products versions [PRODUCT] [--json]\n"
 	"       rat products publish [NAME] [--version V | --bump major|minor|patch]\n"
 	"                            [--changelog TEXT]\n"
 	"       rat products grant PRODUCT PATTERN [read|write|admin]\n"
 	"       rat products revoke PRODUCT PATTERN\n"
-	"       rat products status\n"
+	"       rat products status [--json]\n"
 	"\n"
 	"A product is a workspace's table published as an immutable, versioned copy\n"
 	"(products: in workspace.yaml names its source and access rules). Other\n"

@@ -9,9 +9,8 @@
  */
 #include "cli/cli.h"
 
-#include <signal.h>
-
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,15 +47,6 @@ static char *read_stdin(void)
 	return buf;
 }
 
-static cli_format parse_format(const char *s)
-{
-	if (s && strcmp(s, "csv") == 0)
-		return CLI_FORMAT_CSV;
-	if (s && strcmp(s, "json") == 0)
-		return CLI_FORMAT_JSON;
-	return CLI_FORMAT_TABLE;
-}
-
 /*
  * The file being written while --output writes it, so that Ctrl-C or
  * SIGTERM leaves no half-written file: the handler removes it (unlink() is
@@ -72,15 +62,16 @@ static void remove_partial(int sig)
 	raise(sig);
 }
 
-static int write_output(rat_result *result, const char *path, cli_format format,
-			unsigned long max_rows)
+static int write_output(rat_result *result, const char *path, cli_output how)
 {
 	struct sigaction sa, old_int, old_term;
 	FILE *out;
 	int status;
 
-	if (!path)
-		return cli_write_result(stdout, result, format, max_rows, cli_color(stdout));
+	if (!path) {
+		how.color = cli_color(stdout);
+		return cli_write_result(stdout, result, &how);
+	}
 	if ((size_t)snprintf(partial, sizeof(partial), "%s.%ld.tmp", path, (long)getpid()) >=
 	    sizeof(partial))
 		return cli_fail("query: output path too long: %s", path);
@@ -93,7 +84,7 @@ static int write_output(rat_result *result, const char *path, cli_format format,
 		status = cli_fail("query: cannot write %s: %s", path, strerror(errno));
 		goto done;
 	}
-	status = cli_write_result(out, result, format, max_rows, false);
+	status = cli_write_result(out, result, &how);
 	if (fclose(out) != 0 && status == CLI_OK)
 		status = cli_fail("query: writing %s: %s", path, strerror(errno));
 	if (status == CLI_OK && rename(partial, path) != 0)
@@ -110,8 +101,9 @@ done:
 static int run(const cli_args *a)
 {
 	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE)), *ref = cli_get(a, CLI_OPT(REF));
-	cli_format format = parse_format(cli_get(a, CLI_OPT(FORMAT)));
-	unsigned long max_rows = (unsigned long)cli_count(a, CLI_OPT(LIMIT), 1000);
+	cli_output how = { cli_parse_format(cli_get(a, CLI_OPT(FORMAT))),
+			   (unsigned long)cli_count(a, CLI_OPT(LIMIT), 1000), false,
+			   cli_has(a, &cli_lf_option) };
 	rat_workspace *ws = NULL;
 	rat_engine *engine = NULL;
 	rat_result *result = NULL;
@@ -129,6 +121,7 @@ static int run(const cli_args *a)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
+	cli_warn_memory(ws, false);
 	if (rat_engine_open_at(&engine, ws, ref) != 0) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
@@ -137,7 +130,7 @@ static int run(const cli_args *a)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	status = write_output(result, cli_get(a, CLI_OPT(OUTPUT)), format, max_rows);
+	status = write_output(result, cli_get(a, CLI_OPT(OUTPUT)), how);
 cleanup:
 	rat_result_free(result);
 	rat_engine_free(engine);
@@ -146,24 +139,24 @@ cleanup:
 	return status;
 }
 
-static const char *const formats[] = { "table", "csv", "json", NULL };
-
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(REF), "read the workspace's tables as of REF (a branch, tag\n"
 			"or commit) instead of its branch's head", NULL },
-	{ CLI_OPT(FORMAT), "table (default), csv or json (an array of objects)", formats },
+	{ CLI_OPT(FORMAT), "table (default), csv or json (an array of objects)",
+	  cli_result_formats },
 	{ CLI_OPT(JSON), NULL, NULL },
 	{ CLI_OPT(OUTPUT), "write the result to FILE (replaced only on success)", NULL },
 	{ CLI_OPT(LIMIT), "rows shown in table format (default 1000, 0 = all);\n"
 			  "csv and json always hold every row", NULL },
+	{ &cli_lf_option, NULL, NULL },
 	{ NULL, NULL, NULL },
 };
 
 /* Before -o was the format everywhere, it was query's output file. */
 static const cli_alias aliases[] = {
 	{ "-f", CLI_OPT(FORMAT), NULL },
-	{ "-o", CLI_OPT(OUTPUT), formats },
+	{ "-o", CLI_OPT(OUTPUT), cli_result_formats },
 	{ "--max-rows", CLI_OPT(LIMIT), NULL },
 	{ NULL, NULL, NULL },
 };
@@ -173,6 +166,7 @@ const cli_command cli_cmd_query = {
 	"run SQL in a workspace's engine and print the result",
 	run,
 	"Usage: rat query SQL [-w NAME|PATH] [-r REF] [-o table|csv|json] [--output FILE] [-n N]\n"
+	"                 [--lf]\n"
 	"\n"
 	"Run SQL (several statements are run in order; the last one's result is\n"
 	"printed) in an engine session configured by the workspace's profile, where\n"
@@ -181,5 +175,10 @@ const cli_command cli_cmd_query = {
 	"out of it. SQL '-' reads the statements from standard input.\n",
 	options,
 	aliases,
+	"CSV follows RFC 4180: fields quoted when needed, and lines that end with\n"
+	"CRLF (\\r\\n), as spreadsheets and CSV readers expect. Shell tools see the\n"
+	"\\r as part of the last field: --lf ends lines with LF alone (a \\r inside a\n"
+	"quoted value stays, which `tr -d '\\r'` would remove).\n"
+	"\n"
 	"Exit status: 0 success, 1 failure (the engine's message is printed), 2 usage.\n",
 };

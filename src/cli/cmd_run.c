@@ -1,56 +1,200 @@
 /*
  * cli/cmd_run.c - `rat run [SELECTOR...]`: build pipelines, write-audit-publish.
  *
- * Progress goes to stderr: on a terminal one status line redrawn in place
- * above which each finished pipeline is printed; otherwise plain lines, one
- * when a pipeline starts and one when it ends. The summary (or, with
- * --json, the run's record) goes to stdout. An error is printed once, on
- * stderr, after the summary: not in the progress line nor in the summary.
+ * Progress goes to stderr. On a terminal: a status line redrawn in place
+ * (pipelines done of all, time since the start, rows written so far, and
+ * each running pipeline with its own time, ticking every quarter second
+ * while a pipeline runs), above which each finished pipeline is printed with
+ * its rows and time; colour on the status words unless NO_COLOR is set
+ * (NO_COLOR takes the colour away, not the status line). Otherwise plain
+ * lines, one when a pipeline starts and one when it ends. The summary (or,
+ * with --json, the run's record) goes to stdout.
  */
 #include "cli/cli.h"
 
 #include <inttypes.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct progress {
-	bool live;
+	bool live;  /* a status line redrawn in place */
+	bool color; /* colour on the status words */
+	int64_t begun; /* monotonic ms at the start */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	size_t total, done;
+	int64_t rows;  /* rows written by the pipelines done */
+	char **keys;   /* each step's pipeline */
+	int64_t *since; /* when each running step started (monotonic ms); 0: not running */
 } progress;
 
-static void status_line(const rat_run_info *run)
+static int64_t now_ms(void)
 {
-	size_t i, done = 0, shown = 0;
+	struct timespec t;
 
-	for (i = 0; i < run->step_count; i++)
-		done += run->steps[i].status >= RAT_STEP_OK;
-	fprintf(stderr, "\r\033[K[%zu/%zu] ", done, run->step_count);
-	for (i = 0; i < run->step_count; i++)
-		if (run->steps[i].status == RAT_STEP_RUNNING)
-			fprintf(stderr, "%s%s", shown++ ? ", " : "running ", run->steps[i].key);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* "7s", "2m05s", "1h02m" */
+static void duration(char *out, size_t len, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 60)
+		snprintf(out, len, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(out, len, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+	else
+		snprintf(out, len, "%" PRId64 "h%02" PRId64 "m", s / 3600, s / 60 % 60);
+}
+
+/* The terminal's width, for a status line that must not wrap. */
+static size_t columns(void)
+{
+	struct winsize w;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 10)
+		return w.ws_col;
+	return 80;
+}
+
+/* "[1/3] 12s, 4521 rows written; running silver.sales (3s), gold.kpis (1s)" */
+static void status_line(const progress *p)
+{
+	char line[2048], t[32];
+	size_t i, used, shown = 0, width = columns() - 1;
+	int64_t now = now_ms();
+
+	if (width > sizeof(line) - 1)
+		width = sizeof(line) - 1;
+	duration(t, sizeof(t), now - p->begun);
+	used = (size_t)snprintf(line, sizeof(line), "[%zu/%zu] %s, %" PRId64 " rows written",
+				p->done, p->total, t, p->rows);
+	for (i = 0; i < p->total && used < sizeof(line); i++) {
+		if (!p->since[i])
+			continue;
+		duration(t, sizeof(t), now - p->since[i]);
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s (%s)",
+					 shown++ ? ", " : "; running ", p->keys[i], t);
+	}
+	if (used > width) /* cut, with an ellipsis, rather than wrap */
+		memcpy(line + width - 3, "...", 4);
+	fprintf(stderr, "\r\033[K%s", line);
 	fflush(stderr);
+}
+
+/* The arrays of each step, at the first report. */
+static bool track(progress *p, const rat_run_info *run)
+{
+	size_t i;
+
+	if (p->keys)
+		return true;
+	p->keys = calloc(run->step_count + 1, sizeof(char *));
+	p->since = calloc(run->step_count + 1, sizeof(int64_t));
+	if (!p->keys || !p->since)
+		return false;
+	p->total = run->step_count;
+	for (i = 0; i < run->step_count; i++)
+		if ((p->keys[i] = strdup(run->steps[i].key)) == NULL)
+			return false;
+	return true;
+}
+
+/* "ok", coloured when colour is on, padded to the width of the longest word. */
+static void label(const progress *p, const char *word, const char *style)
+{
+	if (p->color)
+		fprintf(stderr, "%s%s\033[0m%*s", style, word, (int)(8 - strlen(word)), "");
+	else
+		fprintf(stderr, "%-8s", word);
+}
+
+/* The line of a pipeline that started (without a status line) or ended. */
+static void step_line(const progress *p, const rat_run_step *s)
+{
+	double secs = (double)(s->finished_ms - s->started_ms) / 1000.0;
+
+	if (s->status == RAT_STEP_RUNNING && !p->live) {
+		label(p, "start", "");
+		fprintf(stderr, "%s\n", s->key);
+	} else if (s->status == RAT_STEP_OK) {
+		label(p, "ok", "\033[32m");
+		fprintf(stderr, "%-28s %-10s %" PRId64 " rows in %.2fs\n", s->key, s->operation,
+			s->rows_in, secs);
+	} else if (s->status == RAT_STEP_SKIPPED) {
+		label(p, "skipped", "\033[2m");
+		fprintf(stderr, "%-28s %s\n", s->key, s->operation);
+	} else if (s->status == RAT_STEP_FAILED) {
+		label(p, "failed", "\033[31m");
+		fprintf(stderr, "%s\n", s->key); /* the error follows the summary */
+	} else if (s->status == RAT_STEP_CANCELLED) {
+		label(p, "stopped", "\033[33m");
+		fprintf(stderr, "%s\n", s->key);
+	}
 }
 
 static void on_progress(void *ctx, const rat_run_info *run, size_t at)
 {
-	const progress *p = ctx;
+	progress *p = ctx;
 	const rat_run_step *s = &run->steps[at];
-	double secs = (double)(s->finished_ms - s->started_ms) / 1000.0;
+	size_t i;
 
-	if (p->live)
+	pthread_mutex_lock(&p->lock);
+	if (!track(p, run))
+		p->live = false; /* out of memory: plain lines, which need no state */
+	if (p->live) {
+		p->since[at] = s->status == RAT_STEP_RUNNING ? now_ms() : 0;
+		p->rows += s->status == RAT_STEP_OK ? s->rows_in : 0;
+		for (p->done = 0, i = 0; i < run->step_count; i++)
+			p->done += run->steps[i].status >= RAT_STEP_OK;
 		fputs("\r\033[K", stderr);
-	if (s->status == RAT_STEP_RUNNING && !p->live)
-		fprintf(stderr, "start   %s\n", s->key);
-	else if (s->status == RAT_STEP_OK)
-		fprintf(stderr, "ok      %-28s %-10s %" PRId64 " rows in %.2fs\n", s->key, s->operation,
-			s->rows_in, secs);
-	else if (s->status == RAT_STEP_SKIPPED)
-		fprintf(stderr, "skipped %-28s %s\n", s->key, s->operation);
-	else if (s->status == RAT_STEP_FAILED)
-		fprintf(stderr, "failed  %s\n", s->key); /* the error follows the summary */
+	}
+	step_line(p, s);
 	if (p->live)
-		status_line(run);
+		status_line(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The ticker: the status line again every quarter second, until stopped. */
+static void *tick(void *arg)
+{
+	progress *p = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&p->wake, &p->lock, &until) != 0 && !p->stop &&
+		    p->live && p->keys)
+			status_line(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void progress_free(progress *p)
+{
+	size_t i;
+
+	for (i = 0; p->keys && i < p->total; i++)
+		free(p->keys[i]);
+	free(p->keys);
+	free(p->since);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->wake);
 }
 
 static void print_dry_run(const rat_run_info *run)
@@ -69,13 +213,13 @@ static void print_dry_run(const rat_run_info *run)
 			       run->steps[i].sql);
 }
 
-/* The summary, without the run's error, which run() prints after it. */
+/* The summary, without the run's error, which is printed after it. */
 static void print_summary(const rat_run_info *run)
 {
 	rat_run_info shown = *run;
 
 	shown.error = "";
-	cli_print_run(stdout, &shown, false, false);
+	cli_print_run(stdout, &shown, false);
 }
 
 /* Each failed pipeline's error, the run's own last: CLI_FAILURE. */
@@ -91,10 +235,14 @@ static int print_errors(const rat_run_info *run)
 
 const cli_option cli_opt_var = { "var", 0, CLI_TEXT, "NAME=VALUE",
 				 "a value for var('NAME') in templates", NULL, NULL, NULL };
+#define var cli_opt_var
 static const cli_option branch = { "branch", 0, CLI_TEXT, "BRANCH",
 				   "build on and publish to BRANCH: the workspace's (the\n"
 				   "default) or a dev branch (dev/NAME)", NULL, NULL, NULL };
-#define var cli_opt_var
+static const cli_option reingest = { "reingest", 0, CLI_TEXT, "PATH",
+				     "ingest a landing file (or folder) again: one that\n"
+				     "changed since it was ingested (repeatable)",
+				     NULL, NULL, NULL };
 
 /* Set by SIGINT or SIGTERM while a run is on: the run stops and publishes nothing. */
 static volatile int interrupted;
@@ -123,11 +271,6 @@ static void release_signals(const struct sigaction old[2])
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
 }
-
-static const cli_option reingest = { "reingest", 0, CLI_TEXT, "PATH",
-				     "ingest a landing file (or folder) again: one that\n"
-				     "changed since it was ingested (repeatable)",
-				     NULL, NULL, NULL };
 
 /* The selectors (-s, -l, then the arguments from skip on), --var and --reingest values,
  * in order. */
@@ -158,16 +301,58 @@ static int gather(const cli_args *a, int skip, rat_run_options *opts, const char
 	return CLI_OK;
 }
 
+/* Whether stderr can hold a status line redrawn in place. */
+static bool live_terminal(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDERR_FILENO) && !(term && strcmp(term, "dumb") == 0);
+}
+
+/* rat_run with the progress shown (and the ticker running while it runs). */
+static int run_with_progress(rat_run_info **info, const rat_workspace *ws,
+			     rat_run_options *opts, bool json)
+{
+	struct sigaction old[2];
+	progress prog;
+	pthread_t ticker;
+	bool ticking = false;
+	int error;
+
+	memset(&prog, 0, sizeof(prog));
+	pthread_mutex_init(&prog.lock, NULL);
+	pthread_cond_init(&prog.wake, NULL);
+	prog.live = !json && live_terminal();
+	prog.color = !json && cli_color(stderr);
+	prog.begun = now_ms();
+	opts->progress = opts->dry_run ? NULL : on_progress;
+	opts->progress_ctx = &prog;
+	opts->cancel = &interrupted;
+	if (prog.live && opts->progress)
+		ticking = pthread_create(&ticker, NULL, tick, &prog) == 0;
+	interrupted = 0;
+	catch_signals(old);
+	error = rat_run(info, ws, opts);
+	release_signals(old);
+	pthread_mutex_lock(&prog.lock);
+	prog.stop = true;
+	pthread_cond_signal(&prog.wake);
+	pthread_mutex_unlock(&prog.lock);
+	if (ticking)
+		pthread_join(ticker, NULL);
+	if (prog.live && prog.keys)
+		fputs("\r\033[K", stderr);
+	progress_free(&prog);
+	return error;
+}
+
 int cli_run_on(const cli_args *a, int skip, const char *target)
 {
 	rat_run_options opts = RAT_RUN_OPTIONS_INIT;
-	struct sigaction old[2];
 	const char **selectors = calloc(a->hit_count + (size_t)a->count + 1, sizeof(char *));
 	const char **vars = calloc(a->hit_count + 1, sizeof(char *));
 	const char **again = calloc(a->hit_count + 1, sizeof(char *));
-	const char *format = cli_get(a, CLI_OPT(FORMAT));
-	bool json = format && strcmp(format, "json") == 0;
-	progress prog = { false };
+	bool json = cli_wants_json(a);
 	rat_workspace *ws = NULL;
 	rat_run_info *info = NULL;
 	int status = CLI_FAILURE, error;
@@ -179,31 +364,24 @@ int cli_run_on(const cli_args *a, int skip, const char *target)
 	if ((status = gather(a, skip, &opts, selectors, vars, again)) != CLI_OK)
 		goto cleanup;
 	opts.branch = target ? target : cli_get(a, &branch);
-	opts.cancel = &interrupted;
-	prog.live = !json && isatty(STDERR_FILENO) && !getenv("NO_COLOR");
-	opts.progress = opts.dry_run ? NULL : on_progress;
-	opts.progress_ctx = &prog;
 	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	interrupted = 0;
-	catch_signals(old);
-	error = rat_run(&info, ws, &opts);
-	release_signals(old);
-	if (prog.live)
-		fputs("\r\033[K", stderr);
+	if (!opts.dry_run)
+		cli_warn_memory(ws, true);
+	error = run_with_progress(&info, ws, &opts, json);
 	if (!info) {
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
 	if (json)
-		cli_print_run(stdout, info, true, true);
+		status = cli_print_run_json(stdout, info);
 	else if (opts.dry_run && !error)
 		print_dry_run(info);
 	else
 		print_summary(info);
-	status = error ? print_errors(info) : CLI_OK;
+	status = error ? print_errors(info) : status;
 	if (error == RAT_ECANCELED)
 		status = CLI_INTERRUPTED;
 cleanup:
@@ -229,9 +407,8 @@ static const cli_use options[] = {
 	{ CLI_OPT(DRY_RUN), "compile the SQL and print the plan; write nothing", NULL },
 	{ &var, NULL, NULL },
 	{ &reingest, NULL, NULL },
-	{ CLI_OPT(FORMAT), "console (default: progress and a summary) or json\n"
-			   "(the run's record)", cli_run_formats },
-	{ CLI_OPT(JSON), NULL, NULL },
+	CLI_USE_FORMATS("console (default: progress and a summary) or json\n"
+			"(the run's record)"),
 	{ NULL, NULL, NULL },
 };
 

@@ -9,76 +9,66 @@
 #include <time.h>
 
 
-static void print_time(FILE *out, int64_t ms)
+static void json_step(cli_json *j, const rat_run_step *s)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char at[32];
-
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S", &tm);
-	fputs(at, out);
+	cli_json_object(j, NULL);
+	cli_json_text(j, "pipeline", s->key);
+	cli_json_text(j, "status", rat_step_status_name(s->status));
+	cli_json_unset(j, "operation", s->operation);
+	cli_json_time(j, "started", s->started_ms);
+	cli_json_time(j, "finished", s->finished_ms);
+	cli_json_int(j, "rows_in", s->rows_in);
+	cli_json_int(j, "rows_out", s->rows_out);
+	cli_json_int(j, "files_added", s->files_added);
+	cli_json_int(j, "files_removed", s->files_removed);
+	cli_json_int(j, "files_ingested", s->files_ingested);
+	cli_json_int(j, "write_passes", s->write_passes);
+	cli_json_int(j, "checks_passed", s->checks_passed);
+	cli_json_int(j, "checks_failed", s->checks_failed);
+	cli_json_int(j, "checks_warned", s->checks_warned);
+	cli_json_unset(j, "error", s->error);
+	cli_json_unset(j, "warnings", s->warnings);
+	cli_json_unset(j, "sql", s->sql);
+	cli_json_close(j);
 }
 
-/* `"name": "value"`, after a comma unless first. */
-static void json_text(FILE *out, const char *name, const char *value, bool first)
-{
-	fprintf(out, "%s\"%s\": ", first ? "" : ", ", name);
-	cli_json_string(out, value);
-}
-
-static void json_step(FILE *out, const rat_run_step *s)
-{
-	fputc('{', out);
-	json_text(out, "pipeline", s->key, true);
-	json_text(out, "status", rat_step_status_name(s->status), false);
-	json_text(out, "operation", s->operation, false);
-	fprintf(out,
-		", \"started_ms\": %" PRId64 ", \"finished_ms\": %" PRId64 ", \"rows_in\": %" PRId64
-		", \"rows_out\": %" PRId64 ", \"files_added\": %" PRId64
-		", \"files_removed\": %" PRId64 ", \"files_ingested\": %" PRId64
-		", \"write_passes\": %" PRId64 ", \"checks_passed\": %" PRId64
-		", \"checks_failed\": %" PRId64 ", \"checks_warned\": %" PRId64,
-		s->started_ms, s->finished_ms, s->rows_in, s->rows_out, s->files_added,
-		s->files_removed, s->files_ingested, s->write_passes, s->checks_passed,
-		s->checks_failed, s->checks_warned);
-	json_text(out, "error", s->error, false);
-	json_text(out, "warnings", s->warnings, false);
-	json_text(out, "sql", s->sql, false);
-	fputc('}', out);
-}
-
-static void json_run(FILE *out, const rat_run_info *r)
+/* One run's record as a JSON object (an element when j is inside an array). */
+static void json_run(cli_json *j, const rat_run_info *r)
 {
 	size_t i;
 
-	fputc('{', out);
-	json_text(out, "id", r->id, true);
-	json_text(out, "workspace", r->workspace, false);
-	json_text(out, "branch", r->branch, false);
-	json_text(out, "run_branch", r->run_branch, false);
-	json_text(out, "status", r->status, false);
-	json_text(out, "error", r->error, false);
-	json_text(out, "commit", r->commit, false);
-	json_text(out, "retention", r->retention, false);
-	fprintf(out, ", \"started_ms\": %" PRId64 ", \"finished_ms\": %" PRId64
-		     ", \"full_refresh\": %s, \"steps\": [",
-		r->started_ms, r->finished_ms, r->full_refresh ? "true" : "false");
-	for (i = 0; i < r->step_count; i++) {
-		fputs(i ? ",\n  " : "\n  ", out);
-		json_step(out, &r->steps[i]);
-	}
-	fputs(r->step_count ? "\n]}\n" : "]}\n", out);
+	cli_json_object(j, NULL);
+	cli_json_text(j, "id", r->id);
+	cli_json_text(j, "workspace", r->workspace);
+	cli_json_text(j, "branch", r->branch);
+	cli_json_unset(j, "run_branch", r->run_branch);
+	cli_json_text(j, "status", r->status);
+	cli_json_unset(j, "error", r->error);
+	cli_json_unset(j, "commit", r->commit);
+	cli_json_unset(j, "retention", r->retention);
+	cli_json_time(j, "started", r->started_ms);
+	cli_json_time(j, "finished", r->finished_ms);
+	cli_json_bool(j, "full_refresh", r->full_refresh);
+	cli_json_array(j, "steps");
+	for (i = 0; i < r->step_count; i++)
+		json_step(j, &r->steps[i]);
+	cli_json_close(j);
+	cli_json_close(j);
 }
 
-void cli_print_run(FILE *out, const rat_run_info *r, bool json, bool verbose)
+int cli_print_run_json(FILE *out, const rat_run_info *r)
+{
+	cli_json j;
+
+	cli_json_begin(&j, out);
+	json_run(&j, r);
+	return cli_json_end(&j);
+}
+
+void cli_print_run(FILE *out, const rat_run_info *r, bool verbose)
 {
 	size_t i;
 
-	if (json) {
-		json_run(out, r);
-		return;
-	}
 	fprintf(out, "Run %s on %s: %s", r->id, r->branch, r->status);
 	if (r->finished_ms >= r->started_ms)
 		fprintf(out, " in %.1fs", (double)(r->finished_ms - r->started_ms) / 1000.0);
@@ -123,55 +113,79 @@ static int show(rat_workspace *ws, const char *id, bool json)
 {
 	rat_run_info *run = NULL;
 	size_t i;
+	int status = CLI_OK;
 
 	if (rat_run_get(&run, ws, id) != 0)
 		return cli_fail_lib(NULL);
-	cli_print_run(stdout, run, json, true);
-	if (!json)
+	if (json) {
+		status = cli_print_run_json(stdout, run);
+	} else {
+		cli_print_run(stdout, run, true);
 		for (i = 0; i < run->step_count; i++)
 			if (run->steps[i].sql[0])
 				printf("\n-- %s\n%s\n", run->steps[i].key, run->steps[i].sql);
+	}
 	rat_run_info_free(run);
-	return CLI_OK;
+	return status;
+}
+
+static int list_json(const rat_run_list *runs)
+{
+	cli_json j;
+	size_t i;
+
+	cli_json_begin(&j, stdout);
+	cli_json_array(&j, NULL); /* the records, newest first */
+	for (i = 0; i < runs->count; i++)
+		json_run(&j, runs->items[i]);
+	return cli_json_end(&j);
+}
+
+/* One run's line: id, status, start, duration and the pipelines that succeeded. */
+static int list_row(cli_columns *t, const rat_run_info *r)
+{
+	char started[32], secs[32], done[48];
+	const char *cells[5] = { r->id, r->status, started, secs, done };
+	size_t ok = 0, j;
+
+	for (j = 0; j < r->step_count; j++)
+		ok += r->steps[j].status == RAT_STEP_OK || r->steps[j].status == RAT_STEP_SKIPPED;
+	cli_time(started, sizeof(started), r->started_ms);
+	snprintf(secs, sizeof(secs), "%.1f", (double)(r->finished_ms - r->started_ms) / 1000.0);
+	snprintf(done, sizeof(done), "%zu/%zu", ok, r->step_count);
+	return cli_columns_row(t, cells);
 }
 
 static int list(rat_workspace *ws, long limit, bool json)
 {
+	static const char *const heads[] = { "RUN", "STATUS", "STARTED (UTC)", "SECONDS",
+					     "PIPELINES" };
 	rat_run_list runs;
-	size_t i, j;
+	cli_columns t;
+	size_t i;
+	int status;
 
 	if (rat_run_list_get(&runs, ws, limit > 0 ? (size_t)limit : 20) != 0)
 		return cli_fail_lib(NULL);
-	if (json) { /* an array of the records, newest first */
-		for (i = 0; i < runs.count; i++) {
-			fputs(i ? "," : "[", stdout);
-			cli_print_run(stdout, runs.items[i], true, true);
-		}
-		fputs(runs.count ? "]\n" : "[]\n", stdout);
+	if (json) {
+		status = list_json(&runs);
 		rat_run_list_free(&runs);
-		return CLI_OK;
+		return status;
 	}
-	printf("%-24s %-8s %-19s  %8s  %s\n", "RUN", "STATUS", "STARTED (UTC)", "SECONDS",
-	       "PIPELINES");
-	for (i = 0; i < runs.count; i++) {
-		const rat_run_info *r = runs.items[i];
-		size_t ok = 0;
-		for (j = 0; j < r->step_count; j++)
-			ok += r->steps[j].status == RAT_STEP_OK || r->steps[j].status == RAT_STEP_SKIPPED;
-		printf("%-24s %-8s ", r->id, r->status);
-		print_time(stdout, r->started_ms);
-		printf("  %8.1f  %zu/%zu\n", (double)(r->finished_ms - r->started_ms) / 1000.0, ok,
-		       r->step_count);
-	}
+	status = cli_columns_init(&t, 5, heads, "lllrl");
+	for (i = 0; status == CLI_OK && i < runs.count; i++)
+		status = list_row(&t, runs.items[i]);
+	if (status == CLI_OK)
+		cli_columns_print(&t, stdout);
+	cli_columns_free(&t);
 	rat_run_list_free(&runs);
-	return CLI_OK;
+	return status;
 }
 
 static int run(const cli_args *a)
 {
 	static const char *const verbs[] = { "show", NULL };
-	const char *format = cli_get(a, CLI_OPT(FORMAT));
-	bool json = format && strcmp(format, "json") == 0;
+	bool json = cli_wants_json(a);
 	rat_workspace *ws = NULL;
 	int status;
 
@@ -187,13 +201,10 @@ static int run(const cli_args *a)
 	return status;
 }
 
-const char *const cli_run_formats[] = { "console", "json", NULL };
-
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(LIMIT), "runs to list (default 20)", NULL },
-	{ CLI_OPT(FORMAT), "console (default) or json (the records)", cli_run_formats },
-	{ CLI_OPT(JSON), NULL, NULL },
+	CLI_USE_FORMATS("console (default) or json (the records)"),
 	{ NULL, NULL, NULL },
 };
 

@@ -38,35 +38,42 @@ static void print_result(void *ctx, const rat_test_result *r)
 	fflush(stdout);
 }
 
-static void print_json(const rat_test_report *rep)
+static void result_json(cli_json *j, const rat_test_result *r)
 {
-	size_t i, j;
+	cli_json_object(j, NULL);
+	cli_json_text(j, "pipeline", r->pipeline);
+	cli_json_text(j, "name", r->name);
+	cli_json_text(j, "kind", r->kind);
+	cli_json_text(j, "status", json_status[r->status]);
+	cli_json_text(j, "severity", r->error_severity ? "error" : "warn");
+	cli_json_double(j, "duration_ms", (double)r->duration_us / 1000.0);
+	cli_json_int(j, "violations", r->violations);
+	cli_json_unset(j, "file", r->file);
+	cli_json_unset(j, "message", r->message);
+	cli_json_strings(j, "rows", r->rows, r->row_count);
+	cli_json_close(j);
+}
 
-	printf("{\"summary\": {\"total\": %zu, \"passed\": %zu, \"failed\": %zu, \"warned\": %zu, "
-	       "\"errors\": %zu, \"skipped\": %zu, \"stopped\": %s},\n \"tests\": [",
-	       rep->count, rep->passed, rep->failed, rep->warned, rep->errored, rep->skipped,
-	       rep->stopped ? "true" : "false");
-	for (i = 0; i < rep->count; i++) {
-		const rat_test_result *r = &rep->items[i];
-		printf("%s\n  {\"pipeline\": ", i ? "," : "");
-		cli_json_string(stdout, r->pipeline);
-		printf(", \"name\": ");
-		cli_json_string(stdout, r->name);
-		printf(", \"kind\": \"%s\", \"status\": \"%s\", \"severity\": \"%s\", "
-		       "\"duration_ms\": %.3f, \"violations\": %" PRId64 ", \"file\": ",
-		       r->kind, json_status[r->status], r->error_severity ? "error" : "warn",
-		       (double)r->duration_us / 1000.0, r->violations);
-		cli_json_string(stdout, r->file);
-		printf(", \"message\": ");
-		cli_json_string(stdout, r->message);
-		printf(", \"rows\": [");
-		for (j = 0; j < r->row_count; j++) {
-			printf("%s", j ? ", " : "");
-			cli_json_string(stdout, r->rows[j]);
-		}
-		printf("]}");
-	}
-	printf("\n]}\n");
+static int print_json(const rat_test_report *rep)
+{
+	cli_json j;
+	size_t i;
+
+	cli_json_begin(&j, stdout);
+	cli_json_object(&j, NULL);
+	cli_json_object(&j, "summary");
+	cli_json_int(&j, "total", (int64_t)rep->count);
+	cli_json_int(&j, "passed", (int64_t)rep->passed);
+	cli_json_int(&j, "failed", (int64_t)rep->failed);
+	cli_json_int(&j, "warned", (int64_t)rep->warned);
+	cli_json_int(&j, "errors", (int64_t)rep->errored);
+	cli_json_int(&j, "skipped", (int64_t)rep->skipped);
+	cli_json_bool(&j, "stopped", rep->stopped);
+	cli_json_close(&j);
+	cli_json_array(&j, "tests");
+	for (i = 0; i < rep->count; i++)
+		result_json(&j, &rep->items[i]);
+	return cli_json_end(&j);
 }
 
 static void xml_text(const char *s)
@@ -148,7 +155,7 @@ static int run(const cli_args *a)
 	console con = { cli_has(a, CLI_OPT(VERBOSE)), false, NULL };
 	rat_workspace *ws = NULL;
 	rat_test_report report;
-	int status;
+	int status, written = CLI_OK;
 
 	format = format ? format : "console";
 	opts.pipeline = cli_get(a, CLI_OPT(PIPELINE));
@@ -160,6 +167,7 @@ static int run(const cli_args *a)
 	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
 	con.color = cli_color(stdout);
+	cli_warn_memory(ws, false);
 	if (strcmp(format, "console") == 0) {
 		opts.progress = print_result;
 		opts.progress_ctx = &con;
@@ -169,7 +177,7 @@ static int run(const cli_args *a)
 		return cli_fail_lib(NULL);
 	}
 	if (strcmp(format, "json") == 0)
-		print_json(&report);
+		written = print_json(&report);
 	else if (strcmp(format, "junit") == 0)
 		print_junit(&report);
 	else
@@ -177,7 +185,7 @@ static int run(const cli_args *a)
 		       report.count ? "\n" : "", report.count, report.passed, report.failed,
 		       report.warned, report.errored, report.skipped,
 		       report.stopped ? " (stopped at the first failure: -x)" : "");
-	status = report.failed || report.errored ? CLI_FAILURE : CLI_OK;
+	status = report.failed || report.errored || written != CLI_OK ? CLI_FAILURE : CLI_OK;
 	rat_test_report_free(&report);
 	rat_workspace_free(ws);
 	return status;

@@ -1,14 +1,58 @@
 /*
- * cli/cmd_workspace.c - `rat workspace list` and `rat workspace show [-w W]`.
+ * cli/cmd_workspace.c - `rat workspace list` and `rat workspace show [-w W]`,
+ * as text or JSON; and the warning, where a session or a run starts, that a
+ * profile gives the engine more memory than the machine has.
  */
 #include "cli/cli.h"
 
 #include <inttypes.h>
 #include <string.h>
 
+/* "64 GiB", "23.5 GiB" */
+static void gib(char *out, size_t len, int64_t mb)
+{
+	if (mb % 1024 == 0)
+		snprintf(out, len, "%" PRId64 " GiB", mb / 1024);
+	else
+		snprintf(out, len, "%.1f GiB", (double)mb / 1024.0);
+}
+
+/*
+ * The engine's memory against the machine's: each session gets
+ * engine_memory_mb, and a run has up to max_parallel_pipelines sessions.
+ */
+void cli_warn_memory(const rat_workspace *ws, bool run)
+{
+	static bool warned;
+	rat_resources r;
+	int64_t machine = 0, sessions;
+	char engine[32], have[32], all[32];
+
+	if (warned || rat_engine_machine_memory_mb(&machine) != 0)
+		return;
+	warned = true;
+	rat_workspace_resources(ws, &r);
+	sessions = run && r.max_parallel_pipelines > 1 ? r.max_parallel_pipelines : 1;
+	gib(engine, sizeof(engine), r.engine_memory_mb);
+	gib(have, sizeof(have), machine);
+	gib(all, sizeof(all), r.engine_memory_mb * sessions);
+	if (r.engine_memory_mb > machine)
+		fprintf(stderr, "rat: warning: profile %s gives the engine %s (%s %" PRId64
+				"); this machine has %s\n",
+			r.profile, engine,
+			r.engine_memory_mb < r.duckdb_memory_mb ? "max_memory_mb" : "duckdb_memory_mb",
+			r.engine_memory_mb, have);
+	else if (r.engine_memory_mb * sessions > machine)
+		fprintf(stderr, "rat: warning: profile %s runs up to %" PRId64 " pipelines at once "
+				"with %s each (%s); this machine has %s\n",
+			r.profile, sessions, engine, all, have);
+}
+
 static void show_resources(const rat_workspace *ws)
 {
 	rat_resources r;
+	int64_t machine;
+	char have[32];
 
 	rat_workspace_resources(ws, &r);
 #define OVERRIDE(bit) ((r.overridden & (bit)) ? "  (override)" : "")
@@ -27,6 +71,11 @@ static void show_resources(const rat_workspace *ws)
 	printf("  engine memory_limit     %" PRId64 " MiB%s\n", r.engine_memory_mb,
 	       r.engine_memory_mb < r.duckdb_memory_mb ? " (duckdb_memory_mb capped by max_memory_mb)"
 						       : "");
+	if (rat_engine_machine_memory_mb(&machine) == 0) {
+		gib(have, sizeof(have), machine);
+		printf("  machine memory          %s%s\n", have,
+		       r.engine_memory_mb > machine ? " (less than the engine's memory_limit)" : "");
+	}
 }
 
 static void show_layers(const rat_workspace *ws)
@@ -53,23 +102,18 @@ static void show_layers(const rat_workspace *ws)
 	}
 }
 
-static int show_pipelines(const rat_workspace *ws)
+static void show_pipelines(const rat_strarray *pipelines)
 {
 	int i;
 
 	printf("Pipelines:\n");
 	for (i = 0; i < RAT_LAYER_COUNT; i++) {
-		rat_strarray names = RAT_STRARRAY_INIT;
 		size_t j;
-		if (rat_workspace_list_pipelines(&names, ws, (rat_layer)i) != 0)
-			return cli_fail_lib(NULL);
-		printf("  %-7s %s", rat_layer_name((rat_layer)i), names.count ? "" : "(none)");
-		for (j = 0; j < names.count; j++)
-			printf("%s%s", j ? ", " : "", names.strings[j]);
+		printf("  %-7s %s", rat_layer_name((rat_layer)i), pipelines[i].count ? "" : "(none)");
+		for (j = 0; j < pipelines[i].count; j++)
+			printf("%s%s", j ? ", " : "", pipelines[i].strings[j]);
 		printf("\n");
-		rat_strarray_free(&names);
 	}
-	return CLI_OK;
 }
 
 static void show_products(const rat_workspace *ws)
@@ -95,20 +139,131 @@ static void show_products(const rat_workspace *ws)
 	}
 }
 
-static int show(const char *name)
+static void json_resources(cli_json *j, const rat_workspace *ws)
 {
-	rat_workspace *ws = NULL;
-	char *storage = NULL;
-	int status;
+	static const struct {
+		const char *key;
+		unsigned int bit;
+	} keys[] = {
+		{ "max_memory_mb", RAT_RESOURCE_MAX_MEMORY_MB },
+		{ "duckdb_memory_mb", RAT_RESOURCE_DUCKDB_MEMORY_MB },
+		{ "chunk_size_rows", RAT_RESOURCE_CHUNK_SIZE_ROWS },
+		{ "max_parallel_pipelines", RAT_RESOURCE_MAX_PARALLEL_PIPELINES },
+		{ "threads", RAT_RESOURCE_THREADS },
+	};
+	rat_resources r;
+	int64_t machine = 0;
+	size_t i;
 
-	if (rat_workspace_open(&ws, name) != 0)
-		return cli_fail_lib(NULL);
-	if (rat_workspace_storage_path(&storage, ws, "bronze", NULL) != 0) {
-		rat_workspace_free(ws);
-		return cli_fail_lib(NULL);
+	rat_workspace_resources(ws, &r);
+	cli_json_object(j, "resources");
+	cli_json_text(j, "profile", r.profile);
+	cli_json_text(j, "profile_source", r.profile_source);
+	cli_json_int(j, "max_memory_mb", r.max_memory_mb);
+	cli_json_int(j, "duckdb_memory_mb", r.duckdb_memory_mb);
+	cli_json_int(j, "chunk_size_rows", r.chunk_size_rows);
+	cli_json_int(j, "max_parallel_pipelines", r.max_parallel_pipelines);
+	cli_json_int(j, "threads", r.threads);
+	cli_json_int(j, "engine_memory_mb", r.engine_memory_mb);
+	if (rat_engine_machine_memory_mb(&machine) == 0)
+		cli_json_int(j, "machine_memory_mb", machine);
+	else
+		cli_json_null(j, "machine_memory_mb");
+	cli_json_array(j, "overridden");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (r.overridden & keys[i].bit)
+			cli_json_text(j, NULL, keys[i].key);
+	cli_json_close(j);
+	cli_json_close(j);
+}
+
+static void json_layers(cli_json *j, const rat_workspace *ws, const rat_strarray *pipelines)
+{
+	int i;
+
+	cli_json_array(j, "layers");
+	for (i = 0; i < RAT_LAYER_COUNT; i++) {
+		rat_layer_settings layer;
+		rat_workspace_layer(ws, (rat_layer)i, &layer);
+		cli_json_object(j, NULL);
+		cli_json_text(j, "layer", rat_layer_name((rat_layer)i));
+		cli_json_count(j, "retention_days", layer.retention_days);
+		cli_json_strings(j, "partition_by", layer.partition_by, layer.partition_by_count);
+		cli_json_strings(j, "pipelines", (const char *const *)pipelines[i].strings,
+				 pipelines[i].count);
+		cli_json_close(j);
 	}
-	/* the workspace's storage root: the bronze folder without "bronze/" */
-	storage[strlen(storage) - strlen("bronze/")] = '\0';
+	cli_json_close(j);
+}
+
+static void json_product(cli_json *j, const rat_product_config *p)
+{
+	size_t i;
+
+	cli_json_object(j, NULL);
+	cli_json_text(j, "name", p->name);
+	cli_json_text(j, "source", p->source);
+	cli_json_unset(j, "description", p->description);
+	if (p->sla_freshness_hours > 0)
+		cli_json_double(j, "sla_freshness_hours", p->sla_freshness_hours);
+	else
+		cli_json_null(j, "sla_freshness_hours");
+	cli_json_array(j, "access");
+	for (i = 0; i < p->access_count; i++) {
+		cli_json_object(j, NULL);
+		cli_json_text(j, "workspace", p->access[i].workspace);
+		cli_json_text(j, "level", p->access[i].level);
+		cli_json_close(j);
+	}
+	cli_json_close(j);
+	cli_json_close(j);
+}
+
+static void json_products(cli_json *j, const rat_workspace *ws)
+{
+	size_t i, n = rat_workspace_product_count(ws);
+
+	cli_json_array(j, "products");
+	for (i = 0; i < n; i++)
+		json_product(j, rat_workspace_product(ws, i));
+	cli_json_close(j);
+	cli_json_array(j, "subscriptions");
+	for (i = 0, n = rat_workspace_subscription_count(ws); i < n; i++) {
+		const rat_subscription_config *s = rat_workspace_subscription(ws, i);
+		cli_json_object(j, NULL);
+		cli_json_text(j, "alias", s->alias);
+		cli_json_text(j, "product", s->product);
+		cli_json_text(j, "version_constraint", s->version_constraint);
+		cli_json_close(j);
+	}
+	cli_json_close(j);
+}
+
+static int show_json(const rat_workspace *ws, const char *storage, const rat_strarray *pipelines)
+{
+	cli_json j;
+
+	cli_json_begin(&j, stdout);
+	cli_json_object(&j, NULL);
+	cli_json_text(&j, "name", rat_workspace_name(ws));
+	cli_json_unset(&j, "description", rat_workspace_description(ws));
+	cli_json_text(&j, "path", rat_workspace_path(ws));
+	cli_json_text(&j, "config_path", rat_workspace_config_path(ws));
+	cli_json_text(&j, "branch", rat_workspace_branch(ws));
+	cli_json_unset(&j, "nessie_branch", rat_workspace_branch_spec(ws));
+	cli_json_text(&j, "s3_prefix", rat_workspace_s3_prefix(ws));
+	cli_json_text(&j, "storage_path", storage);
+	cli_json_text(&j, "rat_home", rat_workspace_home(ws));
+	cli_json_text(&j, "warehouse", rat_workspace_warehouse(ws));
+	json_resources(&j, ws);
+	json_layers(&j, ws, pipelines);
+	json_products(&j, ws);
+	return cli_json_end(&j);
+}
+
+static void show_text(const rat_workspace *ws, const char *storage,
+		      const rat_strarray *pipelines)
+{
 	printf("Workspace:     %s\n", rat_workspace_name(ws));
 	if (rat_workspace_description(ws)[0])
 		printf("Description:   %s\n", rat_workspace_description(ws));
@@ -122,37 +277,102 @@ static int show(const char *name)
 	printf("RAT_HOME:      %s\n", rat_workspace_home(ws));
 	show_resources(ws);
 	show_layers(ws);
-	status = show_pipelines(ws);
-	if (status == CLI_OK)
-		show_products(ws);
+	show_pipelines(pipelines);
+	show_products(ws);
+}
+
+/* Each layer's pipelines, into pipelines[RAT_LAYER_COUNT]. */
+static int load_pipelines(rat_strarray *pipelines, const rat_workspace *ws)
+{
+	int i;
+
+	for (i = 0; i < RAT_LAYER_COUNT; i++)
+		if (rat_workspace_list_pipelines(&pipelines[i], ws, (rat_layer)i) != 0)
+			return cli_fail_lib(NULL);
+	return CLI_OK;
+}
+
+static int show(const char *name, bool json)
+{
+	rat_strarray pipelines[RAT_LAYER_COUNT] = { RAT_STRARRAY_INIT, RAT_STRARRAY_INIT,
+						    RAT_STRARRAY_INIT };
+	rat_workspace *ws = NULL;
+	char *storage = NULL;
+	int status, i;
+
+	if (rat_workspace_open(&ws, name) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_workspace_storage_path(&storage, ws, "bronze", NULL) != 0) {
+		rat_workspace_free(ws);
+		return cli_fail_lib(NULL);
+	}
+	/* the workspace's storage root: the bronze folder without "bronze/" */
+	storage[strlen(storage) - strlen("bronze/")] = '\0';
+	if ((status = load_pipelines(pipelines, ws)) == CLI_OK && json)
+		status = show_json(ws, storage, pipelines);
+	else if (status == CLI_OK)
+		show_text(ws, storage, pipelines);
+	for (i = 0; i < RAT_LAYER_COUNT; i++)
+		rat_strarray_free(&pipelines[i]);
 	rat_free(storage);
 	rat_workspace_free(ws);
 	return status;
 }
 
-static int list(void)
+/* Every workspace found: name, branch, path; one that does not load is an error. */
+static int list_into(cli_columns *t, cli_json *j, const rat_strarray *paths)
 {
-	rat_strarray paths = RAT_STRARRAY_INIT;
 	size_t i;
 	int status = CLI_OK;
 
-	if (rat_workspace_list(&paths) != 0)
-		return cli_fail_lib(NULL);
-	if (paths.count == 0)
-		printf("No workspaces found (RAT_WORKSPACES folders are searched; create one with "
-		       "`rat init NAME`).\n");
-	else
-		printf("%-24s %-32s %s\n", "NAME", "BRANCH", "PATH");
-	for (i = 0; i < paths.count; i++) {
+	for (i = 0; i < paths->count; i++) {
 		rat_workspace *ws = NULL;
-		if (rat_workspace_open(&ws, paths.strings[i]) != 0) {
-			status = cli_fail_lib(paths.strings[i]);
+		const char *cells[3];
+		if (rat_workspace_open(&ws, paths->strings[i]) != 0) {
+			status = cli_fail_lib(paths->strings[i]);
 			continue;
 		}
-		printf("%-24s %-32s %s\n", rat_workspace_name(ws), rat_workspace_branch(ws),
-		       rat_workspace_path(ws));
+		cells[0] = rat_workspace_name(ws);
+		cells[1] = rat_workspace_branch(ws);
+		cells[2] = rat_workspace_path(ws);
+		if (j) {
+			cli_json_object(j, NULL);
+			cli_json_text(j, "name", cells[0]);
+			cli_json_text(j, "branch", cells[1]);
+			cli_json_text(j, "path", cells[2]);
+			cli_json_close(j);
+		} else if (cli_columns_row(t, cells) != CLI_OK) {
+			status = CLI_FAILURE;
+		}
 		rat_workspace_free(ws);
 	}
+	return status;
+}
+
+static int list(bool json)
+{
+	static const char *const heads[] = { "NAME", "BRANCH", "PATH" };
+	rat_strarray paths = RAT_STRARRAY_INIT;
+	cli_columns t;
+	cli_json j;
+	int status;
+
+	if (rat_workspace_list(&paths) != 0)
+		return cli_fail_lib(NULL);
+	cli_json_begin(&j, stdout);
+	if (json)
+		cli_json_array(&j, NULL);
+	status = cli_columns_init(&t, 3, heads, "lll");
+	if (status == CLI_OK)
+		status = list_into(&t, json ? &j : NULL, &paths);
+	if (json && cli_json_end(&j) != CLI_OK)
+		status = CLI_FAILURE;
+	else if (!json && paths.count == 0)
+		printf("No workspaces found (RAT_WORKSPACES folders are searched; create one with "
+		       "`rat init NAME`).\n");
+	else if (!json)
+		cli_columns_print(&t, stdout);
+	cli_columns_free(&t);
 	rat_strarray_free(&paths);
 	return status;
 }
@@ -167,14 +387,15 @@ static int run(const cli_args *a)
 	if (a->count > 1)
 		return cli_usage(a->cmd, "too many arguments");
 	if (strcmp(a->pos[0], "list") == 0)
-		return workspace ? cli_usage(a->cmd, "list takes no -w") : list();
+		return workspace ? cli_usage(a->cmd, "list takes no -w") : list(cli_wants_json(a));
 	if (strcmp(a->pos[0], "show") == 0)
-		return show(workspace);
+		return show(workspace, cli_wants_json(a));
 	return cli_unknown_verb(a->cmd, a->pos[0], verbs);
 }
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
+	CLI_USE_FORMATS("console (default) or json"),
 	{ NULL, NULL, NULL },
 };
 
@@ -182,8 +403,8 @@ const cli_command cli_cmd_workspace = {
 	"workspace",
 	"list workspaces, show one's settings",
 	run,
-	"Usage: rat workspace list\n"
-	"       rat workspace show [-w NAME|PATH]\n"
+	"Usage: rat workspace list [--json]\n"
+	"       rat workspace show [-w NAME|PATH] [--json]\n"
 	"\n"
 	"list  the workspaces in the RAT_WORKSPACES folders (default ./workspaces)\n"
 	"show  a workspace's resolved settings: branch, storage prefix and path,\n"

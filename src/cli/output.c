@@ -1,5 +1,6 @@
 /*
- * cli/output.c - query results as a table, CSV (RFC 4180) or JSON.
+ * cli/output.c - query results as a table, CSV (RFC 4180: CRLF line ends,
+ * or LF with --lf) or JSON.
  *
  * CSV and JSON stream row by row, so any result size works. The table
  * format needs column widths, so it holds at most --limit rows and says
@@ -10,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Display width of UTF-8 text: one column per code point. */
-static size_t display_width(const char *s)
+size_t cli_display_width(const char *s)
 {
 	size_t w = 0;
 
@@ -77,7 +77,7 @@ static void rule(FILE *out, const size_t *widths, size_t n, const char *left, co
 static void cell(FILE *out, const char *text, size_t width, bool right, const char *style,
 		 bool color)
 {
-	size_t pad = width - display_width(text);
+	size_t pad = width - cli_display_width(text);
 
 	fputs(" ", out);
 	if (right)
@@ -136,9 +136,9 @@ static int grid_fill(grid *g, rat_result *result, unsigned long max_rows)
 	int step, status;
 
 	for (i = 0; i < g->ncols; i++) {
-		g->widths[i] = display_width(rat_result_column_name(result, i));
-		if (display_width(rat_result_column_type_name(result, i)) > g->widths[i])
-			g->widths[i] = display_width(rat_result_column_type_name(result, i));
+		g->widths[i] = cli_display_width(rat_result_column_name(result, i));
+		if (cli_display_width(rat_result_column_type_name(result, i)) > g->widths[i])
+			g->widths[i] = cli_display_width(rat_result_column_type_name(result, i));
 	}
 	while ((step = rat_result_next(result)) == 1) {
 		if (max_rows && g->nrows == max_rows) {
@@ -155,8 +155,8 @@ static int grid_fill(grid *g, rat_result *result, unsigned long max_rows)
 				return cli_fail_lib(NULL);
 			if ((*slot = text ? table_cell(text, len) : strdup("NULL")) == NULL)
 				return cli_fail("query: out of memory");
-			if (display_width(*slot) > g->widths[i])
-				g->widths[i] = display_width(*slot);
+			if (cli_display_width(*slot) > g->widths[i])
+				g->widths[i] = cli_display_width(*slot);
 		}
 	}
 	return step < 0 ? cli_fail_lib(NULL) : CLI_OK;
@@ -230,8 +230,9 @@ static void csv_field(FILE *out, const char *text, size_t len)
 	fputc('"', out);
 }
 
-static int write_csv(FILE *out, rat_result *result)
+static int write_csv(FILE *out, rat_result *result, bool lf)
 {
+	const char *eol = lf ? "\n" : "\r\n";
 	size_t ncols = rat_result_column_count(result), i;
 	int step;
 
@@ -241,7 +242,7 @@ static int write_csv(FILE *out, rat_result *result)
 			fputc(',', out);
 		csv_field(out, name, strlen(name));
 	}
-	fputs("\r\n", out);
+	fputs(eol, out);
 	while ((step = rat_result_next(result)) == 1) {
 		for (i = 0; i < ncols; i++) {
 			const char *text;
@@ -253,24 +254,9 @@ static int write_csv(FILE *out, rat_result *result)
 			if (text)
 				csv_field(out, text, len);
 		}
-		fputs("\r\n", out);
+		fputs(eol, out);
 	}
 	return step < 0 ? cli_fail_lib(NULL) : CLI_OK;
-}
-
-void cli_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
 }
 
 static int write_json(FILE *out, rat_result *result)
@@ -301,15 +287,29 @@ static int write_json(FILE *out, rat_result *result)
 	return CLI_OK;
 }
 
-int cli_write_result(FILE *out, rat_result *result, cli_format format, unsigned long max_rows,
-		     bool color)
+const char *const cli_result_formats[] = { "table", "csv", "json", NULL };
+
+const cli_option cli_lf_option = { "lf", 0, CLI_FLAG, NULL,
+				   "csv: end lines with LF instead of CRLF (RFC 4180)", NULL, NULL,
+				   NULL };
+
+cli_format cli_parse_format(const char *name)
+{
+	if (name && strcmp(name, "csv") == 0)
+		return CLI_FORMAT_CSV;
+	if (name && strcmp(name, "json") == 0)
+		return CLI_FORMAT_JSON;
+	return CLI_FORMAT_TABLE;
+}
+
+int cli_write_result(FILE *out, rat_result *result, const cli_output *how)
 {
 	int status;
 
-	switch (format) {
-	case CLI_FORMAT_CSV: status = write_csv(out, result); break;
+	switch (how->format) {
+	case CLI_FORMAT_CSV: status = write_csv(out, result, how->lf); break;
 	case CLI_FORMAT_JSON: status = write_json(out, result); break;
-	default: status = write_table(out, result, max_rows, color); break;
+	default: status = write_table(out, result, how->max_rows, how->color); break;
 	}
 	if (status == CLI_OK && (fflush(out) != 0 || ferror(out)))
 		status = cli_fail("query: error writing the result");

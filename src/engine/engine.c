@@ -104,6 +104,12 @@ cleanup:
 	return error;
 }
 
+void rat_engine_interrupt(rat_engine *engine)
+{
+	if (engine && engine->conn)
+		duckdb_interrupt(engine->conn);
+}
+
 void rat_engine_free(rat_engine *engine)
 {
 	if (!engine)

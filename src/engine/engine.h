@@ -61,12 +61,6 @@ void *rat_engine__resolver_payload(rat_engine *engine);
 RAT_MUST_USE int rat_engine__resolve(rat_engine *engine, const char *sql);
 
 /**
- * Interrupt what engine is running, from another thread: the statement
- * fails at once ("INTERRUPT Error"). Nothing happens when it runs nothing.
- */
-void rat_engine__interrupt(rat_engine *engine);
-
-/**
  * Name the user's SQL that the session's statements run, as given or inside
  * librat's own SQL (NULL: none; the session keeps a copy). An error the
  * engine reports with a position in it (DuckDB's "LINE n:" excerpt) then
@@ -76,6 +70,13 @@ void rat_engine__interrupt(rat_engine *engine);
  * An excerpt pointing into librat's SQL around the user's is dropped too.
  */
 RAT_MUST_USE int rat_engine__set_user_sql(rat_engine *engine, const char *sql);
+
+/**
+ * rat_engine_machine_memory_mb() with the files read under root ("" for the
+ * system's own /proc and /sys; tests give a folder holding proc/self/cgroup
+ * and sys/fs/cgroup/...) and physical_mb as the machine's memory.
+ */
+RAT_MUST_USE int rat_engine__memory_mb(int64_t *out, int64_t physical_mb, const char *root);
 
 /** Lock the session down to the given absolute folders. Irreversible. */
 RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);

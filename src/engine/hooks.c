@@ -71,12 +71,6 @@ int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *agai
 	return error;
 }
 
-void rat_engine__interrupt(rat_engine *engine)
-{
-	if (engine && engine->conn)
-		duckdb_interrupt(engine->conn);
-}
-
 int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)
 {
 	rat_buf sql = RAT_BUF_INIT;

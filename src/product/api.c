@@ -48,10 +48,12 @@ static int fill_version(rat_product_version_info *out, list_storage *st,
 			const rat_product_version *v)
 {
 	const char **columns = block(st, (v->column_count + 1) * sizeof(char *));
+	const char **names = block(st, (v->column_count + 1) * sizeof(char *));
+	const char **types = block(st, (v->column_count + 1) * sizeof(char *));
 	char text[128];
 	size_t i;
 
-	if (!columns)
+	if (!columns || !names || !types)
 		return RAT_ENOMEM;
 	rat_semver__format(text, sizeof(text), &v->version);
 	out->version = keep(st, text);
@@ -66,8 +68,12 @@ static int fill_version(rat_product_version_info *out, list_storage *st,
 		char *c = rat__sprintf("%s %s", v->columns[i].name, v->columns[i].type);
 		columns[i] = keep(st, c);
 		free(c);
+		names[i] = keep(st, v->columns[i].name);
+		types[i] = keep(st, v->columns[i].type);
 	}
 	out->columns = columns;
+	out->column_names = names;
+	out->column_types = types;
 	out->column_count = v->column_count;
 	return 0;
 }

@@ -175,7 +175,7 @@ void rat_run__watch_engine(const rat_run_context *ctx, size_t step, rat_engine *
 	pthread_mutex_lock(&w->lock);
 	w->engines[step] = engine;
 	if (engine && w->cancelled)
-		rat_engine__interrupt(engine);
+		rat_engine_interrupt(engine);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -201,7 +201,7 @@ static void cancel_builds(rat_run_watch *w)
 	w->cancelled = true;
 	for (i = 0; i < w->steps; i++) {
 		if (w->engines[i])
-			rat_engine__interrupt(w->engines[i]);
+			rat_engine_interrupt(w->engines[i]);
 		if (w->children[i])
 			kill(-w->children[i], SIGTERM);
 	}

@@ -44,21 +44,41 @@ static char *describe_partitioning(const rat_scan *scan)
 	return rat_buf_detach(&out);
 }
 
+/* Room for n columns in info: "name TYPE", the name and the type of each. */
+static int alloc_columns(rat_table_info *info, size_t n)
+{
+	info->columns = rat__calloc(n + 1, sizeof(char *));
+	info->column_names = rat__calloc(n + 1, sizeof(char *));
+	info->column_types = rat__calloc(n + 1, sizeof(char *));
+	return info->columns && info->column_names && info->column_types ? 0 : RAT_ENOMEM;
+}
+
+/* Column i of info: its name (name_len bytes of text, "name TYPE") and its type after. */
+static int split_column(rat_table_info *info, size_t i, char *text, size_t name_len)
+{
+	info->columns[i] = text;
+	info->column_count = i + 1;
+	info->column_names[i] = rat__strndup(text, name_len);
+	info->column_types[i] = rat__strdup(text + name_len + 1);
+	return info->column_names[i] && info->column_types[i] ? 0 : RAT_ENOMEM;
+}
+
 /* "name TYPE" for each column, into info. */
 static int describe_columns(rat_table_info *info, const rat_table_schema *schema)
 {
 	size_t i;
-	int error = 0;
+	int error;
 
-	if ((info->columns = rat__calloc(schema->field_count + 1, sizeof(char *))) == NULL)
-		return RAT_ENOMEM;
+	if ((error = alloc_columns(info, schema->field_count)) != 0)
+		return error;
 	for (i = 0; !error && i < schema->field_count; i++) {
 		rat_buf col = RAT_BUF_INIT;
+		char *text;
 		if ((error = rat_buf_printf(&col, "%s ", schema->fields[i].name)) == 0 &&
 		    (error = rat_table__duckdb_type(&col, schema->fields[i].type_json)) == 0) {
-			info->columns[i] = rat_buf_detach(&col);
-			info->column_count = i + 1;
-			error = info->columns[i] ? 0 : RAT_ENOMEM;
+			text = rat_buf_detach(&col);
+			error = text ? split_column(info, i, text, strlen(schema->fields[i].name))
+				     : RAT_ENOMEM;
 		}
 		rat_buf_free(&col);
 	}
@@ -95,14 +115,13 @@ static int fill_view(rat_table_info *info, const rat_workspace *ws, const rat_ca
 	info->updated_ms = view.version_count ? view.versions[0].timestamp_ms : 0;
 	info->rows = info->data_files = info->bytes = -1;
 	info->partitioning = rat__strdup("");
-	if ((error = rat_workspace__table_location((char **)&info->location, ws, c->key)) == 0 &&
-	    view.columns.count &&
-	    (info->columns = rat__calloc(view.columns.count, sizeof(char *))) == NULL)
-		error = RAT_ENOMEM;
-	for (i = 0; !error && info->columns && i < view.columns.count; i++) {
-		info->columns[i] = view.columns.strings[i];
+	if ((error = rat_workspace__table_location((char **)&info->location, ws, c->key)) == 0)
+		error = alloc_columns(info, view.columns.count);
+	/* "name type": an Iceberg type name holds no space, the column's name may */
+	for (i = 0; !error && i < view.columns.count; i++) {
+		char *text = view.columns.strings[i];
 		view.columns.strings[i] = NULL;
-		info->column_count++;
+		error = split_column(info, i, text, (size_t)(strrchr(text, ' ') - text));
 	}
 	if (!error && (!info->key || !info->metadata_location || !info->partitioning))
 		error = RAT_ENOMEM;
@@ -194,9 +213,14 @@ void rat_table_list_free(rat_table_list *list)
 		free((char *)list->items[i].partitioning);
 		if (list->items[i].view_sql && list->items[i].view_sql[0])
 			free((char *)list->items[i].view_sql);
-		for (size_t j = 0; j < list->items[i].column_count; j++)
+		for (size_t j = 0; j < list->items[i].column_count; j++) {
 			free((char *)list->items[i].columns[j]);
+			free((char *)list->items[i].column_names[j]);
+			free((char *)list->items[i].column_types[j]);
+		}
 		free((void *)list->items[i].columns);
+		free((void *)list->items[i].column_names);
+		free((void *)list->items[i].column_types);
 	}
 	free(list->items);
 	memset(list, 0, sizeof(*list));

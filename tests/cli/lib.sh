@@ -49,6 +49,12 @@ expect_err() {
 	T_CHECKS=$((T_CHECKS + 1))
 	grep -qF -- "$1" "$T_DIR/err" || fail "stderr lacks: $1"
 }
+# expect_block TEXT: stdout holds TEXT, lines and all, in one piece (expect_out
+# takes each line of a pattern as a pattern of its own)
+expect_block() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[[ "$(cat "$T_DIR/out")" == *"$1"* ]] || fail "stdout lacks the lines: $1"
+}
 expect_no_out() {
 	T_CHECKS=$((T_CHECKS + 1))
 	! grep -qF -- "$1" "$T_DIR/out" || fail "stdout should not contain: $1"
@@ -65,4 +71,22 @@ expect_no_file() {
 expect_eq() {
 	T_CHECKS=$((T_CHECKS + 1))
 	[ "$1" = "$2" ] || fail "expected '$2', got '$1'"
+}
+
+# expect_json EXPR EXPECTED [EXPR EXPECTED]...: the JSON document on stdout
+# parses, and each Python expression EXPR on it (as d) gives its EXPECTED (a
+# string as is, anything else as compact JSON: 3, true, null, ["a","b"]).
+# One Python for all the pairs: it is slow to start.
+expect_json() {
+	T_CHECKS=$((T_CHECKS + $# / 2))
+	local got
+	got="$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for expr, want in zip(sys.argv[2::2], sys.argv[3::2]):
+    v = eval(expr)
+    v = v if isinstance(v, str) else json.dumps(v, separators=(",", ":"))
+    if v != want:
+        print("%s: expected %r, got %r" % (expr, want, v))
+        sys.exit(1)' "$T_DIR/out" "$@" 2>&1)" || fail "stdout is not JSON, or: $got"
 }

@@ -89,7 +89,7 @@ expect_rc 2
 expect_err "wants A [B]"
 run dev
 expect_rc 2
-expect_err "missing subcommand (start, list, diff, merge, drop)"
+expect_err "missing subcommand (start, list, diff, merge, drop, run)"
 run dev start
 expect_rc 2
 expect_err "start needs one NAME"
