@@ -161,6 +161,8 @@ void cli_list_options(FILE *out, const cli_command *const *cmds, size_t count,
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);
+/** On stderr, when the workspace has no catalog yet: where it was looked for. */
+void cli_note_no_catalog(const rat_workspace *ws);
 /** Print a merge's outcome (and conflicts) and return the exit status. */
 int cli_report_merge(int error, const rat_merge_outcome *m, const char *source, const char *target,
 		     int dry_run);

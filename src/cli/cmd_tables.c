@@ -50,9 +50,10 @@ static int run_tables(const cli_args *a)
 	if (rat_table_list_get(&list, ws, ref, NULL) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
-		if (list.count == 0)
+		if (list.count == 0) {
 			printf("No tables on %s\n", ref ? ref : rat_workspace_branch(ws));
-		else
+			cli_note_no_catalog(ws);
+		} else
 			printf("%-32s %12s %7s %10s  %s\n", "TABLE", "ROWS", "FILES", "SIZE", "UPDATED (UTC)");
 		for (i = 0; i < list.count; i++) {
 			char size[32], at[32];

@@ -433,7 +433,7 @@ static int parse_subscriptions(rat_workspace_config *config, const rat_yaml *yam
 }
 
 static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, const char *home,
-		 const rat_env *env)
+		 const char *folder_name, const rat_env *env)
 {
 	struct fy_node *root = rat_yaml__root(yaml);
 	rat_yaml_field field;
@@ -470,11 +470,21 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 	if (rat_yaml__field(&field, root, "", "subscriptions") &&
 	    (error = parse_subscriptions(config, yaml, &field)) != 0)
 		return error;
+	/* last, so that a file with mistakes reports them first */
+	if (folder_name && strcmp(folder_name, config->name) != 0 &&
+	    rat_yaml__field(&field, root, "", "name"))
+		return rat_yaml__field_error(yaml, &field,
+					     "'%s' is not the name of the workspace's folder, '%s' "
+					     "(in a workspaces folder, the folder's name is the "
+					     "workspace's name: rename the folder to '%s', or write "
+					     "name: %s)",
+					     config->name, folder_name, config->name, folder_name);
 	return 0;
 }
 
 int rat_config__load_workspace(rat_workspace_config *out, const char *path, const char *display,
-			       const char *dir, const char *home, const rat_env *env)
+			       const char *dir, const char *home, const char *folder_name,
+			       const rat_env *env)
 {
 	rat_yaml *yaml = NULL;
 	int i, error;
@@ -483,7 +493,7 @@ int rat_config__load_workspace(rat_workspace_config *out, const char *path, cons
 	for (i = 0; i < RAT_LAYER_COUNT; i++)
 		out->layers[i].retention_days = default_retention[i];
 	if ((error = rat_yaml__load(&yaml, path, display)) == 0)
-		error = parse(out, yaml, dir, home, env);
+		error = parse(out, yaml, dir, home, folder_name, env);
 	if (!error && ((!out->version && (out->version = rat__strdup("")) == NULL) ||
 		       (!out->description && (out->description = rat__strdup("")) == NULL)))
 		error = RAT_ENOMEM;

@@ -284,7 +284,8 @@ static int start(build *b)
 		goto cleanup;
 	}
 	if ((error = rat_fs__mkdir_p(b->scratch)) != 0 ||
-	    (error = rat_workspace__open_catalog(&b->catalog, b->ctx->ws)) != 0 ||
+	    (error = (b->ctx->read_ref ? rat_workspace__read_catalog /* a dry run */
+				       : rat_workspace__open_catalog)(&b->catalog, b->ctx->ws)) != 0 ||
 	    (error = rat_workspace__open_engine(&b->engine, b->ctx->ws)) != 0 ||
 	    /* a build writes a table: row order is not kept, which lets DuckDB stream and spill
 	     * large sorts, windows and copies instead of holding them in memory */

@@ -367,7 +367,8 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.ctx.started_at = started_at;
 	s.ctx.started_ms = s.rec->info.started_ms;
 	s.ctx.author = default_author(opts, ws);
-	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	if ((error = (opts->dry_run ? rat_workspace__read_catalog
+				    : rat_workspace__create_catalog)(&catalog, ws)) != 0 ||
 	    (error = rat_catalog__resolve(catalog, rat_workspace_branch(ws), base)) != 0 ||
 	    (!opts->dry_run &&
 	     (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH, base)) != 0))

@@ -28,11 +28,13 @@ struct rat_workspace {
 	char *branch;
 	char *s3_prefix;
 	char *home;
+	const char *home_origin; /* which rule found home (static text) */
+	char *catalog_path;      /* <home>/catalog.db */
 	char *warehouse;
 	char *spill;
 	char *cache;           /* RAT_HOME/cache/<name>: the read cache of remote files */
 	rat_env env;           /* the environment as it was at load */
-	rat_s3_settings s3;    /* from env */
+	rat_s3_settings s3;    /* from env and the warehouse */
 	int64_t fixed_now_ms;  /* RAT_NOW; -1: the real clock */
 };
 
@@ -169,10 +171,49 @@ cleanup:
 	return error;
 }
 
+int rat_workspace__folder_name(char **out, const char *dir, const rat_env *env)
+{
+	rat_strarray dirs = RAT_STRARRAY_INIT;
+	char *parent = rat_fs__dirname(dir), *parent_name = parent ? rat_fs__basename(parent) : NULL;
+	bool looked_up;
+	int error;
+
+	*out = NULL;
+	if (!parent || !parent_name) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_config__workspace_dirs(&dirs, env)) != 0)
+		goto cleanup;
+	looked_up = strcmp(parent_name, "workspaces") == 0 || rat_strarray__contains(&dirs, parent);
+	if (looked_up && (*out = rat_fs__basename(dir)) == NULL)
+		error = RAT_ENOMEM;
+cleanup:
+	rat_strarray_free(&dirs);
+	free(parent);
+	free(parent_name);
+	return error;
+}
+
+/* Paths and settings that follow from the folder and the environment. */
+static int resolve_environment(rat_workspace *ws)
+{
+	int error;
+
+	if ((error = rat_config__fixed_now(&ws->fixed_now_ms, &ws->env)) != 0)
+		return error;
+	if ((ws->home = rat_config__home(&ws->env, ws->path, &ws->home_origin)) == NULL ||
+	    (ws->catalog_path = rat_fs__join(ws->home, "catalog.db")) == NULL ||
+	    (ws->warehouse = rat_config__warehouse(&ws->env, ws->home)) == NULL)
+		return RAT_ENOMEM;
+	rat_config__s3_settings(&ws->s3, &ws->env, rat__str_has_prefix(ws->warehouse, "s3://"));
+	return 0;
+}
+
 int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env)
 {
 	rat_workspace *ws = NULL;
-	char *display = NULL;
+	char *display = NULL, *folder_name = NULL;
 	int error;
 
 	*out = NULL;
@@ -180,18 +221,16 @@ int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env)
 		return RAT_ENOMEM;
 	ws->env = *env;
 	memset(env, 0, sizeof(*env));
-	rat_config__s3_settings(&ws->s3, &ws->env);
-	ws->fixed_now_ms = rat_config__fixed_now_ms(&ws->env);
 	if ((ws->path = rat__strdup(dir)) == NULL ||
 	    (ws->config_path = rat_fs__join(dir, "workspace.yaml")) == NULL ||
-	    (display = display_path(ws->config_path)) == NULL ||
-	    (ws->home = rat_config__home(&ws->env)) == NULL ||
-	    (ws->warehouse = rat_config__warehouse(&ws->env, ws->home)) == NULL) {
+	    (display = display_path(ws->config_path)) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_config__load_workspace(&ws->config, ws->config_path, display, ws->path,
-						ws->home, &ws->env)) != 0)
+	if ((error = resolve_environment(ws)) != 0 ||
+	    (error = rat_workspace__folder_name(&folder_name, ws->path, &ws->env)) != 0 ||
+	    (error = rat_config__load_workspace(&ws->config, ws->config_path, display, ws->path,
+						ws->home, folder_name, &ws->env)) != 0)
 		goto cleanup;
 	if ((error = rat_config__resolve_branch(&ws->branch, ws->config.branch_spec,
 						ws->config.name, ws->path, &ws->env)) != 0) {
@@ -211,6 +250,7 @@ int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env)
 	ws = NULL;
 cleanup:
 	free(display);
+	free(folder_name);
 	rat_workspace_free(ws);
 	return error;
 }
@@ -240,6 +280,7 @@ void rat_workspace_free(rat_workspace *ws)
 	free(ws->branch);
 	free(ws->s3_prefix);
 	free(ws->home);
+	free(ws->catalog_path);
 	free(ws->warehouse);
 	free(ws->spill);
 	free(ws->cache);
@@ -348,6 +389,23 @@ const char *rat_workspace_version(const rat_workspace *ws) { return ws->config.v
 const char *rat_workspace_branch(const rat_workspace *ws) { return ws->branch; }
 const char *rat_workspace_s3_prefix(const rat_workspace *ws) { return ws->s3_prefix; }
 const char *rat_workspace_home(const rat_workspace *ws) { return ws->home; }
+const char *rat_workspace_home_origin(const rat_workspace *ws) { return ws->home_origin; }
+const char *rat_workspace_catalog_path(const rat_workspace *ws) { return ws->catalog_path; }
+
+int rat_workspace_catalog_exists(const rat_workspace *ws)
+{
+	return rat_fs__is_file(ws->catalog_path);
+}
+
+void rat_workspace_s3(const rat_workspace *ws, rat_s3_info *out)
+{
+	bool s3 = rat__str_has_prefix(ws->warehouse, "s3://");
+
+	out->endpoint = s3 ? ws->s3.endpoint : "";
+	out->region = !s3 ? "" : ws->s3.region ? ws->s3.region : "us-east-1";
+	out->access_key = s3 && ws->s3.access_key ? ws->s3.access_key : "";
+	out->origin = s3 ? ws->s3.origin : "";
+}
 const char *rat_workspace_warehouse(const rat_workspace *ws) { return ws->warehouse; }
 const char *rat_workspace_spill_dir(const rat_workspace *ws) { return ws->spill; }
 

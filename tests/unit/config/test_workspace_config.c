@@ -29,7 +29,8 @@ static int load(rat_workspace_config *c, const char *text, const rat_env *env)
 
 	test_write(ws_dir, "workspace.yaml", text);
 	snprintf(path, sizeof(path), "%s/workspace.yaml", ws_dir);
-	return rat_config__load_workspace(c, path, "workspace.yaml", ws_dir, home, env ? env : &none);
+	return rat_config__load_workspace(c, path, "workspace.yaml", ws_dir, home, NULL,
+					  env ? env : &none);
 }
 
 static void loads(rat_workspace_config *c, const char *text, const rat_env *env)
