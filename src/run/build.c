@@ -40,6 +40,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -122,14 +123,40 @@ static int result_columns(rat_strarray *out, rat_engine *engine, const char *sql
 	return error;
 }
 
-static bool has_all(const rat_strarray *columns, const char *const *names, size_t n)
+/*
+ * Whether the query has the column of every partition ("col" or "day(col)");
+ * else a warning for the step naming those it lacks: the layer's default
+ * partitioning is then not applied.
+ */
+static int has_all(bool *out, build *b, const rat_strarray *columns, const char *const *names,
+		   size_t n)
 {
-	size_t i;
+	rat_buf missing = RAT_BUF_INIT, warning = RAT_BUF_INIT;
+	size_t i, count = 0;
+	int error = 0;
 
-	for (i = 0; i < n; i++)
-		if (!rat_strarray__contains(columns, names[i]))
-			return false;
-	return true;
+	for (i = 0; !error && i < n; i++) {
+		const char *open = strchr(names[i], '('), *col = open ? open + 1 : names[i];
+		size_t len = open ? strcspn(col, ")") : strlen(col), j;
+		bool found = false;
+		for (j = 0; j < columns->count; j++)
+			found |= strlen(columns->strings[j]) == len &&
+				 strncasecmp(columns->strings[j], col, len) == 0;
+		if (!found && ++count)
+			error = rat_buf_printf(&missing, "%s%.*s", missing.len ? ", " : "", (int)len, col);
+	}
+	*out = count == 0;
+	if (!error && count)
+		error = rat_buf_printf(&warning, "%s%slayers.%s.partition_by: %s %s of %s; the table is "
+						 "not partitioned",
+				       b->step->warnings, b->step->warnings[0] ? "\n" : "", b->p->layer,
+				       rat_buf_cstr(&missing),
+				       count == 1 ? "is not a column" : "are not columns", b->p->key);
+	if (!error && count)
+		b->step->warnings = rat_run__keep(b->rec, rat_buf_cstr(&warning));
+	rat_buf_free(&missing);
+	rat_buf_free(&warning);
+	return error;
 }
 
 static int write_rows(build *b, const char *select_sql, const rat_strarray *columns)
@@ -142,6 +169,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	rat_write_result result;
 	const char *props[6];
 	size_t nprops = 0;
+	bool layer_partitions = false;
 	char *ingested_key = NULL, *stage = rat__sprintf("%s/stage", b->scratch);
 	int error = 0;
 
@@ -158,7 +186,10 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	if (p->partition_by_set) {
 		opts.partition_by = (const char *const *)p->partition_by.strings;
 		opts.partition_count = p->partition_by.count;
-	} else if (has_all(columns, layer.partition_by, layer.partition_by_count)) {
+	} else if ((error = has_all(&layer_partitions, b, columns, layer.partition_by,
+				    layer.partition_by_count)) != 0) {
+		goto cleanup;
+	} else if (layer_partitions) {
 		opts.partition_by = layer.partition_by;
 		opts.partition_count = layer.partition_by_count;
 	}
@@ -217,13 +248,14 @@ static int count_rows(build *b, const char *sql, int64_t *n)
 /* Run the checks on the new version; an error-severity violation fails the build. */
 static int run_checks(build *b)
 {
-	rat_checks checks;
+	rat_checks checks = { NULL, 0 };
 	rat_buf warnings = RAT_BUF_INIT, failures = RAT_BUF_INIT;
 	size_t i;
 	int error;
 
-	if ((error = rat_quality__checks(&checks, b->p, b->ctx->pipelines, b->relation)) != 0)
-		return error;
+	if ((error = rat_quality__checks(&checks, b->p, b->ctx->pipelines, b->relation)) != 0 ||
+	    (error = rat_buf_puts(&warnings, b->step->warnings)) != 0) /* the write's, first */
+		goto cleanup;
 	for (i = 0; !error && i < checks.count; i++) {
 		const rat_check *c = &checks.items[i];
 		int64_t n = 0;
@@ -248,6 +280,7 @@ static int run_checks(build *b)
 				       b->p->config_display ? b->p->config_display : b->p->display,
 				       rat_buf_cstr(&failures));
 	b->named = b->named || (error && failures.len);
+cleanup:
 	rat_quality__checks_free(&checks);
 	rat_buf_free(&warnings);
 	rat_buf_free(&failures);
