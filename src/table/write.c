@@ -67,12 +67,37 @@ int rat_table__load(writer *w)
 	if (error)
 		return error;
 	w->exists = true;
+	if ((error = rat_table__added_at_read(&w->added_at, w->store, &w->meta,
+					      w->meta.current_snapshot_id)) != 0)
+		return error;
 	w->version = rat_table__metadata_version(w->old_key);
 	if (w->version < 0)
 		w->version = 0; /* a name of another convention: ours start after it */
 	w->doc = json_deep_copy(w->meta.json);
 	w->location = rat__strdup(w->meta.location);
 	return w->doc && w->location ? 0 : rat_error__oom();
+}
+
+/* What a committed write did. */
+static void describe_result(rat_write_result *out, const writer *w)
+{
+	size_t i;
+
+	out->snapshot_id = w->snapshot_id;
+	out->sequence_number = w->sequence_number;
+	out->version = w->version + 1;
+	out->added_files = (int64_t)w->files.count;
+	for (i = 0; i < w->files.count; i++)
+		out->added_rows += w->files.items[i].record_count;
+	out->removed_files = w->removed_files;
+	out->write_passes = w->passes ? w->passes : 1;
+	out->removed_rows = w->removed_rows;
+	out->deleted_rows = w->deleted_rows;
+	out->protected_rows = w->protected_rows;
+	snprintf(out->metadata_key, sizeof(out->metadata_key), "%s", w->new_key ? w->new_key : "");
+	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w->meta.table_uuid);
+	out->schema_id = w->meta.current_schema_id;
+	out->spec_id = w->meta.default_spec_id;
 }
 
 int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
@@ -117,26 +142,17 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	if ((error = rat_fs__mkdir_p(w.stage)) != 0 ||
 	    (error = rat_table__copy_sql(&sql, &w, write_sql, uuid)) != 0)
 		goto cleanup;
-	error = rat_table__write_files(&w, rat_buf_cstr(&sql));
+	error = w.no_new_rows ? 0 : rat_table__write_files(&w, rat_buf_cstr(&sql));
 	if (error && rat_table__out_of_memory() && rat_table__can_split(&w))
 		error = rat_table__write_in_ranges(&w, write_sql);
+	if (!error)
+		error = rat_table__write_carried(&w); /* the rows a rewrite keeps, by time */
 	if (error || (error = rat_table__commit(&w)) != 0)
 		goto cleanup;
-	out->snapshot_id = w.snapshot_id;
-	out->sequence_number = w.sequence_number;
-	out->version = w.version + 1;
-	out->added_files = (int64_t)w.files.count;
-	for (size_t i = 0; i < w.files.count; i++)
-		out->added_rows += w.files.items[i].record_count;
-	out->removed_files = w.removed_files;
-	out->write_passes = w.passes ? w.passes : 1;
-	out->removed_rows = w.removed_rows;
-	snprintf(out->metadata_key, sizeof(out->metadata_key), "%s", w.new_key ? w.new_key : "");
-	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w.meta.table_uuid);
-	out->schema_id = w.meta.current_schema_id;
-	out->spec_id = w.meta.default_spec_id;
+	describe_result(out, &w);
 cleanup:
 	rat_table__merge_cleanup(&w);
+	rat_table__carry_free(&w);
 	free(write_sql);
 	if (w.stage)
 		rat_fs__remove_tree(w.stage);
