@@ -168,6 +168,8 @@ typedef struct rat_layer_settings {
 	int64_t retention_days;            /**< -1: keep forever */
 	const char *const *partition_by;   /**< default partition columns */
 	size_t partition_by_count;
+	const char *retention_column;      /**< the date retention goes by; "": when rows were
+					        loaded (docs/maintenance.md) */
 } rat_layer_settings;
 
 RAT_EXTERN(void) rat_workspace_layer(const rat_workspace *ws, rat_layer layer,

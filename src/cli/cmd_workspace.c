@@ -59,6 +59,9 @@ static void show_layers(const rat_workspace *ws)
 			printf("forever");
 		else
 			printf("%" PRId64 " days", layer.retention_days);
+		if (layer.retention_days >= 0)
+			printf(" by %s", layer.retention_column[0] ? layer.retention_column
+								   : "load time");
 		if (layer.partition_by_count) {
 			printf(", partition_by [");
 			for (j = 0; j < layer.partition_by_count; j++)

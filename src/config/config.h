@@ -62,6 +62,7 @@ RAT_MUST_USE int rat_config__profile_find(rat_profile *out, const char *name,
 
 typedef struct rat_layer_config {
 	int64_t retention_days; /* -1: forever */
+	char *retention_column; /* NULL: retention goes by when rows were loaded */
 	rat_strarray partition_by;
 } rat_layer_config;
 

@@ -22,7 +22,8 @@ static const char *const top_keys[] = { "name",      "version",  "description", 
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
 static const char *const layers_keys[] = { "bronze", "silver", "gold", NULL };
-static const char *const layer_keys[] = { "retention_days", "partition_by", NULL };
+static const char *const layer_keys[] = { "retention_days", "retention_column", "partition_by",
+					   NULL };
 static const char *const product_keys[] = { "name", "source", "access", "sla", "description",
 					    NULL };
 static const char *const access_keys[] = { "workspace", "level", NULL };
@@ -178,6 +179,14 @@ static int parse_resources(rat_workspace_config *config, const rat_yaml *yaml,
 	return 0;
 }
 
+static int bad_column(const rat_yaml *yaml, const rat_yaml_field *field, const char *name)
+{
+	return rat_yaml__field_error(yaml, field,
+				     "invalid column name '%s' (letters, digits and '_', not starting "
+				     "with a digit)",
+				     name);
+}
+
 static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_yaml_field *section)
 {
 	rat_yaml_field field;
@@ -193,6 +202,12 @@ static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_
 						100 * 366)) != 0)
 			return error;
 	}
+	if (rat_yaml__field(&field, section->value, section->path, "retention_column")) {
+		if ((error = rat_yaml__string(&layer->retention_column, yaml, &field)) != 0)
+			return error;
+		if (!rat_config__valid_identifier(layer->retention_column))
+			return bad_column(yaml, &field, layer->retention_column);
+	}
 	if (rat_yaml__field(&field, section->value, section->path, "partition_by")) {
 		if ((error = rat_yaml__string_list(&layer->partition_by, yaml, &field)) != 0)
 			return error;
@@ -203,11 +218,7 @@ static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_
 			/* point at the offending item of a list */
 			if (fy_node_get_type(field.value) == FYNT_SEQUENCE)
 				rat_yaml__item(&item, rat_yaml__at(field.value, i), field.path, i);
-			return rat_yaml__field_error(
-					yaml, &item,
-					"invalid column name '%s' (letters, digits and '_', not "
-					"starting with a digit)",
-					layer->partition_by.strings[i]);
+			return bad_column(yaml, &item, layer->partition_by.strings[i]);
 		}
 	}
 	return 0;
@@ -512,8 +523,10 @@ void rat_config__free_workspace(rat_workspace_config *config)
 	free(config->description);
 	free(config->branch_spec);
 	free(config->s3_prefix);
-	for (i = 0; i < RAT_LAYER_COUNT; i++)
+	for (i = 0; i < RAT_LAYER_COUNT; i++) {
 		rat_strarray_free(&config->layers[i].partition_by);
+		free(config->layers[i].retention_column);
+	}
 	for (i = 0; i < config->product_count; i++) {
 		rat_product_config *p = &config->products[i];
 		free((char *)p->name);

@@ -6,7 +6,10 @@
  * table's current snapshot does not list as ingested; the new list is a
  * file under the table's metadata/ named in the snapshot summary
  * (rat.ingested-files), so it is committed with the data it describes.
- * Bronze rows are stamped with the run's start (_ingested_at).
+ * Bronze rows are stamped with the run's start (_ingested_at), never at or
+ * below the newest stamp the table holds, whatever RAT_NOW says: retention
+ * and the `_ingested_at > watermark(...)` of incremental pipelines count on
+ * stamps that only go up.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -194,23 +197,61 @@ cleanup:
 	return error;
 }
 
+/*
+ * The stamp of this build's rows, into stamp: the run's start, or just after
+ * the newest _ingested_at the table holds when that is not earlier (a clock
+ * set back with RAT_NOW).
+ */
+static int ingestion_stamp(build *b, rat_buf *stamp)
+{
+	rat_result *result = NULL;
+	rat_buf sql = RAT_BUF_INIT;
+	const char *text = NULL;
+	bool has = false;
+	size_t i;
+	int error = 0;
+
+	if (b->entry && !b->entry->state.view && b->incremental &&
+	    (error = rat_buf_printf(&sql, "SELECT * FROM %s LIMIT 0", b->relation)) == 0 &&
+	    (error = rat_engine_query(&result, b->engine, rat_buf_cstr(&sql))) == 0)
+		for (i = 0; i < rat_result_column_count(result); i++)
+			has |= strcmp(rat_result_column_name(result, i), "_ingested_at") == 0;
+	rat_result_free(result);
+	result = NULL;
+	rat_buf_clear(&sql);
+	if (!error && has &&
+	    (error = rat_buf_printf(&sql, "SELECT CAST(greatest(TIMESTAMPTZ '%s', max(_ingested_at) + "
+					  "INTERVAL 1 MILLISECOND) AS VARCHAR) FROM %s",
+				    b->ctx->started_at, b->relation)) == 0 &&
+	    (error = rat_engine_query(&result, b->engine, rat_buf_cstr(&sql))) == 0 &&
+	    (error = rat_result_next(result)) == 1)
+		error = rat_result_get_text(result, 0, &text, NULL);
+	if (error >= 0)
+		error = rat_buf_puts(stamp, text ? text : b->ctx->started_at);
+	rat_result_free(result);
+	rat_buf_free(&sql);
+	return error < 0 ? error : 0;
+}
+
 /* Bronze rows get _ingested_at and _ingested_date (unless the query made its own); columns follows. */
 int rat_run__add_ingestion_columns(build *b, rat_buf *sql, rat_strarray *columns)
 {
-	rat_buf wrapped = RAT_BUF_INIT;
+	rat_buf wrapped = RAT_BUF_INIT, stamp = RAT_BUF_INIT;
 	int error;
 
 	if (strcmp(b->p->layer, "bronze") != 0)
 		return 0;
-	error = rat_buf_puts(&wrapped, "SELECT *");
+	if ((error = ingestion_stamp(b, &stamp)) == 0)
+		error = rat_buf_puts(&wrapped, "SELECT *");
 	if (!error && !rat_strarray__contains(columns, "_ingested_at") &&
 	    (error = rat_buf_printf(&wrapped, ", TIMESTAMPTZ '%s' AS _ingested_at",
-				    b->ctx->started_at)) == 0)
+				    rat_buf_cstr(&stamp))) == 0)
 		error = rat_strarray__push(columns, "_ingested_at");
 	if (!error && !rat_strarray__contains(columns, "_ingested_date") &&
 	    (error = rat_buf_printf(&wrapped, ", CAST(TIMESTAMPTZ '%s' AS DATE) AS _ingested_date",
-				    b->ctx->started_at)) == 0)
+				    rat_buf_cstr(&stamp))) == 0)
 		error = rat_strarray__push(columns, "_ingested_date");
+	rat_buf_free(&stamp);
 	if (!error)
 		error = rat_buf_printf(&wrapped, " FROM (%s\n)", rat_buf_cstr(sql));
 	if (!error) {

@@ -438,6 +438,7 @@ void rat_workspace_layer(const rat_workspace *ws, rat_layer layer, rat_layer_set
 	out->retention_days = config->retention_days;
 	out->partition_by = (const char *const *)config->partition_by.strings;
 	out->partition_by_count = config->partition_by.count;
+	out->retention_column = config->retention_column ? config->retention_column : "";
 }
 
 size_t rat_workspace_product_count(const rat_workspace *ws)
