@@ -67,9 +67,6 @@ int rat_table__load(writer *w)
 	if (error)
 		return error;
 	w->exists = true;
-	if ((error = rat_table__added_at_read(&w->added_at, w->store, &w->meta,
-					      w->meta.current_snapshot_id)) != 0)
-		return error;
 	w->version = rat_table__metadata_version(w->old_key);
 	if (w->version < 0)
 		w->version = 0; /* a name of another convention: ours start after it */
@@ -115,7 +112,9 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	w.engine = engine;
 	w.opts = opts ? opts : &defaults;
 	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_clock__real_ms();
-	if ((error = rat_table__load(&w)) != 0)
+	if ((error = rat_table__load(&w)) != 0 ||
+	    (w.exists && (error = rat_table__added_at_read(&w.added_at, store, &w.meta,
+							   w.meta.current_snapshot_id)) != 0))
 		goto cleanup;
 	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)
 		goto cleanup;
