@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	setup();
 	path = fuzz_write_file("workspace.yaml", data, size);
 	if (rat_config__load_workspace(&config, path, "workspace.yaml", fuzz_scratch_dir(), NULL,
-				       &env) == 0)
+				       NULL, &env) == 0)
 		rat_config__free_workspace(&config);
 	free(path);
 	return 0;

@@ -16,8 +16,18 @@ RAT_BEGIN_DECL
 
 typedef struct rat_catalog rat_catalog;
 
-/** Open the catalog the workspace uses (<RAT_HOME>/catalog.db; created if needed). */
+/**
+ * Open the catalog the workspace uses (<RAT_HOME>/catalog.db; RAT_HOME and
+ * the catalog are created if needed), with the workspace's branch in place
+ * (forked from main when missing).
+ */
 RAT_EXTERN(int) RAT_CHECKED rat_catalog_open(rat_catalog **out, const rat_workspace *ws);
+/**
+ * As rat_catalog_open(), but never creating the catalog: RAT_ENOTFOUND when
+ * the workspace has none yet, the message naming the file looked for and how
+ * RAT_HOME was found. What read-only commands use.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_open_existing(rat_catalog **out, const rat_workspace *ws);
 /** Close it. NULL is accepted. */
 RAT_EXTERN(void) rat_catalog_free(rat_catalog *catalog);
 

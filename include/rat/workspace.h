@@ -103,12 +103,43 @@ RAT_EXTERN(const char *) rat_workspace_branch(const rat_workspace *ws);
 /** isolation.nessie_branch as written, or "" when the default applies. */
 RAT_EXTERN(const char *) rat_workspace_branch_spec(const rat_workspace *ws);
 RAT_EXTERN(const char *) rat_workspace_s3_prefix(const rat_workspace *ws);
-/** RAT_HOME: the local state folder (catalog, local warehouse, caches, spill). */
+/**
+ * RAT_HOME: the local state folder (catalog, local warehouse, caches, spill).
+ * Without the RAT_HOME variable it is found from the workspace's own folder,
+ * never from the current one: .rat/ beside the workspaces/ folder that holds
+ * it, else .rat/ in its parent folder.
+ */
 RAT_EXTERN(const char *) rat_workspace_home(const rat_workspace *ws);
+/**
+ * How rat_workspace_home() was found, for messages: "RAT_HOME" (the
+ * variable), "beside the workspaces/ folder that holds the workspace" or "in
+ * the workspace's parent folder". Static storage.
+ */
+RAT_EXTERN(const char *) rat_workspace_home_origin(const rat_workspace *ws);
+/** The catalog of the workspace's state: <RAT_HOME>/catalog.db. */
+RAT_EXTERN(const char *) rat_workspace_catalog_path(const rat_workspace *ws);
+/**
+ * 1 when the catalog exists, 0 when nothing has created it yet (only a run
+ * or `rat init` does; reading a workspace without one sees no tables and
+ * creates nothing).
+ */
+RAT_EXTERN(int) rat_workspace_catalog_exists(const rat_workspace *ws);
 /** ICEBERG_WAREHOUSE, or <RAT_HOME>/warehouse when unset. */
 RAT_EXTERN(const char *) rat_workspace_warehouse(const rat_workspace *ws);
 /** Where the engine spills what does not fit in memory: <RAT_HOME>/tmp/<workspace name>. */
 RAT_EXTERN(const char *) rat_workspace_spill_dir(const rat_workspace *ws);
+
+/** Where the workspace's data is read and written when its warehouse is on S3. */
+typedef struct rat_s3_info {
+	const char *endpoint;   /**< the endpoint in effect; "" when the warehouse is not on S3 */
+	const char *region;     /**< the signing region ("us-east-1" unless S3_REGION says) */
+	const char *access_key; /**< the access key id; "" when requests are not signed */
+	const char *origin;     /**< how the endpoint was chosen ("S3_ENDPOINT", "default: ...",
+				     "AWS: S3_ENDPOINT=aws", ...); "" when not on S3 */
+} rat_s3_info;
+
+/** The S3 settings in effect (never the secret key). Strings owned by ws. */
+RAT_EXTERN(void) rat_workspace_s3(const rat_workspace *ws, rat_s3_info *out);
 
 /** Bits of rat_resources.overridden: which keys workspace.yaml overrides. */
 #define RAT_RESOURCE_MAX_MEMORY_MB (1u << 0)
@@ -137,6 +168,8 @@ typedef struct rat_layer_settings {
 	int64_t retention_days;            /**< -1: keep forever */
 	const char *const *partition_by;   /**< default partition columns */
 	size_t partition_by_count;
+	const char *retention_column;      /**< the date retention goes by; "": when rows were
+					        loaded (docs/maintenance.md) */
 } rat_layer_settings;
 
 RAT_EXTERN(void) rat_workspace_layer(const rat_workspace *ws, rat_layer layer,

@@ -174,6 +174,8 @@ int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **ca
  */
 int cli_list_refs(rat_catalog *catalog, int tags, const char *prefix, const char *current,
 		  bool json, bool runs);
+/** On stderr, when the workspace has no catalog yet: where it was looked for. */
+void cli_note_no_catalog(const rat_workspace *ws);
 /** Print a merge's outcome (and conflicts) and return the exit status. */
 int cli_report_merge(int error, const rat_merge_outcome *m, const char *source, const char *target,
 		     int dry_run);

@@ -60,6 +60,9 @@ static int retention_json(const rat_retention_report *report, const rat_workspac
 		cli_json_int(&j, "rows_deleted", t->rows_deleted);
 		cli_json_int(&j, "files_removed", t->files_removed);
 		cli_json_int(&j, "files_added", t->files_added);
+		cli_json_int(&j, "files_rewritten", t->files_rewritten);
+		cli_json_int(&j, "rows_kept", t->rows_kept);
+		cli_json_unset(&j, "kept_why", t->kept_why);
 		cli_json_unset(&j, "note", t->note);
 		cli_json_close(&j);
 	}
@@ -74,14 +77,27 @@ static void retention_text(const rat_retention_report *report, const rat_workspa
 	       dry ? "WOULD GO" : "DELETED", "FILES");
 	for (i = 0; i < report->count; i++) {
 		const rat_retention_item *t = &report->items[i];
-		if (t->note[0]) {
-			printf("%-28s %6s %s\n", t->table, t->retention_days < 0 ? "-" : "", t->note);
+		if (t->note[0] && t->retention_days < 0) {
+			printf("%-28s %6s %s\n", t->table, "-", t->note);
 			continue;
 		}
-		printf("%-28s %6" PRId64 " %-16s %-19s %10" PRId64 " -%" PRId64 "/+%" PRId64 "\n",
-		       t->table, t->retention_days, t->column, t->cutoff, t->rows_deleted,
-		       t->files_removed, t->files_added);
+		if (t->note[0]) {
+			printf("%-28s %6" PRId64 " %s\n", t->table, t->retention_days, t->note);
+			continue;
+		}
+		printf("%-28s %6" PRId64 " %-16s %-19s %10" PRId64 " -%" PRId64, t->table,
+		       t->retention_days, t->column[0] ? t->column : "load time", t->cutoff,
+		       t->rows_deleted, t->files_removed);
+		if (dry)
+			printf(" (%" PRId64 " rewritten)\n", t->files_rewritten);
+		else
+			printf("/+%" PRId64 "\n", t->files_added);
 	}
+	for (i = 0; i < report->count; i++)
+		if (report->items[i].rows_kept > 0)
+			printf("%s: %" PRId64 " rows with %s before the cutoff stay: %s.\n",
+			       report->items[i].table, report->items[i].rows_kept,
+			       report->items[i].column, report->items[i].kept_why);
 	if (dry)
 		printf("Dry run: nothing changed.\n");
 	else if (report->commit[0])
@@ -238,12 +254,14 @@ const cli_command cli_cmd_retention = {
 	retention,
 	"Usage: rat retention apply [-w NAME|PATH] [--dry-run] [--json]\n"
 	"\n"
-	"Delete, in one commit on the workspace's branch, the rows older than their\n"
-	"layer's retention_days (workspace.yaml layers.<layer>.retention_days; null\n"
-	"keeps forever). A table goes by its date partition column, else\n"
-	"_ingested_at, else _ingested_date. Whole files go where the partitioning\n"
-	"follows the date; others are rewritten without the old rows. The previous\n"
-	"state stays readable with --ref until rat vacuum.\n",
+	"Delete, in one commit on the workspace's branch, the rows loaded more than\n"
+	"their layer's retention_days ago (workspace.yaml layers.<layer>.retention_days;\n"
+	"null keeps forever): rows loaded since the cutoff stay, however old their\n"
+	"dates. A table with _ingested_at also goes by it. A layer's retention_column\n"
+	"makes it go by that date instead, recent loads included. Whole files go when\n"
+	"all their rows do; others are rewritten without them. The previous state\n"
+	"stays readable with --ref until rat vacuum. --dry-run reports exactly what\n"
+	"would go: rows, files leaving (and of those, rewritten).\n",
 	retention_options,
 	retention_aliases,
 	NULL,

@@ -50,9 +50,10 @@ static int run(const cli_args *a)
 		 (int)(strchr(table, '.') - table), table, strchr(table, '.') + 1, limit);
 	cli_warn_memory(ws, false);
 	if (rat_engine_open_at(&engine, ws, cli_get(a, CLI_OPT(REF))) != 0 ||
-	    rat_engine_query(&result, engine, sql) != 0)
+	    rat_engine_query(&result, engine, sql) != 0) {
 		status = cli_fail_lib(NULL);
-	else
+		cli_note_no_catalog(ws);
+	} else
 		status = cli_write_result(stdout, result, &how);
 	rat_result_free(result);
 	rat_engine_free(engine);

@@ -128,6 +128,7 @@ static int run(const cli_args *a)
 	}
 	if (rat_engine_query(&result, engine, sql ? sql : a->pos[0]) != 0) {
 		status = cli_fail_lib(NULL);
+		cli_note_no_catalog(ws);
 		goto cleanup;
 	}
 	status = write_output(result, cli_get(a, CLI_OPT(OUTPUT)), how);

@@ -94,8 +94,8 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool verbose)
 			fprintf(out, "    note: the engine ran out of memory writing it as one query; "
 				     "written in %" PRId64 " ranges of its unique key\n",
 				s->write_passes);
-		if (s->warnings[0])
-			fprintf(out, "    warning: %s\n", s->warnings);
+		for (const char *w = s->warnings; *w; w += strcspn(w, "\n"), w += *w == '\n')
+			fprintf(out, "    warning: %.*s\n", (int)strcspn(w, "\n"), w);
 		if (verbose && s->error[0] && strcmp(s->error, r->error) != 0) /* else: below */
 			fprintf(out, "    error: %s\n", s->error);
 	}

@@ -142,6 +142,8 @@ static int run_tables(const cli_args *a)
 	} else {
 		status = cli_print_tables(&list, ref ? ref : rat_workspace_branch(ws),
 					  cli_wants_json(a));
+		if (list.count == 0 && !cli_wants_json(a))
+			cli_note_no_catalog(ws);
 		rat_table_list_free(&list);
 	}
 	rat_workspace_free(ws);

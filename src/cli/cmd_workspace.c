@@ -78,6 +78,22 @@ static void show_resources(const rat_workspace *ws)
 	}
 }
 
+/* Where an S3 warehouse is reached, and how (never the secret key). */
+static void show_s3(const rat_workspace *ws)
+{
+	rat_s3_info s3;
+
+	rat_workspace_s3(ws, &s3);
+	if (!s3.endpoint[0])
+		return;
+	printf("S3 endpoint:   %s (%s)\n", s3.endpoint, s3.origin);
+	printf("S3 region:     %s\n", s3.region);
+	if (s3.access_key[0])
+		printf("S3 access key: %s (requests signed)\n", s3.access_key);
+	else
+		printf("S3 access key: none (requests not signed: public buckets only)\n");
+}
+
 static void show_layers(const rat_workspace *ws)
 {
 	int i;
@@ -92,6 +108,9 @@ static void show_layers(const rat_workspace *ws)
 			printf("forever");
 		else
 			printf("%" PRId64 " days", layer.retention_days);
+		if (layer.retention_days >= 0)
+			printf(" by %s", layer.retention_column[0] ? layer.retention_column
+								   : "load time");
 		if (layer.partition_by_count) {
 			printf(", partition_by [");
 			for (j = 0; j < layer.partition_by_count; j++)
@@ -274,7 +293,8 @@ static void show_text(const rat_workspace *ws, const char *storage,
 		printf("  (nessie_branch: %s)", rat_workspace_branch_spec(ws));
 	printf("\nS3 prefix:     %s\n", rat_workspace_s3_prefix(ws));
 	printf("Storage path:  %s\n", storage);
-	printf("RAT_HOME:      %s\n", rat_workspace_home(ws));
+	printf("RAT_HOME:      %s (%s)\n", rat_workspace_home(ws), rat_workspace_home_origin(ws));
+	show_s3(ws);
 	show_resources(ws);
 	show_layers(ws);
 	show_pipelines(pipelines);
@@ -408,8 +428,9 @@ const cli_command cli_cmd_workspace = {
 	"\n"
 	"list  the workspaces in the RAT_WORKSPACES folders (default ./workspaces)\n"
 	"show  a workspace's resolved settings: branch, storage prefix and path,\n"
-	"      profile with the effective limits after overrides, layers,\n"
-	"      pipelines by layer, products and subscriptions\n",
+	"      RAT_HOME and how it was found, the S3 endpoint and access key in\n"
+	"      effect (never the secret), profile with the effective limits after\n"
+	"      overrides, layers, pipelines by layer, products and subscriptions\n",
 	options,
 	NULL,
 	NULL,

@@ -72,13 +72,24 @@ int cli_usage(const cli_command *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+void cli_note_no_catalog(const rat_workspace *ws)
+{
+	if (ws && !rat_workspace_catalog_exists(ws))
+		fprintf(stderr,
+			"rat: note: workspace '%s' has no state yet: no catalog at %s (RAT_HOME %s, "
+			"%s; set RAT_HOME to use another)\n",
+			rat_workspace_name(ws), rat_workspace_catalog_path(ws), rat_workspace_home(ws),
+			rat_workspace_home_origin(ws));
+}
+
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog)
 {
 	*ws = NULL;
 	*catalog = NULL;
 	if (rat_workspace_open(ws, workspace) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_catalog_open(catalog, *ws) != 0) {
+	/* never creates one: a command that finds none says where it looked */
+	if (rat_catalog_open_existing(catalog, *ws) != 0) {
 		rat_workspace_free(*ws);
 		*ws = NULL;
 		return cli_fail_lib("catalog");

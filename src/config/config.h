@@ -62,6 +62,7 @@ RAT_MUST_USE int rat_config__profile_find(rat_profile *out, const char *name,
 
 typedef struct rat_layer_config {
 	int64_t retention_days; /* -1: forever */
+	char *retention_column; /* NULL: retention goes by when rows were loaded */
 	rat_strarray partition_by;
 } rat_layer_config;
 
@@ -85,10 +86,13 @@ typedef struct rat_workspace_config {
 /**
  * Load and validate workspace.yaml at path (display names it in messages),
  * resolving its profile. `dir` is the workspace folder, `home` RAT_HOME.
+ * folder_name, when not NULL, is the name the file must give (the folder's,
+ * for a workspace in a folder where names are looked up): another name is
+ * an error naming both.
  */
 RAT_MUST_USE int rat_config__load_workspace(rat_workspace_config *out, const char *path,
 					    const char *display, const char *dir, const char *home,
-					    const rat_env *env);
+					    const char *folder_name, const rat_env *env);
 void rat_config__free_workspace(rat_workspace_config *config);
 
 /** The default workspace.yaml text written by `rat init`. Free with free(). */
@@ -118,14 +122,23 @@ const char *rat_config__env_get(const rat_env *env, const char *name);
 const char *rat_config__env_value(const rat_env *env, const char *name);
 /**
  * RAT_NOW ("2024-03-01", "2024-03-01 10:00:00" or "2024-03-01T10:00:00Z",
- * UTC) as milliseconds since the epoch: what librat takes for now in run
- * times, ingestion, commit and snapshot times and retention cutoffs; -1
- * when unset or malformed (then the real clock applies).
+ * UTC) into *out_ms, as milliseconds since the epoch: what librat takes for
+ * now in run times, ingestion, commit and snapshot times and retention
+ * cutoffs; -1 when unset (then the real clock applies). A value in none of
+ * these forms is RAT_EINVALID, the message naming RAT_NOW, the value and the
+ * forms: never a silent fallback to the real clock.
  */
-int64_t rat_config__fixed_now_ms(const rat_env *env);
+RAT_MUST_USE int rat_config__fixed_now(int64_t *out_ms, const rat_env *env);
 
-/** RAT_HOME, or .rat/ in the nearest folder up from the current one that holds workspaces/, else ./.rat */
-char *rat_config__home(const rat_env *env);
+/**
+ * The local state folder of the workspace in workspace_dir: RAT_HOME when
+ * set, else found from the workspace's own folder, never from the current
+ * one: .rat/ beside the workspaces/ folder that holds it (X/workspaces/W
+ * gives X/.rat), else .rat/ in its parent folder (P/W gives P/.rat). So a
+ * workspace has one state whatever folder a command runs from. *origin
+ * receives which rule applied (static text, for messages). Free with free().
+ */
+char *rat_config__home(const rat_env *env, const char *workspace_dir, const char **origin);
 /** ICEBERG_WAREHOUSE, or <home>/warehouse. */
 char *rat_config__warehouse(const rat_env *env, const char *home);
 /** The folders of RAT_WORKSPACES (default "./workspaces"), absolute. */
@@ -133,16 +146,32 @@ RAT_MUST_USE int rat_config__workspace_dirs(rat_strarray *out, const rat_env *en
 /** WORKSPACE: the workspace a command uses without -w; NULL when unset. */
 const char *rat_config__default_workspace(const rat_env *env);
 
-/** S3 settings from the environment (S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY). */
+/*
+ * S3 settings from the environment (S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY,
+ * S3_SECRET_KEY). With the warehouse on S3 and none of S3_ENDPOINT,
+ * S3_ACCESS_KEY, S3_SECRET_KEY set, the guide's local MinIO applies
+ * (RAT_S3_DEFAULT_*). S3_ENDPOINT=aws (any case) or set but empty means AWS
+ * itself, https://s3.<region>.amazonaws.com, as does an unset S3_ENDPOINT
+ * beside keys or with a local warehouse.
+ */
+#define RAT_S3_DEFAULT_ENDPOINT "http://localhost:9000"
+#define RAT_S3_DEFAULT_ACCESS_KEY "ratatouille"
+#define RAT_S3_DEFAULT_SECRET_KEY "ratatouille123"
+
 typedef struct rat_s3_settings {
-	const char *endpoint;   /* NULL: AWS for the region */
-	const char *region;     /* NULL: the store's default */
+	const char *endpoint;   /* never NULL after rat_config__s3_settings() */
+	const char *region;     /* NULL: the store's default (us-east-1) */
 	const char *access_key; /* NULL with secret_key: anonymous */
 	const char *secret_key;
+	const char *origin;     /* how the endpoint was chosen, for `rat workspace show` */
+	char aws_endpoint[96];  /* endpoint may point here: do not copy the struct */
 } rat_s3_settings;
 
-/** The S3 settings of env; the strings are owned by env. */
-void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env);
+/**
+ * The S3 settings of env; s3_warehouse: ICEBERG_WAREHOUSE is an s3:// URL.
+ * The strings are owned by env, static, or in out itself.
+ */
+void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env, bool s3_warehouse);
 
 /*
  * Branch resolution (branch.c): literal, "auto"/"git", "git:<prefix>";

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 extern char **environ;
@@ -92,16 +93,14 @@ const char *rat_config__env_value(const rat_env *env, const char *name)
 	return v && *v ? v : NULL;
 }
 
-int64_t rat_config__fixed_now_ms(const rat_env *env)
+/* A RAT_NOW text as ms since the epoch; -1 when it is not one of the forms. */
+static int64_t parse_now(const char *text)
 {
 	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	const char *text = rat_config__env_value(env, "RAT_NOW");
 	struct tm tm;
 	int y, mo, d, h = 0, mi = 0, s = 0, n = 0, m = 0;
 	char sep;
 
-	if (!text)
-		return -1;
 	if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
 		return -1;
 	if (text[n] && (sscanf(text + n, "%c%2d:%2d:%2d%n", &sep, &h, &mi, &s, &m) != 4 ||
@@ -122,32 +121,54 @@ int64_t rat_config__fixed_now_ms(const rat_env *env)
 	return (int64_t)timegm(&tm) * 1000;
 }
 
-char *rat_config__home(const rat_env *env)
+int rat_config__fixed_now(int64_t *out_ms, const rat_env *env)
+{
+	const char *text = rat_config__env_value(env, "RAT_NOW");
+
+	*out_ms = -1;
+	if (!text)
+		return 0;
+	if ((*out_ms = parse_now(text)) >= 0)
+		return 0;
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+			      "RAT_NOW='%.64s%s' is not a time rat can read (accepted, in UTC: "
+			      "2024-04-01, 2024-04-01 10:00:00 or 2024-04-01T10:00:00Z; unset it for "
+			      "the real clock)",
+			      text, strlen(text) > 64 ? "..." : "");
+}
+
+char *rat_config__home(const rat_env *env, const char *workspace_dir, const char **origin)
 {
 	const char *value = rat_config__env_value(env, "RAT_HOME");
-	char *dir, *home = NULL;
+	char *dir, *parent, *name, *home;
 
-	if (value)
+	if (value) {
+		*origin = "RAT_HOME";
 		return rat_fs__absolute(value);
-	if ((dir = rat_fs__cwd()) == NULL)
-		return NULL;
-	/* .rat/ beside the nearest workspaces/ folder up from here */
-	for (;;) {
-		char *candidate = rat_fs__join(dir, "workspaces");
-		bool found = candidate && rat_fs__is_dir(candidate);
-		free(candidate);
-		if (found || strcmp(dir, "/") == 0) {
-			if (found)
-				home = rat_fs__join(dir, ".rat");
-			break;
-		}
-		char *parent = rat_fs__dirname(dir);
-		free(dir);
-		if ((dir = parent) == NULL)
-			return NULL;
 	}
+	/* from the workspace's own folder, never from the current one */
+	if ((dir = rat_fs__absolute(workspace_dir)) == NULL)
+		return NULL;
+	parent = rat_fs__dirname(dir);
+	name = parent ? rat_fs__basename(parent) : NULL;
 	free(dir);
-	return home ? home : rat_fs__absolute(".rat");
+	if (!parent || !name) {
+		free(parent);
+		free(name);
+		return NULL;
+	}
+	if (strcmp(name, "workspaces") == 0 && strcmp(parent, "/") != 0) {
+		char *above = rat_fs__dirname(parent);
+		*origin = "beside the workspaces/ folder that holds the workspace";
+		home = above ? rat_fs__join(above, ".rat") : NULL;
+		free(above);
+	} else {
+		*origin = "in the workspace's parent folder";
+		home = rat_fs__join(parent, ".rat");
+	}
+	free(parent);
+	free(name);
+	return home;
 }
 
 char *rat_config__warehouse(const rat_env *env, const char *home)
@@ -196,10 +217,31 @@ const char *rat_config__default_workspace(const rat_env *env)
 	return rat_config__env_value(env, "WORKSPACE");
 }
 
-void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env)
+void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env, bool s3_warehouse)
 {
-	out->endpoint = rat_config__env_value(env, "S3_ENDPOINT");
+	const char *endpoint = rat_config__env_get(env, "S3_ENDPOINT");
+
+	memset(out, 0, sizeof(*out));
 	out->region = rat_config__env_value(env, "S3_REGION");
 	out->access_key = rat_config__env_value(env, "S3_ACCESS_KEY");
 	out->secret_key = rat_config__env_value(env, "S3_SECRET_KEY");
+	if (endpoint && *endpoint && strcasecmp(endpoint, "aws") != 0) {
+		out->endpoint = endpoint;
+		out->origin = "S3_ENDPOINT";
+		return;
+	}
+	if (!endpoint && s3_warehouse && !out->access_key && !out->secret_key) {
+		/* the guide's local MinIO: what `ICEBERG_WAREHOUSE=s3://...` alone means */
+		out->endpoint = RAT_S3_DEFAULT_ENDPOINT;
+		out->access_key = RAT_S3_DEFAULT_ACCESS_KEY;
+		out->secret_key = RAT_S3_DEFAULT_SECRET_KEY;
+		out->origin = "default: S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY unset";
+		return;
+	}
+	/* AWS itself: S3_ENDPOINT=aws or empty, or unset beside keys */
+	snprintf(out->aws_endpoint, sizeof(out->aws_endpoint), "https://s3.%.40s.amazonaws.com",
+		 out->region ? out->region : "us-east-1");
+	out->endpoint = out->aws_endpoint;
+	out->origin = !endpoint ? "AWS: S3_ENDPOINT unset" : *endpoint ? "AWS: S3_ENDPOINT=aws"
+									: "AWS: S3_ENDPOINT empty";
 }

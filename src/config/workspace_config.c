@@ -23,7 +23,8 @@ static const char *const runs_keys[] = { "keep_failed_days", NULL };
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
 static const char *const layers_keys[] = { "bronze", "silver", "gold", NULL };
-static const char *const layer_keys[] = { "retention_days", "partition_by", NULL };
+static const char *const layer_keys[] = { "retention_days", "retention_column", "partition_by",
+					   NULL };
 static const char *const product_keys[] = { "name", "source", "access", "sla", "description",
 					    NULL };
 static const char *const access_keys[] = { "workspace", "level", NULL };
@@ -193,6 +194,14 @@ static int parse_resources(rat_workspace_config *config, const rat_yaml *yaml,
 	return 0;
 }
 
+static int bad_column(const rat_yaml *yaml, const rat_yaml_field *field, const char *name)
+{
+	return rat_yaml__field_error(yaml, field,
+				     "invalid column name '%s' (letters, digits and '_', not starting "
+				     "with a digit)",
+				     name);
+}
+
 static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_yaml_field *section)
 {
 	rat_yaml_field field;
@@ -208,6 +217,12 @@ static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_
 						100 * 366)) != 0)
 			return error;
 	}
+	if (rat_yaml__field(&field, section->value, section->path, "retention_column")) {
+		if ((error = rat_yaml__string(&layer->retention_column, yaml, &field)) != 0)
+			return error;
+		if (!rat_config__valid_identifier(layer->retention_column))
+			return bad_column(yaml, &field, layer->retention_column);
+	}
 	if (rat_yaml__field(&field, section->value, section->path, "partition_by")) {
 		if ((error = rat_yaml__string_list(&layer->partition_by, yaml, &field)) != 0)
 			return error;
@@ -218,11 +233,7 @@ static int parse_layer(rat_layer_config *layer, const rat_yaml *yaml, const rat_
 			/* point at the offending item of a list */
 			if (fy_node_get_type(field.value) == FYNT_SEQUENCE)
 				rat_yaml__item(&item, rat_yaml__at(field.value, i), field.path, i);
-			return rat_yaml__field_error(
-					yaml, &item,
-					"invalid column name '%s' (letters, digits and '_', not "
-					"starting with a digit)",
-					layer->partition_by.strings[i]);
+			return bad_column(yaml, &item, layer->partition_by.strings[i]);
 		}
 	}
 	return 0;
@@ -448,7 +459,7 @@ static int parse_subscriptions(rat_workspace_config *config, const rat_yaml *yam
 }
 
 static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, const char *home,
-		 const rat_env *env)
+		 const char *folder_name, const rat_env *env)
 {
 	struct fy_node *root = rat_yaml__root(yaml);
 	rat_yaml_field field;
@@ -488,11 +499,21 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 	if (rat_yaml__field(&field, root, "", "runs") &&
 	    (error = parse_runs(config, yaml, &field)) != 0)
 		return error;
+	/* last, so that a file with mistakes reports them first */
+	if (folder_name && strcmp(folder_name, config->name) != 0 &&
+	    rat_yaml__field(&field, root, "", "name"))
+		return rat_yaml__field_error(yaml, &field,
+					     "'%s' is not the name of the workspace's folder, '%s' "
+					     "(in a workspaces folder, the folder's name is the "
+					     "workspace's name: rename the folder to '%s', or write "
+					     "name: %s)",
+					     config->name, folder_name, config->name, folder_name);
 	return 0;
 }
 
 int rat_config__load_workspace(rat_workspace_config *out, const char *path, const char *display,
-			       const char *dir, const char *home, const rat_env *env)
+			       const char *dir, const char *home, const char *folder_name,
+			       const rat_env *env)
 {
 	rat_yaml *yaml = NULL;
 	int i, error;
@@ -502,7 +523,7 @@ int rat_config__load_workspace(rat_workspace_config *out, const char *path, cons
 		out->layers[i].retention_days = default_retention[i];
 	out->keep_failed_days = 7;
 	if ((error = rat_yaml__load(&yaml, path, display)) == 0)
-		error = parse(out, yaml, dir, home, env);
+		error = parse(out, yaml, dir, home, folder_name, env);
 	if (!error && ((!out->version && (out->version = rat__strdup("")) == NULL) ||
 		       (!out->description && (out->description = rat__strdup("")) == NULL)))
 		error = RAT_ENOMEM;
@@ -521,8 +542,10 @@ void rat_config__free_workspace(rat_workspace_config *config)
 	free(config->description);
 	free(config->branch_spec);
 	free(config->s3_prefix);
-	for (i = 0; i < RAT_LAYER_COUNT; i++)
+	for (i = 0; i < RAT_LAYER_COUNT; i++) {
 		rat_strarray_free(&config->layers[i].partition_by);
+		free(config->layers[i].retention_column);
+	}
 	for (i = 0; i < config->product_count; i++) {
 		rat_product_config *p = &config->products[i];
 		free((char *)p->name);

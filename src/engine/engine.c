@@ -66,7 +66,7 @@ int rat_engine__open(rat_engine **out, const rat_engine_config *cfg)
 
 	*out = NULL;
 	/* DuckDB creates the spill folder's last level only, when it first spills */
-	if ((error = rat_fs__mkdir_p(cfg->temp_dir)) != 0)
+	if (cfg->temp_dir && (error = rat_fs__mkdir_p(cfg->temp_dir)) != 0)
 		return error;
 	if ((engine = rat__calloc(1, sizeof(*engine))) == NULL)
 		return RAT_ENOMEM;
@@ -79,7 +79,7 @@ int rat_engine__open(rat_engine **out, const rat_engine_config *cfg)
 		goto cleanup;
 	snprintf(value, sizeof(value), "%" PRId64, cfg->threads);
 	if ((error = set_option(config, "threads", value)) != 0 ||
-	    (error = set_option(config, "temp_directory", cfg->temp_dir)) != 0 ||
+	    (error = set_option(config, "temp_directory", cfg->temp_dir ? cfg->temp_dir : "")) != 0 ||
 	    (error = set_option(config, "autoinstall_known_extensions", "false")) != 0)
 		goto cleanup;
 	if (duckdb_open_ext(NULL, &engine->db, config, &open_error) == DuckDBError) {

@@ -25,7 +25,7 @@
 typedef struct rat_engine_config {
 	int64_t memory_mb;    /* DuckDB's memory_limit, in MiB */
 	int64_t threads;      /* worker threads */
-	const char *temp_dir; /* where DuckDB spills; created when missing */
+	const char *temp_dir; /* where DuckDB spills; created when missing. NULL: no spilling */
 } rat_engine_config;
 
 /**

@@ -17,6 +17,7 @@
 #include "product/registry.h"
 #include "storage/storage.h"
 #include "workspace/tables.h"
+#include "workspace/workspace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,21 @@ cleanup:
 	return error;
 }
 
+/* No catalog yet, so no products: each subscription reads as a failure saying where it looked. */
+static int no_registry(rat_engine *engine, const rat_workspace *ws)
+{
+	char why[2048];
+	size_t i;
+	int error;
+
+	rat__ignore(rat_workspace__no_catalog(ws)); /* sets the message read below */
+	snprintf(why, sizeof(why), "%s", rat_error_last()->message);
+	rat_error_clear();
+	for (i = 0, error = 0; !error && i < rat_workspace_subscription_count(ws); i++)
+		error = bind_failure(engine, rat_workspace_subscription(ws, i)->alias, why);
+	return error;
+}
+
 int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray *allowed)
 {
 	rat_registry *reg = NULL;
@@ -169,6 +185,8 @@ int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray 
 
 	if (rat_workspace_subscription_count(ws) == 0)
 		return 0;
+	if (!rat_workspace_catalog_exists(ws))
+		return no_registry(engine, ws);
 	if ((error = rat_registry__open(&reg, rat_workspace_home(ws))) != 0 ||
 	    (error = rat_registry__list(&all, reg, NULL, NULL)) != 0)
 		goto cleanup;

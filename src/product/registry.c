@@ -65,10 +65,13 @@ int rat_registry__open(rat_registry **out, const char *home)
 		rat_registry__free(reg);
 		return RAT_ENOMEM;
 	}
-	if ((error = rat_fs__mkdir_p(home)) != 0)
+	/* the catalog creates the file: a registry alone never does (reading creates nothing) */
+	if (!rat_fs__is_file(reg->path)) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				       "no catalog at %s, where products are registered", reg->path);
 		goto fail;
-	if (sqlite3_open_v2(reg->path, &reg->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+	}
+	if (sqlite3_open_v2(reg->path, &reg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX,
 			    NULL) != SQLITE_OK) {
 		error = rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG, "cannot open %s: %s", reg->path,
 				       reg->db ? sqlite3_errmsg(reg->db) : "out of memory");

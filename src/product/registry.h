@@ -56,7 +56,10 @@ typedef struct rat_product_entries {
 	size_t count;
 } rat_product_entries;
 
-/** Open (creating its tables) the registry of a RAT_HOME. */
+/**
+ * Open (creating its tables) the registry of a RAT_HOME, in its catalog's
+ * file: RAT_ENOTFOUND, naming the file, when there is no catalog yet.
+ */
 RAT_MUST_USE int rat_registry__open(rat_registry **out, const char *home);
 void rat_registry__free(rat_registry *reg);
 

@@ -41,6 +41,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -124,14 +125,36 @@ static int result_columns(rat_strarray *out, rat_engine *engine, const char *sql
 	return error;
 }
 
-static bool has_all(const rat_strarray *columns, const char *const *names, size_t n)
+/*
+ * Whether the query has the column of every partition ("col" or "day(col)");
+ * else a warning for the step naming those it lacks: the layer's default
+ * partitioning is then not applied.
+ */
+static int has_all(bool *out, build *b, const rat_strarray *columns, const char *const *names,
+		   size_t n)
 {
-	size_t i;
+	rat_buf missing = RAT_BUF_INIT;
+	size_t i, count = 0;
+	int error = 0;
 
-	for (i = 0; i < n; i++)
-		if (!rat_strarray__contains(columns, names[i]))
-			return false;
-	return true;
+	for (i = 0; !error && i < n; i++) {
+		const char *open = strchr(names[i], '('), *col = open ? open + 1 : names[i];
+		size_t len = open ? strcspn(col, ")") : strlen(col), j;
+		bool found = false;
+		for (j = 0; j < columns->count; j++)
+			found |= strlen(columns->strings[j]) == len &&
+				 strncasecmp(columns->strings[j], col, len) == 0;
+		if (!found && ++count)
+			error = rat_buf_printf(&missing, "%s%.*s", missing.len ? ", " : "", (int)len, col);
+	}
+	*out = count == 0;
+	if (!error && count)
+		error = rat_buf_printf(&b->warnings, "%slayers.%s.partition_by: %s %s of %s; the "
+						     "table is not partitioned",
+				       b->warnings.len ? "\n" : "", b->p->layer, rat_buf_cstr(&missing),
+				       count == 1 ? "is not a column" : "are not columns", b->p->key);
+	rat_buf_free(&missing);
+	return error;
 }
 
 static int write_rows(build *b, const char *select_sql, const rat_strarray *columns)
@@ -144,6 +167,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	rat_write_result result;
 	const char *props[6];
 	size_t nprops = 0;
+	bool layer_partitions = false;
 	char *ingested_key = NULL, *stage = rat__sprintf("%s/stage", b->scratch);
 	int error = 0;
 
@@ -160,7 +184,10 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	if (p->partition_by_set) {
 		opts.partition_by = (const char *const *)p->partition_by.strings;
 		opts.partition_count = p->partition_by.count;
-	} else if (has_all(columns, layer.partition_by, layer.partition_by_count)) {
+	} else if ((error = has_all(&layer_partitions, b, columns, layer.partition_by,
+				    layer.partition_by_count)) != 0) {
+		goto cleanup;
+	} else if (layer_partitions) {
 		opts.partition_by = layer.partition_by;
 		opts.partition_count = layer.partition_by_count;
 	}
@@ -219,13 +246,13 @@ static int count_rows(build *b, const char *sql, int64_t *n)
 /* Run the checks on the new version; an error-severity violation fails the build. */
 static int run_checks(build *b)
 {
-	rat_checks checks;
+	rat_checks checks = { NULL, 0 };
 	rat_buf failures = RAT_BUF_INIT;
 	size_t i;
 	int error;
 
 	if ((error = rat_quality__checks(&checks, b->p, b->ctx->pipelines, b->relation)) != 0)
-		return error;
+		goto cleanup;
 	for (i = 0; !error && i < checks.count; i++) {
 		const rat_check *c = &checks.items[i];
 		int64_t n = 0;
@@ -249,6 +276,7 @@ static int run_checks(build *b)
 				       b->p->config_display ? b->p->config_display : b->p->display,
 				       rat_buf_cstr(&failures));
 	b->named = b->named || (error && failures.len);
+cleanup:
 	rat_quality__checks_free(&checks);
 	rat_buf_free(&failures);
 	return error;
@@ -336,7 +364,8 @@ static int start(build *b)
 		goto cleanup;
 	}
 	if ((error = rat_fs__mkdir_p(b->scratch)) != 0 ||
-	    (error = rat_workspace__open_catalog(&b->catalog, b->ctx->ws)) != 0 ||
+	    (error = (b->ctx->read_ref ? rat_workspace__read_catalog /* a dry run */
+				       : rat_workspace__open_catalog)(&b->catalog, b->ctx->ws)) != 0 ||
 	    (error = rat_workspace__open_engine(&b->engine, b->ctx->ws)) != 0 ||
 	    (rat_run__watch_engine(b->ctx, b->index, b->engine), false) ||
 	    /* a build writes a table: row order is not kept, which lets DuckDB stream and spill
@@ -348,14 +377,16 @@ static int start(build *b)
 	b->entry = rat_catalog__find(&b->contents, p->key);
 	b->incremental = p->materialized == RAT_MATERIALIZE_INCREMENTAL && b->entry &&
 			 !b->entry->state.view && !b->ctx->opts->full_refresh;
+	/* the files a table ingested stay ingested while it exists, emptied (by
+	 * retention, say) or not: a landing file is read once */
+	if (p->landing && b->incremental &&
+	    ((error = rat_run__load_ingested(b)) != 0 || (error = rat_run__landing_changes(b)) != 0))
+		goto cleanup;
 	/* is_incremental() is false while the table holds no rows: a filter on its
 	 * watermark would otherwise keep an empty table empty for ever */
 	if (b->incremental && (error = holds_rows(b, &b->incremental)) != 0)
 		goto cleanup;
 	if ((error = rat_run__ingestion_stamp(b)) != 0)
-		goto cleanup;
-	if (p->landing && b->incremental &&
-	    ((error = rat_run__load_ingested(b)) != 0 || (error = rat_run__landing_changes(b)) != 0))
 		goto cleanup;
 	if (p->landing)
 		error = rat_run__new_landing_files(&b->new_abs, &b->new_rel, b->ctx->ws, p,

@@ -10,7 +10,10 @@
  * 52, "mtime_ms": ..., "sha256": "..."}}}. "sums" (what landing.c compares
  * to find files changed since) came later: a list without it still reads,
  * and its files get their sums when the list is next written.
- * Bronze rows are stamped with the run's start (_ingested_at).
+ * Bronze rows are stamped with the run's start (_ingested_at), never at or
+ * below the newest stamp the table holds, whatever RAT_NOW says: retention
+ * and the `_ingested_at > watermark(...)` of incremental pipelines count on
+ * stamps that only go up.
  */
 #include "util/common.h"
 #include "util/buf.h"

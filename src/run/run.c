@@ -302,29 +302,44 @@ static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char 
 	return error;
 }
 
+/* What retention did to one table, for the run's record: what went, what the run kept. */
+static int retention_text(rat_buf *text, const rat_retention_item *t, const char *run_id)
+{
+	int error = 0;
+
+	if (t->rows_deleted > 0)
+		error = rat_buf_printf(text, "%s%s: %lld rows before %s", text->len ? "; " : "",
+				       t->table, (long long)t->rows_deleted, t->cutoff);
+	if (!error && t->rows_kept > 0 && strstr(t->kept_why, run_id))
+		error = rat_buf_printf(text, "%s%s: %lld rows with %s before %s kept, written by "
+					     "this run (`rat retention apply` deletes them)",
+				       text->len ? "; " : "", t->table, (long long)t->rows_kept,
+				       t->column, t->cutoff);
+	return error;
+}
+
 /*
  * Retention after a published run (SPEC L1). It is a commit of its own; if
- * it fails, the run stays published and the record says why.
+ * it fails, the run stays published and the record says why. The rows the
+ * run wrote stay, whatever their dates.
  */
 static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
 {
+	rat_retention_options opts = RAT_RETENTION_OPTIONS_INIT;
 	rat_retention_report report;
 	rat_buf text = RAT_BUF_INIT;
 	size_t i;
 
 	int error = 0;
 
-	if (rat_retention_apply(&report, ws, 0) != 0) {
+	opts.run_id = rec->info.id;
+	if (rat_retention_run(&report, ws, &opts) != 0) {
 		/* the run succeeded: retention's failure is reported in its record */
 		error = rat_buf_printf(&text, "not applied: %s", rat_error_last()->message);
 		rat_error_clear();
 	} else {
 		for (i = 0; !error && i < report.count; i++)
-			if (report.items[i].rows_deleted > 0)
-				error = rat_buf_printf(&text, "%s%s: %lld rows before %s",
-						       text.len ? "; " : "", report.items[i].table,
-						       (long long)report.items[i].rows_deleted,
-						       report.items[i].cutoff);
+			error = retention_text(&text, &report.items[i], rec->info.id);
 		if (report.commit[0] && text.len)
 			rec->info.commit = rat_run__keep(rec, report.commit);
 		rat_retention_report_free(&report);
@@ -594,7 +609,8 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.ctx.started_ms = s.rec->info.started_ms;
 	s.ctx.author = default_author(opts, ws);
 	s.ctx.watch = &s.watch;
-	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	if ((error = (opts->dry_run ? rat_workspace__read_catalog
+				    : rat_workspace__create_catalog)(&catalog, ws)) != 0 ||
 	    (error = target_branch(&target, ws, catalog, opts->branch, base)) != 0)
 		goto finish;
 	s.rec->info.branch = rat_run__keep(s.rec, target);

@@ -97,7 +97,7 @@ int rat_engine_open_at(rat_engine **out, const rat_workspace *ws, const char *re
 
 	*out = NULL;
 	if ((error = rat_workspace__open_engine(&engine, ws)) != 0 ||
-	    (error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_workspace__read_catalog(&catalog, ws)) != 0 ||
 	    (error = rat_session__bind(engine, ws, catalog, ref ? ref : rat_workspace_branch(ws),
 				       true)) != 0) {
 		rat_engine_free(engine);

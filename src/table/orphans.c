@@ -7,6 +7,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "table/added_at.h"
 #include "table/manifest.h"
 #include "table/orphans.h"
 #include "table/scan.h"
@@ -154,9 +155,13 @@ int rat_table__referenced(rat_strarray *keys, rat_strarray *expired, rat_store *
 		}
 		if ((error = walk_snapshot(keys, &manifests, &scan, store, snap->manifest_list)) != 0)
 			break;
-		/* a file of librat's own that a snapshot names (the ingested-files list) */
+		/* files of librat's own that a snapshot names (the ingested-files list, the
+		 * added-at state) */
 		state = json_string_value(json_object_get(snap->summary, "rat.ingested-files"));
 		if (state)
+			error = rat_strarray__push(keys, state);
+		state = json_string_value(json_object_get(snap->summary, RAT_ADDED_AT_KEY));
+		if (!error && state)
 			error = rat_strarray__push(keys, state);
 	}
 	rat_strarray_free(&manifests);

@@ -75,6 +75,28 @@ int rat_table__load(writer *w)
 	return w->doc && w->location ? 0 : rat_error__oom();
 }
 
+/* What a committed write did. */
+static void describe_result(rat_write_result *out, const writer *w)
+{
+	size_t i;
+
+	out->snapshot_id = w->snapshot_id;
+	out->sequence_number = w->sequence_number;
+	out->version = w->version + 1;
+	out->added_files = (int64_t)w->files.count;
+	for (i = 0; i < w->files.count; i++)
+		out->added_rows += w->files.items[i].record_count;
+	out->removed_files = w->removed_files;
+	out->write_passes = w->passes ? w->passes : 1;
+	out->removed_rows = w->removed_rows;
+	out->deleted_rows = w->deleted_rows;
+	out->protected_rows = w->protected_rows;
+	snprintf(out->metadata_key, sizeof(out->metadata_key), "%s", w->new_key ? w->new_key : "");
+	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w->meta.table_uuid);
+	out->schema_id = w->meta.current_schema_id;
+	out->spec_id = w->meta.default_spec_id;
+}
+
 int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
 		     const char *select_sql, const rat_write_options *opts)
 {
@@ -90,7 +112,9 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	w.engine = engine;
 	w.opts = opts ? opts : &defaults;
 	w.now_ms = w.opts->now_ms ? w.opts->now_ms : rat_clock__real_ms();
-	if ((error = rat_table__load(&w)) != 0)
+	if ((error = rat_table__load(&w)) != 0 ||
+	    (w.exists && (error = rat_table__added_at_read(&w.added_at, store, &w.meta,
+							   w.meta.current_snapshot_id)) != 0))
 		goto cleanup;
 	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)
 		goto cleanup;
@@ -117,26 +141,17 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	if ((error = rat_fs__mkdir_p(w.stage)) != 0 ||
 	    (error = rat_table__copy_sql(&sql, &w, write_sql, uuid)) != 0)
 		goto cleanup;
-	error = rat_table__write_files(&w, rat_buf_cstr(&sql));
+	error = w.no_new_rows ? 0 : rat_table__write_files(&w, rat_buf_cstr(&sql));
 	if (error && rat_table__out_of_memory() && rat_table__can_split(&w))
 		error = rat_table__write_in_ranges(&w, write_sql);
+	if (!error)
+		error = rat_table__write_carried(&w); /* the rows a rewrite keeps, by time */
 	if (error || (error = rat_table__commit(&w)) != 0)
 		goto cleanup;
-	out->snapshot_id = w.snapshot_id;
-	out->sequence_number = w.sequence_number;
-	out->version = w.version + 1;
-	out->added_files = (int64_t)w.files.count;
-	for (size_t i = 0; i < w.files.count; i++)
-		out->added_rows += w.files.items[i].record_count;
-	out->removed_files = w.removed_files;
-	out->write_passes = w.passes ? w.passes : 1;
-	out->removed_rows = w.removed_rows;
-	snprintf(out->metadata_key, sizeof(out->metadata_key), "%s", w.new_key ? w.new_key : "");
-	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w.meta.table_uuid);
-	out->schema_id = w.meta.current_schema_id;
-	out->spec_id = w.meta.default_spec_id;
+	describe_result(out, &w);
 cleanup:
 	rat_table__merge_cleanup(&w);
+	rat_table__carry_free(&w);
 	free(write_sql);
 	if (w.stage)
 		rat_fs__remove_tree(w.stage);

@@ -4,7 +4,10 @@
  *
  * A write stages Parquet files written by DuckDB (`COPY ... RETURN_STATS`,
  * with Parquet field ids, Hive-style folders for partitions), uploads them
- * under data/, writes a manifest and a manifest list, then commits by
+ * under data/, writes a manifest and a manifest list and librat's added-at
+ * state (added_at.h: when each data file's rows entered the table; a
+ * rewrite writes the rows it keeps apart from new rows, one COPY per time,
+ * so that they keep theirs: write_carry.c), then commits by
  * creating metadata/v<N+1>.metadata.json only if it does not exist yet
  * (the atomic step: a commit is visible entirely or not at all), and finally
  * updates version-hint.text (a hint only; readers look past it). A failure
@@ -73,11 +76,14 @@ typedef struct rat_write_options {
 	 * is the number of pairs). Keys should start with "rat.". */
 	const char *const *summary_properties;
 	size_t summary_property_count;
+	/* RAT_WRITE_DELETE: data files (their paths as the metadata writes them,
+	 * sorted) that keep every row, whatever the condition says. */
+	const rat_strarray *keep_files;
 } rat_write_options;
 
 #define RAT_WRITE_OPTIONS_INIT                                                                    \
 	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, false, NULL, 0, 0, NULL, NULL, false,  \
-	  NULL, NULL, 0 }
+	  NULL, NULL, 0, NULL }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;
@@ -89,6 +95,8 @@ typedef struct rat_write_result {
 	int64_t removed_rows;
 	int write_passes; /* COPYs that wrote the files: 1, more when the engine ran out of
 			   * memory and the rows were written in key ranges (write_split.c) */
+	int64_t deleted_rows;   /* RAT_WRITE_DELETE: the rows the condition matched, gone */
+	int64_t protected_rows; /* RAT_WRITE_DELETE: the rows it matched in keep_files, kept */
 	char metadata_key[160];  /* the metadata file committed (under the table root) */
 	char table_uuid[40];
 	int schema_id;
@@ -101,6 +109,24 @@ typedef struct rat_write_result {
  */
 RAT_MUST_USE int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
 				  const char *select_sql, const rat_write_options *opts);
+
+/** What a RAT_WRITE_DELETE of a condition would do (rat_table__delete_plan). */
+typedef struct rat_delete_plan {
+	int64_t rows;            /* rows that would go */
+	int64_t files_removed;   /* data files that would leave the snapshot */
+	int64_t files_rewritten; /* of those, the files rewritten with the rows they keep */
+	int64_t protected_rows;  /* rows the condition matches in keep_files, which stay */
+} rat_delete_plan;
+
+/**
+ * Count, without writing anything, what deleting the rows for which
+ * condition is true would do to the version metadata_key of the table in
+ * store (NULL: the latest), keep_files as in rat_write_options: the same
+ * count the write itself makes.
+ */
+RAT_MUST_USE int rat_table__delete_plan(rat_delete_plan *out, rat_store *store,
+					rat_engine *engine, const char *metadata_key,
+					const char *condition, const rat_strarray *keep_files);
 
 /**
  * Rename a top-level column: a new schema in which the field keeps its id,

@@ -189,13 +189,15 @@ static int rewrite_manifest(writer *w, rat_manifest_ref *ref, const rat_strarray
 			if (ref->content == 0) {
 				w->removed_files++;
 				w->removed_rows += f->record_count;
+				error = rat_strarray__push(&w->gone, f->path);
 			}
 		} else {
 			f->status = RAT_ENTRY_EXISTING;
 			if (f->data_sequence_number < min_seq)
 				min_seq = f->data_sequence_number;
 		}
-		error = rat_table__manifest_add(mw, f);
+		if (!error)
+			error = rat_table__manifest_add(mw, f);
 	}
 	if (!error)
 		error = rat_table__manifest_finish(mw, &data, &len, &fresh);
@@ -443,7 +445,7 @@ int rat_table__commit(writer *w)
 {
 	rat_manifest_list refs;
 	rat_manifest_ref mine;
-	char *list_path = NULL;
+	char *list_path = NULL, *state = NULL;
 	json_t *s = NULL;
 	int pass, error;
 
@@ -474,9 +476,13 @@ int rat_table__commit(writer *w)
 		refs.items[refs.count++] = mine;
 		memset(&mine, 0, sizeof(mine));
 	}
-	if ((error = write_manifest_list(w, &refs, &list_path)) != 0)
+	if ((error = write_manifest_list(w, &refs, &list_path)) != 0 ||
+	    (error = rat_table__next_added_at(w, &state)) != 0)
 		goto cleanup;
-	if ((s = summary(w, &refs)) == NULL) {
+	if ((s = summary(w, &refs)) == NULL ||
+	    json_object_set_new(s, RAT_ADDED_AT_KEY, json_string(state)) != 0) {
+		json_decref(s);
+		s = NULL;
 		error = rat_error__oom();
 		goto cleanup;
 	}
@@ -485,6 +491,7 @@ int rat_table__commit(writer *w)
 cleanup:
 	free(mine.path);
 	free(list_path);
+	free(state);
 	rat_table__manifest_list_free(&refs);
 	return error;
 }

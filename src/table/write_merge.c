@@ -5,7 +5,9 @@
  * of their keys are found by reading just those files' key columns; only
  * they are rewritten: the new rows, plus their rows whose keys are not
  * among the new ones, go into new files, and the old files leave the
- * snapshot (DELETED entries). Files without such keys are untouched, which
+ * snapshot (DELETED entries). The rows kept go apart from the new ones, a
+ * COPY per time their files' rows entered the table (write_carry.c), so
+ * that retention by load time sees each row's own. Files without such keys are untouched, which
  * is what makes an incremental merge of a few changed rows cheap.
  *
  * Before any file is read, the manifests' column bounds skip the files
@@ -213,68 +215,92 @@ cleanup:
 	return error;
 }
 
+/* A group's rows a DELETE keeps: those of its files the condition does not match. */
+static int delete_kept_sql(const writer *w, const char *scan_sql, void *condition, rat_buf *out)
+{
+	(void)w;
+	return rat_buf_printf(out, "SELECT * FROM (%s) t WHERE (%s) IS NOT TRUE", scan_sql,
+			      (const char *)condition);
+}
+
 /*
  * DELETE: per data file, how many rows match the condition. Files with any
- * leave the snapshot (w->removed); those with some but not all give their
- * other rows to *write_sql. A NULL condition keeps the row.
+ * (but those opts->keep_files names) leave the snapshot (w->removed); the
+ * other rows of those with some but not all are carried (w->carry), by the
+ * time they entered the table. *write_sql only gives the columns: a DELETE
+ * writes no new rows.
  */
 static int delete_prepare(writer *w, const rat_scan *scan, const char *condition,
 			  char **write_sql)
 {
-	rat_strarray locals = RAT_STRARRAY_INIT;
-	rat_buf all = RAT_BUF_INIT, sql = RAT_BUF_INIT, kept = RAT_BUF_INIT;
-	rat_result *result = NULL;
+	rat_buf sql = RAT_BUF_INIT, kept = RAT_BUF_INIT;
+	int64_t *hits = rat__calloc(scan->data.count + 1, sizeof(int64_t));
+	int64_t *rows = rat__calloc(scan->data.count + 1, sizeof(int64_t));
 	bool *partial = rat__calloc(scan->data.count + 1, sizeof(bool)), any_partial = false;
 	size_t i;
-	int step = 0, error;
+	int error;
 
-	if (!partial)
-		return RAT_ENOMEM;
-	if ((error = rat_table__scan_sql_ex(scan, w->store, NULL, true, &all, &locals)) != 0 ||
-	    (error = rat_buf_printf(&sql, "SELECT __rat_file, count(*) FILTER (WHERE (%s)) AS hit, "
-					  "count(*) AS n FROM (%s) t GROUP BY 1 HAVING hit > 0",
-				    condition, rat_buf_cstr(&all))) != 0 ||
-	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+	if (!hits || !rows || !partial) {
+		error = RAT_ENOMEM;
 		goto cleanup;
-	while ((step = rat_result_next(result)) == 1) {
-		const char *file = NULL;
-		int64_t hit = 0, n = 0;
-		if ((error = rat_result_get_text(result, 0, &file, NULL)) != 0 ||
-		    (error = rat_result_get_int64(result, 1, &hit)) != 0 ||
-		    (error = rat_result_get_int64(result, 2, &n)) != 0)
-			goto cleanup;
-		for (i = 0; file && i < locals.count; i++) {
-			if (strcmp(locals.strings[i], file) != 0)
-				continue;
-			partial[i] = hit < n;
-			any_partial |= partial[i];
-			if ((error = rat_strarray__push(&w->removed, scan->data.items[i].path)) != 0)
-				goto cleanup;
-		}
 	}
-	if (step < 0) {
-		error = step;
+	if ((error = rat_table__delete_hits(hits, rows, scan, w->store, w->engine, condition)) != 0)
 		goto cleanup;
+	for (i = 0; i < scan->data.count; i++) {
+		if (hits[i] == 0)
+			continue;
+		if (rat_table__kept_file(w->opts->keep_files, scan->data.items[i].path)) {
+			w->protected_rows += hits[i];
+			continue;
+		}
+		w->deleted_rows += hits[i];
+		partial[i] = hits[i] < rows[i];
+		any_partial |= partial[i];
+		if ((error = rat_strarray__push(&w->removed, scan->data.items[i].path)) != 0)
+			goto cleanup;
 	}
 	rat_strarray__sort(&w->removed);
-	rat_buf_clear(&sql);
-	/* the rows that stay, from the files partly deleted (none: an empty result, same columns) */
+	w->no_new_rows = true;
+	/* the table's columns (of the files partly deleted when there are some) */
 	if ((error = rat_table__scan_sql_ex(scan, w->store, any_partial ? partial : NULL, false,
-					    &kept, NULL)) == 0)
-		error = any_partial ? rat_buf_printf(&sql, "SELECT * FROM (%s) t WHERE (%s) IS NOT "
-							   "TRUE", rat_buf_cstr(&kept), condition)
-				    : rat_buf_printf(&sql, "SELECT * FROM (%s) t WHERE false",
-						     rat_buf_cstr(&kept));
-	if (!error && (*write_sql = rat_buf_detach(&sql)) == NULL)
+					    &kept, NULL)) == 0 &&
+	    (error = rat_buf_printf(&sql, "SELECT * FROM (%s) t WHERE false",
+				    rat_buf_cstr(&kept))) == 0 &&
+	    (error = rat_table__carry_groups(w, scan, partial, NULL, delete_kept_sql,
+					     (void *)condition)) == 0 &&
+	    (*write_sql = rat_buf_detach(&sql)) == NULL)
 		error = RAT_ENOMEM;
 cleanup:
-	rat_result_free(result);
-	rat_strarray_free(&locals);
-	rat_buf_free(&all);
 	rat_buf_free(&sql);
 	rat_buf_free(&kept);
+	free(hits);
+	free(rows);
 	free(partial);
 	return error;
+}
+
+/*
+ * The rows of scan_sql a merge keeps, those whose key the new rows do not
+ * replace, with the new rows (with_new) or only their columns.
+ */
+static int kept_rows_sql(const writer *w, const char *scan_sql, bool with_new, rat_buf *out)
+{
+	int error;
+
+	if ((error = rat_buf_printf(out, "SELECT * FROM " SOURCE "%s UNION ALL BY NAME "
+					 "SELECT * FROM (%s) t WHERE NOT EXISTS (SELECT 1 FROM "
+					 SOURCE " n WHERE ",
+				    with_new ? "" : " WHERE false", scan_sql)) == 0 &&
+	    (error = put_key_match(out, w)) == 0)
+		error = rat_buf_putc(out, ')');
+	return error;
+}
+
+/* A group's rows a merge keeps, written apart from the new rows (write_carry.c). */
+static int merge_kept_sql(const writer *w, const char *scan_sql, void *ctx, rat_buf *out)
+{
+	(void)ctx;
+	return kept_rows_sql(w, scan_sql, false, out);
 }
 
 /*
@@ -292,11 +318,44 @@ static int merge_on_read(writer *w, const rat_scan *scan, const bool *affected)
 	return error;
 }
 
+/*
+ * The new rows, with the rows kept from the files that entered the table
+ * today; the rows kept from older files go apart, a COPY per day
+ * (w->carry). Without rows of today, the kept files give the columns only.
+ */
+static int merge_write_sql(writer *w, const rat_scan *scan, const bool *keep, rat_buf *sql)
+{
+	rat_buf kept = RAT_BUF_INIT;
+	bool *today = rat__calloc(scan->data.count + 1, sizeof(bool)), any = false;
+	size_t i;
+	int error;
+
+	if (!today)
+		return RAT_ENOMEM;
+	if ((error = rat_table__carry_groups(w, scan, keep, today, merge_kept_sql, NULL)) != 0)
+		goto cleanup;
+	for (i = 0; i < scan->data.count; i++)
+		any |= today[i];
+	if ((error = rat_table__scan_sql_ex(scan, w->store, any ? today : keep, false, &kept,
+					    NULL)) != 0)
+		goto cleanup;
+	if (!any)
+		error = rat_buf_printf(sql, "SELECT * FROM " SOURCE " UNION ALL BY NAME SELECT * FROM "
+					    "(%s) t WHERE false",
+				       rat_buf_cstr(&kept));
+	else
+		error = kept_rows_sql(w, rat_buf_cstr(&kept), true, sql);
+cleanup:
+	rat_buf_free(&kept);
+	free(today);
+	return error;
+}
+
 int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql)
 {
 	rat_scan_options scan_opts = RAT_SCAN_OPTIONS_INIT;
 	rat_scan scan;
-	rat_buf sql = RAT_BUF_INIT, kept = RAT_BUF_INIT;
+	rat_buf sql = RAT_BUF_INIT;
 	bool *keep = NULL, planned = false;
 	int error = 0;
 
@@ -337,16 +396,10 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 	if (w->removed.count > 0 && (error = merge_on_read(w, &scan, keep)) != 0)
 		goto cleanup;
 	rat_buf_clear(&sql);
-	if (w->removed.count == 0) {
+	if (w->removed.count == 0)
 		error = rat_buf_puts(&sql, "SELECT * FROM " SOURCE);
-	} else if ((error = rat_table__scan_sql_ex(&scan, w->store, keep, false, &kept, NULL)) == 0 &&
-		   (error = rat_buf_printf(&sql, "SELECT * FROM " SOURCE " UNION ALL BY NAME "
-						  "SELECT * FROM (%s) t WHERE NOT EXISTS (SELECT 1 FROM "
-						  SOURCE " n WHERE ",
-					   rat_buf_cstr(&kept))) == 0 &&
-		   (error = put_key_match(&sql, w)) == 0) {
-		error = rat_buf_putc(&sql, ')');
-	}
+	else
+		error = merge_write_sql(w, &scan, keep, &sql);
 	if (!error && (*write_sql = rat_buf_detach(&sql)) == NULL)
 		error = RAT_ENOMEM;
 cleanup:
@@ -354,7 +407,6 @@ cleanup:
 		rat_table__scan_free(&scan);
 	free(keep);
 	rat_buf_free(&sql);
-	rat_buf_free(&kept);
 	return error;
 }
 

@@ -48,7 +48,7 @@ bool rat_table__can_split(const writer *w)
 	const rat_column_desc *c;
 	const char *type;
 
-	if (w->opts->unique_key_count != 1 || w->files.count != 0 ||
+	if (w->opts->unique_key_count != 1 || w->files.count != w->pass_start ||
 	    (c = rat_table__query_column(w, w->opts->unique_key[0])) == NULL)
 		return false;
 	type = json_string_value(c->iceberg_type);
@@ -60,7 +60,7 @@ bool rat_table__can_split(const writer *w)
  * COPY into a stage folder of its own (a partitioned COPY refuses a folder
  * that holds files, and a failed pass may leave some).
  */
-static int pass(writer *w, const char *select_sql, const char *condition)
+int rat_table__copy_pass(writer *w, const char *select_sql, const char *condition)
 {
 	rat_buf filtered = RAT_BUF_INIT, copy = RAT_BUF_INIT;
 	char uuid[37], *root = w->stage;
@@ -74,7 +74,7 @@ static int pass(writer *w, const char *select_sql, const char *condition)
 	}
 	if ((error = rat_fs__mkdir_p(w->stage)) == 0 &&
 	    (error = rat_buf_printf(&filtered, "SELECT * FROM (%s) AS __rat_pass WHERE %s",
-				    select_sql, condition)) == 0 &&
+				    select_sql, condition ? condition : "true")) == 0 &&
 	    (error = rat_table__copy_sql(&copy, w, rat_buf_cstr(&filtered), uuid)) == 0)
 		error = rat_table__write_files(w, rat_buf_cstr(&copy));
 	free(w->stage);
@@ -131,7 +131,7 @@ int rat_table__write_in_ranges(writer *w, const char *select_sql)
 	    (error = key_span(w, select_sql, &span, &nulls, &empty)) != 0)
 		goto cleanup;
 	if (nulls && (error = rat_buf_printf(&cond, "%s IS NULL", rat_buf_cstr(&key))) == 0 &&
-	    (error = pass(w, select_sql, rat_buf_cstr(&cond))) == 0)
+	    (error = rat_table__copy_pass(w, select_sql, rat_buf_cstr(&cond))) == 0)
 		passes++;
 	if (error || empty || span.lo > span.hi)
 		goto cleanup;
@@ -154,7 +154,7 @@ int rat_table__write_in_ranges(writer *w, const char *select_sql)
 		if ((error = rat_buf_printf(&cond, "%s BETWEEN %lld AND %lld", rat_buf_cstr(&key),
 					    (long long)r.lo, (long long)r.hi)) != 0)
 			break;
-		if ((error = pass(w, select_sql, rat_buf_cstr(&cond))) == 0) {
+		if ((error = rat_table__copy_pass(w, select_sql, rat_buf_cstr(&cond))) == 0) {
 			passes++;
 			continue;
 		}

@@ -61,11 +61,17 @@ static int populate(const char *dir, const char *name, const char *description)
 	return error;
 }
 
-/* The new workspace's catalog branch, workspace/<name>, forked from main (kept if it exists). */
-static int create_branch(const char *name, const rat_env *env)
+/*
+ * The new workspace's catalog branch, workspace/<name>, forked from main
+ * (kept if it exists), in the catalog of the state folder its folder
+ * (target) gives it.
+ */
+static int create_branch(const char *name, const char *target, const rat_env *env)
 {
 	rat_catalog *catalog = NULL;
-	char *home = rat_config__home(env), *branch = rat__sprintf("workspace/%s", name);
+	const char *origin;
+	char *home = rat_config__home(env, target, &origin);
+	char *branch = rat__sprintf("workspace/%s", name);
 	int error;
 
 	if (!home || !branch) {
@@ -103,6 +109,23 @@ static int check_target(const char *target)
 				       target, entries.count, entries.count == 1 ? "y" : "ies",
 				       entries.strings[0]);
 	rat_strarray_free(&entries);
+	return error;
+}
+
+/* A folder in a workspaces folder must carry the workspace's name (workspace.c). */
+static int check_folder_name(const char *target, const char *parent, const char *name,
+			     const rat_env *env)
+{
+	char *folder_name = NULL;
+	int error = rat_workspace__folder_name(&folder_name, target, env);
+
+	if (!error && folder_name && strcmp(folder_name, name) != 0)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				       "%s: a workspace in a workspaces folder is named by its folder, "
+				       "so it cannot be named '%s' (use the path %s/%s, or the name "
+				       "'%s')",
+				       target, name, parent, name, folder_name);
+	free(folder_name);
 	return error;
 }
 
@@ -148,14 +171,16 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = check_target(target)) != 0 || (error = rat_fs__mkdir_p(parent)) != 0)
+	if ((error = check_target(target)) != 0 ||
+	    (error = check_folder_name(target, parent, name, &env)) != 0 ||
+	    (error = rat_fs__mkdir_p(parent)) != 0)
 		goto cleanup;
 	/* build beside the target, then move it into place: all or nothing */
 	rat_fs__remove_tree(staging); /* left by a crashed run of ours with the same pid */
 	staged = true;
 	if ((error = rat_fs__mkdir_p(staging)) != 0 ||
 	    (error = populate(staging, name, description)) != 0 ||
-	    (error = create_branch(name, &env)) != 0)
+	    (error = create_branch(name, target, &env)) != 0)
 		goto cleanup;
 	if (rat_fs__is_dir(target) && rmdir(target) < 0) {
 		error = rat_error__os(RAT_EIO, "cannot replace empty folder %s", target);

@@ -167,6 +167,18 @@ cleanup:
 	return error;
 }
 
+/* A table that is not there; when the workspace has no catalog yet, where it looked. */
+static int no_table(const rat_workspace *ws, const char *ref, const char *key)
+{
+	if (!rat_workspace_catalog_exists(ws)) {
+		int error = rat_workspace__no_catalog(ws);
+		rat_error__prefix("no table %s on %s", key, ref ? ref : rat_workspace_branch(ws));
+		return error;
+	}
+	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
+			      ref ? ref : rat_workspace_branch(ws));
+}
+
 int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref, const char *key)
 {
 	rat_catalog *catalog = NULL;
@@ -175,12 +187,11 @@ int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char 
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	if ((error = rat_workspace__read_catalog(&catalog, ws)) != 0 ||
 	    (error = rat_catalog__contents(catalog, ref ? ref : rat_workspace_branch(ws), &contents)) != 0)
 		goto cleanup;
 	if (key && !rat_catalog__find(&contents, key)) {
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
-				       ref ? ref : rat_workspace_branch(ws));
+		error = no_table(ws, ref, key);
 		goto cleanup;
 	}
 	if ((out->items = rat__calloc(contents.count + 1, sizeof(*out->items))) == NULL) {
@@ -269,12 +280,11 @@ int rat_table_history_get(rat_history *out, const rat_workspace *ws, const char 
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	if ((error = rat_workspace__read_catalog(&catalog, ws)) != 0 ||
 	    (error = rat_catalog__contents(catalog, ref ? ref : rat_workspace_branch(ws), &contents)) != 0)
 		goto cleanup;
 	if ((entry = rat_catalog__find(&contents, key ? key : "")) == NULL) {
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s",
-				       key ? key : "(null)", ref ? ref : rat_workspace_branch(ws));
+		error = no_table(ws, ref, key ? key : "(null)");
 		goto cleanup;
 	}
 	if (entry->state.view) {

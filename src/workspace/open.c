@@ -3,6 +3,11 @@
  * (workspace.h): an engine with its resources applied, and the catalog of
  * its RAT_HOME with its branch in place (also rat_catalog_open() of
  * rat/catalog.h).
+ *
+ * Only what writes state creates the catalog (a run, `rat init`): every
+ * other opening finds it or says where it looked, and reading a workspace
+ * that has no state yet sees an empty catalog held in memory, so that a
+ * read-only command never creates RAT_HOME or a catalog.
  */
 #include "util/common.h"
 #include "util/fs.h"
@@ -22,7 +27,8 @@ int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws)
 	rat_workspace_resources(ws, &res);
 	config.memory_mb = res.engine_memory_mb;
 	config.threads = res.threads;
-	config.temp_dir = rat_workspace_spill_dir(ws);
+	/* a workspace with no state folder yet gets none from a session: it does not spill */
+	config.temp_dir = rat_fs__is_dir(rat_workspace_home(ws)) ? rat_workspace_spill_dir(ws) : NULL;
 	return rat_engine__open(out, &config);
 }
 
@@ -39,23 +45,31 @@ int rat_workspace__open_home_catalog(rat_catalog **out, const char *home)
 	return error;
 }
 
-int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
+int rat_workspace__no_catalog(const rat_workspace *ws)
+{
+	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE,
+			      "no catalog at %s: nothing has been run with this state folder yet "
+			      "(RAT_HOME %s, %s; `rat run -w %s` creates it, or set RAT_HOME to the "
+			      "state folder to use)",
+			      rat_workspace_catalog_path(ws), rat_workspace_home(ws),
+			      rat_workspace_home_origin(ws), rat_workspace_name(ws));
+}
+
+/*
+ * The workspace's branch in place: a workspace whose branch is not there
+ * yet (a folder cloned from Git, a `git:` branch name after a checkout, a
+ * deleted branch) forks it from main on first use, as `rat init` does.
+ */
+static int ensure_branch(rat_catalog *catalog, const rat_workspace *ws)
 {
 	const char *branch = rat_workspace_branch(ws);
 	char hash[RAT_HASH_LEN + 1];
 	int error;
 
-	if ((error = rat_workspace__open_home_catalog(out, rat_workspace_home(ws))) != 0)
-		return error;
-	rat_catalog__set_fixed_time(*out, rat_workspace__fixed_now_ms(ws));
-	/*
-	 * A workspace whose branch is not there yet (a folder cloned from Git, a
-	 * `git:` branch name after a checkout, a deleted branch) forks it from
-	 * main on first use, as `rat init` does.
-	 */
-	if ((error = rat_catalog__resolve(*out, branch, hash)) == RAT_ENOTFOUND) {
+	rat_catalog__set_fixed_time(catalog, rat_workspace__fixed_now_ms(ws));
+	if ((error = rat_catalog__resolve(catalog, branch, hash)) == RAT_ENOTFOUND) {
 		rat_error_clear();
-		error = rat_catalog__create_ref(*out, branch, RAT_REF_BRANCH, "main");
+		error = rat_catalog__create_ref(catalog, branch, RAT_REF_BRANCH, "main");
 		if (error == RAT_EEXISTS) { /* another process forked it meanwhile */
 			rat_error_clear();
 			error = 0;
@@ -64,14 +78,55 @@ int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
 			rat_error__prefix("forking %s's branch %s from main",
 					  rat_workspace_name(ws), branch);
 	}
-	if (error) {
+	return error;
+}
+
+/* Open the catalog at path (":memory:" for an empty one) with the branch in place. */
+static int open_at(rat_catalog **out, const rat_workspace *ws, const char *path)
+{
+	int error;
+
+	if ((error = rat_catalog__open_embedded(out, path)) != 0)
+		return error;
+	if ((error = ensure_branch(*out, ws)) != 0) {
 		rat_catalog__free(*out);
 		*out = NULL;
 	}
 	return error;
 }
 
+int rat_workspace__create_catalog(rat_catalog **out, const rat_workspace *ws)
+{
+	int error;
+
+	*out = NULL;
+	if ((error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0)
+		return error;
+	return open_at(out, ws, rat_workspace_catalog_path(ws));
+}
+
+int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws)
+{
+	*out = NULL;
+	if (!rat_workspace_catalog_exists(ws))
+		return rat_workspace__no_catalog(ws);
+	return open_at(out, ws, rat_workspace_catalog_path(ws));
+}
+
+int rat_workspace__read_catalog(rat_catalog **out, const rat_workspace *ws)
+{
+	*out = NULL;
+	/* no state yet: an empty catalog in memory, so that nothing is created on disk */
+	return open_at(out, ws, rat_workspace_catalog_exists(ws) ? rat_workspace_catalog_path(ws)
+								  : ":memory:");
+}
+
 int rat_catalog_open(rat_catalog **out, const rat_workspace *ws)
+{
+	return rat_workspace__create_catalog(out, ws);
+}
+
+int rat_catalog_open_existing(rat_catalog **out, const rat_workspace *ws)
 {
 	return rat_workspace__open_catalog(out, ws);
 }

@@ -28,11 +28,13 @@ struct rat_workspace {
 	char *branch;
 	char *s3_prefix;
 	char *home;
+	const char *home_origin; /* which rule found home (static text) */
+	char *catalog_path;      /* <home>/catalog.db */
 	char *warehouse;
 	char *spill;
 	char *cache;           /* RAT_HOME/cache/<name>: the read cache of remote files */
 	rat_env env;           /* the environment as it was at load */
-	rat_s3_settings s3;    /* from env */
+	rat_s3_settings s3;    /* from env and the warehouse */
 	int64_t fixed_now_ms;  /* RAT_NOW; -1: the real clock */
 };
 
@@ -169,10 +171,49 @@ cleanup:
 	return error;
 }
 
+int rat_workspace__folder_name(char **out, const char *dir, const rat_env *env)
+{
+	rat_strarray dirs = RAT_STRARRAY_INIT;
+	char *parent = rat_fs__dirname(dir), *parent_name = parent ? rat_fs__basename(parent) : NULL;
+	bool looked_up;
+	int error;
+
+	*out = NULL;
+	if (!parent || !parent_name) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_config__workspace_dirs(&dirs, env)) != 0)
+		goto cleanup;
+	looked_up = strcmp(parent_name, "workspaces") == 0 || rat_strarray__contains(&dirs, parent);
+	if (looked_up && (*out = rat_fs__basename(dir)) == NULL)
+		error = RAT_ENOMEM;
+cleanup:
+	rat_strarray_free(&dirs);
+	free(parent);
+	free(parent_name);
+	return error;
+}
+
+/* Paths and settings that follow from the folder and the environment. */
+static int resolve_environment(rat_workspace *ws)
+{
+	int error;
+
+	if ((error = rat_config__fixed_now(&ws->fixed_now_ms, &ws->env)) != 0)
+		return error;
+	if ((ws->home = rat_config__home(&ws->env, ws->path, &ws->home_origin)) == NULL ||
+	    (ws->catalog_path = rat_fs__join(ws->home, "catalog.db")) == NULL ||
+	    (ws->warehouse = rat_config__warehouse(&ws->env, ws->home)) == NULL)
+		return RAT_ENOMEM;
+	rat_config__s3_settings(&ws->s3, &ws->env, rat__str_has_prefix(ws->warehouse, "s3://"));
+	return 0;
+}
+
 int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env)
 {
 	rat_workspace *ws = NULL;
-	char *display = NULL;
+	char *display = NULL, *folder_name = NULL;
 	int error;
 
 	*out = NULL;
@@ -180,18 +221,16 @@ int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env)
 		return RAT_ENOMEM;
 	ws->env = *env;
 	memset(env, 0, sizeof(*env));
-	rat_config__s3_settings(&ws->s3, &ws->env);
-	ws->fixed_now_ms = rat_config__fixed_now_ms(&ws->env);
 	if ((ws->path = rat__strdup(dir)) == NULL ||
 	    (ws->config_path = rat_fs__join(dir, "workspace.yaml")) == NULL ||
-	    (display = display_path(ws->config_path)) == NULL ||
-	    (ws->home = rat_config__home(&ws->env)) == NULL ||
-	    (ws->warehouse = rat_config__warehouse(&ws->env, ws->home)) == NULL) {
+	    (display = display_path(ws->config_path)) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_config__load_workspace(&ws->config, ws->config_path, display, ws->path,
-						ws->home, &ws->env)) != 0)
+	if ((error = resolve_environment(ws)) != 0 ||
+	    (error = rat_workspace__folder_name(&folder_name, ws->path, &ws->env)) != 0 ||
+	    (error = rat_config__load_workspace(&ws->config, ws->config_path, display, ws->path,
+						ws->home, folder_name, &ws->env)) != 0)
 		goto cleanup;
 	if ((error = rat_config__resolve_branch(&ws->branch, ws->config.branch_spec,
 						ws->config.name, ws->path, &ws->env)) != 0) {
@@ -211,6 +250,7 @@ int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env)
 	ws = NULL;
 cleanup:
 	free(display);
+	free(folder_name);
 	rat_workspace_free(ws);
 	return error;
 }
@@ -240,6 +280,7 @@ void rat_workspace_free(rat_workspace *ws)
 	free(ws->branch);
 	free(ws->s3_prefix);
 	free(ws->home);
+	free(ws->catalog_path);
 	free(ws->warehouse);
 	free(ws->spill);
 	free(ws->cache);
@@ -348,6 +389,23 @@ const char *rat_workspace_version(const rat_workspace *ws) { return ws->config.v
 const char *rat_workspace_branch(const rat_workspace *ws) { return ws->branch; }
 const char *rat_workspace_s3_prefix(const rat_workspace *ws) { return ws->s3_prefix; }
 const char *rat_workspace_home(const rat_workspace *ws) { return ws->home; }
+const char *rat_workspace_home_origin(const rat_workspace *ws) { return ws->home_origin; }
+const char *rat_workspace_catalog_path(const rat_workspace *ws) { return ws->catalog_path; }
+
+int rat_workspace_catalog_exists(const rat_workspace *ws)
+{
+	return rat_fs__is_file(ws->catalog_path);
+}
+
+void rat_workspace_s3(const rat_workspace *ws, rat_s3_info *out)
+{
+	bool s3 = rat__str_has_prefix(ws->warehouse, "s3://");
+
+	out->endpoint = s3 ? ws->s3.endpoint : "";
+	out->region = !s3 ? "" : ws->s3.region ? ws->s3.region : "us-east-1";
+	out->access_key = s3 && ws->s3.access_key ? ws->s3.access_key : "";
+	out->origin = s3 ? ws->s3.origin : "";
+}
 const char *rat_workspace_warehouse(const rat_workspace *ws) { return ws->warehouse; }
 const char *rat_workspace_spill_dir(const rat_workspace *ws) { return ws->spill; }
 
@@ -380,6 +438,7 @@ void rat_workspace_layer(const rat_workspace *ws, rat_layer layer, rat_layer_set
 	out->retention_days = config->retention_days;
 	out->partition_by = (const char *const *)config->partition_by.strings;
 	out->partition_by_count = config->partition_by.count;
+	out->retention_column = config->retention_column ? config->retention_column : "";
 }
 
 size_t rat_workspace_product_count(const rat_workspace *ws)
@@ -400,189 +459,6 @@ size_t rat_workspace_subscription_count(const rat_workspace *ws)
 const rat_subscription_config *rat_workspace_subscription(const rat_workspace *ws, size_t i)
 {
 	return i < ws->config.subscription_count ? &ws->config.subscriptions[i] : NULL;
-}
-
-/* "sales.sql" -> "sales" for the pipeline files (a lone .yaml: a command); NULL otherwise. */
-static char *pipeline_stem(const char *file)
-{
-	static const char *const kinds[] = { ".sql", ".py", ".sh", ".yaml" };
-	size_t i;
-
-	if (file[0] == '.')
-		return NULL;
-	for (i = 0; i < RAT_ARRAY_SIZE(kinds); i++)
-		if (rat__str_has_suffix(file, kinds[i]) && strlen(file) > strlen(kinds[i]))
-			return rat__strndup(file, strlen(file) - strlen(kinds[i]));
-	return NULL;
-}
-
-static bool is_pipeline_folder(const char *dir)
-{
-	static const char *const entries[] = { "pipeline.sql", "pipeline.py", "pipeline.sh",
-					       "config.yaml" };
-	size_t i;
-
-	for (i = 0; i < RAT_ARRAY_SIZE(entries); i++) {
-		char *path = rat_fs__join(dir, entries[i]);
-		bool found = path && rat_fs__is_file(path);
-		free(path);
-		if (found)
-			return true;
-	}
-	return false;
-}
-
-/* Whether two files hold the same bytes (at most 4 MiB each: pipeline files). */
-static int same_bytes(bool *same, const char *a, const char *b)
-{
-	rat_buf x = RAT_BUF_INIT, y = RAT_BUF_INIT;
-	int error;
-
-	if ((error = rat_fs__read_file(&x, a, (size_t)4 << 20)) == 0 &&
-	    (error = rat_fs__read_file(&y, b, (size_t)4 << 20)) == 0)
-		*same = x.len == y.len && memcmp(rat_buf_cstr(&x), rat_buf_cstr(&y), x.len) == 0;
-	rat_buf_free(&x);
-	rat_buf_free(&y);
-	return error;
-}
-
-/* "pipelines/<layer>/<name>.<ext>" (flat) or ".../<name>/pipeline.<ext>" (config.yaml). */
-static char *pipeline_file(const char *layer, const char *name, size_t ext, bool in_folder)
-{
-	static const char *const exts[] = { "sql", "py", "sh", "yaml" };
-
-	if (!in_folder)
-		return rat__sprintf("pipelines/%s/%s.%s", layer, name, exts[ext]);
-	return rat__sprintf("pipelines/%s/%s/%s.%s", layer, name, ext == 3 ? "config" : "pipeline",
-			    exts[ext]);
-}
-
-static bool is_workspace_file(const rat_workspace *ws, const char *relative)
-{
-	char *path = rat_fs__join(ws->path, relative);
-	bool found = path && rat_fs__is_file(path);
-
-	free(path);
-	return found;
-}
-
-/* Flat file ext of name against the folder's counterpart (main: the folder's first file). */
-static int check_flat_file(const rat_workspace *ws, const char *layer, const char *name,
-			   size_t ext, const char *main_file)
-{
-	char *flat = pipeline_file(layer, name, ext, false), *inner = pipeline_file(layer, name, ext, true);
-	char *flat_abs = flat ? rat_fs__join(ws->path, flat) : NULL;
-	char *inner_abs = inner ? rat_fs__join(ws->path, inner) : NULL;
-	bool same = false;
-	int error = 0;
-
-	if (!flat_abs || !inner_abs)
-		error = RAT_ENOMEM;
-	else if (rat_fs__is_file(flat_abs) &&
-		 (!rat_fs__is_file(inner_abs) ||
-		  ((error = same_bytes(&same, flat_abs, inner_abs)) == 0 && !same)))
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				       "%s and %s both define %s.%s: keep one (a folder holding "
-				       "pipeline.sql is the folder layout; beside a flat %s.sql, "
-				       "%s/ holds only README.md, docs/ and tests/)",
-				       flat, rat_fs__is_file(inner_abs) ? inner : main_file, layer, name,
-				       name, name);
-	free(flat);
-	free(inner);
-	free(flat_abs);
-	free(inner_abs);
-	return error;
-}
-
-/*
- * name is a folder of pipeline files (the folder layout) and flat files
- * beside it too: one pipeline, the folder's, when every flat file is the
- * same bytes as its counterpart in the folder (<name>.sql as pipeline.sql,
- * <name>.yaml as config.yaml); else an error naming both files.
- */
-static int check_both_layouts(const rat_workspace *ws, const char *layer, const char *name)
-{
-	char *main_file = NULL;
-	size_t i;
-	int error = 0;
-
-	for (i = 0; !main_file && i < 4; i++) {
-		if ((main_file = pipeline_file(layer, name, i, true)) == NULL)
-			return RAT_ENOMEM;
-		if (!is_workspace_file(ws, main_file)) {
-			free(main_file);
-			main_file = NULL;
-		}
-	}
-	for (i = 0; !error && main_file && i < 4; i++)
-		error = check_flat_file(ws, layer, name, i, main_file);
-	free(main_file);
-	return error;
-}
-
-int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer)
-{
-	rat_strarray entries = RAT_STRARRAY_INIT, names = RAT_STRARRAY_INIT,
-		     folders = RAT_STRARRAY_INIT;
-	char *dir = NULL;
-	size_t i;
-	int error = 0;
-
-	if (!rat_layer_name(layer))
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "layer %d out of range",
-				      (int)layer);
-	if ((dir = rat__sprintf("%s/pipelines/%s", ws->path, rat_layer_name(layer))) == NULL)
-		return RAT_ENOMEM;
-	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&entries, dir)) != 0)
-		goto cleanup;
-	for (i = 0; i < entries.count; i++) {
-		char *path = rat_fs__join(dir, entries.strings[i]), *name = NULL;
-		if (!path) {
-			error = RAT_ENOMEM;
-			goto cleanup;
-		}
-		if (rat_fs__is_dir(path) && entries.strings[i][0] != '.' && is_pipeline_folder(path) &&
-		    (name = rat__strdup(entries.strings[i])) != NULL &&
-		    (error = rat_strarray__push(&folders, name)) != 0) {
-			free(name);
-			free(path);
-			goto cleanup;
-		} else if (!name && rat_fs__is_file(path)) {
-			name = pipeline_stem(entries.strings[i]);
-		}
-		free(path);
-		if (!name)
-			continue;
-		/* flat files beside a folder that holds the pipeline: the same, or an error */
-		if (rat_strarray__contains(&folders, name) && rat_strarray__contains(&names, name) &&
-		    (error = check_both_layouts(ws, rat_layer_name(layer), name)) != 0) {
-			free(name);
-			goto cleanup;
-		}
-		if ((rat_strarray__contains(&folders, name) ||
-		     rat__str_has_suffix(entries.strings[i], ".yaml")) &&
-		    rat_strarray__contains(&names, name)) {
-			free(name); /* the same pipeline, or the YAML of one already listed */
-			continue;
-		}
-		if (rat_strarray__contains(&names, name)) {
-			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-					       "%s: pipeline '%s' is defined twice (keep one of "
-					       "%s.sql, %s.py, %s.sh, %s/)",
-					       dir, name, name, name, name, name);
-			free(name);
-			goto cleanup;
-		}
-		if ((error = rat_strarray__push_owned(&names, name)) != 0)
-			goto cleanup;
-	}
-	rat_strarray__hand_over(out, &names);
-cleanup:
-	rat_strarray_free(&names);
-	rat_strarray_free(&folders);
-	rat_strarray_free(&entries);
-	free(dir);
-	return error;
 }
 
 int rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer,

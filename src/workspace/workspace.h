@@ -27,6 +27,14 @@
 RAT_MUST_USE int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env);
 /** runs.keep_failed_days: how long a failed or cancelled run's branch is kept (days). */
 int64_t rat_workspace__keep_failed_days(const rat_workspace *ws);
+/**
+ * The name a workspace in the folder dir must give in its workspace.yaml:
+ * the folder's own name when it sits in a folder where names are looked up
+ * (a RAT_WORKSPACES folder, or one named workspaces/), so that what
+ * `rat workspace list` shows is what -w finds; NULL elsewhere (a workspace
+ * reached by its path alone names itself).
+ */
+RAT_MUST_USE int rat_workspace__folder_name(char **out, const char *dir, const rat_env *env);
 /** An environment variable as the workspace saw it at load; NULL when unset. Owned by ws. */
 const char *rat_workspace__env(const rat_workspace *ws, const char *name);
 /** The whole environment at load, "NAME=value" each (for child processes). Owned by ws. */
@@ -50,13 +58,24 @@ void rat_workspace__store_options(const rat_workspace *ws, rat_store_options *ou
  * bound to nothing and not locked: for librat's own work.
  */
 RAT_MUST_USE int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws);
-/** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. */
+/** Open (creating) the catalog of a RAT_HOME folder: <home>/catalog.db. For `rat init`. */
 RAT_MUST_USE int rat_workspace__open_home_catalog(rat_catalog **out, const char *home);
 /**
- * Open (creating) the catalog of the workspace's RAT_HOME, forking the
- * workspace's branch from main when it is missing. Commits through it are
- * dated by the workspace's clock.
+ * Open the catalog of the workspace's RAT_HOME, forking the workspace's
+ * branch from main when it is missing. Commits through it are dated by the
+ * workspace's clock. A catalog that does not exist is not created:
+ * RAT_ENOTFOUND, the message saying where it looked (rat_workspace__no_catalog()).
  */
 RAT_MUST_USE int rat_workspace__open_catalog(rat_catalog **out, const rat_workspace *ws);
+/** As rat_workspace__open_catalog(), creating RAT_HOME and the catalog when missing: for runs. */
+RAT_MUST_USE int rat_workspace__create_catalog(rat_catalog **out, const rat_workspace *ws);
+/**
+ * For reading: the catalog when it exists, else an empty one held in
+ * memory (main and the workspace's branch, no tables), so that reading a
+ * workspace with no state yet creates nothing on disk.
+ */
+RAT_MUST_USE int rat_workspace__read_catalog(rat_catalog **out, const rat_workspace *ws);
+/** Set RAT_ENOTFOUND "no catalog at <path>: ..." naming RAT_HOME and how it was found. */
+RAT_MUST_USE int rat_workspace__no_catalog(const rat_workspace *ws);
 
 #endif

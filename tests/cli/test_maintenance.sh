@@ -39,7 +39,7 @@ expect_rc 0
 export RAT_NOW="2024-04-01 00:00:00"
 run retention apply -w shop --dry-run
 expect_rc 0
-expect_out "bronze.events                    90 _ingested_date   2024-01-02 00:00:00          3"
+expect_out "bronze.events                    90 _ingested_at     2024-01-02 00:00:00          3 -1 (0 rewritten)"
 expect_out "gold.counts"
 expect_out "kept forever (retention_days: null)"
 expect_out "Dry run: nothing changed."

@@ -28,6 +28,8 @@ static void init_functions_give_the_init_macros(void **state)
 	static const rat_vacuum_options vacuum_init = RAT_VACUUM_OPTIONS_INIT;
 	static const rat_publish_options publish_init = RAT_PUBLISH_OPTIONS_INIT;
 	static const rat_workspace_create_options create_init = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+	static const rat_retention_options retention_init = RAT_RETENTION_OPTIONS_INIT;
+	rat_retention_options retention;
 	rat_run_options run;
 	rat_test_options test;
 	rat_vacuum_options vacuum;
@@ -52,6 +54,9 @@ static void init_functions_give_the_init_macros(void **state)
 	assert_int_equal(rat_workspace_create_options_init(&create,
 							   RAT_WORKSPACE_CREATE_OPTIONS_VERSION), 0);
 	assert_memory_equal(&create, &create_init, sizeof(create));
+	memset(&retention, 0xab, sizeof(retention));
+	assert_int_equal(rat_retention_options_init(&retention, RAT_RETENTION_OPTIONS_VERSION), 0);
+	assert_memory_equal(&retention, &retention_init, sizeof(retention));
 	assert_int_equal(run.version, RAT_RUN_OPTIONS_VERSION);
 	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
 }
@@ -89,6 +94,10 @@ static void init_functions_refuse_unknown_versions(void **state)
 	assert_refused(rat_publish_options_init(&publish, 7), "rat_publish_options");
 	assert_refused(rat_workspace_create_options_init(&create, 0),
 		       "rat_workspace_create_options");
+	{
+		rat_retention_options retention;
+		assert_refused(rat_retention_options_init(&retention, 2), "rat_retention_options");
+	}
 	assert_int_equal(rat_run_options_init(NULL, RAT_RUN_OPTIONS_VERSION), RAT_EINVALID);
 	assert_non_null(strstr(rat_error_last()->message, "rat_run_options"));
 }
@@ -128,6 +137,12 @@ static void functions_refuse_options_of_unknown_versions(void **state)
 	assert_refused(rat_vacuum(&swept, ws, &vacuum), "rat_vacuum_options");
 	publish.version = 0;
 	assert_refused(rat_product_publish(version, ws, NULL, &publish), "rat_publish_options");
+	{
+		rat_retention_options retention = RAT_RETENTION_OPTIONS_INIT;
+		rat_retention_report retained;
+		retention.version = 0;
+		assert_refused(rat_retention_run(&retained, ws, &retention), "rat_retention_options");
+	}
 
 	rat_workspace_free(ws);
 	test_rmtree(home);

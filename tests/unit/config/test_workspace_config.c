@@ -29,7 +29,8 @@ static int load(rat_workspace_config *c, const char *text, const rat_env *env)
 
 	test_write(ws_dir, "workspace.yaml", text);
 	snprintf(path, sizeof(path), "%s/workspace.yaml", ws_dir);
-	return rat_config__load_workspace(c, path, "workspace.yaml", ws_dir, home, env ? env : &none);
+	return rat_config__load_workspace(c, path, "workspace.yaml", ws_dir, home, NULL,
+					  env ? env : &none);
 }
 
 static void loads(rat_workspace_config *c, const char *text, const rat_env *env)
@@ -239,7 +240,7 @@ static void unknown_keys_are_named_with_a_hint(void **state)
 		"workspace.yaml:3:3: layers.platinum: unknown key (allowed: bronze, silver, gold)");
 	refused("name: a\nlayers:\n  gold:\n    retention: 5\n",
 		"workspace.yaml:4:5: layers.gold.retention: unknown key (allowed: retention_days, "
-		"partition_by)");
+		"retention_column, partition_by)");
 	refused("name: a\nproducts:\n  - name: x\n    source: gold.x\n    acess: []\n",
 		"workspace.yaml:5:5: products[0].acess: unknown key, did you mean 'access'? "
 		"(allowed: name, source, access, sla, description)");
@@ -504,6 +505,42 @@ static int setup(void **state)
 	return 0;
 }
 
+/* layers.<layer>.retention_column: a column name; and name: against the folder's name. */
+static void retention_column_and_the_folders_name(void **state)
+{
+	rat_workspace_config c;
+	rat_env none = RAT_ENV_INIT;
+	char path[4300];
+	(void)state;
+
+	loads(&c, "name: a\nlayers:\n  silver:\n    retention_column: sold_on\n", NULL);
+	assert_string_equal(c.layers[RAT_LAYER_SILVER].retention_column, "sold_on");
+	assert_null(c.layers[RAT_LAYER_BRONZE].retention_column);
+	rat_config__free_workspace(&c);
+	refused("name: a\nlayers:\n  silver:\n    retention_column: 9lives\n",
+		"workspace.yaml:4:23: layers.silver.retention_column: invalid column name '9lives' "
+		"(letters, digits and '_', not starting with a digit)");
+	refused("name: a\nlayers:\n  silver:\n    retention_column: [a]\n",
+		"workspace.yaml:4:24: layers.silver.retention_column: expected a string, got a list");
+
+	/* where the folder names the workspace, name: must be it; mistakes are reported first */
+	test_write(ws_dir, "workspace.yaml", "name: sales\nresources: {profile: huge}\n");
+	snprintf(path, sizeof(path), "%s/workspace.yaml", ws_dir);
+	assert_int_equal(rat_config__load_workspace(&c, path, "workspace.yaml", ws_dir, home, "shop",
+						    &none), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message, "resources.profile: unknown profile"));
+	test_write(ws_dir, "workspace.yaml", "name: sales\n");
+	assert_int_equal(rat_config__load_workspace(&c, path, "workspace.yaml", ws_dir, home, "shop",
+						    &none), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "workspace.yaml:1:7: name: 'sales' is not the name of the workspace's "
+			    "folder, 'shop' (in a workspaces folder, the folder's name is the "
+			    "workspace's name: rename the folder to 'sales', or write name: shop)");
+	assert_int_equal(rat_config__load_workspace(&c, path, "workspace.yaml", ws_dir, home, "sales",
+						    &none), 0);
+	rat_config__free_workspace(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +556,7 @@ int main(void)
 		cmocka_unit_test(profile_files_in_the_workspace_win_over_home),
 		cmocka_unit_test(the_init_text_reads_back_as_its_defaults),
 		cmocka_unit_test(names_identifiers_and_partitions_are_checked),
+		cmocka_unit_test(retention_column_and_the_folders_name),
 	};
 	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }

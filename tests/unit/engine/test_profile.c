@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rat.h"
 
@@ -107,10 +108,16 @@ static void custom_profile_file_is_applied(void **state)
 
 static void spill_folder_is_under_rat_home(void **state)
 {
-	char ws[4096], expected[4096];
+	char ws[4096], expected[4096], home[4096];
 	(void)state;
 	snprintf(ws, sizeof(ws), "%s/spill", dir);
 	test_write(ws, "workspace.yaml", "name: spill\n");
+	/* no state folder yet: a session creates none, so it does not spill */
+	snprintf(home, sizeof(home), "%s/home", dir);
+	test_rmtree(home);
+	assert_setting(ws, "temp_directory", "");
+	assert_int_equal(access(home, F_OK), -1);
+	test_write(home, ".keep", "");
 	snprintf(expected, sizeof(expected), "%s/home/tmp/spill", dir);
 	assert_setting(ws, "temp_directory", expected);
 }

@@ -221,7 +221,7 @@ static int setup(void **state)
 {
 	(void)state;
 	test_session_open(&session, "workspace_branches");
-	if (rat_workspace__open_catalog(&catalog, session.ws) != 0)
+	if (rat_workspace__create_catalog(&catalog, session.ws) != 0)
 		fail_msg("catalog: %s", rat_error_last()->message);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * tests/unit/workspace/test_workspace.c - the public workspace API: create,
  * open by name or path, the cache, listing, pipelines by layer, storage paths,
- * and branch resolution from a real Git work tree (W3, W5, W7).
+ * and branch resolution from a real Git work tree (W3, W5, W7); a folder's
+ * name against name:, a malformed RAT_NOW, the state found from the
+ * workspace's folder (reading creates none), the S3 defaults.
  */
 #include "helpers.h"
 
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "rat.h"
+#include "workspace/workspace.h"
 
 static char *dir;
 static char wsdirs[4096];
@@ -296,6 +299,135 @@ static void branch_follows_git(void **state)
 	assert_string_equal(branch_of(ws, buf, sizeof(buf)), "prod/main");
 }
 
+/* In a workspaces folder the folder names the workspace: another name: is refused, naming both. */
+static void a_name_that_is_not_the_folders_is_refused(void **state)
+{
+	rat_workspace *ws = NULL;
+	char path[4200];
+	(void)state;
+
+	test_write(wsdirs, "proj-x/workspace.yaml", "# x\nname: other\n");
+	snprintf(path, sizeof(path), "%s/proj-x", wsdirs);
+	assert_int_equal(rat_workspace_open(&ws, path), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message,
+			       "workspace.yaml:2:7: name: 'other' is not the name of the workspace's "
+			       "folder, 'proj-x' (in a workspaces folder, the folder's name is the "
+			       "workspace's name: rename the folder to 'other', or write name: proj-x)"));
+	assert_int_equal(rat_workspace_open(&ws, "proj-x"), RAT_EINVALID);
+	assert_int_equal(rat_workspace_open(&ws, "other"), RAT_ENOTFOUND);
+	/* a folder named workspaces/ is one where names are looked up, wherever it is */
+	test_write(dir, "lake/workspaces/team/workspace.yaml", "name: squad\n");
+	snprintf(path, sizeof(path), "%s/lake/workspaces/team", dir);
+	assert_int_equal(rat_workspace_open(&ws, path), RAT_EINVALID);
+	/* elsewhere a workspace reached by its path names itself */
+	test_write(dir, "repos/billing-repo/workspace.yaml", "name: billing\n");
+	snprintf(path, sizeof(path), "%s/repos/billing-repo", dir);
+	assert_int_equal(rat_workspace_open(&ws, path), 0);
+	assert_string_equal(rat_workspace_name(ws), "billing");
+	rat_workspace_free(ws);
+	test_rmtree(path);
+	snprintf(path, sizeof(path), "%s/proj-x", wsdirs);
+	test_rmtree(path);
+}
+
+/* A RAT_NOW rat cannot read stops the load: no silent fallback to the real clock. */
+static void a_malformed_rat_now_refuses_to_load(void **state)
+{
+	rat_workspace *ws = create("clocked");
+	rat_workspace *again = NULL;
+	(void)state;
+
+	setenv("RAT_NOW", "2024-13-01", 1);
+	assert_int_equal(rat_workspace_open(&again, "clocked"), RAT_EINVALID);
+	assert_int_equal(rat_error_last()->klass, RAT_ERRCLASS_CONFIG);
+	assert_string_equal(rat_error_last()->message,
+			    "RAT_NOW='2024-13-01' is not a time rat can read (accepted, in UTC: "
+			    "2024-04-01, 2024-04-01 10:00:00 or 2024-04-01T10:00:00Z; unset it for the "
+			    "real clock)");
+	setenv("RAT_NOW", "2024-12-01 10:00:00", 1);
+	assert_int_equal(rat_workspace_open(&again, "clocked"), 0);
+	assert_int_equal(rat_workspace__now_ms(again), INT64_C(1733047200000));
+	unsetenv("RAT_NOW");
+	rat_workspace_free(again);
+	rat_workspace_free(ws);
+}
+
+/*
+ * Without RAT_HOME the state is found from the workspace's folder; reading
+ * a workspace that has none creates nothing, and opening its catalog for
+ * reading says where it looked.
+ */
+static void state_follows_the_workspace_and_reading_creates_none(void **state)
+{
+	rat_workspace *ws = NULL;
+	rat_catalog *catalog = NULL;
+	rat_engine *engine = NULL;
+	rat_table_list tables;
+	char path[4200], home[4200], *saved = strdup(getenv("RAT_HOME"));
+	(void)state;
+
+	unsetenv("RAT_HOME");
+	test_write(dir, "fresh/workspaces/fresh/workspace.yaml", "name: fresh\n");
+	snprintf(path, sizeof(path), "%s/fresh/workspaces/fresh", dir);
+	snprintf(home, sizeof(home), "%s/fresh/.rat", dir);
+	assert_int_equal(rat_workspace_open(&ws, path), 0);
+	assert_string_equal(rat_workspace_home(ws), home);
+	assert_string_equal(rat_workspace_home_origin(ws),
+			    "beside the workspaces/ folder that holds the workspace");
+	assert_int_equal(rat_workspace_catalog_exists(ws), 0);
+	assert_int_equal(rat_table_list_get(&tables, ws, NULL, NULL), 0);
+	assert_int_equal(tables.count, 0);
+	rat_table_list_free(&tables);
+	assert_int_equal(rat_engine_open(&engine, ws), 0);
+	rat_engine_free(engine);
+	assert_int_equal(rat_catalog_open_existing(&catalog, ws), RAT_ENOTFOUND);
+	assert_non_null(strstr(rat_error_last()->message, "no catalog at "));
+	assert_non_null(strstr(rat_error_last()->message, home));
+	assert_int_equal(access(home, F_OK), -1); /* nothing was created */
+	/* what writes creates it, where every later reader looks */
+	assert_int_equal(rat_catalog_open(&catalog, ws), 0);
+	rat_catalog_free(catalog);
+	assert_int_equal(rat_workspace_catalog_exists(ws), 1);
+	assert_int_equal(rat_catalog_open_existing(&catalog, ws), 0);
+	rat_catalog_free(catalog);
+	rat_workspace_free(ws);
+	setenv("RAT_HOME", saved, 1);
+	free(saved);
+}
+
+/* ICEBERG_WAREHOUSE=s3://... alone: the store is given the guide's MinIO and keys. */
+static void an_s3_warehouse_alone_reaches_the_guides_minio(void **state)
+{
+	rat_workspace *ws = create("minio");
+	rat_workspace *s3ws = NULL;
+	rat_store_options opts;
+	rat_s3_info info;
+	(void)state;
+
+	rat_workspace_s3(ws, &info); /* a local warehouse: no S3 */
+	assert_string_equal(info.endpoint, "");
+	setenv("ICEBERG_WAREHOUSE", "s3://lake/wh", 1);
+	assert_int_equal(rat_workspace_open(&s3ws, "minio"), 0);
+	rat_workspace__store_options(s3ws, &opts);
+	assert_string_equal(opts.endpoint, "http://localhost:9000");
+	assert_string_equal(opts.access_key, "ratatouille");
+	assert_string_equal(opts.secret_key, "ratatouille123");
+	rat_workspace_s3(s3ws, &info);
+	assert_string_equal(info.endpoint, "http://localhost:9000");
+	assert_string_equal(info.region, "us-east-1");
+	assert_string_equal(info.access_key, "ratatouille");
+	rat_workspace_free(s3ws);
+	setenv("S3_ENDPOINT", "aws", 1);
+	assert_int_equal(rat_workspace_open(&s3ws, "minio"), 0);
+	rat_workspace__store_options(s3ws, &opts);
+	assert_string_equal(opts.endpoint, "https://s3.us-east-1.amazonaws.com");
+	assert_null(opts.access_key);
+	rat_workspace_free(s3ws);
+	unsetenv("S3_ENDPOINT");
+	unsetenv("ICEBERG_WAREHOUSE");
+	rat_workspace_free(ws);
+}
+
 static int setup(void **state)
 {
 	dir = test_scratch_home("workspace_api");
@@ -303,6 +435,11 @@ static int setup(void **state)
 	setenv("RAT_WORKSPACES", wsdirs, 1);
 	unsetenv("WORKSPACE");
 	unsetenv("ICEBERG_WAREHOUSE");
+	unsetenv("RAT_NOW");
+	unsetenv("S3_ENDPOINT");
+	unsetenv("S3_ACCESS_KEY");
+	unsetenv("S3_SECRET_KEY");
+	unsetenv("S3_REGION");
 	*state = dir; /* test_scratch_teardown removes it */
 	return 0;
 }
@@ -318,6 +455,10 @@ int main(void)
 		cmocka_unit_test(pipelines_by_layer),
 		cmocka_unit_test(storage_paths),
 		cmocka_unit_test(branch_follows_git),
+		cmocka_unit_test(a_name_that_is_not_the_folders_is_refused),
+		cmocka_unit_test(a_malformed_rat_now_refuses_to_load),
+		cmocka_unit_test(state_follows_the_workspace_and_reading_creates_none),
+		cmocka_unit_test(an_s3_warehouse_alone_reaches_the_guides_minio),
 	};
 	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }

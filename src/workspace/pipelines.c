@@ -1,0 +1,194 @@
+/*
+ * workspace/pipelines.c - rat_workspace_list_pipelines(): a layer's
+ * pipelines, in either layout (a flat file, or a folder of its name), and a
+ * flat pipeline's folder of documents and tests beside it.
+ */
+#include "util/common.h"
+#include "util/fs.h"
+#include "rat/workspace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "sales.sql" -> "sales" for the pipeline files (a lone .yaml: a command); NULL otherwise. */
+static char *pipeline_stem(const char *file)
+{
+	static const char *const kinds[] = { ".sql", ".py", ".sh", ".yaml" };
+	size_t i;
+
+	if (file[0] == '.')
+		return NULL;
+	for (i = 0; i < RAT_ARRAY_SIZE(kinds); i++)
+		if (rat__str_has_suffix(file, kinds[i]) && strlen(file) > strlen(kinds[i]))
+			return rat__strndup(file, strlen(file) - strlen(kinds[i]));
+	return NULL;
+}
+
+static bool is_pipeline_folder(const char *dir)
+{
+	static const char *const entries[] = { "pipeline.sql", "pipeline.py", "pipeline.sh",
+					       "config.yaml" };
+	size_t i;
+
+	for (i = 0; i < RAT_ARRAY_SIZE(entries); i++) {
+		char *path = rat_fs__join(dir, entries[i]);
+		bool found = path && rat_fs__is_file(path);
+		free(path);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+/* Whether two files hold the same bytes (at most 4 MiB each: pipeline files). */
+static int same_bytes(bool *same, const char *a, const char *b)
+{
+	rat_buf x = RAT_BUF_INIT, y = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_fs__read_file(&x, a, (size_t)4 << 20)) == 0 &&
+	    (error = rat_fs__read_file(&y, b, (size_t)4 << 20)) == 0)
+		*same = x.len == y.len && memcmp(rat_buf_cstr(&x), rat_buf_cstr(&y), x.len) == 0;
+	rat_buf_free(&x);
+	rat_buf_free(&y);
+	return error;
+}
+
+/* "pipelines/<layer>/<name>.<ext>" (flat) or ".../<name>/pipeline.<ext>" (config.yaml). */
+static char *pipeline_file(const char *layer, const char *name, size_t ext, bool in_folder)
+{
+	static const char *const exts[] = { "sql", "py", "sh", "yaml" };
+
+	if (!in_folder)
+		return rat__sprintf("pipelines/%s/%s.%s", layer, name, exts[ext]);
+	return rat__sprintf("pipelines/%s/%s/%s.%s", layer, name, ext == 3 ? "config" : "pipeline",
+			    exts[ext]);
+}
+
+static bool is_workspace_file(const rat_workspace *ws, const char *relative)
+{
+	char *path = rat_fs__join(rat_workspace_path(ws), relative);
+	bool found = path && rat_fs__is_file(path);
+
+	free(path);
+	return found;
+}
+
+/* Flat file ext of name against the folder's counterpart (main: the folder's first file). */
+static int check_flat_file(const rat_workspace *ws, const char *layer, const char *name,
+			   size_t ext, const char *main_file)
+{
+	char *flat = pipeline_file(layer, name, ext, false), *inner = pipeline_file(layer, name, ext, true);
+	char *flat_abs = flat ? rat_fs__join(rat_workspace_path(ws), flat) : NULL;
+	char *inner_abs = inner ? rat_fs__join(rat_workspace_path(ws), inner) : NULL;
+	bool same = false;
+	int error = 0;
+
+	if (!flat_abs || !inner_abs)
+		error = RAT_ENOMEM;
+	else if (rat_fs__is_file(flat_abs) &&
+		 (!rat_fs__is_file(inner_abs) ||
+		  ((error = same_bytes(&same, flat_abs, inner_abs)) == 0 && !same)))
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				       "%s and %s both define %s.%s: keep one (a folder holding "
+				       "pipeline.sql is the folder layout; beside a flat %s.sql, "
+				       "%s/ holds only README.md, docs/ and tests/)",
+				       flat, rat_fs__is_file(inner_abs) ? inner : main_file, layer, name,
+				       name, name);
+	free(flat);
+	free(inner);
+	free(flat_abs);
+	free(inner_abs);
+	return error;
+}
+
+/*
+ * name is a folder of pipeline files (the folder layout) and flat files
+ * beside it too: one pipeline, the folder's, when every flat file is the
+ * same bytes as its counterpart in the folder (<name>.sql as pipeline.sql,
+ * <name>.yaml as config.yaml); else an error naming both files.
+ */
+static int check_both_layouts(const rat_workspace *ws, const char *layer, const char *name)
+{
+	char *main_file = NULL;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !main_file && i < 4; i++) {
+		if ((main_file = pipeline_file(layer, name, i, true)) == NULL)
+			return RAT_ENOMEM;
+		if (!is_workspace_file(ws, main_file)) {
+			free(main_file);
+			main_file = NULL;
+		}
+	}
+	for (i = 0; !error && main_file && i < 4; i++)
+		error = check_flat_file(ws, layer, name, i, main_file);
+	free(main_file);
+	return error;
+}
+
+int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer)
+{
+	rat_strarray entries = RAT_STRARRAY_INIT, names = RAT_STRARRAY_INIT,
+		     folders = RAT_STRARRAY_INIT;
+	char *dir = NULL;
+	size_t i;
+	int error = 0;
+
+	if (!rat_layer_name(layer))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "layer %d out of range",
+				      (int)layer);
+	if ((dir = rat__sprintf("%s/pipelines/%s", rat_workspace_path(ws), rat_layer_name(layer))) == NULL)
+		return RAT_ENOMEM;
+	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&entries, dir)) != 0)
+		goto cleanup;
+	for (i = 0; i < entries.count; i++) {
+		char *path = rat_fs__join(dir, entries.strings[i]), *name = NULL;
+		if (!path) {
+			error = RAT_ENOMEM;
+			goto cleanup;
+		}
+		if (rat_fs__is_dir(path) && entries.strings[i][0] != '.' && is_pipeline_folder(path) &&
+		    (name = rat__strdup(entries.strings[i])) != NULL &&
+		    (error = rat_strarray__push(&folders, name)) != 0) {
+			free(name);
+			free(path);
+			goto cleanup;
+		} else if (!name && rat_fs__is_file(path)) {
+			name = pipeline_stem(entries.strings[i]);
+		}
+		free(path);
+		if (!name)
+			continue;
+		/* flat files beside a folder that holds the pipeline: the same, or an error */
+		if (rat_strarray__contains(&folders, name) && rat_strarray__contains(&names, name) &&
+		    (error = check_both_layouts(ws, rat_layer_name(layer), name)) != 0) {
+			free(name);
+			goto cleanup;
+		}
+		if ((rat_strarray__contains(&folders, name) ||
+		     rat__str_has_suffix(entries.strings[i], ".yaml")) &&
+		    rat_strarray__contains(&names, name)) {
+			free(name); /* the same pipeline, or the YAML of one already listed */
+			continue;
+		}
+		if (rat_strarray__contains(&names, name)) {
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+					       "%s: pipeline '%s' is defined twice (keep one of "
+					       "%s.sql, %s.py, %s.sh, %s/)",
+					       dir, name, name, name, name, name);
+			free(name);
+			goto cleanup;
+		}
+		if ((error = rat_strarray__push_owned(&names, name)) != 0)
+			goto cleanup;
+	}
+	rat_strarray__hand_over(out, &names);
+cleanup:
+	rat_strarray_free(&names);
+	rat_strarray_free(&folders);
+	rat_strarray_free(&entries);
+	free(dir);
+	return error;
+}
