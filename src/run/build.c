@@ -27,6 +27,7 @@
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
 #include "engine/engine.h"
+#include "pipeline/config.h"
 #include "quality/quality.h"
 #include "run/build.h"
 #include "run/run.h"
@@ -132,6 +133,40 @@ static bool has_all(const rat_strarray *columns, const char *const *names, size_
 	return true;
 }
 
+/*
+ * A rebuilt table (a table, or a full refresh) takes the query's schema,
+ * types included; an incremental build follows on_schema_change, and a
+ * refusal says how to allow the change (hint).
+ */
+static int schema_options(rat_write_options *opts, rat_buf *hint, const build *b)
+{
+	static const rat_schema_change modes[] = {
+		[RAT_ON_SCHEMA_FAIL] = RAT_SCHEMA_FAIL,
+		[RAT_ON_SCHEMA_APPEND_NEW] = RAT_SCHEMA_APPEND,
+		[RAT_ON_SCHEMA_IGNORE] = RAT_SCHEMA_IGNORE,
+		[RAT_ON_SCHEMA_SYNC_ALL] = RAT_SCHEMA_SYNC,
+	};
+	const rat_pipeline *p = b->p;
+	int error;
+
+	if (!b->incremental) {
+		opts->schema_change = RAT_SCHEMA_REPLACE;
+		return 0;
+	}
+	opts->schema_change = modes[p->on_schema_change];
+	if (p->on_schema_change == RAT_ON_SCHEMA_FAIL)
+		error = rat_buf_printf(hint, "on_schema_change is fail: set it to append_new_columns, "
+					     "sync_all_columns or ignore (in %s), or rebuild the "
+					     "table with `rat run -f %s`, which replaces its schema",
+				       p->config_display ? p->config_display : p->display, p->key);
+	else
+		error = rat_buf_printf(hint, "rebuild the table with `rat run -f %s`, which replaces "
+					     "its schema (on_schema_change: %s)",
+				       p->key, rat_pipeline__schema_changes[p->on_schema_change]);
+	opts->schema_hint = rat_buf_cstr(hint);
+	return error;
+}
+
 static int write_rows(build *b, const char *select_sql, const rat_strarray *columns)
 {
 	const rat_pipeline *p = b->p;
@@ -143,6 +178,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	const char *props[6];
 	size_t nprops = 0;
 	char *ingested_key = NULL, *stage = rat__sprintf("%s/stage", b->scratch);
+	rat_buf hint = RAT_BUF_INIT;
 	int error = 0;
 
 	if (!stage)
@@ -162,9 +198,8 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 		opts.partition_by = layer.partition_by;
 		opts.partition_count = layer.partition_by_count;
 	}
-	/* a rebuilt table takes the query's schema; an incremental one follows on_schema_change */
-	opts.add_new_columns = !b->incremental || p->append_new_columns;
-	opts.replace_schema = !b->incremental; /* a rebuilt table drops the columns its query lost */
+	if ((error = schema_options(&opts, &hint, b)) != 0)
+		goto cleanup;
 	opts.scratch_dir = stage;
 	opts.row_group_size = res.chunk_size_rows;
 	opts.now_ms = 0;
@@ -195,6 +230,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 cleanup:
 	free(ingested_key);
 	free(stage);
+	rat_buf_free(&hint);
 	return error;
 }
 
