@@ -120,6 +120,7 @@ extern const cli_command cli_cmd_test;
 extern const cli_command cli_cmd_products;
 extern const cli_command cli_cmd_retention;
 extern const cli_command cli_cmd_vacuum;
+extern const cli_command cli_cmd_drop;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c

@@ -28,6 +28,8 @@ static void init_functions_give_the_init_macros(void **state)
 	static const rat_vacuum_options vacuum_init = RAT_VACUUM_OPTIONS_INIT;
 	static const rat_publish_options publish_init = RAT_PUBLISH_OPTIONS_INIT;
 	static const rat_workspace_create_options create_init = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
+	static const rat_table_drop_options drop_init = RAT_TABLE_DROP_OPTIONS_INIT;
+	rat_table_drop_options drop;
 	rat_run_options run;
 	rat_test_options test;
 	rat_vacuum_options vacuum;
@@ -52,6 +54,9 @@ static void init_functions_give_the_init_macros(void **state)
 	assert_int_equal(rat_workspace_create_options_init(&create,
 							   RAT_WORKSPACE_CREATE_OPTIONS_VERSION), 0);
 	assert_memory_equal(&create, &create_init, sizeof(create));
+	memset(&drop, 0xab, sizeof(drop));
+	assert_int_equal(rat_table_drop_options_init(&drop, RAT_TABLE_DROP_OPTIONS_VERSION), 0);
+	assert_memory_equal(&drop, &drop_init, sizeof(drop));
 	assert_int_equal(run.version, RAT_RUN_OPTIONS_VERSION);
 	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
 }
@@ -63,8 +68,10 @@ static void init_functions_refuse_unknown_versions(void **state)
 	rat_vacuum_options vacuum;
 	rat_publish_options publish;
 	rat_workspace_create_options create;
+	rat_table_drop_options drop;
 	(void)state;
 
+	assert_refused(rat_table_drop_options_init(&drop, 2), "rat_table_drop_options");
 	assert_refused(rat_run_options_init(&run, 0), "rat_run_options");
 	assert_refused(rat_run_options_init(&run, RAT_RUN_OPTIONS_VERSION + 1), "rat_run_options");
 	assert_refused(rat_test_options_init(&test, 99), "rat_test_options");
@@ -87,6 +94,8 @@ static void functions_refuse_options_of_unknown_versions(void **state)
 	rat_test_options test = RAT_TEST_OPTIONS_INIT;
 	rat_vacuum_options vacuum = RAT_VACUUM_OPTIONS_INIT;
 	rat_publish_options publish = RAT_PUBLISH_OPTIONS_INIT;
+	rat_table_drop_options drop = RAT_TABLE_DROP_OPTIONS_INIT;
+	rat_table_drop_result dropped;
 	rat_run_info *info = NULL;
 	rat_test_report report;
 	rat_vacuum_report swept;
@@ -111,6 +120,8 @@ static void functions_refuse_options_of_unknown_versions(void **state)
 	assert_refused(rat_vacuum(&swept, ws, &vacuum), "rat_vacuum_options");
 	publish.version = 0;
 	assert_refused(rat_product_publish(version, ws, NULL, &publish), "rat_publish_options");
+	drop.version = 0;
+	assert_refused(rat_table_drop(&dropped, ws, "silver.x", &drop), "rat_table_drop_options");
 
 	rat_workspace_free(ws);
 	test_rmtree(home);
