@@ -66,3 +66,13 @@ expect_eq() {
 	T_CHECKS=$((T_CHECKS + 1))
 	[ "$1" = "$2" ] || fail "expected '$2', got '$1'"
 }
+
+# ws_head WS: the first 12 digits of the hash of workspace WS's branch head.
+ws_head() { "$RAT_BIN" log -w "$1" -n 1 | cut -c1-12; }
+# ws_csv WS [QUERY OPTIONS...] SQL: the rows of a query on WS as CSV lines
+# joined by spaces, without the header.
+ws_csv() {
+	local ws="$1"
+	shift
+	"$RAT_BIN" query -w "$ws" --format csv "$@" | tr -d '\r' | tail -n +2 | paste -sd' '
+}

@@ -11,8 +11,8 @@ run init shop
 expect_rc 0
 ws="$RAT_WORKSPACES/shop"
 p="$ws/pipelines"
-head_of() { "$RAT_BIN" log -w shop -n 1 | cut -c1-12; }
-csv() { "$RAT_BIN" query -w shop --format csv "$@" | tr -d '\r' | tail -n +2 | paste -sd' '; }
+head_of() { ws_head shop; }
+csv() { ws_csv shop "$@"; }
 
 mkdir -p "$ws/landing/sales"
 printf 'id,amount\n1,10\n' > "$ws/landing/sales/a.csv"

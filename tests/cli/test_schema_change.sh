@@ -17,8 +17,8 @@ expect_rc 0
 ws="$RAT_WORKSPACES/shop"
 p="$ws/pipelines"
 sed -i 's/retention_days: .*/retention_days: null/' "$ws/workspace.yaml"
-head_of() { "$RAT_BIN" log -w shop -n 1 | cut -c1-12; }
-csv() { "$RAT_BIN" query -w shop --format csv "$@" | tr -d '\r' | tail -n +2 | paste -sd' '; }
+head_of() { ws_head shop; }
+csv() { ws_csv shop "$@"; }
 
 # a table pipeline: string -> int on the next run, no -f needed (it rebuilds every run)
 echo "SELECT '1' AS x, 'a' AS label" > "$p/silver/kinds.sql"
