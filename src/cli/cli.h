@@ -121,6 +121,7 @@ extern const cli_command cli_cmd_products;
 extern const cli_command cli_cmd_retention;
 extern const cli_command cli_cmd_vacuum;
 extern const cli_command cli_cmd_drop;
+extern const cli_command cli_cmd_write;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c
@@ -159,6 +160,12 @@ int cli_unknown_verb(const cli_command *cmd, const char *verb, const char *const
 /** List every command's options and old spellings, one per line (`rat __options`). */
 void cli_list_options(FILE *out, const cli_command *const *cmds, size_t count,
 		      const cli_use *top);
+
+/**
+ * The SQL text of path ("-": standard input), capped at 64 MiB (input.c);
+ * NULL after printing why ("<command>: ..."). free() it.
+ */
+char *cli_read_sql(const char *path, const char *command);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);

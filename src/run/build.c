@@ -138,7 +138,7 @@ static bool has_all(const rat_strarray *columns, const char *const *names, size_
  * types included; an incremental build follows on_schema_change, and a
  * refusal says how to allow the change (hint).
  */
-static int schema_options(rat_write_options *opts, rat_buf *hint, const build *b)
+rat_schema_change rat_run__schema_change(rat_on_schema_change setting)
 {
 	static const rat_schema_change modes[] = {
 		[RAT_ON_SCHEMA_FAIL] = RAT_SCHEMA_FAIL,
@@ -146,6 +146,12 @@ static int schema_options(rat_write_options *opts, rat_buf *hint, const build *b
 		[RAT_ON_SCHEMA_IGNORE] = RAT_SCHEMA_IGNORE,
 		[RAT_ON_SCHEMA_SYNC_ALL] = RAT_SCHEMA_SYNC,
 	};
+
+	return modes[setting];
+}
+
+static int schema_options(rat_write_options *opts, rat_buf *hint, const build *b)
+{
 	const rat_pipeline *p = b->p;
 	int error;
 
@@ -153,7 +159,7 @@ static int schema_options(rat_write_options *opts, rat_buf *hint, const build *b
 		opts->schema_change = RAT_SCHEMA_REPLACE;
 		return 0;
 	}
-	opts->schema_change = modes[p->on_schema_change];
+	opts->schema_change = rat_run__schema_change(p->on_schema_change);
 	if (p->on_schema_change == RAT_ON_SCHEMA_FAIL)
 		error = rat_buf_printf(hint, "on_schema_change is fail: set it to append_new_columns, "
 					     "sync_all_columns or ignore (in %s), or rebuild the "
@@ -234,59 +240,21 @@ cleanup:
 	return error;
 }
 
-static int count_rows(build *b, const char *sql, int64_t *n)
-{
-	rat_result *result = NULL;
-	rat_buf q = RAT_BUF_INIT;
-	int error;
-
-	*n = 0;
-	if ((error = rat_buf_printf(&q, "SELECT count(*) FROM (%s\n)", sql)) == 0 &&
-	    (error = rat_engine_query(&result, b->engine, rat_buf_cstr(&q))) == 0 &&
-	    (error = rat_result_next(result)) == 1)
-		error = rat_result_get_int64(result, 0, n);
-	rat_result_free(result);
-	rat_buf_free(&q);
-	return error;
-}
-
 /* Run the checks on the new version; an error-severity violation fails the build. */
 static int run_checks(build *b)
 {
-	rat_checks checks;
-	rat_buf warnings = RAT_BUF_INIT, failures = RAT_BUF_INIT;
-	size_t i;
-	int error;
+	rat_check_outcome found = RAT_CHECK_OUTCOME_INIT;
+	int error = rat_quality__run_checks(&found, b->engine, b->p, b->ctx->pipelines, b->relation);
 
-	if ((error = rat_quality__checks(&checks, b->p, b->ctx->pipelines, b->relation)) != 0)
-		return error;
-	for (i = 0; !error && i < checks.count; i++) {
-		const rat_check *c = &checks.items[i];
-		int64_t n = 0;
-		if ((error = count_rows(b, c->sql, &n)) != 0) {
-			rat_error__prefix("%s: check %s", b->p->key, c->name);
-			b->named = true;
-			break;
-		}
-		if (n == 0)
-			b->step->checks_passed++;
-		else if (c->severity == RAT_SEVERITY_WARN && ++b->step->checks_warned)
-			error = rat_buf_printf(&warnings, "%s%s: %lld violating rows",
-					       warnings.len ? "\n" : "", c->name, (long long)n);
-		else if (++b->step->checks_failed)
-			error = rat_buf_printf(&failures, "%s%s (%lld rows)", failures.len ? ", " : "",
-					       c->name, (long long)n);
+	b->step->checks_passed = found.passed;
+	b->step->checks_warned = found.warned;
+	b->step->checks_failed = found.failed;
+	b->step->warnings = rat_run__keep(b->rec, rat_buf_cstr(&found.warnings));
+	if (!error && found.failed) {
+		error = rat_quality__checks_failed(b->p, &found);
+		b->named = true;
 	}
-	b->step->warnings = rat_run__keep(b->rec, rat_buf_cstr(&warnings));
-	if (!error && failures.len)
-		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
-				       "%s: checks failed in %s: %s", b->p->key,
-				       b->p->config_display ? b->p->config_display : b->p->display,
-				       rat_buf_cstr(&failures));
-	b->named = b->named || (error && failures.len);
-	rat_quality__checks_free(&checks);
-	rat_buf_free(&warnings);
-	rat_buf_free(&failures);
+	rat_quality__check_outcome_free(&found);
 	return error;
 }
 
@@ -362,7 +330,8 @@ static int finish(build *b, rat_buf *sql)
 	    b->step->rows_out < 0) {
 		rat_buf all = RAT_BUF_INIT;
 		if ((error = rat_buf_printf(&all, "SELECT * FROM %s", b->relation)) == 0)
-			error = count_rows(b, rat_buf_cstr(&all), &b->step->rows_out);
+			error = rat_quality__count_rows(b->engine, rat_buf_cstr(&all),
+							&b->step->rows_out);
 		rat_buf_free(&all);
 	}
 	if (!error)

@@ -12,6 +12,7 @@
 #include "rat/engine.h"
 #include "catalog/catalog.h"
 #include "run/run.h"
+#include "table/write.h"
 
 #define INGESTED_KEY "rat.ingested-files"
 #define FINGERPRINT_KEY "rat.fingerprint"
@@ -33,6 +34,11 @@ typedef struct build {
 	char fingerprint[65];     /* of the compiled SQL and the inputs' versions */
 	bool named;               /* the error set names the pipeline already (not to be prefixed) */
 } build;
+
+/* Writing (build.c) */
+
+/** The table writer's schema change for a pipeline's on_schema_change. */
+rat_schema_change rat_run__schema_change(rat_on_schema_change setting);
 
 /* Ingestion (ingest.c) */
 

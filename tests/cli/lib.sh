@@ -76,3 +76,10 @@ ws_csv() {
 	shift
 	"$RAT_BIN" query -w "$ws" --format csv "$@" | tr -d '\r' | tail -n +2 | paste -sd' '
 }
+# ws_init NAME: `rat init NAME`, then $ws (its folder) and $p (its pipelines folder).
+ws_init() {
+	run init "$1"
+	expect_rc 0
+	ws="$RAT_WORKSPACES/$1"
+	p="$ws/pipelines"
+}

@@ -7,10 +7,7 @@
 # then deletes the dropped table's files; errors name the table.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
-run init shop
-expect_rc 0
-ws="$RAT_WORKSPACES/shop"
-p="$ws/pipelines"
+ws_init shop
 head_of() { ws_head shop; }
 csv() { ws_csv shop "$@"; }
 

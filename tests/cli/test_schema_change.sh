@@ -12,10 +12,7 @@
 #   annotation and in the YAML; an unknown value names the four.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
-run init shop
-expect_rc 0
-ws="$RAT_WORKSPACES/shop"
-p="$ws/pipelines"
+ws_init shop
 sed -i 's/retention_days: .*/retention_days: null/' "$ws/workspace.yaml"
 head_of() { ws_head shop; }
 csv() { ws_csv shop "$@"; }

@@ -29,7 +29,9 @@ static void init_functions_give_the_init_macros(void **state)
 	static const rat_publish_options publish_init = RAT_PUBLISH_OPTIONS_INIT;
 	static const rat_workspace_create_options create_init = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
 	static const rat_table_drop_options drop_init = RAT_TABLE_DROP_OPTIONS_INIT;
+	static const rat_write_table_options write_init = RAT_WRITE_TABLE_OPTIONS_INIT;
 	rat_table_drop_options drop;
+	rat_write_table_options write;
 	rat_run_options run;
 	rat_test_options test;
 	rat_vacuum_options vacuum;
@@ -57,6 +59,10 @@ static void init_functions_give_the_init_macros(void **state)
 	memset(&drop, 0xab, sizeof(drop));
 	assert_int_equal(rat_table_drop_options_init(&drop, RAT_TABLE_DROP_OPTIONS_VERSION), 0);
 	assert_memory_equal(&drop, &drop_init, sizeof(drop));
+	memset(&write, 0xab, sizeof(write));
+	assert_int_equal(rat_write_table_options_init(&write, RAT_WRITE_TABLE_OPTIONS_VERSION), 0);
+	assert_memory_equal(&write, &write_init, sizeof(write));
+	assert_int_equal(write.mode, RAT_WRITE_TABLE_OVERWRITE);
 	assert_int_equal(run.version, RAT_RUN_OPTIONS_VERSION);
 	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
 }
@@ -69,9 +75,11 @@ static void init_functions_refuse_unknown_versions(void **state)
 	rat_publish_options publish;
 	rat_workspace_create_options create;
 	rat_table_drop_options drop;
+	rat_write_table_options write;
 	(void)state;
 
 	assert_refused(rat_table_drop_options_init(&drop, 2), "rat_table_drop_options");
+	assert_refused(rat_write_table_options_init(&write, 0), "rat_write_table_options");
 	assert_refused(rat_run_options_init(&run, 0), "rat_run_options");
 	assert_refused(rat_run_options_init(&run, RAT_RUN_OPTIONS_VERSION + 1), "rat_run_options");
 	assert_refused(rat_test_options_init(&test, 99), "rat_test_options");
