@@ -424,11 +424,12 @@ int rat_engine__protect(rat_engine *engine, const char *const *schemas, size_t c
 	free(engine->protect_hint);
 	if (!error && (engine->protect_hint = rat__strdup(hint)) == NULL)
 		error = RAT_ENOMEM;
-	if (!error && count) {
-		bool was_trusted = engine->trusted;
-		engine->trusted = true;
-		error = rat_engine_exec(engine, rat_buf_cstr(&sql));
-		engine->trusted = was_trusted;
+	if (!error && count) { /* straight to DuckDB: neither the resolver nor the guard */
+		duckdb_result result;
+		if (duckdb_query(engine->conn, rat_buf_cstr(&sql), &result) == DuckDBError)
+			error = rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "guarding the schemas: %s",
+					       duckdb_result_error(&result));
+		duckdb_destroy_result(&result);
 	}
 	rat_buf_free(&sql);
 	return error;

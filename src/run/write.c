@@ -261,8 +261,12 @@ static int publish(writing *w)
 		w->keep_branch = error != RAT_ENOMEM;
 		return error;
 	}
-	if (ref && strcmp(ref, w->branch) == 0)
-		error = rat_workspace__bind_key(w->engine, w->ws, w->catalog, w->branch, w->table, NULL);
+	if (ref && strcmp(ref, w->branch) == 0 &&
+	    (error = rat_workspace__bind_key(w->engine, w->ws, w->catalog, w->branch, w->table,
+					     NULL)) != 0)
+		rat_error__prefix("written to %s (commit %.12s), but this session cannot read the new "
+				  "version",
+				  w->branch, w->out->commit);
 	return error;
 }
 
