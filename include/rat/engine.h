@@ -8,6 +8,13 @@
  *
  * A session is used by one thread at a time. A result borrows its session:
  * free the result before the session.
+ *
+ * SQL in a session reads the workspace's tables and cannot change them: a
+ * statement that would create, change or drop something in a layer schema
+ * (bronze, silver, gold) or products is refused before it runs, naming
+ * `rat write` and `rat drop`. Temporary tables, the session's own main
+ * schema and CTEs are the session's to use. A table is written with
+ * rat_engine_write_table() (below) and dropped with rat_table_drop().
  */
 #ifndef RAT_ENGINE_H
 #define RAT_ENGINE_H
@@ -146,6 +153,79 @@ RAT_EXTERN(int) RAT_CHECKED rat_result_get_json(rat_result *result, size_t col, 
 
 /** Free a result. NULL is accepted. */
 RAT_EXTERN(void) rat_result_free(rat_result *result);
+
+/* Writing a table */
+
+typedef enum rat_write_table_mode {
+	/** The rows become the table: its schema becomes theirs (a changed type included). */
+	RAT_WRITE_TABLE_OVERWRITE = 0,
+	/**
+	 * The rows are added. A pipeline's table follows its on_schema_change;
+	 * another takes new columns and writes missing ones as NULL. A column
+	 * type that cannot widen is refused (overwrite replaces the schema).
+	 */
+	RAT_WRITE_TABLE_APPEND = 1
+} rat_write_table_mode;
+
+typedef struct rat_write_table_options {
+	unsigned int version; /**< RAT_WRITE_TABLE_OPTIONS_VERSION */
+	int mode;             /**< a rat_write_table_mode; default overwrite */
+	/** The branch to write: NULL for the workspace's branch; else that branch or a
+	 * dev/ branch (a workspace changes only its own refs). */
+	const char *branch;
+	/** Who the commit names; NULL: $USER of the workspace's environment. */
+	const char *author;
+} rat_write_table_options;
+
+#define RAT_WRITE_TABLE_OPTIONS_VERSION 1
+#define RAT_WRITE_TABLE_OPTIONS_INIT { RAT_WRITE_TABLE_OPTIONS_VERSION, RAT_WRITE_TABLE_OVERWRITE, NULL, NULL }
+
+/**
+ * Fill opts with the defaults of version (pass RAT_WRITE_TABLE_OPTIONS_VERSION):
+ * the same as RAT_WRITE_TABLE_OPTIONS_INIT. RAT_EINVALID for a version this
+ * library does not know.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_write_table_options_init(rat_write_table_options *opts, unsigned int version);
+
+typedef struct rat_write_table_result {
+	char branch[128];      /**< the branch written */
+	char commit[65];       /**< its head after the write */
+	int64_t snapshot_id;   /**< the table's new snapshot */
+	int64_t rows_written;  /**< rows the query gave */
+	int64_t rows;          /**< rows of the table after; -1 when only a read could tell */
+	int64_t checks_passed, checks_warned;
+	char warnings[1024];   /**< the warn-severity checks that found rows, one per line
+				    ("" when none; cut short past its size) */
+} rat_write_table_result;
+
+/**
+ * Write the rows of sql, one query run in engine, as the table `table`
+ * ("layer.name") of ws, and commit it on a branch (write-audit-publish):
+ * the rows are written on a branch of their own (run/write-<id>), the
+ * table's error-severity checks run there when it is a pipeline's (its
+ * column tests and tests[]), and only when they pass does the new version
+ * land on the branch, in one catalog commit. A failing check writes
+ * nothing to the branch and keeps the rows on run/write-<id> for
+ * inspection (the message names it). The commit lands even when the branch
+ * moved meanwhile, unless the table changed there too (RAT_ECONFLICT).
+ *
+ * engine must be a session of ws (rat_engine_open[_at]); sql sees what the
+ * session sees: the workspace's tables at its ref, its landing files, and
+ * the session's own temporary tables and views (rows a caller registered).
+ * When the session is bound to the branch written, it sees the new version
+ * afterwards. A pipeline's table is rebuilt by its next run as usual (the
+ * write does not count as the pipeline's build); a view pipeline's name is
+ * refused.
+ *
+ * @param out filled on success (and its branch on failure)
+ * @return 0; RAT_EINVALID for a bad name, branch or option, or a schema
+ *         change the mode does not allow; RAT_ESQL for the query's error;
+ *         RAT_ERROR when a check fails; RAT_ECONFLICT (nothing written)
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_engine_write_table(rat_write_table_result *out, rat_engine *engine,
+						   const rat_workspace *ws, const char *table,
+						   const char *sql,
+						   const rat_write_table_options *opts);
 
 RAT_END_DECL
 

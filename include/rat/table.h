@@ -1,6 +1,7 @@
 /*
  * rat/table.h - what a workspace's tables look like at a catalog ref: size,
- * schema and partitioning, and each table's snapshot history.
+ * schema and partitioning, and each table's snapshot history; and dropping
+ * a table from a branch.
  *
  * Lists are owned by the caller and released with their _free function; the
  * strings inside live as long as the list.
@@ -64,6 +65,46 @@ typedef struct rat_history {
 
 RAT_EXTERN(int) RAT_CHECKED rat_table_history_get(rat_history *out, const rat_workspace *ws, const char *ref, const char *key);
 RAT_EXTERN(void) rat_history_free(rat_history *history);
+
+/* Dropping a table */
+
+typedef struct rat_table_drop_options {
+	unsigned int version; /**< RAT_TABLE_DROP_OPTIONS_VERSION */
+	/** The branch to drop it from: NULL for the workspace's branch; else that branch
+	 * or a dev/ branch (a workspace changes only its own refs). */
+	const char *branch;
+	/** Who the commit names; NULL: $USER of the workspace's environment. */
+	const char *author;
+	/** Non-zero: check everything and fill the result, but commit nothing. */
+	int dry_run;
+} rat_table_drop_options;
+
+#define RAT_TABLE_DROP_OPTIONS_VERSION 1
+#define RAT_TABLE_DROP_OPTIONS_INIT { RAT_TABLE_DROP_OPTIONS_VERSION, NULL, NULL, 0 }
+
+/**
+ * Fill opts with the defaults of version (pass RAT_TABLE_DROP_OPTIONS_VERSION):
+ * the same as RAT_TABLE_DROP_OPTIONS_INIT. RAT_EINVALID for a version this
+ * library does not know.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_table_drop_options_init(rat_table_drop_options *opts, unsigned int version);
+
+typedef struct rat_table_drop_result {
+	char branch[128];  /**< the branch it was dropped from */
+	char commit[65];   /**< the commit that removed it; "" for a dry run */
+	int was_view;      /**< 1 when key was a view */
+} rat_table_drop_result;
+
+/**
+ * Remove the table or view key ("layer.table") from a branch: one catalog
+ * commit, against the head the call read (RAT_ECONFLICT when the branch
+ * moved meanwhile; nothing is written then). Its files stay: older commits,
+ * tags and other branches still read it, and `rat vacuum` removes what no
+ * ref uses any more. A pipeline's table is built again, from scratch, by the
+ * next run (its landing files included). RAT_ENOTFOUND when the branch has
+ * no such key. opts may be NULL.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_table_drop(rat_table_drop_result *out, const rat_workspace *ws, const char *key, const rat_table_drop_options *opts);
 
 RAT_END_DECL
 

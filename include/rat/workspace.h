@@ -111,8 +111,8 @@ RAT_EXTERN(const char *) rat_workspace_s3_prefix(const rat_workspace *ws);
  */
 RAT_EXTERN(const char *) rat_workspace_home(const rat_workspace *ws);
 /**
- * How rat_workspace_home() was found, for messages: "RAT_HOME" (the
- * variable), "beside the workspaces/ folder that holds the workspace" or "in
+ * How rat_workspace_home() was found, for messages: "set by RAT_HOME",
+ * "beside the workspaces/ folder that holds the workspace" or "in
  * the workspace's parent folder". Static storage.
  */
 RAT_EXTERN(const char *) rat_workspace_home_origin(const rat_workspace *ws);

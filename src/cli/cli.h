@@ -122,6 +122,8 @@ extern const cli_command cli_cmd_products;
 extern const cli_command cli_cmd_retention;
 extern const cli_command cli_cmd_vacuum;
 extern const cli_command cli_cmd_shell;
+extern const cli_command cli_cmd_drop;
+extern const cli_command cli_cmd_write;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c
@@ -165,6 +167,11 @@ void cli_list_options(FILE *out, const cli_command *const *cmds, size_t count,
  * a->pos[skip] on; target: the branch (NULL: --branch, else the workspace's). */
 extern const cli_option cli_opt_var;
 int cli_run_on(const cli_args *a, int skip, const char *target);
+/**
+ * The SQL text of path ("-": standard input), capped at 64 MiB (input.c);
+ * NULL after printing why ("<command>: ..."). free() it.
+ */
+char *cli_read_sql(const char *path, const char *command);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);

@@ -15,38 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Read all of stdin (for `rat query -`), capped at 64 MiB. */
-static char *read_stdin(void)
-{
-	size_t len = 0, cap = 4096, max = (size_t)64 << 20;
-	char *buf = malloc(cap), *grown;
-	size_t n;
-
-	while (buf && (n = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
-		len += n;
-		if (len + 1 == cap) {
-			if (cap >= max) {
-				free(buf);
-				cli_fail("query: SQL on standard input is larger than 64 MiB");
-				return NULL;
-			}
-			if ((grown = realloc(buf, cap * 2)) == NULL) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	if (!buf) {
-		cli_fail("query: out of memory reading standard input");
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
 /*
  * The file being written while --output writes it, so that Ctrl-C or
  * SIGTERM leaves no half-written file: the handler removes it (unlink() is
@@ -114,7 +82,7 @@ static int run(const cli_args *a)
 		return cli_usage(a->cmd, a->count == 0 ? "missing SQL"
 						       : "too many arguments (quote the SQL)");
 	if (strcmp(a->pos[0], "-") == 0) {
-		if ((sql = read_stdin()) == NULL)
+		if ((sql = cli_read_sql("-", "query")) == NULL)
 			return CLI_FAILURE;
 	}
 	if (rat_workspace_open(&ws, workspace) != 0) {

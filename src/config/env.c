@@ -143,7 +143,7 @@ char *rat_config__home(const rat_env *env, const char *workspace_dir, const char
 	char *dir, *parent, *name, *home;
 
 	if (value) {
-		*origin = "RAT_HOME";
+		*origin = "set by RAT_HOME";
 		return rat_fs__absolute(value);
 	}
 	/* from the workspace's own folder, never from the current one */

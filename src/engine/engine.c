@@ -121,6 +121,10 @@ void rat_engine_free(rat_engine *engine)
 		duckdb_disconnect(&engine->conn);
 	if (engine->db)
 		duckdb_close(&engine->db);
+	rat_strarray_free(&engine->protected);
+	free(engine->protect_hint);
+	free(engine->session_workspace);
+	free(engine->session_ref);
 	free(engine);
 }
 
@@ -255,13 +259,19 @@ static duckdb_state prepare_extracted(rat_engine *engine, void *ctx, duckdb_prep
 	return duckdb_prepare_extracted_statement(engine->conn, *x->statements, x->i, stmt);
 }
 
+/* Prepare statement i of g, then let the guard refuse it (guard.c). */
 static int prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
-		   duckdb_extracted_statements *statements, const char *sql, idx_t i)
+		   duckdb_extracted_statements *statements, rat_guard *g, idx_t i)
 {
-	extracted x = { statements, sql, i, false };
-
+	extracted x = { statements, g->sql, i, false };
 	/* DuckDB counts a later statement's lines from its own start, which is not known here */
-	return prepare_rebinding(stmt, engine, prepare_extracted, &x, i == 0 ? sql : NULL);
+	int error = prepare_rebinding(stmt, engine, prepare_extracted, &x, i == 0 ? g->sql : NULL);
+
+	if (error)
+		return rat_engine__guard_unprepared(engine, g, i, error);
+	if ((error = rat_engine__guard_prepared(engine, g, i, *stmt)) != 0)
+		duckdb_destroy_prepare(stmt);
+	return error;
 }
 
 static duckdb_state prepare_whole(rat_engine *engine, void *ctx, duckdb_prepared_statement *stmt)
@@ -280,19 +290,19 @@ int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, con
 }
 
 static int run_discarding(rat_engine *engine, duckdb_extracted_statements *statements,
-			  const char *sql, idx_t i)
+			  rat_guard *g, idx_t i)
 {
 	duckdb_prepared_statement stmt = NULL;
 	duckdb_result result;
 	int error;
 
-	if ((error = prepare(&stmt, engine, statements, sql, i)) != 0)
+	if ((error = prepare(&stmt, engine, statements, g, i)) != 0)
 		return error;
 	if (duckdb_execute_prepared(stmt, &result) == DuckDBError)
-		error = result_error(engine, i == 0 ? sql : NULL, &result);
+		error = result_error(engine, i == 0 ? g->sql : NULL, &result);
 	duckdb_destroy_result(&result);
 	duckdb_destroy_prepare(&stmt);
-	return error;
+	return error ? error : rat_engine__guard_ran(engine, g, i);
 }
 
 int rat_engine_exec(rat_engine *engine, const char *sql)
@@ -304,8 +314,12 @@ int rat_engine_exec(rat_engine *engine, const char *sql)
 	if ((error = rat_engine__resolve(engine, sql)) != 0 ||
 	    (error = extract(&statements, &count, engine, sql)) != 0)
 		return error;
-	for (i = 0; !error && i < count; i++)
-		error = run_discarding(engine, &statements, sql, i);
+	{
+		rat_guard g = RAT_GUARD_INIT(sql, count);
+		for (i = 0; !error && i < count; i++)
+			error = run_discarding(engine, &statements, &g, i);
+		rat_engine__guard_free(&g);
+	}
 	duckdb_destroy_extracted(&statements);
 	return error;
 }
@@ -337,12 +351,42 @@ static int describe_columns(rat_result *r)
 	return 0;
 }
 
+/*
+ * Run the prepared last statement into r->result: streamed, or whole when
+ * the guard checks it after it runs (a CREATE it could not plan).
+ */
+static int execute_last(rat_engine *engine, duckdb_prepared_statement stmt, rat_guard *g, idx_t i,
+			rat_result *r)
+{
+	duckdb_pending_result pending = NULL;
+	duckdb_state state;
+	int error = 0;
+
+	if (g->check_after) {
+		state = duckdb_execute_prepared(stmt, &r->result);
+	} else if (duckdb_pending_prepared_streaming(stmt, &pending) == DuckDBError) {
+		error = sql_error(engine, i == 0 ? g->sql : NULL, duckdb_pending_error(pending));
+		duckdb_destroy_pending(&pending);
+		return error;
+	} else {
+		state = duckdb_execute_pending(pending, &r->result);
+		duckdb_destroy_pending(&pending);
+	}
+	if (state == DuckDBError) {
+		error = result_error(engine, i == 0 ? g->sql : NULL, &r->result);
+		duckdb_destroy_result(&r->result);
+		return error;
+	}
+	r->has_result = true;
+	return rat_engine__guard_ran(engine, g, i);
+}
+
 int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 {
 	duckdb_extracted_statements statements = NULL;
 	duckdb_prepared_statement stmt = NULL;
-	duckdb_pending_result pending = NULL;
 	rat_result *r = NULL;
+	rat_guard g = RAT_GUARD_INIT(sql, 0);
 	idx_t count, i;
 	int error;
 
@@ -350,36 +394,27 @@ int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 	if ((error = rat_engine__resolve(engine, sql)) != 0 ||
 	    (error = extract(&statements, &count, engine, sql)) != 0)
 		return error;
+	g.count = count;
 	for (i = 0; i + 1 < count; i++)
-		if ((error = run_discarding(engine, &statements, sql, i)) != 0)
+		if ((error = run_discarding(engine, &statements, &g, i)) != 0)
 			goto cleanup;
-	if ((error = prepare(&stmt, engine, &statements, sql, count - 1)) != 0)
+	if ((error = prepare(&stmt, engine, &statements, &g, count - 1)) != 0)
 		goto cleanup;
-	if (duckdb_pending_prepared_streaming(stmt, &pending) == DuckDBError) {
-		error = sql_error(engine, count == 1 ? sql : NULL, duckdb_pending_error(pending));
-		goto cleanup;
-	}
 	if ((r = rat__calloc(1, sizeof(*r))) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if (duckdb_execute_pending(pending, &r->result) == DuckDBError) {
-		error = result_error(engine, count == 1 ? sql : NULL, &r->result);
-		duckdb_destroy_result(&r->result);
-		goto cleanup;
-	}
-	r->has_result = true;
-	if ((error = describe_columns(r)) != 0)
+	if ((error = execute_last(engine, stmt, &g, count - 1, r)) != 0 ||
+	    (error = describe_columns(r)) != 0)
 		goto cleanup;
 	*out = r;
 	r = NULL;
 cleanup:
 	rat_result_free(r);
-	if (pending)
-		duckdb_destroy_pending(&pending);
 	if (stmt)
 		duckdb_destroy_prepare(&stmt);
 	duckdb_destroy_extracted(&statements);
+	rat_engine__guard_free(&g);
 	return error;
 }
 

@@ -78,6 +78,27 @@ RAT_MUST_USE int rat_engine__set_user_sql(rat_engine *engine, const char *sql);
  */
 RAT_MUST_USE int rat_engine__memory_mb(int64_t *out, int64_t physical_mb, const char *root);
 
+/**
+ * Guard the session's schemas (a workspace's layers and products; created
+ * when missing): from now on a statement that would create, change or drop
+ * anything in one of them, or attach a database under one of their names,
+ * is refused before it runs (RAT_ESQL), naming the statement and its
+ * target, then hint (what to do instead). librat's own view definitions
+ * (rat_engine__bind_view) are not guarded. See guard.c.
+ */
+RAT_MUST_USE int rat_engine__protect(rat_engine *engine, const char *const *schemas, size_t count,
+				     const char *hint);
+
+/**
+ * Record whose session this is: the workspace folder and the ref its tables
+ * are bound at (copied), so that a write through it can check it writes
+ * that workspace's tables. Both NULL for librat's own sessions.
+ */
+RAT_MUST_USE int rat_engine__set_session(rat_engine *engine, const char *workspace,
+					 const char *ref);
+const char *rat_engine__session_workspace(const rat_engine *engine);
+const char *rat_engine__session_ref(const rat_engine *engine);
+
 /** Lock the session down to the given absolute folders. Irreversible. */
 RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
 

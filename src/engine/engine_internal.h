@@ -9,6 +9,7 @@
 
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/sql.h"
 #include "rat/engine.h"
 #include "engine/engine.h"
 
@@ -19,6 +20,11 @@ struct rat_engine {
 	rat_engine_resolver resolver; /* binds tables on demand (engine.h); resolve NULL: none */
 	bool resolving;               /* inside the resolver: no resolving again */
 	char *user_sql;               /* the user's SQL its errors are located in (position.c), or NULL */
+	rat_strarray protected;       /* schemas no statement may change (lowercase); none: unguarded */
+	char *protect_hint;           /* what a refusal says to do instead */
+	bool trusted;                 /* librat's own statements (binding views): not guarded */
+	char *session_workspace;      /* whose session it is (a workspace's folder), or NULL */
+	char *session_ref;            /* the ref its tables were bound at, or NULL */
 };
 
 /* Where an error DuckDB reported falls in the session's user SQL (position.c). */
@@ -34,6 +40,37 @@ typedef struct rat_engine_position {
  */
 void rat_engine__locate(rat_engine_position *out, const rat_engine *engine, const char *sql,
 			const char *message);
+
+/* The guard's view of one SQL text being run (guard.c; rat_engine__protect). */
+typedef struct rat_guard {
+	const char *sql;
+	idx_t count;          /* its statements, as DuckDB splits them */
+	rat_sql_spans spans;  /* as util/sql_lex.c splits them, when needed */
+	int split;            /* 0: not split yet; 1: the spans are DuckDB's statements; -1: not */
+	rat_strarray before;  /* a statement checked after it runs: the protected tables before */
+	bool check_after;     /* the statement just prepared is checked after it runs */
+} rat_guard;
+
+#define RAT_GUARD_INIT(sql, count) { (sql), (count), { NULL, 0 }, 0, RAT_STRARRAY_INIT, false }
+
+/**
+ * Statement i of g, prepared as stmt, is about to run: 0, or the refusal
+ * (RAT_ESQL) when it would change a protected schema. When DuckDB cannot
+ * say what it creates, g->check_after is set: call rat_engine__guard_ran()
+ * once it ran.
+ */
+RAT_MUST_USE int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
+					    duckdb_prepared_statement stmt);
+/** After statement i ran: undo and refuse a table it made in a protected schema (check_after). */
+RAT_MUST_USE int rat_engine__guard_ran(rat_engine *engine, rat_guard *g, idx_t i);
+/**
+ * Statement i failed to prepare with error: the refusal instead when it is
+ * a write (INSERT, UPDATE, DELETE, COPY FROM, MERGE, TRUNCATE) whose target
+ * is in a protected schema; else error.
+ */
+RAT_MUST_USE int rat_engine__guard_unprepared(rat_engine *engine, rat_guard *g, idx_t i,
+					      int error);
+void rat_engine__guard_free(rat_guard *g);
 
 /** The detail (util/error.h) of an engine error DuckDB gives as text only. */
 int rat_engine__detail_of_message(const char *message);

@@ -1,6 +1,6 @@
 /*
  * engine/hooks.c - defining views, the resolver hook that binds tables on
- * demand, and locking a session down (engine.h).
+ * demand, whose session an engine is, and locking a session down (engine.h).
  */
 #include "engine/engine_internal.h"
 #include "engine/engine.h"
@@ -14,6 +14,7 @@ int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *na
 			  const char *select_sql)
 {
 	rat_buf sql = RAT_BUF_INIT;
+	bool was_trusted;
 	int error;
 
 	if ((error = rat_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ")) != 0 ||
@@ -23,7 +24,11 @@ int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *na
 	    (error = rat_sql__ident(&sql, name)) != 0 ||
 	    (error = rat_buf_printf(&sql, " AS %s", select_sql)) != 0)
 		goto cleanup;
-	if ((error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
+	was_trusted = engine->trusted;
+	engine->trusted = true; /* librat's own view, in a guarded schema */
+	error = rat_engine_exec(engine, rat_buf_cstr(&sql));
+	engine->trusted = was_trusted;
+	if (error)
 		rat_error__prefix("binding %s.%s", schema, name);
 cleanup:
 	rat_buf_free(&sql);
@@ -69,6 +74,32 @@ int rat_engine__rebind_after(rat_engine *engine, const char *message, bool *agai
 	engine->resolving = false;
 	*again = !error && bound > 0;
 	return error;
+}
+
+int rat_engine__set_session(rat_engine *engine, const char *workspace, const char *ref)
+{
+	char *w = rat__strdup(workspace), *r = rat__strdup(ref);
+
+	if (!w || !r) {
+		free(w);
+		free(r);
+		return RAT_ENOMEM;
+	}
+	free(engine->session_workspace);
+	free(engine->session_ref);
+	engine->session_workspace = w;
+	engine->session_ref = r;
+	return 0;
+}
+
+const char *rat_engine__session_workspace(const rat_engine *engine)
+{
+	return engine->session_workspace;
+}
+
+const char *rat_engine__session_ref(const rat_engine *engine)
+{
+	return engine->session_ref;
 }
 
 int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)

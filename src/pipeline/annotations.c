@@ -125,7 +125,7 @@ static int apply_annotation(rat_pipeline *p, int line, const char *key, const ch
 		if (names == rat_pipeline__materializations)
 			p->materialized = (rat_materialization)at;
 		else
-			p->append_new_columns = at == 1;
+			p->on_schema_change = (rat_on_schema_change)at;
 		return 0;
 	}
 	/* unique_key, partition_by */

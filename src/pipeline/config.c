@@ -41,7 +41,8 @@ static const char *const check_names[] = { "not_null", "unique", "positive",
 
 /* Values of the keys with a fixed set of choices, in the order of their enums. */
 const char *const rat_pipeline__materializations[] = { "table", "view", "incremental", NULL };
-const char *const rat_pipeline__schema_changes[] = { "fail", "append_new_columns", NULL };
+const char *const rat_pipeline__schema_changes[] = { "fail", "append_new_columns", "ignore",
+						     "sync_all_columns", NULL };
 static const char *const severities[] = { "error", "warn", NULL };
 
 /* The index of s among names (NULL-terminated), or -1. */
@@ -562,7 +563,7 @@ static int yaml_name(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root
 static int apply_yaml(rat_pipeline *p, rat_yaml *yaml)
 {
 	struct fy_node *root = rat_yaml__root(yaml);
-	int materialized = (int)p->materialized, schema_change = p->append_new_columns;
+	int materialized = (int)p->materialized, schema_change = (int)p->on_schema_change;
 	int error;
 
 	if ((error = rat_yaml__check_mapping(yaml, root, "", top_keys)) != 0 ||
@@ -582,7 +583,7 @@ static int apply_yaml(rat_pipeline *p, rat_yaml *yaml)
 	    (error = yaml_string(&p->documentation, yaml, root, "", "documentation")) != 0)
 		return error;
 	p->materialized = (rat_materialization)materialized;
-	p->append_new_columns = schema_change == 1;
+	p->on_schema_change = (rat_on_schema_change)schema_change;
 	return yaml_landing_and_command(p, yaml, root);
 }
 

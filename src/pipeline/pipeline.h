@@ -26,6 +26,14 @@ typedef enum rat_materialization {
 	RAT_MATERIALIZE_INCREMENTAL
 } rat_materialization;
 
+/* on_schema_change: what an incremental build may change in its table's columns (dbt's). */
+typedef enum rat_on_schema_change {
+	RAT_ON_SCHEMA_FAIL = 0,         /* the default: any new, missing or retyped column fails */
+	RAT_ON_SCHEMA_APPEND_NEW = 1,   /* append_new_columns: new columns are added */
+	RAT_ON_SCHEMA_IGNORE = 2,       /* new columns are not written; missing ones are NULL */
+	RAT_ON_SCHEMA_SYNC_ALL = 3      /* sync_all_columns: new ones added, missing ones dropped */
+} rat_on_schema_change;
+
 typedef enum rat_pipeline_kind {
 	RAT_PIPELINE_SQL = 0,
 	RAT_PIPELINE_PYTHON,  /* <name>.py / pipeline.py, run with python3 */
@@ -89,7 +97,7 @@ typedef struct rat_pipeline {
 	rat_strarray unique_key;
 	rat_strarray partition_by;
 	bool partition_by_set; /* else the layer's default applies */
-	bool append_new_columns; /* on_schema_change: append_new_columns (else fail) */
+	rat_on_schema_change on_schema_change; /* for incremental builds */
 	char *landing;     /* the landing folder, relative to the workspace's landing/ */
 	rat_column_config *columns;
 	size_t column_count;

@@ -3,8 +3,8 @@
  * (not_null, unique, positive, accepted_values, min, max) and its tests[].
  *
  * Every check is a query whose rows are violations, so a run (which fails
- * on an error-severity violation before publishing) and `rat test` count
- * and show them the same way.
+ * on an error-severity violation before publishing), a table write
+ * (rat_engine_write_table) and `rat test` count and show them the same way.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -141,4 +141,62 @@ void rat_quality__checks_free(rat_checks *checks)
 	}
 	free(checks->items);
 	memset(checks, 0, sizeof(*checks));
+}
+
+int rat_quality__count_rows(rat_engine *engine, const char *sql, int64_t *n)
+{
+	rat_result *result = NULL;
+	rat_buf q = RAT_BUF_INIT;
+	int error;
+
+	*n = 0;
+	if ((error = rat_buf_printf(&q, "SELECT count(*) FROM (%s\n)", sql)) == 0 &&
+	    (error = rat_engine_query(&result, engine, rat_buf_cstr(&q))) == 0 &&
+	    (error = rat_result_next(result)) == 1)
+		error = rat_result_get_int64(result, 0, n);
+	rat_result_free(result);
+	rat_buf_free(&q);
+	return error;
+}
+
+int rat_quality__run_checks(rat_check_outcome *out, rat_engine *engine, const rat_pipeline *p,
+			    const rat_pipelines *all, const char *relation)
+{
+	rat_checks checks;
+	size_t i;
+	int error;
+
+	if ((error = rat_quality__checks(&checks, p, all, relation)) != 0)
+		return error;
+	for (i = 0; !error && i < checks.count; i++) {
+		const rat_check *c = &checks.items[i];
+		int64_t n = 0;
+		if ((error = rat_quality__count_rows(engine, c->sql, &n)) != 0) {
+			rat_error__prefix("check %s", c->name);
+			break;
+		}
+		if (n == 0)
+			out->passed++;
+		else if (c->severity == RAT_SEVERITY_WARN && ++out->warned)
+			error = rat_buf_printf(&out->warnings, "%s%s: %lld violating rows",
+					       out->warnings.len ? "\n" : "", c->name, (long long)n);
+		else if (++out->failed)
+			error = rat_buf_printf(&out->failures, "%s%s (%lld rows)",
+					       out->failures.len ? ", " : "", c->name, (long long)n);
+	}
+	rat_quality__checks_free(&checks);
+	return error;
+}
+
+void rat_quality__check_outcome_free(rat_check_outcome *out)
+{
+	rat_buf_free(&out->warnings);
+	rat_buf_free(&out->failures);
+}
+
+int rat_quality__checks_failed(const rat_pipeline *p, const rat_check_outcome *out)
+{
+	return rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE, "%s: checks failed in %s: %s", p->key,
+			      p->config_display ? p->config_display : p->display,
+			      rat_buf_cstr(&out->failures));
 }

@@ -19,6 +19,7 @@
 #include "rat/test.h"
 #include "rat/workspace.h"
 #include "engine/engine.h"
+#include "session/session.h"
 #include "workspace/tables.h"
 #include "template/template.h"
 #include "quality/quality.h"
@@ -250,6 +251,8 @@ static int mock_session(mock_run *m)
 	if ((error = rat_mocks__load(&mocks, mocks_dir, display)) != 0)
 		goto cleanup;
 	rat_strarray__hand_over(&m->loaded, &mocks.loaded);
+	if ((error = rat_session__protect(m->engine)) != 0) /* the mocks stand for the layers */
+		goto cleanup;
 	if ((error = rat_fs__find_symlink(&link, m->tests_dir)) == 0 && link)
 		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				       "%s is a symbolic link: a tests folder holds real files only",

@@ -7,6 +7,7 @@
 #define RAT_QUALITY_QUALITY_H
 
 #include "util/common.h"
+#include "util/buf.h"
 #include "rat/engine.h"
 #include "pipeline/pipeline.h"
 
@@ -25,6 +26,31 @@ typedef struct rat_checks {
 RAT_MUST_USE int rat_quality__checks(rat_checks *out, const rat_pipeline *p,
 				     const rat_pipelines *all, const char *relation);
 void rat_quality__checks_free(rat_checks *checks);
+
+/** *n: the rows sql (one query) returns, counted by the engine. */
+RAT_MUST_USE int rat_quality__count_rows(rat_engine *engine, const char *sql, int64_t *n);
+
+/* What running a pipeline's checks found. */
+typedef struct rat_check_outcome {
+	int64_t passed, warned, failed;
+	rat_buf warnings; /* "name: N violating rows" per warn-severity check that found rows */
+	rat_buf failures; /* "name (N rows), ..." of the error-severity ones */
+} rat_check_outcome;
+
+#define RAT_CHECK_OUTCOME_INIT { 0, 0, 0, RAT_BUF_INIT, RAT_BUF_INIT }
+
+/**
+ * Run p's checks over relation in engine (which binds it) and count what
+ * they find into out (free with rat_quality__check_outcome_free). A check
+ * that fails to run is an error naming it ("check <name>: ..."); violations
+ * are not errors: the caller decides (out->failed).
+ */
+RAT_MUST_USE int rat_quality__run_checks(rat_check_outcome *out, rat_engine *engine,
+					 const rat_pipeline *p, const rat_pipelines *all,
+					 const char *relation);
+void rat_quality__check_outcome_free(rat_check_outcome *out);
+/** RAT_ERROR for out's failed checks: "<key>: checks failed in <config file>: <failures>". */
+int rat_quality__checks_failed(const rat_pipeline *p, const rat_check_outcome *out);
 
 /* Loading a folder of mocks into a session. */
 typedef struct rat_mocks {

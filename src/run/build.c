@@ -28,6 +28,7 @@
 #include "rat/workspace.h"
 #include "engine/describe.h"
 #include "engine/engine.h"
+#include "pipeline/config.h"
 #include "quality/quality.h"
 #include "run/build.h"
 #include "run/run.h"
@@ -157,6 +158,53 @@ static int has_all(bool *out, build *b, const rat_strarray *columns, const char 
 	return error;
 }
 
+/*
+ * A rebuilt table (a table, or a full refresh) takes the query's schema,
+ * types included; an incremental build follows on_schema_change, and a
+ * refusal says how to allow the change (hint).
+ */
+rat_schema_change rat_run__schema_change(rat_on_schema_change setting)
+{
+	static const rat_schema_change modes[] = {
+		[RAT_ON_SCHEMA_FAIL] = RAT_SCHEMA_FAIL,
+		[RAT_ON_SCHEMA_APPEND_NEW] = RAT_SCHEMA_APPEND,
+		[RAT_ON_SCHEMA_IGNORE] = RAT_SCHEMA_IGNORE,
+		[RAT_ON_SCHEMA_SYNC_ALL] = RAT_SCHEMA_SYNC,
+	};
+
+	return modes[setting];
+}
+
+/* hints[0]: how to allow a refused change of columns; hints[1]: of a column's type. */
+static int schema_options(rat_write_options *opts, rat_buf hints[2], const build *b)
+{
+	const rat_pipeline *p = b->p;
+	int error;
+
+	if (!b->incremental) {
+		opts->schema_change = RAT_SCHEMA_REPLACE;
+		return 0;
+	}
+	opts->schema_change = rat_run__schema_change(p->on_schema_change);
+	if (p->on_schema_change == RAT_ON_SCHEMA_FAIL)
+		error = rat_buf_printf(&hints[0], "on_schema_change is fail: set it to "
+						  "append_new_columns, sync_all_columns or ignore (in "
+						  "%s), or rebuild the table with `rat run -f %s`, "
+						  "which replaces its schema",
+				       p->config_display ? p->config_display : p->display, p->key);
+	else
+		error = rat_buf_printf(&hints[0], "rebuild the table with `rat run -f %s`, which "
+						  "replaces its schema (on_schema_change: %s)",
+				       p->key, rat_pipeline__schema_changes[p->on_schema_change]);
+	if (!error)
+		error = rat_buf_printf(&hints[1], "cast it in the query, or rebuild the table with "
+						  "`rat run -f %s`, which replaces its schema",
+				       p->key);
+	opts->schema_hint = rat_buf_cstr(&hints[0]);
+	opts->retype_hint = rat_buf_cstr(&hints[1]);
+	return error;
+}
+
 static int write_rows(build *b, const char *select_sql, const rat_strarray *columns)
 {
 	const rat_pipeline *p = b->p;
@@ -169,6 +217,7 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	size_t nprops = 0;
 	bool layer_partitions = false;
 	char *ingested_key = NULL, *stage = rat__sprintf("%s/stage", b->scratch);
+	rat_buf hints[2] = { RAT_BUF_INIT, RAT_BUF_INIT };
 	int error = 0;
 
 	if (!stage)
@@ -191,9 +240,8 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 		opts.partition_by = layer.partition_by;
 		opts.partition_count = layer.partition_by_count;
 	}
-	/* a rebuilt table takes the query's schema; an incremental one follows on_schema_change */
-	opts.add_new_columns = !b->incremental || p->append_new_columns;
-	opts.replace_schema = !b->incremental; /* a rebuilt table drops the columns its query lost */
+	if ((error = schema_options(&opts, hints, b)) != 0)
+		goto cleanup;
 	opts.scratch_dir = stage;
 	opts.row_group_size = res.chunk_size_rows;
 	opts.now_ms = 0;
@@ -224,61 +272,28 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 cleanup:
 	free(ingested_key);
 	free(stage);
-	return error;
-}
-
-static int count_rows(build *b, const char *sql, int64_t *n)
-{
-	rat_result *result = NULL;
-	rat_buf q = RAT_BUF_INIT;
-	int error;
-
-	*n = 0;
-	if ((error = rat_buf_printf(&q, "SELECT count(*) FROM (%s\n)", sql)) == 0 &&
-	    (error = rat_engine_query(&result, b->engine, rat_buf_cstr(&q))) == 0 &&
-	    (error = rat_result_next(result)) == 1)
-		error = rat_result_get_int64(result, 0, n);
-	rat_result_free(result);
-	rat_buf_free(&q);
+	rat_buf_free(&hints[0]);
+	rat_buf_free(&hints[1]);
 	return error;
 }
 
 /* Run the checks on the new version; an error-severity violation fails the build. */
 static int run_checks(build *b)
 {
-	rat_checks checks = { NULL, 0 };
-	rat_buf failures = RAT_BUF_INIT;
-	size_t i;
-	int error;
+	rat_check_outcome found = RAT_CHECK_OUTCOME_INIT;
+	int error = rat_quality__run_checks(&found, b->engine, b->p, b->ctx->pipelines, b->relation);
 
-	if ((error = rat_quality__checks(&checks, b->p, b->ctx->pipelines, b->relation)) != 0)
-		goto cleanup;
-	for (i = 0; !error && i < checks.count; i++) {
-		const rat_check *c = &checks.items[i];
-		int64_t n = 0;
-		if ((error = count_rows(b, c->sql, &n)) != 0) {
-			rat_error__prefix("%s: check %s", b->p->key, c->name);
-			b->named = true;
-			break;
-		}
-		if (n == 0)
-			b->step->checks_passed++;
-		else if (c->severity == RAT_SEVERITY_WARN && ++b->step->checks_warned)
-			error = rat_buf_printf(&b->warnings, "%s%s: %lld violating rows",
-					       b->warnings.len ? "\n" : "", c->name, (long long)n);
-		else if (++b->step->checks_failed)
-			error = rat_buf_printf(&failures, "%s%s (%lld rows)", failures.len ? ", " : "",
-					       c->name, (long long)n);
+	b->step->checks_passed = found.passed;
+	b->step->checks_warned = found.warned;
+	b->step->checks_failed = found.failed;
+	if (!error && found.warnings.len)
+		error = rat_buf_printf(&b->warnings, "%s%s", b->warnings.len ? "\n" : "",
+				       rat_buf_cstr(&found.warnings));
+	if (!error && found.failed) {
+		error = rat_quality__checks_failed(b->p, &found);
+		b->named = true;
 	}
-	if (!error && failures.len)
-		error = rat_error__set(RAT_ERROR, RAT_ERRCLASS_PIPELINE,
-				       "%s: checks failed in %s: %s", b->p->key,
-				       b->p->config_display ? b->p->config_display : b->p->display,
-				       rat_buf_cstr(&failures));
-	b->named = b->named || (error && failures.len);
-cleanup:
-	rat_quality__checks_free(&checks);
-	rat_buf_free(&failures);
+	rat_quality__check_outcome_free(&found);
 	return error;
 }
 
@@ -420,7 +435,8 @@ static int finish(build *b, rat_buf *sql)
 	    b->step->rows_out < 0) {
 		rat_buf all = RAT_BUF_INIT;
 		if ((error = rat_buf_printf(&all, "SELECT * FROM %s", b->relation)) == 0)
-			error = count_rows(b, rat_buf_cstr(&all), &b->step->rows_out);
+			error = rat_quality__count_rows(b->engine, rat_buf_cstr(&all),
+							&b->step->rows_out);
 		rat_buf_free(&all);
 	}
 	if (!error)

@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "run/run.h"
 #include "template/template.h"
+#include "table/write.h"
 
 #define INGESTED_KEY "rat.ingested-files"
 #define FINGERPRINT_KEY "rat.fingerprint"
@@ -58,6 +59,10 @@ typedef struct build {
 /** Render b's SQL into sql with landing_files the given files; map (or NULL) gets the origins. */
 RAT_MUST_USE int rat_run__render(build *b, rat_buf *sql, const rat_strarray *landing,
 				 rat_template_map *map);
+/* Writing (build.c) */
+
+/** The table writer's schema change for a pipeline's on_schema_change. */
+rat_schema_change rat_run__schema_change(rat_on_schema_change setting);
 
 /* Ingestion (ingest.c) */
 

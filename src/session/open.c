@@ -2,6 +2,11 @@
  * session/open.c - a workspace's sessions (session.h, and rat_engine_open()
  * / rat_engine_open_at() of rat/engine.h): bind, then lock down.
  *
+ * SQL there cannot change the workspace's tables: they are views in the
+ * layer schemas (and products), which the session guards (engine/guard.c):
+ * a statement that would create, change or drop something there is refused
+ * before it runs, naming rat write and rat drop, which do change them.
+ *
  * The lock allows only folders librat manages, plus the landing folder,
  * which a user fills: DuckDB follows symbolic links, so a link anywhere
  * under landing/ would lead past the lock and is refused.
@@ -69,6 +74,17 @@ cleanup:
 	return error;
 }
 
+int rat_session__protect(rat_engine *engine)
+{
+	const char *schemas[RAT_LAYER_COUNT + 1];
+	int layer;
+
+	for (layer = 0; layer < RAT_LAYER_COUNT; layer++)
+		schemas[layer] = rat_layer_name((rat_layer)layer);
+	schemas[RAT_LAYER_COUNT] = "products";
+	return rat_engine__protect(engine, schemas, RAT_LAYER_COUNT + 1, RAT_SESSION_WRITE_HINT);
+}
+
 int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 		      const char *ref, bool lock)
 {
@@ -77,7 +93,9 @@ int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *
 
 	/* products.<alias>, whose folders join the allowed ones */
 	if ((error = rat_workspace__bind(engine, ws, catalog, ref)) == 0 &&
-	    (error = rat_product__bind(engine, ws, &allowed)) == 0 && lock &&
+	    (error = rat_engine__set_session(engine, rat_workspace_path(ws), ref)) == 0 &&
+	    (error = rat_product__bind(engine, ws, &allowed)) == 0 &&
+	    (error = rat_session__protect(engine)) == 0 && lock &&
 	    (error = allowed_folders(&allowed, ws)) == 0)
 		error = rat_engine__lock(engine, &allowed);
 	rat_strarray_free(&allowed);

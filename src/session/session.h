@@ -20,11 +20,27 @@
 
 /**
  * Give engine the tables and views of ws at ref (as layer.table, bound on
- * demand) and its subscriptions (products.<alias>); with lock, then lock
- * the session down to the workspace's table folders, landing folder, read
- * cache and spill folder, and the product folders it was granted.
+ * demand) and its subscriptions (products.<alias>), then guard those
+ * schemas (rat_session__protect); with lock, then lock the session down to
+ * the workspace's table folders, landing folder, read cache and spill
+ * folder, and the product folders it was granted.
  */
 RAT_MUST_USE int rat_session__bind(rat_engine *engine, const rat_workspace *ws,
 				   rat_catalog *catalog, const char *ref, bool lock);
+
+/** What a refusal to change a workspace table from SQL says to do instead. */
+#define RAT_SESSION_WRITE_HINT                                                                    \
+	"SQL in a session cannot change the workspace's tables (it would change this session's "  \
+	"copy only, and save nothing): write a table with `rat write LAYER.TABLE --sql QUERY` "    \
+	"(--append to add rows; rat_engine_write_table() in C), drop one with `rat drop "           \
+	"LAYER.TABLE`"
+
+/**
+ * Guard the session's layer schemas (bronze, silver, gold) and products:
+ * a statement that would create, change or drop anything there is refused
+ * before it runs, with RAT_SESSION_WRITE_HINT (engine/guard.c). Sessions of
+ * rat_session__bind() are guarded; others (mocks) call this themselves.
+ */
+RAT_MUST_USE int rat_session__protect(rat_engine *engine);
 
 #endif

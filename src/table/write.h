@@ -37,22 +37,53 @@ typedef enum rat_write_mode {
 	RAT_WRITE_DELETE = 4
 } rat_write_mode;
 
+/*
+ * How a write's columns may change an existing table's schema. Columns
+ * match by name, ignoring case, and keep their field ids. In every mode a
+ * type widens when the query's is wider (int -> long, float -> double,
+ * decimal(P,S) -> decimal(P',S) with P' > P) and a narrower query type is
+ * cast up (an int, long or decimal into a double column too); any other
+ * type change is refused, naming the column and both types, except by
+ * RAT_SCHEMA_REPLACE.
+ */
+typedef enum rat_schema_change {
+	/* New columns are refused, naming them; columns the query lacks are written as NULL. */
+	RAT_SCHEMA_KEEP = 0,
+	/* dbt's on_schema_change values, for appends and merges: */
+	RAT_SCHEMA_IGNORE = 1, /* new columns are not written; missing ones are NULL */
+	RAT_SCHEMA_FAIL = 2,   /* a new or missing column is refused too, naming every difference */
+	RAT_SCHEMA_APPEND = 3, /* new columns are added; missing ones are NULL */
+	RAT_SCHEMA_SYNC = 4,   /* new columns are added, missing ones leave the schema */
+	/*
+	 * RAT_WRITE_OVERWRITE only: the schema becomes the query's, in its order.
+	 * A column whose type cannot widen is a new field (a new id; older
+	 * snapshots keep the old one), and the partitioning becomes partition_by
+	 * (a new spec when it differs). Older snapshots read with their own schema.
+	 */
+	RAT_SCHEMA_REPLACE = 5
+} rat_schema_change;
+
 typedef struct rat_write_options {
 	rat_write_mode mode;
 	/* For a new table: its location as written in the metadata (NULL: the
 	 * store's root URL) and its partitioning: "col", "year(col)",
-	 * "month(col)", "day(col)", "hour(col)". Ignored for existing tables. */
+	 * "month(col)", "day(col)", "hour(col)". Ignored for existing tables, except
+	 * by RAT_SCHEMA_REPLACE. */
 	const char *location;
 	const char *const *partition_by;
 	size_t partition_count;
 	/* RAT_WRITE_MERGE: the columns that identify a row. */
 	const char *const *unique_key;
 	size_t unique_key_count;
-	/* Columns the table lacks are added (else refused, naming them). */
-	bool add_new_columns;
-	/* With RAT_WRITE_OVERWRITE: the table's schema becomes the query's, so a
-	 * column the query lacks is dropped (kept, read as NULL, otherwise). */
-	bool replace_schema;
+	/* How the query's columns may change an existing table's schema. */
+	rat_schema_change schema_change;
+	/* Appended to a refusal of a schema change: what the caller can do about
+	 * it ("set on_schema_change ..., or rebuild with rat run -f"); NULL: nothing. */
+	const char *schema_hint;
+	/* Appended instead to the refusal of a type that cannot change in place,
+	 * whatever schema_change says ("cast it in the query, or rebuild ..."):
+	 * NULL: schema_hint. */
+	const char *retype_hint;
 	/* A local folder for staging files (created, emptied after). */
 	const char *scratch_dir;
 	/* Rows per Parquet row group (0: DuckDB's default). */
@@ -82,8 +113,8 @@ typedef struct rat_write_options {
 } rat_write_options;
 
 #define RAT_WRITE_OPTIONS_INIT                                                                    \
-	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, false, false, NULL, 0, 0, NULL, NULL, false,  \
-	  NULL, NULL, 0, NULL }
+	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, RAT_SCHEMA_KEEP, NULL, NULL, NULL, 0, 0, NULL,  \
+	  NULL, false, NULL, NULL, 0, NULL }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;

@@ -5,8 +5,14 @@
  * Columns match by name, ignoring case (as SQL does). Field ids are stable:
  * a matched column keeps its id; an added one takes the next free id. Types
  * may only widen (int -> long, float -> double, decimal(P,S) -> decimal(P',S)
- * with P' > P); a query giving a narrower type is cast up; anything else is
- * refused, naming the column and both types.
+ * with P' > P); a query giving a narrower type is cast up (and an int,
+ * long or decimal into a double column). What else may
+ * change follows the write's rat_schema_change (write.h): new columns added
+ * or not, missing ones kept (written as NULL) or dropped, every difference
+ * refused (naming each); or, for a rebuild, the schema replaced by the
+ * query's, where a column whose type cannot widen becomes a new field with
+ * a new id, and the partitioning follows partition_by. Each change is a new
+ * schema (and spec) in the metadata: older snapshots keep reading with theirs.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -140,46 +146,54 @@ int rat_table__create_doc(writer *w, int last_column_id)
 	return error;
 }
 
-/* Widen a table type to the query's when allowed. 1: widened, 0: fine as is, <0: refused. */
-static int widen(json_t **type, const rat_table_field *f, const rat_column_desc *c)
+/* How a table column's type meets the query's. */
+enum { TYPE_FITS = 0, TYPE_WIDENS = 1, TYPE_CONFLICTS = 2 };
+
+/*
+ * TYPE_FITS (the same, or the query's is narrower and is cast up),
+ * TYPE_WIDENS (*wider: the query's type, which the table's widens to), or
+ * TYPE_CONFLICTS; < 0 on failure.
+ */
+static int match_type(json_t **wider, const rat_table_field *f, const rat_column_desc *c)
 {
 	const char *t = json_string_value(f->type_json), *q = json_string_value(c->iceberg_type);
 	unsigned p1, s1, p2, s2;
 	rat_buf table_duck = RAT_BUF_INIT;
-	int result = -1;
+	int result = TYPE_CONFLICTS;
 
-	if (!t || !q) {
-		/* nested: the same shape only */
-		if (rat_table__duckdb_type(&table_duck, f->type_json) == 0 &&
-		    strcmp(rat_buf_cstr(&table_duck), c->written_type) == 0)
-			result = 0;
+	*wider = NULL;
+	if (!t || !q) { /* nested: the same shape only */
+		if ((result = rat_table__duckdb_type(&table_duck, f->type_json)) == 0)
+			result = strcmp(rat_buf_cstr(&table_duck), c->written_type) == 0 ? TYPE_FITS
+											 : TYPE_CONFLICTS;
 		rat_buf_free(&table_duck);
-		if (result == 0)
-			return 0;
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				      "column '%s' has another nested type in the query (%s) than in "
-				      "the table: nested columns cannot change",
-				      f->name, c->written_type);
+		return result;
 	}
+	/* a narrower query type is cast up; any number fits a double (as DuckDB casts it) */
 	if (strcmp(t, q) == 0 || (strcmp(t, "long") == 0 && strcmp(q, "int") == 0) ||
-	    (strcmp(t, "double") == 0 && strcmp(q, "float") == 0))
-		return 0;
-	if ((strcmp(t, "int") == 0 && strcmp(q, "long") == 0) ||
-	    (strcmp(t, "float") == 0 && strcmp(q, "double") == 0)) {
-		*type = json_string(q);
-		return *type ? 1 : rat_error__oom();
-	}
+	    (strcmp(t, "double") == 0 &&
+	     (strcmp(q, "float") == 0 || strcmp(q, "int") == 0 || strcmp(q, "long") == 0 ||
+	      strncmp(q, "decimal(", 8) == 0)))
+		return TYPE_FITS;
 	if (sscanf(t, "decimal(%u, %u)", &p1, &s1) == 2 && sscanf(q, "decimal(%u, %u)", &p2, &s2) == 2 &&
-	    s1 == s2) {
-		if (p2 <= p1)
-			return 0;
-		*type = json_string(q);
-		return *type ? 1 : rat_error__oom();
+	    s1 == s2 && p2 <= p1)
+		return TYPE_FITS;
+	if ((strcmp(t, "int") == 0 && strcmp(q, "long") == 0) ||
+	    (strcmp(t, "float") == 0 && strcmp(q, "double") == 0) ||
+	    (sscanf(t, "decimal(%u, %u)", &p1, &s1) == 2 && sscanf(q, "decimal(%u, %u)", &p2, &s2) == 2 &&
+	     s1 == s2)) {
+		*wider = json_string(q);
+		return *wider ? TYPE_WIDENS : rat_error__oom();
 	}
-	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-			      "column '%s' is %s in the table but %s in the query: only int -> long, "
-			      "float -> double and wider decimals can change (cast it in the query)",
-			      f->name, t, q);
+	return TYPE_CONFLICTS;
+}
+
+/* A type for messages: the primitive, or the nested kind (struct, list, map). */
+static const char *type_text(json_t *type)
+{
+	const char *s = json_is_string(type) ? json_string_value(type)
+					     : json_string_value(json_object_get(type, "type"));
+	return s ? s : "?";
 }
 
 /* Does the table's current partitioning read the field? */
@@ -194,79 +208,265 @@ static bool partitions_by(const writer *w, int field_id)
 	return false;
 }
 
-int rat_table__evolve_schema(writer *w, int last_column_id)
+static const rat_table_field *table_field(const rat_table_schema *schema, const char *name)
 {
-	const rat_table_schema *current = rat_table__schema(&w->meta, w->meta.current_schema_id);
-	json_t *fields = json_deep_copy(json_object_get(current->json, "fields"));
-	bool changed = false, replacing = w->opts->replace_schema && w->opts->mode == RAT_WRITE_OVERWRITE;
-	size_t i, j;
-	int max_schema_id = 0, error = 0;
-	rat_buf missing = RAT_BUF_INIT;
+	size_t i;
 
-	if (!fields)
-		return rat_error__oom();
-	for (i = current->field_count; !error && i > 0; i--) {
-		const rat_table_field *f = &current->fields[i - 1];
-		const rat_column_desc *c = rat_table__query_column(w, f->name);
-		json_t *wider = NULL;
-		int r;
-		if (!c && replacing) { /* the query's schema wins: the column goes */
-			if (partitions_by(w, f->id)) {
-				error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-						       "table %s is partitioned by column '%s', which "
-						       "the query no longer has",
-						       w->location, f->name);
-				break;
-			}
-			json_array_remove(fields, i - 1);
-			changed = true;
-			continue;
-		}
-		if (!c)
-			continue; /* written as NULL */
-		if ((r = widen(&wider, f, c)) < 0)
-			error = r;
-		else if (r == 1) {
-			json_object_set_new(json_array_get(fields, i - 1), "type", wider);
-			changed = true;
-		}
-	}
-	for (i = 0; !error && i < w->desc.count; i++) {
-		const rat_column_desc *c = &w->desc.columns[i];
-		bool known = false;
-		for (j = 0; j < current->field_count; j++)
-			known |= strcasecmp(current->fields[j].name, c->name) == 0;
-		if (known)
-			continue;
-		if (!w->opts->add_new_columns) {
-			error = rat_buf_printf(&missing, "%s'%s'", missing.len ? ", " : "", c->name);
-			continue;
-		}
-		json_array_append_new(fields, json_pack("{s:i, s:s, s:b, s:O}", "id", c->field_id,
-							"name", c->name, "required", 0, "type",
-							c->iceberg_type));
-		changed = true;
-	}
-	if (!error && missing.len)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				       "table %s has no column %s; add new columns explicitly "
-				       "(on_schema_change: append_new_columns)",
-				       w->location, rat_buf_cstr(&missing));
-	rat_buf_free(&missing);
-	if (error || !changed) {
-		json_decref(fields);
-		return error;
-	}
+	for (i = 0; i < schema->field_count; i++)
+		if (strcasecmp(schema->fields[i].name, name) == 0)
+			return &schema->fields[i];
+	return NULL;
+}
+
+/* A new schema of fields (taken) as the table's current one. */
+static int add_schema(writer *w, json_t *fields, int last_column_id)
+{
+	int max_schema_id = 0;
+	size_t i;
+
 	for (i = 0; i < w->meta.schema_count; i++)
 		if (w->meta.schemas[i].schema_id > max_schema_id)
 			max_schema_id = w->meta.schemas[i].schema_id;
-	json_array_append_new(json_object_get(w->doc, "schemas"),
-			      json_pack("{s:s, s:i, s:o}", "type", "struct", "schema-id",
-					max_schema_id + 1, "fields", fields));
-	json_object_set_new(w->doc, "current-schema-id", json_integer(max_schema_id + 1));
-	if (last_column_id > w->meta.last_column_id)
-		json_object_set_new(w->doc, "last-column-id", json_integer(last_column_id));
+	if (json_array_append_new(json_object_get(w->doc, "schemas"),
+				  json_pack("{s:s, s:i, s:o}", "type", "struct", "schema-id",
+					    max_schema_id + 1, "fields", fields)) != 0 ||
+	    json_object_set_new(w->doc, "current-schema-id", json_integer(max_schema_id + 1)) != 0)
+		return rat_error__oom();
+	if (last_column_id > w->meta.last_column_id &&
+	    json_object_set_new(w->doc, "last-column-id", json_integer(last_column_id)) != 0)
+		return rat_error__oom();
 	return 0;
+}
+
+/* What a write's columns change, as text for a refusal: each list "'a', 'b'". */
+typedef struct schema_diff {
+	rat_buf added;   /* "'b' (int)" */
+	rat_buf missing; /* "'c'" */
+	rat_buf retyped; /* "column 'x' is string in the table but int in the query" */
+} schema_diff;
+
+/* A field's type against the query's column: widened in fields[i], or a conflict noted in d. */
+static int match_column(json_t *fields, size_t i, const rat_table_field *f,
+			const rat_column_desc *c, schema_diff *d, bool *changed)
+{
+	json_t *wider = NULL;
+	int r = match_type(&wider, f, c);
+
+	if (r == TYPE_WIDENS) {
+		*changed = true;
+		return json_object_set_new(json_array_get(fields, i), "type", wider) == 0
+			       ? 0
+			       : rat_error__oom();
+	}
+	if (r != TYPE_CONFLICTS)
+		return r;
+	return rat_buf_printf(&d->retyped, "%scolumn '%s' is %s in the table but %s in the query",
+			      d->retyped.len ? "; " : "", f->name, type_text(f->type_json),
+			      json_is_string(c->iceberg_type) ? json_string_value(c->iceberg_type)
+							       : c->written_type);
+}
+
+/* The table's columns against the query's: widened, dropped (RAT_SCHEMA_SYNC); the rest noted in d. */
+static int match_table_columns(json_t *fields, writer *w, schema_diff *d, bool *changed)
+{
+	const rat_table_schema *current = rat_table__schema(&w->meta, w->meta.current_schema_id);
+	bool sync = w->opts->schema_change == RAT_SCHEMA_SYNC;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < current->field_count; i++) {
+		const rat_table_field *f = &current->fields[i];
+		const rat_column_desc *c = rat_table__query_column(w, f->name);
+		if (c)
+			error = match_column(fields, i, f, c, d, changed);
+		else if ((error = rat_buf_printf(&d->missing, "%s'%s'", d->missing.len ? ", " : "",
+						 f->name)) == 0 && sync && partitions_by(w, f->id))
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					       "the table is partitioned by column '%s', which the "
+					       "query no longer has",
+					       f->name);
+	}
+	for (i = current->field_count; !error && sync && i > 0; i--)
+		if (!rat_table__query_column(w, current->fields[i - 1].name)) {
+			json_array_remove(fields, i - 1); /* written as NULL no more: it leaves */
+			*changed = true;
+		}
+	return error;
+}
+
+/* The query's columns the table lacks: added (RAT_SCHEMA_APPEND, _SYNC) and noted in d. */
+static int match_new_columns(json_t *fields, writer *w, schema_diff *d, bool *changed)
+{
+	const rat_table_schema *current = rat_table__schema(&w->meta, w->meta.current_schema_id);
+	bool add = w->opts->schema_change == RAT_SCHEMA_APPEND ||
+		   w->opts->schema_change == RAT_SCHEMA_SYNC;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < w->desc.count; i++) {
+		const rat_column_desc *c = &w->desc.columns[i];
+		if (table_field(current, c->name))
+			continue;
+		if ((error = rat_buf_printf(&d->added, "%s'%s' (%s)", d->added.len ? ", " : "",
+					    c->name, type_text(c->iceberg_type))) != 0 ||
+		    !add)
+			continue;
+		if (json_array_append_new(fields, json_pack("{s:i, s:s, s:b, s:O}", "id", c->field_id,
+							    "name", c->name, "required", 0, "type",
+							    c->iceberg_type)) != 0)
+			error = rat_error__oom();
+		*changed = true;
+	}
+	return error;
+}
+
+/* The refusal of what d says changed, when the write's mode does not allow it; else 0. */
+static int refuse_changes(const writer *w, const schema_diff *d)
+{
+	const char *hint = w->opts->schema_hint, *sep = hint ? "; " : "";
+	rat_schema_change mode = w->opts->schema_change;
+	rat_buf parts = RAT_BUF_INIT;
+	int error;
+
+	hint = hint ? hint : "";
+	if (d->retyped.len && !d->added.len && !d->missing.len && w->opts->retype_hint) {
+		/* no setting allows it: say what does */
+		hint = w->opts->retype_hint;
+		sep = "; ";
+	}
+	if (mode == RAT_SCHEMA_FAIL && (d->added.len || d->missing.len)) {
+		if ((error = rat_buf_printf(&parts, "%s%s%s", d->added.len ? "new column " : "",
+					    rat_buf_cstr(&d->added), d->added.len ? "; " : "")) == 0 &&
+		    (error = rat_buf_printf(&parts, "%s%s%s", d->missing.len ? "missing column " : "",
+					    rat_buf_cstr(&d->missing), d->missing.len ? "; " : "")) == 0)
+			error = rat_buf_puts(&parts, rat_buf_cstr(&d->retyped));
+		if (!error && parts.len > 1 && parts.ptr[parts.len - 2] == ';')
+			parts.ptr[parts.len -= 2] = '\0';
+		if (!error)
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					       "the query's columns differ from the table's: %s%s%s",
+					       rat_buf_cstr(&parts), sep, hint);
+	} else if (d->retyped.len) {
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				       "%s: a column's type changes in place only from int to long, "
+				       "float to double or to a wider decimal%s%s",
+				       rat_buf_cstr(&d->retyped), sep, hint);
+	} else if (mode == RAT_SCHEMA_KEEP && d->added.len) {
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				       "the table has no column %s (new columns are not added)%s%s",
+				       rat_buf_cstr(&d->added), sep, hint);
+	} else {
+		error = 0;
+	}
+	rat_buf_free(&parts);
+	return error;
+}
+
+/* RAT_SCHEMA_REPLACE: the partitioning becomes partition_by; a new spec when it differs. */
+static int replace_spec(writer *w)
+{
+	const rat_table_spec *spec = rat_table__spec(&w->meta, w->meta.default_spec_id);
+	size_t i, n = w->opts->partition_count;
+	bool same = spec && spec->field_count == n;
+	json_t *fields = json_array(), *field = NULL;
+	int max_spec_id = 0, error = fields ? 0 : rat_error__oom();
+
+	for (i = 0; !error && i < n; i++) {
+		if ((error = partition_field(&field, w, w->opts->partition_by[i],
+					     w->meta.last_partition_id + 1 + (int)i)) != 0)
+			break;
+		same = same && json_integer_value(json_object_get(field, "source-id")) ==
+				       spec->fields[i].source_id &&
+		       strcmp(json_string_value(json_object_get(field, "transform")),
+			      spec->fields[i].transform) == 0;
+		json_array_append_new(fields, field);
+	}
+	if (error || same) {
+		json_decref(fields);
+		return error;
+	}
+	for (i = 0; i < w->meta.spec_count; i++)
+		if (w->meta.specs[i].spec_id > max_spec_id)
+			max_spec_id = w->meta.specs[i].spec_id;
+	if (json_array_append_new(json_object_get(w->doc, "partition-specs"),
+				  json_pack("{s:i, s:o}", "spec-id", max_spec_id + 1, "fields",
+					    fields)) != 0 ||
+	    json_object_set_new(w->doc, "default-spec-id", json_integer(max_spec_id + 1)) != 0 ||
+	    json_object_set_new(w->doc, "last-partition-id",
+				json_integer(w->meta.last_partition_id + (int)n)) != 0)
+		return rat_error__oom();
+	return 0;
+}
+
+/*
+ * RAT_SCHEMA_REPLACE: the schema becomes the query's columns, in its order.
+ * A column whose table type fits or widens keeps its field id (the query's
+ * column takes it, for the partitioning); any other is a new field.
+ */
+static int replace_schema(writer *w, int last_column_id)
+{
+	const rat_table_schema *current = rat_table__schema(&w->meta, w->meta.current_schema_id);
+	json_t *fields = json_array();
+	size_t i;
+	int error = fields ? 0 : rat_error__oom();
+
+	for (i = 0; !error && i < w->desc.count; i++) {
+		rat_column_desc *c = &w->desc.columns[i];
+		const rat_table_field *f = table_field(current, c->name);
+		json_t *wider = NULL, *field;
+		int r = f ? match_type(&wider, f, c) : TYPE_CONFLICTS;
+		if (r < 0) {
+			error = r;
+			break;
+		}
+		if (r != TYPE_CONFLICTS) {
+			c->field_id = f->id;
+			field = json_pack("{s:i, s:s, s:b, s:O}", "id", f->id, "name", c->name,
+					  "required", 0, "type", wider ? wider : f->type_json);
+		} else {
+			field = json_pack("{s:i, s:s, s:b, s:O}", "id", c->field_id, "name", c->name,
+					  "required", 0, "type", c->iceberg_type);
+		}
+		json_decref(wider);
+		if (json_array_append_new(fields, field) != 0)
+			error = rat_error__oom();
+	}
+	if (!error && !json_equal(fields, json_object_get(current->json, "fields"))) {
+		error = add_schema(w, fields, last_column_id);
+		fields = NULL;
+	}
+	json_decref(fields);
+	return error ? error : replace_spec(w);
+}
+
+int rat_table__evolve_schema(writer *w, int last_column_id)
+{
+	const rat_table_schema *current = rat_table__schema(&w->meta, w->meta.current_schema_id);
+	schema_diff d = { RAT_BUF_INIT, RAT_BUF_INIT, RAT_BUF_INIT };
+	json_t *fields;
+	bool changed = false;
+	int error;
+
+	if (w->opts->schema_change == RAT_SCHEMA_REPLACE) {
+		if (w->opts->mode != RAT_WRITE_OVERWRITE)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "a write replaces the schema only when it overwrites");
+		return replace_schema(w, last_column_id);
+	}
+	if ((fields = json_deep_copy(json_object_get(current->json, "fields"))) == NULL)
+		return rat_error__oom();
+	if ((error = match_table_columns(fields, w, &d, &changed)) == 0 &&
+	    (error = match_new_columns(fields, w, &d, &changed)) == 0)
+		error = refuse_changes(w, &d);
+	if (!error && changed) {
+		error = add_schema(w, fields, last_column_id);
+		fields = NULL;
+	}
+	json_decref(fields);
+	rat_buf_free(&d.added);
+	rat_buf_free(&d.missing);
+	rat_buf_free(&d.retyped);
+	return error;
 }
 
 int rat_table__rename_column(rat_store *store, const char *from, const char *to)
@@ -276,7 +476,7 @@ int rat_table__rename_column(rat_store *store, const char *from, const char *to)
 	json_t *fields = NULL;
 	writer w;
 	size_t i, at = SIZE_MAX;
-	int max_schema_id = 0, error;
+	int error;
 
 	memset(&w, 0, sizeof(w));
 	w.store = store;
@@ -309,14 +509,9 @@ int rat_table__rename_column(rat_store *store, const char *from, const char *to)
 		goto cleanup;
 	}
 	json_object_set_new(json_array_get(fields, at), "name", json_string(to));
-	for (i = 0; i < w.meta.schema_count; i++)
-		if (w.meta.schemas[i].schema_id > max_schema_id)
-			max_schema_id = w.meta.schemas[i].schema_id;
-	json_array_append_new(json_object_get(w.doc, "schemas"),
-			      json_pack("{s:s, s:i, s:o}", "type", "struct", "schema-id",
-					max_schema_id + 1, "fields", fields));
-	json_object_set_new(w.doc, "current-schema-id", json_integer(max_schema_id + 1));
-	error = rat_table__publish(&w);
+	if ((error = add_schema(&w, fields, 0)) == 0)
+		error = rat_table__publish(&w);
+	fields = NULL;
 cleanup:
 	rat_table__metadata_free(&w.meta);
 	json_decref(w.doc);

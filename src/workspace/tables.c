@@ -1,8 +1,11 @@
 /*
- * workspace/tables.c - a workspace's tables on catalog branches (see tables.h).
+ * workspace/tables.c - a workspace's tables on catalog branches (see
+ * tables.h): where they live, writing a table or a view on a branch, and
+ * dropping one (rat_table_drop of rat/table.h).
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "util/error.h"
 #include "rat/catalog.h"
 #include "rat/engine.h"
 #include "rat/table.h"
@@ -394,3 +397,94 @@ int64_t rat_workspace__live_rows(const rat_scan *scan, bool *exact)
 
 /* Table information (public rat/table.h) */
 
+
+/* Writing on a branch: which, and who */
+
+int rat_workspace__target_branch(const char **out, const rat_workspace *ws, const char *branch)
+{
+	const char *own = rat_workspace_branch(ws);
+
+	*out = branch ? branch : own;
+	if (strcmp(*out, own) == 0 || (strncmp(*out, "dev/", 4) == 0 && (*out)[4]))
+		return 0;
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+			      "workspace '%s' writes only its own branch %s and dev/ branches, not "
+			      "'%s'",
+			      rat_workspace_name(ws), own, *out);
+}
+
+const char *rat_workspace__author(const rat_workspace *ws, const char *given)
+{
+	const char *user = rat_workspace__env(ws, "USER");
+
+	if (given && *given)
+		return given;
+	return user && *user ? user : "ratatouille";
+}
+
+/* Dropping a table (rat/table.h) */
+
+int rat_table_drop_options_init(rat_table_drop_options *opts, unsigned int version)
+{
+	static const rat_table_drop_options init = RAT_TABLE_DROP_OPTIONS_INIT;
+
+	return rat__options_init(opts, &init, sizeof(init), version, RAT_TABLE_DROP_OPTIONS_VERSION,
+				 "rat_table_drop_options");
+}
+
+/* Remove key from branch at head: one commit, against that head. */
+static int drop_key(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog, const char *branch,
+		    const char *head, const char *key, const char *author)
+{
+	rat_catalog_op op = { RAT_OP_DELETE, key, NULL };
+	rat_commit_request request = { branch, head, &op, 1, author, NULL, NULL, 0 };
+	char *message = rat__sprintf("drop %s", key);
+	int error;
+
+	if (!message)
+		return RAT_ENOMEM;
+	request.message = message;
+	error = rat_catalog__commit(catalog, &request, commit);
+	free(message);
+	return error;
+}
+
+int rat_table_drop(rat_table_drop_result *out, const rat_workspace *ws, const char *key,
+		   const rat_table_drop_options *opts_in)
+{
+	rat_table_drop_options defaults = RAT_TABLE_DROP_OPTIONS_INIT;
+	const rat_table_drop_options *opts = opts_in ? opts_in : &defaults;
+	rat_contents contents = { NULL, 0 };
+	const rat_catalog_entry *entry;
+	rat_catalog *catalog = NULL;
+	char head[RAT_HASH_LEN + 1], *location = NULL;
+	const char *branch;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat__options_check(opts->version, RAT_TABLE_DROP_OPTIONS_VERSION,
+					"rat_table_drop_options")) != 0 ||
+	    (error = rat_workspace__target_branch(&branch, ws, opts->branch)) != 0 ||
+	    (error = rat_workspace__table_location(&location, ws, key)) != 0 ||
+	    (error = rat_workspace__open_catalog(&catalog, ws)) != 0 ||
+	    (error = rat_catalog__resolve(catalog, branch, head)) != 0 ||
+	    (error = rat_catalog__contents(catalog, head, &contents)) != 0)
+		goto cleanup;
+	snprintf(out->branch, sizeof(out->branch), "%s", branch);
+	if ((entry = rat_catalog__find(&contents, key)) == NULL) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE, "no table %s on %s", key,
+				       branch);
+		goto cleanup;
+	}
+	out->was_view = entry->state.view;
+	if (!opts->dry_run)
+		error = drop_key(out->commit, catalog, branch, head, key,
+				 rat_workspace__author(ws, opts->author));
+cleanup:
+	if (error)
+		rat_error__prefix("drop %s", key ? key : "(null)");
+	rat_catalog__contents_free(&contents);
+	rat_catalog__free(catalog);
+	free(location);
+	return error;
+}

@@ -58,6 +58,15 @@ RAT_MUST_USE int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store,
 					      const rat_catalog_entry *c, const char *location,
 					      const rat_store_options *opts);
 /**
+ * The branch a write or drop of ws goes to: branch (NULL: the workspace's
+ * own) when the workspace may write it: its own branch or a dev/ branch.
+ * RAT_EINVALID otherwise, naming what it may write.
+ */
+RAT_MUST_USE int rat_workspace__target_branch(const char **out, const rat_workspace *ws,
+					      const char *branch);
+/** Who a commit made for ws names: given, else $USER as ws saw it, else "ratatouille". */
+const char *rat_workspace__author(const rat_workspace *ws, const char *given);
+/**
  * Write the rows of select_sql into the table `key` on `branch`, and commit
  * its new state there. RAT_ECONFLICT when the branch moved meanwhile (the
  * files written are then orphans; retry). opts may be NULL.

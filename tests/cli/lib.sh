@@ -90,3 +90,19 @@ for expr, want in zip(sys.argv[2::2], sys.argv[3::2]):
         print("%s: expected %r, got %r" % (expr, want, v))
         sys.exit(1)' "$T_DIR/out" "$@" 2>&1)" || fail "stdout is not JSON, or: $got"
 }
+# ws_head WS: the first 12 digits of the hash of workspace WS's branch head.
+ws_head() { "$RAT_BIN" log -w "$1" -n 1 | cut -c1-12; }
+# ws_csv WS [QUERY OPTIONS...] SQL: the rows of a query on WS as CSV lines
+# joined by spaces, without the header.
+ws_csv() {
+	local ws="$1"
+	shift
+	"$RAT_BIN" query -w "$ws" --format csv "$@" | tr -d '\r' | tail -n +2 | paste -sd' '
+}
+# ws_init NAME: `rat init NAME`, then $ws (its folder) and $p (its pipelines folder).
+ws_init() {
+	run init "$1"
+	expect_rc 0
+	ws="$RAT_WORKSPACES/$1"
+	p="$ws/pipelines"
+}

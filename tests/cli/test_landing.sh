@@ -61,7 +61,7 @@ printf 'sale_id,product,amount,sold_at\n3,tea,1.5,2024-01-03\n' > "$land/c0.csv"
 printf 'sale_id,product,amount,sold_at\n4,tea,abc,2024-01-04\n' > "$land/c1.csv"
 run run -w shop
 expect_rc 1
-expect_eq "$(error_block)" "rat: error: bronze.sales (pipelines/bronze/sales.sql): column 'amount' is double in the table but string in the query: only int -> long, float -> double and wider decimals can change (cast it in the query)
+expect_eq "$(error_block)" "rat: error: bronze.sales (pipelines/bronze/sales.sql): column 'amount' is double in the table but string in the query: a column's type changes in place only from int to long, float to double or to a wider decimal; cast it in the query, or rebuild the table with \`rat run -f bronze.sales\`, which replaces its schema
 landing/sales/c1.csv reads 'amount' as string (its value 'abc' does not cast to double): fix the file, or cast the column in pipelines/bronze/sales.sql, e.g. TRY_CAST(amount AS DOUBLE) AS amount (NULL where it does not cast)"
 printf 'sale_id,product,amount,sold_at\n4,tea,4.5,2024-01-04\n' > "$land/c1.csv"
 run run -w shop

@@ -95,7 +95,7 @@ expect_out "gold.answer"
 # RAT_HOME still wins, from anywhere
 export RAT_HOME="$T_DIR/chosen"
 run workspace show -w ../lake/workspaces/analytics
-expect_out "RAT_HOME:      $T_DIR/chosen (RAT_HOME)"
+expect_out "RAT_HOME:      $T_DIR/chosen (set by RAT_HOME)"
 run tables -w ../lake/workspaces/analytics
 expect_rc 0
 expect_out "No tables on workspace/analytics"

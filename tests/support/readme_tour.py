@@ -7,7 +7,8 @@ PATH. A `$ cat FILE` followed by text (up to the next `$ `) shows a file the
 reader writes: it is written first, then the command runs and must print it
 back. Lines after a command that do not start with `$ ` are its output,
 shown as an example, not checked. A command ends its line, or continues on
-the next when a quote is open or a here-document follows. A command must exit 0, unless its comment
+the next when a quote is open, the line ends with `\` or `|`, or a
+here-document follows. A command must exit 0, unless its comment
 says `(exit N)`. The reader's own files (`~/exports/...`) come from
 --exports, a folder the test fills.
 
@@ -51,7 +52,8 @@ def commands(lines):
             continue
         command = line[2:]
         i += 1
-        while quotes_open(command) and i < len(lines):
+        while (quotes_open(command) or command.rstrip().endswith(('\\', '|'))) and \
+                i < len(lines):
             command += '\n' + lines[i]
             i += 1
         heredoc = re.search(r"<<-?'?(\w+)'?", command)

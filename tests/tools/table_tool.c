@@ -61,7 +61,7 @@ static int do_write(rat_store *store, rat_engine *engine, const char *scratch, i
 		else if (strcmp(argv[i], "--overwrite") == 0)
 			opts.mode = RAT_WRITE_OVERWRITE;
 		else if (strcmp(argv[i], "--add-columns") == 0)
-			opts.add_new_columns = true;
+			opts.schema_change = RAT_SCHEMA_APPEND;
 		else
 			return fprintf(stderr, "table_tool: unknown option %s\n", argv[i]), 2;
 	}

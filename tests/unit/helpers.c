@@ -104,6 +104,21 @@ int test_session_teardown(void **state)
 	return 0;
 }
 
+const char *test_value(rat_engine *engine, const char *sql)
+{
+	static char text[1024];
+	rat_result *result = NULL;
+	const char *v = NULL;
+
+	if (rat_engine_query(&result, engine, sql) != 0)
+		fail_msg("%s: %s", sql, rat_error_last()->message);
+	assert_int_equal(rat_result_next(result), 1);
+	assert_int_equal(rat_result_get_text(result, 0, &v, NULL), 0);
+	snprintf(text, sizeof(text), "%s", v ? v : "NULL");
+	rat_result_free(result);
+	return text;
+}
+
 char *test_table_value(rat_engine *engine, rat_store *store, int64_t snapshot_id,
 		       const char *relocate, const char *expr)
 {

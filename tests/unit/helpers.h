@@ -33,6 +33,10 @@ int test_scratch_teardown(void **state);
 /** A cmocka group teardown closing the test_session its setup left in *state. */
 int test_session_teardown(void **state);
 
+struct rat_engine;
+/** The first value of sql's result in engine, as text ("NULL" for NULL), in a buffer the next call reuses. */
+const char *test_value(struct rat_engine *engine, const char *sql);
+
 struct rat_store;
 /**
  * Read a table snapshot (-1: current; relocate: the old location prefix, or

@@ -30,6 +30,10 @@ static void init_functions_give_the_init_macros(void **state)
 	static const rat_workspace_create_options create_init = RAT_WORKSPACE_CREATE_OPTIONS_INIT;
 	static const rat_retention_options retention_init = RAT_RETENTION_OPTIONS_INIT;
 	rat_retention_options retention;
+	static const rat_table_drop_options drop_init = RAT_TABLE_DROP_OPTIONS_INIT;
+	static const rat_write_table_options write_init = RAT_WRITE_TABLE_OPTIONS_INIT;
+	rat_table_drop_options drop;
+	rat_write_table_options write;
 	rat_run_options run;
 	rat_test_options test;
 	rat_vacuum_options vacuum;
@@ -57,6 +61,13 @@ static void init_functions_give_the_init_macros(void **state)
 	memset(&retention, 0xab, sizeof(retention));
 	assert_int_equal(rat_retention_options_init(&retention, RAT_RETENTION_OPTIONS_VERSION), 0);
 	assert_memory_equal(&retention, &retention_init, sizeof(retention));
+	memset(&drop, 0xab, sizeof(drop));
+	assert_int_equal(rat_table_drop_options_init(&drop, RAT_TABLE_DROP_OPTIONS_VERSION), 0);
+	assert_memory_equal(&drop, &drop_init, sizeof(drop));
+	memset(&write, 0xab, sizeof(write));
+	assert_int_equal(rat_write_table_options_init(&write, RAT_WRITE_TABLE_OPTIONS_VERSION), 0);
+	assert_memory_equal(&write, &write_init, sizeof(write));
+	assert_int_equal(write.mode, RAT_WRITE_TABLE_OVERWRITE);
 	assert_int_equal(run.version, RAT_RUN_OPTIONS_VERSION);
 	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
 }
@@ -85,8 +96,12 @@ static void init_functions_refuse_unknown_versions(void **state)
 	rat_vacuum_options vacuum;
 	rat_publish_options publish;
 	rat_workspace_create_options create;
+	rat_table_drop_options drop;
+	rat_write_table_options write;
 	(void)state;
 
+	assert_refused(rat_table_drop_options_init(&drop, 2), "rat_table_drop_options");
+	assert_refused(rat_write_table_options_init(&write, 0), "rat_write_table_options");
 	assert_refused(rat_run_options_init(&run, 0), "rat_run_options");
 	assert_refused(rat_run_options_init(&run, RAT_RUN_OPTIONS_VERSION + 1), "rat_run_options");
 	assert_refused(rat_test_options_init(&test, 99), "rat_test_options");
@@ -113,6 +128,8 @@ static void functions_refuse_options_of_unknown_versions(void **state)
 	rat_test_options test = RAT_TEST_OPTIONS_INIT;
 	rat_vacuum_options vacuum = RAT_VACUUM_OPTIONS_INIT;
 	rat_publish_options publish = RAT_PUBLISH_OPTIONS_INIT;
+	rat_table_drop_options drop = RAT_TABLE_DROP_OPTIONS_INIT;
+	rat_table_drop_result dropped;
 	rat_run_info *info = NULL;
 	rat_test_report report;
 	rat_vacuum_report swept;
@@ -143,6 +160,8 @@ static void functions_refuse_options_of_unknown_versions(void **state)
 		retention.version = 0;
 		assert_refused(rat_retention_run(&retained, ws, &retention), "rat_retention_options");
 	}
+	drop.version = 0;
+	assert_refused(rat_table_drop(&dropped, ws, "silver.x", &drop), "rat_table_drop_options");
 
 	rat_workspace_free(ws);
 	test_rmtree(home);

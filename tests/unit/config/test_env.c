@@ -203,7 +203,7 @@ static void home_is_rat_home_made_absolute(void **state)
 
 	home = rat_config__home(&env, "/lake/workspaces/sales", &origin);
 	assert_string_equal(home, "/srv/rat/state");
-	assert_string_equal(origin, "RAT_HOME");
+	assert_string_equal(origin, "set by RAT_HOME");
 	free(home);
 	rat_config__env_free(&env);
 

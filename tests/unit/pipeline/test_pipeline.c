@@ -157,6 +157,35 @@ static void bad_configs_name_file_line_and_key(void **state)
 		   "materialized: view cannot ingest files");
 }
 
+/* on_schema_change takes dbt's four values, as an annotation or in the YAML (which wins). */
+static void on_schema_change_takes_the_four_values(void **state)
+{
+	rat_workspace *ws = workspace(
+		"pipelines/silver/a.sql", "-- @materialized: incremental\nSELECT 1 AS x\n",
+		"pipelines/silver/b.sql",
+		"-- @materialized: incremental\n-- @on_schema_change: append_new_columns\nSELECT 1 AS x\n",
+		"pipelines/silver/c.sql",
+		"-- @materialized: incremental\n-- @on_schema_change: ignore\nSELECT 1 AS x\n",
+		"pipelines/silver/d.sql",
+		"-- @materialized: incremental\n-- @on_schema_change: ignore\nSELECT 1 AS x\n",
+		"pipelines/silver/d.yaml", "on_schema_change: sync_all_columns\n", NULL);
+	rat_pipelines all;
+	(void)state;
+
+	load(&all, ws);
+	assert_int_equal(rat_pipeline__find(&all, "silver.a")->on_schema_change, RAT_ON_SCHEMA_FAIL);
+	assert_int_equal(rat_pipeline__find(&all, "silver.b")->on_schema_change,
+			 RAT_ON_SCHEMA_APPEND_NEW);
+	assert_int_equal(rat_pipeline__find(&all, "silver.c")->on_schema_change, RAT_ON_SCHEMA_IGNORE);
+	assert_int_equal(rat_pipeline__find(&all, "silver.d")->on_schema_change,
+			 RAT_ON_SCHEMA_SYNC_ALL);
+	rat_pipelines_free(&all);
+	rat_workspace_free(ws);
+	load_fails(workspace("pipelines/silver/a.sql", "-- @on_schema_change: sync\nSELECT 1\n", NULL),
+		   "pipelines/silver/a.sql:1: @on_schema_change: 'sync' is not one of fail, "
+		   "append_new_columns, ignore, sync_all_columns");
+}
+
 static const char *const chain_files[] = {
 	"pipelines/bronze/raw.sql", "SELECT 1 AS x\n",
 	"pipelines/silver/a.sql", "SELECT * FROM {{ ref('bronze.raw') }}\n",
@@ -292,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(both_layouts_and_annotations_under_yaml),
 		cmocka_unit_test(bad_configs_name_file_line_and_key),
+		cmocka_unit_test(on_schema_change_takes_the_four_values),
 		cmocka_unit_test(the_dag_orders_and_selectors_pick_their_sets),
 		cmocka_unit_test(unknown_refs_and_cycles_are_named),
 		cmocka_unit_test(the_public_list_is_in_build_order),

@@ -47,17 +47,7 @@ static int load(const rat_strarray *only, rat_strarray *loaded)
 /* The text of a one-value query. */
 static const char *value_of(const char *sql)
 {
-	static char out[1024];
-	rat_result *result = NULL;
-	const char *text = NULL;
-
-	if (rat_engine_query(&result, s.engine, sql) != 0)
-		fail_msg("%s: %s", sql, rat_error_last()->message);
-	assert_int_equal(rat_result_next(result), 1);
-	assert_int_equal(rat_result_get_text(result, 0, &text, NULL), 0);
-	snprintf(out, sizeof(out), "%s", text ? text : "NULL");
-	rat_result_free(result);
-	return out;
+	return test_value(s.engine, sql);
 }
 
 static void every_format_becomes_a_table(void **state)

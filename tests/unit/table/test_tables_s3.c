@@ -105,7 +105,7 @@ static void tables(const server_kind *kind)
 	/* schema evolution */
 	write_rows(evolve, "SELECT 1::INTEGER AS n", NULL);
 	opts.partition_count = 0;
-	opts.add_new_columns = true;
+	opts.schema_change = RAT_SCHEMA_APPEND;
 	write_rows(evolve, "SELECT 5000000000 AS n, 'new' AS label", &opts);
 	expect(evolve, -1, "string_agg(n || ':' || coalesce(label, '-'), ',' ORDER BY n)",
 	       "1:-,5000000000:new");

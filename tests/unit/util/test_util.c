@@ -1,7 +1,8 @@
 /*
  * tests/unit/util/test_util.c - buffers keep their size cap, paths
  * normalise, symbolic links are found at any depth, the last error is per
- * thread and keeps context, YAML positions, the words of SQL text.
+ * thread and keeps context, YAML positions, the words of SQL text and
+ * where its statements start and end.
  */
 #include "helpers.h"
 
@@ -223,6 +224,36 @@ static void sql_words_are_lowercased_sorted_and_unique(void **state)
 	rat_strarray_free(&words);
 }
 
+/* Statements split at top-level semicolons only: not in strings, names or comments. */
+static void sql_splits_at_top_level_semicolons(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "SELECT 1; SELECT 2", "[SELECT 1][SELECT 2]" },
+		{ "  SELECT ';' ;; -- x;y\n SELECT \"a;b\" ; ", "[SELECT ';'][SELECT \"a;b\"]" },
+		{ "SELECT 'it''s;'; SELECT E'\\';'", "[SELECT 'it''s;'][SELECT E'\\';']" },
+		{ "SELECT $$a;b$$; SELECT $t$ $$; $t$", "[SELECT $$a;b$$][SELECT $t$ $$; $t$]" },
+		{ "SELECT /* a /* b; */ c; */ 1; SELECT $1", "[SELECT /* a /* b; */ c; */ 1][SELECT $1]" },
+		{ "-- only a comment;\n", "" },
+		{ "SELECT 'open; SELECT 2", "[SELECT 'open; SELECT 2]" },
+	};
+	size_t i, k;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rat_sql_spans spans;
+		char got[256] = "";
+		size_t n = 0;
+		assert_int_equal(rat_sql__split(&spans, cases[i][0]), 0);
+		for (k = 0; k < spans.count; k++)
+			n += (size_t)snprintf(got + n, sizeof(got) - n, "[%.*s]",
+					      (int)(spans.items[k].end - spans.items[k].start),
+					      cases[i][0] + spans.items[k].start);
+		rat_sql__spans_free(&spans);
+		if (strcmp(got, cases[i][1]) != 0)
+			fail_msg("%s: got %s, expected %s", cases[i][0], got, cases[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +264,7 @@ int main(void)
 		cmocka_unit_test(yaml_errors_point_at_the_key),
 		cmocka_unit_test(yaml_that_is_not_utf8_text_is_refused_where_it_breaks),
 		cmocka_unit_test(sql_words_are_lowercased_sorted_and_unique),
+		cmocka_unit_test(sql_splits_at_top_level_semicolons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

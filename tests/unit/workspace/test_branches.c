@@ -3,7 +3,7 @@
  * branches: a write on a dev branch is invisible on the workspace branch
  * until merged; both branches changing a table is a merge conflict; a
  * session bound to a branch and locked reads its tables and not another
- * workspace's.
+ * workspace's; a drop removes a table from one branch, which it must own.
  */
 #include "helpers.h"
 
@@ -217,6 +217,50 @@ static void a_bound_session_cannot_reach_another_workspace(void **state)
 	rat_workspace_free(other);
 }
 
+/* rat_table_drop: one commit removing the key from a branch the workspace owns. */
+static void a_drop_removes_the_key_from_its_branch_only(void **state)
+{
+	const char *ws_branch = rat_workspace_branch(session.ws);
+	rat_table_drop_options opts = RAT_TABLE_DROP_OPTIONS_INIT;
+	rat_table_drop_result r;
+	char before[RAT_HASH_LEN + 1], after[RAT_HASH_LEN + 1];
+	rat_contents contents = { NULL, 0 };
+	(void)state;
+
+	write_table(ws_branch, "gold.dropped", "SELECT 1 AS x");
+	assert_int_equal(rat_catalog__create_ref(catalog, "dev/keep", RAT_REF_BRANCH, ws_branch), 0);
+	assert_int_equal(rat_catalog__resolve(catalog, ws_branch, before), 0);
+	/* a dry run commits nothing */
+	opts.dry_run = 1;
+	assert_int_equal(rat_table_drop(&r, session.ws, "gold.dropped", &opts), 0);
+	assert_string_equal(r.commit, "");
+	assert_string_equal(r.branch, ws_branch);
+	assert_int_equal(rat_catalog__resolve(catalog, ws_branch, after), 0);
+	assert_string_equal(after, before);
+	opts.dry_run = 0;
+	opts.author = "dropper";
+	assert_int_equal(rat_table_drop(&r, session.ws, "gold.dropped", &opts), 0);
+	assert_int_equal(rat_catalog__resolve(catalog, ws_branch, after), 0);
+	assert_string_equal(r.commit, after);
+	assert_int_equal(rat_catalog__contents(catalog, after, &contents), 0);
+	assert_null(rat_catalog__find(&contents, "gold.dropped"));
+	rat_catalog__contents_free(&contents);
+	/* the commit before, and the dev branch, still hold it */
+	expect_at(before, "SELECT x FROM gold.dropped", "1");
+	expect_at("dev/keep", "SELECT x FROM gold.dropped", "1");
+	assert_int_equal(rat_table_drop(&r, session.ws, "gold.dropped", NULL), RAT_ENOTFOUND);
+	assert_string_equal(rat_error_last()->message,
+			    "drop gold.dropped: no table gold.dropped on workspace/test");
+	/* from a dev branch, yes; from main, no */
+	opts.branch = "dev/keep";
+	assert_int_equal(rat_table_drop(&r, session.ws, "gold.dropped", &opts), 0);
+	opts.branch = "main";
+	assert_int_equal(rat_table_drop(&r, session.ws, "gold.dropped", &opts), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "drop gold.dropped: workspace 'test' writes only its own "
+			    "branch workspace/test and dev/ branches, not 'main'");
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -242,6 +286,7 @@ int main(void)
 		cmocka_unit_test(a_merge_starts_from_its_branch_version),
 		cmocka_unit_test(a_merge_on_read_table_reads_and_counts_without_its_deleted_rows),
 		cmocka_unit_test(a_bound_session_cannot_reach_another_workspace),
+		cmocka_unit_test(a_drop_removes_the_key_from_its_branch_only),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
