@@ -207,6 +207,8 @@ static void print_dry_run(const rat_run_info *run)
 		printf("%zu. %s: %s\n", i + 1, s->key,
 		       s->status == RAT_STEP_FAILED ? "would fail" : s->operation);
 	}
+	if (run->retention[0])
+		printf("Retention, on the tables as they are: %s\n", run->retention);
 	for (i = 0; i < run->step_count; i++)
 		if (run->steps[i].sql[0])
 			printf("\n-- %s (%s)\n%s\n", run->steps[i].key, run->steps[i].operation,

@@ -302,15 +302,20 @@ static int publish(rat_catalog *catalog, const rat_run_context *ctx, const char 
 	return error;
 }
 
-/* What retention did to one table, for the run's record: what went, what the run kept. */
-static int retention_text(rat_buf *text, const rat_retention_item *t, const char *run_id)
+/*
+ * What retention did to one table, for the run's record: what went, what the
+ * run kept; in a dry run, what would go from the tables as they are now.
+ */
+static int retention_text(rat_buf *text, const rat_retention_item *t, const char *run_id,
+			  bool dry)
 {
 	int error = 0;
 
 	if (t->rows_deleted > 0)
-		error = rat_buf_printf(text, "%s%s: %lld rows before %s", text->len ? "; " : "",
-				       t->table, (long long)t->rows_deleted, t->cutoff);
-	if (!error && t->rows_kept > 0 && strstr(t->kept_why, run_id))
+		error = rat_buf_printf(text, "%s%s: %lld rows before %s%s", text->len ? "; " : "",
+				       t->table, (long long)t->rows_deleted, t->cutoff,
+				       dry ? " would be deleted" : "");
+	if (!error && !dry && t->rows_kept > 0 && strstr(t->kept_why, run_id))
 		error = rat_buf_printf(text, "%s%s: %lld rows with %s before %s kept, written by "
 					     "this run (`rat retention apply` deletes them)",
 				       text->len ? "; " : "", t->table, (long long)t->rows_kept,
@@ -321,9 +326,10 @@ static int retention_text(rat_buf *text, const rat_retention_item *t, const char
 /*
  * Retention after a published run (SPEC L1). It is a commit of its own; if
  * it fails, the run stays published and the record says why. The rows the
- * run wrote stay, whatever their dates.
+ * run wrote stay, whatever their dates. After a dry run: what it would
+ * delete from the tables as they are, committing nothing.
  */
-static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
+static void after_run_retention(const rat_workspace *ws, rat_run_record *rec, bool dry)
 {
 	rat_retention_options opts = RAT_RETENTION_OPTIONS_INIT;
 	rat_retention_report report;
@@ -332,14 +338,16 @@ static void after_run_retention(const rat_workspace *ws, rat_run_record *rec)
 
 	int error = 0;
 
-	opts.run_id = rec->info.id;
+	opts.run_id = dry ? NULL : rec->info.id;
+	opts.dry_run = dry;
 	if (rat_retention_run(&report, ws, &opts) != 0) {
 		/* the run succeeded: retention's failure is reported in its record */
-		error = rat_buf_printf(&text, "not applied: %s", rat_error_last()->message);
+		error = rat_buf_printf(&text, "%s: %s", dry ? "not known" : "not applied",
+				       rat_error_last()->message);
 		rat_error_clear();
 	} else {
 		for (i = 0; !error && i < report.count; i++)
-			error = retention_text(&text, &report.items[i], rec->info.id);
+			error = retention_text(&text, &report.items[i], rec->info.id, dry);
 		if (report.commit[0] && text.len)
 			rec->info.commit = rat_run__keep(rec, report.commit);
 		rat_retention_report_free(&report);
@@ -551,7 +559,10 @@ static int land(scheduler *s, rat_catalog *catalog, const char *base, const char
 		s->rec->info.run_branch = "";
 		/* retention belongs to the workspace's branch, not to a dev branch */
 		if (strcmp(s->rec->info.branch, rat_workspace_branch(s->ctx.ws)) == 0)
-			after_run_retention(s->ctx.ws, s->rec);
+			after_run_retention(s->ctx.ws, s->rec, false);
+	} else if (!error && opts->dry_run && rat_workspace_catalog_exists(s->ctx.ws) &&
+		   strcmp(s->rec->info.branch, rat_workspace_branch(s->ctx.ws)) == 0) {
+		after_run_retention(s->ctx.ws, s->rec, true);
 	} else if (error && s->watch.cancelled && !opts->dry_run) {
 		/* nothing to inspect on a cancelled run's branch */
 		rat_error_saved saved;

@@ -10,7 +10,8 @@
 # - retention_column opts in to going by a business date, and even then the
 #   run that writes old-dated rows keeps them and says so; an unknown
 #   retention_column is a note naming it; a malformed RAT_NOW is an error;
-# - `rat retention apply --dry-run` reports exactly what apply then does.
+# - `rat retention apply --dry-run` reports exactly what apply then does;
+#   `rat run --dry-run` says what retention would delete.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 unset RAT_NOW
 
@@ -78,6 +79,10 @@ expect_eq "$(count silver.latest)" "4"
 
 # 2027-03-05: more than 365 days after the backfill, less after the correction
 export RAT_NOW="2027-03-05 00:00:00"
+# a run's dry run says what retention would delete from the tables as they are, and deletes nothing
+run run -w analytics --dry-run
+expect_rc 0
+expect_out "Retention, on the tables as they are: bronze.sales: 1 rows before 2026-12-05 00:00:00 would be deleted; silver.latest: 3 rows before 2026-03-05 00:00:00 would be deleted; silver.sales: 3 rows before 2026-03-05 00:00:00 would be deleted"
 run retention apply -w analytics --dry-run
 expect_rc 0
 # (bronze's 90 days went by for all but the correction, gone after the runs since)
