@@ -270,11 +270,41 @@ cleanup:
 	return error;
 }
 
+/*
+ * "<key> on its mocks: <file>:<line>: <message>" and the source line, when
+ * the engine said where in the rendered SQL (map: its origins) it failed;
+ * "<key> on its mocks: <message>" otherwise.
+ */
+static void name_error(const mock_run *m, int code, const rat_template_map *map,
+		       const char *rendered)
+{
+	rat_buf where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
+	int klass = rat_error_last()->klass, detail = rat_error__detail();
+	char *message = NULL;
+	size_t at = 0;
+
+	if (rat_error__position(&at) &&
+	    rat_template__describe(&where, &excerpt, map, rendered, at) == 0 &&
+	    (message = rat__strdup(rat_error_last()->message)) != NULL) {
+		/* rat_error__set() returns code, which the caller has */
+		rat__ignore(rat_error__set(code, klass, "%s on its mocks: %s: %s\n%s", m->p->key,
+					   rat_buf_cstr(&where), message, rat_buf_cstr(&excerpt)));
+		rat_error__set_detail(detail);
+	} else {
+		rat_error__prefix("%s on its mocks", m->p->key);
+	}
+	free(message);
+	rat_buf_free(&where);
+	rat_buf_free(&excerpt);
+}
+
 /* The pipeline's SQL on the mocks, into the temp table __rat_result. */
 static int run_on_mocks(mock_run *m)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+	rat_template_map map = RAT_TEMPLATE_MAP_INIT;
 	rat_buf sql = RAT_BUF_INIT, landing = RAT_BUF_INIT, rel = RAT_BUF_INIT;
+	rat_buf rendered = RAT_BUF_INIT;
 	int error;
 
 	if (m->p->kind != RAT_PIPELINE_SQL)
@@ -296,11 +326,17 @@ static int run_on_mocks(mock_run *m)
 	tc.ctx = m;
 	if (m->p->landing && (error = mock_landing(&landing, m->tests_dir)) == 0)
 		tc.landing_files = rat_buf_cstr(&landing);
-	if (!error && (error = rat_buf_puts(&sql, "CREATE OR REPLACE TEMP TABLE __rat_result AS ")) == 0 &&
-	    (error = rat_template__render(&sql, m->p->sql, &tc)) == 0 &&
+	tc.map = &map;
+	if (!error && (error = rat_template__render(&rendered, m->p->sql, &tc)) == 0 &&
+	    /* the engine's errors are told as positions in the pipeline's SQL, not the wrapper */
+	    (error = rat_engine__set_user_sql(m->engine, rat_buf_cstr(&rendered))) == 0 &&
+	    (error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE __rat_result AS %s",
+				    rat_buf_cstr(&rendered))) == 0 &&
 	    (error = rat_engine_exec(m->engine, rat_buf_cstr(&sql))) != 0)
-		rat_error__prefix("%s on its mocks", m->p->key);
+		name_error(m, error, &map, rat_buf_cstr(&rendered));
 cleanup:
+	rat_template__map_free(&map);
+	rat_buf_free(&rendered);
 	rat_buf_free(&sql);
 	rat_buf_free(&landing);
 	rat_buf_free(&rel);

@@ -112,3 +112,23 @@ sed -i 's/ + bonus//' "$ws/macros/money.sql"
 run run -w shop
 expect_rc 0
 expect_out "Published to workspace/shop"
+
+# `rat test` runs a pipeline's SQL on its mocks: an error there names the source line too
+mkdir -p "$p/silver/onmocks/tests/"{mocks,unit}
+cat > "$p/silver/onmocks/pipeline.sql" <<'SQL'
+SELECT n,
+{% for i in [1, 2, 3] %}
+  n + {{ i }} AS plus{{ i }},
+{% endfor %}
+  amout
+FROM {{ ref('bronze.nums') }}
+SQL
+printf 'table: bronze.nums\nrows:\n  - {n: 1}\n' > "$p/silver/onmocks/tests/mocks/nums.yaml"
+printf -- '-- @expect_count: 1\n' > "$p/silver/onmocks/tests/unit/one_row.sql"
+run test -w shop -p silver/onmocks -t unit
+expect_rc 1
+expect_out 'silver.onmocks on its mocks: pipelines/silver/onmocks/pipeline.sql:5: Binder Error: Referenced column "amout" not found in FROM clause!'
+expect_out '  line 5 |   amout'
+T_CHECKS=$((T_CHECKS + 1))
+! grep -qE 'LINE [0-9]+:|__rat_result' "$T_DIR/out" "$T_DIR/err" ||
+	fail "rat test shows the compiled SQL's position or librat's wrapper"
