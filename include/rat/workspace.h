@@ -124,6 +124,12 @@ RAT_EXTERN(const char *) rat_workspace_catalog_path(const rat_workspace *ws);
  * creates nothing).
  */
 RAT_EXTERN(int) rat_workspace_catalog_exists(const rat_workspace *ws);
+/**
+ * What the workspace takes for now, in ms since the epoch: RAT_NOW when it
+ * was set at load (fixed for tests and backfills), else the real time. Run
+ * and ingestion times, commits, retention and product ages use it.
+ */
+RAT_EXTERN(int64_t) rat_workspace_now_ms(const rat_workspace *ws);
 /** ICEBERG_WAREHOUSE, or <RAT_HOME>/warehouse when unset. */
 RAT_EXTERN(const char *) rat_workspace_warehouse(const rat_workspace *ws);
 /** Where the engine spills what does not fit in memory: <RAT_HOME>/tmp/<workspace name>. */

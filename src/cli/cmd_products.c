@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 static const rat_product_version_info *latest(const rat_product_info *p)
 {
@@ -174,14 +173,13 @@ static int sla_status(rat_workspace *ws, bool json)
 	static const char *const labels[] = { "ok", "LATE", "no SLA", "never published" };
 	static const char *const states[] = { "ok", "late", "no_sla", "never_published" };
 	rat_product_list products;
-	struct timespec now;
+	int64_t now = rat_workspace_now_ms(ws);
 	size_t i;
 	int late = 0, written;
 	cli_json j;
 
 	if (rat_product_list_get(&products, ws, NULL) != 0)
 		return cli_fail_lib(NULL);
-	clock_gettime(CLOCK_REALTIME, &now);
 	cli_json_begin(&j, stdout);
 	if (json)
 		cli_json_array(&j, NULL);
@@ -191,7 +189,7 @@ static int sla_status(rat_workspace *ws, bool json)
 	for (i = 0; i < products.count; i++) {
 		const rat_product_info *p = &products.items[i];
 		const rat_product_version_info *v = latest(p);
-		double age = v ? ((double)now.tv_sec * 1000.0 - (double)v->published_ms) / 3.6e6 : 0;
+		double age = v ? (double)(now - v->published_ms) / 3.6e6 : 0;
 		int state = !v ? 3 : p->sla_hours <= 0 ? 2 : age <= p->sla_hours ? 0 : 1;
 		char name[160];
 		late += state == 1;

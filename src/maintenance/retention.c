@@ -186,7 +186,7 @@ static int set_cutoff(pass *ps, job *j, int64_t days)
 	time_t t;
 	struct tm tm;
 
-	j->cutoff_ms = rat_workspace__now_ms(ps->ws) - days * INT64_C(86400000);
+	j->cutoff_ms = rat_workspace_now_ms(ps->ws) - days * INT64_C(86400000);
 	t = (time_t)(j->cutoff_ms / 1000);
 	gmtime_r(&t, &tm);
 	strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm);

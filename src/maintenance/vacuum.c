@@ -176,7 +176,7 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 	memset(&sw, 0, sizeof(sw));
 	sw.ws = ws;
 	rat_workspace__store_options(ws, &sw.opts);
-	sw.keep_after_ms = rat_workspace__now_ms(ws) -
+	sw.keep_after_ms = rat_workspace_now_ms(ws) -
 			   (opts->older_than_ms >= 0 ? opts->older_than_ms : DEFAULT_OLDER_THAN_MS);
 	if ((files = rat__calloc(1, sizeof(*files))) == NULL ||
 	    (sw.root = rat__sprintf("%s/%s", rat_workspace_warehouse(ws),

@@ -351,7 +351,7 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 	if ((error = pick_version(&pb)) != 0)
 		goto cleanup;
 	rat_semver__format(version, 64, &pb.v.version);
-	pb.v.published_ms = rat_workspace__now_ms(ws);
+	pb.v.published_ms = rat_workspace_now_ms(ws);
 	if ((pb.v.location = rat__sprintf("%s/_products/%s/%s/%s", rat_workspace_warehouse(ws),
 					  pb.v.owner, pb.v.name, version)) == NULL) {
 		error = RAT_ENOMEM;

@@ -54,7 +54,7 @@ int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
 			    const rat_workspace *ws)
 {
 	rat_run_list runs = { NULL, 0 };
-	int64_t now = rat_workspace__now_ms(ws);
+	int64_t now = rat_workspace_now_ms(ws);
 	int64_t keep_ms = rat_workspace__keep_failed_days(ws) * DAY_MS;
 	size_t i;
 	int error;

@@ -450,7 +450,7 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	rat_strarray known = RAT_STRARRAY_INIT;
 	size_t *order = NULL;
 	bool *picked = NULL;
-	int64_t now = rat_workspace__now_ms(ws);
+	int64_t now = rat_workspace_now_ms(ws);
 	int error;
 
 	if ((error = rat_pipeline__load_all(all, ws)) != 0 ||

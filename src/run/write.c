@@ -77,7 +77,7 @@ static int start(writing *w)
 {
 	char *location = NULL, stamp[32];
 	unsigned char bytes[3];
-	time_t secs = (time_t)(rat_workspace__now_ms(w->ws) / 1000);
+	time_t secs = (time_t)(rat_workspace_now_ms(w->ws) / 1000);
 	struct tm tm;
 	int error;
 

@@ -3,7 +3,7 @@
  *
  * What librat records as "now" (run, commit and snapshot times, ingestion
  * stamps, retention cutoffs) is a workspace's setting, which RAT_NOW may
- * fix (config/env.c, rat_workspace__now_ms()); lower layers take it as a
+ * fix (config/env.c, rat_workspace_now_ms()); lower layers take it as a
  * parameter and fall back to this clock when given none.
  */
 #ifndef RAT_UTIL_CLOCK_H

@@ -142,7 +142,7 @@ static int write_table(rat_write_result *out, const rat_workspace *ws, rat_catal
 	if (!opts.scratch_dir)
 		opts.scratch_dir = rat_workspace_spill_dir(ws);
 	if (!opts.now_ms)
-		opts.now_ms = rat_workspace__now_ms(ws);
+		opts.now_ms = rat_workspace_now_ms(ws);
 	if ((error = rat_table__write(out, store, engine, select_sql, &opts)) != 0 ||
 	    !out->metadata_key[0])
 		goto cleanup; /* failed, or nothing to change */
@@ -202,7 +202,7 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 	w.location = location;
 	w.default_namespace = layer;
 	w.base_metadata = base;
-	w.now_ms = rat_workspace__now_ms(ws);
+	w.now_ms = rat_workspace_now_ms(ws);
 	if ((error = rat_table__write_view(&view, store, engine, &w)) != 0 ||
 	    (metadata = rat__sprintf("%s/%s", location, view.metadata_key)) == NULL) {
 		error = error ? error : RAT_ENOMEM;

@@ -504,7 +504,7 @@ int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws)
 	return ws->fixed_now_ms;
 }
 
-int64_t rat_workspace__now_ms(const rat_workspace *ws)
+int64_t rat_workspace_now_ms(const rat_workspace *ws)
 {
 	return ws->fixed_now_ms >= 0 ? ws->fixed_now_ms : rat_clock__real_ms();
 }

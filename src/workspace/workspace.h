@@ -39,8 +39,6 @@ RAT_MUST_USE int rat_workspace__folder_name(char **out, const char *dir, const r
 const char *rat_workspace__env(const rat_workspace *ws, const char *name);
 /** The whole environment at load, "NAME=value" each (for child processes). Owned by ws. */
 const rat_strarray *rat_workspace__environ(const rat_workspace *ws);
-/** What the workspace takes for now, in ms since the epoch: RAT_NOW when set, else the real time. */
-int64_t rat_workspace__now_ms(const rat_workspace *ws);
 /** RAT_NOW as the workspace saw it at load, in ms since the epoch; -1 when unset. */
 int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws);
 /**

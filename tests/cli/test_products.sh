@@ -123,3 +123,7 @@ expect_out "first"
 run products status -w finance
 expect_rc 0
 expect_out "ok"
+# the age counts from the workspace's now: RAT_NOW two days on makes the 24 h SLA late
+RAT_NOW="$(date -u -d '+2 days' '+%Y-%m-%d %H:%M:%S')" run products status -w finance
+expect_rc 1
+expect_out "LATE"

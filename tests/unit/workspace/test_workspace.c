@@ -346,7 +346,7 @@ static void a_malformed_rat_now_refuses_to_load(void **state)
 			    "real clock)");
 	setenv("RAT_NOW", "2024-12-01 10:00:00", 1);
 	assert_int_equal(rat_workspace_open(&again, "clocked"), 0);
-	assert_int_equal(rat_workspace__now_ms(again), INT64_C(1733047200000));
+	assert_int_equal(rat_workspace_now_ms(again), INT64_C(1733047200000));
 	unsetenv("RAT_NOW");
 	rat_workspace_free(again);
 	rat_workspace_free(ws);
