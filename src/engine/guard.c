@@ -19,6 +19,17 @@
  * target (read from its first tokens) is in a protected schema, the
  * refusal says so instead of DuckDB's message.
  *
+ * A locked session (rat_engine__lock) also refuses, by statement type,
+ * what writes a file or could: COPY (to a file, or from one: its reader
+ * cannot be told apart before it runs, and read_csv() loads a file
+ * anyway), EXPORT DATABASE, ATTACH (which creates a
+ * database file in an allowed folder) and PREPARE (EXECUTE would run a
+ * statement whose type the guard never saw). The allowed folders are the
+ * workspace's own tables: a user's COPY ... TO them would destroy them.
+ * librat's own writes (the table writer's COPY into its staging folder)
+ * are trusted statements (rat_engine__query_own), which embed a user's SQL
+ * only once rat_engine__check_query() found it to be one query.
+ *
  * A CREATE whose plan DuckDB cannot serialize (CREATE TABLE ... AS over
  * read_csv: its reader has no serializer) is checked after it runs instead:
  * a table it made in a protected schema is dropped again and the statement
@@ -220,6 +231,101 @@ static bool may_change_catalog(duckdb_statement_type type)
 	       type == DUCKDB_STATEMENT_TYPE_ATTACH;
 }
 
+/* The statement a locked session refuses, by its type, or NULL. */
+static const char *file_writer(duckdb_statement_type type)
+{
+	switch (type) {
+	case DUCKDB_STATEMENT_TYPE_COPY:
+		return "COPY";
+	case DUCKDB_STATEMENT_TYPE_EXPORT:
+		return "EXPORT DATABASE";
+	case DUCKDB_STATEMENT_TYPE_ATTACH:
+		return "ATTACH";
+	case DUCKDB_STATEMENT_TYPE_PREPARE:
+		return "PREPARE";
+	default:
+		return NULL;
+	}
+}
+
+static int refuse_writer(const rat_guard *g, idx_t i, const char *what)
+{
+	char which[32] = "";
+
+	if (g->count > 1)
+		snprintf(which, sizeof(which), "statement %llu: ", (unsigned long long)i + 1);
+	return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
+			      "%s%s is refused: SQL in a workspace session writes no file "
+			      "(results leave through the command's own output, e.g. rat query "
+			      "--output FILE; tables are written with rat write; a file is read "
+			      "with read_csv(), read_parquet() or read_json())",
+			      which, what);
+}
+
+static bool protected_write(rat_engine *engine, const rat_guard *g, idx_t i, const char *text,
+			    int *error);
+
+/* The words EXPORT DATABASE, in this order, anywhere in s. */
+static bool names_export(const char *s)
+{
+	size_t pos = 0;
+	bool after_export = false;
+
+	for (;;) {
+		rat_sql_token t = rat_sql__token(s, pos);
+		if (t.kind == RAT_SQL_TOKEN_END)
+			return false;
+		if (t.kind == RAT_SQL_TOKEN_WORD && after_export && t.len == 8 &&
+		    strncasecmp(s + t.start, "database", 8) == 0)
+			return true;
+		after_export = t.kind == RAT_SQL_TOKEN_WORD && t.len == 6 &&
+			       strncasecmp(s + t.start, "export", 6) == 0;
+		pos = t.start + t.len;
+	}
+}
+
+/* The writer a statement's first word names (COPY, EXPORT, ATTACH, PREPARE), or NULL. */
+static const char *first_word_writer(const char *s)
+{
+	static const char *const words[][2] = { { "copy", "COPY" },
+						 { "export", "EXPORT DATABASE" },
+						 { "attach", "ATTACH" },
+						 { "prepare", "PREPARE" } };
+	rat_sql_token t = rat_sql__token(s, 0);
+	size_t k;
+
+	for (k = 0; t.kind == RAT_SQL_TOKEN_WORD && k < RAT_ARRAY_SIZE(words); k++)
+		if (t.len == strlen(words[k][0]) && strncasecmp(s + t.start, words[k][0], t.len) == 0)
+			return words[k][1];
+	return NULL;
+}
+
+int rat_engine__guard_before(rat_engine *engine, rat_guard *g, idx_t i)
+{
+	const char *what;
+	char *text;
+	int error = 0;
+
+	if (engine->trusted || !engine->writes_refused)
+		return 0;
+	/*
+	 * Refused from the text, the same whatever the path: DuckDB refuses a
+	 * path outside the allowed folders when it prepares the statement, and
+	 * creates EXPORT's folder then; the statement type is checked again
+	 * once prepared (rat_engine__guard_prepared).
+	 */
+	text = statement_text(engine, g, i);
+	what = text ? first_word_writer(text) : NULL;
+	if (!what && names_export(text ? text : g->sql))
+		what = "EXPORT DATABASE";
+	if (what && text && protected_write(engine, g, i, text, &error)) {
+		free(text); /* COPY silver.x FROM ...: refused as a write into a layer */
+		return error;
+	}
+	free(text);
+	return what ? refuse_writer(g, i, what) : 0;
+}
+
 int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
 			       duckdb_prepared_statement stmt)
 {
@@ -229,6 +335,8 @@ int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
 	int known = 0;
 
 	g->check_after = false;
+	if (!engine->trusted && engine->writes_refused && file_writer(type))
+		return refuse_writer(g, i, file_writer(type));
 	if (engine->trusted || engine->protected.count == 0 || !may_change_catalog(type))
 		return 0;
 	memset(&t, 0, sizeof(t));
@@ -383,16 +491,27 @@ static bool read_write(const char *s, char *what, size_t n, char *schema, size_t
 	return true;
 }
 
+/* text writes into a protected schema: *error is the refusal. */
+static bool protected_write(rat_engine *engine, const rat_guard *g, idx_t i, const char *text,
+			    int *error)
+{
+	char what[16], schema[256], full[600];
+
+	if (!read_write(text, what, sizeof(what), schema, sizeof(schema), full, sizeof(full)) ||
+	    !is_protected(engine, schema))
+		return false;
+	*error = refuse(engine, g, i, what, full);
+	return true;
+}
+
 int rat_engine__guard_unprepared(rat_engine *engine, rat_guard *g, idx_t i, int error)
 {
-	char what[16], schema[256], full[600], *text;
+	char *text;
 
 	if (engine->trusted || engine->protected.count == 0 || error == RAT_ENOMEM ||
 	    (text = statement_text(engine, g, i)) == NULL)
 		return error;
-	if (read_write(text, what, sizeof(what), schema, sizeof(schema), full, sizeof(full)) &&
-	    is_protected(engine, schema))
-		error = refuse(engine, g, i, what, full);
+	protected_write(engine, g, i, text, &error); /* error becomes the refusal, if it is one */
 	free(text);
 	return error;
 }
