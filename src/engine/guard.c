@@ -19,16 +19,18 @@
  * target (read from its first tokens) is in a protected schema, the
  * refusal says so instead of DuckDB's message.
  *
- * A locked session (rat_engine__lock) also refuses, by statement type,
- * what writes a file or could: COPY (to a file, or from one: its reader
- * cannot be told apart before it runs, and read_csv() loads a file
- * anyway), EXPORT DATABASE, ATTACH (which creates a
- * database file in an allowed folder) and PREPARE (EXECUTE would run a
- * statement whose type the guard never saw). The allowed folders are the
- * workspace's own tables: a user's COPY ... TO them would destroy them.
- * librat's own writes (the table writer's COPY into its staging folder)
- * are trusted statements (rat_engine__query_own), which embed a user's SQL
- * only once rat_engine__check_query() found it to be one query.
+ * A locked session (rat_engine__lock) also refuses what writes a file or
+ * could, from the statement's first word (past EXPLAIN [ANALYZE], which
+ * runs it) before DuckDB prepares it, and again by its type once prepared:
+ * COPY (to a file, or from one: the two cannot be told apart before it
+ * runs, and read_csv() loads a file anyway), EXPORT DATABASE (whose folder
+ * DuckDB creates while preparing it), ATTACH (which creates a database
+ * file in an allowed folder) and PREPARE (EXECUTE would run a statement
+ * whose type the guard never saw). The allowed folders are the workspace's
+ * own tables: a user's COPY ... TO them would destroy them. librat's own
+ * writes (the table writer's COPY into its staging folder) are trusted
+ * statements (rat_engine__query_own), which embed a user's SQL only once
+ * DuckDB prepared it alone as one SELECT (rat_engine__describe).
  *
  * A CREATE whose plan DuckDB cannot serialize (CREATE TABLE ... AS over
  * read_csv: its reader has no serializer) is checked after it runs instead:
@@ -264,6 +266,7 @@ static int refuse_writer(const rat_guard *g, idx_t i, const char *what)
 
 static bool protected_write(rat_engine *engine, const rat_guard *g, idx_t i, const char *text,
 			    int *error);
+static bool word(const char *s, size_t *pos, const char *w);
 
 /* The words EXPORT DATABASE, in this order, anywhere in s. */
 static bool names_export(const char *s)
@@ -284,20 +287,58 @@ static bool names_export(const char *s)
 	}
 }
 
-/* The writer a statement's first word names (COPY, EXPORT, ATTACH, PREPARE), or NULL. */
-static const char *first_word_writer(const char *s)
-{
-	static const char *const words[][2] = { { "copy", "COPY" },
+static const char *const writer_words[][2] = { { "copy", "COPY" },
 						 { "export", "EXPORT DATABASE" },
 						 { "attach", "ATTACH" },
 						 { "prepare", "PREPARE" } };
-	rat_sql_token t = rat_sql__token(s, 0);
+
+/* The writer the word t of s is (COPY, EXPORT, ATTACH, PREPARE), or NULL. */
+static const char *writer_word(const char *s, rat_sql_token t)
+{
 	size_t k;
 
-	for (k = 0; t.kind == RAT_SQL_TOKEN_WORD && k < RAT_ARRAY_SIZE(words); k++)
-		if (t.len == strlen(words[k][0]) && strncasecmp(s + t.start, words[k][0], t.len) == 0)
-			return words[k][1];
+	for (k = 0; t.kind == RAT_SQL_TOKEN_WORD && k < RAT_ARRAY_SIZE(writer_words); k++)
+		if (t.len == strlen(writer_words[k][0]) &&
+		    strncasecmp(s + t.start, writer_words[k][0], t.len) == 0)
+			return writer_words[k][1];
 	return NULL;
+}
+
+/*
+ * The writer statement s is, from its first word, past EXPLAIN [(options)]
+ * [ANALYZE] (EXPLAIN ANALYZE runs the statement), or NULL.
+ */
+static const char *statement_writer(const char *s)
+{
+	size_t pos = 0;
+	int depth = 0;
+
+	if (word(s, &pos, "explain")) {
+		rat_sql_token t = rat_sql__token(s, pos);
+		while (t.kind != RAT_SQL_TOKEN_END && t.kind == RAT_SQL_TOKEN_OTHER && s[t.start] == '(') {
+			do { /* (FORMAT json, ...) */
+				depth += s[t.start] == '(' ? 1 : s[t.start] == ')' ? -1 : 0;
+				pos = t.start + t.len;
+				t = rat_sql__token(s, pos);
+			} while (depth > 0 && t.kind != RAT_SQL_TOKEN_END);
+		}
+		rat__ignore(word(s, &pos, "analyze") || word(s, &pos, "analyse")); /* optional */
+	}
+	return writer_word(s, rat_sql__token(s, pos));
+}
+
+/* Any word of s that could start a writer: for a statement whose own text is not known. */
+static const char *any_writer(const char *s)
+{
+	size_t pos = 0;
+	const char *what = NULL;
+
+	for (;;) {
+		rat_sql_token t = rat_sql__token(s, pos);
+		if (t.kind == RAT_SQL_TOKEN_END || (what = writer_word(s, t)) != NULL)
+			return what;
+		pos = t.start + t.len;
+	}
 }
 
 int rat_engine__guard_before(rat_engine *engine, rat_guard *g, idx_t i)
@@ -315,7 +356,7 @@ int rat_engine__guard_before(rat_engine *engine, rat_guard *g, idx_t i)
 	 * once prepared (rat_engine__guard_prepared).
 	 */
 	text = statement_text(engine, g, i);
-	what = text ? first_word_writer(text) : NULL;
+	what = text ? statement_writer(text) : any_writer(g->sql);
 	if (!what && names_export(text ? text : g->sql))
 		what = "EXPORT DATABASE";
 	if (what && text && protected_write(engine, g, i, text, &error)) {

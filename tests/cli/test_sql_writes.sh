@@ -66,11 +66,14 @@ attack b "COPY (SELECT 1 AS day, 1 AS revenue) TO '$version_file' (FORMAT parque
 # 3. a data file rewritten with the same field ids: the branch's and the tag's sums would change
 attack a "COPY (SELECT 1::BIGINT AS day, 0::BIGINT AS revenue) TO '$data_file' (FORMAT parquet, FIELD_IDS {day: 1, revenue: 2})" \
 	"COPY $refusal"
-# the other writers, and a COPY hidden behind PREPARE / EXECUTE
+# the other writers, and a COPY hidden behind PREPARE / EXECUTE, EXPLAIN ANALYZE or a comment
 attack a "EXPORT DATABASE '$warehouse_a/export'" "EXPORT DATABASE $refusal"
 attack a "ATTACH '$warehouse_a/x.duckdb' AS x" "ATTACH $refusal"
 attack a "SELECT 1; PREPARE p AS COPY (SELECT 1) TO '$data_file'; EXECUTE p" "statement 2: PREPARE $refusal"
 attack a "COPY gold.kpis TO '$data_file'" "COPY $refusal"
+attack a "EXPLAIN ANALYZE COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
+attack a "EXPLAIN (ANALYZE, FORMAT json) COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
+attack a "/* a comment first */ copy (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
 expect_no_file "$warehouse_a/export"
 expect_no_file "$warehouse_a/x.duckdb"
 expect_eq "$(sums)" "600 600"
