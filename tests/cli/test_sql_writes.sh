@@ -5,9 +5,11 @@
 # Three attacks, each refused before it runs with nothing changed: COPY with
 # PARTITION_BY and OVERWRITE onto the workspace's warehouse folder; a
 # subscriber overwriting the owner's published version file; a data file of
-# a table rewritten in place (a tag's sum would change). The same refusal
-# in `rat run` (a pipeline), `rat test` (a unit test) and `rat write`
-# (its query), while the library's own writes (tables, publishing) go on.
+# a table rewritten in place (a tag's sum would change). EXPORT DATABASE,
+# ATTACH, PREPARE/EXECUTE and EXPLAIN ANALYZE likewise. The same refusal in
+# `rat shell` and in `rat run` (a pipeline's SQL that closes librat's
+# parentheses); rat write's query fails before anything runs; the library's
+# own writes (tables, runs, publishing) go on.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 for w in a b; do
@@ -74,6 +76,12 @@ attack a "COPY gold.kpis TO '$data_file'" "COPY $refusal"
 attack a "EXPLAIN ANALYZE COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
 attack a "EXPLAIN (ANALYZE, FORMAT json) COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
 attack a "/* a comment first */ copy (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
+# rat shell, its statements read from standard input
+printf "COPY (SELECT 1 AS p) TO '%s' (FORMAT parquet);\nSELECT 'after' AS still;\n" "$data_file" |
+	"$RAT_BIN" shell -w a >"$T_DIR/out" 2>"$T_DIR/err" || true
+expect_err "COPY $refusal"
+snapshot > "$T_DIR/after"
+cmp -s "$T_DIR/before" "$T_DIR/after" || fail "files changed by rat shell"
 expect_no_file "$warehouse_a/export"
 expect_no_file "$warehouse_a/x.duckdb"
 expect_eq "$(sums)" "600 600"
