@@ -310,9 +310,12 @@ static const char *writer_word(const char *s, rat_sql_token t)
  */
 static const char *statement_writer(const char *s)
 {
+	rat_sql_token first;
 	size_t pos = 0;
 	int depth = 0;
 
+	while ((first = rat_sql__token(s, pos)).kind == RAT_SQL_TOKEN_SEMICOLON)
+		pos = first.start + first.len; /* ";; COPY ...": one statement to DuckDB */
 	if (word(s, &pos, "explain")) {
 		rat_sql_token t = rat_sql__token(s, pos);
 		while (t.kind != RAT_SQL_TOKEN_END && t.kind == RAT_SQL_TOKEN_OTHER && s[t.start] == '(') {
@@ -367,6 +370,16 @@ int rat_engine__guard_before(rat_engine *engine, rat_guard *g, idx_t i)
 	return what ? refuse_writer(g, i, what) : 0;
 }
 
+/* An EXPLAIN (ANALYZE runs what it explains) naming a writer anywhere: the refusal. */
+static int explained_writer(rat_engine *engine, rat_guard *g, idx_t i)
+{
+	char *text = statement_text(engine, g, i);
+	const char *what = any_writer(text ? text : g->sql);
+
+	free(text);
+	return what ? refuse_writer(g, i, what) : 0;
+}
+
 int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
 			       duckdb_prepared_statement stmt)
 {
@@ -378,6 +391,9 @@ int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
 	g->check_after = false;
 	if (!engine->trusted && engine->writes_refused && file_writer(type))
 		return refuse_writer(g, i, file_writer(type));
+	if (!engine->trusted && engine->writes_refused && type == DUCKDB_STATEMENT_TYPE_EXPLAIN &&
+	    (known = explained_writer(engine, g, i)) != 0)
+		return known;
 	if (engine->trusted || engine->protected.count == 0 || !may_change_catalog(type))
 		return 0;
 	memset(&t, 0, sizeof(t));

@@ -76,6 +76,7 @@ attack a "COPY gold.kpis TO '$data_file'" "COPY $refusal"
 attack a "EXPLAIN ANALYZE COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
 attack a "EXPLAIN (ANALYZE, FORMAT json) COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
 attack a "/* a comment first */ copy (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
+attack a "; EXPLAIN ANALYZE COPY (SELECT 1 AS p) TO '$data_file' (FORMAT parquet)" "COPY $refusal"
 # rat shell, its statements read from standard input
 printf "COPY (SELECT 1 AS p) TO '%s' (FORMAT parquet);\nSELECT 'after' AS still;\n" "$data_file" |
 	"$RAT_BIN" shell -w a >"$T_DIR/out" 2>"$T_DIR/err" || true
