@@ -140,8 +140,9 @@ const cli_command cli_cmd_query = {
 	"Run SQL (several statements are run in order; the last one's result is\n"
 	"printed) in an engine session configured by the workspace's profile, where\n"
 	"layer.table names the workspace's tables on its branch (or at --ref). The\n"
-	"session reaches nothing else: no other folder or file, no ATTACH, no COPY\n"
-	"out of it. SQL '-' reads the statements from standard input.\n",
+	"session reaches nothing else (no other folder or file) and writes no file:\n"
+	"COPY, EXPORT DATABASE, ATTACH and PREPARE are refused (--output FILE writes\n"
+	"the result). SQL '-' reads the statements from standard input.\n",
 	options,
 	aliases,
 	"CSV follows RFC 4180: fields quoted when needed, and lines that end with\n"

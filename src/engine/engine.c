@@ -264,9 +264,13 @@ static int prepare(duckdb_prepared_statement *stmt, rat_engine *engine,
 		   duckdb_extracted_statements *statements, rat_guard *g, idx_t i)
 {
 	extracted x = { statements, g->sql, i, false };
-	/* DuckDB counts a later statement's lines from its own start, which is not known here */
-	int error = prepare_rebinding(stmt, engine, prepare_extracted, &x, i == 0 ? g->sql : NULL);
+	int error;
 
+	*stmt = NULL;
+	if ((error = rat_engine__guard_before(engine, g, i)) != 0)
+		return error;
+	/* DuckDB counts a later statement's lines from its own start, which is not known here */
+	error = prepare_rebinding(stmt, engine, prepare_extracted, &x, i == 0 ? g->sql : NULL);
 	if (error)
 		return rat_engine__guard_unprepared(engine, g, i, error);
 	if ((error = rat_engine__guard_prepared(engine, g, i, *stmt)) != 0)
@@ -284,7 +288,12 @@ int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, con
 	int error;
 
 	*stmt = NULL;
-	if ((error = rat_engine__resolve(engine, sql)) != 0)
+	{
+		rat_guard g = RAT_GUARD_INIT(sql, 1);
+		error = rat_engine__guard_before(engine, &g, 0);
+		rat_engine__guard_free(&g);
+	}
+	if (error || (error = rat_engine__resolve(engine, sql)) != 0)
 		return error;
 	return prepare_rebinding(stmt, engine, prepare_whole, (void *)sql, sql);
 }

@@ -5,10 +5,11 @@
  *
  * The lock-down sets DuckDB's allowed_directories, then
  * enable_external_access = false and lock_configuration = true: from then on
- * a read or write of any path outside the allowed folders (another folder,
- * ".." tricks, ATTACH, COPY TO, glob, INSTALL) is refused by the engine with
- * "Permission Error: ... disabled by configuration", and no SET can undo it,
- * while the views bound before keep reading their files.
+ * a read of any path outside the allowed folders (another folder, ".."
+ * tricks, glob, INSTALL) is refused by the engine with "Permission Error:
+ * ... disabled by configuration", and no SET can undo it, while the views
+ * bound before keep reading their files. A write is refused everywhere,
+ * allowed folders included (guard.c), but for librat's own statements.
  *
  * Relative paths are refused even inside an allowed folder (DuckDB checks
  * the path as written). DuckDB follows symlinks: allow only folders that
@@ -99,7 +100,22 @@ RAT_MUST_USE int rat_engine__set_session(rat_engine *engine, const char *workspa
 const char *rat_engine__session_workspace(const rat_engine *engine);
 const char *rat_engine__session_ref(const rat_engine *engine);
 
-/** Lock the session down to the given absolute folders. Irreversible. */
+/**
+ * Lock the session down to the given absolute folders, for reading: from
+ * then on a statement that writes a file or could (COPY, EXPORT DATABASE,
+ * ATTACH, PREPARE) is refused before it runs (RAT_ESQL),
+ * whatever folder it names. Irreversible.
+ */
 RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
+
+/**
+ * librat's own statements, past the guard and the lock's refusals (the
+ * table writer's COPY into its staging folder): as rat_engine_query() /
+ * rat_engine_exec(). sql may embed a user's SQL only as one query that
+ * DuckDB prepared alone as a SELECT (rat_engine__describe() checks it), on
+ * a line of its own inside parentheses, so that it cannot close them.
+ */
+RAT_MUST_USE int rat_engine__query_own(rat_result **out, rat_engine *engine, const char *sql);
+RAT_MUST_USE int rat_engine__exec_own(rat_engine *engine, const char *sql);
 
 #endif

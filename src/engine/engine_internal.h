@@ -22,7 +22,8 @@ struct rat_engine {
 	char *user_sql;               /* the user's SQL its errors are located in (position.c), or NULL */
 	rat_strarray protected;       /* schemas no statement may change (lowercase); none: unguarded */
 	char *protect_hint;           /* what a refusal says to do instead */
-	bool trusted;                 /* librat's own statements (binding views): not guarded */
+	bool trusted;                 /* librat's own statements (binding views, its writes): not guarded */
+	bool writes_refused;          /* locked: a user's statement writes no file (guard.c) */
 	char *session_workspace;      /* whose session it is (a workspace's folder), or NULL */
 	char *session_ref;            /* the ref its tables were bound at, or NULL */
 };
@@ -53,6 +54,13 @@ typedef struct rat_guard {
 
 #define RAT_GUARD_INIT(sql, count) { (sql), (count), { NULL, 0 }, 0, RAT_STRARRAY_INIT, false }
 
+/**
+ * Statement i of g is about to be prepared: 0, or, in a locked session, the
+ * refusal (RAT_ESQL) of a statement whose first word is COPY, EXPORT,
+ * ATTACH or PREPARE, or that names EXPORT DATABASE (DuckDB creates
+ * EXPORT's folder when it prepares it).
+ */
+RAT_MUST_USE int rat_engine__guard_before(rat_engine *engine, rat_guard *g, idx_t i);
 /**
  * Statement i of g, prepared as stmt, is about to run: 0, or the refusal
  * (RAT_ESQL) when it would change a protected schema. When DuckDB cannot

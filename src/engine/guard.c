@@ -19,6 +19,19 @@
  * target (read from its first tokens) is in a protected schema, the
  * refusal says so instead of DuckDB's message.
  *
+ * A locked session (rat_engine__lock) also refuses what writes a file or
+ * could, from the statement's first word (past EXPLAIN [ANALYZE], which
+ * runs it) before DuckDB prepares it, and again by its type once prepared:
+ * COPY (to a file, or from one: the two cannot be told apart before it
+ * runs, and read_csv() loads a file anyway), EXPORT DATABASE (whose folder
+ * DuckDB creates while preparing it), ATTACH (which creates a database
+ * file in an allowed folder) and PREPARE (EXECUTE would run a statement
+ * whose type the guard never saw). The allowed folders are the workspace's
+ * own tables: a user's COPY ... TO them would destroy them. librat's own
+ * writes (the table writer's COPY into its staging folder) are trusted
+ * statements (rat_engine__query_own), which embed a user's SQL only once
+ * DuckDB prepared it alone as one SELECT (rat_engine__describe).
+ *
  * A CREATE whose plan DuckDB cannot serialize (CREATE TABLE ... AS over
  * read_csv: its reader has no serializer) is checked after it runs instead:
  * a table it made in a protected schema is dropped again and the statement
@@ -220,6 +233,153 @@ static bool may_change_catalog(duckdb_statement_type type)
 	       type == DUCKDB_STATEMENT_TYPE_ATTACH;
 }
 
+/* The statement a locked session refuses, by its type, or NULL. */
+static const char *file_writer(duckdb_statement_type type)
+{
+	switch (type) {
+	case DUCKDB_STATEMENT_TYPE_COPY:
+		return "COPY";
+	case DUCKDB_STATEMENT_TYPE_EXPORT:
+		return "EXPORT DATABASE";
+	case DUCKDB_STATEMENT_TYPE_ATTACH:
+		return "ATTACH";
+	case DUCKDB_STATEMENT_TYPE_PREPARE:
+		return "PREPARE";
+	default:
+		return NULL;
+	}
+}
+
+static int refuse_writer(const rat_guard *g, idx_t i, const char *what)
+{
+	char which[32] = "";
+
+	if (g->count > 1)
+		snprintf(which, sizeof(which), "statement %llu: ", (unsigned long long)i + 1);
+	return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
+			      "%s%s is refused: SQL in a workspace session writes no file "
+			      "(results leave through the command's own output, e.g. rat query "
+			      "--output FILE; tables are written with rat write; a file is read "
+			      "with read_csv(), read_parquet() or read_json())",
+			      which, what);
+}
+
+static bool protected_write(rat_engine *engine, const rat_guard *g, idx_t i, const char *text,
+			    int *error);
+static bool word(const char *s, size_t *pos, const char *w);
+
+/* The words EXPORT DATABASE, in this order, anywhere in s. */
+static bool names_export(const char *s)
+{
+	size_t pos = 0;
+	bool after_export = false;
+
+	for (;;) {
+		rat_sql_token t = rat_sql__token(s, pos);
+		if (t.kind == RAT_SQL_TOKEN_END)
+			return false;
+		if (t.kind == RAT_SQL_TOKEN_WORD && after_export && t.len == 8 &&
+		    strncasecmp(s + t.start, "database", 8) == 0)
+			return true;
+		after_export = t.kind == RAT_SQL_TOKEN_WORD && t.len == 6 &&
+			       strncasecmp(s + t.start, "export", 6) == 0;
+		pos = t.start + t.len;
+	}
+}
+
+static const char *const writer_words[][2] = { { "copy", "COPY" },
+						 { "export", "EXPORT DATABASE" },
+						 { "attach", "ATTACH" },
+						 { "prepare", "PREPARE" } };
+
+/* The writer the word t of s is (COPY, EXPORT, ATTACH, PREPARE), or NULL. */
+static const char *writer_word(const char *s, rat_sql_token t)
+{
+	size_t k;
+
+	for (k = 0; t.kind == RAT_SQL_TOKEN_WORD && k < RAT_ARRAY_SIZE(writer_words); k++)
+		if (t.len == strlen(writer_words[k][0]) &&
+		    strncasecmp(s + t.start, writer_words[k][0], t.len) == 0)
+			return writer_words[k][1];
+	return NULL;
+}
+
+/*
+ * The writer statement s is, from its first word, past EXPLAIN [(options)]
+ * [ANALYZE] (EXPLAIN ANALYZE runs the statement), or NULL.
+ */
+static const char *statement_writer(const char *s)
+{
+	rat_sql_token first;
+	size_t pos = 0;
+	int depth = 0;
+
+	while ((first = rat_sql__token(s, pos)).kind == RAT_SQL_TOKEN_SEMICOLON)
+		pos = first.start + first.len; /* ";; COPY ...": one statement to DuckDB */
+	if (word(s, &pos, "explain")) {
+		rat_sql_token t = rat_sql__token(s, pos);
+		while (t.kind != RAT_SQL_TOKEN_END && t.kind == RAT_SQL_TOKEN_OTHER && s[t.start] == '(') {
+			do { /* (FORMAT json, ...) */
+				depth += s[t.start] == '(' ? 1 : s[t.start] == ')' ? -1 : 0;
+				pos = t.start + t.len;
+				t = rat_sql__token(s, pos);
+			} while (depth > 0 && t.kind != RAT_SQL_TOKEN_END);
+		}
+		rat__ignore(word(s, &pos, "analyze") || word(s, &pos, "analyse")); /* optional */
+	}
+	return writer_word(s, rat_sql__token(s, pos));
+}
+
+/* Any word of s that could start a writer: for a statement whose own text is not known. */
+static const char *any_writer(const char *s)
+{
+	size_t pos = 0;
+	const char *what = NULL;
+
+	for (;;) {
+		rat_sql_token t = rat_sql__token(s, pos);
+		if (t.kind == RAT_SQL_TOKEN_END || (what = writer_word(s, t)) != NULL)
+			return what;
+		pos = t.start + t.len;
+	}
+}
+
+int rat_engine__guard_before(rat_engine *engine, rat_guard *g, idx_t i)
+{
+	const char *what;
+	char *text;
+	int error = 0;
+
+	if (engine->trusted || !engine->writes_refused)
+		return 0;
+	/*
+	 * Refused from the text, the same whatever the path: DuckDB refuses a
+	 * path outside the allowed folders when it prepares the statement, and
+	 * creates EXPORT's folder then; the statement type is checked again
+	 * once prepared (rat_engine__guard_prepared).
+	 */
+	text = statement_text(engine, g, i);
+	what = text ? statement_writer(text) : any_writer(g->sql);
+	if (!what && names_export(text ? text : g->sql))
+		what = "EXPORT DATABASE";
+	if (what && text && protected_write(engine, g, i, text, &error)) {
+		free(text); /* COPY silver.x FROM ...: refused as a write into a layer */
+		return error;
+	}
+	free(text);
+	return what ? refuse_writer(g, i, what) : 0;
+}
+
+/* An EXPLAIN (ANALYZE runs what it explains) naming a writer anywhere: the refusal. */
+static int explained_writer(rat_engine *engine, rat_guard *g, idx_t i)
+{
+	char *text = statement_text(engine, g, i);
+	const char *what = any_writer(text ? text : g->sql);
+
+	free(text);
+	return what ? refuse_writer(g, i, what) : 0;
+}
+
 int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
 			       duckdb_prepared_statement stmt)
 {
@@ -229,6 +389,11 @@ int rat_engine__guard_prepared(rat_engine *engine, rat_guard *g, idx_t i,
 	int known = 0;
 
 	g->check_after = false;
+	if (!engine->trusted && engine->writes_refused && file_writer(type))
+		return refuse_writer(g, i, file_writer(type));
+	if (!engine->trusted && engine->writes_refused && type == DUCKDB_STATEMENT_TYPE_EXPLAIN &&
+	    (known = explained_writer(engine, g, i)) != 0)
+		return known;
 	if (engine->trusted || engine->protected.count == 0 || !may_change_catalog(type))
 		return 0;
 	memset(&t, 0, sizeof(t));
@@ -383,16 +548,27 @@ static bool read_write(const char *s, char *what, size_t n, char *schema, size_t
 	return true;
 }
 
+/* text writes into a protected schema: *error is the refusal. */
+static bool protected_write(rat_engine *engine, const rat_guard *g, idx_t i, const char *text,
+			    int *error)
+{
+	char what[16], schema[256], full[600];
+
+	if (!read_write(text, what, sizeof(what), schema, sizeof(schema), full, sizeof(full)) ||
+	    !is_protected(engine, schema))
+		return false;
+	*error = refuse(engine, g, i, what, full);
+	return true;
+}
+
 int rat_engine__guard_unprepared(rat_engine *engine, rat_guard *g, idx_t i, int error)
 {
-	char what[16], schema[256], full[600], *text;
+	char *text;
 
 	if (engine->trusted || engine->protected.count == 0 || error == RAT_ENOMEM ||
 	    (text = statement_text(engine, g, i)) == NULL)
 		return error;
-	if (read_write(text, what, sizeof(what), schema, sizeof(schema), full, sizeof(full)) &&
-	    is_protected(engine, schema))
-		error = refuse(engine, g, i, what, full);
+	protected_write(engine, g, i, text, &error); /* error becomes the refusal, if it is one */
 	free(text);
 	return error;
 }

@@ -1,6 +1,7 @@
 /*
  * engine/hooks.c - defining views, the resolver hook that binds tables on
- * demand, whose session an engine is, and locking a session down (engine.h).
+ * demand, whose session an engine is, locking a session down, and librat's
+ * own statements past the lock (engine.h).
  */
 #include "engine/engine_internal.h"
 #include "engine/engine.h"
@@ -14,7 +15,6 @@ int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *na
 			  const char *select_sql)
 {
 	rat_buf sql = RAT_BUF_INIT;
-	bool was_trusted;
 	int error;
 
 	if ((error = rat_buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ")) != 0 ||
@@ -24,11 +24,8 @@ int rat_engine__bind_view(rat_engine *engine, const char *schema, const char *na
 	    (error = rat_sql__ident(&sql, name)) != 0 ||
 	    (error = rat_buf_printf(&sql, " AS %s", select_sql)) != 0)
 		goto cleanup;
-	was_trusted = engine->trusted;
-	engine->trusted = true; /* librat's own view, in a guarded schema */
-	error = rat_engine_exec(engine, rat_buf_cstr(&sql));
-	engine->trusted = was_trusted;
-	if (error)
+	/* librat's own view, in a guarded schema */
+	if ((error = rat_engine__exec_own(engine, rat_buf_cstr(&sql))) != 0)
 		rat_error__prefix("binding %s.%s", schema, name);
 cleanup:
 	rat_buf_free(&sql);
@@ -132,6 +129,30 @@ int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)
 					   "SET lock_configuration = true");
 	if (!error && (error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
 		rat_error__prefix("locking the session down");
+	if (!error)
+		engine->writes_refused = true; /* a user's statement writes no file (guard.c) */
 	rat_buf_free(&sql);
+	return error;
+}
+
+int rat_engine__query_own(rat_result **out, rat_engine *engine, const char *sql)
+{
+	bool was_trusted = engine->trusted;
+	int error;
+
+	engine->trusted = true;
+	error = rat_engine_query(out, engine, sql);
+	engine->trusted = was_trusted;
+	return error;
+}
+
+int rat_engine__exec_own(rat_engine *engine, const char *sql)
+{
+	bool was_trusted = engine->trusted;
+	int error;
+
+	engine->trusted = true;
+	error = rat_engine_exec(engine, sql);
+	engine->trusted = was_trusted;
 	return error;
 }

@@ -244,7 +244,7 @@ static int write_files(publishing *pb)
 	    (error = rat_buf_printf(&sql, "COPY (SELECT * FROM %s) TO ", pb->relation)) != 0 ||
 	    (error = rat_sql__literal(&sql, local)) != 0 ||
 	    (error = rat_buf_puts(&sql, " (FORMAT parquet)")) != 0 ||
-	    (error = rat_engine_exec(pb->engine, rat_buf_cstr(&sql))) != 0 ||
+	    (error = rat_engine__exec_own(pb->engine, rat_buf_cstr(&sql))) != 0 ||
 	    (error = version_store(&store, pb)) != 0 ||
 	    (error = rat_store__put_file(store, name, local)) != 0 ||
 	    (error = rat_strarray__push(&pb->v.files, name)) != 0)

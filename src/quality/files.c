@@ -219,7 +219,7 @@ static int mock_landing(rat_buf *out, const char *tests_dir)
 			break;
 		}
 		if ((error = rat_buf_puts(out, n++ ? ", " : "")) == 0)
-			error = rat_sql__literal(out, full);
+			error = rat_sql__path_literal(out, full);
 		free(full);
 	}
 	if (!error)

@@ -42,7 +42,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-/* A SQL list literal of paths: ['/a.csv', '/b.csv']. */
+/* A SQL list literal of paths, each naming its file only: ['/a.csv', '/s[*].csv']. */
 int rat_run__list_literal(rat_buf *out, const rat_strarray *paths)
 {
 	size_t i;
@@ -50,7 +50,7 @@ int rat_run__list_literal(rat_buf *out, const rat_strarray *paths)
 
 	for (i = 0; !error && i < paths->count; i++)
 		if ((error = rat_buf_puts(out, i ? ", " : "")) == 0)
-			error = rat_sql__literal(out, paths->strings[i]);
+			error = rat_sql__path_literal(out, paths->strings[i]);
 	return error ? error : rat_buf_putc(out, ']');
 }
 

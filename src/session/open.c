@@ -7,9 +7,10 @@
  * a statement that would create, change or drop something there is refused
  * before it runs, naming rat write and rat drop, which do change them.
  *
- * The lock allows only folders librat manages, plus the landing folder,
- * which a user fills: DuckDB follows symbolic links, so a link anywhere
- * under landing/ would lead past the lock and is refused.
+ * The lock allows reading only folders librat manages, plus the landing
+ * folder, which a user fills: DuckDB follows symbolic links, so a link
+ * anywhere under landing/ would lead past the lock and is refused. A locked
+ * session writes no file at all (engine/guard.c).
  */
 #include "util/common.h"
 #include "util/fs.h"

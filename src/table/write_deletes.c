@@ -29,6 +29,7 @@
 #include "util/random.h"
 #include "util/sql.h"
 #include "rat/engine.h"
+#include "engine/engine.h"
 #include "table/scan.h"
 #include "table/write_internal.h"
 
@@ -131,7 +132,7 @@ static int write_one(writer *w, const rat_data_file *target, int64_t fidx, const
 	    (error = rat_buf_printf(&sql, " (FORMAT parquet, RETURN_STATS, FIELD_IDS {file_path: %d, "
 					  "pos: %d})",
 				    RAT_DELETE_FILE_PATH_ID, RAT_DELETE_POS_ID)) != 0 ||
-	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+	    (error = rat_engine__query_own(&result, w->engine, rat_buf_cstr(&sql))) != 0)
 		goto cleanup;
 	if ((step = rat_result_next(result)) == 1) {
 		size_t col;

@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/sql.h"
 #include "rat/engine.h"
+#include "engine/engine.h"
 #include "table/scan.h"
 #include "table/write_internal.h"
 #include "table/write_stats.h"
@@ -119,7 +120,7 @@ int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, c
 			error = rat_sql__ident(sql, pf->name);
 	}
 	if (!error)
-		error = rat_buf_printf(sql, " FROM (%s) AS q) TO ", select_sql);
+		error = rat_buf_printf(sql, " FROM (%s\n) AS q) TO ", select_sql);
 	if (!error)
 		error = parts ? rat_sql__literal(sql, w->stage)
 			      : rat_buf_printf(sql, "'%s/data-%s.parquet'", w->stage, uuid);
@@ -283,7 +284,7 @@ int rat_table__write_files(writer *w, const char *copy_sql)
 	size_t col, ncols;
 	int step, error;
 
-	if ((error = rat_engine_query(&result, w->engine, copy_sql)) != 0)
+	if ((error = rat_engine__query_own(&result, w->engine, copy_sql)) != 0)
 		return error;
 	ncols = rat_result_column_count(result);
 	while (!error && (step = rat_result_next(result)) == 1) {

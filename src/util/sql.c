@@ -25,6 +25,21 @@ int rat_sql__literal(rat_buf *sql, const char *s)
 	return quoted(sql, s, '\'');
 }
 
+int rat_sql__path_literal(rat_buf *sql, const char *path)
+{
+	rat_buf escaped = RAT_BUF_INIT;
+	const char *p;
+	int error = 0;
+
+	for (p = path; !error && *p; p++)
+		error = strchr("*?[", *p) ? rat_buf_printf(&escaped, "[%c]", *p)
+					  : rat_buf_putc(&escaped, *p);
+	if (!error)
+		error = rat_sql__literal(sql, rat_buf_cstr(&escaped));
+	rat_buf_free(&escaped);
+	return error;
+}
+
 int rat_sql__ident(rat_buf *sql, const char *s)
 {
 	return quoted(sql, s, '"');

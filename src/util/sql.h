@@ -9,6 +9,13 @@
 
 /** Append s as a string literal: 'it''s'. */
 RAT_MUST_USE int rat_sql__literal(rat_buf *sql, const char *s);
+/**
+ * Append path as a string literal for DuckDB's file readers, which take
+ * '*', '?' and '[' as a glob: each is written as a one-character class
+ * ("[*]", "[?]", "[[]"), so that the literal names that one file only (a
+ * file named 's*.csv' is not every s... file).
+ */
+RAT_MUST_USE int rat_sql__path_literal(rat_buf *sql, const char *path);
 /** Append s as a quoted identifier: "my ""col""". */
 RAT_MUST_USE int rat_sql__ident(rat_buf *sql, const char *s);
 /** Append a table key as a relation: silver.orders -> "silver"."orders". */

@@ -136,9 +136,12 @@ SQL
 cat > "$p/gold/totals/pipeline.sql" <<'SQL'
 SELECT customer, sum(amount) AS amount FROM {{ ref('silver.orders') }} GROUP BY customer
 SQL
-"$RAT_BIN" query -w shop "COPY (SELECT 'ann' AS customer, 10 AS amount, TIMESTAMPTZ '2024-01-01' AS _ingested_at, 1 AS id)
-	TO '$ws/landing/silver.orders.parquet' (FORMAT parquet)" >/dev/null
-mv "$ws/landing/silver.orders.parquet" "$p/gold/totals/tests/mocks/"
+# (a session writes no file: the Parquet file is a table's data file, written by rat write elsewhere)
+"$RAT_BIN" init parquet-maker >/dev/null
+"$RAT_BIN" write gold.orders -w parquet-maker --sql "SELECT 'ann' AS customer, 10 AS amount,
+	TIMESTAMPTZ '2024-01-01' AS _ingested_at, 1 AS id" >/dev/null
+cp "$(find "$RAT_HOME/warehouse/parquet-maker" -name '*.parquet' | head -1)" \
+	"$p/gold/totals/tests/mocks/silver.orders.parquet"
 cat > "$p/gold/totals/tests/unit/parquet_mock.sql" <<'SQL'
 -- @expect: [{customer: ann, amount: 10}]
 SQL

@@ -3,8 +3,9 @@
 # - SQL in `rat query` cannot change a table of the workspace: CREATE TABLE
 #   silver.x AS ..., CREATE OR REPLACE VIEW, INSERT, UPDATE, DELETE, DROP,
 #   ALTER and COPY ... FROM into a layer are refused before they run, naming
-#   rat write and rat drop; temporary tables, the session's own tables,
-#   CTEs and COPY ... TO stay allowed;
+#   rat write and rat drop; temporary tables, the session's own tables
+#   and CTEs stay allowed; COPY ... TO is refused (a session writes no
+#   file: issue 15) and the rows leave through --output;
 # - `rat write TABLE --sql QUERY` writes a table in one commit, --append
 #   adds rows, --sql - and --file read the query; a pipeline's table passes
 #   its checks first (a failing one writes nothing and says where the rows
@@ -47,8 +48,12 @@ expect_eq "$(csv "CREATE TEMP TABLE t AS SELECT * FROM silver.orders; INSERT INT
 expect_eq "$(csv "CREATE TABLE scratch AS SELECT 5 AS a; SELECT a FROM scratch")" "5"
 expect_eq "$(csv "WITH c AS (SELECT amount * 2 AS d FROM silver.orders) SELECT d FROM c")" "20"
 run query -w shop "COPY silver.orders TO '$ws/landing/export.csv'"
+expect_rc 1
+expect_err "rat: error: COPY is refused: SQL in a workspace session writes no file"
+expect_no_file "$ws/landing/export.csv"
+run query -w shop "SELECT * FROM silver.orders" --format csv --output "$T_DIR/export.csv"
 expect_rc 0
-expect_file "$ws/landing/export.csv"
+expect_eq "$(tr -d '\r' < "$T_DIR/export.csv" | tail -1)" "1,10"
 
 # rat write: the query's rows as a table, in one commit
 run write silver.cleaned_sales -w shop --sql "SELECT id, amount * 1.5 AS price FROM silver.orders"

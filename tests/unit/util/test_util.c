@@ -225,6 +225,20 @@ static void sql_words_are_lowercased_sorted_and_unique(void **state)
 }
 
 /* Statements split at top-level semicolons only: not in strings, names or comments. */
+static void sql_path_literals_name_one_file(void **state)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	(void)state;
+
+	assert_int_equal(rat_sql__path_literal(&sql, "/l/s*.csv"), 0);
+	assert_int_equal(rat_buf_puts(&sql, " "), 0);
+	assert_int_equal(rat_sql__path_literal(&sql, "/l/a[1]?.csv"), 0);
+	assert_int_equal(rat_buf_puts(&sql, " "), 0);
+	assert_int_equal(rat_sql__path_literal(&sql, "/l/it's.csv"), 0);
+	assert_string_equal(rat_buf_cstr(&sql), "'/l/s[*].csv' '/l/a[[]1][?].csv' '/l/it''s.csv'");
+	rat_buf_free(&sql);
+}
+
 static void sql_splits_at_top_level_semicolons(void **state)
 {
 	static const char *const cases[][2] = {
@@ -264,6 +278,7 @@ int main(void)
 		cmocka_unit_test(yaml_errors_point_at_the_key),
 		cmocka_unit_test(yaml_that_is_not_utf8_text_is_refused_where_it_breaks),
 		cmocka_unit_test(sql_words_are_lowercased_sorted_and_unique),
+		cmocka_unit_test(sql_path_literals_name_one_file),
 		cmocka_unit_test(sql_splits_at_top_level_semicolons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
