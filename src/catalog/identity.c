@@ -319,10 +319,13 @@ static int record_claim(rat_embedded *e, const rat_identity *id, const record *o
 	int error;
 
 	former_prefixes(former, sizeof(former), id, own);
-	if ((error = run(e, "INSERT OR REPLACE INTO workspaces(name, branch, branch_is_prefix, prefix, "
+	/* what is recorded already is not written again: a command's usual opening writes nothing */
+	if ((!own->name[0] || check_own(id, own) != 0 || strcmp(former, own->former) != 0) &&
+	    (error = run(e, "INSERT OR REPLACE INTO workspaces(name, branch, branch_is_prefix, prefix, "
 			    "folder, former) VALUES (?1, ?2, CAST(?3 AS INTEGER), ?4, ?5, ?6)",
 			 p, 6, "recording a workspace")) != 0)
 		return error;
+	rat_error_clear(); /* check_own's difference was the move being recorded */
 	if (sqlite3_prepare_v2(e->db, "SELECT name FROM refs WHERE owner = '' AND kind = 0 AND "
 				      "name <> 'main'",
 			       -1, &st, NULL) != SQLITE_OK)
