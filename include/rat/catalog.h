@@ -18,8 +18,11 @@ typedef struct rat_catalog rat_catalog;
 
 /**
  * Open the catalog the workspace uses (<RAT_HOME>/catalog.db; RAT_HOME and
- * the catalog are created if needed), with the workspace's branch in place
- * (forked from main when missing).
+ * the catalog are created if needed), with the workspace's identity claimed
+ * (its name, branch, storage prefix and folder: RAT_EEXISTS when another
+ * workspace claims one, or when they differ from what the catalog records
+ * for it, see rat_workspace_move()) and its branch in place (forked from
+ * main when missing).
  */
 RAT_EXTERN(int) RAT_CHECKED rat_catalog_open(rat_catalog **out, const rat_workspace *ws);
 /**
@@ -28,6 +31,17 @@ RAT_EXTERN(int) RAT_CHECKED rat_catalog_open(rat_catalog **out, const rat_worksp
  * RAT_HOME was found. What read-only commands use.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_catalog_open_existing(rat_catalog **out, const rat_workspace *ws);
+/**
+ * The catalog of the workspace's RAT_HOME as the operator's: it acts as no
+ * workspace, so it reads and writes every ref, main included (`rat main`).
+ * Never created (RAT_ENOTFOUND as rat_catalog_open_existing()); the
+ * workspace's identity is neither claimed nor checked. Catalogs opened by
+ * the other functions act as their workspace: they write only refs it owns
+ * (never main; RAT_EACCESS), read main, its own refs and those of a
+ * workspace one of whose products grants it access, and read dev/NAME and
+ * run/ID as dev/<workspace>/NAME and run/<workspace>/ID (docs/security.md).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws);
 /** Close it. NULL is accepted. */
 RAT_EXTERN(void) rat_catalog_free(rat_catalog *catalog);
 

@@ -26,7 +26,8 @@ typedef enum rat_error_code {
 	RAT_ETYPE = -8,     /**< a value was read as a type it cannot be converted to */
 	RAT_ETOOBIG = -9,   /**< input exceeds a size cap */
 	RAT_ECONFLICT = -10, /**< a concurrent change won (stale head, merge conflict): nothing was written */
-	RAT_ECANCELED = -11  /**< the caller asked to stop (a cancel flag, Ctrl-C): nothing was published */
+	RAT_ECANCELED = -11, /**< the caller asked to stop (a cancel flag, Ctrl-C): nothing was published */
+	RAT_EACCESS = -12    /**< a workspace asked for what belongs to another (a ref, main): refused */
 } rat_error_code;
 
 typedef enum rat_error_class {

@@ -86,6 +86,15 @@ RAT_EXTERN(void) rat_workspace_cache_clear(void);
 
 /** Free a handle from rat_workspace_open() or _create(). NULL is accepted. */
 RAT_EXTERN(void) rat_workspace_free(rat_workspace *ws);
+/**
+ * Record in the catalog the identity the workspace has now (its folder, its
+ * isolation.s3_prefix and nessie_branch as its workspace.yaml gives them)
+ * in place of the one recorded: `rat workspace move`. Still refused
+ * (RAT_EEXISTS) when another workspace claims any of it; a storage prefix
+ * it leaves stays its own (its tables' files are there). RAT_ENOTFOUND when
+ * the workspace has no catalog yet.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_move(const rat_workspace *ws);
 
 /**
  * The folders of the workspaces found in RAT_WORKSPACES (sub-folders that hold

@@ -134,29 +134,43 @@ const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const c
 
 int rat_catalog__resolve(rat_catalog *c, const char *ref, char hash[RAT_HASH_LEN + 1])
 {
+	char buf[RAT_REF_NAME_MAX];
+	int error;
+
+	ref = rat_catalog__ref_name(c, ref, buf, sizeof(buf));
+	if ((error = rat_catalog__check_read(c, ref)) != 0)
+		return error;
 	return c->backend->resolve(c->impl, ref, hash);
 }
 
 int rat_catalog__create_ref(rat_catalog *c, const char *name, rat_ref_kind kind, const char *from)
 {
-	char hash[RAT_HASH_LEN + 1];
+	char hash[RAT_HASH_LEN + 1], buf[RAT_REF_NAME_MAX];
 	int error;
 
+	name = rat_catalog__ref_name(c, name, buf, sizeof(buf));
 	if (!rat_name__valid_ref(name))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
 				      "invalid %s name '%s' (a letter first; letters, digits, '/', "
 				      "'.', '_', '-'; no '..' or '//', no trailing '/' or '.')",
 				      kind == RAT_REF_TAG ? "tag" : "branch", name);
-	if ((error = rat_catalog__resolve(c, from ? from : "main", hash)) != 0)
+	if ((error = rat_catalog__check_create(c, name)) != 0 ||
+	    (error = rat_catalog__resolve(c, from ? from : "main", hash)) != 0)
 		return error;
-	return c->backend->create_ref(c->impl, name, kind, hash);
+	return c->backend->create_ref(c->impl, name, kind, hash, c->workspace);
 }
 
 int rat_catalog__delete_ref(rat_catalog *c, const char *name, const char *expected_hash)
 {
+	char buf[RAT_REF_NAME_MAX];
+	int error;
+
+	name = rat_catalog__ref_name(c, name, buf, sizeof(buf));
 	if (strcmp(name, "main") == 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
 				      "the branch 'main' cannot be deleted");
+	if ((error = rat_catalog__check_write(c, name)) != 0)
+		return error;
 	return c->backend->delete_ref(c->impl, name, expected_hash);
 }
 
@@ -184,7 +198,12 @@ static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char 
 			char out_hash[RAT_HASH_LEN + 1])
 {
 	rat_commit_request dated = *r;
+	char buf[RAT_REF_NAME_MAX];
+	int error;
 
+	dated.branch = rat_catalog__ref_name(c, r->branch, buf, sizeof(buf));
+	if ((error = rat_catalog__check_write(c, dated.branch)) != 0)
+		return error;
 	if (!dated.time_ms && c->fixed_time_ms >= 0)
 		dated.time_ms = c->fixed_time_ms;
 	return c->backend->commit(c->impl, &dated, merge_parent, out_hash);
@@ -347,13 +366,16 @@ int rat_catalog__merge(rat_catalog *c, const char *source, const char *target, b
 		       const char *author, rat_merge_result *out)
 {
 	char src[RAT_HASH_LEN + 1], dst[RAT_HASH_LEN + 1], base[RAT_HASH_LEN + 1], message[512];
+	char target_buf[RAT_REF_NAME_MAX];
 	rat_diff ours = { NULL, 0 }, theirs = { NULL, 0 };
 	rat_catalog_op *ops = NULL;
 	size_t count = 0;
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_catalog__resolve(c, source, src)) != 0 ||
+	target = rat_catalog__ref_name(c, target, target_buf, sizeof(target_buf));
+	if ((!dry_run && (error = rat_catalog__check_write(c, target)) != 0) ||
+	    (error = rat_catalog__resolve(c, source, src)) != 0 ||
 	    (error = rat_catalog__resolve(c, target, dst)) != 0 ||
 	    (error = c->backend->merge_base(c->impl, src, dst, base)) != 0)
 		goto cleanup;
@@ -408,6 +430,7 @@ void rat_catalog__free(rat_catalog *c)
 	if (!c)
 		return;
 	c->backend->free(c->impl);
+	free(c->workspace);
 	free(c);
 }
 

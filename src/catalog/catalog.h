@@ -163,6 +163,43 @@ void rat_catalog__merge_result_free(rat_merge_result *result);
  */
 void rat_catalog__set_fixed_time(rat_catalog *c, int64_t fixed_ms);
 
+/*
+ * Identity and ownership (identity.c, docs/security.md). A catalog opened for
+ * a workspace (rat_catalog__set_workspace) acts as that workspace: it writes
+ * only refs it owns (never main), reads only main, its own refs and the refs
+ * of a workspace one of whose products grants it access, and reads
+ * dev/NAME and run/ID as dev/<workspace>/NAME and run/<workspace>/ID. A
+ * catalog opened without one is the operator's: it reads and writes every ref.
+ */
+
+/** What a workspace claims in its catalog: no other workspace may claim any of it. */
+typedef struct rat_identity {
+	const char *name;
+	const char *branch;       /* the branch it resolves to now */
+	const char *branch_claim; /* the branch, or (branch_is_prefix) every branch under it */
+	bool branch_is_prefix;    /* git:<prefix>, auto, git: the Git branch is appended */
+	const char *prefix;       /* the storage prefix */
+	const char *folder;       /* the workspace's folder (the embedded catalog's) */
+} rat_identity;
+
+/**
+ * Record id in the catalog, or check it against what is recorded: a second
+ * workspace claiming the name, the folder, an overlapping storage prefix or
+ * branch, a reserved prefix (`_…`) or branch (main, dev/, run/) is refused
+ * (RAT_EEXISTS or RAT_EINVALID, naming both workspaces and what they claim).
+ * A workspace whose recorded identity differs from id is refused unless
+ * move (`rat workspace move`). In the same transaction, the refs made before
+ * refs had owners that are this workspace's are given to it (dev/NAME becomes
+ * dev/<name>/NAME, run/ID run/<name>/ID). Sets the catalog's workspace.
+ */
+RAT_MUST_USE int rat_catalog__claim(rat_catalog *c, const rat_identity *id, bool move);
+/** Act as workspace name (NULL: the operator) from now on. */
+RAT_MUST_USE int rat_catalog__set_workspace(rat_catalog *c, const char *name);
+/** The workspace a ref belongs to ("" when none: main and refs older than owners). */
+RAT_MUST_USE int rat_catalog__ref_owner(rat_catalog *c, const char *ref, char *owner, size_t len);
+/** RAT_EACCESS unless the catalog's workspace may read ref (a ref name; hashes pass). */
+RAT_MUST_USE int rat_catalog__check_read(rat_catalog *c, const char *ref);
+
 /* The backend interface (catalog_internal.h has the struct). */
 typedef struct rat_catalog_backend rat_catalog_backend;
 

@@ -10,7 +10,9 @@
 
 struct rat_catalog_backend {
 	int (*resolve)(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1]);
-	int (*create_ref)(void *impl, const char *name, rat_ref_kind kind, const char *hash);
+	/* owner: the workspace the ref belongs to ("": none) */
+	int (*create_ref)(void *impl, const char *name, rat_ref_kind kind, const char *hash,
+			  const char *owner);
 	int (*delete_ref)(void *impl, const char *name, const char *expected_hash);
 	/* Point a branch at new_hash if it is still at expected_hash (RAT_ECONFLICT otherwise). */
 	int (*move_ref)(void *impl, const char *name, const char *expected_hash, const char *new_hash);
@@ -22,6 +24,17 @@ struct rat_catalog_backend {
 	int (*commit_info)(void *impl, const char *hash, rat_commit_info *out);
 	/* The nearest common ancestor of a and b (following all parents); "" if none. */
 	int (*merge_base)(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1]);
+	/* The owner of a ref (RAT_ENOTFOUND when there is no such ref). */
+	int (*ref_owner)(void *impl, const char *name, char *owner, size_t len);
+	/* Record or check an identity, and give its legacy refs to it (catalog.h). */
+	int (*claim)(void *impl, const rat_identity *id, bool move);
+	/* Whether a product of workspace owner grants workspace reader access. */
+	int (*granted)(void *impl, const char *owner, const char *reader, bool *out);
+	/* Whether workspace may read commit: main, its own refs or a granted one reach it. */
+	int (*readable_commit)(void *impl, const char *commit, const char *workspace, bool *out);
+	/* Whether a workspace other than name claims branch (its name into who; "" none). */
+	int (*branch_claimed)(void *impl, const char *branch, const char *name, char *who,
+			      size_t len);
 	void (*free)(void *impl);
 };
 
@@ -29,7 +42,15 @@ struct rat_catalog {
 	const rat_catalog_backend *backend;
 	void *impl;
 	int64_t fixed_time_ms; /* -1: commits are dated by the real clock */
+	char *workspace;       /* the workspace it acts as; NULL: the operator */
 };
+
+/* owners.c: a ref as the catalog's workspace names it (dev/NAME: dev/<workspace>/NAME). */
+const char *rat_catalog__ref_name(const rat_catalog *c, const char *ref, char *buf, size_t len);
+/* RAT_EACCESS unless the catalog's workspace may write (create) ref. */
+RAT_MUST_USE int rat_catalog__check_write(rat_catalog *c, const char *ref);
+RAT_MUST_USE int rat_catalog__check_create(rat_catalog *c, const char *name);
+#define RAT_REF_NAME_MAX 512
 
 /* Table state <-> JSON (the stored form). */
 json_t *rat_catalog__state_json(const rat_table_state *state);

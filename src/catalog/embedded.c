@@ -16,18 +16,14 @@
 #include "util/names.h"
 #include "util/sha256.h"
 #include "rat/catalog.h"
-#include "catalog/catalog_internal.h"
+#include "catalog/embedded.h"
 
 #include <ctype.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct embedded {
-	sqlite3 *db;
-	char *path;
-} embedded;
+typedef rat_embedded embedded;
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS trees (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
@@ -39,7 +35,7 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
 	" hash TEXT NOT NULL REFERENCES commits(hash));";
 
-static int db_error(embedded *e, const char *what)
+int rat_embedded__db_error(embedded *e, const char *what)
 {
 	int code = sqlite3_errcode(e->db);
 	return rat_error__set(code == SQLITE_BUSY ? RAT_ECONFLICT : RAT_EIO, RAT_ERRCLASS_CATALOG,
@@ -66,7 +62,7 @@ static int commit_hash(const char *parent, const char *merge_parent, const char 
 	return error;
 }
 
-static int exec(embedded *e, const char *sql)
+int rat_embedded__exec(embedded *e, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(e->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -94,7 +90,7 @@ static int put_tree(embedded *e, json_t *tree, char out[RAT_HASH_LEN + 1])
 	    sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		error = db_error(e, "writing a tree");
+		error = rat_embedded__db_error(e, "writing a tree");
 cleanup:
 	sqlite3_finalize(st);
 	free(body);
@@ -112,7 +108,7 @@ static int insert_commit(embedded *e, const char *hash, const char *parent, cons
 			       "INSERT OR IGNORE INTO commits(hash, parent, merge_parent, tree, author,"
 			       " message, time_ms, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, &st, NULL) != SQLITE_OK) {
-		return db_error(e, "writing a commit");
+		return rat_embedded__db_error(e, "writing a commit");
 	}
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
@@ -123,7 +119,7 @@ static int insert_commit(embedded *e, const char *hash, const char *parent, cons
 	sqlite3_bind_int64(st, 7, time_ms);
 	sqlite3_bind_text(st, 8, props, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		error = db_error(e, "writing a commit");
+		error = rat_embedded__db_error(e, "writing a commit");
 	sqlite3_finalize(st);
 	return error;
 }
@@ -135,9 +131,10 @@ static int initialise(embedded *e)
 	char tree[RAT_HASH_LEN + 1], root[RAT_HASH_LEN + 1];
 	int error;
 
-	if ((error = exec(e, "BEGIN IMMEDIATE")) != 0)
+	if ((error = rat_embedded__exec(e, "BEGIN IMMEDIATE")) != 0)
 		goto cleanup;
-	if ((error = exec(e, schema_sql)) != 0 || (error = put_tree(e, empty, tree)) != 0 ||
+	if ((error = rat_embedded__exec(e, schema_sql)) != 0 ||
+	    (error = rat_embedded__identity_schema(e)) != 0 || (error = put_tree(e, empty, tree)) != 0 ||
 	    (error = commit_hash("", "", tree, "ratatouille", "root", 0, props, root)) != 0 ||
 	    (error = insert_commit(e, root, "", "", tree, "ratatouille", "root", 0, "{}")) != 0)
 		goto rollback;
@@ -145,10 +142,10 @@ static int initialise(embedded *e)
 		char sql[256];
 		snprintf(sql, sizeof(sql),
 			 "INSERT OR IGNORE INTO refs(name, kind, hash) VALUES ('main', 0, '%s')", root);
-		if ((error = exec(e, sql)) != 0)
+		if ((error = rat_embedded__exec(e, sql)) != 0)
 			goto rollback;
 	}
-	error = exec(e, "COMMIT");
+	error = rat_embedded__exec(e, "COMMIT");
 	goto cleanup;
 rollback:
 	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
@@ -159,13 +156,13 @@ cleanup:
 }
 
 /* One column of one row of a query with one text parameter; RAT_ENOTFOUND when no row. */
-static int lookup(embedded *e, const char *sql, const char *arg, char *out, size_t outlen)
+int rat_embedded__lookup(embedded *e, const char *sql, const char *arg, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, error = 0;
 
 	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(e, "reading");
+		return rat_embedded__db_error(e, "reading");
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -173,7 +170,7 @@ static int lookup(embedded *e, const char *sql, const char *arg, char *out, size
 	else if (rc == SQLITE_DONE)
 		error = RAT_ENOTFOUND;
 	else
-		error = db_error(e, "reading");
+		error = rat_embedded__db_error(e, "reading");
 	sqlite3_finalize(st);
 	return error;
 }
@@ -195,7 +192,7 @@ static int e_resolve(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1])
 	embedded *e = impl;
 	char pattern[RAT_HASH_LEN + 2];
 	sqlite3_stmt *st = NULL;
-	int error = lookup(e, "SELECT hash FROM refs WHERE name = ?", ref, hash, RAT_HASH_LEN + 1);
+	int error = rat_embedded__lookup(e, "SELECT hash FROM refs WHERE name = ?", ref, hash, RAT_HASH_LEN + 1);
 	int rows = 0;
 
 	if (error != RAT_ENOTFOUND)
@@ -206,7 +203,7 @@ static int e_resolve(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1])
 	snprintf(pattern, sizeof(pattern), "%s%%", ref);
 	if (sqlite3_prepare_v2(e->db, "SELECT hash FROM commits WHERE hash LIKE ? LIMIT 2", -1, &st,
 			       NULL) != SQLITE_OK)
-		return db_error(e, "resolving");
+		return rat_embedded__db_error(e, "resolving");
 	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(hash, RAT_HASH_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -220,24 +217,26 @@ static int e_resolve(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1])
 			      ref);
 }
 
-static int e_create_ref(void *impl, const char *name, rat_ref_kind kind, const char *hash)
+static int e_create_ref(void *impl, const char *name, rat_ref_kind kind, const char *hash,
+			const char *owner)
 {
 	embedded *e = impl;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(e->db, "INSERT INTO refs(name, kind, hash) VALUES (?, ?, ?)", -1, &st,
+	if (sqlite3_prepare_v2(e->db, "INSERT INTO refs(name, kind, hash, owner) VALUES (?, ?, ?, ?)", -1, &st,
 			       NULL) != SQLITE_OK)
-		return db_error(e, "creating a reference");
+		return rat_embedded__db_error(e, "creating a reference");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)kind);
 	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, owner ? owner : "", -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT)
 		return rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_CATALOG, "reference '%s' already exists",
 				      name);
-	return rc == SQLITE_DONE ? 0 : db_error(e, "creating a reference");
+	return rc == SQLITE_DONE ? 0 : rat_embedded__db_error(e, "creating a reference");
 }
 
 static int e_delete_ref(void *impl, const char *name, const char *expected_hash)
@@ -250,14 +249,14 @@ static int e_delete_ref(void *impl, const char *name, const char *expected_hash)
 			       expected_hash ? "DELETE FROM refs WHERE name = ? AND hash = ?"
 					     : "DELETE FROM refs WHERE name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(e, "deleting a reference");
+		return rat_embedded__db_error(e, "deleting a reference");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (expected_hash)
 		sqlite3_bind_text(st, 2, expected_hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(e, "deleting a reference");
+		return rat_embedded__db_error(e, "deleting a reference");
 	if (sqlite3_changes(e->db) == 0)
 		return rat_error__set(expected_hash ? RAT_ECONFLICT : RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
 				      expected_hash ? "reference '%s' moved: not deleted"
@@ -275,17 +274,19 @@ static int e_move_ref(void *impl, const char *name, const char *expected, const 
 
 	if (sqlite3_prepare_v2(e->db, "UPDATE refs SET hash = ? WHERE name = ? AND kind = 0 AND hash = ?",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(e, "moving a branch");
+		return rat_embedded__db_error(e, "moving a branch");
 	sqlite3_bind_text(st, 1, new_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, expected, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(e, "moving a branch");
+		return rat_embedded__db_error(e, "moving a branch");
 	if (sqlite3_changes(e->db) == 1)
 		return 0;
-	lookup(e, "SELECT hash FROM refs WHERE name = ?", name, head, sizeof(head));
+	/* only to name the head in the message: a failed read leaves "(gone)" */
+	rat__ignore(rat_embedded__lookup(e, "SELECT hash FROM refs WHERE name = ?", name, head,
+					 sizeof(head)));
 	return rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
 			      "branch '%s' moved: expected %s, found %s", name, expected,
 			      head[0] ? head : "(gone)");
@@ -301,7 +302,7 @@ static int e_list_refs(void *impl, rat_refs *out)
 	memset(out, 0, sizeof(*out));
 	if (sqlite3_prepare_v2(e->db, "SELECT name, kind, hash FROM refs ORDER BY name", -1, &st,
 			       NULL) != SQLITE_OK)
-		return db_error(e, "listing references");
+		return rat_embedded__db_error(e, "listing references");
 	while (!error && sqlite3_step(st) == SQLITE_ROW) {
 		if ((error = rat__grow((void **)&out->items, &capacity, out->count, sizeof(rat_ref))) != 0)
 			break;
@@ -330,7 +331,7 @@ static int tree_of(embedded *e, const char *commit, json_t **out)
 	if (sqlite3_prepare_v2(e->db, "SELECT t.body FROM commits c JOIN trees t ON t.hash = c.tree "
 				      "WHERE c.hash = ?",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(e, "reading a commit");
+		return rat_embedded__db_error(e, "reading a commit");
 	sqlite3_bind_text(st, 1, commit, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*out = json_loads((const char *)sqlite3_column_text(st, 0), 0, &jerr);
@@ -387,16 +388,16 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 	int64_t t = r->time_ms ? r->time_ms : rat_clock__real_ms();
 	int error;
 
-	if ((error = exec(e, "BEGIN IMMEDIATE")) != 0)
+	if ((error = rat_embedded__exec(e, "BEGIN IMMEDIATE")) != 0)
 		goto cleanup;
-	error = lookup(e, "SELECT kind FROM refs WHERE name = ?", r->branch, kind, sizeof(kind));
+	error = rat_embedded__lookup(e, "SELECT kind FROM refs WHERE name = ?", r->branch, kind, sizeof(kind));
 	if (error == RAT_ENOTFOUND || (!error && strcmp(kind, "0") != 0)) {
 		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
 				       error ? "no branch named '%s'" : "'%s' is a tag: commits go to branches",
 				       r->branch);
 		goto rollback;
 	}
-	if (error || (error = lookup(e, "SELECT hash FROM refs WHERE name = ?", r->branch, head,
+	if (error || (error = rat_embedded__lookup(e, "SELECT hash FROM refs WHERE name = ?", r->branch, head,
 				      sizeof(head))) != 0)
 		goto rollback;
 	if (r->expected_head && strcmp(r->expected_head, head) != 0) {
@@ -418,7 +419,7 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 	    (error = insert_commit(e, out_hash, head, merge_parent, tree_hash, r->author, r->message,
 				   t, props_text)) != 0 ||
 	    (error = e_move_ref(e, r->branch, head, out_hash)) != 0 ||
-	    (error = exec(e, "COMMIT")) != 0)
+	    (error = rat_embedded__exec(e, "COMMIT")) != 0)
 		goto rollback;
 	goto cleanup;
 rollback:
@@ -441,7 +442,7 @@ static int e_commit_info(void *impl, const char *hash, rat_commit_info *out)
 	if (sqlite3_prepare_v2(e->db, "SELECT hash, parent, merge_parent, author, message, time_ms, "
 				      "properties FROM commits WHERE hash = ?",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(e, "reading a commit");
+		return rat_embedded__db_error(e, "reading a commit");
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(out->hash, sizeof(out->hash), "%s", (const char *)sqlite3_column_text(st, 0));
@@ -464,7 +465,7 @@ static int e_commit_info(void *impl, const char *hash, rat_commit_info *out)
 }
 
 /* Nearest common ancestor: the first commit reached from b that is an ancestor of a. */
-static int e_merge_base(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1])
+int rat_embedded__merge_base(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1])
 {
 	static const char sql[] =
 		"WITH RECURSIVE "
@@ -480,13 +481,13 @@ static int e_merge_base(void *impl, const char *a, const char *b, char out[RAT_H
 
 	out[0] = '\0';
 	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(e, "finding a merge base");
+		return rat_embedded__db_error(e, "finding a merge base");
 	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		snprintf(out, RAT_HASH_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
 	else if (sqlite3_errcode(e->db) != SQLITE_DONE && sqlite3_errcode(e->db) != SQLITE_OK)
-		error = db_error(e, "finding a merge base");
+		error = rat_embedded__db_error(e, "finding a merge base");
 	sqlite3_finalize(st);
 	return error;
 }
@@ -504,7 +505,9 @@ static void e_free(void *impl)
 
 static const rat_catalog_backend embedded_backend = {
 	e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents,
-	e_commit, e_commit_info, e_merge_base, e_free,
+	e_commit, e_commit_info, rat_embedded__merge_base, rat_embedded__ref_owner,
+	rat_embedded__claim, rat_embedded__granted, rat_embedded__readable_commit,
+	rat_embedded__branch_claimed, e_free,
 };
 
 int rat_catalog__open_embedded(rat_catalog **out, const char *path)
@@ -527,7 +530,7 @@ int rat_catalog__open_embedded(rat_catalog **out, const char *path)
 		goto fail;
 	}
 	sqlite3_busy_timeout(e->db, 30000);
-	if ((error = exec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+	if ((error = rat_embedded__exec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
 			     "PRAGMA foreign_keys=ON")) != 0 ||
 	    (error = initialise(e)) != 0)
 		goto fail;

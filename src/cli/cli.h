@@ -108,6 +108,7 @@ extern const cli_command cli_cmd_tag;
 extern const cli_command cli_cmd_log;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_merge;
+extern const cli_command cli_cmd_main;
 extern const cli_command cli_cmd_dev;
 extern const cli_command cli_cmd_tables;
 extern const cli_command cli_cmd_describe;

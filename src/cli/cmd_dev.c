@@ -1,6 +1,7 @@
 /*
  * cli/cmd_dev.c - `rat dev start|list|diff|merge|drop NAME`: dev branches,
- * dev/<NAME> forked from the workspace's branch and merged back into it.
+ * dev/<workspace>/<NAME> forked from the workspace's branch and merged back
+ * into it (the library reads dev/NAME as the workspace's dev/<workspace>/NAME).
  */
 #include "cli/cli.h"
 
@@ -17,7 +18,7 @@ static int act(const char *verb, const char *name, rat_workspace *ws, rat_catalo
 	rat_merge_outcome m;
 	int status = CLI_OK, error;
 
-	snprintf(branch, sizeof(branch), "dev/%s", name);
+	snprintf(branch, sizeof(branch), "dev/%s/%s", rat_workspace_name(ws), name);
 	if (strcmp(verb, "start") == 0) {
 		if (rat_ref_create(catalog, branch, 0, rat_workspace_branch(ws)) != 0)
 			return cli_fail_lib(NULL);
@@ -79,10 +80,12 @@ static int run(const cli_args *a)
 		return cli_usage(a->cmd, "--format goes with list, diff and run");
 	if ((status = cli_open_catalog(cli_get(a, CLI_OPT(WORKSPACE)), &ws, &catalog)) != CLI_OK)
 		return status;
-	if (strcmp(verb, "list") == 0)
-		status = cli_list_refs(catalog, 0, "dev/", NULL, cli_wants_json(a), true);
-	else
+	if (strcmp(verb, "list") == 0) {
+		snprintf(branch, sizeof(branch), "dev/%s/", rat_workspace_name(ws));
+		status = cli_list_refs(catalog, 0, branch, NULL, cli_wants_json(a), true);
+	} else {
 		status = act(verb, a->pos[1], ws, catalog, cli_wants_json(a));
+	}
 	rat_catalog_free(catalog);
 	rat_workspace_free(ws);
 	return status;
@@ -103,14 +106,15 @@ const cli_command cli_cmd_dev = {
 	"dev",
 	"work on a dev branch and merge it back",
 	run,
-	"Usage: rat dev start NAME    fork dev/NAME from the workspace's branch\n"
-	"       rat dev list          the dev branches\n"
-	"       rat dev diff NAME     tables dev/NAME changed\n"
-	"       rat dev merge NAME    bring dev/NAME into the workspace's branch\n"
-	"       rat dev drop NAME     delete dev/NAME\n"
+	"Usage: rat dev start NAME    fork dev/<workspace>/NAME from the workspace's branch\n"
+	"       rat dev list          the workspace's dev branches\n"
+	"       rat dev diff NAME     tables dev/<workspace>/NAME changed\n"
+	"       rat dev merge NAME    bring dev/<workspace>/NAME into the workspace's branch\n"
+	"       rat dev drop NAME     delete dev/<workspace>/NAME\n"
 	"       rat dev run NAME [SELECTOR...] [-f] [--dry-run] [--var N=V]\n"
-	"                             build pipelines on dev/NAME and publish them\n"
-	"                             there (rat run --branch dev/NAME)\n",
+	"                             build pipelines on dev/<workspace>/NAME and publish\n"
+	"                             them there (rat run --branch dev/NAME)\n"
+	"A workspace's dev/NAME is dev/<workspace>/NAME wherever a ref is read or written.\n",
 	options,
 	NULL,
 	NULL,

@@ -50,7 +50,9 @@ const cli_command cli_cmd_merge = {
 	"\n"
 	"Bring SRC's table changes into DST (default: the workspace's branch): a\n"
 	"fast-forward when DST has not moved, else a merge commit. A table both\n"
-	"sides changed is a conflict: it is listed and nothing is written.\n",
+	"sides changed is a conflict: it is listed and nothing is written.\n"
+	"DST must be a branch the workspace owns; main is written only by the\n"
+	"operator's `rat main merge SRC`.\n",
 	options,
 	aliases,
 	NULL,

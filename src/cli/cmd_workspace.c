@@ -1,6 +1,7 @@
 /*
  * cli/cmd_workspace.c - `rat workspace list` and `rat workspace show [-w W]`,
- * as text or JSON; and the warning, where a session or a run starts, that a
+ * as text or JSON; `rat workspace move` (the catalog records where and as a
+ * workspace is now); and the warning, where a session or a run starts, that a
  * profile gives the engine more memory than the machine has.
  */
 #include "cli/cli.h"
@@ -397,19 +398,39 @@ static int list(bool json)
 	return status;
 }
 
+/* `rat workspace move`: the catalog records the workspace where and as it is now. */
+static int move(const char *workspace)
+{
+	rat_workspace *ws = NULL;
+	int status = CLI_OK;
+
+	if (rat_workspace_open(&ws, workspace) != 0)
+		return cli_fail_lib(NULL);
+	if (rat_workspace_move(ws) != 0)
+		status = cli_fail_lib("workspace move");
+	else
+		printf("Recorded workspace '%s': folder %s, branch %s, storage prefix %s\n",
+		       rat_workspace_name(ws), rat_workspace_path(ws), rat_workspace_branch(ws),
+		       rat_workspace_s3_prefix(ws));
+	rat_workspace_free(ws);
+	return status;
+}
+
 static int run(const cli_args *a)
 {
-	static const char *const verbs[] = { "list", "show", NULL };
+	static const char *const verbs[] = { "list", "show", "move", NULL };
 	const char *workspace = cli_get(a, CLI_OPT(WORKSPACE));
 
 	if (a->count == 0)
-		return cli_usage(a->cmd, "missing subcommand (list, show)");
+		return cli_usage(a->cmd, "missing subcommand (list, show, move)");
 	if (a->count > 1)
 		return cli_usage(a->cmd, "too many arguments");
 	if (strcmp(a->pos[0], "list") == 0)
 		return workspace ? cli_usage(a->cmd, "list takes no -w") : list(cli_wants_json(a));
 	if (strcmp(a->pos[0], "show") == 0)
 		return show(workspace, cli_wants_json(a));
+	if (strcmp(a->pos[0], "move") == 0)
+		return cli_wants_json(a) ? cli_usage(a->cmd, "move takes no --format") : move(workspace);
 	return cli_unknown_verb(a->cmd, a->pos[0], verbs);
 }
 
@@ -421,16 +442,20 @@ static const cli_use options[] = {
 
 const cli_command cli_cmd_workspace = {
 	"workspace",
-	"list workspaces, show one's settings",
+	"list workspaces, show one's settings, record a moved one",
 	run,
 	"Usage: rat workspace list [--json]\n"
 	"       rat workspace show [-w NAME|PATH] [--json]\n"
+	"       rat workspace move [-w NAME|PATH]\n"
 	"\n"
 	"list  the workspaces in the RAT_WORKSPACES folders (default ./workspaces)\n"
 	"show  a workspace's resolved settings: branch, storage prefix and path,\n"
 	"      RAT_HOME and how it was found, the S3 endpoint and access key in\n"
 	"      effect (never the secret), profile with the effective limits after\n"
-	"      overrides, layers, pipelines by layer, products and subscriptions\n",
+	"      overrides, layers, pipelines by layer, products and subscriptions\n"
+	"move  record in the catalog the workspace's folder, storage prefix and\n"
+	"      branch as they are now (after moving its folder or editing its\n"
+	"      isolation settings); refused if another workspace claims one of them\n",
 	options,
 	NULL,
 	NULL,

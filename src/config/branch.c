@@ -45,6 +45,14 @@ int rat_config__check_branch_spec(const char *spec)
 	return 0;
 }
 
+bool rat_config__reserved_branch(const char *spec)
+{
+	const char *b = rat__str_has_prefix(spec, "git:") ? spec + 4 : spec;
+
+	return strcmp(spec, "main") == 0 || rat__str_has_prefix(b, "dev/") ||
+	       rat__str_has_prefix(b, "run/");
+}
+
 /* Is dir one of GIT_CEILING_DIRECTORIES (ceilings; Git never searches them, nor above)? */
 static bool at_ceiling(const char *dir, const char *ceilings)
 {

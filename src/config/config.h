@@ -179,6 +179,8 @@ void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env, bool s3_w
  */
 RAT_MUST_USE int rat_config__resolve_branch(char **out, const char *spec, const char *name,
 					    const char *dir, const rat_env *env);
+/** Is a nessie_branch value reserved (main; dev/ and run/, which rat names per workspace)? */
+bool rat_config__reserved_branch(const char *spec);
 /** Check a nessie_branch value; sets a message (without position) on failure. */
 RAT_MUST_USE int rat_config__check_branch_spec(const char *spec);
 

@@ -140,6 +140,12 @@ static int parse_isolation(rat_workspace_config *config, const rat_yaml *yaml,
 			return error;
 		if (rat_config__check_branch_spec(config->branch_spec) != 0)
 			return rat_yaml__field_error(yaml, &field, "%s", rat_error_last()->message);
+		if (rat_config__reserved_branch(config->branch_spec))
+			return rat_yaml__field_error(
+				yaml, &field,
+				"'%s' is reserved (main is written only by `rat main merge`; dev/ "
+				"and run/ branches are named dev/<workspace>/NAME by rat)",
+				config->branch_spec);
 	}
 	if (rat_yaml__field(&field, section->value, section->path, "s3_prefix")) {
 		if ((error = rat_yaml__string(&config->s3_prefix, yaml, &field)) != 0)
@@ -150,6 +156,11 @@ static int parse_isolation(rat_workspace_config *config, const rat_yaml *yaml,
 				"invalid prefix '%s' (segments of letters, digits, '.', '_', '-' "
 				"separated by '/'; no leading or trailing '/', no '.' or '..')",
 				config->s3_prefix);
+		if (config->s3_prefix[0] == '_')
+			return rat_yaml__field_error(yaml, &field,
+						     "'%s' is reserved: prefixes starting with '_' are "
+						     "librat's (_products holds the published products)",
+						     config->s3_prefix);
 	}
 	return 0;
 }

@@ -99,7 +99,12 @@ static int collect(sweep *sw)
 	size_t i, j;
 	int error;
 
+	/*
+	 * The identity is checked on opening; then every ref is read, whoever owns
+	 * it: a file another workspace's ref (main after a merge) reads is kept.
+	 */
 	if ((error = rat_workspace__open_catalog(&catalog, sw->ws)) != 0 ||
+	    (error = rat_catalog__set_workspace(catalog, NULL)) != 0 ||
 	    (error = rat_catalog__list_refs(catalog, &refs)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < refs.count; i++) {

@@ -7,6 +7,7 @@
 #include "rat/product.h"
 #include "rat/workspace.h"
 #include "product/registry.h"
+#include "workspace/workspace.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -132,7 +133,9 @@ int rat_product_list_get(rat_product_list *out, const rat_workspace *ws, const c
 
 	memset(out, 0, sizeof(*out));
 	split_name(name, owner, sizeof(owner), &bare);
-	if ((error = rat_registry__open(&reg, rat_workspace_home(ws))) != 0 ||
+	/* access is answered for the workspace's name: the catalog must record it as this one's */
+	if ((error = rat_workspace__check_identity(ws)) != 0 ||
+	    (error = rat_registry__open(&reg, rat_workspace_home(ws))) != 0 ||
 	    (error = rat_registry__list(&all, reg, owner[0] ? owner : NULL, bare)) != 0)
 		goto cleanup;
 	if (name && all.count == 0) {
@@ -179,7 +182,8 @@ static int administered(rat_registry **reg, rat_product_entries *found, const ra
 	int error;
 
 	split_name(name, owner, sizeof(owner), &bare);
-	if ((error = rat_registry__open(reg, rat_workspace_home(ws))) != 0 ||
+	if ((error = rat_workspace__check_identity(ws)) != 0 || /* the name is this workspace's */
+	    (error = rat_registry__open(reg, rat_workspace_home(ws))) != 0 ||
 	    (error = rat_registry__list(found, *reg, owner[0] ? owner : rat_workspace_name(ws),
 					bare)) != 0)
 		return error;

@@ -463,7 +463,7 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	    (error = plan(s, all, order, picked, index)) != 0 ||
 	    (error = watch_init(&s->watch, s->rec->info.step_count)) != 0)
 		goto cleanup;
-	snprintf(run_branch, 64, "run/%s", id);
+	snprintf(run_branch, RUN_BRANCH_MAX, "run/%s/%s", rat_workspace_name(ws), id);
 	s->rec->info.id = rat_run__keep(s->rec, id);
 	s->rec->info.workspace = rat_run__keep(s->rec, rat_workspace_name(ws));
 	s->rec->info.branch = rat_run__keep(s->rec, rat_workspace_branch(ws));
@@ -596,7 +596,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	rat_catalog *catalog = NULL;
 	rat_resources res;
 	const char *target = NULL;
-	char id[40], started_at[40], run_branch[64], base[RAT_HASH_LEN + 1];
+	char id[40], started_at[40], run_branch[RUN_BRANCH_MAX], base[RAT_HASH_LEN + 1];
 	size_t *index = NULL, threads;
 	int64_t real_start = rat_clock__real_ms();
 	int error;

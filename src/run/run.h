@@ -20,6 +20,9 @@
 #include "catalog/catalog.h"
 #include "pipeline/pipeline.h"
 
+/* A run branch's name, run/<workspace>/<id>: a workspace name (64) and an id fit. */
+#define RUN_BRANCH_MAX 160
+
 typedef struct rat_run_record {
 	rat_run_info info; /* first: rat_run_info_free() takes this pointer back */
 	rat_strarray pool; /* owns the strings info points to */

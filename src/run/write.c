@@ -55,7 +55,7 @@ typedef struct writing {
 	rat_catalog *catalog;
 	char base[RAT_HASH_LEN + 1];
 	char id[48];
-	char run_branch[64];
+	char run_branch[RUN_BRANCH_MAX];
 	bool forked, keep_branch;
 } writing;
 
@@ -99,7 +99,7 @@ static int start(writing *w)
 	if ((error = rat_random__bytes(bytes, sizeof(bytes))) != 0)
 		goto cleanup;
 	snprintf(w->id, sizeof(w->id), "write-%s-%02x%02x%02x", stamp, bytes[0], bytes[1], bytes[2]);
-	snprintf(w->run_branch, sizeof(w->run_branch), "run/%s", w->id);
+	snprintf(w->run_branch, sizeof(w->run_branch), "run/%s/%s", rat_workspace_name(w->ws), w->id);
 	if ((error = rat_workspace__create_catalog(&w->catalog, w->ws)) == 0 &&
 	    (error = rat_catalog__resolve(w->catalog, w->branch, w->base)) == 0 &&
 	    (error = rat_catalog__create_ref(w->catalog, w->run_branch, RAT_REF_BRANCH, w->base)) == 0)

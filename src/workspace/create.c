@@ -61,24 +61,40 @@ static int populate(const char *dir, const char *name, const char *description)
 	return error;
 }
 
+/* The folder a workspace will have at target, as the catalog records it (parent's real path). */
+static char *identity_folder(const char *target, const char *parent)
+{
+	char *real = realpath(parent, NULL);
+	const char *base = strrchr(target, '/');
+	char *out = real ? rat__sprintf("%s/%s", real, base ? base + 1 : target) : rat__strdup(target);
+
+	free(real);
+	return out;
+}
+
 /*
- * The new workspace's catalog branch, workspace/<name>, forked from main
- * (kept if it exists), in the catalog of the state folder its folder
- * (target) gives it.
+ * The new workspace's identity claimed (its name, branch workspace/<name>,
+ * prefix <name> and folder: refused if another workspace claims one) and its
+ * catalog branch forked from main (kept if it exists), in the catalog of the
+ * state folder its folder (target) gives it.
  */
-static int create_branch(const char *name, const char *target, const rat_env *env)
+static int create_branch(const char *name, const char *target, const char *parent,
+			 const rat_env *env)
 {
 	rat_catalog *catalog = NULL;
 	const char *origin;
 	char *home = rat_config__home(env, target, &origin);
 	char *branch = rat__sprintf("workspace/%s", name);
+	char *folder = identity_folder(target, parent);
+	rat_identity id = { name, branch, branch, false, name, folder };
 	int error;
 
-	if (!home || !branch) {
+	if (!home || !branch || !folder) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_workspace__open_home_catalog(&catalog, home)) != 0)
+	if ((error = rat_workspace__open_home_catalog(&catalog, home)) != 0 ||
+	    (error = rat_catalog__claim(catalog, &id, false)) != 0)
 		goto cleanup;
 	error = rat_catalog__create_ref(catalog, branch, RAT_REF_BRANCH, "main");
 	if (error == RAT_EEXISTS) {
@@ -89,6 +105,7 @@ cleanup:
 	rat_catalog__free(catalog);
 	free(home);
 	free(branch);
+	free(folder);
 	return error;
 }
 
@@ -180,7 +197,7 @@ int rat_workspace_create(rat_workspace **out, const char *name,
 	staged = true;
 	if ((error = rat_fs__mkdir_p(staging)) != 0 ||
 	    (error = populate(staging, name, description)) != 0 ||
-	    (error = create_branch(name, target, &env)) != 0)
+	    (error = create_branch(name, target, parent, &env)) != 0)
 		goto cleanup;
 	if (rat_fs__is_dir(target) && rmdir(target) < 0) {
 		error = rat_error__os(RAT_EIO, "cannot replace empty folder %s", target);

@@ -18,6 +18,7 @@
 #include "workspace/workspace.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int rat_workspace__open_engine(rat_engine **out, const rat_workspace *ws)
 {
@@ -81,14 +82,34 @@ static int ensure_branch(rat_catalog *catalog, const rat_workspace *ws)
 	return error;
 }
 
-/* Open the catalog at path (":memory:" for an empty one) with the branch in place. */
+int rat_workspace__claim(rat_catalog *catalog, const rat_workspace *ws, bool move)
+{
+	const char *spec = rat_workspace_branch_spec(ws);
+	char *folder = realpath(rat_workspace_path(ws), NULL); /* one folder, however reached */
+	rat_identity id;
+	int error;
+
+	id.name = rat_workspace_name(ws);
+	id.branch = rat_workspace_branch(ws);
+	id.branch_is_prefix = strcmp(spec, "auto") == 0 || strcmp(spec, "git") == 0 ||
+			      rat__str_has_prefix(spec, "git:");
+	id.branch_claim = !id.branch_is_prefix ? id.branch : rat__str_has_prefix(spec, "git:") ? spec + 4 : "";
+	id.prefix = rat_workspace_s3_prefix(ws);
+	id.folder = folder ? folder : rat_workspace_path(ws);
+	error = rat_catalog__claim(catalog, &id, move);
+	free(folder);
+	return error;
+}
+
+/* Open the catalog at path (":memory:" for an empty one), the identity claimed, the branch in place. */
 static int open_at(rat_catalog **out, const rat_workspace *ws, const char *path)
 {
 	int error;
 
 	if ((error = rat_catalog__open_embedded(out, path)) != 0)
 		return error;
-	if ((error = ensure_branch(*out, ws)) != 0) {
+	if ((error = rat_workspace__claim(*out, ws, false)) != 0 ||
+	    (error = ensure_branch(*out, ws)) != 0) {
 		rat_catalog__free(*out);
 		*out = NULL;
 	}
@@ -129,4 +150,38 @@ int rat_catalog_open(rat_catalog **out, const rat_workspace *ws)
 int rat_catalog_open_existing(rat_catalog **out, const rat_workspace *ws)
 {
 	return rat_workspace__open_catalog(out, ws);
+}
+
+int rat_workspace__check_identity(const rat_workspace *ws)
+{
+	rat_catalog *catalog = NULL;
+	int error;
+
+	if (!rat_workspace_catalog_exists(ws)) /* no catalog: no registry either, nothing to trust */
+		return 0;
+	error = rat_workspace__open_catalog(&catalog, ws);
+	rat_catalog__free(catalog);
+	return error;
+}
+
+int rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws)
+{
+	*out = NULL;
+	if (!rat_workspace_catalog_exists(ws))
+		return rat_workspace__no_catalog(ws);
+	return rat_catalog__open_embedded(out, rat_workspace_catalog_path(ws));
+}
+
+int rat_workspace_move(const rat_workspace *ws)
+{
+	rat_catalog *catalog = NULL;
+	int error;
+
+	if (!rat_workspace_catalog_exists(ws))
+		return rat_workspace__no_catalog(ws);
+	if ((error = rat_catalog__open_embedded(&catalog, rat_workspace_catalog_path(ws))) == 0 &&
+	    (error = rat_workspace__claim(catalog, ws, true)) == 0)
+		error = ensure_branch(catalog, ws);
+	rat_catalog__free(catalog);
+	return error;
 }

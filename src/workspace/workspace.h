@@ -73,6 +73,18 @@ RAT_MUST_USE int rat_workspace__create_catalog(rat_catalog **out, const rat_work
  * workspace with no state yet creates nothing on disk.
  */
 RAT_MUST_USE int rat_workspace__read_catalog(rat_catalog **out, const rat_workspace *ws);
+/**
+ * Claim the workspace's identity in catalog (rat_catalog__claim(): its name,
+ * branch, storage prefix and folder; move: record a changed one) and act as
+ * the workspace from then on.
+ */
+RAT_MUST_USE int rat_workspace__claim(rat_catalog *catalog, const rat_workspace *ws, bool move);
+/**
+ * The workspace's identity claimed in its catalog (rat_workspace__claim()),
+ * which must exist: what a name is trusted for (products' access rules)
+ * needs it first.
+ */
+RAT_MUST_USE int rat_workspace__check_identity(const rat_workspace *ws);
 /** Set RAT_ENOTFOUND "no catalog at <path>: ..." naming RAT_HOME and how it was found. */
 RAT_MUST_USE int rat_workspace__no_catalog(const rat_workspace *ws);
 

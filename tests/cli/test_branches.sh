@@ -61,7 +61,7 @@ expect_err "no table silver.nope on workspace/analytics"
 # a dev branch: its writes stay there until merged
 run dev start exp -w analytics
 expect_rc 0
-expect_out "Started dev/exp from workspace/analytics"
+expect_out "Started dev/analytics/exp from workspace/analytics"
 write dev/exp silver.sales "SELECT i AS id FROM range(100, 110) t(i)"
 write dev/exp gold.kpis "SELECT 42 AS answer"
 # plain `rat query` (the workspace branch) does not see the dev work; dev/exp does
@@ -92,7 +92,7 @@ expect_out "Would merge dev/exp into workspace/analytics (fast-forward); nothing
 expect_eq "$("$RAT_BIN" log -w analytics -n 1)" "$before"
 run dev merge exp -w analytics
 expect_rc 0
-expect_out "Merged dev/exp into workspace/analytics (fast-forward)"
+expect_out "Merged dev/analytics/exp into workspace/analytics (fast-forward)"
 expect_out "gold.kpis"
 run diff workspace/analytics dev/exp -w analytics
 expect_out "No table differs"
@@ -130,7 +130,7 @@ write workspace/analytics silver.sales "SELECT 2 AS id"
 before="$("$RAT_BIN" log -w analytics -n 1)"
 run dev merge clash -w analytics
 expect_rc 1
-expect_err "cannot merge dev/clash into workspace/analytics: both changed:"
+expect_err "cannot merge dev/analytics/clash into workspace/analytics: both changed:"
 expect_err "  silver.sales"
 expect_err "Nothing was written."
 expect_eq "$("$RAT_BIN" log -w analytics -n 1)" "$before"

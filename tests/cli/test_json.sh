@@ -111,7 +111,7 @@ run dev start exp -w shop
 expect_rc 0
 run dev list -w shop --json
 expect_rc 0
-expect_json 'd' "[{\"name\":\"exp\",\"branch\":\"dev/exp\",\"hash\":\"$head\"}]"
+expect_json 'd' "[{\"name\":\"exp\",\"branch\":\"dev/shop/exp\",\"hash\":\"$head\"}]"
 run diff main -w shop --json
 expect_rc 0
 expect_json '[(e["table"], e["change"], e["kind"]) for e in d]' '[["gold.biggest","added","view"],["silver.orders","added","table"]]' \

@@ -209,7 +209,7 @@ expect_rc 2
 expect_err "unknown subcommand 'genrate' (generate, check); did you mean 'generate'?"
 run workspace shwo
 expect_rc 2
-expect_err "unknown subcommand 'shwo' (list, show); did you mean 'show'?"
+expect_err "unknown subcommand 'shwo' (list, show, move); did you mean 'show'?"
 run products publsh
 expect_rc 2
 expect_err "did you mean 'publish'?"

@@ -141,7 +141,7 @@ run vacuum -w shop
 expect_rc 0
 expect_out "Removed 1 branch of failed runs"
 expect_eq "$("$RAT_BIN" branch -w shop --all | grep -c "$crashed" || true)" "0"
-run runs show -w shop "${crashed#run/}"
+run runs show -w shop "${crashed#run/shop/}"
 expect_out "killed or crashed"
 
 # --- rat query --output leaves no partial file behind when stopped

@@ -84,9 +84,9 @@ YAML
 good="$(head_of)"
 run write silver.orders -w shop --sql "SELECT 3 AS id, -5 AS amount"
 expect_rc 1
-expect_err "rat: error: write silver.orders: checks failed in pipelines/silver/orders.yaml: positive(amount) (1 rows); nothing was written to workspace/shop, and the new version is kept on run/write-"
+expect_err "rat: error: write silver.orders: checks failed in pipelines/silver/orders.yaml: positive(amount) (1 rows); nothing was written to workspace/shop, and the new version is kept on run/shop/write-"
 expect_eq "$(head_of)" "$good"
-kept="$(sed -n 's/.*kept on \(run\/write-[^ ]*\) .*/\1/p' "$T_DIR/err")"
+kept="$(sed -n 's/.*kept on \(run\/shop\/write-[^ ]*\) .*/\1/p' "$T_DIR/err")"
 expect_eq "$(csv --ref "$kept" 'SELECT amount FROM silver.orders')" "-5"
 run write silver.orders -w shop --sql "SELECT 3 AS id, 5 AS amount"
 expect_rc 0

@@ -13,6 +13,14 @@
 
 #include <avro.h>
 
+/** Fail the test unless call returns 0, with the library's last message. */
+#define TEST_OK(call)                                                                             \
+	do {                                                                                      \
+		int rc_ = (call);                                                                 \
+		if (rc_ != 0)                                                                     \
+			fail_msg("%s: %d: %s", #call, rc_, rat_error_last()->message);             \
+	} while (0)
+
 /** A fresh empty folder under the build tree; removed by test_rmtree(). */
 char *test_tmpdir(const char *name);
 /** Write text to dir/relpath, creating parent folders. */

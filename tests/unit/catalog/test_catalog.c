@@ -21,12 +21,7 @@
 
 static char *dir;
 
-#define OK(call)                                                                                  \
-	do {                                                                                      \
-		int rc_ = (call);                                                                 \
-		if (rc_ != 0)                                                                     \
-			fail_msg("%s: %d: %s", #call, rc_, rat_error_last()->message);             \
-	} while (0)
+#define OK(call) TEST_OK(call)
 
 static rat_catalog *open_catalog(const char *name)
 {

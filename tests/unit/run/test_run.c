@@ -280,7 +280,7 @@ static void a_failing_check_publishes_nothing(void **state)
 	assert_int_equal(head_of(ws, NULL, now), commits);
 	assert_string_equal(now, head);
 	assert_string_equal(rows_of(ws, NULL, "SELECT orders, amount FROM gold.totals"), "2,30");
-	snprintf(kept, sizeof(kept), "run/%s", info->id);
+	snprintf(kept, sizeof(kept), "run/%s/%s", rat_workspace_name(ws), info->id);
 	assert_string_equal(info->run_branch, kept);
 	assert_int_equal(run_branches(ws), branches + 1);
 	assert_string_equal(rows_of(ws, kept, "SELECT orders, amount FROM gold.totals"), "3,60");

@@ -119,13 +119,13 @@ static void a_pipeline_s_checks_gate_the_write(void **state)
 	assert_non_null(strstr(rat_error_last()->message,
 			       "write gold.totals: checks failed in pipelines/gold/totals.yaml: "
 			       "not_null(n) (1 rows); nothing was written to workspace/writes, and "
-			       "the new version is kept on run/write-"));
+			       "the new version is kept on run/writes/write-"));
 	head(after, rat_workspace_branch(ws));
 	assert_string_equal(after, before);
 	assert_int_equal(rat_catalog_open(&catalog, ws), 0);
 	assert_int_equal(rat_ref_list_get(&refs, catalog), 0);
 	for (i = 0; i < refs.count; i++)
-		kept += strncmp(refs.items[i].name, "run/write-", 10) == 0;
+		kept += strncmp(refs.items[i].name, "run/writes/write-", 17) == 0;
 	assert_int_equal(kept, 1);
 	rat_ref_list_free(&refs);
 	rat_catalog_free(catalog);

@@ -198,13 +198,19 @@ static void a_bound_session_cannot_reach_another_workspace(void **state)
 	opts.path = path;
 	assert_int_equal(rat_workspace_create(&other, "finance", &opts), 0);
 	{
-		/* creating a workspace creates its branch */
+		/* creating a workspace creates its branch; finance writes it, through a
+		 * catalog acting as finance (this workspace's may neither read nor write it) */
 		char hash[RAT_HASH_LEN + 1];
-		assert_int_equal(rat_catalog__resolve(catalog, "workspace/finance", hash), 0);
+		rat_catalog *theirs = NULL;
+		assert_int_equal(rat_catalog__resolve(catalog, "workspace/finance", hash), RAT_EACCESS);
+		assert_int_equal(rat_workspace__open_catalog(&theirs, other), 0);
+		assert_int_equal(rat_catalog__resolve(theirs, "workspace/finance", hash), 0);
+		assert_int_equal(rat_workspace__write_table(&result, other, theirs, session.engine,
+							    rat_workspace_branch(other), "gold.ledger",
+							    "SELECT 'secret' AS s", NULL, "finance"),
+				 0);
+		rat_catalog__free(theirs);
 	}
-	assert_int_equal(rat_workspace__write_table(&result, other, catalog, session.engine,
-						    rat_workspace_branch(other), "gold.ledger",
-						    "SELECT 'secret' AS s", NULL, "finance"), 0);
 	assert_int_equal(rat_workspace_storage_path(&location, other, "gold", "ledger"), 0);
 
 	assert_int_equal(rat_engine_open(&engine, session.ws), 0);
