@@ -184,10 +184,10 @@ cleanup:
 	return error;
 }
 
-/* env_var() in a pipeline's templates: the workspace's environment. */
-static const char *workspace_env(void *ws, const char *name)
+/* env_var() in a pipeline's templates: what the workspace may read of its environment. */
+static int workspace_env(void *ws, const char *name, const char **value)
 {
-	return rat_workspace__env(ws, name);
+	return rat_workspace__allowed_env(value, ws, name);
 }
 
 void rat_pipeline__template_env(rat_template_context *tc, const rat_pipelines *all)

@@ -152,12 +152,14 @@ static int fn_var(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *a
 static int fn_env_var(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *args)
 {
 	const rat_template_context *tc = r->tc;
-	const char *value;
+	const char *value = NULL;
 	int error = need_string(r, e, &args[0], "the variable's name");
 
 	if (error)
 		return error;
-	value = tc->env ? tc->env(tc->env_ctx, args[0].u.s.ptr) : NULL;
+	if (tc->env &&
+	    (error = callback_error(r, e->line, tc->env(tc->env_ctx, args[0].u.s.ptr, &value))) != 0)
+		return error;
 	return lookup_or_default(out, r, e, args, value, "environment variable");
 }
 

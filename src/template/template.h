@@ -111,12 +111,14 @@ typedef struct rat_template_context {
 	 * default argument is used then, and without one it is an error). */
 	const char *(*var)(void *ctx, const char *name);
 	/*
-	 * env_var(name): the variable's value, or NULL when it is not set (the
-	 * default argument is used then, and without one it is an error).
-	 * Called with env_ctx. NULL: no variable is set (a template never reads
-	 * the process environment itself).
+	 * env_var(name): *value receives the variable's value, or NULL when it
+	 * is not set (the default argument is used then, and without one it is
+	 * an error). A negative code after setting the error refuses the name
+	 * (a variable the workspace may not read; the message is prefixed with
+	 * path:line). Called with env_ctx. NULL: no variable is set (a template
+	 * never reads the process environment itself).
 	 */
-	const char *(*env)(void *env_ctx, const char *name);
+	int (*env)(void *env_ctx, const char *name, const char **value);
 	/* {{ run_started_at }}: e.g. "2026-11-23 10:00:00+00"; NULL: an error if used. */
 	const char *run_started_at;
 	/* {{ landing_files }}: the landing files to ingest, as a SQL list literal
