@@ -208,4 +208,12 @@ const char *rat_config__env_reserved(const char *name);
 RAT_MUST_USE int rat_config__parse_env_vars(rat_strarray *out, const rat_yaml *yaml,
 					    const rat_yaml_field *field);
 
+/**
+ * Where the key that seals the workspaces' secrets is kept, apart from the
+ * store under RAT_HOME: RAT_SECRETS_KEY_FILE, else
+ * $XDG_CONFIG_HOME/rat/secrets.key, else $HOME/.config/rat/secrets.key
+ * (free() *out). RAT_ENOTFOUND when none of them is set.
+ */
+RAT_MUST_USE int rat_config__secrets_key_path(char **out, const rat_env *env);
+
 #endif

@@ -9,6 +9,7 @@
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "util/names.h"
 #include "config/config.h"
 
 #include <stdio.h>
@@ -289,20 +290,6 @@ const char *rat_config__env_reserved(const char *name)
 	return credential_word(name) ? "named like a credential" : NULL;
 }
 
-/* An environment variable's name: a letter or '_', then letters, digits, '_'; at most 128. */
-static bool valid_env_name(const char *name)
-{
-	size_t i;
-
-	if (!*name || strlen(name) > 128 || (name[0] >= '0' && name[0] <= '9'))
-		return false;
-	for (i = 0; name[i]; i++)
-		if (!(name[i] == '_' || (name[i] >= 'A' && name[i] <= 'Z') ||
-		      (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9')))
-			return false;
-	return true;
-}
-
 int rat_config__parse_env_vars(rat_strarray *out, const rat_yaml *yaml,
 			       const rat_yaml_field *field)
 {
@@ -319,7 +306,7 @@ int rat_config__parse_env_vars(rat_strarray *out, const rat_yaml *yaml,
 		rat_yaml_field item = *field;
 		if (fy_node_get_type(field->value) == FYNT_SEQUENCE)
 			rat_yaml__item(&item, rat_yaml__at(field->value, i), field->path, i);
-		if (!valid_env_name(name))
+		if (!rat_name__valid_env(name))
 			return rat_yaml__field_error(yaml, &item,
 						     "invalid variable name '%.64s' (letters, "
 						     "digits and '_', not starting with a digit, "
@@ -338,4 +325,23 @@ int rat_config__parse_env_vars(rat_strarray *out, const rat_yaml *yaml,
 							     name);
 	}
 	return 0;
+}
+
+int rat_config__secrets_key_path(char **out, const rat_env *env)
+{
+	const char *file = rat_config__env_value(env, "RAT_SECRETS_KEY_FILE");
+	const char *xdg = rat_config__env_value(env, "XDG_CONFIG_HOME");
+	const char *home = rat_config__env_value(env, "HOME");
+
+	if (file)
+		*out = rat_fs__absolute(file);
+	else if (xdg && xdg[0] == '/')
+		*out = rat__sprintf("%s/rat/secrets.key", xdg);
+	else if (home && home[0] == '/')
+		*out = rat__sprintf("%s/.config/rat/secrets.key", home);
+	else
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CONFIG,
+				      "no place for the secrets key: set RAT_SECRETS_KEY_FILE (or "
+				      "HOME, or XDG_CONFIG_HOME)");
+	return *out ? 0 : RAT_ENOMEM;
 }

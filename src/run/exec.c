@@ -45,6 +45,7 @@ static int child_env(rat_strarray *out, const build *b, const char *out_dir, con
 {
 	const rat_pipeline *p = b->p;
 	const rat_workspace *ws = b->ctx->ws;
+	const rat_strarray *secrets = NULL;
 	const char *value;
 	size_t i;
 	int error = 0;
@@ -68,6 +69,10 @@ static int child_env(rat_strarray *out, const build *b, const char *out_dir, con
 		error = rat_strarray__push(out, "PATH=/usr/local/bin:/usr/bin:/bin");
 	if (!error)
 		error = rat_workspace__allowed_environ(out, ws);
+	if (!error)
+		error = rat_pipeline__secrets(&secrets, b->ctx->pipelines);
+	for (i = 0; !error && i < secrets->count; i++)
+		error = rat_strarray__push(out, secrets->strings[i]);
 	return error;
 }
 

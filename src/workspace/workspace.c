@@ -542,6 +542,11 @@ int rat_workspace__allowed_environ(rat_strarray *out, const rat_workspace *ws)
 	return error;
 }
 
+int rat_workspace__secrets_key_path(char **out, const rat_workspace *ws)
+{
+	return rat_config__secrets_key_path(out, &ws->env);
+}
+
 int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)
 {
 	return ws->config.keep_failed_days;

@@ -46,6 +46,8 @@ const char *rat_workspace__env(const rat_workspace *ws, const char *name);
  */
 RAT_MUST_USE int rat_workspace__allowed_env(const char **out, const rat_workspace *ws,
 					    const char *name);
+/** Where the secrets key is kept, from the workspace's environment (config.h; free() *out). */
+RAT_MUST_USE int rat_workspace__secrets_key_path(char **out, const rat_workspace *ws);
 /** Append "NAME=value" for each variable set that the workspace may read (above). */
 RAT_MUST_USE int rat_workspace__allowed_environ(rat_strarray *out, const rat_workspace *ws);
 /** What the workspace takes for now, in ms since the epoch: RAT_NOW when set, else the real time. */
