@@ -160,6 +160,14 @@ static int no_env(void *ctx, const char *name, const char **value)
 	return 0;
 }
 
+static int masked_secret(void *ctx, const char *name, const char **value)
+{
+	(void)ctx;
+	(void)name;
+	*value = "***"; /* the documents never hold a secret, nor need one */
+	return 0;
+}
+
 /* The filters of p's SQL, rendered for a full build; *note says when it would not render. */
 static int filters(rat_strarray *out, char **note, const rat_docs_model *m, const rat_pipeline *p)
 {
@@ -173,6 +181,7 @@ static int filters(rat_strarray *out, char **note, const rat_docs_model *m, cons
 	tc.this_relation = p->key;
 	tc.var = no_value;
 	tc.env = no_env;
+	tc.secret = masked_secret;
 	tc.run_started_at = "<run_started_at>";
 	tc.macros = m->all.macros;
 	tc.macro_count = m->all.macro_count;

@@ -124,6 +124,16 @@ expect_rc 1
 expect_err "secrets key $RAT_SECRETS_KEY_FILE is readable by others (mode 0644): chmod 600 it"
 chmod 600 "$RAT_SECRETS_KEY_FILE"
 
+# the generated documents show a secret's place, never its value, and need no key
+printf "SELECT 1 AS n FROM (SELECT 1) WHERE '{{ secret(\"API_TOKEN\") }}' <> ''\n" > "$p/gold/auth.sql"
+mv "$RAT_SECRETS_KEY_FILE" "$T_DIR/key.away"
+run docs generate -w shop
+expect_rc 0
+expect_file "$p/gold/auth/docs/business_rules.md"
+grep -qF "'***' <> ''" "$p/gold/auth/docs/business_rules.md" || fail "business_rules.md lacks the masked filter"
+no_value "$p"
+mv "$T_DIR/key.away" "$RAT_SECRETS_KEY_FILE"
+
 # rm
 run secret rm API_TOKEN -w shop
 expect_rc 0
