@@ -47,10 +47,11 @@ static const char *var(void *ctx, const char *name)
 	return strcmp(name, "country") == 0 ? "NL" : NULL;
 }
 
-static const char *env(void *ctx, const char *name)
+static int env(void *ctx, const char *name, const char **value)
 {
 	(void)ctx;
-	return strcmp(name, "RAT_ENV") == 0 ? "prod" : NULL;
+	*value = strcmp(name, "RAT_ENV") == 0 ? "prod" : NULL;
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -16,5 +16,6 @@
 #include "rat/test.h"
 #include "rat/product.h"
 #include "rat/maintenance.h"
+#include "rat/secret.h"
 
 #endif

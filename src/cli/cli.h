@@ -125,6 +125,7 @@ extern const cli_command cli_cmd_vacuum;
 extern const cli_command cli_cmd_shell;
 extern const cli_command cli_cmd_drop;
 extern const cli_command cli_cmd_write;
+extern const cli_command cli_cmd_secret;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c

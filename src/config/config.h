@@ -81,6 +81,7 @@ typedef struct rat_workspace_config {
 	rat_subscription_config *subscriptions;
 	size_t subscription_count;
 	int64_t keep_failed_days; /* runs.keep_failed_days: a failed run's branch kept (default 7) */
+	rat_strarray env_vars;    /* env_vars: what env_var() and executables may read */
 } rat_workspace_config;
 
 /**
@@ -183,5 +184,38 @@ RAT_MUST_USE int rat_config__resolve_branch(char **out, const char *spec, const 
 bool rat_config__reserved_branch(const char *spec);
 /** Check a nessie_branch value; sets a message (without position) on failure. */
 RAT_MUST_USE int rat_config__check_branch_spec(const char *spec);
+
+/*
+ * What a workspace's templates (env_var()) and executables may read of the
+ * environment: every RAT_VAR_* variable and the names its workspace.yaml
+ * lists in env_vars; never a name rat_config__env_reserved() refuses.
+ */
+#define RAT_ENV_VAR_PREFIX "RAT_VAR_"
+
+/**
+ * Why name may never be given to a workspace (static text: "a storage
+ * credential of the operator", "one of rat's own settings", "read by rat's
+ * configuration", "named like a credential"), or NULL when it may: S3_*,
+ * AWS_*, GOOGLE_*, AZURE_*, RAT_* but RAT_VAR_*, ICEBERG_WAREHOUSE,
+ * WORKSPACE, GIT_CEILING_DIRECTORIES, USER, and names with a word such as
+ * SECRET, PASSWORD, TOKEN or KEY.
+ */
+const char *rat_config__env_reserved(const char *name);
+
+/**
+ * workspace.yaml's env_vars (a list of names, or one) into out: each a
+ * valid variable name, listed once, not reserved; errors name file:line:col
+ * and the item (env_vars[1]).
+ */
+RAT_MUST_USE int rat_config__parse_env_vars(rat_strarray *out, const rat_yaml *yaml,
+					    const rat_yaml_field *field);
+
+/**
+ * Where the key that seals the workspaces' secrets is kept, apart from the
+ * store under RAT_HOME: RAT_SECRETS_KEY_FILE, else
+ * $XDG_CONFIG_HOME/rat/secrets.key, else $HOME/.config/rat/secrets.key
+ * (free() *out). RAT_ENOTFOUND when none of them is set.
+ */
+RAT_MUST_USE int rat_config__secrets_key_path(char **out, const rat_env *env);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "util/names.h"
 #include "config/config.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <libfyaml.h>
 
 extern char **environ;
 
@@ -244,4 +246,102 @@ void rat_config__s3_settings(rat_s3_settings *out, const rat_env *env, bool s3_w
 	out->endpoint = out->aws_endpoint;
 	out->origin = !endpoint ? "AWS: S3_ENDPOINT unset" : *endpoint ? "AWS: S3_ENDPOINT=aws"
 									: "AWS: S3_ENDPOINT empty";
+}
+
+/*
+ * What templates may read (env_var()) and executables inherit: the names a
+ * workspace lists in env_vars, and RAT_VAR_*. Never the operator's own
+ * settings and credentials, even listed: a name that is one gets the
+ * reason here (static text), else NULL.
+ */
+/* True when one of name's '_'-separated words, in any case, is a credential's. */
+static bool credential_word(const char *name)
+{
+	static const char *const words[] = { "SECRET", "SECRETS",    "PASSWORD", "PASSWD",
+					      "TOKEN",      "KEY",      "APIKEY",
+					      "CREDENTIAL", "CREDENTIALS", "PRIVATE", NULL };
+	const char *w = name, *end;
+	size_t i;
+
+	for (; *w; w = *end ? end + 1 : end) {
+		end = w + strcspn(w, "_");
+		for (i = 0; words[i]; i++)
+			if (strlen(words[i]) == (size_t)(end - w) &&
+			    strncasecmp(w, words[i], (size_t)(end - w)) == 0)
+				return true;
+	}
+	return false;
+}
+
+const char *rat_config__env_reserved(const char *name)
+{
+	static const char *const exact[] = { "ICEBERG_WAREHOUSE", "WORKSPACE",
+					     "GIT_CEILING_DIRECTORIES", "USER", NULL };
+	size_t i;
+
+	if (rat__str_has_prefix(name, "S3_") || rat__str_has_prefix(name, "AWS_") ||
+	    rat__str_has_prefix(name, "GOOGLE_") || rat__str_has_prefix(name, "AZURE_"))
+		return "a storage credential of the operator";
+	if (rat__str_has_prefix(name, "RAT_") && !rat__str_has_prefix(name, RAT_ENV_VAR_PREFIX))
+		return "one of rat's own settings";
+	for (i = 0; exact[i]; i++)
+		if (strcmp(name, exact[i]) == 0)
+			return "read by rat's configuration";
+	return credential_word(name) ? "named like a credential" : NULL;
+}
+
+int rat_config__parse_env_vars(rat_strarray *out, const rat_yaml *yaml,
+			       const rat_yaml_field *field)
+{
+	size_t i, j;
+	const char *why;
+	int error;
+
+	if ((error = rat_yaml__string_list(out, yaml, field)) != 0)
+		return error;
+	if (out->count > 256)
+		return rat_yaml__field_error(yaml, field, "at most 256 names, got %zu", out->count);
+	for (i = 0; i < out->count; i++) {
+		const char *name = out->strings[i];
+		rat_yaml_field item = *field;
+		if (fy_node_get_type(field->value) == FYNT_SEQUENCE)
+			rat_yaml__item(&item, rat_yaml__at(field->value, i), field->path, i);
+		if (!rat_name__valid_env(name))
+			return rat_yaml__field_error(yaml, &item,
+						     "invalid variable name '%.64s' (letters, "
+						     "digits and '_', not starting with a digit, "
+						     "at most 128)",
+						     name);
+		if ((why = rat_config__env_reserved(name)) != NULL)
+			return rat_yaml__field_error(yaml, &item,
+						     "%s is %s: templates and executables never "
+						     "see it, even listed (a pipeline's own "
+						     "credential goes in the workspace's secrets: "
+						     "rat secret set)",
+						     name, why);
+		for (j = 0; j < i; j++)
+			if (strcmp(out->strings[j], name) == 0)
+				return rat_yaml__field_error(yaml, &item, "%s is listed twice",
+							     name);
+	}
+	return 0;
+}
+
+int rat_config__secrets_key_path(char **out, const rat_env *env)
+{
+	const char *file = rat_config__env_value(env, "RAT_SECRETS_KEY_FILE");
+	const char *xdg = rat_config__env_value(env, "XDG_CONFIG_HOME");
+	const char *home = rat_config__env_value(env, "HOME");
+
+	if (file)
+		*out = rat_fs__absolute(file);
+	else if (xdg && xdg[0] == '/')
+		*out = rat__sprintf("%s/rat/secrets.key", xdg);
+	else if (home && home[0] == '/')
+		*out = rat__sprintf("%s/.config/rat/secrets.key", home);
+	else
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CONFIG,
+				      "no place for the secrets key: set RAT_SECRETS_KEY_FILE (or "
+				      "HOME, or XDG_CONFIG_HOME)");
+	return *out ? 0 : RAT_ENOMEM;
 }

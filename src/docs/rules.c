@@ -149,7 +149,23 @@ static const char *no_value(void *ctx, const char *name)
 {
 	(void)ctx;
 	(void)name;
-	return NULL; /* the default of var() and env_var(): the same on every machine */
+	return NULL; /* the default of var(): the same on every machine */
+}
+
+static int no_env(void *ctx, const char *name, const char **value)
+{
+	(void)ctx;
+	(void)name;
+	*value = NULL; /* the default of env_var(): the same on every machine */
+	return 0;
+}
+
+static int masked_secret(void *ctx, const char *name, const char **value)
+{
+	(void)ctx;
+	(void)name;
+	*value = "***"; /* the documents never hold a secret, nor need one */
+	return 0;
 }
 
 /* The filters of p's SQL, rendered for a full build; *note says when it would not render. */
@@ -164,7 +180,8 @@ static int filters(rat_strarray *out, char **note, const rat_docs_model *m, cons
 	tc.ref = ref_key;
 	tc.this_relation = p->key;
 	tc.var = no_value;
-	tc.env = no_value;
+	tc.env = no_env;
+	tc.secret = masked_secret;
 	tc.run_started_at = "<run_started_at>";
 	tc.macros = m->all.macros;
 	tc.macro_count = m->all.macro_count;

@@ -92,7 +92,7 @@ static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p
 
 int rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws)
 {
-	rat_pipelines all = { NULL, 0, NULL, 0, NULL };
+	rat_pipelines all = { NULL, 0, NULL, 0, NULL, NULL };
 	list_storage *st = NULL;
 	size_t *order = NULL, i, ndeps = 0, used = 0;
 	rat_strarray known = RAT_STRARRAY_INIT;

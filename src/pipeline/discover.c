@@ -184,18 +184,6 @@ cleanup:
 	return error;
 }
 
-/* env_var() in a pipeline's templates: the workspace's environment. */
-static const char *workspace_env(void *ws, const char *name)
-{
-	return rat_workspace__env(ws, name);
-}
-
-void rat_pipeline__template_env(rat_template_context *tc, const rat_pipelines *all)
-{
-	tc->env = all->ws ? workspace_env : NULL;
-	tc->env_ctx = (void *)all->ws; /* read only: env_var() looks up */
-}
-
 static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
@@ -228,6 +216,8 @@ int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
 
 	memset(out, 0, sizeof(*out));
 	out->ws = ws;
+	if ((error = rat_pipeline__secrets_new(&out->secrets)) != 0)
+		return error;
 	for (layer = 0; !error && layer < RAT_LAYER_COUNT; layer++)
 		if ((error = rat_workspace_list_pipelines(&names[layer], ws, (rat_layer)layer)) == 0)
 			total += names[layer].count;
@@ -307,6 +297,7 @@ void rat_pipelines_free(rat_pipelines *pipelines)
 		free((char *)pipelines->macros[i].text);
 	}
 	free(pipelines->macros);
+	rat_pipeline__secrets_free(pipelines->secrets);
 	memset(pipelines, 0, sizeof(*pipelines));
 }
 

@@ -121,10 +121,27 @@ typedef struct rat_pipelines {
 	/* The workspace they were loaded from (borrowed: it outlives them): env_var() reads its
 	 * environment. */
 	const rat_workspace *ws;
+	/* Its secrets, opened the first time a template or an executable needs them (secrets.c). */
+	struct rat_pipeline_secrets *secrets;
 } rat_pipelines;
 
-/** Let tc's env_var() read the environment of the workspace all were loaded from. */
+/*
+ * secrets.c: what a pipeline reads of its workspace beyond its files.
+ */
+
+/**
+ * Let tc's env_var() read what the workspace all were loaded from may read
+ * of its environment, and secret() its secrets (tc->env_ctx is all).
+ */
 void rat_pipeline__template_env(rat_template_context *tc, const rat_pipelines *all);
+/**
+ * The workspace's secrets as "NAME=value" (owned by all), opened once,
+ * whichever thread asks first (secret/secret.h: their values are masked in
+ * messages from then on). An error (a missing key) is told to each caller.
+ */
+RAT_MUST_USE int rat_pipeline__secrets(const rat_strarray **out, const rat_pipelines *all);
+RAT_MUST_USE int rat_pipeline__secrets_new(struct rat_pipeline_secrets **out);
+void rat_pipeline__secrets_free(struct rat_pipeline_secrets *secrets);
 
 /**
  * Discover and load every pipeline of a workspace, with its dependencies

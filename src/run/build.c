@@ -22,6 +22,7 @@
 #include "util/random.h"
 #include "util/sha256.h"
 #include "util/sql.h"
+#include "util/mask.h"
 #include "rat/catalog.h"
 #include "rat/engine.h"
 #include "rat/pipeline.h"
@@ -300,6 +301,7 @@ static int run_checks(build *b)
 /* The SELECT the pipeline produces: rendered SQL, or what its executable wrote ("" for nothing). */
 static int produce(build *b, rat_buf *sql)
 {
+	char *shown;
 	int error;
 
 	if (b->p->kind != RAT_PIPELINE_SQL)
@@ -309,9 +311,14 @@ static int produce(build *b, rat_buf *sql)
 		b->located = rat_error_last()->klass != RAT_ERRCLASS_NOMEMORY;
 		return error;
 	}
-	b->step->sql = rat_run__keep(b->rec, rat_buf_cstr(sql));
+	/* what the record keeps and a dry run shows: the secrets' values masked, the offsets kept */
+	if ((shown = rat__strdup(rat_buf_cstr(sql))) == NULL)
+		return RAT_ENOMEM;
+	rat_mask__same_length(shown);
+	b->step->sql = rat_run__keep(b->rec, shown);
+	free(shown);
 	/* the engine's errors in it are told as positions in it, not in librat's wrappers */
-	return rat_engine__set_user_sql(b->engine, b->step->sql);
+	return rat_engine__set_user_sql(b->engine, rat_buf_cstr(sql));
 }
 
 /*

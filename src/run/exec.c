@@ -31,23 +31,49 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-/*
- * The workspace's environment (as it was when it loaded) plus ours
- * (NAME=value each), for the child. Free the array, not its strings.
- */
-static char **child_env(const rat_strarray *ours, const rat_workspace *ws)
-{
-	const rat_strarray *theirs = rat_workspace__environ(ws);
-	size_t i;
-	char **env;
+/* The operator's variables an executable keeps (when set): finding programs, text, time. */
+static const char *const kept_vars[] = { "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", NULL };
 
-	if ((env = rat__calloc(theirs->count + ours->count + 1, sizeof(char *))) == NULL)
-		return NULL;
-	for (i = 0; i < ours->count; i++)
-		env[i] = ours->strings[i];
-	for (i = 0; i < theirs->count; i++) /* ours first: a name set twice takes the first */
-		env[ours->count + i] = theirs->strings[i];
-	return env;
+/*
+ * The executable's whole environment, "NAME=value" each, into out: what the
+ * run gives it (RAT_*), HOME and TMPDIR in its own working folder, PATH,
+ * LANG, LC_ALL, LC_CTYPE and TZ as the workspace saw them, the variables the
+ * workspace may read (RAT_VAR_*, env_vars) and its secrets. Nothing else of
+ * the operator's environment: no credential reaches it.
+ */
+static int child_env(rat_strarray *out, const build *b, const char *out_dir, const char *work)
+{
+	const rat_pipeline *p = b->p;
+	const rat_workspace *ws = b->ctx->ws;
+	const rat_strarray *secrets = NULL;
+	const char *value;
+	size_t i;
+	int error = 0;
+
+	if (rat_strarray__push_owned(out, rat__sprintf("RAT_OUTPUT_DIR=%s", out_dir)) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_PIPELINE=%s", p->key)) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_WORKSPACE=%s", rat_workspace_name(ws))) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_RUN_ID=%s", b->ctx->run_id)) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_RUN_STARTED_AT=%s", b->ctx->started_at)) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_IS_INCREMENTAL=%d", b->incremental)) ||
+	    (p->landing && rat_strarray__push_owned(out, rat__sprintf("RAT_LANDING_DIR=%s/landing/%s",
+					rat_workspace_path(ws), p->landing))) ||
+	    rat_strarray__push_owned(out, rat__sprintf("HOME=%s", work)) ||
+	    rat_strarray__push_owned(out, rat__sprintf("TMPDIR=%s/tmp", work)))
+		return RAT_ENOMEM;
+	for (i = 0; !error && kept_vars[i]; i++)
+		if ((value = rat_workspace__env(ws, kept_vars[i])) != NULL)
+			error = rat_strarray__push_owned(out, rat__sprintf("%s=%s", kept_vars[i],
+									   value));
+	if (!error && !rat_workspace__env(ws, "PATH"))
+		error = rat_strarray__push(out, "PATH=/usr/local/bin:/usr/bin:/bin");
+	if (!error)
+		error = rat_workspace__allowed_environ(out, ws);
+	if (!error)
+		error = rat_pipeline__secrets(&secrets, b->ctx->pipelines);
+	for (i = 0; !error && i < secrets->count; i++)
+		error = rat_strarray__push(out, secrets->strings[i]);
+	return error;
 }
 
 /* The last lines of a log, for an error message. */
@@ -79,37 +105,34 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 	const char *argv_cmd[] = { "sh", "-c", p->command, NULL };
 	const char *const *argv = p->kind == RAT_PIPELINE_PYTHON ? argv_py
 				  : p->kind == RAT_PIPELINE_SHELL ? argv_sh : argv_cmd;
-	rat_strarray ours = RAT_STRARRAY_INIT;
+	rat_strarray env = RAT_STRARRAY_INIT;
 	posix_spawn_file_actions_t actions;
 	posix_spawnattr_t attr;
-	char **env = NULL, *tail = NULL;
+	char *tail = NULL, *work = rat__sprintf("%s/work", b->scratch), *tmp = NULL, **envp = NULL;
 	int status = 0, error = 0, rc;
 	pid_t pid;
 
-	if (rat_strarray__push_owned(&ours, rat__sprintf("RAT_OUTPUT_DIR=%s", out_dir)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_PIPELINE=%s", p->key)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_WORKSPACE=%s",
-							 rat_workspace_name(b->ctx->ws))) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_RUN_ID=%s", b->ctx->run_id)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_RUN_STARTED_AT=%s",
-							 b->ctx->started_at)) ||
-	    rat_strarray__push_owned(&ours, rat__sprintf("RAT_IS_INCREMENTAL=%d", b->incremental)) ||
-	    (p->landing && rat_strarray__push_owned(&ours, rat__sprintf("RAT_LANDING_DIR=%s/landing/%s",
-					rat_workspace_path(b->ctx->ws), p->landing))) ||
-	    (env = child_env(&ours, b->ctx->ws)) == NULL) {
-		rat_strarray_free(&ours);
-		return RAT_ENOMEM;
+	if (!work || (tmp = rat__sprintf("%s/tmp", work)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
 	}
+	if ((error = rat_fs__mkdir_p(tmp)) != 0 || (error = child_env(&env, b, out_dir, work)) != 0)
+		goto cleanup;
+	if ((envp = rat__calloc(env.count + 1, sizeof(char *))) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	memcpy(envp, env.strings, env.count * sizeof(char *)); /* borrowed; NULL-terminated */
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&actions, 1, 2);
 	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addchdir_np(&actions, rat_workspace_path(b->ctx->ws));
+	posix_spawn_file_actions_addchdir_np(&actions, work); /* its own folder, not the workspace */
 	/* its own process group, so that a cancel stops what it starts too */
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	rc = posix_spawnp(&pid, argv[0], &actions, &attr, (char *const *)argv, env);
+	rc = posix_spawnp(&pid, argv[0], &actions, &attr, (char *const *)argv, envp);
 	posix_spawn_file_actions_destroy(&actions);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
@@ -139,8 +162,10 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 	b->named = true;
 cleanup:
 	free(tail);
-	free(env);
-	rat_strarray_free(&ours);
+	free(work);
+	free(tmp);
+	free(envp);
+	rat_strarray_free(&env);
 	return error;
 }
 

@@ -591,7 +591,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 {
 	rat_run_options opts_v;
 	const rat_run_options *opts = &opts_v;
-	rat_pipelines all = { NULL, 0, NULL, 0, NULL };
+	rat_pipelines all = { NULL, 0, NULL, 0, NULL, NULL };
 	scheduler s;
 	rat_catalog *catalog = NULL;
 	rat_resources res;

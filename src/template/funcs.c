@@ -152,13 +152,32 @@ static int fn_var(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *a
 static int fn_env_var(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *args)
 {
 	const rat_template_context *tc = r->tc;
-	const char *value;
+	const char *value = NULL;
 	int error = need_string(r, e, &args[0], "the variable's name");
 
 	if (error)
 		return error;
-	value = tc->env ? tc->env(tc->env_ctx, args[0].u.s.ptr) : NULL;
+	if (tc->env &&
+	    (error = callback_error(r, e->line, tc->env(tc->env_ctx, args[0].u.s.ptr, &value))) != 0)
+		return error;
 	return lookup_or_default(out, r, e, args, value, "environment variable");
+}
+
+static int fn_secret(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *args)
+{
+	const rat_template_context *tc = r->tc;
+	const char *value = NULL;
+	int error = need_string(r, e, &args[0], "the secret's name");
+
+	if (error)
+		return error;
+	if (!tc->secret)
+		return rat_template__fail(r->path, e->line, "secret('%s'): no secrets here",
+					  args[0].u.s.ptr);
+	if ((error = callback_error(r, e->line, tc->secret(tc->env_ctx, args[0].u.s.ptr,
+							    &value))) != 0)
+		return error;
+	return rat_template__value_string(out, value, strlen(value));
 }
 
 typedef int (*builtin_fn)(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *args);
@@ -173,6 +192,7 @@ static const struct builtin {
 	{ "watermark", 1, 1, fn_watermark },
 	{ "var", 1, 2, fn_var },
 	{ "env_var", 1, 2, fn_env_var },
+	{ "secret", 1, 1, fn_secret },
 };
 
 static const struct builtin *find_builtin(const char *name)

@@ -16,7 +16,7 @@
  *
  * The pipeline functions call back into the caller, who knows the run:
  * ref('layer.table') (and ref('products.alias')), this, is_incremental(),
- * watermark('col'), var('name', default), env_var('NAME', default),
+ * watermark('col'), var('name', default), env_var('NAME', default), secret('NAME'),
  * run_started_at and landing_files (bronze ingestion). Nothing here touches a file, the engine or the catalog.
  *
  * Every error names the file and line: "pipelines/silver/orders.sql:12:
@@ -111,12 +111,20 @@ typedef struct rat_template_context {
 	 * default argument is used then, and without one it is an error). */
 	const char *(*var)(void *ctx, const char *name);
 	/*
-	 * env_var(name): the variable's value, or NULL when it is not set (the
-	 * default argument is used then, and without one it is an error).
-	 * Called with env_ctx. NULL: no variable is set (a template never reads
-	 * the process environment itself).
+	 * env_var(name): *value receives the variable's value, or NULL when it
+	 * is not set (the default argument is used then, and without one it is
+	 * an error). A negative code after setting the error refuses the name
+	 * (a variable the workspace may not read; the message is prefixed with
+	 * path:line). Called with env_ctx. NULL: no variable is set (a template
+	 * never reads the process environment itself).
 	 */
-	const char *(*env)(void *env_ctx, const char *name);
+	int (*env)(void *env_ctx, const char *name, const char **value);
+	/*
+	 * secret(name): *value receives the workspace's secret; a negative code
+	 * after setting the error when it has none (or its secrets cannot be
+	 * opened). Called with env_ctx. NULL: secret() is an error.
+	 */
+	int (*secret)(void *env_ctx, const char *name, const char **value);
 	/* {{ run_started_at }}: e.g. "2026-11-23 10:00:00+00"; NULL: an error if used. */
 	const char *run_started_at;
 	/* {{ landing_files }}: the landing files to ingest, as a SQL list literal
@@ -135,7 +143,7 @@ typedef struct rat_template_context {
 } rat_template_context;
 
 #define RAT_TEMPLATE_CONTEXT_INIT                                                                  \
-	{ NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
+	{ NULL, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
 
 /**
  * Render template text into out (appended). On failure out holds a partial

@@ -6,6 +6,7 @@
  * exit. A message longer than the buffer is cut and ends in "...".
  */
 #include "util/common.h"
+#include "util/mask.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ int rat_error__vset(int code, int klass, const char *fmt, va_list ap)
 	if (n < 0)
 		tls_message[0] = '\0';
 	mark_truncated(n);
+	rat_mask__message(tls_message, n >= MESSAGE_MAX); /* a secret's value is never told */
 	tls_error.message = tls_message;
 	tls_error.klass = klass;
 	tls_detail = 0;
@@ -98,6 +100,7 @@ void rat_error__prefix(const char *fmt, ...)
 	va_end(ap);
 	n = snprintf(tls_message, sizeof(tls_message), "%s: %s", context, old);
 	mark_truncated(n);
+	rat_mask__message(tls_message, n >= MESSAGE_MAX);
 	tls_error.message = tls_message;
 }
 

@@ -60,14 +60,20 @@ int rat_fs__write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int rat_fs__write_file_atomic(const char *path, const void *data, size_t len)
+/* Write path through a temporary file created with mode, then renamed into place. */
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char *tmp = rat__sprintf("%s.%ld.tmp", path, (long)getpid());
 	int fd = -1, error = 0;
 
 	if (!tmp)
 		return RAT_ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a fresh file, so that it has mode whatever a leftover one had */
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		error = rat_error__os(RAT_EIO, "%s", tmp);
+		goto cleanup;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		error = rat_error__os(RAT_EIO, "%s", path);
 		goto cleanup;
@@ -91,6 +97,16 @@ cleanup:
 		unlink(tmp);
 	free(tmp);
 	return error;
+}
+
+int rat_fs__write_file_atomic(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, 0644);
+}
+
+int rat_fs__write_file_private(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, 0600);
 }
 
 int rat_fs__mkdir_p(const char *path)

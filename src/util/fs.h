@@ -14,6 +14,8 @@ RAT_MUST_USE int rat_fs__read_file(rat_buf *out, const char *path, size_t max);
 RAT_MUST_USE int rat_fs__write_all(int fd, const void *data, size_t len);
 /** Write a file so that readers see the old content or the new, never a part. */
 RAT_MUST_USE int rat_fs__write_file_atomic(const char *path, const void *data, size_t len);
+/** As rat_fs__write_file_atomic(), the file readable and writable by its owner only (0600). */
+RAT_MUST_USE int rat_fs__write_file_private(const char *path, const void *data, size_t len);
 /** Create a folder and its missing parents. */
 RAT_MUST_USE int rat_fs__mkdir_p(const char *path);
 bool rat_fs__is_dir(const char *path);

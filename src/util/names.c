@@ -21,3 +21,16 @@ bool rat_name__valid_ref(const char *name)
 	return !strstr(name, "..") && !strstr(name, "//") && !strstr(name, "/.") &&
 	       name[n - 1] != '/' && name[n - 1] != '.' && !rat__str_has_suffix(name, ".lock");
 }
+
+bool rat_name__valid_env(const char *name)
+{
+	size_t i;
+
+	if (!name || !*name || strlen(name) > 128 || (name[0] >= '0' && name[0] <= '9'))
+		return false;
+	for (i = 0; name[i]; i++)
+		if (!(name[i] == '_' || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	return true;
+}

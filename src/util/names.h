@@ -13,4 +13,10 @@
  */
 bool rat_name__valid_ref(const char *name);
 
+/**
+ * An environment variable's name, as workspace.yaml's env_vars and the
+ * secrets take them: a letter or '_', then letters, digits and '_'; at most 128.
+ */
+bool rat_name__valid_env(const char *name);
+
 #endif

@@ -164,6 +164,15 @@ int rat_workspace__check_identity(const rat_workspace *ws)
 	return error;
 }
 
+int rat_workspace__claim_identity(const rat_workspace *ws)
+{
+	rat_catalog *catalog = NULL;
+	int error = rat_workspace__create_catalog(&catalog, ws);
+
+	rat_catalog__free(catalog);
+	return error;
+}
+
 int rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws)
 {
 	*out = NULL;

@@ -489,9 +489,62 @@ const char *rat_workspace__env(const rat_workspace *ws, const char *name)
 	return rat_config__env_get(&ws->env, name);
 }
 
-const rat_strarray *rat_workspace__environ(const rat_workspace *ws)
+/* Whether the workspace may read name: RAT_VAR_* or listed in env_vars, and not reserved. */
+static bool env_allowed(const rat_workspace *ws, const char *name)
 {
-	return &ws->env.vars;
+	size_t i;
+
+	if (rat_config__env_reserved(name))
+		return false;
+	if (rat__str_has_prefix(name, RAT_ENV_VAR_PREFIX))
+		return true;
+	for (i = 0; i < ws->config.env_vars.count; i++)
+		if (strcmp(ws->config.env_vars.strings[i], name) == 0)
+			return true;
+	return false;
+}
+
+int rat_workspace__allowed_env(const char **out, const rat_workspace *ws, const char *name)
+{
+	const char *why = rat_config__env_reserved(name);
+
+	*out = NULL;
+	if (why)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+				      "environment variable '%.128s' is %s: a workspace never "
+				      "reads it (a pipeline's own credential goes in the "
+				      "workspace's secrets: rat secret set -w %s NAME)",
+				      name, why, ws->config.name);
+	if (!env_allowed(ws, name))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+				      "environment variable '%.128s' is not allowed for workspace "
+				      "'%s' (a workspace reads RAT_VAR_* and the names its "
+				      "workspace.yaml lists in env_vars)",
+				      name, ws->config.name);
+	*out = rat_config__env_get(&ws->env, name);
+	return 0;
+}
+
+int rat_workspace__allowed_environ(rat_strarray *out, const rat_workspace *ws)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < ws->env.vars.count; i++) {
+		const char *v = ws->env.vars.strings[i];
+		char *name = rat__strndup(v, strcspn(v, "="));
+		if (!name)
+			return RAT_ENOMEM;
+		if (env_allowed(ws, name))
+			error = rat_strarray__push(out, v);
+		free(name);
+	}
+	return error;
+}
+
+int rat_workspace__secrets_key_path(char **out, const rat_workspace *ws)
+{
+	return rat_config__secrets_key_path(out, &ws->env);
 }
 
 int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)

@@ -37,8 +37,19 @@ int64_t rat_workspace__keep_failed_days(const rat_workspace *ws);
 RAT_MUST_USE int rat_workspace__folder_name(char **out, const char *dir, const rat_env *env);
 /** An environment variable as the workspace saw it at load; NULL when unset. Owned by ws. */
 const char *rat_workspace__env(const rat_workspace *ws, const char *name);
-/** The whole environment at load, "NAME=value" each (for child processes). Owned by ws. */
-const rat_strarray *rat_workspace__environ(const rat_workspace *ws);
+/**
+ * A variable the workspace's templates read with env_var(): RAT_VAR_* and
+ * the names workspace.yaml lists in env_vars. *out receives its value
+ * (owned by ws), NULL when unset; RAT_EINVALID, the message naming the
+ * variable and why, for any other name, and always for the operator's
+ * settings and credentials (rat_config__env_reserved()).
+ */
+RAT_MUST_USE int rat_workspace__allowed_env(const char **out, const rat_workspace *ws,
+					    const char *name);
+/** Where the secrets key is kept, from the workspace's environment (config.h; free() *out). */
+RAT_MUST_USE int rat_workspace__secrets_key_path(char **out, const rat_workspace *ws);
+/** Append "NAME=value" for each variable set that the workspace may read (above). */
+RAT_MUST_USE int rat_workspace__allowed_environ(rat_strarray *out, const rat_workspace *ws);
 /** RAT_NOW as the workspace saw it at load, in ms since the epoch; -1 when unset. */
 int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws);
 /**
@@ -85,6 +96,13 @@ RAT_MUST_USE int rat_workspace__claim(rat_catalog *catalog, const rat_workspace 
  * needs it first.
  */
 RAT_MUST_USE int rat_workspace__check_identity(const rat_workspace *ws);
+/**
+ * Claim the workspace's identity in the catalog, creating the catalog when
+ * missing (as a run does): for writers of the workspace's own state outside
+ * the catalog (its secrets). An error naming the other workspace when one
+ * holds its name, folder, branch or prefix.
+ */
+RAT_MUST_USE int rat_workspace__claim_identity(const rat_workspace *ws);
 /** Set RAT_ENOTFOUND "no catalog at <path>: ..." naming RAT_HOME and how it was found. */
 RAT_MUST_USE int rat_workspace__no_catalog(const rat_workspace *ws);
 

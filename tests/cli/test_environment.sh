@@ -13,19 +13,21 @@ p="$ws/pipelines"
 csv() { "$RAT_BIN" query -w shop --format csv "$1" | tr -d '\r' | tail -n +2 | paste -sd' '; }
 
 cat > "$p/bronze/regions.sql" <<'SQL'
-SELECT '{{ env_var("RAT_TEST_REGION") }}' AS region, '{{ env_var("RAT_TEST_UNSET", "none") }}' AS other
+SELECT '{{ env_var("SHOP_REGION") }}' AS region, '{{ env_var("RAT_VAR_UNSET", "none") }}' AS other
 SQL
 cat > "$p/bronze/from_shell.sh" <<'SH'
 #!/bin/sh
-printf 'region\n%s\n' "$RAT_TEST_REGION" > "$RAT_OUTPUT_DIR/rows.csv"
+printf 'region\n%s\n' "$SHOP_REGION" > "$RAT_OUTPUT_DIR/rows.csv"
 SH
+# a workspace reads the variables it lists (docs/workspaces.md: env_vars)
+echo "env_vars: [SHOP_REGION]" >> "$ws/workspace.yaml"
 
 # a variable without a default that is not set fails the run, naming it
 run run -w shop
 expect_rc 1
-expect_err "environment variable 'RAT_TEST_REGION' is not set"
+expect_err "environment variable 'SHOP_REGION' is not set"
 
-export RAT_TEST_REGION=eu-west USER=alice RAT_NOW="2024-03-01 10:00:00"
+export SHOP_REGION=eu-west USER=alice RAT_NOW="2024-03-01 10:00:00"
 run run -w shop
 expect_rc 0
 expect_eq "$(csv 'SELECT region, other FROM bronze.regions')" "eu-west,none"

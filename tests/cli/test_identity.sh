@@ -76,6 +76,22 @@ expect_err "but the catalog records $a for workspace 'a'"
 run products grant kpis "*" read -w "$T_DIR/elsewhere/forged"
 expect_rc 1
 expect_err "but the catalog records $a for workspace 'a'"
+# nor read or replace a's secrets (the store is named by the workspace's name)
+export RAT_SECRETS_KEY_FILE="$T_DIR/keys/secrets.key"
+echo "a-token-1234" | "$RAT_BIN" secret set API_TOKEN -w a >/dev/null 2>&1 || fail "secret set -w a"
+echo "forged-9999" > "$T_DIR/forged_value"
+run secret set API_TOKEN -w "$T_DIR/elsewhere/forged" < "$T_DIR/forged_value"
+expect_rc 1
+expect_err "but the catalog records $a for workspace 'a'"
+run secret rm API_TOKEN -w "$T_DIR/elsewhere/forged"
+expect_rc 1
+expect_err "but the catalog records $a for workspace 'a'"
+run secret list -w "$T_DIR/elsewhere/forged"
+expect_rc 1
+expect_err "but the catalog records $a for workspace 'a'"
+run secret list -w a
+expect_rc 0
+expect_out "API_TOKEN"
 
 # a moved prefix: refused until `rat workspace move`, then b's old prefix stays b's
 isolation "$b" workspace/b b2

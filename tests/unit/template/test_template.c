@@ -43,10 +43,14 @@ static const char *fake_var(void *ctx, const char *name)
 	return !strcmp(name, "days") ? "7" : NULL;
 }
 
-static const char *fake_env(void *ctx, const char *name)
+static int fake_env(void *ctx, const char *name, const char **value)
 {
 	(void)ctx;
-	return !strcmp(name, "RAT_ENV") ? "prod" : NULL;
+	*value = NULL;
+	if (!strcmp(name, "S3_SECRET_KEY"))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE, "'%s' is refused", name);
+	*value = !strcmp(name, "RAT_ENV") ? "prod" : NULL;
+	return 0;
 }
 
 static rat_template_context context(void)
@@ -275,6 +279,9 @@ static void env_var_reads_the_callback_and_never_the_environment(void **state)
 			    "prod|none");
 	assert_fails_with(&tc, "{{ env_var('HOME') }}", RAT_EINVALID,
 			  PATH ":1: environment variable 'HOME' is not set and has no default");
+	/* a name the callback refuses fails at its line, even with a default */
+	assert_fails_with(&tc, "\n{{ env_var('S3_SECRET_KEY', 'x') }}", RAT_EINVALID,
+			  PATH ":2: 'S3_SECRET_KEY' is refused");
 	/* no callback: nothing is set; the process environment is never read */
 	setenv("RAT_TEMPLATE_TEST_ENV", "from-env", 1);
 	assert_renders("{{ env_var('RAT_TEMPLATE_TEST_ENV', 'dflt') }}", "dflt");
