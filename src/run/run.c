@@ -649,13 +649,11 @@ finish:
 	remove_staging(ws, id);
 	if (!opts->dry_run) {
 		rat_error_saved saved;
-		int saving;
 		rat_error__save(&saved);
-		saving = rat_run__record_save(s.rec, rat_workspace_home(ws));
-		if (!error && saving)
-			error = saving; /* an unrecorded run is a failure to report */
-		else
-			rat_error__restore(&saved);
+		if (rat_run__record_save(s.rec, rat_workspace_home(ws)) != 0)
+			s.rec->info.record_error = rat_run__keep(s.rec, rat_error_last()->message);
+		/* published or not, the record failing to save changes neither: a warning */
+		rat_error__restore(&saved);
 	}
 	*out = &s.rec->info;
 cleanup:
