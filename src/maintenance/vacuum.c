@@ -9,8 +9,9 @@
  * expired: their files go unless a kept snapshot shares them. Everything
  * else under the workspace's storage prefix that is older than the cutoff
  * is deleted (files younger than it may belong to a write in progress).
- * Product versions live under _products/, outside any workspace's prefix,
- * and are never touched.
+ * The workspace's published products live under _products/<name>/,
+ * outside its prefix: there, what the registry names stays, and the rest
+ * (a failed publish's files) goes by the same rules of age and leases.
  *
  * Whatever the cutoff, a write in progress loses nothing: the store is
  * listed first, the live leases read next (workspace/lease.h: every file
@@ -28,6 +29,7 @@
 #include "rat/workspace.h"
 #include "storage/storage.h"
 #include "table/orphans.h"
+#include "product/product.h"
 #include "workspace/lease.h"
 #include "workspace/tables.h"
 
@@ -191,10 +193,37 @@ static int sweep_all(sweep *sw, rat_vacuum_report *out, rat_strarray *files, boo
 	rat_store_list all = { NULL, 0 };
 	int error;
 
-	if ((error = list_all(sw, &all)) == 0 && (error = rat_lease__oldest(&sw->lease_ms, sw->ws)) == 0 &&
+	if ((error = list_all(sw, &all)) == 0 &&
+	    (error = rat_lease__oldest_at(&sw->lease_ms, sw->ws, sw->root)) == 0 &&
 	    (error = collect(sw)) == 0)
 		error = delete_unreferenced(sw, &all, out, files, dry);
 	rat_store__list_free(&all);
+	return error;
+}
+
+/* The same under the workspace's _products/ folder, against what the registry names. */
+static int sweep_products(const sweep *tables, rat_vacuum_report *out, rat_strarray *files,
+			  bool dry)
+{
+	rat_store_list all = { NULL, 0 };
+	sweep sw;
+	int error;
+
+	memset(&sw, 0, sizeof(sw));
+	sw.ws = tables->ws;
+	sw.opts = tables->opts;
+	sw.keep_after_ms = tables->keep_after_ms;
+	if ((sw.root = rat_product__root(sw.ws)) == NULL)
+		return RAT_ENOMEM;
+	if ((error = list_all(&sw, &all)) == 0 &&
+	    (error = rat_lease__oldest_at(&sw.lease_ms, sw.ws, sw.root)) == 0 &&
+	    (error = rat_product__files(&sw.referenced, sw.ws, sw.root)) == 0)
+		error = delete_unreferenced(&sw, &all, out, files, dry);
+	if (error)
+		rat_error__prefix("vacuum: %s", sw.root);
+	rat_store__list_free(&all);
+	rat_strarray_free(&sw.referenced);
+	free(sw.root);
 	return error;
 }
 
@@ -229,7 +258,8 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = sweep_all(&sw, out, files, opts->dry_run != 0)) == 0) {
+	if ((error = sweep_all(&sw, out, files, opts->dry_run != 0)) == 0 &&
+	    (error = sweep_products(&sw, out, files, opts->dry_run != 0)) == 0) {
 		out->tables = sw.tables;
 		out->snapshots_expired = sw.expired.count;
 		rat_strarray__sort(files);

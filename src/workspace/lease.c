@@ -53,13 +53,22 @@ static int publish_lease(int fd, const char *tmp, const char *path, const char *
 
 int rat_lease__take(rat_lease **out, const rat_workspace *ws, const char *what)
 {
+	char *root = storage_root(ws);
+	int error = root ? rat_lease__take_at(out, ws, root, what) : RAT_ENOMEM;
+
+	free(root);
+	return error;
+}
+
+int rat_lease__take_at(rat_lease **out, const rat_workspace *ws, const char *root, const char *what)
+{
 	char uuid[37];
-	char *dir = lease_dir(ws), *root = storage_root(ws), *tmp = NULL, *text = NULL;
+	char *dir = lease_dir(ws), *tmp = NULL, *text = NULL;
 	rat_lease *lease = NULL;
 	int error = 0;
 
 	*out = NULL;
-	if (!dir || !root || (lease = rat__calloc(1, sizeof(*lease))) == NULL) {
+	if (!dir || (lease = rat__calloc(1, sizeof(*lease))) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -88,9 +97,38 @@ cleanup:
 		rat_error__prefix("taking a lease for %s", what);
 	rat_lease__release(lease);
 	free(dir);
-	free(root);
 	free(tmp);
 	free(text);
+	return error;
+}
+
+int rat_lease__lock(rat_lease **out, const rat_workspace *ws, const char *name)
+{
+	char *dir = lease_dir(ws);
+	rat_lease *lock = rat__calloc(1, sizeof(*lock));
+	int error = 0;
+
+	*out = NULL;
+	if (lock)
+		lock->fd = -1;
+	if (!dir || !lock || (lock->path = rat__sprintf("%s/%s.lock", dir, name)) == NULL) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = rat_fs__mkdir_p(dir)) != 0)
+		goto cleanup;
+	if ((lock->fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    flock(lock->fd, LOCK_EX) != 0) {
+		error = rat_error__os(RAT_EIO, "locking %s", lock->path);
+		goto cleanup;
+	}
+	free(lock->path); /* the file stays: removing it would let a waiter lock an unlinked one */
+	lock->path = NULL;
+	*out = lock;
+	lock = NULL;
+cleanup:
+	rat_lease__release(lock);
+	free(dir);
 	return error;
 }
 
@@ -160,13 +198,24 @@ cleanup:
 
 int rat_lease__oldest(int64_t *out, const rat_workspace *ws)
 {
+	char *root = storage_root(ws);
+	int error;
+
+	*out = -1;
+	error = root ? rat_lease__oldest_at(out, ws, root) : RAT_ENOMEM;
+	free(root);
+	return error;
+}
+
+int rat_lease__oldest_at(int64_t *out, const rat_workspace *ws, const char *root)
+{
 	rat_strarray names = RAT_STRARRAY_INIT;
-	char *dir = lease_dir(ws), *root = storage_root(ws);
+	char *dir = lease_dir(ws);
 	size_t i;
 	int error = 0;
 
 	*out = -1;
-	if (!dir || !root) {
+	if (!dir) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -192,6 +241,5 @@ int rat_lease__oldest(int64_t *out, const rat_workspace *ws)
 cleanup:
 	rat_strarray_free(&names);
 	free(dir);
-	free(root);
 	return error;
 }

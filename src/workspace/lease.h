@@ -25,7 +25,16 @@ typedef struct rat_lease rat_lease;
  * it to rat_lease__release(). RAT_EIO when RAT_HOME/leases cannot be written.
  */
 RAT_MUST_USE int rat_lease__take(rat_lease **out, const rat_workspace *ws, const char *what);
-/** Release a lease (NULL is fine): its file is removed and unlocked. */
+/** As rat_lease__take(), on the storage root `root` (a folder or s3:// prefix). */
+RAT_MUST_USE int rat_lease__take_at(rat_lease **out, const rat_workspace *ws, const char *root,
+				    const char *what);
+/**
+ * Wait for, then hold, the lock of name (letters, digits, '-', '_', '.')
+ * under RAT_HOME/leases/: one holder at a time across the processes sharing
+ * RAT_HOME (publishing one product). Release it with rat_lease__release().
+ */
+RAT_MUST_USE int rat_lease__lock(rat_lease **out, const rat_workspace *ws, const char *name);
+/** Release a lease or a lock (NULL is fine): its file is removed and unlocked. */
 void rat_lease__release(rat_lease *lease);
 /**
  * The time (real clock, ms since the epoch) the oldest live lease on ws's
@@ -34,5 +43,7 @@ void rat_lease__release(rat_lease *lease);
  * releasing them) are removed on the way.
  */
 RAT_MUST_USE int rat_lease__oldest(int64_t *out, const rat_workspace *ws);
+/** As rat_lease__oldest(), for the storage root `root`. */
+RAT_MUST_USE int rat_lease__oldest_at(int64_t *out, const rat_workspace *ws, const char *root);
 
 #endif
