@@ -96,6 +96,11 @@ typedef struct rat_run_info {
 	int full_refresh;
 	rat_run_step *steps;     /**< the selected pipelines, in dependency order */
 	size_t step_count;
+	/**
+	 * "" unless the run's record could not be written (a full disk): a
+	 * warning, for a run that published (status "success") stands.
+	 */
+	const char *record_error;
 } rat_run_info;
 
 /** Called as steps start and end; from worker threads, one call at a time. */
@@ -153,7 +158,9 @@ RAT_EXTERN(int) RAT_CHECKED rat_run_options_init(rat_run_options *opts, unsigned
  *
  * @return 0 when every selected pipeline succeeded and was published;
  *         otherwise an error whose message names the failing pipeline and
- *         file (the workspace's branch is then unchanged).
+ *         file (the workspace's branch is then unchanged). The return says
+ *         whether data was published, and nothing else: a record that could
+ *         not be written afterwards (a full disk) is (*out)->record_error.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts);
 RAT_EXTERN(void) rat_run_info_free(rat_run_info *run);

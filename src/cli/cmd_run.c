@@ -384,6 +384,9 @@ int cli_run_on(const cli_args *a, int skip, const char *target)
 	else
 		print_summary(info);
 	status = error ? print_errors(info) : status;
+	if (info->record_error[0])
+		fprintf(stderr, "rat: warning: the run's record could not be written (%s): %s\n",
+			error ? "it published nothing" : "its data was published", info->record_error);
 	if (error == RAT_ECANCELED)
 		status = CLI_INTERRUPTED;
 cleanup:

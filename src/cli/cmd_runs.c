@@ -46,6 +46,7 @@ static void json_run(cli_json *j, const rat_run_info *r)
 	cli_json_unset(j, "error", r->error);
 	cli_json_unset(j, "commit", r->commit);
 	cli_json_unset(j, "retention", r->retention);
+	cli_json_unset(j, "record_error", r->record_error);
 	cli_json_time(j, "started", r->started_ms);
 	cli_json_time(j, "finished", r->finished_ms);
 	cli_json_bool(j, "full_refresh", r->full_refresh);

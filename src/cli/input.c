@@ -1,6 +1,7 @@
 /*
  * cli/input.c - SQL read from standard input or a file (`rat query -`,
- * `rat write --sql -`, `rat write --file FILE`), capped at 64 MiB.
+ * `rat write --sql -`, `rat write --file FILE`), capped at 64 MiB; a NUL
+ * byte is refused, as in a pipeline's SQL.
  */
 #include "cli/cli.h"
 
@@ -9,6 +10,25 @@
 #include <string.h>
 
 #define SQL_CAP ((size_t)64 << 20)
+
+/* buf, or NULL (printed, with its line and column) when it holds a NUL byte, which would end it early. */
+static char *refuse_nul(char *buf, size_t len, const char *what)
+{
+	const char *nul = memchr(buf, '\0', len);
+	size_t line = 1, col = 1;
+	const char *p;
+
+	if (!nul)
+		return buf;
+	for (p = buf; p < nul; p++, col++)
+		if (*p == '\n') {
+			line++;
+			col = 0;
+		}
+	cli_fail("%s:%zu:%zu: a NUL byte (SQL text holds none)", what, line, col);
+	free(buf);
+	return NULL;
+}
 
 /* All of in, as text; NULL (printed, naming what) when over the cap or out of memory. */
 static char *read_all(FILE *in, const char *what)
@@ -43,7 +63,7 @@ static char *read_all(FILE *in, const char *what)
 		return NULL;
 	}
 	buf[len] = '\0';
-	return buf;
+	return refuse_nul(buf, len, what);
 }
 
 char *cli_read_sql(const char *path, const char *command)

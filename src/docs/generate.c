@@ -17,6 +17,7 @@
 #include "docs/docs.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,38 @@ static const char *relative(const rat_docs_model *m, const char *path)
 	return path;
 }
 
+/*
+ * Refuse path when it, or a folder on the way to it from the workspace, is
+ * a symbolic link: a link's target would be read into a README (someone
+ * else's file, published as this pipeline's manual section) or written
+ * through it.
+ */
+static int refuse_link(const rat_docs_model *m, const char *path)
+{
+	const char *rel = relative(m, path);
+	size_t base = (size_t)(rel - path), end;
+	char *prefix;
+	struct stat st;
+	bool link;
+
+	if (rel == path)
+		return 0; /* outside the workspace: not a document of a pipeline */
+	for (end = base; path[end]; end++) {
+		if (path[end + 1] != '/' && path[end + 1] != '\0')
+			continue;
+		if ((prefix = rat__strndup(path, end + 1)) == NULL)
+			return RAT_ENOMEM;
+		link = lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode);
+		free(prefix);
+		if (link)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					      "%.*s is a symbolic link: rat docs follows none "
+					      "(make it a file or a folder of its own)",
+					      (int)(end + 1 - base), rel);
+	}
+	return 0;
+}
+
 /* Write content to path unless the file holds it already; the report lists which. */
 static int write_doc(rat_docs_report *out, const rat_docs_model *m, const char *path,
 		     const rat_buf *content)
@@ -41,6 +74,8 @@ static int write_doc(rat_docs_report *out, const rat_docs_model *m, const char *
 
 	if (!dir)
 		return RAT_ENOMEM;
+	if ((error = refuse_link(m, path)) != 0)
+		goto cleanup;
 	error = rat_fs__read_file(&old, path, MAX_DOC_BYTES);
 	if (error == 0 && old.len == content->len &&
 	    memcmp(rat_buf_cstr(&old), rat_buf_cstr(content), old.len) == 0) {
@@ -65,8 +100,11 @@ static int readme(rat_buf *content, const rat_docs_model *m, const rat_pipeline 
 {
 	rat_buf old = RAT_BUF_INIT;
 	char *manual = NULL;
-	int error = rat_fs__read_file(&old, path, MAX_DOC_BYTES);
+	int error = refuse_link(m, path);
 
+	if (error)
+		return error;
+	error = rat_fs__read_file(&old, path, MAX_DOC_BYTES);
 	if (error == RAT_ENOTFOUND)
 		rat_error_clear();
 	if ((!error || error == RAT_ENOTFOUND) &&

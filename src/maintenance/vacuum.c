@@ -9,8 +9,16 @@
  * expired: their files go unless a kept snapshot shares them. Everything
  * else under the workspace's storage prefix that is older than the cutoff
  * is deleted (files younger than it may belong to a write in progress).
- * Product versions live under _products/, outside any workspace's prefix,
- * and are never touched.
+ * The workspace's published products live under _products/<name>/,
+ * outside its prefix: there, what the registry names stays, and the rest
+ * (a failed publish's files) goes by the same rules of age and leases.
+ *
+ * Whatever the cutoff, a write in progress loses nothing: the store is
+ * listed first, the live leases read next (workspace/lease.h: every file
+ * written since the oldest one was taken stays), the refs last. A write
+ * that started after the leases were read wrote nothing the listing holds;
+ * one that ended before had its files referenced by a ref when the refs
+ * are read.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -21,6 +29,8 @@
 #include "rat/workspace.h"
 #include "storage/storage.h"
 #include "table/orphans.h"
+#include "product/product.h"
+#include "workspace/lease.h"
 #include "workspace/tables.h"
 
 #include <stdio.h>
@@ -28,6 +38,12 @@
 #include <string.h>
 
 #define DEFAULT_OLDER_THAN_MS ((int64_t)7 * 24 * 3600 * 1000)
+/*
+ * Files written up to this long before the oldest live lease was taken stay
+ * too: a store's clock (an S3 server's) may run behind ours, and a local
+ * file system stamps files with a coarse clock.
+ */
+#define LEASE_MARGIN_MS ((int64_t)60 * 1000)
 
 typedef struct sweep {
 	const rat_workspace *ws;
@@ -36,7 +52,8 @@ typedef struct sweep {
 	rat_strarray referenced; /* keys under root */
 	rat_strarray expired;    /* "<table>:<snapshot id>" */
 	rat_strarray seen;       /* metadata locations done */
-	int64_t keep_after_ms;
+	int64_t keep_after_ms;   /* snapshots and files older than this may go */
+	int64_t lease_ms;        /* the oldest live lease, -1 when none: newer files stay */
 	size_t tables;
 } sweep;
 
@@ -129,22 +146,27 @@ static bool referenced(const sweep *sw, const char *key)
 		       rat__strcmp_ptr) != NULL;
 }
 
-/* Delete (or, dry, list) what nothing references and is older than the cutoff. */
-static int delete_unreferenced(sweep *sw, rat_vacuum_report *out, rat_strarray *files, bool dry)
+/* Whether the file o may go: referenced by nothing, older than the cutoff and every lease. */
+static bool deletable(const sweep *sw, const rat_store_object *o)
+{
+	if (referenced(sw, o->key) || o->mtime_ms >= sw->keep_after_ms)
+		return false;
+	return sw->lease_ms < 0 || o->mtime_ms < sw->lease_ms - LEASE_MARGIN_MS;
+}
+
+/* Delete (or, dry, list) what of all may go. */
+static int delete_unreferenced(sweep *sw, const rat_store_list *all, rat_vacuum_report *out,
+			       rat_strarray *files, bool dry)
 {
 	rat_store *store = NULL;
-	rat_store_list all = { NULL, 0 };
 	size_t i;
 	int error;
 
-	if (sw->root[0] == '/' && !rat_fs__exists(sw->root))
-		return 0; /* nothing written yet */
-	if ((error = rat_store__open(&store, sw->root, &sw->opts)) != 0 ||
-	    (error = rat_store__list(store, "", &all)) != 0)
-		goto cleanup;
-	for (i = 0; !error && i < all.count; i++) {
-		const rat_store_object *o = &all.items[i];
-		if (referenced(sw, o->key) || o->mtime_ms >= sw->keep_after_ms)
+	if ((error = rat_store__open(&store, sw->root, &sw->opts)) != 0)
+		return error;
+	for (i = 0; !error && i < all->count; i++) {
+		const rat_store_object *o = &all->items[i];
+		if (!deletable(sw, o))
 			continue;
 		if (!dry && (error = rat_store__delete(store, o->key)) != 0)
 			break;
@@ -152,9 +174,61 @@ static int delete_unreferenced(sweep *sw, rat_vacuum_report *out, rat_strarray *
 		out->bytes_deleted += o->size;
 		error = rat_strarray__push_owned(files, rat__sprintf("%s/%s", sw->root, o->key));
 	}
-cleanup:
-	rat_store__list_free(&all);
 	rat_store__free(store);
+	return error;
+}
+
+/* Everything under the workspace's storage prefix (nothing when it was never written). */
+static int list_all(sweep *sw, rat_store_list *all)
+{
+	rat_store *store = NULL;
+	int error;
+
+	if (sw->root[0] == '/' && !rat_fs__exists(sw->root))
+		return 0;
+	if ((error = rat_store__open(&store, sw->root, &sw->opts)) == 0)
+		error = rat_store__list(store, "", all);
+	rat_store__free(store);
+	return error;
+}
+
+/* The store, then the leases, then the refs (the order matters: see the top), then delete. */
+static int sweep_all(sweep *sw, rat_vacuum_report *out, rat_strarray *files, bool dry)
+{
+	rat_store_list all = { NULL, 0 };
+	int error;
+
+	if ((error = list_all(sw, &all)) == 0 &&
+	    (error = rat_lease__oldest_at(&sw->lease_ms, sw->ws, sw->root)) == 0 &&
+	    (error = collect(sw)) == 0)
+		error = delete_unreferenced(sw, &all, out, files, dry);
+	rat_store__list_free(&all);
+	return error;
+}
+
+/* The same under the workspace's _products/ folder, against what the registry names. */
+static int sweep_products(const sweep *tables, rat_vacuum_report *out, rat_strarray *files,
+			  bool dry)
+{
+	rat_store_list all = { NULL, 0 };
+	sweep sw;
+	int error;
+
+	memset(&sw, 0, sizeof(sw));
+	sw.ws = tables->ws;
+	sw.opts = tables->opts;
+	sw.keep_after_ms = tables->keep_after_ms;
+	if ((sw.root = rat_product__root(sw.ws)) == NULL)
+		return RAT_ENOMEM;
+	if ((error = list_all(&sw, &all)) == 0 &&
+	    (error = rat_lease__oldest_at(&sw.lease_ms, sw.ws, sw.root)) == 0 &&
+	    (error = rat_product__files(&sw.referenced, sw.ws, sw.root)) == 0)
+		error = delete_unreferenced(&sw, &all, out, files, dry);
+	if (error)
+		rat_error__prefix("vacuum: %s", sw.root);
+	rat_store__list_free(&all);
+	rat_strarray_free(&sw.referenced);
+	free(sw.root);
 	return error;
 }
 
@@ -189,8 +263,8 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = collect(&sw)) == 0 &&
-	    (error = delete_unreferenced(&sw, out, files, opts->dry_run != 0)) == 0) {
+	if ((error = sweep_all(&sw, out, files, opts->dry_run != 0)) == 0 &&
+	    (error = sweep_products(&sw, out, files, opts->dry_run != 0)) == 0) {
 		out->tables = sw.tables;
 		out->snapshots_expired = sw.expired.count;
 		rat_strarray__sort(files);

@@ -121,7 +121,8 @@ static int load_one(rat_pipeline *p, const rat_workspace *ws, const char *layer,
 		goto cleanup;
 	}
 	if (p->kind == RAT_PIPELINE_SQL) {
-		if ((error = rat_fs__read_file(&text, p->source_path, MAX_SOURCE_BYTES)) != 0)
+		if ((error = rat_fs__read_text(&text, p->source_path, p->display,
+					       MAX_SOURCE_BYTES)) != 0)
 			goto cleanup;
 		if ((p->sql = rat_buf_detach(&text)) == NULL && (p->sql = rat__strdup("")) == NULL) {
 			error = RAT_ENOMEM;
@@ -172,7 +173,7 @@ static int load_macros(rat_pipelines *out, const rat_workspace *ws)
 			break;
 		}
 		out->macro_count++;
-		if ((error = rat_fs__read_file(&text, full, MAX_SOURCE_BYTES)) == 0 &&
+		if ((error = rat_fs__read_text(&text, full, m->path, MAX_SOURCE_BYTES)) == 0 &&
 		    (m->text = rat_buf_detach(&text)) == NULL && (m->text = rat__strdup("")) == NULL)
 			error = RAT_ENOMEM;
 		rat_buf_free(&text);

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "rat/product.h"
 #include "rat/workspace.h"
+#include "product/product.h"
 #include "product/registry.h"
 #include "workspace/workspace.h"
 
@@ -234,5 +235,49 @@ int rat_product_revoke(const rat_workspace *ws, const char *name, const char *pa
 					     pattern ? pattern : "");
 	rat_product_entries_free(&found);
 	rat_registry__free(reg);
+	return error;
+}
+
+/* Add the keys of version v's files (and its version.json) under root to keys. */
+static int version_files(rat_strarray *keys, const char *root, const rat_product_version *v)
+{
+	size_t n = strlen(root), i;
+	const char *rel = v->location + n + 1;
+	int error = 0;
+
+	if (strncmp(v->location, root, n) != 0 || v->location[n] != '/')
+		return 0; /* recorded elsewhere (a moved warehouse): nothing here to keep */
+	for (i = 0; !error && i <= v->files.count; i++)
+		error = rat_strarray__push_owned(
+			keys, rat__sprintf("%s/%s", rel, i < v->files.count ? v->files.strings[i]
+									   : "version.json"));
+	return error;
+}
+
+char *rat_product__root(const rat_workspace *ws)
+{
+	return rat__sprintf("%s/_products/%s", rat_workspace_warehouse(ws), rat_workspace_name(ws));
+}
+
+int rat_product__files(rat_strarray *keys, const rat_workspace *ws, const char *root)
+{
+	rat_registry *reg = NULL;
+	rat_product_entries all = { NULL, 0 };
+	size_t i, j;
+	int error = 0;
+
+	memset(keys, 0, sizeof(*keys));
+	if (!rat_workspace_catalog_exists(ws))
+		return 0;
+	if ((error = rat_registry__open(&reg, rat_workspace_home(ws))) == 0 &&
+	    (error = rat_registry__list(&all, reg, rat_workspace_name(ws), NULL)) == 0)
+		for (i = 0; !error && i < all.count; i++)
+			for (j = 0; !error && j < all.items[i].version_count; j++)
+				error = version_files(keys, root, &all.items[i].versions[j]);
+	rat_strarray__sort(keys);
+	rat_product_entries_free(&all);
+	rat_registry__free(reg);
+	if (error)
+		rat_strarray_free(keys);
 	return error;
 }

@@ -3,8 +3,12 @@
  * subscription of workspace.yaml (see product.h).
  *
  * The rules are read when the session opens, so a grant or a revoke takes
- * effect at the next query. What cannot be served becomes a view that
- * raises the reason: a query that does not touch it runs as usual.
+ * effect at the next query. Each products.<alias> is bound on demand, as
+ * tables are (rat_workspace__bind_later()): a version's files are only
+ * looked at when SQL reads it, and a subscription that cannot be served
+ * (no access, no version matches, not published) fails, with that reason,
+ * every statement that names it, whatever it asks of it; a query that
+ * does not touch it runs as usual.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -23,17 +27,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* products.<alias> raising message when read. */
-static int bind_failure(rat_engine *engine, const char *alias, const char *message)
+/* Why a subscription cannot be served: what binding it says. */
+typedef struct refusal {
+	int code;
+	char *message;
+} refusal;
+
+static void refusal_free(void *payload)
 {
-	rat_buf sql = RAT_BUF_INIT;
+	refusal *r = payload;
+
+	if (r)
+		free(r->message);
+	free(r);
+}
+
+static int bind_refusal(rat_engine *engine, void *payload)
+{
+	const refusal *r = payload;
+
+	(void)engine;
+	return rat_error__set(r->code, RAT_ERRCLASS_WORKSPACE, "%s", r->message);
+}
+
+/* products.<alias> failing, with message, every statement that names it. */
+static int bind_failure(rat_engine *engine, const char *alias, int code, const char *message)
+{
+	refusal *r = rat__calloc(1, sizeof(*r));
+	char *key = rat__sprintf("products.%s", alias);
 	int error;
 
-	if ((error = rat_buf_puts(&sql, "SELECT error(")) == 0 &&
-	    (error = rat_sql__literal(&sql, message)) == 0 &&
-	    (error = rat_buf_puts(&sql, ") AS unavailable")) == 0)
-		error = rat_engine__bind_view(engine, "products", alias, rat_buf_cstr(&sql));
-	rat_buf_free(&sql);
+	if (!r || !key || (r->message = rat__strdup(message)) == NULL) {
+		refusal_free(r);
+		free(key);
+		return RAT_ENOMEM;
+	}
+	r->code = code;
+	error = rat_workspace__bind_later(engine, key, bind_refusal, refusal_free, r);
+	free(key);
 	return error;
 }
 
@@ -127,37 +158,84 @@ static int pick(const rat_product_version **chosen, const rat_product_entry *p,
 	return error;
 }
 
-/* products.<alias> over the version's files; its folder joins the allowed ones. */
-static int bind_version(rat_engine *engine, const rat_workspace *ws, const char *alias,
-			const rat_product_version *v, rat_strarray *allowed)
+/* What reading a version needs, kept by the session until SQL names it. */
+typedef struct version_view {
+	char *alias, *product, *location; /* product: "owner/name" */
+	rat_strarray files;
+	rat_store_options store;          /* the workspace's S3 settings and read cache (copies) */
+} version_view;
+
+static void version_view_free(void *payload)
 {
-	rat_store_options opts;
+	version_view *vv = payload;
+
+	if (!vv)
+		return;
+	free(vv->alias);
+	free(vv->product);
+	free(vv->location);
+	rat_strarray_free(&vv->files);
+	rat_store__options_free(&vv->store);
+	free(vv);
+}
+
+/* products.<alias> over the version's files, when SQL first names it. */
+static int bind_version_view(rat_engine *engine, void *payload)
+{
+	const version_view *vv = payload;
 	rat_store *store = NULL;
 	rat_buf sql = RAT_BUF_INIT;
 	char *local = NULL;
 	size_t i;
 	int error;
 
-	rat_workspace__store_options(ws, &opts);
-	if ((error = rat_store__open(&store, v->location, &opts)) != 0 ||
+	if ((error = rat_store__open(&store, vv->location, &vv->store)) != 0 ||
 	    (error = rat_buf_puts(&sql, "SELECT * FROM read_parquet([")) != 0)
 		goto cleanup;
-	for (i = 0; !error && i < v->files.count; i++) {
-		if ((error = rat_store__local_path(store, v->files.strings[i], &local)) == 0 &&
+	for (i = 0; !error && i < vv->files.count; i++) {
+		if ((error = rat_store__local_path(store, vv->files.strings[i], &local)) == 0 &&
 		    (error = rat_buf_puts(&sql, i ? ", " : "")) == 0)
 			error = rat_sql__literal(&sql, local);
 		free(local);
 		local = NULL;
 	}
-	if (!error && (error = rat_buf_puts(&sql, "])")) == 0 &&
-	    (error = rat_engine__bind_view(engine, "products", alias, rat_buf_cstr(&sql))) == 0 &&
-	    allowed && v->location[0] == '/')
-		error = rat_strarray__push(allowed, v->location);
+	if (!error && (error = rat_buf_puts(&sql, "])")) == 0)
+		error = rat_engine__bind_view(engine, "products", vv->alias, rat_buf_cstr(&sql));
 cleanup:
 	if (error)
-		rat_error__prefix("product %s/%s", v->owner, v->name);
+		rat_error__prefix("product %s", vv->product);
 	rat_store__free(store);
 	rat_buf_free(&sql);
+	return error;
+}
+
+/* products.<alias> bound on demand over the version's files; its folder joins the allowed ones. */
+static int bind_version(rat_engine *engine, const rat_workspace *ws, const char *alias,
+			const rat_product_version *v, rat_strarray *allowed)
+{
+	rat_store_options opts;
+	version_view *vv = rat__calloc(1, sizeof(*vv));
+	char *key = rat__sprintf("products.%s", alias);
+	size_t i;
+	int error = 0;
+
+	rat_workspace__store_options(ws, &opts);
+	if (!vv || !key || (vv->alias = rat__strdup(alias)) == NULL ||
+	    (vv->product = rat__sprintf("%s/%s", v->owner, v->name)) == NULL ||
+	    (vv->location = rat__strdup(v->location)) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < v->files.count; i++)
+		error = rat_strarray__push(&vv->files, v->files.strings[i]);
+	if (!error)
+		error = rat_store__options_copy(&vv->store, &opts);
+	if (error) {
+		version_view_free(vv);
+	} else {
+		error = rat_workspace__bind_later(engine, key, bind_version_view, version_view_free, vv);
+		if (!error && allowed && v->location[0] == '/')
+			error = rat_strarray__push(allowed, v->location);
+	}
+	free(key);
 	return error;
 }
 
@@ -172,7 +250,8 @@ static int no_registry(rat_engine *engine, const rat_workspace *ws)
 	snprintf(why, sizeof(why), "%s", rat_error_last()->message);
 	rat_error_clear();
 	for (i = 0, error = 0; !error && i < rat_workspace_subscription_count(ws); i++)
-		error = bind_failure(engine, rat_workspace_subscription(ws, i)->alias, why);
+		error = bind_failure(engine, rat_workspace_subscription(ws, i)->alias, RAT_ENOTFOUND,
+				     why);
 	return error;
 }
 
@@ -195,16 +274,19 @@ int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray 
 		const rat_product_entry *p = NULL;
 		const rat_product_version *v = NULL;
 		rat_buf why = RAT_BUF_INIT;
+		int refused = RAT_ENOTFOUND; /* not published, no version matches */
 		if ((error = find(&p, &all, sub->product, &why)) == 0 && p) {
-			if (!rat_registry__level(p, rat_workspace_name(ws)))
+			if (!rat_registry__level(p, rat_workspace_name(ws))) {
+				refused = RAT_EINVALID; /* no access */
 				error = no_access(&why, ws, p);
-			else
+			} else {
 				error = pick(&v, p, sub->version_constraint, &why);
+			}
 		}
 		if (!error && v)
 			error = bind_version(engine, ws, sub->alias, v, allowed);
 		else if (!error)
-			error = bind_failure(engine, sub->alias, rat_buf_cstr(&why));
+			error = bind_failure(engine, sub->alias, refused, rat_buf_cstr(&why));
 		rat_buf_free(&why);
 	}
 cleanup:

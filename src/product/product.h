@@ -12,8 +12,9 @@
  * A subscriber's session binds products.<alias> to the version its
  * constraint picks, after checking the access rules, and may then read that
  * version's folder and nothing else of the owner. A subscription that
- * cannot be served (no access, no such product, no matching version) binds
- * a view that raises the reason, so that only queries touching it fail.
+ * cannot be served (no access, no such product, no matching version) fails
+ * every statement that names it with the reason; others run (bound on
+ * demand, as tables are).
  */
 #ifndef RAT_PRODUCT_PRODUCT_H
 #define RAT_PRODUCT_PRODUCT_H
@@ -29,5 +30,15 @@
  */
 RAT_MUST_USE int rat_product__bind(rat_engine *engine, const rat_workspace *ws,
 				   rat_strarray *allowed);
+
+/** The folder of the workspace's published products: <warehouse>/_products/<owner>. (free()) */
+char *rat_product__root(const rat_workspace *ws);
+/**
+ * The files under root (rat_product__root()) that the registry names, as
+ * keys relative to it, sorted: each version's data files and its
+ * version.json; what `rat vacuum` keeps there. None when there is no
+ * catalog yet. Free with rat_strarray_free().
+ */
+RAT_MUST_USE int rat_product__files(rat_strarray *keys, const rat_workspace *ws, const char *root);
 
 #endif

@@ -11,6 +11,13 @@
  * 3. Record the product, its rules (from the config) and the version in the
  *    registry. The version is visible to subscribers only from then on; a
  *    failure before leaves an unrecorded folder and changes nothing.
+ *
+ * One publish of a product at a time: each holds the product's lock (under
+ * RAT_HOME/leases/) from before it reads the registry to after it records,
+ * so two racing publishes pick two versions, or the second fails naming the
+ * version the first took, and each version's folder holds its own files
+ * only (what a crashed attempt left there is removed first). A lease on
+ * the owner's _products/ folder keeps `rat vacuum` off the files meanwhile.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -26,6 +33,7 @@
 #include "product/product.h"
 #include "product/registry.h"
 #include "storage/storage.h"
+#include "workspace/lease.h"
 #include "workspace/tables.h"
 
 #include <jansson.h>
@@ -46,6 +54,7 @@ typedef struct publishing {
 	const rat_product_version *previous; /* the highest published so far, or NULL */
 	rat_product_entries existing;
 	char *stage;
+	rat_lease *lock, *lease;
 } publishing;
 
 static const rat_product_column *column_named(const rat_product_version *v, const char *name)
@@ -223,6 +232,27 @@ static char *describe_version(const publishing *pb)
 	return text;
 }
 
+/*
+ * Empty the version's folder: the version is not recorded (the registry
+ * said so under the product's lock), so what is there is a failed attempt's.
+ */
+static int clear_version(const publishing *pb)
+{
+	rat_store *store = NULL;
+	rat_store_list all = { NULL, 0 };
+	size_t i;
+	int error;
+
+	if (pb->v.location[0] == '/' && !rat_fs__exists(pb->v.location))
+		return 0;
+	if ((error = version_store(&store, pb)) == 0 && (error = rat_store__list(store, "", &all)) == 0)
+		for (i = 0; !error && i < all.count; i++)
+			error = rat_store__delete(store, all.items[i].key);
+	rat_store__list_free(&all);
+	rat_store__free(store);
+	return error;
+}
+
 /* The rows into one Parquet file, then into the version's folder. */
 static int write_files(publishing *pb)
 {
@@ -327,6 +357,22 @@ static int record(publishing *pb)
 	return error;
 }
 
+/* The product's lock, then a lease on the owner's _products/ folder. */
+static int hold(publishing *pb)
+{
+	char *lock = rat__sprintf("product-%s-%s", rat_workspace_name(pb->ws), pb->cfg->name);
+	char *root = rat_product__root(pb->ws);
+	int error;
+
+	if (!lock || !root)
+		error = RAT_ENOMEM;
+	else if ((error = rat_lease__lock(&pb->lock, pb->ws, lock)) == 0)
+		error = rat_lease__take_at(&pb->lease, pb->ws, root, lock);
+	free(lock);
+	free(root);
+	return error;
+}
+
 static int publish_one(char version[64], const rat_workspace *ws, const rat_product_config *cfg,
 		       const rat_publish_options *opts)
 {
@@ -337,7 +383,8 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 	pb.ws = ws;
 	pb.cfg = cfg;
 	pb.opts = opts;
-	if ((error = rat_registry__open(&pb.reg, rat_workspace_home(ws))) != 0 ||
+	if ((error = hold(&pb)) != 0 ||
+	    (error = rat_registry__open(&pb.reg, rat_workspace_home(ws))) != 0 ||
 	    (error = rat_registry__list(&pb.existing, pb.reg, rat_workspace_name(ws),
 					cfg->name)) != 0 ||
 	    (error = rat_workspace__open_catalog(&pb.catalog, ws)) != 0 ||
@@ -357,9 +404,12 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = write_files(&pb)) == 0)
-		error = record(&pb);
+	if ((error = clear_version(&pb)) == 0 && (error = write_files(&pb)) == 0 &&
+	    (error = record(&pb)) != 0 && error != RAT_EEXISTS)
+		rat__ignore(clear_version(&pb)); /* best effort: vacuum removes what stays */
 cleanup:
+	rat_lease__release(pb.lease);
+	rat_lease__release(pb.lock);
 	if (pb.stage)
 		rat_fs__remove_tree(pb.stage);
 	free(pb.stage);

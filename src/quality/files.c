@@ -531,7 +531,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 	if (!path || !name || !display)
 		goto oom;
 	t.display = display;
-	if (rat_fs__read_file(&text, path, (size_t)4 << 20) != 0 ||
+	if (rat_fs__read_text(&text, path, display, (size_t)4 << 20) != 0 ||
 	    read_spec(&t, rat_buf_cstr(&text)) != 0) {
 		error = rat_quality__outcome_error(&o);
 	} else if (unit) {

@@ -41,6 +41,7 @@ int rat_run__record_new(rat_run_record **out, size_t steps)
 	pthread_mutex_init(&rec->pool_lock, NULL);
 	rec->info.id = rec->info.workspace = rec->info.branch = rec->info.run_branch = "";
 	rec->info.status = rec->info.error = rec->info.commit = rec->info.retention = "";
+	rec->info.record_error = "";
 	for (i = 0; i < steps; i++) {
 		rat_run_step *s = &rec->info.steps[i];
 		s->key = s->operation = s->error = s->warnings = s->sql = "";

@@ -27,6 +27,7 @@
 #include "rat/workspace.h"
 #include "engine/engine.h"
 #include "run/run.h"
+#include "workspace/lease.h"
 #include "workspace/tables.h"
 
 #include <pthread.h>
@@ -67,6 +68,7 @@ typedef struct scheduler {
 	pthread_cond_t changed;
 	int first_error;
 	rat_error_saved first_failure;
+	rat_lease *lease;      /* held from before the run branch exists to the end: vacuum's cue */
 } scheduler;
 
 static void report(scheduler *s, size_t step)
@@ -429,6 +431,7 @@ static void free_scheduler(scheduler *s)
 	free(s->dep_count);
 	free(s->started);
 	watch_free(&s->watch);
+	rat_lease__release(s->lease);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->changed);
 }
@@ -626,7 +629,8 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 		goto finish;
 	s.rec->info.branch = rat_run__keep(s.rec, target);
 	s.ctx.read_ref = opts->dry_run ? s.rec->info.branch : NULL;
-	if (!opts->dry_run && ((error = rat_run__prune_branches(NULL, catalog, ws)) != 0 ||
+	if (!opts->dry_run && ((error = rat_lease__take(&s.lease, ws, s.ctx.branch)) != 0 ||
+			       (error = rat_run__prune_branches(NULL, catalog, ws)) != 0 ||
 			       (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH,
 								base)) != 0 ||
 			       (error = save_running(&s, ws)) != 0))
@@ -645,13 +649,11 @@ finish:
 	remove_staging(ws, id);
 	if (!opts->dry_run) {
 		rat_error_saved saved;
-		int saving;
 		rat_error__save(&saved);
-		saving = rat_run__record_save(s.rec, rat_workspace_home(ws));
-		if (!error && saving)
-			error = saving; /* an unrecorded run is a failure to report */
-		else
-			rat_error__restore(&saved);
+		if (rat_run__record_save(s.rec, rat_workspace_home(ws)) != 0)
+			s.rec->info.record_error = rat_run__keep(s.rec, rat_error_last()->message);
+		/* published or not, the record failing to save changes neither: a warning */
+		rat_error__restore(&saved);
 	}
 	*out = &s.rec->info;
 cleanup:

@@ -22,6 +22,7 @@
 #include "storage/xml.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +45,42 @@ typedef struct attempt {
 	int64_t moved_at_ms;    /* when that count last changed */
 } attempt;
 
+/*
+ * Masking is a net for a server that echoes the secret, not a guarantee:
+ * it can only recognise the secret's own text. A secret of a few
+ * characters (a test's "x") would blank every such letter of every message
+ * and say nothing anyone could not guess, so under RAT_S3_MASK_MIN
+ * characters nothing is masked. A longer one is masked where it stands
+ * whole, between characters that are neither letters nor digits (or the
+ * message's ends): the secret inside a longer word is another word.
+ */
+void rat_s3__mask(char *msg, const char *secret)
+{
+	size_t n = secret ? strlen(secret) : 0;
+	char *at = msg, *hit;
+
+	if (n < RAT_S3_MASK_MIN)
+		return;
+	while ((hit = strstr(at, secret)) != NULL) {
+		bool before = hit > msg && isalnum((unsigned char)hit[-1]);
+		bool after = isalnum((unsigned char)hit[n]);
+		if (!before && !after)
+			memset(hit, '*', n);
+		at = hit + (before || after ? 1 : n);
+	}
+}
+
 int rat_s3__fail(const rat_store *store, int code, const char *fmt, ...)
 {
 	const rat_s3 *s3 = store->backend_data;
-	char msg[4096], *hit;
-	size_t n;
+	char msg[4096];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (s3 && s3->secret_key && (n = strlen(s3->secret_key)) > 0)
-		while ((hit = strstr(msg, s3->secret_key)) != NULL)
-			memset(hit, '*', n);
+	if (s3)
+		rat_s3__mask(msg, s3->secret_key);
 	return rat_error__set(code, code == RAT_EINVALID ? RAT_ERRCLASS_INVALID : RAT_ERRCLASS_OS,
 			      "%s", msg);
 }

@@ -100,6 +100,13 @@ RAT_MUST_USE int rat_s3__answer(const rat_store *store, const rat_buf *body, con
 /** Set the last error with the secret key blanked out wherever it appears. Returns code. */
 RAT_MUST_USE int rat_s3__fail(const rat_store *store, int code, const char *fmt,
 			      ...) RAT_PRINTF(3, 4);
+/**
+ * Blank out (with '*') each whole occurrence of secret in msg: one that
+ * neither a letter nor a digit touches on either side. A secret shorter
+ * than RAT_S3_MASK_MIN characters is left alone (see s3_http.c).
+ */
+void rat_s3__mask(char *msg, const char *secret);
+#define RAT_S3_MASK_MIN 4
 /** The key in the bucket for a key relative to the root (for list queries). Free with free(). */
 char *rat_s3__full_key(const rat_store *store, const char *key);
 /** Append s URI-encoded as S3 wants it (unreserved kept, '/' kept when keep_slash). */

@@ -71,6 +71,64 @@ static int check_keys(const writer *w, const rat_scan *scan)
 	return 0;
 }
 
+/* "k1 = v1, k2 = v2" for the key of the result's current row, its columns from 2 on. */
+static int describe_key(rat_buf *out, const writer *w, rat_result *result)
+{
+	size_t k;
+	int error = 0;
+
+	for (k = 0; !error && k < w->opts->unique_key_count; k++) {
+		const char *v = NULL;
+		if (!rat_result_is_null(result, 2 + k) &&
+		    (error = rat_result_get_text(result, 2 + k, &v, NULL)) != 0)
+			break;
+		error = rat_buf_printf(out, "%s%s = %s", k ? ", " : "", w->opts->unique_key[k],
+				       v ? v : "NULL");
+	}
+	return error;
+}
+
+/*
+ * Refuse new rows that hold a key more than once (as dbt's merge does):
+ * which of them should win is not the merge's to guess, and keeping both
+ * would put the key twice in the table. The error names the most repeated
+ * key, how often it comes, and how many keys repeat.
+ */
+static int check_batch(const writer *w)
+{
+	rat_buf sql = RAT_BUF_INIT, key = RAT_BUF_INIT;
+	rat_result *result = NULL;
+	int64_t keys = 0, times = 0;
+	size_t k;
+	int step, error = rat_buf_puts(&sql, "SELECT count(*) OVER (), n, * EXCLUDE (n) FROM "
+					     "(SELECT count(*) AS n");
+
+	for (k = 0; !error && k < w->opts->unique_key_count; k++)
+		if ((error = rat_buf_puts(&sql, ", ")) == 0)
+			error = rat_sql__ident(&sql, w->opts->unique_key[k]);
+	if (error || (error = rat_buf_puts(&sql, " FROM " SOURCE " GROUP BY ALL HAVING "
+						 "count(*) > 1) ORDER BY n DESC LIMIT 1")) != 0 ||
+	    (error = rat_engine_query(&result, w->engine, rat_buf_cstr(&sql))) != 0)
+		goto cleanup;
+	if ((step = rat_result_next(result)) != 1) {
+		error = step < 0 ? step : 0; /* no key repeats */
+		goto cleanup;
+	}
+	if ((error = rat_result_get_int64(result, 0, &keys)) == 0 &&
+	    (error = rat_result_get_int64(result, 1, &times)) == 0 &&
+	    (error = describe_key(&key, w, result)) == 0)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				       "the rows to merge into %s hold the unique key %s %lld times "
+				       "(%lld key%s more than once): a merge takes one row per key",
+				       w->location, rat_buf_cstr(&key), (long long)times,
+				       (long long)keys, keys == 1 ? " is there" : "s are there");
+cleanup:
+	rat_result_free(result);
+	rat_buf_free(&sql);
+	rat_buf_free(&key);
+	return error;
+}
+
 /*
  * The files that may hold a key of the new rows, in candidate[]: all but
  * those whose manifest bounds exclude the new keys' range on some key
@@ -385,7 +443,7 @@ int rat_table__merge_prepare(writer *w, const char *select_sql, char **write_sql
 	if ((error = rat_table__plan(&scan, w->store, &scan_opts)) != 0)
 		goto cleanup;
 	planned = true;
-	if ((error = check_keys(w, &scan)) != 0)
+	if ((error = check_keys(w, &scan)) != 0 || (error = check_batch(w)) != 0)
 		goto cleanup;
 	if ((keep = rat__calloc(scan.data.count ? scan.data.count : 1, sizeof(bool))) == NULL) {
 		error = RAT_ENOMEM;

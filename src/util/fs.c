@@ -43,6 +43,26 @@ int rat_fs__read_file(rat_buf *out, const char *path, size_t max)
 	return error;
 }
 
+int rat_fs__read_text(rat_buf *out, const char *path, const char *display, size_t max)
+{
+	size_t start = out->len, i, line = 1, col = 1;
+	const char *text, *nul;
+	int error;
+
+	if ((error = rat_fs__read_file(out, path, max)) != 0)
+		return error;
+	text = out->ptr ? out->ptr + start : "";
+	if ((nul = memchr(text, '\0', out->len - start)) == NULL)
+		return 0;
+	for (i = 0; text + i < nul; i++, col++)
+		if (text[i] == '\n') {
+			line++;
+			col = 0;
+		}
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+			      "%s:%zu:%zu: a NUL byte (SQL text holds none)", display, line, col);
+}
+
 int rat_fs__write_all(int fd, const void *buf, size_t len)
 {
 	const char *data = buf;

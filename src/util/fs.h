@@ -10,6 +10,14 @@
 
 /** Read a whole file (at most max bytes) into out. RAT_ENOTFOUND, RAT_EIO, RAT_ETOOBIG. */
 RAT_MUST_USE int rat_fs__read_file(rat_buf *out, const char *path, size_t max);
+/**
+ * Read a whole text file (SQL) as rat_fs__read_file() does, refusing a NUL
+ * byte, which would silently end the text where it stands for whoever
+ * reads it as a C string: RAT_EINVALID "<display>:<line>:<col>: a NUL byte
+ * (SQL text holds none)".
+ */
+RAT_MUST_USE int rat_fs__read_text(rat_buf *out, const char *path, const char *display,
+				   size_t max);
 /** Write all of data to fd, retrying short writes and EINTR; -1 (errno set) on failure. */
 RAT_MUST_USE int rat_fs__write_all(int fd, const void *data, size_t len);
 /** Write a file so that readers see the old content or the new, never a part. */

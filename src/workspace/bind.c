@@ -11,6 +11,9 @@
  * a statement that names catalog views (SHOW, information_schema,
  * duckdb_tables(), ...) binds everything; and a statement that still fails
  * with a catalog error binds the rest and is tried again (engine/session.h).
+ * Others give the session views to bind the same way (rat_workspace__bind_later():
+ * a subscription's products.<alias>), so that one that cannot be served
+ * fails only the SQL that names it.
  */
 #include "util/common.h"
 #include "util/sql.h"
@@ -27,14 +30,32 @@
 
 enum { UNBOUND = 0, BINDING = 1, BOUND = 2 };
 
-/* What a session binds on demand: the entries of its ref when it opened. */
+/* A view bound on demand that is not one of the ref's entries. */
+typedef struct later {
+	char *key; /* schema.name */
+	rat_workspace_bind_fn bind;
+	void (*free)(void *payload);
+	void *payload;
+	unsigned char state;
+} later;
+
+/* What a session binds on demand: the entries of its ref when it opened, and the later ones. */
 typedef struct binder {
 	rat_contents contents;
 	char **locations;       /* per entry: its table (or view) folder */
 	unsigned char *states;  /* per entry: UNBOUND, BINDING, BOUND */
-	size_t unbound;         /* entries not BOUND */
+	size_t unbound;         /* entries and laters not BOUND */
 	rat_store_options store; /* the workspace's S3 settings and read cache (copies) */
+	later *laters;
+	size_t later_count;
 } binder;
+
+static void later_free(later *l)
+{
+	if (l->free)
+		l->free(l->payload);
+	free(l->key);
+}
 
 static void binder_free(void *payload)
 {
@@ -45,6 +66,9 @@ static void binder_free(void *payload)
 		return;
 	for (i = 0; b->locations && i < b->contents.count; i++)
 		free(b->locations[i]);
+	for (i = 0; i < b->later_count; i++)
+		later_free(&b->laters[i]);
+	free(b->laters);
 	free(b->locations);
 	free(b->states);
 	rat_store__options_free(&b->store);
@@ -163,6 +187,18 @@ static bool has_word(const rat_strarray *words, const char *name)
 	return false;
 }
 
+/* Bind a later view (its failure leaves it unbound, to fail the next SQL naming it too). */
+static int bind_later_one(rat_engine *engine, binder *b, later *l)
+{
+	int error = l->bind(engine, l->payload);
+
+	if (!error) {
+		l->state = BOUND;
+		b->unbound--;
+	}
+	return error;
+}
+
 /* Bind every unbound entry; failures are skipped (*bound counts the others). */
 static int bind_rest(rat_engine *engine, binder *b, size_t *bound)
 {
@@ -177,6 +213,16 @@ static int bind_rest(rat_engine *engine, binder *b, size_t *bound)
 			return error;
 		if (error)
 			rat_error_clear(); /* its own statement names it, and reports why */
+		else
+			(*bound)++;
+	}
+	for (i = 0; i < b->later_count; i++) {
+		if (b->laters[i].state == BOUND)
+			continue;
+		if ((error = bind_later_one(engine, b, &b->laters[i])) == RAT_ENOMEM)
+			return error;
+		if (error)
+			rat_error_clear(); /* as above: only SQL that names it fails */
 		else
 			(*bound)++;
 	}
@@ -211,6 +257,25 @@ static bool names_qualified(const char *sql, const char *key)
 	return false;
 }
 
+/* Bind the later views whose name is a word of sql: one that fails fails sql if sql names it. */
+static int resolve_laters(rat_engine *engine, binder *b, const char *sql, const rat_strarray *words)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < b->later_count; i++) {
+		later *l = &b->laters[i];
+		if (l->state == BOUND || !has_word(words, strchr(l->key, '.') + 1))
+			continue;
+		if ((error = bind_later_one(engine, b, l)) != 0 && error != RAT_ENOMEM &&
+		    !names_qualified(sql, l->key)) {
+			rat_error_clear();
+			error = 0;
+		}
+	}
+	return error;
+}
+
 /*
  * Bind what sql may name. A word is only a guess (a column or a string may
  * share a table's name), so a table that fails to bind fails sql only when
@@ -226,7 +291,7 @@ static int resolve_words(rat_engine *engine, binder *b, const char *sql)
 	if ((error = rat_sql__words(&words, sql)) != 0)
 		return error;
 	if (names_catalog(&words)) {
-		error = bind_rest(engine, b, &bound);
+		error = bind_rest(engine, b, &bound); /* a later one named below still fails sql */
 	} else {
 		for (i = 0; !error && i < b->contents.count; i++) {
 			const char *key = b->contents.items[i].key;
@@ -239,6 +304,8 @@ static int resolve_words(rat_engine *engine, binder *b, const char *sql)
 			}
 		}
 	}
+	if (!error)
+		error = resolve_laters(engine, b, sql, &words);
 	rat_strarray_free(&words);
 	return error;
 }
@@ -356,5 +423,27 @@ int rat_workspace__bind_sql(rat_engine *engine, const char *key, const char *sql
 	for (i = 0; b && i < b->contents.count; i++)
 		if (strcmp(b->contents.items[i].key, key) == 0)
 			mark(b, i, BOUND);
+	return 0;
+}
+
+int rat_workspace__bind_later(rat_engine *engine, const char *key, rat_workspace_bind_fn bind,
+			      void (*free_payload)(void *), void *payload)
+{
+	binder *b = rat_engine__resolver_payload(engine);
+	later l = { NULL, bind, free_payload, payload, UNBOUND }, *grown;
+
+	if (!b) {
+		later_free(&l);
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				      "%s: the session binds no tables on demand", key);
+	}
+	if ((l.key = rat__strdup(key)) == NULL ||
+	    (grown = realloc(b->laters, (b->later_count + 1) * sizeof(*grown))) == NULL) {
+		later_free(&l);
+		return rat_error__oom();
+	}
+	b->laters = grown;
+	b->laters[b->later_count++] = l;
+	b->unbound++;
 	return 0;
 }

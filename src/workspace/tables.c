@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "table/scan.h"
 #include "table/view.h"
+#include "workspace/lease.h"
 #include "workspace/tables.h"
 
 #include <stdio.h>
@@ -128,12 +129,14 @@ static int write_table(rat_write_result *out, const rat_workspace *ws, rat_catal
 	rat_contents contents = { NULL, 0 };
 	rat_store *store = NULL;
 	rat_table_state state;
+	rat_lease *lease = NULL;
 	int error;
 
 	memset(out, 0, sizeof(*out));
 	if (base)
 		opts = *base;
-	if ((error = locate(&location, &opts.base_metadata, head, &contents, ws, catalog, branch,
+	if ((error = rat_lease__take(&lease, ws, key)) != 0 ||
+	    (error = locate(&location, &opts.base_metadata, head, &contents, ws, catalog, branch,
 			    key, false)) != 0 ||
 	    (error = rat_workspace__table_store(&store, ws, key)) != 0)
 		goto cleanup;
@@ -158,6 +161,7 @@ static int write_table(rat_write_result *out, const rat_workspace *ws, rat_catal
 	state.content_id = out->table_uuid;
 	error = commit_state(catalog, branch, pin_head ? head : NULL, key, &state, author);
 cleanup:
+	rat_lease__release(lease);
 	rat_catalog__contents_free(&contents);
 	rat_store__free(store);
 	free(location);
@@ -192,9 +196,11 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 	rat_view_write w;
 	rat_view_result view;
 	rat_table_state state;
+	rat_lease *lease = NULL;
 	int error;
 
-	if ((error = locate(&location, &base, head, &contents, ws, catalog, branch, key, true)) != 0 ||
+	if ((error = rat_lease__take(&lease, ws, key)) != 0 ||
+	    (error = locate(&location, &base, head, &contents, ws, catalog, branch, key, true)) != 0 ||
 	    (error = rat_workspace__table_store(&store, ws, key)) != 0)
 		goto cleanup;
 	snprintf(layer, sizeof(layer), "%.*s", (int)(dot - key), key);
@@ -217,6 +223,7 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 	state.view = true;
 	error = commit_state(catalog, branch, NULL, key, &state, author);
 cleanup:
+	rat_lease__release(lease);
 	rat_catalog__contents_free(&contents);
 	rat_store__free(store);
 	free(location);

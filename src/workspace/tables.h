@@ -115,6 +115,20 @@ RAT_MUST_USE int rat_workspace__view_sql(char **sql, const rat_workspace *ws,
 /** As rat_workspace__view_sql(), for a view at location. */
 RAT_MUST_USE int rat_workspace__view_sql_at(char **sql, const rat_catalog_entry *c,
 					    const char *location, const rat_store_options *opts);
+/** Defines one view the session binds on demand (rat_workspace__bind_later()). */
+typedef int (*rat_workspace_bind_fn)(rat_engine *engine, void *payload);
+/**
+ * Bind key ("schema.name") in a session given its tables by
+ * rat_workspace__bind() on demand, as its tables are: bind(engine, payload)
+ * defines it the first time SQL names it. Its failure fails SQL that names
+ * it as schema.name, and no other: a product whose file is gone, or one the
+ * workspace may not read (a bind that always fails with the reason). The
+ * session owns payload from the call on, even when it fails (free_payload,
+ * NULL for none).
+ */
+RAT_MUST_USE int rat_workspace__bind_later(rat_engine *engine, const char *key,
+					   rat_workspace_bind_fn bind, void (*free_payload)(void *),
+					   void *payload);
 /**
  * Define key in the session as a view of sql, in place of what the
  * session's ref holds for it (a dry run's plan: the table as this run would

@@ -307,6 +307,48 @@ static void unreachable_endpoint_is_retried_then_named(void **state)
 	rat_store__free(store);
 }
 
+/* The message after masking secret in text. */
+static const char *masked(const char *text, const char *secret)
+{
+	static char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", text);
+	rat_s3__mask(msg, secret);
+	return msg;
+}
+
+static void secrets_are_masked_whole_and_only_when_long_enough(void **state)
+{
+	(void)state;
+	/* a one-character secret masks nothing, where it blanked every 'a' */
+	assert_string_equal(masked("PUT s3://bkt/a/data.parquet failed: bad", "a"),
+			    "PUT s3://bkt/a/data.parquet failed: bad");
+	assert_string_equal(masked("abc abc", "abc"), "abc abc");
+	/* a real one, wherever it stands whole */
+	assert_string_equal(masked("key wJalrXUtnFEMI, again (wJalrXUtnFEMI)", "wJalrXUtnFEMI"),
+			    "key *************, again (*************)");
+	assert_string_equal(masked("wJalrXUtnFEMI", "wJalrXUtnFEMI"), "*************");
+	/* inside a longer word it is another word */
+	assert_string_equal(masked("xsecretx secret1 secret", "secret"), "xsecretx secret1 ******");
+	assert_string_equal(masked("nothing here", NULL), "nothing here");
+}
+
+/* Through a store's errors: a one-character S3_SECRET_KEY leaves its letter in messages. */
+static void a_short_secret_leaves_messages_whole(void **state)
+{
+	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
+	rat_store *store = NULL;
+	(void)state;
+
+	opts.endpoint = "http://127.0.0.1:9";
+	opts.access_key = "AKIDTEST";
+	opts.secret_key = "a";
+	assert_int_equal(rat_store__open(&store, "s3://bkt/data", &opts), 0);
+	assert_int_equal(rat_s3__fail(store, RAT_EIO, "GET s3://bkt/data/a.parquet: refused"), RAT_EIO);
+	assert_string_equal(rat_error_last()->message, "GET s3://bkt/data/a.parquet: refused");
+	rat_store__free(store);
+}
+
 static void local_path_needs_a_cache(void **state)
 {
 	rat_store *store = open_s3("s3://bkt", "http://127.0.0.1:9", 1);
@@ -382,6 +424,8 @@ int main(void)
 		cmocka_unit_test(keys_are_uri_encoded),
 		cmocka_unit_test(s3_urls_and_settings),
 		cmocka_unit_test(unreachable_endpoint_is_retried_then_named),
+		cmocka_unit_test(secrets_are_masked_whole_and_only_when_long_enough),
+		cmocka_unit_test(a_short_secret_leaves_messages_whole),
 		cmocka_unit_test(local_path_needs_a_cache),
 		cmocka_unit_test(s3_answers_need_their_root_and_report_errors),
 	};
