@@ -7,13 +7,14 @@
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 ws_init shop
-echo "$RAT_HOME/runs/shop" > "$ws/records_dir"
+# (executables run in a folder of their own and see RAT_VAR_* variables)
+export RAT_VAR_RECORDS_DIR="$RAT_HOME/runs/shop"
 cat > "$p/gold/numbers.sql" <<'SQL'
 SELECT i AS n FROM range(3) t(i)
 SQL
 # an executable pipeline that puts a folder where the run's record goes
 cat > "$p/gold/blocker.sh" <<'SH'
-rec="$(cat records_dir)/$RAT_RUN_ID.json"
+rec="$RAT_VAR_RECORDS_DIR/$RAT_RUN_ID.json"
 rm -f "$rec"
 mkdir -p "$rec/in-the-way"
 printf 'x\n1\n' > "$RAT_OUTPUT_DIR/x.csv"
