@@ -32,6 +32,9 @@
 /* Ctrl-C: the signal handler writes a byte here; the watcher thread reads it. */
 static int wake_fds[2] = { -1, -1 };
 static volatile sig_atomic_t interrupted;
+/* Every Ctrl-C, counted (by the handler alone): a wake-up the watcher reads
+ * late, once the next statement started, must not stop that statement. */
+static volatile sig_atomic_t signals;
 
 static void on_interrupt(int signo)
 {
@@ -40,13 +43,14 @@ static void on_interrupt(int signo)
 
 	(void)signo;
 	interrupted = 1;
+	signals = signals + 1;
 	if (write(wake_fds[1], &byte, 1) < 0) {
 		/* the pipe is full: a wake-up is pending already */
 	}
 	errno = saved;
 }
 
-/* The watcher: each Ctrl-C stops the statement running, if one is. */
+/* The watcher: a Ctrl-C pressed while a statement runs stops it. */
 static void *watch(void *arg)
 {
 	cli_shell *sh = arg;
@@ -54,7 +58,7 @@ static void *watch(void *arg)
 
 	while (read(wake_fds[0], &byte, 1) == 1) {
 		pthread_mutex_lock(&sh->lock);
-		if (sh->running)
+		if (sh->running && (long)signals != sh->run_signals)
 			rat_engine_interrupt(sh->engine);
 		pthread_mutex_unlock(&sh->lock);
 	}
@@ -65,6 +69,7 @@ static void set_running(cli_shell *sh, bool running)
 {
 	pthread_mutex_lock(&sh->lock);
 	sh->running = running;
+	sh->run_signals = (long)signals; /* a Ctrl-C from before (at the prompt) is spent */
 	pthread_mutex_unlock(&sh->lock);
 }
 

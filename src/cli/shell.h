@@ -53,6 +53,7 @@ typedef struct cli_shell {
 	pthread_mutex_t lock; /* running, between the loop and the watcher */
 	pthread_t watcher;
 	bool watching, running, quit;
+	long run_signals;     /* the Ctrl-Cs counted when the running statement started */
 	bool failed;          /* a script's line was over the cap */
 } cli_shell;
 
