@@ -270,32 +270,16 @@ cleanup:
 	return error;
 }
 
-/*
- * "<key> on its mocks: <file>:<line>: <message>" and the source line, when
- * the engine said where in the rendered SQL (map: its origins) it failed;
- * "<key> on its mocks: <message>" otherwise.
- */
-static void name_error(const mock_run *m, int code, const rat_template_map *map,
-		       const char *rendered)
-{
-	rat_buf where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
-	int klass = rat_error_last()->klass, detail = rat_error__detail();
-	char *message = NULL;
-	size_t at = 0;
 
-	if (rat_error__position(&at) &&
-	    rat_template__describe(&where, &excerpt, map, rendered, at) == 0 &&
-	    (message = rat__strdup(rat_error_last()->message)) != NULL) {
-		/* rat_error__set() returns code, which the caller has */
-		rat__ignore(rat_error__set(code, klass, "%s on its mocks: %s: %s\n%s", m->p->key,
-					   rat_buf_cstr(&where), message, rat_buf_cstr(&excerpt)));
-		rat_error__set_detail(detail);
-	} else {
+/* "<key> on its mocks: " before the error, with the source line when the engine said where. */
+static void name_on_mocks(const mock_run *m, int code, const rat_template_map *map,
+			  const char *rendered)
+{
+	char *who = rat__sprintf("%s on its mocks", m->p->key);
+
+	if (!who || !rat_template__place_error(code, map, rendered, who))
 		rat_error__prefix("%s on its mocks", m->p->key);
-	}
-	free(message);
-	rat_buf_free(&where);
-	rat_buf_free(&excerpt);
+	free(who);
 }
 
 /* The pipeline's SQL on the mocks, into the temp table __rat_result. */
@@ -333,7 +317,7 @@ static int run_on_mocks(mock_run *m)
 	    (error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE __rat_result AS %s",
 				    rat_buf_cstr(&rendered))) == 0 &&
 	    (error = rat_engine_exec(m->engine, rat_buf_cstr(&sql))) != 0)
-		name_error(m, error, &map, rat_buf_cstr(&rendered));
+		name_on_mocks(m, error, &map, rat_buf_cstr(&rendered));
 cleanup:
 	rat_template__map_free(&map);
 	rat_buf_free(&rendered);

@@ -328,27 +328,11 @@ static int produce(build *b, rat_buf *sql)
  */
 static void name_error(build *b, int code)
 {
-	rat_buf where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
-	char *message = NULL;
-	int klass = rat_error_last()->klass, detail = rat_error__detail();
-	size_t at = 0;
-	bool placed = rat_error__position(&at) && b->p->kind == RAT_PIPELINE_SQL && b->step->sql &&
-		      rat_template__describe(&where, &excerpt, &b->origins, b->step->sql, at) == 0;
-
-	if (b->located) {
+	if (b->located)
 		rat_error__prefix("%s", b->p->key);
-	} else if (!placed || !(message = rat__strdup(rat_error_last()->message))) {
+	else if (b->p->kind != RAT_PIPELINE_SQL ||
+		 !rat_template__place_error(code, &b->origins, b->step->sql, b->p->key))
 		rat_error__prefix("%s (%s)", b->p->key, b->p->display);
-	} else {
-		/* rat_error__set() returns code, which the caller has */
-		rat__ignore(rat_error__set(code, klass, "%s: %s: %s\n%s", b->p->key,
-					   rat_buf_cstr(&where), message, rat_buf_cstr(&excerpt)));
-		rat_error__set_detail(detail);
-		rat_error__set_position(at);
-	}
-	free(message);
-	rat_buf_free(&where);
-	rat_buf_free(&excerpt);
 }
 
 /* Whether the table b's entry records holds rows (from its manifests). */

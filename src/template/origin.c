@@ -243,3 +243,28 @@ int rat_template__describe(rat_buf *where, rat_buf *excerpt, const rat_template_
 		error = rat_buf_printf(where, " (called from %s:%d)", o->call_path, o->call_line);
 	return error ? error : put_excerpt(excerpt, o, rendered, offset);
 }
+
+bool rat_template__place_error(int code, const rat_template_map *map, const char *rendered,
+			       const char *who)
+{
+	const rat_error *last = rat_error_last();
+	rat_buf where = RAT_BUF_INIT, excerpt = RAT_BUF_INIT;
+	int klass = last->klass, detail = rat_error__detail();
+	char *message = NULL;
+	size_t at = 0;
+	bool placed = rat_error__position(&at) && rendered &&
+		      rat_template__describe(&where, &excerpt, map, rendered, at) == 0 &&
+		      (message = rat__strdup(last->message)) != NULL;
+
+	if (placed) {
+		/* rat_error__set() returns code, which the caller has */
+		rat__ignore(rat_error__set(code, klass, "%s: %s: %s\n%s", who, rat_buf_cstr(&where),
+					   message, rat_buf_cstr(&excerpt)));
+		rat_error__set_detail(detail);
+		rat_error__set_position(at);
+	}
+	free(message);
+	rat_buf_free(&where);
+	rat_buf_free(&excerpt);
+	return placed;
+}

@@ -81,6 +81,16 @@ RAT_MUST_USE int rat_template__describe(rat_buf *where, rat_buf *excerpt,
 					const rat_template_map *map, const char *rendered,
 					size_t offset);
 
+/**
+ * When the last error carries a position in rendered (whose origins are
+ * map) that map knows, rewrite it as "<who>: <path:line>: <message>" and
+ * the excerpt (code is the caller's), keeping its class, detail and
+ * position; true then.
+ * false (the error untouched) otherwise: the caller names it its own way.
+ */
+bool rat_template__place_error(int code, const rat_template_map *map, const char *rendered,
+			       const char *who);
+
 /* A macro file of the workspace: its path (for messages) and its text. */
 typedef struct rat_template_source {
 	const char *path;
