@@ -1,7 +1,7 @@
 /*
  * engine/engine.c - engine sessions (rat/engine.h): an in-memory DuckDB
- * database opened from a plain config (engine.h), SQL execution, and
- * streamed results.
+ * database opened from a plain config (engine.h), and SQL execution, its
+ * statements staged first (stage.c); the results are result.c's.
  *
  * Settings applied at open: memory_limit and threads as configured,
  * temp_directory (where DuckDB spills when memory runs out), no automatic extension
@@ -17,32 +17,9 @@
 #include "rat/engine.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct column {
-	char *name;
-	char *type_name;
-	rat_type type;
-	duckdb_logical_type logical;
-	rat_buf text; /* text/JSON of the current row, on demand */
-	int text_mode; /* -1: not computed for this row; else the rat_format_mode held */
-} column;
-
-struct rat_result {
-	duckdb_result result;
-	bool has_result;
-	column *columns;
-	size_t column_count;
-	duckdb_data_chunk chunk;
-	idx_t chunk_rows;
-	idx_t row;        /* index in chunk of the current row */
-	bool positioned;  /* a current row exists */
-	bool done;
-	uint64_t rows;
-};
 
 const char *rat_engine_version(void)
 {
@@ -121,6 +98,7 @@ void rat_engine_free(rat_engine *engine)
 		duckdb_disconnect(&engine->conn);
 	if (engine->db)
 		duckdb_close(&engine->db);
+	rat_engine__stagers_free(engine); /* after DuckDB closed what it read through them */
 	rat_strarray_free(&engine->protected);
 	free(engine->protect_hint);
 	free(engine->session_workspace);
@@ -170,14 +148,26 @@ static int sql_error_detail(const rat_engine *engine, const char *sql, const cha
 			    int detail)
 {
 	rat_engine_position at;
+	rat_buf unstaged = RAT_BUF_INIT;
 
 	if (!message)
 		message = "the engine failed without a message";
 	rat_engine__locate(&at, engine, sql, message);
+	/* the user's folders as the user named them (stage.c); as DuckDB said it when out of memory */
+	if (engine && engine->staged) {
+		char *kept = rat__strndup(message, at.keep);
+		if (kept && rat_engine__restage_excerpt(engine, sql, kept, &unstaged) == 0 &&
+		    unstaged.ptr) {
+			message = unstaged.ptr;
+			at.keep = unstaged.len;
+		}
+		free(kept);
+	}
 	rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE, "%.*s", (int)at.keep, message);
 	rat_error__set_detail(detail);
 	if (at.found)
 		rat_error__set_position(at.offset);
+	rat_buf_free(&unstaged);
 	return RAT_ESQL;
 }
 
@@ -188,7 +178,7 @@ static int sql_error(const rat_engine *engine, const char *sql, const char *mess
 }
 
 /* The error of a failed result, typed. */
-static int result_error(const rat_engine *engine, const char *sql, duckdb_result *result)
+int rat_engine__result_error(const rat_engine *engine, const char *sql, duckdb_result *result)
 {
 	return sql_error_detail(engine, sql, duckdb_result_error(result),
 				detail_of(duckdb_result_error_type(result)));
@@ -283,11 +273,33 @@ static duckdb_state prepare_whole(rat_engine *engine, void *ctx, duckdb_prepared
 	return duckdb_prepare(engine->conn, ctx, stmt);
 }
 
-int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql)
+/* Run fn(engine, the SQL to run, ctx): sql, or sql pointing at the staged folders (stage.c). */
+static int with_staged(rat_engine *engine, const char *sql,
+		       int (*fn)(rat_engine *engine, const char *sql, void *ctx), void *ctx)
 {
+	const char *was = engine->stage_original;
+	const rat_engine_edits *were = engine->stage_edits;
+	rat_engine_edits edits = { NULL, 0, 0 };
+	char *staged = NULL;
+	int error = rat_engine__stage_sql(engine, sql, &staged, &edits);
+
+	if (!error) { /* what its errors are shown in (statements may run inside: views bound) */
+		engine->stage_original = staged ? sql : NULL;
+		engine->stage_edits = &edits;
+		error = fn(engine, staged ? staged : sql, ctx);
+		engine->stage_original = was;
+		engine->stage_edits = were;
+	}
+	rat_engine__edits_free(&edits);
+	free(staged);
+	return error;
+}
+
+static int prepare_staged(rat_engine *engine, const char *sql, void *ctx)
+{
+	duckdb_prepared_statement *stmt = ctx;
 	int error;
 
-	*stmt = NULL;
 	{
 		rat_guard g = RAT_GUARD_INIT(sql, 1);
 		error = rat_engine__guard_before(engine, &g, 0);
@@ -296,6 +308,12 @@ int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, con
 	if (error || (error = rat_engine__resolve(engine, sql)) != 0)
 		return error;
 	return prepare_rebinding(stmt, engine, prepare_whole, (void *)sql, sql);
+}
+
+int rat_engine__prepare(duckdb_prepared_statement *stmt, rat_engine *engine, const char *sql)
+{
+	*stmt = NULL;
+	return with_staged(engine, sql, prepare_staged, stmt);
 }
 
 static int run_discarding(rat_engine *engine, duckdb_extracted_statements *statements,
@@ -308,18 +326,19 @@ static int run_discarding(rat_engine *engine, duckdb_extracted_statements *state
 	if ((error = prepare(&stmt, engine, statements, g, i)) != 0)
 		return error;
 	if (duckdb_execute_prepared(stmt, &result) == DuckDBError)
-		error = result_error(engine, i == 0 ? g->sql : NULL, &result);
+		error = rat_engine__result_error(engine, i == 0 ? g->sql : NULL, &result);
 	duckdb_destroy_result(&result);
 	duckdb_destroy_prepare(&stmt);
 	return error ? error : rat_engine__guard_ran(engine, g, i);
 }
 
-int rat_engine_exec(rat_engine *engine, const char *sql)
+static int exec_staged(rat_engine *engine, const char *sql, void *ctx)
 {
 	duckdb_extracted_statements statements = NULL;
 	idx_t count, i;
 	int error;
 
+	(void)ctx;
 	if ((error = rat_engine__resolve(engine, sql)) != 0 ||
 	    (error = extract(&statements, &count, engine, sql)) != 0)
 		return error;
@@ -333,32 +352,11 @@ int rat_engine_exec(rat_engine *engine, const char *sql)
 	return error;
 }
 
-static int describe_columns(rat_result *r)
+int rat_engine_exec(rat_engine *engine, const char *sql)
 {
-	size_t i;
-
-	r->column_count = (size_t)duckdb_column_count(&r->result);
-	if ((r->columns = rat__calloc(r->column_count, sizeof(column))) == NULL)
-		return RAT_ENOMEM;
-	for (i = 0; i < r->column_count; i++) {
-		column *c = &r->columns[i];
-		rat_buf name = RAT_BUF_INIT;
-		int error;
-
-		c->logical = duckdb_column_logical_type(&r->result, i);
-		c->type = rat_engine__type(c->logical);
-		c->text_mode = -1;
-		if ((error = rat_engine__type_name(&name, c->logical)) != 0) {
-			rat_buf_free(&name);
-			return error;
-		}
-		c->type_name = rat_buf_detach(&name);
-		c->name = rat__strdup(duckdb_column_name(&r->result, i));
-		if (!c->type_name || !c->name)
-			return RAT_ENOMEM;
-	}
-	return 0;
+	return with_staged(engine, sql, exec_staged, NULL);
 }
+
 
 /*
  * Run the prepared last statement into r->result: streamed, or whole when
@@ -382,7 +380,7 @@ static int execute_last(rat_engine *engine, duckdb_prepared_statement stmt, rat_
 		duckdb_destroy_pending(&pending);
 	}
 	if (state == DuckDBError) {
-		error = result_error(engine, i == 0 ? g->sql : NULL, &r->result);
+		error = rat_engine__result_error(engine, i == 0 ? g->sql : NULL, &r->result);
 		duckdb_destroy_result(&r->result);
 		return error;
 	}
@@ -390,8 +388,9 @@ static int execute_last(rat_engine *engine, duckdb_prepared_statement stmt, rat_
 	return rat_engine__guard_ran(engine, g, i);
 }
 
-int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
+static int query_staged(rat_engine *engine, const char *sql, void *ctx)
 {
+	rat_result **out = ctx;
 	duckdb_extracted_statements statements = NULL;
 	duckdb_prepared_statement stmt = NULL;
 	rat_result *r = NULL;
@@ -413,8 +412,9 @@ int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
+	r->engine = engine;
 	if ((error = execute_last(engine, stmt, &g, count - 1, r)) != 0 ||
-	    (error = describe_columns(r)) != 0)
+	    (error = rat_engine__describe_columns(r)) != 0)
 		goto cleanup;
 	*out = r;
 	r = NULL;
@@ -427,251 +427,8 @@ cleanup:
 	return error;
 }
 
-size_t rat_result_column_count(const rat_result *r)
-{
-	return r->column_count;
-}
-
-const char *rat_result_column_name(const rat_result *r, size_t col)
-{
-	return col < r->column_count ? r->columns[col].name : NULL;
-}
-
-rat_type rat_result_column_type(const rat_result *r, size_t col)
-{
-	return col < r->column_count ? r->columns[col].type : RAT_TYPE_OTHER;
-}
-
-const char *rat_result_column_type_name(const rat_result *r, size_t col)
-{
-	return col < r->column_count ? r->columns[col].type_name : NULL;
-}
-
-uint64_t rat_result_row_index(const rat_result *r)
-{
-	return r->rows;
-}
-
-int rat_result_next(rat_result *r)
-{
-	size_t i;
-
-	if (r->done)
-		return 0;
-	for (i = 0; i < r->column_count; i++)
-		r->columns[i].text_mode = -1;
-	if (r->positioned && r->row + 1 < r->chunk_rows) {
-		r->row++;
-		r->rows++;
-		return 1;
-	}
-	r->positioned = false;
-	for (;;) {
-		if (r->chunk)
-			duckdb_destroy_data_chunk(&r->chunk);
-		r->chunk = duckdb_fetch_chunk(r->result);
-		if (!r->chunk) {
-			r->done = true;
-			return duckdb_result_error(&r->result) ? result_error(NULL, NULL, &r->result) : 0;
-		}
-		r->chunk_rows = duckdb_data_chunk_get_size(r->chunk);
-		if (r->chunk_rows > 0)
-			break;
-	}
-	r->row = 0;
-	r->positioned = true;
-	r->rows++;
-	return 1;
-}
-
-static int check_cell(const rat_result *r, size_t col)
-{
-	if (col >= r->column_count)
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				      "column %zu out of range (the result has %zu)", col,
-				      r->column_count);
-	if (!r->positioned)
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-				      "no current row: call rat_result_next() first");
-	return 0;
-}
-
-static duckdb_vector cell_vector(const rat_result *r, size_t col)
-{
-	return duckdb_data_chunk_get_vector(r->chunk, col);
-}
-
-int rat_result_is_null(const rat_result *r, size_t col)
-{
-	uint64_t *validity;
-
-	if (check_cell(r, col) != 0)
-		return 1;
-	if (r->columns[col].type == RAT_TYPE_NULL)
-		return 1;
-	validity = duckdb_vector_get_validity(cell_vector(r, col));
-	return validity && !duckdb_validity_row_is_valid(validity, r->row);
-}
-
-static int type_error(const rat_result *r, size_t col, const char *wanted)
-{
-	if (rat_result_is_null(r, col))
-		return rat_error__set(RAT_ETYPE, RAT_ERRCLASS_ENGINE,
-				      "column '%s' is NULL in row %" PRIu64 " (read as %s)",
-				      r->columns[col].name, r->rows, wanted);
-	return rat_error__set(RAT_ETYPE, RAT_ERRCLASS_ENGINE, "column '%s' is %s, not %s",
-			      r->columns[col].name, r->columns[col].type_name, wanted);
-}
-
-int rat_result_get_bool(const rat_result *r, size_t col, int *out)
-{
-	int error = check_cell(r, col);
-
-	if (error)
-		return error;
-	if (r->columns[col].type != RAT_TYPE_BOOLEAN || rat_result_is_null(r, col))
-		return type_error(r, col, "a boolean");
-	*out = ((bool *)duckdb_vector_get_data(cell_vector(r, col)))[r->row] ? 1 : 0;
-	return 0;
-}
-
-int rat_result_get_int64(const rat_result *r, size_t col, int64_t *out)
-{
-	void *data;
-	idx_t row = r->row;
-	int error = check_cell(r, col);
-
-	if (error)
-		return error;
-	if (rat_result_is_null(r, col))
-		return type_error(r, col, "an integer");
-	data = duckdb_vector_get_data(cell_vector(r, col));
-	switch (duckdb_get_type_id(r->columns[col].logical)) {
-	case DUCKDB_TYPE_BOOLEAN: *out = ((bool *)data)[row]; return 0;
-	case DUCKDB_TYPE_TINYINT: *out = ((int8_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_SMALLINT: *out = ((int16_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_INTEGER: *out = ((int32_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_BIGINT: *out = ((int64_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_UTINYINT: *out = ((uint8_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_USMALLINT: *out = ((uint16_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_UINTEGER: *out = ((uint32_t *)data)[row]; return 0;
-	case DUCKDB_TYPE_UBIGINT:
-		if (((uint64_t *)data)[row] > INT64_MAX)
-			return rat_error__set(RAT_ETYPE, RAT_ERRCLASS_ENGINE,
-					      "column '%s': %" PRIu64 " does not fit in int64",
-					      r->columns[col].name, ((uint64_t *)data)[row]);
-		*out = (int64_t)((uint64_t *)data)[row];
-		return 0;
-	case DUCKDB_TYPE_DATE: *out = ((duckdb_date *)data)[row].days; return 0;
-	case DUCKDB_TYPE_TIME: *out = ((duckdb_time *)data)[row].micros; return 0;
-	case DUCKDB_TYPE_TIMESTAMP:
-	case DUCKDB_TYPE_TIMESTAMP_TZ: *out = ((int64_t *)data)[row]; return 0;
-	default: return type_error(r, col, "an integer");
-	}
-}
-
-int rat_result_get_double(const rat_result *r, size_t col, double *out)
-{
-	duckdb_logical_type type;
-	void *data;
-	int64_t i;
-	int error = check_cell(r, col);
-
-	if (error)
-		return error;
-	if (rat_result_is_null(r, col))
-		return type_error(r, col, "a number");
-	type = r->columns[col].logical;
-	data = duckdb_vector_get_data(cell_vector(r, col));
-	switch (duckdb_get_type_id(type)) {
-	case DUCKDB_TYPE_FLOAT: *out = ((float *)data)[r->row]; return 0;
-	case DUCKDB_TYPE_DOUBLE: *out = ((double *)data)[r->row]; return 0;
-	case DUCKDB_TYPE_HUGEINT: *out = duckdb_hugeint_to_double(((duckdb_hugeint *)data)[r->row]); return 0;
-	case DUCKDB_TYPE_DECIMAL: {
-		const char *text;
-		/* through the exact text: the decimal's internal width varies */
-		if ((error = rat_result_get_text((rat_result *)r, col, &text, NULL)) != 0)
-			return error;
-		*out = strtod(text, NULL);
-		return 0;
-	}
-	default:
-		if (r->columns[col].type == RAT_TYPE_INTEGER &&
-		    duckdb_get_type_id(type) != DUCKDB_TYPE_UBIGINT &&
-		    rat_result_get_int64(r, col, &i) == 0) {
-			*out = (double)i;
-			return 0;
-		}
-		if (duckdb_get_type_id(type) == DUCKDB_TYPE_UBIGINT) {
-			*out = (double)((uint64_t *)data)[r->row];
-			return 0;
-		}
-		return type_error(r, col, "a number");
-	}
-}
-
-static int get_formatted(rat_result *r, size_t col, rat_format_mode mode, const char **out,
-			 size_t *len)
-{
-	column *c;
-	int error = check_cell(r, col);
-
-	if (error)
-		return error;
-	c = &r->columns[col];
-	if (c->text_mode != (int)mode) {
-		rat_buf_clear(&c->text);
-		if (rat_result_is_null(r, col))
-			error = mode == RAT_FORMAT_JSON ? rat_buf_puts(&c->text, "null") : 0;
-		else
-			error = rat_engine__format(&c->text, cell_vector(r, col), c->logical, r->row, mode);
-		if (!error && !c->text.ptr)
-			error = rat_buf_put(&c->text, "", 0);
-		if (error)
-			return error;
-		c->text_mode = (int)mode;
-	}
-	*out = c->text.ptr;
-	if (len)
-		*len = c->text.len;
-	return 0;
-}
-
-int rat_result_get_text(rat_result *r, size_t col, const char **out, size_t *len)
-{
-	int error;
-
-	*out = NULL;
-	if (len)
-		*len = 0;
-	if ((error = check_cell(r, col)) != 0 || rat_result_is_null(r, col))
-		return error;
-	return get_formatted(r, col, RAT_FORMAT_TEXT, out, len);
-}
-
-int rat_result_get_json(rat_result *r, size_t col, const char **out, size_t *len)
+int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 {
 	*out = NULL;
-	return get_formatted(r, col, RAT_FORMAT_JSON, out, len);
-}
-
-void rat_result_free(rat_result *r)
-{
-	size_t i;
-
-	if (!r)
-		return;
-	for (i = 0; i < r->column_count; i++) {
-		free(r->columns[i].name);
-		free(r->columns[i].type_name);
-		rat_buf_free(&r->columns[i].text);
-		if (r->columns[i].logical)
-			duckdb_destroy_logical_type(&r->columns[i].logical);
-	}
-	free(r->columns);
-	if (r->chunk)
-		duckdb_destroy_data_chunk(&r->chunk);
-	if (r->has_result)
-		duckdb_destroy_result(&r->result);
-	free(r);
+	return with_staged(engine, sql, query_staged, out);
 }

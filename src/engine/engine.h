@@ -20,6 +20,7 @@
 #define RAT_ENGINE_ENGINE_H
 
 #include "util/common.h"
+#include "util/buf.h"
 #include "rat/engine.h"
 
 /** What an engine is opened with: plain settings, which the caller resolves. */
@@ -60,6 +61,38 @@ void rat_engine__set_resolver(rat_engine *engine, const rat_engine_resolver *res
 void *rat_engine__resolver_payload(rat_engine *engine);
 /** Run sql's resolver step (nothing without a resolver). */
 RAT_MUST_USE int rat_engine__resolve(rat_engine *engine, const char *sql);
+
+/**
+ * A folder a user fills (landing/, a tests folder), which a locked session
+ * reads only through what a stager staged (engine/stage.c): a string
+ * literal or quoted name in a statement's text whose value is `from` or
+ * starts with `from/` is handed to stage() (the part after `from/`, a file,
+ * a folder or a glob; "" for the whole folder) and the statement runs with
+ * `to` in its place, an allowed folder only librat writes. Messages and
+ * text results show `from` again, and rat_engine__unstaged_select() turns
+ * a query's text columns back before librat writes them into a table.
+ */
+typedef struct rat_engine_stager {
+	const char *from; /* absolute, no trailing '/'; copied */
+	const char *to;   /* absolute, no trailing '/'; copied */
+	/** Stage what rel names under to, so that to/rel reads what from/rel held. */
+	int (*stage)(void *payload, const char *rel);
+	void (*free)(void *payload);
+	void *payload;
+} rat_engine_stager;
+
+/** Add a stager to the session (it owns the payload from now on, failing or not). */
+RAT_MUST_USE int rat_engine__add_stager(rat_engine *engine, const rat_engine_stager *stager);
+/** Replace every staged folder's path in text with its user folder's. */
+RAT_MUST_USE int rat_engine__unstage_text(const rat_engine *engine, rat_buf *text);
+/**
+ * select_sql with its text columns unstaged (*out, to free), for a query
+ * whose rows librat writes into a table (a `filename` column of a landing
+ * file keeps the file's own path); *out NULL when nothing was staged in the
+ * session or the query has no text column.
+ */
+RAT_MUST_USE int rat_engine__unstaged_select(rat_engine *engine, const char *select_sql,
+					     char **out);
 
 /**
  * Name the user's SQL that the session's statements run, as given or inside

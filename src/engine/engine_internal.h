@@ -26,7 +26,81 @@ struct rat_engine {
 	bool writes_refused;          /* locked: a user's statement writes no file (guard.c) */
 	char *session_workspace;      /* whose session it is (a workspace's folder), or NULL */
 	char *session_ref;            /* the ref its tables were bound at, or NULL */
+	rat_engine_stager *stagers;   /* folders a user fills, read through staged links (stage.c) */
+	size_t stager_count;
+	bool staged;                  /* a stager staged something: results and messages unstaged */
+	const char *stage_original;   /* the statement running, as given, when it was staged; or NULL */
+	const struct rat_engine_edits *stage_edits; /* where its literals were rewritten */                /* where its literals were rewritten */
 };
+
+/** Free the session's stagers (their payloads included). */
+void rat_engine__stagers_free(rat_engine *engine);
+/**
+ * text with every literal under a stager's folder pointing at its staged
+ * folder (stage: staging what they name, as rat_engine__stage_sql() does)
+ * into out; *changed says whether any did. edits (or NULL) records, for
+ * each literal replaced, where it was in text and both lengths, in order.
+ */
+typedef struct rat_engine_edit {
+	size_t at, old_len, new_len;
+} rat_engine_edit;
+typedef struct rat_engine_edits {
+	rat_engine_edit *items;
+	size_t count, cap;
+} rat_engine_edits;
+RAT_MUST_USE int rat_engine__rewrite(const rat_engine *engine, const char *text, bool stage,
+				     rat_buf *out, bool *changed, rat_engine_edits *edits);
+/**
+ * sql with the literals under a stager's `from` staged and pointing under
+ * its `to` (*out, to free; edits, or NULL, says where), or *out NULL when
+ * it names none.
+ */
+RAT_MUST_USE int rat_engine__stage_sql(rat_engine *engine, const char *sql, char **out,
+				       rat_engine_edits *edits);
+/** An offset into a rewritten text as an offset into the text it came from. */
+size_t rat_engine__edits_unmap(const rat_engine_edits *edits, size_t offset);
+void rat_engine__edits_free(rat_engine_edits *edits);
+/**
+ * message about statement sql (NULL: unknown), which ran staged, into out
+ * with the user's folders back: DuckDB's excerpt quoted again from the
+ * statement as given (engine->stage_original), at the same place; without
+ * one, as rat_engine__unstage_message() gives it.
+ */
+RAT_MUST_USE int rat_engine__restage_excerpt(const rat_engine *engine, const char *sql,
+					     const char *message, rat_buf *out);
+/** message with staged folders unstaged (a kept excerpt's caret moved with them), into out. */
+RAT_MUST_USE int rat_engine__unstage_message(const rat_engine *engine, const char *message,
+					     rat_buf *out);
+
+/* A result's column (result.c). */
+typedef struct rat_result_column {
+	char *name;
+	char *type_name;
+	rat_type type;
+	duckdb_logical_type logical;
+	rat_buf text; /* text/JSON of the current row, on demand */
+	int text_mode; /* -1: not computed for this row; else the rat_format_mode held */
+} rat_result_column;
+
+struct rat_result {
+	duckdb_result result;
+	bool has_result;
+	rat_result_column *columns;
+	size_t column_count;
+	duckdb_data_chunk chunk;
+	idx_t chunk_rows;
+	idx_t row;        /* index in chunk of the current row */
+	bool positioned;  /* a current row exists */
+	bool done;
+	uint64_t rows;
+	const rat_engine *engine; /* whose staged folders text results unstage (stage.c) */
+};
+
+/** RAT_ESQL with the error of a failed result of statement sql (NULL: unknown; engine NULL: none). */
+RAT_MUST_USE int rat_engine__result_error(const rat_engine *engine, const char *sql,
+					  duckdb_result *result);
+/** Fill r's columns from its DuckDB result (result.c). */
+RAT_MUST_USE int rat_engine__describe_columns(rat_result *r);
 
 /* Where an error DuckDB reported falls in the session's user SQL (position.c). */
 typedef struct rat_engine_position {

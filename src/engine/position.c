@@ -133,8 +133,10 @@ void rat_engine__locate(rat_engine_position *out, const rat_engine *engine, cons
 {
 	excerpt x;
 	size_t start = 0, end = 0, at, ulen;
-	const char *occ;
-	bool holds = false;
+	const char *occ, *user;
+	rat_buf staged = RAT_BUF_INIT;
+	rat_engine_edits edits = { NULL, 0, 0 };
+	bool holds = false, changed = false;
 
 	out->keep = strlen(message);
 	out->found = false;
@@ -142,17 +144,98 @@ void rat_engine__locate(rat_engine_position *out, const rat_engine *engine, cons
 	    !find_line(sql, x.line, &start, &end) || !place(&x, sql + start, end - start, &at))
 		return;
 	at += start;
-	ulen = strlen(engine->user_sql);
-	for (occ = sql; ulen && (occ = strstr(occ, engine->user_sql)) != NULL; occ++) {
+	/* the statement ran with the user's literals pointing at staged folders (stage.c) */
+	user = engine->user_sql;
+	if (rat_engine__rewrite(engine, user, false, &staged, &changed, &edits) == 0 &&
+	    changed)
+		user = rat_buf_cstr(&staged);
+	ulen = strlen(user);
+	for (occ = sql; ulen && (occ = strstr(occ, user)) != NULL; occ++) {
 		holds = true;
 		if (at >= (size_t)(occ - sql) && at < (size_t)(occ - sql) + ulen) {
 			out->found = true;
-			out->offset = at - (size_t)(occ - sql);
+			out->offset = rat_engine__edits_unmap(&edits, at - (size_t)(occ - sql));
 			break;
 		}
 	}
 	if (holds) /* the user's SQL, or librat's wrapper around it: the caller shows its own */
 		out->keep = x.start;
+	rat_engine__edits_free(&edits);
+	rat_buf_free(&staged);
+}
+
+/* The line of text holding offset: its number (from 1, '\n' and '\r' counted) and bounds. */
+static long line_of(const char *text, size_t offset, size_t *start, size_t *end)
+{
+	size_t i;
+	long line = 1;
+
+	*start = 0;
+	for (i = 0; i < offset && text[i]; i++)
+		if (text[i] == '\n' || text[i] == '\r') {
+			line++;
+			*start = i + 1;
+		}
+	for (*end = *start; text[*end] && text[*end] != '\n' && text[*end] != '\r'; (*end)++)
+		;
+	return line;
+}
+
+/* The characters (not bytes) of text[0..n). */
+static size_t columns_of(const char *text, size_t n)
+{
+	size_t i, cols = 0;
+
+	for (i = 0; i < n; i++)
+		cols += ((unsigned char)text[i] & 0xC0) != 0x80;
+	return cols;
+}
+
+/* message[0..n), its staged folders unstaged, into out. */
+static int unstage_start(const rat_engine *engine, const char *message, size_t n, rat_buf *out)
+{
+	char *kept = rat__strndup(message, n);
+	int error = kept ? rat_engine__unstage_message(engine, kept, out) : RAT_ENOMEM;
+
+	free(kept);
+	return error;
+}
+
+int rat_engine__restage_excerpt(const rat_engine *engine, const char *sql, const char *message,
+				rat_buf *out)
+{
+	const char *text = engine->stage_original;
+	excerpt x;
+	size_t start = 0, end = 0, at, from, to, cut, before;
+	bool cut_end;
+	int error;
+
+	if (!text || !parse_excerpt(&x, message))
+		return rat_engine__unstage_message(engine, message, out);
+	if (!sql || !find_line(sql, x.line, &start, &end) ||
+	    !place(&x, sql + start, end - start, &at)) {
+		/* a later statement of several: its excerpt, which may cut a staged path, is dropped */
+		return unstage_start(engine, message, x.start, out);
+	}
+	at = rat_engine__edits_unmap(engine->stage_edits, start + at);
+	x.line = line_of(text, at, &from, &to);
+	/* about 40 characters either side of the error on a long line, as DuckDB shows it */
+	for (cut = at - from > 40 ? at - 40 : from; cut > from && ((unsigned char)text[cut] & 0xC0) == 0x80;)
+		cut--;
+	cut_end = to - cut > 90 && to > at + 40;
+	if (cut_end)
+		for (to = at + 40; ((unsigned char)text[to] & 0xC0) == 0x80;)
+			to++;
+	if ((error = unstage_start(engine, message, x.start, out)) != 0)
+		return error;
+	before = out->len + 2;
+	if ((error = rat_buf_printf(out, "\n\nLINE %ld: %s", x.line, cut > from ? "..." : "")) != 0)
+		return error;
+	before = out->len - before; /* "LINE n: ..." */
+	if ((error = rat_buf_put(out, text + cut, to - cut)) != 0 ||
+	    (error = rat_buf_puts(out, cut_end ? "...\n" : "\n")) != 0)
+		return error;
+	return rat_buf_printf(out, "%*s^", (int)(before + columns_of(text + cut, at - cut)), "");
 }
 
 int rat_engine__set_user_sql(rat_engine *engine, const char *sql)

@@ -230,12 +230,16 @@ cleanup:
 	return error;
 }
 
-/* A session with the mocks loaded, locked to the tests folder and the scratch folder. */
+/*
+ * A session with the mocks loaded, locked to the scratch and spill folders;
+ * the tests folder, which a user fills, is read through files pinned as
+ * statements name them (session/stage.c), the mocks' first.
+ */
 static int mock_session(mock_run *m)
 {
 	rat_mocks mocks = { NULL, NULL, NULL, RAT_STRARRAY_INIT, 0 };
 	rat_strarray allowed = RAT_STRARRAY_INIT;
-	char *mocks_dir = rat__sprintf("%s/mocks", m->tests_dir), *display = NULL, *link = NULL;
+	char *mocks_dir = rat__sprintf("%s/mocks", m->tests_dir), *display = NULL;
 	int error;
 
 	if (!mocks_dir || (display = rat__sprintf("pipelines/%s/%s/tests/mocks", m->p->layer,
@@ -243,7 +247,8 @@ static int mock_session(mock_run *m)
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_workspace__open_engine(&m->engine, m->s->ws)) != 0)
+	if ((error = rat_workspace__open_engine(&m->engine, m->s->ws)) != 0 ||
+	    (error = rat_session__stage_folder(m->engine, m->s->ws, m->tests_dir, &allowed)) != 0)
 		goto cleanup;
 	mocks.engine = m->engine;
 	mocks.scratch = m->s->scratch;
@@ -253,12 +258,7 @@ static int mock_session(mock_run *m)
 	rat_strarray__hand_over(&m->loaded, &mocks.loaded);
 	if ((error = rat_session__protect(m->engine)) != 0) /* the mocks stand for the layers */
 		goto cleanup;
-	if ((error = rat_fs__find_symlink(&link, m->tests_dir)) == 0 && link)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "%s is a symbolic link: a tests folder holds real files only",
-				       link);
-	if (!error && (error = rat_strarray__push(&allowed, m->tests_dir)) == 0 &&
-	    (error = rat_strarray__push(&allowed, m->s->scratch)) == 0 &&
+	if ((error = rat_strarray__push(&allowed, m->s->scratch)) == 0 &&
 	    (error = rat_strarray__push(&allowed, rat_workspace_spill_dir(m->s->ws))) == 0)
 		error = rat_engine__lock(m->engine, &allowed);
 cleanup:
@@ -266,10 +266,8 @@ cleanup:
 	rat_strarray_free(&allowed);
 	free(mocks_dir);
 	free(display);
-	free(link);
 	return error;
 }
-
 
 /* "<key> on its mocks: " before the error, with the source line when the engine said where. */
 static void name_on_mocks(const mock_run *m, int code, const rat_template_map *map,

@@ -92,7 +92,14 @@ RAT_MUST_USE int rat_run__ingestion_stamp(build *b);
 RAT_MUST_USE int rat_run__with_ingestion_columns(rat_buf *sql, const char *layer,
 						 const char *stamp, rat_strarray *columns);
 /** The size and mtime of the file at path, and with hash its SHA-256. RAT_ENOTFOUND when gone. */
-RAT_MUST_USE int rat_run__landing_stat(rat_landing_stat *out, const char *path, bool hash);
+RAT_MUST_USE int rat_run__landing_stat(rat_landing_stat *out, const rat_workspace *ws,
+				      const char *path, bool hash);
+/**
+ * Open path, a file under ws's landing folder, following no link below
+ * that folder (rat_fs__open_below): librat's own reads of a landing file
+ * read the file, never where a link swapped in would lead.
+ */
+RAT_MUST_USE int rat_run__open_landing(int *fd, const rat_workspace *ws, const char *path);
 /**
  * Before listing new files (landing.c): drop from b->ingested the files the
  * run asks to ingest again (--reingest), and warn about the others that

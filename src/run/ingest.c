@@ -208,7 +208,7 @@ static int add_file(json_t *files, json_t *sums, const build *b, const char *nam
 		return RAT_ENOMEM;
 	if (known && known->known)
 		now = *known;
-	else if ((error = rat_run__landing_stat(&now, path, true)) == RAT_ENOTFOUND)
+	else if ((error = rat_run__landing_stat(&now, b->ctx->ws, path, true)) == RAT_ENOTFOUND)
 		error = 0;
 	free(path);
 	if (error)

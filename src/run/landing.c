@@ -27,18 +27,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The SHA-256 of a file's content, read in chunks. */
-static int hash_file(const char *path, char hex[65])
+int rat_run__open_landing(int *fd, const rat_workspace *ws, const char *path)
+{
+	char *root = rat_fs__join(rat_workspace_path(ws), "landing");
+	size_t n = root ? strlen(root) : 0;
+	int error;
+
+	*fd = -1;
+	if (!root)
+		return RAT_ENOMEM;
+	if (strncmp(path, root, n) != 0 || path[n] != '/')
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s: not in the workspace's landing folder (%s)", path, root);
+	else
+		error = rat_fs__open_below(fd, root, path + n + 1, O_RDONLY | O_NONBLOCK);
+	free(root);
+	return error;
+}
+
+/* The SHA-256 of the content of the open file fd (path), read in chunks. */
+static int hash_fd(int fd, const char *path, char hex[65])
 {
 	unsigned char digest[RAT_SHA256_SIZE], chunk[1 << 16];
 	rat_sha256 *sha = NULL;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), error;
+	int error;
 
-	if (fd < 0)
-		return rat_error__os(errno == ENOENT ? RAT_ENOTFOUND : RAT_EIO, "%s", path);
 	if ((error = rat_sha256__new(&sha)) != 0)
-		goto cleanup;
+		return error;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -53,21 +69,28 @@ static int hash_file(const char *path, char hex[65])
 		rat_sha256__format(digest, hex);
 cleanup:
 	rat_sha256__free(sha);
-	close(fd);
 	return error;
 }
 
-int rat_run__landing_stat(rat_landing_stat *out, const char *path, bool hash)
+int rat_run__landing_stat(rat_landing_stat *out, const rat_workspace *ws, const char *path,
+			  bool hash)
 {
 	struct stat st;
+	int fd, error;
 
 	memset(out, 0, sizeof(*out));
-	if (stat(path, &st) != 0)
-		return rat_error__os(errno == ENOENT ? RAT_ENOTFOUND : RAT_EIO, "%s", path);
-	out->size = (int64_t)st.st_size;
-	out->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-	out->known = true;
-	return hash ? hash_file(path, out->sha256) : 0;
+	if ((error = rat_run__open_landing(&fd, ws, path)) != 0)
+		return error;
+	if (fstat(fd, &st) != 0) {
+		error = rat_error__os(RAT_EIO, "%s", path);
+	} else {
+		out->size = (int64_t)st.st_size;
+		out->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+		out->known = true;
+		error = hash ? hash_fd(fd, path, out->sha256) : 0;
+	}
+	close(fd);
+	return error;
 }
 
 /* ---- --reingest ---- */
@@ -181,10 +204,11 @@ static void forget(build *b, size_t i)
 }
 
 /* How the file at path differs from was: "" when it does not (or is gone). */
-static int compare(char *how, size_t size, const rat_landing_stat *was, const char *path)
+static int compare(char *how, size_t size, const rat_landing_stat *was, const rat_workspace *ws,
+		   const char *path)
 {
 	rat_landing_stat now;
-	int error = rat_run__landing_stat(&now, path, false);
+	int error = rat_run__landing_stat(&now, ws, path, false);
 
 	how[0] = '\0';
 	if (error == RAT_ENOTFOUND) /* removed: nothing left to read */
@@ -193,7 +217,8 @@ static int compare(char *how, size_t size, const rat_landing_stat *was, const ch
 		return error;
 	if (now.size != was->size)
 		snprintf(how, size, "%lld -> %lld bytes", (long long)was->size, (long long)now.size);
-	else if (now.mtime_ms != was->mtime_ms && (error = hash_file(path, now.sha256)) == 0 &&
+	else if (now.mtime_ms != was->mtime_ms &&
+		 (error = rat_run__landing_stat(&now, ws, path, true)) == 0 &&
 		 strcmp(now.sha256, was->sha256) != 0)
 		snprintf(how, size, "same size, other content");
 	return error;
@@ -213,7 +238,8 @@ static int check_one(build *b, size_t i, bool *dropped)
 	else if ((error = asked_again(dropped, b, rel)) == 0 && *dropped)
 		forget(b, i);
 	else if (!error && b->ingested_stats[i].known &&
-		 (error = compare(how, sizeof(how), &b->ingested_stats[i], abs)) == 0 && how[0])
+		 (error = compare(how, sizeof(how), &b->ingested_stats[i], b->ctx->ws, abs)) == 0 &&
+		 how[0])
 		error = rat_buf_printf(&b->warnings,
 				       "%s%s changed after it was ingested (%s) and is not read "
 				       "again: rat run --reingest %s reads it again",

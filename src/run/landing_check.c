@@ -35,6 +35,7 @@
 #include "workspace/tables.h"
 
 #include <ctype.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,25 @@
 
 /* ---- the text of a CSV file ---- */
 
-/* The first line of path without its line break or a UTF-8 BOM; "" when unreadable. */
-static int first_line(rat_buf *out, const char *path)
+/* The landing file path open for reading (rat_run__open_landing), or NULL when it cannot be. */
+static FILE *open_landing(const build *b, const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = NULL;
+	int fd;
+
+	if (rat_run__open_landing(&fd, b->ctx->ws, path) != 0) {
+		rat_error_clear(); /* what the reader said is the error being explained */
+		return NULL;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL)
+		close(fd);
+	return f;
+}
+
+/* The first line of path without its line break or a UTF-8 BOM; "" when unreadable. */
+static int first_line(rat_buf *out, const build *b, const char *path)
+{
+	FILE *f = open_landing(b, path);
 	int c, error = 0;
 
 	if (!f)
@@ -141,9 +157,9 @@ static void scan_char(csv_scan *s, int c)
 }
 
 /* Scan path for the first row whose field count differs from the header's. */
-static void scan_rows(csv_scan *s, const char *path)
+static void scan_rows(csv_scan *s, const build *b, const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = open_landing(b, path);
 	long long n = 0;
 	int c;
 
@@ -178,7 +194,7 @@ static int one_column_error(const build *b, size_t i, const char *header)
 
 	memset(&s, 0, sizeof(s));
 	s.delim = delimiter_of(header);
-	scan_rows(&s, b->new_abs.strings[i]);
+	scan_rows(&s, b, b->new_abs.strings[i]);
 	if (!name)
 		return RAT_ENOMEM;
 	if (s.bad_line)
@@ -209,7 +225,7 @@ int rat_run__check_landing_columns(build *b, const rat_strarray *columns)
 		delimited = delimiter_of(columns->strings[i]) != 0;
 	for (i = 0; !error && delimited && b->p->landing && i < b->new_abs.count; i++) {
 		rat_buf_clear(&header);
-		if ((error = first_line(&header, b->new_abs.strings[i])) != 0)
+		if ((error = first_line(&header, b, b->new_abs.strings[i])) != 0)
 			break;
 		if (delimiter_of(rat_buf_cstr(&header)) &&
 		    rat_strarray__contains(columns, rat_buf_cstr(&header))) {
@@ -367,7 +383,7 @@ static int explain(explanation *x, build *b, const rat_table_schema *schema,
 		rat_query_desc desc;
 		rat_buf_clear(&header);
 		if (describe_alone(&desc, &sql, b, i) != 0 ||
-		    (error = first_line(&header, b->new_abs.strings[i])) != 0) {
+		    (error = first_line(&header, b, b->new_abs.strings[i])) != 0) {
 			rat_engine__query_desc_free(&desc);
 			continue;
 		}

@@ -7,10 +7,11 @@
  * a statement that would create, change or drop something there is refused
  * before it runs, naming rat write and rat drop, which do change them.
  *
- * The lock allows reading only folders librat manages, plus the landing
- * folder, which a user fills: DuckDB follows symbolic links, so a link
- * anywhere under landing/ would lead past the lock and is refused. A locked
- * session writes no file at all (engine/guard.c).
+ * The lock allows reading only folders librat manages. The landing folder,
+ * which a user fills, is not one of them: DuckDB follows symbolic links, and
+ * a link swapped in there while a statement reads would lead past the lock.
+ * Its files are read through what stage.c pinned as a statement named them.
+ * A locked session writes no file at all (engine/guard.c).
  */
 #include "util/common.h"
 #include "util/fs.h"
@@ -25,45 +26,20 @@
 #include <stdlib.h>
 
 /*
- * The workspace's landing folder, <workspace>/landing, if there is one. A
- * locked session may read (and write) under it, so it must hold real files
- * only: DuckDB follows links, and a link would reach past the lock.
+ * The folders a locked session may reach: the workspace's tables, the read
+ * cache and its spill folder; and the folder where the landing files its
+ * statements name are staged (stage.c).
  */
-static int landing_folder(char **out, const rat_workspace *ws)
+static int allowed_folders(rat_strarray *out, rat_engine *engine, const rat_workspace *ws)
 {
-	char *landing = rat_fs__join(rat_workspace_path(ws), "landing"), *link = NULL;
+	char *tables = NULL, *landing = rat_fs__join(rat_workspace_path(ws), "landing");
 	int error;
 
-	*out = NULL;
 	if (!landing)
 		return RAT_ENOMEM;
-	if ((error = rat_fs__find_symlink(&link, landing)) == 0 && link)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				       "%s is a symbolic link: a workspace's landing folder must "
-				       "hold real files and folders only (move or copy the data in)",
-				       link);
-	if (!error && rat_fs__is_dir(landing)) {
-		*out = landing;
-		landing = NULL;
-	}
-	free(link);
-	free(landing);
-	return error;
-}
-
-/*
- * The folders a locked session may reach: the workspace's tables, its
- * landing folder, the read cache and its spill folder.
- */
-static int allowed_folders(rat_strarray *out, const rat_workspace *ws)
-{
-	char *tables = NULL, *landing = NULL;
-	int error;
-
 	if ((error = rat_strarray__push(out, rat_workspace__cache_dir(ws))) != 0 ||
 	    (error = rat_strarray__push(out, rat_workspace_spill_dir(ws))) != 0 ||
-	    (error = landing_folder(&landing, ws)) != 0 ||
-	    (landing && (error = rat_strarray__push(out, landing)) != 0))
+	    (error = rat_session__stage_folder(engine, ws, landing, out)) != 0)
 		goto cleanup;
 	if (rat_workspace_warehouse(ws)[0] == '/') {
 		tables = rat__sprintf("%s/%s", rat_workspace_warehouse(ws), rat_workspace_s3_prefix(ws));
@@ -97,7 +73,7 @@ int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *
 	    (error = rat_engine__set_session(engine, rat_workspace_path(ws), ref)) == 0 &&
 	    (error = rat_product__bind(engine, ws, &allowed)) == 0 &&
 	    (error = rat_session__protect(engine)) == 0 && lock &&
-	    (error = allowed_folders(&allowed, ws)) == 0)
+	    (error = allowed_folders(&allowed, engine, ws)) == 0)
 		error = rat_engine__lock(engine, &allowed);
 	rat_strarray_free(&allowed);
 	return error;

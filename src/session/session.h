@@ -43,4 +43,14 @@ RAT_MUST_USE int rat_session__bind(rat_engine *engine, const rat_workspace *ws,
  */
 RAT_MUST_USE int rat_session__protect(rat_engine *engine);
 
+/**
+ * Let the session engine read the folder from (absolute: landing/, a tests
+ * folder), which a user fills, only through files pinned as its statements
+ * name them, staged in a folder of its own under RAT_HOME/stage/<workspace>
+ * (pushed onto allowed, for the lock), removed when the engine is freed
+ * (session/stage.c). from itself must not be an allowed folder.
+ */
+RAT_MUST_USE int rat_session__stage_folder(rat_engine *engine, const rat_workspace *ws,
+					   const char *from, rat_strarray *allowed);
+
 #endif

@@ -15,6 +15,7 @@
 #include "util/fs.h"
 #include "util/random.h"
 #include "rat/engine.h"
+#include "engine/engine.h"
 #include "engine/describe.h"
 #include "table/manifest_write.h"
 #include "table/scan.h"
@@ -103,7 +104,7 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	rat_write_options defaults = RAT_WRITE_OPTIONS_INIT;
 	writer w;
 	rat_buf sql = RAT_BUF_INIT;
-	char uuid[37], *write_sql = NULL;
+	char uuid[37], *write_sql = NULL, *unstaged = NULL;
 	int next_id, error;
 
 	memset(&w, 0, sizeof(w));
@@ -116,7 +117,10 @@ int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine
 	    (w.exists && (error = rat_table__added_at_read(&w.added_at, store, &w.meta,
 							   w.meta.current_snapshot_id)) != 0))
 		goto cleanup;
-	if ((error = rat_table__merge_prepare(&w, select_sql, &write_sql)) != 0)
+	/* text columns as the user would read them: a landing file's own path (engine/stage.c) */
+	if ((error = rat_engine__unstaged_select(engine, select_sql, &unstaged)) != 0)
+		goto cleanup;
+	if ((error = rat_table__merge_prepare(&w, unstaged ? unstaged : select_sql, &write_sql)) != 0)
 		goto cleanup;
 	next_id = w.exists ? w.meta.last_column_id + 1 : 1;
 	if ((error = rat_engine__describe(&w.desc, engine, write_sql, &next_id)) != 0)
@@ -153,6 +157,7 @@ cleanup:
 	rat_table__merge_cleanup(&w);
 	rat_table__carry_free(&w);
 	free(write_sql);
+	free(unstaged);
 	if (w.stage)
 		rat_fs__remove_tree(w.stage);
 	free(w.stage);

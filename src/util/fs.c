@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,78 @@ int rat_fs__find_symlink(char **found, const char *path)
 {
 	*found = NULL;
 	return find_symlink(found, path, 0);
+}
+
+int rat_fs__open_error(int dir, const char *name, const char *path)
+{
+	int saved = errno;
+	struct stat st;
+
+	if (saved == ENOENT)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_OS, "%s: no such file or folder",
+				      path);
+	if ((saved == ELOOP || saved == ENOTDIR || saved == EMLINK) &&
+	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_OS,
+				      "%s is a symbolic link: links are not followed here (move or "
+				      "copy the data in)",
+				      path);
+	if (saved == ENOTDIR)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_OS, "%s is not a folder", path);
+	errno = saved;
+	return rat_error__os(RAT_EIO, "%s", path);
+}
+
+/* The error of opening root/rel[0..len), whose last component is name in dir. */
+static int open_below_error(int dir, const char *name, const char *root, const char *rel,
+			    size_t len)
+{
+	int saved = errno, error;
+	char *path = rat__sprintf("%s%s%.*s", root, len ? "/" : "", (int)len, rel);
+
+	if (!path)
+		return RAT_ENOMEM;
+	errno = saved;
+	error = rat_fs__open_error(dir, name, path);
+	free(path);
+	return error;
+}
+
+int rat_fs__open_below(int *fd, const char *root, const char *rel, int flags)
+{
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), next;
+	const char *p = rel;
+
+	*fd = -1;
+	if (dir < 0)
+		return open_below_error(AT_FDCWD, root, root, "", 0);
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+		bool last = p[n] == '\0' || (p[n] == '/' && p[n + 1] == '\0');
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(dir);
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_OS,
+					      "%s/%s: not a plain path below %s", root, rel, root);
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		next = openat(dir, name,
+			      (last ? flags : O_RDONLY | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			int error = open_below_error(dir, name, root, rel, (size_t)(p - rel) + n);
+			close(dir);
+			return error;
+		}
+		close(dir);
+		dir = next;
+		p += n + (p[n] == '/');
+		if (last)
+			break;
+	}
+	*fd = dir;
+	return 0;
 }
 
 void rat_fs__remove_tree(const char *path)

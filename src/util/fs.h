@@ -36,6 +36,22 @@ bool rat_fs__exists(const char *path);
  */
 RAT_MUST_USE int rat_fs__find_symlink(char **found, const char *path);
 /**
+ * Open root/rel (flags as open(2)'s, O_NOFOLLOW and O_CLOEXEC added)
+ * following no symbolic link, neither root's last component nor any of
+ * rel's: a link that is there when it is opened, or is swapped in while it
+ * is, cannot lead elsewhere. rel is relative, without "." or ".."
+ * components ("" opens root, as a folder). *fd gets the descriptor (close it).
+ * RAT_ENOTFOUND when a component is missing; RAT_EINVALID, naming the path
+ * to it, when one is a symbolic link; RAT_EIO otherwise.
+ */
+RAT_MUST_USE int rat_fs__open_below(int *fd, const char *root, const char *rel, int flags);
+/**
+ * The error of an openat(dir, name, ... O_NOFOLLOW) that just failed (errno
+ * as it left it), naming path: RAT_ENOTFOUND, RAT_EINVALID for a symbolic
+ * link or a file where a folder was expected, else RAT_EIO.
+ */
+RAT_MUST_USE int rat_fs__open_error(int dir, const char *name, const char *path);
+/**
  * Remove a folder tree (or a file). Best effort and silent: it runs on
  * cleanup paths and must not replace the error being reported.
  */

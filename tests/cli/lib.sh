@@ -17,7 +17,9 @@ export RAT_HOME="$T_DIR/.rat"
 export RAT_WORKSPACES="$T_DIR/workspaces"
 unset WORKSPACE RAT_PROFILE ICEBERG_WAREHOUSE NO_COLOR
 T_CHECKS=0
-trap 'rc=$?; if [ $rc -eq 0 ]; then rm -rf "$T_DIR"; echo "$T_NAME: $T_CHECKS checks passed"; else echo "$T_NAME: FAILED (scratch kept in $T_DIR)"; fi' EXIT
+# t_cleanup: what a test must stop on exit (a background process); it redefines it
+t_cleanup() { :; }
+trap 'rc=$?; t_cleanup; if [ $rc -eq 0 ]; then rm -rf "$T_DIR"; echo "$T_NAME: $T_CHECKS checks passed"; else echo "$T_NAME: FAILED (scratch kept in $T_DIR)"; fi' EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -58,6 +60,10 @@ expect_block() {
 expect_no_out() {
 	T_CHECKS=$((T_CHECKS + 1))
 	! grep -qF -- "$1" "$T_DIR/out" || fail "stdout should not contain: $1"
+}
+expect_no_err() {
+	T_CHECKS=$((T_CHECKS + 1))
+	! grep -qF -- "$1" "$T_DIR/err" || fail "stderr should not contain: $1"
 }
 expect_file() {
 	T_CHECKS=$((T_CHECKS + 1))

@@ -235,20 +235,50 @@ for sql in "SET enable_external_access = true" "SET lock_configuration = false" 
 done
 expect_eq "$(ls "$T_DIR" | grep -c -e '^leak.csv$' -e '^other.db$' || true)" "0"
 
-# the landing folder is readable (by absolute path), and must hold no symbolic link
+# the landing folder is readable (by absolute path, a glob too), through files that are
+# pinned as a statement names them: never through a symbolic link or a second name
 landing="$RAT_WORKSPACES/analytics/landing"
 cp sales.csv "$landing/"
 run query "SELECT count(*) AS n FROM '$landing/sales.csv'" -w analytics --format csv
 expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n4')"
+# the filename column, messages and text results name the landing file itself
+run query "SELECT DISTINCT filename, '$landing/x' AS p FROM read_csv('$landing/*.csv', filename = true)" \
+	-w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'filename,p\n%s,%s' "$landing/sales.csv" "$landing/x")"
+run query "SELECT * FROM '$landing/none.csv'" -w analytics
+expect_rc 1
+expect_err "No files found that match the pattern \"$landing/none.csv\""
+expect_no_err "$RAT_HOME/stage"
 mkdir -p "$landing/deep/er"
 ln -s "$RAT_WORKSPACES/finance" "$landing/deep/er/finance"
 run query "SELECT 1" -w analytics
-expect_rc 1
-expect_err "$landing/deep/er/finance is a symbolic link"
-rm "$landing/deep/er/finance"
-run query "SELECT 1" -w analytics
 expect_rc 0
+run query "SELECT count(*) FROM read_csv('$landing/deep/er/finance/pipelines/*.csv')" -w analytics
+expect_rc 1
+expect_err "$landing/deep/er/finance is a symbolic link: links are not followed here"
+run query "SELECT count(*) FROM read_csv('$landing/**/*.csv')" -w analytics
+expect_rc 1
+expect_err "$landing/deep/er/finance is a symbolic link: links are not followed here"
+rm "$landing/deep/er/finance"
+ln "$RAT_WORKSPACES/finance/workspace.yaml" "$landing/deep/er/w.yaml"
+run query "SELECT count(*) FROM read_text('$landing/deep/er/w.yaml')" -w analytics
+expect_rc 1
+expect_err "$landing/deep/er/w.yaml has 2 names (hard links): a file here must have no other name"
+rm "$landing/deep/er/w.yaml"
+run query "SELECT count(*) AS n FROM read_csv('$landing/**/*.csv')" -w analytics --format csv
+expect_rc 0
+expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n4')"
+# the landing folder itself is not an allowed folder: a path spelled another way is refused
+run query "SELECT count(*) FROM read_csv('$landing/../landing/sales.csv')" -w analytics
+expect_rc 1
+expect_err "Permission Error"
+# nothing staged is left behind, and no session reads another's staged files
+expect_eq "$(ls -A "$RAT_HOME/stage/analytics")" ""
+run query "SELECT * FROM glob('$RAT_HOME/stage/analytics/*')" -w analytics
+expect_rc 1
+expect_err "Permission Error" 
 
 # a workspace whose branch does not exist yet (a folder from Git) forks it from main
 mkdir -p "$RAT_WORKSPACES/cloned"

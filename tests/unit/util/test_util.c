@@ -7,6 +7,7 @@
 #include "helpers.h"
 
 #include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -56,6 +57,56 @@ static void paths_normalise(void **state)
 	char *d = rat_fs__dirname("/a/b");
 	assert_string_equal(d, "/a");
 	free(d);
+}
+
+/* What opening root/rel below root says: 0, or the error's message. */
+static const char *open_below(const char *root, const char *rel)
+{
+	int fd = -1;
+
+	if (rat_fs__open_below(&fd, root, rel, O_RDONLY) != 0)
+		return rat_error_last()->message;
+	close(fd);
+	return "";
+}
+
+static void open_below_follows_no_link(void **state)
+{
+	char *dir = test_tmpdir("open_below"), root[4200], path[4200], target[4200], want[4400];
+	(void)state;
+
+	snprintf(root, sizeof(root), "%s/landing", dir);
+	test_write(root, "a/b/file.csv", "x\n1\n");
+	test_write(dir, "other/secret.csv", "x\n2\n");
+	assert_string_equal(open_below(root, "a/b/file.csv"), "");
+	assert_string_equal(open_below(root, "a/b/"), "");
+	assert_string_equal(open_below(root, ""), "");
+	/* the file a link, a folder on the way a link, the root itself a link */
+	snprintf(path, sizeof(path), "%s/a/b/link.csv", root);
+	snprintf(target, sizeof(target), "%s/other/secret.csv", dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(want, sizeof(want), "%s/a/b/link.csv is a symbolic link: links are not followed here",
+		 root);
+	assert_non_null(strstr(open_below(root, "a/b/link.csv"), want));
+	snprintf(path, sizeof(path), "%s/a/c", root);
+	snprintf(target, sizeof(target), "%s/other", dir);
+	assert_int_equal(symlink(target, path), 0);
+	snprintf(want, sizeof(want), "%s/a/c is a symbolic link", root);
+	assert_non_null(strstr(open_below(root, "a/c/secret.csv"), want));
+	snprintf(path, sizeof(path), "%s/alias", dir);
+	assert_int_equal(symlink(root, path), 0);
+	assert_non_null(strstr(open_below(path, "a/b/file.csv"), "is a symbolic link"));
+	/* no way up, no way through a file, nothing there */
+	assert_non_null(strstr(open_below(root, "a/../../other/secret.csv"), "not a plain path"));
+	assert_non_null(strstr(open_below(root, "a/b/file.csv/x"), "is not a folder"));
+	assert_non_null(strstr(open_below(root, "a/none.csv"), "no such file or folder"));
+	{
+		int fd = -1;
+		assert_int_equal(rat_fs__open_below(&fd, root, "a/none.csv", O_RDONLY), RAT_ENOTFOUND);
+		assert_int_equal(fd, -1);
+	}
+	test_rmtree(dir);
+	free(dir);
 }
 
 static void symlinks_are_found_at_any_depth(void **state)
@@ -274,6 +325,7 @@ int main(void)
 		cmocka_unit_test(buffer_refuses_to_grow_past_its_cap),
 		cmocka_unit_test(paths_normalise),
 		cmocka_unit_test(symlinks_are_found_at_any_depth),
+		cmocka_unit_test(open_below_follows_no_link),
 		cmocka_unit_test(errors_are_per_thread_and_keep_context),
 		cmocka_unit_test(yaml_errors_point_at_the_key),
 		cmocka_unit_test(yaml_that_is_not_utf8_text_is_refused_where_it_breaks),
