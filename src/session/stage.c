@@ -178,20 +178,28 @@ static int retire(stage *st, int fd)
 	return 0;
 }
 
-/* to/rel as a link to the open file fd (its folders made; a link there before replaced). */
-static int link_to(stage *st, const char *rel, int fd)
+/* to/rel as a link to the open file fd: made (with its folders) when new, else replaced. */
+static int link_to(stage *st, const char *rel, int fd, bool replace)
 {
 	char target[64], *path = rat__sprintf("%s/%s", st->to, rel), *tmp = NULL, *dir = NULL;
 	int error = 0;
 
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-	if (!path || (tmp = rat__sprintf("%s/.rat-link", st->to)) == NULL ||
-	    (dir = rat_fs__dirname(path)) == NULL) {
+	if (!path || (tmp = rat__sprintf("%s/.rat-link", st->to)) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_fs__mkdir_p(dir)) != 0)
+	/* one inode made per file, the fewest calls: folders only when missing */
+	if (!replace && symlink(target, path) == 0)
 		goto cleanup;
+	if (!replace && errno == ENOENT) {
+		if ((dir = rat_fs__dirname(path)) == NULL) {
+			error = RAT_ENOMEM;
+			goto cleanup;
+		}
+		if ((error = rat_fs__mkdir_p(dir)) != 0 || symlink(target, path) == 0)
+			goto cleanup;
+	}
 	unlink(tmp);
 	if (symlink(target, tmp) != 0 || rename(tmp, path) != 0)
 		error = rat_error__os(RAT_EIO, "staging %s/%s as %s", st->from, rel, path);
@@ -240,7 +248,7 @@ static int pin(stage *st, const char *rel, int fd)
 				      "limit of open files); name fewer at once",
 				      st->from, st->limit);
 	}
-	if ((error = link_to(st, rel, fd)) != 0) {
+	if ((error = link_to(st, rel, fd, found)) != 0) {
 		close(fd);
 		return error;
 	}
