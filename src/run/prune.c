@@ -6,9 +6,10 @@
  * for runs.keep_failed_days (workspace.yaml, default 7); then the next run
  * of the workspace, or `rat vacuum`, removes it and says so in the run's
  * record. A run saves its record as "running" when it starts: one still
- * "running" a day (or keep_failed_days, if longer) after it started ended
- * with its process (killed, crashed); its branch goes the same way and its
- * record says what happened. Only this workspace's records are read, so a
+ * "running" a day (or keep_failed_days, if longer) after it started, whose
+ * lease (workspace/lease.c) no live process holds, ended with its process
+ * (killed, crashed); its branch goes the same way and its record says what
+ * happened. One whose lease is held is still running, however long. Only this workspace's records are read, so a
  * run branch is only ever removed by the workspace that made it.
  */
 #include "util/common.h"
@@ -18,6 +19,7 @@
 #include "rat/workspace.h"
 #include "catalog/catalog.h"
 #include "run/run.h"
+#include "workspace/lease.h"
 #include "workspace/workspace.h"
 
 #include <string.h>
@@ -63,8 +65,13 @@ int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
 		return error;
 	for (i = 0; !error && i < runs.count; i++) {
 		rat_run_info *info = runs.items[i];
-		bool crashed;
+		bool crashed, alive = false;
 		if (!due(info, now, keep_ms, &crashed))
+			continue;
+		/* "running" for long, and still running (its lease is held): a long backfill */
+		if (crashed && (error = rat_lease__held(&alive, ws, info->run_branch)) != 0)
+			break;
+		if (alive)
 			continue;
 		error = rat_catalog__delete_ref(catalog, info->run_branch, NULL);
 		if (error == RAT_ENOTFOUND) { /* removed by hand meanwhile */

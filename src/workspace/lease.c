@@ -243,3 +243,51 @@ cleanup:
 	free(dir);
 	return error;
 }
+
+/* Whether the lease at path is held (its holder lives) for what. */
+static bool held_for(const char *path, const char *what)
+{
+	rat_buf text = RAT_BUF_INIT;
+	const char *line;
+	bool held = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK &&
+	    rat_fs__read_file(&text, path, LEASE_MAX_BYTES) == 0 && text.ptr &&
+	    (line = strchr(text.ptr, '\n')) != NULL && (line = strchr(line + 1, '\n')) != NULL) {
+		size_t n = strlen(what);
+		held = strncmp(line + 1, what, n) == 0 && (line[1 + n] == '\n' || line[1 + n] == '\0');
+	}
+	rat_error_clear(); /* unreadable: released while we looked */
+	close(fd);
+	rat_buf_free(&text);
+	return held;
+}
+
+int rat_lease__held(bool *out, const rat_workspace *ws, const char *what)
+{
+	rat_strarray names = RAT_STRARRAY_INIT;
+	char *dir = lease_dir(ws);
+	size_t i;
+	int error = 0;
+
+	*out = false;
+	if (!dir)
+		return RAT_ENOMEM;
+	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&names, dir)) == 0)
+		for (i = 0; !error && !*out && i < names.count; i++) {
+			char *path;
+			if (!rat__str_has_suffix(names.strings[i], ".lease"))
+				continue;
+			if ((path = rat__sprintf("%s/%s", dir, names.strings[i])) == NULL)
+				error = RAT_ENOMEM;
+			else
+				*out = held_for(path, what);
+			free(path);
+		}
+	rat_strarray_free(&names);
+	free(dir);
+	return error;
+}

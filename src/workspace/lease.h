@@ -43,6 +43,12 @@ void rat_lease__release(rat_lease *lease);
  * releasing them) are removed on the way.
  */
 RAT_MUST_USE int rat_lease__oldest(int64_t *out, const rat_workspace *ws);
+/**
+ * *out: whether a live lease (its holder still runs) was taken for what
+ * (rat_lease__take()'s what), on any storage root: a run still running,
+ * whatever its record says.
+ */
+RAT_MUST_USE int rat_lease__held(bool *out, const rat_workspace *ws, const char *what);
 /** As rat_lease__oldest(), for the storage root `root`. */
 RAT_MUST_USE int rat_lease__oldest_at(int64_t *out, const rat_workspace *ws, const char *root);
 

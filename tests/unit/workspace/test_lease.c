@@ -47,6 +47,32 @@ static void live_until_released(void **state)
 	assert_int_equal(oldest(), -1);
 }
 
+static bool held(const char *what)
+{
+	bool out = true;
+
+	if (rat_lease__held(&out, session.ws, what) != 0)
+		fail_msg("held: %s", rat_error_last()->message);
+	return out;
+}
+
+static void a_lease_is_held_for_what_it_was_taken(void **state)
+{
+	rat_lease *a = NULL;
+
+	(void)state;
+	assert_false(held("run/shop/1"));
+	assert_int_equal(rat_lease__take(&a, session.ws, "run/shop/1"), 0);
+	assert_true(held("run/shop/1"));
+	assert_false(held("run/shop/12"));
+	assert_false(held("run/shop/"));
+	rat_lease__release(a);
+	assert_false(held("run/shop/1"));
+	/* what a killed run leaves is held by no one */
+	test_write(rat_workspace_home(session.ws), "leases/dead.lease", "1000\n/x\nrun/shop/2\n");
+	assert_false(held("run/shop/2"));
+}
+
 static void a_lease_nobody_holds_is_stale_and_removed(void **state)
 {
 	char path[4200], text[4400];
@@ -89,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(live_until_released),
+		cmocka_unit_test(a_lease_is_held_for_what_it_was_taken),
 		cmocka_unit_test(a_lease_nobody_holds_is_stale_and_removed),
 		cmocka_unit_test(another_storage_does_not_count),
 	};
