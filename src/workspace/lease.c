@@ -207,40 +207,48 @@ int rat_lease__oldest(int64_t *out, const rat_workspace *ws)
 	return error;
 }
 
-int rat_lease__oldest_at(int64_t *out, const rat_workspace *ws, const char *root)
+/*
+ * The paths of the leases under RAT_HOME/leases (one being taken, not yet
+ * locked and its files not written, is left out), into out.
+ */
+static int lease_paths(rat_strarray *out, const rat_workspace *ws)
 {
 	rat_strarray names = RAT_STRARRAY_INIT;
 	char *dir = lease_dir(ws);
 	size_t i;
 	int error = 0;
 
-	*out = -1;
-	if (!dir) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
-	if (!rat_fs__is_dir(dir))
-		goto cleanup; /* no lease was ever taken */
-	if ((error = rat_fs__list_dir(&names, dir)) != 0)
-		goto cleanup;
-	for (i = 0; !error && i < names.count; i++) {
-		const char *name = names.strings[i];
-		char *path = NULL;
-		int64_t ms;
-		size_t n = strlen(name);
-		if (name[0] == '.' || n < 6 || strcmp(name + n - 6, ".lease") != 0)
-			continue; /* one being taken: it is not locked yet, and its files not written */
-		if ((path = rat__sprintf("%s/%s", dir, name)) == NULL) {
-			error = RAT_ENOMEM;
-			break;
+	if (!dir)
+		return RAT_ENOMEM;
+	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&names, dir)) == 0) /* else none yet */
+		for (i = 0; !error && i < names.count; i++) {
+			const char *name = names.strings[i];
+			char *path;
+			if (name[0] == '.' || !rat__str_has_suffix(name, ".lease"))
+				continue;
+			path = rat__sprintf("%s/%s", dir, name);
+			error = path ? rat_strarray__push(out, path) : RAT_ENOMEM;
+			free(path);
 		}
-		if ((error = read_lease(&ms, path, root)) == 0 && ms > 0 && (*out < 0 || ms < *out))
-			*out = ms;
-		free(path);
-	}
-cleanup:
 	rat_strarray_free(&names);
 	free(dir);
+	return error;
+}
+
+int rat_lease__oldest_at(int64_t *out, const rat_workspace *ws, const char *root)
+{
+	rat_strarray paths = RAT_STRARRAY_INIT;
+	size_t i;
+	int error = lease_paths(&paths, ws);
+
+	*out = -1;
+	for (i = 0; !error && i < paths.count; i++) {
+		int64_t ms;
+		if ((error = read_lease(&ms, paths.strings[i], root)) == 0 && ms > 0 &&
+		    (*out < 0 || ms < *out))
+			*out = ms;
+	}
+	rat_strarray_free(&paths);
 	return error;
 }
 
@@ -268,26 +276,13 @@ static bool held_for(const char *path, const char *what)
 
 int rat_lease__held(bool *out, const rat_workspace *ws, const char *what)
 {
-	rat_strarray names = RAT_STRARRAY_INIT;
-	char *dir = lease_dir(ws);
+	rat_strarray paths = RAT_STRARRAY_INIT;
 	size_t i;
-	int error = 0;
+	int error = lease_paths(&paths, ws);
 
 	*out = false;
-	if (!dir)
-		return RAT_ENOMEM;
-	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&names, dir)) == 0)
-		for (i = 0; !error && !*out && i < names.count; i++) {
-			char *path;
-			if (!rat__str_has_suffix(names.strings[i], ".lease"))
-				continue;
-			if ((path = rat__sprintf("%s/%s", dir, names.strings[i])) == NULL)
-				error = RAT_ENOMEM;
-			else
-				*out = held_for(path, what);
-			free(path);
-		}
-	rat_strarray_free(&names);
-	free(dir);
+	for (i = 0; !error && !*out && i < paths.count; i++)
+		*out = held_for(paths.strings[i], what);
+	rat_strarray_free(&paths);
 	return error;
 }
