@@ -63,6 +63,12 @@ typedef struct rat_ref_list {
 	size_t count;
 } rat_ref_list;
 
+/**
+ * The branches and tags of catalog, sorted by name; opened as a workspace,
+ * only those it may read (main, its own, and those of workspaces whose
+ * products it was granted): another workspace's refs, names included, are
+ * not listed. Free with rat_ref_list_free().
+ */
 RAT_EXTERN(int) RAT_CHECKED rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog);
 RAT_EXTERN(void) rat_ref_list_free(rat_ref_list *list);
 

@@ -42,11 +42,20 @@ int rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog)
 	if ((out->items = rat__calloc(refs.count + 1, sizeof(*out->items))) == NULL)
 		error = RAT_ENOMEM;
 	for (i = 0; !error && i < refs.count; i++) {
-		out->items[i].is_tag = refs.items[i].kind == RAT_REF_TAG;
-		out->items[i].name = rat__strdup(refs.items[i].name);
-		out->items[i].hash = rat__strdup(refs.items[i].hash);
-		out->count = i + 1;
-		if (!out->items[i].name || !out->items[i].hash)
+		rat_ref_info *r = &out->items[out->count];
+		/* a workspace lists the refs it may read: not even another's names */
+		if ((error = rat_catalog__check_read(catalog, refs.items[i].name)) == RAT_EACCESS) {
+			rat_error_clear();
+			error = 0;
+			continue;
+		}
+		if (error)
+			break;
+		r->is_tag = refs.items[i].kind == RAT_REF_TAG;
+		r->name = rat__strdup(refs.items[i].name);
+		r->hash = rat__strdup(refs.items[i].hash);
+		out->count++;
+		if (!r->name || !r->hash)
 			error = RAT_ENOMEM;
 	}
 	rat_catalog__refs_free(&refs);

@@ -55,8 +55,13 @@ expect_err "workspace 'b' cannot read 'workspace/a'"
 run tables -w b --ref workspace/a
 expect_rc 1
 expect_err "workspace 'b' cannot read 'workspace/a'"
-# nor a's commits by their hash, which rat branch lists
-h="$("$RAT_BIN" branch -w b | awk '$1 == "workspace/a" { print $2 }')"
+# b's listing does not even name a's refs
+run branch -w b --all
+expect_rc 0
+expect_no_out "workspace/a"
+expect_out "workspace/b"
+# nor a's commits by their hash (as a's listing shows it)
+h="$("$RAT_BIN" branch -w a | awk '$2 == "workspace/a" { print $3 }')"
 run query -w b --ref "$h" "SELECT * FROM silver.x"
 expect_rc 1
 expect_err "workspace 'b' cannot read commit $h: no ref it may read (main, its own, or one a product grants it) reaches it"
