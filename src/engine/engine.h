@@ -134,12 +134,13 @@ const char *rat_engine__session_workspace(const rat_engine *engine);
 const char *rat_engine__session_ref(const rat_engine *engine);
 
 /**
- * Lock the session down to the given absolute folders, for reading: from
- * then on a statement that writes a file or could (COPY, EXPORT DATABASE,
- * ATTACH, PREPARE) is refused before it runs (RAT_ESQL),
- * whatever folder it names. Irreversible.
+ * Lock the session down to the given absolute folders, and the given files
+ * (NULL: none), for reading: from then on a statement that writes a file or
+ * could (COPY, EXPORT DATABASE, ATTACH, PREPARE) is refused before it runs
+ * (RAT_ESQL), whatever folder it names. Irreversible.
  */
-RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs);
+RAT_MUST_USE int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed_dirs,
+				  const rat_strarray *allowed_files);
 
 /**
  * librat's own statements, past the guard and the lock's refusals (the

@@ -99,33 +99,41 @@ const char *rat_engine__session_ref(const rat_engine *engine)
 	return engine->session_ref;
 }
 
-int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed)
+/* "SET name = [...]" of paths (each absolute; folders ending in '/') into sql. */
+static int put_paths(rat_buf *sql, const char *name, const rat_strarray *paths, bool folders)
 {
-	rat_buf sql = RAT_BUF_INIT;
 	size_t i;
-	int error = rat_buf_puts(&sql, "SET allowed_directories = [");
+	int error = rat_buf_printf(sql, "SET %s = [", name);
 
-	for (i = 0; !error && i < allowed->count; i++) {
-		const char *dir = allowed->strings[i];
-		size_t n = strlen(dir);
-		if (dir[0] != '/') {
-			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_ENGINE,
-					       "an allowed folder must be absolute: %s", dir);
-			break;
-		}
-		if ((error = rat_buf_puts(&sql, i ? ", " : "")) != 0)
+	for (i = 0; !error && paths && i < paths->count; i++) {
+		const char *path = paths->strings[i];
+		size_t n = strlen(path);
+		if (path[0] != '/')
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_ENGINE,
+					      "an allowed path must be absolute: %s", path);
+		if ((error = rat_buf_puts(sql, i ? ", " : "")) != 0)
 			break;
 		/* a trailing '/' keeps "/a/b" from also allowing "/a/bc" */
-		if (n > 0 && dir[n - 1] != '/') {
-			char *with_slash = rat__sprintf("%s/", dir);
-			error = with_slash ? rat_sql__literal(&sql, with_slash) : RAT_ENOMEM;
+		if (folders && n > 0 && path[n - 1] != '/') {
+			char *with_slash = rat__sprintf("%s/", path);
+			error = with_slash ? rat_sql__literal(sql, with_slash) : RAT_ENOMEM;
 			free(with_slash);
 		} else {
-			error = rat_sql__literal(&sql, dir);
+			error = rat_sql__literal(sql, path);
 		}
 	}
-	if (!error)
-		error = rat_buf_puts(&sql, "]; SET enable_external_access = false; "
+	return error ? error : rat_buf_puts(sql, "]; ");
+}
+
+int rat_engine__lock(rat_engine *engine, const rat_strarray *allowed,
+		     const rat_strarray *allowed_files)
+{
+	rat_buf sql = RAT_BUF_INIT;
+	int error;
+
+	if ((error = put_paths(&sql, "allowed_directories", allowed, true)) == 0 &&
+	    (error = put_paths(&sql, "allowed_paths", allowed_files, false)) == 0)
+		error = rat_buf_puts(&sql, "SET enable_external_access = false; "
 					   "SET lock_configuration = true");
 	if (!error && (error = rat_engine_exec(engine, rat_buf_cstr(&sql))) != 0)
 		rat_error__prefix("locking the session down");

@@ -260,7 +260,7 @@ static int mock_session(mock_run *m)
 		goto cleanup;
 	if ((error = rat_strarray__push(&allowed, m->s->scratch)) == 0 &&
 	    (error = rat_strarray__push(&allowed, rat_workspace_spill_dir(m->s->ws))) == 0)
-		error = rat_engine__lock(m->engine, &allowed);
+		error = rat_engine__lock(m->engine, &allowed, NULL);
 cleanup:
 	rat_strarray_free(&mocks.loaded);
 	rat_strarray_free(&allowed);

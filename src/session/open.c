@@ -65,17 +65,19 @@ int rat_session__protect(rat_engine *engine)
 int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 		      const char *ref, bool lock)
 {
-	rat_strarray allowed = RAT_STRARRAY_INIT;
+	rat_strarray allowed = RAT_STRARRAY_INIT, files = RAT_STRARRAY_INIT;
 	int error;
 
-	/* products.<alias>, whose folders join the allowed ones */
-	if ((error = rat_workspace__bind(engine, ws, catalog, ref)) == 0 &&
+	/* other workspaces' tables at ref (main's), whose files are allowed; products.<alias>,
+	 * whose folders are */
+	if ((error = rat_workspace__bind(engine, ws, catalog, ref, &files)) == 0 &&
 	    (error = rat_engine__set_session(engine, rat_workspace_path(ws), ref)) == 0 &&
 	    (error = rat_product__bind(engine, ws, &allowed)) == 0 &&
 	    (error = rat_session__protect(engine)) == 0 && lock &&
 	    (error = allowed_folders(&allowed, engine, ws)) == 0)
-		error = rat_engine__lock(engine, &allowed);
+		error = rat_engine__lock(engine, &allowed, &files);
 	rat_strarray_free(&allowed);
+	rat_strarray_free(&files);
 	return error;
 }
 

@@ -322,8 +322,46 @@ static int resolve_all(rat_engine *engine, size_t *bound, void *payload)
 	return bind_rest(engine, payload, bound);
 }
 
-/* The binder of contents (taken over) for ws. */
-static int binder_new(binder **out, const rat_workspace *ws, rat_contents *contents)
+/*
+ * The files another workspace's table (entry c, on main, at location) reads
+ * at this version, to files: the lock allows those, never the table's
+ * folder, which holds that workspace's later versions too. A table that
+ * cannot be planned is left out: reading it says why (bind on demand).
+ */
+static int foreign_files(rat_strarray *files, const rat_catalog_entry *c, const char *location,
+			 const rat_store_options *opts)
+{
+	rat_store *store = NULL;
+	rat_scan scan;
+	const rat_data_files *sets[2];
+	size_t i, k;
+	int error;
+
+	if (c->state.view)
+		return 0; /* a view reads tables by name */
+	if (rat_workspace__plan_entry_at(&scan, &store, c, location, opts) != 0) {
+		rat_error_clear();
+		return 0;
+	}
+	sets[0] = &scan.data;
+	sets[1] = &scan.deletes;
+	for (k = 0, error = 0; !error && k < 2; k++)
+		for (i = 0; !error && i < sets[k]->count; i++) {
+			char *key = NULL, *local = NULL;
+			if ((error = rat_table__key(&scan, sets[k]->items[i].path, &key)) == 0 &&
+			    (error = rat_store__local_path(store, key, &local)) == 0)
+				error = rat_strarray__push(files, local);
+			free(key);
+			free(local);
+		}
+	rat_table__scan_free(&scan);
+	rat_store__free(store);
+	return error;
+}
+
+/* The binder of contents (taken over) for ws; the files of other workspaces' tables to files. */
+static int binder_new(binder **out, const rat_workspace *ws, rat_contents *contents,
+		      rat_strarray *files)
 {
 	rat_store_options opts;
 	binder *b = rat__calloc(1, sizeof(*b));
@@ -341,10 +379,13 @@ static int binder_new(binder **out, const rat_workspace *ws, rat_contents *conte
 	b->states = rat__calloc(n ? n : 1, 1);
 	if ((error = rat_store__options_copy(&b->store, &opts)) == 0 && (!b->locations || !b->states))
 		error = RAT_ENOMEM;
-	for (i = 0; !error && i < n; i++)
-		if ((error = rat_workspace__table_location(&b->locations[i], ws,
-							   b->contents.items[i].key)) != 0)
-			rat_error__prefix("%s", b->contents.items[i].key);
+	for (i = 0; !error && i < n; i++) {
+		bool foreign = false;
+		error = rat_workspace__entry_location(&b->locations[i], &foreign, ws,
+						      &b->contents.items[i]);
+		if (!error && foreign && files && rat_workspace_warehouse(ws)[0] == '/')
+			error = foreign_files(files, &b->contents.items[i], b->locations[i], &opts);
+	}
 	if (error) {
 		binder_free(b);
 		return error;
@@ -354,7 +395,7 @@ static int binder_new(binder **out, const rat_workspace *ws, rat_contents *conte
 }
 
 int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			const char *ref)
+			const char *ref, rat_strarray *files)
 {
 	rat_contents contents = { NULL, 0 };
 	rat_engine_resolver resolver = { resolve, resolve_all, binder_free, NULL };
@@ -362,7 +403,7 @@ int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog
 	int error;
 
 	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0 ||
-	    (error = binder_new(&b, ws, &contents)) != 0)
+	    (error = binder_new(&b, ws, &contents, files)) != 0)
 		goto cleanup;
 	resolver.payload = b;
 	rat_engine__set_resolver(engine, &resolver); /* the session owns b from here */
@@ -392,7 +433,7 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 		goto cleanup;
 	}
 	rat_workspace__store_options(ws, &opts);
-	if ((error = rat_workspace__table_location(&location, ws, key)) != 0 ||
+	if ((error = rat_workspace__entry_location(&location, NULL, ws, entry)) != 0 ||
 	    (error = bind_one(engine, b, entry, location, &opts, rows)) != 0)
 		goto cleanup;
 	/* the session's own contents must not define it again as it was at open */

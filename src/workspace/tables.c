@@ -259,15 +259,42 @@ int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat
 }
 
 /* Where entry c's table lives in ws (free()), and ws's store options. */
+int rat_workspace__entry_location(char **out, bool *foreign, const rat_workspace *ws,
+				  const rat_catalog_entry *c)
+{
+	const char *recorded = c->state.metadata_location, *slash = strstr(recorded, "/metadata/");
+	const char *warehouse = rat_workspace_warehouse(ws);
+	char *own = NULL, *prefix = NULL;
+	size_t n = strlen(warehouse);
+	int error;
+
+	*out = NULL;
+	if (foreign)
+		*foreign = false;
+	if ((error = rat_workspace__table_location(&own, ws, c->key)) != 0) {
+		rat_error__prefix("%s", c->key);
+		return error;
+	}
+	/* another workspace's table in this warehouse (on main, after `rat main merge`): where
+	 * it is; anything else is this workspace's, read where its storage is now */
+	if (slash && strncmp(recorded, warehouse, n) == 0 && recorded[n] == '/' &&
+	    (prefix = rat__sprintf("%s/%s/", warehouse, rat_workspace_s3_prefix(ws))) != NULL &&
+	    strncmp(recorded, prefix, strlen(prefix)) != 0) {
+		free(own);
+		own = rat__strndup(recorded, (size_t)(slash - recorded));
+		if (foreign)
+			*foreign = true;
+	}
+	free(prefix);
+	*out = own;
+	return own ? 0 : RAT_ENOMEM;
+}
+
 static int entry_paths(char **location, rat_store_options *opts, const rat_workspace *ws,
 		       const rat_catalog_entry *c)
 {
-	int error;
-
 	rat_workspace__store_options(ws, opts);
-	if ((error = rat_workspace__table_location(location, ws, c->key)) != 0)
-		rat_error__prefix("%s", c->key);
-	return error;
+	return rat_workspace__entry_location(location, NULL, ws, c);
 }
 
 /* As rat_workspace__entry_store_at(), in the entry's folder in ws. */

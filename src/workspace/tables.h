@@ -38,6 +38,16 @@ RAT_MUST_USE int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_sto
 RAT_MUST_USE int rat_workspace__table_store(rat_store **out, const rat_workspace *ws,
 					    const char *key);
 /** Where the table "layer.table" of the workspace lives (no trailing '/'). (free()) */
+/**
+ * Where the table of catalog entry c is read from in ws: the workspace's own
+ * table location, unless the entry records a table of another workspace's
+ * storage in the same warehouse (a table of main after `rat main merge`):
+ * then that table's own folder, and *foreign (or NULL) says so. A recorded
+ * location outside the warehouse (a moved warehouse) reads from the
+ * workspace's own location.
+ */
+RAT_MUST_USE int rat_workspace__entry_location(char **out, bool *foreign, const rat_workspace *ws,
+					       const rat_catalog_entry *c);
 RAT_MUST_USE int rat_workspace__table_location(char **out, const rat_workspace *ws,
 					       const char *key);
 /**
@@ -98,10 +108,12 @@ RAT_MUST_USE int rat_workspace__write_view(const rat_workspace *ws, rat_catalog 
 /**
  * Give the session the tables and views at `ref` as layer.table, bound on
  * demand: a table is defined (a view over its files) the first time SQL
- * names it (workspace/bind.c). Products and the lock-down are session/'s.
+ * names it (workspace/bind.c). Products and the lock-down are session/'s:
+ * the files other workspaces' tables at ref read (main's, at that version)
+ * are pushed onto files (NULL: not kept) for it.
  */
 RAT_MUST_USE int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws,
-				     rat_catalog *catalog, const char *ref);
+				     rat_catalog *catalog, const char *ref, rat_strarray *files);
 
 /**
  * The rows of a planned snapshot from its manifests alone: the data files'

@@ -82,7 +82,7 @@ static void a_session_reaches_only_its_own_tables(void **state)
 	snprintf(spill, sizeof(spill), "%s/tmp", rat_workspace_home(session.ws));
 	assert_int_equal(rat_strarray__push(&allowed, a_dir), 0);
 	assert_int_equal(rat_strarray__push(&allowed, spill), 0);
-	assert_int_equal(rat_engine__lock(a, &allowed), 0);
+	assert_int_equal(rat_engine__lock(a, &allowed, NULL), 0);
 
 	/* A's table reads */
 	assert_int_equal(rat_engine_query(&result, a, "SELECT secret FROM silver.accounts"), 0);
@@ -126,7 +126,7 @@ static void a_session_reaches_only_its_own_tables(void **state)
 		rat_engine *b = NULL;
 		assert_int_equal(rat_workspace__open_engine(&b, session.ws), 0);
 		assert_int_equal(rat_strarray__push(&relative, "relative/dir"), 0);
-		assert_int_equal(rat_engine__lock(b, &relative), RAT_EINVALID);
+		assert_int_equal(rat_engine__lock(b, &relative, NULL), RAT_EINVALID);
 		rat_strarray_free(&relative);
 		rat_engine_free(b);
 	}
