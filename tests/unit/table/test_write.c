@@ -3,7 +3,7 @@
  * through the same planner other engines' tables use: create, append, time
  * travel, overwrite, identity and temporal partitions (awkward string values:
  * 'NULL' beside NULL, '/', '..'), schema evolution
- * (add, widen; refusals), empty writes, a lost commit race, crashes at every
+ * (add, widen; refusals), a rebuild over unreadable metadata, empty writes, a lost commit race, crashes at every
  * step, copy-on-write replacement and merge, and pruning.
  *
  * The same suite runs on a local folder and, with RAT_TEST_S3=moto or
@@ -233,6 +233,51 @@ static void string_partitions_null_and_awkward_values(void **state)
 	expect(store, -1, "string_agg(id::VARCHAR, ',') FILTER (WHERE p IS NULL) || '|' || "
 			  "string_agg(id::VARCHAR, ',') FILTER (WHERE p = 'NULL') || '|' || count(*)",
 	       "8|7|20");
+	rat_store__free(store);
+}
+
+/*
+ * A full rebuild over metadata that cannot be read (issue 15, item 12):
+ * refused, with the detail saying so, unless replace_unreadable; then a new
+ * table in its place, whose history starts again, and the result says why.
+ * Only a rebuild takes it: an append with replace_unreadable still fails.
+ */
+static void a_rebuild_replaces_unreadable_metadata(void **state)
+{
+	rat_store *store = open_table("unreadable");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	rat_write_result r;
+	char scratch[4096];
+	rat_scan scan;
+	(void)state;
+
+	r = write_rows(store, "SELECT 1 AS a", NULL);
+	write_rows(store, "SELECT 2 AS a", NULL);
+	assert_int_equal(rat_store__put(store, "metadata/v2.metadata.json", "{\"format-version\": 2", 20), 0);
+	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+	opts.scratch_dir = scratch;
+	opts.mode = RAT_WRITE_OVERWRITE;
+	opts.schema_change = RAT_SCHEMA_REPLACE;
+	assert_int_equal(rat_table__write(&r, store, engine, "SELECT 3 AS a", &opts), RAT_EINVALID);
+	assert_int_equal(rat_error__detail(), RAT_DETAIL_METADATA_UNREADABLE);
+	if (!strstr(rat_error_last()->message, "/metadata/v2.metadata.json:1:20: not valid JSON"))
+		fail_msg("%s", rat_error_last()->message);
+	opts.replace_unreadable = true;
+	opts.mode = RAT_WRITE_APPEND;
+	assert_int_equal(rat_table__write(&r, store, engine, "SELECT 3 AS a", &opts), RAT_EINVALID);
+	opts.mode = RAT_WRITE_OVERWRITE;
+	r = write_rows(store, "SELECT 3 AS a", &opts);
+	assert_non_null(strstr(r.unreadable, "/metadata/v2.metadata.json:1:20: not valid JSON"));
+	assert_int_equal(r.version, 3); /* after the unreadable v2 */
+	assert_int_equal(r.sequence_number, 1);
+	expect(store, -1, "string_agg(a::VARCHAR, ',')", "3");
+	assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+	assert_int_equal(scan.meta.snapshot_count, 1); /* the history starts again */
+	rat_table__scan_free(&scan);
+	/* a table that reads is not replaced: its history goes on */
+	r = write_rows(store, "SELECT 4 AS a", &opts);
+	assert_string_equal(r.unreadable, "");
+	assert_int_equal(r.sequence_number, 2);
 	rat_store__free(store);
 }
 
@@ -968,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(time_travel_by_timestamp),
 		cmocka_unit_test(partitions_identity_and_day),
 		cmocka_unit_test(string_partitions_null_and_awkward_values),
+		cmocka_unit_test(a_rebuild_replaces_unreadable_metadata),
 		cmocka_unit_test(schema_evolves_by_adding_and_widening),
 		cmocka_unit_test(rename_keeps_the_field_id),
 		cmocka_unit_test(empty_append_changes_nothing),
