@@ -83,6 +83,13 @@ expect_eq "$(ws_csv shop 'SELECT b FROM gold.two')" "2"
 expect_eq "$(ws_csv shop 'SELECT c FROM silver.other')" "7"
 expect_eq "$(ws_csv shop --ref v1 'SELECT b FROM gold.two')" "2"
 expect_eq "$(ws_csv shop --ref v1 'SELECT c FROM silver.other')" "7"
+# a diff with the tag, whose gold.one is the unreadable version: its rows are unknown
+run diff v1 -w shop
+expect_rc 0
+expect_out ", rows ? -> 1"
+run diff v1 -w shop --json
+expect_rc 0
+expect_json '[e["before"]["rows"] for e in d if e["table"] == "gold.one"]' '[null]'
 # the run the record keeps says it too
 run runs -w shop -n 1 --json
 expect_out "the table's metadata could not be read, and was replaced"
