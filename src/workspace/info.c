@@ -208,7 +208,8 @@ static void info_free(rat_table_info *t)
  */
 static int unreadable(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c)
 {
-	char *message = rat__strdup(rat_error_last()->message);
+	const char *why = rat_error_last()->message;
+	char *message = rat__strdup(why[0] ? why : "could not be read"); /* never "": readable */
 
 	rat_error_clear();
 	info_free(info);
