@@ -281,6 +281,26 @@ static void a_rebuild_replaces_unreadable_metadata(void **state)
 	rat_store__free(store);
 }
 
+/* A read that failed (no S3 server answers) is not a broken file: -f must not replace it. */
+static void a_failed_read_is_not_unreadable_metadata(void **state)
+{
+	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
+	rat_table_metadata meta;
+	rat_store *store = NULL;
+	int error;
+	(void)state;
+
+	opts.endpoint = "http://127.0.0.1:1"; /* nothing listens there */
+	opts.access_key = "testing";
+	opts.secret_key = T_SECRET;
+	opts.max_attempts = 1;
+	assert_int_equal(rat_store__open(&store, "s3://lake/nowhere", &opts), 0);
+	error = rat_table__metadata_read(&meta, store, "metadata/v1.metadata.json");
+	assert_int_not_equal(error, 0);
+	assert_int_not_equal(rat_error__detail(), RAT_DETAIL_METADATA_UNREADABLE);
+	rat_store__free(store);
+}
+
 /* DELETE drops whole files where all rows match, rewrites files where some do, keeps the rest. */
 static void delete_drops_aligned_partitions_and_rewrites_the_others(void **state)
 {
@@ -1014,6 +1034,7 @@ int main(void)
 		cmocka_unit_test(partitions_identity_and_day),
 		cmocka_unit_test(string_partitions_null_and_awkward_values),
 		cmocka_unit_test(a_rebuild_replaces_unreadable_metadata),
+		cmocka_unit_test(a_failed_read_is_not_unreadable_metadata),
 		cmocka_unit_test(schema_evolves_by_adding_and_widening),
 		cmocka_unit_test(rename_keeps_the_field_id),
 		cmocka_unit_test(empty_append_changes_nothing),
