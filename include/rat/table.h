@@ -33,6 +33,17 @@ typedef struct rat_table_info {
 	const char **column_types;     /**< each column's type alone ("DECIMAL(9,2)"; a view's in
 					    Iceberg's names: "decimal(9,2)") */
 	size_t column_count;           /**< of each of the three arrays */
+	/**
+	 * "" when the table was read. Otherwise why it could not be (its metadata
+	 * file is corrupt or missing, its storage refused the read): the message
+	 * names the table and the file. key, kind, location and
+	 * metadata_location are then set; snapshot_id is -1, rows, data_files
+	 * and bytes are -1, partitioning and view_sql are "", and there are no
+	 * columns. Only a listing of every table (key NULL) holds such an entry;
+	 * asked for one table, rat_table_list_get fails instead. (Added in 0.1:
+	 * at the end, the fields before it keep their places.)
+	 */
+	const char *error;
 } rat_table_info;
 
 typedef struct rat_table_list {
@@ -43,6 +54,11 @@ typedef struct rat_table_list {
 /**
  * The workspace's tables at ref (NULL: the workspace's branch), or only the
  * table key when key is not NULL (RAT_ENOTFOUND when absent at ref).
+ *
+ * Listing every table, one that cannot be read does not fail the list: its
+ * entry says why in its error field (the call fails only when the catalog
+ * itself cannot be read, or memory runs out). Asked for one table, the call
+ * fails with that table's error.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref, const char *key);
 RAT_EXTERN(void) rat_table_list_free(rat_table_list *list);

@@ -61,25 +61,37 @@ static void entry_json(cli_json *j, const rat_diff_entry *e, const rat_table_lis
 	cli_json_close(j);
 }
 
+/* A count of rows as text: "?" when unknown (a table that could not be read there). */
+static const char *rows_text(char *out, size_t len, int64_t rows)
+{
+	if (rows < 0)
+		return "?";
+	snprintf(out, len, "%" PRId64, rows);
+	return out;
+}
+
 static void entry_text(const rat_diff_entry *e, const rat_table_list *before,
 		       const rat_table_list *after)
 {
 	int64_t was = rows_of(before, e->key), now = rows_of(after, e->key);
 	char sign = e->type == RAT_CHANGE_TYPE_ADDED ? '+' : e->type == RAT_CHANGE_TYPE_REMOVED ? '-' : '~';
+	char a[24], b[24], delta[32] = "";
 
+	if (was >= 0 && now >= 0)
+		snprintf(delta, sizeof(delta), " (%+" PRId64 ")", now - was);
 	if (is_view(before, e->key) || is_view(after, e->key))
 		printf("%c %-32s view%s\n", sign, e->key,
 		       sign == '~' ? " (a new version of its SQL, or a table became one)" : "");
 	else if (e->type == RAT_CHANGE_TYPE_ADDED)
-		printf("+ %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
-		       e->after.snapshot_id, now, now == 1 ? "" : "s");
+		printf("+ %-32s snapshot %" PRId64 ", %s row%s\n", e->key, e->after.snapshot_id,
+		       rows_text(a, sizeof(a), now), now == 1 ? "" : "s");
 	else if (e->type == RAT_CHANGE_TYPE_REMOVED)
-		printf("- %-32s snapshot %" PRId64 ", %" PRId64 " row%s\n", e->key,
-		       e->before.snapshot_id, was, was == 1 ? "" : "s");
+		printf("- %-32s snapshot %" PRId64 ", %s row%s\n", e->key, e->before.snapshot_id,
+		       rows_text(a, sizeof(a), was), was == 1 ? "" : "s");
 	else
-		printf("~ %-32s snapshot %" PRId64 " -> %" PRId64 ", rows %" PRId64 " -> %" PRId64
-		       " (%+" PRId64 ")%s\n",
-		       e->key, e->before.snapshot_id, e->after.snapshot_id, was, now, now - was,
+		printf("~ %-32s snapshot %" PRId64 " -> %" PRId64 ", rows %s -> %s%s%s\n", e->key,
+		       e->before.snapshot_id, e->after.snapshot_id, rows_text(a, sizeof(a), was),
+		       rows_text(b, sizeof(b), now), delta,
 		       e->before.schema_id != e->after.schema_id ? ", schema changed" : "");
 }
 

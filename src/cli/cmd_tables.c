@@ -38,17 +38,39 @@ static void table_json(cli_json *j, const rat_table_info *t)
 	cli_json_count(j, "rows", view ? -1 : t->rows);
 	cli_json_count(j, "data_files", view ? -1 : t->data_files);
 	cli_json_count(j, "bytes", view ? -1 : t->bytes);
-	cli_json_split(j, "partition_by", t->partitioning);
-	cli_json_array(j, "columns");
-	for (i = 0; i < t->column_count; i++) {
-		cli_json_object(j, NULL);
-		cli_json_text(j, "name", t->column_names[i]);
-		cli_json_text(j, "type", t->column_types[i]);
+	if (t->error[0]) { /* unreadable: nothing is known of its partitioning or columns */
+		cli_json_null(j, "partition_by");
+		cli_json_null(j, "columns");
+	} else {
+		cli_json_split(j, "partition_by", t->partitioning);
+		cli_json_array(j, "columns");
+		for (i = 0; i < t->column_count; i++) {
+			cli_json_object(j, NULL);
+			cli_json_text(j, "name", t->column_names[i]);
+			cli_json_text(j, "type", t->column_types[i]);
+			cli_json_close(j);
+		}
 		cli_json_close(j);
 	}
-	cli_json_close(j);
 	cli_json_unset(j, "sql", t->view_sql);
+	cli_json_unset(j, "error", t->error);
 	cli_json_close(j);
+}
+
+/* Each table that could not be read, on stderr; CLI_FAILURE when there is one. */
+static int print_unreadable(const rat_table_list *list)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < list->count; i++)
+		if (list->items[i].error[0]) {
+			fprintf(stderr, "rat: error: %s\n", list->items[i].error);
+			n++;
+		}
+	if (n)
+		fprintf(stderr, "rat: %zu of %zu tables could not be read; the others are listed\n",
+			n, list->count);
+	return n ? CLI_FAILURE : CLI_OK;
 }
 
 int cli_print_tables(const rat_table_list *list, const char *ref, bool json)
@@ -61,7 +83,7 @@ int cli_print_tables(const rat_table_list *list, const char *ref, bool json)
 		cli_json_array(&j, NULL);
 		for (i = 0; i < list->count; i++)
 			table_json(&j, &list->items[i]);
-		return cli_json_end(&j);
+		return cli_json_end(&j) != CLI_OK ? CLI_FAILURE : print_unreadable(list);
 	}
 	if (list->count == 0)
 		printf("No tables on %s\n", ref);
@@ -71,6 +93,10 @@ int cli_print_tables(const rat_table_list *list, const char *ref, bool json)
 		const rat_table_info *t = &list->items[i];
 		char size[32], at[32];
 		cli_time(at, sizeof(at), t->updated_ms);
+		if (t->error[0]) {
+			printf("%-32s %12s %7s %10s  %s\n", t->key, "(unreadable)", "-", "-", "-");
+			continue;
+		}
 		if (strcmp(t->kind, "view") == 0) {
 			printf("%-32s %12s %7s %10s  %s\n", t->key, "(view)", "-", "-", at);
 			continue;
@@ -79,7 +105,8 @@ int cli_print_tables(const rat_table_list *list, const char *ref, bool json)
 		printf("%-32s %12" PRId64 " %7" PRId64 " %10s  %s\n", t->key, t->rows, t->data_files,
 		       size, at);
 	}
-	return CLI_OK;
+	fflush(stdout);
+	return print_unreadable(list);
 }
 
 static void describe_view(const rat_table_info *t, const char *at)

@@ -174,9 +174,11 @@ static int column_rule(const checker *c, const rat_pipeline *p, const rat_strarr
 
 	if (names->count == 0)
 		return rat_docs__finding(c->out, p->key, rule, failed(c, rule),
-					 "no columns: none in the config's columns: and no table "
-					 "on %s yet",
-					 rat_workspace_branch(c->m->ws));
+					 "no columns: none in the config's columns: and %s table "
+					 "on %s%s",
+					 rat_docs__unreadable(c->m, p->key) ? "an unreadable" : "no",
+					 rat_workspace_branch(c->m->ws),
+					 rat_docs__unreadable(c->m, p->key) ? "" : " yet");
 	for (i = 0; !error && i < names->count; i++) {
 		const rat_column_config *col = rat_docs__column(p, names->strings[i]);
 		const char *name = names->strings[i];

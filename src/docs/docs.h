@@ -32,8 +32,10 @@ RAT_MUST_USE int rat_docs__load(rat_docs_model *m, const rat_workspace *ws);
 /** Read the tables of the workspace's branch (key NULL: all); none yet is no error. */
 RAT_MUST_USE int rat_docs__load_tables(rat_docs_model *m, const char *key);
 void rat_docs__model_free(rat_docs_model *m);
-/** The table of key on the workspace's branch, or NULL. */
+/** The table of key on the workspace's branch, or NULL (none, or one that cannot be read). */
 const rat_table_info *rat_docs__table(const rat_docs_model *m, const char *key);
+/** Why the table of key on the workspace's branch cannot be read; NULL when it can (or is none). */
+const char *rat_docs__unreadable(const rat_docs_model *m, const char *key);
 /** The configured column called name (case-insensitive, as SQL), or NULL. */
 const rat_column_config *rat_docs__column(const rat_pipeline *p, const char *name);
 /** A table column "name TYPE": the length of its name; *type points at the type. */

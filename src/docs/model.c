@@ -40,6 +40,11 @@ int rat_docs__load_tables(rat_docs_model *m, const char *key)
 
 	rat_table_list_free(&m->tables);
 	error = rat_table_list_get(&m->tables, m->ws, NULL, key);
+	if (key && error && error != RAT_ENOTFOUND && error != RAT_ENOMEM) {
+		/* that table cannot be read: the listing of all says so in its entry */
+		rat_error_clear();
+		error = rat_table_list_get(&m->tables, m->ws, NULL, NULL);
+	}
 	if (error == RAT_ENOTFOUND) { /* no branch or no such table yet: nothing built */
 		rat_error_clear();
 		return 0;
@@ -59,7 +64,8 @@ void rat_docs__model_free(rat_docs_model *m)
 	m->order = NULL;
 }
 
-const rat_table_info *rat_docs__table(const rat_docs_model *m, const char *key)
+/* The entry of key in the listing, readable or not; NULL when it has none. */
+static const rat_table_info *entry(const rat_docs_model *m, const char *key)
 {
 	size_t i;
 
@@ -67,6 +73,20 @@ const rat_table_info *rat_docs__table(const rat_docs_model *m, const char *key)
 		if (strcmp(m->tables.items[i].key, key) == 0)
 			return &m->tables.items[i];
 	return NULL;
+}
+
+const rat_table_info *rat_docs__table(const rat_docs_model *m, const char *key)
+{
+	const rat_table_info *t = entry(m, key);
+
+	return t && !t->error[0] ? t : NULL;
+}
+
+const char *rat_docs__unreadable(const rat_docs_model *m, const char *key)
+{
+	const rat_table_info *t = entry(m, key);
+
+	return t && t->error[0] ? t->error : NULL;
 }
 
 const rat_column_config *rat_docs__column(const rat_pipeline *p, const char *name)

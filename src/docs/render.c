@@ -440,6 +440,10 @@ int rat_docs__data_dictionary(rat_buf *out, const rat_docs_model *m, const rat_p
 					    "%s's.\n\n",
 				       t->kind, branch, t->column_count,
 				       t->column_count == 1 ? "" : "s", t->kind);
+	else if (!error && rat_docs__unreadable(m, p->key))
+		error = rat_buf_printf(out, "The table on `%s` could not be read (%s): the columns "
+					    "as configured.\n\n",
+				       branch, rat_docs__unreadable(m, p->key));
 	else if (!error)
 		error = rat_buf_printf(out, "Not built on `%s` yet: the columns as configured.\n\n",
 				       branch);

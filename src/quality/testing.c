@@ -271,7 +271,10 @@ static int data_age_ms(suite *s, const rat_pipeline *p, const char *column, int6
 
 	if (!column) {
 		for (i = 0; i < s->tables.count; i++)
-			if (strcmp(s->tables.items[i].key, p->key) == 0) {
+			if (strcmp(s->tables.items[i].key, p->key) == 0 && s->tables.items[i].error[0]) {
+				return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE, "%s",
+						      s->tables.items[i].error);
+			} else if (strcmp(s->tables.items[i].key, p->key) == 0) {
 				struct timespec ts;
 				clock_gettime(CLOCK_REALTIME, &ts);
 				*age = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -

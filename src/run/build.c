@@ -243,6 +243,8 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	}
 	if ((error = schema_options(&opts, hints, b)) != 0)
 		goto cleanup;
+	/* a full rebuild needs nothing of the old version: one that cannot be read is replaced */
+	opts.replace_unreadable = b->ctx->opts->full_refresh != 0;
 	opts.scratch_dir = stage;
 	opts.row_group_size = res.chunk_size_rows;
 	opts.now_ms = 0;
@@ -266,10 +268,15 @@ static int write_rows(build *b, const char *select_sql, const rat_strarray *colu
 	b->step->files_added = result.added_files;
 	b->step->files_removed = result.removed_files;
 	b->step->write_passes = result.write_passes;
-	b->step->operation = !b->entry || b->entry->state.view ? "create"
+	b->step->operation = !b->entry || b->entry->state.view || result.unreadable[0] ? "create"
 			     : opts.mode == RAT_WRITE_MERGE	  ? "merge"
 			     : opts.mode == RAT_WRITE_APPEND	  ? "append"
 								  : "overwrite";
+	if (result.unreadable[0])
+		error = rat_buf_printf(&b->warnings, "%sthe table's metadata could not be read, and "
+						     "was replaced: a new table, whose history starts "
+						     "here (%s)",
+				       b->warnings.len ? "\n" : "", result.unreadable);
 cleanup:
 	free(ingested_key);
 	free(stage);

@@ -7,6 +7,8 @@
  * meta->json for writers to carry forward.
  */
 #include "util/common.h"
+#include "util/buf.h"
+#include "storage/storage.h"
 #include "table/metadata.h"
 
 #include <stdio.h>
@@ -413,4 +415,24 @@ const rat_table_field *rat_table__field(const rat_table_schema *schema, int fiel
 		if (schema->fields[i].id == field_id)
 			return &schema->fields[i];
 	return NULL;
+}
+
+#define METADATA_MAX ((uint64_t)256 << 20)
+
+int rat_table__metadata_read(rat_table_metadata *out, rat_store *store, const char *key)
+{
+	rat_buf bytes = RAT_BUF_INIT;
+	char *url = rat_store__url(store, key);
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (!url)
+		return rat_error__oom();
+	if ((error = rat_store__get(store, key, &bytes, METADATA_MAX)) == 0)
+		error = rat_table__metadata_parse(out, bytes.ptr ? bytes.ptr : "", bytes.len, url);
+	if (error == RAT_ENOTFOUND || error == RAT_ETOOBIG || error == RAT_EINVALID)
+		rat_error__set_detail(RAT_DETAIL_METADATA_UNREADABLE);
+	rat_buf_free(&bytes);
+	free(url);
+	return error;
 }

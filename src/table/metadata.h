@@ -86,6 +86,17 @@ RAT_MUST_USE int rat_table__metadata_parse(rat_table_metadata *out, const char *
 					   const char *source);
 void rat_table__metadata_free(rat_table_metadata *meta);
 
+struct rat_store;
+/**
+ * Read and parse the metadata file key of store (at most 256 MiB); messages
+ * name it by its full path or URL. A file that is missing, too big or not
+ * Iceberg metadata also sets the error detail RAT_DETAIL_METADATA_UNREADABLE
+ * (what `rat run -f` may replace); a failed read (a refused file, an S3
+ * outage) does not: the file may be fine.
+ */
+RAT_MUST_USE int rat_table__metadata_read(rat_table_metadata *out, struct rat_store *store,
+					  const char *key);
+
 const rat_table_schema *rat_table__schema(const rat_table_metadata *meta, int schema_id);
 const rat_table_spec *rat_table__spec(const rat_table_metadata *meta, int spec_id);
 /** NULL when no such snapshot (the message names the id and the table). */

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define METADATA_MAX ((uint64_t)256 << 20)
 #define MANIFEST_MAX ((uint64_t)1 << 30)
 
 long rat_table__metadata_version(const char *key)
@@ -240,8 +239,7 @@ int rat_table__plan(rat_scan *out, rat_store *store, const rat_scan_options *opt
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_store__get(store, out->metadata_key, &bytes, METADATA_MAX)) != 0 ||
-	    (error = rat_table__metadata_parse(&out->meta, bytes.ptr, bytes.len, out->metadata_key)) != 0)
+	if ((error = rat_table__metadata_read(&out->meta, store, out->metadata_key)) != 0)
 		goto cleanup;
 	out->prefix = rat__strdup(opts->relocate_from ? opts->relocate_from : out->meta.location);
 	if (!out->prefix) {

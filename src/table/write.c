@@ -41,9 +41,26 @@ static int refresh(writer *w)
 	return error;
 }
 
+/*
+ * A full rebuild over a base metadata file that cannot be read: a new table,
+ * whose metadata file takes the next version number after the base's.
+ */
+static int start_over(writer *w)
+{
+	long version = rat_table__metadata_version(w->old_key);
+
+	rat_table__metadata_free(&w->meta);
+	if ((w->unreadable = rat__strdup(rat_error_last()->message)) == NULL)
+		return rat_error__oom();
+	rat_error_clear();
+	w->version = version > 0 ? version : 0;
+	free(w->old_key);
+	w->old_key = NULL;
+	return 0;
+}
+
 int rat_table__load(writer *w)
 {
-	rat_buf bytes = RAT_BUF_INIT;
 	int error;
 
 	if (w->opts->catalog_managed) {
@@ -61,10 +78,11 @@ int rat_table__load(writer *w)
 		return 0;
 	}
 	if (!error)
-		error = rat_store__get(w->store, w->old_key, &bytes, (uint64_t)256 << 20);
-	if (!error)
-		error = rat_table__metadata_parse(&w->meta, bytes.ptr, bytes.len, w->old_key);
-	rat_buf_free(&bytes);
+		error = rat_table__metadata_read(&w->meta, w->store, w->old_key);
+	if (error && w->opts->replace_unreadable && w->opts->mode == RAT_WRITE_OVERWRITE &&
+	    w->opts->schema_change == RAT_SCHEMA_REPLACE &&
+	    rat_error__detail() == RAT_DETAIL_METADATA_UNREADABLE)
+		return start_over(w);
 	if (error)
 		return error;
 	w->exists = true;
@@ -96,6 +114,7 @@ static void describe_result(rat_write_result *out, const writer *w)
 	snprintf(out->table_uuid, sizeof(out->table_uuid), "%s", w->meta.table_uuid);
 	out->schema_id = w->meta.current_schema_id;
 	out->spec_id = w->meta.default_spec_id;
+	snprintf(out->unreadable, sizeof(out->unreadable), "%s", w->unreadable ? w->unreadable : "");
 }
 
 int rat_table__write(rat_write_result *out, rat_store *store, rat_engine *engine,
@@ -168,6 +187,7 @@ cleanup:
 	rat_table__metadata_free(&w.meta);
 	json_decref(w.doc);
 	free(w.old_key);
+	free(w.unreadable);
 	free(w.new_key);
 	free(w.location);
 	return error;

@@ -110,11 +110,17 @@ typedef struct rat_write_options {
 	/* RAT_WRITE_DELETE: data files (their paths as the metadata writes them,
 	 * sorted) that keep every row, whatever the condition says. */
 	const rat_strarray *keep_files;
+	/* A full rebuild (RAT_WRITE_OVERWRITE with RAT_SCHEMA_REPLACE): when the
+	 * base metadata cannot be read for what it holds (missing, too big, not
+	 * Iceberg metadata: RAT_DETAIL_METADATA_UNREADABLE; never an I/O
+	 * failure), write a new table in its place, whose history starts again
+	 * (rat_write_result.unreadable says why). false: such a base is an error. */
+	bool replace_unreadable;
 } rat_write_options;
 
 #define RAT_WRITE_OPTIONS_INIT                                                                    \
 	{ RAT_WRITE_APPEND, NULL, NULL, 0, NULL, 0, RAT_SCHEMA_KEEP, NULL, NULL, NULL, 0, 0, NULL,  \
-	  NULL, false, NULL, NULL, 0, NULL }
+	  NULL, false, NULL, NULL, 0, NULL, false }
 
 typedef struct rat_write_result {
 	int64_t snapshot_id;
@@ -132,6 +138,8 @@ typedef struct rat_write_result {
 	char table_uuid[40];
 	int schema_id;
 	int spec_id;
+	/* "" unless replace_unreadable replaced the base metadata: why it could not be read */
+	char unreadable[1024];
 } rat_write_result;
 
 /**

@@ -7,6 +7,9 @@
  * tables are written in Hive-style folders by DuckDB itself; a temporal
  * partition (day(ts), ...) adds a column holding the folder value, which the
  * table's schema does not list and readers, projecting by field id, skip.
+ * A folder may hold several partitions (DuckDB names both NULL and the
+ * string 'NULL' p=NULL), so every file gets a UUID of its own: the
+ * manifest, not the folder, says which partition a file holds.
  * RETURN_STATS gives each file's row count, size, per-column null counts and
  * min/max, from which the manifest's statistics and partition values come.
  */
@@ -158,7 +161,7 @@ int rat_table__copy_sql(rat_buf *sql, const writer *w, const char *select_sql, c
 		}
 		if (!error)
 			error = rat_buf_printf(sql, "), WRITE_PARTITION_COLUMNS true, "
-						    "FILENAME_PATTERN 'data-%s-{i}'", uuid);
+						    "FILENAME_PATTERN 'data-%s-{uuid}'", uuid);
 	}
 	if (!error && w->opts->row_group_size > 0)
 		error = rat_buf_printf(sql, ", ROW_GROUP_SIZE %lld", (long long)w->opts->row_group_size);

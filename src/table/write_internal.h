@@ -36,6 +36,7 @@ typedef struct writer {
 	json_t *doc;              /* its metadata document, edited toward the next version */
 	bool exists;
 	char *old_key;            /* the metadata file read; NULL for a new table */
+	char *unreadable;         /* replace_unreadable: why the base could not be read; NULL */
 	char *new_key;            /* the metadata file committed */
 	long version;             /* its version; 0 for a new table */
 	char *location;

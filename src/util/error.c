@@ -87,21 +87,38 @@ int rat_error__os(int code, const char *fmt, ...)
 	return rat_error__set(code, RAT_ERRCLASS_OS, "%s: %s", head, strerror(saved));
 }
 
-void rat_error__prefix(const char *fmt, ...)
+/* The current message with text in front ("<text>: <message>") or after it ("<message><text>"). */
+static void add_text(bool in_front, const char *fmt, va_list ap)
 {
 	char old[MESSAGE_MAX];
-	char context[MESSAGE_MAX];
-	va_list ap;
+	char text[MESSAGE_MAX];
 	int n;
 
 	memcpy(old, tls_message, sizeof(old));
-	va_start(ap, fmt);
-	vsnprintf(context, sizeof(context), fmt, ap);
-	va_end(ap);
-	n = snprintf(tls_message, sizeof(tls_message), "%s: %s", context, old);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	n = in_front ? snprintf(tls_message, sizeof(tls_message), "%s: %s", text, old)
+		     : snprintf(tls_message, sizeof(tls_message), "%s%s", old, text);
 	mark_truncated(n);
 	rat_mask__message(tls_message, n >= MESSAGE_MAX);
 	tls_error.message = tls_message;
+}
+
+void rat_error__prefix(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_text(true, fmt, ap);
+	va_end(ap);
+}
+
+void rat_error__suffix(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_text(false, fmt, ap);
+	va_end(ap);
 }
 
 const rat_error *rat_error_last(void)

@@ -19,6 +19,8 @@ int rat_error__oom(void);
 int rat_error__os(int code, const char *fmt, ...) RAT_PRINTF(2, 3);
 /** Put context in front of the current message: "<context>: <message>". */
 void rat_error__prefix(const char *fmt, ...) RAT_PRINTF(1, 2);
+/** Add text after the current message (a hint: what to do about it); keeps the rest. */
+void rat_error__suffix(const char *fmt, ...) RAT_PRINTF(1, 2);
 
 /*
  * Versioned options structs (public headers): a caller sets version to the
@@ -41,7 +43,9 @@ typedef enum rat_error_detail {
 	RAT_DETAIL_NONE = 0,
 	RAT_DETAIL_ENGINE_CATALOG,      /* the engine met a name it does not know */
 	RAT_DETAIL_ENGINE_BINDER,       /* the engine could not bind a column or expression */
-	RAT_DETAIL_ENGINE_OUT_OF_MEMORY /* the engine ran out of its memory limit */
+	RAT_DETAIL_ENGINE_OUT_OF_MEMORY, /* the engine ran out of its memory limit */
+	RAT_DETAIL_METADATA_UNREADABLE   /* a table's metadata file is missing, too big or not
+					    Iceberg metadata (not an I/O failure: table/metadata.h) */
 } rat_error_detail;
 
 void rat_error__set_detail(int detail);

@@ -229,29 +229,33 @@ static int bind_rest(rat_engine *engine, binder *b, size_t *bound)
 	return 0;
 }
 
-/* Whether sql names key as layer.table (either part may be quoted), ignoring case. */
+/* Whether token t of sql is a name (quoted or not) equal to name[0, len), ignoring case. */
+static bool token_is(const char *sql, rat_sql_token t, const char *name, size_t len)
+{
+	if (t.kind == RAT_SQL_TOKEN_QUOTED)
+		return t.len == len + 2 && strncasecmp(sql + t.start + 1, name, len) == 0;
+	return t.kind == RAT_SQL_TOKEN_WORD && t.len == len && strncasecmp(sql + t.start, name, len) == 0;
+}
+
+/*
+ * Whether sql names key as layer.table (either part may be quoted), ignoring
+ * case; in its code only: a string or a comment names nothing (a run's
+ * staging path holds its table's key).
+ */
 static bool names_qualified(const char *sql, const char *key)
 {
 	const char *dot = strchr(key, '.');
 	size_t layer = (size_t)(dot - key), name = strlen(dot + 1);
-	const char *p;
+	rat_sql_token t = rat_sql__token(sql, 0), sep, next;
 
-	for (p = sql; *p; p++) {
-		const char *q = p;
-		if (p > sql && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-			continue; /* inside a longer word */
-		if (*q == '"')
-			q++;
-		if (strncasecmp(q, key, layer) != 0)
+	for (; t.kind != RAT_SQL_TOKEN_END; t = rat_sql__token(sql, t.start + t.len)) {
+		if (!token_is(sql, t, key, layer))
 			continue;
-		q += layer;
-		if (*p == '"' && *q++ != '"')
+		sep = rat_sql__token(sql, t.start + t.len);
+		if (sep.kind != RAT_SQL_TOKEN_OTHER || sql[sep.start] != '.')
 			continue;
-		if (*q++ != '.')
-			continue;
-		if (*q == '"' ? strncasecmp(q + 1, dot + 1, name) == 0 && q[1 + name] == '"'
-			      : strncasecmp(q, dot + 1, name) == 0 && !isalnum((unsigned char)q[name]) &&
-					q[name] != '_')
+		next = rat_sql__token(sql, sep.start + 1);
+		if (token_is(sql, next, dot + 1, name))
 			return true;
 	}
 	return false;
@@ -420,6 +424,7 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 	rat_store_options opts;
 	char *location = NULL;
 	binder *b = rat_engine__resolver_payload(engine);
+	unsigned char was = 0;
 	size_t i;
 	int error;
 
@@ -432,14 +437,20 @@ int rat_workspace__bind_key(rat_engine *engine, const rat_workspace *ws, rat_cat
 				       ref);
 		goto cleanup;
 	}
-	rat_workspace__store_options(ws, &opts);
-	if ((error = rat_workspace__entry_location(&location, NULL, ws, entry)) != 0 ||
-	    (error = bind_one(engine, b, entry, location, &opts, rows)) != 0)
-		goto cleanup;
-	/* the session's own contents must not define it again as it was at open */
+	/* the session's own contents must not define it again as it was at open:
+	 * not while this binds it (its statement names it), nor after */
 	for (i = 0; b && i < b->contents.count; i++)
 		if (strcmp(b->contents.items[i].key, key) == 0)
-			mark(b, i, BOUND);
+			break;
+	if (b && i < b->contents.count) {
+		was = b->states[i];
+		mark(b, i, BINDING);
+	}
+	rat_workspace__store_options(ws, &opts);
+	if ((error = rat_workspace__entry_location(&location, NULL, ws, entry)) == 0)
+		error = bind_one(engine, b, entry, location, &opts, rows);
+	if (b && i < b->contents.count)
+		mark(b, i, error ? was : BOUND);
 cleanup:
 	rat_catalog__contents_free(&contents);
 	free(location);

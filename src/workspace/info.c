@@ -179,6 +179,52 @@ static int no_table(const rat_workspace *ws, const char *ref, const char *key)
 			      ref ? ref : rat_workspace_branch(ws));
 }
 
+static void info_free(rat_table_info *t)
+{
+	size_t j;
+
+	free((char *)t->key);
+	free((char *)t->location);
+	free((char *)t->metadata_location);
+	free((char *)t->partitioning);
+	if (t->view_sql && t->view_sql[0])
+		free((char *)t->view_sql);
+	if (t->error && t->error[0])
+		free((char *)t->error);
+	for (j = 0; j < t->column_count; j++) {
+		free((char *)t->columns[j]);
+		free((char *)t->column_names[j]);
+		free((char *)t->column_types[j]);
+	}
+	free((void *)t->columns);
+	free((void *)t->column_names);
+	free((void *)t->column_types);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * A table of a listing that could not be read: what the catalog says of it,
+ * and the error (the last one) in its error field.
+ */
+static int unreadable(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	const char *why = rat_error_last()->message;
+	char *message = rat__strdup(why[0] ? why : "could not be read"); /* never "": readable */
+
+	rat_error_clear();
+	info_free(info);
+	info->kind = c->state.view ? "view" : "table";
+	info->view_sql = "";
+	info->error = message;
+	info->key = rat__strdup(c->key);
+	info->metadata_location = rat__strdup(c->state.metadata_location);
+	info->partitioning = rat__strdup("");
+	info->snapshot_id = info->rows = info->data_files = info->bytes = -1;
+	if (!message || !info->key || !info->metadata_location || !info->partitioning)
+		return rat_error__oom();
+	return rat_workspace__table_location((char **)&info->location, ws, c->key);
+}
+
 int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref, const char *key)
 {
 	rat_catalog *catalog = NULL;
@@ -202,6 +248,10 @@ int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char 
 		if (key && strcmp(contents.items[i].key, key) != 0)
 			continue;
 		error = fill_info(&out->items[out->count++], ws, &contents.items[i]);
+		if (error && error != RAT_ENOMEM && !key) /* one table: the others are listed */
+			error = unreadable(&out->items[out->count - 1], ws, &contents.items[i]);
+		else if (!error)
+			out->items[out->count - 1].error = "";
 	}
 cleanup:
 	if (error)
@@ -217,22 +267,8 @@ void rat_table_list_free(rat_table_list *list)
 
 	if (!list)
 		return;
-	for (i = 0; i < list->count; i++) {
-		free((char *)list->items[i].key);
-		free((char *)list->items[i].location);
-		free((char *)list->items[i].metadata_location);
-		free((char *)list->items[i].partitioning);
-		if (list->items[i].view_sql && list->items[i].view_sql[0])
-			free((char *)list->items[i].view_sql);
-		for (size_t j = 0; j < list->items[i].column_count; j++) {
-			free((char *)list->items[i].columns[j]);
-			free((char *)list->items[i].column_names[j]);
-			free((char *)list->items[i].column_types[j]);
-		}
-		free((void *)list->items[i].columns);
-		free((void *)list->items[i].column_names);
-		free((void *)list->items[i].column_types);
-	}
+	for (i = 0; i < list->count; i++)
+		info_free(&list->items[i]);
 	free(list->items);
 	memset(list, 0, sizeof(*list));
 }

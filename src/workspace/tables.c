@@ -313,24 +313,32 @@ int rat_workspace__entry_store(rat_store **store, const char **key, const rat_wo
 	return error;
 }
 
+/*
+ * "<key>: <message>"; for a metadata file that cannot be read (not an I/O
+ * failure), what rebuilds the table.
+ */
+static void name_table_error(const rat_catalog_entry *c)
+{
+	rat_error__prefix("%s", c->key);
+	if (rat_error__detail() == RAT_DETAIL_METADATA_UNREADABLE)
+		rat_error__suffix("; `rat run -f %s` rebuilds the table (its history starts again)",
+				  c->key);
+}
+
 int rat_workspace__entry_metadata(rat_table_metadata *meta, rat_store **store,
 				  const rat_workspace *ws, const rat_catalog_entry *c)
 {
-	rat_buf text = RAT_BUF_INIT;
 	const char *key;
 	int error;
 
 	memset(meta, 0, sizeof(*meta));
 	if ((error = rat_workspace__entry_store(store, &key, ws, c)) != 0)
 		return error;
-	if ((error = rat_store__get(*store, key, &text, (uint64_t)64 << 20)) == 0)
-		error = rat_table__metadata_parse(meta, text.ptr ? text.ptr : "", text.len, key);
-	if (error) {
-		rat_error__prefix("%s", c->key);
+	if ((error = rat_table__metadata_read(meta, *store, key)) != 0) {
+		name_table_error(c);
 		rat_store__free(*store);
 		*store = NULL;
 	}
-	rat_buf_free(&text);
 	return error;
 }
 
@@ -352,7 +360,7 @@ int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store, const rat_ca
 	if (!recorded)
 		error = RAT_ENOMEM;
 	else if ((error = rat_table__plan(scan, *store, &opts)) != 0)
-		rat_error__prefix("%s", c->key);
+		name_table_error(c);
 	if (error) {
 		rat_store__free(*store);
 		*store = NULL;

@@ -1,8 +1,9 @@
 /*
  * tests/unit/table/test_write.c - Iceberg tables written here read back
  * through the same planner other engines' tables use: create, append, time
- * travel, overwrite, identity and temporal partitions, schema evolution
- * (add, widen; refusals), empty writes, a lost commit race, crashes at every
+ * travel, overwrite, identity and temporal partitions (awkward string values:
+ * 'NULL' beside NULL, '/', '..'), schema evolution
+ * (add, widen; refusals), a rebuild over unreadable metadata, empty writes, a lost commit race, crashes at every
  * step, copy-on-write replacement and merge, and pruning.
  *
  * The same suite runs on a local folder and, with RAT_TEST_S3=moto or
@@ -170,6 +171,133 @@ static void partitions_identity_and_day(void **state)
 	rat_table__scan_free(&scan);
 	expect(store, -1, "count(*) || ',' || count(device) || ',' || min(ts)",
 	       "72,48,2024-03-01 10:00:00");
+	rat_store__free(store);
+}
+
+/*
+ * Awkward values of a string identity partition (issue 15, item 12): the
+ * string 'NULL' and a real NULL in one write (they share DuckDB's p=NULL
+ * folder, where both files got the same name and the second could not be
+ * moved), '', '/', '..', '%', '=', 'a/b', non-ASCII. Each is a partition: the
+ * manifest records it exactly (NULL as a null, never the string), the rows
+ * read back as written, every file stays in a p=... folder under data/, and
+ * replacing the partition 'NULL' keeps the NULL one, and the reverse.
+ */
+static void string_partitions_null_and_awkward_values(void **state)
+{
+	rat_store *store = open_table("awkward");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	const char *parts[] = { "p" };
+	char location[4096];
+	size_t i, nulls = 0, strings = 0;
+	rat_write_result r;
+	rat_scan scan;
+	(void)state;
+
+	if (s3_kind)
+		snprintf(location, sizeof(location), "s3://lake/workspace/awkward/data/p=");
+	else
+		snprintf(location, sizeof(location), "%s/tables/awkward/data/p=", dir);
+	opts.partition_by = parts;
+	opts.partition_count = 1;
+	r = write_rows(store, "SELECT id, p FROM (VALUES ('NULL'), (NULL), (''), ('/'), ('..'), ('%'), "
+			      "('='), ('a/b'), ('é€'), ('null'), ('%2F')) v(p), range(2) r(id)",
+		       &opts);
+	assert_int_equal(r.added_files, 11);
+	assert_int_equal(r.added_rows, 22);
+	assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+	for (i = 0; i < scan.data.count; i++) {
+		const char *path = scan.data.items[i].path;
+		json_t *p = json_object_get(scan.data.items[i].partition, "p");
+		assert_non_null(p);
+		nulls += json_is_null(p);
+		strings += json_is_string(p) && strcmp(json_string_value(p), "NULL") == 0;
+		if (strncmp(path, location, strlen(location)) != 0 ||
+		    strchr(path + strlen(location), '/') != strrchr(path, '/'))
+			fail_msg("a data file outside its partition folder: %s", path);
+	}
+	rat_table__scan_free(&scan);
+	assert_int_equal(nulls, 1);   /* the NULL partition is a null in the manifest */
+	assert_int_equal(strings, 1); /* the string 'NULL' is the string */
+	expect(store, -1, "count(*) || '|' || count(*) FILTER (WHERE p IS NULL) || '|' || "
+			  "count(*) FILTER (WHERE p = 'NULL') || '|' || string_agg(DISTINCT p, ',' ORDER BY p)",
+	       "22|2|2|,%,%2F,..,/,=,NULL,a/b,null,é€");
+
+	opts.mode = RAT_WRITE_REPLACE_PARTITIONS;
+	r = write_rows(store, "SELECT 7 AS id, 'NULL' AS p", &opts);
+	assert_int_equal(r.removed_files, 1);
+	assert_int_equal(r.removed_rows, 2);
+	r = write_rows(store, "SELECT 8 AS id, NULL::VARCHAR AS p", &opts);
+	assert_int_equal(r.removed_files, 1);
+	assert_int_equal(r.removed_rows, 2);
+	expect(store, -1, "string_agg(id::VARCHAR, ',') FILTER (WHERE p IS NULL) || '|' || "
+			  "string_agg(id::VARCHAR, ',') FILTER (WHERE p = 'NULL') || '|' || count(*)",
+	       "8|7|20");
+	rat_store__free(store);
+}
+
+/*
+ * A full rebuild over metadata that cannot be read (issue 15, item 12):
+ * refused, with the detail saying so, unless replace_unreadable; then a new
+ * table in its place, whose history starts again, and the result says why.
+ * Only a rebuild takes it: an append with replace_unreadable still fails.
+ */
+static void a_rebuild_replaces_unreadable_metadata(void **state)
+{
+	rat_store *store = open_table("unreadable");
+	rat_write_options opts = RAT_WRITE_OPTIONS_INIT;
+	rat_write_result r;
+	char scratch[4096];
+	rat_scan scan;
+	(void)state;
+
+	r = write_rows(store, "SELECT 1 AS a", NULL);
+	write_rows(store, "SELECT 2 AS a", NULL);
+	assert_int_equal(rat_store__put(store, "metadata/v2.metadata.json", "{\"format-version\": 2", 20), 0);
+	snprintf(scratch, sizeof(scratch), "%s/scratch", dir);
+	opts.scratch_dir = scratch;
+	opts.mode = RAT_WRITE_OVERWRITE;
+	opts.schema_change = RAT_SCHEMA_REPLACE;
+	assert_int_equal(rat_table__write(&r, store, engine, "SELECT 3 AS a", &opts), RAT_EINVALID);
+	assert_int_equal(rat_error__detail(), RAT_DETAIL_METADATA_UNREADABLE);
+	if (!strstr(rat_error_last()->message, "/metadata/v2.metadata.json:1:20: not valid JSON"))
+		fail_msg("%s", rat_error_last()->message);
+	opts.replace_unreadable = true;
+	opts.mode = RAT_WRITE_APPEND;
+	assert_int_equal(rat_table__write(&r, store, engine, "SELECT 3 AS a", &opts), RAT_EINVALID);
+	opts.mode = RAT_WRITE_OVERWRITE;
+	r = write_rows(store, "SELECT 3 AS a", &opts);
+	assert_non_null(strstr(r.unreadable, "/metadata/v2.metadata.json:1:20: not valid JSON"));
+	assert_int_equal(r.version, 3); /* after the unreadable v2 */
+	assert_int_equal(r.sequence_number, 1);
+	expect(store, -1, "string_agg(a::VARCHAR, ',')", "3");
+	assert_int_equal(rat_table__plan(&scan, store, NULL), 0);
+	assert_int_equal(scan.meta.snapshot_count, 1); /* the history starts again */
+	rat_table__scan_free(&scan);
+	/* a table that reads is not replaced: its history goes on */
+	r = write_rows(store, "SELECT 4 AS a", &opts);
+	assert_string_equal(r.unreadable, "");
+	assert_int_equal(r.sequence_number, 2);
+	rat_store__free(store);
+}
+
+/* A read that failed (no S3 server answers) is not a broken file: -f must not replace it. */
+static void a_failed_read_is_not_unreadable_metadata(void **state)
+{
+	rat_store_options opts = RAT_STORE_OPTIONS_INIT;
+	rat_table_metadata meta;
+	rat_store *store = NULL;
+	int error;
+	(void)state;
+
+	opts.endpoint = "http://127.0.0.1:1"; /* nothing listens there */
+	opts.access_key = "testing";
+	opts.secret_key = T_SECRET;
+	opts.max_attempts = 1;
+	assert_int_equal(rat_store__open(&store, "s3://lake/nowhere", &opts), 0);
+	error = rat_table__metadata_read(&meta, store, "metadata/v1.metadata.json");
+	assert_int_not_equal(error, 0);
+	assert_int_not_equal(rat_error__detail(), RAT_DETAIL_METADATA_UNREADABLE);
 	rat_store__free(store);
 }
 
@@ -904,6 +1032,9 @@ int main(void)
 		cmocka_unit_test(create_append_time_travel_overwrite),
 		cmocka_unit_test(time_travel_by_timestamp),
 		cmocka_unit_test(partitions_identity_and_day),
+		cmocka_unit_test(string_partitions_null_and_awkward_values),
+		cmocka_unit_test(a_rebuild_replaces_unreadable_metadata),
+		cmocka_unit_test(a_failed_read_is_not_unreadable_metadata),
 		cmocka_unit_test(schema_evolves_by_adding_and_widening),
 		cmocka_unit_test(rename_keeps_the_field_id),
 		cmocka_unit_test(empty_append_changes_nothing),
