@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p->name = strdup("orders");
 	p->key = strdup("silver.orders");
 	p->display = strdup("pipelines/silver/orders.sql");
-	if (!p->layer || !p->name || !p->key || !p->display)
+	p->folder = strdup("pipelines/silver/orders");
+	if (!p->layer || !p->name || !p->key || !p->display || !p->folder)
 		abort();
 	p->sql_first_line = 1;
 	if (sql[0]) {

@@ -30,12 +30,14 @@ static int ref(void *ctx, const char *name, rat_buf *out)
 	return rat_buf_printf(out, "\"lake\".\"%s\"", name);
 }
 
-static int watermark(void *ctx, const char *column, rat_buf *out)
+static int watermark(void *ctx, const char *column, bool in_string, rat_buf *out)
 {
 	(void)ctx;
 	if (strcmp(column, "missing") == 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "no column '%s' in the last run", column);
+	if (in_string)
+		return rat_buf_puts(out, strcmp(column, "id") == 0 ? "42" : "it's 10:00");
 	return rat_buf_puts(out, strcmp(column, "id") == 0 ? "42" : "'2024-03-01 10:00:00'");
 }
 

@@ -36,6 +36,9 @@ typedef struct rat_pipeline_info {
 	const char *const *deps;  /**< what it ref()s */
 	size_t dep_count;
 	size_t test_count;        /**< tests[] plus column tests */
+	/** what loading it noticed but accepted (e.g. flat files beside its folder,
+	 * ignored), one per line; "" when none */
+	const char *warnings;
 } rat_pipeline_info;
 
 typedef struct rat_pipeline_list {

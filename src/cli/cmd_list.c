@@ -26,6 +26,19 @@ static void print_list(const rat_pipeline_list *list)
 	printf("%zu pipeline%s\n", list->count, list->count == 1 ? "" : "s");
 }
 
+/* What loading the pipelines noticed but accepted, on stderr: "rat: warning: ..." a line. */
+static void print_warnings(const rat_pipeline_list *list)
+{
+	const char *w;
+	size_t i, n;
+
+	for (i = 0; i < list->count; i++)
+		for (w = list->items[i].warnings; *w; w += n + (w[n] == '\n')) {
+			n = strcspn(w, "\n");
+			fprintf(stderr, "rat: warning: %.*s\n", (int)n, w);
+		}
+}
+
 /* The pipelines in build order, as a JSON array. */
 static int list_json(const rat_pipeline_list *list)
 {
@@ -68,6 +81,7 @@ static int run(const cli_args *a)
 	if (rat_pipeline_list_get(&list, ws) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
+		print_warnings(&list);
 		if (cli_wants_json(a))
 			status = list_json(&list);
 		else

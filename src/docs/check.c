@@ -71,7 +71,7 @@ static int generated_rule(const checker *c, const rat_pipeline *p, const char *r
 	int error;
 
 	if (!dir || (path = rat_fs__join(dir, file)) == NULL ||
-	    (display = rat__sprintf("pipelines/%s/%s/%s", p->layer, p->name, file)) == NULL) {
+	    (display = rat__sprintf("%s/%s", p->folder, file)) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -203,7 +203,7 @@ static int column_rule(const checker *c, const rat_pipeline *p, const rat_strarr
 
 static int dictionary_rule(const checker *c, const rat_pipeline *p)
 {
-	char *display = rat__sprintf("pipelines/%s/%s/docs/data_dictionary.md", p->layer, p->name);
+	char *display = rat__sprintf("%s/docs/data_dictionary.md", p->folder);
 	char *path = display ? rat_fs__join(rat_workspace_path(c->m->ws), display) : NULL;
 	int error;
 

@@ -109,7 +109,7 @@ size_t rat_docs__split_column(const char *column, const char **type)
 
 char *rat_docs__dir(const rat_docs_model *m, const rat_pipeline *p)
 {
-	return rat__sprintf("%s/pipelines/%s/%s", rat_workspace_path(m->ws), p->layer, p->name);
+	return rat__sprintf("%s/%s", rat_workspace_path(m->ws), p->folder);
 }
 
 int rat_docs__manual(char **manual, const char *readme, const char *display)

@@ -139,10 +139,21 @@ cleanup:
 }
 
 /* ref('layer.name') renders as layer.name: the documents name tables as keys. */
+/* The documented pipeline and all the pipelines: what a bare ref(name) needs. */
+typedef struct doc_refs {
+	const rat_pipelines *all;
+	const rat_pipeline *p;
+} doc_refs;
+
+/* ref(name) as the key it names. */
 static int ref_key(void *ctx, const char *name, rat_buf *out)
 {
-	(void)ctx;
-	return rat_buf_puts(out, name);
+	const doc_refs *r = ctx;
+	const char *key = name;
+
+	/* discovery refused an ambiguous bare name already: this finds the one */
+	rat__ignore(rat_pipeline__resolve_ref(&key, r->all, r->p, name));
+	return rat_buf_puts(out, key);
 }
 
 static const char *no_value(void *ctx, const char *name)
@@ -173,11 +184,13 @@ static int filters(rat_strarray *out, char **note, const rat_docs_model *m, cons
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
 	rat_buf sql = RAT_BUF_INIT, landing = RAT_BUF_INIT;
+	doc_refs refs = { &m->all, p };
 	int error;
 
 	*note = NULL;
 	tc.path = p->display;
 	tc.ref = ref_key;
+	tc.ctx = &refs;
 	tc.this_relation = p->key;
 	tc.var = no_value;
 	tc.env = no_env;

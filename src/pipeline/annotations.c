@@ -82,6 +82,16 @@ static int set_string(char **field, const char *value)
 	return 0;
 }
 
+bool rat_pipeline__is_own_name(const rat_pipeline *p, const char *value)
+{
+	size_t n = strlen(p->layer);
+
+	if (strcmp(value, p->name) == 0)
+		return true;
+	return strncmp(value, p->layer, n) == 0 && value[n] == '_' &&
+	       strcmp(value + n + 1, p->name) == 0;
+}
+
 static int apply_annotation(rat_pipeline *p, int line, const char *key, const char *value)
 {
 	const char *bad = NULL;
@@ -97,10 +107,11 @@ static int apply_annotation(rat_pipeline *p, int line, const char *key, const ch
 	if (!*value)
 		return annotation_error(p, line, key, "a value is needed");
 	if (strcmp(key, "name") == 0) {
-		if (strcmp(value, p->name) != 0)
+		if (!rat_pipeline__is_own_name(p, value))
 			return annotation_error(p, line, key,
-						"'%s' does not match the file's name '%s'", value,
-						p->name);
+						"'%s' does not match the pipeline's name '%s' (nor "
+						"its asset name '%s_%s')",
+						value, p->name, p->layer, p->name);
 		return 0;
 	}
 	if (strcmp(key, "description") == 0)

@@ -32,8 +32,9 @@ static const char *keep(list_storage *st, const char *s)
 	return rat_strarray__keep(&st->pool, s);
 }
 
-/* "a, b" of list, kept in st; *out NULL when out of memory. */
-static int joined(const char **out, list_storage *st, const rat_strarray *list)
+/* "a<sep>b" of list, kept in st; *out NULL when out of memory. */
+static int joined_by(const char **out, list_storage *st, const rat_strarray *list,
+		     const char *sep)
 {
 	rat_buf text = RAT_BUF_INIT;
 	size_t i;
@@ -41,11 +42,16 @@ static int joined(const char **out, list_storage *st, const rat_strarray *list)
 
 	*out = NULL;
 	for (i = 0; !error && i < list->count; i++)
-		error = rat_buf_printf(&text, "%s%s", i ? ", " : "", list->strings[i]);
+		error = rat_buf_printf(&text, "%s%s", i ? sep : "", list->strings[i]);
 	if (!error && (*out = keep(st, rat_buf_cstr(&text)))[0] == '\0' && text.len)
 		error = RAT_ENOMEM; /* keep() gives "" when it cannot copy */
 	rat_buf_free(&text);
 	return error;
+}
+
+static int joined(const char **out, list_storage *st, const rat_strarray *list)
+{
+	return joined_by(out, st, list, ", ");
 }
 
 static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p,
@@ -66,7 +72,8 @@ static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p
 	info->description = keep(st, p->description);
 	info->owner = keep(st, p->owner);
 	info->landing = keep(st, p->landing);
-	if ((error = joined(&info->unique_key, st, &p->unique_key)) != 0)
+	if ((error = joined(&info->unique_key, st, &p->unique_key)) != 0 ||
+	    (error = joined_by(&info->warnings, st, &p->warnings, "\n")) != 0)
 		return error;
 	if (p->partition_by_set || p->materialized == RAT_MATERIALIZE_VIEW) {
 		error = joined(&info->partition_by, st, &p->partition_by);

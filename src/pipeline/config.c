@@ -518,6 +518,7 @@ static int yaml_triggers(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *
 static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
 {
 	rat_yaml_field f;
+	const char *stem;
 	int error;
 
 	if (rat_yaml__field(&f, root, "", "landing")) {
@@ -537,11 +538,13 @@ static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struc
 						     p->kind == RAT_PIPELINE_SQL ? "SQL" : "script");
 		return yaml_string(&p->command, yaml, root, "", "command");
 	}
+	/* the file to add is named after the pipeline's folder, not its name */
+	stem = p->folder ? strrchr(p->folder, '/') : NULL;
 	if (p->kind == RAT_PIPELINE_COMMAND)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "%s: no pipeline file beside it and no command: key (add "
 				      "%s.sql, or command: to run)",
-				      p->display, p->name);
+				      p->display, stem ? stem + 1 : "a .sql file");
 	return 0;
 }
 
@@ -553,9 +556,11 @@ static int yaml_name(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root
 
 	if (!rat_yaml__field(&f, root, "", "name"))
 		return 0;
-	if ((error = rat_yaml__string(&name, yaml, &f)) == 0 && strcmp(name, p->name) != 0)
-		error = rat_yaml__field_error(yaml, &f, "'%s' does not match the file's name '%s'",
-					      name, p->name);
+	if ((error = rat_yaml__string(&name, yaml, &f)) == 0 && !rat_pipeline__is_own_name(p, name))
+		error = rat_yaml__field_error(yaml, &f,
+					      "'%s' does not match the pipeline's name '%s' (nor its "
+					      "asset name '%s_%s')",
+					      name, p->name, p->layer, p->name);
 	free(name);
 	return error;
 }

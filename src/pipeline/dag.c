@@ -7,6 +7,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/sql.h"
 #include "pipeline/pipeline.h"
 
 #include <stdlib.h>
@@ -23,8 +24,7 @@ static long index_of(const rat_pipelines *all, const char *key)
 	return -1;
 }
 
-/* The line of the first quoted mention of key in the SQL (1 when not found). */
-static int line_of(const rat_pipeline *p, const char *key)
+int rat_pipeline__ref_line(const rat_pipeline *p, const char *key)
 {
 	const char *s = p->sql, *hit = NULL, *c;
 	size_t n = strlen(key);
@@ -51,10 +51,45 @@ static int unknown_ref(const rat_pipelines *all, const rat_pipeline *p, const ch
 	if (!error)
 		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 			       "%s:%d: ref('%s'): no such pipeline (%s%s)", p->display,
-			       line_of(p, key), key, all->count ? "pipelines: " : "there are none",
+			       rat_pipeline__ref_line(p, key), key, all->count ? "pipelines: " : "there are none",
 			       rat_buf_cstr(&known));
 	rat_buf_free(&known);
 	return error;
+}
+
+int rat_pipeline__resolve_ref(const char **key, const rat_pipelines *all,
+			      const rat_pipeline *from, const char *name)
+{
+	rat_buf candidates = RAT_BUF_INIT;
+	size_t i, found = 0;
+	int error = 0;
+
+	*key = name;
+	if (strchr(name, '.'))
+		return 0;
+	for (i = 0; !error && i < all->count; i++) {
+		const rat_pipeline *q = &all->items[i];
+		if ((from && strcmp(q->key, from->key) == 0) || strcmp(q->name, name) != 0)
+			continue;
+		*key = q->key;
+		error = rat_buf_printf(&candidates, "%s%s", found++ ? ", " : "", q->key);
+	}
+	if (!error && found > 1)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "ref('%s'): more than one layer has a pipeline '%s' (%s): "
+				       "name one as layer.name",
+				       name, name, rat_buf_cstr(&candidates));
+	rat_buf_free(&candidates);
+	return error;
+}
+
+int rat_pipeline__ref_relation(rat_buf *out, const rat_pipelines *all, const rat_pipeline *from,
+			       const char *name)
+{
+	const char *key;
+	int error = rat_pipeline__resolve_ref(&key, all, from, name);
+
+	return error ? error : rat_sql__relation(out, key);
 }
 
 typedef struct walk {

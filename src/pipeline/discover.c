@@ -73,8 +73,37 @@ static int find_files(rat_pipeline *p, const char *base, const char *yaml_base, 
 	return 0;
 }
 
-static int load_one(rat_pipeline *p, const rat_workspace *ws, const char *layer,
-		    const char *name)
+/*
+ * A pipeline in the folder layout with flat files beside it too (the
+ * original Ratatouille kept both; rat_workspace_list_pipelines() checked
+ * that they agree): the flat ones are ignored, which p's warnings say.
+ */
+static int note_flat_files(rat_pipeline *p, const rat_workspace *ws, const char *dir)
+{
+	static const char *const flat[] = { "sql", "py", "sh", "yaml" };
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < RAT_ARRAY_SIZE(flat); i++) {
+		char *path = rat__sprintf("%s.%s", dir, flat[i]), *shown = NULL;
+		if (!path || (shown = display_path(ws, path)) == NULL)
+			error = RAT_ENOMEM;
+		else if (rat_fs__is_file(path) && (i < 3 || p->config_display))
+			error = rat_strarray__push_owned(
+				&p->warnings,
+				i < 3 ? rat__sprintf("%s is ignored: %s, the same, is used (delete "
+						     "one)", shown, p->display)
+				      : rat__sprintf("%s is ignored: %s is used (it has every key "
+						     "of it; where they differ, its values win)",
+						     shown, p->config_display));
+		free(path);
+		free(shown);
+	}
+	return error;
+}
+
+int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *layer,
+		       const char *stem, const char *name)
 {
 	char *dir = NULL, *base = NULL, *yaml_base = NULL, *yaml = NULL, *yaml_display = NULL;
 	rat_buf text = RAT_BUF_INIT;
@@ -83,8 +112,9 @@ static int load_one(rat_pipeline *p, const rat_workspace *ws, const char *layer,
 	p->layer = rat__strdup(layer);
 	p->name = rat__strdup(name);
 	p->key = rat__sprintf("%s.%s", layer, name);
-	dir = rat__sprintf("%s/pipelines/%s/%s", rat_workspace_path(ws), layer, name);
-	if (!p->layer || !p->name || !p->key || !dir) {
+	p->folder = rat__sprintf("pipelines/%s/%s", layer, stem);
+	dir = rat__sprintf("%s/pipelines/%s/%s", rat_workspace_path(ws), layer, stem);
+	if (!p->layer || !p->name || !p->key || !p->folder || !dir) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -133,6 +163,8 @@ static int load_one(rat_pipeline *p, const rat_workspace *ws, const char *layer,
 	error = rat_pipeline__configure(p, p->config_path, yaml_display);
 	p->config_display = yaml_display;
 	yaml_display = NULL;
+	if (!error && strcmp(base, dir) != 0)
+		error = note_flat_files(p, ws, dir);
 cleanup:
 	rat_buf_free(&text);
 	free(dir);
@@ -185,9 +217,11 @@ cleanup:
 	return error;
 }
 
+/* p's ref()s as keys: a bare name is the one pipeline of that name (dag.c). */
 static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+	rat_strarray names = RAT_STRARRAY_INIT;
 	size_t i;
 	int error;
 
@@ -197,7 +231,18 @@ static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 	rat_pipeline__template_env(&tc, all);
 	tc.macros = all->macros;
 	tc.macro_count = all->macro_count;
-	if ((error = rat_template__refs(&p->deps, p->sql, &tc)) != 0)
+	if ((error = rat_template__refs(&names, p->sql, &tc)) != 0)
+		return error;
+	for (i = 0; !error && i < names.count; i++) {
+		const char *key;
+		if ((error = rat_pipeline__resolve_ref(&key, all, p, names.strings[i])) != 0)
+			rat_error__prefix("%s:%d", p->display,
+					  rat_pipeline__ref_line(p, names.strings[i]));
+		else if (!rat_strarray__contains(&p->deps, key))
+			error = rat_strarray__push(&p->deps, key);
+	}
+	rat_strarray_free(&names);
+	if (error)
 		return error;
 	for (i = 0; i < p->deps.count; i++)
 		if (strcmp(p->deps.strings[i], p->key) == 0)
@@ -230,8 +275,9 @@ int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
 	}
 	for (layer = 0; !error && layer < RAT_LAYER_COUNT; layer++)
 		for (i = 0; !error && i < names[layer].count; i++)
-			error = load_one(&out->items[out->count++], ws, rat_layer_name((rat_layer)layer),
-					 names[layer].strings[i]);
+			error = rat_pipeline__load(&out->items[out->count++], ws,
+						   rat_layer_name((rat_layer)layer),
+						   names[layer].strings[i], names[layer].strings[i]);
 	for (i = 0; !error && i < out->count; i++)
 		error = find_deps(&out->items[i], out);
 cleanup:
@@ -242,7 +288,7 @@ cleanup:
 	return error;
 }
 
-static void free_pipeline(rat_pipeline *p)
+void rat_pipeline__free(rat_pipeline *p)
 {
 	size_t i, j;
 
@@ -253,6 +299,7 @@ static void free_pipeline(rat_pipeline *p)
 	free(p->config_path);
 	free(p->config_display);
 	free(p->display);
+	free(p->folder);
 	free(p->sql);
 	free(p->command);
 	free(p->description);
@@ -282,6 +329,7 @@ static void free_pipeline(rat_pipeline *p)
 	free(p->documentation);
 	rat_strarray_free(&p->triggers);
 	rat_strarray_free(&p->deps);
+	rat_strarray_free(&p->warnings);
 }
 
 void rat_pipelines_free(rat_pipelines *pipelines)
@@ -291,7 +339,7 @@ void rat_pipelines_free(rat_pipelines *pipelines)
 	if (!pipelines)
 		return;
 	for (i = 0; i < pipelines->count; i++)
-		free_pipeline(&pipelines->items[i]);
+		rat_pipeline__free(&pipelines->items[i]);
 	free(pipelines->items);
 	for (i = 0; i < pipelines->macro_count; i++) {
 		free((char *)pipelines->macros[i].path);

@@ -87,6 +87,13 @@ typedef struct rat_pipeline {
 	char *config_path; /* absolute, NULL without a YAML */
 	char *config_display; /* the YAML relative to the workspace, NULL without one */
 	char *display;     /* the main file relative to the workspace, for messages */
+	/*
+	 * "pipelines/silver/orders": the folder of its docs and tests (and of its
+	 * files in the folder layout), relative to the workspace. Named after its
+	 * file, not after name: the two are apart after discovery (a Python
+	 * pipeline may be named by its decorator, not its file).
+	 */
+	char *folder;
 	char *sql;         /* the SQL text (template), NULL for executables */
 	int sql_first_line; /* always 1: annotations stay in the text as comments */
 	char *command;     /* RAT_PIPELINE_COMMAND */
@@ -110,6 +117,7 @@ typedef struct rat_pipeline {
 	rat_strarray triggers;   /* kept as written, for rat serve */
 
 	rat_strarray deps;       /* keys of the pipelines and tables it ref()s */
+	rat_strarray warnings;   /* what loading it noticed but accepted (files ignored) */
 } rat_pipeline;
 
 typedef struct rat_pipelines {
@@ -151,6 +159,17 @@ void rat_pipeline__secrets_free(struct rat_pipeline_secrets *secrets);
  * @param out freed with rat_pipelines_free()
  */
 RAT_MUST_USE int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws);
+/**
+ * Load one pipeline into p (zeroed by the caller): the files of
+ * pipelines/<layer>/<stem> (flat or folder layout), named name (the table
+ * layer.name). rat_pipeline__load_all() passes the file's stem as its name;
+ * a pipeline named otherwise (a Python decorator's name) keeps its files
+ * under stem. Its dependencies are not looked for. Free p with
+ * rat_pipeline__free(), on failure too.
+ */
+RAT_MUST_USE int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *layer,
+				    const char *stem, const char *name);
+void rat_pipeline__free(rat_pipeline *p);
 void rat_pipelines_free(rat_pipelines *pipelines);
 /** The pipeline of key "layer.name", or NULL. */
 rat_pipeline *rat_pipeline__find(const rat_pipelines *pipelines, const char *key);
@@ -171,8 +190,31 @@ RAT_MUST_USE int rat_pipeline__configure(rat_pipeline *p, const char *yaml_path,
 RAT_MUST_USE int rat_pipeline__annotations(const char *text, const char *display,
 					   int (*fn)(void *ctx, int line, const char *key, const char *value),
 					   void *ctx);
+/**
+ * Whether value (an @name: annotation or a YAML name:) names p: its name
+ * ("events") or the original Ratatouille's asset name, <layer>_<name>
+ * ("silver_events").
+ */
+bool rat_pipeline__is_own_name(const rat_pipeline *p, const char *value);
 /** "[a, b]", "a, b" or "a" (items may be quoted) as a list; -1 when malformed. */
 RAT_MUST_USE int rat_pipeline__split_list(rat_strarray *out, const char *value);
+
+/**
+ * The key a ref(name) of pipeline from names: name itself when it is
+ * layer.name; for a bare name (the original Ratatouille's ref('sales')),
+ * the key of the one pipeline named so in any layer (from itself aside:
+ * silver.sales' ref('sales') is bronze.sales), or name unchanged when
+ * there is none (an unknown ref, told by rat_pipeline__order()). More
+ * than one: RAT_EINVALID listing them (the caller puts the file and line
+ * in front). *key is borrowed from all or name.
+ */
+RAT_MUST_USE int rat_pipeline__resolve_ref(const char **key, const rat_pipelines *all,
+					   const rat_pipeline *from, const char *name);
+/** Append the relation (SQL) ref(name) of from renders to: "silver"."sales". */
+RAT_MUST_USE int rat_pipeline__ref_relation(rat_buf *out, const rat_pipelines *all,
+					    const rat_pipeline *from, const char *name);
+/** The line of the first quoted mention of key in p's SQL (1 when not found). */
+int rat_pipeline__ref_line(const rat_pipeline *p, const char *key);
 
 /**
  * Check the DAG and order it so that each pipeline comes after what it
@@ -206,8 +248,10 @@ RAT_MUST_USE int rat_pipeline__select(bool **picked, const rat_pipelines *pipeli
  * (CAST('-infinity' AS TIMESTAMP), -inf, ''), so that `col > watermark`
  * never filters every row away; RAT_EINVALID for a type with no lowest
  * value. NULL when relation has no such column's type to go by.
+ * bare (a watermark() inside a SQL string, template.h): the value as text
+ * (2024-03-01 10:00:00), or RAT_TEMPLATE_WATERMARK_NONE while there is none.
  */
 RAT_MUST_USE int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation,
-					 const char *column);
+					 const char *column, bool bare);
 
 #endif

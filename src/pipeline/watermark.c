@@ -9,6 +9,7 @@
 #include "util/sql.h"
 #include "rat/engine.h"
 #include "pipeline/pipeline.h"
+#include "template/template.h"
 
 #include <string.h>
 
@@ -38,7 +39,8 @@ static int lowest(rat_buf *out, const char *type, const char *column)
 			      "{%% if is_incremental() %%})", column, type);
 }
 
-int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column)
+int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation, const char *column,
+			    bool bare)
 {
 	rat_buf sql = RAT_BUF_INIT, col = RAT_BUF_INIT;
 	rat_result *result = NULL;
@@ -58,7 +60,9 @@ int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relati
 	if ((error = rat_result_get_text(result, 0, &value, NULL)) != 0 ||
 	    (error = rat_result_get_text(result, 1, &type, NULL)) != 0)
 		goto cleanup;
-	if (!type)
+	if (bare)
+		error = rat_buf_puts(out, value ? value : RAT_TEMPLATE_WATERMARK_NONE);
+	else if (!type)
 		error = rat_buf_puts(out, "NULL");
 	else if (!value)
 		error = lowest(out, type, column);

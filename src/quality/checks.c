@@ -15,10 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A check's ref(): the pipeline checked and all the pipelines, for a bare name. */
+typedef struct check_refs {
+	const rat_pipelines *all;
+	const rat_pipeline *p;
+} check_refs;
+
 static int ref_relation(void *ctx, const char *name, rat_buf *out)
 {
-	(void)ctx;
-	return rat_sql__relation(out, name);
+	const check_refs *r = ctx;
+
+	return rat_pipeline__ref_relation(out, r->all, r->p, name);
 }
 
 /* The WHERE condition that makes a row violate a column test. */
@@ -85,11 +92,13 @@ static int config_check(rat_check *c, const rat_pipeline *p, const rat_config_te
 			const rat_pipelines *all, const char *relation)
 {
 	rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
+	check_refs refs = { all, p };
 	rat_buf sql = RAT_BUF_INIT;
 	int error;
 
 	tc.path = p->config_display ? p->config_display : p->display;
 	tc.ref = ref_relation;
+	tc.ctx = &refs;
 	tc.this_relation = relation;
 	rat_pipeline__template_env(&tc, all);
 	tc.macros = all->macros;

@@ -174,12 +174,16 @@ typedef struct mock_run {
 
 static int relation_cb(void *ctx, const char *name, rat_buf *out)
 {
-	(void)ctx;
-	return rat_sql__relation(out, name);
+	const mock_run *m = ctx;
+
+	return rat_pipeline__ref_relation(out, &m->s->all, m->p, name);
 }
 
-/* watermark(col): @watermarks' value, else the mocked table's highest, else NULL. */
-static int mock_watermark(void *ctx, const char *column, rat_buf *out)
+/*
+ * watermark(col): @watermarks' value, else the mocked table's highest, else
+ * NULL; in a SQL string (template.h) the bare text.
+ */
+static int mock_watermark(void *ctx, const char *column, bool in_string, rat_buf *out)
 {
 	mock_run *m = ctx;
 	rat_yaml_field f;
@@ -188,13 +192,13 @@ static int mock_watermark(void *ctx, const char *column, rat_buf *out)
 
 	if (m->t->watermarks && rat_yaml__field(&f, rat_yaml__root(m->t->watermarks), "", column)) {
 		if ((error = rat_yaml__string(&text, m->t->watermarks, &f)) == 0)
-			error = rat_sql__literal(out, text);
+			error = in_string ? rat_buf_puts(out, text) : rat_sql__literal(out, text);
 		free(text);
 		return error;
 	}
-	if (!rat_strarray__contains(&m->loaded, m->p->key))
-		return rat_buf_puts(out, "NULL"); /* no mock of the table itself: a new table */
-	return rat_pipeline__watermark(out, m->engine, m->relation, column);
+	if (!rat_strarray__contains(&m->loaded, m->p->key)) /* no mock of the table itself: a new table */
+		return rat_buf_puts(out, in_string ? RAT_TEMPLATE_WATERMARK_NONE : "NULL");
+	return rat_pipeline__watermark(out, m->engine, m->relation, column, in_string);
 }
 
 /* {{ landing_files }} in a test: the files under tests/mocks/landing/. */
@@ -242,8 +246,7 @@ static int mock_session(mock_run *m)
 	char *mocks_dir = rat__sprintf("%s/mocks", m->tests_dir), *display = NULL;
 	int error;
 
-	if (!mocks_dir || (display = rat__sprintf("pipelines/%s/%s/tests/mocks", m->p->layer,
-						  m->p->name)) == NULL) {
+	if (!mocks_dir || (display = rat__sprintf("%s/tests/mocks", m->p->folder)) == NULL) {
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
@@ -482,6 +485,7 @@ static int unit_checks(mock_run *m, const char *text, outcome *o)
 		rat_template_context tc = RAT_TEMPLATE_CONTEXT_INIT;
 		tc.path = m->t->display;
 		tc.ref = relation_cb;
+		tc.ctx = m;
 		rat_pipeline__template_env(&tc, &m->s->all);
 		tc.this_relation = m->relation;
 		tc.macros = m->s->all.macros;
@@ -509,7 +513,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 	memset(&t, 0, sizeof(t));
 	m.t = &t;
 	name = rat__sprintf("%s/%.*s", sub, (int)(strlen(file) - 4), file);
-	display = rat__sprintf("pipelines/%s/%s/tests/%s/%s", p->layer, p->name, sub, file);
+	display = rat__sprintf("%s/tests/%s/%s", p->folder, sub, file);
 	if (!path || !name || !display)
 		goto oom;
 	t.display = display;
@@ -528,6 +532,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 		int e = rat_sql__relation(&rel, p->key);
 		tc.path = display;
 		tc.ref = relation_cb;
+		tc.ctx = &m;
 		tc.this_relation = t.has_mocks ? "__rat_result" : rat_buf_cstr(&rel);
 		rat_pipeline__template_env(&tc, &s->all);
 		tc.macros = s->all.macros;

@@ -333,8 +333,7 @@ static int run_freshness(suite *s, const rat_pipeline *p)
 /* The pipeline's tests/ folder (folder layout only); NULL when it has none. */
 char *rat_quality__tests_dir(const suite *s, const rat_pipeline *p)
 {
-	char *dir = rat__sprintf("%s/pipelines/%s/%s/tests", rat_workspace_path(s->ws), p->layer,
-				 p->name);
+	char *dir = rat__sprintf("%s/%s/tests", rat_workspace_path(s->ws), p->folder);
 
 	if (dir && !rat_fs__is_dir(dir)) {
 		free(dir);

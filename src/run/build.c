@@ -51,18 +51,19 @@
 
 static int ref_cb(void *ctx, const char *name, rat_buf *out)
 {
-	(void)ctx;
-	return rat_sql__relation(out, name);
+	const build *b = ctx;
+
+	return rat_pipeline__ref_relation(out, b->ctx->pipelines, b->p, name);
 }
 
 /* watermark() in a build: NULL while the table is new. */
-static int watermark_cb(void *ctx, const char *column, rat_buf *out)
+static int watermark_cb(void *ctx, const char *column, bool in_string, rat_buf *out)
 {
 	build *b = ctx;
 
 	if (!b->entry || b->entry->state.view)
-		return rat_buf_puts(out, "NULL");
-	return rat_pipeline__watermark(out, b->engine, b->relation, column);
+		return rat_buf_puts(out, in_string ? RAT_TEMPLATE_WATERMARK_NONE : "NULL");
+	return rat_pipeline__watermark(out, b->engine, b->relation, column, in_string);
 }
 
 static const char *var_cb(void *ctx, const char *name)
@@ -577,6 +578,7 @@ int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline 
 	build b;
 	rat_buf sql = RAT_BUF_INIT;
 	bool fresh = false;
+	size_t i;
 	int error;
 
 	memset(&b, 0, sizeof(b));
@@ -585,7 +587,9 @@ int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline 
 	b.p = p;
 	b.rec = rec;
 	b.step = step;
-	if ((error = start(&b)) != 0 || (rat_run__cancelled(ctx) && (error = rat_run__cancel_error(ctx))))
+	for (i = 0, error = 0; !error && i < p->warnings.count; i++) /* noticed by loading it */
+		error = rat_buf_printf(&b.warnings, "%s%s", i ? "\n" : "", p->warnings.strings[i]);
+	if (error || (error = start(&b)) != 0 || (rat_run__cancelled(ctx) && (error = rat_run__cancel_error(ctx))))
 		goto cleanup;
 	if (p->landing && b.new_rel.count == 0) {
 		ends(&b, RAT_STEP_SKIPPED, "no new files");

@@ -10,6 +10,7 @@
  */
 #include "util/common.h"
 #include "template/internal.h"
+#include "util/sql.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,20 +108,47 @@ static int fn_is_incremental(tpl_value *out, tpl_render *r, const tpl_expr *e, t
 	return 0;
 }
 
+/* text with each ' doubled, for the inside of a SQL string literal */
+static int double_quotes(rat_buf *out, const rat_buf *text)
+{
+	const char *s = rat_buf_cstr(text);
+	int error = 0;
+	size_t i;
+
+	out->max = TPL_MAX_TEXT;
+	for (i = 0; i < text->len && !error; i++)
+		error = s[i] == '\'' ? rat_buf_puts(out, "''") : rat_buf_putc(out, s[i]);
+	return error;
+}
+
+/*
+ * watermark(col): a typed literal, or (the original Ratatouille's form)
+ * inside a SQL string literal of the template, '{{ watermark('col') }}',
+ * the bare value with its quotes doubled. Whether the call stands in a
+ * string is read from the text rendered so far.
+ */
 static int fn_watermark(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *args)
 {
-	rat_buf text = RAT_BUF_INIT;
+	rat_buf text = RAT_BUF_INIT, quoted = RAT_BUF_INIT;
+	bool in_string;
 	int error;
 
 	if ((error = need_string(r, e, &args[0], "a column name")) != 0)
 		return error;
+	in_string = rat_sql__ends_in_string(rat_buf_cstr(r->out) + r->base);
 	if (!r->tc->watermark)
-		return rat_template__value_string(out, "NULL", 4);
+		return in_string ? rat_template__value_string(out, RAT_TEMPLATE_WATERMARK_NONE,
+							      strlen(RAT_TEMPLATE_WATERMARK_NONE))
+				 : rat_template__value_string(out, "NULL", 4);
 	text.max = TPL_MAX_TEXT;
-	error = callback_error(r, e->line, r->tc->watermark(r->tc->ctx, args[0].u.s.ptr, &text));
-	if (!error)
+	error = callback_error(r, e->line,
+			       r->tc->watermark(r->tc->ctx, args[0].u.s.ptr, in_string, &text));
+	if (!error && in_string && (error = double_quotes(&quoted, &text)) == 0)
+		error = rat_template__value_take(out, &quoted);
+	else if (!error)
 		error = rat_template__value_take(out, &text);
 	rat_buf_free(&text);
+	rat_buf_free(&quoted);
 	return error;
 }
 

@@ -97,6 +97,9 @@ typedef struct rat_template_source {
 	const char *text;
 } rat_template_source;
 
+/* A quoted watermark('col') with no value yet: the original Ratatouille's default. */
+#define RAT_TEMPLATE_WATERMARK_NONE "1970-01-01 00:00:00"
+
 typedef struct rat_template_context {
 	/* The file being rendered, as it appears in messages. */
 	const char *path;
@@ -114,9 +117,14 @@ typedef struct rat_template_context {
 	/*
 	 * watermark(col): append the column's stored high-water mark as a SQL
 	 * literal ('2024-03-01 10:00:00', 42) or NULL when there is none yet.
-	 * NULL callback: watermark() renders NULL.
+	 * in_string: the call stands inside a SQL string literal of the text
+	 * ('{{ watermark('col') }}', the original Ratatouille's form): append
+	 * the bare value instead (2024-03-01 10:00:00; the template doubles its
+	 * quotes), or RAT_TEMPLATE_WATERMARK_NONE when there is none yet.
+	 * NULL callback: watermark() renders NULL (RAT_TEMPLATE_WATERMARK_NONE
+	 * in a string).
 	 */
-	int (*watermark)(void *ctx, const char *column, rat_buf *out);
+	int (*watermark)(void *ctx, const char *column, bool in_string, rat_buf *out);
 	/* var(name): the value of a run variable, or NULL when not set (the
 	 * default argument is used then, and without one it is an error). */
 	const char *(*var)(void *ctx, const char *name);

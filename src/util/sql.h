@@ -46,6 +46,12 @@ typedef struct rat_sql_token {
 /** The first token at or after pos, past whitespace and comments. */
 rat_sql_token rat_sql__token(const char *sql, size_t pos);
 
+/**
+ * Whether sql ends inside an open '...' string literal (E'...', X'...'
+ * too; not $$ strings): text appended to it would be part of the string.
+ */
+bool rat_sql__ends_in_string(const char *sql);
+
 typedef struct rat_sql_span {
 	size_t start, end; /* [start, end) in the text: from a statement's first token to its last */
 } rat_sql_span;

@@ -50,18 +50,29 @@ static size_t skip_blank(const char *s, size_t i)
 	}
 }
 
-/* The end of a quoted run opened at s[i] by quote ('' or "" inside; backslashes with escapes). */
-static size_t quoted_end(const char *s, size_t i, char quote, bool escapes)
+/*
+ * The end of a quoted run opened at s[i] by quote ('' or "" inside;
+ * backslashes with escapes); *closed: whether a quote ends it (else the text does).
+ */
+static size_t quoted_run(const char *s, size_t i, char quote, bool escapes, bool *closed)
 {
+	*closed = false;
 	for (i++; s[i]; i++) {
 		if (escapes && s[i] == '\\' && s[i + 1])
 			i++;
 		else if (s[i] == quote && s[i + 1] == quote)
 			i++;
 		else if (s[i] == quote)
-			return i + 1;
+			return *closed = true, i + 1;
 	}
 	return i;
+}
+
+static size_t quoted_end(const char *s, size_t i, char quote, bool escapes)
+{
+	bool closed;
+
+	return quoted_run(s, i, quote, escapes, &closed);
 }
 
 /* A dollar-quoted string at s[i] ($$...$$ or $tag$...$tag$): its end, or 0 when it is not one. */
@@ -79,6 +90,24 @@ static size_t dollar_end(const char *s, size_t i)
 		if (strncmp(close, s + i, tag) == 0)
 			return (size_t)(close - s) + tag;
 	return strlen(s);
+}
+
+bool rat_sql__ends_in_string(const char *s)
+{
+	rat_sql_token t = { RAT_SQL_TOKEN_END, 0, 0 }, next;
+	size_t pos = 0, i;
+	bool closed;
+
+	while ((next = rat_sql__token(s, pos)).kind != RAT_SQL_TOKEN_END) {
+		t = next;
+		pos = t.start + t.len;
+	}
+	if (t.kind != RAT_SQL_TOKEN_STRING || s[pos] || s[t.start] == '$')
+		return false;
+	for (i = t.start; s[i] != '\''; i++) /* past an E, X or B prefix */
+		;
+	quoted_run(s, i, '\'', i == t.start + 1 && (s[t.start] == 'e' || s[t.start] == 'E'), &closed);
+	return !closed;
 }
 
 rat_sql_token rat_sql__token(const char *s, size_t pos)

@@ -5,7 +5,10 @@
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "util/yaml.h"
 #include "rat/workspace.h"
+
+#include <libfyaml.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +77,43 @@ static bool is_workspace_file(const rat_workspace *ws, const char *relative)
 	return found;
 }
 
+/*
+ * A flat <name>.yaml beside the folder's config.yaml (the original
+ * Ratatouille kept both): config.yaml is used, so every key of the flat
+ * file must be in it (its values may differ: config.yaml's win, which the
+ * pipeline's loading reports); a key only the flat file has is an error.
+ */
+static int check_flat_yaml(const char *flat_abs, const char *flat, const char *inner_abs,
+			   const char *inner)
+{
+	rat_yaml *a = NULL, *b = NULL;
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	int error;
+
+	if ((error = rat_yaml__load(&a, flat_abs, flat)) != 0 ||
+	    (error = rat_yaml__load(&b, inner_abs, inner)) != 0)
+		goto cleanup;
+	while (!error && (pair = fy_node_mapping_iterate(rat_yaml__root(a), &iter)) != NULL) {
+		struct fy_node *key = fy_node_pair_key(pair);
+		size_t len = 0;
+		const char *name = key ? fy_node_get_scalar(key, &len) : NULL;
+		char *copy = name ? rat__strndup(name, len) : NULL;
+		if (!copy)
+			error = name ? RAT_ENOMEM : rat_yaml__error(a, key, "", "a key must be text");
+		else if (!fy_node_mapping_lookup_by_string(rat_yaml__root(b), name, len))
+			error = rat_yaml__error(a, key, copy,
+						"not in %s, which is used instead of this file "
+						"(move the key there, or delete %s)",
+						inner, flat);
+		free(copy);
+	}
+cleanup:
+	rat_yaml__free(a);
+	rat_yaml__free(b);
+	return error;
+}
+
 /* Flat file ext of name against the folder's counterpart (main: the folder's first file). */
 static int check_flat_file(const rat_workspace *ws, const char *layer, const char *name,
 			   size_t ext, const char *main_file)
@@ -86,6 +126,8 @@ static int check_flat_file(const rat_workspace *ws, const char *layer, const cha
 
 	if (!flat_abs || !inner_abs)
 		error = RAT_ENOMEM;
+	else if (ext == 3 && rat_fs__is_file(flat_abs) && rat_fs__is_file(inner_abs))
+		error = check_flat_yaml(flat_abs, flat, inner_abs, inner);
 	else if (rat_fs__is_file(flat_abs) &&
 		 (!rat_fs__is_file(inner_abs) ||
 		  ((error = same_bytes(&same, flat_abs, inner_abs)) == 0 && !same)))
@@ -105,8 +147,9 @@ static int check_flat_file(const rat_workspace *ws, const char *layer, const cha
 /*
  * name is a folder of pipeline files (the folder layout) and flat files
  * beside it too: one pipeline, the folder's, when every flat file is the
- * same bytes as its counterpart in the folder (<name>.sql as pipeline.sql,
- * <name>.yaml as config.yaml); else an error naming both files.
+ * same bytes as its counterpart in the folder (<name>.sql as pipeline.sql)
+ * or, for <name>.yaml, has only keys config.yaml has; else an error naming
+ * both files.
  */
 static int check_both_layouts(const rat_workspace *ws, const char *layer, const char *name)
 {

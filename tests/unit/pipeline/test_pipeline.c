@@ -292,6 +292,129 @@ static void unknown_refs_and_cycles_are_named(void **state)
 	rat_workspace_free(ws);
 }
 
+/*
+ * A pipeline whose name is not its file's (a Python pipeline named by its
+ * decorator, later): the name makes the key, the file stays the file, and
+ * its docs and tests folder is the file's.
+ */
+static void a_pipeline_named_apart_from_its_file(void **state)
+{
+	rat_workspace *ws = workspace("pipelines/bronze/ingest_sales.sql",
+				      "-- @name: raw_sales\nSELECT 1 AS id\n",
+				      "pipelines/bronze/ingest_sales.yaml", "name: bronze_raw_sales\n",
+				      "pipelines/bronze/other.sql", "-- @name: other\nSELECT 1\n", NULL);
+	rat_pipeline p;
+	(void)state;
+
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(rat_pipeline__load(&p, ws, "bronze", "ingest_sales", "raw_sales"), 0);
+	assert_string_equal(p.name, "raw_sales");
+	assert_string_equal(p.key, "bronze.raw_sales");
+	assert_string_equal(p.display, "pipelines/bronze/ingest_sales.sql");
+	assert_string_equal(p.config_display, "pipelines/bronze/ingest_sales.yaml");
+	assert_string_equal(p.folder, "pipelines/bronze/ingest_sales");
+	rat_pipeline__free(&p);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(rat_pipeline__load(&p, ws, "bronze", "other", "raw_sales"), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "pipelines/bronze/other.sql:1: @name: 'other' does not match the "
+			    "pipeline's name 'raw_sales' (nor its asset name 'bronze_raw_sales')");
+	rat_pipeline__free(&p);
+	rat_workspace_free(ws);
+}
+
+/* Flat files beside a folder that agree with it: the folder's are used, and the rest told. */
+static void flat_files_beside_their_folder_are_ignored_and_told(void **state)
+{
+	rat_workspace *ws = workspace(
+		"pipelines/silver/sales.sql", "SELECT 1 AS id\n",
+		"pipelines/silver/sales.yaml", "description: flat\n",
+		"pipelines/silver/sales/pipeline.sql", "SELECT 1 AS id\n",
+		"pipelines/silver/sales/config.yaml", "description: folder\nowner: o\n",
+		"pipelines/silver/events.sql", "SELECT 2 AS id\n",
+		"pipelines/silver/events/README.md", "# events\n",
+		"pipelines/silver/events/tests/unit/t.sql", "-- @expect_count: 1\n", NULL);
+	rat_pipelines all;
+	rat_pipeline *p;
+	(void)state;
+
+	load(&all, ws);
+	assert_int_equal(all.count, 2);
+	p = rat_pipeline__find(&all, "silver.sales");
+	assert_string_equal(p->display, "pipelines/silver/sales/pipeline.sql");
+	assert_string_equal(p->description, "folder");
+	assert_int_equal(p->warnings.count, 2);
+	assert_string_equal(p->warnings.strings[0],
+			    "pipelines/silver/sales.sql is ignored: "
+			    "pipelines/silver/sales/pipeline.sql, the same, is used (delete one)");
+	assert_string_equal(p->warnings.strings[1],
+			    "pipelines/silver/sales.yaml is ignored: pipelines/silver/sales/"
+			    "config.yaml is used (it has every key of it; where they differ, its "
+			    "values win)");
+	p = rat_pipeline__find(&all, "silver.events");
+	assert_string_equal(p->display, "pipelines/silver/events.sql");
+	assert_int_equal(p->warnings.count, 0);
+	rat_pipelines_free(&all);
+	rat_workspace_free(ws);
+}
+
+/* @name: / name: take the pipeline's name or the original Ratatouille's <layer>_<name>. */
+static void the_original_asset_name_names_the_pipeline(void **state)
+{
+	rat_workspace *ws = workspace(
+		"pipelines/silver/events.sql", "-- @name: silver_events\nSELECT 1 AS id\n",
+		"pipelines/silver/events.yaml", "name: silver_events\n",
+		"pipelines/gold/daily.sql", "-- @name: daily\nSELECT 1 AS id\n", NULL);
+	rat_pipelines all;
+	(void)state;
+
+	load(&all, ws);
+	assert_non_null(rat_pipeline__find(&all, "silver.events"));
+	assert_non_null(rat_pipeline__find(&all, "gold.daily"));
+	rat_pipelines_free(&all);
+	rat_workspace_free(ws);
+	load_fails(workspace("pipelines/silver/events.sql", "\n-- @name: gold_events\nSELECT 1\n",
+			     NULL),
+		   "pipelines/silver/events.sql:2: @name: 'gold_events' does not match the "
+		   "pipeline's name 'events' (nor its asset name 'silver_events')");
+	load_fails(workspace("pipelines/silver/events.sql", "SELECT 1\n",
+			     "pipelines/silver/events.yaml", "name: silver_\n", NULL),
+		   "pipelines/silver/events.yaml:1:7: name: 'silver_' does not match the "
+		   "pipeline's name 'events' (nor its asset name 'silver_events')");
+}
+
+/* ref('sales') without a layer (the original Ratatouille's form): the one pipeline so named. */
+static void a_ref_without_a_layer_names_the_one_pipeline_so_named(void **state)
+{
+	rat_workspace *ws = workspace(
+		"pipelines/bronze/sales.sql", "SELECT 1 AS id\n",
+		"pipelines/silver/sales.sql", "SELECT * FROM {{ ref('sales') }}\n",
+		"pipelines/gold/total.sql",
+		"SELECT * FROM {{ ref('orders') }}, {{ ref('silver.orders') }}\n",
+		"pipelines/silver/orders.sql", "SELECT * FROM {{ ref(\"sales\") }}\n", NULL);
+	rat_pipelines all;
+	rat_pipeline *p;
+	(void)state;
+
+	load_fails(ws, "pipelines/silver/orders.sql:1: ref('sales'): more than one layer has a "
+		       "pipeline 'sales' (bronze.sales, silver.sales): name one as layer.name");
+	ws = workspace("pipelines/bronze/sales.sql", "SELECT 1 AS id\n",
+		       "pipelines/silver/sales.sql", "SELECT * FROM {{ ref('sales') }}\n",
+		       "pipelines/gold/total.sql",
+		       "SELECT * FROM {{ ref('orders') }}, {{ ref('silver.orders') }}\n",
+		       "pipelines/silver/orders.sql", "SELECT * FROM {{ ref('bronze.sales') }}\n",
+		       NULL);
+	load(&all, ws);
+	p = rat_pipeline__find(&all, "silver.sales"); /* itself aside: bronze's */
+	assert_int_equal(p->deps.count, 1);
+	assert_string_equal(p->deps.strings[0], "bronze.sales");
+	p = rat_pipeline__find(&all, "gold.total");
+	assert_int_equal(p->deps.count, 1);
+	assert_string_equal(p->deps.strings[0], "silver.orders");
+	rat_pipelines_free(&all);
+	rat_workspace_free(ws);
+}
+
 static void the_public_list_is_in_build_order(void **state)
 {
 	rat_workspace *ws = chain_workspace();
@@ -324,6 +447,10 @@ int main(void)
 		cmocka_unit_test(on_schema_change_takes_the_four_values),
 		cmocka_unit_test(the_dag_orders_and_selectors_pick_their_sets),
 		cmocka_unit_test(unknown_refs_and_cycles_are_named),
+		cmocka_unit_test(a_ref_without_a_layer_names_the_one_pipeline_so_named),
+		cmocka_unit_test(the_original_asset_name_names_the_pipeline),
+		cmocka_unit_test(flat_files_beside_their_folder_are_ignored_and_told),
+		cmocka_unit_test(a_pipeline_named_apart_from_its_file),
 		cmocka_unit_test(the_public_list_is_in_build_order),
 	};
 	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);

@@ -16,8 +16,11 @@
 
 static test_session s;
 
-/* watermark('x') over a one-column table t of type, holding values (a VALUES list or ""). */
-static const char *render(const char *type, const char *values, int *code)
+/*
+ * watermark('x') over a one-column table t of type, holding values (a
+ * VALUES list or ""); bare: as inside a SQL string.
+ */
+static const char *render_as(const char *type, const char *values, bool bare, int *code)
 {
 	static char text[256];
 	rat_buf out = RAT_BUF_INIT;
@@ -26,10 +29,15 @@ static const char *render(const char *type, const char *values, int *code)
 	snprintf(sql, sizeof(sql), "CREATE OR REPLACE TABLE t (x %s); %s%s", type,
 		 values[0] ? "INSERT INTO t VALUES " : "", values);
 	assert_int_equal(rat_engine_exec(s.engine, sql), 0);
-	*code = rat_pipeline__watermark(&out, s.engine, "t", "x");
+	*code = rat_pipeline__watermark(&out, s.engine, "t", "x", bare);
 	snprintf(text, sizeof(text), "%s", rat_buf_cstr(&out));
 	rat_buf_free(&out);
 	return text;
+}
+
+static const char *render(const char *type, const char *values, int *code)
+{
+	return render_as(type, values, false, code);
 }
 
 static void the_highest_value_as_a_typed_literal(void **state)
@@ -98,6 +106,20 @@ static void a_type_with_no_lowest_value_is_an_error(void **state)
 			    "{% if is_incremental() %})");
 }
 
+/* '{{ watermark('x') }}' (the original Ratatouille's form): the text, or its default. */
+static void inside_a_string_the_bare_value_or_1970(void **state)
+{
+	int code;
+	(void)state;
+
+	assert_string_equal(render_as("TIMESTAMP", "('2024-03-01 10:00:00')", true, &code),
+			    "2024-03-01 10:00:00");
+	assert_string_equal(render_as("VARCHAR", "('it''s')", true, &code), "it's");
+	assert_string_equal(render_as("TIMESTAMP", "", true, &code), "1970-01-01 00:00:00");
+	assert_string_equal(render_as("BOOLEAN", "(NULL)", true, &code), "1970-01-01 00:00:00");
+	assert_int_equal(code, 0);
+}
+
 static int setup(void **state)
 {
 	test_session_open(&s, "pipeline_watermark");
@@ -111,6 +133,7 @@ int main(void)
 		cmocka_unit_test(the_highest_value_as_a_typed_literal),
 		cmocka_unit_test(no_value_yet_keeps_every_row),
 		cmocka_unit_test(a_type_with_no_lowest_value_is_an_error),
+		cmocka_unit_test(inside_a_string_the_bare_value_or_1970),
 	};
 	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }

@@ -28,13 +28,15 @@ static int fake_ref(void *ctx, const char *name, rat_buf *out)
 	return rat_buf_printf(out, "lake.%s", name);
 }
 
-static int fake_watermark(void *ctx, const char *column, rat_buf *out)
+static int fake_watermark(void *ctx, const char *column, bool in_string, rat_buf *out)
 {
 	(void)ctx;
 	if (!strcmp(column, "nope"))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "no column '%s' in the last run", column);
-	return rat_buf_printf(out, "'2024-03-01 10:00:00'");
+	if (!strcmp(column, "note"))
+		return rat_buf_puts(out, in_string ? "it's" : "'it''s'");
+	return rat_buf_puts(out, in_string ? "2024-03-01 10:00:00" : "'2024-03-01 10:00:00'");
 }
 
 static const char *fake_var(void *ctx, const char *name)
@@ -244,6 +246,24 @@ static void watermark_calls_the_callback_or_renders_null(void **state)
 	assert_fails("{{ watermark(1) }}",
 		     PATH ":1: watermark() takes a column name as a string, got integer");
 	assert_fails("{{ watermark() }}", PATH ":1: watermark() takes 1 argument, got 0");
+}
+
+/* The original Ratatouille's form: '{{ watermark('col') }}' inside a SQL string. */
+static void watermark_inside_a_string_renders_the_bare_value(void **state)
+{
+	static const char text[] = "SELECT 1 -- it's {{ watermark('t') }}\n"
+				   "WHERE t > '{{ watermark(\"t\") }}' AND n = '{{ watermark('note') }}'\n"
+				   "AND \"a'b\" > {{ watermark('t') }} AND x = 'it''s {{ watermark('t') }}'";
+	rat_template_context tc = context();
+	(void)state;
+
+	assert_renders_with(&tc, "WHERE t > '{{ watermark('t') }}' AND u > {{ watermark('t') }}",
+			    "WHERE t > '1970-01-01 00:00:00' AND u > NULL");
+	tc.watermark = fake_watermark;
+	assert_renders_with(&tc, text,
+			    "SELECT 1 -- it's '2024-03-01 10:00:00'\n"
+			    "WHERE t > '2024-03-01 10:00:00' AND n = 'it''s'\n"
+			    "AND \"a'b\" > '2024-03-01 10:00:00' AND x = 'it''s 2024-03-01 10:00:00'");
 }
 
 static void var_uses_the_value_or_the_default(void **state)
@@ -1022,6 +1042,7 @@ int main(void)
 		cmocka_unit_test(this_renders_the_relation_written),
 		cmocka_unit_test(is_incremental_picks_the_branch),
 		cmocka_unit_test(watermark_calls_the_callback_or_renders_null),
+		cmocka_unit_test(watermark_inside_a_string_renders_the_bare_value),
 		cmocka_unit_test(var_uses_the_value_or_the_default),
 		cmocka_unit_test(env_var_reads_the_callback_and_never_the_environment),
 		cmocka_unit_test(run_started_at_and_landing_files_are_inserted_verbatim),

@@ -319,6 +319,33 @@ static void sql_splits_at_top_level_semicolons(void **state)
 	}
 }
 
+static void sql_knows_when_it_ends_inside_a_string(void **state)
+{
+	static const struct {
+		const char *sql;
+		bool open;
+	} cases[] = {
+		{ "WHERE t > '", true },
+		{ "WHERE t > 'it''s ", true },
+		{ "WHERE t > 'x''", true },
+		{ "WHERE t > E'\\'", true },
+		{ "WHERE t > ''", false },
+		{ "WHERE t > 'x' ", false },
+		{ "WHERE t > ", false },
+		{ "-- a note: '", false },
+		{ "/* ' */ WHERE t > ", false },
+		{ "SELECT \"it's\" FROM t WHERE x > ", false },
+		{ "SELECT $$ '", false },
+		{ "", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (rat_sql__ends_in_string(cases[i].sql) != cases[i].open)
+			fail_msg("%s: expected %s", cases[i].sql, cases[i].open ? "open" : "closed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +359,7 @@ int main(void)
 		cmocka_unit_test(sql_words_are_lowercased_sorted_and_unique),
 		cmocka_unit_test(sql_path_literals_name_one_file),
 		cmocka_unit_test(sql_splits_at_top_level_semicolons),
+		cmocka_unit_test(sql_knows_when_it_ends_inside_a_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

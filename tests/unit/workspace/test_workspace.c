@@ -142,6 +142,19 @@ static void list_finds_workspaces_in_every_folder(void **state)
 	rat_workspace_free(b);
 }
 
+
+/* The gold pipelines ws lists, "a,b", or the message of the error listing them. */
+static const char *gold_listed(rat_workspace *ws)
+{
+	static char text[1024];
+	rat_strarray names = RAT_STRARRAY_INIT;
+
+	if (rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD) != 0)
+		return rat_error_last()->message;
+	snprintf(text, sizeof(text), "%s", test_joined(&names, ","));
+	rat_strarray_free(&names);
+	return text;
+}
 static void pipelines_by_layer(void **state)
 {
 	rat_workspace *ws = create("pipes");
@@ -173,24 +186,28 @@ static void pipelines_by_layer(void **state)
 	test_write(root, "pipelines/gold/kpis/README.md", "# gold.kpis");
 	test_write(root, "pipelines/gold/kpis/docs/lineage.md", "graph LR");
 	test_write(root, "pipelines/gold/kpis/tests/unit/t.sql", "SELECT 1");
-	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
-	assert_string_equal(test_joined(&names, ","), "kpis");
-	rat_strarray_free(&names);
+	assert_string_equal(gold_listed(ws), "kpis");
 	/* both layouts: one pipeline when the flat files are the folder's, byte for byte */
 	test_write(root, "pipelines/gold/kpis/pipeline.sql", "SELECT 1");
-	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
-	assert_string_equal(test_joined(&names, ","), "kpis");
-	rat_strarray_free(&names);
+	assert_string_equal(gold_listed(ws), "kpis");
 	test_write(root, "pipelines/gold/kpis.yaml", "description: x");
-	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), RAT_EINVALID);
-	assert_string_equal(rat_error_last()->message,
+	assert_string_equal(gold_listed(ws),
 			    "pipelines/gold/kpis.yaml and pipelines/gold/kpis/pipeline.sql both "
 			    "define gold.kpis: keep one (a folder holding pipeline.sql is the folder "
 			    "layout; beside a flat kpis.sql, kpis/ holds only README.md, docs/ and "
 			    "tests/)");
 	test_write(root, "pipelines/gold/kpis/config.yaml", "description: x");
-	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), 0);
-	rat_strarray_free(&names);
+	assert_string_equal(gold_listed(ws), "kpis");
+	/* the original Ratatouille's pair: config.yaml has every key of kpis.yaml (and wins) */
+	test_write(root, "pipelines/gold/kpis/config.yaml", "owner: {team: t}\ndescription: y\n");
+	test_write(root, "pipelines/gold/kpis.yaml", "description: x\nowner: t@x.org\n");
+	assert_string_equal(gold_listed(ws), "kpis");
+	test_write(root, "pipelines/gold/kpis.yaml", "description: x\n\nmaterialized: view\n");
+	assert_string_equal(gold_listed(ws),
+			    "pipelines/gold/kpis.yaml:3:1: materialized: not in "
+			    "pipelines/gold/kpis/config.yaml, which is used instead of this file "
+			    "(move the key there, or delete pipelines/gold/kpis.yaml)");
+	test_write(root, "pipelines/gold/kpis.yaml", "description: x\n");
 	test_write(root, "pipelines/gold/kpis/pipeline.sql", "SELECT 2");
 	assert_int_equal(rat_workspace_list_pipelines(&names, ws, RAT_LAYER_GOLD), RAT_EINVALID);
 	assert_non_null(strstr(rat_error_last()->message,
