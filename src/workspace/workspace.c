@@ -552,6 +552,11 @@ int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)
 	return ws->config.keep_failed_days;
 }
 
+const rat_workspace_defaults *rat_workspace__defaults(const rat_workspace *ws)
+{
+	return &ws->config.defaults;
+}
+
 int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws)
 {
 	return ws->fixed_now_ms;
