@@ -39,6 +39,9 @@ typedef struct rat_profile {
 	char name[64];
 	char source[1024]; /* "built-in" or the file */
 	int64_t values[RAT_RES_COUNT];
+	/* What of the original Ratatouille's profile form is not applied, and why; "" when
+	 * nothing (profile_original.c) */
+	char ignored[512];
 } rat_profile;
 
 /**
@@ -48,6 +51,15 @@ typedef struct rat_profile {
 RAT_MUST_USE int rat_config__read_resources(int64_t *values, unsigned int *set,
 					    const rat_yaml *yaml, struct fy_node *mapping,
 					    const char *path);
+
+/**
+ * A profile file's resources.duckdb and resources.containers (the original
+ * Ratatouille's form, profile_original.c): duckdb.threads and
+ * duckdb.memory_limit go into p->values (a threads: beside it must agree);
+ * what does not apply is named in p->ignored. section is resources.
+ */
+RAT_MUST_USE int rat_config__profile_original(rat_profile *p, const rat_yaml *yaml,
+					      const rat_yaml_field *section);
 
 /** Names of the built-in profiles, NULL-terminated. */
 extern const char *const rat_config__builtin_profiles[];

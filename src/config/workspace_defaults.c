@@ -17,7 +17,6 @@
 #include "util/yaml.h"
 #include "config/config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const defaults_keys[] = { "resource_profile", NULL };
@@ -27,21 +26,6 @@ static const char *const freshness_keys[] = { "default_warn_hours", "default_err
 /* The longest default freshness: 100 years, in hours. */
 #define MAX_FRESHNESS_HOURS (100LL * 366 * 24)
 
-static int parse_bool(bool *out, const rat_yaml *yaml, const rat_yaml_field *f)
-{
-	char *v = NULL;
-	int error;
-
-	if ((error = rat_yaml__string(&v, yaml, f)) != 0)
-		return error;
-	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
-		*out = strcmp(v, "true") == 0;
-	else
-		error = rat_yaml__field_error(yaml, f, "'%s' is not true or false", v);
-	free(v);
-	return error;
-}
-
 static int parse_quality(rat_workspace_defaults *d, const rat_yaml *yaml, const rat_yaml_field *s)
 {
 	rat_yaml_field f;
@@ -50,7 +34,7 @@ static int parse_quality(rat_workspace_defaults *d, const rat_yaml *yaml, const 
 	if ((error = rat_yaml__mapping(yaml, s, quality_keys)) != 0)
 		return error;
 	if (rat_yaml__field(&f, s->value, s->path, "fail_on_error") &&
-	    (error = parse_bool(&d->fail_on_error, yaml, &f)) != 0)
+	    (error = rat_yaml__bool(&d->fail_on_error, yaml, &f)) != 0)
 		return error;
 	if (rat_yaml__field(&f, s->value, s->path, "warn_threshold")) {
 		if ((error = rat_yaml__positive_number(&d->warn_threshold, yaml, &f)) != 0)

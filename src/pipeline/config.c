@@ -351,19 +351,9 @@ static int yaml_column(rat_column_config *c, const rat_yaml *yaml, rat_yaml_fiel
 	    (error = yaml_string(&c->example, yaml, item->value, item->path, "example")) != 0)
 		return error;
 	if (rat_yaml__field(&f, item->value, item->path, "pii")) {
-		char *v = NULL;
-		if ((error = rat_yaml__string(&v, yaml, &f)) == 0) {
-			if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-				c->pii = strcmp(v, "true") == 0;
-				c->pii_set = true;
-			}
-			else
-				error = rat_yaml__field_error(yaml, &f, "'%s' is not true or false",
-							      v);
-		}
-		free(v);
-		if (error)
+		if ((error = rat_yaml__bool(&c->pii, yaml, &f)) != 0)
 			return error;
+		c->pii_set = true;
 	}
 	if ((error = yaml_pii_type(c, yaml, item)) != 0)
 		return error;

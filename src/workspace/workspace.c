@@ -429,6 +429,7 @@ void rat_workspace_resources(const rat_workspace *ws, rat_resources *out)
 	out->max_parallel_pipelines = r[RAT_RES_MAX_PARALLEL_PIPELINES];
 	out->threads = r[RAT_RES_THREADS];
 	out->overridden = ws->config.overridden;
+	out->profile_ignored = ws->config.profile.ignored;
 }
 
 void rat_workspace_layer(const rat_workspace *ws, rat_layer layer, rat_layer_settings *out)

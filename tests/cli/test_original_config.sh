@@ -164,3 +164,30 @@ expect_out "WARN  not_null(laid)"
 # defaults.resource_profile is the profile
 run workspace show -w farm --format json
 expect_json "d['resources']['profile']" tiny "d['resources']['max_parallel_pipelines']" 1
+
+# a profile file as the original's config/profiles/ has it: duckdb: applied, the rest named once
+mkdir -p "$ws/profiles"
+cat > "$ws/profiles/pi.yaml" <<'YAML'
+description: "A Raspberry Pi"
+resources:
+  max_memory_mb: 1024
+  duckdb_memory_mb: 2048
+  chunk_size_rows: 10000
+  max_parallel_pipelines: 1
+  duckdb:
+    threads: 3
+    memory_limit: "1GB"
+    temp_directory: "/tmp/duckdb"
+    preserve_insertion_order: true
+  containers:
+    minio_memory: "512M"
+    nessie_memory: "512M"
+YAML
+sed -i 's/resource_profile: tiny/resource_profile: pi/' "$ws/workspace.yaml"
+run query -w farm --format csv "SELECT current_setting('threads') AS t, current_setting('memory_limit') AS m"
+expect_rc 0
+expect_out "3,953.0 MiB"
+expect_err "rat: warning: profile pi ($ws/profiles/pi.yaml): not applied: resources.duckdb.temp_directory (the engine spills to \$RAT_HOME/tmp/<workspace>/); resources.containers (rat runs no containers)"
+expect_eq "$(grep -c "not applied" "$T_DIR/err")" 1
+run workspace show -w farm
+expect_out "  not applied: resources.duckdb.temp_directory"

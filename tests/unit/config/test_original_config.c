@@ -4,7 +4,8 @@
  * (resource_profile, as resources.profile, which must agree), `quality:`
  * (fail_on_error, warn_threshold) and `freshness:` (default_warn_hours,
  * default_error_hours) read exactly, and each bad value refused with its
- * "file:line:col: key: message".
+ * "file:line:col: key: message"; the original's profile files (resources.duckdb
+ * applied, temp_directory and containers named as not applied).
  */
 #include "helpers.h"
 
@@ -102,6 +103,70 @@ static void bad_values_are_named(void **state)
 		"got 0");
 }
 
+/* The original's config/profiles/small.yaml, copied into the workspace's profiles/. */
+#define ORIGINAL_PROFILE                                                                  \
+	"# Ratatouille Resource Profile: SMALL\ndescription: \"Balanced profile\"\n"        \
+	"resources:\n  max_memory_mb: 4096\n  duckdb_memory_mb: 8192\n"                     \
+	"  chunk_size_rows: 50000\n  max_parallel_pipelines: 2\n"                          \
+	"  duckdb:\n    threads: 3\n    memory_limit: \"6GB\"\n"                            \
+	"    temp_directory: \"/tmp/duckdb\"\n    preserve_insertion_order: true\n"         \
+	"  containers:\n    minio_memory: \"1G\"\n    nessie_memory: \"768M\"\n"
+
+/* profiles/orig.yaml holding text, found as profile orig. */
+static int find_profile(rat_profile *p, const char *text)
+{
+	char folder[4300];
+
+	snprintf(folder, sizeof(folder), "%s/profiles", ws_dir);
+	test_write(folder, "orig.yaml", text);
+	return rat_config__profile_find(p, "orig", ws_dir, home);
+}
+
+static void profile_refused(const char *text, const char *want)
+{
+	rat_profile p;
+
+	if (find_profile(&p, text) == 0)
+		fail_msg("found; expected: %s", want);
+	if (!strstr(rat_error_last()->message, want))
+		fail_msg("got '%s', expected '%s'", rat_error_last()->message, want);
+}
+
+static void the_original_profile_files_are_read(void **state)
+{
+	rat_profile p;
+	(void)state;
+
+	if (find_profile(&p, ORIGINAL_PROFILE) != 0)
+		fail_msg("profile: %s", rat_error_last()->message);
+	assert_int_equal(p.values[RAT_RES_THREADS], 3);
+	assert_int_equal(p.values[RAT_RES_DUCKDB_MEMORY_MB], 5722); /* 6e9 bytes */
+	assert_int_equal(p.values[RAT_RES_MAX_MEMORY_MB], 4096);
+	assert_string_equal(p.ignored,
+			    "resources.duckdb.temp_directory (the engine spills to "
+			    "$RAT_HOME/tmp/<workspace>/); resources.containers (rat runs no "
+			    "containers)");
+	if (find_profile(&p, "resources:\n  threads: 2\n  duckdb:\n    threads: 2\n    "
+			     "memory_limit: 512MiB\n    preserve_insertion_order: false\n") != 0)
+		fail_msg("profile: %s", rat_error_last()->message);
+	assert_int_equal(p.values[RAT_RES_DUCKDB_MEMORY_MB], 512);
+	assert_string_equal(p.ignored, "resources.duckdb.preserve_insertion_order: false (rat "
+				       "keeps the rows of a query in order)");
+	if (find_profile(&p, "resources:\n  max_memory_mb: 1024\n") != 0)
+		fail_msg("profile: %s", rat_error_last()->message);
+	assert_string_equal(p.ignored, "");
+	profile_refused("resources:\n  threads: 2\n  duckdb: {threads: 4}\n",
+			"orig.yaml:3:21: resources.duckdb.threads: 4 is not resources.threads 2 "
+			"(keep one)");
+	profile_refused("resources:\n  duckdb: {memory_limit: 8 gigs}\n",
+			"orig.yaml:2:26: resources.duckdb.memory_limit: '8 gigs' is not a memory "
+			"size like 8GB or 512MiB (at least 1 MiB, at most 16 TiB)");
+	profile_refused("resources:\n  duckdb: {thread: 4}\n",
+			"orig.yaml:2:12: resources.duckdb.thread: unknown key, did you mean 'threads'?");
+	profile_refused("resources:\n  containers: 1G\n",
+			"orig.yaml:2:15: resources.containers: expected a mapping, got");
+}
+
 static int setup(void **state)
 {
 	dir = test_tmpdir("config_original");
@@ -116,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_original_init_text_is_read),
 		cmocka_unit_test(bad_values_are_named),
+		cmocka_unit_test(the_original_profile_files_are_read),
 	};
 	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
 }
