@@ -232,8 +232,8 @@ static int one_value(rat_engine *engine, const rat_check *c, rat_buf *found)
 			error = rat_buf_puts(found, "NULL");
 		else if ((error = rat_result_get_text(result, 0, &text, NULL)) == 0)
 			error = rat_buf_puts(found, text ? text : "NULL");
-		if (!error)
-			step = rat_result_next(result) == 1 ? 2 : 1;
+		if (!error && (step = rat_result_next(result)) >= 0)
+			step = step == 1 ? 2 : 1; /* 2: a second row */
 	}
 	if (!error && step < 0)
 		error = step;

@@ -90,6 +90,12 @@ expect_rc 1
 expect_err "check tests[no_row]: expect: 0 needs the query to return one value (one row of one column); it returned no row"
 run test -w shop -t quality
 expect_out "ERROR tests[no_row]"
+write_yaml 1 '  - name: two_rows
+    sql: "SELECT id FROM {{ this }}"
+    expect: 2'
+run run -w shop
+expect_rc 1
+expect_err "check tests[two_rows]: expect: 2 needs the query to return one value (one row of one column); it returned several rows"
 
 # documents: pii_type beside PII, the rules and tags in the business rules
 write_yaml 1 ""
