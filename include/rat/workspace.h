@@ -174,6 +174,9 @@ typedef struct rat_resources {
 	int64_t max_parallel_pipelines; /**< pipelines run at once */
 	int64_t threads;                /**< DuckDB worker threads */
 	unsigned int overridden;        /**< RAT_RESOURCE_* bits */
+	/** What of the profile file is not applied, and why ("resources.containers (rat runs
+	 * no containers)"; "; "-separated); "" when nothing. Owned by the workspace. */
+	const char *profile_ignored;
 } rat_resources;
 
 RAT_EXTERN(void) rat_workspace_resources(const rat_workspace *ws, rat_resources *out);

@@ -1,8 +1,9 @@
 /*
  * cli/cmd_workspace.c - `rat workspace list` and `rat workspace show [-w W]`,
  * as text or JSON; `rat workspace move` (the catalog records where and as a
- * workspace is now); and the warning, where a session or a run starts, that a
- * profile gives the engine more memory than the machine has.
+ * workspace is now); and the warnings, where a session or a run starts, that a
+ * profile gives the engine more memory than the machine has, and what of its
+ * file (the original Ratatouille's form) is not applied.
  */
 #include "cli/cli.h"
 
@@ -29,10 +30,15 @@ void cli_warn_memory(const rat_workspace *ws, bool run)
 	int64_t machine = 0, sessions;
 	char engine[32], have[32], all[32];
 
-	if (warned || rat_engine_machine_memory_mb(&machine) != 0)
+	if (warned)
 		return;
 	warned = true;
 	rat_workspace_resources(ws, &r);
+	if (*r.profile_ignored)
+		fprintf(stderr, "rat: warning: profile %s (%s): not applied: %s\n", r.profile,
+			r.profile_source, r.profile_ignored);
+	if (rat_engine_machine_memory_mb(&machine) != 0)
+		return;
 	sessions = run && r.max_parallel_pipelines > 1 ? r.max_parallel_pipelines : 1;
 	gib(engine, sizeof(engine), r.engine_memory_mb);
 	gib(have, sizeof(have), machine);
@@ -58,6 +64,8 @@ static void show_resources(const rat_workspace *ws)
 	rat_workspace_resources(ws, &r);
 #define OVERRIDE(bit) ((r.overridden & (bit)) ? "  (override)" : "")
 	printf("Profile:       %s (%s)\n", r.profile, r.profile_source);
+	if (*r.profile_ignored)
+		printf("  not applied: %s\n", r.profile_ignored);
 	printf("  max_memory_mb           %-8" PRId64 "%s\n", r.max_memory_mb,
 	       OVERRIDE(RAT_RESOURCE_MAX_MEMORY_MB));
 	printf("  duckdb_memory_mb        %-8" PRId64 "%s\n", r.duckdb_memory_mb,
@@ -179,6 +187,7 @@ static void json_resources(cli_json *j, const rat_workspace *ws)
 	cli_json_object(j, "resources");
 	cli_json_text(j, "profile", r.profile);
 	cli_json_text(j, "profile_source", r.profile_source);
+	cli_json_text(j, "profile_ignored", r.profile_ignored);
 	cli_json_int(j, "max_memory_mb", r.max_memory_mb);
 	cli_json_int(j, "duckdb_memory_mb", r.duckdb_memory_mb);
 	cli_json_int(j, "chunk_size_rows", r.chunk_size_rows);

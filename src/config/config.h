@@ -39,6 +39,9 @@ typedef struct rat_profile {
 	char name[64];
 	char source[1024]; /* "built-in" or the file */
 	int64_t values[RAT_RES_COUNT];
+	/* What of the original Ratatouille's profile form is not applied, and why; "" when
+	 * nothing (profile_original.c) */
+	char ignored[512];
 } rat_profile;
 
 /**
@@ -48,6 +51,15 @@ typedef struct rat_profile {
 RAT_MUST_USE int rat_config__read_resources(int64_t *values, unsigned int *set,
 					    const rat_yaml *yaml, struct fy_node *mapping,
 					    const char *path);
+
+/**
+ * A profile file's resources.duckdb and resources.containers (the original
+ * Ratatouille's form, profile_original.c): duckdb.threads and
+ * duckdb.memory_limit go into p->values (a threads: beside it must agree);
+ * what does not apply is named in p->ignored. section is resources.
+ */
+RAT_MUST_USE int rat_config__profile_original(rat_profile *p, const rat_yaml *yaml,
+					      const rat_yaml_field *section);
 
 /** Names of the built-in profiles, NULL-terminated. */
 extern const char *const rat_config__builtin_profiles[];
@@ -66,6 +78,23 @@ typedef struct rat_layer_config {
 	rat_strarray partition_by;
 } rat_layer_config;
 
+/* workspace.yaml's defaults:, quality: and freshness: (workspace_defaults.c). */
+typedef struct rat_workspace_defaults {
+	int64_t freshness_warn_s;  /* freshness.default_warn_hours, for pipelines without freshness */
+	int64_t freshness_error_s; /* freshness.default_error_hours; 0: unset */
+	bool fail_on_error;        /* quality.fail_on_error (default true); false: errors warn */
+	double warn_threshold;     /* quality.warn_threshold: a share of rows; 0: unset */
+} rat_workspace_defaults;
+
+/**
+ * Read the sections of root: defaults.resource_profile into *profile (when
+ * *has_profile; resolved with resources.profile by the caller), quality and
+ * freshness into out. Unknown keys and bad values name file:line:col and key.
+ */
+RAT_MUST_USE int rat_config__parse_defaults(rat_workspace_defaults *out, rat_yaml_field *profile,
+					    bool *has_profile, const rat_yaml *yaml,
+					    struct fy_node *root);
+
 typedef struct rat_workspace_config {
 	char *name;
 	char *version;
@@ -82,6 +111,7 @@ typedef struct rat_workspace_config {
 	size_t subscription_count;
 	int64_t keep_failed_days; /* runs.keep_failed_days: a failed run's branch kept (default 7) */
 	rat_strarray env_vars;    /* env_vars: what env_var() and executables may read */
+	rat_workspace_defaults defaults; /* defaults:, quality:, freshness: */
 } rat_workspace_config;
 
 /**

@@ -10,6 +10,9 @@
  *     resources:
  *       max_memory_mb: 512
  *       threads: 1
+ *
+ * or like the original Ratatouille's, with resources.duckdb and
+ * resources.containers (profile_original.c).
  */
 #include "util/common.h"
 #include "util/fs.h"
@@ -32,6 +35,12 @@ static const int64_t resource_max[RAT_RES_COUNT] = {
 	100000000,
 	256,
 	1024,
+};
+
+/* A profile file's resources: the keys, and the original Ratatouille's duckdb: and containers:. */
+static const char *const file_resource_keys[] = {
+	"max_memory_mb", "duckdb_memory_mb", "chunk_size_rows", "max_parallel_pipelines", "threads",
+	"duckdb", "containers", NULL
 };
 
 const char *const rat_config__builtin_profiles[] = { "tiny", "small", "medium", "large", NULL };
@@ -122,8 +131,10 @@ static int load_file(rat_profile *out, const char *name, const char *path,
 			goto cleanup;
 	}
 	if (rat_yaml__field(&field, rat_yaml__root(yaml), "", "resources")) {
-		if ((error = rat_yaml__mapping(yaml, &field, rat_config__resource_keys)) != 0 ||
-		    (error = rat_config__read_resources(out->values, NULL, yaml, field.value, field.path)) != 0)
+		if ((error = rat_yaml__mapping(yaml, &field, file_resource_keys)) != 0 ||
+		    (error = rat_config__read_resources(out->values, NULL, yaml, field.value,
+							field.path)) != 0 ||
+		    (error = rat_config__profile_original(out, yaml, &field)) != 0)
 			goto cleanup;
 	}
 	snprintf(out->name, sizeof(out->name), "%s", name);

@@ -18,7 +18,8 @@
 
 static const char *const top_keys[] = { "name",      "version",  "description",   "isolation",
 					"resources", "layers",   "products",      "subscriptions",
-					"runs",      "env_vars", NULL };
+					"runs",      "env_vars", "defaults",      "quality",
+					"freshness", NULL };
 static const char *const runs_keys[] = { "keep_failed_days", NULL };
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
@@ -165,11 +166,35 @@ static int parse_isolation(rat_workspace_config *config, const rat_yaml *yaml,
 	return 0;
 }
 
-static int parse_resources(rat_workspace_config *config, const rat_yaml *yaml,
-			   const rat_yaml_field *section, const char *dir, const char *home,
-			   const rat_env *environment)
+/* resources.profile, else defaults.resource_profile (the original's); both must agree. */
+static int profile_field(rat_yaml_field *out, const rat_yaml *yaml, const rat_yaml_field *section,
+			 const rat_yaml_field *fallback, bool *has)
 {
-	rat_yaml_field field, profile_field;
+	char *a = NULL, *b = NULL;
+	int error = 0;
+
+	*has = section && rat_yaml__field(out, section->value, section->path, "profile");
+	if (!fallback)
+		return 0;
+	if (!*has) {
+		*out = *fallback;
+		*has = true;
+		return 0;
+	}
+	if ((error = rat_yaml__string(&a, yaml, out)) == 0 &&
+	    (error = rat_yaml__string(&b, yaml, fallback)) == 0 && strcmp(a, b) != 0)
+		error = rat_yaml__field_error(yaml, fallback,
+					      "'%s' is not resources.profile '%s' (keep one)", b, a);
+	free(a);
+	free(b);
+	return error;
+}
+
+static int parse_resources(rat_workspace_config *config, const rat_yaml *yaml,
+			   const rat_yaml_field *section, const rat_yaml_field *default_profile,
+			   const char *dir, const char *home, const rat_env *environment)
+{
+	rat_yaml_field field, profile;
 	bool has_profile;
 	char *name = NULL;
 	const char *env = rat_config__env_value(environment, "RAT_PROFILE");
@@ -177,15 +202,15 @@ static int parse_resources(rat_workspace_config *config, const rat_yaml *yaml,
 
 	if (section && (error = rat_yaml__mapping(yaml, section, resources_keys)) != 0)
 		return error;
-	has_profile = section && rat_yaml__field(&profile_field, section->value, section->path,
-						 "profile");
+	if ((error = profile_field(&profile, yaml, section, default_profile, &has_profile)) != 0)
+		return error;
 	if (has_profile) {
-		if ((error = rat_yaml__string(&name, yaml, &profile_field)) != 0)
+		if ((error = rat_yaml__string(&name, yaml, &profile)) != 0)
 			return error;
 		error = rat_config__profile_find(&config->profile, name, dir, home);
 		free(name);
 		if (error)
-			return rat_yaml__field_error(yaml, &profile_field, "%s",
+			return rat_yaml__field_error(yaml, &profile, "%s",
 						     rat_error_last()->message);
 	} else if (env && *env) {
 		if ((error = rat_config__profile_find(&config->profile, env, dir, home)) != 0) {
@@ -473,7 +498,8 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 		 const char *folder_name, const rat_env *env)
 {
 	struct fy_node *root = rat_yaml__root(yaml);
-	rat_yaml_field field;
+	rat_yaml_field field, default_profile;
+	bool has_default = false;
 	int error;
 
 	if ((error = rat_yaml__check_mapping(yaml, root, "", top_keys)) != 0)
@@ -494,9 +520,11 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 	if (rat_yaml__field(&field, root, "", "isolation") &&
 	    (error = parse_isolation(config, yaml, &field)) != 0)
 		return error;
-	if ((error = parse_resources(config, yaml,
+	if ((error = rat_config__parse_defaults(&config->defaults, &default_profile, &has_default,
+					       yaml, root)) != 0 ||
+	    (error = parse_resources(config, yaml,
 				     rat_yaml__field(&field, root, "", "resources") ? &field : NULL,
-				     dir, home, env)) != 0)
+				     has_default ? &default_profile : NULL, dir, home, env)) != 0)
 		return error;
 	if (rat_yaml__field(&field, root, "", "layers") &&
 	    (error = parse_layers(config, yaml, &field)) != 0)

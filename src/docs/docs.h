@@ -63,6 +63,8 @@ RAT_MUST_USE int rat_docs__readme(rat_buf *out, const rat_docs_model *m, const r
 				  const char *manual);
 RAT_MUST_USE int rat_docs__data_dictionary(rat_buf *out, const rat_docs_model *m,
 					   const rat_pipeline *p);
+/** "Tags: `a`, `b`\n" of documentation: {tags}; nothing without tags. */
+RAT_MUST_USE int rat_docs__tags(rat_buf *out, const rat_pipeline *p);
 RAT_MUST_USE int rat_docs__business_rules(rat_buf *out, const rat_docs_model *m,
 					  const rat_pipeline *p);
 RAT_MUST_USE int rat_docs__lineage(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p);

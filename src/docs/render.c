@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -146,10 +147,15 @@ static int tests_short(rat_buf *out, const rat_column_config *c)
 	return error;
 }
 
-static const char *pii_text(const rat_column_config *c)
+/* "yes", "yes (email)" with a pii_type, "no", "not marked" (into buf, which it may use). */
+static const char *pii_text(const rat_column_config *c, char *buf, size_t len)
 {
 	if (!c || !c->pii_set)
 		return "not marked";
+	if (c->pii && c->pii_type) {
+		snprintf(buf, len, "yes (%s)", c->pii_type);
+		return buf;
+	}
 	return c->pii ? "yes" : "no";
 }
 
@@ -285,6 +291,7 @@ static int columns_table(rat_buf *out, const rat_pipeline *p)
 {
 	rat_buf tests = RAT_BUF_INIT;
 	const char *cells[5];
+	char pii[160];
 	size_t i;
 	int error = rat_buf_puts(out, "\n## Columns\n\n");
 
@@ -301,7 +308,7 @@ static int columns_table(rat_buf *out, const rat_pipeline *p)
 		cells[0] = c->name;
 		cells[1] = c->type;
 		cells[2] = c->description;
-		cells[3] = pii_text(c);
+		cells[3] = pii_text(c, pii, sizeof(pii));
 		cells[4] = rat_buf_cstr(&tests);
 		error = rat_docs__row(out, cells, 5);
 	}
@@ -317,7 +324,9 @@ static int tests_list(rat_buf *out, const rat_pipeline *p)
 	for (i = 0; !error && i < p->test_count; i++) {
 		const rat_config_test *t = &p->tests[i];
 		const char *severity = t->severity == RAT_SEVERITY_WARN ? "warn" : "error";
-		if ((error = rat_buf_printf(out, "- `%s` (%s): `", t->name, severity)) == 0 &&
+		if ((error = rat_buf_printf(out, "- `%s` (%s%s%s): `", t->name, severity,
+					    t->expect ? ", expect " : "",
+					    t->expect ? t->expect : "")) == 0 &&
 		    (error = collapsed(out, t->sql)) == 0)
 			error = rat_buf_puts(out, "`\n");
 	}
@@ -346,6 +355,11 @@ int rat_docs__readme(rat_buf *out, const rat_docs_model *m, const rat_pipeline *
 	if (!error && p->documentation)
 		error = rat_buf_printf(out, "\n## Documentation\n\n%s%s", p->documentation,
 				       rat__str_has_suffix(p->documentation, "\n") ? "" : "\n");
+	else if (!error && (p->doc_tags.count || p->doc_rule_count))
+		if ((error = rat_buf_puts(out, "\n## Documentation\n\n")) == 0 &&
+		    (error = rat_docs__tags(out, p)) == 0)
+			error = rat_buf_printf(out, "%zu business rule%s (see the business rules).\n",
+					       p->doc_rule_count, p->doc_rule_count == 1 ? "" : "s");
 	if (!error)
 		error = rat_buf_printf(out, "\n## More\n\n"
 					    "- [Data dictionary](docs/data_dictionary.md)\n"
@@ -364,6 +378,7 @@ static int dictionary_row(rat_buf *out, const char *name, const char *table_type
 {
 	rat_buf type = RAT_BUF_INIT;
 	const char *cells[6];
+	char pii[160];
 	int error = 0;
 
 	if (table_type && c && c->type && strcasecmp(c->type, table_type) != 0)
@@ -373,7 +388,7 @@ static int dictionary_row(rat_buf *out, const char *name, const char *table_type
 	cells[0] = name;
 	cells[1] = rat_buf_cstr(&type);
 	cells[2] = c ? c->description : NULL;
-	cells[3] = pii_text(c);
+	cells[3] = pii_text(c, pii, sizeof(pii));
 	cells[4] = c ? c->example : NULL;
 	cells[5] = note;
 	if (!error)

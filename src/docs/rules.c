@@ -272,12 +272,15 @@ static int config_tests(rat_buf *out, const rat_pipeline *p)
 	if (!error && p->test_count == 0)
 		return rat_buf_puts(out, "None in `tests:`.\n");
 	if (!error)
-		error = rat_buf_puts(out, "Every row a test's query returns is a violation.\n");
+		error = rat_buf_puts(out, "Every row a test's query returns is a violation; with "
+					  "`expect`, the query returns one value, which must equal "
+					  "it.\n");
 	for (i = 0; !error && i < p->test_count; i++) {
 		const rat_config_test *t = &p->tests[i];
-		error = rat_buf_printf(out, "\n### %s (%s)\n\n```sql\n%s%s```\n", t->name,
-				       t->severity == RAT_SEVERITY_WARN ? "warn" : "error", t->sql,
-				       rat__str_has_suffix(t->sql, "\n") ? "" : "\n");
+		error = rat_buf_printf(out, "\n### %s (%s%s%s)\n\n```sql\n%s%s```\n", t->name,
+				       t->severity == RAT_SEVERITY_WARN ? "warn" : "error",
+				       t->expect ? ", expect " : "", t->expect ? t->expect : "",
+				       t->sql, rat__str_has_suffix(t->sql, "\n") ? "" : "\n");
 	}
 	return error;
 }
@@ -303,6 +306,34 @@ static int freshness_section(rat_buf *out, const rat_pipeline *p)
 	return error;
 }
 
+int rat_docs__tags(rat_buf *out, const rat_pipeline *p)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < p->doc_tags.count; i++)
+		error = rat_buf_printf(out, "%s`%s`%s", i ? ", " : "Tags: ", p->doc_tags.strings[i],
+				       i + 1 == p->doc_tags.count ? "\n" : "");
+	return error;
+}
+
+/* documentation: {tags, rules}: the tags on a line, each rule a section. */
+static int documented_rules(rat_buf *out, const rat_pipeline *p)
+{
+	size_t i;
+	int error = rat_docs__tags(out, p);
+
+	for (i = 0; !error && i < p->doc_rule_count; i++) {
+		const rat_doc_rule *r = &p->doc_rules[i];
+		error = rat_buf_printf(out, "\n### %s\n\n%s%s", r->name, r->description,
+				       rat__str_has_suffix(r->description, "\n") ? "" : "\n");
+		if (!error && r->sql)
+			error = rat_buf_printf(out, "\n```sql\n%s%s```\n", r->sql,
+					       rat__str_has_suffix(r->sql, "\n") ? "" : "\n");
+	}
+	return error;
+}
+
 int rat_docs__business_rules(rat_buf *out, const rat_docs_model *m, const rat_pipeline *p)
 {
 	int error;
@@ -312,6 +343,8 @@ int rat_docs__business_rules(rat_buf *out, const rat_docs_model *m, const rat_pi
 	if (!error && p->documentation)
 		error = rat_buf_printf(out, "%s%s", p->documentation,
 				       rat__str_has_suffix(p->documentation, "\n") ? "" : "\n");
+	else if (!error && (p->doc_tags.count || p->doc_rule_count))
+		error = documented_rules(out, p);
 	else if (!error)
 		error = rat_buf_puts(out, "None written: add `documentation:` to the config.\n");
 	if (!error)

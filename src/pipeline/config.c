@@ -16,7 +16,6 @@
 #include "pipeline/pipeline.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +28,11 @@ static const char *const top_keys[] = { "name",      "description", "owner",
 					"landing",   "command",     NULL };
 static const char *const owner_keys[] = { "team", "email", "slack", NULL };
 static const char *const column_keys[] = { "name", "type", "description", "tests", "pii",
-					   "example", NULL };
+					   "pii_type", "example", NULL };
 static const char *const column_test_keys[] = { "not_null", "unique", "positive",
 						"accepted_values", "min", "max", "severity",
 						NULL };
-static const char *const test_keys[] = { "name", "sql", "severity", NULL };
+static const char *const test_keys[] = { "name", "sql", "expect", "severity", NULL };
 static const char *const freshness_keys[] = { "column", "warn_after", "error_after", NULL };
 
 static const char *const check_names[] = { "not_null", "unique", "positive",
@@ -94,27 +93,6 @@ static bool decimal_number(const char *s)
 			s++;
 	}
 	return *s == '\0';
-}
-
-/* "90s", "30m", "12h", "2d" (or bare seconds) -> seconds; -1 when malformed. */
-static int64_t parse_duration(const char *s)
-{
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (end == s || errno || n <= 0 || n > 100LL * 366 * 86400)
-		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return n;
-	if (strcmp(end, "m") == 0)
-		return n * 60;
-	if (strcmp(end, "h") == 0)
-		return n * 3600;
-	if (strcmp(end, "d") == 0)
-		return n * 86400;
-	return -1;
 }
 
 /* A landing folder: relative, '/'-separated, no empty, "." or ".." segment. */
@@ -333,6 +311,28 @@ static int yaml_column_tests(rat_column_config *c, const rat_yaml *yaml, rat_yam
 	return 0;
 }
 
+/* pii_type: the kind of personal data; it means pii: true, so pii: false beside it is an error. */
+static int yaml_pii_type(rat_column_config *c, const rat_yaml *yaml, const rat_yaml_field *item)
+{
+	rat_yaml_field f;
+	int error;
+
+	if (!rat_yaml__field(&f, item->value, item->path, "pii_type"))
+		return 0;
+	if ((error = rat_yaml__string(&c->pii_type, yaml, &f)) != 0)
+		return error;
+	if (!*c->pii_type || strlen(c->pii_type) > 64)
+		return rat_yaml__field_error(yaml, &f, "give a kind of personal data of 1 to 64 "
+						      "characters (email, customer_id)");
+	if (c->pii_set && !c->pii)
+		return rat_yaml__field_error(yaml, &f,
+					     "'%s' is a kind of personal data, but the column says "
+					     "pii: false (drop one)",
+					     c->pii_type);
+	c->pii = c->pii_set = true;
+	return 0;
+}
+
 static int yaml_column(rat_column_config *c, const rat_yaml *yaml, rat_yaml_field *item)
 {
 	rat_yaml_field f;
@@ -351,20 +351,12 @@ static int yaml_column(rat_column_config *c, const rat_yaml *yaml, rat_yaml_fiel
 	    (error = yaml_string(&c->example, yaml, item->value, item->path, "example")) != 0)
 		return error;
 	if (rat_yaml__field(&f, item->value, item->path, "pii")) {
-		char *v = NULL;
-		if ((error = rat_yaml__string(&v, yaml, &f)) == 0) {
-			if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
-				c->pii = strcmp(v, "true") == 0;
-				c->pii_set = true;
-			}
-			else
-				error = rat_yaml__field_error(yaml, &f, "'%s' is not true or false",
-							      v);
-		}
-		free(v);
-		if (error)
+		if ((error = rat_yaml__bool(&c->pii, yaml, &f)) != 0)
 			return error;
+		c->pii_set = true;
 	}
+	if ((error = yaml_pii_type(c, yaml, item)) != 0)
+		return error;
 	if (rat_yaml__field(&f, item->value, item->path, "tests"))
 		return yaml_column_tests(c, yaml, &f);
 	return 0;
@@ -424,6 +416,8 @@ static int yaml_tests(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *roo
 				     : rat_yaml__field_error(yaml, &item,
 							     "a test needs its sql (rows it returns "
 							     "are violations)");
+		if ((error = rat_pipeline__yaml_expect(t, yaml, &item)) != 0)
+			return error;
 		{
 			int severity = RAT_SEVERITY_ERROR;
 			error = yaml_choice(yaml, item.value, item.path, "severity", severities,
@@ -452,19 +446,10 @@ static int yaml_freshness(rat_pipeline *p, const rat_yaml *yaml, struct fy_node 
 	if (p->freshness_column && !rat_config__valid_identifier(p->freshness_column))
 		return rat_yaml__field_error(yaml, &f, "invalid column name '%s'",
 					     p->freshness_column);
-	for (i = 0; i < RAT_ARRAY_SIZE(keys); i++) {
-		char *v = NULL;
-		if (!rat_yaml__field(&g, f.value, f.path, keys[i]))
-			continue;
-		if ((error = rat_yaml__string(&v, yaml, &g)) == 0 &&
-		    (*out[i] = parse_duration(v)) < 0)
-			error = rat_yaml__field_error(yaml, &g,
-						      "'%s' is not a duration like 30m, 12h or 2d",
-						      v);
-		free(v);
-		if (error)
+	for (i = 0; i < RAT_ARRAY_SIZE(keys); i++)
+		if (rat_yaml__field(&g, f.value, f.path, keys[i]) &&
+		    (error = rat_pipeline__yaml_duration(out[i], yaml, &g)) != 0)
 			return error;
-	}
 	if (p->warn_after_s && p->error_after_s && p->warn_after_s > p->error_after_s)
 		return rat_yaml__field_error(yaml, &f, "warn_after is longer than error_after");
 	if (!p->warn_after_s && !p->error_after_s)
@@ -585,7 +570,7 @@ static int apply_yaml(rat_pipeline *p, rat_yaml *yaml)
 	    (error = yaml_columns(p, yaml, root)) != 0 || (error = yaml_tests(p, yaml, root)) != 0 ||
 	    (error = yaml_freshness(p, yaml, root)) != 0 ||
 	    (error = yaml_triggers(p, yaml, root)) != 0 ||
-	    (error = yaml_string(&p->documentation, yaml, root, "", "documentation")) != 0)
+	    (error = rat_pipeline__yaml_documentation(p, yaml, root)) != 0)
 		return error;
 	p->materialized = (rat_materialization)materialized;
 	p->on_schema_change = (rat_on_schema_change)schema_change;

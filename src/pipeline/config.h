@@ -6,6 +6,7 @@
 #define RAT_PIPELINE_CONFIG_H
 
 #include "util/common.h"
+#include "util/yaml.h"
 #include "pipeline/pipeline.h"
 
 /* Values of the keys with a fixed set of choices, in the order of their enums (NULL-terminated). */
@@ -23,6 +24,18 @@ bool rat_pipeline__valid_landing(const char *s);
  * first bad one in *bad, else 0. Sets no message (the caller knows where).
  */
 int rat_pipeline__check_columns_list(const rat_strarray *list, const char **bad, bool partitions);
+/*
+ * config_forms.c: the forms beside the plain ones (errors name file:line:col and the key).
+ */
+/** A duration: "30m", "12h", "2d", bare seconds, or {weeks, days, hours, minutes, seconds}. */
+RAT_MUST_USE int rat_pipeline__yaml_duration(int64_t *out, const rat_yaml *yaml,
+					     const rat_yaml_field *f);
+/** `documentation:` of root: a string, or {tags: [...], rules: [{name, description, sql}]}. */
+RAT_MUST_USE int rat_pipeline__yaml_documentation(rat_pipeline *p, const rat_yaml *yaml,
+						  struct fy_node *root);
+/** `expect:` of a tests[] item: an integer, kept as written in t->expect. */
+RAT_MUST_USE int rat_pipeline__yaml_expect(rat_config_test *t, const rat_yaml *yaml,
+					   const rat_yaml_field *item);
 /** rat_pipeline__annotations()' callback that configures the rat_pipeline ctx points to. */
 RAT_MUST_USE int rat_pipeline__annotation_cb(void *ctx, int line, const char *key,
 					     const char *value);

@@ -161,6 +161,11 @@ int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *lay
 	}
 	p->sql_first_line = 1;
 	error = rat_pipeline__configure(p, p->config_path, yaml_display);
+	if (!error && !p->warn_after_s && !p->error_after_s) {
+		/* workspace.yaml's freshness: defaults, for a pipeline that sets none */
+		p->warn_after_s = rat_workspace__defaults(ws)->freshness_warn_s;
+		p->error_after_s = rat_workspace__defaults(ws)->freshness_error_s;
+	}
 	p->config_display = yaml_display;
 	yaml_display = NULL;
 	if (!error && strcmp(base, dir) != 0)
@@ -313,6 +318,7 @@ void rat_pipeline__free(rat_pipeline *p)
 		free(c->type);
 		free(c->description);
 		free(c->example);
+		free(c->pii_type);
 		for (j = 0; j < c->test_count; j++) {
 			rat_strarray_free(&c->tests[j].values);
 			free(c->tests[j].bound);
@@ -323,8 +329,16 @@ void rat_pipeline__free(rat_pipeline *p)
 	for (i = 0; i < p->test_count; i++) {
 		free(p->tests[i].name);
 		free(p->tests[i].sql);
+		free(p->tests[i].expect);
 	}
 	free(p->tests);
+	for (i = 0; i < p->doc_rule_count; i++) {
+		free(p->doc_rules[i].name);
+		free(p->doc_rules[i].description);
+		free(p->doc_rules[i].sql);
+	}
+	free(p->doc_rules);
+	rat_strarray_free(&p->doc_tags);
 	free(p->freshness_column);
 	free(p->documentation);
 	rat_strarray_free(&p->triggers);

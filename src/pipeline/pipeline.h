@@ -67,16 +67,28 @@ typedef struct rat_column_config {
 	char *example;
 	bool pii;
 	bool pii_set;      /* pii: was given (rat docs check wants every column marked) */
+	char *pii_type;    /* pii_type: the kind of personal data ("email"); implies pii */
 	rat_column_test *tests;
 	size_t test_count;
 } rat_column_config;
 
-/* One entry of `tests[]`: SQL whose every returned row is a violation. */
+/*
+ * One entry of `tests[]`: SQL whose every returned row is a violation, or,
+ * with expect:, whose one value (one row of one column) must equal it.
+ */
 typedef struct rat_config_test {
 	char *name;
 	char *sql; /* a template: {{ this }} is the table under test */
+	char *expect; /* NULL, or the expected value as written (an integer) */
 	rat_severity severity;
 } rat_config_test;
+
+/* One rule of `documentation: {rules: [...]}`: documentation only (business_rules.md). */
+typedef struct rat_doc_rule {
+	char *name;
+	char *description;
+	char *sql; /* NULL, or the condition as written */
+} rat_doc_rule;
 
 typedef struct rat_pipeline {
 	char *layer;       /* "bronze" */
@@ -113,7 +125,10 @@ typedef struct rat_pipeline {
 	char *freshness_column;  /* NULL: _ingested_at in bronze, else none */
 	int64_t warn_after_s;    /* 0: unset */
 	int64_t error_after_s;
-	char *documentation;     /* kept for rat docs */
+	char *documentation;     /* kept for rat docs: the string form, NULL with the mapping */
+	rat_strarray doc_tags;   /* documentation: {tags: [...]} */
+	rat_doc_rule *doc_rules; /* documentation: {rules: [...]} */
+	size_t doc_rule_count;
 	rat_strarray triggers;   /* kept as written, for rat serve */
 
 	rat_strarray deps;       /* keys of the pipelines and tables it ref()s */

@@ -13,14 +13,26 @@
 
 typedef struct rat_check {
 	char *name;        /* "not_null(order_id)", "tests[positive_totals]" */
-	char *sql;         /* rows it returns are violations */
-	rat_severity severity;
+	char *sql;         /* rows it returns are violations (but see expect) */
+	char *expect;      /* NULL, or tests[].expect: sql returns one value, which must equal it */
+	rat_severity severity; /* warn for all when workspace.yaml says quality.fail_on_error: false */
+	bool of_rows;      /* its violations are rows of the table (not unique's groups, not tests[]) */
 } rat_check;
 
 typedef struct rat_checks {
 	rat_check *items;
 	size_t count;
+	char *relation;      /* the table checked */
+	double warn_share;   /* quality.warn_threshold (0: none) */
 } rat_checks;
+
+/**
+ * Whether n violations of c (an error-severity check of rows) are at most
+ * quality.warn_threshold of the table's rows, and so only warn: *within.
+ * Counts the table's rows only when it has to.
+ */
+RAT_MUST_USE int rat_quality__within_share(rat_engine *engine, const rat_checks *checks,
+					   const rat_check *c, int64_t n, bool *within);
 
 /** The checks of p over relation (e.g. "silver"."orders"); tests[] SQL rendered with this. */
 RAT_MUST_USE int rat_quality__checks(rat_checks *out, const rat_pipeline *p,
@@ -29,6 +41,15 @@ void rat_quality__checks_free(rat_checks *checks);
 
 /** *n: the rows sql (one query) returns, counted by the engine. */
 RAT_MUST_USE int rat_quality__count_rows(rat_engine *engine, const char *sql, int64_t *n);
+
+/**
+ * Run c (which has an expect) in engine: *met when its one value equals
+ * c->expect (as numbers); else found receives "returned 3, expected 0".
+ * A query of another shape than one row of one column is RAT_EINVALID
+ * ("expect: 0 needs the query to return one value ...; it returned ...").
+ */
+RAT_MUST_USE int rat_quality__expect(rat_engine *engine, const rat_check *c, bool *met,
+				     rat_buf *found);
 
 /* What running a pipeline's checks found. */
 typedef struct rat_check_outcome {

@@ -217,10 +217,39 @@ int rat_quality__count_violations(rat_engine *engine, const char *sql, bool erro
 	return error;
 }
 
+/* A tests[] entry with expect: its one value, not the one expected, is one violation. */
+static int expect_outcome(rat_engine *engine, const rat_check *c, outcome *o)
+{
+	bool met;
+	int error = rat_quality__expect(engine, c, &met, &o->message);
+
+	if (!error && !met) {
+		o->violations = 1;
+		o->status = c->severity == RAT_SEVERITY_ERROR ? RAT_TEST_FAILED : RAT_TEST_WARNED;
+	}
+	return error;
+}
+
+/* An error check whose violating rows are within quality.warn_threshold only warns. */
+static int share_outcome(rat_engine *engine, const rat_checks *checks, const rat_check *c,
+			 outcome *o)
+{
+	bool within = false;
+	int error;
+
+	if (o->status != RAT_TEST_FAILED)
+		return 0;
+	if ((error = rat_quality__within_share(engine, checks, c, o->violations, &within)) != 0 ||
+	    !within)
+		return error;
+	o->status = RAT_TEST_WARNED;
+	return rat_buf_puts(&o->message, ", within quality.warn_threshold");
+}
+
 /* Column tests and tests[]: the checks `rat run` makes, over the table on the branch. */
 static int run_config_checks(suite *s, const rat_pipeline *p)
 {
-	rat_checks checks = { NULL, 0 };
+	rat_checks checks = { 0 };
 	rat_buf rel = RAT_BUF_INIT;
 	const char *file = p->config_display ? p->config_display : p->display;
 	bool built = rat_quality__table_exists(s, p->key);
@@ -237,8 +266,11 @@ static int run_config_checks(suite *s, const rat_pipeline *p)
 		if (!built)
 			error = rat_quality__skip_unbuilt(&o, s, p->key);
 		else if (rat_quality__real_session(s) != 0 ||
-			 rat_quality__count_violations(s->real, c->sql,
-						       c->severity == RAT_SEVERITY_ERROR, &o) != 0)
+			 (c->expect ? expect_outcome(s->real, c, &o)
+				    : rat_quality__count_violations(s->real, c->sql,
+								    c->severity == RAT_SEVERITY_ERROR,
+								    &o)) != 0 ||
+			 share_outcome(s->real, &checks, c, &o) != 0)
 			error = rat_quality__outcome_error(&o);
 		if (!error)
 			error = rat_quality__add_result(s, p, c->name, strncmp(c->name, "tests[", 6) == 0 ? "config"

@@ -73,6 +73,8 @@ RAT_MUST_USE int rat_yaml__int(int64_t *out, const rat_yaml *yaml, const rat_yam
 /** A plain number (integer or decimal) greater than 0. */
 RAT_MUST_USE int rat_yaml__positive_number(double *out, const rat_yaml *yaml,
 					   const rat_yaml_field *field);
+/** `true` or `false` (a scalar, as written); anything else an error naming the value. */
+RAT_MUST_USE int rat_yaml__bool(bool *out, const rat_yaml *yaml, const rat_yaml_field *field);
 /** A sequence of strings, or one string taken as a list of one. */
 RAT_MUST_USE int rat_yaml__string_list(rat_strarray *out, const rat_yaml *yaml,
 				       const rat_yaml_field *field);

@@ -367,6 +367,21 @@ int rat_yaml__positive_number(double *out, const rat_yaml *yaml, const rat_yaml_
 	return 0;
 }
 
+int rat_yaml__bool(bool *out, const rat_yaml *yaml, const rat_yaml_field *field)
+{
+	char *v = NULL;
+	int error;
+
+	if ((error = rat_yaml__string(&v, yaml, field)) != 0)
+		return error;
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+		*out = strcmp(v, "true") == 0;
+	else
+		error = rat_yaml__field_error(yaml, field, "'%s' is not true or false", v);
+	free(v);
+	return error;
+}
+
 int rat_yaml__string_list(rat_strarray *out, const rat_yaml *yaml, const rat_yaml_field *field)
 {
 	size_t count, i;

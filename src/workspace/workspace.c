@@ -429,6 +429,7 @@ void rat_workspace_resources(const rat_workspace *ws, rat_resources *out)
 	out->max_parallel_pipelines = r[RAT_RES_MAX_PARALLEL_PIPELINES];
 	out->threads = r[RAT_RES_THREADS];
 	out->overridden = ws->config.overridden;
+	out->profile_ignored = ws->config.profile.ignored;
 }
 
 void rat_workspace_layer(const rat_workspace *ws, rat_layer layer, rat_layer_settings *out)
@@ -550,6 +551,11 @@ int rat_workspace__secrets_key_path(char **out, const rat_workspace *ws)
 int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)
 {
 	return ws->config.keep_failed_days;
+}
+
+const rat_workspace_defaults *rat_workspace__defaults(const rat_workspace *ws)
+{
+	return &ws->config.defaults;
 }
 
 int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws)

@@ -153,7 +153,7 @@ static void bad_profile_files_name_file_line_and_key(void **state)
 		 "2:12: resources.threads: must be between 1 and 1024, got 2000");
 	bad_file("resources:\n  workers: 2\n", RAT_EINVALID,
 		 "2:3: resources.workers: unknown key (allowed: max_memory_mb, duckdb_memory_mb, "
-		 "chunk_size_rows, max_parallel_pipelines, threads)");
+		 "chunk_size_rows, max_parallel_pipelines, threads, duckdb, containers)");
 	bad_file("extends: nope\n", RAT_ENOTFOUND,
 		 "1:10: extends: unknown profile 'nope' (tiny, small, medium, large, or a file "
 		 "profiles/nope.yaml in the workspace or in RAT_HOME)");
