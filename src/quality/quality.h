@@ -59,12 +59,21 @@ typedef struct rat_mocks {
 	const rat_strarray *only;  /* load only these tables (NULL: every mock) */
 	rat_strarray loaded;       /* the tables loaded */
 	size_t files;              /* JSON files written so far */
+	rat_strarray sources;      /* the file each table of loaded came from, as displayed */
 } rat_mocks;
 
 /**
  * Create a table for every mock file in dir (display_dir names it in
- * messages). A table of m->only with no mock is an error naming it.
+ * messages); m->only, when set, picks the tables (layer.table or the
+ * original's layer_table). A table of m->only with no mock is an error
+ * naming it; a table two files hold, one naming both files.
  */
 RAT_MUST_USE int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir);
+/**
+ * Create the tables of one mock file (those of m->only when it is set),
+ * path on disk, display in messages.
+ * A table another file loaded already is an error naming both files.
+ */
+RAT_MUST_USE int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display);
 
 #endif
