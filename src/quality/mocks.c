@@ -1,5 +1,5 @@
 /*
- * pipeline/mocks.c - a pipeline's mock tables (tests/mocks/), loaded into an
+ * quality/mocks.c - a pipeline's mock tables (tests/mocks/), loaded into an
  * engine session as the tables its SQL reads.
  *
  * A mock file names its table by its stem (bronze.sales.csv is bronze.sales)
@@ -17,7 +17,8 @@
  *
  * YAML rows become JSON (plain scalars keep their type: 1, 2.5, true, null;
  * quoted ones are strings) and DuckDB's JSON reader types the columns, as it
- * does for .json files; .csv and .parquet files are read by their readers.
+ * does for .json files; .csv and .parquet files are read by their readers,
+ * and each sheet of an .xlsx workbook is a table named by the sheet (xlsx.c).
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -214,6 +215,29 @@ cleanup:
 	return error;
 }
 
+/* An .xlsx workbook: each sheet a table, named by the sheet (xlsx.c). */
+static int load_xlsx(rat_mocks *m, const char *path, const char *display)
+{
+	rat_strarray names = RAT_STRARRAY_INIT, paths = RAT_STRARRAY_INIT;
+	char key[256], *where;
+	size_t i;
+	int error = rat_mocks__xlsx_sheets(&names, &paths, path, display, m->scratch, m->files++);
+
+	for (i = 0; !error && i < names.count; i++) {
+		mock_key(key, sizeof(key), names.strings[i]);
+		if ((where = rat__sprintf("%s, sheet '%s'", display, names.strings[i])) == NULL)
+			error = RAT_ENOMEM;
+		else if (wanted(m->only, key) && (error = claim(m, key, where)) == 0 &&
+			 (error = create_from(m->engine, key, "read_csv", paths.strings[i],
+					      ", header = true", where)) == 0)
+			error = loaded(m, key, where);
+		free(where);
+	}
+	rat_strarray_free(&names);
+	rat_strarray_free(&paths);
+	return error;
+}
+
 /* One mock file: path on disk, display in messages, name its file name. */
 static int load_file(rat_mocks *m, const char *path, const char *display, const char *name)
 {
@@ -226,6 +250,8 @@ static int load_file(rat_mocks *m, const char *path, const char *display, const 
 	size_t i;
 	int error = 0;
 
+	if (rat__str_has_suffix(name, ".xlsx"))
+		return strncmp(name, "~$", 2) == 0 ? 0 : load_xlsx(m, path, display); /* ~$: Excel's lock */
 	if (rat__str_has_suffix(name, ".yaml") || rat__str_has_suffix(name, ".yml")) {
 		stem = rat__strndup(name, strlen(name) - (rat__str_has_suffix(name, ".yml") ? 4 : 5));
 		error = stem ? load_yaml(m, path, display, stem) : RAT_ENOMEM;
@@ -250,9 +276,17 @@ static int load_file(rat_mocks *m, const char *path, const char *display, const 
 
 int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display)
 {
+	static const char *const suffixes[] = { ".yaml", ".yml", ".csv", ".json", ".parquet",
+						".xlsx" };
 	const char *slash = strrchr(path, '/');
+	size_t i;
 
-	return load_file(m, path, display, slash ? slash + 1 : path);
+	for (i = 0; i < RAT_ARRAY_SIZE(suffixes); i++)
+		if (rat__str_has_suffix(path, suffixes[i]))
+			return load_file(m, path, display, slash ? slash + 1 : path);
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+			      "%s: not a mock file (.yaml, .yml, .csv, .json, .parquet or .xlsx)",
+			      display);
 }
 
 int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir)

@@ -75,5 +75,14 @@ RAT_MUST_USE int rat_mocks__load(rat_mocks *m, const char *dir, const char *disp
  * A table another file loaded already is an error naming both files.
  */
 RAT_MUST_USE int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display);
+/**
+ * The sheets of the .xlsx workbook at path, each as a CSV file under
+ * scratch (xlsx.c: converted by xlsx2csv, bounded in size and time):
+ * names[i] a sheet's name, paths[i] its CSV. id makes the files unique.
+ * Errors name display.
+ */
+RAT_MUST_USE int rat_mocks__xlsx_sheets(rat_strarray *names, rat_strarray *paths,
+					const char *path, const char *display,
+					const char *scratch, size_t id);
 
 #endif

@@ -5,8 +5,8 @@
 # (-- @mocks: mocks/bronze_sales.yaml), mock tables named layer_table, two
 # mocks of one table, @expect_columns as the listed columns, `rat test -p NAME`
 # without a layer, repeated -t, a selection that matches nothing, the README
-# markers <!-- MANUAL CONTENT START/END -->, and {layer.table} in rat query
-# and rat shell.
+# markers <!-- MANUAL CONTENT START/END -->, {layer.table} in rat query
+# and rat shell, and .xlsx mocks (a table per sheet) and their errors.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 run init orig
@@ -20,12 +20,13 @@ run test -w orig -p sales
 expect_rc 0
 expect_out "PASS  unit/test_basic"
 expect_out "PASS  unit/test_edge_cases"
-expect_out "3 tests: 2 passed, 0 failed, 0 warned, 0 errors, 1 skipped"
+expect_out "PASS  unit/test_excel"
+expect_out "4 tests: 3 passed, 0 failed, 0 warned, 0 errors, 1 skipped"
 
 # the pipeline is in silver only: silver/sales is the same selection
 run test -w orig -p silver/sales -o json
 expect_rc 0
-expect_out '"total": 3'
+expect_out '"total": 4'
 
 # -t unit -t quality: both apply (before, the last one alone did)
 run test -w orig -t unit -t quality
@@ -66,7 +67,12 @@ printf -- '-- @mocks: ../../../bronze/raw_sales.sql\n-- @expect_count: 1\n' > "$
 run test -w orig -p sales -t unit
 expect_rc 1
 expect_out "pipelines/silver/sales/tests/unit/test_missing.sql:1: @mocks: a mock file is a path inside the tests folder (mocks/<file>), not outside it"
-rm "$tests/unit/test_missing.sql"
+printf -- '-- @mocks: mocks/notes.txt\n-- @expect_count: 1\n' > "$tests/unit/test_missing.sql"
+printf 'hello\n' > "$tests/mocks/notes.txt"
+run test -w orig -p sales -t unit
+expect_rc 1
+expect_out "pipelines/silver/sales/tests/mocks/notes.txt: not a mock file (.yaml, .yml, .csv, .json, .parquet or .xlsx)"
+rm "$tests/unit/test_missing.sql" "$tests/mocks/notes.txt"
 
 # @expect_columns: the listed columns must be there (others may be); a missing one is named
 cat > "$tests/unit/test_columns.sql" <<'SQL'
@@ -96,6 +102,23 @@ run test -w orig -p sales -t unit
 expect_rc 1
 expect_out "the expected rows have none of the columns of @expect_columns (txn_id, total)"
 rm "$tests/unit/test_columns.sql"
+
+# .xlsx mocks: a sheet not named layer_table, a file that is no workbook, one over the cap
+mocks="$tests/mocks"
+python3 "$RAT_SOURCE_DIR/tests/support/mkxlsx.py" "$mocks/other.xlsx" "Sheet1=a;1"
+printf -- '-- @mocks: mocks/other.xlsx\n-- @expect_count: 1\n' > "$tests/unit/test_xlsx.sql"
+run test -w orig -p sales -t unit
+expect_rc 1
+expect_out "pipelines/silver/sales/tests/mocks/other.xlsx, sheet 'Sheet1': mock table 'Sheet1' is not layer.table"
+printf 'not a zip\n' > "$mocks/other.xlsx"
+run test -w orig -p sales -t unit
+expect_rc 1
+expect_out "pipelines/silver/sales/tests/mocks/other.xlsx: xlsx2csv could not read it (exit status 1): Invalid xlsx file: pipelines/silver/sales/tests/mocks/other.xlsx"
+truncate -s 33M "$mocks/other.xlsx"
+run test -w orig -p sales -t unit
+expect_rc 1
+expect_out "pipelines/silver/sales/tests/mocks/other.xlsx: an .xlsx mock is at most 32 MiB"
+rm "$mocks/other.xlsx" "$tests/unit/test_xlsx.sql"
 
 # {layer.table} in rat query and rat shell; a brace in a string or a comment stays as written
 run run -w orig
