@@ -362,6 +362,17 @@ bool cli_has(const cli_args *args, const cli_option *option)
 	return false;
 }
 
+bool cli_has_value(const cli_args *args, const cli_option *option, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < args->hit_count; i++)
+		if (args->hits[i].option == option && args->hits[i].value &&
+		    strcmp(args->hits[i].value, value) == 0)
+			return true;
+	return false;
+}
+
 int cli_table_arg(const cli_args *args, const char **table)
 {
 	if (args->count != 1)

@@ -142,6 +142,8 @@ void cli_args_free(cli_args *args);
 const char *cli_get(const cli_args *args, const cli_option *option);
 /** Whether option was given. */
 bool cli_has(const cli_args *args, const cli_option *option);
+/** Whether option was given with this value (an option given several times: any of them). */
+bool cli_has_value(const cli_args *args, const cli_option *option, const char *value);
 /** The count given for a CLI_COUNT option, or fallback. */
 long cli_count(const cli_args *args, const cli_option *option, long fallback);
 
@@ -174,6 +176,12 @@ int cli_run_on(const cli_args *a, int skip, const char *target);
  * NULL after printing why ("<command>: ..."). free() it.
  */
 char *cli_read_sql(const char *path, const char *command);
+/**
+ * sql with the original Ratatouille's table syntax, {layer.table}, written
+ * layer.table: outside quotes and comments only (shell_sql.c). NULL out of
+ * memory; free() it.
+ */
+char *cli_expand_tables(const char *sql);
 
 /** Open a workspace (-w value or NULL) and its catalog; prints the error. */
 int cli_open_catalog(const char *workspace, rat_workspace **ws, rat_catalog **catalog);

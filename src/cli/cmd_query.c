@@ -81,9 +81,14 @@ static int run(const cli_args *a)
 	if (a->count != 1)
 		return cli_usage(a->cmd, a->count == 0 ? "missing SQL"
 						       : "too many arguments (quote the SQL)");
-	if (strcmp(a->pos[0], "-") == 0) {
-		if ((sql = cli_read_sql("-", "query")) == NULL)
-			return CLI_FAILURE;
+	sql = strcmp(a->pos[0], "-") == 0 ? cli_read_sql("-", "query") : strdup(a->pos[0]);
+	if (!sql)
+		return strcmp(a->pos[0], "-") == 0 ? CLI_FAILURE : cli_fail("out of memory");
+	{ /* {layer.table}: the original Ratatouille's syntax */
+		char *expanded = cli_expand_tables(sql);
+		free(sql);
+		if ((sql = expanded) == NULL)
+			return cli_fail("out of memory");
 	}
 	if (rat_workspace_open(&ws, workspace) != 0) {
 		status = cli_fail_lib(NULL);
@@ -94,7 +99,7 @@ static int run(const cli_args *a)
 		status = cli_fail_lib(NULL);
 		goto cleanup;
 	}
-	if (rat_engine_query(&result, engine, sql ? sql : a->pos[0]) != 0) {
+	if (rat_engine_query(&result, engine, sql) != 0) {
 		status = cli_fail_lib(NULL);
 		cli_note_no_catalog(ws);
 		goto cleanup;
@@ -142,7 +147,8 @@ const cli_command cli_cmd_query = {
 	"layer.table names the workspace's tables on its branch (or at --ref). The\n"
 	"session reaches nothing else (no other folder or file) and writes no file:\n"
 	"COPY, EXPORT DATABASE, ATTACH and PREPARE are refused (--output FILE writes\n"
-	"the result). SQL '-' reads the statements from standard input.\n",
+	"the result). SQL '-' reads the statements from standard input. {layer.table}\n"
+	"(the original Ratatouille's syntax) is layer.table, outside quotes.\n",
 	options,
 	aliases,
 	"CSV follows RFC 4180: fields quoted when needed, and lines that end with\n"

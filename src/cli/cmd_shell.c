@@ -76,14 +76,18 @@ static void set_running(cli_shell *sh, bool running)
 int cli_shell_execute(cli_shell *sh, const char *sql)
 {
 	rat_result *result = NULL;
+	char *expanded = cli_expand_tables(sql); /* {layer.table}: the original's syntax */
 	int status;
 
+	if (!expanded)
+		return cli_fail("out of memory");
 	set_running(sh, true);
-	if (rat_engine_query(&result, sh->engine, sql) != 0)
+	if (rat_engine_query(&result, sh->engine, expanded) != 0)
 		status = cli_fail_lib(NULL);
 	else
 		status = cli_write_result(stdout, result, &sh->how);
 	rat_result_free(result);
+	free(expanded);
 	set_running(sh, false);
 	fflush(stdout);
 	return status;

@@ -160,7 +160,9 @@ static int run(const cli_args *a)
 	format = format ? format : "console";
 	opts.pipeline = cli_get(a, CLI_OPT(PIPELINE));
 	opts.layer = cli_get(a, CLI_OPT(LAYER));
-	opts.kind = cli_get(a, CLI_OPT(TYPE));
+	/* -t unit -t quality: every type given applies, which is all of them */
+	opts.kind = cli_has_value(a, CLI_OPT(TYPE), "unit") && cli_has_value(a, CLI_OPT(TYPE), "quality")
+			    ? NULL : cli_get(a, CLI_OPT(TYPE));
 	opts.fail_fast = cli_has(a, CLI_OPT(FAIL_FAST));
 	if (a->count != 0)
 		return cli_usage(a->cmd, "takes no arguments (use -p layer/name)");
@@ -198,7 +200,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(PIPELINE), NULL, NULL },
 	{ CLI_OPT(LAYER), "only this layer", NULL },
-	{ CLI_OPT(TYPE), "unit or quality: only these tests", types },
+	{ CLI_OPT(TYPE), "unit or quality: only these tests (repeat it for both)", types },
 	{ CLI_OPT(FORMAT), "console (default), json, or junit (XML on stdout)", formats },
 	{ CLI_OPT(JSON), NULL, NULL },
 	{ CLI_OPT(VERBOSE), "show passing tests' details too", NULL },

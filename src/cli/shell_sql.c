@@ -5,10 +5,15 @@
  * keeps its state between calls, so a statement may span lines. It also
  * says whether a statement holds anything but spaces and comments, so that
  * a lone ';' or a comment line runs nothing.
+ *
+ * The same scanner finds the original Ratatouille's table syntax,
+ * {layer.table}, in `rat query` and `rat shell` input: outside quotes and
+ * comments only, so a brace in a string literal stays as written.
  */
 #include "cli/shell.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { NORMAL, SINGLE, DOUBLE, LINE_COMMENT, BLOCK_COMMENT, DOLLAR };
@@ -110,4 +115,47 @@ size_t cli_scan_statement(cli_scan *s, const char *text, size_t from, size_t len
 bool cli_scan_open(const cli_scan *s)
 {
 	return s->code || s->state != NORMAL;
+}
+
+/* At text[i] == '{': the length of "{layer.table}" there (word characters), or 0. */
+static size_t table_brace(const char *text, size_t i, size_t len)
+{
+	size_t j, part = 0, dots = 0;
+
+	for (j = i + 1; j < len; j++) {
+		if (isalnum((unsigned char)text[j]) || text[j] == '_')
+			part++;
+		else if (text[j] == '.' && part && !dots) {
+			dots++;
+			part = 0;
+		} else {
+			break;
+		}
+	}
+	return j < len && text[j] == '}' && dots == 1 && part ? j - i + 1 : 0;
+}
+
+char *cli_expand_tables(const char *sql)
+{
+	size_t len = strlen(sql), i = 0, o = 0, n;
+	char *out = malloc(len + 1); /* the braces only go: never longer */
+	cli_scan s;
+
+	if (!out)
+		return NULL;
+	cli_scan_reset(&s);
+	while (i < len) {
+		if (s.state == NORMAL && sql[i] == '{' && (n = table_brace(sql, i, len)) > 0) {
+			memcpy(out + o, sql + i + 1, n - 2);
+			o += n - 2;
+			i += n;
+			continue;
+		}
+		n = s.state == NORMAL ? scan_normal(&s, sql, i, len) : scan_inside(&s, sql, i, len);
+		memcpy(out + o, sql + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
 }

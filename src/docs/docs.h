@@ -50,7 +50,10 @@ char *rat_docs__dir(const rat_docs_model *m, const rat_pipeline *p);
 
 /**
  * The manual section of an existing README (the bytes between the markers),
- * or a new one's when readme is NULL. A README without markers is all
+ * or a new one's when readme is NULL. The markers are rat's
+ * (<!-- manual:start --> ... <!-- manual:end -->) or, in a README the
+ * original Ratatouille wrote, <!-- MANUAL CONTENT START --> ... END -->;
+ * the section is written back between rat's. A README without markers is all
  * manual: its whole text is kept. A start marker without an end marker is
  * an error naming display.
  *

@@ -112,22 +112,32 @@ char *rat_docs__dir(const rat_docs_model *m, const rat_pipeline *p)
 	return rat__sprintf("%s/%s", rat_workspace_path(m->ws), p->folder);
 }
 
+/* The markers of a manual section: rat's, then the original Ratatouille's. */
+static const char *const markers[][2] = {
+	{ MANUAL_START, MANUAL_END },
+	{ "<!-- MANUAL CONTENT START -->", "<!-- MANUAL CONTENT END -->" },
+};
+
 int rat_docs__manual(char **manual, const char *readme, const char *display)
 {
-	const char *start, *end;
+	const char *start = NULL, *end, *open = NULL, *close = NULL;
+	size_t i;
 
+	for (i = 0; readme && !start && i < RAT_ARRAY_SIZE(markers); i++) {
+		open = markers[i][0];
+		close = markers[i][1];
+		start = strstr(readme, open);
+	}
 	if (!readme)
 		*manual = rat__strdup("\n");
-	else if ((start = strstr(readme, MANUAL_START)) == NULL)
+	else if (!start)
 		*manual = rat__strdup(readme); /* written by hand: keep all of it */
-	else if ((end = strstr(start + strlen(MANUAL_START), MANUAL_END)) == NULL)
+	else if ((end = strstr(start + strlen(open), close)) == NULL)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				      "%s: " MANUAL_START " has no " MANUAL_END
-				      " after it (add it where the manual section ends)",
-				      display);
+				      "%s: %s has no %s after it (add it where the manual section "
+				      "ends)", display, open, close);
 	else
-		*manual = rat__strndup(start + strlen(MANUAL_START),
-				       (size_t)(end - start) - strlen(MANUAL_START));
+		*manual = rat__strndup(start + strlen(open), (size_t)(end - start) - strlen(open));
 	return *manual ? 0 : RAT_ENOMEM;
 }
 

@@ -28,139 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
-
-/* A unit or quality test file: its annotations, and whether it holds SQL. */
-typedef struct spec {
-	const char *display;
-	rat_strarray mocks;       /* @mocks */
-	bool has_mocks;
-	bool incremental;         /* @mode */
-	rat_yaml *watermarks;     /* @watermarks: a flow mapping */
-	int64_t expect_count;     /* -1: none */
-	rat_strarray expect_columns;
-	bool has_columns;
-	char *expect_json;        /* @expect rows, as JSON */
-	bool error_severity;      /* @severity */
-	bool has_sql;             /* lines of code after the annotations */
-} spec;
-
-static int spec_error(const spec *t, int line, const char *key, const char *what)
-{
-	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE, "%s:%d: @%s: %s", t->display,
-			      line, key, what);
-}
-
-/* @expect: a YAML flow list of rows, as JSON. */
-static int parse_expect(spec *t, int line, const char *value)
-{
-	rat_yaml *yaml = NULL;
-	char where[600];
-	int error;
-
-	snprintf(where, sizeof(where), "%s:%d: @expect", t->display, line);
-	{
-		/* the YAML reader wants a mapping at the top: put the rows under a key */
-		char *wrapped = rat__sprintf("rows: %s", value);
-		error = wrapped ? rat_yaml__parse(&yaml, wrapped, strlen(wrapped), where) : RAT_ENOMEM;
-		free(wrapped);
-	}
-	if (error)
-		return error;
-	{
-		struct fy_node *rows = NULL;
-		rat_yaml_field f;
-		size_t n = 0;
-		if (rat_yaml__field(&f, rat_yaml__root(yaml), "", "rows"))
-			rows = f.value;
-		if (!rows || (error = rat_yaml__sequence(&n, yaml, &f)) != 0 || n == 0)
-			error = error ? error : spec_error(t, line, "expect",
-							   "write rows as [{col: value, ...}, ...]");
-		else
-			error = rat_yaml__json(&t->expect_json, rows);
-	}
-	rat_yaml__free(yaml);
-	return error;
-}
-
-static int spec_annotation(void *ctx, int line, const char *key, const char *value)
-{
-	spec *t = ctx;
-	char *end;
-
-	if (strcmp(key, "mocks") == 0) {
-		t->has_mocks = true;
-		return rat_pipeline__split_list(&t->mocks, value) == 0
-			       ? 0 : spec_error(t, line, key, "write a list like [bronze.sales]");
-	}
-	if (strcmp(key, "mode") == 0) {
-		if (strcmp(value, "incremental") != 0 && strcmp(value, "full_refresh") != 0)
-			return spec_error(t, line, key, "is incremental or full_refresh");
-		t->incremental = strcmp(value, "incremental") == 0;
-		return 0;
-	}
-	if (strcmp(key, "watermarks") == 0) {
-		char where[600];
-		snprintf(where, sizeof(where), "%s:%d: @watermarks", t->display, line);
-		rat_yaml__free(t->watermarks);
-		t->watermarks = NULL;
-		return rat_yaml__parse(&t->watermarks, value, strlen(value), where);
-	}
-	if (strcmp(key, "expect_count") == 0) {
-		t->expect_count = strtoll(value, &end, 10);
-		return *end || end == value || t->expect_count < 0
-			       ? spec_error(t, line, key, "is a count of rows") : 0;
-	}
-	if (strcmp(key, "expect_columns") == 0) {
-		t->has_columns = true;
-		return rat_pipeline__split_list(&t->expect_columns, value) == 0
-			       ? 0 : spec_error(t, line, key, "write a list like [id, amount]");
-	}
-	if (strcmp(key, "expect") == 0)
-		return parse_expect(t, line, value);
-	if (strcmp(key, "severity") == 0) {
-		if (strcmp(value, "error") != 0 && strcmp(value, "warn") != 0)
-			return spec_error(t, line, key, "is error or warn");
-		t->error_severity = strcmp(value, "error") == 0;
-		return 0;
-	}
-	if (strcmp(key, "description") == 0 || strcmp(key, "name") == 0)
-		return 0;
-	return spec_error(t, line, key,
-			  "unknown annotation (mocks, mode, watermarks, expect, expect_count, "
-			  "expect_columns, severity, description)");
-}
-
-static bool has_code(const char *text)
-{
-	const char *line = text;
-
-	while (line && *line) {
-		const char *s = line, *eol = strchr(line, '\n');
-		while (*s == ' ' || *s == '\t' || *s == '\r')
-			s++;
-		if (*s && *s != '\n' && !(s[0] == '-' && s[1] == '-'))
-			return true;
-		line = eol ? eol + 1 : NULL;
-	}
-	return false;
-}
-
-static int read_spec(spec *t, const char *text)
-{
-	t->expect_count = -1;
-	t->error_severity = true;
-	t->has_sql = has_code(text);
-	return rat_pipeline__annotations(text, t->display, spec_annotation, t);
-}
-
-static void spec_free(spec *t)
-{
-	rat_strarray_free(&t->mocks);
-	rat_strarray_free(&t->expect_columns);
-	rat_yaml__free(t->watermarks);
-	free(t->expect_json);
-}
 
 typedef struct mock_run {
 	suite *s;
@@ -170,6 +39,7 @@ typedef struct mock_run {
 	char relation[160];
 	char *tests_dir;
 	rat_strarray loaded;  /* the mock tables */
+	bool columns_missing; /* a column of @expect_columns is not in the result */
 } mock_run;
 
 static int relation_cb(void *ctx, const char *name, rat_buf *out)
@@ -235,13 +105,52 @@ cleanup:
 }
 
 /*
+ * The files a test names in @mocks, as the original found them: mocks/x
+ * under the tests folder; another path under tests/mocks/, else under the
+ * tests folder. Every table of each file is loaded.
+ */
+static int load_mock_files(mock_run *m, rat_mocks *mocks)
+{
+	const char *tests = m->tests_dir;
+	char *path = NULL, *display = NULL;
+	size_t i;
+	int error = 0;
+
+	mocks->only = NULL;
+	for (i = 0; !error && i < m->t->mock_files.count; i++) {
+		const char *f = m->t->mock_files.strings[i];
+		bool under_mocks = strncmp(f, "mocks/", 6) != 0;
+		path = rat__sprintf("%s/%s%s", tests, under_mocks ? "mocks/" : "", f);
+		if (path && under_mocks && !rat_fs__is_file(path)) {
+			free(path);
+			path = rat__sprintf("%s/%s", tests, f);
+			under_mocks = false;
+		}
+		display = rat__sprintf("pipelines/%s/%s/tests/%s%s", m->p->layer, m->p->name,
+				       under_mocks ? "mocks/" : "", f);
+		if (!path || !display)
+			error = RAT_ENOMEM;
+		else if (!rat_fs__is_file(path))
+			error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+					       "%s: @mocks: no file %s in pipelines/%s/%s/tests "
+					       "(nor in its mocks/)", m->t->display, f, m->p->layer,
+					       m->p->name);
+		else
+			error = rat_mocks__load_file(mocks, path, display);
+		free(path);
+		free(display);
+	}
+	return error;
+}
+
+/*
  * A session with the mocks loaded, locked to the scratch and spill folders;
  * the tests folder, which a user fills, is read through files pinned as
  * statements name them (session/stage.c), the mocks' first.
  */
 static int mock_session(mock_run *m)
 {
-	rat_mocks mocks = { NULL, NULL, NULL, RAT_STRARRAY_INIT, 0 };
+	rat_mocks mocks = { NULL, NULL, NULL, RAT_STRARRAY_INIT, 0, RAT_STRARRAY_INIT };
 	rat_strarray allowed = RAT_STRARRAY_INIT;
 	char *mocks_dir = rat__sprintf("%s/mocks", m->tests_dir), *display = NULL;
 	int error;
@@ -256,7 +165,10 @@ static int mock_session(mock_run *m)
 	mocks.engine = m->engine;
 	mocks.scratch = m->s->scratch;
 	mocks.only = m->t->has_mocks ? &m->t->mocks : NULL;
-	if ((error = rat_mocks__load(&mocks, mocks_dir, display)) != 0)
+	if ((!m->t->mock_files.count || m->t->mocks.count) && /* files alone: only them */
+	    (error = rat_mocks__load(&mocks, mocks_dir, display)) != 0)
+		goto cleanup;
+	if ((error = load_mock_files(m, &mocks)) != 0)
 		goto cleanup;
 	rat_strarray__hand_over(&m->loaded, &mocks.loaded);
 	if ((error = rat_session__protect(m->engine)) != 0) /* the mocks stand for the layers */
@@ -266,6 +178,7 @@ static int mock_session(mock_run *m)
 		error = rat_engine__lock(m->engine, &allowed, NULL);
 cleanup:
 	rat_strarray_free(&mocks.loaded);
+	rat_strarray_free(&mocks.sources);
 	rat_strarray_free(&allowed);
 	free(mocks_dir);
 	free(display);
@@ -328,12 +241,27 @@ cleanup:
 	return error;
 }
 
-/* "col1, col2" of the expected table, each cast to the result's type of that column. */
-static int compare_columns(rat_engine *engine, rat_buf *expected_cols, rat_buf *result_cols,
-			   rat_buf *message)
+static bool listed(const rat_strarray *list, const char *name)
+{
+	size_t i;
+
+	for (i = 0; list && i < list->count; i++)
+		if (strcasecmp(list->strings[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * "col1, col2" of the expected table, each cast to the result's type of that
+ * column; only those of only (@expect_columns) when it is set (the expected
+ * rows may leave some of them out, but not all).
+ */
+static int compare_columns(rat_engine *engine, const rat_strarray *only, rat_buf *expected_cols,
+			   rat_buf *result_cols, rat_buf *message)
 {
 	rat_result *result = NULL;
-	rat_buf q = RAT_BUF_INIT;
+	rat_buf listing = RAT_BUF_INIT;
+	size_t i;
 	int step = 0, error, n = 0;
 
 	if ((error = rat_engine_query(&result, engine,
@@ -347,6 +275,8 @@ static int compare_columns(rat_engine *engine, rat_buf *expected_cols, rat_buf *
 		if ((error = rat_result_get_text(result, 0, &name, NULL)) != 0 ||
 		    (error = rat_result_get_text(result, 1, &type, NULL)) != 0)
 			break;
+		if (only && !listed(only, name))
+			continue;
 		if (!type) {
 			error = rat_buf_printf(message, "%sthe result has no column %s",
 					       message->len ? "; " : "", name);
@@ -359,8 +289,14 @@ static int compare_columns(rat_engine *engine, rat_buf *expected_cols, rat_buf *
 		    (error = rat_buf_puts(result_cols, n++ ? ", " : "")) == 0)
 			error = rat_sql__ident(result_cols, name);
 	}
+	for (i = 0; !error && only && i < only->count; i++)
+		error = rat_buf_printf(&listing, "%s%s", i ? ", " : "", only->strings[i]);
+	if (!error && step >= 0 && only && n == 0)
+		error = rat_buf_printf(message, "%sthe expected rows have none of the columns of "
+				       "@expect_columns (%s)", message->len ? "; " : "",
+				       rat_buf_cstr(&listing));
 	rat_result_free(result);
-	rat_buf_free(&q);
+	rat_buf_free(&listing);
 	return error ? error : step < 0 ? step : 0;
 }
 
@@ -395,7 +331,10 @@ static int compare_rows(mock_run *m, const char *expected_sql, outcome *o)
 	if ((error = rat_buf_printf(&sql, "CREATE OR REPLACE TEMP TABLE __rat_expected AS %s",
 				    expected_sql)) != 0 ||
 	    (error = rat_engine_exec(m->engine, rat_buf_cstr(&sql))) != 0 ||
-	    (error = compare_columns(m->engine, &ecols, &rcols, &absent)) != 0)
+	    (error = compare_columns(m->engine,
+				     m->t->has_columns && !m->t->exact_columns ? &m->t->expect_columns
+									      : NULL,
+				     &ecols, &rcols, &absent)) != 0)
 		goto cleanup;
 	if (absent.len) { /* the rows cannot match: say which columns are missing */
 		error = rat_buf_printf(&o->message, "%s%s", o->message.len ? "; " : "",
@@ -422,12 +361,65 @@ cleanup:
 	return error;
 }
 
-static int check_count_and_columns(mock_run *m, outcome *o)
+/* The result's columns, "a, b, c", and whether each of want is among them. */
+static int result_columns(mock_run *m, rat_buf *got, const rat_strarray *want, rat_buf *absent)
 {
 	rat_result *result = NULL;
-	rat_buf got = RAT_BUF_INIT, want = RAT_BUF_INIT;
-	int64_t n = 0;
+	rat_strarray names = RAT_STRARRAY_INIT;
 	size_t i;
+	int error;
+
+	if ((error = rat_engine_query(&result, m->engine, "SELECT * FROM __rat_result LIMIT 0")) != 0)
+		return error;
+	for (i = 0; !error && i < rat_result_column_count(result); i++)
+		if ((error = rat_buf_printf(got, "%s%s", i ? ", " : "",
+					    rat_result_column_name(result, i))) == 0)
+			error = rat_strarray__push(&names, rat_result_column_name(result, i));
+	for (i = 0; !error && i < want->count; i++)
+		if (!listed(&names, want->strings[i]))
+			error = rat_buf_printf(absent, "%s%s", absent->len ? ", " : "",
+					       want->strings[i]);
+	rat_result_free(result);
+	rat_strarray_free(&names);
+	return error;
+}
+
+/*
+ * @expect_columns: the result has these columns (others may follow: the
+ * original's meaning); @expect_exact_columns: exactly these, in this order.
+ */
+static int check_columns(mock_run *m, outcome *o)
+{
+	rat_buf got = RAT_BUF_INIT, want = RAT_BUF_INIT, absent = RAT_BUF_INIT;
+	const rat_strarray *cols = &m->t->expect_columns;
+	const char *sep = o->message.len ? "; " : "";
+	size_t i;
+	int error = result_columns(m, &got, cols, &absent);
+
+	for (i = 0; !error && i < cols->count; i++)
+		error = rat_buf_printf(&want, "%s%s", i ? ", " : "", cols->strings[i]);
+	if (error)
+		goto cleanup;
+	if (m->t->exact_columns && strcmp(rat_buf_cstr(&got), rat_buf_cstr(&want)) != 0) {
+		error = rat_buf_printf(&o->message, "%scolumns [%s], expected exactly [%s]", sep,
+				       rat_buf_cstr(&got), rat_buf_cstr(&want));
+		o->violations++;
+	} else if (!m->t->exact_columns && absent.len) {
+		error = rat_buf_printf(&o->message, "%sthe result has no column %s (@expect_columns; "
+				       "it has %s)", sep, rat_buf_cstr(&absent), rat_buf_cstr(&got));
+		o->violations++;
+		m->columns_missing = true;
+	}
+cleanup:
+	rat_buf_free(&got);
+	rat_buf_free(&want);
+	rat_buf_free(&absent);
+	return error;
+}
+
+static int check_count_and_columns(mock_run *m, outcome *o)
+{
+	int64_t n = 0;
 	int error = 0;
 
 	if (m->t->expect_count >= 0 &&
@@ -438,24 +430,8 @@ static int check_count_and_columns(mock_run *m, outcome *o)
 				       (long long)m->t->expect_count);
 		o->violations++;
 	}
-	if (!error && m->t->has_columns &&
-	    (error = rat_engine_query(&result, m->engine, "SELECT * FROM __rat_result LIMIT 0")) == 0) {
-		for (i = 0; !error && i < rat_result_column_count(result); i++)
-			error = rat_buf_printf(&got, "%s%s", i ? ", " : "",
-					       rat_result_column_name(result, i));
-		for (i = 0; !error && i < m->t->expect_columns.count; i++)
-			error = rat_buf_printf(&want, "%s%s", i ? ", " : "",
-					       m->t->expect_columns.strings[i]);
-		if (!error && strcmp(rat_buf_cstr(&got), rat_buf_cstr(&want)) != 0) {
-			error = rat_buf_printf(&o->message, "%scolumns [%s], expected [%s]",
-					       o->message.len ? "; " : "", rat_buf_cstr(&got),
-					       rat_buf_cstr(&want));
-			o->violations++;
-		}
-	}
-	rat_result_free(result);
-	rat_buf_free(&got);
-	rat_buf_free(&want);
+	if (!error && m->t->has_columns)
+		error = check_columns(m, o);
 	return error;
 }
 
@@ -470,7 +446,9 @@ static int unit_checks(mock_run *m, const char *text, outcome *o)
 				      "or a SELECT of the expected rows)", m->t->display);
 	if ((error = run_on_mocks(m)) != 0 || (error = check_count_and_columns(m, o)) != 0)
 		return error;
-	if (m->t->expect_json) {
+	if (m->columns_missing) {
+		/* a column of @expect_columns is missing: the rows cannot be compared on it */
+	} else if (m->t->expect_json) {
 		char *path = rat__sprintf("%s/expect-%p.json", m->s->scratch, (void *)m);
 		if (!path)
 			return RAT_ENOMEM;
@@ -504,7 +482,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 	char *path = rat__sprintf("%s/%s/%s", tests_dir, sub, file), *name = NULL, *display = NULL;
 	rat_buf text = RAT_BUF_INIT, sql = RAT_BUF_INIT;
 	outcome o = { RAT_TEST_PASSED, 0, RAT_BUF_INIT, RAT_STRARRAY_INIT };
-	mock_run m = { s, p, NULL, NULL, "", (char *)tests_dir, RAT_STRARRAY_INIT };
+	mock_run m = { s, p, NULL, NULL, "", (char *)tests_dir, RAT_STRARRAY_INIT, false };
 	spec t;
 	bool unit = strcmp(sub, "unit") == 0;
 	int64_t started = rat_quality__now_us();
@@ -518,7 +496,7 @@ static int run_file(suite *s, const rat_pipeline *p, const char *tests_dir, cons
 		goto oom;
 	t.display = display;
 	if (rat_fs__read_text(&text, path, display, (size_t)4 << 20) != 0 ||
-	    read_spec(&t, rat_buf_cstr(&text)) != 0) {
+	    rat_quality__read_spec(&t, rat_buf_cstr(&text)) != 0) {
 		error = rat_quality__outcome_error(&o);
 	} else if (unit) {
 		if (unit_checks(&m, rat_buf_cstr(&text), &o) != 0)
@@ -555,7 +533,7 @@ oom:
 cleanup:
 	rat_engine_free(m.engine);
 	rat_strarray_free(&m.loaded);
-	spec_free(&t);
+	rat_quality__spec_free(&t);
 	rat_quality__outcome_free(&o);
 	rat_buf_free(&text);
 	rat_buf_free(&sql);

@@ -80,12 +80,30 @@ typedef struct rat_mocks {
 	const rat_strarray *only;  /* load only these tables (NULL: every mock) */
 	rat_strarray loaded;       /* the tables loaded */
 	size_t files;              /* JSON files written so far */
+	rat_strarray sources;      /* the file each table of loaded came from, as displayed */
 } rat_mocks;
 
 /**
  * Create a table for every mock file in dir (display_dir names it in
- * messages). A table of m->only with no mock is an error naming it.
+ * messages); m->only, when set, picks the tables (layer.table or the
+ * original's layer_table). A table of m->only with no mock is an error
+ * naming it; a table two files hold, one naming both files.
  */
 RAT_MUST_USE int rat_mocks__load(rat_mocks *m, const char *dir, const char *display_dir);
+/**
+ * Create the tables of one mock file (those of m->only when it is set),
+ * path on disk, display in messages.
+ * A table another file loaded already is an error naming both files.
+ */
+RAT_MUST_USE int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display);
+/**
+ * The sheets of the .xlsx workbook at path, each as a CSV file under
+ * scratch (xlsx.c: converted by xlsx2csv, bounded in size and time):
+ * names[i] a sheet's name, paths[i] its CSV. id makes the files unique.
+ * Errors name display.
+ */
+RAT_MUST_USE int rat_mocks__xlsx_sheets(rat_strarray *names, rat_strarray *paths,
+					const char *path, const char *display,
+					const char *scratch, size_t id);
 
 #endif

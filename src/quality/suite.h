@@ -9,6 +9,7 @@
 
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/yaml.h"
 #include "rat/engine.h"
 #include "rat/table.h"
 #include "rat/test.h"
@@ -37,6 +38,27 @@ typedef struct outcome {
 	rat_buf message;
 	rat_strarray rows;
 } outcome;
+
+/* A unit or quality test file: its annotations, and whether it holds SQL (spec.c). */
+typedef struct spec {
+	const char *display;
+	rat_strarray mocks;       /* @mocks: tables (layer.table) of tests/mocks/ */
+	rat_strarray mock_files;  /* @mocks: files, relative to the tests folder */
+	bool has_mocks;
+	bool incremental;         /* @mode */
+	rat_yaml *watermarks;     /* @watermarks: a flow mapping */
+	int64_t expect_count;     /* -1: none */
+	rat_strarray expect_columns;
+	bool has_columns;
+	bool exact_columns;       /* @expect_exact_columns rather than @expect_columns */
+	char *expect_json;        /* @expect rows, as JSON */
+	bool error_severity;      /* @severity */
+	bool has_sql;             /* lines of code after the annotations */
+} spec;
+
+/** Read the annotations of a test file's text into t (t->display names it in errors). */
+RAT_MUST_USE int rat_quality__read_spec(spec *t, const char *text);
+void rat_quality__spec_free(spec *t);
 
 /* The suite (testing.c) */
 

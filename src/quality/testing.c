@@ -383,8 +383,51 @@ static bool selected(const suite *s, const rat_pipeline *p)
 		return false;
 	if (!want)
 		return true;
+	if (!strchr(want, '/') && !strchr(want, '.')) /* a bare name: resolve_name() made it unique */
+		return strcmp(want, p->name) == 0;
 	return strncmp(want, p->layer, n) == 0 && (want[n] == '/' || want[n] == '.') &&
 	       strcmp(want + n + 1, p->name) == 0;
+}
+
+/*
+ * -p NAME without a layer (the original's habit): the pipeline of that name
+ * in whichever layer has it; an error listing them when several do.
+ */
+static int resolve_name(const suite *s)
+{
+	const char *want = s->opts->pipeline;
+	rat_buf found = RAT_BUF_INIT;
+	size_t i, n = 0;
+	int error = 0;
+
+	if (!want || strchr(want, '/') || strchr(want, '.'))
+		return 0;
+	for (i = 0; !error && i < s->all.count; i++)
+		if (selected(s, &s->all.items[i]) && n++ < 8)
+			error = rat_buf_printf(&found, "%s%s/%s", n > 1 ? ", " : "",
+					       s->all.items[i].layer, s->all.items[i].name);
+	if (!error && n > 1)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "pipeline '%s' is in %zu layers (%s): say which, "
+				       "as -p LAYER/NAME", want, n, rat_buf_cstr(&found));
+	rat_buf_free(&found);
+	return error;
+}
+
+/* A selection (pipeline, layer, kind) that ran no test is an error, not "0 tests". */
+static int nothing_selected(const suite *s)
+{
+	const rat_test_options *o = s->opts;
+	const char *kind = !o->kind ? "" : strcmp(o->kind, "unit") == 0 ? "unit " : "quality ";
+
+	if (o->pipeline)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE, "no %stest in %s", kind,
+				      o->pipeline);
+	if (o->layer)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+				      "no %stest in the %s layer", kind, o->layer);
+	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE, "no %stest in %s", kind,
+			      rat_workspace_name(s->ws));
 }
 
 static int test_pipeline(suite *s, const rat_pipeline *p)
@@ -466,7 +509,8 @@ int rat_test_run(rat_test_report *out, const rat_workspace *ws, const rat_test_o
 	s.ws = ws;
 	s.opts = opts_in ? opts_in : &defaults;
 	if ((error = check_options(s.opts)) != 0 || (error = start_suite(&s)) != 0 ||
-	    (error = rat_pipeline__order(&order, &s.all, NULL)) != 0)
+	    (error = rat_pipeline__order(&order, &s.all, NULL)) != 0 ||
+	    (error = resolve_name(&s)) != 0)
 		goto cleanup;
 	for (i = 0; i < s.all.count; i++)
 		matched += selected(&s, &s.all.items[order[i]]);
@@ -479,6 +523,8 @@ int rat_test_run(rat_test_report *out, const rat_workspace *ws, const rat_test_o
 	for (i = 0; !error && !s.stop && i < s.all.count; i++)
 		if (selected(&s, &s.all.items[order[i]]))
 			error = test_pipeline(&s, &s.all.items[order[i]]);
+	if (!error && s.count == 0 && (s.opts->pipeline || s.opts->layer || s.opts->kind))
+		error = nothing_selected(&s);
 cleanup:
 	if (s.st) {
 		for (i = 0; i < s.count; i++) /* the slots moved as the report grew */

@@ -4,7 +4,8 @@
  * JSON and Parquet files become tables with their types; `only` loads just
  * the tables it names, even from a file holding several, and a table it
  * names with no mock is an error naming the folder; bad mock files are
- * refused with their file and position.
+ * refused with their file and position. The original Ratatouille's
+ * layer_table names are layer.table; two files of one table are refused.
  */
 #include "helpers.h"
 
@@ -36,11 +37,12 @@ static void mock_files(const char *first, ...)
 /* Load the mocks folder into the session (only: NULL or the tables to load). */
 static int load(const rat_strarray *only, rat_strarray *loaded)
 {
-	rat_mocks m = { s.engine, scratch, only, RAT_STRARRAY_INIT, 0 };
+	rat_mocks m = { s.engine, scratch, only, RAT_STRARRAY_INIT, 0, RAT_STRARRAY_INIT };
 	int error = rat_mocks__load(&m, mocks_dir, "pipelines/silver/orders/tests/mocks");
 
 	rat_strarray_free(loaded);
 	*loaded = m.loaded;
+	rat_strarray_free(&m.sources);
 	return error;
 }
 
@@ -129,6 +131,56 @@ static void only_loads_the_tables_it_names(void **state)
 	rat_strarray_free(&loaded);
 }
 
+/* The original Ratatouille's layer_table names (issue 16, item 8). */
+static void layer_table_names_are_layer_dot_table(void **state)
+{
+	rat_strarray loaded = RAT_STRARRAY_INIT, only = RAT_STRARRAY_INIT;
+	(void)state;
+
+	mock_files("bronze_sales.yaml",
+		   "table: bronze_raw_sales\nrows:\n  - {txn_id: T001, quantity: 2}\n",
+		   "silver_stores.csv", "store_id\nS1\n", NULL);
+	assert_int_equal(load(NULL, &loaded), 0);
+	assert_string_equal(test_joined(&loaded, " "), "bronze.raw_sales silver.stores");
+	assert_string_equal(value_of("SELECT quantity FROM bronze.raw_sales"), "2");
+	assert_string_equal(value_of("SELECT store_id FROM silver.stores"), "S1");
+	/* only may name them either way */
+	assert_int_equal(rat_strarray__push(&only, "bronze_raw_sales"), 0);
+	assert_int_equal(load(&only, &loaded), 0);
+	assert_string_equal(test_joined(&loaded, " "), "bronze.raw_sales");
+	rat_strarray_free(&only);
+	rat_strarray_free(&loaded);
+}
+
+/* Two files of one table: an error naming both, whichever way they name it. */
+static void two_mocks_of_one_table_are_refused(void **state)
+{
+	rat_strarray loaded = RAT_STRARRAY_INIT, only = RAT_STRARRAY_INIT;
+	const char *msg;
+	(void)state;
+
+	mock_files("a.yaml", "table: bronze.raw_sales\nrows: [{id: 1}]\n",
+		   "b.yaml", "table: bronze_raw_sales\nrows: [{id: 2}]\n", NULL);
+	assert_int_equal(load(NULL, &loaded), RAT_EINVALID);
+	msg = rat_error_last()->message;
+	/* the folder's order decides which is found second: both are named either way */
+	if (strcmp(msg, "pipelines/silver/orders/tests/mocks/b.yaml: mock table bronze.raw_sales "
+			"is also in pipelines/silver/orders/tests/mocks/a.yaml (two mocks of one "
+			"table: give each test the file it reads, -- @mocks: mocks/<file>)") != 0 &&
+	    strcmp(msg, "pipelines/silver/orders/tests/mocks/a.yaml: mock table bronze.raw_sales "
+			"is also in pipelines/silver/orders/tests/mocks/b.yaml (two mocks of one "
+			"table: give each test the file it reads, -- @mocks: mocks/<file>)") != 0)
+		fail_msg("unexpected: %s", msg);
+	/* only another table: no clash */
+	mock_files("a.yaml", "table: bronze.raw_sales\nrows: [{id: 1}]\n",
+		   "b.yaml", "table: bronze_raw_sales\nrows: [{id: 2}]\n",
+		   "bronze.stores.csv", "id\n1\n", NULL);
+	assert_int_equal(rat_strarray__push(&only, "bronze.stores"), 0);
+	assert_int_equal(load(&only, &loaded), 0);
+	rat_strarray_free(&only);
+	rat_strarray_free(&loaded);
+}
+
 /* Loading the one mock file name holding text fails with exactly want. */
 static void refused(const char *name, const char *text, const char *want)
 {
@@ -160,10 +212,18 @@ static void bad_mocks_are_refused_with_their_place(void **state)
 		"pipelines/silver/orders/tests/mocks/x.yaml:2:6: tables[0]: give the mock's table: "
 		"layer.name");
 	refused("x.yaml", "tables:\n  - {table: orders, rows: [{id: 1}]}\n",
-		"pipelines/silver/orders/tests/mocks/x.yaml: mock table 'orders' is not layer.table");
+		"pipelines/silver/orders/tests/mocks/x.yaml: mock table 'orders' is not layer.table "
+		"(nor layer_table, bronze_sales for bronze.sales)");
 	refused("orders.csv", "id\n1\n",
 		"pipelines/silver/orders/tests/mocks/orders.csv: mock table 'orders' is not "
-		"layer.table");
+		"layer.table (nor layer_table, bronze_sales for bronze.sales)");
+	/* layer_table needs a known layer and a name after it */
+	refused("x.yaml", "table: platinum_sales\nrows: [{id: 1}]\n",
+		"pipelines/silver/orders/tests/mocks/x.yaml: mock table 'platinum_sales' is not "
+		"layer.table (nor layer_table, bronze_sales for bronze.sales)");
+	refused("bronze_.csv", "id\n1\n",
+		"pipelines/silver/orders/tests/mocks/bronze_.csv: mock table 'bronze_' is not "
+		"layer.table (nor layer_table, bronze_sales for bronze.sales)");
 }
 
 static void an_empty_mock_is_refused_at_its_rows(void **state)
@@ -212,6 +272,8 @@ int main(void)
 		cmocka_unit_test(bad_mocks_are_refused_with_their_place),
 		cmocka_unit_test(an_empty_mock_is_refused_at_its_rows),
 		cmocka_unit_test(a_reader_error_names_the_mock),
+		cmocka_unit_test(layer_table_names_are_layer_dot_table),
+		cmocka_unit_test(two_mocks_of_one_table_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, test_session_teardown);
 }

@@ -48,7 +48,7 @@ static const char *const files[] = {
 	"-- @expect: [{id: 1, customer: ann, amount: 10}, {id: 3, customer: bob, amount: 30}]\n",
 	"pipelines/silver/orders/tests/unit/b_wrong.sql", "-- @expect: [{id: 1, amount: 11}]\n",
 	"pipelines/silver/orders/tests/unit/c_count.sql",
-	"-- @expect_count: 5\n-- @expect_columns: [id]\n",
+	"-- @expect_count: 5\n-- @expect_exact_columns: [id]\n",
 	"pipelines/silver/orders/tests/unit/d_missing_mock.sql",
 	"-- @mocks: [bronze.nothing]\n-- @expect_count: 0\n",
 	"pipelines/silver/orders/tests/unit/e_no_expectation.sql", "-- @mocks: [bronze.orders]\n",
@@ -157,7 +157,7 @@ static void unit_tests_run_on_mocks(void **state)
 	       strcmp(t->rows[1], "unexpected: {\"id\":3,\"amount\":30}") == 0)))
 		fail_msg("unexpected rows: %s | %s", t->rows[1], t->rows[2]);
 	t = says(&r, "silver.orders", "unit/c_count",
-		 "2 rows, expected 5; columns [id, customer, amount], expected [id]");
+		 "2 rows, expected 5; columns [id, customer, amount], expected exactly [id]");
 	assert_int_equal(t->violations, 2);
 	t = says(&r, "silver.orders", "unit/d_missing_mock",
 		 "no mock for bronze.nothing in pipelines/silver/orders/tests/mocks");
@@ -293,7 +293,34 @@ static void selections_pick_their_tests(void **state)
 	selected("quality", "gold/totals", NULL, "positive(amount):0");
 	selected(NULL, "gold.stale", NULL, "freshness:1"); /* the dotted form too */
 	selected(NULL, NULL, "bronze", "unit/reads_landing:0");
-	selected("quality", NULL, "bronze", "");
+	selected(NULL, "totals", NULL, "positive(amount):0"); /* a name in one layer only */
+}
+
+/* What an option selects must exist: a name in two layers, or no test, is an error. */
+static void selections_that_match_nothing_are_refused(void **state)
+{
+	rat_test_options opts = RAT_TEST_OPTIONS_INIT;
+	rat_test_report r;
+	(void)state;
+
+	opts.pipeline = "orders";
+	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_EINVALID);
+	assert_string_equal(rat_error_last()->message,
+			    "pipeline 'orders' is in 2 layers (bronze/orders, silver/orders): say "
+			    "which, as -p LAYER/NAME");
+	opts.pipeline = "nope";
+	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_ENOTFOUND);
+	assert_string_equal(rat_error_last()->message, "no pipeline nope");
+	opts.pipeline = NULL;
+	opts.kind = "quality";
+	opts.layer = "bronze";
+	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_ENOTFOUND);
+	assert_string_equal(rat_error_last()->message, "no quality test in the bronze layer");
+	assert_int_equal(r.count, 0);
+	opts.layer = NULL;
+	opts.pipeline = "bronze/orders";
+	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_ENOTFOUND);
+	assert_string_equal(rat_error_last()->message, "no quality test in bronze/orders");
 }
 
 static void bad_selections_and_options_are_refused(void **state)
@@ -352,6 +379,7 @@ int main(void)
 		cmocka_unit_test(fail_fast_stops_at_the_first_failure),
 		cmocka_unit_test(selections_pick_their_tests),
 		cmocka_unit_test(bad_selections_and_options_are_refused),
+		cmocka_unit_test(selections_that_match_nothing_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

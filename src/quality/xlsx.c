@@ -1,0 +1,255 @@
+/*
+ * quality/xlsx.c - .xlsx mocks (the original Ratatouille's Excel mocks):
+ * each sheet becomes a CSV file that mocks.c reads as the table the sheet
+ * names (bronze_raw_sales or bronze.raw_sales).
+ *
+ * The workbook is converted by xlsx2csv (Debian's xlsx2csv package), a
+ * reader of the file's XML: no macro or other code of the workbook runs.
+ * It runs as a child process with an empty environment but PATH and the
+ * locale, in the scratch folder, its output capped by RLIMIT_FSIZE, its CPU
+ * time by RLIMIT_CPU, and killed when it runs past XLSX_TIMEOUT_MS. The
+ * workbook itself is capped at XLSX_MAX_BYTES. All sheets go to one output,
+ * each after a line "-------- <n> - <sheet name>"; the sheets are split
+ * here, into files named by their number, never by the sheet's name (a
+ * name could hold a path).
+ */
+#include "util/common.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "quality/quality.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define XLSX_MAX_BYTES ((off_t)32 << 20)
+#define XLSX_MAX_OUTPUT ((rlim_t)256 << 20)
+#define XLSX_TIMEOUT_MS 60000
+
+/* Where xlsx2csv may be: the Debian package's place first. */
+static const char *const converters[] = { "/usr/bin/xlsx2csv", "/usr/local/bin/xlsx2csv" };
+
+static const char *converter(void)
+{
+	size_t i;
+
+	for (i = 0; i < RAT_ARRAY_SIZE(converters); i++)
+		if (access(converters[i], X_OK) == 0)
+			return converters[i];
+	return NULL;
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void child(const char *prog, char *const argv[], char *const envp[], const char *dir,
+		  int out, int err)
+{
+	struct rlimit fsize = { XLSX_MAX_OUTPUT, XLSX_MAX_OUTPUT };
+	struct rlimit cpu = { XLSX_TIMEOUT_MS / 1000, XLSX_TIMEOUT_MS / 1000 };
+	int in = open("/dev/null", O_RDONLY);
+
+	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || chdir(dir) != 0 ||
+	    setrlimit(RLIMIT_FSIZE, &fsize) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0)
+		_exit(126);
+	execve(prog, argv, envp);
+	_exit(127);
+}
+
+/* Wait for pid at most XLSX_TIMEOUT_MS, else kill it; false when it was killed. */
+static bool wait_bounded(pid_t pid, int *status)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	long waited;
+
+	for (waited = 0; waited < XLSX_TIMEOUT_MS; waited += 10) {
+		pid_t got = waitpid(pid, status, WNOHANG);
+		if (got == pid || (got < 0 && errno != EINTR))
+			return got == pid;
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return false;
+}
+
+/*
+ * What the converter said on stderr: its first line (xlsx2csv's own
+ * message), or a Python traceback's last (the exception), with the scratch
+ * copy's path read as display.
+ */
+static char *reason(const char *path, const char *copy, const char *display)
+{
+	rat_buf text = RAT_BUF_INIT;
+	char *line = NULL, *at, *nl;
+
+	if (rat_fs__read_file(&text, path, (size_t)1 << 20) == 0 && text.len) {
+		char *end = text.ptr + text.len;
+		while (end > text.ptr && (end[-1] == '\n' || end[-1] == '\r'))
+			*--end = '\0';
+		line = text.ptr;
+		if (strncmp(line, "Traceback", 9) == 0 && (nl = strrchr(line, '\n')) != NULL)
+			line = nl + 1;
+		else if ((nl = strchr(line, '\n')) != NULL)
+			*nl = '\0';
+		if ((at = strstr(line, copy)) != NULL)
+			line = rat__sprintf("%.*s%s%s", (int)(at - line), line, display,
+					    at + strlen(copy));
+		else
+			line = rat__strdup(line);
+	}
+	rat_error_clear(); /* no stderr: the exit status says enough */
+	rat_buf_free(&text);
+	return line;
+}
+
+static int failed(const char *display, const char *copy, const char *err_path, int status)
+{
+	char *why = reason(err_path, copy, display);
+	int error;
+
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s: xlsx2csv used more than %d s of CPU (killed)", display,
+				       XLSX_TIMEOUT_MS / 1000);
+	else
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s: xlsx2csv could not read it (%s %d)%s%s", display,
+				       WIFSIGNALED(status) ? "signal" : "exit status",
+				       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+				       why ? ": " : "", why ? why : "");
+	free(why);
+	return error;
+}
+
+/* xlsx2csv -a copy > out_path, bounded; the error names display. */
+static int convert(const char *copy, const char *out_path, const char *err_path, const char *dir,
+		   const char *display)
+{
+	const char *prog = converter();
+	char *argv[] = { (char *)"xlsx2csv", (char *)"-a", (char *)copy, NULL };
+	char *envp[] = { (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C.UTF-8", NULL };
+	int out, err, status = 0;
+	pid_t pid;
+
+	if (!prog)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+				      "%s: reading .xlsx mocks needs xlsx2csv (Debian: apt-get install "
+				      "xlsx2csv; scripts/deps.sh installs it)", display);
+	out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	pid = out < 0 || err < 0 ? -1 : fork();
+	if (pid == 0)
+		child(prog, argv, envp, dir, out, err);
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	if (pid < 0)
+		return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: cannot run xlsx2csv",
+				      display);
+	if (!wait_bounded(pid, &status))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: xlsx2csv did not finish in %d s (killed)", display,
+				      XLSX_TIMEOUT_MS / 1000);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return failed(display, copy, err_path, status);
+	return 0;
+}
+
+/* "-------- <n> - <name>" with n == want: the start of sheet n; *name after " - ". */
+static bool sheet_line(const char *line, long want, const char **name)
+{
+	char *end;
+	long n;
+
+	if (strncmp(line, "-------- ", 9) != 0)
+		return false;
+	n = strtol(line + 9, &end, 10);
+	if (n != want || strncmp(end, " - ", 3) != 0)
+		return false;
+	*name = end + 3;
+	return true;
+}
+
+/* Split the converter's output into <base>-<n>.csv, one per sheet. */
+static int split_sheets(rat_strarray *names, rat_strarray *paths, const char *out_path,
+			const char *base, const char *display)
+{
+	FILE *in = fopen(out_path, "r"), *sheet = NULL;
+	char *line = NULL, *path;
+	const char *name;
+	size_t cap = 0;
+	ssize_t len;
+	int error = 0;
+
+	if (!in)
+		return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: xlsx2csv wrote nothing", display);
+	while (!error && (len = getline(&line, &cap, in)) >= 0) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (sheet_line(line, (long)names->count + 1, &name)) {
+			if (sheet && fclose(sheet) != 0)
+				error = rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: writing its CSV",
+						       display);
+			sheet = NULL;
+			path = rat__sprintf("%s-%zu.csv", base, names->count + 1);
+			if (!error && (!path || rat_strarray__push(names, name) != 0 ||
+				       rat_strarray__push_owned(paths, path) != 0))
+				error = RAT_ENOMEM;
+			else if (!error && (sheet = fopen(path, "w")) == NULL)
+				error = rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: cannot write %s",
+						       display, path);
+		} else if (sheet && fprintf(sheet, "%s\n", line) < 0) {
+			error = rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: writing its CSV",
+					       display);
+		}
+	}
+	if (sheet && fclose(sheet) != 0 && !error)
+		error = rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: writing its CSV", display);
+	free(line);
+	fclose(in);
+	if (!error && names->count == 0)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s: no sheet in the workbook", display);
+	return error;
+}
+
+int rat_mocks__xlsx_sheets(rat_strarray *names, rat_strarray *paths, const char *path,
+			   const char *display, const char *scratch, size_t id)
+{
+	rat_buf workbook = RAT_BUF_INIT;
+	char *base = rat__sprintf("%s/xlsx-%zu", scratch, id);
+	char *copy = rat__sprintf("%s/xlsx-%zu.xlsx", scratch, id);
+	char *out = rat__sprintf("%s/xlsx-%zu.out", scratch, id);
+	char *err = rat__sprintf("%s/xlsx-%zu.err", scratch, id);
+	int error;
+
+	if (!base || !copy || !out || !err) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	/* the workbook is copied, so that the converter reads only what was checked */
+	error = rat_fs__read_file(&workbook, path, (size_t)XLSX_MAX_BYTES);
+	if (error == RAT_ETOOBIG)
+		error = rat_error__set(RAT_ETOOBIG, RAT_ERRCLASS_INVALID,
+				       "%s: an .xlsx mock is at most %lld MiB",
+				       display, (long long)(XLSX_MAX_BYTES >> 20));
+	if (!error && (error = rat_fs__write_file_private(copy, workbook.ptr, workbook.len)) == 0 &&
+	    (error = convert(copy, out, err, scratch, display)) == 0)
+		error = split_sheets(names, paths, out, base, display);
+cleanup:
+	rat_buf_free(&workbook);
+	free(base);
+	free(copy);
+	free(out);
+	free(err);
+	return error;
+}
