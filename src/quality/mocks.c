@@ -274,16 +274,24 @@ static int load_file(rat_mocks *m, const char *path, const char *display, const 
 	return 0;
 }
 
-int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display)
+bool rat_mocks__is_mock_file(const char *name)
 {
 	static const char *const suffixes[] = { ".yaml", ".yml", ".csv", ".json", ".parquet",
 						".xlsx" };
-	const char *slash = strrchr(path, '/');
 	size_t i;
 
 	for (i = 0; i < RAT_ARRAY_SIZE(suffixes); i++)
-		if (rat__str_has_suffix(path, suffixes[i]))
-			return load_file(m, path, display, slash ? slash + 1 : path);
+		if (rat__str_has_suffix(name, suffixes[i]))
+			return true;
+	return false;
+}
+
+int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (rat_mocks__is_mock_file(path))
+		return load_file(m, path, display, slash ? slash + 1 : path);
 	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 			      "%s: not a mock file (.yaml, .yml, .csv, .json, .parquet or .xlsx)",
 			      display);

@@ -96,6 +96,8 @@ RAT_MUST_USE int rat_mocks__load(rat_mocks *m, const char *dir, const char *disp
  * A table another file loaded already is an error naming both files.
  */
 RAT_MUST_USE int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display);
+/** Whether name is a mock file's, by its suffix (.yaml, .yml, .csv, .json, .parquet, .xlsx). */
+bool rat_mocks__is_mock_file(const char *name);
 /**
  * The sheets of the .xlsx workbook at path, each as a CSV file under
  * scratch (xlsx.c: converted by xlsx2csv, bounded in size and time):

@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/yaml.h"
 #include "pipeline/pipeline.h"
+#include "quality/quality.h"
 #include "quality/suite.h"
 
 #include <stdio.h>
@@ -56,14 +57,7 @@ static int parse_expect(spec *t, int line, const char *value)
 /* A file of @mocks (the original's form: mocks/bronze_sales.yaml) rather than a table. */
 static bool is_mock_file(const char *entry)
 {
-	static const char *const suffixes[] = { ".yaml", ".yml", ".csv", ".json", ".parquet",
-						".xlsx" };
-	size_t i;
-
-	for (i = 0; i < RAT_ARRAY_SIZE(suffixes); i++)
-		if (rat__str_has_suffix(entry, suffixes[i]))
-			return true;
-	return strchr(entry, '/') != NULL;
+	return rat_mocks__is_mock_file(entry) || strchr(entry, '/') != NULL;
 }
 
 /*
