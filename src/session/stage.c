@@ -30,10 +30,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +58,7 @@ typedef struct stage {
 	size_t retired_count, retired_cap;
 	size_t limit;    /* files one session may hold open */
 	unsigned walk;
+	int lock;        /* <to>/.rat-lock, locked while the session lives; -1 before */
 } stage;
 
 static void stage_free(void *payload)
@@ -75,6 +76,8 @@ static void stage_free(void *payload)
 		close(st->retired[i]);
 	if (st->made)
 		rat_fs__remove_tree(st->to);
+	if (st->lock >= 0)
+		close(st->lock); /* after the folder went: no one takes it for stale before */
 	free(st->items);
 	free(st->retired);
 	free(st->from);
@@ -82,7 +85,11 @@ static void stage_free(void *payload)
 	free(st);
 }
 
-/* Remove the stage folders beside st->to of sessions whose process is gone (a crash). */
+/*
+ * Remove the stage folders beside st->to of sessions that ended without
+ * removing theirs (killed, crashed): their lock file is not locked. A
+ * folder without one is being made, and is left alone.
+ */
 static void remove_stale(const char *parent)
 {
 	rat_strarray entries = RAT_STRARRAY_INIT;
@@ -93,13 +100,14 @@ static void remove_stale(const char *parent)
 		return;
 	}
 	for (i = 0; i < entries.count; i++) {
-		long pid = 0;
-		char *path;
-		if (sscanf(entries.strings[i], "%ld-", &pid) != 1 || pid <= 0 ||
-		    pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		if ((path = rat_fs__join(parent, entries.strings[i])) != NULL)
+		char *path = rat__sprintf("%s/%s", parent, entries.strings[i]);
+		char *lock = path ? rat__sprintf("%s/.rat-lock", path) : NULL;
+		int fd = lock ? open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
 			rat_fs__remove_tree(path);
+		if (fd >= 0)
+			close(fd);
+		free(lock);
 		free(path);
 	}
 	rat_strarray_free(&entries);
@@ -141,6 +149,15 @@ static int make_folder(stage *st)
 	if (mkdir(st->to, 0700) != 0)
 		return rat_error__os(RAT_EIO, "creating %s", st->to);
 	st->made = true;
+	{
+		char *lock = rat__sprintf("%s/.rat-lock", st->to);
+		if (!lock)
+			return RAT_ENOMEM;
+		st->lock = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		free(lock);
+		if (st->lock < 0 || flock(st->lock, LOCK_EX) != 0)
+			return rat_error__os(RAT_EIO, "locking %s", st->to);
+	}
 	st->limit = open_limit();
 	return 0;
 }
@@ -508,14 +525,15 @@ int rat_session__stage_folder(rat_engine *engine, const rat_workspace *ws, const
 
 	if (!st)
 		return RAT_ENOMEM;
+	st->lock = -1;
 	if ((error = rat_random__bytes(bytes, sizeof(bytes))) != 0) {
 		free(st);
 		return error;
 	}
 	hex = rat_hex__encode(bytes, sizeof(bytes));
 	st->from = rat__strdup(from);
-	st->to = hex ? rat__sprintf("%s/stage/%s/%ld-%s", rat_workspace_home(ws),
-				    rat_workspace_name(ws), (long)getpid(), hex)
+	st->to = hex ? rat__sprintf("%s/stage/%s/%s", rat_workspace_home(ws),
+				    rat_workspace_name(ws), hex)
 		     : NULL;
 	free(hex);
 	if (!st->from || !st->to || (error = rat_strarray__push(allowed, st->to)) != 0) {

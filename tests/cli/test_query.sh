@@ -274,7 +274,13 @@ expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n4')"
 run query "SELECT count(*) FROM read_csv('$landing/../landing/sales.csv')" -w analytics
 expect_rc 1
 expect_err "Permission Error"
-# nothing staged is left behind, and no session reads another's staged files
+# nothing staged is left behind, and no session reads another's staged files; what a
+# killed session left (its lock file not locked) goes at the next staging
+expect_eq "$(ls -A "$RAT_HOME/stage/analytics")" ""
+mkdir -p "$RAT_HOME/stage/analytics/dead/x"
+touch "$RAT_HOME/stage/analytics/dead/.rat-lock" "$RAT_HOME/stage/analytics/dead/x/f.csv"
+run query "SELECT count(*) FROM '$landing/sales.csv'" -w analytics
+expect_rc 0
 expect_eq "$(ls -A "$RAT_HOME/stage/analytics")" ""
 run query "SELECT * FROM glob('$RAT_HOME/stage/analytics/*')" -w analytics
 expect_rc 1
