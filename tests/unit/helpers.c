@@ -7,6 +7,7 @@
 #include "workspace/tables.h"
 #include "util/common.h"
 #include "engine/engine.h"
+#include "pipeline/pipeline.h"
 #include "storage/storage.h"
 #include "table/scan.h"
 
@@ -88,6 +89,17 @@ void test_session_close(test_session *s)
 	test_rmtree(s->dir);
 	free(s->dir);
 	memset(s, 0, sizeof(*s));
+}
+
+void test_pipelines_load_fails(struct rat_workspace *ws, const char *want)
+{
+	rat_pipelines all;
+
+	if (rat_pipeline__load_all(&all, ws) == 0)
+		fail_msg("loading succeeded; expected: %s", want);
+	if (!strstr(rat_error_last()->message, want))
+		fail_msg("got '%s', expected '%s'", rat_error_last()->message, want);
+	rat_workspace_free(ws);
 }
 
 int test_scratch_teardown(void **state)

@@ -36,6 +36,8 @@ typedef struct test_session {
 
 void test_session_open(test_session *s, const char *name);
 void test_session_close(test_session *s);
+/** Loading ws's pipelines fails with a message holding want; ws is freed. */
+void test_pipelines_load_fails(struct rat_workspace *ws, const char *want);
 /** A cmocka group teardown removing and freeing the scratch folder its setup left in *state. */
 int test_scratch_teardown(void **state);
 /** A cmocka group teardown closing the test_session its setup left in *state. */

@@ -51,14 +51,7 @@ static void done(rat_pipelines *all, rat_workspace *ws)
 /* Loading fails with a message containing want. */
 static void load_fails(const char *yaml, const char *want)
 {
-	rat_workspace *ws = workspace(yaml);
-	rat_pipelines all;
-
-	if (rat_pipeline__load_all(&all, ws) == 0)
-		fail_msg("loading succeeded; expected: %s", want);
-	if (!strstr(rat_error_last()->message, want))
-		fail_msg("got '%s', expected '%s'", rat_error_last()->message, want);
-	rat_workspace_free(ws);
+	test_pipelines_load_fails(workspace(yaml), want);
 }
 
 static void tests_take_expect(void **state)
