@@ -267,6 +267,11 @@ run query "SELECT count(*) FROM read_text('$landing/deep/er/w.yaml')" -w analyti
 expect_rc 1
 expect_err "$landing/deep/er/w.yaml has 2 names (hard links): a file here must have no other name"
 rm "$landing/deep/er/w.yaml"
+mkfifo "$landing/deep/er/pipe.csv"
+run query "SELECT count(*) FROM read_csv('$landing/deep/er/pipe.csv')" -w analytics
+expect_rc 1
+expect_err "$landing/deep/er/pipe.csv is not a regular file"
+rm "$landing/deep/er/pipe.csv"
 run query "SELECT count(*) AS n FROM read_csv('$landing/**/*.csv')" -w analytics --format csv
 expect_rc 0
 expect_eq "$(tr -d '\r' < "$T_DIR/out")" "$(printf 'n\n4')"
