@@ -28,6 +28,7 @@
 #include "quality/quality.h"
 #include "quality/suite.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,10 +295,12 @@ static void duration_text(char *out, size_t len, int64_t secs)
 		snprintf(out, len, "%lldm", (long long)(secs / 60));
 }
 
-/* How old the newest data is: by the freshness column, else by the last commit of the table. */
+/* How old the newest data is at the workspace's "now" (RAT_NOW, else the clock): by the
+ * freshness column, else by the last commit of the table. */
 static int data_age_ms(suite *s, const rat_pipeline *p, const char *column, int64_t *age)
 {
 	rat_buf sql = RAT_BUF_INIT, col = RAT_BUF_INIT, rel = RAT_BUF_INIT;
+	int64_t now_ms = rat_workspace_now_ms(s->ws);
 	size_t i;
 	int error;
 
@@ -307,18 +310,15 @@ static int data_age_ms(suite *s, const rat_pipeline *p, const char *column, int6
 				return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE, "%s",
 						      s->tables.items[i].error);
 			} else if (strcmp(s->tables.items[i].key, p->key) == 0) {
-				struct timespec ts;
-				clock_gettime(CLOCK_REALTIME, &ts);
-				*age = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-				       s->tables.items[i].updated_ms;
+				*age = now_ms - s->tables.items[i].updated_ms;
 			}
 		return 0;
 	}
 	if ((error = rat_quality__real_session(s)) == 0 && (error = rat_sql__ident(&col, column)) == 0 &&
 	    (error = rat_sql__relation(&rel, p->key)) == 0 &&
-	    (error = rat_buf_printf(&sql, "SELECT epoch_ms(CAST(now() AS TIMESTAMP)) - "
+	    (error = rat_buf_printf(&sql, "SELECT %" PRId64 " - "
 					  "epoch_ms(CAST(max(%s) AS TIMESTAMP)) FROM %s",
-				    rat_buf_cstr(&col), rat_buf_cstr(&rel))) == 0)
+				    now_ms, rat_buf_cstr(&col), rat_buf_cstr(&rel))) == 0)
 		error = rat_quality__query_int(s->real, rat_buf_cstr(&sql), age);
 	rat_buf_free(&sql);
 	rat_buf_free(&col);
@@ -376,42 +376,9 @@ char *rat_quality__tests_dir(const suite *s, const rat_pipeline *p)
 
 static bool selected(const suite *s, const rat_pipeline *p)
 {
-	const char *want = s->opts->pipeline;
-	size_t n = strlen(p->layer);
-
 	if (s->opts->layer && strcmp(s->opts->layer, p->layer) != 0)
 		return false;
-	if (!want)
-		return true;
-	if (!strchr(want, '/') && !strchr(want, '.')) /* a bare name: resolve_name() made it unique */
-		return strcmp(want, p->name) == 0;
-	return strncmp(want, p->layer, n) == 0 && (want[n] == '/' || want[n] == '.') &&
-	       strcmp(want + n + 1, p->name) == 0;
-}
-
-/*
- * -p NAME without a layer (the original's habit): the pipeline of that name
- * in whichever layer has it; an error listing them when several do.
- */
-static int resolve_name(const suite *s)
-{
-	const char *want = s->opts->pipeline;
-	rat_buf found = RAT_BUF_INIT;
-	size_t i, n = 0;
-	int error = 0;
-
-	if (!want || strchr(want, '/') || strchr(want, '.'))
-		return 0;
-	for (i = 0; !error && i < s->all.count; i++)
-		if (selected(s, &s->all.items[i]) && n++ < 8)
-			error = rat_buf_printf(&found, "%s%s/%s", n > 1 ? ", " : "",
-					       s->all.items[i].layer, s->all.items[i].name);
-	if (!error && n > 1)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "pipeline '%s' is in %zu layers (%s): say which, "
-				       "as -p LAYER/NAME", want, n, rat_buf_cstr(&found));
-	rat_buf_free(&found);
-	return error;
+	return !s->only || s->only == p;
 }
 
 /* A selection (pipeline, layer, kind) that ran no test is an error, not "0 tests". */
@@ -510,14 +477,14 @@ int rat_test_run(rat_test_report *out, const rat_workspace *ws, const rat_test_o
 	s.opts = opts_in ? opts_in : &defaults;
 	if ((error = check_options(s.opts)) != 0 || (error = start_suite(&s)) != 0 ||
 	    (error = rat_pipeline__order(&order, &s.all, NULL)) != 0 ||
-	    (error = resolve_name(&s)) != 0)
+	    (s.opts->pipeline && (error = rat_pipeline__find_named(&s.only, &s.all, s.opts->layer,
+								  s.opts->pipeline)) != 0))
 		goto cleanup;
 	for (i = 0; i < s.all.count; i++)
 		matched += selected(&s, &s.all.items[order[i]]);
-	if (!matched && (s.opts->pipeline || s.opts->layer)) {
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE, "no pipeline %s%s",
-				       s.opts->pipeline ? s.opts->pipeline : "in layer ",
-				       s.opts->pipeline ? "" : s.opts->layer);
+	if (!matched && s.opts->layer) {
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+				       "no pipeline in layer %s", s.opts->layer);
 		goto cleanup;
 	}
 	for (i = 0; !error && !s.stop && i < s.all.count; i++)
