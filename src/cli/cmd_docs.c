@@ -132,7 +132,7 @@ static int run(const cli_args *a)
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
-	{ CLI_OPT(PIPELINE), "generate: only this pipeline (or layer.name)", NULL },
+	{ CLI_OPT(PIPELINE), "generate: only this pipeline (layer/name, layer.name, or a name one layer has)", NULL },
 	{ &strict, NULL, NULL },
 	{ CLI_OPT(VERBOSE), "check: list the rules that pass too", NULL },
 	CLI_USE_FORMATS("check: console (default) or json (every rule)"),

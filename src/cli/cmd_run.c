@@ -442,7 +442,9 @@ const cli_command cli_cmd_run = {
 	"\n"
 	"Selectors:\n"
 	"  layer.name     that pipeline          +layer.name   it and everything upstream\n"
-	"  layer          a layer's pipelines    layer.name+   it and everything downstream\n",
+	"  layer          a layer's pipelines    layer.name+   it and everything downstream\n"
+	"A name without its layer (name, +name, name+) is the pipeline of that name\n"
+	"when one layer has it.\n",
 	options,
 	aliases,
 	"Exit status: 0 when the run was published, 1 when it failed, 2 usage,\n"

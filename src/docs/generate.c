@@ -157,25 +157,6 @@ cleanup:
 	return error;
 }
 
-/* "layer/name" or "layer.name" -> the pipeline, or an error naming it. */
-static int find_selected(const rat_pipeline **out, const rat_docs_model *m, const char *name)
-{
-	char *key = rat__strdup(name), *slash;
-	int error = 0;
-
-	if (!key)
-		return RAT_ENOMEM;
-	if ((slash = strchr(key, '/')) != NULL)
-		*slash = '.';
-	if ((*out = rat_pipeline__find(&m->all, key)) == NULL)
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
-				       "no pipeline %s in %s/pipelines (`rat list` shows them)",
-				       name,
-				       rat_workspace_path(m->ws));
-	free(key);
-	return error;
-}
-
 static int workspace_page(rat_docs_report *out, const rat_docs_model *m)
 {
 	rat_buf content = RAT_BUF_INIT;
@@ -201,7 +182,7 @@ int rat_docs_generate(rat_docs_report *out, const rat_workspace *ws, const char 
 	memset(out, 0, sizeof(*out));
 	if ((error = rat_docs__load(&m, ws)) != 0)
 		return error;
-	if ((pipeline && (error = find_selected(&only, &m, pipeline)) != 0) ||
+	if ((pipeline && (error = rat_pipeline__find_named(&only, &m.all, NULL, pipeline)) != 0) ||
 	    (error = rat_docs__load_tables(&m, only ? only->key : NULL)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < m.all.count; i++) {

@@ -57,29 +57,82 @@ static int unknown_ref(const rat_pipelines *all, const rat_pipeline *p, const ch
 	return error;
 }
 
+/*
+ * The pipelines named name without a layer (from excluded, in layer when not NULL):
+ * *key the last one, candidates "bronze.sales, silver.sales", *found how many.
+ */
+static int bare_name(const char **key, rat_buf *candidates, size_t *found,
+		     const rat_pipelines *all, const rat_pipeline *from, const char *layer,
+		     const char *name)
+{
+	size_t i;
+	int error = 0;
+
+	*found = 0;
+	for (i = 0; !error && i < all->count; i++) {
+		const rat_pipeline *q = &all->items[i];
+		if ((from && strcmp(q->key, from->key) == 0) || strcmp(q->name, name) != 0 ||
+		    (layer && strcmp(q->layer, layer) != 0))
+			continue;
+		*key = q->key;
+		error = rat_buf_printf(candidates, "%s%s", (*found)++ ? ", " : "", q->key);
+	}
+	return error;
+}
+
 int rat_pipeline__resolve_ref(const char **key, const rat_pipelines *all,
 			      const rat_pipeline *from, const char *name)
 {
 	rat_buf candidates = RAT_BUF_INIT;
-	size_t i, found = 0;
-	int error = 0;
+	size_t found = 0;
+	int error;
 
 	*key = name;
 	if (strchr(name, '.'))
 		return 0;
-	for (i = 0; !error && i < all->count; i++) {
-		const rat_pipeline *q = &all->items[i];
-		if ((from && strcmp(q->key, from->key) == 0) || strcmp(q->name, name) != 0)
-			continue;
-		*key = q->key;
-		error = rat_buf_printf(&candidates, "%s%s", found++ ? ", " : "", q->key);
-	}
+	error = bare_name(key, &candidates, &found, all, from, NULL, name);
 	if (!error && found > 1)
 		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				       "ref('%s'): more than one layer has a pipeline '%s' (%s): "
 				       "name one as layer.name",
 				       name, name, rat_buf_cstr(&candidates));
 	rat_buf_free(&candidates);
+	return error;
+}
+
+int rat_pipeline__find_named(const rat_pipeline **out, const rat_pipelines *all,
+			     const char *layer, const char *name)
+{
+	rat_buf candidates = RAT_BUF_INIT;
+	const char *key = NULL;
+	char *dotted = NULL, *slash;
+	size_t found = 0;
+	int error = 0;
+
+	*out = NULL;
+	if (strchr(name, '.') || strchr(name, '/')) {
+		if ((dotted = rat__strdup(name)) == NULL)
+			return RAT_ENOMEM;
+		if ((slash = strchr(dotted, '/')) != NULL)
+			*slash = '.';
+		*out = rat_pipeline__find(all, dotted);
+		if (*out && layer && strcmp((*out)->layer, layer) != 0)
+			*out = NULL;
+	} else if ((error = bare_name(&key, &candidates, &found, all, NULL, layer, name)) == 0) {
+		if (found > 1)
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					       "more than one layer has a pipeline '%s' (%s): "
+					       "name one as layer.name",
+					       name, rat_buf_cstr(&candidates));
+		else if (found == 1)
+			*out = rat_pipeline__find(all, key);
+	}
+	if (!error && !*out)
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+				       "no pipeline %s%s%s (`rat list` shows them)", name,
+				       layer ? " in the layer " : "", layer ? layer : "");
+	rat_buf_free(&candidates);
+	free(dotted);
 	return error;
 }
 
@@ -215,36 +268,43 @@ static int select_one(bool *picked, const rat_pipelines *all, const char *select
 	size_t n = strlen(selector), i;
 	bool up = n > 1 && selector[0] == '+', down = n > 1 && selector[n - 1] == '+';
 	char *key = rat__strndup(selector + up, n - up - down);
+	const rat_pipeline *p = NULL;
 	rat_layer layer;
-	long at;
+	size_t at;
 	int error = 0;
 
 	if (!key)
 		return RAT_ENOMEM;
-	if (!strchr(key, '.') && !up && !down) { /* a layer */
-		if (rat_layer_parse(&layer, key) != 0)
-			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-					       "'%s' is neither a pipeline (layer.name) nor a "
-					       "layer (bronze, silver, gold)",
-					       selector);
-		for (i = 0; !error && i < all->count; i++)
+	if (!strchr(key, '.') && !strchr(key, '/') && !up && !down &&
+	    rat_layer_parse(&layer, key) == 0) { /* a layer */
+		for (i = 0; i < all->count; i++)
 			if (strcmp(all->items[i].layer, key) == 0)
 				picked[i] = true;
 		free(key);
-		return error;
+		return 0;
 	}
-	if ((at = index_of(all, key)) < 0) {
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "selector '%s': no pipeline %s", selector, key);
+	/* layer.name, or a name that one layer has */
+	if ((error = rat_pipeline__find_named(&p, all, NULL, key)) == RAT_ENOTFOUND) {
+		if (!strchr(key, '.') && !strchr(key, '/'))
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					       "'%s' is neither a pipeline (layer.name, or a name "
+					       "one layer has) nor a layer (bronze, silver, gold)",
+					       selector);
+		else
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					       "selector '%s': no pipeline %s", selector, key);
+	} else if (error) {
+		rat_error__prefix("selector '%s'", selector);
 	} else {
+		at = (size_t)(p - all->items);
 		picked[at] = true;
 		if (up) {
 			memset(seen, 0, all->count);
-			mark(picked, all, (size_t)at, true, seen);
+			mark(picked, all, at, true, seen);
 		}
 		if (down) {
 			memset(seen, 0, all->count);
-			mark(picked, all, (size_t)at, false, seen);
+			mark(picked, all, at, false, seen);
 		}
 	}
 	free(key);

@@ -225,6 +225,14 @@ RAT_MUST_USE int rat_pipeline__split_list(rat_strarray *out, const char *value);
  */
 RAT_MUST_USE int rat_pipeline__resolve_ref(const char **key, const rat_pipelines *all,
 					   const rat_pipeline *from, const char *name);
+/**
+ * The pipeline a user names on the command line: "layer.name", "layer/name",
+ * or a bare name (the original Ratatouille's habit) that exactly one layer
+ * has. layer (may be NULL) narrows the search. An error says which layers
+ * have a bare name when several do, or that there is no such pipeline.
+ */
+RAT_MUST_USE int rat_pipeline__find_named(const rat_pipeline **out, const rat_pipelines *all,
+					  const char *layer, const char *name);
 /** Append the relation (SQL) ref(name) of from renders to: "silver"."sales". */
 RAT_MUST_USE int rat_pipeline__ref_relation(rat_buf *out, const rat_pipelines *all,
 					    const rat_pipeline *from, const char *name);

@@ -22,6 +22,7 @@ typedef struct suite {
 	const rat_workspace *ws;
 	const rat_test_options *opts;
 	rat_pipelines all;
+	const rat_pipeline *only; /* -p: the one pipeline to test; NULL: every one */
 	struct storage *st;   /* the report being filled (testing.c) */
 	size_t count;
 	size_t counts[5];       /* by rat_test_status */

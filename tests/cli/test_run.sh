@@ -150,7 +150,7 @@ expect_rc 1
 expect_err "selector 'silver.nope': no pipeline silver.nope"
 run run -w shop --dry-run platinum
 expect_rc 1
-expect_err "'platinum' is neither a pipeline (layer.name) nor a layer"
+expect_err "'platinum' is neither a pipeline (layer.name, or a name one layer has) nor a layer"
 
 # up to date: nothing to rebuild; -f rebuilds everything from scratch
 run run -w shop

@@ -230,6 +230,7 @@ static void the_dag_orders_and_selectors_pick_their_sets(void **state)
 		const char *both[] = { "+gold.c+" }, *layer[] = { "gold" }, *two[] = { "gold.d",
 										      "silver.a" };
 		const char *bad[] = { "silver.zz" }, *badlayer[] = { "platinum" };
+		const char *bare[] = { "b" }, *bareup[] = { "+b" }, *slash[] = { "silver/a+" };
 		assert_string_equal(picked_by(&all, NULL, 0),
 				    "bronze.raw silver.a silver.b gold.c gold.d");
 		assert_string_equal(picked_by(&all, one, 1), "silver.b");
@@ -240,8 +241,12 @@ static void the_dag_orders_and_selectors_pick_their_sets(void **state)
 		assert_string_equal(picked_by(&all, two, 2), "silver.a gold.d");
 		assert_string_equal(picked_by(&all, bad, 1), "selector 'silver.zz': no pipeline silver.zz");
 		assert_string_equal(picked_by(&all, badlayer, 1),
-				    "'platinum' is neither a pipeline (layer.name) nor a layer "
-				    "(bronze, silver, gold)");
+				    "'platinum' is neither a pipeline (layer.name, or a name one "
+				    "layer has) nor a layer (bronze, silver, gold)");
+		/* a name without its layer, when one layer has it; layer/name */
+		assert_string_equal(picked_by(&all, bare, 1), "silver.b");
+		assert_string_equal(picked_by(&all, bareup, 1), "bronze.raw silver.a silver.b");
+		assert_string_equal(picked_by(&all, slash, 1), "silver.a silver.b gold.c");
 	}
 	rat_pipelines_free(&all);
 	rat_workspace_free(ws);

@@ -294,6 +294,7 @@ static void selections_pick_their_tests(void **state)
 	selected(NULL, "gold.stale", NULL, "freshness:1"); /* the dotted form too */
 	selected(NULL, NULL, "bronze", "unit/reads_landing:0");
 	selected(NULL, "totals", NULL, "positive(amount):0"); /* a name in one layer only */
+	selected("unit", "orders", "bronze", "unit/reads_landing:0"); /* the layer says which */
 }
 
 /* What an option selects must exist: a name in two layers, or no test, is an error. */
@@ -306,11 +307,17 @@ static void selections_that_match_nothing_are_refused(void **state)
 	opts.pipeline = "orders";
 	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_EINVALID);
 	assert_string_equal(rat_error_last()->message,
-			    "pipeline 'orders' is in 2 layers (bronze/orders, silver/orders): say "
-			    "which, as -p LAYER/NAME");
+			    "more than one layer has a pipeline 'orders' (bronze.orders, "
+			    "silver.orders): name one as layer.name");
 	opts.pipeline = "nope";
 	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_ENOTFOUND);
-	assert_string_equal(rat_error_last()->message, "no pipeline nope");
+	assert_string_equal(rat_error_last()->message, "no pipeline nope (`rat list` shows them)");
+	opts.layer = "gold";
+	opts.pipeline = "orders";
+	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_ENOTFOUND);
+	assert_string_equal(rat_error_last()->message,
+			    "no pipeline orders in the layer gold (`rat list` shows them)");
+	opts.layer = NULL;
 	opts.pipeline = NULL;
 	opts.kind = "quality";
 	opts.layer = "bronze";
@@ -331,7 +338,7 @@ static void bad_selections_and_options_are_refused(void **state)
 
 	opts.pipeline = "silver/nope";
 	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_ENOTFOUND);
-	assert_string_equal(rat_error_last()->message, "no pipeline silver/nope");
+	assert_string_equal(rat_error_last()->message, "no pipeline silver/nope (`rat list` shows them)");
 	assert_int_equal(r.count, 0);
 	assert_null(r.items);
 	opts.pipeline = NULL;
