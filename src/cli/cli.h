@@ -251,6 +251,8 @@ void cli_json_time(cli_json *j, const char *name, int64_t ms);
 void cli_json_strings(cli_json *j, const char *key, const char *const *items, size_t count);
 /** A list given as "a, f(b, c)" as an array: split at ", " outside parentheses. */
 void cli_json_split(cli_json *j, const char *key, const char *list);
+/** Lines of text ("a\nb", NULL or "" for none) as an array of strings. */
+void cli_json_lines(cli_json *j, const char *key, const char *text);
 /** Close what is open, end the line, flush; CLI_FAILURE (printed) on a write error. */
 int cli_json_end(cli_json *j);
 /** "2024-04-01T10:00:00.000Z" */

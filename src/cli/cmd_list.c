@@ -63,6 +63,7 @@ static int list_json(const rat_pipeline_list *list)
 		cli_json_unset(&j, "landing", p->landing);
 		cli_json_strings(&j, "depends_on", p->deps, p->dep_count);
 		cli_json_int(&j, "tests", (int64_t)p->test_count);
+		cli_json_lines(&j, "warnings", p->warnings);
 		cli_json_close(&j);
 	}
 	return cli_json_end(&j);

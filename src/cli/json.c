@@ -236,6 +236,21 @@ void cli_json_split(cli_json *j, const char *key, const char *list)
 	cli_json_close(j);
 }
 
+void cli_json_lines(cli_json *j, const char *key, const char *text)
+{
+	size_t n;
+
+	cli_json_array(j, key);
+	for (; text && *text; text += n + (text[n] == '\n')) {
+		n = strcspn(text, "\n");
+		next(j, NULL);
+		fputc('"', j->out);
+		escaped(j->out, text, n);
+		fputc('"', j->out);
+	}
+	cli_json_close(j);
+}
+
 int cli_json_end(cli_json *j)
 {
 	while (j->depth > 0)
