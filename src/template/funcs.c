@@ -115,9 +115,24 @@ static int double_quotes(rat_buf *out, const rat_buf *text)
 	int error = 0;
 	size_t i;
 
-	out->max = TPL_MAX_TEXT;
 	for (i = 0; i < text->len && !error; i++)
 		error = s[i] == '\'' ? rat_buf_puts(out, "''") : rat_buf_putc(out, s[i]);
+	return error;
+}
+
+int rat_template__watermark(rat_buf *out, tpl_render *r, int line, const char *column,
+			    bool in_string)
+{
+	rat_buf text = RAT_BUF_INIT;
+	int error;
+
+	if (!r->tc->watermark)
+		return rat_buf_puts(out, in_string ? RAT_TEMPLATE_WATERMARK_NONE : "NULL");
+	text.max = TPL_MAX_TEXT;
+	error = callback_error(r, line, r->tc->watermark(r->tc->ctx, column, in_string, &text));
+	if (!error)
+		error = in_string ? double_quotes(out, &text) : rat_buf_put(out, text.ptr, text.len);
+	rat_buf_free(&text);
 	return error;
 }
 
@@ -125,30 +140,25 @@ static int double_quotes(rat_buf *out, const rat_buf *text)
  * watermark(col): a typed literal, or (the original Ratatouille's form)
  * inside a SQL string literal of the template, '{{ watermark('col') }}',
  * the bare value with its quotes doubled. Whether the call stands in a
- * string is read from the text rendered so far.
+ * string is read from the text rendered so far; a typed literal kept in a
+ * variable and printed inside a string later ({% set w = watermark('col') %}
+ * ... '{{ w }}') is printed bare too (emit_value()).
  */
 static int fn_watermark(tpl_value *out, tpl_render *r, const tpl_expr *e, tpl_value *args)
 {
-	rat_buf text = RAT_BUF_INIT, quoted = RAT_BUF_INIT;
+	rat_buf text = RAT_BUF_INIT;
 	bool in_string;
 	int error;
 
 	if ((error = need_string(r, e, &args[0], "a column name")) != 0)
 		return error;
 	in_string = rat_sql__ends_in_string(rat_buf_cstr(r->out) + r->base);
-	if (!r->tc->watermark)
-		return in_string ? rat_template__value_string(out, RAT_TEMPLATE_WATERMARK_NONE,
-							      strlen(RAT_TEMPLATE_WATERMARK_NONE))
-				 : rat_template__value_string(out, "NULL", 4);
 	text.max = TPL_MAX_TEXT;
-	error = callback_error(r, e->line,
-			       r->tc->watermark(r->tc->ctx, args[0].u.s.ptr, in_string, &text));
-	if (!error && in_string && (error = double_quotes(&quoted, &text)) == 0)
-		error = rat_template__value_take(out, &quoted);
-	else if (!error)
-		error = rat_template__value_take(out, &text);
+	if ((error = rat_template__watermark(&text, r, e->line, args[0].u.s.ptr, in_string)) == 0 &&
+	    (error = rat_template__value_take(out, &text)) == 0 && !in_string &&
+	    (out->u.s.watermark = rat__strdup(args[0].u.s.ptr)) == NULL)
+		error = RAT_ENOMEM;
 	rat_buf_free(&text);
-	rat_buf_free(&quoted);
 	return error;
 }
 

@@ -112,6 +112,8 @@ typedef struct tpl_value {
 			char *ptr; /* NUL-terminated */
 			size_t len;
 			rat_template_map *origins; /* a macro's text: where it came from; or NULL */
+			char *watermark; /* watermark(col)'s typed literal: col, so that {{ }}
+					  * inside a SQL string renders the bare value; or NULL */
 		} s;
 		struct {
 			struct tpl_value *items;
@@ -351,6 +353,13 @@ RAT_MUST_USE int rat_template__eval_name(tpl_value *out, tpl_render *r, const tp
 					 bool lenient);
 /** A call of a built-in function (template_funcs.c). */
 RAT_MUST_USE int rat_template__call_builtin(tpl_value *out, tpl_render *r, const tpl_expr *e);
+/**
+ * (template_funcs.c) Append what watermark(column) stands for: its typed SQL literal, or, when
+ * in_string (the text rendered so far ends inside a SQL string literal), its
+ * bare value with the quotes doubled.
+ */
+RAT_MUST_USE int rat_template__watermark(rat_buf *out, tpl_render *r, int line,
+					 const char *column, bool in_string);
 /** value | filter(args) (template_funcs.c). */
 RAT_MUST_USE int rat_template__filter(tpl_value *out, tpl_render *r, const tpl_expr *e);
 /** Count one step and one level of depth; fails past the limits. */

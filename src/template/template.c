@@ -13,6 +13,7 @@
  */
 #include "util/common.h"
 #include "template/internal.h"
+#include "util/sql.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,13 @@
 static int emit_value(tpl_render *r, int line, const tpl_value *v)
 {
 	size_t at = r->out->len - r->base;
-	int error = rat_template__value_text(r->out, v);
+	int error;
+
+	if (v->kind == TPL_STRING && v->u.s.watermark &&
+	    rat_sql__ends_in_string(rat_buf_cstr(r->out) + r->base))
+		error = rat_template__watermark(r->out, r, line, v->u.s.watermark, true);
+	else
+		error = rat_template__value_text(r->out, v);
 
 	if ((error = rat_template__buf_error(r, line, r->out, error)) != 0)
 		return error;

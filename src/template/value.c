@@ -23,6 +23,7 @@ void rat_template__value_free(tpl_value *v)
 
 	if (v->kind == TPL_STRING) {
 		free(v->u.s.ptr);
+		free(v->u.s.watermark);
 		rat_template__map_free(v->u.s.origins);
 		free(v->u.s.origins);
 	} else if (v->kind == TPL_LIST) {
@@ -43,6 +44,7 @@ int rat_template__value_string(tpl_value *out, const char *s, size_t len)
 	out->u.s.ptr = copy;
 	out->u.s.len = len;
 	out->u.s.origins = NULL;
+	out->u.s.watermark = NULL;
 	return 0;
 }
 
@@ -57,6 +59,7 @@ int rat_template__value_take(tpl_value *out, rat_buf *buf)
 	out->u.s.ptr = s;
 	out->u.s.len = len;
 	out->u.s.origins = NULL;
+	out->u.s.watermark = NULL;
 	return 0;
 }
 
@@ -68,7 +71,10 @@ int rat_template__value_copy(tpl_value *out, const tpl_value *v)
 
 	if (v->kind == TPL_STRING) {
 		if ((error = rat_template__value_string(&copy, v->u.s.ptr, v->u.s.len)) == 0 &&
-		    (error = rat_template__map_copy(&copy.u.s.origins, v->u.s.origins)) == 0)
+		    (error = rat_template__map_copy(&copy.u.s.origins, v->u.s.origins)) == 0 &&
+		    (!v->u.s.watermark ||
+		     (copy.u.s.watermark = rat__strdup(v->u.s.watermark)) != NULL ||
+		     (error = RAT_ENOMEM) == 0))
 			*out = copy;
 		else
 			rat_template__value_free(&copy);

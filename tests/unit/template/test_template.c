@@ -264,6 +264,18 @@ static void watermark_inside_a_string_renders_the_bare_value(void **state)
 			    "SELECT 1 -- it's '2024-03-01 10:00:00'\n"
 			    "WHERE t > '2024-03-01 10:00:00' AND n = 'it''s'\n"
 			    "AND \"a'b\" > '2024-03-01 10:00:00' AND x = 'it''s 2024-03-01 10:00:00'");
+	/* kept in a variable, then printed inside a string or outside one */
+	assert_renders_with(&tc,
+			    "{% set w = watermark('t') %}{% set n = watermark('note') %}"
+			    "WHERE t > '{{ w }}' AND u > {{ w }} AND n = '{{ n }}'",
+			    "WHERE t > '2024-03-01 10:00:00' AND u > '2024-03-01 10:00:00' "
+			    "AND n = 'it''s'");
+	/* what is made from it is plain text: the typed literal */
+	assert_renders_with(&tc, "{% set w = watermark('t') ~ '' %}'{{ w }}'",
+			    "''2024-03-01 10:00:00''");
+	tc.watermark = NULL;
+	assert_renders_with(&tc, "{% set w = watermark('t') %}'{{ w }}' {{ w }}",
+			    "'1970-01-01 00:00:00' NULL");
 }
 
 static void var_uses_the_value_or_the_default(void **state)
