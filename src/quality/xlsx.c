@@ -16,9 +16,9 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "quality/quality.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,7 +27,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define XLSX_MAX_BYTES ((off_t)32 << 20)
@@ -60,24 +59,6 @@ static void child(const char *prog, char *const argv[], char *const envp[], cons
 		_exit(126);
 	execve(prog, argv, envp);
 	_exit(127);
-}
-
-/* Wait for pid at most XLSX_TIMEOUT_MS, else kill it; false when it was killed. */
-static bool wait_bounded(pid_t pid, int *status)
-{
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	long waited;
-
-	for (waited = 0; waited < XLSX_TIMEOUT_MS; waited += 10) {
-		pid_t got = waitpid(pid, status, WNOHANG);
-		if (got == pid || (got < 0 && errno != EINTR))
-			return got == pid;
-		nanosleep(&tick, NULL);
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	return false;
 }
 
 /*
@@ -155,7 +136,7 @@ static int convert(const char *copy, const char *out_path, const char *err_path,
 	if (pid < 0)
 		return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: cannot run xlsx2csv",
 				      display);
-	if (!wait_bounded(pid, &status))
+	if (!rat_proc__wait(pid, &status, XLSX_TIMEOUT_MS))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
 				      "%s: xlsx2csv did not finish in %d s (killed)", display,
 				      XLSX_TIMEOUT_MS / 1000);

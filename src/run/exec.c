@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/random.h"
 #include "util/sha256.h"
 #include "util/sql.h"
@@ -141,8 +142,7 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 		goto cleanup;
 	}
 	rat_run__watch_child(b->ctx, b->index, pid);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	rat_proc__wait(pid, &status, 0);
 	rat_run__watch_child(b->ctx, b->index, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		goto cleanup;

@@ -2,11 +2,14 @@
  * tests/unit/util/test_util.c - buffers keep their size cap, paths
  * normalise, symbolic links are found at any depth, the last error is per
  * thread and keeps context, YAML positions, the words of SQL text and
- * where its statements start and end.
+ * where its statements start and end, a child past its deadline is killed.
  */
 #include "helpers.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -17,6 +20,7 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/proc.h"
 #include "util/sql.h"
 #include "util/yaml.h"
 
@@ -346,6 +350,44 @@ static void sql_knows_when_it_ends_inside_a_string(void **state)
 			fail_msg("%s: expected %s", cases[i].sql, cases[i].open ? "open" : "closed");
 }
 
+static pid_t start(const char *prog, char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(prog, argv);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	return pid;
+}
+
+/* A child that ends is waited for; one past the deadline is killed and reaped. */
+static void a_child_past_its_deadline_is_killed(void **state)
+{
+	char *const sleep_long[] = { (char *)"sleep", (char *)"30", NULL };
+	char *const exit_3[] = { (char *)"sh", (char *)"-c", (char *)"exit 3", NULL };
+	struct timespec t0, t1;
+	int status = -1;
+	pid_t pid;
+	(void)state;
+
+	assert_true(rat_proc__wait(start("/bin/sh", exit_3), &status, 10000));
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = start("/bin/sleep", sleep_long);
+	assert_false(rat_proc__wait(pid, &status, 200));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(t1.tv_sec - t0.tv_sec < 10); /* killed at the deadline, not after 30 s */
+	assert_int_equal(waitpid(pid, &status, WNOHANG), -1); /* reaped: no zombie left */
+
+	/* no deadline: waits for the end */
+	assert_true(rat_proc__wait(start("/bin/sh", exit_3), &status, 0));
+	assert_int_equal(WEXITSTATUS(status), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +402,7 @@ int main(void)
 		cmocka_unit_test(sql_path_literals_name_one_file),
 		cmocka_unit_test(sql_splits_at_top_level_semicolons),
 		cmocka_unit_test(sql_knows_when_it_ends_inside_a_string),
+		cmocka_unit_test(a_child_past_its_deadline_is_killed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
