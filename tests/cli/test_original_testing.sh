@@ -69,7 +69,8 @@ expect_err "rat: error: selector 'daily_events+': more than one layer has a pipe
 # the layer says which
 run test -w shop -p daily_events -l gold
 expect_rc 0
-expect_out "SKIP  freshness                                     0.0 ms  gold.daily_events is not built"
+expect_out "SKIP  freshness"
+expect_out "gold.daily_events is not built on workspace/shop yet"
 expect_no_out "silver.daily_events"
 rm "$ws/pipelines/silver/daily_events.sql"
 
