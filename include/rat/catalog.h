@@ -44,6 +44,23 @@ RAT_EXTERN(int) RAT_CHECKED rat_catalog_open_existing(rat_catalog **out, const r
 RAT_EXTERN(int) RAT_CHECKED rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws);
 /** Close it. NULL is accepted. */
 RAT_EXTERN(void) rat_catalog_free(rat_catalog *catalog);
+/**
+ * Copy the catalog of the workspace's RAT_HOME (refs, commits, workspace
+ * identities, products) into file, a new file (RAT_EEXISTS when there is
+ * one): a consistent copy of what was committed when it began, taken while
+ * others read and commit. The tables' files (the warehouse) are not in it.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_backup(const rat_workspace *ws, const char *file);
+/**
+ * Replace the catalog of the workspace's RAT_HOME with the backup in file,
+ * checked first (RAT_EINVALID for a file that is not a whole catalog, or of
+ * a newer schema version). The catalog it replaces is kept as a backup
+ * first: its path into kept (kept_len bytes; "" when there was none).
+ * Commits made since the backup are gone from the refs; their tables' files
+ * stay in the warehouse until vacuum.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_restore(const rat_workspace *ws, const char *file,
+						 char *kept, size_t kept_len);
 
 /** Create a branch (tag: is_tag) named name at `from` (a ref or hash; NULL: "main"). */
 RAT_EXTERN(int) RAT_CHECKED rat_ref_create(rat_catalog *catalog, const char *name, int is_tag, const char *from);

@@ -80,37 +80,37 @@ void rat_table_state_clear(rat_table_state *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int rat_catalog__contents_from_json(rat_contents *out, json_t *tree)
+int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map)
 {
 	const char *key;
 	json_t *value;
-	size_t i = 0;
 	int error = 0;
 
-	memset(out, 0, sizeof(*out));
-	if ((out->items = rat__calloc(json_object_size(tree) + 1, sizeof(rat_catalog_entry))) == NULL)
-		return RAT_ENOMEM;
-	json_object_foreach(tree, key, value) {
-		if ((out->items[i].key = rat__strdup(key)) == NULL ||
-		    (error = rat_catalog__state_parse(&out->items[i].state, value)) != 0) {
-			out->count = i + 1;
-			rat_catalog__contents_free(out);
-			return error ? error : RAT_ENOMEM;
-		}
-		i++;
-	}
-	out->count = i;
-	/* jansson keeps insertion order; callers get keys sorted */
-	for (i = 1; i < out->count; i++) {
-		rat_catalog_entry c = out->items[i];
-		size_t j = i;
-		while (j > 0 && strcmp(out->items[j - 1].key, c.key) > 0) {
-			out->items[j] = out->items[j - 1];
-			j--;
-		}
-		out->items[j] = c;
+	json_object_foreach(map, key, value) {
+		rat_catalog_entry *entry;
+		if ((error = rat__grow((void **)&out->items, capacity, out->count,
+				       sizeof(*out->items))) != 0)
+			return error;
+		entry = &out->items[out->count];
+		memset(entry, 0, sizeof(*entry));
+		if ((entry->key = rat__strdup(key)) == NULL)
+			return RAT_ENOMEM;
+		out->count++; /* freed with the rest, whole or not */
+		if ((error = rat_catalog__state_parse(&entry->state, value)) != 0)
+			return error;
 	}
 	return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const rat_catalog_entry *)a)->key, ((const rat_catalog_entry *)b)->key);
+}
+
+void rat_catalog__contents_sort(rat_contents *contents)
+{
+	if (contents->count > 1)
+		qsort(contents->items, contents->count, sizeof(*contents->items), by_key);
 }
 
 const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key)

@@ -117,6 +117,19 @@ typedef struct rat_catalog rat_catalog;
 
 /** Open (creating if needed) the embedded catalog in a database file; "main" exists at the root. */
 RAT_MUST_USE int rat_catalog__open_embedded(rat_catalog **out, const char *path);
+/** The schema version of the catalog file this code writes (older ones are migrated). */
+int rat_catalog__schema_version(void);
+/**
+ * backup.c: a consistent copy of the catalog file db_path into file, a new
+ * file (RAT_EEXISTS if there is one), taken while others use the catalog.
+ */
+RAT_MUST_USE int rat_catalog__backup(const char *db_path, const char *file);
+/**
+ * Replace the catalog at db_path with the backup in file, after checking it;
+ * the catalog it replaces is kept as a backup first, its path in *kept
+ * (free(); NULL when there was none).
+ */
+RAT_MUST_USE int rat_catalog__restore(const char *db_path, const char *file, char **kept);
 void rat_catalog__free(rat_catalog *catalog);
 
 /** Resolve a branch, a tag, or a commit hash (or a unique prefix of 8+ hex digits). */

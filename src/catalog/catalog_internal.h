@@ -56,8 +56,13 @@ RAT_MUST_USE int rat_catalog__check_create(rat_catalog *c, const char *name);
 json_t *rat_catalog__state_json(const rat_table_state *state);
 RAT_MUST_USE int rat_catalog__state_parse(rat_table_state *out, json_t *json);
 RAT_MUST_USE int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in);
-/* A key map <-> canonical JSON object, key -> state. */
-RAT_MUST_USE int rat_catalog__contents_from_json(rat_contents *out, json_t *tree);
+/*
+ * Append the entries of a JSON object key -> state to out (capacity: its
+ * allocated items); on failure out holds what was added, for
+ * rat_catalog__contents_free(). Sort once all are in: callers get keys sorted.
+ */
+RAT_MUST_USE int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map);
+void rat_catalog__contents_sort(rat_contents *contents);
 void rat_catalog__commit_info_clear(rat_commit_info *info);
 
 #endif

@@ -2,16 +2,22 @@
  * catalog/embedded.c - the embedded catalog backend: one SQLite database in
  * WAL mode (readers never wait for the writer).
  *
- *   trees(hash, body)   canonical JSON of a commit's key map, shared by commits
+ *   trees(hash, body)    a commit's key map: a root node over
+ *   leaves(hash, body)   leaves (tree.c)
  *   commits(hash, parent, merge_parent, tree, author, message, time_ms, properties)
  *   refs(name, kind, hash)
  *
  * A commit is one IMMEDIATE transaction: take the write lock, check the
- * branch head, write the tree and the commit, move the ref. SQLite makes it
- * all-or-nothing even when the process is killed mid-way. Concurrent writers
- * wait for the lock (busy timeout) rather than failing.
+ * branch head, write the leaves, root and commit, move the ref. SQLite makes
+ * it all-or-nothing even when the process is killed mid-way. Concurrent
+ * writers wait for the lock (busy timeout) rather than failing.
+ *
+ * The file's schema version is SQLite's user_version (SCHEMA_VERSION);
+ * opening an older file migrates it in one transaction (initialise()), and a
+ * newer one is refused.
  */
 #include "util/common.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/names.h"
 #include "util/sha256.h"
@@ -25,8 +31,15 @@
 
 typedef rat_embedded embedded;
 
+/*
+ * 1: each tree the whole key map (before versions were recorded: user_version 0);
+ * 2: trees are root nodes over leaves.
+ */
+#define SCHEMA_VERSION 2
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS trees (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS leaves (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, parent TEXT NOT NULL,"
 	" merge_parent TEXT NOT NULL, tree TEXT NOT NULL REFERENCES trees(hash),"
 	" author TEXT NOT NULL, message TEXT NOT NULL, time_ms INTEGER NOT NULL,"
@@ -74,29 +87,6 @@ int rat_embedded__exec(embedded *e, const char *sql)
 	return 0;
 }
 
-/* Insert a tree (canonical JSON) if new; its hash into out. */
-static int put_tree(embedded *e, json_t *tree, char out[RAT_HASH_LEN + 1])
-{
-	char *body = json_dumps(tree, JSON_SORT_KEYS | JSON_COMPACT);
-	sqlite3_stmt *st = NULL;
-	int error = 0;
-
-	if (!body)
-		return rat_error__oom();
-	if ((error = rat_sha256__hex(body, strlen(body), out)) != 0)
-		goto cleanup;
-	if (sqlite3_prepare_v2(e->db, "INSERT OR IGNORE INTO trees(hash, body) VALUES (?, ?)", -1,
-			       &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_DONE)
-		error = rat_embedded__db_error(e, "writing a tree");
-cleanup:
-	sqlite3_finalize(st);
-	free(body);
-	return error;
-}
-
 static int insert_commit(embedded *e, const char *hash, const char *parent, const char *merge_parent,
 			 const char *tree, const char *author, const char *message, int64_t time_ms,
 			 const char *props)
@@ -124,34 +114,137 @@ static int insert_commit(embedded *e, const char *hash, const char *parent, cons
 	return error;
 }
 
-/* The root commit and "main", once. */
-static int initialise(embedded *e)
+/* One integer of a query without parameters (0 when it returns no row). */
+static int query_int(embedded *e, const char *sql, int64_t *out)
 {
-	json_t *empty = json_object(), *props = json_object();
-	char tree[RAT_HASH_LEN + 1], root[RAT_HASH_LEN + 1];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return rat_embedded__db_error(e, "reading the schema");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+						       : rat_embedded__db_error(e, "reading the schema");
+}
+
+/*
+ * Version 1 -> 2: every tree (a whole key map) becomes a root over leaves,
+ * and the commits point at it. Commit hashes stay as they are: a commit is
+ * named by the hash it got when it was made.
+ */
+static int migrate_trees(embedded *e)
+{
+	sqlite3_stmt *st = NULL, *update = NULL;
+	rat_strarray old = RAT_STRARRAY_INIT;
+	json_t *map = NULL;
+	char root[RAT_HASH_LEN + 1], what[96];
+	size_t i;
+	int error = 0;
+
+	if (sqlite3_prepare_v2(e->db, "SELECT hash FROM trees", -1, &st, NULL) != SQLITE_OK)
+		return rat_embedded__db_error(e, "migrating trees");
+	while (!error && sqlite3_step(st) == SQLITE_ROW)
+		error = rat_strarray__push(&old, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (!error && sqlite3_prepare_v2(e->db, "UPDATE commits SET tree = ?1 WHERE tree = ?2",
+					 -1, &update, NULL) != SQLITE_OK)
+		error = rat_embedded__db_error(e, "migrating trees");
+	for (i = 0; !error && i < old.count; i++) {
+		snprintf(what, sizeof(what), "tree %.12s", old.strings[i]);
+		if ((error = rat_embedded__tree_json(e, "trees", old.strings[i], what, &map)) != 0 ||
+		    (error = rat_embedded__tree_put_map(e, map, root)) != 0)
+			break;
+		json_decref(map);
+		map = NULL;
+		sqlite3_reset(update);
+		sqlite3_bind_text(update, 1, root, -1, SQLITE_STATIC);
+		sqlite3_bind_text(update, 2, old.strings[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(update) != SQLITE_DONE) {
+			error = rat_embedded__db_error(e, "migrating trees");
+			break;
+		}
+		if (strcmp(root, old.strings[i]) != 0) {
+			char sql[128];
+			snprintf(sql, sizeof(sql), "DELETE FROM trees WHERE hash = '%s'", old.strings[i]);
+			error = rat_embedded__exec(e, sql);
+		}
+	}
+	json_decref(map);
+	sqlite3_finalize(update);
+	rat_strarray_free(&old);
+	if (error)
+		rat_error__prefix("catalog %s: migrating to schema version 2", e->path);
+	return error;
+}
+
+/* The root commit and "main", in a new file. */
+static int create_main(embedded *e)
+{
+	rat_tree_root *empty = rat__calloc(1, sizeof(*empty));
+	json_t *props = json_object();
+	char tree[RAT_HASH_LEN + 1], root[RAT_HASH_LEN + 1], sql[256];
 	int error;
 
-	if ((error = rat_embedded__exec(e, "BEGIN IMMEDIATE")) != 0)
-		goto cleanup;
-	if ((error = rat_embedded__exec(e, schema_sql)) != 0 ||
-	    (error = rat_embedded__identity_schema(e)) != 0 || (error = put_tree(e, empty, tree)) != 0 ||
-	    (error = commit_hash("", "", tree, "ratatouille", "root", 0, props, root)) != 0 ||
-	    (error = insert_commit(e, root, "", "", tree, "ratatouille", "root", 0, "{}")) != 0)
-		goto rollback;
-	{
-		char sql[256];
+	if (!empty || !props)
+		error = rat_error__oom();
+	else if ((error = rat_embedded__tree_put_root(e, empty, tree)) == 0 &&
+		 (error = commit_hash("", "", tree, "ratatouille", "root", 0, props, root)) == 0 &&
+		 (error = insert_commit(e, root, "", "", tree, "ratatouille", "root", 0, "{}")) == 0) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT OR IGNORE INTO refs(name, kind, hash) VALUES ('main', 0, '%s')", root);
-		if ((error = rat_embedded__exec(e, sql)) != 0)
-			goto rollback;
+		error = rat_embedded__exec(e, sql);
 	}
-	error = rat_embedded__exec(e, "COMMIT");
-	goto cleanup;
+	free(empty);
+	json_decref(props);
+	return error;
+}
+
+/*
+ * Bring the file to SCHEMA_VERSION: a new file gets the schema, the root
+ * commit and main; an older one is migrated, all in one transaction (a
+ * process killed half-way leaves the file as it was); a newer one is refused.
+ * A file already at the version is not written.
+ */
+static int initialise(embedded *e)
+{
+	int64_t version, had_trees;
+	char sql[64];
+	int error;
+
+	if ((error = query_int(e, "PRAGMA user_version", &version)) != 0)
+		return error;
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if ((error = rat_embedded__exec(e, "BEGIN IMMEDIATE")) != 0)
+		return error;
+	if ((error = query_int(e, "PRAGMA user_version", &version)) != 0 ||
+	    (error = query_int(e, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+				  "AND name = 'trees'", &had_trees)) != 0)
+		goto rollback;
+	if (version > SCHEMA_VERSION) {
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				       "catalog %s has schema version %lld; this rat reads versions up "
+				       "to %d: use the newer rat that wrote it",
+				       e->path, (long long)version, SCHEMA_VERSION);
+		goto rollback;
+	}
+	if ((error = rat_embedded__exec(e, schema_sql)) != 0 ||
+	    (error = rat_embedded__identity_schema(e)) != 0)
+		goto rollback;
+	if (had_trees && version < 2 && (error = migrate_trees(e)) != 0)
+		goto rollback;
+	if (!had_trees && (error = create_main(e)) != 0)
+		goto rollback;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", SCHEMA_VERSION);
+	if ((error = rat_embedded__exec(e, sql)) != 0 ||
+	    (error = rat_embedded__exec(e, "COMMIT")) != 0)
+		goto rollback;
+	return 0;
 rollback:
 	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
-cleanup:
-	json_decref(empty);
-	json_decref(props);
 	return error;
 }
 
@@ -321,61 +414,30 @@ static int e_list_refs(void *impl, rat_refs *out)
 	return error;
 }
 
-static int tree_of(embedded *e, const char *commit, json_t **out)
+/* The root node of commit's tree; the tree's hash into tree_hash. */
+static int root_of(embedded *e, const char *commit, rat_tree_root *out,
+		   char tree_hash[RAT_HASH_LEN + 1])
 {
-	sqlite3_stmt *st = NULL;
-	json_error_t jerr;
-	int error = 0;
+	int error = rat_embedded__lookup(e, "SELECT tree FROM commits WHERE hash = ?", commit,
+					 tree_hash, RAT_HASH_LEN + 1);
 
-	*out = NULL;
-	if (sqlite3_prepare_v2(e->db, "SELECT t.body FROM commits c JOIN trees t ON t.hash = c.tree "
-				      "WHERE c.hash = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return rat_embedded__db_error(e, "reading a commit");
-	sqlite3_bind_text(st, 1, commit, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*out = json_loads((const char *)sqlite3_column_text(st, 0), 0, &jerr);
-		if (!*out)
-			error = rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG,
-					       "catalog %s: commit %s has a damaged tree: %s", e->path,
-					       commit, jerr.text);
-	} else {
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no commit %s", commit);
-	}
-	sqlite3_finalize(st);
-	return error;
+	if (error == RAT_ENOTFOUND)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no commit %s", commit);
+	return error ? error : rat_embedded__tree_root(e, tree_hash, out);
 }
 
 static int e_contents(void *impl, const char *hash, rat_contents *out)
 {
-	json_t *tree = NULL;
-	int error = tree_of(impl, hash, &tree);
+	embedded *e = impl;
+	rat_tree_root *root = rat__calloc(1, sizeof(*root));
+	char tree[RAT_HASH_LEN + 1];
+	int error = root ? root_of(e, hash, root, tree) : RAT_ENOMEM;
 
+	memset(out, 0, sizeof(*out));
 	if (!error)
-		error = rat_catalog__contents_from_json(out, tree);
-	json_decref(tree);
+		error = rat_embedded__tree_contents(e, root, out);
+	free(root);
 	return error;
-}
-
-/* Apply ops to a tree (a JSON object key -> state), in place. */
-static int apply(json_t *tree, const rat_commit_request *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->op_count; i++) {
-		const rat_catalog_op *op = &r->ops[i];
-		if (op->kind == RAT_OP_DELETE) {
-			if (json_object_del(tree, op->key) != 0)
-				return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
-						      "commit to '%s': cannot delete '%s': no such table",
-						      r->branch, op->key);
-		} else {
-			json_t *state = rat_catalog__state_json(op->state);
-			if (!state || json_object_set_new(tree, op->key, state) != 0)
-				return rat_error__oom();
-		}
-	}
-	return 0;
 }
 
 static int e_commit(void *impl, const rat_commit_request *r, const char *merge_parent,
@@ -383,11 +445,16 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 {
 	embedded *e = impl;
 	char head[RAT_HASH_LEN + 1], tree_hash[RAT_HASH_LEN + 1], kind[8];
-	json_t *tree = NULL, *props = r->properties ? json_incref(r->properties) : json_object();
+	rat_tree_root *root = rat__calloc(1, sizeof(*root));
+	json_t *props = r->properties ? json_incref(r->properties) : json_object();
 	char *props_text = NULL;
 	int64_t t = r->time_ms ? r->time_ms : rat_clock__real_ms();
 	int error;
 
+	if (!root || !props) {
+		error = rat_error__oom();
+		goto cleanup;
+	}
 	if ((error = rat_embedded__exec(e, "BEGIN IMMEDIATE")) != 0)
 		goto cleanup;
 	error = rat_embedded__lookup(e, "SELECT kind FROM refs WHERE name = ?", r->branch, kind, sizeof(kind));
@@ -407,8 +474,8 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 				       r->branch, r->expected_head, head);
 		goto rollback;
 	}
-	if ((error = tree_of(e, head, &tree)) != 0 || (error = apply(tree, r)) != 0 ||
-	    (error = put_tree(e, tree, tree_hash)) != 0)
+	if ((error = root_of(e, head, root, tree_hash)) != 0 || (error = rat_embedded__tree_apply(e, root, r)) != 0 ||
+	    (error = rat_embedded__tree_put_root(e, root, tree_hash)) != 0)
 		goto rollback;
 	if ((props_text = json_dumps(props, JSON_SORT_KEYS | JSON_COMPACT)) == NULL) {
 		error = rat_error__oom();
@@ -425,7 +492,7 @@ static int e_commit(void *impl, const rat_commit_request *r, const char *merge_p
 rollback:
 	sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
 cleanup:
-	json_decref(tree);
+	free(root);
 	json_decref(props);
 	free(props_text);
 	return error;
@@ -509,6 +576,11 @@ static const rat_catalog_backend embedded_backend = {
 	rat_embedded__claim, rat_embedded__granted, rat_embedded__readable_commit,
 	rat_embedded__branch_claimed, e_free,
 };
+
+int rat_catalog__schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
 
 int rat_catalog__open_embedded(rat_catalog **out, const char *path)
 {

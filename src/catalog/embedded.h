@@ -1,6 +1,6 @@
 /*
  * catalog/embedded.h - what the embedded (SQLite) backend's files share:
- * embedded.c (trees, commits, refs) and identity.c (the workspaces'
+ * embedded.c (commits, refs, the schema), tree.c (key maps) and identity.c (the workspaces'
  * identities and the refs' owners, in the same database file).
  */
 #ifndef RAT_CATALOG_EMBEDDED_H
@@ -25,6 +25,28 @@ RAT_MUST_USE int rat_embedded__lookup(rat_embedded *e, const char *sql, const ch
 /* The nearest common ancestor of commits a and b ("" if none). */
 RAT_MUST_USE int rat_embedded__merge_base(void *impl, const char *a, const char *b,
 					  char out[RAT_HASH_LEN + 1]);
+
+/* tree.c: a commit's key map, a root node over leaves, one per bucket of keys. */
+#define RAT_TREE_BUCKETS 64 /* at most 256: a bucket is written as two hex digits */
+typedef struct rat_tree_root {
+	char leaf[RAT_TREE_BUCKETS][RAT_HASH_LEN + 1]; /* "" when the bucket has no key */
+} rat_tree_root;
+/* The root node of tree hash, read and checked. */
+RAT_MUST_USE int rat_embedded__tree_root(rat_embedded *e, const char *hash, rat_tree_root *out);
+RAT_MUST_USE int rat_embedded__tree_put_root(rat_embedded *e, const rat_tree_root *root,
+					     char out[RAT_HASH_LEN + 1]);
+/* Apply a commit's ops to root, in place, writing the leaves they change. */
+RAT_MUST_USE int rat_embedded__tree_apply(rat_embedded *e, rat_tree_root *root,
+					  const rat_commit_request *r);
+/* Every key of the tree, sorted. */
+RAT_MUST_USE int rat_embedded__tree_contents(rat_embedded *e, const rat_tree_root *root,
+					     rat_contents *out);
+/* Write a whole key map (a JSON object key -> state) as leaves and a root. */
+RAT_MUST_USE int rat_embedded__tree_put_map(rat_embedded *e, json_t *map,
+					    char out[RAT_HASH_LEN + 1]);
+/* A node of table (trees, leaves) that is a JSON object, parsed; what names it in errors. */
+RAT_MUST_USE int rat_embedded__tree_json(rat_embedded *e, const char *table, const char *hash,
+					 const char *what, json_t **out);
 
 /* identity.c: the schema it adds (refs.owner, workspaces), inside the opening transaction. */
 RAT_MUST_USE int rat_embedded__identity_schema(rat_embedded *e);

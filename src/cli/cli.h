@@ -109,6 +109,7 @@ extern const cli_command cli_cmd_log;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_merge;
 extern const cli_command cli_cmd_main;
+extern const cli_command cli_cmd_catalog;
 extern const cli_command cli_cmd_dev;
 extern const cli_command cli_cmd_tables;
 extern const cli_command cli_cmd_describe;

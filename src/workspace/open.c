@@ -15,8 +15,10 @@
 #include "rat/engine.h"
 #include "rat/workspace.h"
 #include "engine/engine.h"
+#include "catalog/catalog.h"
 #include "workspace/workspace.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +181,29 @@ int rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws)
 	if (!rat_workspace_catalog_exists(ws))
 		return rat_workspace__no_catalog(ws);
 	return rat_catalog__open_embedded(out, rat_workspace_catalog_path(ws));
+}
+
+int rat_catalog_backup(const rat_workspace *ws, const char *file)
+{
+	if (!rat_workspace_catalog_exists(ws))
+		return rat_workspace__no_catalog(ws);
+	return rat_catalog__backup(rat_workspace_catalog_path(ws), file);
+}
+
+int rat_catalog_restore(const rat_workspace *ws, const char *file, char *kept, size_t kept_len)
+{
+	char *was = NULL;
+	int error;
+
+	if (kept_len)
+		kept[0] = '\0';
+	if ((error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0 ||
+	    (error = rat_catalog__restore(rat_workspace_catalog_path(ws), file, &was)) != 0)
+		return error;
+	if (was && kept_len)
+		snprintf(kept, kept_len, "%s", was);
+	free(was);
+	return 0;
 }
 
 int rat_workspace_move(const rat_workspace *ws)
