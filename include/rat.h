@@ -17,5 +17,6 @@
 #include "rat/product.h"
 #include "rat/maintenance.h"
 #include "rat/secret.h"
+#include "rat/token.h"
 
 #endif
