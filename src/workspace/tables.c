@@ -249,9 +249,9 @@ int rat_workspace__entry_store_at(rat_store **store, const char **key, const rat
 		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
 				       "recorded metadata %s is not under a metadata/ folder",
 				       c->state.metadata_location);
-	} else {
+	} else { /* a read: the folder is not made (a write makes what it writes into) */
 		*key = slash + 1;
-		error = rat_workspace__store_at(store, location, opts);
+		error = rat_store__open(store, location, opts);
 	}
 	if (error)
 		rat_error__prefix("%s", c->key);

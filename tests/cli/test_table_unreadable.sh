@@ -6,7 +6,8 @@
 # says that `rat run -f TABLE` rebuilds it; with -f, the rebuild needs
 # nothing of the old metadata: it succeeds, says what it replaced, and
 # leaves a readable table whose history starts again. Nothing else is lost:
-# the other tables, the branch, a tag.
+# the other tables, the branch, a tag. A table whose folder is gone is listed
+# with its error, and no read makes the folder again.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 ws_init shop
@@ -104,3 +105,14 @@ run run -f -w shop silver.other
 expect_rc 0
 expect_out "    warning: the table's metadata could not be read, and was replaced"
 expect_eq "$(ws_csv shop 'SELECT c FROM silver.other')" "7"
+
+# a table whose whole folder is gone: listed with its error; reading makes no folder
+folder="$(dirname "$(dirname "$(metadata gold.two)")")"
+rm -r "$folder"
+run tables -w shop
+expect_rc 1
+expect_err "rat: error: gold.two: "
+expect_no_file "$folder"
+run query -w shop "SELECT * FROM gold.two"
+expect_rc 1
+expect_no_file "$folder"
