@@ -46,10 +46,10 @@ swapper 2>/dev/null &
 swap_pid=$!
 t_cleanup() { touch "$T_DIR/stop"; wait $swap_pid 2>/dev/null || true; }
 
-# a refusal says why: a link, or the file not there at that moment
+# a refusal says why: a link, or the file (or its folder) not there at that moment
 refusal() {
-	grep -qF -e "is a symbolic link" \
-		-e "No files found that match the pattern" -e "does not exist" "$T_DIR/err"
+	grep -qF -e "is a symbolic link" -e "No files found that match the pattern" \
+		-e "does not exist" -e "landing/x: No such file or directory" "$T_DIR/err"
 }
 
 leaks=0 refused=0 read=0 runs_refused=0
