@@ -171,8 +171,8 @@ int rat_token_create(char token[RAT_TOKEN_MAX], const rat_workspace *ws, int rea
 cleanup:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	if (hex)
-		OPENSSL_cleanse(hex, strlen(hex));
+	if (hex) /* the id was cut off with a NUL: the secret after it too */
+		OPENSSL_cleanse(hex, 2 * sizeof(bytes));
 	OPENSSL_cleanse(bytes, sizeof(bytes));
 	free(hex);
 	free(path);
