@@ -82,6 +82,9 @@ int rat_catalog__backup(const char *db_path, const char *file)
 	struct stat sb;
 	int error;
 
+	if (!file[0])
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "a backup needs a file name");
 	if (lstat(file, &sb) == 0)
 		return rat_error__set(RAT_EEXISTS, RAT_ERRCLASS_CATALOG,
 				      "%s already exists: a backup is a new file (remove it, or "
@@ -178,10 +181,15 @@ int rat_catalog__restore(const char *db_path, const char *file, char **kept)
 	sqlite3_backup *b = NULL;
 	char stamp[32];
 	time_t now = (time_t)(rat_clock__real_ms() / 1000);
+	struct stat was, now_at;
 	struct tm tm;
 	int error, rc, n;
 
 	*kept = NULL;
+	if (stat(file, &was) == 0 && stat(db_path, &now_at) == 0 && was.st_dev == now_at.st_dev &&
+	    was.st_ino == now_at.st_ino)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "%s is the catalog itself: restore a backup of it", file);
 	if ((error = open_db(&src, file, SQLITE_OPEN_READONLY, "cannot open the backup")) != 0 ||
 	    (error = check_backup(src, file)) != 0)
 		goto cleanup;

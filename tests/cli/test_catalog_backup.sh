@@ -4,7 +4,8 @@
 # (integrity ok, every ref at a commit it has); restore puts it back, keeps
 # the catalog it replaced, and the workspace reads the tables as they were
 # then; an existing FILE is never replaced; a file that is not a catalog, a
-# damaged one or one of a newer version is refused and changes nothing.
+# damaged one, one of a newer version or the catalog itself is refused and
+# changes nothing.
 # Bounded: a fixed number of runs, each under a timeout.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
@@ -71,11 +72,28 @@ sqlite3 "$T_DIR/other.db" 'CREATE TABLE t(x)'
 run catalog restore -w shop "$T_DIR/other.db"
 expect_rc 1
 expect_err "$T_DIR/other.db is not a catalog backup: it has no refs, commits and trees"
+cp "$T_DIR/at13.db" "$T_DIR/damaged.db"
+printf '\377\377\377\377\377\377\377\377' |
+	dd of="$T_DIR/damaged.db" bs=1 seek=4096 conv=notrunc 2>/dev/null # page 2's b-tree header
+run catalog restore -w shop "$T_DIR/damaged.db"
+expect_rc 1
+expect_err "$T_DIR/damaged.db is damaged (integrity check: "
+expect_err "): not restored"
 cp "$T_DIR/at13.db" "$T_DIR/newer.db"
 sqlite3 "$T_DIR/newer.db" 'PRAGMA user_version = 9'
 run catalog restore -w shop "$T_DIR/newer.db"
 expect_rc 1
 expect_err "$T_DIR/newer.db has schema version 9; this rat reads versions up to 2"
+run catalog restore -w shop "$RAT_HOME/catalog.db"
+expect_rc 1
+expect_err "$RAT_HOME/catalog.db is the catalog itself: restore a backup of it"
+ln -s "$RAT_HOME/catalog.db" "$T_DIR/link.db"
+run catalog restore -w shop "$T_DIR/link.db"
+expect_rc 1
+expect_err "is the catalog itself"
+run catalog backup -w shop ""
+expect_rc 1
+expect_err "a backup needs a file name"
 run catalog restore -w shop "$T_DIR/missing.db"
 expect_rc 1
 expect_err "missing.db"
