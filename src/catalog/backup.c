@@ -21,7 +21,6 @@
 #include "catalog/catalog.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,32 +45,6 @@ static int open_db(sqlite3 **db, const char *path, int flags, const char *what)
 	}
 	sqlite3_busy_timeout(*db, 30000);
 	return 0;
-}
-
-/* fsync a file, or the folder that holds a name just linked into it. */
-static int sync_path(const char *path, bool folder)
-{
-	char *copy = folder ? rat__strdup(path) : NULL, *slash;
-	const char *at = path;
-	int fd, error = 0;
-
-	if (folder) {
-		if (!copy)
-			return RAT_ENOMEM;
-		slash = strrchr(copy, '/');
-		if (slash == copy)
-			slash[1] = '\0';
-		else if (slash)
-			*slash = '\0';
-		at = slash ? copy : ".";
-	}
-	fd = open(at, (folder ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		error = rat_error__os(RAT_EIO, "syncing %s", at);
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return error;
 }
 
 int rat_catalog__backup(const char *db_path, const char *file)
@@ -105,7 +78,7 @@ int rat_catalog__backup(const char *db_path, const char *file)
 	sqlite3_finalize(st);
 	st = NULL;
 	/* whole, on disk, then under its name: link() never replaces a file */
-	if ((error = sync_path(tmp, false)) != 0)
+	if ((error = rat_fs__sync(tmp, false)) != 0)
 		goto cleanup;
 	if (link(tmp, file) != 0) {
 		error = errno == EEXIST
@@ -114,7 +87,7 @@ int rat_catalog__backup(const char *db_path, const char *file)
 				: rat_error__os(RAT_EIO, "cannot write the backup %s", file);
 		goto cleanup;
 	}
-	error = sync_path(file, true);
+	error = rat_fs__sync(file, true);
 cleanup:
 	sqlite3_finalize(st);
 	sqlite3_close(db);

@@ -142,16 +142,7 @@ static int copy_fd(int from, int to, const char *from_path, const char *to_path,
 
 static void sync_folder(const char *path)
 {
-	char *dir = rat_fs__dirname(path);
-	int fd;
-
-	if (!dir)
-		return;
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(dir);
+	rat__ignore(rat_fs__sync(path, true)); /* best effort: the file itself is synced */
 }
 
 /*

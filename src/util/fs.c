@@ -130,6 +130,23 @@ int rat_fs__write_file_private(const char *path, const void *data, size_t len)
 	return write_atomic(path, data, len, 0600);
 }
 
+int rat_fs__sync(const char *path, bool parent)
+{
+	char *dir = !parent ? NULL : strchr(path, '/') ? rat_fs__dirname(path) : rat__strdup(".");
+	const char *at = parent ? dir : path;
+	int fd, error = 0;
+
+	if (parent && !dir)
+		return RAT_ENOMEM;
+	fd = open(at, O_RDONLY | (parent ? O_DIRECTORY : 0) | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		error = rat_error__os(RAT_EIO, "syncing %s", at);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return error;
+}
+
 int rat_fs__mkdir_p(const char *path)
 {
 	char *copy = rat__strdup(path);

@@ -24,6 +24,11 @@ RAT_MUST_USE int rat_fs__write_all(int fd, const void *data, size_t len);
 RAT_MUST_USE int rat_fs__write_file_atomic(const char *path, const void *data, size_t len);
 /** As rat_fs__write_file_atomic(), the file readable and writable by its owner only (0600). */
 RAT_MUST_USE int rat_fs__write_file_private(const char *path, const void *data, size_t len);
+/**
+ * fsync the file or folder at path; with parent, the folder that holds it
+ * (so that a name just made there survives a crash).
+ */
+RAT_MUST_USE int rat_fs__sync(const char *path, bool parent);
 /** Create a folder and its missing parents. */
 RAT_MUST_USE int rat_fs__mkdir_p(const char *path);
 bool rat_fs__is_dir(const char *path);
