@@ -43,13 +43,28 @@ static int db_error(sqlite3 *db, const char *path, const char *what)
 			      db ? sqlite3_errmsg(db) : "out of memory");
 }
 
+/* The file's user_version: 0 for a file not set up yet. */
+static int schema_version(sqlite3 *db, const char *path, int *version)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*version = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_error(db, path, "cannot read");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_error(db, path, "cannot read");
+}
+
 /*
  * The tokens file of ws's RAT_HOME, open; with create, made (mode 0600) when
  * missing. Without create, *db is NULL when there is no file (no tokens).
  */
 static int open_tokens(sqlite3 **db, char **path, const rat_workspace *ws, bool create)
 {
-	int fd, error = 0;
+	int fd, version, error = 0;
 
 	*db = NULL;
 	if ((*path = rat_fs__join(rat_workspace_home(ws), "tokens.db")) == NULL)
@@ -72,10 +87,14 @@ static int open_tokens(sqlite3 **db, char **path, const rat_workspace *ws, bool 
 		return error;
 	}
 	sqlite3_busy_timeout(*db, 30000);
-	if (sqlite3_exec(*db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
-			 NULL) != SQLITE_OK ||
-	    sqlite3_exec(*db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		error = db_error(*db, *path, "cannot set up");
+	/* set up once (user_version 0: a new file); a check on every request writes nothing */
+	if (sqlite3_exec(*db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
+	    (error = schema_version(*db, *path, &version)) != 0 ||
+	    (version == 0 &&
+	     sqlite3_exec(*db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) ||
+	    (version == 0 && sqlite3_exec(*db, schema, NULL, NULL, NULL) != SQLITE_OK)) {
+		if (!error)
+			error = db_error(*db, *path, "cannot set up");
 		sqlite3_close(*db);
 		*db = NULL;
 	}
