@@ -33,7 +33,8 @@ TOOLS=(	# command:package
 DEB_PACKAGES=(
 	ca-certificates libfyaml-dev libcmocka-dev libclang-rt-14-dev
 	libcurl4-openssl-dev libjansson-dev libavro-dev libsqlite3-dev
-	libssl-dev libexpat1-dev libedit-dev
+	libssl-dev libexpat1-dev libedit-dev libmicrohttpd-dev
+	python3-yaml python3-jsonschema
 )
 
 say() { printf 'deps: %s\n' "$*"; }

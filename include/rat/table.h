@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "workspace.h"
+#include "catalog.h"
 
 RAT_BEGIN_DECL
 
@@ -121,6 +122,78 @@ typedef struct rat_table_drop_result {
  * no such key. opts may be NULL.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_table_drop(rat_table_drop_result *out, const rat_workspace *ws, const char *key, const rat_table_drop_options *opts);
+
+/* Iceberg metadata, as a catalog service hands it out (rat serve) */
+
+typedef struct rat_table_metadata_file {
+	char *location; /**< the metadata file the ref records */
+	char *json;     /**< its text */
+	int is_view;    /**< 1: an Iceberg view's metadata */
+} rat_table_metadata_file;
+
+/**
+ * The metadata file that ref (NULL: the workspace's branch) records for key,
+ * read through catalog (opened for ws: it reads only what ws may read).
+ * RAT_ENOTFOUND when ref has no such key. Release out with
+ * rat_table_metadata_file_free() in every case.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_table_metadata_read(rat_table_metadata_file *out,
+						    rat_catalog *catalog, const rat_workspace *ws,
+						    const char *ref, const char *key);
+/** Release what out holds (NULL-safe); it is left empty. */
+RAT_EXTERN(void) rat_table_metadata_file_free(rat_table_metadata_file *out);
+
+typedef struct rat_table_key {
+	const char *key;               /**< "namespace.table" */
+	const char *metadata_location; /**< the metadata file the ref records */
+	int is_view;
+} rat_table_key;
+
+typedef struct rat_table_key_list {
+	rat_table_key *items; /**< sorted by key */
+	size_t count;
+} rat_table_key_list;
+
+/**
+ * The keys that ref (a ref or a hash) records, from the catalog alone (no
+ * table file is read): what a listing needs. Release out with
+ * rat_table_key_list_free() in every case.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_table_keys_get(rat_table_key_list *out, rat_catalog *catalog,
+					       const char *ref);
+RAT_EXTERN(void) rat_table_key_list_free(rat_table_key_list *list);
+
+/** One table's (or view's) change in rat_table_metadata_commit(). */
+typedef struct rat_table_change {
+	const char *key;               /**< "namespace.table" */
+	/** The metadata location the change was made against: the commit fails
+	 * with RAT_ECONFLICT unless the branch still records it. NULL: the key
+	 * must not exist on the branch (a create). */
+	const char *expected_location;
+	/** The new metadata's text, written as the table's next metadata file under
+	 * its "location" (which must lie in ws's storage). */
+	const char *metadata_json;
+	/** Or, with metadata_json NULL: an existing metadata file to record as it
+	 * is (registering a table), in ws's storage. Both NULL: remove the key. */
+	const char *metadata_location;
+	int is_view;                   /**< 1: the metadata is a view's */
+} rat_table_change;
+
+/**
+ * Commit every change to branch as one catalog commit: all land or none.
+ * The branch may have moved since the changes were made: the commit is
+ * made again on the new head as long as each key still has its expected
+ * location (RAT_ECONFLICT, naming the key, once one has not). catalog is
+ * opened for ws, so that only branches ws may write are written
+ * (RAT_EACCESS). The new metadata locations go into locations (count
+ * strings, released with rat_free(); NULL for a removal), the commit's
+ * hash into commit. author and message may be NULL.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_table_metadata_commit(char commit[65], char **locations,
+						      rat_catalog *catalog,
+						      const rat_workspace *ws, const char *branch,
+						      const rat_table_change *changes, size_t count,
+						      const char *author, const char *message);
 
 RAT_END_DECL
 

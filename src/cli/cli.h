@@ -111,6 +111,7 @@ extern const cli_command cli_cmd_merge;
 extern const cli_command cli_cmd_main;
 extern const cli_command cli_cmd_catalog;
 extern const cli_command cli_cmd_token;
+extern const cli_command cli_cmd_serve;
 extern const cli_command cli_cmd_dev;
 extern const cli_command cli_cmd_tables;
 extern const cli_command cli_cmd_describe;

@@ -16,6 +16,7 @@ static const cli_command *const commands[] = {
 	&cli_cmd_describe, &cli_cmd_history, &cli_cmd_preview, &cli_cmd_list, &cli_cmd_run,
 	&cli_cmd_runs, &cli_cmd_test, &cli_cmd_products, &cli_cmd_docs,
 	&cli_cmd_retention, &cli_cmd_vacuum, &cli_cmd_write, &cli_cmd_drop, &cli_cmd_secret, &cli_cmd_token,
+	&cli_cmd_serve,
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 

@@ -276,13 +276,15 @@ int rat_workspace__entry_location(char **out, bool *foreign, const rat_workspace
 		return error;
 	}
 	/* another workspace's table in this warehouse (on main, after `rat main merge`): where
-	 * it is; anything else is this workspace's, read where its storage is now */
+	 * it is; one in this workspace's storage under another name (renamed through rat
+	 * serve): where it is too; anything else is this workspace's, read where its storage
+	 * is now (the workspace moved) */
 	if (slash && strncmp(recorded, warehouse, n) == 0 && recorded[n] == '/' &&
-	    (prefix = rat__sprintf("%s/%s/", warehouse, rat_workspace_s3_prefix(ws))) != NULL &&
-	    strncmp(recorded, prefix, strlen(prefix)) != 0) {
+	    (prefix = rat__sprintf("%s/%s/", warehouse, rat_workspace_s3_prefix(ws))) != NULL) {
+		bool other = strncmp(recorded, prefix, strlen(prefix)) != 0;
 		free(own);
 		own = rat__strndup(recorded, (size_t)(slash - recorded));
-		if (foreign)
+		if (foreign && other)
 			*foreign = true;
 	}
 	free(prefix);

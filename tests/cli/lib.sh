@@ -112,3 +112,49 @@ ws_init() {
 	ws="$RAT_WORKSPACES/$1"
 	p="$ws/pipelines"
 }
+# serve_start [ARGS...]: `rat serve` on a free loopback port, in the background,
+# its log in $T_DIR/serve.log; sets $SERVE_PID and $SERVE_URL (http://127.0.0.1:PORT).
+# The test's exit stops it (serve_stop).
+serve_start() {
+	local port i
+	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+	"$RAT_BIN" serve --listen "127.0.0.1:$port" --workspaces "$RAT_WORKSPACES" "$@" \
+		>>"$T_DIR/serve.log" 2>&1 &
+	SERVE_PID=$!
+	SERVE_URL="http://127.0.0.1:$port"
+	t_cleanup() { serve_stop; }
+	for i in $(seq 1 100); do
+		curl -sf "$SERVE_URL/health" >/dev/null 2>&1 && return 0
+		kill -0 "$SERVE_PID" 2>/dev/null || { cat "$T_DIR/serve.log" >&2; fail "rat serve did not start"; }
+		sleep 0.1
+	done
+	fail "rat serve did not answer /health in 10 s"
+}
+# serve_stop: SIGTERM, and wait for it; $SERVE_RC is its exit status.
+serve_stop() {
+	SERVE_RC=""
+	if [ -n "${SERVE_PID:-}" ]; then
+		kill -TERM "$SERVE_PID" 2>/dev/null || true
+		set +e
+		wait "$SERVE_PID"
+		SERVE_RC=$?
+		set -e
+		SERVE_PID=""
+	fi
+}
+# http METHOD PATH [CURL ARGS...]: a request to the server; the body in $T_DIR/out,
+# the status in $HTTP (and the headers in $T_DIR/headers). $TOKEN, when set, is sent.
+http() {
+	local method="$1" path="$2"
+	shift 2
+	local auth=() how=(-X "$method")
+	[ -n "${TOKEN:-}" ] && auth=(-H "Authorization: Bearer $TOKEN")
+	[ "$method" = HEAD ] && how=(--head)
+	HTTP="$(curl -s "${how[@]}" -o "$T_DIR/out" -D "$T_DIR/headers" -w '%{http_code}' \
+		"${auth[@]}" "$@" "$SERVE_URL$path")"
+}
+# expect_http CODE: the last request's status.
+expect_http() {
+	T_CHECKS=$((T_CHECKS + 1))
+	[ "$HTTP" = "$1" ] || fail "expected HTTP $1, got $HTTP"
+}

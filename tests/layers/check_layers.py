@@ -7,9 +7,9 @@ folder uses another when one of its objects needs a symbol that the other's
 objects define) and the sources' #include lines, and fails on any edge the
 table does not allow. It also fails when the table has a cycle, names a
 folder that does not exist or misses one that does, when util/ includes a
-public header other than rat/common.h and rat/errors.h, when the CLI
-includes anything but the public API, and when the library calls getenv()
-outside config/.
+public header other than rat/common.h and rat/errors.h, when the CLI or
+the server includes anything but the public API (the CLI may include the
+server's header), and when the library calls getenv() outside config/.
 
     check_layers.py --source DIR --objects OBJ... [--extra-object FOLDER=OBJ...]
 
@@ -119,6 +119,10 @@ def symbol_edges(objects):
     return edges
 
 
+# Folders built outside the library, on its public API alone: the CLI and the server
+# (linked into the `rat` executable, which links librat.so).
+PUBLIC_ONLY = ('cli', 'server')
+
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -143,9 +147,10 @@ def include_problems(src, allowed):
             where = f'src/{folder}/{name}'
             for inc in INCLUDE.findall(text):
                 top = inc.split('/')[0]
-                if folder == 'cli':
-                    if not (inc == 'rat.h' or top in ('rat', 'cli')):
-                        problems.append(f'{where}: the CLI includes "{inc}"; it may use the '
+                if folder in PUBLIC_ONLY:
+                    if not (inc == 'rat.h' or top in ('rat', folder) or
+                            top in allowed.get(folder, ())):
+                        problems.append(f'{where}: {folder}/ includes "{inc}"; it may use the '
                                         'public API only (rat.h, rat/*.h)')
                 elif inc == 'rat.h':
                     problems.append(f'{where}: includes "rat.h"; include the public headers '
@@ -157,7 +162,7 @@ def include_problems(src, allowed):
                 elif '/' in inc and top != folder and top not in allowed.get(folder, ()):
                     problems.append(f'{where}: includes "{inc}": {folder}/ may not use {top}/ '
                                     '(docs/architecture.md, Allowed edges)')
-            if folder not in ('config', 'cli') and re.search(r'\bgetenv\s*\(', code_only(text)):
+            if folder not in ('config', *PUBLIC_ONLY) and re.search(r'\bgetenv\s*\(', code_only(text)):
                 problems.append(f'{where}: calls getenv(); the library reads the environment '
                                 'only in config/')
     return problems

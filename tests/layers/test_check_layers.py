@@ -5,7 +5,8 @@ Each case breaks the rules once, in a scratch copy of the sources (or with
 one extra object), and expects check_layers.py to fail naming the fault:
 an upward call (engine/ calling a workspace/ function), an upward
 #include, util/ including a public header it may not, a getenv() outside
-config/, the CLI including an internal header, and a cycle in the table.
+config/, the CLI or the server including an internal header, and a cycle in
+the table.
 The unbroken tree must pass.
 
     test_check_layers.py --source DIR --objects OBJ...
@@ -88,7 +89,9 @@ def main():
              '{ return getenv("HOME"); }\n',
              'src/table/scan.c: calls getenv()'),
             ('the CLI including an internal header', 'src/cli/main.c',
-             '\n#include "util/buf.h"\n', 'the CLI includes "util/buf.h"'),
+             '\n#include "util/buf.h"\n', 'cli/ includes "util/buf.h"'),
+            ('the server including an internal header', 'src/server/http.c',
+             '\n#include "catalog/catalog.h"\n', 'server/ includes "catalog/catalog.h"'),
             ('a cycle in the table', 'docs/architecture.md', None,
              'the allowed-edges table has a cycle'),
         ]

@@ -1,0 +1,435 @@
+/*
+ * server/iceberg.c - the Iceberg REST catalog under /iceberg (docs/serve.md;
+ * the contract: ../shared/specs/iceberg-rest/rest-catalog-open-api.yaml).
+ *
+ *   /iceberg[/{ref}]/v1/config
+ *   /iceberg[/{ref}]/v1/oauth/tokens
+ *   /iceberg[/{ref}]/v1[/{prefix}]/namespaces[/{ns}[/properties|/register|
+ *                                  /tables[/{table}[/metrics]]]]
+ *   /iceberg[/{ref}]/v1[/{prefix}]/tables/rename
+ *   /iceberg[/{ref}]/v1[/{prefix}]/transactions/commit
+ *
+ * The prefix is "<ref>" or "<ref>|<workspace>" (a '/' in a ref encoded as
+ * %2F); "-", like no prefix, is the workspace's own branch. A request reads
+ * and writes through a catalog opened for the workspace it acts for, so the
+ * catalog itself refuses what that workspace may not read or write.
+ * Namespaces are the workspace's layers; a table "t" of namespace "silver"
+ * is the catalog key "silver.t".
+ */
+#include "server/iceberg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const layers[] = { "bronze", "silver", "gold" };
+#define LAYER_COUNT (sizeof(layers) / sizeof(layers[0]))
+
+static const char *const endpoints[] = {
+	"GET /v1/{prefix}/namespaces",
+	"POST /v1/{prefix}/namespaces",
+	"GET /v1/{prefix}/namespaces/{namespace}",
+	"HEAD /v1/{prefix}/namespaces/{namespace}",
+	"DELETE /v1/{prefix}/namespaces/{namespace}",
+	"GET /v1/{prefix}/namespaces/{namespace}/tables",
+	"POST /v1/{prefix}/namespaces/{namespace}/tables",
+	"GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+	"HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+	"POST /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+	"DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+	"POST /v1/{prefix}/namespaces/{namespace}/register",
+	"POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+	"POST /v1/{prefix}/tables/rename",
+	"POST /v1/{prefix}/transactions/commit",
+	NULL,
+};
+
+bool ice_is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+bool ice_method(const ice *x, const char *m)
+{
+	return strcmp(x->r->method, m) == 0;
+}
+
+int ice_not_allowed(ice *x)
+{
+	return srv_error(x->res, 405, "BadRequestException", "%s is not allowed here",
+			 x->r->method);
+}
+
+const char *ice_branch(const ice *x)
+{
+	return x->ref ? x->ref : rat_workspace_branch(x->r->who->ws);
+}
+
+json_t *ice_body(ice *x)
+{
+	json_error_t jerr;
+	json_t *body = json_loadb(x->r->body, x->r->body_len, 0, &jerr);
+
+	if (!body || !json_is_object(body)) {
+		srv_error(x->res, 400, "BadRequestException", "the body is not a JSON object%s%s",
+			  body ? "" : ": ", body ? "" : jerr.text);
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+int ice_writable(ice *x)
+{
+	if (x->r->read_only)
+		return srv_error(x->res, 403, "ForbiddenException",
+				 "the token is read-only: it may not write");
+	return 0;
+}
+
+/* A layer's name, or NULL (a 404 said) when ns is not one. */
+const char *ice_namespace(ice *x, const char *ns)
+{
+	size_t i;
+
+	for (i = 0; i < LAYER_COUNT; i++)
+		if (ice_is(ns, layers[i]))
+			return layers[i];
+	srv_error(x->res, 404, "NoSuchNamespaceException", "no namespace %s (the namespaces are "
+			   "the layers bronze, silver and gold)", ns);
+	return NULL;
+}
+
+static json_t *namespace_json(const char *ns)
+{
+	return json_pack("[s]", ns);
+}
+
+/* pageToken and pageSize: where a page starts and how long it is (0: all). */
+int ice_paging(ice *x, size_t *start, size_t *size)
+{
+	char *token = srv_query(x->r, "pageToken"), *psize = srv_query(x->r, "pageSize"), *end;
+	int error = 0;
+
+	*start = 0;
+	*size = 0;
+	if (token && *token) {
+		unsigned long long v = strtoull(token, &end, 10);
+		if (*end || token[0] == '-')
+			error = srv_error(x->res, 400, "BadRequestException", "bad pageToken");
+		*start = (size_t)v;
+	}
+	if (!error && psize) {
+		long v = strtol(psize, &end, 10);
+		if (*end || v < 1)
+			error = srv_error(x->res, 400, "BadRequestException",
+					  "pageSize must be a positive number");
+		*size = (size_t)v;
+	}
+	free(token);
+	free(psize);
+	return error;
+}
+
+void ice_page_token(json_t *out, size_t next, size_t total)
+{
+	char buf[32];
+
+	if (next < total) {
+		snprintf(buf, sizeof(buf), "%zu", next);
+		json_object_set_new(out, "next-page-token", json_string(buf));
+	} else {
+		json_object_set_new(out, "next-page-token", json_null());
+	}
+}
+
+static int list_namespaces(ice *x)
+{
+	char *parent = srv_query(x->r, "parent");
+	json_t *list = json_array();
+	size_t start, size, i, n = 0;
+
+	if (ice_paging(x, &start, &size) != 0) {
+		free(parent);
+		json_decref(list);
+		return x->res->status;
+	}
+	/* the layers are top-level: they have no children */
+	for (i = start; !(parent && *parent) && i < LAYER_COUNT && (!size || n < size); i++, n++)
+		json_array_append_new(list, namespace_json(layers[i]));
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o}", "namespaces", list);
+	ice_page_token(x->res->body, parent && *parent ? LAYER_COUNT : start + n, LAYER_COUNT);
+	free(parent);
+	return 200;
+}
+
+static int namespaces(ice *x)
+{
+	const char *ns;
+
+	if (x->nseg == 1) {
+		if (ice_method(x, "GET"))
+			return list_namespaces(x);
+		if (ice_method(x, "POST")) {
+			json_t *body = ice_body(x), *name;
+			if (!body)
+				return x->res->status;
+			name = json_object_get(body, "namespace");
+			if (!json_is_array(name) || json_array_size(name) != 1 ||
+			    !json_is_string(json_array_get(name, 0))) {
+				json_decref(body);
+				return srv_error(x->res, 400, "BadRequestException",
+						 "namespace must be an array of one name");
+			}
+			ns = json_string_value(json_array_get(name, 0));
+			if (ice_namespace(x, ns) != NULL) {
+				srv_error(x->res, 409, "AlreadyExistsException",
+					  "namespace %s exists: it is a layer", ns);
+			} else {
+				srv_error(x->res, 400, "BadRequestException",
+					  "a namespace is one of the layers bronze, silver and "
+					  "gold: %s cannot be created",
+					  ns);
+			}
+			json_decref(body);
+			return x->res->status;
+		}
+		return ice_not_allowed(x);
+	}
+	if ((ns = ice_namespace(x, x->seg[1])) == NULL)
+		return x->res->status;
+	if (x->nseg == 2) {
+		if (ice_method(x, "GET")) {
+			x->res->status = 200;
+			x->res->body = json_pack("{s:o, s:{}}", "namespace", namespace_json(ns),
+						 "properties");
+			return 200;
+		}
+		if (ice_method(x, "HEAD"))
+			return x->res->status = 204;
+		if (ice_method(x, "DELETE"))
+			return srv_error(x->res, 409, "NamespaceNotEmptyException",
+					 "namespace %s is a layer: it cannot be dropped", ns);
+		return ice_not_allowed(x);
+	}
+	return 0; /* deeper: the caller goes on */
+}
+
+/* "ns.table" into key (len bytes), the name checked; 0 or a 4xx said. */
+int ice_key(ice *x, char *key, size_t len, const char *ns, const char *table)
+{
+	if (!table || !*table || strlen(table) > 255 || strchr(table, '.') || strchr(table, '/'))
+		return srv_error(x->res, 400, "BadRequestException", "bad table name");
+	snprintf(key, len, "%s.%s", ns, table);
+	return 0;
+}
+
+/* {"namespace":[ns],"name":t} into key; 0 or a 4xx said. */
+int ice_identifier(ice *x, json_t *id, char *key, size_t len)
+{
+	json_t *ns = json_object_get(id, "namespace");
+	const char *layer;
+
+	if (!json_is_array(ns) || json_array_size(ns) != 1 || !json_is_string(json_array_get(ns, 0)))
+		return srv_error(x->res, 400, "BadRequestException",
+				 "an identifier needs a namespace of one name and a name");
+	if ((layer = ice_namespace(x, json_string_value(json_array_get(ns, 0)))) == NULL)
+		return x->res->status;
+	return ice_key(x, key, len, layer, json_string_value(json_object_get(id, "name")));
+}
+
+static int config(ice *x, const char *base)
+{
+	char *warehouse = srv_query(x->r, "warehouse");
+	json_t *list = json_array(), *defaults = json_object(), *overrides = json_object();
+	size_t i;
+
+	for (i = 0; endpoints[i]; i++)
+		json_array_append_new(list, json_string(endpoints[i]));
+	if (warehouse && *warehouse && srv_find_workspace(x->ctx, warehouse)) {
+		char *prefix = malloc(strlen(warehouse) + 8);
+		if (prefix) {
+			sprintf(prefix, "-|%s", warehouse);
+			json_object_set_new(overrides, "prefix", json_string(prefix));
+		}
+		free(prefix);
+	} else if (warehouse && *warehouse) {
+		/* a ref: its '/' encoded, since the prefix is one path segment */
+		size_t n = strlen(warehouse), j = 0;
+		char *enc = malloc(n * 3 + 1);
+		for (i = 0; enc && i < n; i++) {
+			if (warehouse[i] == '/' || warehouse[i] == '%' || warehouse[i] == '?' ||
+			    warehouse[i] == '#' || warehouse[i] == ' ')
+				j += (size_t)sprintf(enc + j, "%%%02X", (unsigned char)warehouse[i]);
+			else
+				enc[j++] = warehouse[i];
+		}
+		if (enc) {
+			enc[j] = '\0';
+			json_object_set_new(overrides, "prefix", json_string(enc));
+		}
+		free(enc);
+	} else if (!base) {
+		json_object_set_new(defaults, "prefix", json_string("-"));
+	}
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:o, s:o}", "defaults", defaults, "overrides", overrides,
+				 "endpoints", list);
+	free(warehouse);
+	return 200;
+}
+
+/* POST /v1/oauth/tokens: client credentials (client_id: the workspace, secret: its token). */
+static int oauth(ice *x)
+{
+	const char *p = x->r->body;
+	char *grant = NULL, *secret = NULL, *client = NULL;
+	int read_only = 0;
+	srv_workspace *who;
+
+	if (!ice_method(x, "POST"))
+		return ice_not_allowed(x);
+	while (p && *p) {
+		size_t n = strcspn(p, "&"), k = strcspn(p, "=");
+		char **slot = NULL;
+		if (k < n) {
+			if (k == 10 && strncmp(p, "grant_type", 10) == 0)
+				slot = &grant;
+			else if (k == 13 && strncmp(p, "client_secret", 13) == 0)
+				slot = &secret;
+			else if (k == 9 && strncmp(p, "client_id", 9) == 0)
+				slot = &client;
+		}
+		if (slot && !*slot)
+			*slot = srv_decode(p + k + 1, n - k - 1, true); /* NULL: a bad escape */
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	if (!grant || strcmp(grant, "client_credentials") != 0) {
+		x->res->status = 400;
+		x->res->body = json_pack("{s:s, s:s}", "error", "unsupported_grant_type",
+					 "error_description", "only client_credentials is taken");
+	} else if (!secret || (who = srv_find_workspace(x->ctx, client)) == NULL ||
+		   rat_token_check(who->ws, secret, &read_only) != 0) {
+		x->res->status = 401;
+		x->res->body = json_pack("{s:s, s:s}", "error", "invalid_client",
+					 "error_description", "invalid client credentials");
+	} else {
+		x->res->status = 200;
+		x->res->body = json_pack("{s:s, s:s, s:s}", "access_token", secret, "token_type",
+					 "bearer", "issued_token_type",
+					 "urn:ietf:params:oauth:token-type:access_token");
+	}
+	if (secret)
+		memset(secret, 0, strlen(secret));
+	free(grant);
+	free(secret);
+	free(client);
+	return x->res->status;
+}
+
+/* The prefix "<ref>[|<workspace>]": the ref (NULL for "-") and the workspace named. */
+static int parse_prefix(ice *x, const char *prefix, const char *base, char **workspace)
+{
+	const char *bar = strrchr(prefix, '|');
+	size_t n = bar ? (size_t)(bar - prefix) : strlen(prefix);
+	char *ref = strndup(prefix, n);
+
+	*workspace = NULL;
+	if (!ref)
+		return srv_error(x->res, 500, "ServerErrorException", "out of memory");
+	if (bar && bar[1] && (*workspace = strdup(bar + 1)) == NULL) {
+		free(ref);
+		return srv_error(x->res, 500, "ServerErrorException", "out of memory");
+	}
+	if (!*ref || strcmp(ref, "-") == 0) {
+		free(ref);
+		ref = base ? strdup(base) : NULL;
+	} else if (base && strcmp(base, ref) != 0) {
+		free(ref);
+		return srv_error(x->res, 400, "BadRequestException",
+				 "the URL names two refs: %s and %s", base, prefix);
+	}
+	x->ref = ref;
+	return 0;
+}
+
+void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	ice x = { r, res, ctx, NULL, NULL, NULL, 0 };
+	const char *base = NULL;
+	char *workspace = NULL;
+	size_t i = 1;
+
+	if (i < r->nseg && !ice_is(r->seg[i], "v1"))
+		base = r->seg[i++];
+	if (i >= r->nseg || !ice_is(r->seg[i], "v1")) {
+		srv_error(res, 404, "NotFoundException", "no such path (the API is under /iceberg/v1)");
+		return;
+	}
+	i++;
+	if (i < r->nseg && ice_is(r->seg[i], "config") && i + 1 == r->nseg) {
+		if (!ice_is(r->method, "GET")) {
+			srv_error(res, 405, "BadRequestException", "config takes GET");
+			return;
+		}
+		char *warehouse = srv_query(r, "warehouse");
+		if (srv_authenticate(r, res, ctx,
+				     srv_find_workspace(ctx, warehouse) ? warehouse : NULL, false) == 0)
+			config(&x, base);
+		free(warehouse);
+		return;
+	}
+	if (i + 2 == r->nseg && ice_is(r->seg[i], "oauth") && ice_is(r->seg[i + 1], "tokens")) {
+		oauth(&x);
+		return;
+	}
+	if (i < r->nseg && !ice_is(r->seg[i], "namespaces") && !ice_is(r->seg[i], "tables") &&
+	    !ice_is(r->seg[i], "transactions")) {
+		if (parse_prefix(&x, r->seg[i], base, &workspace) != 0)
+			return;
+		i++;
+	} else if (base && (x.ref = strdup(base)) == NULL) {
+		srv_error(res, 500, "ServerErrorException", "out of memory");
+		return;
+	}
+	x.seg = r->seg + i;
+	x.nseg = r->nseg - i;
+	if (x.nseg == 0) {
+		srv_error(res, 404, "NotFoundException", "no such path");
+		goto done;
+	}
+	if (srv_authenticate(r, res, ctx, workspace, true) != 0)
+		goto done;
+	if (srv_catalog_take(r->who, &x.catalog) != 0) {
+		srv_lib_error(res, RAT_ERROR);
+		goto done;
+	}
+	if (ice_is(x.seg[0], "namespaces")) {
+		const char *ns;
+		if (namespaces(&x) != 0 || res->status)
+			goto done;
+		ns = ice_namespace(&x, x.seg[1]);
+		if (ns && ice_is(x.seg[2], "tables"))
+			ice_tables(&x, ns);
+		else if (ns && ice_is(x.seg[2], "register") && x.nseg == 3)
+			ice_method(&x, "POST") ? ice_register(&x, ns) : ice_not_allowed(&x);
+		else if (ns && ice_is(x.seg[2], "properties") && x.nseg == 3)
+			srv_error(res, 400, "BadRequestException",
+				  "namespace %s is a layer: it keeps no properties", ns);
+		else if (ns)
+			srv_error(res, 404, "NotFoundException", "no such path");
+	} else if (ice_is(x.seg[0], "tables") && x.nseg == 2 && ice_is(x.seg[1], "rename")) {
+		ice_rename(&x);
+	} else if (ice_is(x.seg[0], "transactions") && x.nseg == 2 && ice_is(x.seg[1], "commit")) {
+		ice_transaction(&x);
+	} else {
+		srv_error(res, 404, "NotFoundException", "no such path");
+	}
+done:
+	if (x.catalog)
+		srv_catalog_give(r->who, x.catalog);
+	free(x.ref);
+	free(workspace);
+}

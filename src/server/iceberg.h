@@ -1,0 +1,50 @@
+/*
+ * server/iceberg.h - what the Iceberg REST catalog's files share (iceberg.c:
+ * routing, config, OAuth2, namespaces; iceberg_tables.c: tables and
+ * transactions; iceberg_update.c: requirements and updates).
+ */
+#ifndef RAT_SERVER_ICEBERG_H
+#define RAT_SERVER_ICEBERG_H
+
+#include "server/server.h"
+
+/* One request to the catalog, once routed and authenticated. */
+typedef struct ice {
+	srv_request *r;
+	srv_response *res;
+	srv_context *ctx;
+	char *ref;             /* the ref the request names; NULL: the workspace's branch */
+	rat_catalog *catalog;
+	char **seg;            /* the segments after v1 and the prefix */
+	size_t nseg;
+} ice;
+
+bool ice_is(const char *a, const char *b);
+/* Whether the request's method is m. */
+bool ice_method(const ice *x, const char *m);
+/* 405 for this method; returns the status. */
+int ice_not_allowed(ice *x);
+/* The ref the request reads and writes. */
+const char *ice_branch(const ice *x);
+/* The body as a JSON object, or NULL with a 400 said. */
+json_t *ice_body(ice *x);
+/* 0 when the request may write; a 403 said otherwise. */
+int ice_writable(ice *x);
+/* A layer's name, or NULL (a 404 said) when ns is not one. */
+const char *ice_namespace(ice *x, const char *ns);
+/* "ns.table" into key (len bytes), the name checked; 0 or a 4xx said. */
+int ice_key(ice *x, char *key, size_t len, const char *ns, const char *table);
+/* {"namespace":[ns],"name":t} into key; 0 or a 4xx said. */
+int ice_identifier(ice *x, json_t *id, char *key, size_t len);
+/* pageToken and pageSize: where a page starts and how long it is (0: all). */
+int ice_paging(ice *x, size_t *start, size_t *size);
+/* next-page-token into out: next as text while next < total, else null. */
+void ice_page_token(json_t *out, size_t next, size_t total);
+
+/* iceberg_tables.c: .../namespaces/{ns}/tables[/...], register, rename, transactions. */
+int ice_tables(ice *x, const char *ns);
+int ice_register(ice *x, const char *ns);
+int ice_rename(ice *x);
+int ice_transaction(ice *x);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * server/server.h - `rat serve`: the catalog as a service (docs/serve.md).
+ *
+ * The server uses librat's public API only. http.c is the HTTP layer
+ * (libmicrohttpd: the raw URL split into decoded segments, bodies under a
+ * cap, the access log, a graceful stop); auth.c maps a request onto the
+ * workspace it acts for; iceberg.c is the Iceberg REST catalog under
+ * /iceberg, iceberg_update.c its requirements and metadata updates.
+ */
+#ifndef RAT_SERVER_SERVER_H
+#define RAT_SERVER_SERVER_H
+
+#include "rat.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <sys/types.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct rat_serve_options {
+	const char *listen;            /* "ADDR:PORT"; NULL: 127.0.0.1:19120 */
+	const char *const *workspaces; /* folders of workspaces (NULL-terminated) */
+	FILE *log;                     /* the access log; NULL: stderr */
+	FILE *ready;                   /* where "listening on ..." goes once bound; may be NULL */
+} rat_serve_options;
+
+/* Serve until SIGTERM or SIGINT. 0 after a clean stop; -1 (said on stderr) otherwise. */
+int rat_serve(const rat_serve_options *opts);
+
+#define SRV_POOL_MAX 16
+
+typedef struct srv_pooled {
+	rat_catalog *catalog;
+	ino_t inode; /* the catalog file it was on when given back */
+} srv_pooled;
+
+/* One served workspace, and its open catalogs between requests (catalogs.c). */
+typedef struct srv_workspace {
+	rat_workspace *ws;
+	const char *name;
+	pthread_mutex_t lock;
+	srv_pooled pool[SRV_POOL_MAX];
+	size_t pooled;
+} srv_workspace;
+
+/* What every request shares. */
+typedef struct srv_context {
+	srv_workspace *items;
+	size_t count;
+	bool loopback;       /* bound to a loopback address */
+	FILE *log;
+} srv_context;
+
+/* A request, as the handlers see it. */
+typedef struct srv_request {
+	const char *method;
+	char **seg;          /* the path's segments, each percent-decoded */
+	size_t nseg;
+	const char *body;    /* NUL-terminated; "" when none */
+	size_t body_len;
+	void *conn;          /* the connection, for headers and query arguments */
+	/* set by auth: */
+	srv_workspace *who;  /* the workspace it acts for */
+	bool read_only;
+	bool token;          /* it came with a token */
+} srv_request;
+
+/* A response: status, a JSON body (stolen), and headers the handler adds. */
+typedef struct srv_response {
+	int status;
+	json_t *body;        /* NULL: no body */
+	char etag[80];       /* "" when none */
+} srv_response;
+
+/* http.c */
+/* s[0..n) percent-decoded ('+' as a space when plus; free()); NULL on a bad escape or %00. */
+char *srv_decode(const char *s, size_t n, bool plus);
+const char *srv_header(const srv_request *r, const char *name);
+/* A query argument, percent-decoded (free()); NULL when absent. */
+char *srv_query(const srv_request *r, const char *name);
+
+/* Fill res with an Iceberg error: {"error":{"message","type","code"}}. Returns status. */
+int srv_error(srv_response *res, int status, const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* An error from librat's last error: its code mapped onto a status and a type. */
+int srv_lib_error(srv_response *res, int code);
+
+/*
+ * auth.c: who the request acts for (401/403 into res when refused: returns
+ * non-zero). Without a token, need_workspace false lets a request that names
+ * none through with r->who NULL (the config call).
+ */
+int srv_authenticate(srv_request *r, srv_response *res, srv_context *ctx,
+		     const char *workspace_hint, bool need_workspace);
+/* Whether a served workspace's RAT_HOME has a live token (-1: could not tell). */
+int srv_tokens_exist(srv_context *ctx, bool *out);
+/* The served workspace named name, or NULL. */
+srv_workspace *srv_find_workspace(srv_context *ctx, const char *name);
+
+/*
+ * catalogs.c: a catalog opened for w (as rat_catalog_open()), from those kept
+ * between requests when one is free; give it back after the request.
+ */
+int srv_catalog_take(srv_workspace *w, rat_catalog **out);
+void srv_catalog_give(srv_workspace *w, rat_catalog *catalog);
+/* Close what w keeps (at the server's stop). */
+void srv_catalog_drain(srv_workspace *w);
+
+/* iceberg.c: requests under /iceberg (seg[0] == "iceberg"). */
+void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx);
+
+/* iceberg_update.c: check a commit's requirements against metadata (NULL: no table yet). */
+int srv_check_requirements(srv_response *res, json_t *metadata, json_t *requirements);
+/* A new table's metadata before its updates: format 2, unpartitioned, unsorted, at location. */
+json_t *srv_new_metadata(int64_t now_ms, const char *location);
+/*
+ * Apply a commit's updates to metadata, in order; then check it is whole (a
+ * uuid, a schema...). creating: the table is made by this commit.
+ */
+int srv_apply_updates(srv_response *res, json_t *metadata, json_t *updates, bool creating,
+		      int64_t now_ms);
+
+#endif

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# tests/cli/test_serve.sh - `rat serve` and its Iceberg REST catalog, driven
+# with curl: config, namespaces, tables (create, load with ETag, commit with
+# requirements, drop, rename, register), transactions, a snapshot of Parquet
+# files written outside the catalog that `rat query` then reads, tokens (401,
+# 403, read-only, revoked), branches, and bad requests (4xx, never a crash).
+source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
+
+ws_init a
+ws_init b
+serve_start
+WH="$RAT_HOME/warehouse"
+# contract NAME: the last body, kept to be checked against the spec's schema NAME at the end
+mkdir -p "$T_DIR/contract"
+contract() { cp "$T_DIR/out" "$T_DIR/contract/$(printf '%03d' "$(ls "$T_DIR/contract" | wc -l)")-$1.json"; }
+schema='{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"id","type":"long","required":false},{"id":2,"name":"msg","type":"string","required":false}]}'
+
+# --- no token configured (loopback): the prefix names the workspace
+http GET /health
+expect_http 200
+expect_json "d['status']" ok
+http GET /iceberg/v1/config
+expect_http 200
+expect_json "d['defaults']['prefix']" "-" "'GET /v1/{prefix}/namespaces' in d['endpoints']" true
+contract CatalogConfig
+http GET "/iceberg/v1/config?warehouse=a"
+expect_json "d['overrides']['prefix']" "-|a"
+contract CatalogConfig
+http GET /iceberg/v1/namespaces
+expect_http 400    # two workspaces, none called default: which one?
+expect_json "d['error']['type']" BadRequestException "d['error']['code']" 400
+contract IcebergErrorResponse
+http GET "/iceberg/v1/-%7Ca/namespaces"
+expect_http 200
+expect_json "d['namespaces']" '[["bronze"],["silver"],["gold"]]' "d['next-page-token']" null
+contract ListNamespacesResponse
+http GET "/iceberg/v1/-|a/namespaces?pageSize=2"
+expect_json "d['namespaces']" '[["bronze"],["silver"]]' "d['next-page-token']" 2
+contract ListNamespacesResponse
+http GET "/iceberg/v1/-|a/namespaces?pageSize=2&pageToken=2"
+expect_json "d['namespaces']" '[["gold"]]' "d['next-page-token']" null
+
+# --- tokens: once one exists, every request needs one
+run token create -w a
+tok_a="$(cat "$T_DIR/out")"
+run token create -w a --read-only
+tok_ro="$(cat "$T_DIR/out")"
+run token create -w b
+tok_b="$(cat "$T_DIR/out")"
+http GET "/iceberg/v1/-|a/namespaces"
+expect_http 401
+expect_json "d['error']['type']" NotAuthorizedException
+contract IcebergErrorResponse
+TOKEN="rat_a_0123" http GET /iceberg/v1/namespaces
+expect_http 401
+TOKEN="${tok_a%?}x" http GET /iceberg/v1/namespaces
+expect_http 401
+TOKEN="$tok_a"
+http GET /iceberg/v1/namespaces
+expect_http 200
+http GET /iceberg/v1/namespaces/silver
+expect_json "d['namespace']" '["silver"]'
+contract GetNamespaceResponse
+http HEAD /iceberg/v1/namespaces/silver
+expect_http 204
+http GET /iceberg/v1/namespaces/platinum
+expect_http 404
+expect_json "d['error']['type']" NoSuchNamespaceException
+contract IcebergErrorResponse
+http POST /iceberg/v1/namespaces -d '{"namespace":["silver"]}'
+expect_http 409
+http DELETE /iceberg/v1/namespaces/gold
+expect_http 409
+
+# --- create, list, load (ETag), HEAD
+http POST /iceberg/v1/namespaces/silver/tables -d "{\"name\":\"events\",\"schema\":$schema,\"properties\":{\"owner\":\"ops\"}}"
+expect_http 200
+expect_json "d['metadata']['location']" "$WH/a/silver/events" "d['metadata']['properties']['owner']" ops \
+	"d['metadata']['current-schema-id']" 0 "d['metadata-location'].startswith('$WH/a/silver/events/metadata/00001-')" true
+contract LoadTableResult
+uuid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["table-uuid"])' "$T_DIR/out")"
+http POST /iceberg/v1/namespaces/silver/tables -d "{\"name\":\"events\",\"schema\":$schema}"
+expect_http 409
+expect_json "d['error']['type']" AlreadyExistsException
+contract IcebergErrorResponse
+http GET /iceberg/v1/namespaces/silver/tables
+expect_json "d['identifiers']" '[{"namespace":["silver"],"name":"events"}]'
+contract ListTablesResponse
+http GET /iceberg/v1/namespaces/silver/tables/events
+expect_http 200
+etag="$(grep -i '^etag:' "$T_DIR/headers" | cut -d' ' -f2 | tr -d '\r')"
+[ -n "$etag" ] || fail "no ETag"
+http GET /iceberg/v1/namespaces/silver/tables/events -H "If-None-Match: $etag"
+expect_http 304
+http HEAD /iceberg/v1/namespaces/silver/tables/events
+expect_http 204
+http HEAD /iceberg/v1/namespaces/silver/tables/nothing
+expect_http 404
+http GET /iceberg/v1/namespaces/silver/tables/nothing
+expect_http 404
+expect_json "d['error']['type']" NoSuchTableException
+contract IcebergErrorResponse
+run tables -w a
+expect_out "silver.events"
+
+# a branch made now does not see what is committed next, until it is merged
+run branch create dev/feature -w a
+expect_rc 0
+
+# --- a snapshot of Parquet files written outside the catalog (in the table's folder)
+"$RAT_TABLE_TOOL" write "$WH/a/silver/events" "select i::bigint as id, 'm' || i as msg from range(5) t(i)" \
+	>/dev/null || fail "table_tool write"
+mlist="$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["snapshots"][-1]["manifest-list"])' \
+	"$WH/a/silver/events/metadata/v$(cat "$WH/a/silver/events/metadata/version-hint.text").metadata.json")"
+commit() { # $1 snapshot id, $2 the ref's expected snapshot (JSON)
+	printf '{"requirements":[{"type":"assert-table-uuid","uuid":"%s"},{"type":"assert-ref-snapshot-id","ref":"main","snapshot-id":%s}],"updates":[{"action":"add-snapshot","snapshot":{"snapshot-id":%s,"sequence-number":%s,"timestamp-ms":1700000000000,"manifest-list":"%s","summary":{"operation":"append"},"schema-id":0}},{"action":"set-snapshot-ref","ref-name":"main","type":"branch","snapshot-id":%s}]}' \
+		"$uuid" "$2" "$1" "$3" "$mlist" "$1"
+}
+http POST /iceberg/v1/namespaces/silver/tables/events -d "$(commit 11 null 1)"
+expect_http 200
+expect_json "d['metadata']['current-snapshot-id']" 11 "d['metadata']['refs']['main']['snapshot-id']" 11 \
+	"len(d['metadata']['metadata-log'])" 1
+contract CommitTableResponse
+expect_eq "$(ws_csv a "select count(*), sum(id) from silver.events")" "5,10"
+# stale: the ref moved since the client read it
+http POST /iceberg/v1/namespaces/silver/tables/events -d "$(commit 12 null 2)"
+expect_http 409
+expect_json "d['error']['type']" CommitFailedException
+contract IcebergErrorResponse
+http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[{"type":"assert-table-uuid","uuid":"00000000-0000-4000-8000-000000000000"}],"updates":[]}'
+expect_http 409
+http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[{"type":"assert-current-schema-id","current-schema-id":7}],"updates":[]}'
+expect_http 409
+http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[{"type":"assert-never"}],"updates":[]}'
+expect_http 400
+http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[],"updates":[{"action":"make-it-fast"}]}'
+expect_http 400
+http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[],"updates":[{"action":"set-properties","updates":{"k":"v"}},{"action":"remove-properties","removals":["owner"]}]}'
+expect_http 200
+expect_json "d['metadata']['properties']" '{"k":"v"}'
+contract CommitTableResponse
+http POST "/iceberg/v1/namespaces/silver/tables/events/metrics" -d '{"report-type":"scan-report"}'
+expect_http 204
+
+# the branch made before the commit does not see the snapshot, until it is merged
+http GET "/iceberg/v1/dev%2Ffeature/namespaces/silver/tables/events"
+expect_http 200
+expect_json "d['metadata']['current-snapshot-id']" -1 "d['metadata']['snapshots']" "[]"
+contract LoadTableResult
+http GET "/iceberg/dev%2Ffeature/v1/namespaces/silver/tables/events"
+expect_json "d['metadata']['current-snapshot-id']" -1
+run merge workspace/a --into dev/feature -w a
+expect_rc 0
+http GET "/iceberg/v1/dev%2Ffeature/namespaces/silver/tables/events"
+expect_http 200
+expect_json "d['metadata']['current-snapshot-id']" 11
+
+# --- rename, register, drop, transactions
+http POST /iceberg/v1/tables/rename -d '{"source":{"namespace":["silver"],"name":"events"},"destination":{"namespace":["gold"],"name":"events"}}'
+expect_http 204
+expect_eq "$(ws_csv a "select count(*) from gold.events")" "5"
+http GET /iceberg/v1/namespaces/silver/tables/events
+expect_http 404
+http GET /iceberg/v1/namespaces/gold/tables/events
+loc="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata-location"])' "$T_DIR/out")"
+http POST /iceberg/v1/namespaces/silver/register -d "{\"name\":\"again\",\"metadata-location\":\"$loc\"}"
+expect_http 200
+expect_json "d['metadata']['current-snapshot-id']" 11
+contract LoadTableResult
+http POST /iceberg/v1/namespaces/silver/register -d "{\"name\":\"again\",\"metadata-location\":\"$loc\"}"
+expect_http 409
+http POST /iceberg/v1/namespaces/silver/register -d '{"name":"stolen","metadata-location":"/etc/passwd"}'
+expect_http 403
+http POST /iceberg/v1/namespaces/silver/tables -d "{\"name\":\"elsewhere\",\"location\":\"/tmp/elsewhere\",\"schema\":$schema}"
+expect_http 403
+http POST /iceberg/v1/namespaces/silver/tables -d "{\"name\":\"sneaky\",\"location\":\"$WH/a/../b/silver/x\",\"schema\":$schema}"
+expect_http 403
+head="$(ws_head a)"
+# a transaction: both tables, or neither
+http POST /iceberg/v1/transactions/commit -d '{"table-changes":[{"identifier":{"namespace":["silver"],"name":"again"},"requirements":[],"updates":[{"action":"set-properties","updates":{"t":"1"}}]},{"identifier":{"namespace":["gold"],"name":"events"},"requirements":[{"type":"assert-current-schema-id","current-schema-id":5}],"updates":[{"action":"set-properties","updates":{"t":"1"}}]}]}'
+expect_http 409
+expect_eq "$(ws_head a)" "$head"
+http POST /iceberg/v1/transactions/commit -d '{"table-changes":[{"identifier":{"namespace":["silver"],"name":"again"},"requirements":[],"updates":[{"action":"set-properties","updates":{"t":"1"}}]},{"identifier":{"namespace":["gold"],"name":"events"},"requirements":[{"type":"assert-current-schema-id","current-schema-id":0}],"updates":[{"action":"set-properties","updates":{"t":"2"}}]}]}'
+expect_http 204
+run log -w a -n 1
+expect_out "commit 2 tables"
+http GET /iceberg/v1/namespaces/gold/tables/events
+expect_json "d['metadata']['properties']['t']" 2
+http DELETE /iceberg/v1/namespaces/silver/tables/again
+expect_http 204
+http DELETE "/iceberg/v1/namespaces/silver/tables/again?purgeRequested=true"
+expect_http 404
+
+# --- another workspace's token, a read-only token, a tag, a revoked token
+TOKEN="$tok_b"
+http GET "/iceberg/v1/-|a/namespaces/gold/tables/events"
+expect_http 403
+http GET "/iceberg/v1/workspace%2Fa/namespaces/gold/tables/events"
+expect_http 403
+http GET /iceberg/v1/namespaces/gold/tables/events
+expect_http 404     # b's own branch has no such table
+http POST "/iceberg/v1/workspace%2Fa/namespaces/gold/tables/events" -d '{"requirements":[],"updates":[]}'
+expect_http 403
+http DELETE "/iceberg/v1/workspace%2Fa/namespaces/gold/tables/events"
+expect_http 403
+http POST "/iceberg/v1/workspace%2Fa/namespaces/silver/register" -d "{\"name\":\"mine\",\"metadata-location\":\"$loc\"}"
+expect_http 403
+TOKEN="$tok_ro"
+http GET /iceberg/v1/namespaces/gold/tables/events
+expect_http 200
+http POST /iceberg/v1/namespaces/gold/tables/events -d '{"requirements":[],"updates":[]}'
+expect_http 403
+TOKEN="$tok_a"
+run tag create v1 -w a 2>/dev/null || run branch create v1 -w a
+http POST "/iceberg/v1/$(ws_head a)/namespaces/gold/tables/events" -d '{"requirements":[],"updates":[{"action":"set-properties","updates":{"x":"y"}}]}'
+[ "${HTTP:0:1}" = 4 ] || fail "a commit to a commit hash: HTTP $HTTP"
+T_CHECKS=$((T_CHECKS + 1))
+run token list -w a --json
+id_a="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$T_DIR/out")"
+run token revoke "$id_a" -w a
+http GET /iceberg/v1/namespaces
+expect_http 401
+expect_json "'revoked' in d['error']['message']" true
+run token create -w a
+TOKEN="$(cat "$T_DIR/out")"
+
+# --- OAuth2 client credentials: client id = workspace, secret = token
+TOKEN="" http POST /iceberg/v1/oauth/tokens -d "grant_type=client_credentials&client_id=a&client_secret=$tok_ro"
+expect_http 200
+expect_json "d['access_token']" "$tok_ro" "d['token_type']" bearer
+contract OAuthTokenResponse
+TOKEN="" http POST /iceberg/v1/oauth/tokens -d "grant_type=client_credentials&client_id=b&client_secret=$tok_ro"
+expect_http 401
+TOKEN="" http POST /iceberg/v1/oauth/tokens -d "grant_type=password&username=a"
+expect_http 400
+contract OAuthError
+
+# --- bad requests: 4xx, never a crash
+http POST /iceberg/v1/namespaces/gold/tables -d '{"name":'
+expect_http 400
+http POST /iceberg/v1/namespaces/gold/tables -d '[1,2]'
+expect_http 400
+http GET "/iceberg/v1/namespaces/gold/tables/..%2F..%2Fetc"
+expect_http 400
+http GET "/iceberg/v1/namespaces/..%2Fgold/tables/x"
+expect_http 404
+http GET "/iceberg/v1/namespaces/gold/tables/a%00b"
+expect_http 400
+http GET "/iceberg/v1/namespaces/gold/tables/$(printf 'x%.0s' $(seq 300))"
+expect_http 400
+http GET "/iceberg/v1/namespaces/gold/tables/$(printf 'x%.0s' $(seq 9000))"
+expect_http 414
+http GET "/iceberg/v1/namespaces/gold/tables/%zz"
+expect_http 400
+http PUT /iceberg/v1/namespaces/gold/tables/events
+expect_http 405
+http GET /nothing/here
+expect_http 404
+head -c $((10 * 1024 * 1024)) /dev/zero | tr '\0' 'x' > "$T_DIR/big"
+http POST /iceberg/v1/namespaces/gold/tables/events --data-binary @"$T_DIR/big"
+expect_http 413
+contract IcebergErrorResponse
+http GET /health
+expect_http 200
+
+# --- every body kept above validates against the Iceberg REST spec
+T_CHECKS=$((T_CHECKS + $(ls "$T_DIR/contract" | wc -l)))
+/usr/bin/python3 "$RAT_SOURCE_DIR/tests/support/iceberg_contract.py" \
+	"$RAT_SHARED_DIR/specs/iceberg-rest/rest-catalog-open-api.yaml" "$T_DIR/contract" >"$T_DIR/contract.log" 2>&1 ||
+	fail "bodies that break the spec: $(cat "$T_DIR/contract.log")"
+
+# --- the log names no secret; SIGTERM stops it cleanly
+T_CHECKS=$((T_CHECKS + 2))
+! grep -q "${tok_ro##*_}" "$T_DIR/serve.log" || fail "the access log holds a token's secret"
+grep -q 'GET /iceberg/v1/namespaces/gold/tables/events 200' "$T_DIR/serve.log" || fail "no access log line"
+serve_stop
+expect_eq "$SERVE_RC" 0
