@@ -292,6 +292,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	memset(&r, 0, sizeof(r));
 	r.method = method;
+	r.url = url;
 	r.seg = seg;
 	r.conn = conn;
 	r.body = st->body ? st->body : "";
@@ -426,6 +427,10 @@ int rat_serve(const rat_serve_options *opts)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.log = opts->log ? opts->log : stderr;
+	if ((ctx.idem = srv_idem_new()) == NULL) {
+		fprintf(stderr, "rat serve: out of memory\n");
+		return -1;
+	}
 	if (parse_listen(listen, &sa, &ctx.loopback) != 0) {
 		fprintf(stderr, "rat serve: --listen %s: not ADDR:PORT (an IP address and a port)\n",
 			listen);
@@ -488,5 +493,6 @@ cleanup:
 		rat_workspace_free(ctx.items[i].ws);
 	}
 	free(ctx.items);
+	srv_idem_free(ctx.idem);
 	return status;
 }

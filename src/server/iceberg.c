@@ -273,8 +273,9 @@ static int config(ice *x, const char *base)
 		json_object_set_new(defaults, "prefix", json_string("-"));
 	}
 	x->res->status = 200;
-	x->res->body = json_pack("{s:o, s:o, s:o}", "defaults", defaults, "overrides", overrides,
-				 "endpoints", list);
+	x->res->body = json_pack("{s:o, s:o, s:o, s:s}", "defaults", defaults, "overrides",
+				 overrides, "endpoints", list, "idempotency-key-lifetime",
+				 SRV_IDEM_LIFETIME);
 	free(warehouse);
 	return 200;
 }
@@ -358,7 +359,7 @@ static int parse_prefix(ice *x, const char *prefix, const char *base, char **wor
 void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	ice x = { r, res, ctx, NULL, NULL, NULL, 0 };
-	const char *base = NULL;
+	const char *base = NULL, *idem_key = NULL;
 	char *workspace = NULL;
 	size_t i = 1;
 
@@ -402,6 +403,22 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 	}
 	if (srv_authenticate(r, res, ctx, workspace, true) != 0)
 		goto done;
+	if ((ice_method(&x, "POST") || ice_method(&x, "DELETE")) &&
+	    (idem_key = srv_header(r, "Idempotency-Key")) != NULL) {
+		char *request = malloc(strlen(r->method) + strlen(r->url) + 2);
+		int begun = -1;
+		if (!request) {
+			srv_error(res, 500, "ServerErrorException", "out of memory");
+		} else {
+			sprintf(request, "%s %s", r->method, r->url);
+			begun = srv_idem_begin(ctx->idem, r->who->name, idem_key, request, res);
+		}
+		free(request);
+		if (begun != 0) {
+			idem_key = NULL; /* replayed or refused: nothing to finish */
+			goto done;
+		}
+	}
 	if (srv_catalog_take(r->who, &x.catalog) != 0) {
 		srv_lib_error(res, RAT_ERROR);
 		goto done;
@@ -428,6 +445,8 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 		srv_error(res, 404, "NotFoundException", "no such path");
 	}
 done:
+	if (idem_key)
+		srv_idem_end(ctx->idem, r->who->name, idem_key, res);
 	if (x.catalog)
 		srv_catalog_give(r->who, x.catalog);
 	free(x.ref);

@@ -44,8 +44,14 @@ typedef struct srv_workspace {
 	size_t pooled;
 } srv_workspace;
 
+/* idempotency.c: Idempotency-Key answers, kept SRV_IDEM_LIFETIME_S seconds. */
+typedef struct srv_idem srv_idem;
+#define SRV_IDEM_LIFETIME_S 1800
+#define SRV_IDEM_LIFETIME "PT30M"
+
 /* What every request shares. */
 typedef struct srv_context {
+	srv_idem *idem;
 	srv_workspace *items;
 	size_t count;
 	bool loopback;       /* bound to a loopback address */
@@ -55,6 +61,7 @@ typedef struct srv_context {
 /* A request, as the handlers see it. */
 typedef struct srv_request {
 	const char *method;
+	const char *url;     /* as it came, undecoded (the query string apart) */
 	char **seg;          /* the path's segments, each percent-decoded */
 	size_t nseg;
 	const char *body;    /* NUL-terminated; "" when none */
@@ -106,6 +113,18 @@ int srv_catalog_take(srv_workspace *w, rat_catalog **out);
 void srv_catalog_give(srv_workspace *w, rat_catalog *catalog);
 /* Close what w keeps (at the server's stop). */
 void srv_catalog_drain(srv_workspace *w);
+
+srv_idem *srv_idem_new(void);
+void srv_idem_free(srv_idem *s);
+/*
+ * Before a mutation that carries an Idempotency-Key: 1 when res holds the
+ * first answer to replay; 0 when the request is to run (then srv_idem_end()
+ * with its answer); -1 when res holds a refusal (a key not a UUID, reused for
+ * another request, ...). request names the request ("METHOD URL").
+ */
+int srv_idem_begin(srv_idem *s, const char *workspace, const char *key, const char *request,
+		   srv_response *res);
+void srv_idem_end(srv_idem *s, const char *workspace, const char *key, const srv_response *res);
 
 /* iceberg.c: requests under /iceberg (seg[0] == "iceberg"). */
 void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx);

@@ -21,7 +21,8 @@ expect_http 200
 expect_json "d['status']" ok
 http GET /iceberg/v1/config
 expect_http 200
-expect_json "d['defaults']['prefix']" "-" "'GET /v1/{prefix}/namespaces' in d['endpoints']" true
+expect_json "d['defaults']['prefix']" "-" "'GET /v1/{prefix}/namespaces' in d['endpoints']" true \
+	"d['idempotency-key-lifetime']" PT30M
 contract CatalogConfig
 http GET "/iceberg/v1/config?warehouse=a"
 expect_json "d['overrides']['prefix']" "-|a"
@@ -155,6 +156,27 @@ http GET "/iceberg/v1/dev%2Ffeature/namespaces/silver/tables/events"
 expect_http 200
 expect_json "d['metadata']['current-snapshot-id']" 11
 
+# --- Idempotency-Key: a retry gets the first answer, without running again
+key=0190b7a2-4c1e-7d3a-9f00-0123456789ab
+http POST /iceberg/v1/namespaces/bronze/tables -H "Idempotency-Key: $key" -d "{\"name\":\"once\",\"schema\":$schema}"
+expect_http 200
+first="$(cat "$T_DIR/out")"
+head="$(ws_head a)"
+http POST /iceberg/v1/namespaces/bronze/tables -H "Idempotency-Key: $key" -d "{\"name\":\"once\",\"schema\":$schema}"
+expect_http 200     # not 409: the first answer, replayed
+expect_eq "$(cat "$T_DIR/out")" "$first"
+expect_eq "$(ws_head a)" "$head"
+http POST /iceberg/v1/namespaces/bronze/tables/once -H "Idempotency-Key: $key" -d '{"requirements":[],"updates":[]}'
+expect_http 400     # the key of another request
+http POST /iceberg/v1/namespaces/bronze/tables/once -H "Idempotency-Key: not-a-uuid" -d '{"requirements":[],"updates":[]}'
+expect_http 400
+http DELETE /iceberg/v1/namespaces/bronze/tables/once -H "Idempotency-Key: 0190b7a2-4c1e-7d3a-9f00-0123456789ac"
+expect_http 204
+http DELETE /iceberg/v1/namespaces/bronze/tables/once -H "Idempotency-Key: 0190b7a2-4c1e-7d3a-9f00-0123456789ac"
+expect_http 204     # replayed; without the key it would be 404
+http DELETE /iceberg/v1/namespaces/bronze/tables/once
+expect_http 404
+
 # --- rename, register, drop, transactions
 http POST /iceberg/v1/tables/rename -d '{"source":{"namespace":["silver"],"name":"events"},"destination":{"namespace":["gold"],"name":"events"}}'
 expect_http 204
@@ -193,6 +215,10 @@ expect_http 404
 
 # --- another workspace's token, a read-only token, a tag, a revoked token
 TOKEN="$tok_b"
+# a's Idempotency-Key does not replay a's answer to b
+http POST /iceberg/v1/namespaces/bronze/tables -H "Idempotency-Key: $key" -d "{\"name\":\"once\",\"schema\":$schema}"
+expect_http 200
+expect_json "d['metadata']['location']" "$WH/b/bronze/once"
 http GET "/iceberg/v1/-|a/namespaces/gold/tables/events"
 expect_http 403
 http GET "/iceberg/v1/workspace%2Fa/namespaces/gold/tables/events"
