@@ -113,7 +113,7 @@ static int plan(const char *workspace, const char *key, const char *column, cons
 	double t;
 	int status = 1;
 
-	if (rat_workspace_open(&ws, workspace) != 0 || rat_workspace__open_catalog(&catalog, ws) != 0 ||
+	if (rat_workspace_open(&ws, workspace) != 0 || rat_workspace__create_catalog(&catalog, ws) != 0 ||
 	    rat_catalog__contents(catalog, rat_workspace_branch(ws), &contents) != 0) {
 		fail(workspace);
 		goto cleanup;
@@ -167,7 +167,7 @@ static int tables(const char *workspace, long count)
 	int status = 1;
 
 	if (rat_workspace_open(&ws, workspace) != 0 || rat_workspace__open_engine(&engine, ws) != 0 ||
-	    rat_workspace__open_catalog(&catalog, ws) != 0) {
+	    rat_workspace__create_catalog(&catalog, ws) != 0) {
 		fail(workspace);
 		goto cleanup;
 	}
@@ -207,7 +207,7 @@ static int commits(const char *workspace, long count)
 	long i;
 	int status = 1;
 
-	if (rat_workspace_open(&ws, workspace) != 0 || rat_workspace__open_catalog(&catalog, ws) != 0) {
+	if (rat_workspace_open(&ws, workspace) != 0 || rat_workspace__create_catalog(&catalog, ws) != 0) {
 		fail(workspace);
 		goto cleanup;
 	}

@@ -3,7 +3,7 @@
 
     python3 bench/run.py --build build/release
 
-Five measures, each reported as the median over BENCH_RUNS runs:
+Six measures, each reported as the median over BENCH_RUNS runs (6: wrk's):
 
   1. a full `rat run` of bench/workspace (bronze -> silver -> gold) on
      BENCH_ROWS generated rows, against the same compiled SQL run by
@@ -16,7 +16,9 @@ Five measures, each reported as the median over BENCH_RUNS runs:
   4. catalog commits per second and `rat tables` latency with BENCH_TABLES
      tables on a branch;
   5. peak RSS of a run under the tiny profile on landing data 3x its memory
-     limit in size.
+     limit in size;
+  6. `rat serve` over loopback, driven by wrk on measure 4's tables:
+     loadTable p50/p99 and commits per second at 1, 16 and 64 connections.
 
 Everything it writes goes under BENCH_DIR (default build/bench/), which it
 empties first, except the report, BENCH_OUT (default bench/results/latest.md).
@@ -30,6 +32,7 @@ Environment (all optional):
   BENCH_COMMITS      catalog commits timed (default 1000)
   BENCH_TINY_FACTOR  tiny data size / its memory limit (default 3)
   BENCH_TINY         1: run measure 5 (default), 0: skip it
+  BENCH_SERVE_SECONDS  seconds of each wrk run of measure 6 (default 5; 0 skips it)
   BENCH_KEEP         1: keep the tables and data under BENCH_DIR (default 0: remove
                      them as soon as no measure needs them; they take about 10 GB)
   BENCH_DIR, BENCH_OUT
@@ -41,12 +44,14 @@ import os
 import platform
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(TOP, "bench")
@@ -71,6 +76,7 @@ FILES = env_int("BENCH_FILES", 10)
 COLD_RUNS = env_int("BENCH_COLD_RUNS", 20)
 TABLES = env_int("BENCH_TABLES", 1000)
 COMMITS = env_int("BENCH_COMMITS", 1000)
+SERVE_SECONDS = env_int("BENCH_SERVE_SECONDS", 5)
 TINY_FACTOR = float(os.environ.get("BENCH_TINY_FACTOR", "3"))
 TINY = os.environ.get("BENCH_TINY", "1") != "0"
 KEEP = os.environ.get("BENCH_KEEP", "0") not in ("", "0")
@@ -319,13 +325,26 @@ class Bench:
             "load_start": read("/proc/loadavg").split()[:3],
         }
 
+    def generate(self, sql, name):
+        """Run COPY statements in raw DuckDB (bench/raw_duckdb.c's plan, `set` lines): a
+        workspace session writes no file, and the data is the bench's input, not its work."""
+        plan = os.path.join(WORK, f"{name}.plan")
+        with open(plan, "w") as f:
+            for statement in sql.split(";"):
+                if statement.strip():
+                    f.write("set " + " ".join(statement.split()) + "\n")
+        out = os.path.join(WORK, f"{name}.out")
+        os.makedirs(out, exist_ok=True)
+        return run([self.raw, plan, out]).check()
+
     # -- 0: the bench workspace and its landing data
     def prepare(self):
         self.copy_workspace("bench", os.path.join(BENCH, "workspace", "workspace.yaml"))
         self.landing = os.path.join(self.ws_dir("bench"), "landing", "orders")
         home = self.home("gen")
-        log(f"generating {ROWS:,} orders in {FILES} Parquet files (rat query ... COPY ... TO landing/)")
-        p = self.rat_cmd(home, "query", "-w", "bench", "-", stdin_text=landing_sql(ROWS, FILES, self.landing))
+        log(f"generating {ROWS:,} orders in {FILES} Parquet files (raw DuckDB: COPY ... TO landing/)")
+        os.makedirs(self.landing, exist_ok=True)
+        p = self.generate(landing_sql(ROWS, FILES, self.landing), "landing")
         self.bench_res = self.resources(home, "bench")
         size = tree_bytes(self.landing)
         self.results["data"] = {"rows": ROWS, "files": FILES, "bytes": size, "seconds": p.wall}
@@ -457,7 +476,7 @@ class Bench:
                 if name.startswith("changes-"):
                     os.replace(os.path.join(self.landing, name), os.path.join(parked, name))
             path = os.path.join(self.landing, f"changes-{scenario}.parquet")
-            self.rat_cmd(home, "query", "-w", "bench", changes_sql(ROWS, scenario, path))
+            self.generate(changes_sql(ROWS, scenario, path), f"changes-{scenario}")
             _p, record = self.rat_run(home, "bench", "bronze.orders")
             s = self.step(record, "bronze.orders")
             if s["files_ingested"] != 1:
@@ -516,6 +535,52 @@ class Bench:
         self.results["catalog"] = {"empty": empty, "tables": tables, "full": full,
                                    "tables_latency": median(latency), "cold": median(cold)}
 
+    # -- 6: rat serve over loopback, driven by wrk (on the catalog measure's 1,000 tables)
+    def serve(self):
+        log(f"measure 6: rat serve, wrk for {SERVE_SECONDS} s at 1, 16 and 64 connections")
+        home = self.home("catalog")
+        env = rat_env(home)
+        token = self.rat_cmd(home, "token", "create", "-w", "catalog").out.strip()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        url = f"http://127.0.0.1:{port}"
+        log_path = os.path.join(WORK, "serve.log")
+        server = subprocess.Popen([self.rat, "serve", "--listen", f"127.0.0.1:{port}",
+                                   "--workspaces", os.path.dirname(self.ws_dir("catalog"))],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=open(log_path, "w"))
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(url + "/health", timeout=1).read()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                sys.exit("bench: rat serve did not start: " + open(log_path).read()[-2000:])
+            script = os.path.join(WORK, "commit.lua")
+            with open(script, "w") as f:
+                f.write(WRK_COMMIT % {"tables": TABLES})
+            out = {"load": {}, "commit": {}}
+            auth = ["-H", f"Authorization: Bearer {token}"]
+            for conns in (1, 16, 64):
+                r = run(["wrk", "-t", "2" if conns > 1 else "1", "-c", str(conns), "-d", f"{SERVE_SECONDS}s",
+                         "--latency", *auth, f"{url}/iceberg/v1/namespaces/bronze/tables/t0001"]).check()
+                out["load"][conns] = parse_wrk(r.out)
+                log(f"  loadTable, {conns} connections: p50 {out['load'][conns]['p50'] * 1000:.2f} ms, "
+                    f"p99 {out['load'][conns]['p99'] * 1000:.2f} ms, {out['load'][conns]['rps']:.0f}/s")
+            for conns in (1, 16, 64):
+                r = run(["wrk", "-t", "2" if conns > 1 else "1", "-c", str(conns), "-d", f"{SERVE_SECONDS}s",
+                         "--latency", "-s", script, *auth, url]).check()
+                w = parse_wrk(r.out)
+                out["commit"][conns] = w
+                log(f"  commits, {conns} connections: {w['ok_rps']:.0f}/s landed "
+                    f"({w['non2xx']} not 2xx: 409 when two hit one table), p99 {w['p99'] * 1000:.1f} ms")
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        self.results["serve"] = out
+
     # -- 5: the tiny profile on 3x its memory limit
     def tiny(self):
         home = self.home("tiny")
@@ -535,10 +600,10 @@ class Bench:
         log(f"measure 5: tiny profile ({res['memory_mb']} MiB, {res['threads']} thread), "
             f"{rows:,} rows = {rows * per_row / 2**30:.2f} GiB in memory ({per_row:.0f} B/row)")
         landing = os.path.join(ws, "landing", "orders")
-        # generated by the bench workspace's session (2 threads), then moved into tiny's landing/
+        # generated by raw DuckDB, then moved into tiny's landing/
         gen = os.path.join(self.ws_dir("bench"), "landing", "tiny-gen")
         os.makedirs(gen, exist_ok=True)
-        self.rat_cmd(self.home("gen"), "query", "-w", "bench", "-", stdin_text=landing_sql(rows, FILES, gen))
+        self.generate(landing_sql(rows, FILES, gen), "tiny")
         for name in os.listdir(gen):
             os.replace(os.path.join(gen, name), os.path.join(landing, name))
         os.rmdir(gen)
@@ -619,6 +684,42 @@ class Bench:
 
 # ---------------------------------------------------------------- the report
 
+# A commit to a random one of the catalog measure's tables (wrk's Lua).
+WRK_COMMIT = """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+init = function(args)
+  math.randomseed(os.time() * 100 + id)  -- each thread its own tables
+end
+local n = 0
+request = function()
+  n = n + 1
+  local t = string.format("t%%04d", math.random(%(tables)d) - 1)
+  local body = '{"requirements":[],"updates":[{"action":"set-properties","updates":{"n":"' .. n .. '"}}]}'
+  wrk.headers["Content-Type"] = "application/json"
+  return wrk.format("POST", "/iceberg/v1/namespaces/bronze/tables/" .. t, nil, body)
+end
+"""
+
+
+def parse_wrk(text):
+    """wrk --latency's figures: p50 and p99 (s), requests/s, and those that were not 2xx."""
+    def secs(v):
+        m = re.match(r"([\d.]+)(us|ms|s|m)$", v)
+        return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[m.group(2)]
+    pcts = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", text, re.M))
+    total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", text).group(1))
+    took = re.search(r"requests in ([\d.]+\w+)", text).group(1)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    non2xx = int(bad.group(1)) if bad else 0
+    seconds = secs(took)
+    return {"p50": secs(pcts["50"]), "p99": secs(pcts["99"]), "rps": total / seconds,
+            "ok_rps": (total - non2xx) / seconds, "non2xx": non2xx, "requests": total}
+
+
 def fmt_s(x):
     return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
 
@@ -658,7 +759,20 @@ def report(b, started, machine):
     c = r["catalog"]
     rows.append((f"4. catalog commits/s, branch of {TABLES} tables", f"{c['full']['per_second']:.0f}/s", "",
                  f"{c['empty']['per_second']:.0f}/s on an empty branch"))
-    rows.append((f"4. `rat tables` latency, {TABLES} tables", fmt_s(c["tables_latency"]), "", ""))
+    rows.append((f"4. `rat tables` latency, {TABLES} tables", fmt_s(c["tables_latency"]), "≤ 30 ms",
+                 verdict(c["tables_latency"] <= 0.030)))
+    if "serve" in r:
+        sv = r["serve"]
+        for conns in (1, 16, 64):
+            l = sv["load"][conns]
+            rows.append((f"6. `rat serve` loadTable, {conns} connection{'s' if conns > 1 else ''}: p50 / p99",
+                         f"{l['p50'] * 1000:.2f} / {l['p99'] * 1000:.2f} ms", "p99 ≤ 5 ms" if conns == 64 else "",
+                         verdict(l["p99"] <= 0.005) if conns == 64 else f"{l['rps']:.0f} requests/s"))
+        for conns in (1, 16, 64):
+            w = sv["commit"][conns]
+            rows.append((f"6. `rat serve` commits/s, {conns} connection{'s' if conns > 1 else ''}",
+                         f"{w['ok_rps']:.0f}/s", "",
+                         f"p99 {w['p99'] * 1000:.1f} ms; {w['non2xx']} of {w['requests']} not 2xx (409: two on one table)"))
     if "tiny" in r:
         t = r["tiny"]
         a = t["as_is"]
@@ -835,6 +949,8 @@ def main():
     b.incremental()
     b.cleanup("homes/full", "homes/gen", "raw", "parked")
     b.catalog()
+    if SERVE_SECONDS > 0:
+        b.serve()
     b.cleanup("homes/catalog")
     if TINY:
         b.tiny()

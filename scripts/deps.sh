@@ -28,7 +28,7 @@ TOOLS=(	# command:package
 	cc:build-essential make:make cmake:cmake ninja:ninja-build pkg-config:pkg-config
 	git:git openssl:openssl node:nodejs npm:npm clang:clang
 	python3:python3 aws:awscli flock:util-linux setsid:util-linux
-	xlsx2csv:xlsx2csv sqlite3:sqlite3
+	xlsx2csv:xlsx2csv sqlite3:sqlite3 wrk:wrk
 )
 DEB_PACKAGES=(
 	ca-certificates libfyaml-dev libcmocka-dev libclang-rt-14-dev

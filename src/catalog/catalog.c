@@ -188,6 +188,18 @@ int rat_catalog__contents(rat_catalog *c, const char *ref, rat_contents *out)
 	return error ? error : c->backend->contents(c->impl, hash, out);
 }
 
+int rat_catalog__entry(rat_catalog *c, const char *ref, const char *key, rat_table_state *out)
+{
+	char hash[RAT_HASH_LEN + 1];
+	int error = rat_catalog__resolve(c, ref, hash);
+
+	memset(out, 0, sizeof(*out));
+	if (!error && (error = c->backend->entry(c->impl, hash, key, out)) == RAT_ENOTFOUND)
+		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no table %s on %s", key,
+				       ref);
+	return error;
+}
+
 void rat_catalog__set_fixed_time(rat_catalog *c, int64_t fixed_ms)
 {
 	c->fixed_time_ms = fixed_ms;

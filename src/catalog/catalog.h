@@ -144,6 +144,9 @@ RAT_MUST_USE int rat_catalog__delete_ref(rat_catalog *catalog, const char *name,
 RAT_MUST_USE int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
 /** The key map at a ref or hash. */
 RAT_MUST_USE int rat_catalog__contents(rat_catalog *catalog, const char *ref, rat_contents *out);
+/** One key's state at a ref or hash, without reading the rest (RAT_ENOTFOUND: no such key). */
+RAT_MUST_USE int rat_catalog__entry(rat_catalog *catalog, const char *ref, const char *key,
+				    rat_table_state *out);
 /** Commit to a branch; out_hash receives the new head. */
 RAT_MUST_USE int rat_catalog__commit(rat_catalog *catalog, const rat_commit_request *request,
 				     char out_hash[RAT_HASH_LEN + 1]);

@@ -18,6 +18,8 @@ struct rat_catalog_backend {
 	int (*move_ref)(void *impl, const char *name, const char *expected_hash, const char *new_hash);
 	int (*list_refs)(void *impl, rat_refs *out);
 	int (*contents)(void *impl, const char *hash, rat_contents *out);
+	/* One key's state at a commit (RAT_ENOTFOUND when the commit has no such key). */
+	int (*entry)(void *impl, const char *hash, const char *key, rat_table_state *out);
 	/* Commit on a branch; merge_parent "" for a plain commit. */
 	int (*commit)(void *impl, const rat_commit_request *request, const char *merge_parent,
 		      char out_hash[RAT_HASH_LEN + 1]);

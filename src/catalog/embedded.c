@@ -440,6 +440,20 @@ static int e_contents(void *impl, const char *hash, rat_contents *out)
 	return error;
 }
 
+static int e_entry(void *impl, const char *hash, const char *key, rat_table_state *out)
+{
+	embedded *e = impl;
+	rat_tree_root *root = rat__calloc(1, sizeof(*root));
+	char tree[RAT_HASH_LEN + 1];
+	int error = root ? root_of(e, hash, root, tree) : RAT_ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	if (!error)
+		error = rat_embedded__tree_entry(e, root, key, out);
+	free(root);
+	return error;
+}
+
 static int e_commit(void *impl, const rat_commit_request *r, const char *merge_parent,
 		    char out_hash[RAT_HASH_LEN + 1])
 {
@@ -571,7 +585,7 @@ static void e_free(void *impl)
 }
 
 static const rat_catalog_backend embedded_backend = {
-	e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents,
+	e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents, e_entry,
 	e_commit, e_commit_info, rat_embedded__merge_base, rat_embedded__ref_owner,
 	rat_embedded__claim, rat_embedded__granted, rat_embedded__readable_commit,
 	rat_embedded__branch_claimed, e_free,

@@ -39,6 +39,9 @@ RAT_MUST_USE int rat_embedded__tree_put_root(rat_embedded *e, const rat_tree_roo
 RAT_MUST_USE int rat_embedded__tree_apply(rat_embedded *e, rat_tree_root *root,
 					  const rat_commit_request *r);
 /* Every key of the tree, sorted. */
+/* One key's state in a tree: a read of the root's leaf for its bucket only. */
+RAT_MUST_USE int rat_embedded__tree_entry(rat_embedded *e, const rat_tree_root *root, const char *key,
+					  rat_table_state *out);
 RAT_MUST_USE int rat_embedded__tree_contents(rat_embedded *e, const rat_tree_root *root,
 					     rat_contents *out);
 /* Write a whole key map (a JSON object key -> state) as leaves and a root. */

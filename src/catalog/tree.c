@@ -201,6 +201,26 @@ int rat_embedded__tree_put_map(embedded *e, json_t *map, char out[RAT_HASH_LEN +
 	return error;
 }
 
+int rat_embedded__tree_entry(embedded *e, const rat_tree_root *root, const char *key,
+			     rat_table_state *out)
+{
+	const char *hash = root->leaf[bucket_of(key)];
+	json_t *leaf = NULL, *value;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (!hash[0])
+		return RAT_ENOTFOUND;
+	if ((error = get_leaf(e, hash, &leaf)) != 0)
+		return error;
+	if ((value = json_object_get(leaf, key)) == NULL)
+		error = RAT_ENOTFOUND;
+	else if ((error = rat_catalog__state_parse(out, value)) != 0)
+		rat_table_state_clear(out);
+	json_decref(leaf);
+	return error;
+}
+
 int rat_embedded__tree_contents(embedded *e, const rat_tree_root *root, rat_contents *out)
 {
 	json_t *leaf = NULL;

@@ -23,6 +23,7 @@
 #include "workspace/workspace.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,33 @@
 #define METADATA_MAX ((uint64_t)64 << 20)
 /* Commits made again after the branch moved under them, before giving up. */
 #define COMMIT_ATTEMPTS 64
+
+/*
+ * Commits to one catalog file from this process go one at a time: SQLite
+ * takes one writer at a time anyway, and threads racing for the branch head
+ * would lose most rounds (each loser reads the head again and retries, and
+ * waits in SQLite's busy handler). Other processes still race, through the
+ * head check. Locks are picked by the catalog file's path.
+ */
+#define COMMIT_LOCKS 16
+static pthread_mutex_t commit_locks[COMMIT_LOCKS] = {
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_MUTEX_INITIALIZER,
+};
+
+static pthread_mutex_t *commit_lock(const rat_workspace *ws)
+{
+	const char *p = rat_workspace_catalog_path(ws);
+	uint32_t h = 2166136261u;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &commit_locks[h % COMMIT_LOCKS];
+}
 
 void rat_table_metadata_file_free(rat_table_metadata_file *out)
 {
@@ -44,8 +72,7 @@ void rat_table_metadata_file_free(rat_table_metadata_file *out)
 int rat_table_metadata_read(rat_table_metadata_file *out, rat_catalog *catalog,
 			    const rat_workspace *ws, const char *ref, const char *key)
 {
-	rat_contents contents = { NULL, 0 };
-	const rat_catalog_entry *entry;
+	rat_catalog_entry entry = { (char *)key, { NULL, -1, 0, 0, NULL, false } };
 	rat_buf buf = RAT_BUF_INIT;
 	rat_store *store = NULL;
 	const char *file;
@@ -54,16 +81,14 @@ int rat_table_metadata_read(rat_table_metadata_file *out, rat_catalog *catalog,
 	memset(out, 0, sizeof(*out));
 	if (!ref)
 		ref = rat_workspace_branch(ws);
-	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0)
+	/* the one key: its bucket of the ref's tree, not the whole key map */
+	if ((error = rat_catalog__entry(catalog, ref, key, &entry.state)) != 0)
 		return error;
-	if ((entry = rat_catalog__find(&contents, key)) == NULL) {
-		error = rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no table %s on %s", key,
-				       ref);
-	} else if ((error = rat_workspace__entry_store(&store, &file, ws, entry)) == 0 &&
-		   (error = rat_store__get(store, file, &buf, METADATA_MAX)) == 0) {
+	if ((error = rat_workspace__entry_store(&store, &file, ws, &entry)) == 0 &&
+	    (error = rat_store__get(store, file, &buf, METADATA_MAX)) == 0) {
 		out->location = rat_store__url(store, file);
 		out->json = rat_buf_detach(&buf);
-		out->is_view = entry->state.view;
+		out->is_view = entry.state.view;
 		if (!out->location || !out->json)
 			error = rat_error__oom();
 	}
@@ -71,7 +96,7 @@ int rat_table_metadata_read(rat_table_metadata_file *out, rat_catalog *catalog,
 		rat_error__prefix("%s", key);
 	rat_buf_free(&buf);
 	rat_store__free(store);
-	rat_catalog__contents_free(&contents);
+	rat_table_state_clear(&entry.state);
 	if (error)
 		rat_table_metadata_file_free(out);
 	return error;
@@ -322,29 +347,36 @@ static void prepared_clear(prepared *p, bool landed)
 	rat_table_state_clear(&p->state);
 }
 
-/* Whether branch's contents still hold what each change was made against. */
-static int check_expected(const rat_contents *contents, const char *branch,
+/* Whether commit head of branch still holds what each change was made against. */
+static int check_expected(rat_catalog *catalog, const char *head, const char *branch,
 			  const rat_table_change *changes, size_t count)
 {
 	size_t i;
+	int error = 0;
 
-	for (i = 0; i < count; i++) {
+	for (i = 0; !error && i < count; i++) {
 		const rat_table_change *c = &changes[i];
-		const rat_catalog_entry *e = rat_catalog__find(contents, c->key);
-		if (!c->expected_location && e)
-			return rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
-					      "%s already exists on %s", c->key, branch);
-		if (c->expected_location && !e)
-			return rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
-					      "%s is no longer on %s", c->key, branch);
-		if (c->expected_location && strcmp(e->state.metadata_location, c->expected_location) != 0)
-			return rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
-					      "%s changed on %s: it is now at %s, the change was made "
-					      "against %s",
-					      c->key, branch, e->state.metadata_location,
-					      c->expected_location);
+		rat_table_state now;
+		int found = rat_catalog__entry(catalog, head, c->key, &now);
+		if (found != 0 && found != RAT_ENOTFOUND)
+			return found;
+		if (!c->expected_location && found == 0)
+			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+					       "%s already exists on %s", c->key, branch);
+		else if (c->expected_location && found != 0)
+			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+					       "%s is no longer on %s", c->key, branch);
+		else if (c->expected_location &&
+			 strcmp(now.metadata_location, c->expected_location) != 0)
+			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+					       "%s changed on %s: it is now at %s, the change was "
+					       "made against %s",
+					       c->key, branch, now.metadata_location,
+					       c->expected_location);
+		if (found == 0)
+			rat_table_state_clear(&now);
 	}
-	return 0;
+	return error;
 }
 
 static int commit_prepared(char commit[65], rat_catalog *catalog, const char *branch,
@@ -362,13 +394,8 @@ static int commit_prepared(char commit[65], rat_catalog *catalog, const char *br
 		ops[i].state = p[i].remove ? NULL : &p[i].state;
 	}
 	for (attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-		rat_contents contents = { NULL, 0 };
 		if ((error = rat_catalog__resolve(catalog, branch, head)) != 0 ||
-		    (error = rat_catalog__contents(catalog, head, &contents)) != 0)
-			return error;
-		error = check_expected(&contents, branch, changes, count);
-		rat_catalog__contents_free(&contents);
-		if (error)
+		    (error = check_expected(catalog, head, branch, changes, count)) != 0)
 			return error;
 		request.expected_head = head;
 		error = rat_catalog__commit(catalog, &request, commit);
@@ -431,8 +458,10 @@ int rat_table_metadata_commit(char commit[65], char **locations, rat_catalog *ca
 		}
 		message = own_message;
 	}
+	pthread_mutex_lock(commit_lock(ws));
 	error = commit_prepared(commit, catalog, branch, changes, p, ops, count,
 				author ? author : rat_workspace_name(ws), message);
+	pthread_mutex_unlock(commit_lock(ws));
 	landed = error == 0;
 	for (i = 0; landed && i < count; i++) {
 		if (p[i].remove)
