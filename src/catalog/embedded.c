@@ -426,32 +426,31 @@ static int root_of(embedded *e, const char *commit, rat_tree_root *out,
 	return error ? error : rat_embedded__tree_root(e, tree_hash, out);
 }
 
-static int e_contents(void *impl, const char *hash, rat_contents *out)
+/* Read commit hash's root node, then either its whole key map (key NULL) or one key's state. */
+static int read_tree(embedded *e, const char *hash, const char *key, rat_contents *contents,
+		     rat_table_state *state)
 {
-	embedded *e = impl;
 	rat_tree_root *root = rat__calloc(1, sizeof(*root));
 	char tree[RAT_HASH_LEN + 1];
 	int error = root ? root_of(e, hash, root, tree) : RAT_ENOMEM;
 
-	memset(out, 0, sizeof(*out));
 	if (!error)
-		error = rat_embedded__tree_contents(e, root, out);
+		error = key ? rat_embedded__tree_entry(e, root, key, state)
+			    : rat_embedded__tree_contents(e, root, contents);
 	free(root);
 	return error;
 }
 
+static int e_contents(void *impl, const char *hash, rat_contents *out)
+{
+	memset(out, 0, sizeof(*out));
+	return read_tree(impl, hash, NULL, out, NULL);
+}
+
 static int e_entry(void *impl, const char *hash, const char *key, rat_table_state *out)
 {
-	embedded *e = impl;
-	rat_tree_root *root = rat__calloc(1, sizeof(*root));
-	char tree[RAT_HASH_LEN + 1];
-	int error = root ? root_of(e, hash, root, tree) : RAT_ENOMEM;
-
 	memset(out, 0, sizeof(*out));
-	if (!error)
-		error = rat_embedded__tree_entry(e, root, key, out);
-	free(root);
-	return error;
+	return read_tree(impl, hash, key, NULL, out);
 }
 
 static int e_commit(void *impl, const rat_commit_request *r, const char *merge_parent,
