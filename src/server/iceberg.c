@@ -20,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const layers[] = { "bronze", "silver", "gold" };
 #define LAYER_COUNT (sizeof(layers) / sizeof(layers[0]))
@@ -280,6 +281,55 @@ static int config(ice *x, const char *base)
 	return 200;
 }
 
+static int b64val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/*
+ * Client credentials in `Authorization: Basic base64(id:secret)` (RFC 6749
+ * 2.3.1, what DuckDB's extension sends) into *client and *secret, unless the
+ * form gave them.
+ */
+static void basic_credentials(ice *x, char **client, char **secret)
+{
+	const char *auth = srv_header(x->r, "Authorization"), *p;
+	char *text, *colon, *o;
+	unsigned acc = 0;
+	int bits = 0, v;
+
+	if (!auth || strncasecmp(auth, "Basic ", 6) != 0 || *secret)
+		return;
+	if ((text = o = malloc(strlen(auth))) == NULL)
+		return;
+	for (p = auth + 6; *p && *p != '='; p++) {
+		if ((v = b64val(*p)) < 0) {
+			free(text);
+			return;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			*o++ = (char)((acc >> bits) & 0xff);
+		}
+	}
+	*o = '\0';
+	if ((colon = strchr(text, ':')) != NULL && memchr(text, '\0', (size_t)(o - text)) == NULL) {
+		*colon = '\0';
+		free(*client);
+		*client = srv_decode(text, strlen(text), true);
+		*secret = srv_decode(colon + 1, strlen(colon + 1), true);
+	}
+	memset(text, 0, (size_t)(o - text));
+	free(text);
+}
+
 /* POST /v1/oauth/tokens: client credentials (client_id: the workspace, secret: its token). */
 static int oauth(ice *x)
 {
@@ -307,6 +357,7 @@ static int oauth(ice *x)
 		if (*p == '&')
 			p++;
 	}
+	basic_credentials(x, &client, &secret);
 	if (!grant || strcmp(grant, "client_credentials") != 0) {
 		x->res->status = 400;
 		x->res->body = json_pack("{s:s, s:s}", "error", "unsupported_grant_type",

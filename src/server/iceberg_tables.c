@@ -280,6 +280,73 @@ static int commit_table(ice *x, const char *key)
 	return x->res->status;
 }
 
+/*
+ * Fresh field ids for a new table's schema, as Iceberg's reference catalog
+ * gives them (TypeUtil.assignFreshIds): a struct's fields first, in order,
+ * then each field's type, depth first; a list's element and a map's key and
+ * value the same way. A client's own ids (Spark sends 0, 1, ...) are only
+ * names: old -> new goes into remap, for the partition spec, the sort order
+ * and the identifier fields, which name columns by id.
+ */
+static void fresh_type(json_t *type, json_int_t *next, json_t *remap);
+
+static void fresh_id(json_t *obj, const char *field, json_int_t *next, json_t *remap)
+{
+	json_t *old = json_object_get(obj, field);
+	char key[32];
+
+	if (json_is_integer(old)) {
+		snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(old));
+		json_object_set_new(remap, key, json_integer(*next + 1));
+	}
+	json_object_set_new(obj, field, json_integer(++*next));
+}
+
+static void fresh_type(json_t *type, json_int_t *next, json_t *remap)
+{
+	const char *kind = json_string_value(json_object_get(type, "type"));
+	json_t *fields = json_object_get(type, "fields"), *f;
+	size_t i;
+
+	if (!json_is_object(type) || !kind)
+		return;
+	if (strcmp(kind, "struct") == 0) {
+		json_array_foreach(fields, i, f)
+			fresh_id(f, "id", next, remap);
+		json_array_foreach(fields, i, f)
+			fresh_type(json_object_get(f, "type"), next, remap);
+	} else if (strcmp(kind, "list") == 0) {
+		fresh_id(type, "element-id", next, remap);
+		fresh_type(json_object_get(type, "element"), next, remap);
+	} else if (strcmp(kind, "map") == 0) {
+		fresh_id(type, "key-id", next, remap);
+		fresh_id(type, "value-id", next, remap);
+		fresh_type(json_object_get(type, "key"), next, remap);
+		fresh_type(json_object_get(type, "value"), next, remap);
+	}
+}
+
+/* The ids in field of each element of array (or the ids array itself), through remap. */
+static void remap_ids(json_t *array, const char *field, json_t *remap)
+{
+	json_t *e, *id, *to;
+	char key[32];
+	size_t i;
+
+	json_array_foreach(array, i, e) {
+		id = field ? json_object_get(e, field) : e;
+		if (!json_is_integer(id))
+			continue;
+		snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(id));
+		if ((to = json_object_get(remap, key)) == NULL)
+			continue;
+		if (field)
+			json_object_set(e, field, to);
+		else
+			json_array_set(array, i, to);
+	}
+}
+
 /* A CreateTableRequest as the updates that make the table. */
 static json_t *create_updates(ice *x, json_t *body)
 {
@@ -288,25 +355,34 @@ static json_t *create_updates(ice *x, json_t *body)
 	json_t *props = json_object_get(body, "properties");
 	const char *location = json_string_value(json_object_get(body, "location"));
 	const char *version = json_string_value(json_object_get(props, "format-version"));
-	json_t *u;
+	json_t *u, *schema, *remap = json_object();
+	json_int_t next = 0;
 
 	if (!json_is_object(json_object_get(body, "schema"))) {
 		srv_error(x->res, 400, "BadRequestException", "a table needs a schema");
 		return NULL;
 	}
-	u = json_pack("[{s:s, s:O}, {s:s, s:i}, {s:s, s:o}, {s:s, s:i}, {s:s, s:o}, {s:s, s:i}, "
+	schema = json_deep_copy(json_object_get(body, "schema"));
+	spec = json_is_object(spec) ? json_deep_copy(spec)
+				    : json_pack("{s:i, s:[]}", "spec-id", 0, "fields");
+	order = json_is_object(order) ? json_deep_copy(order)
+				      : json_pack("{s:i, s:[]}", "order-id", 0, "fields");
+	if (schema && spec && order && remap) {
+		json_object_set_new(schema, "type", json_string("struct"));
+		fresh_type(schema, &next, remap);
+		remap_ids(json_object_get(schema, "identifier-field-ids"), NULL, remap);
+		remap_ids(json_object_get(spec, "fields"), "source-id", remap);
+		remap_ids(json_object_get(order, "fields"), "source-id", remap);
+	}
+	u = json_pack("[{s:s, s:o}, {s:s, s:i}, {s:s, s:o}, {s:s, s:i}, {s:s, s:o}, {s:s, s:i}, "
 		      "{s:s, s:o}]",
-		      "action", "add-schema", "schema", json_object_get(body, "schema"), "action",
-		      "set-current-schema", "schema-id", -1, "action", "add-spec", "spec",
-		      json_is_object(spec) ? json_incref(spec)
-					   : json_pack("{s:i, s:[]}", "spec-id", 0, "fields"),
-		      "action", "set-default-spec", "spec-id", -1, "action", "add-sort-order",
-		      "sort-order",
-		      json_is_object(order) ? json_incref(order)
-					    : json_pack("{s:i, s:[]}", "order-id", 0, "fields"),
-		      "action", "set-default-sort-order", "sort-order-id", -1, "action",
+		      "action", "add-schema", "schema", schema, "action", "set-current-schema",
+		      "schema-id", -1, "action", "add-spec", "spec", spec, "action",
+		      "set-default-spec", "spec-id", -1, "action", "add-sort-order", "sort-order",
+		      order, "action", "set-default-sort-order", "sort-order-id", -1, "action",
 		      "set-properties", "updates",
 		      json_is_object(props) ? json_incref(props) : json_object());
+	json_decref(remap);
 	if (u && location)
 		json_array_append_new(u, json_pack("{s:s, s:s}", "action", "set-location", "location",
 						   location));

@@ -158,3 +158,16 @@ expect_http() {
 	T_CHECKS=$((T_CHECKS + 1))
 	[ "$HTTP" = "$1" ] || fail "expected HTTP $1, got $HTTP"
 }
+# icebird_install: icebird (an independent JavaScript Iceberg reader, npm) in
+# $RAT_BUILD_DIR/npm-icebird, once; sets $ICEBIRD_DIR, where
+# tests/support/icebird_compare.mjs is copied (ES modules resolve packages
+# beside the script).
+icebird_install() {
+	ICEBIRD_DIR="$RAT_BUILD_DIR/npm-icebird"
+	if [ ! -f "$ICEBIRD_DIR/node_modules/icebird/package.json" ]; then
+		mkdir -p "$ICEBIRD_DIR"
+		npm install --prefix "$ICEBIRD_DIR" --no-audit --no-fund --silent icebird@0.3.1 >/dev/null 2>&1 ||
+			fail "npm install icebird failed (is the npm registry reachable?)"
+	fi
+	cp "$RAT_SOURCE_DIR/tests/support/icebird_compare.mjs" "$ICEBIRD_DIR/"
+}

@@ -6,18 +6,14 @@
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 : "${RAT_TABLE_TOOL:?}"
 
-npm_dir="$RAT_BUILD_DIR/npm-icebird"
-if [ ! -f "$npm_dir/node_modules/icebird/package.json" ]; then
-	mkdir -p "$npm_dir"
-	npm install --prefix "$npm_dir" --no-audit --no-fund --silent icebird@0.3.1 >/dev/null 2>&1 ||
-		fail "npm install icebird failed (is the npm registry reachable?)"
-fi
+icebird_install
+npm_dir="$ICEBIRD_DIR"
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 root="$T_DIR/served"
 mkdir -p "$root"
 node "$RAT_SOURCE_DIR/tests/support/static_server.mjs" "$root" "$port" > "$T_DIR/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null' EXIT INT TERM
+t_cleanup() { kill "$server" 2>/dev/null || true; }
 for _ in $(seq 50); do grep -q listening "$T_DIR/server.log" && break; sleep 0.1; done
 url="http://127.0.0.1:$port"
 
@@ -25,8 +21,6 @@ tool() { "$RAT_TABLE_TOOL" "$@" > "$T_DIR/out" 2>"$T_DIR/err" || fail "table_too
 compare() { # TABLE ORDER_COLUMN
 	tool read "$root/$1" --order-by "$2"
 	cp "$T_DIR/out" "$T_DIR/ours.json"
-	# ES modules resolve packages beside the script: run it from the npm folder
-	cp "$RAT_SOURCE_DIR/tests/support/icebird_compare.mjs" "$npm_dir/"
 	node "$npm_dir/icebird_compare.mjs" "$url/$1" "$T_DIR/ours.json" "$2" \
 		> "$T_DIR/out" 2>"$T_DIR/err" || fail "icebird disagrees on $1: $(cat "$T_DIR/err")"
 	expect_out "rows match"
