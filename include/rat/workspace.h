@@ -156,6 +156,24 @@ typedef struct rat_s3_info {
 /** The S3 settings in effect (never the secret key). Strings owned by ws. */
 RAT_EXTERN(void) rat_workspace_s3(const rat_workspace *ws, rat_s3_info *out);
 
+/**
+ * Sign an S3 request another program makes on ws's storage (remote signing:
+ * rat serve gives engines signatures, never the keys), with ws's keys and
+ * region (AWS Signature Version 4, dated now). method to url, which must be
+ * on the endpoint and bucket of ws's warehouse (path-style or
+ * virtual-hosted), with headers (name, value pairs, header_count of them).
+ * Only a request on an object under ws's storage prefix, or a listing of a
+ * prefix under it, is signed; with read_only, only GET and HEAD; a
+ * multi-object delete never (its keys are in its body): RAT_EACCESS,
+ * naming why. RAT_EINVALID when ws's warehouse is not on S3 or has no keys.
+ * out: the headers to send the request with (name, value pairs; release
+ * with rat_strarray_free()).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_workspace_s3_sign(rat_strarray *out, const rat_workspace *ws,
+						  const char *method, const char *url,
+						  const char *const *headers, size_t header_count,
+						  int read_only);
+
 /** Bits of rat_resources.overridden: which keys workspace.yaml overrides. */
 #define RAT_RESOURCE_MAX_MEMORY_MB (1u << 0)
 #define RAT_RESOURCE_DUCKDB_MEMORY_MB (1u << 1)

@@ -414,6 +414,44 @@ next:
 	return error;
 }
 
+/* The workspaces of the --workspaces folders, and whether tokens are required; -1 said. */
+static int load_workspaces(srv_context *ctx, const rat_serve_options *opts, const char *listen,
+			   bool *has_tokens)
+{
+	size_t i;
+
+	for (i = 0; opts->workspaces && opts->workspaces[i]; i++)
+		if (add_folder(ctx, opts->workspaces[i]) != 0)
+			return -1;
+	if (ctx->count == 0) {
+		fprintf(stderr, "rat serve: no workspace to serve (no folder with a workspace.yaml in "
+				"the --workspaces folders)\n");
+		return -1;
+	}
+	if (srv_tokens_exist(ctx, has_tokens) != 0) {
+		fprintf(stderr, "rat serve: %s\n", rat_error_last()->message);
+		return -1;
+	}
+	if (!ctx->loopback && !*has_tokens) {
+		fprintf(stderr, "rat serve: %s is not a loopback address: the server takes tokens "
+				"there, and no workspace has one (rat token create -w NAME)\n",
+			listen);
+		return -1;
+	}
+	return 0;
+}
+
+static struct MHD_Daemon *start(const struct sockaddr_storage *sa, srv_context *ctx)
+{
+	return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+					(sa->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				0, NULL, NULL, handle, ctx, MHD_OPTION_SOCK_ADDR, sa,
+				MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT,
+				512u, MHD_OPTION_END);
+}
+
 int rat_serve(const rat_serve_options *opts)
 {
 	const char *listen = opts->listen ? opts->listen : "127.0.0.1:19120";
@@ -427,47 +465,24 @@ int rat_serve(const rat_serve_options *opts)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.log = opts->log ? opts->log : stderr;
-	if ((ctx.idem = srv_idem_new()) == NULL) {
-		fprintf(stderr, "rat serve: out of memory\n");
-		return -1;
-	}
 	if (parse_listen(listen, &sa, &ctx.loopback) != 0) {
 		fprintf(stderr, "rat serve: --listen %s: not ADDR:PORT (an IP address and a port)\n",
 			listen);
 		return -1;
 	}
-	for (i = 0; opts->workspaces && opts->workspaces[i]; i++)
-		if (add_folder(&ctx, opts->workspaces[i]) != 0)
-			goto cleanup;
-	if (ctx.count == 0) {
-		fprintf(stderr, "rat serve: no workspace to serve (no folder with a workspace.yaml in "
-				"the --workspaces folders)\n");
-		goto cleanup;
+	if ((ctx.idem = srv_idem_new()) == NULL) {
+		fprintf(stderr, "rat serve: out of memory\n");
+		return -1;
 	}
-	if (srv_tokens_exist(&ctx, &has_tokens) != 0) {
-		fprintf(stderr, "rat serve: %s\n", rat_error_last()->message);
+	if (load_workspaces(&ctx, opts, listen, &has_tokens) != 0)
 		goto cleanup;
-	}
-	if (!ctx.loopback && !has_tokens) {
-		fprintf(stderr, "rat serve: %s is not a loopback address: the server takes tokens "
-				"there, and no workspace has one (rat token create -w NAME)\n",
-			listen);
-		goto cleanup;
-	}
 	/* the signals are waited for here, not delivered to a thread */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-					  (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-				  0, NULL, NULL, handle, &ctx, MHD_OPTION_SOCK_ADDR, &sa,
-				  MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
-				  MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				  MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-				  MHD_OPTION_CONNECTION_LIMIT, 512u, MHD_OPTION_END);
-	if (!daemon) {
+	if ((daemon = start(&sa, &ctx)) == NULL) {
 		fprintf(stderr, "rat serve: cannot listen on %s: %s\n", listen, strerror(errno));
 		goto cleanup;
 	}

@@ -39,6 +39,7 @@ static const char *const endpoints[] = {
 	"DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
 	"POST /v1/{prefix}/namespaces/{namespace}/register",
 	"POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+	"POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
 	"POST /v1/{prefix}/tables/rename",
 	"POST /v1/{prefix}/transactions/commit",
 	NULL,
@@ -407,6 +408,50 @@ static int parse_prefix(ice *x, const char *prefix, const char *base, char **wor
 	return 0;
 }
 
+/* Idempotency-Key: 0 when the request is to run; otherwise res holds the replay or refusal. */
+static int idem_begin(ice *x, const char *key)
+{
+	char *request = malloc(strlen(x->r->method) + strlen(x->r->url) + 2);
+	int begun;
+
+	if (!request) {
+		srv_error(x->res, 500, "ServerErrorException", "out of memory");
+		return -1;
+	}
+	sprintf(request, "%s %s", x->r->method, x->r->url);
+	begun = srv_idem_begin(x->ctx->idem, x->r->who->name, key, request, x->res);
+	free(request);
+	return begun;
+}
+
+/* An authenticated request with its catalog, to the handler of its path. */
+static void dispatch(ice *x)
+{
+	const char *ns;
+
+	if (ice_is(x->seg[0], "namespaces")) {
+		if (namespaces(x) != 0 || x->res->status)
+			return;
+		ns = ice_namespace(x, x->seg[1]);
+		if (ns && ice_is(x->seg[2], "tables"))
+			ice_tables(x, ns);
+		else if (ns && ice_is(x->seg[2], "register") && x->nseg == 3)
+			ice_method(x, "POST") ? ice_register(x, ns) : ice_not_allowed(x);
+		else if (ns && ice_is(x->seg[2], "properties") && x->nseg == 3)
+			srv_error(x->res, 400, "BadRequestException",
+				  "namespace %s is a layer: it keeps no properties", ns);
+		else if (ns)
+			srv_error(x->res, 404, "NotFoundException", "no such path");
+	} else if (ice_is(x->seg[0], "tables") && x->nseg == 2 && ice_is(x->seg[1], "rename")) {
+		ice_rename(x);
+	} else if (ice_is(x->seg[0], "transactions") && x->nseg == 2 &&
+		   ice_is(x->seg[1], "commit")) {
+		ice_transaction(x);
+	} else {
+		srv_error(x->res, 404, "NotFoundException", "no such path");
+	}
+}
+
 void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	ice x = { r, res, ctx, NULL, NULL, NULL, 0 };
@@ -455,46 +500,15 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 	if (srv_authenticate(r, res, ctx, workspace, true) != 0)
 		goto done;
 	if ((ice_method(&x, "POST") || ice_method(&x, "DELETE")) &&
-	    (idem_key = srv_header(r, "Idempotency-Key")) != NULL) {
-		char *request = malloc(strlen(r->method) + strlen(r->url) + 2);
-		int begun = -1;
-		if (!request) {
-			srv_error(res, 500, "ServerErrorException", "out of memory");
-		} else {
-			sprintf(request, "%s %s", r->method, r->url);
-			begun = srv_idem_begin(ctx->idem, r->who->name, idem_key, request, res);
-		}
-		free(request);
-		if (begun != 0) {
-			idem_key = NULL; /* replayed or refused: nothing to finish */
-			goto done;
-		}
+	    (idem_key = srv_header(r, "Idempotency-Key")) != NULL && idem_begin(&x, idem_key) != 0) {
+		idem_key = NULL; /* replayed or refused: nothing to finish */
+		goto done;
 	}
 	if (srv_catalog_take(r->who, &x.catalog) != 0) {
 		srv_lib_error(res, RAT_ERROR);
 		goto done;
 	}
-	if (ice_is(x.seg[0], "namespaces")) {
-		const char *ns;
-		if (namespaces(&x) != 0 || res->status)
-			goto done;
-		ns = ice_namespace(&x, x.seg[1]);
-		if (ns && ice_is(x.seg[2], "tables"))
-			ice_tables(&x, ns);
-		else if (ns && ice_is(x.seg[2], "register") && x.nseg == 3)
-			ice_method(&x, "POST") ? ice_register(&x, ns) : ice_not_allowed(&x);
-		else if (ns && ice_is(x.seg[2], "properties") && x.nseg == 3)
-			srv_error(res, 400, "BadRequestException",
-				  "namespace %s is a layer: it keeps no properties", ns);
-		else if (ns)
-			srv_error(res, 404, "NotFoundException", "no such path");
-	} else if (ice_is(x.seg[0], "tables") && x.nseg == 2 && ice_is(x.seg[1], "rename")) {
-		ice_rename(&x);
-	} else if (ice_is(x.seg[0], "transactions") && x.nseg == 2 && ice_is(x.seg[1], "commit")) {
-		ice_transaction(&x);
-	} else {
-		srv_error(res, 404, "NotFoundException", "no such path");
-	}
+	dispatch(&x);
 done:
 	if (idem_key)
 		srv_idem_end(ctx->idem, r->who->name, idem_key, res);

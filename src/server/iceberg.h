@@ -41,6 +41,10 @@ int ice_paging(ice *x, size_t *start, size_t *size);
 /* next-page-token into out: next as text while next < total, else null. */
 void ice_page_token(json_t *out, size_t next, size_t total);
 
+/* iceberg_storage.c: a LoadTableResult's config for key; POST .../tables/{t}/sign. */
+json_t *ice_table_config(ice *x, const char *key);
+int ice_sign(ice *x);
+
 /* iceberg_tables.c: .../namespaces/{ns}/tables[/...], register, rename, transactions. */
 int ice_tables(ice *x, const char *ns);
 int ice_register(ice *x, const char *ns);

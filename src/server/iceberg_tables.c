@@ -12,6 +12,7 @@
 #include "server/iceberg.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,12 +95,6 @@ static void etag_of(char out[80], const char *location, const char *mode)
 	snprintf(out, 80, "\"%016llx\"", (unsigned long long)h);
 }
 
-static json_t *table_config(ice *x)
-{
-	(void)x;
-	return json_object();
-}
-
 static int load_table(ice *x, const char *key)
 {
 	rat_table_metadata_file file = { NULL, NULL, 0 };
@@ -127,7 +122,7 @@ static int load_table(ice *x, const char *key)
 		only_ref_snapshots(md);
 	x->res->status = 200;
 	x->res->body = json_pack("{s:s, s:O, s:o}", "metadata-location", file.location, "metadata",
-				 md, "config", table_config(x));
+				 md, "config", ice_table_config(x, key));
 done:
 	json_decref(md);
 	free(mode);
@@ -420,7 +415,8 @@ static int create_table(ice *x, const char *ns)
 		goto done;
 	if (json_is_true(json_object_get(body, "stage-create"))) {
 		x->res->status = 200;
-		x->res->body = json_pack("{s:O, s:o}", "metadata", p.md, "config", table_config(x));
+		x->res->body = json_pack("{s:O, s:o}", "metadata", p.md, "config",
+					 ice_table_config(x, p.key));
 		goto done;
 	}
 	if ((p.json = json_dumps(p.md, JSON_INDENT(2))) == NULL) {
@@ -431,7 +427,7 @@ static int create_table(ice *x, const char *ns)
 		goto done;
 	x->res->status = 200;
 	x->res->body = json_pack("{s:s, s:O, s:o}", "metadata-location", location, "metadata", p.md,
-				 "config", table_config(x));
+				 "config", ice_table_config(x, p.key));
 done:
 	free(location);
 	json_decref(updates);
@@ -507,6 +503,8 @@ int ice_tables(ice *x, const char *ns)
 			return drop_table(x, key);
 		return ice_not_allowed(x);
 	}
+	if (x->nseg == 5 && ice_is(x->seg[4], "sign"))
+		return ice_method(x, "POST") ? ice_sign(x) : ice_not_allowed(x);
 	if (x->nseg == 5 && ice_is(x->seg[4], "metrics")) {
 		if (!ice_method(x, "POST"))
 			return ice_not_allowed(x);

@@ -125,6 +125,23 @@ RAT_MUST_USE int rat_store__list(rat_store *store, const char *prefix, rat_store
 /** Delete an object; deleting an absent one succeeds. */
 RAT_MUST_USE int rat_store__delete(rat_store *store, const char *key);
 
+/* One S3 request to sign for someone else (s3_sign.c: AWS Signature Version 4). */
+typedef struct rat_s3_sign_request {
+	const char *method;             /* GET, PUT, ... */
+	const char *url;                /* as it will be sent: scheme://host[:port]/path?query */
+	const char *const *headers;     /* name, value, name, value, ... */
+	size_t header_count;            /* pairs */
+	const char *region, *access_key, *secret_key;
+	const char *amz_date;           /* YYYYMMDDTHHMMSSZ (UTC) */
+} rat_s3_sign_request;
+
+/*
+ * The headers to send the request with, signed: its own (but Authorization
+ * and x-amz-date), then x-amz-date, x-amz-content-sha256 (UNSIGNED-PAYLOAD
+ * when it had none) and Authorization, as name, value pairs into out.
+ */
+RAT_MUST_USE int rat_s3__sign(rat_strarray *out, const rat_s3_sign_request *request);
+
 void rat_store__object_free(rat_store_object *object);
 void rat_store__list_free(rat_store_list *list);
 void rat_store__stats(const rat_store *store, rat_store_stats *out);

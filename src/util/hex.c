@@ -24,7 +24,7 @@ char *rat_hex__encode(const void *data, size_t len)
 	return out;
 }
 
-static int digit(char c)
+int rat_hex__digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -44,7 +44,7 @@ int rat_hex__decode(const char *hex, void *out, size_t cap, size_t *len)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "hex value of %zu digits does not fit %zu bytes", n, cap);
 	for (i = 0; i < n / 2; i++) {
-		int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+		int hi = rat_hex__digit(hex[2 * i]), lo = rat_hex__digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 					      "'%c%c' is not a hex byte", hex[2 * i], hex[2 * i + 1]);
