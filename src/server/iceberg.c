@@ -42,6 +42,13 @@ static const char *const endpoints[] = {
 	"POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign",
 	"POST /v1/{prefix}/tables/rename",
 	"POST /v1/{prefix}/transactions/commit",
+	"GET /v1/{prefix}/namespaces/{namespace}/views",
+	"POST /v1/{prefix}/namespaces/{namespace}/views",
+	"GET /v1/{prefix}/namespaces/{namespace}/views/{view}",
+	"HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}",
+	"POST /v1/{prefix}/namespaces/{namespace}/views/{view}",
+	"DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}",
+	"POST /v1/{prefix}/views/rename",
 	NULL,
 };
 
@@ -435,6 +442,8 @@ static void dispatch(ice *x)
 		ns = ice_namespace(x, x->seg[1]);
 		if (ns && ice_is(x->seg[2], "tables"))
 			ice_tables(x, ns);
+		else if (ns && ice_is(x->seg[2], "views"))
+			ice_views(x, ns);
 		else if (ns && ice_is(x->seg[2], "register") && x->nseg == 3)
 			ice_method(x, "POST") ? ice_register(x, ns) : ice_not_allowed(x);
 		else if (ns && ice_is(x->seg[2], "properties") && x->nseg == 3)
@@ -443,7 +452,9 @@ static void dispatch(ice *x)
 		else if (ns)
 			srv_error(x->res, 404, "NotFoundException", "no such path");
 	} else if (ice_is(x->seg[0], "tables") && x->nseg == 2 && ice_is(x->seg[1], "rename")) {
-		ice_rename(x);
+		ice_rename(x, false);
+	} else if (ice_is(x->seg[0], "views") && x->nseg == 2 && ice_is(x->seg[1], "rename")) {
+		ice_rename(x, true);
 	} else if (ice_is(x->seg[0], "transactions") && x->nseg == 2 &&
 		   ice_is(x->seg[1], "commit")) {
 		ice_transaction(x);
@@ -483,7 +494,7 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 		return;
 	}
 	if (i < r->nseg && !ice_is(r->seg[i], "namespaces") && !ice_is(r->seg[i], "tables") &&
-	    !ice_is(r->seg[i], "transactions")) {
+	    !ice_is(r->seg[i], "views") && !ice_is(r->seg[i], "transactions")) {
 		if (parse_prefix(&x, r->seg[i], base, &workspace) != 0)
 			return;
 		i++;

@@ -48,7 +48,24 @@ int ice_sign(ice *x);
 /* iceberg_tables.c: .../namespaces/{ns}/tables[/...], register, rename, transactions. */
 int ice_tables(ice *x, const char *ns);
 int ice_register(ice *x, const char *ns);
-int ice_rename(ice *x);
+/* The tables (views: the views) of namespace ns at the ref, paged. */
+int ice_list(ice *x, const char *ns, bool views);
+/* tables/rename, or views/rename with view. */
+int ice_rename(ice *x, bool view);
 int ice_transaction(ice *x);
+/*
+ * key's metadata at the request's ref: 0 with *md (NULL when there is no such
+ * key), or a 4xx/5xx said (a table asked for as a view, or the reverse: 404).
+ */
+int ice_load(ice *x, const char *key, bool view, rat_table_metadata_file *file, json_t **md);
+/* Where a new table or view ns.name lives by default (free()); NULL, a 4xx said, when it cannot. */
+char *ice_default_location(ice *x, const char *ns, const char *name);
+/* A random (version 4) UUID. */
+int ice_uuid(char out[37]);
+/* Record changes (removals, registrations) in one commit; 0 or the error said. */
+int ice_commit_changes(ice *x, rat_table_change *changes, size_t n, char **locations);
+
+/* iceberg_views.c: .../namespaces/{ns}/views[/{view}]. */
+int ice_views(ice *x, const char *ns);
 
 #endif

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int list_tables(ice *x, const char *ns)
+int ice_list(ice *x, const char *ns, bool views)
 {
 	rat_table_key_list keys;
 	json_t *ids = json_array();
@@ -33,7 +33,7 @@ static int list_tables(ice *x, const char *ns)
 	}
 	for (i = 0; i < keys.count; i++) {
 		const rat_table_key *k = &keys.items[i];
-		if (k->is_view || strncmp(k->key, ns, len) != 0 || k->key[len] != '.')
+		if (!k->is_view != !views || strncmp(k->key, ns, len) != 0 || k->key[len] != '.')
 			continue;
 		if (total++ < start || (size && n >= size))
 			continue;
@@ -49,7 +49,7 @@ static int list_tables(ice *x, const char *ns)
 }
 
 /* The table's metadata now: 0 with *md (NULL when there is no such table), or a 4xx/5xx. */
-static int load(ice *x, const char *key, rat_table_metadata_file *file, json_t **md)
+int ice_load(ice *x, const char *key, bool view, rat_table_metadata_file *file, json_t **md)
 {
 	json_error_t jerr;
 	int error;
@@ -57,8 +57,9 @@ static int load(ice *x, const char *key, rat_table_metadata_file *file, json_t *
 	*md = NULL;
 	if ((error = rat_table_metadata_read(file, x->catalog, x->r->who->ws, ice_branch(x), key)) != 0)
 		return error == RAT_ENOTFOUND ? 0 : srv_lib_error(x->res, error);
-	if (file->is_view)
-		return srv_error(x->res, 404, "NoSuchTableException", "%s is a view", key);
+	if (file->is_view != view)
+		return srv_error(x->res, 404, view ? "NoSuchViewException" : "NoSuchTableException",
+				 "%s is a %s", key, view ? "table" : "view");
 	if ((*md = json_loads(file->json, 0, &jerr)) == NULL)
 		return srv_error(x->res, 500, "ServerErrorException", "%s: %s is not JSON: %s", key,
 				 file->location, jerr.text);
@@ -106,7 +107,7 @@ static int load_table(ice *x, const char *key)
 		free(mode);
 		return srv_error(x->res, 400, "BadRequestException", "snapshots is all or refs");
 	}
-	if (load(x, key, &file, &md) != 0)
+	if (ice_load(x, key, false, &file, &md) != 0)
 		goto done;
 	if (!md) {
 		srv_error(x->res, 404, "NoSuchTableException", "no table %s on %s", key,
@@ -130,10 +131,8 @@ done:
 	return x->res->status;
 }
 
-static int random_uuid(char out[37]);
-
 /* Where a new table ns.name lives by default (free()); NULL, a 4xx said, when it cannot. */
-static char *default_location(ice *x, const char *ns, const char *name)
+char *ice_default_location(ice *x, const char *ns, const char *name)
 {
 	char *own = NULL;
 
@@ -154,11 +153,11 @@ static json_t *new_table(ice *x, const char *key)
 	json_t *md = NULL;
 
 	snprintf(ns, sizeof(ns), "%.*s", (int)(dot - key), key);
-	if (random_uuid(uuid) != 0) {
+	if (ice_uuid(uuid) != 0) {
 		srv_error(x->res, 500, "ServerErrorException", "no random bytes");
 		return NULL;
 	}
-	if ((location = default_location(x, ns, dot + 1)) == NULL)
+	if ((location = ice_default_location(x, ns, dot + 1)) == NULL)
 		return NULL;
 	if ((md = srv_new_metadata(rat_workspace_now_ms(x->r->who->ws), location)) == NULL)
 		srv_error(x->res, 500, "ServerErrorException", "out of memory");
@@ -168,7 +167,7 @@ static json_t *new_table(ice *x, const char *key)
 	return md;
 }
 
-static int random_uuid(char out[37])
+int ice_uuid(char out[37])
 {
 	unsigned char b[16];
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -208,7 +207,7 @@ static int prepare(ice *x, prepared *p, json_t *requirements, json_t *updates)
 	json_int_t then;
 	int error;
 
-	if ((error = load(x, p->key, &p->file, &p->md)) != 0)
+	if ((error = ice_load(x, p->key, false, &p->file, &p->md)) != 0)
 		return error;
 	if ((error = srv_check_requirements(x->res, p->md, requirements)) != 0)
 		return error;
@@ -403,7 +402,7 @@ static int create_table(ice *x, const char *ns)
 	if (ice_key(x, p.key, sizeof(p.key), ns, name) != 0 ||
 	    (updates = create_updates(x, body)) == NULL)
 		goto done;
-	if (load(x, p.key, &p.file, &p.md) != 0)
+	if (ice_load(x, p.key, false, &p.file, &p.md) != 0)
 		goto done;
 	if (p.md) {
 		srv_error(x->res, 409, "AlreadyExistsException", "table %s exists on %s", p.key,
@@ -437,7 +436,7 @@ done:
 }
 
 /* Record changes: remove (metadata NULL and json NULL) or register an existing file. */
-static int commit_changes(ice *x, rat_table_change *changes, size_t n, char **locations)
+int ice_commit_changes(ice *x, rat_table_change *changes, size_t n, char **locations)
 {
 	char hash[65];
 	int error = rat_table_metadata_commit(hash, locations, x->catalog, x->r->who->ws,
@@ -453,7 +452,7 @@ static int drop_table(ice *x, const char *key)
 	char *location = NULL;
 	json_t *md = NULL;
 
-	if (ice_writable(x) != 0 || load(x, key, &file, &md) != 0)
+	if (ice_writable(x) != 0 || ice_load(x, key, false, &file, &md) != 0)
 		goto done;
 	if (!md) {
 		srv_error(x->res, 404, "NoSuchTableException", "no table %s on %s", key,
@@ -463,7 +462,7 @@ static int drop_table(ice *x, const char *key)
 	/* purgeRequested or not, the files stay while a commit of some ref uses them: the
 	 * branch's older commits, tags and other branches; `rat vacuum` removes the rest */
 	change.expected_location = file.location;
-	if (commit_changes(x, &change, 1, &location) == 0)
+	if (ice_commit_changes(x, &change, 1, &location) == 0)
 		x->res->status = 204;
 done:
 	free(location);
@@ -478,7 +477,7 @@ int ice_tables(ice *x, const char *ns)
 
 	if (x->nseg == 3) {
 		if (ice_method(x, "GET"))
-			return list_tables(x, ns);
+			return ice_list(x, ns, false);
 		if (ice_method(x, "POST"))
 			return create_table(x, ns);
 		return ice_not_allowed(x);
@@ -491,7 +490,7 @@ int ice_tables(ice *x, const char *ns)
 		if (ice_method(x, "HEAD")) {
 			rat_table_metadata_file file = { NULL, NULL, 0 };
 			json_t *md = NULL;
-			if (load(x, key, &file, &md) == 0)
+			if (ice_load(x, key, false, &file, &md) == 0)
 				x->res->status = md ? 204 : 404;
 			json_decref(md);
 			rat_table_metadata_file_free(&file);
@@ -530,7 +529,7 @@ int ice_register(ice *x, const char *ns)
 		srv_error(x->res, 400, "BadRequestException", "register needs metadata-location");
 		goto done;
 	}
-	if (load(x, key, &file, &md) != 0)
+	if (ice_load(x, key, false, &file, &md) != 0)
 		goto done;
 	if (md && !json_is_true(json_object_get(body, "overwrite"))) {
 		srv_error(x->res, 409, "AlreadyExistsException", "table %s exists on %s", key,
@@ -540,7 +539,7 @@ int ice_register(ice *x, const char *ns)
 	change.key = key;
 	change.expected_location = md ? file.location : NULL;
 	change.metadata_location = where;
-	if (commit_changes(x, &change, 1, &location) != 0)
+	if (ice_commit_changes(x, &change, 1, &location) != 0)
 		goto done;
 	x->r->method = "GET";
 	load_table(x, key);
@@ -552,7 +551,7 @@ done:
 	return x->res->status;
 }
 
-int ice_rename(ice *x)
+int ice_rename(ice *x, bool view)
 {
 	rat_table_metadata_file file = { NULL, NULL, 0 };
 	rat_table_change changes[2];
@@ -565,17 +564,17 @@ int ice_rename(ice *x)
 		return x->res->status;
 	if (ice_identifier(x, json_object_get(body, "source"), from, sizeof(from)) != 0 ||
 	    ice_identifier(x, json_object_get(body, "destination"), to, sizeof(to)) != 0 ||
-	    load(x, from, &file, &md) != 0)
+	    ice_load(x, from, view, &file, &md) != 0)
 		goto done;
 	if (!md) {
-		srv_error(x->res, 404, "NoSuchTableException", "no table %s on %s", from,
-			  ice_branch(x));
+		srv_error(x->res, 404, view ? "NoSuchViewException" : "NoSuchTableException",
+			  "no %s %s on %s", view ? "view" : "table", from, ice_branch(x));
 		goto done;
 	}
 	{
 		rat_table_metadata_file there = { NULL, NULL, 0 };
 		json_t *other = NULL;
-		int found = load(x, to, &there, &other) == 0 && other;
+		int found = ice_load(x, to, view, &there, &other) == 0 && other;
 		json_decref(other);
 		rat_table_metadata_file_free(&there);
 		if (found || x->res->status) {
@@ -590,7 +589,8 @@ int ice_rename(ice *x)
 	changes[0].expected_location = file.location;
 	changes[1].key = to;
 	changes[1].metadata_location = file.location;
-	if (commit_changes(x, changes, 2, locations) == 0)
+	changes[0].is_view = changes[1].is_view = view;
+	if (ice_commit_changes(x, changes, 2, locations) == 0)
 		x->res->status = 204;
 done:
 	free(locations[0]);

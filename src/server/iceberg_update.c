@@ -158,13 +158,17 @@ static json_t *find_by(json_t *array, const char *field, json_int_t id, size_t *
 }
 
 /* Whether a and b are equal but for the field id_field. */
-static bool equal_but(json_t *a, json_t *b, const char *id_field)
+static bool equal_but(json_t *a, json_t *b, const char *id_field, const char *skip)
 {
 	json_t *x = json_deep_copy(a), *y = json_deep_copy(b);
 	bool same;
 
 	json_object_del(x, id_field);
 	json_object_del(y, id_field);
+	if (skip) {
+		json_object_del(x, skip);
+		json_object_del(y, skip);
+	}
 	same = json_equal(x, y);
 	json_decref(x);
 	json_decref(y);
@@ -202,15 +206,15 @@ static json_int_t max_field_id(json_t *type)
 	return best;
 }
 
-/* Add item (stolen) to md[key] under id_field: an equal one's id, else the next id. */
-static json_int_t add_versioned(json_t *md, const char *key, const char *id_field, json_t *item)
+json_int_t srv_add_versioned(json_t *md, const char *key, const char *id_field, json_t *item,
+			     const char *skip, json_int_t first)
 {
 	json_t *array = array_of(md, key), *v;
-	json_int_t next = 0;
+	json_int_t next = first;
 	size_t i;
 
 	json_array_foreach(array, i, v) {
-		if (equal_but(v, item, id_field)) {
+		if (equal_but(v, item, id_field, skip)) {
 			json_decref(item);
 			return int_of(v, id_field, 0);
 		}
@@ -234,7 +238,7 @@ static int add_schema(srv_response *res, update_state *st, json_t *u)
 		top = int_of(u, "last-column-id", 0);
 	if (top > int_of(st->md, "last-column-id", 0))
 		json_object_set_new(st->md, "last-column-id", json_integer(top));
-	st->last_schema = add_versioned(st->md, "schemas", "schema-id", json_deep_copy(schema));
+	st->last_schema = srv_add_versioned(st->md, "schemas", "schema-id", json_deep_copy(schema), NULL, 0);
 	return 0;
 }
 
@@ -255,7 +259,7 @@ static int add_spec(srv_response *res, update_state *st, json_t *u)
 			last = int_of(f, "field-id", 0);
 	}
 	json_object_set_new(st->md, "last-partition-id", json_integer(last));
-	st->last_spec = add_versioned(st->md, "partition-specs", "spec-id", copy);
+	st->last_spec = srv_add_versioned(st->md, "partition-specs", "spec-id", copy, NULL, 0);
 	return 0;
 }
 
@@ -504,7 +508,7 @@ static int apply_one(srv_response *res, update_state *st, json_t *u, const char 
 		json_t *order = json_object_get(u, "sort-order");
 		if (!json_is_object(order) || !json_is_array(json_object_get(order, "fields")))
 			return bad(res, "%s needs a sort-order with fields", action);
-		st->last_order = add_versioned(md, "sort-orders", "order-id", json_deep_copy(order));
+		st->last_order = srv_add_versioned(md, "sort-orders", "order-id", json_deep_copy(order), NULL, 0);
 		return 0;
 	}
 	if (strcmp(action, "set-default-sort-order") == 0)

@@ -131,6 +131,13 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx);
 
 /* iceberg_update.c: check a commit's requirements against metadata (NULL: no table yet). */
 int srv_check_requirements(srv_response *res, json_t *metadata, json_t *requirements);
+/*
+ * Add item (stolen) to md[key] (an array) under id_field: the id of an
+ * element equal to it (but for id_field and skip, which may be NULL), else
+ * the next id (first when the array is empty).
+ */
+json_int_t srv_add_versioned(json_t *md, const char *key, const char *id_field, json_t *item,
+			     const char *skip, json_int_t first);
 /* A new table's metadata before its updates: format 2, unpartitioned, unsorted, at location. */
 json_t *srv_new_metadata(int64_t now_ms, const char *location);
 /*

@@ -213,6 +213,51 @@ expect_http 204
 http DELETE "/iceberg/v1/namespaces/silver/tables/again?purgeRequested=true"
 expect_http 404
 
+# --- views: create, list, load, replace (a new version), rename, drop
+vschema='{"type":"struct","schema-id":0,"fields":[{"id":1,"name":"answer","type":"int","required":false}]}'
+version() { # SQL DIALECT
+	printf '{"version-id":1,"timestamp-ms":1700000000000,"schema-id":0,"summary":{"engine-name":"test"},"default-namespace":["gold"],"representations":[{"type":"sql","sql":"%s","dialect":"%s"}]}' "$1" "$2"
+}
+http POST /iceberg/v1/namespaces/gold/views -d "{\"name\":\"v1\",\"schema\":$vschema,\"view-version\":$(version 'select 1 as answer' spark),\"properties\":{\"comment\":\"made by spark\"}}"
+expect_http 200
+contract LoadViewResult
+expect_json "d['metadata']['current-version-id']" 1 "d['metadata']['location']" "$WH/a/gold/v1" \
+	"d['metadata']['properties']['comment']" "made by spark" "len(d['metadata']['version-log'])" 1
+vuuid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["view-uuid"])' "$T_DIR/out")"
+http POST /iceberg/v1/namespaces/gold/views -d "{\"name\":\"v1\",\"schema\":$vschema,\"view-version\":$(version 'select 1' spark),\"properties\":{}}"
+expect_http 409
+http GET /iceberg/v1/namespaces/gold/views
+expect_json "d['identifiers']" '[{"namespace":["gold"],"name":"v1"}]'
+contract ListTablesResponse
+http GET /iceberg/v1/namespaces/gold/tables
+expect_json "[t['name'] for t in d['identifiers']]" '["events"]'
+http HEAD /iceberg/v1/namespaces/gold/views/v1
+expect_http 204
+http GET /iceberg/v1/namespaces/gold/tables/v1
+expect_http 404
+http GET /iceberg/v1/namespaces/gold/views/events
+expect_http 404
+expect_json "d['error']['type']" NoSuchViewException
+# a new version, in DuckDB's dialect: rat query reads the view
+http POST /iceberg/v1/namespaces/gold/views/v1 -d "{\"requirements\":[{\"type\":\"assert-view-uuid\",\"uuid\":\"$vuuid\"}],\"updates\":[{\"action\":\"add-view-version\",\"view-version\":$(version 'select 42 as answer' duckdb)},{\"action\":\"set-current-view-version\",\"view-version-id\":-1}]}"
+expect_http 200
+contract LoadViewResult
+expect_json "d['metadata']['current-version-id']" 2 "len(d['metadata']['version-log'])" 2
+expect_eq "$(ws_csv a "select answer from gold.v1")" "42"
+http POST /iceberg/v1/namespaces/gold/views/v1 -d '{"requirements":[{"type":"assert-view-uuid","uuid":"00000000-0000-4000-8000-000000000000"}],"updates":[]}'
+expect_http 409
+http POST /iceberg/v1/namespaces/gold/views/v1 -d '{"requirements":[],"updates":[{"action":"add-snapshot"}]}'
+expect_http 400
+http POST /iceberg/v1/views/rename -d '{"source":{"namespace":["gold"],"name":"v1"},"destination":{"namespace":["silver"],"name":"v2"}}'
+expect_http 204
+http GET /iceberg/v1/namespaces/silver/views/v2
+expect_http 200
+expect_json "d['metadata']['current-version-id']" 2
+http DELETE /iceberg/v1/namespaces/silver/views/v2
+expect_http 204
+http GET /iceberg/v1/namespaces/silver/views/v2
+expect_http 404
+
 # --- another workspace's token, a read-only token, a tag, a revoked token
 TOKEN="$tok_b"
 # a's Idempotency-Key does not replay a's answer to b
