@@ -201,6 +201,18 @@ static void prepared_free(prepared *p)
 }
 
 /* Check and apply one CommitTableRequest's requirements and updates to key's metadata. */
+static bool asserts_create(json_t *requirements)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(requirements, i, r)
+		if (json_is_string(json_object_get(r, "type")) &&
+		    strcmp(json_string_value(json_object_get(r, "type")), "assert-create") == 0)
+			return true;
+	return false;
+}
+
 static int prepare(ice *x, prepared *p, json_t *requirements, json_t *updates)
 {
 	json_t *previous = NULL;
@@ -211,15 +223,18 @@ static int prepare(ice *x, prepared *p, json_t *requirements, json_t *updates)
 		return error;
 	if ((error = srv_check_requirements(x->res, p->md, requirements)) != 0)
 		return error;
+	if (!p->md && !asserts_create(requirements))
+		return srv_error(x->res, 404, "NoSuchTableException",
+				 "no table %s on %s (a commit makes one only with assert-create)",
+				 p->key, ice_branch(x));
 	if (p->md) {
+		json_t *log = json_object_get(p->md, "metadata-log");
 		previous = json_object_get(p->md, "last-updated-ms");
 		then = json_is_integer(previous) ? json_integer_value(previous) : 0;
-		json_array_append_new(json_object_get(p->md, "metadata-log")
-					      ? json_object_get(p->md, "metadata-log")
-					      : (json_object_set_new(p->md, "metadata-log", json_array()),
-						 json_object_get(p->md, "metadata-log")),
-				      json_pack("{s:I, s:s}", "timestamp-ms", then, "metadata-file",
-						p->file.location));
+		if (!json_is_array(log))
+			json_object_set_new(p->md, "metadata-log", log = json_array());
+		json_array_append_new(log, json_pack("{s:I, s:s}", "timestamp-ms", then,
+						     "metadata-file", p->file.location));
 	}
 	if (!p->md && (p->md = new_table(x, p->key)) == NULL) /* made by this commit */
 		return x->res->status;

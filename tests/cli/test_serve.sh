@@ -132,6 +132,9 @@ http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[{"typ
 expect_http 409
 http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[{"type":"assert-current-schema-id","current-schema-id":7}],"updates":[]}'
 expect_http 409
+http POST /iceberg/v1/namespaces/silver/tables/nothing -d '{"requirements":[],"updates":[{"action":"set-properties","updates":{"k":"v"}}]}'
+expect_http 404     # a commit makes a table only with assert-create
+expect_json "d['error']['type']" NoSuchTableException
 http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[{"type":"assert-never"}],"updates":[]}'
 expect_http 400
 http POST /iceberg/v1/namespaces/silver/tables/events -d '{"requirements":[],"updates":[{"action":"make-it-fast"}]}'
