@@ -19,7 +19,7 @@ unset WORKSPACE RAT_PROFILE ICEBERG_WAREHOUSE NO_COLOR
 T_CHECKS=0
 # t_cleanup: what a test must stop on exit (a background process); it redefines it
 t_cleanup() { :; }
-trap 'rc=$?; t_cleanup; if [ $rc -eq 0 ]; then rm -rf "$T_DIR"; echo "$T_NAME: $T_CHECKS checks passed"; else echo "$T_NAME: FAILED (scratch kept in $T_DIR)"; fi' EXIT
+trap 'rc=$?; serve_stop; t_cleanup; if [ $rc -eq 0 ]; then rm -rf "$T_DIR"; echo "$T_NAME: $T_CHECKS checks passed"; else echo "$T_NAME: FAILED (scratch kept in $T_DIR)"; fi' EXIT
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -114,7 +114,7 @@ ws_init() {
 }
 # serve_start [ARGS...]: `rat serve` on a free loopback port, in the background,
 # its log in $T_DIR/serve.log; sets $SERVE_PID and $SERVE_URL (http://127.0.0.1:PORT).
-# The test's exit stops it (serve_stop).
+# The test's exit stops it (serve_stop, before t_cleanup).
 serve_start() {
 	local port i
 	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -122,7 +122,6 @@ serve_start() {
 		>>"$T_DIR/serve.log" 2>&1 &
 	SERVE_PID=$!
 	SERVE_URL="http://127.0.0.1:$port"
-	t_cleanup() { serve_stop; }
 	for i in $(seq 1 100); do
 		curl -sf "$SERVE_URL/health" >/dev/null 2>&1 && return 0
 		kill -0 "$SERVE_PID" 2>/dev/null || { cat "$T_DIR/serve.log" >&2; fail "rat serve did not start"; }

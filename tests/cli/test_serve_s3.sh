@@ -17,10 +17,7 @@ setsid python3 "$RAT_SOURCE_DIR/tests/support/fault_proxy.py" --port "$proxy_por
 	--log "$T_DIR/proxy/log" --verify-sigv4 opkey:op-secret-never-shown:us-east-1 \
 	>"$T_DIR/proxy/server.log" 2>&1 </dev/null &
 echo $! >"$T_DIR/proxy/pid"
-t_cleanup() {
-	serve_stop
-	kill -- -"$(cat "$T_DIR/moto/pid")" -"$(cat "$T_DIR/proxy/pid")" 2>/dev/null || true
-}
+t_cleanup() { kill -- -"$(cat "$T_DIR/moto/pid")" -"$(cat "$T_DIR/proxy/pid")" 2>/dev/null || true; }
 for _ in $(seq 1 100); do
 	(exec 3<>/dev/tcp/127.0.0.1/"$proxy_port") 2>/dev/null && break
 	sleep 0.1
