@@ -18,6 +18,7 @@
  */
 #include "server/iceberg.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -87,11 +88,40 @@ json_t *ice_body(ice *x)
 	return body;
 }
 
+static bool is_hex(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!isxdigit((unsigned char)s[n]))
+			return false;
+	return n >= 8 && n <= 64;
+}
+
 int ice_writable(ice *x)
 {
+	rat_ref_list refs;
+	bool found = false, tag = false;
+	size_t i;
+
 	if (x->r->read_only)
 		return srv_error(x->res, 403, "ForbiddenException",
 				 "the token is read-only: it may not write");
+	if (!x->ref || strcmp(x->ref, "-") == 0 || !x->catalog)
+		return 0;
+	/* a tag or a commit hash is read-only: only a branch takes commits */
+	if (rat_ref_list_get(&refs, x->catalog) != 0)
+		return srv_lib_error(x->res, RAT_ERROR);
+	for (i = 0; i < refs.count && !found; i++)
+		if (strcmp(refs.items[i].name, x->ref) == 0) {
+			found = true;
+			tag = refs.items[i].is_tag != 0;
+		}
+	rat_ref_list_free(&refs);
+	if (tag || (!found && is_hex(x->ref)))
+		return srv_error(x->res, 403, "ForbiddenException",
+				 "%s is a %s: it is read-only (commits go to branches)", x->ref,
+				 tag ? "tag" : "commit hash");
 	return 0;
 }
 
