@@ -11,8 +11,11 @@
  */
 #include "server/server.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 srv_workspace *srv_find_workspace(srv_context *ctx, const char *name)
 {
@@ -41,19 +44,122 @@ int srv_tokens_exist(srv_context *ctx, bool *out)
 	return 0;
 }
 
+/*
+ * Tokens checked lately, kept while their workspace's tokens file is as it
+ * was (its and its log's size, change time and inode): a request with one
+ * of them is not checked against the file again until the file changes, as
+ * it does when a token is made or revoked. A revoked token therefore still
+ * fails on its next request. The text is compared in constant time.
+ */
+#define TOKEN_CACHE 256
+
+typedef struct token_stamp {
+	struct stat db, wal;
+} token_stamp;
+
+typedef struct cached_token {
+	char text[RAT_TOKEN_MAX];
+	srv_workspace *who;
+	int read_only;
+	token_stamp stamp;
+} cached_token;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static cached_token cache[TOKEN_CACHE];
+static size_t cached;
+
+static void stamp_of(token_stamp *out, const srv_workspace *who)
+{
+	char path[4096];
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/tokens.db", rat_workspace_home(who->ws));
+	(void)stat(path, &out->db);
+	snprintf(path, sizeof(path), "%s/tokens.db-wal", rat_workspace_home(who->ws));
+	(void)stat(path, &out->wal);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Whether a and b (NUL-terminated, at most RAT_TOKEN_MAX) are equal, in constant time. */
+static bool equal_text(const char *a, const char *b)
+{
+	unsigned diff = 0;
+	size_t i;
+
+	for (i = 0; i < RAT_TOKEN_MAX; i++) {
+		diff |= (unsigned)(unsigned char)a[i] ^ (unsigned)(unsigned char)b[i];
+		if (!a[i] || !b[i])
+			break;
+	}
+	return diff == 0;
+}
+
+static bool cache_find(const char *token, const srv_workspace *who, int *read_only)
+{
+	token_stamp now;
+	bool hit = false;
+	size_t i;
+
+	stamp_of(&now, who);
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < cached && !hit; i++)
+		if (cache[i].who == who && equal_text(cache[i].text, token) &&
+		    same_file(&cache[i].stamp.db, &now.db) && same_file(&cache[i].stamp.wal, &now.wal)) {
+			hit = true;
+			*read_only = cache[i].read_only;
+		}
+	pthread_mutex_unlock(&cache_lock);
+	return hit;
+}
+
+static void cache_put(const char *token, srv_workspace *who, int read_only, const token_stamp *st)
+{
+	size_t i;
+
+	if (strlen(token) >= RAT_TOKEN_MAX)
+		return;
+	pthread_mutex_lock(&cache_lock);
+	for (i = 0; i < cached; i++)
+		if (cache[i].who == who && equal_text(cache[i].text, token))
+			break;
+	if (i == cached) {
+		if (cached == TOKEN_CACHE) { /* full: start again */
+			memset(cache, 0, sizeof(cache));
+			cached = i = 0;
+		}
+		cached++;
+	}
+	snprintf(cache[i].text, sizeof(cache[i].text), "%s", token);
+	cache[i].who = who;
+	cache[i].read_only = read_only;
+	cache[i].stamp = *st;
+	pthread_mutex_unlock(&cache_lock);
+}
+
 static int with_token(srv_request *r, srv_response *res, srv_context *ctx, const char *token,
 		      const char *hint)
 {
 	char name[RAT_TOKEN_MAX];
 	srv_workspace *who;
+	token_stamp before;
 	int read_only = 0;
 
 	if (rat_token_workspace(token, name, sizeof(name)) != 0 ||
 	    (who = srv_find_workspace(ctx, name)) == NULL)
 		return srv_error(res, 401, "NotAuthorizedException", "invalid token");
-	if (rat_token_check(who->ws, token, &read_only) != 0)
-		return srv_error(res, 401, "NotAuthorizedException", "%s",
-				 rat_error_last()->message);
+	if (!cache_find(token, who, &read_only)) {
+		stamp_of(&before, who); /* the file as the check reads it, or older */
+		if (rat_token_check(who->ws, token, &read_only) != 0)
+			return srv_error(res, 401, "NotAuthorizedException", "%s",
+					 rat_error_last()->message);
+		cache_put(token, who, read_only, &before);
+	}
 	if (hint && strcmp(hint, who->name) != 0)
 		return srv_error(res, 403, "ForbiddenException",
 				 "the token acts for workspace %s, not %s", who->name, hint);
