@@ -106,6 +106,8 @@ int srv_error(srv_response *res, int status, const char *type, const char *fmt, 
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	json_decref(res->body);
+	free(res->raw);
+	res->raw = NULL;
 	res->status = status;
 	res->etag[0] = '\0';
 	res->body = json_pack("{s:{s:s, s:s, s:i}}", "error", "message", message, "type", type,
@@ -226,8 +228,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, srv_context *ctx, co
 	size_t len = 0;
 	enum MHD_Result ok;
 
-	if (res->body && res->status != 304 && res->status != 204 && strcmp(method, "HEAD") != 0) {
-		text = json_dumps(res->body, JSON_COMPACT);
+	if (res->status != 304 && res->status != 204 && strcmp(method, "HEAD") != 0) {
+		if (res->raw)
+			text = strdup(res->raw);
+		else if (res->body)
+			text = json_dumps(res->body, JSON_COMPACT);
 		len = text ? strlen(text) : 0;
 	}
 	response = MHD_create_response_from_buffer(len, text ? text : (char *)"",
@@ -253,7 +258,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	srv_context *ctx = cls;
 	conn_state *st = *con_cls;
-	srv_response res = { 0, NULL, "" };
+	srv_response res = { 0, NULL, NULL, "" };
 	char *seg[SEGMENTS_MAX];
 	srv_request r;
 	enum MHD_Result ok;
@@ -306,6 +311,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		srv_error(&res, 500, "ServerErrorException", "no answer");
 	ok = respond(conn, ctx, method, url, st, &r, &res);
 	json_decref(res.body);
+	free(res.raw);
 	for (i = 0; i < r.nseg; i++)
 		free(seg[i]);
 	return ok;

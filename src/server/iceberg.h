@@ -65,6 +65,9 @@ int ice_uuid(char out[37]);
 /* Record changes (removals, registrations) in one commit; 0 or the error said. */
 int ice_commit_changes(ice *x, rat_table_change *changes, size_t n, char **locations);
 
+/* iceberg_load.c: GET .../tables/{t}. */
+int ice_load_table(ice *x, const char *key);
+
 /* iceberg_views.c: .../namespaces/{ns}/views[/{view}]. */
 int ice_views(ice *x, const char *ns);
 

@@ -66,71 +66,6 @@ int ice_load(ice *x, const char *key, bool view, rat_table_metadata_file *file, 
 	return 0;
 }
 
-/* The snapshots a ref points at, alone (snapshots=refs). */
-static void only_ref_snapshots(json_t *md)
-{
-	json_t *snaps = json_object_get(md, "snapshots"), *refs = json_object_get(md, "refs");
-	json_t *keep = json_array(), *s, *ref;
-	const char *name;
-	size_t i;
-
-	json_array_foreach(snaps, i, s) {
-		json_object_foreach(refs, name, ref)
-			if (json_equal(json_object_get(ref, "snapshot-id"), json_object_get(s, "snapshot-id"))) {
-				json_array_append(keep, s);
-				break;
-			}
-	}
-	json_object_set_new(md, "snapshots", keep);
-}
-
-static void etag_of(char out[80], const char *location, const char *mode)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
-
-	for (p = location; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (p = mode; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	snprintf(out, 80, "\"%016llx\"", (unsigned long long)h);
-}
-
-static int load_table(ice *x, const char *key)
-{
-	rat_table_metadata_file file = { NULL, NULL, 0 };
-	char *mode = srv_query(x->r, "snapshots");
-	const char *match = srv_header(x->r, "If-None-Match");
-	json_t *md = NULL;
-
-	if (mode && !ice_is(mode, "all") && !ice_is(mode, "refs")) {
-		free(mode);
-		return srv_error(x->res, 400, "BadRequestException", "snapshots is all or refs");
-	}
-	if (ice_load(x, key, false, &file, &md) != 0)
-		goto done;
-	if (!md) {
-		srv_error(x->res, 404, "NoSuchTableException", "no table %s on %s", key,
-			  ice_branch(x));
-		goto done;
-	}
-	etag_of(x->res->etag, file.location, mode ? mode : "all");
-	if (match && strstr(match, x->res->etag)) {
-		x->res->status = 304;
-		goto done;
-	}
-	if (ice_is(mode, "refs"))
-		only_ref_snapshots(md);
-	x->res->status = 200;
-	x->res->body = json_pack("{s:s, s:O, s:o}", "metadata-location", file.location, "metadata",
-				 md, "config", ice_table_config(x, key));
-done:
-	json_decref(md);
-	free(mode);
-	rat_table_metadata_file_free(&file);
-	return x->res->status;
-}
-
 /* Where a new table ns.name lives by default (free()); NULL, a 4xx said, when it cannot. */
 char *ice_default_location(ice *x, const char *ns, const char *name)
 {
@@ -501,7 +436,7 @@ int ice_tables(ice *x, const char *ns)
 		return x->res->status;
 	if (x->nseg == 4) {
 		if (ice_method(x, "GET"))
-			return load_table(x, key);
+			return ice_load_table(x, key);
 		if (ice_method(x, "HEAD")) {
 			rat_table_metadata_file file = { NULL, NULL, 0 };
 			json_t *md = NULL;
@@ -557,7 +492,7 @@ int ice_register(ice *x, const char *ns)
 	if (ice_commit_changes(x, &change, 1, &location) != 0)
 		goto done;
 	x->r->method = "GET";
-	load_table(x, key);
+	ice_load_table(x, key);
 done:
 	free(location);
 	json_decref(md);

@@ -30,6 +30,7 @@ typedef struct idem_entry {
 	bool done;
 	int status;
 	json_t *body;
+	char *raw;
 	char etag[80];
 } idem_entry;
 
@@ -56,6 +57,7 @@ static void entry_clear(idem_entry *e)
 	free(e->workspace);
 	free(e->request);
 	json_decref(e->body);
+	free(e->raw);
 }
 
 void srv_idem_free(srv_idem *s)
@@ -176,6 +178,7 @@ int srv_idem_begin(srv_idem *s, const char *workspace, const char *key, const ch
 	} else if (e) { /* the first answer, again */
 		res->status = e->status;
 		res->body = e->body ? json_deep_copy(e->body) : NULL;
+		res->raw = e->raw ? strdup(e->raw) : NULL;
 		memcpy(res->etag, e->etag, sizeof(res->etag));
 		outcome = 1;
 	} else if (!add(s, workspace, key, request, now)) {
@@ -201,6 +204,7 @@ void srv_idem_end(srv_idem *s, const char *workspace, const char *key, const srv
 			e->at = time(NULL);
 			e->status = res->status;
 			e->body = res->body ? json_deep_copy(res->body) : NULL;
+			e->raw = res->raw ? strdup(res->raw) : NULL;
 			memcpy(e->etag, res->etag, sizeof(e->etag));
 		}
 	}

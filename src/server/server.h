@@ -77,6 +77,7 @@ typedef struct srv_request {
 typedef struct srv_response {
 	int status;
 	json_t *body;        /* NULL: no body */
+	char *raw;           /* or a JSON text sent as it is (free()), in place of body */
 	char etag[80];       /* "" when none */
 } srv_response;
 
