@@ -13,6 +13,15 @@ check() { # $1 workspace, $2 token: prints "ok write|ok read" or the error
 	"$RAT_TOKEN_CHECK" "$RAT_WORKSPACES/$1" "$2" 2>&1
 }
 
+# no tokens file yet: revoke and list say so, and make no file
+run token revoke 0123456789abcdef01234567 -w a
+expect_rc 1
+expect_err "no token 0123456789abcdef01234567"
+run token list -w a
+expect_rc 0
+expect_out "Workspace a has no tokens"
+expect_no_file "$RAT_HOME/tokens.db"
+
 run token create -w a --note "spark on the team's cluster"
 expect_rc 0
 expect_err "rat: a read-write token for workspace a; it is not shown again"
