@@ -13,35 +13,76 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
-srv_workspace *srv_find_workspace(srv_context *ctx, const char *name)
+static srv_workspace *find(srv_context *ctx, const char *name)
 {
 	size_t i;
 
 	for (i = 0; name && i < ctx->count; i++)
-		if (strcmp(ctx->items[i].name, name) == 0)
-			return &ctx->items[i];
+		if (strcmp(ctx->items[i]->name, name) == 0)
+			return ctx->items[i];
 	return NULL;
+}
+
+srv_workspace *srv_find_workspace(srv_context *ctx, const char *name)
+{
+	srv_workspace *w;
+
+	if (!name)
+		return NULL;
+	pthread_mutex_lock(&ctx->lock);
+	if ((w = find(ctx, name)) == NULL && ctx->folders && time(NULL) != ctx->scanned) {
+		srv_rescan(ctx);
+		w = find(ctx, name);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return w;
+}
+
+srv_workspace *srv_default_workspace(srv_context *ctx, size_t *count)
+{
+	srv_workspace *w;
+
+	pthread_mutex_lock(&ctx->lock);
+	if ((w = find(ctx, "default")) == NULL && ctx->count == 1)
+		w = ctx->items[0];
+	*count = ctx->count;
+	pthread_mutex_unlock(&ctx->lock);
+	return w;
 }
 
 int srv_tokens_exist(srv_context *ctx, bool *out)
 {
-	size_t i, j;
+	srv_workspace **all;
+	size_t i, j, n;
+	int error = 0;
 
 	*out = false;
-	for (i = 0; i < ctx->count && !*out; i++) {
+	pthread_mutex_lock(&ctx->lock);
+	n = ctx->count;
+	all = malloc((n ? n : 1) * sizeof(*all));
+	if (all)
+		memcpy(all, ctx->items, n * sizeof(*all));
+	pthread_mutex_unlock(&ctx->lock);
+	if (!all)
+		return -1;
+	for (i = 0; i < n && !*out && !error; i++) {
 		rat_token_list list;
-		if (rat_token_list_get(&list, ctx->items[i].ws, 0) != 0)
-			return -1;
+		if (rat_token_list_get(&list, all[i]->ws, 0) != 0) {
+			error = -1;
+			break;
+		}
 		for (j = 0; j < list.count; j++)
 			if (!list.items[j].revoked_ms)
 				*out = true;
 		rat_token_list_free(&list);
 	}
-	return 0;
+	free(all);
+	return error;
 }
 
 /*
@@ -174,6 +215,7 @@ int srv_authenticate(srv_request *r, srv_response *res, srv_context *ctx,
 {
 	const char *auth = srv_header(r, "Authorization");
 	bool required = !ctx->loopback;
+	size_t served = 0;
 
 	if (auth) {
 		if (strncasecmp(auth, "Bearer ", 7) != 0)
@@ -190,13 +232,13 @@ int srv_authenticate(srv_request *r, srv_response *res, srv_context *ctx,
 		if ((r->who = srv_find_workspace(ctx, workspace_hint)) == NULL)
 			return srv_error(res, 404, "NotFoundException", "no workspace %s is served",
 					 workspace_hint);
-	} else if ((r->who = srv_find_workspace(ctx, "default")) == NULL && ctx->count == 1) {
-		r->who = &ctx->items[0];
+	} else {
+		r->who = srv_default_workspace(ctx, &served);
 	}
 	if (!r->who && need_workspace)
 		return srv_error(res, 400, "BadRequestException",
 				 "name the workspace: this server serves %zu, none called default "
 				 "(the warehouse, or the prefix <ref>|<workspace>)",
-				 ctx->count);
+				 served);
 	return 0;
 }

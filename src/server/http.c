@@ -370,54 +370,98 @@ static int parse_listen(const char *listen, struct sockaddr_storage *sa, bool *l
 	return 0;
 }
 
-static int add_folder(srv_context *ctx, const char *dir)
+/* Serve the workspace of folder path (ws, opened): a new item. */
+static int add_workspace(srv_context *ctx, rat_workspace *ws)
+{
+	srv_workspace *w = calloc(1, sizeof(*w)), **grown;
+
+	if (!w || (grown = realloc(ctx->items, (ctx->count + 1) * sizeof(*grown))) == NULL) {
+		free(w);
+		return -1;
+	}
+	ctx->items = grown;
+	w->ws = ws;
+	w->name = rat_workspace_name(ws);
+	pthread_mutex_init(&w->lock, NULL);
+	ctx->items[ctx->count++] = w;
+	return 0;
+}
+
+static bool served(const srv_context *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->count; i++)
+		if (strcmp(ctx->items[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The workspaces of folder dir (each sub-folder with a workspace.yaml). At
+ * the start (strict) one that does not open, or a name taken twice, stops
+ * the server; looked at again later, those are said in the log and skipped,
+ * and the workspaces served already are left as they are.
+ */
+static int add_folder(srv_context *ctx, const char *dir, bool strict)
 {
 	struct dirent **names = NULL;
 	int n, i, error = 0;
 
 	if ((n = scandir(dir, &names, NULL, alphasort)) < 0) {
-		fprintf(stderr, "rat serve: %s: %s\n", dir, strerror(errno));
-		return -1;
+		fprintf(strict ? stderr : ctx->log, "rat serve: %s: %s\n", dir, strerror(errno));
+		return strict ? -1 : 0;
 	}
 	for (i = 0; i < n; i++) {
 		char path[4096], yaml[4200];
 		struct stat sb;
 		rat_workspace *ws = NULL;
-		srv_workspace *grown;
 		if (error || names[i]->d_name[0] == '.')
 			goto next;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 		snprintf(yaml, sizeof(yaml), "%s/workspace.yaml", path);
 		if (stat(yaml, &sb) != 0 || !S_ISREG(sb.st_mode))
 			goto next;
+		if (!strict && served(ctx, names[i]->d_name))
+			goto next; /* a workspace's name is its folder's in a workspaces folder */
 		if (rat_workspace_open(&ws, path) != 0) {
-			fprintf(stderr, "rat serve: %s\n", rat_error_last()->message);
+			fprintf(strict ? stderr : ctx->log, "rat serve: %s\n", rat_error_last()->message);
+			error = strict ? -1 : 0;
+			goto next;
+		}
+		if (served(ctx, rat_workspace_name(ws))) {
+			if (strict)
+				fprintf(stderr, "rat serve: two workspaces are named %s (the second: %s)\n",
+					rat_workspace_name(ws), path);
+			rat_workspace_free(ws);
+			error = strict ? -1 : 0;
+			goto next;
+		}
+		if (add_workspace(ctx, ws) != 0) {
+			rat_workspace_free(ws);
 			error = -1;
 			goto next;
 		}
-		if (srv_find_workspace(ctx, rat_workspace_name(ws))) {
-			fprintf(stderr, "rat serve: two workspaces are named %s (the second: %s)\n",
+		if (!strict) {
+			fprintf(ctx->log, "rat serve: now serving workspace %s (%s)\n",
 				rat_workspace_name(ws), path);
-			rat_workspace_free(ws);
-			error = -1;
-			goto next;
+			fflush(ctx->log);
 		}
-		if ((grown = realloc(ctx->items, (ctx->count + 1) * sizeof(*grown))) == NULL) {
-			rat_workspace_free(ws);
-			error = -1;
-			goto next;
-		}
-		ctx->items = grown;
-		memset(&ctx->items[ctx->count], 0, sizeof(ctx->items[0]));
-		ctx->items[ctx->count].ws = ws;
-		ctx->items[ctx->count].name = rat_workspace_name(ws);
-		pthread_mutex_init(&ctx->items[ctx->count].lock, NULL);
-		ctx->count++;
 next:
 		free(names[i]);
 	}
 	free(names);
 	return error;
+}
+
+void srv_rescan(srv_context *ctx)
+{
+	size_t i;
+
+	ctx->scanned = time(NULL);
+	for (i = 0; ctx->folders && ctx->folders[i]; i++)
+		if (add_folder(ctx, ctx->folders[i], false) != 0)
+			break;
 }
 
 /* The workspaces of the --workspaces folders, and whether tokens are required; -1 said. */
@@ -427,8 +471,10 @@ static int load_workspaces(srv_context *ctx, const rat_serve_options *opts, cons
 	size_t i;
 
 	for (i = 0; opts->workspaces && opts->workspaces[i]; i++)
-		if (add_folder(ctx, opts->workspaces[i]) != 0)
+		if (add_folder(ctx, opts->workspaces[i], true) != 0)
 			return -1;
+	ctx->folders = opts->workspaces;
+	ctx->scanned = time(NULL);
 	if (ctx->count == 0) {
 		fprintf(stderr, "rat serve: no workspace to serve (no folder with a workspace.yaml in "
 				"the --workspaces folders)\n");
@@ -471,6 +517,7 @@ int rat_serve(const rat_serve_options *opts)
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.log = opts->log ? opts->log : stderr;
+	pthread_mutex_init(&ctx.lock, NULL);
 	if (parse_listen(listen, &sa, &ctx.loopback) != 0) {
 		fprintf(stderr, "rat serve: --listen %s: not ADDR:PORT (an IP address and a port)\n",
 			listen);
@@ -509,11 +556,13 @@ int rat_serve(const rat_serve_options *opts)
 	status = 0;
 cleanup:
 	for (i = 0; i < ctx.count; i++) {
-		srv_catalog_drain(&ctx.items[i]);
-		pthread_mutex_destroy(&ctx.items[i].lock);
-		rat_workspace_free(ctx.items[i].ws);
+		srv_catalog_drain(ctx.items[i]);
+		pthread_mutex_destroy(&ctx.items[i]->lock);
+		rat_workspace_free(ctx.items[i]->ws);
+		free(ctx.items[i]);
 	}
 	free(ctx.items);
 	srv_idem_free(ctx.idem);
+	pthread_mutex_destroy(&ctx.lock);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <sys/types.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -52,8 +53,14 @@ typedef struct srv_idem srv_idem;
 /* What every request shares. */
 typedef struct srv_context {
 	srv_idem *idem;
-	srv_workspace *items;
+	/* the served workspaces: those of the folders at the start, and those made in them
+	 * since (looked for again, at most once a second, when a request names one that is
+	 * not here); an item never moves or goes before the server stops */
+	pthread_mutex_t lock;
+	srv_workspace **items;
 	size_t count;
+	const char *const *folders;
+	time_t scanned;
 	bool loopback;       /* bound to a loopback address */
 	FILE *log;
 } srv_context;
@@ -103,8 +110,13 @@ int srv_authenticate(srv_request *r, srv_response *res, srv_context *ctx,
 		     const char *workspace_hint, bool need_workspace);
 /* Whether a served workspace's RAT_HOME has a live token (-1: could not tell). */
 int srv_tokens_exist(srv_context *ctx, bool *out);
-/* The served workspace named name, or NULL. */
+/* The served workspace named name, or NULL (the folders looked at again first, when due). */
 srv_workspace *srv_find_workspace(srv_context *ctx, const char *name);
+/* The workspace a request without a token acts for when its URL names none: `default`, else
+ * the only one; NULL otherwise (*count: how many are served). */
+srv_workspace *srv_default_workspace(srv_context *ctx, size_t *count);
+/* http.c: look at the folders again for workspaces made since (under ctx->lock). */
+void srv_rescan(srv_context *ctx);
 
 /*
  * catalogs.c: a catalog opened for w (as rat_catalog_open()), from those kept

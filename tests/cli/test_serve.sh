@@ -361,6 +361,17 @@ T_CHECKS=$((T_CHECKS + $(ls "$T_DIR/contract" | wc -l)))
 	"$RAT_SHARED_DIR/specs/iceberg-rest/rest-catalog-open-api.yaml" "$T_DIR/contract" >"$T_DIR/contract.log" 2>&1 ||
 	fail "bodies that break the spec: $(cat "$T_DIR/contract.log")"
 
+# --- a workspace made while the server runs is served, without a restart
+ws_init c
+run token create -w c
+TOKEN="$(cat "$T_DIR/out")"
+sleep 1.1   # the folders are looked at again at most once a second
+http GET /iceberg/v1/namespaces/silver/tables
+expect_http 200
+expect_json "d['identifiers']" "[]"
+T_CHECKS=$((T_CHECKS + 1))
+grep -q "now serving workspace c" "$T_DIR/serve.log" || fail "the log does not say c is served"
+
 # --- the log names no secret; SIGTERM stops it cleanly
 T_CHECKS=$((T_CHECKS + 2))
 ! grep -q "${tok_ro##*_}" "$T_DIR/serve.log" || fail "the access log holds a token's secret"
