@@ -8,8 +8,8 @@ objects define) and the sources' #include lines, and fails on any edge the
 table does not allow. It also fails when the table has a cycle, names a
 folder that does not exist or misses one that does, when util/ includes a
 public header other than rat/common.h and rat/errors.h, when the CLI or
-the server includes anything but the public API (the CLI may include the
-server's header), and when the library calls getenv() outside config/.
+the server (rat-serve) includes anything but the public API, and when the
+library calls getenv() outside config/.
 
     check_layers.py --source DIR --objects OBJ... [--extra-object FOLDER=OBJ...]
 
@@ -119,8 +119,8 @@ def symbol_edges(objects):
     return edges
 
 
-# Folders built outside the library, on its public API alone: the CLI and the server
-# (linked into the `rat` executable, which links librat.so).
+# Folders built outside the library, on its public API alone: the CLI (rat) and the
+# server (rat-serve), programs that link librat.so.
 PUBLIC_ONLY = ('cli', 'server')
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
