@@ -294,19 +294,9 @@ static int config(ice *x, const char *base)
 		free(prefix);
 	} else if (warehouse && *warehouse) {
 		/* a ref: its '/' encoded, since the prefix is one path segment */
-		size_t n = strlen(warehouse), j = 0;
-		char *enc = malloc(n * 3 + 1);
-		for (i = 0; enc && i < n; i++) {
-			if (warehouse[i] == '/' || warehouse[i] == '%' || warehouse[i] == '?' ||
-			    warehouse[i] == '#' || warehouse[i] == ' ')
-				j += (size_t)sprintf(enc + j, "%%%02X", (unsigned char)warehouse[i]);
-			else
-				enc[j++] = warehouse[i];
-		}
-		if (enc) {
-			enc[j] = '\0';
+		char *enc = ice_segment(warehouse);
+		if (enc)
 			json_object_set_new(overrides, "prefix", json_string(enc));
-		}
 		free(enc);
 	} else if (!base) {
 		json_object_set_new(defaults, "prefix", json_string("-"));

@@ -42,6 +42,8 @@ int ice_paging(ice *x, size_t *start, size_t *size);
 void ice_page_token(json_t *out, size_t next, size_t total);
 
 /* iceberg_storage.c: a LoadTableResult's config for key; POST .../tables/{t}/sign. */
+/* s with what a path segment cannot hold percent-encoded (free()); NULL: out of memory. */
+char *ice_segment(const char *s);
 json_t *ice_table_config(ice *x, const char *key);
 int ice_sign(ice *x);
 
@@ -62,6 +64,8 @@ int ice_load(ice *x, const char *key, bool view, rat_table_metadata_file *file, 
 char *ice_default_location(ice *x, const char *ns, const char *name);
 /* A random (version 4) UUID. */
 int ice_uuid(char out[37]);
+/* DELETE of a table (a view, with view): one commit that removes key; 204 or the error said. */
+int ice_drop(ice *x, const char *key, bool view);
 /* Record changes (removals, registrations) in one commit; 0 or the error said. */
 int ice_commit_changes(ice *x, rat_table_change *changes, size_t n, char **locations);
 

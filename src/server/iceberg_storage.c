@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* s with the characters a path segment cannot hold as they are percent-encoded (free()). */
-static char *segment(const char *s)
+char *ice_segment(const char *s)
 {
 	char *out = malloc(strlen(s) * 3 + 1), *o = out;
 
@@ -49,10 +49,10 @@ json_t *ice_table_config(ice *x, const char *key)
 	json_object_set_new(config, "s3.endpoint", json_string(s3.endpoint));
 	json_object_set_new(config, "s3.path-style-access", json_string("true"));
 	json_object_set_new(config, "client.region", json_string(s3.region));
-	ref = segment(x->ref ? x->ref : "-");
+	ref = ice_segment(x->ref ? x->ref : "-");
 	ns = strndup(key, (size_t)(dot - key));
-	name = segment(dot + 1);
-	ws = segment(x->r->who->name);
+	name = ice_segment(dot + 1);
+	ws = ice_segment(x->r->who->name);
 	if (ref && ns && name && ws && host) {
 		uri = malloc(strlen(host) + 32);
 		endpoint = malloc(strlen(ref) + strlen(ws) + strlen(ns) + strlen(name) + 64);

@@ -395,28 +395,29 @@ int ice_commit_changes(ice *x, rat_table_change *changes, size_t n, char **locat
 	return error ? srv_lib_error(x->res, error) : 0;
 }
 
-static int drop_table(ice *x, const char *key)
+int ice_drop(ice *x, const char *key, bool view)
 {
 	rat_table_metadata_file file = { NULL, NULL, 0 };
-	rat_table_change change = { key, NULL, NULL, NULL, 0 };
+	rat_table_change change = { key, NULL, NULL, NULL, view };
 	char *location = NULL;
-	json_t *md = NULL;
+	int error;
 
-	if (ice_writable(x) != 0 || ice_load(x, key, false, &file, &md) != 0)
-		goto done;
-	if (!md) {
-		srv_error(x->res, 404, "NoSuchTableException", "no table %s on %s", key,
-			  ice_branch(x));
-		goto done;
+	if (ice_writable(x) != 0)
+		return x->res->status;
+	error = rat_table_metadata_read(&file, x->catalog, x->r->who->ws, ice_branch(x), key);
+	if (error && error != RAT_ENOTFOUND) {
+		srv_lib_error(x->res, error);
+	} else if (error || !file.is_view != !view) {
+		srv_error(x->res, 404, view ? "NoSuchViewException" : "NoSuchTableException",
+			  "no %s %s on %s", view ? "view" : "table", key, ice_branch(x));
+	} else {
+		/* purgeRequested or not, the files stay while a commit of some ref uses them: the
+		 * branch's older commits, tags and other branches; `rat vacuum` removes the rest */
+		change.expected_location = file.location;
+		if (ice_commit_changes(x, &change, 1, &location) == 0)
+			x->res->status = 204;
 	}
-	/* purgeRequested or not, the files stay while a commit of some ref uses them: the
-	 * branch's older commits, tags and other branches; `rat vacuum` removes the rest */
-	change.expected_location = file.location;
-	if (ice_commit_changes(x, &change, 1, &location) == 0)
-		x->res->status = 204;
-done:
 	free(location);
-	json_decref(md);
 	rat_table_metadata_file_free(&file);
 	return x->res->status;
 }
@@ -449,7 +450,7 @@ int ice_tables(ice *x, const char *ns)
 		if (ice_method(x, "POST"))
 			return commit_table(x, key);
 		if (ice_method(x, "DELETE"))
-			return drop_table(x, key);
+			return ice_drop(x, key, false);
 		return ice_not_allowed(x);
 	}
 	if (x->nseg == 5 && ice_is(x->seg[4], "sign"))

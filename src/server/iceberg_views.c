@@ -276,33 +276,24 @@ done:
 	return x->res->status;
 }
 
-/* GET, HEAD or DELETE of one view. */
+/* GET or HEAD of one view. */
 static int one_view(ice *x, const char *key)
 {
 	rat_table_metadata_file file = { NULL, NULL, 0 };
-	rat_table_change change = { key, NULL, NULL, NULL, 1 };
-	char *location = NULL;
 	json_t *md = NULL;
 
-	if (ice_method(x, "DELETE") && ice_writable(x) != 0)
-		return x->res->status;
 	if (ice_load(x, key, true, &file, &md) != 0)
 		goto done;
 	if (!md) {
 		srv_error(x->res, 404, "NoSuchViewException", "no view %s on %s", key, ice_branch(x));
 	} else if (ice_method(x, "HEAD")) {
 		x->res->status = 204;
-	} else if (ice_method(x, "GET")) {
+	} else {
 		x->res->status = 200;
 		x->res->body = json_pack("{s:s, s:O, s:{}}", "metadata-location", file.location,
 					 "metadata", md, "config");
-	} else {
-		change.expected_location = file.location;
-		if (ice_commit_changes(x, &change, 1, &location) == 0)
-			x->res->status = 204;
 	}
 done:
-	free(location);
 	json_decref(md);
 	rat_table_metadata_file_free(&file);
 	return x->res->status;
@@ -324,7 +315,9 @@ int ice_views(ice *x, const char *ns)
 				      : srv_error(x->res, 404, "NotFoundException", "no such path");
 	if (ice_method(x, "POST"))
 		return replace_view(x, key);
-	if (ice_method(x, "GET") || ice_method(x, "HEAD") || ice_method(x, "DELETE"))
+	if (ice_method(x, "DELETE"))
+		return ice_drop(x, key, true);
+	if (ice_method(x, "GET") || ice_method(x, "HEAD"))
 		return one_view(x, key);
 	return ice_not_allowed(x);
 }
