@@ -55,10 +55,44 @@ srv_workspace *srv_default_workspace(srv_context *ctx, size_t *count)
 	return w;
 }
 
+static void stamp_of(struct stat *db, struct stat *wal, const srv_workspace *who);
+static bool same_file(const struct stat *a, const struct stat *b);
+
+/* Whether w's tokens file holds a live token: read again only when the file changed. */
+static int has_live_token(srv_workspace *w, bool *out)
+{
+	struct stat db, wal;
+	rat_token_list list;
+	size_t j;
+	bool known;
+
+	stamp_of(&db, &wal, w);
+	pthread_mutex_lock(&w->lock);
+	known = w->tokens_known && same_file(&w->tokens_db, &db) && same_file(&w->tokens_wal, &wal);
+	*out = w->has_tokens;
+	pthread_mutex_unlock(&w->lock);
+	if (known)
+		return 0;
+	if (rat_token_list_get(&list, w->ws, 0) != 0)
+		return -1;
+	*out = false;
+	for (j = 0; j < list.count; j++)
+		if (!list.items[j].revoked_ms)
+			*out = true;
+	rat_token_list_free(&list);
+	pthread_mutex_lock(&w->lock);
+	w->tokens_known = true;
+	w->has_tokens = *out;
+	w->tokens_db = db;
+	w->tokens_wal = wal;
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
 int srv_tokens_exist(srv_context *ctx, bool *out)
 {
 	srv_workspace **all;
-	size_t i, j, n;
+	size_t i, n;
 	int error = 0;
 
 	*out = false;
@@ -70,17 +104,8 @@ int srv_tokens_exist(srv_context *ctx, bool *out)
 	pthread_mutex_unlock(&ctx->lock);
 	if (!all)
 		return -1;
-	for (i = 0; i < n && !*out && !error; i++) {
-		rat_token_list list;
-		if (rat_token_list_get(&list, all[i]->ws, 0) != 0) {
-			error = -1;
-			break;
-		}
-		for (j = 0; j < list.count; j++)
-			if (!list.items[j].revoked_ms)
-				*out = true;
-		rat_token_list_free(&list);
-	}
+	for (i = 0; i < n && !*out && !error; i++)
+		error = has_live_token(all[i], out);
 	free(all);
 	return error;
 }
@@ -109,15 +134,17 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cached_token cache[TOKEN_CACHE];
 static size_t cached;
 
-static void stamp_of(token_stamp *out, const srv_workspace *who)
+/* The identity of who's tokens file and its log now (zeroed when absent). */
+static void stamp_of(struct stat *db, struct stat *wal, const srv_workspace *who)
 {
 	char path[4096];
 
-	memset(out, 0, sizeof(*out));
+	memset(db, 0, sizeof(*db));
+	memset(wal, 0, sizeof(*wal));
 	snprintf(path, sizeof(path), "%s/tokens.db", rat_workspace_home(who->ws));
-	(void)stat(path, &out->db);
+	(void)stat(path, db);
 	snprintf(path, sizeof(path), "%s/tokens.db-wal", rat_workspace_home(who->ws));
-	(void)stat(path, &out->wal);
+	(void)stat(path, wal);
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -147,7 +174,7 @@ static bool cache_find(const char *token, const srv_workspace *who, int *read_on
 	bool hit = false;
 	size_t i;
 
-	stamp_of(&now, who);
+	stamp_of(&now.db, &now.wal, who);
 	pthread_mutex_lock(&cache_lock);
 	for (i = 0; i < cached && !hit; i++)
 		if (cache[i].who == who && equal_text(cache[i].text, token) &&
@@ -195,7 +222,7 @@ static int with_token(srv_request *r, srv_response *res, srv_context *ctx, const
 	    (who = srv_find_workspace(ctx, name)) == NULL)
 		return srv_error(res, 401, "NotAuthorizedException", "invalid token");
 	if (!cache_find(token, who, &read_only)) {
-		stamp_of(&before, who); /* the file as the check reads it, or older */
+		stamp_of(&before.db, &before.wal, who); /* the file as the check reads it, or older */
 		if (rat_token_check(who->ws, token, &read_only) != 0)
 			return srv_error(res, 401, "NotAuthorizedException", "%s",
 					 rat_error_last()->message);

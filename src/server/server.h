@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <stdbool.h>
@@ -43,6 +44,9 @@ typedef struct srv_workspace {
 	pthread_mutex_t lock;
 	srv_pooled pool[SRV_POOL_MAX];
 	size_t pooled;
+	/* auth.c: whether its tokens file holds a live token, as of the file's stamp */
+	bool tokens_known, has_tokens;
+	struct stat tokens_db, tokens_wal;
 } srv_workspace;
 
 /* idempotency.c: Idempotency-Key answers, kept SRV_IDEM_LIFETIME_S seconds. */
