@@ -10,6 +10,7 @@
 #include "server/iceberg.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,19 @@ static void only_ref_snapshots(json_t *md)
 	json_object_set_new(md, "snapshots", keep);
 }
 
+#define FNV_START 1469598103934665603ULL
+
+/* FNV-1a (64 bits) of s, going on from h. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 static void etag_of(char out[80], const char *location, const char *mode)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
-
-	for (p = location; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (p = mode; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	snprintf(out, 80, "\"%016llx\"", (unsigned long long)h);
+	snprintf(out, 80, "\"%016llx\"", (unsigned long long)fnv(fnv(FNV_START, location), mode));
 }
 
 /*
@@ -50,19 +54,34 @@ static void etag_of(char out[80], const char *location, const char *mode)
  * text can go out as it is, without parsing and printing it again on every
  * load. Bounded; a full set starts again.
  */
-#define KNOWN_MAX 4096
+/* A set of locations, hashed (open addressing): at most KNOWN_MAX, then it starts again. */
+#define KNOWN_SLOTS 8192
+#define KNOWN_MAX (KNOWN_SLOTS / 2)
 static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *known[KNOWN_MAX];
+static char *known[KNOWN_SLOTS];
 static size_t known_count;
+
+static size_t slot_of(const char *location)
+{
+	return (size_t)(fnv(FNV_START, location) % KNOWN_SLOTS);
+}
+
+/* Under the lock: the slot holding location, or the empty one where it would go. */
+static size_t find_slot(const char *location)
+{
+	size_t i = slot_of(location);
+
+	while (known[i] && strcmp(known[i], location) != 0)
+		i = (i + 1) % KNOWN_SLOTS;
+	return i;
+}
 
 static bool is_known(const char *location)
 {
-	bool hit = false;
-	size_t i;
+	bool hit;
 
 	pthread_mutex_lock(&known_lock);
-	for (i = known_count; i-- > 0 && !hit;)
-		hit = strcmp(known[i], location) == 0;
+	hit = known[find_slot(location)] != NULL;
 	pthread_mutex_unlock(&known_lock);
 	return hit;
 }
@@ -76,11 +95,19 @@ static void add_known(const char *location)
 		return;
 	pthread_mutex_lock(&known_lock);
 	if (known_count == KNOWN_MAX) {
-		for (i = 0; i < known_count; i++)
+		for (i = 0; i < KNOWN_SLOTS; i++) {
 			free(known[i]);
+			known[i] = NULL;
+		}
 		known_count = 0;
 	}
-	known[known_count++] = copy;
+	i = find_slot(location);
+	if (known[i]) {
+		free(copy);
+	} else {
+		known[i] = copy;
+		known_count++;
+	}
 	pthread_mutex_unlock(&known_lock);
 }
 
