@@ -4,8 +4,11 @@
  * Opening a workspace's catalog claims its identity and reads its state:
  * done once per handle, not per request; and the last handle's close is
  * what checkpoints SQLite's log, which no request should pay for. A handle
- * serves one request at a time. When the catalog file is replaced (`rat
- * catalog restore`), the handles on the old file are dropped, never used.
+ * serves one request at a time. `rat catalog restore` writes into the
+ * catalog file in place, under SQLite's locks, so kept handles read what it
+ * restored (test_serve checks it); a file replaced by another one (moved
+ * in by hand) has a new inode, and the handles on the old one are dropped,
+ * never used.
  */
 #include "server/server.h"
 
@@ -20,7 +23,7 @@ static ino_t inode_of(const srv_workspace *w)
 	return stat(rat_workspace_catalog_path(w->ws), &sb) == 0 ? sb.st_ino : 0;
 }
 
-int srv_catalog_take(srv_workspace *w, rat_catalog **out)
+int srv_catalog_take(srv_workspace *w, rat_catalog **out, ino_t *inode)
 {
 	ino_t now = inode_of(w);
 	rat_catalog *stale[SRV_POOL_MAX];
@@ -28,6 +31,7 @@ int srv_catalog_take(srv_workspace *w, rat_catalog **out)
 	int error;
 
 	*out = NULL;
+	*inode = now;
 	pthread_mutex_lock(&w->lock);
 	while (!*out && w->pooled) {
 		srv_pooled *p = &w->pool[--w->pooled];
@@ -45,17 +49,14 @@ int srv_catalog_take(srv_workspace *w, rat_catalog **out)
 	return error;
 }
 
-void srv_catalog_give(srv_workspace *w, rat_catalog *catalog)
+void srv_catalog_give(srv_workspace *w, rat_catalog *catalog, ino_t inode)
 {
-	ino_t now;
-
 	if (!catalog)
 		return;
-	now = inode_of(w);
 	pthread_mutex_lock(&w->lock);
-	if (w->pooled < SRV_POOL_MAX && now != 0) {
+	if (w->pooled < SRV_POOL_MAX && inode != 0) {
 		w->pool[w->pooled].catalog = catalog;
-		w->pool[w->pooled].inode = now;
+		w->pool[w->pooled].inode = inode;
 		w->pooled++;
 		catalog = NULL;
 	}

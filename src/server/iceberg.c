@@ -488,6 +488,7 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 	ice x = { r, res, ctx, NULL, NULL, NULL, 0 };
 	const char *base = NULL, *idem_key = NULL;
 	char *workspace = NULL;
+	ino_t inode = 0;
 	size_t i = 1;
 
 	if (i < r->nseg && !ice_is(r->seg[i], "v1"))
@@ -535,7 +536,7 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 		idem_key = NULL; /* replayed or refused: nothing to finish */
 		goto done;
 	}
-	if (srv_catalog_take(r->who, &x.catalog) != 0) {
+	if (srv_catalog_take(r->who, &x.catalog, &inode) != 0) {
 		srv_lib_error(res, RAT_ERROR);
 		goto done;
 	}
@@ -544,7 +545,7 @@ done:
 	if (idem_key)
 		srv_idem_end(ctx->idem, r->who->name, idem_key, res);
 	if (x.catalog)
-		srv_catalog_give(r->who, x.catalog);
+		srv_catalog_give(r->who, x.catalog, inode);
 	free(x.ref);
 	free(workspace);
 }

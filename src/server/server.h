@@ -34,7 +34,7 @@ int rat_serve(const rat_serve_options *opts);
 
 typedef struct srv_pooled {
 	rat_catalog *catalog;
-	ino_t inode; /* the catalog file it was on when given back */
+	ino_t inode; /* the catalog file it was on, or an older one (then it is dropped) */
 } srv_pooled;
 
 /* One served workspace, and its open catalogs between requests (catalogs.c). */
@@ -126,8 +126,10 @@ void srv_rescan(srv_context *ctx);
  * catalogs.c: a catalog opened for w (as rat_catalog_open()), from those kept
  * between requests when one is free; give it back after the request.
  */
-int srv_catalog_take(srv_workspace *w, rat_catalog **out);
-void srv_catalog_give(srv_workspace *w, rat_catalog *catalog);
+int srv_catalog_take(srv_workspace *w, rat_catalog **out, ino_t *inode);
+/* inode: take's (the file as it was before the handle was used; a file replaced since makes
+ * the next take drop the handle). */
+void srv_catalog_give(srv_workspace *w, rat_catalog *catalog, ino_t inode);
 /* Close what w keeps (at the server's stop). */
 void srv_catalog_drain(srv_workspace *w);
 

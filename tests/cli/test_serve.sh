@@ -315,6 +315,7 @@ expect_http 401
 expect_json "'revoked' in d['error']['message']" true
 run token create -w a
 TOKEN="$(cat "$T_DIR/out")"
+cp "$T_DIR/out" "$T_DIR/tok_w"
 
 # --- OAuth2 client credentials: client id = workspace, secret = token
 TOKEN="" http POST /iceberg/v1/oauth/tokens -d "grant_type=client_credentials&client_id=a&client_secret=$tok_ro"
@@ -360,6 +361,22 @@ T_CHECKS=$((T_CHECKS + $(ls "$T_DIR/contract" | wc -l)))
 /usr/bin/python3 "$RAT_SOURCE_DIR/tests/support/iceberg_contract.py" \
 	"$RAT_SHARED_DIR/specs/iceberg-rest/rest-catalog-open-api.yaml" "$T_DIR/contract" >"$T_DIR/contract.log" 2>&1 ||
 	fail "bodies that break the spec: $(cat "$T_DIR/contract.log")"
+
+# --- a catalog restored while the server runs: what it serves is the restored state
+TOKEN="$tok_ro"
+http GET /iceberg/v1/namespaces/gold/tables/events
+expect_http 200
+run catalog backup -w a "$T_DIR/before.db"
+expect_rc 0
+TOKEN="$(cat "$T_DIR/tok_w")"
+http POST /iceberg/v1/namespaces/bronze/tables -d "{\"name\":\"after_backup\",\"schema\":$schema}"
+expect_http 200
+run catalog restore "$T_DIR/before.db" -w a
+expect_rc 0
+http GET /iceberg/v1/namespaces/bronze/tables/after_backup
+expect_http 404
+http GET /iceberg/v1/namespaces/gold/tables/events
+expect_http 200
 
 # --- a workspace made while the server runs is served, without a restart
 ws_init c
