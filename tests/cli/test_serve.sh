@@ -216,6 +216,11 @@ http POST /iceberg/v1/transactions/commit -d '{"table-changes":[{"identifier":{"
 expect_http 204
 run log -w a -n 1
 expect_out "commit 2 tables"
+http POST /iceberg/v1/transactions/commit -d '{"table-changes":[{"identifier":{"namespace":["gold"],"name":"events"},"requirements":[],"updates":[]},{"identifier":{"namespace":["gold"],"name":"events"},"requirements":[],"updates":[]}]}'
+expect_http 400     # one table twice in one transaction
+expect_json "'changed twice' in d['error']['message']" true
+http POST /iceberg/v1/namespaces/silver/register -d '{"name":"nowhere"}'
+expect_http 400
 http GET /iceberg/v1/namespaces/gold/tables/events
 expect_json "d['metadata']['properties']['t']" 2
 http DELETE /iceberg/v1/namespaces/silver/tables/again
