@@ -48,6 +48,7 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+/* util/hex.c has the same; the server sees librat's public API only. */
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

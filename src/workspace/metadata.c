@@ -304,8 +304,9 @@ static int read_registered(prepared *p, const rat_workspace *ws, const rat_table
 	if ((error = check_in_storage(ws, c->key, "metadata file", c->metadata_location)) != 0)
 		return error;
 	rat_workspace__store_options(ws, &opts);
-	if (!slash || (folder = rat__strndup(path, (size_t)(slash - path))) == NULL)
-		return slash ? rat_error__oom() : RAT_EINVALID;
+	/* in the workspace's storage: under its root, so there is a '/' */
+	if ((folder = rat__strndup(path, (size_t)(slash - path))) == NULL)
+		return rat_error__oom();
 	if ((error = rat_workspace__store_at(&p->store, folder, &opts)) != 0 ||
 	    (error = rat_store__get(p->store, slash + 1, &buf, METADATA_MAX)) != 0)
 		goto done;
