@@ -121,10 +121,11 @@ typedef struct rat_table_version {
 } rat_table_version;
 
 typedef struct rat_diff_entry {
-	const char *key; /**< "layer.table" */
+	const char *key; /**< "layer.table"; or a namespace's name (is_namespace) */
 	rat_change_type type;
 	rat_table_version before;
 	rat_table_version after;
+	int is_namespace; /**< a namespace made (rat_namespace_create), dropped, or its properties changed */
 } rat_diff_entry;
 
 typedef struct rat_diff_list {

@@ -195,6 +195,75 @@ RAT_EXTERN(int) RAT_CHECKED rat_table_metadata_commit(char commit[65], char **lo
 						      const rat_table_change *changes, size_t count,
 						      const char *author, const char *message);
 
+/*
+ * Namespaces, as an Iceberg REST catalog has them. The layers (bronze,
+ * silver, gold) always exist and cannot be dropped; other namespaces are
+ * made on a branch, hold tables as "namespace.table", and reach other
+ * branches by merge. A name is letters, digits and '_' (not starting with a
+ * digit), at most 64 bytes, not one a session keeps for itself (products,
+ * main, information_schema, pg_catalog, temp, system), and unique ignoring
+ * case (an engine session folds case). Properties are a JSON object of
+ * strings.
+ */
+
+typedef struct rat_namespace_info {
+	const char *name;
+	const char *properties; /**< a JSON object ("{}": none) */
+	int is_layer;
+} rat_namespace_info;
+
+typedef struct rat_namespace_list {
+	rat_namespace_info *items; /**< the layers, then the others by name */
+	size_t count;
+} rat_namespace_list;
+
+/**
+ * The namespaces at ref (NULL: the workspace's branch), read through catalog
+ * (opened for ws). Release out with rat_namespace_list_free() in every case.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_namespace_list_get(rat_namespace_list *out, rat_catalog *catalog,
+						   const rat_workspace *ws, const char *ref);
+RAT_EXTERN(void) rat_namespace_list_free(rat_namespace_list *list);
+/**
+ * Whether namespace name exists at ref (NULL: the workspace's branch): 0,
+ * with its properties (a JSON object; release with rat_free()) into
+ * properties unless it is NULL; RAT_ENOTFOUND when there is none. Reads
+ * one key of the catalog, not the whole ref.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_namespace_get(char **properties, rat_catalog *catalog,
+					      const rat_workspace *ws, const char *ref,
+					      const char *name);
+/**
+ * Make namespace name on branch (NULL: the workspace's), with properties
+ * (a JSON object of strings; NULL: none), as one commit whose hash goes into
+ * commit. RAT_EEXISTS when it exists (a layer does), RAT_EINVALID for a bad
+ * name or properties.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_namespace_create(char commit[65], rat_catalog *catalog,
+						 const rat_workspace *ws, const char *branch,
+						 const char *name, const char *properties);
+/**
+ * Drop namespace name from branch (NULL: the workspace's). RAT_ENOTFOUND
+ * when there is none, RAT_ECONFLICT while it holds a table or a view,
+ * RAT_EINVALID for a layer.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_namespace_drop(char commit[65], rat_catalog *catalog,
+					       const rat_workspace *ws, const char *branch,
+					       const char *name);
+/**
+ * Change namespace name's properties on branch (NULL: the workspace's): the
+ * keys in removals go, those of updates (a JSON object of strings; NULL:
+ * none) are set, as one commit (commit is "" when nothing changed). The
+ * removals that were not there go into missing (rat_strarray_free()).
+ * RAT_ENOTFOUND when there is no such namespace, RAT_EINVALID when a key is
+ * both removed and set.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_namespace_update(char commit[65], rat_strarray *missing,
+						 rat_catalog *catalog, const rat_workspace *ws,
+						 const char *branch, const char *name,
+						 const char *const *removals, size_t removal_count,
+						 const char *updates);
+
 RAT_END_DECL
 
 #endif

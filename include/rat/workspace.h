@@ -253,11 +253,12 @@ RAT_EXTERN(const rat_subscription_config *) rat_workspace_subscription(const rat
 RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer);
 
 /**
- * The storage location of a layer, or of a table in it:
+ * The storage location of a layer (or a namespace), or of a table in it:
  * <warehouse>/<s3_prefix>/<layer>/[<table>/]. A local path or an s3:// URL.
  *
  * @param out    receives the location; free with rat_free()
- * @param layer  "bronze", "silver" or "gold"
+ * @param layer  "bronze", "silver" or "gold", or a namespace's name (rat/table.h:
+ *               whether it exists is not looked at here)
  * @param table  NULL for the layer's folder; else letters, digits and '_'
  */
 RAT_EXTERN(int) RAT_CHECKED rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *layer, const char *table);

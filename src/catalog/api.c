@@ -150,6 +150,7 @@ int rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from, con
 		e->type = c->kind == RAT_CHANGE_ADDED     ? RAT_CHANGE_TYPE_ADDED
 			  : c->kind == RAT_CHANGE_REMOVED ? RAT_CHANGE_TYPE_REMOVED
 							  : RAT_CHANGE_TYPE_MODIFIED;
+		e->is_namespace = c->before.ns || c->after.ns;
 		out->count = i + 1;
 		if ((e->key = rat__strdup(c->key)) == NULL ||
 		    (error = version_of(&e->before, &c->before, c->kind != RAT_CHANGE_ADDED)) != 0 ||

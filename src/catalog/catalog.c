@@ -19,7 +19,10 @@
 
 /* Table state */
 
-/* A view carries "type": "ICEBERG_VIEW"; a table has no type key, as before views existed. */
+/*
+ * A view carries "type": "ICEBERG_VIEW", a namespace "type": "NAMESPACE" and
+ * its "properties"; a table has no type key, as before views existed.
+ */
 json_t *rat_catalog__state_json(const rat_table_state *s)
 {
 	json_t *j = json_pack("{s:s, s:I, s:i, s:i, s:s}", "metadata-location",
@@ -29,6 +32,20 @@ json_t *rat_catalog__state_json(const rat_table_state *s)
 
 	if (j && s->view)
 		json_object_set_new(j, "type", json_string("ICEBERG_VIEW"));
+	if (j && s->ns) {
+		json_t *props = json_loads(s->properties ? s->properties : "{}", 0, NULL);
+		if (!json_is_object(props)) {
+			json_decref(props);
+			json_decref(j);
+			return NULL;
+		}
+		/* each set takes its value's reference, failing or not */
+		if (json_object_set_new(j, "type", json_string("NAMESPACE")) != 0 ||
+		    json_object_set_new(j, "properties", props) != 0) {
+			json_decref(j);
+			return NULL;
+		}
+	}
 	return j;
 }
 
@@ -47,7 +64,17 @@ int rat_catalog__state_parse(rat_table_state *out, json_t *j)
 	out->content_id = rat__strdup(id);
 	type = json_string_value(json_object_get(j, "type"));
 	out->view = type && strcmp(type, "ICEBERG_VIEW") == 0;
-	if (!out->metadata_location || !out->content_id) {
+	out->ns = type && strcmp(type, "NAMESPACE") == 0;
+	if (out->ns) {
+		json_t *props = json_object_get(j, "properties");
+		if (!json_is_object(props)) {
+			rat_table_state_clear(out);
+			return rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG,
+					      "a namespace's state lacks its properties");
+		}
+		out->properties = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+	if (!out->metadata_location || !out->content_id || (out->ns && !out->properties)) {
 		rat_table_state_clear(out);
 		return RAT_ENOMEM;
 	}
@@ -58,7 +85,9 @@ bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b
 {
 	return strcmp(a->metadata_location, b->metadata_location) == 0 &&
 	       strcmp(a->content_id, b->content_id) == 0 && a->snapshot_id == b->snapshot_id &&
-	       a->schema_id == b->schema_id && a->spec_id == b->spec_id && a->view == b->view;
+	       a->schema_id == b->schema_id && a->spec_id == b->spec_id && a->view == b->view &&
+	       a->ns == b->ns &&
+	       strcmp(a->properties ? a->properties : "", b->properties ? b->properties : "") == 0;
 }
 
 int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in)
@@ -66,7 +95,8 @@ int rat_catalog__state_copy(rat_table_state *out, const rat_table_state *in)
 	*out = *in;
 	out->metadata_location = rat__strdup(in->metadata_location ? in->metadata_location : "");
 	out->content_id = rat__strdup(in->content_id ? in->content_id : "");
-	if (!out->metadata_location || !out->content_id) {
+	out->properties = in->properties ? rat__strdup(in->properties) : NULL;
+	if (!out->metadata_location || !out->content_id || (in->properties && !out->properties)) {
 		rat_table_state_clear(out);
 		return RAT_ENOMEM;
 	}
@@ -77,10 +107,12 @@ void rat_table_state_clear(rat_table_state *s)
 {
 	free(s->metadata_location);
 	free(s->content_id);
+	free(s->properties);
 	memset(s, 0, sizeof(*s));
 }
 
-int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map)
+int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map,
+				   rat_contents_kind kind)
 {
 	const char *key;
 	json_t *value;
@@ -88,6 +120,10 @@ int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *
 
 	json_object_foreach(map, key, value) {
 		rat_catalog_entry *entry;
+		/* a namespace's key has no dot, a table's has one */
+		if (kind != RAT_CONTENTS_ALL &&
+		    (strchr(key, '.') == NULL) != (kind == RAT_CONTENTS_NAMESPACES))
+			continue;
 		if ((error = rat__grow((void **)&out->items, capacity, out->count,
 				       sizeof(*out->items))) != 0)
 			return error;
@@ -179,13 +215,25 @@ int rat_catalog__list_refs(rat_catalog *c, rat_refs *out)
 	return c->backend->list_refs(c->impl, out);
 }
 
-int rat_catalog__contents(rat_catalog *c, const char *ref, rat_contents *out)
+/* The keys of one kind of the map at ref. */
+static int contents_of_kind(rat_catalog *c, const char *ref, rat_contents *out,
+			    rat_contents_kind kind)
 {
 	char hash[RAT_HASH_LEN + 1];
 	int error = rat_catalog__resolve(c, ref, hash);
 
 	memset(out, 0, sizeof(*out));
-	return error ? error : c->backend->contents(c->impl, hash, out);
+	return error ? error : c->backend->contents(c->impl, hash, kind, out);
+}
+
+int rat_catalog__contents(rat_catalog *c, const char *ref, rat_contents *out)
+{
+	return contents_of_kind(c, ref, out, RAT_CONTENTS_TABLES);
+}
+
+int rat_catalog__namespaces(rat_catalog *c, const char *ref, rat_contents *out)
+{
+	return contents_of_kind(c, ref, out, RAT_CONTENTS_NAMESPACES);
 }
 
 int rat_catalog__entry(rat_catalog *c, const char *ref, const char *key, rat_table_state *out)
@@ -318,9 +366,9 @@ int rat_catalog__diff(rat_catalog *c, const char *from, const char *to, rat_diff
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_catalog__contents(c, from, &a)) != 0)
+	if ((error = contents_of_kind(c, from, &a, RAT_CONTENTS_ALL)) != 0)
 		return error;
-	if ((error = rat_catalog__contents(c, to, &b)) == 0)
+	if ((error = contents_of_kind(c, to, &b, RAT_CONTENTS_ALL)) == 0)
 		error = diff_contents(&a, &b, out);
 	rat_catalog__contents_free(&a);
 	rat_catalog__contents_free(&b);

@@ -2,7 +2,8 @@
  * catalog/catalog.h - the Git-like catalog (the Nessie model): named
  * references (branches, tags) point at commits; a commit holds its parent(s),
  * author, message, time, properties and the full map of content keys
- * ("layer.table") to table state. Commit hashes are derived from content.
+ * ("layer.table") to table state, and of namespaces ("name") to their
+ * properties. Commit hashes are derived from content.
  *
  * A commit changes any number of keys at once, against an expected head:
  * if the branch moved, nothing is written and the caller is told (RAT_ECONFLICT,
@@ -23,20 +24,32 @@
 
 #define RAT_HASH_LEN 64
 
-/** What the catalog records of a table (or a view) at a commit. */
+/**
+ * What the catalog records of a table (or a view) at a commit; or of a
+ * namespace (Nessie's NAMESPACE: a key without a '.', no metadata file).
+ */
 typedef struct rat_table_state {
-	char *metadata_location;
+	char *metadata_location; /* "" for a namespace */
 	int64_t snapshot_id; /* -1: no snapshot yet (always for a view) */
 	int schema_id;
 	int spec_id;
 	char *content_id;    /* stable across commits: the table's identity */
 	bool view;           /* an Iceberg view (Nessie's ICEBERG_VIEW), not a table */
+	bool ns;             /* a namespace */
+	char *properties;    /* a namespace's properties: a JSON object (compact, sorted keys) */
 } rat_table_state;
 
 typedef struct rat_catalog_entry {
 	char *key; /* "layer.table" */
 	rat_table_state state;
 } rat_catalog_entry;
+
+/** Which keys of a map: all, the tables and views ("layer.table"), or the namespaces ("name"). */
+typedef enum rat_contents_kind {
+	RAT_CONTENTS_ALL = 0,
+	RAT_CONTENTS_TABLES = 1,
+	RAT_CONTENTS_NAMESPACES = 2
+} rat_contents_kind;
 
 /** A commit's full key map, sorted by key. */
 typedef struct rat_contents {
@@ -142,8 +155,10 @@ RAT_MUST_USE int rat_catalog__create_ref(rat_catalog *catalog, const char *name,
 RAT_MUST_USE int rat_catalog__delete_ref(rat_catalog *catalog, const char *name,
 					 const char *expected_hash);
 RAT_MUST_USE int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
-/** The key map at a ref or hash. */
+/** The tables and views at a ref or hash (namespaces left out). */
 RAT_MUST_USE int rat_catalog__contents(rat_catalog *catalog, const char *ref, rat_contents *out);
+/** The namespaces recorded at a ref or hash (those created beyond the layers). */
+RAT_MUST_USE int rat_catalog__namespaces(rat_catalog *catalog, const char *ref, rat_contents *out);
 /** One key's state at a ref or hash, without reading the rest (RAT_ENOTFOUND: no such key). */
 RAT_MUST_USE int rat_catalog__entry(rat_catalog *catalog, const char *ref, const char *key,
 				    rat_table_state *out);
@@ -164,7 +179,7 @@ RAT_MUST_USE int rat_catalog__merge(rat_catalog *catalog, const char *source, co
 const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key);
 
 void rat_table_state_clear(rat_table_state *state);
-/** Same location, snapshot, schema, spec, identity and kind. */
+/** Same location, snapshot, schema, spec, identity, kind and properties. */
 bool rat_catalog__state_equal(const rat_table_state *a, const rat_table_state *b);
 void rat_catalog__contents_free(rat_contents *contents);
 void rat_catalog__refs_free(rat_refs *refs);

@@ -17,7 +17,8 @@ struct rat_catalog_backend {
 	/* Point a branch at new_hash if it is still at expected_hash (RAT_ECONFLICT otherwise). */
 	int (*move_ref)(void *impl, const char *name, const char *expected_hash, const char *new_hash);
 	int (*list_refs)(void *impl, rat_refs *out);
-	int (*contents)(void *impl, const char *hash, rat_contents *out);
+	/* The keys of a commit's map of one kind (parsing only those), sorted. */
+	int (*contents)(void *impl, const char *hash, rat_contents_kind kind, rat_contents *out);
 	/* One key's state at a commit (RAT_ENOTFOUND when the commit has no such key). */
 	int (*entry)(void *impl, const char *hash, const char *key, rat_table_state *out);
 	/* Commit on a branch; merge_parent "" for a plain commit. */
@@ -63,7 +64,8 @@ RAT_MUST_USE int rat_catalog__state_copy(rat_table_state *out, const rat_table_s
  * allocated items); on failure out holds what was added, for
  * rat_catalog__contents_free(). Sort once all are in: callers get keys sorted.
  */
-RAT_MUST_USE int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map);
+RAT_MUST_USE int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map,
+					       rat_contents_kind kind);
 void rat_catalog__contents_sort(rat_contents *contents);
 void rat_catalog__commit_info_clear(rat_commit_info *info);
 

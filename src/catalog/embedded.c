@@ -33,9 +33,12 @@ typedef rat_embedded embedded;
 
 /*
  * 1: each tree the whole key map (before versions were recorded: user_version 0);
- * 2: trees are root nodes over leaves.
+ * 2: trees are root nodes over leaves;
+ * 3: a key map may hold namespaces (a key without a '.', "type": "NAMESPACE"),
+ *    which a reader of version 2 would take for tables: nothing is rewritten,
+ *    the version only keeps older rats out.
  */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS trees (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
@@ -249,13 +252,56 @@ rollback:
 }
 
 /* One column of one row of a query with one text parameter; RAT_ENOTFOUND when no row. */
+int rat_embedded__prepare(embedded *e, const char *sql, sqlite3_stmt **out)
+{
+	size_t i, free_slot = RAT_EMBEDDED_STATEMENTS;
+
+	*out = NULL;
+	for (i = 0; i < RAT_EMBEDDED_STATEMENTS; i++) {
+		if (!e->statements[i].sql) {
+			if (free_slot == RAT_EMBEDDED_STATEMENTS)
+				free_slot = i;
+		} else if (!e->statements[i].busy && strcmp(e->statements[i].sql, sql) == 0) {
+			e->statements[i].busy = true;
+			*out = e->statements[i].st;
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(e->db, sql, -1,
+			       free_slot < RAT_EMBEDDED_STATEMENTS ? SQLITE_PREPARE_PERSISTENT : 0, out,
+			       NULL) != SQLITE_OK)
+		return rat_embedded__db_error(e, "reading");
+	if (free_slot < RAT_EMBEDDED_STATEMENTS &&
+	    (e->statements[free_slot].sql = rat__strdup(sql)) != NULL) {
+		e->statements[free_slot].st = *out;
+		e->statements[free_slot].busy = true;
+	}
+	return 0;
+}
+
+void rat_embedded__done(embedded *e, sqlite3_stmt *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < RAT_EMBEDDED_STATEMENTS; i++)
+		if (e->statements[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			e->statements[i].busy = false;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
 int rat_embedded__lookup(embedded *e, const char *sql, const char *arg, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, error = 0;
 
-	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return rat_embedded__db_error(e, "reading");
+	if ((error = rat_embedded__prepare(e, sql, &st)) != 0)
+		return error;
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -264,7 +310,7 @@ int rat_embedded__lookup(embedded *e, const char *sql, const char *arg, char *ou
 		error = RAT_ENOTFOUND;
 	else
 		error = rat_embedded__db_error(e, "reading");
-	sqlite3_finalize(st);
+	rat_embedded__done(e, st);
 	return error;
 }
 
@@ -427,8 +473,8 @@ static int root_of(embedded *e, const char *commit, rat_tree_root *out,
 }
 
 /* Read commit hash's root node, then either its whole key map (key NULL) or one key's state. */
-static int read_tree(embedded *e, const char *hash, const char *key, rat_contents *contents,
-		     rat_table_state *state)
+static int read_tree(embedded *e, const char *hash, const char *key, rat_contents_kind kind,
+		     rat_contents *contents, rat_table_state *state)
 {
 	rat_tree_root *root = rat__calloc(1, sizeof(*root));
 	char tree[RAT_HASH_LEN + 1];
@@ -436,21 +482,21 @@ static int read_tree(embedded *e, const char *hash, const char *key, rat_content
 
 	if (!error)
 		error = key ? rat_embedded__tree_entry(e, root, key, state)
-			    : rat_embedded__tree_contents(e, root, contents);
+			    : rat_embedded__tree_contents(e, root, kind, contents);
 	free(root);
 	return error;
 }
 
-static int e_contents(void *impl, const char *hash, rat_contents *out)
+static int e_contents(void *impl, const char *hash, rat_contents_kind kind, rat_contents *out)
 {
 	memset(out, 0, sizeof(*out));
-	return read_tree(impl, hash, NULL, out, NULL);
+	return read_tree(impl, hash, NULL, kind, out, NULL);
 }
 
 static int e_entry(void *impl, const char *hash, const char *key, rat_table_state *out)
 {
 	memset(out, 0, sizeof(*out));
-	return read_tree(impl, hash, key, NULL, out);
+	return read_tree(impl, hash, key, RAT_CONTENTS_ALL, NULL, out);
 }
 
 static int e_commit(void *impl, const rat_commit_request *r, const char *merge_parent,
@@ -575,9 +621,16 @@ int rat_embedded__merge_base(void *impl, const char *a, const char *b, char out[
 static void e_free(void *impl)
 {
 	embedded *e = impl;
+	size_t i;
 
 	if (!e)
 		return;
+	for (i = 0; i < RAT_EMBEDDED_STATEMENTS; i++) {
+		sqlite3_finalize(e->statements[i].st);
+		free(e->statements[i].sql);
+	}
+	for (i = 0; i < RAT_EMBEDDED_NODES; i++)
+		json_decref(e->nodes[i].json);
 	sqlite3_close(e->db);
 	free(e->path);
 	free(e);

@@ -10,10 +10,37 @@
 
 #include "catalog/catalog_internal.h"
 
+/*
+ * Statements prepared once and kept (a catalog is used by one thread at a
+ * time), and tree nodes parsed once and kept: a node is named by the hash
+ * of its body, so what is kept under a hash never goes stale.
+ */
+#define RAT_EMBEDDED_STATEMENTS 24
+#define RAT_EMBEDDED_NODES 128 /* twice the buckets: a whole map and some of the next */
+#define RAT_EMBEDDED_NODE_KEYS 64 /* a leaf of more keys (a branch of over ~4,000 tables) is parsed each time */
+
 typedef struct rat_embedded {
 	sqlite3 *db;
 	char *path;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		bool busy; /* handed out, not given back yet */
+	} statements[RAT_EMBEDDED_STATEMENTS];
+	struct {
+		char hash[RAT_HASH_LEN + 1];
+		json_t *json;
+	} nodes[RAT_EMBEDDED_NODES];
+	size_t next_node; /* the one replaced next (first in, first out) */
 } rat_embedded;
+
+/*
+ * sql prepared (kept for the next caller when there is room): bind, step,
+ * then give it back with rat_embedded__done(), which resets it (so that no
+ * read transaction stays open). RAT_EIO, said, when it does not prepare.
+ */
+RAT_MUST_USE int rat_embedded__prepare(rat_embedded *e, const char *sql, sqlite3_stmt **out);
+void rat_embedded__done(rat_embedded *e, sqlite3_stmt *st);
 
 /* The error of the last SQLite call, naming the file and what was being done. */
 RAT_MUST_USE int rat_embedded__db_error(rat_embedded *e, const char *what);
@@ -43,7 +70,7 @@ RAT_MUST_USE int rat_embedded__tree_apply(rat_embedded *e, rat_tree_root *root,
 RAT_MUST_USE int rat_embedded__tree_entry(rat_embedded *e, const rat_tree_root *root, const char *key,
 					  rat_table_state *out);
 RAT_MUST_USE int rat_embedded__tree_contents(rat_embedded *e, const rat_tree_root *root,
-					     rat_contents *out);
+					     rat_contents_kind kind, rat_contents *out);
 /* Write a whole key map (a JSON object key -> state) as leaves and a root. */
 RAT_MUST_USE int rat_embedded__tree_put_map(rat_embedded *e, json_t *map,
 					    char out[RAT_HASH_LEN + 1]);

@@ -35,12 +35,13 @@ static int put_body(embedded *e, const char *table, const char *body, size_t len
 	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO %s(hash, body) VALUES (?, ?)", table);
 	if ((error = rat_sha256__hex(body, len, out)) != 0)
 		return error;
-	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
+	if ((error = rat_embedded__prepare(e, sql, &st)) != 0)
+		return error;
+	if (sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, body, (int)len, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		error = rat_embedded__db_error(e, "writing a tree");
-	sqlite3_finalize(st);
+	rat_embedded__done(e, st);
 	return error;
 }
 
@@ -53,8 +54,8 @@ static int get_body(embedded *e, const char *table, const char *hash, const char
 	int rc, error = 0;
 
 	snprintf(sql, sizeof(sql), "SELECT body FROM %s WHERE hash = ?", table);
-	if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return rat_embedded__db_error(e, "reading a tree");
+	if ((error = rat_embedded__prepare(e, sql, &st)) != 0)
+		return error;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		error = rat_buf_put(out, sqlite3_column_text(st, 0),
@@ -64,7 +65,7 @@ static int get_body(embedded *e, const char *table, const char *hash, const char
 				       e->path, what);
 	else
 		error = rat_embedded__db_error(e, "reading a tree");
-	sqlite3_finalize(st);
+	rat_embedded__done(e, st);
 	return error;
 }
 
@@ -90,12 +91,33 @@ int rat_embedded__tree_json(embedded *e, const char *table, const char *hash, co
 	return error;
 }
 
+/*
+ * A leaf parsed (a reference: json_decref() it), shared with the node cache
+ * (embedded.h) unless it is large: never change it (tree_apply copies).
+ */
 static int get_leaf(embedded *e, const char *hash, json_t **out)
 {
 	char what[96];
+	size_t i;
+	int error;
 
+	for (i = 0; i < RAT_EMBEDDED_NODES; i++)
+		if (e->nodes[i].json && e->nodes[i].hash[0] == hash[0] &&
+		    strcmp(e->nodes[i].hash, hash) == 0) {
+			*out = json_incref(e->nodes[i].json);
+			return 0;
+		}
 	snprintf(what, sizeof(what), "tree leaf %.12s", hash);
-	return rat_embedded__tree_json(e, "leaves", hash, what, out);
+	if ((error = rat_embedded__tree_json(e, "leaves", hash, what, out)) != 0)
+		return error;
+	/* a leaf of thousands of keys is parsed each time rather than kept; the oldest goes */
+	if (json_object_size(*out) <= RAT_EMBEDDED_NODE_KEYS) {
+		i = e->next_node++ % RAT_EMBEDDED_NODES;
+		json_decref(e->nodes[i].json);
+		e->nodes[i].json = json_incref(*out);
+		snprintf(e->nodes[i].hash, sizeof(e->nodes[i].hash), "%s", hash);
+	}
+	return 0;
 }
 
 /* A leaf: a JSON object key -> state, stored as canonical JSON. */
@@ -221,7 +243,8 @@ int rat_embedded__tree_entry(embedded *e, const rat_tree_root *root, const char 
 	return error;
 }
 
-int rat_embedded__tree_contents(embedded *e, const rat_tree_root *root, rat_contents *out)
+int rat_embedded__tree_contents(embedded *e, const rat_tree_root *root, rat_contents_kind kind,
+				rat_contents *out)
 {
 	json_t *leaf = NULL;
 	size_t capacity = 0;
@@ -233,7 +256,7 @@ int rat_embedded__tree_contents(embedded *e, const rat_tree_root *root, rat_cont
 		if (!root->leaf[b][0])
 			continue;
 		if ((error = get_leaf(e, root->leaf[b], &leaf)) == 0)
-			error = rat_catalog__contents_add_json(out, &capacity, leaf);
+			error = rat_catalog__contents_add_json(out, &capacity, leaf, kind);
 		json_decref(leaf);
 		leaf = NULL;
 	}
@@ -257,8 +280,14 @@ int rat_embedded__tree_apply(embedded *e, rat_tree_root *root, const rat_commit_
 	for (i = 0; !error && i < r->op_count; i++) {
 		const rat_catalog_op *op = &r->ops[i];
 		b = bucket_of(op->key);
-		if (!touched[b] && root->leaf[b][0])
-			error = get_leaf(e, root->leaf[b], &touched[b]);
+		if (!touched[b] && root->leaf[b][0]) {
+			json_t *shared = NULL;
+			/* a copy to change: the leaf read may be the cache's */
+			if ((error = get_leaf(e, root->leaf[b], &shared)) == 0 &&
+			    (touched[b] = json_copy(shared)) == NULL)
+				error = rat_error__oom();
+			json_decref(shared);
+		}
 		else if (!touched[b] && (touched[b] = json_object()) == NULL)
 			error = rat_error__oom();
 		if (error)

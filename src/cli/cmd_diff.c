@@ -48,9 +48,19 @@ static void entry_json(cli_json *j, const rat_diff_entry *e, const rat_table_lis
 	static const char *const changes[] = { "added", "removed", "modified" };
 	bool view = is_view(before, e->key) || is_view(after, e->key);
 
+	rat_layer layer;
+
 	cli_json_object(j, NULL);
 	cli_json_text(j, "table", e->key);
-	cli_json_text(j, "change", changes[e->type]);
+	/* a layer is always there: only its properties change */
+	cli_json_text(j, "change", e->is_namespace && rat_layer_parse(&layer, e->key) == 0
+					   ? "modified"
+					   : changes[e->type]);
+	if (e->is_namespace) { /* its properties are the Iceberg clients' */
+		cli_json_text(j, "kind", "namespace");
+		cli_json_close(j);
+		return;
+	}
 	cli_json_text(j, "kind", view ? "view" : "table");
 	side_json(j, "before", &e->before, view ? -1 : rows_of(before, e->key),
 		  e->type != RAT_CHANGE_TYPE_ADDED);
@@ -79,7 +89,14 @@ static void entry_text(const rat_diff_entry *e, const rat_table_list *before,
 
 	if (was >= 0 && now >= 0)
 		snprintf(delta, sizeof(delta), " (%+" PRId64 ")", now - was);
-	if (is_view(before, e->key) || is_view(after, e->key))
+	rat_layer layer;
+
+	if (e->is_namespace && rat_layer_parse(&layer, e->key) == 0) /* always there */
+		printf("~ %-32s namespace (its properties changed)\n", e->key);
+	else if (e->is_namespace)
+		printf("%c %-32s namespace%s\n", sign, e->key,
+		       sign == '~' ? " (its properties changed)" : "");
+	else if (is_view(before, e->key) || is_view(after, e->key))
 		printf("%c %-32s view%s\n", sign, e->key,
 		       sign == '~' ? " (a new version of its SQL, or a table became one)" : "");
 	else if (e->type == RAT_CHANGE_TYPE_ADDED)

@@ -8,13 +8,14 @@
 #include <string.h>
 
 /*
- * layer.table, with a known layer and a table name the workspace accepts (an
- * identifier of at most 128 characters): nothing else reaches the SQL.
+ * layer.table (or namespace.table: a namespace name is at most 64 bytes),
+ * with a table name the workspace accepts (an identifier of at most 128
+ * characters): nothing else reaches the SQL.
  */
 static bool valid_table(const rat_workspace *ws, const char *name)
 {
 	const char *dot = strchr(name, '.');
-	char layer[16], *path = NULL;
+	char layer[65], *path = NULL;
 	bool valid;
 
 	if (!dot || (size_t)(dot - name) >= sizeof(layer))
@@ -32,7 +33,7 @@ static int run(const cli_args *a)
 	cli_output how = { cli_parse_format(cli_get(a, CLI_OPT(FORMAT))), 0, cli_color(stdout),
 			   cli_has(a, &cli_lf_option) };
 	const char *table = NULL;
-	char sql[512]; /* a valid name is at most 15 + 1 + 128 characters */
+	char sql[512]; /* a valid name is at most 64 + 1 + 128 characters */
 	rat_workspace *ws = NULL;
 	rat_engine *engine = NULL;
 	rat_result *result = NULL;

@@ -242,7 +242,7 @@ static bool applies(pass *ps, const rat_catalog_entry *c, rat_retention_item *it
 		    rat_layer_settings *settings)
 {
 	rat_layer layer;
-	char name[16];
+	char name[80]; /* a layer, or a namespace (at most 64 bytes) */
 
 	snprintf(name, sizeof(name), "%.*s", (int)(strchr(c->key, '.') - c->key), c->key);
 	if (rat_layer_parse(&layer, name) != 0) {

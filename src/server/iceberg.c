@@ -13,8 +13,9 @@
  * %2F); "-", like no prefix, is the workspace's own branch. A request reads
  * and writes through a catalog opened for the workspace it acts for, so the
  * catalog itself refuses what that workspace may not read or write.
- * Namespaces are the workspace's layers; a table "t" of namespace "silver"
- * is the catalog key "silver.t".
+ * Namespaces are the layers, which always exist, and those a client makes
+ * (one level; rat/table.h's rat_namespace_*), versioned with the branch; a
+ * table "t" of namespace "silver" is the catalog key "silver.t".
  */
 #include "server/iceberg.h"
 
@@ -23,8 +24,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const layers[] = { "bronze", "silver", "gold" };
-#define LAYER_COUNT (sizeof(layers) / sizeof(layers[0]))
 
 static const char *const endpoints[] = {
 	"GET /v1/{prefix}/namespaces",
@@ -32,6 +31,7 @@ static const char *const endpoints[] = {
 	"GET /v1/{prefix}/namespaces/{namespace}",
 	"HEAD /v1/{prefix}/namespaces/{namespace}",
 	"DELETE /v1/{prefix}/namespaces/{namespace}",
+	"POST /v1/{prefix}/namespaces/{namespace}/properties",
 	"GET /v1/{prefix}/namespaces/{namespace}/tables",
 	"POST /v1/{prefix}/namespaces/{namespace}/tables",
 	"GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
@@ -125,24 +125,6 @@ int ice_writable(ice *x)
 	return 0;
 }
 
-/* A layer's name, or NULL (a 404 said) when ns is not one. */
-const char *ice_namespace(ice *x, const char *ns)
-{
-	size_t i;
-
-	for (i = 0; i < LAYER_COUNT; i++)
-		if (ice_is(ns, layers[i]))
-			return layers[i];
-	srv_error(x->res, 404, "NoSuchNamespaceException", "no namespace %s (the namespaces are "
-			   "the layers bronze, silver and gold)", ns);
-	return NULL;
-}
-
-static json_t *namespace_json(const char *ns)
-{
-	return json_pack("[s]", ns);
-}
-
 /* pageToken and pageSize: where a page starts and how long it is (0: all). */
 int ice_paging(ice *x, size_t *start, size_t *size)
 {
@@ -179,79 +161,6 @@ void ice_page_token(json_t *out, size_t next, size_t total)
 	} else {
 		json_object_set_new(out, "next-page-token", json_null());
 	}
-}
-
-static int list_namespaces(ice *x)
-{
-	char *parent = srv_query(x->r, "parent");
-	json_t *list = json_array();
-	size_t start, size, i, n = 0;
-
-	if (ice_paging(x, &start, &size) != 0) {
-		free(parent);
-		json_decref(list);
-		return x->res->status;
-	}
-	/* the layers are top-level: they have no children */
-	for (i = start; !(parent && *parent) && i < LAYER_COUNT && (!size || n < size); i++, n++)
-		json_array_append_new(list, namespace_json(layers[i]));
-	x->res->status = 200;
-	x->res->body = json_pack("{s:o}", "namespaces", list);
-	ice_page_token(x->res->body, parent && *parent ? LAYER_COUNT : start + n, LAYER_COUNT);
-	free(parent);
-	return 200;
-}
-
-static int namespaces(ice *x)
-{
-	const char *ns;
-
-	if (x->nseg == 1) {
-		if (ice_method(x, "GET"))
-			return list_namespaces(x);
-		if (ice_method(x, "POST")) {
-			json_t *body = ice_body(x), *name;
-			if (!body)
-				return x->res->status;
-			name = json_object_get(body, "namespace");
-			if (!json_is_array(name) || json_array_size(name) != 1 ||
-			    !json_is_string(json_array_get(name, 0))) {
-				json_decref(body);
-				return srv_error(x->res, 400, "BadRequestException",
-						 "namespace must be an array of one name");
-			}
-			ns = json_string_value(json_array_get(name, 0));
-			if (ice_namespace(x, ns) != NULL) {
-				srv_error(x->res, 409, "AlreadyExistsException",
-					  "namespace %s exists: it is a layer", ns);
-			} else {
-				srv_error(x->res, 400, "BadRequestException",
-					  "a namespace is one of the layers bronze, silver and "
-					  "gold: %s cannot be created",
-					  ns);
-			}
-			json_decref(body);
-			return x->res->status;
-		}
-		return ice_not_allowed(x);
-	}
-	if ((ns = ice_namespace(x, x->seg[1])) == NULL)
-		return x->res->status;
-	if (x->nseg == 2) {
-		if (ice_method(x, "GET")) {
-			x->res->status = 200;
-			x->res->body = json_pack("{s:o, s:{}}", "namespace", namespace_json(ns),
-						 "properties");
-			return 200;
-		}
-		if (ice_method(x, "HEAD"))
-			return x->res->status = 204;
-		if (ice_method(x, "DELETE"))
-			return srv_error(x->res, 409, "NamespaceNotEmptyException",
-					 "namespace %s is a layer: it cannot be dropped", ns);
-		return ice_not_allowed(x);
-	}
-	return 0; /* deeper: the caller goes on */
 }
 
 /* "ns.table" into key (len bytes), the name checked; 0 or a 4xx said. */
@@ -457,7 +366,7 @@ static void dispatch(ice *x)
 	const char *ns;
 
 	if (ice_is(x->seg[0], "namespaces")) {
-		if (namespaces(x) != 0 || x->res->status)
+		if (ice_namespaces(x) != 0 || x->res->status)
 			return;
 		ns = ice_namespace(x, x->seg[1]);
 		if (ns && ice_is(x->seg[2], "tables"))
@@ -466,9 +375,6 @@ static void dispatch(ice *x)
 			ice_views(x, ns);
 		else if (ns && ice_is(x->seg[2], "register") && x->nseg == 3)
 			ice_method(x, "POST") ? ice_register(x, ns) : ice_not_allowed(x);
-		else if (ns && ice_is(x->seg[2], "properties") && x->nseg == 3)
-			srv_error(x->res, 400, "BadRequestException",
-				  "namespace %s is a layer: it keeps no properties", ns);
 		else if (ns)
 			srv_error(x->res, 404, "NotFoundException", "no such path");
 	} else if (ice_is(x->seg[0], "tables") && x->nseg == 2 && ice_is(x->seg[1], "rename")) {

@@ -1,6 +1,6 @@
 /*
  * server/iceberg.h - what the Iceberg REST catalog's files share (iceberg.c:
- * routing, config, OAuth2, namespaces; iceberg_tables.c: tables and
+ * routing, config, OAuth2; iceberg_namespaces.c: namespaces; iceberg_tables.c: tables and
  * transactions; iceberg_update.c: requirements and updates).
  */
 #ifndef RAT_SERVER_ICEBERG_H
@@ -30,8 +30,10 @@ const char *ice_branch(const ice *x);
 json_t *ice_body(ice *x);
 /* 0 when the request may write; a 403 said otherwise. */
 int ice_writable(ice *x);
-/* A layer's name, or NULL (a 404 said) when ns is not one. */
+/* iceberg_namespaces.c: ns when it is a namespace at the request's ref; NULL, a 4xx said, when not. */
 const char *ice_namespace(ice *x, const char *ns);
+/* .../namespaces[/{ns}[/properties]]: the status said; 0 for a deeper path, the caller goes on. */
+int ice_namespaces(ice *x);
 /* "ns.table" into key (len bytes), the name checked; 0 or a 4xx said. */
 int ice_key(ice *x, char *key, size_t len, const char *ns, const char *table);
 /* {"namespace":[ns],"name":t} into key; 0 or a 4xx said. */

@@ -30,7 +30,9 @@ typedef struct rat_serve_options {
 /* Serve until SIGTERM or SIGINT. 0 after a clean stop; -1 (said on stderr) otherwise. */
 int rat_serve(const rat_serve_options *opts);
 
-#define SRV_POOL_MAX 16
+/* Open catalogs kept per workspace: as many as requests run at once, about (each a SQLite
+ * connection, its statements and the tree nodes it read: catalog/embedded.h). */
+#define SRV_POOL_MAX 64
 
 typedef struct srv_pooled {
 	rat_catalog *catalog;

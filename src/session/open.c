@@ -62,6 +62,31 @@ int rat_session__protect(rat_engine *engine)
 	return rat_engine__protect(engine, schemas, RAT_LAYER_COUNT + 1, RAT_SESSION_WRITE_HINT);
 }
 
+/* The namespaces made beyond the layers at ref guarded too, as the layers are. */
+static int protect_namespaces(rat_engine *engine, rat_catalog *catalog, const char *ref)
+{
+	rat_contents namespaces;
+	const char **names = NULL;
+	size_t i, n = 0;
+	rat_layer layer;
+	int error = rat_catalog__namespaces(catalog, ref, &namespaces);
+
+	if (!error && namespaces.count &&
+	    (names = rat__calloc(namespaces.count, sizeof(*names))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < namespaces.count; i++) {
+		if (rat_layer_parse(&layer, namespaces.items[i].key) == 0)
+			continue; /* guarded already */
+		rat_error_clear();
+		names[n++] = namespaces.items[i].key;
+	}
+	if (!error && n)
+		error = rat_engine__protect(engine, names, n, RAT_SESSION_WRITE_HINT);
+	free(names);
+	rat_catalog__contents_free(&namespaces);
+	return error;
+}
+
 int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 		      const char *ref, bool lock)
 {
@@ -73,7 +98,8 @@ int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *
 	if ((error = rat_workspace__bind(engine, ws, catalog, ref, &files)) == 0 &&
 	    (error = rat_engine__set_session(engine, rat_workspace_path(ws), ref)) == 0 &&
 	    (error = rat_product__bind(engine, ws, &allowed)) == 0 &&
-	    (error = rat_session__protect(engine)) == 0 && lock &&
+	    (error = rat_session__protect(engine)) == 0 &&
+	    (error = protect_namespaces(engine, catalog, ref)) == 0 && lock &&
 	    (error = allowed_folders(&allowed, engine, ws)) == 0)
 		error = rat_engine__lock(engine, &allowed, &files);
 	rat_strarray_free(&allowed);

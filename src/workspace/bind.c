@@ -1,7 +1,8 @@
 /*
  * workspace/bind.c - a workspace's tables in an engine session (tables.h).
  *
- * A session sees the tables and views of one catalog ref as layer.table.
+ * A session sees the tables and views of one catalog ref as layer.table
+ * (or namespace.table, for a namespace made beyond the layers).
  * Defining a table's view costs a read of its metadata and manifests, and
  * DuckDB then checks every data file the view lists, so binding all of them
  * at open made a session's start grow with the branch (72 ms for `SELECT 1`
@@ -76,11 +77,11 @@ static void binder_free(void *payload)
 	free(b);
 }
 
-static void split_key(char layer[16], const char **name, const char *key)
+static void split_key(char layer[RAT_NAMESPACE_MAX + 1], const char **name, const char *key)
 {
 	const char *dot = strchr(key, '.');
 
-	snprintf(layer, 16, "%.*s", (int)(dot - key), key);
+	snprintf(layer, RAT_NAMESPACE_MAX + 1, "%.*s", (int)(dot - key), key);
 	*name = dot + 1;
 }
 
@@ -98,7 +99,7 @@ static int bind_one(rat_engine *engine, binder *b, const rat_catalog_entry *c,
 	rat_store *store = NULL;
 	rat_scan scan;
 	rat_buf sql = RAT_BUF_INIT;
-	char *view = NULL, layer[16];
+	char *view = NULL, layer[RAT_NAMESPACE_MAX + 1];
 	const char *name;
 	bool exact;
 	int error;
@@ -461,7 +462,7 @@ int rat_workspace__bind_sql(rat_engine *engine, const char *key, const char *sql
 {
 	binder *b = rat_engine__resolver_payload(engine);
 	const char *dot = strchr(key, '.');
-	char layer[16];
+	char layer[RAT_NAMESPACE_MAX + 1];
 	size_t i;
 	int error;
 

@@ -72,7 +72,7 @@ void rat_table_metadata_file_free(rat_table_metadata_file *out)
 int rat_table_metadata_read(rat_table_metadata_file *out, rat_catalog *catalog,
 			    const rat_workspace *ws, const char *ref, const char *key)
 {
-	rat_catalog_entry entry = { (char *)key, { NULL, -1, 0, 0, NULL, false } };
+	rat_catalog_entry entry = { (char *)key, { NULL, -1, 0, 0, NULL, false, false, NULL } };
 	rat_buf buf = RAT_BUF_INIT;
 	rat_store *store = NULL;
 	const char *file;
@@ -364,6 +364,8 @@ static int check_expected(rat_catalog *catalog, const char *head, const char *br
 		if (!c->expected_location && found == 0)
 			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
 					       "%s already exists on %s", c->key, branch);
+		else if (!c->expected_location && (c->metadata_json || c->metadata_location))
+			error = rat_workspace__namespace_of(catalog, head, branch, c->key);
 		else if (c->expected_location && found != 0)
 			error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
 					       "%s is no longer on %s", c->key, branch);
@@ -380,13 +382,46 @@ static int check_expected(rat_catalog *catalog, const char *head, const char *br
 	return error;
 }
 
-static int commit_prepared(char commit[65], rat_catalog *catalog, const char *branch,
-			   const rat_table_change *changes, prepared *p, rat_catalog_op *ops,
-			   size_t count, const char *author, const char *message)
+int rat_workspace__commit_at_head(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog,
+				  const rat_workspace *ws, rat_commit_request *r,
+				  rat_workspace_head_check check, void *payload)
 {
-	rat_commit_request request = { branch, NULL, ops, count, author, message, NULL, 0 };
 	char head[RAT_HASH_LEN + 1];
 	int attempt, error = 0;
+
+	pthread_mutex_lock(commit_lock(ws));
+	for (attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+		if ((error = rat_catalog__resolve(catalog, r->branch, head)) != 0 ||
+		    (error = check(catalog, head, payload)) != 0)
+			break;
+		r->expected_head = head;
+		if ((error = rat_catalog__commit(catalog, r, commit)) != RAT_ECONFLICT)
+			break;
+	}
+	r->expected_head = NULL;
+	pthread_mutex_unlock(commit_lock(ws));
+	return error;
+}
+
+typedef struct expected {
+	const char *branch;
+	const rat_table_change *changes;
+	size_t count;
+} expected;
+
+static int check_expected_at(rat_catalog *catalog, const char *head, void *payload)
+{
+	expected *x = payload;
+	return check_expected(catalog, head, x->branch, x->changes, x->count);
+}
+
+static int commit_prepared(char commit[65], rat_catalog *catalog, const rat_workspace *ws,
+			   const char *branch, const rat_table_change *changes, prepared *p,
+			   rat_catalog_op *ops, size_t count, const char *author,
+			   const char *message)
+{
+	rat_commit_request request = { branch, NULL, ops, count, author, message, NULL, 0 };
+	expected x = { branch, changes, count };
 	size_t i;
 
 	for (i = 0; i < count; i++) {
@@ -394,16 +429,7 @@ static int commit_prepared(char commit[65], rat_catalog *catalog, const char *br
 		ops[i].key = changes[i].key;
 		ops[i].state = p[i].remove ? NULL : &p[i].state;
 	}
-	for (attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
-		if ((error = rat_catalog__resolve(catalog, branch, head)) != 0 ||
-		    (error = check_expected(catalog, head, branch, changes, count)) != 0)
-			return error;
-		request.expected_head = head;
-		error = rat_catalog__commit(catalog, &request, commit);
-		if (error != RAT_ECONFLICT)
-			return error;
-	}
-	return error;
+	return rat_workspace__commit_at_head(commit, catalog, ws, &request, check_expected_at, &x);
 }
 
 int rat_table_metadata_commit(char commit[65], char **locations, rat_catalog *catalog,
@@ -459,10 +485,8 @@ int rat_table_metadata_commit(char commit[65], char **locations, rat_catalog *ca
 		}
 		message = own_message;
 	}
-	pthread_mutex_lock(commit_lock(ws));
-	error = commit_prepared(commit, catalog, branch, changes, p, ops, count,
+	error = commit_prepared(commit, catalog, ws, branch, changes, p, ops, count,
 				author ? author : rat_workspace_name(ws), message);
-	pthread_mutex_unlock(commit_lock(ws));
 	landed = error == 0;
 	for (i = 0; landed && i < count; i++) {
 		if (p[i].remove)

@@ -21,18 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "layer.table" -> the table's location (no trailing '/'); validates both parts. */
+/* "namespace.table" -> the table's location (no trailing '/'); validates both parts. */
 int rat_workspace__table_location(char **out, const rat_workspace *ws, const char *key)
 {
 	const char *dot = key ? strchr(key, '.') : NULL;
-	char layer[16];
+	char layer[RAT_NAMESPACE_MAX + 1];
 	size_t n;
 	int error;
 
 	*out = NULL;
 	if (!dot || (size_t)(dot - key) >= sizeof(layer))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-				      "'%s' is not a table name (layer.table)", key ? key : "(null)");
+				      "'%s' is not a table name (layer.table or namespace.table)",
+				      key ? key : "(null)");
 	memcpy(layer, key, (size_t)(dot - key));
 	layer[dot - key] = '\0';
 	if ((error = rat_workspace_storage_path(out, ws, layer, dot + 1)) != 0)
@@ -108,7 +109,8 @@ static int locate(char **location, const char **base, char head[RAT_HASH_LEN + 1
 	*base = NULL;
 	if ((error = rat_catalog__resolve(catalog, branch, head)) != 0 ||
 	    (error = rat_catalog__contents(catalog, head, contents)) != 0 ||
-	    (error = rat_workspace__table_location(location, ws, key)) != 0)
+	    (error = rat_workspace__table_location(location, ws, key)) != 0 ||
+	    (error = rat_workspace__namespace_of(catalog, head, branch, key)) != 0)
 		return error;
 	if ((current = rat_catalog__find(contents, key)) == NULL || current->state.view != view)
 		return 0;
@@ -189,7 +191,7 @@ int rat_workspace__write_view(const rat_workspace *ws, rat_catalog *catalog, rat
 			      const char *branch, const char *key, const char *sql,
 			      const char *author)
 {
-	char head[RAT_HASH_LEN + 1], layer[16], *location = NULL, *metadata = NULL;
+	char head[RAT_HASH_LEN + 1], layer[RAT_NAMESPACE_MAX + 1], *location = NULL, *metadata = NULL;
 	const char *base = NULL, *dot = strchr(key, '.');
 	rat_contents contents = { NULL, 0 };
 	rat_store *store = NULL;

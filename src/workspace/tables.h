@@ -74,6 +74,27 @@ RAT_MUST_USE int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store,
  */
 RAT_MUST_USE int rat_workspace__target_branch(const char **out, const rat_workspace *ws,
 					      const char *branch);
+/** Whether commit head accepts a commit (0), or why not (an error said). */
+typedef int (*rat_workspace_head_check)(rat_catalog *catalog, const char *head, void *payload);
+/**
+ * Commit r to r->branch on the head check(catalog, head, payload) accepted
+ * (r->expected_head is set here); when another commit moved the branch
+ * first, the check and the commit are made again on the new head. Commits
+ * of this process to one catalog file go one at a time (metadata.c).
+ */
+RAT_MUST_USE int rat_workspace__commit_at_head(char commit[RAT_HASH_LEN + 1], rat_catalog *catalog,
+					       const rat_workspace *ws, rat_commit_request *r,
+					       rat_workspace_head_check check, void *payload);
+/** The longest namespace name (namespaces.c). */
+#define RAT_NAMESPACE_MAX 64
+/** Whether name may name a namespace beyond the layers (RAT_EINVALID, said, if not). */
+RAT_MUST_USE int rat_workspace__namespace_name(const char *name);
+/**
+ * Whether the namespace of key ("namespace.table") exists at commit head of
+ * branch: a layer, or one recorded there (RAT_ENOTFOUND, said, if not).
+ */
+RAT_MUST_USE int rat_workspace__namespace_of(rat_catalog *catalog, const char *head,
+					     const char *branch, const char *key);
 /** Who a commit made for ws names: given, else $USER as ws saw it, else "ratatouille". */
 const char *rat_workspace__author(const rat_workspace *ws, const char *given);
 /**

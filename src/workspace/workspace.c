@@ -466,11 +466,17 @@ int rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *
 			       const char *table)
 {
 	rat_layer parsed;
-	int error;
 
 	*out = NULL;
-	if ((error = rat_layer_parse(&parsed, layer)) != 0)
-		return error;
+	/* a layer, or a namespace made beyond them (namespaces.c) */
+	if (rat_layer_parse(&parsed, layer) != 0) {
+		rat_error_clear();
+		if (rat_workspace__namespace_name(layer) != 0)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+					      "'%.80s' is neither a layer (bronze, silver, gold) "
+					      "nor a namespace name",
+					      layer ? layer : "");
+	}
 	if (table && !rat_config__valid_identifier(table))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "invalid table name '%s' (letters, digits and '_', not "

@@ -65,7 +65,7 @@ expect_rc 1
 expect_err "rat: error: drop bronze.nope: no table bronze.nope on workspace/shop"
 run drop sales -w shop
 expect_rc 1
-expect_err "rat: error: drop sales: 'sales' is not a table name (layer.table)"
+expect_err "rat: error: drop sales: 'sales' is not a table name (layer.table or namespace.table)"
 run drop -w shop
 expect_rc 2
 expect_err "rat drop: wants one TABLE (layer.table)"

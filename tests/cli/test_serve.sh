@@ -166,6 +166,133 @@ http GET "/iceberg/v1/dev%2Ffeature/namespaces/silver/tables/events"
 expect_http 200
 expect_json "d['metadata']['current-snapshot-id']" 11
 
+# --- namespaces beyond the layers: made on the branch, with properties, holding tables
+http POST /iceberg/v1/namespaces -d '{"namespace":["analytics"],"properties":{"owner":"bi","tier":"2"}}'
+expect_http 200
+expect_json "d" '{"namespace":["analytics"],"properties":{"owner":"bi","tier":"2"}}'
+contract CreateNamespaceResponse
+http POST /iceberg/v1/namespaces -d '{"namespace":["analytics"]}'
+expect_http 409
+expect_json "d['error']['type']" AlreadyExistsException
+http POST /iceberg/v1/namespaces -d '{"namespace":["Analytics"]}'
+expect_http 409     # a session folds case: names are unique ignoring it
+expect_json "'ignoring case' in d['error']['message']" true
+for bad in '["products"]' '["main"]' '["a","b"]' '["1st"]' '["a-b"]' '["../x"]' '[""]' '[]' '"x"' \
+	"[\"$(printf 'n%.0s' $(seq 65))\"]"; do
+	http POST /iceberg/v1/namespaces -d "{\"namespace\":$bad}"
+	expect_http 400
+done
+http POST /iceberg/v1/namespaces -d '{"namespace":["staging"],"properties":{"n":1}}'
+expect_http 400     # properties are strings
+http GET /iceberg/v1/namespaces
+expect_json "d['namespaces']" '[["bronze"],["silver"],["gold"],["analytics"]]'
+contract ListNamespacesResponse
+http GET "/iceberg/v1/namespaces?pageSize=3&pageToken=3"
+expect_json "d['namespaces']" '[["analytics"]]' "d['next-page-token']" null
+http GET "/iceberg/v1/namespaces?parent=analytics"
+expect_json "d['namespaces']" '[]'
+http GET "/iceberg/v1/namespaces?parent=nowhere"
+expect_http 404
+http GET /iceberg/v1/namespaces/analytics
+expect_json "d['properties']" '{"owner":"bi","tier":"2"}'
+contract GetNamespaceResponse
+http HEAD /iceberg/v1/namespaces/analytics
+expect_http 204
+http GET "/iceberg/v1/namespaces/a%1Fb"
+expect_http 400     # a multi-level namespace
+http POST /iceberg/v1/namespaces/analytics/properties -d '{"removals":["owner","nope"],"updates":{"team":"data"}}'
+expect_http 200
+expect_json "d" '{"updated":["team"],"removed":["owner"],"missing":["nope"]}'
+contract UpdateNamespacePropertiesResponse
+http POST /iceberg/v1/namespaces/analytics/properties -d '{"removals":["team"],"updates":{"team":"x"}}'
+expect_http 422
+contract IcebergErrorResponse
+http GET /iceberg/v1/namespaces/analytics
+expect_json "d['properties']" '{"team":"data","tier":"2"}'
+http POST /iceberg/v1/namespaces/gold/properties -d '{"updates":{"sla":"daily"}}'
+expect_http 200     # a layer takes properties too
+http GET /iceberg/v1/namespaces/gold
+expect_json "d['properties']" '{"sla":"daily"}'
+http POST /iceberg/v1/namespaces/nowhere/properties -d '{"updates":{"a":"b"}}'
+expect_http 404
+expect_json "d['error']['type']" NoSuchNamespaceException
+http POST /iceberg/v1/namespaces/nowhere/tables -d "{\"name\":\"t\",\"schema\":$schema}"
+expect_http 404
+expect_json "d['error']['type']" NoSuchNamespaceException
+# another workspace's token, a read-only one, a tag: no namespace is made
+TOKEN="$tok_b" http POST "/iceberg/v1/workspace%2Fa/namespaces" -d '{"namespace":["intruder"]}'
+expect_http 403
+TOKEN="$tok_b" http GET "/iceberg/v1/workspace%2Fa/namespaces/analytics"
+expect_http 403
+TOKEN="$tok_b" http GET "/iceberg/v1/namespaces/analytics"
+expect_http 404     # b's own branch has no such namespace
+TOKEN="$tok_ro" http POST /iceberg/v1/namespaces -d '{"namespace":["intruder"]}'
+expect_http 403
+TOKEN="$tok_ro" http DELETE /iceberg/v1/namespaces/analytics
+expect_http 403
+# a table in it: rat sees it as analytics.orders, rows committed from outside included
+http POST /iceberg/v1/namespaces/analytics/tables -d "{\"name\":\"orders\",\"schema\":$schema}"
+expect_http 200
+expect_json "d['metadata']['location']" "$WH/a/analytics/orders"
+ns_uuid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["table-uuid"])' "$T_DIR/out")"
+"$RAT_TABLE_TOOL" write "$WH/a/analytics/orders" "select i::bigint as id, 'o' || i as msg from range(3) t(i)" \
+	>/dev/null || fail "table_tool write"
+ns_mlist="$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["snapshots"][-1]["manifest-list"])' \
+	"$WH/a/analytics/orders/metadata/v$(cat "$WH/a/analytics/orders/metadata/version-hint.text").metadata.json")"
+http POST /iceberg/v1/namespaces/analytics/tables/orders -d "$(uuid="$ns_uuid" mlist="$ns_mlist" commit 21 null 1)"
+expect_http 200
+expect_eq "$(ws_csv a "select count(*), sum(id) from analytics.orders")" "3,3"
+run tables -w a
+expect_out "analytics.orders"
+run diff main -w a
+expect_out "+ analytics                        namespace"
+expect_out "+ analytics.orders                 snapshot 21, 3 rows"
+expect_out "~ gold                             namespace (its properties changed)"
+run diff main -w a --json
+expect_eq "$(python3 -c 'import json,sys; print(sorted(e["table"] for e in json.load(open(sys.argv[1])) if e["kind"] == "namespace"))' "$T_DIR/out")" "['analytics', 'gold']"
+http GET /iceberg/v1/namespaces/analytics/tables
+expect_json "d['identifiers']" '[{"namespace":["analytics"],"name":"orders"}]'
+run write analytics.daily -w a --sql "select 42 as answer"
+expect_rc 0         # rat writes into a namespace its branch holds
+expect_eq "$(ws_csv a "select answer from analytics.daily")" "42"
+run write nowhere.daily -w a --sql "select 1 as x"
+expect_rc 1
+expect_err "nowhere.daily: there is no namespace nowhere on"
+run drop analytics.daily -w a
+expect_rc 0
+run query -w a "create table analytics.sneaky as select 1 as x"
+expect_rc 1         # a session guards a namespace as it does a layer
+run query -w a "drop view analytics.orders"
+expect_rc 1
+http DELETE /iceberg/v1/namespaces/analytics
+expect_http 409
+expect_json "d['error']['type']" NamespaceNotEmptyException "'analytics.orders' in d['error']['message']" true
+contract IcebergErrorResponse
+# versioned with the branch: a branch made before has it only once merged
+http GET "/iceberg/v1/dev%2Ffeature/namespaces/analytics"
+expect_http 404
+http GET "/iceberg/v1/main/namespaces/analytics"
+expect_http 404
+run merge workspace/a --into dev/feature -w a
+expect_rc 0
+http GET "/iceberg/v1/dev%2Ffeature/namespaces/analytics"
+expect_http 200
+expect_json "d['properties']" '{"team":"data","tier":"2"}'
+http GET "/iceberg/v1/dev%2Ffeature/namespaces/analytics/tables/orders"
+expect_json "d['metadata']['current-snapshot-id']" 21
+http DELETE /iceberg/v1/namespaces/analytics/tables/orders
+expect_http 204
+http DELETE /iceberg/v1/namespaces/analytics
+expect_http 204
+http GET /iceberg/v1/namespaces/analytics
+expect_http 404
+http DELETE /iceberg/v1/namespaces/analytics
+expect_http 404
+http DELETE /iceberg/v1/namespaces/silver
+expect_http 409     # a layer stays
+http GET "/iceberg/v1/dev%2Ffeature/namespaces/analytics"
+expect_http 200     # the branch keeps it until the drop is merged
+
 # --- Idempotency-Key: a retry gets the first answer, without running again
 key=0190b7a2-4c1e-7d3a-9f00-0123456789ab
 http POST /iceberg/v1/namespaces/bronze/tables -H "Idempotency-Key: $key" -d "{\"name\":\"once\",\"schema\":$schema}"

@@ -110,4 +110,4 @@ expect_rc 1
 expect_err "rat: error: write: cannot read $T_DIR/missing.sql: No such file or directory"
 run write x -w shop --sql "SELECT 1"
 expect_rc 1
-expect_err "rat: error: write x: 'x' is not a table name (layer.table)"
+expect_err "rat: error: write x: 'x' is not a table name (layer.table or namespace.table)"

@@ -91,6 +91,19 @@ void test_session_close(test_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void test_session_open_catalog(test_session *s, const char *name, struct rat_catalog **catalog)
+{
+	test_session_open(s, name);
+	if (rat_workspace__create_catalog(catalog, s->ws) != 0)
+		fail_msg("catalog: %s", rat_error_last()->message);
+}
+
+void test_session_close_catalog(test_session *s, struct rat_catalog *catalog)
+{
+	rat_catalog__free(catalog);
+	test_session_close(s);
+}
+
 void test_pipelines_load_fails(struct rat_workspace *ws, const char *want)
 {
 	rat_pipelines all;

@@ -36,6 +36,11 @@ typedef struct test_session {
 
 void test_session_open(test_session *s, const char *name);
 void test_session_close(test_session *s);
+struct rat_catalog;
+/** test_session_open(), and the workspace's catalog (created) into *catalog. */
+void test_session_open_catalog(test_session *s, const char *name, struct rat_catalog **catalog);
+/** The catalog closed, then test_session_close(). */
+void test_session_close_catalog(test_session *s, struct rat_catalog *catalog);
 /** Loading ws's pipelines fails with a message holding want; ws is freed. */
 void test_pipelines_load_fails(struct rat_workspace *ws, const char *want);
 /** A cmocka group teardown removing and freeing the scratch folder its setup left in *state. */

@@ -3,7 +3,8 @@
 //   node icebergjs_client.mjs SERVE_URL TOKEN
 // with RAT_BIN, RAT_TABLE_TOOL, TOKEN_B (workspace b's token) and the
 // workspaces a and b in the environment (RAT_WORKSPACES).
-// Namespaces and tables with and without a warehouse; a commit adding a
+// Namespaces (the layers, and one made, given properties, holding a table,
+// then dropped) and tables with and without a warehouse; a commit adding a
 // snapshot of Parquet files written outside the catalog (by table_tool, in
 // the table's folder), which `rat query` then reads; a stale commit (409); a branch prefix that
 // does not see the change until `rat merge`. Prints one line per step;
@@ -79,13 +80,13 @@ check(table.properties.stage === 'raw', 'properties updated')
 rat('branch', 'create', 'dev/js', '-w', 'a')
 
 // a snapshot of files written outside the catalog: Parquet and manifests in the table's folder
-execFileSync(process.env.RAT_TABLE_TOOL, ['write', table.location,
-  "select i::bigint as id, 'm' || i as msg from range(5) t(i)"])
-const hint = readFileSync(`${table.location}/metadata/version-hint.text`, 'utf8').trim()
-const written = JSON.parse(readFileSync(`${table.location}/metadata/v${hint}.metadata.json`, 'utf8'))
-const manifestList = written.snapshots.at(-1)['manifest-list']
-const uuid = table['table-uuid']
-const commit = (sid, parent, seq) => ({
+function writeOutside(location, sql) { // the manifest list of the snapshot written
+  execFileSync(process.env.RAT_TABLE_TOOL, ['write', location, sql])
+  const hint = readFileSync(`${location}/metadata/version-hint.text`, 'utf8').trim()
+  const written = JSON.parse(readFileSync(`${location}/metadata/v${hint}.metadata.json`, 'utf8'))
+  return written.snapshots.at(-1)['manifest-list']
+}
+const commitOf = (uuid, manifestList) => (sid, parent, seq) => ({
   requirements: [
     { type: 'assert-table-uuid', uuid },
     { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent },
@@ -96,6 +97,8 @@ const commit = (sid, parent, seq) => ({
     { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': sid },
   ],
 })
+const commit = commitOf(table['table-uuid'],
+  writeOutside(table.location, "select i::bigint as id, 'm' || i as msg from range(5) t(i)"))
 await cat.commitTable(id, commit(101, null, 1))
 const rows = rat('query', '-w', 'a', '--format', 'csv', 'select count(*) as n, sum(id) as s from silver.js_events')
 check(rows.trim().split('\n')[1] === '5,10', `rat query sees the rows: ${rows}`)
@@ -119,6 +122,32 @@ check(await cat.tableExists({ namespace: ['bronze'], name: 'js_copy' }), 'regist
 await cat.dropTable({ namespace: ['bronze'], name: 'js_copy' }, { purge: true })
 check(!(await cat.tableExists({ namespace: ['bronze'], name: 'js_copy' })), 'dropped')
 await rejects(cat.loadTable({ namespace: ['bronze'], name: 'js_copy' }), 404, 'load a dropped table')
+
+// a namespace beyond the layers: made with properties, listed, holding a table whose
+// committed rows rat query reads, not dropped while it holds it, then dropped
+const ns = { namespace: ['js_ns'] }
+await cat.createNamespace(ns, { properties: { owner: 'js' } })
+check(names(await cat.listNamespaces()).includes('js_ns'), 'the new namespace is listed')
+check(await plain.namespaceExists(ns), 'the workspace branch has it, with or without a warehouse')
+await rejects(cat.createNamespace(ns), 409, 'create the namespace twice')
+check((await cat.loadNamespaceMetadata(ns)).properties.owner === 'js', 'its properties')
+const upd = await cat.updateNamespaceProperties(ns, { removals: ['owner'], updates: { team: 'data' } })
+check(JSON.stringify(upd.updated) === '["team"]' && JSON.stringify(upd.removed) === '["owner"]',
+  `properties updated: ${JSON.stringify(upd)}`)
+check(JSON.stringify((await cat.loadNamespaceMetadata(ns)).properties) === '{"team":"data"}', 'properties after')
+const nsId = { namespace: ['js_ns'], name: 'orders' }
+const nsTable = await cat.createTable(ns, { name: 'orders', schema })
+check((await cat.listTables(ns)).identifiers.map((t) => t.name).join() === 'orders', 'its tables')
+await cat.commitTable(nsId, commitOf(nsTable['table-uuid'],
+  writeOutside(nsTable.location, "select i::bigint as id, 'o' || i as msg from range(4) t(i)"))(201, null, 1))
+const nsRows = rat('query', '-w', 'a', '--format', 'csv', 'select count(*) as n, sum(id) as s from js_ns.orders')
+check(nsRows.trim().split('\n')[1] === '4,6', `rat query sees js_ns.orders: ${nsRows}`)
+await rejects(cat.dropNamespace(ns), 409, 'drop a namespace that holds a table')
+await rejects(cat.createTable({ namespace: ['js_none'] }, { name: 't', schema }), 404, 'a table in no namespace')
+await cat.dropTable(nsId, { purge: true })
+await cat.dropNamespace(ns)
+check(!(await cat.namespaceExists(ns)), 'the namespace is dropped')
+check(!names(await cat.listNamespaces()).includes('js_ns'), 'and no longer listed')
 
 // another workspace's token sees none of it
 const other = new IcebergRestCatalog({ baseUrl: `${url}/iceberg`, auth: { type: 'bearer', token: process.env.TOKEN_B } })

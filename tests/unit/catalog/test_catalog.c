@@ -35,7 +35,7 @@ static rat_catalog *open_catalog(const char *name)
 
 static rat_table_state state(const char *location, int64_t snapshot)
 {
-	rat_table_state s = { (char *)location, snapshot, 0, 0, (char *)"content-1", false };
+	rat_table_state s = { (char *)location, snapshot, 0, 0, (char *)"content-1", false, false, NULL };
 	return s;
 }
 
@@ -342,11 +342,62 @@ static int setup(void **state_)
 	return 0;
 }
 
+/*
+ * A namespace is a key without a dot: it round-trips with its properties,
+ * stays out of the tables (contents) and is the only thing namespaces()
+ * lists, and a diff and a merge carry it like any key.
+ */
+static void namespaces_are_keys_of_their_own(void **state_)
+{
+	rat_catalog *c = open_catalog("namespaces");
+	rat_table_state ns = { (char *)"", -1, 0, 0, (char *)"ns-1", false, true,
+			       (char *)"{\"owner\":\"bi\"}" };
+	rat_table_state t = state("s3://lake/analytics/t/metadata/v1.metadata.json", 7);
+	rat_catalog_op ops[] = { { RAT_OP_PUT, "analytics", &ns }, { RAT_OP_PUT, "analytics.t", &t } };
+	rat_commit_request r = { "dev", NULL, ops, 2, "alice", "a namespace", NULL, 1000 };
+	char hash[RAT_HASH_LEN + 1];
+	rat_merge_result merged;
+	rat_contents contents;
+	rat_table_state got;
+	rat_diff diff;
+	(void)state_;
+
+	OK(rat_catalog__create_ref(c, "dev", RAT_REF_BRANCH, "main"));
+	OK(rat_catalog__commit(c, &r, hash));
+	OK(rat_catalog__contents(c, "dev", &contents));
+	assert_int_equal(contents.count, 1);
+	assert_string_equal(contents.items[0].key, "analytics.t");
+	rat_catalog__contents_free(&contents);
+	OK(rat_catalog__namespaces(c, "dev", &contents));
+	assert_int_equal(contents.count, 1);
+	assert_string_equal(contents.items[0].key, "analytics");
+	assert_true(contents.items[0].state.ns);
+	assert_string_equal(contents.items[0].state.properties, "{\"owner\":\"bi\"}");
+	rat_catalog__contents_free(&contents);
+	OK(rat_catalog__entry(c, "dev", "analytics", &got));
+	assert_true(got.ns && rat_catalog__state_equal(&got, &ns));
+	ns.properties = (char *)"{\"owner\":\"ops\"}";
+	assert_false(rat_catalog__state_equal(&got, &ns)); /* properties are part of the state */
+	rat_table_state_clear(&got);
+	OK(rat_catalog__diff(c, "main", "dev", &diff));
+	assert_int_equal(diff.count, 2);
+	assert_string_equal(diff.items[0].key, "analytics");
+	assert_true(diff.items[0].after.ns);
+	rat_catalog__diff_free(&diff);
+	OK(rat_catalog__merge(c, "dev", "main", false, "alice", &merged));
+	rat_catalog__merge_result_free(&merged);
+	OK(rat_catalog__namespaces(c, "main", &contents));
+	assert_int_equal(contents.count, 1);
+	rat_catalog__contents_free(&contents);
+	rat_catalog__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(branches_commits_and_log),
 		cmocka_unit_test(merges),
+		cmocka_unit_test(namespaces_are_keys_of_their_own),
 		cmocka_unit_test(four_processes_commit_800_times),
 		cmocka_unit_test(killed_committers_leave_no_half_commit),
 	};

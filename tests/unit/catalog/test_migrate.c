@@ -133,7 +133,7 @@ static void a_version_1_catalog_opens_with_every_ref_and_commit_intact(void **st
 
 	after = sql_text(path, "SELECT name, kind, hash, owner FROM refs ORDER BY name");
 	assert_string_equal(after, refs); /* every ref, pointing where it did */
-	expect_sql(path, "PRAGMA user_version", "2\n");
+	expect_sql(path, "PRAGMA user_version", "3\n");
 	check = sql_text(path, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok\n");
 	/* no tree of the old form is left, and every commit's tree is there */
@@ -145,7 +145,7 @@ static void a_version_1_catalog_opens_with_every_ref_and_commit_intact(void **st
 	OK(rat_catalog__open_embedded(&c, path));
 	{
 		rat_table_state s = { (char *)"file:///x/metadata/1.metadata.json", 1, 0, 0,
-				      (char *)"content-x", false };
+				      (char *)"content-x", false, false, NULL };
 		rat_catalog_op op = { RAT_OP_PUT, "gold.x", &s };
 		rat_commit_request r = { "workspace/shop", NULL, &op, 1, "tester", "put", NULL, 0 };
 		rat_merge_result m;
@@ -197,11 +197,11 @@ static void a_newer_catalog_is_refused(void **state)
 	OK(rat_catalog__open_embedded(&c, path));
 	rat_catalog__free(c);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(rat_catalog__open_embedded(&c, path), RAT_EINVALID);
 	assert_non_null(strstr(rat_error_last()->message,
-			       "has schema version 3; this rat reads versions up to 2"));
+			       "has schema version 4; this rat reads versions up to 3"));
 }
 
 /* A commit writes the leaf of the bucket it changes and a root, whatever the number of keys. */
@@ -211,7 +211,7 @@ static void a_commit_writes_what_changed(void **state)
 	rat_catalog *c = NULL;
 	rat_catalog_op *ops = calloc(500, sizeof(*ops));
 	rat_table_state s = { (char *)"file:///x/metadata/1.metadata.json", 1, 0, 0,
-			      (char *)"content-x", false };
+			      (char *)"content-x", false, false, NULL };
 	char (*keys)[32] = calloc(500, 32);
 	int i;
 	(void)state;

@@ -56,7 +56,7 @@ static rat_identity ident(const char *name, const char *branch, const char *pref
 
 static void put(rat_catalog *c, const char *branch, const char *key, char hash[RAT_HASH_LEN + 1])
 {
-	rat_table_state s = { (char *)"/w/x.json", 1, 0, 0, (char *)"content-1", false };
+	rat_table_state s = { (char *)"/w/x.json", 1, 0, 0, (char *)"content-1", false, false, NULL };
 	rat_catalog_op op = { RAT_OP_PUT, key, &s };
 	rat_commit_request r = { branch, NULL, &op, 1, "tester", "put", NULL, 0 };
 	OK(rat_catalog__commit(c, &r, hash));
@@ -141,7 +141,7 @@ static void a_workspace_reads_and_writes_what_it_may(void **state)
 	REFUSED(rat_catalog__delete_ref(c, "dev/a/exp", NULL), RAT_EACCESS,
 		"workspace 'b' cannot write 'dev/a/exp': it belongs to workspace 'a'");
 	{
-		rat_table_state s = { (char *)"/w/y.json", 2, 0, 0, (char *)"content-2", false };
+		rat_table_state s = { (char *)"/w/y.json", 2, 0, 0, (char *)"content-2", false, false, NULL };
 		rat_catalog_op op = { RAT_OP_PUT, "silver.y", &s };
 		rat_commit_request r = { "main", NULL, &op, 1, "b", "put", NULL, 0 };
 		REFUSED(rat_catalog__commit(c, &r, h), RAT_EACCESS,

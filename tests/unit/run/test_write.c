@@ -167,7 +167,7 @@ static void only_what_the_workspace_owns(void **state)
 		       "write gold.biggest: gold.biggest is a view (pipelines/gold/biggest.sql): only "
 		       "tables are written");
 	expect_refused("orders", "SELECT 1 AS x", NULL, engine, RAT_EINVALID,
-		       "write orders: 'orders' is not a table name (layer.table)");
+		       "write orders: 'orders' is not a table name (layer.table or namespace.table)");
 	opts.branch = "main";
 	expect_refused("gold.x", "SELECT 1 AS x", &opts, engine, RAT_EINVALID,
 		       "write gold.x: workspace 'writes' writes only its own branch workspace/writes "

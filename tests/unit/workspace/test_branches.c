@@ -270,17 +270,14 @@ static void a_drop_removes_the_key_from_its_branch_only(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	test_session_open(&session, "workspace_branches");
-	if (rat_workspace__create_catalog(&catalog, session.ws) != 0)
-		fail_msg("catalog: %s", rat_error_last()->message);
+	test_session_open_catalog(&session, "workspace_branches", &catalog);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	rat_catalog__free(catalog);
-	test_session_close(&session);
+	test_session_close_catalog(&session, catalog);
 	return 0;
 }
 

@@ -237,7 +237,14 @@ static void storage_paths(void **state)
 	snprintf(expected, sizeof(expected), "%s/warehouse/store/gold/", rat_workspace_home(ws));
 	assert_string_equal(path, expected);
 	rat_free(path);
-	assert_int_equal(rat_workspace_storage_path(&path, ws, "platinum", "x"), RAT_EINVALID);
+	/* a namespace beyond the layers has its folder beside theirs */
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "platinum", "x"), 0);
+	snprintf(expected, sizeof(expected), "%s/warehouse/store/platinum/x/", rat_workspace_home(ws));
+	assert_string_equal(path, expected);
+	rat_free(path);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "..", "x"), RAT_EINVALID);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "a/b", "x"), RAT_EINVALID);
+	assert_int_equal(rat_workspace_storage_path(&path, ws, "products", "x"), RAT_EINVALID);
 	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", "../other"), RAT_EINVALID);
 	assert_int_equal(rat_workspace_storage_path(&path, ws, "gold", "a/b"), RAT_EINVALID);
 	assert_null(path);
