@@ -225,8 +225,109 @@ static int unreadable(rat_table_info *info, const rat_workspace *ws, const rat_c
 	return rat_workspace__table_location((char **)&info->location, ws, c->key);
 }
 
+/* The metadata file entry c's table is read from in ws (free()); NULL when it cannot be told. */
+static char *metadata_file(const rat_workspace *ws, const rat_catalog_entry *c)
+{
+	const char *slash = strstr(c->state.metadata_location, "/metadata/");
+	char *location = NULL, *file;
+	bool foreign;
+
+	if (!slash || rat_workspace__entry_location(&location, &foreign, ws, c) != 0) {
+		rat_error_clear();
+		return NULL;
+	}
+	file = rat__sprintf("%s%s", location, slash);
+	free(location);
+	return file;
+}
+
+/* What a listing keeps of a table read: all that its metadata file decides. */
+static json_t *info_json(const rat_table_info *t)
+{
+	json_t *columns = json_array(), *j;
+	size_t i;
+
+	for (i = 0; columns && i < t->column_count; i++)
+		json_array_append_new(columns, json_pack("[ss]", t->column_names[i], t->column_types[i]));
+	j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o*}", "snapshot_id",
+		      (json_int_t)t->snapshot_id, "updated_ms", (json_int_t)t->updated_ms, "rows",
+		      (json_int_t)t->rows, "data_files", (json_int_t)t->data_files, "bytes",
+		      (json_int_t)t->bytes, "partitioning", t->partitioning, "kind", t->kind,
+		      "view_sql", t->view_sql ? t->view_sql : "", "columns", columns);
+	return j;
+}
+
+/* A table's info from what a listing kept of its metadata file; RAT_EINVALID when malformed. */
+static int info_from_json(rat_table_info *info, json_t *j)
+{
+	json_t *columns = json_object_get(j, "columns"), *col;
+	const char *kind = json_string_value(json_object_get(j, "kind"));
+	const char *sql = json_string_value(json_object_get(j, "view_sql"));
+	size_t i;
+	int error;
+
+	if (!kind || !sql || !json_is_array(columns) ||
+	    !json_is_string(json_object_get(j, "partitioning")))
+		return RAT_EINVALID;
+	info->kind = strcmp(kind, "view") == 0 ? "view" : "table";
+	info->view_sql = sql[0] ? rat__strdup(sql) : "";
+	info->snapshot_id = json_integer_value(json_object_get(j, "snapshot_id"));
+	info->updated_ms = json_integer_value(json_object_get(j, "updated_ms"));
+	info->rows = json_integer_value(json_object_get(j, "rows"));
+	info->data_files = json_integer_value(json_object_get(j, "data_files"));
+	info->bytes = json_integer_value(json_object_get(j, "bytes"));
+	info->partitioning = rat__strdup(json_string_value(json_object_get(j, "partitioning")));
+	if (!info->view_sql || !info->partitioning ||
+	    (error = alloc_columns(info, json_array_size(columns))) != 0)
+		return RAT_ENOMEM;
+	json_array_foreach(columns, i, col) {
+		const char *name = json_string_value(json_array_get(col, 0));
+		const char *type = json_string_value(json_array_get(col, 1));
+		char *text = name && type ? rat__sprintf("%s %s", name, type) : NULL;
+		if (!name || !type)
+			return RAT_EINVALID;
+		if (!text || (error = split_column(info, i, text, strlen(name))) != 0) {
+			free(text);
+			return RAT_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Entry c's info: from what an earlier listing learnt of its metadata file
+ * when that file is unchanged (listing.c), else read, and kept for the next.
+ */
+static int fill_listed(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c,
+		       rat_listing *cache)
+{
+	char *file = metadata_file(ws, c);
+	json_t *kept = file ? rat_workspace__listing_get(cache, file) : NULL;
+	int error;
+
+	if (kept) {
+		info->key = rat__strdup(c->key);
+		info->metadata_location = rat__strdup(c->state.metadata_location);
+		if (!info->key || !info->metadata_location)
+			error = RAT_ENOMEM;
+		else if ((error = info_from_json(info, kept)) == 0)
+			error = rat_workspace__table_location((char **)&info->location, ws, c->key);
+		if (error != RAT_EINVALID) {
+			free(file);
+			return error;
+		}
+		info_free(info); /* a malformed entry: read the table */
+		rat_error_clear();
+	}
+	if ((error = fill_info(info, ws, c)) == 0 && file)
+		rat_workspace__listing_put(cache, file, info_json(info));
+	free(file);
+	return error;
+}
+
 int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char *ref, const char *key)
 {
+	rat_listing *cache = NULL;
 	rat_catalog *catalog = NULL;
 	rat_contents contents = { NULL, 0 };
 	size_t i;
@@ -244,18 +345,22 @@ int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char 
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
+	if ((error = rat_workspace__listing_open(&cache, ws)) != 0)
+		goto cleanup;
 	for (i = 0; !error && i < contents.count; i++) {
 		if (key && strcmp(contents.items[i].key, key) != 0)
 			continue;
-		error = fill_info(&out->items[out->count++], ws, &contents.items[i]);
+		error = fill_listed(&out->items[out->count++], ws, &contents.items[i], cache);
 		if (error && error != RAT_ENOMEM && !key) /* one table: the others are listed */
 			error = unreadable(&out->items[out->count - 1], ws, &contents.items[i]);
 		else if (!error)
 			out->items[out->count - 1].error = "";
 	}
+	rat_workspace__listing_save(cache);
 cleanup:
 	if (error)
 		rat_table_list_free(out);
+	rat_workspace__listing_free(cache);
 	rat_catalog__contents_free(&contents);
 	rat_catalog__free(catalog);
 	return error;

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# tests/cli/test_tables_listing.sh - `rat tables` keeps what it read of each
+# table's metadata file (RAT_HOME/cache/<workspace>/tables.json) and reads
+# again only the tables whose file it has not seen: a commit's new file is
+# read, an unchanged one is not (shown by a file changed behind the cache's
+# back with its size and time kept: the listing still says what it said);
+# a file rewritten or removed by hand is read again; a cache that is garbage,
+# of another version or not writable changes nothing in what is listed.
+source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
+
+ws_init shop
+printf 'SELECT 1 AS a\n' > "$p/gold/one.sql"
+printf 'SELECT i AS b FROM range(5) t(i)\n' > "$p/silver/five.sql"
+printf -- '-- @materialized: view\nSELECT * FROM {{ ref("silver.five") }}\n' > "$p/gold/view_of_five.sql"
+run run -w shop
+expect_rc 0
+cache="$RAT_HOME/cache/shop/tables.json"
+run tables -w shop
+expect_rc 0
+expect_out "gold.one                                    1       1"
+expect_out "silver.five                                 5       1"
+cp "$T_DIR/out" "$T_DIR/first.txt"
+[ -f "$cache" ] || fail "no listing cache at $cache"
+T_CHECKS=$((T_CHECKS + 1))
+run tables -w shop --json
+expect_rc 0
+cp "$T_DIR/out" "$T_DIR/first.json"
+metadata() { python3 -c 'import json,sys; print([t["metadata_location"] for t in json.load(open(sys.argv[1])) if t["table"] == sys.argv[2]][0])' "$T_DIR/first.json" "$1"; }
+one="$(metadata gold.one)"
+
+# a file changed behind the cache's back, its size and time kept: the listing is the cache's
+python3 - "$one" <<'EOF'
+import json, os, sys
+path = sys.argv[1]
+st = os.stat(path)
+text = open(path).read()
+doc = json.loads(text)
+doc["current-snapshot-id"] = -1          # the table would read as having no snapshot
+new = json.dumps(doc)
+new = new + " " * (len(text) - len(new))  # the same size
+assert len(new) == len(text)
+open(path, "w").write(new)
+os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+EOF
+run tables -w shop
+expect_rc 0
+expect_eq "$(cat "$T_DIR/out")" "$(cat "$T_DIR/first.txt")"
+run tables -w shop --json
+expect_eq "$(cat "$T_DIR/out")" "$(cat "$T_DIR/first.json")"
+
+# its time changed: read again
+touch "$one"
+run tables -w shop --json
+expect_json "[t['snapshot_id'] for t in d if t['table'] == 'gold.one']" '[null]'
+
+# a commit: its new metadata file is read
+printf 'SELECT 1 AS a UNION ALL SELECT 2\n' > "$p/gold/one.sql"
+run run -w shop
+expect_rc 0
+run tables -w shop
+expect_out "gold.one                                    2       1"
+
+# a file removed by hand: read again, and said
+rm "$(python3 -c 'import json,sys; print([t["metadata_location"] for t in json.load(sys.stdin) if t["table"] == "silver.five"][0])' \
+	< <("$RAT_BIN" tables -w shop --json))"
+run tables -w shop
+expect_rc 1
+expect_out "silver.five                      (unreadable)"
+expect_err "1 of 3 tables could not be read"
+
+# a cache that is garbage, of another version, or that cannot be written: the same listing
+printf 'not json' > "$cache"
+run tables -w shop
+expect_rc 1
+cp "$T_DIR/out" "$T_DIR/garbage.txt"
+expect_out "gold.one                                    2       1"
+printf '{"version": 99, "tables": {}}' > "$cache"
+run tables -w shop
+expect_eq "$(cat "$T_DIR/out")" "$(cat "$T_DIR/garbage.txt")"
+rm -f "$cache"
+mkdir "$cache"    # a folder where the file goes: it cannot be written
+run tables -w shop
+expect_eq "$(cat "$T_DIR/out")" "$(cat "$T_DIR/garbage.txt")"
