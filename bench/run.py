@@ -528,7 +528,7 @@ class Bench:
         log(f"  commits on a branch of {TABLES} tables: {full['per_second']:.0f}/s")
         # the first listing reads every table's metadata; the next ones only what changed
         # (src/workspace/listing.c), so the first is measured apart, its cache removed each time
-        cache = os.path.join(home, "cache", "catalog", "tables.json")
+        cache = os.path.join(home, "cache", "catalog", "tables.tsv")
         first = []
         for _ in range(3):
             if os.path.exists(cache):

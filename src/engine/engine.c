@@ -23,6 +23,10 @@
 
 const char *rat_engine_version(void)
 {
+	if (rat_duckdb__load() != 0) {
+		rat_error_clear();
+		return "(not loaded)";
+	}
 	return duckdb_library_version();
 }
 
@@ -42,6 +46,8 @@ int rat_engine__open(rat_engine **out, const rat_engine_config *cfg)
 	int error = 0;
 
 	*out = NULL;
+	if ((error = rat_duckdb__load()) != 0)
+		return error;
 	/* DuckDB creates the spill folder's last level only, when it first spills */
 	if (cfg->temp_dir && (error = rat_fs__mkdir_p(cfg->temp_dir)) != 0)
 		return error;

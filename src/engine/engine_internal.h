@@ -1,11 +1,12 @@
 /*
  * engine/engine_internal.h - shared between the engine's files. Only
- * src/engine/ includes duckdb.h.
+ * src/engine/ includes duckdb.h, through duckdb_api.h (DuckDB loaded when
+ * the first engine opens).
  */
 #ifndef RAT_ENGINE_INTERNAL_H
 #define RAT_ENGINE_INTERNAL_H
 
-#include <duckdb.h>
+#include "engine/duckdb_api.h"
 
 #include "util/common.h"
 #include "util/buf.h"

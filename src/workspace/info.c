@@ -18,6 +18,7 @@
 #include "table/scan.h"
 #include "table/view.h"
 #include "workspace/tables.h"
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,57 +242,92 @@ static char *metadata_file(const rat_workspace *ws, const rat_catalog_entry *c)
 	return file;
 }
 
-/* What a listing keeps of a table read: all that its metadata file decides. */
-static json_t *info_json(const rat_table_info *t)
+/*
+ * What a listing keeps of a table read, all that its metadata file decides:
+ * snapshot, time, rows, files, bytes, kind, partitioning, view SQL, then the
+ * columns' names and types, tab-separated (listing.c). NULL: out of memory.
+ */
+static char *info_fields(const rat_table_info *t)
 {
-	json_t *columns = json_array(), *j;
-	size_t i;
-
-	for (i = 0; columns && i < t->column_count; i++)
-		json_array_append_new(columns, json_pack("[ss]", t->column_names[i], t->column_types[i]));
-	j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:o*}", "snapshot_id",
-		      (json_int_t)t->snapshot_id, "updated_ms", (json_int_t)t->updated_ms, "rows",
-		      (json_int_t)t->rows, "data_files", (json_int_t)t->data_files, "bytes",
-		      (json_int_t)t->bytes, "partitioning", t->partitioning, "kind", t->kind,
-		      "view_sql", t->view_sql ? t->view_sql : "", "columns", columns);
-	return j;
-}
-
-/* A table's info from what a listing kept of its metadata file; RAT_EINVALID when malformed. */
-static int info_from_json(rat_table_info *info, json_t *j)
-{
-	json_t *columns = json_object_get(j, "columns"), *col;
-	const char *kind = json_string_value(json_object_get(j, "kind"));
-	const char *sql = json_string_value(json_object_get(j, "view_sql"));
+	rat_buf out = RAT_BUF_INIT;
 	size_t i;
 	int error;
 
-	if (!kind || !sql || !json_is_array(columns) ||
-	    !json_is_string(json_object_get(j, "partitioning")))
+	error = rat_buf_printf(&out, "%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\t%" PRId64
+				     "\t%s\t",
+			       t->snapshot_id, t->updated_ms, t->rows, t->data_files, t->bytes, t->kind);
+	if (!error && (error = rat_workspace__listing_escape(&out, t->partitioning)) == 0 &&
+	    (error = rat_buf_putc(&out, '\t')) == 0 &&
+	    (error = rat_workspace__listing_escape(&out, t->view_sql ? t->view_sql : "")) == 0)
+		error = rat_buf_printf(&out, "\t%zu", t->column_count);
+	for (i = 0; !error && i < t->column_count; i++)
+		if ((error = rat_buf_putc(&out, '\t')) != 0 ||
+		    (error = rat_workspace__listing_escape(&out, t->column_names[i])) != 0 ||
+		    (error = rat_buf_putc(&out, '\t')) != 0)
+			break;
+		else
+			error = rat_workspace__listing_escape(&out, t->column_types[i]);
+	if (error) {
+		rat_buf_free(&out);
+		return NULL;
+	}
+	return rat_buf_detach(&out);
+}
+
+/* A number field at *p (moved past it); false when there is none. */
+static bool number_field(const char **p, int64_t *out)
+{
+	char *end;
+
+	*out = strtoll(*p, &end, 10);
+	if (end == *p || (*end != '\t' && *end))
+		return false;
+	*p = *end ? end + 1 : end;
+	return true;
+}
+
+/* A table's info from the fields a listing kept (info_fields()); RAT_EINVALID when malformed. */
+static int info_from_fields(rat_table_info *info, const char *p)
+{
+	int64_t n;
+	char *kind = NULL, *sql = NULL, *name, *type;
+	size_t i;
+	int error = 0;
+
+	if (!number_field(&p, &info->snapshot_id) || !number_field(&p, &info->updated_ms) ||
+	    !number_field(&p, &info->rows) || !number_field(&p, &info->data_files) ||
+	    !number_field(&p, &info->bytes))
 		return RAT_EINVALID;
-	info->kind = strcmp(kind, "view") == 0 ? "view" : "table";
-	info->view_sql = sql[0] ? rat__strdup(sql) : "";
-	info->snapshot_id = json_integer_value(json_object_get(j, "snapshot_id"));
-	info->updated_ms = json_integer_value(json_object_get(j, "updated_ms"));
-	info->rows = json_integer_value(json_object_get(j, "rows"));
-	info->data_files = json_integer_value(json_object_get(j, "data_files"));
-	info->bytes = json_integer_value(json_object_get(j, "bytes"));
-	info->partitioning = rat__strdup(json_string_value(json_object_get(j, "partitioning")));
-	if (!info->view_sql || !info->partitioning ||
-	    (error = alloc_columns(info, json_array_size(columns))) != 0)
+	if ((kind = rat_workspace__listing_field(&p)) == NULL ||
+	    (info->partitioning = rat_workspace__listing_field(&p)) == NULL ||
+	    (sql = rat_workspace__listing_field(&p)) == NULL) {
+		free(kind);
 		return RAT_ENOMEM;
-	json_array_foreach(columns, i, col) {
-		const char *name = json_string_value(json_array_get(col, 0));
-		const char *type = json_string_value(json_array_get(col, 1));
-		char *text = name && type ? rat__sprintf("%s %s", name, type) : NULL;
-		if (!name || !type)
+	}
+	info->kind = strcmp(kind, "view") == 0 ? "view" : "table";
+	free(kind);
+	info->view_sql = sql[0] ? sql : "";
+	if (!sql[0])
+		free(sql);
+	if (!number_field(&p, &n) || n < 0 || n > 100000)
+		return RAT_EINVALID;
+	if ((error = alloc_columns(info, (size_t)n)) != 0)
+		return error;
+	for (i = 0; !error && i < (size_t)n; i++) {
+		char *text;
+		if (!*p)
 			return RAT_EINVALID;
-		if (!text || (error = split_column(info, i, text, strlen(name))) != 0) {
-			free(text);
+		if ((name = rat_workspace__listing_field(&p)) == NULL ||
+		    (type = rat_workspace__listing_field(&p)) == NULL) {
+			free(name);
 			return RAT_ENOMEM;
 		}
+		text = rat__sprintf("%s %s", name, type);
+		error = text ? split_column(info, i, text, strlen(name)) : RAT_ENOMEM;
+		free(name);
+		free(type);
 	}
-	return 0;
+	return error;
 }
 
 /*
@@ -301,8 +337,8 @@ static int info_from_json(rat_table_info *info, json_t *j)
 static int fill_listed(rat_table_info *info, const rat_workspace *ws, const rat_catalog_entry *c,
 		       rat_listing *cache)
 {
-	char *file = metadata_file(ws, c);
-	json_t *kept = file ? rat_workspace__listing_get(cache, file) : NULL;
+	char *file = metadata_file(ws, c), *fields;
+	const char *kept = file ? rat_workspace__listing_get(cache, file) : NULL;
 	int error;
 
 	if (kept) {
@@ -310,7 +346,7 @@ static int fill_listed(rat_table_info *info, const rat_workspace *ws, const rat_
 		info->metadata_location = rat__strdup(c->state.metadata_location);
 		if (!info->key || !info->metadata_location)
 			error = RAT_ENOMEM;
-		else if ((error = info_from_json(info, kept)) == 0)
+		else if ((error = info_from_fields(info, kept)) == 0)
 			error = rat_workspace__table_location((char **)&info->location, ws, c->key);
 		if (error != RAT_EINVALID) {
 			free(file);
@@ -319,8 +355,10 @@ static int fill_listed(rat_table_info *info, const rat_workspace *ws, const rat_
 		info_free(info); /* a malformed entry: read the table */
 		rat_error_clear();
 	}
-	if ((error = fill_info(info, ws, c)) == 0 && file)
-		rat_workspace__listing_put(cache, file, info_json(info));
+	if ((error = fill_info(info, ws, c)) == 0 && file && (fields = info_fields(info)) != NULL) {
+		rat_workspace__listing_put(cache, file, fields);
+		free(fields);
+	}
 	free(file);
 	return error;
 }

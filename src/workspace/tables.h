@@ -96,19 +96,27 @@ RAT_MUST_USE int rat_workspace__namespace_name(const char *name);
 RAT_MUST_USE int rat_workspace__namespace_of(rat_catalog *catalog, const char *head,
 					     const char *branch, const char *key);
 /*
- * listing.c: what a listing learnt of each metadata file (a JSON object per
- * file path), kept under the workspace's cache folder between listings.
+ * listing.c: what a listing learnt of each metadata file (a line of fields
+ * per file path), kept under the workspace's cache folder between listings.
  */
 typedef struct rat_listing rat_listing;
 /** The cache as the last listing left it (an empty one when there is none). */
 RAT_MUST_USE int rat_workspace__listing_open(rat_listing **out, const rat_workspace *ws);
-/** What was learnt of file, if it is still the file described then (borrowed); else NULL. */
-json_t *rat_workspace__listing_get(rat_listing *l, const char *file);
-/** Keep entry (taken) for file. */
-void rat_workspace__listing_put(rat_listing *l, const char *file, json_t *entry);
+/**
+ * The fields kept for file, if it is still the file described then: a
+ * tab-separated line (borrowed; split it with rat_workspace__listing_field());
+ * else NULL.
+ */
+const char *rat_workspace__listing_get(rat_listing *l, const char *file);
+/** Keep fields (tab-separated, each escaped with rat_workspace__listing_escape()) for file. */
+void rat_workspace__listing_put(rat_listing *l, const char *file, const char *fields);
 /** Write the cache if something was learnt (best effort: a failure is not reported). */
 void rat_workspace__listing_save(rat_listing *l);
 void rat_workspace__listing_free(rat_listing *l);
+/** s into out with '\\', tab, newline and carriage return escaped. */
+RAT_MUST_USE int rat_workspace__listing_escape(rat_buf *out, const char *s);
+/** The field at *p unescaped (free()), *p moved past its tab; NULL: out of memory. */
+char *rat_workspace__listing_field(const char **p);
 /** Who a commit made for ws names: given, else $USER as ws saw it, else "ratatouille". */
 const char *rat_workspace__author(const rat_workspace *ws, const char *given);
 /**

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tests/cli/test_tables_listing.sh - `rat tables` keeps what it read of each
-# table's metadata file (RAT_HOME/cache/<workspace>/tables.json) and reads
+# table's metadata file (RAT_HOME/cache/<workspace>/tables.tsv) and reads
 # again only the tables whose file it has not seen: a commit's new file is
 # read, an unchanged one is not (shown by a file changed behind the cache's
 # back with its size and time kept: the listing still says what it said);
 # a file rewritten or removed by hand is read again; a cache that is garbage,
-# of another version or not writable changes nothing in what is listed.
+# of another version or not writable changes nothing in what is listed. The
+# listing does not load DuckDB at all; a query does.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 ws_init shop
@@ -14,7 +15,7 @@ printf 'SELECT i AS b FROM range(5) t(i)\n' > "$p/silver/five.sql"
 printf -- '-- @materialized: view\nSELECT * FROM {{ ref("silver.five") }}\n' > "$p/gold/view_of_five.sql"
 run run -w shop
 expect_rc 0
-cache="$RAT_HOME/cache/shop/tables.json"
+cache="$RAT_HOME/cache/shop/tables.tsv"
 run tables -w shop
 expect_rc 0
 expect_out "gold.one                                    1       1"
@@ -68,13 +69,20 @@ expect_rc 1
 expect_out "silver.five                      (unreadable)"
 expect_err "1 of 3 tables could not be read"
 
+# rat tables runs no SQL: DuckDB, most of what starting a process costs, is not even loaded
+LD_DEBUG=libs "$RAT_BIN" tables -w shop >/dev/null 2>"$T_DIR/ld.txt" || :  # (1: silver.five is unreadable)
+! grep -q 'libduckdb\.so' "$T_DIR/ld.txt" || fail "rat tables loaded libduckdb"
+LD_DEBUG=libs "$RAT_BIN" query -w shop "SELECT 1" >/dev/null 2>"$T_DIR/ld.txt" || :
+grep -q 'calling init: .*libduckdb' "$T_DIR/ld.txt" || fail "rat query did not load libduckdb"
+T_CHECKS=$((T_CHECKS + 2))
+
 # a cache that is garbage, of another version, or that cannot be written: the same listing
 printf 'not json' > "$cache"
 run tables -w shop
 expect_rc 1
 cp "$T_DIR/out" "$T_DIR/garbage.txt"
 expect_out "gold.one                                    2       1"
-printf '{"version": 99, "tables": {}}' > "$cache"
+printf 'rat-listing 99\nx\ty\n' > "$cache"
 run tables -w shop
 expect_eq "$(cat "$T_DIR/out")" "$(cat "$T_DIR/garbage.txt")"
 rm -f "$cache"
