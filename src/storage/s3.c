@@ -363,6 +363,8 @@ int rat_store__s3_open(rat_store *store, const char *bucket, const char *prefix,
 	rat_s3 *s3;
 	int error;
 
+	if ((error = rat_curl__load()) != 0)
+		return error;
 	pthread_once(&curl_once, init_curl);
 	if (curl_init_result != CURLE_OK)
 		return rat_error__set(RAT_ERROR, RAT_ERRCLASS_OS, "libcurl failed to start: %s",

@@ -15,7 +15,7 @@
 #include "storage/store_internal.h"
 #include "storage/xml.h"
 
-#include <curl/curl.h>
+#include "storage/curl_api.h"
 
 /* Caps on bodies read into memory that the caller did not size. */
 #define RAT_S3_XML_MAX ((size_t)16 << 20)   /* list pages, multipart answers */

@@ -69,12 +69,14 @@ expect_rc 1
 expect_out "silver.five                      (unreadable)"
 expect_err "1 of 3 tables could not be read"
 
-# rat tables runs no SQL: DuckDB, most of what starting a process costs, is not even loaded
+# rat tables runs no SQL and reads no S3: DuckDB and libcurl, most of what starting a
+# process costs, are not even loaded
 LD_DEBUG=libs "$RAT_BIN" tables -w shop >/dev/null 2>"$T_DIR/ld.txt" || :  # (1: silver.five is unreadable)
 ! grep -q 'libduckdb\.so' "$T_DIR/ld.txt" || fail "rat tables loaded libduckdb"
+! grep -q 'libcurl\.so' "$T_DIR/ld.txt" || fail "rat tables loaded libcurl (a local workspace needs no S3)"
 LD_DEBUG=libs "$RAT_BIN" query -w shop "SELECT 1" >/dev/null 2>"$T_DIR/ld.txt" || :
 grep -q 'calling init: .*libduckdb' "$T_DIR/ld.txt" || fail "rat query did not load libduckdb"
-T_CHECKS=$((T_CHECKS + 2))
+T_CHECKS=$((T_CHECKS + 3))
 
 # a cache that is garbage, of another version, or that cannot be written: the same listing
 printf 'not json' > "$cache"

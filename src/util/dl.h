@@ -1,0 +1,56 @@
+/*
+ * util/dl.h - a library loaded on first use, its functions into a table
+ * (dlopen, dlsym): what engine/duckdb_api.c and storage/curl_api.c make of
+ * DuckDB and libcurl, so that a process loads them only once it needs them.
+ *
+ *   RAT_DL_LOADER(load_fn, api, "libx.so.1", X_FUNCTIONS)
+ *
+ * defines int load_fn(void): the library loaded once per process (later
+ * calls return what the first found), each function X_FUNCTIONS lists
+ * looked up into api's field of its name; 0, or RAT_EIO naming the library
+ * and what failed (not found, a function missing). The library is looked for
+ * as the dynamic loader looks for one the caller needs (its run path,
+ * LD_LIBRARY_PATH, the system's folders) and never unloaded.
+ */
+#ifndef RAT_UTIL_DL_H
+#define RAT_UTIL_DL_H
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+
+#include "util/error.h"
+
+/* One function into the table (a function pointer from dlsym's object pointer, as POSIX has it). */
+#define RAT_DL_SYM(name)                                                                       \
+	if (!failure[0] && (*(void **)&table->name = dlsym(lib, #name)) == NULL)                \
+		snprintf(failure, 512, "%s has no function %s", library, #name);
+
+#define RAT_DL_LOADER(load_fn, api, library_name, FUNCTIONS)                                   \
+	static pthread_once_t load_fn##_once = PTHREAD_ONCE_INIT;                                \
+	static char load_fn##_failure[512]; /* "" once loaded */                                 \
+	static void load_fn##_run(void)                                                          \
+	{                                                                                        \
+		static const char library[] = library_name;                                      \
+		__typeof__(api) *table = &api;                                                   \
+		char *failure = load_fn##_failure;                                               \
+		void *lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);                              \
+		const char *why;                                                                 \
+		if (!lib) {                                                                      \
+			why = dlerror();                                                         \
+			snprintf(failure, sizeof(load_fn##_failure), "%s",                       \
+				 why ? why : library_name ": not found");                        \
+			return;                                                                  \
+		}                                                                                \
+		FUNCTIONS(RAT_DL_SYM)                                                            \
+	}                                                                                        \
+	int load_fn(void)                                                                        \
+	{                                                                                        \
+		pthread_once(&load_fn##_once, load_fn##_run);                                    \
+		if (load_fn##_failure[0])                                                        \
+			return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "cannot load %s: %s",    \
+					      library_name, load_fn##_failure);                  \
+		return 0;                                                                        \
+	}
+
+#endif
