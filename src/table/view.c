@@ -123,37 +123,46 @@ cleanup:
 	return error;
 }
 
+/* The current version's SQL in DuckDB's dialect (borrowed from doc), or NULL; its id in *current. */
+static const char *duckdb_sql(json_t *doc, json_int_t *current)
+{
+	json_t *v, *r;
+	size_t i, j;
+
+	*current = json_integer_value(json_object_get(doc, "current-version-id"));
+	json_array_foreach(json_object_get(doc, "versions"), i, v) {
+		if (json_integer_value(json_object_get(v, "version-id")) != *current)
+			continue;
+		json_array_foreach(json_object_get(v, "representations"), j, r) {
+			const char *dialect = json_string_value(json_object_get(r, "dialect"));
+			const char *text = json_string_value(json_object_get(r, "sql"));
+			if (text && dialect && strcmp(dialect, "duckdb") == 0)
+				return text;
+		}
+	}
+	return NULL;
+}
+
 int rat_table__read_view(char **sql, rat_store *store, const char *metadata_key)
 {
-	json_t *doc = NULL, *versions, *v;
+	json_t *doc = NULL;
 	json_int_t current;
-	size_t i, j;
+	const char *text;
 	int error;
 
 	*sql = NULL;
 	if ((error = load(&doc, store, metadata_key)) != 0)
 		return error;
-	current = json_integer_value(json_object_get(doc, "current-version-id"));
-	versions = json_object_get(doc, "versions");
-	json_array_foreach(versions, i, v) {
-		json_t *reps = json_object_get(v, "representations"), *r;
-		if (json_integer_value(json_object_get(v, "version-id")) != current)
-			continue;
-		json_array_foreach(reps, j, r) {
-			const char *dialect = json_string_value(json_object_get(r, "dialect"));
-			const char *text = json_string_value(json_object_get(r, "sql"));
-			if (text && dialect && strcmp(dialect, "duckdb") == 0) {
-				*sql = rat__strdup(text);
-				break;
-			}
-		}
-	}
+	if ((text = duckdb_sql(doc, &current)) != NULL && (*sql = rat__strdup(text)) == NULL)
+		error = RAT_ENOMEM;
+	else if (!text)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				       "view %s has no DuckDB SQL for its current version %lld (another "
+				       "engine made it, in its own dialect: a version with "
+				       "\"dialect\": \"duckdb\" makes it one rat reads)",
+				       metadata_key, (long long)current);
 	json_decref(doc);
-	if (*sql)
-		return 0;
-	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
-			      "view %s has no DuckDB SQL for its current version %lld", metadata_key,
-			      (long long)current);
+	return error;
 }
 
 static char *type_text(json_t *type)
@@ -196,14 +205,21 @@ static int view_columns(rat_strarray *out, json_t *doc)
 int rat_table__view_info(rat_view_info *out, rat_store *store, const char *metadata_key)
 {
 	json_t *doc = NULL, *versions, *v;
+	json_int_t current;
+	const char *text;
 	size_t i, n;
-	int error;
+	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_table__read_view(&out->sql, store, metadata_key)) != 0 ||
-	    (error = load(&doc, store, metadata_key)) != 0 ||
-	    (error = view_columns(&out->columns, doc)) != 0)
+	if ((error = load(&doc, store, metadata_key)) != 0)
 		goto cleanup;
+	/* a view in another engine's dialect is described all the same, its SQL "" */
+	text = duckdb_sql(doc, &current);
+	if ((out->sql = rat__strdup(text ? text : "")) == NULL ||
+	    (error = view_columns(&out->columns, doc)) != 0) {
+		error = error ? error : RAT_ENOMEM;
+		goto cleanup;
+	}
 	versions = json_object_get(doc, "versions");
 	n = json_array_size(versions);
 	if (n && (out->versions = rat__calloc(n, sizeof(*out->versions))) == NULL) {

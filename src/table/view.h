@@ -45,7 +45,8 @@ typedef struct rat_view_version {
 
 /* What `rat tables`, `describe` and `history` show of a view. */
 typedef struct rat_view_info {
-	char *sql;               /* the current version's DuckDB SQL */
+	char *sql;               /* the current version's DuckDB SQL; "" when it has none (a view
+				  * another engine made, in its own dialect) */
 	rat_strarray columns;    /* "name type" of the current schema, Iceberg type names */
 	rat_view_version *versions; /* newest first */
 	size_t version_count;

@@ -110,8 +110,10 @@ static int fill_view(rat_table_info *info, const rat_workspace *ws, const rat_ca
 		return error;
 	info->key = rat__strdup(c->key);
 	info->metadata_location = rat__strdup(c->state.metadata_location);
-	info->view_sql = view.sql;
-	view.sql = NULL;
+	if (view.sql[0]) { /* "": a view in another engine's dialect */
+		info->view_sql = view.sql;
+		view.sql = NULL;
+	}
 	info->snapshot_id = -1;
 	info->updated_ms = view.version_count ? view.versions[0].timestamp_ms : 0;
 	info->rows = info->data_files = info->bytes = -1;

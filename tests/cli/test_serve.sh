@@ -380,6 +380,15 @@ expect_http 404
 http GET /iceberg/v1/namespaces/gold/views/events
 expect_http 404
 expect_json "d['error']['type']" NoSuchViewException
+# a view in Spark's dialect: rat lists it as a view, with its columns; a query on it says why it cannot
+run tables -w a
+expect_rc 0
+expect_out "gold.v1                                (view)"
+run describe gold.v1 -w a --json
+expect_json "d['kind']" view "d['columns']" '[{"name":"answer","type":"int"}]' "d['error']" null
+run query -w a "select * from gold.v1"
+expect_rc 1
+expect_err "has no DuckDB SQL for its current version 1 (another engine made it"
 # a new version, in DuckDB's dialect: rat query reads the view
 http POST /iceberg/v1/namespaces/gold/views/v1 -d "{\"requirements\":[{\"type\":\"assert-view-uuid\",\"uuid\":\"$vuuid\"}],\"updates\":[{\"action\":\"add-view-version\",\"view-version\":$(version 'select 42 as answer' duckdb)},{\"action\":\"set-current-view-version\",\"view-version-id\":-1}]}"
 expect_http 200
