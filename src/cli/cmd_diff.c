@@ -181,8 +181,9 @@ const cli_command cli_cmd_diff = {
 	"Usage: rat diff A [B] [--json]\n"
 	"\n"
 	"Tables added (+), removed (-) or changed (~, with snapshot ids and row\n"
-	"counts) going from\n"
-	"A to B (refs or commits; B defaults to the workspace's branch).\n",
+	"counts) going from A to B (refs or commits; B defaults to the workspace's\n"
+	"branch); and the namespaces an Iceberg client made, dropped or gave\n"
+	"properties (rat serve).\n",
 	options,
 	NULL,
 	NULL,
