@@ -8,4 +8,4 @@
 
 rat_curl_api rat_curl__fn;
 
-RAT_DL_LOADER(rat_curl__load, rat_curl__fn, "libcurl.so.4", RAT_CURL_FUNCTIONS)
+RAT_DL_LOADER(rat_curl__load, rat_curl__fn, "libcurl.so.4", NULL, RAT_CURL_FUNCTIONS)
