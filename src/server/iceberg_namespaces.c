@@ -114,11 +114,13 @@ static int create_namespace(ice *x)
 	props = json_object_get(body, "properties");
 	if (!json_is_array(name) || json_array_size(name) != 1 ||
 	    !json_is_string(json_array_get(name, 0))) {
+		/* said before the body, which holds name, goes */
+		srv_error(x->res, 400, "BadRequestException",
+			  json_is_array(name) && json_array_size(name) > 1
+				  ? "namespaces have one level here"
+				  : "namespace must be an array of one name");
 		json_decref(body);
-		return srv_error(x->res, 400, "BadRequestException",
-				 json_is_array(name) && json_array_size(name) > 1
-					 ? "namespaces have one level here"
-					 : "namespace must be an array of one name");
+		return x->res->status;
 	}
 	ns = json_string_value(json_array_get(name, 0));
 	if (props && !json_is_object(props)) {
@@ -140,10 +142,8 @@ static int create_namespace(ice *x)
 		return srv_lib_error(x->res, error);
 	}
 	x->res->status = 200;
-	x->res->body = json_pack("{s:[s], s:O}", "namespace", ns, "properties",
-				 props ? props : json_object());
-	if (!props)
-		json_decref(json_object_get(x->res->body, "properties"));
+	x->res->body = json_pack("{s:[s], s:o}", "namespace", ns, "properties",
+				 props ? json_incref(props) : json_object());
 	json_decref(body);
 	return 200;
 }
