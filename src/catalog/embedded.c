@@ -251,8 +251,7 @@ rollback:
 	return error;
 }
 
-/* One column of one row of a query with one text parameter; RAT_ENOTFOUND when no row. */
-int rat_embedded__prepare(embedded *e, const char *sql, sqlite3_stmt **out)
+int rat_embedded__prepare(embedded *e, const char *sql, const char *what, sqlite3_stmt **out)
 {
 	size_t i, free_slot = RAT_EMBEDDED_STATEMENTS;
 
@@ -270,7 +269,7 @@ int rat_embedded__prepare(embedded *e, const char *sql, sqlite3_stmt **out)
 	if (sqlite3_prepare_v3(e->db, sql, -1,
 			       free_slot < RAT_EMBEDDED_STATEMENTS ? SQLITE_PREPARE_PERSISTENT : 0, out,
 			       NULL) != SQLITE_OK)
-		return rat_embedded__db_error(e, "reading");
+		return rat_embedded__db_error(e, what);
 	if (free_slot < RAT_EMBEDDED_STATEMENTS &&
 	    (e->statements[free_slot].sql = rat__strdup(sql)) != NULL) {
 		e->statements[free_slot].st = *out;
@@ -295,12 +294,13 @@ void rat_embedded__done(embedded *e, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
+/* One column of one row of a query with one text parameter; RAT_ENOTFOUND when no row. */
 int rat_embedded__lookup(embedded *e, const char *sql, const char *arg, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, error = 0;
 
-	if ((error = rat_embedded__prepare(e, sql, &st)) != 0)
+	if ((error = rat_embedded__prepare(e, sql, "reading", &st)) != 0)
 		return error;
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);

@@ -37,9 +37,11 @@ typedef struct rat_embedded {
 /*
  * sql prepared (kept for the next caller when there is room): bind, step,
  * then give it back with rat_embedded__done(), which resets it (so that no
- * read transaction stays open). RAT_EIO, said, when it does not prepare.
+ * read transaction stays open). RAT_EIO, said with what was being done,
+ * when it does not prepare.
  */
-RAT_MUST_USE int rat_embedded__prepare(rat_embedded *e, const char *sql, sqlite3_stmt **out);
+RAT_MUST_USE int rat_embedded__prepare(rat_embedded *e, const char *sql, const char *what,
+				       sqlite3_stmt **out);
 void rat_embedded__done(rat_embedded *e, sqlite3_stmt *st);
 
 /* The error of the last SQLite call, naming the file and what was being done. */

@@ -35,7 +35,7 @@ static int put_body(embedded *e, const char *table, const char *body, size_t len
 	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO %s(hash, body) VALUES (?, ?)", table);
 	if ((error = rat_sha256__hex(body, len, out)) != 0)
 		return error;
-	if ((error = rat_embedded__prepare(e, sql, &st)) != 0)
+	if ((error = rat_embedded__prepare(e, sql, "writing a tree", &st)) != 0)
 		return error;
 	if (sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, body, (int)len, SQLITE_STATIC) != SQLITE_OK ||
@@ -54,7 +54,7 @@ static int get_body(embedded *e, const char *table, const char *hash, const char
 	int rc, error = 0;
 
 	snprintf(sql, sizeof(sql), "SELECT body FROM %s WHERE hash = ?", table);
-	if ((error = rat_embedded__prepare(e, sql, &st)) != 0)
+	if ((error = rat_embedded__prepare(e, sql, "reading a tree", &st)) != 0)
 		return error;
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -110,7 +110,8 @@ static int get_leaf(embedded *e, const char *hash, json_t **out)
 	snprintf(what, sizeof(what), "tree leaf %.12s", hash);
 	if ((error = rat_embedded__tree_json(e, "leaves", hash, what, out)) != 0)
 		return error;
-	/* a leaf of thousands of keys is parsed each time rather than kept; the oldest goes */
+	/* a leaf of more than RAT_EMBEDDED_NODE_KEYS keys is parsed each time rather than
+	 * kept (memory stays bounded); the oldest kept goes */
 	if (json_object_size(*out) <= RAT_EMBEDDED_NODE_KEYS) {
 		i = e->next_node++ % RAT_EMBEDDED_NODES;
 		json_decref(e->nodes[i].json);
@@ -287,9 +288,9 @@ int rat_embedded__tree_apply(embedded *e, rat_tree_root *root, const rat_commit_
 			    (touched[b] = json_copy(shared)) == NULL)
 				error = rat_error__oom();
 			json_decref(shared);
-		}
-		else if (!touched[b] && (touched[b] = json_object()) == NULL)
+		} else if (!touched[b] && (touched[b] = json_object()) == NULL) {
 			error = rat_error__oom();
+		}
 		if (error)
 			break;
 		if (op->kind == RAT_OP_DELETE) {

@@ -242,11 +242,8 @@ static bool applies(pass *ps, const rat_catalog_entry *c, rat_retention_item *it
 		    rat_layer_settings *settings)
 {
 	rat_layer layer;
-	char name[80]; /* a layer, or a namespace (at most 64 bytes) */
 
-	snprintf(name, sizeof(name), "%.*s", (int)(strchr(c->key, '.') - c->key), c->key);
-	if (rat_layer_parse(&layer, name) != 0) {
-		rat_error_clear();
+	if (!rat_workspace__key_layer(&layer, c->key)) {
 		item->note = "not in a medallion layer";
 		item->retention_days = -1;
 		return false;

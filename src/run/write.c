@@ -144,7 +144,6 @@ static int write_options(rat_write_options *o, rat_buf *hint, const writing *w)
 	const rat_pipeline *p = w->p;
 	rat_layer_settings layer;
 	rat_layer which;
-	char name[80]; /* a layer, or a namespace (at most 64 bytes) */
 	bool has_layer_columns;
 	int error;
 
@@ -175,11 +174,8 @@ static int write_options(rat_write_options *o, rat_buf *hint, const writing *w)
 		return error;
 	}
 	/* (start() checked the name: a layer or a namespace, a dot, a table) */
-	snprintf(name, sizeof(name), "%.*s", (int)(strchr(w->table, '.') - w->table), w->table);
-	if (rat_layer_parse(&which, name) != 0) { /* a namespace: no layer's partitioning */
-		rat_error_clear();
-		return 0;
-	}
+	if (!rat_workspace__key_layer(&which, w->table))
+		return 0; /* a namespace: no layer's partitioning */
 	rat_workspace_layer(w->ws, which, &layer);
 	if ((error = query_has(&has_layer_columns, w->engine, w->sql, layer.partition_by,
 			       layer.partition_by_count)) == 0 &&

@@ -74,12 +74,9 @@ static int protect_namespaces(rat_engine *engine, rat_catalog *catalog, const ch
 	if (!error && namespaces.count &&
 	    (names = rat__calloc(namespaces.count, sizeof(*names))) == NULL)
 		error = RAT_ENOMEM;
-	for (i = 0; !error && i < namespaces.count; i++) {
-		if (rat_layer_parse(&layer, namespaces.items[i].key) == 0)
-			continue; /* guarded already */
-		rat_error_clear();
-		names[n++] = namespaces.items[i].key;
-	}
+	for (i = 0; !error && i < namespaces.count; i++)
+		if (!rat_workspace__key_layer(&layer, namespaces.items[i].key)) /* else guarded already */
+			names[n++] = namespaces.items[i].key;
 	if (!error && n)
 		error = rat_engine__protect(engine, names, n, RAT_SESSION_WRITE_HINT);
 	free(names);

@@ -263,11 +263,9 @@ static char *info_fields(const rat_table_info *t)
 	    (error = rat_workspace__listing_escape(&out, t->view_sql ? t->view_sql : "")) == 0)
 		error = rat_buf_printf(&out, "\t%zu", t->column_count);
 	for (i = 0; !error && i < t->column_count; i++)
-		if ((error = rat_buf_putc(&out, '\t')) != 0 ||
-		    (error = rat_workspace__listing_escape(&out, t->column_names[i])) != 0 ||
-		    (error = rat_buf_putc(&out, '\t')) != 0)
-			break;
-		else
+		if ((error = rat_buf_putc(&out, '\t')) == 0 &&
+		    (error = rat_workspace__listing_escape(&out, t->column_names[i])) == 0 &&
+		    (error = rat_buf_putc(&out, '\t')) == 0)
 			error = rat_workspace__listing_escape(&out, t->column_types[i]);
 	if (error) {
 		rat_buf_free(&out);

@@ -49,14 +49,19 @@ int rat_workspace__namespace_name(const char *name)
 	return 0;
 }
 
+/* Whether name is a layer's (a name without a dot). */
 static bool is_layer(const char *name)
 {
 	rat_layer layer;
 
-	if (rat_layer_parse(&layer, name) == 0)
-		return true;
-	rat_error_clear();
-	return false;
+	return !strchr(name, '.') && rat_workspace__key_layer(&layer, name);
+}
+
+/* RAT_ENOTFOUND, said: no namespace name on ref. */
+static int no_namespace(const char *name, const char *ref)
+{
+	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "there is no namespace %.80s on %s",
+			      name, ref);
 }
 
 /* The entry of namespace name at head: 0 (its state in out), RAT_ENOTFOUND, or an error. */
@@ -83,18 +88,21 @@ int rat_workspace__namespace_of(rat_catalog *catalog, const char *head, const ch
 	const char *dot = strchr(key, '.');
 	char name[RAT_NAMESPACE_MAX + 1];
 	rat_table_state state;
+	rat_layer layer;
 	int error;
 
+	if (rat_workspace__key_layer(&layer, key))
+		return 0;
 	if (!dot || (size_t)(dot - key) > RAT_NAMESPACE_MAX)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
 				      "'%.80s' is not a table name (namespace.table)", key);
 	memcpy(name, key, (size_t)(dot - key));
 	name[dot - key] = '\0';
-	if (is_layer(name))
-		return 0;
-	if ((error = entry_at(catalog, head, name, &state)) == RAT_ENOTFOUND)
-		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
-				      "%s: there is no namespace %s on %s", key, name, branch);
+	if ((error = entry_at(catalog, head, name, &state)) == RAT_ENOTFOUND) {
+		no_namespace(name, branch);
+		rat_error__prefix("%s", key);
+		return RAT_ENOTFOUND;
+	}
 	rat_table_state_clear(&state);
 	return error;
 }
@@ -127,8 +135,12 @@ static json_t *string_object(const char *text, const char *what)
 	return o;
 }
 
-/* The state of a namespace with properties props (canonical text). */
-static int namespace_state(rat_table_state *out, json_t *props)
+/*
+ * The state of a namespace with properties props (canonical text), whose
+ * content id is id (NULL: a new one; a namespace keeps its id as it
+ * changes, as a table does).
+ */
+static int namespace_state(rat_table_state *out, json_t *props, const char *id)
 {
 	char uuid[37];
 	int error;
@@ -136,10 +148,10 @@ static int namespace_state(rat_table_state *out, json_t *props)
 	memset(out, 0, sizeof(*out));
 	out->snapshot_id = -1;
 	out->ns = true;
-	if ((error = rat_random__uuid(uuid)) != 0)
+	if (!id && (error = rat_random__uuid(uuid)) != 0)
 		return error;
 	out->metadata_location = rat__strdup("");
-	out->content_id = rat__strdup(uuid);
+	out->content_id = rat__strdup(id ? id : uuid);
 	out->properties = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!out->metadata_location || !out->content_id || !out->properties) {
 		rat_table_state_clear(out);
@@ -168,8 +180,7 @@ int rat_namespace_get(char **properties, rat_catalog *catalog, const rat_workspa
 	}
 	if ((error = entry_at(catalog, ref, name, &state)) == RAT_ENOTFOUND) {
 		if (!layer)
-			return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
-					      "there is no namespace %s on %s", name, ref);
+			return no_namespace(name, ref);
 		return properties && (*properties = rat__strdup("{}")) == NULL ? rat_error__oom() : 0;
 	}
 	if (error)
@@ -180,12 +191,6 @@ int rat_namespace_get(char **properties, rat_catalog *catalog, const rat_workspa
 	}
 	rat_table_state_clear(&state);
 	return 0;
-}
-
-/* Names by strcmp, for the list. */
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const rat_namespace_info *)a)->name, ((const rat_namespace_info *)b)->name);
 }
 
 int rat_namespace_list_get(rat_namespace_list *out, rat_catalog *catalog,
@@ -222,9 +227,7 @@ int rat_namespace_list_get(rat_namespace_list *out, rat_catalog *catalog,
 		if (!info->name || !info->properties)
 			error = RAT_ENOMEM;
 	}
-	out->count = n;
-	if (!error && n > RAT_LAYER_COUNT)
-		qsort(out->items + RAT_LAYER_COUNT, n - RAT_LAYER_COUNT, sizeof(*out->items), by_name);
+	out->count = n; /* the others by name: contents come sorted by key */
 done:
 	rat_catalog__contents_free(&contents);
 	if (error)
@@ -258,8 +261,10 @@ typedef struct change {
 	rat_strarray *missing;        /* UPDATE: removals not there */
 	rat_table_state state;        /* the state put */
 	rat_catalog_op op;
-	bool unchanged;               /* UPDATE: nothing to commit */
 } change;
+
+/* What a check returns when the head already holds what the change would make: no commit. */
+#define NOTHING_TO_COMMIT 1
 
 /* Another namespace whose name differs from name only in case, at head; NULL if none. */
 static int case_clash(rat_catalog *catalog, const char *head, const char *name, char **out)
@@ -298,7 +303,7 @@ static int check_create(rat_catalog *catalog, const char *head, change *c)
 	if (error)
 		return error;
 	rat_table_state_clear(&c->state);
-	if ((error = namespace_state(&c->state, c->props)) != 0)
+	if ((error = namespace_state(&c->state, c->props, NULL)) != 0)
 		return error;
 	c->op.kind = RAT_OP_PUT;
 	c->op.state = &c->state;
@@ -338,8 +343,7 @@ static int check_drop(rat_catalog *catalog, const char *head, change *c)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
 				      "namespace %s is a layer: it cannot be dropped", c->name);
 	if ((error = entry_at(catalog, head, c->name, &state)) == RAT_ENOTFOUND)
-		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
-				      "there is no namespace %s on %s", c->name, c->branch);
+		return no_namespace(c->name, c->branch);
 	if (error)
 		return error;
 	rat_table_state_clear(&state);
@@ -350,57 +354,60 @@ static int check_drop(rat_catalog *catalog, const char *head, change *c)
 	return 0;
 }
 
+/*
+ * The properties at head, less the removals, with the updates: the state to
+ * put (keeping the namespace's identity), a layer's key removed once it has
+ * none; NOTHING_TO_COMMIT when they are as they were.
+ */
 static int check_update(rat_catalog *catalog, const char *head, change *c)
 {
 	rat_table_state state;
-	json_t *props = NULL, *v;
+	json_t *props, *v;
 	const char *k;
 	bool layer = is_layer(c->name), changed = false;
 	size_t i;
 	int error = entry_at(catalog, head, c->name, &state);
 
 	if (error == RAT_ENOTFOUND && !layer)
-		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
-				      "there is no namespace %s on %s", c->name, c->branch);
+		return no_namespace(c->name, c->branch);
 	if (error && error != RAT_ENOTFOUND)
 		return error;
-	props = json_loads(error ? "{}" : state.properties, 0, NULL); /* a layer may have no key */
-	if (!error)
-		rat_table_state_clear(&state);
-	error = 0;
-	if (!json_is_object(props)) {
+	if (error) /* a layer without a key: no properties yet */
+		memset(&state, 0, sizeof(state));
+	if ((props = json_loads(state.properties ? state.properties : "{}", 0, NULL)) == NULL ||
+	    !json_is_object(props)) {
 		json_decref(props);
+		rat_table_state_clear(&state);
 		return rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG,
 				      "namespace %s: its recorded properties are not an object",
 				      c->name);
 	}
-	rat_strarray_free(c->missing);
+	error = 0;
+	rat_strarray_free(c->missing); /* from an attempt on an older head */
 	for (i = 0; !error && i < c->removal_count; i++) {
-		if (json_object_get(props, c->removals[i]))
-			changed = json_object_del(props, c->removals[i]) == 0 || changed;
+		if (json_object_del(props, c->removals[i]) == 0)
+			changed = true;
 		else
 			error = rat_strarray__push(c->missing, c->removals[i]);
 	}
-	json_object_foreach(c->updates, k, v) {
-		json_t *was = json_object_get(props, k);
-		if (!was || !json_equal(was, v))
+	json_object_foreach(c->updates, k, v)
+		if (!json_equal(json_object_get(props, k), v))
 			changed = true;
-	}
-	error = error ? error : json_object_update(props, c->updates) == 0 ? 0 : RAT_ENOMEM;
-	c->unchanged = !changed;
+	if (!error && json_object_update(props, c->updates) != 0)
+		error = rat_error__oom();
 	rat_table_state_clear(&c->state);
-	if (!error && changed) {
-		if (layer && json_object_size(props) == 0) {
-			c->op.kind = RAT_OP_DELETE; /* a layer needs no key without properties */
-			c->op.state = NULL;
-		} else if ((error = namespace_state(&c->state, props)) == 0) {
-			c->op.kind = RAT_OP_PUT;
-			c->op.state = &c->state;
-		}
+	if (!error && !changed) {
+		error = NOTHING_TO_COMMIT;
+	} else if (!error && layer && json_object_size(props) == 0) {
+		c->op.kind = RAT_OP_DELETE; /* a layer needs no key without properties */
+		c->op.state = NULL;
+	} else if (!error && (error = namespace_state(&c->state, props, state.content_id)) == 0) {
+		c->op.kind = RAT_OP_PUT;
+		c->op.state = &c->state;
 	}
 	json_decref(props);
-	/* nothing to change: no commit, and the check's error stops the loop */
-	return error ? error : changed ? 0 : RAT_ENOTFOUND;
+	rat_table_state_clear(&state);
+	return error;
 }
 
 static int check_change(rat_catalog *catalog, const char *head, void *payload)
@@ -412,7 +419,7 @@ static int check_change(rat_catalog *catalog, const char *head, void *payload)
 				 : check_update(catalog, head, c);
 }
 
-/* Make change c on branch as one commit; an update that changes nothing makes none. */
+/* Make change c on branch as one commit; an update that changes nothing makes none (commit ""). */
 static int commit_change(char commit[65], rat_catalog *catalog, const rat_workspace *ws,
 			 const char *branch, change *c, const char *verb)
 {
@@ -428,11 +435,8 @@ static int commit_change(char commit[65], rat_catalog *catalog, const rat_worksp
 	request.author = rat_workspace__author(ws, NULL);
 	request.message = message;
 	error = rat_workspace__commit_at_head(commit, catalog, ws, &request, check_change, c);
-	if (error == RAT_ENOTFOUND && c->kind == UPDATE && c->unchanged) {
-		rat_error_clear();
-		commit[0] = '\0';
+	if (error == NOTHING_TO_COMMIT)
 		error = 0;
-	}
 	if (error)
 		commit[0] = '\0';
 	free(message);

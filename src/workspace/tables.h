@@ -74,7 +74,11 @@ RAT_MUST_USE int rat_workspace__plan_entry_at(rat_scan *scan, rat_store **store,
  */
 RAT_MUST_USE int rat_workspace__target_branch(const char **out, const rat_workspace *ws,
 					      const char *branch);
-/** Whether commit head accepts a commit (0), or why not (an error said). */
+/**
+ * Whether commit head accepts a commit: 0; an error (negative, said); or a
+ * positive value of the caller's, which makes no commit and is returned as
+ * it is (namespaces.c: nothing to change).
+ */
 typedef int (*rat_workspace_head_check)(rat_catalog *catalog, const char *head, void *payload);
 /**
  * Commit r to r->branch on the head check(catalog, head, payload) accepted

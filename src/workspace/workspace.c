@@ -59,6 +59,18 @@ int rat_layer_parse(rat_layer *out, const char *name)
 			      "unknown layer '%s' (bronze, silver, gold)", name ? name : "(null)");
 }
 
+bool rat_workspace__key_layer(rat_layer *out, const char *key)
+{
+	size_t n = strcspn(key, "."), i;
+
+	for (i = 0; i < RAT_LAYER_COUNT; i++)
+		if (strlen(layer_names[i]) == n && strncmp(key, layer_names[i], n) == 0) {
+			*out = (rat_layer)i;
+			return true;
+		}
+	return false;
+}
+
 /* "workspaces/x/workspace.yaml" when under the current folder, else absolute. */
 static char *display_path(const char *path)
 {
@@ -469,14 +481,12 @@ int rat_workspace_storage_path(char **out, const rat_workspace *ws, const char *
 
 	*out = NULL;
 	/* a layer, or a namespace made beyond them (namespaces.c) */
-	if (rat_layer_parse(&parsed, layer) != 0) {
-		rat_error_clear();
-		if (rat_workspace__namespace_name(layer) != 0)
-			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
-					      "'%.80s' is neither a layer (bronze, silver, gold) "
-					      "nor a namespace name",
-					      layer ? layer : "");
-	}
+	if (!layer || ((strchr(layer, '.') || !rat_workspace__key_layer(&parsed, layer)) &&
+		       rat_workspace__namespace_name(layer) != 0))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+				      "'%.80s' is neither a layer (bronze, silver, gold) nor a "
+				      "namespace name",
+				      layer ? layer : "");
 	if (table && !rat_config__valid_identifier(table))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "invalid table name '%s' (letters, digits and '_', not "

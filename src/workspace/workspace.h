@@ -60,6 +60,12 @@ int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws);
  * would let it read what another workspace downloaded. Owned by ws.
  */
 const char *rat_workspace__cache_dir(const rat_workspace *ws);
+/**
+ * Whether key's namespace ("silver" of "silver.orders", or a namespace's own
+ * key "silver") is a layer, and which into *out: false for a namespace made
+ * beyond the layers. Nothing is copied, no error is set.
+ */
+bool rat_workspace__key_layer(rat_layer *out, const char *key);
 /** Store options for the workspace's data: its S3 settings and read cache (borrowed from ws). */
 void rat_workspace__store_options(const rat_workspace *ws, rat_store_options *out);
 

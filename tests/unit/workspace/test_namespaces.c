@@ -79,6 +79,7 @@ static void names_and_properties_are_checked(void **state)
 static void made_listed_updated(void **state)
 {
 	rat_namespace_list list;
+	rat_table_state before, after;
 	rat_strarray missing;
 	const char *removals[] = { "owner", "nope" };
 	char commit[65], *props = NULL;
@@ -101,8 +102,13 @@ static void made_listed_updated(void **state)
 	/* main does not have them: they are on the workspace's branch */
 	assert_int_equal(rat_namespace_get(NULL, catalog, session.ws, "main", "analytics"), RAT_ENOTFOUND);
 
+	OK(rat_catalog__entry(catalog, rat_workspace_branch(session.ws), "analytics", &before));
 	OK(rat_namespace_update(commit, &missing, catalog, session.ws, NULL, "analytics", removals, 2,
 				"{\"team\":\"data\"}"));
+	OK(rat_catalog__entry(catalog, rat_workspace_branch(session.ws), "analytics", &after));
+	assert_string_equal(after.content_id, before.content_id); /* the same namespace, changed */
+	rat_table_state_clear(&before);
+	rat_table_state_clear(&after);
 	assert_int_equal(missing.count, 1);
 	assert_string_equal(missing.strings[0], "nope");
 	rat_strarray_free(&missing);
