@@ -215,9 +215,8 @@ int rat_catalog__list_refs(rat_catalog *c, rat_refs *out)
 	return c->backend->list_refs(c->impl, out);
 }
 
-/* The keys of one kind of the map at ref. */
-static int contents_of_kind(rat_catalog *c, const char *ref, rat_contents *out,
-			    rat_contents_kind kind)
+int rat_catalog__contents_of(rat_catalog *c, const char *ref, rat_contents_kind kind,
+			     rat_contents *out)
 {
 	char hash[RAT_HASH_LEN + 1];
 	int error = rat_catalog__resolve(c, ref, hash);
@@ -228,12 +227,12 @@ static int contents_of_kind(rat_catalog *c, const char *ref, rat_contents *out,
 
 int rat_catalog__contents(rat_catalog *c, const char *ref, rat_contents *out)
 {
-	return contents_of_kind(c, ref, out, RAT_CONTENTS_TABLES);
+	return rat_catalog__contents_of(c, ref, RAT_CONTENTS_TABLES, out);
 }
 
 int rat_catalog__namespaces(rat_catalog *c, const char *ref, rat_contents *out)
 {
-	return contents_of_kind(c, ref, out, RAT_CONTENTS_NAMESPACES);
+	return rat_catalog__contents_of(c, ref, RAT_CONTENTS_NAMESPACES, out);
 }
 
 int rat_catalog__entry(rat_catalog *c, const char *ref, const char *key, rat_table_state *out)
@@ -366,9 +365,9 @@ int rat_catalog__diff(rat_catalog *c, const char *from, const char *to, rat_diff
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = contents_of_kind(c, from, &a, RAT_CONTENTS_ALL)) != 0)
+	if ((error = rat_catalog__contents_of(c, from, RAT_CONTENTS_ALL, &a)) != 0)
 		return error;
-	if ((error = contents_of_kind(c, to, &b, RAT_CONTENTS_ALL)) == 0)
+	if ((error = rat_catalog__contents_of(c, to, RAT_CONTENTS_ALL, &b)) == 0)
 		error = diff_contents(&a, &b, out);
 	rat_catalog__contents_free(&a);
 	rat_catalog__contents_free(&b);

@@ -159,6 +159,9 @@ RAT_MUST_USE int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
 RAT_MUST_USE int rat_catalog__contents(rat_catalog *catalog, const char *ref, rat_contents *out);
 /** The namespaces recorded at a ref or hash (those created beyond the layers). */
 RAT_MUST_USE int rat_catalog__namespaces(rat_catalog *catalog, const char *ref, rat_contents *out);
+/** The keys of one kind at a ref or hash (RAT_CONTENTS_ALL: tables, views and namespaces). */
+RAT_MUST_USE int rat_catalog__contents_of(rat_catalog *catalog, const char *ref,
+					  rat_contents_kind kind, rat_contents *out);
 /** One key's state at a ref or hash, without reading the rest (RAT_ENOTFOUND: no such key). */
 RAT_MUST_USE int rat_catalog__entry(rat_catalog *catalog, const char *ref, const char *key,
 				    rat_table_state *out);

@@ -390,7 +390,8 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 	    (error = rat_workspace__open_catalog(&pb.catalog, ws)) != 0 ||
 	    (error = fill_identity(&pb)) != 0 ||
 	    (error = rat_workspace__open_engine(&pb.engine, ws)) != 0 ||
-	    (error = rat_workspace__bind(pb.engine, ws, pb.catalog, rat_workspace_branch(ws), NULL)) != 0 ||
+	    (error = rat_workspace__bind(pb.engine, ws, pb.catalog, rat_workspace_branch(ws), NULL,
+					 NULL)) != 0 ||
 	    (error = rat_product__bind(pb.engine, ws, NULL)) != 0 ||
 	    (error = read_source(&pb)) != 0)
 		goto cleanup;

@@ -62,45 +62,34 @@ int rat_session__protect(rat_engine *engine)
 	return rat_engine__protect(engine, schemas, RAT_LAYER_COUNT + 1, RAT_SESSION_WRITE_HINT);
 }
 
-/* The namespaces made beyond the layers at ref guarded too, as the layers are. */
-static int protect_namespaces(rat_engine *engine, rat_catalog *catalog, const char *ref)
+/* The namespaces made beyond the layers guarded too, as the layers are. */
+static int protect_namespaces(rat_engine *engine, const rat_strarray *namespaces)
 {
-	rat_contents namespaces;
-	const char **names = NULL;
-	size_t i, n = 0;
-	rat_layer layer;
-	int error = rat_catalog__namespaces(catalog, ref, &namespaces);
-
-	if (!error && namespaces.count &&
-	    (names = rat__calloc(namespaces.count, sizeof(*names))) == NULL)
-		error = RAT_ENOMEM;
-	for (i = 0; !error && i < namespaces.count; i++)
-		if (!rat_workspace__key_layer(&layer, namespaces.items[i].key)) /* else guarded already */
-			names[n++] = namespaces.items[i].key;
-	if (!error && n)
-		error = rat_engine__protect(engine, names, n, RAT_SESSION_WRITE_HINT);
-	free(names);
-	rat_catalog__contents_free(&namespaces);
-	return error;
+	if (!namespaces->count)
+		return 0;
+	return rat_engine__protect(engine, (const char *const *)namespaces->strings,
+				   namespaces->count, RAT_SESSION_WRITE_HINT);
 }
 
 int rat_session__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
 		      const char *ref, bool lock)
 {
 	rat_strarray allowed = RAT_STRARRAY_INIT, files = RAT_STRARRAY_INIT;
+	rat_strarray namespaces = RAT_STRARRAY_INIT;
 	int error;
 
 	/* other workspaces' tables at ref (main's), whose files are allowed; products.<alias>,
 	 * whose folders are */
-	if ((error = rat_workspace__bind(engine, ws, catalog, ref, &files)) == 0 &&
+	if ((error = rat_workspace__bind(engine, ws, catalog, ref, &files, &namespaces)) == 0 &&
 	    (error = rat_engine__set_session(engine, rat_workspace_path(ws), ref)) == 0 &&
 	    (error = rat_product__bind(engine, ws, &allowed)) == 0 &&
 	    (error = rat_session__protect(engine)) == 0 &&
-	    (error = protect_namespaces(engine, catalog, ref)) == 0 && lock &&
+	    (error = protect_namespaces(engine, &namespaces)) == 0 && lock &&
 	    (error = allowed_folders(&allowed, engine, ws)) == 0)
 		error = rat_engine__lock(engine, &allowed, &files);
 	rat_strarray_free(&allowed);
 	rat_strarray_free(&files);
+	rat_strarray_free(&namespaces);
 	return error;
 }
 

@@ -399,15 +399,43 @@ static int binder_new(binder **out, const rat_workspace *ws, rat_contents *conte
 	return 0;
 }
 
+/*
+ * The namespaces of contents (keys without a dot) taken out, the names of
+ * those beyond the layers onto namespaces (NULL: not kept); the tables and
+ * views stay, in order.
+ */
+static int take_namespaces(rat_contents *contents, rat_strarray *namespaces)
+{
+	size_t i, n = 0;
+	rat_layer layer;
+	int error = 0;
+
+	for (i = 0; i < contents->count; i++) {
+		rat_catalog_entry *c = &contents->items[i];
+		if (!c->state.ns) {
+			contents->items[n++] = *c;
+			continue;
+		}
+		if (!error && namespaces && !rat_workspace__key_layer(&layer, c->key))
+			error = rat_strarray__push(namespaces, c->key);
+		free(c->key);
+		rat_table_state_clear(&c->state);
+	}
+	contents->count = n;
+	return error;
+}
+
 int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws, rat_catalog *catalog,
-			const char *ref, rat_strarray *files)
+			const char *ref, rat_strarray *files, rat_strarray *namespaces)
 {
 	rat_contents contents = { NULL, 0 };
 	rat_engine_resolver resolver = { resolve, resolve_all, binder_free, NULL };
 	binder *b = NULL;
 	int error;
 
-	if ((error = rat_catalog__contents(catalog, ref, &contents)) != 0 ||
+	/* the whole map read once: the session guards its namespaces as it guards the layers */
+	if ((error = rat_catalog__contents_of(catalog, ref, RAT_CONTENTS_ALL, &contents)) != 0 ||
+	    (error = take_namespaces(&contents, namespaces)) != 0 ||
 	    (error = binder_new(&b, ws, &contents, files)) != 0)
 		goto cleanup;
 	resolver.payload = b;

@@ -157,10 +157,12 @@ RAT_MUST_USE int rat_workspace__write_view(const rat_workspace *ws, rat_catalog 
  * demand: a table is defined (a view over its files) the first time SQL
  * names it (workspace/bind.c). Products and the lock-down are session/'s:
  * the files other workspaces' tables at ref read (main's, at that version)
- * are pushed onto files (NULL: not kept) for it.
+ * are pushed onto files (NULL: not kept) for it, and the namespaces made
+ * beyond the layers onto namespaces (NULL: not kept), for its guard.
  */
 RAT_MUST_USE int rat_workspace__bind(rat_engine *engine, const rat_workspace *ws,
-				     rat_catalog *catalog, const char *ref, rat_strarray *files);
+				     rat_catalog *catalog, const char *ref, rat_strarray *files,
+				     rat_strarray *namespaces);
 
 /**
  * The rows of a planned snapshot from its manifests alone: the data files'
