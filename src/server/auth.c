@@ -55,20 +55,41 @@ srv_workspace *srv_default_workspace(srv_context *ctx, size_t *count)
 	return w;
 }
 
-static void stamp_of(struct stat *db, struct stat *wal, const srv_workspace *who);
-static bool same_file(const struct stat *a, const struct stat *b);
+/* The identity of who's tokens file and its log now (zeroed when absent). */
+static void stamp_of(srv_tokens_stamp *out, const srv_workspace *who)
+{
+	char path[4096];
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/tokens.db", rat_workspace_home(who->ws));
+	(void)stat(path, &out->db);
+	snprintf(path, sizeof(path), "%s/tokens.db-wal", rat_workspace_home(who->ws));
+	(void)stat(path, &out->wal);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static bool same_stamp(const srv_tokens_stamp *a, const srv_tokens_stamp *b)
+{
+	return same_file(&a->db, &b->db) && same_file(&a->wal, &b->wal);
+}
 
 /* Whether w's tokens file holds a live token: read again only when the file changed. */
 static int has_live_token(srv_workspace *w, bool *out)
 {
-	struct stat db, wal;
+	srv_tokens_stamp now;
 	rat_token_list list;
 	size_t j;
 	bool known;
 
-	stamp_of(&db, &wal, w);
+	stamp_of(&now, w);
 	pthread_mutex_lock(&w->lock);
-	known = w->tokens_known && same_file(&w->tokens_db, &db) && same_file(&w->tokens_wal, &wal);
+	known = w->tokens_known && same_stamp(&w->tokens, &now);
 	*out = w->has_tokens;
 	pthread_mutex_unlock(&w->lock);
 	if (known)
@@ -83,8 +104,7 @@ static int has_live_token(srv_workspace *w, bool *out)
 	pthread_mutex_lock(&w->lock);
 	w->tokens_known = true;
 	w->has_tokens = *out;
-	w->tokens_db = db;
-	w->tokens_wal = wal;
+	w->tokens = now;
 	pthread_mutex_unlock(&w->lock);
 	return 0;
 }
@@ -119,40 +139,16 @@ int srv_tokens_exist(srv_context *ctx, bool *out)
  */
 #define TOKEN_CACHE 256
 
-typedef struct token_stamp {
-	struct stat db, wal;
-} token_stamp;
-
 typedef struct cached_token {
 	char text[RAT_TOKEN_MAX];
 	srv_workspace *who;
 	int read_only;
-	token_stamp stamp;
+	srv_tokens_stamp stamp;
 } cached_token;
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cached_token cache[TOKEN_CACHE];
 static size_t cached;
-
-/* The identity of who's tokens file and its log now (zeroed when absent). */
-static void stamp_of(struct stat *db, struct stat *wal, const srv_workspace *who)
-{
-	char path[4096];
-
-	memset(db, 0, sizeof(*db));
-	memset(wal, 0, sizeof(*wal));
-	snprintf(path, sizeof(path), "%s/tokens.db", rat_workspace_home(who->ws));
-	(void)stat(path, db);
-	snprintf(path, sizeof(path), "%s/tokens.db-wal", rat_workspace_home(who->ws));
-	(void)stat(path, wal);
-}
-
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
 
 /* Whether a and b (NUL-terminated, at most RAT_TOKEN_MAX) are equal, in constant time. */
 static bool equal_text(const char *a, const char *b)
@@ -170,15 +166,15 @@ static bool equal_text(const char *a, const char *b)
 
 static bool cache_find(const char *token, const srv_workspace *who, int *read_only)
 {
-	token_stamp now;
+	srv_tokens_stamp now;
 	bool hit = false;
 	size_t i;
 
-	stamp_of(&now.db, &now.wal, who);
+	stamp_of(&now, who);
 	pthread_mutex_lock(&cache_lock);
 	for (i = 0; i < cached && !hit; i++)
 		if (cache[i].who == who && equal_text(cache[i].text, token) &&
-		    same_file(&cache[i].stamp.db, &now.db) && same_file(&cache[i].stamp.wal, &now.wal)) {
+		    same_stamp(&cache[i].stamp, &now)) {
 			hit = true;
 			*read_only = cache[i].read_only;
 		}
@@ -186,7 +182,7 @@ static bool cache_find(const char *token, const srv_workspace *who, int *read_on
 	return hit;
 }
 
-static void cache_put(const char *token, srv_workspace *who, int read_only, const token_stamp *st)
+static void cache_put(const char *token, srv_workspace *who, int read_only, const srv_tokens_stamp *st)
 {
 	size_t i;
 
@@ -215,14 +211,14 @@ static int with_token(srv_request *r, srv_response *res, srv_context *ctx, const
 {
 	char name[RAT_TOKEN_MAX];
 	srv_workspace *who;
-	token_stamp before;
+	srv_tokens_stamp before;
 	int read_only = 0;
 
 	if (rat_token_workspace(token, name, sizeof(name)) != 0 ||
 	    (who = srv_find_workspace(ctx, name)) == NULL)
 		return srv_error(res, 401, "NotAuthorizedException", "invalid token");
 	if (!cache_find(token, who, &read_only)) {
-		stamp_of(&before.db, &before.wal, who); /* the file as the check reads it, or older */
+		stamp_of(&before, who); /* the file as the check reads it, or older */
 		if (rat_token_check(who->ws, token, &read_only) != 0)
 			return srv_error(res, 401, "NotAuthorizedException", "%s",
 					 rat_error_last()->message);

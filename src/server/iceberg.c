@@ -366,9 +366,8 @@ static void dispatch(ice *x)
 	const char *ns;
 
 	if (ice_is(x->seg[0], "namespaces")) {
-		if (ice_namespaces(x) != 0 || x->res->status)
+		if (ice_namespaces(x, &ns) != 0 || x->res->status)
 			return;
-		ns = ice_namespace(x, x->seg[1]);
 		if (ns && ice_is(x->seg[2], "tables"))
 			ice_tables(x, ns);
 		else if (ns && ice_is(x->seg[2], "views"))

@@ -32,8 +32,11 @@ json_t *ice_body(ice *x);
 int ice_writable(ice *x);
 /* iceberg_namespaces.c: ns when it is a namespace at the request's ref; NULL, a 4xx said, when not. */
 const char *ice_namespace(ice *x, const char *ns);
-/* .../namespaces[/{ns}[/properties]]: the status said; 0 for a deeper path, the caller goes on. */
-int ice_namespaces(ice *x);
+/*
+ * .../namespaces[/{ns}[/properties]]: the status said; 0 for a deeper path,
+ * the caller goes on with the namespace, checked, in *ns.
+ */
+int ice_namespaces(ice *x, const char **ns);
 /* "ns.table" into key (len bytes), the name checked; 0 or a 4xx said. */
 int ice_key(ice *x, char *key, size_t len, const char *ns, const char *table);
 /* {"namespace":[ns],"name":t} into key; 0 or a 4xx said. */

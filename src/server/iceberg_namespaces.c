@@ -10,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const layers[] = { "bronze", "silver", "gold" };
-#define LAYER_COUNT (sizeof(layers) / sizeof(layers[0]))
-
 /* Why a namespace segment or element is not one name: 400 said, or 0. */
 static int one_level(ice *x, const char *ns)
 {
@@ -26,13 +23,15 @@ static int one_level(ice *x, const char *ns)
 /* ns when it is a namespace at the request's ref; NULL, a 4xx said, when not. */
 const char *ice_namespace(ice *x, const char *ns)
 {
-	size_t i;
+	rat_layer layer;
 	int error;
 
-	for (i = 0; i < LAYER_COUNT; i++)
-		if (ice_is(ns, layers[i]))
-			return layers[i];
-	if (!ns || one_level(x, ns) != 0)
+	if (!ns)
+		return NULL;
+	if (rat_layer_parse(&layer, ns) == 0)
+		return rat_layer_name(layer);
+	rat_error_clear();
+	if (one_level(x, ns) != 0)
 		return NULL;
 	if ((error = rat_namespace_get(NULL, x->catalog, x->r->who->ws, ice_branch(x), ns)) == 0)
 		return ns;
@@ -244,11 +243,11 @@ static int update_namespace(ice *x, const char *ns)
 	return 200;
 }
 
-int ice_namespaces(ice *x)
+int ice_namespaces(ice *x, const char **ns)
 {
-	const char *ns;
 	json_t *props;
 
+	*ns = NULL;
 	if (x->nseg == 1) {
 		if (ice_method(x, "GET"))
 			return list_namespaces(x);
@@ -256,23 +255,23 @@ int ice_namespaces(ice *x)
 			return create_namespace(x);
 		return ice_not_allowed(x);
 	}
-	if ((ns = ice_namespace(x, x->seg[1])) == NULL)
+	if (x->nseg == 2 && ice_method(x, "GET")) { /* its properties tell whether it is there */
+		if (one_level(x, x->seg[1]) != 0 || (props = namespace_properties(x, x->seg[1])) == NULL)
+			return x->res->status;
+		x->res->status = 200;
+		x->res->body = json_pack("{s:[s], s:o}", "namespace", x->seg[1], "properties", props);
+		return 200;
+	}
+	if ((*ns = ice_namespace(x, x->seg[1])) == NULL)
 		return x->res->status;
 	if (x->nseg == 2) {
-		if (ice_method(x, "GET")) {
-			if ((props = namespace_properties(x, ns)) == NULL)
-				return x->res->status;
-			x->res->status = 200;
-			x->res->body = json_pack("{s:[s], s:o}", "namespace", ns, "properties", props);
-			return 200;
-		}
 		if (ice_method(x, "HEAD"))
 			return x->res->status = 204;
 		if (ice_method(x, "DELETE"))
-			return drop_namespace(x, ns);
+			return drop_namespace(x, *ns);
 		return ice_not_allowed(x);
 	}
 	if (x->nseg == 3 && ice_is(x->seg[2], "properties"))
-		return ice_method(x, "POST") ? update_namespace(x, ns) : ice_not_allowed(x);
-	return 0; /* deeper: the caller goes on */
+		return ice_method(x, "POST") ? update_namespace(x, *ns) : ice_not_allowed(x);
+	return 0; /* deeper: the caller goes on, with *ns */
 }

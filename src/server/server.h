@@ -34,6 +34,11 @@ int rat_serve(const rat_serve_options *opts);
  * connection, its statements and the tree nodes it read: catalog/embedded.h). */
 #define SRV_POOL_MAX 64
 
+/* The identity of a workspace's tokens file and its log at one moment (auth.c). */
+typedef struct srv_tokens_stamp {
+	struct stat db, wal;
+} srv_tokens_stamp;
+
 typedef struct srv_pooled {
 	rat_catalog *catalog;
 	ino_t inode; /* the catalog file it was on, or an older one (then it is dropped) */
@@ -48,7 +53,7 @@ typedef struct srv_workspace {
 	size_t pooled;
 	/* auth.c: whether its tokens file holds a live token, as of the file's stamp */
 	bool tokens_known, has_tokens;
-	struct stat tokens_db, tokens_wal;
+	srv_tokens_stamp tokens;
 } srv_workspace;
 
 /* idempotency.c: Idempotency-Key answers, kept SRV_IDEM_LIFETIME_S seconds. */
