@@ -42,20 +42,29 @@ static void side_json(cli_json *j, const char *key, const rat_table_version *v, 
 	cli_json_close(j);
 }
 
+/*
+ * What happened to e. A layer is always there: its key comes and goes with
+ * the properties an Iceberg client gives it, which is a change of the layer.
+ */
+static rat_change_type change_of(const rat_diff_entry *e)
+{
+	int i;
+
+	for (i = 0; e->is_namespace && i < RAT_LAYER_COUNT; i++)
+		if (strcmp(e->key, rat_layer_name((rat_layer)i)) == 0)
+			return RAT_CHANGE_TYPE_MODIFIED;
+	return e->type;
+}
+
 static void entry_json(cli_json *j, const rat_diff_entry *e, const rat_table_list *before,
 		       const rat_table_list *after)
 {
 	static const char *const changes[] = { "added", "removed", "modified" };
 	bool view = is_view(before, e->key) || is_view(after, e->key);
 
-	rat_layer layer;
-
 	cli_json_object(j, NULL);
 	cli_json_text(j, "table", e->key);
-	/* a layer is always there: only its properties change */
-	cli_json_text(j, "change", e->is_namespace && rat_layer_parse(&layer, e->key) == 0
-					   ? "modified"
-					   : changes[e->type]);
+	cli_json_text(j, "change", changes[change_of(e)]);
 	if (e->is_namespace) { /* its properties are the Iceberg clients' */
 		cli_json_text(j, "kind", "namespace");
 		cli_json_close(j);
@@ -83,20 +92,21 @@ static const char *rows_text(char *out, size_t len, int64_t rows)
 static void entry_text(const rat_diff_entry *e, const rat_table_list *before,
 		       const rat_table_list *after)
 {
-	int64_t was = rows_of(before, e->key), now = rows_of(after, e->key);
-	char sign = e->type == RAT_CHANGE_TYPE_ADDED ? '+' : e->type == RAT_CHANGE_TYPE_REMOVED ? '-' : '~';
+	rat_change_type type = change_of(e);
+	char sign = type == RAT_CHANGE_TYPE_ADDED ? '+' : type == RAT_CHANGE_TYPE_REMOVED ? '-' : '~';
 	char a[24], b[24], delta[32] = "";
+	int64_t was, now;
 
-	if (was >= 0 && now >= 0)
-		snprintf(delta, sizeof(delta), " (%+" PRId64 ")", now - was);
-	rat_layer layer;
-
-	if (e->is_namespace && rat_layer_parse(&layer, e->key) == 0) /* always there */
-		printf("~ %-32s namespace (its properties changed)\n", e->key);
-	else if (e->is_namespace)
+	if (e->is_namespace) {
 		printf("%c %-32s namespace%s\n", sign, e->key,
 		       sign == '~' ? " (its properties changed)" : "");
-	else if (is_view(before, e->key) || is_view(after, e->key))
+		return;
+	}
+	was = rows_of(before, e->key);
+	now = rows_of(after, e->key);
+	if (was >= 0 && now >= 0)
+		snprintf(delta, sizeof(delta), " (%+" PRId64 ")", now - was);
+	if (is_view(before, e->key) || is_view(after, e->key))
 		printf("%c %-32s view%s\n", sign, e->key,
 		       sign == '~' ? " (a new version of its SQL, or a table became one)" : "");
 	else if (e->type == RAT_CHANGE_TYPE_ADDED)
