@@ -22,8 +22,10 @@ void *rat_dl__open(const char *library, const char *dir, char *why, size_t len)
 	const char *said, *slash;
 	Dl_info self;
 
-	if (lib)
+	if (lib) {
+		why[0] = '\0';
 		return lib;
+	}
 	said = dlerror();
 	snprintf(why, len, "%s", said ? said : "not found");
 	if (!(dladdr((void *)rat_dl__open, &self) && self.dli_fname &&

@@ -25,19 +25,22 @@
  * the caller's run path, the system's folders); else in the folder of the
  * object this code is in (lib/ of an installed librat); else in dir (NULL:
  * none). NULL, with why (len bytes) saying what the loader said, when none
- * has it. The explicit folders matter where the dynamic loader does not see
+ * has it; why is "" when one has. The explicit folders matter where the dynamic loader does not see
  * librat as the caller (ASan intercepts dlopen).
  */
 void *rat_dl__open(const char *library, const char *dir, char *why, size_t len);
 
+/* What a loader keeps of why it failed. */
+#define RAT_DL_FAILURE_MAX 512
+
 /* One function into the table (a function pointer from dlsym's object pointer, as POSIX has it). */
 #define RAT_DL_SYM(name)                                                                       \
 	if (!failure[0] && (*(void **)&table->name = dlsym(lib, #name)) == NULL)                \
-		snprintf(failure, 512, "%s has no function %s", library, #name);
+		snprintf(failure, RAT_DL_FAILURE_MAX, "%s has no function %s", library, #name);
 
 #define RAT_DL_LOADER(load_fn, api, library_name, dir, FUNCTIONS)                              \
 	static pthread_once_t load_fn##_once = PTHREAD_ONCE_INIT;                                \
-	static char load_fn##_failure[512]; /* "" once loaded */                                 \
+	static char load_fn##_failure[RAT_DL_FAILURE_MAX]; /* "" once loaded */                  \
 	static void load_fn##_run(void)                                                          \
 	{                                                                                        \
 		static const char library[] = library_name;                                      \
