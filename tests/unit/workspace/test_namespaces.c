@@ -49,7 +49,7 @@ static int create_table(const char *key)
 static void names_and_properties_are_checked(void **state)
 {
 	static const char *const bad[] = { "products", "MAIN", "1st", "a-b", "a.b", "", "_ok" };
-	char commit[65], name[80];
+	char commit[65], name[80], *big;
 	size_t i;
 	(void)state;
 
@@ -71,6 +71,13 @@ static void names_and_properties_are_checked(void **state)
 	assert_int_equal(rat_namespace_create(commit, catalog, session.ws, NULL, "p", "{\"n\":1}"),
 			 RAT_EINVALID);
 	assert_int_equal(rat_namespace_create(commit, catalog, session.ws, NULL, "p", "[1]"), RAT_EINVALID);
+	big = malloc(70 * 1024 + 16);
+	memset(big, 'v', 70 * 1024 + 16);
+	memcpy(big, "{\"k\":\"", 6);
+	memcpy(big + 70 * 1024 + 13, "\"}", 3);
+	assert_int_equal(rat_namespace_create(commit, catalog, session.ws, NULL, "p", big), RAT_EINVALID);
+	assert_non_null(strstr(rat_error_last()->message, "the namespace's properties: longer than"));
+	free(big);
 	assert_int_equal(rat_namespace_create(commit, catalog, session.ws, NULL, "silver", NULL), RAT_EEXISTS);
 	assert_int_equal(rat_namespace_drop(commit, catalog, session.ws, NULL, "silver"), RAT_EINVALID);
 	assert_int_equal(rat_namespace_drop(commit, catalog, session.ws, NULL, "nowhere"), RAT_ENOTFOUND);
