@@ -344,8 +344,11 @@ int rat_fs__open_error(int dir, const char *name, const char *path)
 	if (saved == ENOENT)
 		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_OS, "%s: no such file or folder",
 				      path);
-	if ((saved == ELOOP || saved == ENOTDIR || saved == EMLINK) &&
-	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+	/* name is one component opened with O_NOFOLLOW: ELOOP says it was a link when opened,
+	 * even if it is no longer one now (swapped back in between) */
+	if (saved == ELOOP || ((saved == ENOTDIR || saved == EMLINK) &&
+			       fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			       S_ISLNK(st.st_mode)))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_OS,
 				      "%s is a symbolic link: links are not followed here (move or "
 				      "copy the data in)",
