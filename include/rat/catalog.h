@@ -89,6 +89,26 @@ typedef struct rat_ref_list {
 RAT_EXTERN(int) RAT_CHECKED rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog);
 RAT_EXTERN(void) rat_ref_list_free(rat_ref_list *list);
 
+/** The longest request id (rat_catalog_set_request_id()), in bytes. */
+#define RAT_REQUEST_ID_MAX 1024
+/**
+ * Mark every commit catalog makes from now on, whatever makes it (a table
+ * commit, a namespace change, a merge), as made for request id: 1 to
+ * RAT_REQUEST_ID_MAX bytes, unique per logical request, kept in the commit's properties as
+ * "rat.request-id". NULL stops marking. A server sets it for the length of
+ * one request that carries an idempotency key, so that a retry finds the
+ * first attempt's commit with rat_commit_find_request(), even after a
+ * restart: the mark is written in the commit's own transaction.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_set_request_id(rat_catalog *catalog, const char *id);
+/**
+ * The commit made for request id (its hash into commit), looked up by an
+ * index whatever branch it went to; RAT_ENOTFOUND when no commit the
+ * catalog's workspace may read was made for it.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_commit_find_request(char commit[65], rat_catalog *catalog,
+						    const char *id);
+
 typedef struct rat_log_entry {
 	const char *hash;
 	const char *parent;       /**< "" for the root */

@@ -30,6 +30,16 @@ int rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65])
 	return rat_catalog__resolve(catalog, ref, hash);
 }
 
+int rat_catalog_set_request_id(rat_catalog *catalog, const char *id)
+{
+	return rat_catalog__set_request_id(catalog, id);
+}
+
+int rat_commit_find_request(char commit[65], rat_catalog *catalog, const char *id)
+{
+	return rat_catalog__find_request(catalog, id, commit);
+}
+
 int rat_ref_list_get(rat_ref_list *out, rat_catalog *catalog)
 {
 	rat_refs refs;

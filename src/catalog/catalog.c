@@ -258,6 +258,7 @@ static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char 
 {
 	rat_commit_request dated = *r;
 	char buf[RAT_REF_NAME_MAX];
+	json_t *props = NULL;
 	int error;
 
 	dated.branch = rat_catalog__ref_name(c, r->branch, buf, sizeof(buf));
@@ -265,7 +266,52 @@ static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char 
 		return error;
 	if (!dated.time_ms && c->fixed_time_ms >= 0)
 		dated.time_ms = c->fixed_time_ms;
-	return c->backend->commit(c->impl, &dated, merge_parent, out_hash);
+	if (c->request_id) { /* the request's id beside the commit's own properties */
+		props = r->properties ? json_copy(r->properties) : json_object();
+		if (!props || json_object_set_new(props, RAT_REQUEST_ID_PROPERTY,
+						  json_string(c->request_id)) != 0) {
+			json_decref(props);
+			return rat_error__oom();
+		}
+		dated.properties = props;
+	}
+	error = c->backend->commit(c->impl, &dated, merge_parent, out_hash);
+	json_decref(props);
+	return error;
+}
+
+int rat_catalog__set_request_id(rat_catalog *c, const char *id)
+{
+	char *copy = NULL;
+
+	if (id && (!*id || strlen(id) > RAT_REQUEST_ID_MAX))
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "a request id is 1 to %d bytes", RAT_REQUEST_ID_MAX);
+	if (id && (copy = rat__strdup(id)) == NULL)
+		return rat_error__oom();
+	free(c->request_id);
+	c->request_id = copy;
+	return 0;
+}
+
+int rat_catalog__find_request(rat_catalog *c, const char *id, char hash[RAT_HASH_LEN + 1])
+{
+	bool readable = true;
+	int error;
+
+	if (!id || !*id || strlen(id) > RAT_REQUEST_ID_MAX)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "a request id is 1 to %d bytes", RAT_REQUEST_ID_MAX);
+	if ((error = c->backend->find_request(c->impl, id, hash)) != 0)
+		return error;
+	/* a workspace learns only of commits it may read */
+	if (c->workspace &&
+	    (error = c->backend->readable_commit(c->impl, hash, c->workspace, &readable)) != 0)
+		return error;
+	if (!readable)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				      "no commit was made for request %s", id);
+	return 0;
 }
 
 int rat_catalog__commit(rat_catalog *c, const rat_commit_request *r, char out_hash[RAT_HASH_LEN + 1])
@@ -490,6 +536,7 @@ void rat_catalog__free(rat_catalog *c)
 		return;
 	c->backend->free(c->impl);
 	free(c->workspace);
+	free(c->request_id);
 	free(c);
 }
 

@@ -227,6 +227,19 @@ typedef struct rat_identity {
  * dev/<name>/NAME, run/ID run/<name>/ID). Sets the catalog's workspace.
  */
 RAT_MUST_USE int rat_catalog__claim(rat_catalog *c, const rat_identity *id, bool move);
+/*
+ * Requests: a commit made while the catalog has a request id carries it as
+ * its RAT_REQUEST_ID_PROPERTY property, and rat_catalog__find_request()
+ * finds that commit again (indexed): a retried request learns whether its
+ * first attempt landed, even across a restart.
+ */
+#define RAT_REQUEST_ID_PROPERTY "rat.request-id"
+/** Make every commit from now on for request id (NULL: none). */
+RAT_MUST_USE int rat_catalog__set_request_id(rat_catalog *c, const char *id);
+/** The commit made for request id, if the catalog's workspace may read it (else RAT_ENOTFOUND). */
+RAT_MUST_USE int rat_catalog__find_request(rat_catalog *c, const char *id,
+					   char hash[RAT_HASH_LEN + 1]);
+
 /** Act as workspace name (NULL: the operator) from now on. */
 RAT_MUST_USE int rat_catalog__set_workspace(rat_catalog *c, const char *name);
 /** The workspace a ref belongs to ("" when none: main and refs older than owners). */

@@ -25,6 +25,8 @@ struct rat_catalog_backend {
 	int (*commit)(void *impl, const rat_commit_request *request, const char *merge_parent,
 		      char out_hash[RAT_HASH_LEN + 1]);
 	int (*commit_info)(void *impl, const char *hash, rat_commit_info *out);
+	/* The commit made with request id id (RAT_ENOTFOUND when none was). */
+	int (*find_request)(void *impl, const char *id, char hash[RAT_HASH_LEN + 1]);
 	/* The nearest common ancestor of a and b (following all parents); "" if none. */
 	int (*merge_base)(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1]);
 	/* The owner of a ref (RAT_ENOTFOUND when there is no such ref). */
@@ -46,6 +48,7 @@ struct rat_catalog {
 	void *impl;
 	int64_t fixed_time_ms; /* -1: commits are dated by the real clock */
 	char *workspace;       /* the workspace it acts as; NULL: the operator */
+	char *request_id;      /* the request its commits are made for (rat_catalog_set_request_id()) */
 };
 
 /* owners.c: a ref as the catalog's workspace names it (dev/NAME: dev/<workspace>/NAME). */

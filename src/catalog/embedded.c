@@ -37,8 +37,10 @@ typedef rat_embedded embedded;
  * 3: a key map may hold namespaces (a key without a '.', "type": "NAMESPACE"),
  *    which a reader of version 2 would take for tables: nothing is rewritten,
  *    the version only keeps older rats out.
+ * 4: commits indexed by their request id (rat_catalog_set_request_id()).
  */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
+#define REQUEST_ID_SQL "json_extract(properties, '$.\"rat.request-id\"')"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS trees (hash TEXT PRIMARY KEY, body TEXT NOT NULL);"
@@ -48,6 +50,8 @@ static const char schema_sql[] =
 	" author TEXT NOT NULL, message TEXT NOT NULL, time_ms INTEGER NOT NULL,"
 	" properties TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS commits_parent ON commits(parent);"
+	"CREATE INDEX IF NOT EXISTS commits_request ON commits(" REQUEST_ID_SQL ") WHERE "
+	REQUEST_ID_SQL " IS NOT NULL;"
 	"CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
 	" hash TEXT NOT NULL REFERENCES commits(hash));";
 
@@ -590,6 +594,18 @@ static int e_commit_info(void *impl, const char *hash, rat_commit_info *out)
 	return error;
 }
 
+/* The commit whose request id is id (RAT_ENOTFOUND, said, when none is). */
+static int e_find_request(void *impl, const char *id, char hash[RAT_HASH_LEN + 1])
+{
+	int error = rat_embedded__lookup(impl, "SELECT hash FROM commits WHERE " REQUEST_ID_SQL
+					 " = ? LIMIT 1", id, hash, RAT_HASH_LEN + 1);
+
+	if (error == RAT_ENOTFOUND)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				      "no commit was made for request %s", id);
+	return error;
+}
+
 /* Nearest common ancestor: the first commit reached from b that is an ancestor of a. */
 int rat_embedded__merge_base(void *impl, const char *a, const char *b, char out[RAT_HASH_LEN + 1])
 {
@@ -638,7 +654,7 @@ static void e_free(void *impl)
 
 static const rat_catalog_backend embedded_backend = {
 	e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents, e_entry,
-	e_commit, e_commit_info, rat_embedded__merge_base, rat_embedded__ref_owner,
+	e_commit, e_commit_info, e_find_request, rat_embedded__merge_base, rat_embedded__ref_owner,
 	rat_embedded__claim, rat_embedded__granted, rat_embedded__readable_commit,
 	rat_embedded__branch_claimed, e_free,
 };

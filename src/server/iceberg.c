@@ -360,6 +360,36 @@ static int idem_begin(ice *x, const char *key)
 	return begun;
 }
 
+/*
+ * A keyed request the memory does not know: whether its first attempt
+ * committed (before a restart, or before a crash that lost the answer).
+ * true when res holds the answer; false when the request is to run, its
+ * commits marked with its id (*marked) so that a retry finds them.
+ */
+static bool persisted(ice *x, const char *key, bool *marked)
+{
+	char id[RAT_REQUEST_ID_MAX + 1], commit[65];
+	int n = snprintf(id, sizeof(id), "iceberg %s %s %s %s", x->r->who->name, key,
+			 x->r->method, x->r->url);
+	int error;
+
+	if (n < 0 || (size_t)n >= sizeof(id)) /* an overlong URL: its key lives in memory only */
+		return false;
+	if ((error = rat_commit_find_request(commit, x->catalog, id)) == 0) {
+		ice_replay(x, commit);
+		return true;
+	}
+	if (error == RAT_ENOTFOUND)
+		error = rat_catalog_set_request_id(x->catalog, id);
+	if (error) {
+		srv_lib_error(x->res, error);
+		return true;
+	}
+	rat_error_clear();
+	*marked = true;
+	return false;
+}
+
 /* An authenticated request with its catalog, to the handler of its path. */
 static void dispatch(ice *x)
 {
@@ -393,6 +423,7 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 	ice x = { r, res, ctx, NULL, NULL, NULL, 0 };
 	const char *base = NULL, *idem_key = NULL;
 	char *workspace = NULL;
+	bool marked = false;
 	ino_t inode = 0;
 	size_t i = 1;
 
@@ -445,8 +476,14 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 		srv_lib_error(res, RAT_ERROR);
 		goto done;
 	}
-	dispatch(&x);
+	if (!idem_key || !persisted(&x, idem_key, &marked))
+		dispatch(&x);
 done:
+	if (marked && rat_catalog_set_request_id(x.catalog, NULL) != 0) {
+		/* a handle that would mark other requests' commits goes */
+		rat_catalog_free(x.catalog);
+		x.catalog = NULL;
+	}
 	if (idem_key)
 		srv_idem_end(ctx->idem, r->who->name, idem_key, res);
 	if (x.catalog)

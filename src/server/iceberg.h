@@ -1,7 +1,8 @@
 /*
  * server/iceberg.h - what the Iceberg REST catalog's files share (iceberg.c:
  * routing, config, OAuth2; iceberg_namespaces.c: namespaces; iceberg_tables.c: tables and
- * transactions; iceberg_update.c: requirements and updates).
+ * transactions; iceberg_update.c: requirements and updates; iceberg_replay.c: a
+ * keyed request's answer rebuilt from the commit its first attempt made).
  */
 #ifndef RAT_SERVER_ICEBERG_H
 #define RAT_SERVER_ICEBERG_H
@@ -79,5 +80,11 @@ int ice_load_table(ice *x, const char *key);
 
 /* iceberg_views.c: .../namespaces/{ns}/views[/{view}]. */
 int ice_views(ice *x, const char *ns);
+
+/*
+ * iceberg_replay.c: the answer to a request whose first attempt made commit
+ * (found by its idempotency key), rebuilt from that commit; the status.
+ */
+int ice_replay(ice *x, const char *commit);
 
 #endif

@@ -9,8 +9,9 @@
  * workspace: another workspace's key never replays this one's answer. A
  * retry that arrives while the first attempt still runs waits for its
  * answer. The same key on another method or path is refused (400). A
- * restart forgets the keys: a retry after it runs again, and its
- * requirements (or AlreadyExists) say what the first attempt did.
+ * restart forgets the keys; the catalog does not: iceberg.c marks a keyed
+ * request's commits with its id, and iceberg_replay.c answers a retry whose
+ * commit it finds.
  */
 #include "server/server.h"
 

@@ -83,7 +83,7 @@ cp "$T_DIR/at13.db" "$T_DIR/newer.db"
 sqlite3 "$T_DIR/newer.db" 'PRAGMA user_version = 9'
 run catalog restore -w shop "$T_DIR/newer.db"
 expect_rc 1
-expect_err "$T_DIR/newer.db has schema version 9; this rat reads versions up to 3"
+expect_err "$T_DIR/newer.db has schema version 9; this rat reads versions up to 4"
 run catalog restore -w shop "$RAT_HOME/catalog.db"
 expect_rc 1
 expect_err "$RAT_HOME/catalog.db is the catalog itself: restore a backup of it"

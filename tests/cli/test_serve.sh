@@ -497,6 +497,71 @@ contract IcebergErrorResponse
 http GET /health
 expect_http 200
 
+# --- Idempotency-Key after a restart: the memory is gone, the catalog knows
+# which requests committed (each commit is marked with its request's key) and
+# answers their retries as the first attempts were answered, running nothing
+TOKEN="$(cat "$T_DIR/tok_w")"
+idem() { printf '0190b7a2-4c1e-7d3a-9f00-%012d' "$1"; }
+keyed() { # N METHOD PATH [BODY]: the request with key N; it and its answer kept in req-N, first-N
+	local n="$1"
+	printf '%s\n' "$2" "$3" "${4:-}" >"$T_DIR/req-$n"
+	http "$2" "$3" -H "Idempotency-Key: $(idem "$n")" ${4:+-d "$4"}
+	echo "$HTTP" >"$T_DIR/first-$n"
+	cat "$T_DIR/out" >>"$T_DIR/first-$n"
+}
+keyed 1 POST /iceberg/v1/namespaces '{"namespace":["idem"],"properties":{"p":"1","q":"2"}}'
+expect_http 200
+keyed 2 POST /iceberg/v1/namespaces/idem/properties '{"removals":["q","zz"],"updates":{"r":"3"}}'
+expect_json "d['removed']" '["q"]' "d['missing']" '["zz"]'
+keyed 3 POST /iceberg/v1/namespaces/idem/tables "{\"name\":\"t1\",\"schema\":$schema}"
+expect_http 200
+iuuid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["metadata"]["table-uuid"])' "$T_DIR/out")"
+keyed 4 POST /iceberg/v1/namespaces/idem/tables/t1 "{\"requirements\":[{\"type\":\"assert-table-uuid\",\"uuid\":\"$iuuid\"},{\"type\":\"assert-last-assigned-field-id\",\"last-assigned-field-id\":2}],\"updates\":[{\"action\":\"add-schema\",\"schema\":{\"type\":\"struct\",\"schema-id\":1,\"fields\":[{\"id\":1,\"name\":\"id\",\"type\":\"long\",\"required\":false},{\"id\":2,\"name\":\"msg\",\"type\":\"string\",\"required\":false},{\"id\":3,\"name\":\"n\",\"type\":\"int\",\"required\":false}]},\"last-column-id\":3},{\"action\":\"set-current-schema\",\"schema-id\":-1}]}"
+expect_http 200
+keyed 5 POST /iceberg/v1/namespaces/idem/views "{\"name\":\"v\",\"schema\":$vschema,\"view-version\":$(version 'select 1 as answer' duckdb),\"properties\":{}}"
+expect_http 200
+keyed 6 POST /iceberg/v1/tables/rename '{"source":{"namespace":["idem"],"name":"t1"},"destination":{"namespace":["idem"],"name":"t2"}}'
+expect_http 204
+keyed 7 DELETE /iceberg/v1/namespaces/idem/views/v
+expect_http 204
+keyed 8 DELETE /iceberg/v1/namespaces/idem/tables/t2
+expect_http 204
+keyed 9 DELETE /iceberg/v1/namespaces/idem
+expect_http 204
+head="$(ws_head a)"
+serve_stop
+serve_start
+for n in 1 2 3 4 5 6 7 8 9; do
+	method="$(sed -n 1p "$T_DIR/req-$n")" path="$(sed -n 2p "$T_DIR/req-$n")"
+	body="$(sed -n 3p "$T_DIR/req-$n")"
+	http "$method" "$path" -H "Idempotency-Key: $(idem "$n")" ${body:+-d "$body"}
+	# the first answer, not a 409 or 404 from running again on what it did
+	expect_eq "$HTTP" "$(head -1 "$T_DIR/first-$n")"
+	T_CHECKS=$((T_CHECKS + 1))
+	/usr/bin/python3 -c '
+import json, sys
+first = open(sys.argv[1]).read().split("\n", 1)[1]
+again = open(sys.argv[2]).read()
+if (json.loads(first) if first else None) != (json.loads(again) if again else None):
+    sys.exit("request %s: the replay differs from the first answer:\n%s\n%s" % (sys.argv[3], first, again))
+' "$T_DIR/first-$n" "$T_DIR/out" "$n" || fail "replay $n"
+	case $n in 2) contract UpdateNamespacePropertiesResponse ;; 3) contract LoadTableResult ;;
+		4) contract CommitTableResponse ;; 5) contract LoadViewResult ;; esac
+done
+expect_eq "$(ws_head a)" "$head"   # nothing ran again
+# the same key on another request is refused (the retries put the keys back in memory)
+http POST /iceberg/v1/namespaces/idem/tables -H "Idempotency-Key: $(idem 1)" -d "{\"name\":\"t1\",\"schema\":$schema}"
+expect_http 400
+# another workspace's retry with a's key runs as its own request
+TOKEN="$tok_b"
+http POST /iceberg/v1/namespaces -H "Idempotency-Key: $(idem 1)" -d '{"namespace":["idem"],"properties":{"p":"1","q":"2"}}'
+expect_http 200
+http GET /iceberg/v1/namespaces/idem
+expect_json "d['properties']" '{"p":"1","q":"2"}'
+http DELETE /iceberg/v1/namespaces/idem
+expect_http 204
+TOKEN="$(cat "$T_DIR/tok_w")"
+
 # --- every body kept above validates against the Iceberg REST spec
 T_CHECKS=$((T_CHECKS + $(ls "$T_DIR/contract" | wc -l)))
 /usr/bin/python3 "$RAT_SOURCE_DIR/tests/support/iceberg_contract.py" \

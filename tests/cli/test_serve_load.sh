@@ -3,8 +3,9 @@
 # 200 commits on their own tables (none lost); 4 clients on one table (each
 # commit lands or gets 409, the history is one chain); then the server
 # SIGKILLed during a commit load, 20 times (SERVE_CRASH_ROUNDS): after each
-# restart every acknowledged commit is there, and the catalog passes
-# PRAGMA integrity_check.
+# restart every acknowledged commit is there, each commit left unanswered
+# answers its retry (same Idempotency-Key) without landing twice, and the
+# catalog passes PRAGMA integrity_check.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
 load() { /usr/bin/python3 "$RAT_SOURCE_DIR/tests/support/serve_load.py" "$@"; }
@@ -36,9 +37,16 @@ for round in $(seq 1 "$rounds"); do
 	serve_start
 	load verify "$SERVE_URL" "$tok" "$state" >"$T_DIR/verify.log" 2>&1 ||
 		fail "round $round: $(cat "$T_DIR/verify.log")"
+	cat "$T_DIR/verify.log" >>"$T_DIR/verify.all"
 	T_CHECKS=$((T_CHECKS + 1))
 done
 grep -q "^acked " "$state" || fail "no commit was acknowledged during the crash rounds"
+# the kills left commits unanswered, and their retries (Idempotency-Key) were checked
+retried="$(awk '{ for (i = 2; i <= NF; i++) if ($i == "unanswered") n += $(i - 1) } END { print n + 0 }' "$T_DIR/verify.all")"
+[ "${retried:-0}" -ge 1 ] || fail "no commit was left unanswered by the kills: $(cat "$T_DIR/verify.all")"
+T_CHECKS=$((T_CHECKS + 1))
+landed="$(awk '{ for (i = 2; i <= NF; i++) if ($i == "had") n += substr($(i - 1), 2) } END { print n + 0 }' "$T_DIR/verify.all")"
+echo "crash rounds: $retried unanswered commits retried with their keys; $landed of them had landed"
 serve_stop
 expect_eq "$(sqlite3 "$RAT_HOME/catalog.db" 'PRAGMA integrity_check')" ok
 run tables -w a

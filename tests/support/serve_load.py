@@ -14,13 +14,18 @@ bounded in count and time (standard library only).
         snapshots must then form one chain holding every landed commit.
     serve_load.py crash URL TOKEN STATE SECONDS
         Writers commit a counter to their own tables until the server goes
-        away (it is killed) or SECONDS pass; each value is appended to STATE
-        when it is sent, and again when it is acknowledged.
+        away (it is killed) or SECONDS pass, each commit with an
+        Idempotency-Key; each value is appended to STATE (with its key) when
+        it is sent, and again when it is acknowledged.
     serve_load.py verify URL TOKEN STATE
         After a restart: every table's counter is at least the last value
         acknowledged for it, and at most the last value sent (a commit in
         flight when the server was killed may have landed unanswered, one
-        in each round).
+        in each round). Then each commit left unanswered is retried with its
+        key: it must answer 200 with its value, whether its first attempt
+        landed (the answer replayed from the catalog) or not (it runs now),
+        and no commit may land twice: each table has exactly one metadata
+        version per value.
 
 Prints one summary line; exits 1 with the reason on a failure.
 """
@@ -42,10 +47,12 @@ class Client:
         self.base = url.rstrip('/') + '/iceberg/v1'
         self.token = token
 
-    def call(self, method, path, body=None, timeout=30):
+    def call(self, method, path, body=None, timeout=30, key=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method)
         req.add_header('Authorization', 'Bearer ' + self.token)
+        if key:
+            req.add_header('Idempotency-Key', key)
         if data is not None:
             req.add_header('Content-Type', 'application/json')
         try:
@@ -179,6 +186,11 @@ def one(url, token, clients, commits):
     print(f'one table: {len(landed)} landed, {conflicts[0]} got 409, one chain')
 
 
+def counter_commit(k):
+    return {"requirements": [],
+            "updates": [{"action": "set-properties", "updates": {"k": str(k)}}]}
+
+
 def crash(url, token, state, seconds):
     c = Client(url, token)
     names = []
@@ -204,13 +216,12 @@ def crash(url, token, state, seconds):
             k = int(md['properties'].get('k', '0'))
             while time.monotonic() < deadline:
                 k += 1
+                key = str(uuid.uuid4())
                 with lock:  # sent: it may land even if no answer comes back
-                    out.write(f'sent {name} {k}\n')
+                    out.write(f'sent {name} {k} {key}\n')
                     out.flush()
-                status, body = client.call('POST', f'/namespaces/silver/tables/{name}', {
-                    "requirements": [],
-                    "updates": [{"action": "set-properties", "updates": {"k": str(k)}}]},
-                    timeout=10)
+                status, body = client.call('POST', f'/namespaces/silver/tables/{name}',
+                                           counter_commit(k), timeout=10, key=key)
                 if status != 200:
                     raise RuntimeError(f'HTTP {status}: {body}')
                 with lock:
@@ -225,12 +236,14 @@ def crash(url, token, state, seconds):
 
 def verify(url, token, state):
     c = Client(url, token)
-    acked, sent = {}, {}
+    acked, sent, keys = {}, {}, {}
     with open(state, encoding='utf-8') as f:
         for line in f:
-            what, name, k = line.split()
+            what, name, k = line.split()[:3]
             seen = acked if what == 'acked' else sent
             seen[name] = max(seen.get(name, 0), int(k))
+            if what == 'sent':
+                keys[name] = (int(k), line.split()[3])
     for name, k in sorted(acked.items()):
         md = c.load(name)
         have = int(md['properties'].get('k', '0'))
@@ -239,7 +252,28 @@ def verify(url, token, state):
         if have < k or have > sent.get(name, 0):
             die(f'{name}: k is {have} after the restart; {k} was acknowledged, '
                 f'{sent.get(name, 0)} the last sent')
-    print(f'verify: {len(acked)} tables hold every acknowledged commit')
+    retried = replayed = 0
+    out = open(state, 'a', encoding='utf-8')
+    for name, (k, key) in sorted(keys.items()):
+        if acked.get(name, 0) >= k:
+            continue
+        landed = int(c.load(name)['properties'].get('k', '0')) == k
+        status, body = c.call('POST', f'/namespaces/silver/tables/{name}', counter_commit(k),
+                              key=key)
+        if status != 200 or body['metadata']['properties'].get('k') != str(k):
+            die(f'{name}: the retry of {k} (key {key}) got HTTP {status}: {body}')
+        out.write(f'acked {name} {k}\n')
+        retried += 1
+        replayed += landed
+    out.close()
+    for name in sorted(sent):
+        md = c.load(name)
+        have = int(md['properties'].get('k', '0'))
+        if len(md['metadata-log']) != have:  # one version per value: none landed twice
+            die(f'{name}: {len(md["metadata-log"])} earlier metadata versions for k = {have}: '
+                'a retried commit landed twice')
+    print(f'verify: {len(acked)} tables hold every acknowledged commit; {retried} unanswered '
+          f'commits retried with their keys ({replayed} had landed: answered from the catalog)')
 
 
 def main():

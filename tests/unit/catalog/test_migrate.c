@@ -133,7 +133,9 @@ static void a_version_1_catalog_opens_with_every_ref_and_commit_intact(void **st
 
 	after = sql_text(path, "SELECT name, kind, hash, owner FROM refs ORDER BY name");
 	assert_string_equal(after, refs); /* every ref, pointing where it did */
-	expect_sql(path, "PRAGMA user_version", "3\n");
+	expect_sql(path, "PRAGMA user_version", "4\n");
+	/* version 4's index of commits by request id is there, and used */
+	expect_sql(path, "SELECT count(*) FROM sqlite_master WHERE name = 'commits_request'", "1\n");
 	check = sql_text(path, "PRAGMA integrity_check");
 	assert_string_equal(check, "ok\n");
 	/* no tree of the old form is left, and every commit's tree is there */
@@ -197,11 +199,11 @@ static void a_newer_catalog_is_refused(void **state)
 	OK(rat_catalog__open_embedded(&c, path));
 	rat_catalog__free(c);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(rat_catalog__open_embedded(&c, path), RAT_EINVALID);
 	assert_non_null(strstr(rat_error_last()->message,
-			       "has schema version 4; this rat reads versions up to 3"));
+			       "has schema version 5; this rat reads versions up to 4"));
 }
 
 /* A commit writes the leaf of the bucket it changes and a root, whatever the number of keys. */

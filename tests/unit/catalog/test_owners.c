@@ -4,7 +4,8 @@
  * nested prefixes, git: branch prefixes) refused and ones that only look
  * alike accepted; a moved prefix kept; what a catalog acting as a workspace
  * may read and write (main, another's refs, hashes, product grants); refs
- * older than owners given to the workspace they fork from, or to nobody.
+ * older than owners given to the workspace they fork from, or to nobody;
+ * commits found again by the request they were made for.
  */
 #include "helpers.h"
 
@@ -164,6 +165,67 @@ static void a_workspace_reads_and_writes_what_it_may(void **state)
 	rat_catalog__free(c);
 }
 
+/*
+ * A commit made for a request (rat_catalog__set_request_id) is found again by
+ * its id from another handle (what a restarted server has), whatever made it
+ * (a commit, a merge); only by a workspace that may read it; ids are checked.
+ */
+static void commits_made_for_a_request_are_found_again(void **state)
+{
+	rat_catalog *c = open_catalog("requests");
+	rat_identity a = ident("a", "workspace/a", "a", "/lake/a");
+	rat_identity b = ident("b", "workspace/b", "b", "/lake/b");
+	char h1[RAT_HASH_LEN + 1], h2[RAT_HASH_LEN + 1], got[RAT_HASH_LEN + 1], id[1100];
+	rat_commits log;
+	rat_merge_result m;
+	(void)state;
+
+	OK(rat_catalog__claim(c, &a, false));
+	OK(rat_catalog__create_ref(c, "workspace/a", RAT_REF_BRANCH, "main"));
+	OK(rat_catalog__set_request_id(c, "a:req-1"));
+	put(c, "workspace/a", "silver.x", h1);
+	OK(rat_catalog__create_ref(c, "dev/exp", RAT_REF_BRANCH, "workspace/a"));
+	OK(rat_catalog__set_request_id(c, "a:req-2"));
+	put(c, "dev/exp", "silver.y", h2);
+	OK(rat_catalog__set_request_id(c, NULL));
+	put(c, "workspace/a", "silver.w", got); /* so that the merge makes a commit */
+	OK(rat_catalog__set_request_id(c, "a:req-3"));
+	OK(rat_catalog__merge(c, "dev/exp", "workspace/a", false, "a", &m));
+	rat_catalog__merge_result_free(&m);
+	OK(rat_catalog__set_request_id(c, NULL));
+	put(c, "workspace/a", "silver.z", got);
+	/* the id is a property of the commit, beside its own */
+	OK(rat_catalog__log(c, "workspace/a", 2, &log));
+	assert_null(json_object_get(log.items[0].properties, RAT_REQUEST_ID_PROPERTY));
+	assert_string_equal(json_string_value(json_object_get(log.items[1].properties,
+							      RAT_REQUEST_ID_PROPERTY)), "a:req-3");
+	rat_catalog__commits_free(&log);
+	rat_catalog__free(c);
+
+	c = open_catalog("requests");
+	OK(rat_catalog__claim(c, &a, false));
+	OK(rat_catalog__find_request(c, "a:req-1", got));
+	assert_string_equal(got, h1);
+	OK(rat_catalog__find_request(c, "a:req-2", got)); /* on the dev branch */
+	assert_string_equal(got, h2);
+	OK(rat_catalog__find_request(c, "a:req-3", got)); /* the merge commit */
+	REFUSED(rat_catalog__find_request(c, "a:req-4", got), RAT_ENOTFOUND,
+		"no commit was made for request a:req-4");
+	REFUSED(rat_catalog__find_request(c, "", got), RAT_EINVALID, "a request id is 1 to 1024");
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	REFUSED(rat_catalog__find_request(c, id, got), RAT_EINVALID, "a request id is 1 to 1024");
+	REFUSED(rat_catalog__set_request_id(c, id), RAT_EINVALID, "a request id is 1 to 1024");
+	rat_catalog__free(c);
+
+	/* another workspace does not learn of a's commits */
+	c = open_catalog("requests");
+	OK(rat_catalog__claim(c, &b, false));
+	REFUSED(rat_catalog__find_request(c, "a:req-1", got), RAT_ENOTFOUND,
+		"no commit was made for request a:req-1");
+	rat_catalog__free(c);
+}
+
 static void old_refs_go_to_the_workspace_they_fork_from(void **state)
 {
 	rat_catalog *c = open_catalog("legacy");
@@ -207,6 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(claims_that_overlap_are_refused),
 		cmocka_unit_test(a_workspace_reads_and_writes_what_it_may),
+		cmocka_unit_test(commits_made_for_a_request_are_found_again),
 		cmocka_unit_test(old_refs_go_to_the_workspace_they_fork_from),
 	};
 	return cmocka_run_group_tests(tests, setup, test_scratch_teardown);
