@@ -12,7 +12,6 @@
 #include "secret/store.h"
 #include "workspace/workspace.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,7 +113,7 @@ int rat_secret_set(const rat_workspace *ws, const char *name, const char *value,
 		error = rat_secret__write(store, ws);
 	if (error)
 		rat_error__prefix("workspace '%s': secret '%s'", rat_workspace_name(ws), name);
-	OPENSSL_cleanse(key, sizeof(key));
+	rat__wipe(key, sizeof(key));
 	json_decref(store);
 	if (fd >= 0)
 		close(fd);
@@ -220,7 +219,7 @@ static int open_one(rat_strarray *out, const rat_workspace *ws, const unsigned c
 		rat_error__prefix("secret '%s'", name);
 cleanup:
 	if (plain.ptr)
-		OPENSSL_cleanse(plain.ptr, plain.len);
+		rat__wipe(plain.ptr, plain.len);
 	rat_buf_free(&plain);
 	free(sealed);
 	free(aad);
@@ -246,7 +245,7 @@ int rat_secret__load(rat_strarray *out, const rat_workspace *ws)
 				      json_string_value(json_object_get(entry, "sealed")))) != 0)
 			break;
 	}
-	OPENSSL_cleanse(key, sizeof(key));
+	rat__wipe(key, sizeof(key));
 	if (!error)
 		rat_strarray__sort(out);
 cleanup:

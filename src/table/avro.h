@@ -27,8 +27,7 @@
 #ifndef RAT_TABLE_AVRO_H
 #define RAT_TABLE_AVRO_H
 
-#include <avro.h>
-
+#include "table/avro_api.h"
 #include "util/common.h"
 
 /* A block is written once it holds this many records or this many bytes. */

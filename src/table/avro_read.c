@@ -258,7 +258,7 @@ int rat_avro__reader_open(avro_file_reader_t *out, const void *data, size_t len)
 	int error;
 
 	*out = NULL;
-	if ((error = check_container(data, len)) != 0)
+	if ((error = rat_avro__load()) != 0 || (error = check_container(data, len)) != 0)
 		return error;
 	/* read-only stream: fmemopen does not write through a "r" stream */
 	if (!(fp = fmemopen((void *)data, len, "r")))

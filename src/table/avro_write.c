@@ -141,6 +141,8 @@ int rat_avro__writer_new(rat_avro_writer **out, const char *schema_json,
 	int error;
 
 	*out = NULL;
+	if ((error = rat_avro__load()) != 0)
+		return error;
 	if (!schema_json)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "avro: no schema");
 	if ((error = check_meta(meta_keys, meta_values, meta_count)) != 0)

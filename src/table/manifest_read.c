@@ -11,7 +11,6 @@
 #include "table/avro.h"
 #include "table/manifest.h"
 
-#include <avro.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,7 +22,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,12 +190,12 @@ cleanup:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	if (hex) /* the id was cut off with a NUL: the secret after it too */
-		OPENSSL_cleanse(hex, 2 * sizeof(bytes));
-	OPENSSL_cleanse(bytes, sizeof(bytes));
+		rat__wipe(hex, 2 * sizeof(bytes));
+	rat__wipe(bytes, sizeof(bytes));
 	free(hex);
 	free(path);
 	if (error) {
-		OPENSSL_cleanse(token, RAT_TOKEN_MAX);
+		rat__wipe(token, RAT_TOKEN_MAX);
 		token[0] = '\0';
 	}
 	return error;
@@ -351,7 +350,7 @@ int rat_token_check(const rat_workspace *ws, const char *token, int *read_only)
 		}
 	}
 	/* the same work whether the id is known or not: compare 64 digits either way */
-	match = CRYPTO_memcmp(digest, want[0] ? want : "0000000000000000000000000000000000000000000000000000000000000000", 64) == 0;
+	match = rat__equal_ct(digest, want[0] ? want : "0000000000000000000000000000000000000000000000000000000000000000", 64);
 	if (!match || strcmp(owner, name) != 0)
 		error = rat_error__set(RAT_EACCESS, RAT_ERRCLASS_INVALID, "invalid token");
 	else if (revoked)
@@ -361,7 +360,7 @@ cleanup:
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	free(path);
-	OPENSSL_cleanse(digest, sizeof(digest));
+	rat__wipe(digest, sizeof(digest));
 	if (error)
 		*read_only = 1;
 	return error;

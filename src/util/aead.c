@@ -1,5 +1,6 @@
 /*
- * util/aead.c - AES-256-GCM through libcrypto's EVP cipher API (aead.h).
+ * util/aead.c - AES-256-GCM through libcrypto's EVP cipher API (aead.h),
+ * libcrypto loaded on first use (crypto_api.h).
  *
  * A fresh random nonce per value: with 96-bit random nonces a key stays
  * safe for far more values than a secret store ever holds (NIST SP 800-38D
@@ -12,18 +13,19 @@
 #include <limits.h>
 #include <string.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
+#include "util/crypto_api.h"
 
 /* One AES-256-GCM pass: encrypt or decrypt in (n bytes) into out (n bytes), with tag. */
 static int gcm(const unsigned char *key, const unsigned char *nonce, const char *aad,
 	       const unsigned char *in, size_t n, unsigned char *out, unsigned char *tag,
 	       bool encrypt)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *ctx;
 	int len = 0, ok;
 
-	if (!ctx)
+	if ((ok = rat_crypto__load()) != 0)
+		return ok;
+	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
 		return rat_error__oom();
 	ok = (encrypt ? EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce)
 		      : EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce)) == 1 &&
@@ -65,7 +67,7 @@ int rat_aead__seal(rat_buf *out, const unsigned char key[RAT_AEAD_KEY_BYTES], co
 	    (error = gcm(key, buf, aad, plain, len, buf + RAT_AEAD_NONCE_BYTES,
 			 buf + RAT_AEAD_NONCE_BYTES + len, true)) == 0)
 		error = rat_buf_put(out, buf, total);
-	OPENSSL_cleanse(buf, total + 16);
+	rat__wipe(buf, total + 16);
 	free(buf);
 	return error;
 }
@@ -88,7 +90,7 @@ int rat_aead__open(rat_buf *out, const unsigned char key[RAT_AEAD_KEY_BYTES], co
 		return RAT_ENOMEM;
 	if ((error = gcm(key, in, aad, in + RAT_AEAD_NONCE_BYTES, n, plain, tag, false)) == 0)
 		error = rat_buf_put(out, plain, n);
-	OPENSSL_cleanse(plain, n + 16);
+	rat__wipe(plain, n + 16);
 	free(plain);
 	return error;
 }

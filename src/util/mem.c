@@ -176,3 +176,19 @@ const char *rat_strarray__keep(rat_strarray *pool, const char *s)
 		return "";
 	return pool->strings[pool->count - 1];
 }
+
+void rat__wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
+bool rat__equal_ct(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char diff = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}

@@ -1,6 +1,7 @@
 /*
  * util/mem.h - allocation wrappers that record RAT_ENOMEM on failure, the
- * string array helpers, and small string utilities.
+ * string array helpers, small string utilities, and secrets' memory (wiped,
+ * compared in constant time).
  */
 #ifndef RAT_UTIL_MEM_H
 #define RAT_UTIL_MEM_H
@@ -35,5 +36,10 @@ const char *rat_strarray__keep(rat_strarray *pool, const char *s);
 int rat__strcmp_ptr(const void *a, const void *b);
 bool rat__str_has_prefix(const char *s, const char *prefix);
 bool rat__str_has_suffix(const char *s, const char *suffix);
+
+/** Zero n bytes at p (a secret), in a way the compiler does not drop. */
+void rat__wipe(void *p, size_t n);
+/** Whether n bytes at a and b are equal, in a time that does not depend on where they differ. */
+bool rat__equal_ct(const void *a, const void *b, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * util/sha256.c - SHA-256 and HMAC-SHA256 through OpenSSL's libcrypto (the
- * EVP digest API and HMAC()), behind the small interface of sha256.h.
+ * EVP digest API and HMAC()), behind the small interface of sha256.h;
+ * libcrypto is loaded by the first call (crypto_api.h).
  *
  * libcrypto keeps a per-thread queue of errors; a failure here takes its
  * reason off the queue and clears it, so that nothing is left behind for
@@ -12,9 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "util/crypto_api.h"
 
 struct rat_sha256 {
 	EVP_MD_CTX *ctx;
@@ -42,6 +41,8 @@ int rat_sha256__new(rat_sha256 **out)
 	*out = NULL;
 	if (!sha)
 		return RAT_ENOMEM;
+	if ((error = rat_crypto__load()) != 0)
+		goto cleanup;
 	if ((sha->ctx = EVP_MD_CTX_new()) == NULL) {
 		error = rat_error__oom();
 		goto cleanup;
@@ -77,7 +78,8 @@ void rat_sha256__free(rat_sha256 *sha)
 {
 	if (!sha)
 		return;
-	EVP_MD_CTX_free(sha->ctx);
+	if (sha->ctx) /* made: libcrypto is loaded */
+		EVP_MD_CTX_free(sha->ctx);
 	free(sha);
 }
 
@@ -97,8 +99,11 @@ int rat_sha256__hex(const void *data, size_t len, char hex[65])
 {
 	unsigned char digest[RAT_SHA256_SIZE];
 	unsigned int n = 0;
+	int error;
 
 	hex[0] = '\0';
+	if ((error = rat_crypto__load()) != 0)
+		return error;
 	if (EVP_Digest(len ? data : "", len, digest, &n, EVP_sha256(), NULL) != 1)
 		return crypto_error("SHA-256");
 	rat_sha256__format(digest, hex);
@@ -109,7 +114,10 @@ int rat_sha256__hmac(const void *key, size_t key_len, const void *data, size_t l
 		     unsigned char mac[RAT_SHA256_SIZE])
 {
 	unsigned int n = 0;
+	int error;
 
+	if ((error = rat_crypto__load()) != 0)
+		return error;
 	if (key_len > INT_MAX)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "HMAC-SHA256 key of %zu bytes is too long", key_len);

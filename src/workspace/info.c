@@ -368,13 +368,23 @@ int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char 
 	rat_listing *cache = NULL;
 	rat_catalog *catalog = NULL;
 	rat_contents contents = { NULL, 0 };
+	char commit[RAT_HASH_LEN + 1];
 	size_t i;
 	int error;
 
 	memset(out, 0, sizeof(*out));
 	if ((error = rat_workspace__read_catalog(&catalog, ws)) != 0 ||
-	    (error = rat_catalog__contents(catalog, ref ? ref : rat_workspace_branch(ws), &contents)) != 0)
+	    (error = rat_catalog__resolve(catalog, ref ? ref : rat_workspace_branch(ws), commit)) != 0)
 		goto cleanup;
+	/* the tables of that commit as the last listing kept them, else the catalog's */
+	if ((error = rat_workspace__listing_contents(&contents, ws, commit)) == RAT_ENOTFOUND) {
+		if ((error = rat_catalog__contents(catalog, commit, &contents)) != 0)
+			goto cleanup;
+		if (contents.count) /* nothing to save reading (a workspace without a catalog makes no folder) */
+			rat_workspace__listing_keep_contents(ws, commit, &contents);
+	} else if (error) {
+		goto cleanup;
+	}
 	if (key && !rat_catalog__find(&contents, key)) {
 		error = no_table(ws, ref, key);
 		goto cleanup;

@@ -21,6 +21,13 @@
  * derived: one that cannot be read is started again, one that cannot be
  * written is skipped, and two listings writing it at once leave one of the
  * two whole (a rename).
+ *
+ * Which tables a commit holds is kept the same way, for the last commit
+ * listed (contents.tsv beside it: a line "rat-contents 1<tab><commit>", then
+ * a line per table or view: key, metadata location, snapshot, schema and
+ * spec ids, content id, and 1 for a view). A commit never changes, so a
+ * listing of the same commit again reads that file instead of the catalog's
+ * key map.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -285,4 +292,113 @@ char *rat_workspace__listing_field(const char **p)
 		return NULL;
 	}
 	return rat_buf_detach(&out);
+}
+
+#define CONTENTS_HEADER "rat-contents 1\t"
+
+static char *contents_path(const rat_workspace *ws)
+{
+	return rat__sprintf("%s/contents.tsv", rat_workspace__cache_dir(ws));
+}
+
+/* One line of contents.tsv into e; RAT_EINVALID when it is not one. */
+static int contents_line(rat_catalog_entry *e, const char *p)
+{
+	char *f[7] = { NULL };
+	size_t i;
+	int error = 0;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < 7 && !error; i++)
+		if ((f[i] = rat_workspace__listing_field(&p)) == NULL)
+			error = RAT_ENOMEM;
+	if (!error && (!f[0][0] || !f[1][0] || !f[5][0] || *p))
+		error = RAT_EINVALID;
+	if (!error) {
+		e->key = f[0];
+		e->state.metadata_location = f[1];
+		e->state.snapshot_id = strtoll(f[2], NULL, 10);
+		e->state.schema_id = atoi(f[3]);
+		e->state.spec_id = atoi(f[4]);
+		e->state.content_id = f[5];
+		e->state.view = strcmp(f[6], "1") == 0;
+		f[0] = f[1] = f[5] = NULL;
+	}
+	for (i = 0; i < 7; i++)
+		free(f[i]);
+	return error;
+}
+
+int rat_workspace__listing_contents(rat_contents *out, const rat_workspace *ws, const char *commit)
+{
+	rat_buf file = RAT_BUF_INIT;
+	char *path = contents_path(ws), *p, *nl, *end;
+	size_t capacity = 0, head = strlen(CONTENTS_HEADER);
+	int error = RAT_ENOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	file.max = CACHE_MAX_BYTES;
+	if (!path || rat_fs__read_file(&file, path, CACHE_MAX_BYTES) != 0 || !file.ptr ||
+	    file.len < head || memcmp(file.ptr, CONTENTS_HEADER, head) != 0 ||
+	    (nl = memchr(file.ptr, '\n', file.len)) == NULL ||
+	    (size_t)(nl - file.ptr) != head + strlen(commit) ||
+	    memcmp(file.ptr + head, commit, strlen(commit)) != 0)
+		goto done;
+	error = 0;
+	end = file.ptr + file.len;
+	for (p = nl + 1; !error && p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
+	     p = nl + 1) {
+		*nl = '\0';
+		if ((error = rat__grow((void **)&out->items, &capacity, out->count,
+				       sizeof(*out->items))) == 0 &&
+		    (error = contents_line(&out->items[out->count], p)) == 0 &&
+		    ++out->count > 1 &&
+		    strcmp(out->items[out->count - 2].key, out->items[out->count - 1].key) >= 0)
+			error = RAT_EINVALID; /* sorted by key, as the catalog gives them */
+	}
+	if (!error && p != end)
+		error = RAT_EINVALID; /* cut short */
+done:
+	if (error)
+		rat_catalog__contents_free(out);
+	if (error && error != RAT_ENOMEM)
+		error = RAT_ENOTFOUND; /* a cache that is not one: read the catalog */
+	rat_error_clear();
+	rat_buf_free(&file);
+	free(path);
+	return error;
+}
+
+void rat_workspace__listing_keep_contents(const rat_workspace *ws, const char *commit,
+					  const rat_contents *contents)
+{
+	rat_buf out = RAT_BUF_INIT;
+	char *path = contents_path(ws), *slash;
+	const rat_catalog_entry *e;
+	size_t i;
+	int error = path ? rat_buf_printf(&out, "%s%s\n", CONTENTS_HEADER, commit) : RAT_ENOMEM;
+
+	for (i = 0; !error && i < contents->count; i++) {
+		e = &contents->items[i];
+		if (e->state.ns)
+			continue;
+		if ((error = rat_workspace__listing_escape(&out, e->key)) != 0 ||
+		    (error = rat_buf_putc(&out, '\t')) != 0 ||
+		    (error = rat_workspace__listing_escape(&out, e->state.metadata_location)) != 0 ||
+		    (error = rat_buf_printf(&out, "\t%lld\t%d\t%d\t", (long long)e->state.snapshot_id,
+					    e->state.schema_id, e->state.spec_id)) != 0 ||
+		    (error = rat_workspace__listing_escape(&out, e->state.content_id)) != 0)
+			break;
+		error = rat_buf_puts(&out, e->state.view ? "\t1\n" : "\t0\n");
+	}
+	if (!error && (slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		error = rat_fs__mkdir_p(path);
+		*slash = '/';
+		if (!error)
+			error = rat_fs__write_file_atomic(path, out.ptr, out.len);
+	}
+	rat_error_clear(); /* best effort, as the listing */
+	rat_buf_free(&out);
+	free(path);
 }

@@ -117,6 +117,16 @@ void rat_workspace__listing_put(rat_listing *l, const char *file, const char *fi
 /** Write the cache if something was learnt (best effort: a failure is not reported). */
 void rat_workspace__listing_save(rat_listing *l);
 void rat_workspace__listing_free(rat_listing *l);
+/**
+ * The tables and views of commit as a listing kept them (a commit never
+ * changes, so they hold for ever): 0 with out filled; RAT_ENOTFOUND (not
+ * said) when the last listing kept another commit's, or none.
+ */
+RAT_MUST_USE int rat_workspace__listing_contents(rat_contents *out, const rat_workspace *ws,
+						 const char *commit);
+/** Keep contents as commit's, for the next listing (best effort, as the listing). */
+void rat_workspace__listing_keep_contents(const rat_workspace *ws, const char *commit,
+					  const rat_contents *contents);
 /** s into out with '\\', tab, newline and carriage return escaped. */
 RAT_MUST_USE int rat_workspace__listing_escape(rat_buf *out, const char *s);
 /** The field at *p unescaped (free()), *p moved past its tab; NULL: out of memory. */
