@@ -24,12 +24,22 @@
  *       catalog commits, each changing one key (a probe entry, so no table is
  *       harmed), then delete that branch: prints "commits=N keys=K seconds=S
  *       per_second=R db_growth_bytes=B".
+ *
+ *   bench_tool pauses SECONDS
+ *       How long this machine stops running a busy program: threads that only
+ *       read the clock, first one, then one per CPU, SECONDS each; prints
+ *       "one_busy_max_ms=A one_busy_over_10ms=N all_busy_max_ms=B
+ *       all_busy_over_10ms=M cpus=C". A virtual machine whose host caps its
+ *       CPU time pauses as a whole once all its CPUs are busy: every latency
+ *       measured under such a load (measure 6) has those pauses in its tail.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rat.h"
 #include "util/common.h"
@@ -261,6 +271,70 @@ cleanup:
 	return status;
 }
 
+typedef struct pause_probe {
+	double seconds;
+	double max_ms;
+	long over_10ms;
+} pause_probe;
+
+/* Read the clock for probe->seconds; the longest gap between two reads, and those over 10 ms. */
+static void *probe_pauses(void *arg)
+{
+	pause_probe *p = arg;
+	double start = now_s(), last = start, t, gap;
+
+	while ((t = now_s()) - start < p->seconds) {
+		gap = (t - last) * 1000;
+		if (gap > p->max_ms)
+			p->max_ms = gap;
+		if (gap > 10)
+			p->over_10ms++;
+		last = t;
+	}
+	return NULL;
+}
+
+/* probes threads at once; the worst of them into *out. */
+static int run_probes(long threads, double seconds, pause_probe *out)
+{
+	pthread_t ids[256];
+	pause_probe probes[256];
+	long i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < threads; i++) {
+		probes[i] = (pause_probe){ seconds, 0, 0 };
+		if (pthread_create(&ids[i], NULL, probe_pauses, &probes[i]) != 0)
+			return -1;
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(ids[i], NULL);
+		if (probes[i].max_ms > out->max_ms)
+			out->max_ms = probes[i].max_ms;
+		out->over_10ms += probes[i].over_10ms;
+	}
+	return 0;
+}
+
+static int pauses(double seconds)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pause_probe one, all;
+
+	if (cpus < 1)
+		cpus = 1;
+	if (cpus > 256)
+		cpus = 256;
+	if (seconds <= 0 || run_probes(1, seconds, &one) != 0 || run_probes(cpus, seconds, &all) != 0) {
+		fprintf(stderr, "bench_tool: pauses: cannot run the probes\n");
+		return 1;
+	}
+	printf("one_busy_max_ms=%.1f one_busy_over_10ms=%ld all_busy_max_ms=%.1f "
+	       "all_busy_over_10ms=%ld cpus=%ld\n",
+	       one.max_ms, one.over_10ms, all.max_ms, all.over_10ms, cpus);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "reset-branch") == 0)
@@ -271,9 +345,12 @@ int main(int argc, char **argv)
 		return tables(argv[2], strtol(argv[3], NULL, 10));
 	if (argc == 4 && strcmp(argv[1], "commits") == 0)
 		return commits(argv[2], strtol(argv[3], NULL, 10));
+	if (argc == 3 && strcmp(argv[1], "pauses") == 0)
+		return pauses(strtod(argv[2], NULL));
 	fprintf(stderr, "usage: bench_tool reset-branch HOME BRANCH FROM\n"
 			"       bench_tool plan WORKSPACE KEY COLUMN OP VALUE\n"
 			"       bench_tool tables WORKSPACE COUNT\n"
-			"       bench_tool commits WORKSPACE COUNT\n");
+			"       bench_tool commits WORKSPACE COUNT\n"
+			"       bench_tool pauses SECONDS\n");
 	return 2;
 }

@@ -576,6 +576,12 @@ class Bench:
             with open(script, "w") as f:
                 f.write(WRK_COMMIT % {"tables": TABLES})
             out = {"load": {}, "commit": {}, "health": {}}
+            # how long this machine stops a busy program, with one CPU busy and with all (a
+            # virtual machine whose host caps its CPU time pauses whole): wrk's tails hold them
+            p = run([self.tool, "pauses", "3"]).check()
+            out["pauses"] = {k: float(v) for k, v in (kv.split("=") for kv in p.out.split())}
+            log(f"  pauses: {out['pauses']['one_busy_max_ms']:.1f} ms at most with one CPU busy, "
+                f"{out['pauses']['all_busy_max_ms']:.1f} ms with all {out['pauses']['cpus']:.0f}")
             auth = ["-H", f"Authorization: Bearer {token}"]
             # the floor: what this machine's loopback, wrk and the HTTP layer give a request
             # that does nothing (GET /health), at the same connection counts
@@ -786,6 +792,12 @@ def report(b, started, machine):
                  f" (first listing {c['tables_first'] * 1000:.0f} ms; no tables {c['tables_floor'] * 1000:.0f} ms)"))
     if "serve" in r:
         sv = r["serve"]
+        if "pauses" in sv:
+            pz = sv["pauses"]
+            rows.append(("6. the machine: longest pause of a busy thread, one CPU busy / all busy",
+                         f"{pz['one_busy_max_ms']:.1f} / {pz['all_busy_max_ms']:.1f} ms", "",
+                         f"{pz['all_busy_over_10ms']:.0f} pauses over 10 ms in 3 s with all "
+                         f"{pz['cpus']:.0f} CPUs busy (wrk and the server keep them busy)"))
         for conns in (1, 16, 64):
             l = sv["load"][conns]
             h = sv["health"][conns]
