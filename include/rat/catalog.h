@@ -116,6 +116,7 @@ typedef struct rat_log_entry {
 	const char *author;
 	const char *message;
 	int64_t time_ms;
+	const char *properties;   /**< the commit's properties, a JSON object ("{}": none) */
 } rat_log_entry;
 
 typedef struct rat_log {
@@ -126,6 +127,39 @@ typedef struct rat_log {
 /** History of a ref (limit 0: all), newest first. */
 RAT_EXTERN(int) RAT_CHECKED rat_log_get(rat_log *out, rat_catalog *catalog, const char *ref, size_t limit);
 RAT_EXTERN(void) rat_log_free(rat_log *log);
+
+/** What a catalog key holds. */
+typedef enum rat_content_type {
+	RAT_CONTENT_TABLE = 0,    /**< an Iceberg table ("namespace.table") */
+	RAT_CONTENT_VIEW = 1,     /**< an Iceberg view ("namespace.view") */
+	RAT_CONTENT_NAMESPACE = 2 /**< a namespace ("name"): a layer with properties, or one made */
+} rat_content_type;
+
+/** One key of a commit's map, as the catalog records it (Nessie's "content"). */
+typedef struct rat_content_entry {
+	const char *key;
+	rat_content_type type;
+	const char *id;                /**< the content id: the same across commits */
+	const char *metadata_location; /**< "" for a namespace */
+	int64_t snapshot_id;           /**< -1: none (a view, a namespace, a table with no data) */
+	int schema_id;
+	int spec_id;
+	const char *properties;        /**< a namespace's, a JSON object; NULL otherwise */
+} rat_content_entry;
+
+typedef struct rat_content_list {
+	rat_content_entry *items; /**< sorted by key */
+	size_t count;
+} rat_content_list;
+
+/**
+ * Every key ref (a ref or a hash) records: tables, views and namespaces,
+ * read from the catalog alone. Release out with rat_content_list_free() in
+ * every case.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_content_list_get(rat_content_list *out, rat_catalog *catalog,
+						 const char *ref);
+RAT_EXTERN(void) rat_content_list_free(rat_content_list *list);
 
 typedef enum rat_change_type {
 	RAT_CHANGE_TYPE_ADDED = 0,

@@ -108,8 +108,11 @@ int rat_log_get(rat_log *out, rat_catalog *catalog, const char *ref, size_t limi
 		e->author = rat__strdup(c->author);
 		e->message = rat__strdup(c->message);
 		e->time_ms = c->time_ms;
+		e->properties = c->properties ? json_dumps(c->properties, JSON_COMPACT | JSON_SORT_KEYS)
+					      : rat__strdup("{}");
 		out->count = i + 1;
-		if (!e->hash || !e->parent || !e->merge_parent || !e->author || !e->message)
+		if (!e->hash || !e->parent || !e->merge_parent || !e->author || !e->message ||
+		    !e->properties)
 			error = RAT_ENOMEM;
 	}
 	rat_catalog__commits_free(&commits);
@@ -129,6 +132,7 @@ void rat_log_free(rat_log *log)
 		free((char *)log->items[i].parent);
 		free((char *)log->items[i].merge_parent);
 		free((char *)log->items[i].author);
+		free((char *)log->items[i].properties);
 		free((char *)log->items[i].message);
 	}
 	free(log->items);
@@ -141,6 +145,54 @@ static int version_of(rat_table_version *out, const rat_table_state *state, bool
 	out->snapshot_id = present ? state->snapshot_id : -1;
 	out->schema_id = present ? state->schema_id : -1;
 	return out->metadata_location ? 0 : RAT_ENOMEM;
+}
+
+int rat_content_list_get(rat_content_list *out, rat_catalog *catalog, const char *ref)
+{
+	rat_contents contents;
+	size_t i;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = rat_catalog__contents_of(catalog, ref, RAT_CONTENTS_ALL, &contents)) != 0)
+		return error;
+	if ((out->items = rat__calloc(contents.count + 1, sizeof(*out->items))) == NULL)
+		error = RAT_ENOMEM;
+	for (i = 0; !error && i < contents.count; i++) {
+		const rat_catalog_entry *c = &contents.items[i];
+		rat_content_entry *e = &out->items[out->count++];
+		e->type = c->state.ns	  ? RAT_CONTENT_NAMESPACE
+			  : c->state.view ? RAT_CONTENT_VIEW
+					  : RAT_CONTENT_TABLE;
+		e->snapshot_id = c->state.snapshot_id;
+		e->schema_id = c->state.schema_id;
+		e->spec_id = c->state.spec_id;
+		if ((e->key = rat__strdup(c->key)) == NULL ||
+		    (e->id = rat__strdup(c->state.content_id)) == NULL ||
+		    (e->metadata_location = rat__strdup(c->state.metadata_location)) == NULL ||
+		    (c->state.properties && (e->properties = rat__strdup(c->state.properties)) == NULL))
+			error = rat_error__oom();
+	}
+	rat_catalog__contents_free(&contents);
+	if (error)
+		rat_content_list_free(out);
+	return error;
+}
+
+void rat_content_list_free(rat_content_list *list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++) {
+		free((char *)list->items[i].key);
+		free((char *)list->items[i].id);
+		free((char *)list->items[i].metadata_location);
+		free((char *)list->items[i].properties);
+	}
+	free(list->items);
+	memset(list, 0, sizeof(*list));
 }
 
 int rat_diff_get(rat_diff_list *out, rat_catalog *catalog, const char *from, const char *to)

@@ -13,6 +13,7 @@
  * flight finish.
  */
 #include "server/server.h"
+#include "server/nessie.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -98,6 +99,38 @@ char *srv_query(const srv_request *r, const char *name)
 	return raw ? srv_decode(raw, strlen(raw), true) : NULL;
 }
 
+typedef struct query_values {
+	const char *name;
+	json_t *out;
+	int error;
+} query_values;
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	query_values *q = cls;
+	char *decoded;
+
+	(void)kind;
+	if (!key || strcmp(key, q->name) != 0)
+		return MHD_YES;
+	if ((decoded = srv_decode(value ? value : "", value ? strlen(value) : 0, true)) == NULL) {
+		q->error = -1;
+		return MHD_NO;
+	}
+	json_array_append_new(q->out, json_string(decoded));
+	free(decoded);
+	return MHD_YES;
+}
+
+int srv_query_all(const srv_request *r, const char *name, json_t *out)
+{
+	query_values q = { name, out, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_value, &q);
+	return q.error;
+}
+
 int srv_error(srv_response *res, int status, const char *type, const char *fmt, ...)
 {
 	char message[1024];
@@ -179,6 +212,8 @@ static void route(srv_request *r, srv_response *res, srv_context *ctx)
 		res->body = json_pack("{s:s, s:s}", "status", "ok", "version", rat_version());
 	} else if (r->nseg >= 1 && strcmp(r->seg[0], "iceberg") == 0) {
 		srv_iceberg(r, res, ctx);
+	} else if (r->nseg >= 1 && strcmp(r->seg[0], "api") == 0) {
+		srv_nessie(r, res, ctx);
 	} else {
 		srv_error(res, 404, "NotFoundException", "no such path");
 	}

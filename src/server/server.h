@@ -5,7 +5,8 @@
  * (libmicrohttpd: the raw URL split into decoded segments, bodies under a
  * cap, the access log, a graceful stop); auth.c maps a request onto the
  * workspace it acts for; iceberg.c is the Iceberg REST catalog under
- * /iceberg, iceberg_update.c its requirements and metadata updates.
+ * /iceberg, iceberg_update.c its requirements and metadata updates; nessie.c
+ * is Nessie's REST API v2 under /api/v2.
  */
 #ifndef RAT_SERVER_SERVER_H
 #define RAT_SERVER_SERVER_H
@@ -105,6 +106,9 @@ char *srv_decode(const char *s, size_t n, bool plus);
 const char *srv_header(const srv_request *r, const char *name);
 /* A query argument, percent-decoded (free()); NULL when absent. */
 char *srv_query(const srv_request *r, const char *name);
+/* Every value of a query argument given several times, percent-decoded, appended to out (a
+ * JSON array of strings); -1 on a bad escape. */
+int srv_query_all(const srv_request *r, const char *name, json_t *out);
 
 /* Fill res with an Iceberg error: {"error":{"message","type","code"}}. Returns status. */
 int srv_error(srv_response *res, int status, const char *type, const char *fmt, ...)

@@ -1,0 +1,396 @@
+/*
+ * server/nessie.c - Nessie's REST API v2 under /api/v2, the reading half:
+ * config, the references (list, one), a reference's entries, contents (one
+ * and several), history and the diff of two references. Writing (commits,
+ * references made, assigned and deleted, merges, transplants) is still to
+ * come; those paths answer 405 with a NessieError saying so.
+ *
+ * A reference is given as Nessie spells it in a path segment: "name",
+ * "name@hash", "@hash" (a detached commit), "-" (the workspace's branch, as
+ * "-" is in the Iceberg API), each optionally followed by "~N" (the Nth
+ * parent), "^N" (^1 the parent, ^2 the merge parent) or "*T" (the newest
+ * commit at or before T: milliseconds since the epoch, or an ISO-8601 UTC
+ * instant). A name holding '/' comes percent-encoded in its segment. The
+ * token's workspace sees what it sees through the Iceberg API: main, its own
+ * refs and those its granted products open; anything else is 403 or 404.
+ *
+ * A key is a table "namespace.table" (elements ["namespace", "table"]) or a
+ * namespace "name" (["name"]); in a path, its elements are joined by '.'
+ * (rat's names hold no '.'). Errors are NessieError bodies: status, reason,
+ * message and errorCode (Nessie's ErrorCode names).
+ */
+#include "server/nessie.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PAGE_DEFAULT 250
+#define PAGE_MAX 5000
+/* Spec 2.1 behaviours (relative hashes, NAMESPACE_ABSENT on every level); keys are
+ * served in the legacy form, which rat's keys (no '.' in an element) never need to escape. */
+#define NESSIE_SPEC_VERSION "2.1.0"
+
+bool nes_is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+static const char *reason_of(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+/* Nessie's error codes (ErrorCode in its model): a handler names one as the error's type. */
+static const char *const nessie_codes[] = {
+	"UNKNOWN", "SERVICE_UNAVAILABLE", "REFERENCE_NOT_FOUND", "REFERENCE_ALREADY_EXISTS",
+	"CONTENT_NOT_FOUND", "REFERENCE_CONFLICT", "BAD_REQUEST", "FORBIDDEN", "TOO_MANY_REQUESTS",
+	"NAMESPACE_NOT_FOUND", "NAMESPACE_ALREADY_EXISTS", "NAMESPACE_NOT_EMPTY",
+	"UNSUPPORTED_MEDIA_TYPE",
+};
+
+/* The ErrorCode of an error said with type and status (shared code says Iceberg's types). */
+static const char *code_of(int status, const char *type)
+{
+	size_t i;
+
+	for (i = 0; type && i < sizeof(nessie_codes) / sizeof(nessie_codes[0]); i++)
+		if (strcmp(type, nessie_codes[i]) == 0)
+			return type;
+	if (type && strcmp(type, "AlreadyExistsException") == 0)
+		return "REFERENCE_ALREADY_EXISTS";
+	switch (status) {
+	case 400: case 405: case 413: case 414: return "BAD_REQUEST";
+	case 403: return "FORBIDDEN";
+	case 404: return "REFERENCE_NOT_FOUND";
+	case 409: return "REFERENCE_CONFLICT";
+	case 415: return "UNSUPPORTED_MEDIA_TYPE";
+	case 503: return "SERVICE_UNAVAILABLE";
+	default: return "UNKNOWN";
+	}
+}
+
+/* An error said in the Iceberg form ({"error":{...}}), put as a NessieError. */
+static void as_nessie_error(srv_response *res)
+{
+	json_t *e = json_object_get(res->body, "error"), *body;
+	const char *message;
+
+	if (res->status < 400 || !json_is_object(e))
+		return;
+	message = json_string_value(json_object_get(e, "message"));
+	body = json_pack("{s:i, s:s, s:s, s:s}", "status", res->status, "reason",
+			 reason_of(res->status), "message", message ? message : "error", "errorCode",
+			 code_of(res->status, json_string_value(json_object_get(e, "type"))));
+	json_decref(res->body);
+	res->body = body;
+}
+
+/* --- references ------------------------------------------------------------------------- */
+
+json_t *nes_reference_json(const nes_ref *ref)
+{
+	return json_pack("{s:s, s:s, s:s}", "type", ref->type, "name", ref->name, "hash",
+			 ref->hash);
+}
+
+bool nes_hash_like(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 8 || n > 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "*T": T in milliseconds since the epoch, or an ISO-8601 UTC instant; -1 when neither. */
+static int64_t instant_ms(const char *t)
+{
+	struct tm tm;
+	char *end;
+	long long ms;
+	const char *p;
+	int64_t frac = 0, scale = 100;
+
+	if (*t && (ms = strtoll(t, &end, 10)) >= 0 && *end == '\0')
+		return (int64_t)ms;
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
+			frac += scale > 0 ? (*p - '0') * scale : 0;
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000 + frac;
+}
+
+/* Move x's hash along its history as suffix (~N, ^N, *T) says; 0 or a 4xx said. */
+static int relative(nes *x, nes_ref *ref, const char *suffix)
+{
+	char *end;
+	long n = suffix[1] ? strtol(suffix + 1, &end, 10) : -1;
+	rat_log log = { NULL, 0 };
+	int64_t at = -1;
+	size_t i;
+	int error;
+
+	if (suffix[0] == '*' && (at = instant_ms(suffix + 1)) < 0)
+		return srv_error(x->res, 400, "BAD_REQUEST", "%s: not a time (milliseconds or an ISO "
+				 "instant)", suffix);
+	if (suffix[0] != '*' && (n < 0 || *end || n > 100000 || (suffix[0] == '^' && n > 2)))
+		return srv_error(x->res, 400, "BAD_REQUEST", "%s: not a relative commit (~N, ^1, ^2 or *T)",
+				 suffix);
+	if ((error = rat_log_get(&log, x->catalog, ref->hash,
+				 suffix[0] == '~' ? (size_t)n + 1 : suffix[0] == '^' ? 1 : 0)) != 0)
+		return srv_lib_error(x->res, error);
+	error = 0;
+	if (suffix[0] == '~' && log.count == (size_t)n + 1)
+		snprintf(ref->hash, sizeof(ref->hash), "%s", log.items[n].hash);
+	else if (suffix[0] == '^' && log.count &&
+		 *(n == 2 ? log.items[0].merge_parent : log.items[0].parent))
+		snprintf(ref->hash, sizeof(ref->hash), "%s",
+			 n == 2 ? log.items[0].merge_parent : log.items[0].parent);
+	else if (suffix[0] == '*') {
+		for (i = 0; i < log.count && log.items[i].time_ms > at; i++)
+			;
+		if (i < log.count)
+			snprintf(ref->hash, sizeof(ref->hash), "%s", log.items[i].hash);
+		else
+			error = srv_error(x->res, 404, "REFERENCE_NOT_FOUND", "no commit of %s at or before %s",
+					  ref->name, suffix + 1);
+	} else {
+		error = srv_error(x->res, 404, "REFERENCE_NOT_FOUND", "%s has no commit %s", ref->name,
+				  suffix);
+	}
+	rat_log_free(&log);
+	return error;
+}
+
+int nes_resolve(nes *x, const char *spec, nes_ref *ref)
+{
+	char name[512], hash[80] = "", suffix[64] = "";
+	const char *at = strchr(spec, '@'), *rel = strpbrk(at ? at : spec, "~^*");
+	size_t name_len = at ? (size_t)(at - spec) : rel ? (size_t)(rel - spec) : strlen(spec);
+	rat_ref_list refs;
+	size_t i, hash_len;
+	int error;
+
+	memset(ref, 0, sizeof(*ref));
+	if (name_len >= sizeof(name) || (rel && strlen(rel) >= sizeof(suffix)))
+		return srv_error(x->res, 400, "BAD_REQUEST", "the reference is too long");
+	memcpy(name, spec, name_len);
+	name[name_len] = '\0';
+	if (rel)
+		snprintf(suffix, sizeof(suffix), "%s", rel);
+	hash_len = at ? (rel ? (size_t)(rel - at - 1) : strlen(at + 1)) : 0;
+	if (at && (hash_len == 0 ? !rel : !nes_hash_like(at + 1, hash_len)))
+		return srv_error(x->res, 400, "BAD_REQUEST", "%s: a hash is 8 to 64 lowercase hex digits",
+				 spec);
+	if (hash_len)
+		snprintf(hash, sizeof(hash), "%.*s", (int)hash_len, at + 1);
+	if (strcmp(name, "-") == 0 || (!*name && !at))
+		snprintf(name, sizeof(name), "%s", rat_workspace_branch(x->r->who->ws));
+	if (*name) { /* a named reference: its type, and its head when no hash is given */
+		if ((error = rat_ref_list_get(&refs, x->catalog)) != 0)
+			return srv_lib_error(x->res, error);
+		for (i = 0; i < refs.count && strcmp(refs.items[i].name, name) != 0; i++)
+			;
+		if (i < refs.count) {
+			ref->type = refs.items[i].is_tag ? "TAG" : "BRANCH";
+			snprintf(ref->hash, sizeof(ref->hash), "%s", refs.items[i].hash);
+		}
+		rat_ref_list_free(&refs);
+		if (!ref->type)
+			return srv_error(x->res, 404, "REFERENCE_NOT_FOUND",
+					 "Named reference '%s' not found", name);
+		snprintf(ref->name, sizeof(ref->name), "%s", name);
+	} else {
+		ref->type = "DETACHED";
+		snprintf(ref->name, sizeof(ref->name), "DETACHED");
+	}
+	if (*hash) { /* the commit named, which must be one this workspace may read */
+		char full[65];
+		if ((error = rat_ref_resolve(x->catalog, hash, full)) != 0)
+			return error == RAT_ENOTFOUND
+				       ? srv_error(x->res, 404, "REFERENCE_NOT_FOUND",
+						   "Commit '%s' not found", hash)
+				       : srv_lib_error(x->res, error);
+		snprintf(ref->hash, sizeof(ref->hash), "%s", full);
+	}
+	return *suffix ? relative(x, ref, suffix) : 0;
+}
+
+/* --- keys and contents ------------------------------------------------------------------ */
+
+json_t *nes_key_json(const char *key)
+{
+	const char *dot = strchr(key, '.');
+
+	return dot ? json_pack("{s:[s#, s]}", "elements", key, (int)(dot - key), dot + 1)
+		   : json_pack("{s:[s]}", "elements", key);
+}
+
+int nes_key_of(json_t *elements, char *out, size_t len)
+{
+	size_t n = json_array_size(elements), i;
+	const char *a = json_string_value(json_array_get(elements, 0));
+	const char *b = json_string_value(json_array_get(elements, 1));
+
+	if (!json_is_array(elements) || n < 1 || n > 2 || !a || !*a || (n == 2 && (!b || !*b)))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strchr(json_string_value(json_array_get(elements, i)), '.'))
+			return -1;
+	return snprintf(out, len, n == 2 ? "%s.%s" : "%s", a, b) < (int)len ? 0 : -1;
+}
+
+/* A key from a path ("a.b", legacy form: 0x1D for a '.' inside an element, which rat has none of). */
+int nes_path_key(nes *x, const char *s, char *out, size_t len)
+{
+	json_t *elements = json_array();
+	const char *p = s;
+	int error = 0;
+
+	while (!error && elements) {
+		size_t n = strcspn(p, ".");
+		if (n == 0 || memchr(p, 0x1d, n))
+			error = -1;
+		else
+			json_array_append_new(elements, json_stringn(p, n));
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	if (error || nes_key_of(elements, out, len) != 0)
+		error = srv_error(x->res, 400, "BAD_REQUEST",
+				  "%s: a key is a namespace ('name') or a table or view "
+				  "('namespace.name'), its names without dots",
+				  s);
+	json_decref(elements);
+	return error;
+}
+
+const char *nes_content_type(const rat_content_entry *c)
+{
+	return c->type == RAT_CONTENT_NAMESPACE ? "NAMESPACE"
+	       : c->type == RAT_CONTENT_VIEW	? "ICEBERG_VIEW"
+						: "ICEBERG_TABLE";
+}
+
+/*
+ * c as a Nessie content object. A table's sort order and a view's version are not in
+ * the catalog: they are read from its metadata file at hash (with read).
+ */
+json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c, bool read)
+{
+	rat_table_metadata_file file = { NULL, NULL, 0 };
+	json_t *md = NULL, *out, *props;
+	json_int_t extra = 0;
+
+	if (c->type == RAT_CONTENT_NAMESPACE) {
+		props = json_loads(c->properties ? c->properties : "{}", 0, NULL);
+		return json_pack("{s:s, s:s, s:[s], s:o}", "type", "NAMESPACE", "id", c->id,
+				 "elements", c->key, "properties", props ? props : json_object());
+	}
+	if (read && rat_table_metadata_read(&file, x->catalog, x->r->who->ws, hash, c->key) == 0)
+		md = json_loads(file.json, 0, NULL);
+	rat_error_clear(); /* unreadable: the catalog's fields still say what it is */
+	extra = json_integer_value(json_object_get(md, c->type == RAT_CONTENT_VIEW
+							      ? "current-version-id"
+							      : "default-sort-order-id"));
+	out = c->type == RAT_CONTENT_VIEW
+		      ? json_pack("{s:s, s:s, s:s, s:I, s:i}", "type", "ICEBERG_VIEW", "id", c->id,
+				  "metadataLocation", c->metadata_location, "versionId", extra,
+				  "schemaId", c->schema_id)
+		      : json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:I}", "type", "ICEBERG_TABLE",
+				  "id", c->id, "metadataLocation", c->metadata_location, "snapshotId",
+				  (json_int_t)c->snapshot_id, "schemaId", c->schema_id, "specId",
+				  c->spec_id, "sortOrderId", extra);
+	json_decref(md);
+	rat_table_metadata_file_free(&file);
+	return out;
+}
+
+static int by_key(const void *key, const void *item)
+{
+	return strcmp(key, ((const rat_content_entry *)item)->key);
+}
+
+/* The content of key in list (sorted), or NULL. */
+const rat_content_entry *nes_find(const rat_content_list *list, const char *key)
+{
+	return list->count ? bsearch(key, list->items, list->count, sizeof(*list->items), by_key)
+			   : NULL;
+}
+
+/* --- paging ----------------------------------------------------------------------------- */
+
+int nes_paging(nes *x, size_t *max, char **token)
+{
+	char *m = srv_query(x->r, "max-records"), *end;
+	long n = m ? strtol(m, &end, 10) : PAGE_DEFAULT;
+
+	*token = srv_query(x->r, "page-token");
+	*max = PAGE_DEFAULT;
+	if (m && (!*m || *end || n < 1)) {
+		free(m);
+		free(*token);
+		*token = NULL;
+		return srv_error(x->res, 400, "BAD_REQUEST", "max-records is a positive number");
+	}
+	free(m);
+	*max = n > PAGE_MAX ? PAGE_MAX : (size_t)n;
+	return 0;
+}
+
+/* --- the routing -------------------------------------------------------------------- */
+
+static int config(nes *x)
+{
+	x->res->status = 200;
+	x->res->body = json_pack("{s:s, s:i, s:i, s:i, s:s}", "defaultBranch",
+				 rat_workspace_branch(x->r->who->ws), "minSupportedApiVersion", 2,
+				 "maxSupportedApiVersion", 2, "actualApiVersion", 2, "specVersion",
+				 NESSIE_SPEC_VERSION);
+	return 200;
+}
+
+void srv_nessie(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	nes x = { r, res, ctx, NULL };
+	ino_t inode = 0;
+
+	if (r->nseg < 3 || !nes_is(r->seg[1], "v2")) {
+		srv_error(res, 404, "BAD_REQUEST", "no such path (Nessie's API v2 is under /api/v2)");
+	} else if (srv_authenticate(r, res, ctx, NULL, true) != 0) {
+		/* said */
+	} else if (nes_is(r->seg[2], "config") && r->nseg == 3) {
+		nes_is(r->method, "GET") ? config(&x)
+					 : srv_error(res, 405, "BAD_REQUEST", "config takes GET");
+	} else if (!nes_is(r->seg[2], "trees")) {
+		srv_error(res, 404, "BAD_REQUEST", "no such path");
+	} else if (srv_catalog_take(r->who, &x.catalog, &inode) != 0) {
+		srv_lib_error(res, RAT_ERROR);
+	} else {
+		nes_trees(&x);
+		srv_catalog_give(r->who, x.catalog, inode);
+	}
+	as_nessie_error(res);
+}

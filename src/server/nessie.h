@@ -1,0 +1,58 @@
+/*
+ * server/nessie.h - what the files of Nessie's REST API v2 share (nessie.c:
+ * routing, errors, references, keys, contents; nessie_trees.c: the reading
+ * calls under /api/v2/trees).
+ */
+#ifndef RAT_SERVER_NESSIE_H
+#define RAT_SERVER_NESSIE_H
+
+#include "server/server.h"
+
+#include <stdarg.h>
+
+/* The parent Nessie gives a root commit (its "no ancestor" hash). */
+#define NESSIE_NO_ANCESTOR "2e1cfa82b035c26cbbbdae632cea070514eb8b773f616aaeaf668e2f0be8f10d"
+
+/* One request to the Nessie API, once authenticated. */
+typedef struct nes {
+	srv_request *r;
+	srv_response *res;
+	srv_context *ctx;
+	rat_catalog *catalog;
+} nes;
+
+/* A reference as a request named it, resolved: Nessie's Reference object. */
+typedef struct nes_ref {
+	const char *type; /* "BRANCH", "TAG" or "DETACHED" */
+	char name[512];
+	char hash[65];
+} nes_ref;
+
+bool nes_is(const char *a, const char *b);
+/* Whether s[0..n) is a hash or a prefix of one: 8 to 64 lowercase hex digits. */
+bool nes_hash_like(const char *s, size_t n);
+/* A reference spec ("name", "name@hash", "@hash", "-", with ~N, ^N or *T): 0, or a 4xx said. */
+int nes_resolve(nes *x, const char *spec, nes_ref *ref);
+json_t *nes_reference_json(const nes_ref *ref);
+/* A catalog key as a ContentKey ({"elements": [...]}). */
+json_t *nes_key_json(const char *key);
+/* A ContentKey's elements as a catalog key into out (len bytes); -1 when it is not one. */
+int nes_key_of(json_t *elements, char *out, size_t len);
+/* A key as a path gives it ("a.b") into out; 0, or a 400 said. */
+int nes_path_key(nes *x, const char *s, char *out, size_t len);
+const char *nes_content_type(const rat_content_entry *c);
+/* c as a Nessie content object at commit hash (read: its metadata file read for what the
+ * catalog does not hold: a table's sort order, a view's version). */
+json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c, bool read);
+const rat_content_entry *nes_find(const rat_content_list *list, const char *key);
+/* max-records and page-token: 0, or a 400 said. */
+int nes_paging(nes *x, size_t *max, char **token);
+
+/* nessie_trees.c: /api/v2/trees[/...] (x->catalog open); the status. */
+int nes_trees(nes *x);
+
+/* The Nessie API v2 under /api/v2. Errors, whoever says them (srv_error() with one of
+ * Nessie's error codes as the type, or the shared code's), leave as NessieError bodies. */
+void srv_nessie(srv_request *r, srv_response *res, srv_context *ctx);
+
+#endif

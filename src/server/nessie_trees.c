@@ -1,0 +1,331 @@
+/*
+ * server/nessie_trees.c - Nessie's API v2, the calls under /api/v2/trees that
+ * read (nessie.c routes to nes_trees()): the references, a reference's
+ * entries, contents (one, several), history, and the diff of two.
+ */
+#include "server/nessie.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The keys of the query's key= arguments into keys, as catalog keys; 0 or a 400 said. */
+static int query_keys(nes *x, json_t *keys)
+{
+	json_t *given = json_array();
+	char key[320];
+	size_t i;
+	int error = 0;
+
+	if (srv_query_all(x->r, "key", given) != 0)
+		error = srv_error(x->res, 400, "BAD_REQUEST", "a key argument has a bad percent-escape");
+	for (i = 0; !error && i < json_array_size(given); i++)
+		if ((error = nes_path_key(x, json_string_value(json_array_get(given, i)), key,
+				      sizeof(key))) == 0)
+			json_array_append_new(keys, json_string(key));
+	json_decref(given);
+	return error;
+}
+
+/* GET /trees: the references this workspace sees, by name, paged (the token: the next name). */
+static int list_trees(nes *x)
+{
+	rat_ref_list refs;
+	json_t *list = json_array();
+	char *token = NULL, *filter = srv_query(x->r, "filter");
+	size_t max, i, n = 0;
+	int error;
+
+	if (filter) {
+		free(filter);
+		json_decref(list);
+		return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
+				 "list every reference and filter on the client");
+	}
+	if (nes_paging(x, &max, &token) != 0) {
+		json_decref(list);
+		return x->res->status;
+	}
+	if ((error = rat_ref_list_get(&refs, x->catalog)) != 0) {
+		free(token);
+		json_decref(list);
+		return srv_lib_error(x->res, error);
+	}
+	for (i = 0; i < refs.count && token && strcmp(refs.items[i].name, token) < 0; i++)
+		;
+	for (; i < refs.count && n < max; i++, n++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "type",
+						      refs.items[i].is_tag ? "TAG" : "BRANCH", "name",
+						      refs.items[i].name, "hash", refs.items[i].hash));
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:b}", "references", list, "hasMore", i < refs.count);
+	if (i < refs.count)
+		json_object_set_new(x->res->body, "token", json_string(refs.items[i].name));
+	rat_ref_list_free(&refs);
+	free(token);
+	return 200;
+}
+
+/* GET /trees/{ref}/entries: the keys, with their content ids (and contents with content=true). */
+static int entries(nes *x, const nes_ref *ref)
+{
+	rat_content_list list;
+	char *token = NULL, *want = srv_query(x->r, "content"), *filter = srv_query(x->r, "filter");
+	bool with_content = want && strcmp(want, "true") == 0;
+	json_t *out;
+	size_t max, i, n = 0;
+	int error;
+
+	free(want);
+	if (filter) {
+		free(filter);
+		return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
+				 "list every entry and filter on the client");
+	}
+	if (nes_paging(x, &max, &token) != 0)
+		return x->res->status;
+	if ((error = rat_content_list_get(&list, x->catalog, ref->hash)) != 0) {
+		free(token);
+		return srv_lib_error(x->res, error);
+	}
+	out = json_array();
+	for (i = 0; i < list.count && token && strcmp(list.items[i].key, token) < 0; i++)
+		;
+	for (; i < list.count && n < max; i++, n++) {
+		const rat_content_entry *c = &list.items[i];
+		json_t *e = json_pack("{s:o, s:s, s:s}", "name", nes_key_json(c->key), "type",
+				      nes_content_type(c), "contentId", c->id);
+		if (with_content)
+			json_object_set_new(e, "content", nes_content_json(x, ref->hash, c, true));
+		json_array_append_new(out, e);
+	}
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:b, s:o}", "entries", out, "hasMore", i < list.count,
+				 "effectiveReference", nes_reference_json(ref));
+	if (i < list.count)
+		json_object_set_new(x->res->body, "token", json_string(list.items[i].key));
+	rat_content_list_free(&list);
+	free(token);
+	return 200;
+}
+
+/* GET /trees/{ref}/contents/{key}. */
+static int one_content(nes *x, const nes_ref *ref, const char *segment)
+{
+	rat_content_list list;
+	const rat_content_entry *c;
+	char key[320];
+	int error;
+
+	if (nes_path_key(x, segment, key, sizeof(key)) != 0)
+		return x->res->status;
+	if ((error = rat_content_list_get(&list, x->catalog, ref->hash)) != 0)
+		return srv_lib_error(x->res, error);
+	if ((c = nes_find(&list, key)) == NULL) {
+		srv_error(x->res, 404, "CONTENT_NOT_FOUND", "Could not find content for key '%s' in "
+			  "reference '%s'.", key, ref->name);
+	} else {
+		x->res->status = 200;
+		x->res->body = json_pack("{s:o, s:o}", "content",
+					 nes_content_json(x, ref->hash, c, true),
+					 "effectiveReference", nes_reference_json(ref));
+	}
+	rat_content_list_free(&list);
+	return x->res->status;
+}
+
+/* GET /trees/{ref}/contents?key=a.b&key=c, POST the same with {"requestedKeys":[ContentKey...]}. */
+static int many_contents(nes *x, const nes_ref *ref)
+{
+	rat_content_list list;
+	json_t *keys = json_array(), *out, *body = NULL;
+	char key[320];
+	size_t i;
+	int error;
+
+	if (nes_is(x->r->method, "POST")) {
+		json_t *asked;
+		if ((body = json_loadb(x->r->body, x->r->body_len, 0, NULL)) == NULL ||
+		    !json_is_array(asked = json_object_get(body, "requestedKeys"))) {
+			json_decref(body);
+			json_decref(keys);
+			return srv_error(x->res, 400, "BAD_REQUEST", "the body is {\"requestedKeys\": "
+					 "[{\"elements\": [...]}, ...]}");
+		}
+		for (i = 0; i < json_array_size(asked); i++) {
+			if (nes_key_of(json_object_get(json_array_get(asked, i), "elements"), key,
+				       sizeof(key)) != 0) {
+				json_decref(body);
+				json_decref(keys);
+				return srv_error(x->res, 400, "BAD_REQUEST", "requestedKeys[%zu] is not a "
+						 "key of one or two names", i);
+			}
+			json_array_append_new(keys, json_string(key));
+		}
+		json_decref(body);
+	} else if (query_keys(x, keys) != 0) {
+		json_decref(keys);
+		return x->res->status;
+	}
+	if ((error = rat_content_list_get(&list, x->catalog, ref->hash)) != 0) {
+		json_decref(keys);
+		return srv_lib_error(x->res, error);
+	}
+	out = json_array();
+	for (i = 0; i < json_array_size(keys); i++) {
+		const char *k = json_string_value(json_array_get(keys, i));
+		const rat_content_entry *c = nes_find(&list, k);
+		if (c) /* keys with no content are left out, as Nessie does */
+			json_array_append_new(out, json_pack("{s:o, s:o}", "key", nes_key_json(k),
+							     "content",
+							     nes_content_json(x, ref->hash, c, true)));
+	}
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:o}", "contents", out, "effectiveReference",
+				 nes_reference_json(ref));
+	rat_content_list_free(&list);
+	json_decref(keys);
+	return 200;
+}
+
+/* GET /trees/{ref}/history: first parents from the ref's commit, paged (the token: a hash). */
+static int history(nes *x, const nes_ref *ref)
+{
+	rat_log log = { NULL, 0 };
+	char *token = NULL, *filter = srv_query(x->r, "filter");
+	const char *from = ref->hash;
+	json_t *list;
+	size_t max, i;
+	int error;
+
+	if (filter) {
+		free(filter);
+		return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
+				 "page through the history and filter on the client");
+	}
+	if (nes_paging(x, &max, &token) != 0)
+		return x->res->status;
+	if (token) { /* a hash this history gave: where the next page starts */
+		if (!nes_hash_like(token, strlen(token))) {
+			free(token);
+			return srv_error(x->res, 400, "BAD_REQUEST", "page-token is not one this server gave");
+		}
+		from = token;
+	}
+	if ((error = rat_log_get(&log, x->catalog, from, max + 1)) != 0) {
+		free(token);
+		return srv_lib_error(x->res, error);
+	}
+	list = json_array();
+	for (i = 0; i < log.count && i < max; i++) {
+		const rat_log_entry *e = &log.items[i];
+		json_t *props = json_loads(e->properties ? e->properties : "{}", 0, NULL);
+		json_t *parents = json_array();
+		char when[40], secs_text[24];
+		time_t secs = (time_t)(e->time_ms / 1000);
+		struct tm tm;
+		gmtime_r(&secs, &tm);
+		strftime(secs_text, sizeof(secs_text), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(when, sizeof(when), "%s.%03dZ", secs_text, (int)(e->time_ms % 1000));
+		if (*e->parent)
+			json_array_append_new(parents, json_string(e->parent));
+		if (*e->merge_parent)
+			json_array_append_new(parents, json_string(e->merge_parent));
+		json_array_append_new(
+			list, json_pack("{s:{s:s, s:s, s:[s], s:s, s:s, s:s, s:o, s:o}, s:s}",
+					"commitMeta", "hash", e->hash, "committer", e->author,
+					"authors", e->author, "message", e->message, "commitTime",
+					when, "authorTime", when, "properties",
+					props ? props : json_object(), "parentCommitHashes", parents,
+					"parentCommitHash", *e->parent ? e->parent : NESSIE_NO_ANCESTOR));
+	}
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:b}", "logEntries", list, "hasMore", log.count > max);
+	if (log.count > max)
+		json_object_set_new(x->res->body, "token", json_string(log.items[max].hash));
+	rat_log_free(&log);
+	free(token);
+	return 200;
+}
+
+/* GET /trees/{from}/diff/{to}: the keys whose content differs, with both sides. */
+static int diff(nes *x, const nes_ref *from, const nes_ref *to)
+{
+	rat_content_list a, b;
+	json_t *list;
+	size_t i = 0, j = 0;
+	int error;
+
+	if ((error = rat_content_list_get(&a, x->catalog, from->hash)) != 0)
+		return srv_lib_error(x->res, error);
+	if ((error = rat_content_list_get(&b, x->catalog, to->hash)) != 0) {
+		rat_content_list_free(&a);
+		return srv_lib_error(x->res, error);
+	}
+	list = json_array();
+	while (i < a.count || j < b.count) {
+		int c = i == a.count ? 1 : j == b.count ? -1 : strcmp(a.items[i].key, b.items[j].key);
+		const rat_content_entry *l = c <= 0 ? &a.items[i] : NULL, *r = c >= 0 ? &b.items[j] : NULL;
+		bool same = l && r && l->type == r->type &&
+			    strcmp(l->metadata_location, r->metadata_location) == 0 &&
+			    strcmp(l->id, r->id) == 0 &&
+			    strcmp(l->properties ? l->properties : "", r->properties ? r->properties : "") == 0;
+		if (!same)
+			json_array_append_new(
+				list, json_pack("{s:o, s:o, s:o}", "key", nes_key_json(l ? l->key : r->key),
+						"from", l ? nes_content_json(x, from->hash, l, true) : json_null(),
+						"to", r ? nes_content_json(x, to->hash, r, true) : json_null()));
+		i += l != NULL;
+		j += r != NULL;
+	}
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:b, s:o, s:o}", "diffs", list, "hasMore", false,
+				 "effectiveFromReference", nes_reference_json(from),
+				 "effectiveToReference", nes_reference_json(to));
+	rat_content_list_free(&a);
+	rat_content_list_free(&b);
+	return 200;
+}
+
+/* /api/v2/trees/...: seg[2] is the reference, what follows says what of it. */
+int nes_trees(nes *x)
+{
+	nes_ref ref, to;
+	const char *what = x->r->nseg > 4 ? x->r->seg[4] : NULL;
+
+	if (x->r->nseg == 3) {
+		if (nes_is(x->r->method, "GET"))
+			return list_trees(x);
+		return srv_error(x->res, 405, "BAD_REQUEST", "%s /api/v2/trees is not served yet: this "
+				 "server reads references (creating them comes with commits)",
+				 x->r->method);
+	}
+	if (nes_resolve(x, x->r->seg[3], &ref) != 0)
+		return x->res->status;
+	if (x->r->nseg == 4) {
+		if (nes_is(x->r->method, "GET")) {
+			x->res->status = 200;
+			x->res->body = json_pack("{s:o}", "reference", nes_reference_json(&ref));
+			return 200;
+		}
+		return srv_error(x->res, 405, "BAD_REQUEST", "%s of a reference is not served yet: this "
+				 "server reads references", x->r->method);
+	}
+	if (nes_is(what, "entries") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
+		return entries(x, &ref);
+	if (nes_is(what, "contents") && x->r->nseg == 5 &&
+	    (nes_is(x->r->method, "GET") || nes_is(x->r->method, "POST")))
+		return many_contents(x, &ref);
+	if (nes_is(what, "contents") && x->r->nseg == 6 && nes_is(x->r->method, "GET"))
+		return one_content(x, &ref, x->r->seg[5]);
+	if (nes_is(what, "history") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
+		return history(x, &ref);
+	if (nes_is(what, "diff") && x->r->nseg == 6 && nes_is(x->r->method, "GET"))
+		return nes_resolve(x, x->r->seg[5], &to) != 0 ? x->res->status : diff(x, &ref, &to);
+	if (nes_is(what, "history") || nes_is(what, "contents") || nes_is(what, "entries") ||
+	    nes_is(what, "diff"))
+		return srv_error(x->res, 405, "BAD_REQUEST", "%s is not allowed here", x->r->method);
+	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (commits, merges and transplants "
+			 "are not served yet)");
+}
+

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# tests/cli/test_serve_nessie.sh - `rat serve`'s Nessie API v2, the reading
+# half, driven with curl: config; references (list with paging, one, and the
+# forms name, name@hash, @hash, -, ~N, ^1, *T; a name holding '/'); entries
+# (paging, content=true); contents (one, several by GET and POST); history
+# (paging); the diff of two references; NessieError bodies (unknown ref or
+# key, bad hash, bad key, another workspace's branch); a namespace as a
+# NAMESPACE entry and content. Every body is checked
+# against the shapes of Nessie's model (tests/support/nessie_contract.py).
+source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
+
+ws_init a
+printf 'SELECT 1 AS a\n' > "$p/gold/one.sql"
+printf 'SELECT 2 AS b\n' > "$p/silver/two.sql"
+run run -w a
+expect_rc 0
+printf 'SELECT 3 AS b\n' > "$p/silver/two.sql"
+run run -w a
+expect_rc 0
+ws_init b
+run token create -w a
+tok_a="$(cat "$T_DIR/out")"
+run token create -w b
+tok_b="$(cat "$T_DIR/out")"
+serve_start
+TOKEN="$tok_a"
+mkdir -p "$T_DIR/contract"
+contract() { cp "$T_DIR/out" "$T_DIR/contract/$(printf '%03d' "$(ls "$T_DIR/contract" | wc -l)")-$1.json"; }
+j() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$T_DIR/out"; }
+head_a="$("$RAT_BIN" log -w a -n 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["hash"])')"
+parent_a="$("$RAT_BIN" log -w a -n 2 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[1]["hash"])')"
+root="$("$RAT_BIN" log -w a --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["hash"])')"
+
+# --- config
+http GET /api/v2/config
+expect_http 200
+expect_json "d['defaultBranch']" "workspace/a" "d['maxSupportedApiVersion']" 2 "d['specVersion']" "2.1.0"
+contract NessieConfiguration
+
+# --- references: a's own and main, never b's; paged
+http GET /api/v2/trees
+expect_http 200
+expect_json "[r['name'] for r in d['references']]" '["main","workspace/a"]' "d['hasMore']" false
+contract ReferencesResponse
+http GET "/api/v2/trees?max-records=1"
+expect_json "[r['name'] for r in d['references']]" '["main"]' "d['hasMore']" true "d['token']" "workspace/a"
+contract ReferencesResponse
+http GET "/api/v2/trees?max-records=1&page-token=workspace%2Fa"
+expect_json "[r['name'] for r in d['references']]" '["workspace/a"]' "d['hasMore']" false
+http GET "/api/v2/trees?max-records=0"
+expect_http 400
+expect_json "d['errorCode']" BAD_REQUEST
+contract NessieError
+
+# --- one reference, in each form
+http GET /api/v2/trees/workspace%2Fa
+expect_http 200
+expect_json "d['reference']" "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$head_a\"}"
+contract SingleReferenceResponse
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$head_a"
+http GET "/api/v2/trees/workspace%2Fa@${parent_a:0:12}"
+expect_json "d['reference']['name']" "workspace/a" "d['reference']['hash']" "$parent_a"
+http GET "/api/v2/trees/@$parent_a"
+expect_json "d['reference']['type']" DETACHED "d['reference']['hash']" "$parent_a"
+contract SingleReferenceResponse
+http GET "/api/v2/trees/workspace%2Fa~1"
+expect_json "d['reference']['hash']" "$parent_a"
+http GET "/api/v2/trees/-%5E1"
+expect_json "d['reference']['hash']" "$parent_a"
+http GET "/api/v2/trees/-*2000-01-01T00:00:00.5Z"
+expect_http 200     # the root commit, dated at the epoch
+expect_json "d['reference']['hash']" "$root"
+http GET "/api/v2/trees/-*$(( $(date +%s) * 1000 + 60000 ))"
+expect_json "d['reference']['hash']" "$head_a"
+http GET /api/v2/trees/nope
+expect_http 404
+expect_json "d['errorCode']" REFERENCE_NOT_FOUND "d['status']" 404 "d['reason']" "Not Found"
+contract NessieError
+http GET "/api/v2/trees/main@XYZ"
+expect_http 400
+expect_json "d['errorCode']" BAD_REQUEST
+http GET "/api/v2/trees/main@0000000000000000"
+expect_http 404
+http GET "/api/v2/trees/-~999"
+expect_http 404
+
+# --- entries: the keys with their content ids; paged; contents when asked
+http GET /api/v2/trees/-/entries
+expect_http 200
+expect_json "[e['name']['elements'] for e in d['entries']]" '[["gold","one"],["silver","two"]]' \
+	"[e['type'] for e in d['entries']]" '["ICEBERG_TABLE","ICEBERG_TABLE"]' \
+	"'content' in d['entries'][0]" false "d['effectiveReference']['hash']" "$head_a"
+contract EntriesResponse
+id_one="$(j "d['entries'][0]['contentId']")"
+http GET "/api/v2/trees/-/entries?max-records=1"
+expect_json "len(d['entries'])" 1 "d['hasMore']" true "d['token']" "silver.two"
+http GET "/api/v2/trees/-/entries?max-records=1&page-token=silver.two"
+expect_json "[e['name']['elements'] for e in d['entries']]" '[["silver","two"]]' "d['hasMore']" false
+http GET "/api/v2/trees/-/entries?content=true"
+expect_json "d['entries'][0]['content']['type']" ICEBERG_TABLE "d['entries'][0]['content']['id']" "$id_one"
+contract EntriesResponse
+# on the parent commit, silver.two is the first version
+http GET "/api/v2/trees/-~1/entries?content=true"
+first_two="$(j "d['entries'][1]['content']['metadataLocation']")"
+
+# --- contents: one, several
+http GET /api/v2/trees/-/contents/gold.one
+expect_http 200
+expect_json "d['content']['type']" ICEBERG_TABLE "d['content']['id']" "$id_one" \
+	"d['content']['sortOrderId']" 0 "d['content']['metadataLocation'].endswith('.metadata.json')" true
+contract ContentResponse
+http GET /api/v2/trees/-/contents/gold.nope
+expect_http 404
+expect_json "d['errorCode']" CONTENT_NOT_FOUND
+contract NessieError
+http GET /api/v2/trees/-/contents/a.b.c
+expect_http 400
+expect_json "d['errorCode']" BAD_REQUEST
+http GET "/api/v2/trees/-/contents?key=gold.one&key=gold.nope&key=silver.two"
+expect_http 200
+expect_json "[c['key']['elements'] for c in d['contents']]" '[["gold","one"],["silver","two"]]'
+contract GetMultipleContentsResponse
+http POST /api/v2/trees/-/contents -H 'Content-Type: application/json' \
+	-d '{"requestedKeys":[{"elements":["silver","two"]},{"elements":["nope","x"]}]}'
+expect_http 200
+expect_json "[c['key']['elements'] for c in d['contents']]" '[["silver","two"]]'
+contract GetMultipleContentsResponse
+http POST /api/v2/trees/-/contents -d '{"requestedKeys":[{"elements":[]}]}'
+expect_http 400
+
+# --- history, newest first, paged by hash
+http GET /api/v2/trees/-/history
+expect_http 200
+expect_json "d['logEntries'][0]['commitMeta']['hash']" "$head_a" \
+	"d['logEntries'][0]['parentCommitHash']" "$parent_a" "d['hasMore']" false \
+	"d['logEntries'][-1]['parentCommitHash']" 2e1cfa82b035c26cbbbdae632cea070514eb8b773f616aaeaf668e2f0be8f10d \
+	"'rat.run-id' in d['logEntries'][0]['commitMeta']['properties']" true
+contract LogResponse
+http GET "/api/v2/trees/-/history?max-records=1"
+expect_json "len(d['logEntries'])" 1 "d['hasMore']" true "d['token']" "$parent_a"
+http GET "/api/v2/trees/-/history?max-records=1&page-token=$parent_a"
+expect_json "d['logEntries'][0]['commitMeta']['hash']" "$parent_a"
+contract LogResponse
+
+# --- diff: from the parent to the head, silver.two changed
+http GET "/api/v2/trees/-~1/diff/-"
+expect_http 200
+expect_json "[x['key']['elements'] for x in d['diffs']]" '[["silver","two"]]' \
+	"d['diffs'][0]['from']['metadataLocation']" "$first_two" \
+	"d['effectiveFromReference']['hash']" "$parent_a" "d['effectiveToReference']['hash']" "$head_a"
+contract DiffResponse
+http GET "/api/v2/trees/main/diff/-"
+expect_json "[x['from'] for x in d['diffs']]" '[null,null]'
+contract DiffResponse
+
+# --- a namespace made through the Iceberg API is a NAMESPACE entry, with its properties
+http POST /iceberg/v1/namespaces -d '{"namespace":["analytics"],"properties":{"owner":"ana"}}'
+expect_http 200
+http GET /api/v2/trees/-/entries
+expect_json "[(e['name']['elements'], e['type']) for e in d['entries']]" \
+	'[[["analytics"],"NAMESPACE"],[["gold","one"],"ICEBERG_TABLE"],[["silver","two"],"ICEBERG_TABLE"]]'
+http GET /api/v2/trees/-/contents/analytics
+expect_http 200
+expect_json "d['content']['type']" NAMESPACE "d['content']['elements']" '["analytics"]' \
+	"d['content']['properties']" '{"owner":"ana"}'
+contract ContentResponse
+http GET "/api/v2/trees/-~1/diff/-"
+expect_json "[(x['key']['elements'], x['from'], x['to']['type']) for x in d['diffs']]" '[[["analytics"],null,"NAMESPACE"]]'
+contract DiffResponse
+
+# --- another workspace: b's token does not see a's branch
+TOKEN="$tok_b"
+http GET /api/v2/trees
+expect_json "[r['name'] for r in d['references']]" '["main","workspace/b"]'
+http GET /api/v2/trees/workspace%2Fa/entries
+[ "$HTTP" = 403 ] || [ "$HTTP" = 404 ] || fail "b read a's branch: HTTP $HTTP"
+T_CHECKS=$((T_CHECKS + 1))
+http GET "/api/v2/trees/@$head_a"
+[ "$HTTP" = 403 ] || [ "$HTTP" = 404 ] || fail "b read a's commit: HTTP $HTTP"
+T_CHECKS=$((T_CHECKS + 1))
+contract NessieError
+TOKEN=""
+http GET /api/v2/trees
+expect_http 401
+contract NessieError
+TOKEN="$tok_a"
+
+# --- what is not served yet says so; bad paths are 4xx
+http POST "/api/v2/trees?name=x&type=BRANCH" -d '{"type":"BRANCH","name":"main","hash":null}'
+expect_http 405
+contract NessieError
+http GET /api/v2/nope
+expect_http 404
+http GET /api/v1/trees
+expect_http 404
+
+# --- every body kept above has the shape of Nessie's model
+T_CHECKS=$((T_CHECKS + 1))
+/usr/bin/python3 "$RAT_SOURCE_DIR/tests/support/nessie_contract.py" \
+	"$RAT_SHARED_DIR/specs/nessie/openapi-examples.yaml" "$T_DIR/contract" >"$T_DIR/contract.log" 2>&1 ||
+	fail "bodies that break Nessie's shapes: $(cat "$T_DIR/contract.log")"
