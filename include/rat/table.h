@@ -186,8 +186,8 @@ typedef struct rat_table_change {
  * location (RAT_ECONFLICT, naming the key, once one has not). catalog is
  * opened for ws, so that only branches ws may write are written
  * (RAT_EACCESS). The new metadata locations go into locations (count
- * strings, released with rat_free(); NULL for a removal), the commit's
- * hash into commit. author and message may be NULL.
+ * strings, released with rat_free(); NULL for a removal) unless locations
+ * is NULL, the commit's hash into commit. author and message may be NULL.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_table_metadata_commit(char commit[65], char **locations,
 						      rat_catalog *catalog,

@@ -205,6 +205,7 @@ int nes_resolve(nes *x, const char *spec, nes_ref *ref)
 				 spec);
 	if (hash_len)
 		snprintf(hash, sizeof(hash), "%.*s", (int)hash_len, at + 1);
+	ref->exact = hash_len > 0;
 	if (strcmp(name, "-") == 0 || (!*name && !at))
 		snprintf(name, sizeof(name), "%s", rat_workspace_branch(x->r->who->ws));
 	if (*name) { /* a named reference: its type, and its head when no hash is given */
@@ -212,6 +213,15 @@ int nes_resolve(nes *x, const char *spec, nes_ref *ref)
 			return srv_lib_error(x->res, error);
 		for (i = 0; i < refs.count && strcmp(refs.items[i].name, name) != 0; i++)
 			;
+		if (i == refs.count && (strncmp(name, "dev/", 4) == 0 || strncmp(name, "run/", 4) == 0)) {
+			/* a workspace names its own dev/NAME, stored as dev/<workspace>/NAME */
+			char own[sizeof(name) + 128];
+			int n = snprintf(own, sizeof(own), "%.4s%s/%s", name, x->r->who->name, name + 4);
+			for (i = 0; i < refs.count && strcmp(refs.items[i].name, own) != 0; i++)
+				;
+			if (i < refs.count && n > 0 && (size_t)n < sizeof(name))
+				memcpy(name, own, (size_t)n + 1);
+		}
 		if (i < refs.count) {
 			ref->type = refs.items[i].is_tag ? "TAG" : "BRANCH";
 			snprintf(ref->hash, sizeof(ref->hash), "%s", refs.items[i].hash);

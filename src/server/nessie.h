@@ -1,7 +1,8 @@
 /*
  * server/nessie.h - what the files of Nessie's REST API v2 share (nessie.c:
  * routing, errors, references, keys, contents; nessie_trees.c: the reading
- * calls under /api/v2/trees).
+ * calls under /api/v2/trees; nessie_commit.c: commits, references made and
+ * deleted).
  */
 #ifndef RAT_SERVER_NESSIE_H
 #define RAT_SERVER_NESSIE_H
@@ -26,6 +27,7 @@ typedef struct nes_ref {
 	const char *type; /* "BRANCH", "TAG" or "DETACHED" */
 	char name[512];
 	char hash[65];
+	bool exact;       /* the spec named a hash ("name@hash"): a write checks it is the head */
 } nes_ref;
 
 bool nes_is(const char *a, const char *b);
@@ -50,6 +52,10 @@ int nes_paging(nes *x, size_t *max, char **token);
 
 /* nessie_trees.c: /api/v2/trees[/...] (x->catalog open); the status. */
 int nes_trees(nes *x);
+/* nessie_commit.c: POST /trees/{ref}/history/commit, POST /trees, DELETE /trees/{ref}. */
+int nes_commit(nes *x, const nes_ref *ref);
+int nes_create_ref(nes *x);
+int nes_delete_ref(nes *x, const nes_ref *ref);
 
 /* The Nessie API v2 under /api/v2. Errors, whoever says them (srv_error() with one of
  * Nessie's error codes as the type, or the shared code's), leave as NessieError bodies. */

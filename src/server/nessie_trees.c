@@ -296,9 +296,9 @@ int nes_trees(nes *x)
 	if (x->r->nseg == 3) {
 		if (nes_is(x->r->method, "GET"))
 			return list_trees(x);
-		return srv_error(x->res, 405, "BAD_REQUEST", "%s /api/v2/trees is not served yet: this "
-				 "server reads references (creating them comes with commits)",
-				 x->r->method);
+		if (nes_is(x->r->method, "POST"))
+			return nes_create_ref(x);
+		return srv_error(x->res, 405, "BAD_REQUEST", "/api/v2/trees takes GET and POST");
 	}
 	if (nes_resolve(x, x->r->seg[3], &ref) != 0)
 		return x->res->status;
@@ -308,9 +308,14 @@ int nes_trees(nes *x)
 			x->res->body = json_pack("{s:o}", "reference", nes_reference_json(&ref));
 			return 200;
 		}
-		return srv_error(x->res, 405, "BAD_REQUEST", "%s of a reference is not served yet: this "
-				 "server reads references", x->r->method);
+		if (nes_is(x->r->method, "DELETE"))
+			return nes_delete_ref(x, &ref);
+		return srv_error(x->res, 405, "BAD_REQUEST", "%s of a reference is not served yet "
+				 "(assigning one is to come)", x->r->method);
 	}
+	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "commit") &&
+	    nes_is(x->r->method, "POST"))
+		return nes_commit(x, &ref);
 	if (nes_is(what, "entries") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
 		return entries(x, &ref);
 	if (nes_is(what, "contents") && x->r->nseg == 5 &&
@@ -325,7 +330,7 @@ int nes_trees(nes *x)
 	if (nes_is(what, "history") || nes_is(what, "contents") || nes_is(what, "entries") ||
 	    nes_is(what, "diff"))
 		return srv_error(x->res, 405, "BAD_REQUEST", "%s is not allowed here", x->r->method);
-	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (commits, merges and transplants "
-			 "are not served yet)");
+	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (merges and transplants are "
+			 "not served yet)");
 }
 

@@ -445,7 +445,7 @@ int rat_table_metadata_commit(char commit[65], char **locations, rat_catalog *ca
 	int error = 0;
 
 	commit[0] = '\0';
-	for (i = 0; i < count; i++)
+	for (i = 0; locations && i < count; i++)
 		locations[i] = NULL;
 	if (!branch)
 		branch = rat_workspace_branch(ws);
@@ -488,7 +488,7 @@ int rat_table_metadata_commit(char commit[65], char **locations, rat_catalog *ca
 	error = commit_prepared(commit, catalog, ws, branch, changes, p, ops, count,
 				author ? author : rat_workspace_name(ws), message);
 	landed = error == 0;
-	for (i = 0; landed && i < count; i++) {
+	for (i = 0; landed && locations && i < count; i++) {
 		if (p[i].remove)
 			continue;
 		if ((locations[i] = rat__strdup(p[i].state.metadata_location)) == NULL)

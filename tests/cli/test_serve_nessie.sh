@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# tests/cli/test_serve_nessie.sh - `rat serve`'s Nessie API v2, the reading
-# half, driven with curl: config; references (list with paging, one, and the
+# tests/cli/test_serve_nessie.sh - `rat serve`'s Nessie API v2, driven with
+# curl: config; references (list with paging, one, and the
 # forms name, name@hash, @hash, -, ~N, ^1, *T; a name holding '/'); entries
 # (paging, content=true); contents (one, several by GET and POST); history
 # (paging); the diff of two references; NessieError bodies (unknown ref or
 # key, bad hash, bad key, another workspace's branch); a namespace as a
-# NAMESPACE entry and content. Every body is checked
+# NAMESPACE entry and content; commits (Put, Delete, Unchanged of tables and
+# namespaces) with per-key conflicts against a stale expected hash (another
+# key lands, the same key is a REFERENCE_CONFLICTS body and nothing is
+# written); references made and deleted. Every body is checked
 # against the shapes of Nessie's model (tests/support/nessie_contract.py).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
@@ -169,6 +172,146 @@ http GET "/api/v2/trees/-~1/diff/-"
 expect_json "[(x['key']['elements'], x['from'], x['to']['type']) for x in d['diffs']]" '[[["analytics"],null,"NAMESPACE"]]'
 contract DiffResponse
 
+# --- commits: Put, Delete, Unchanged; conflicts decided per key against the expected hash
+# metacopy KEY [UUID]: a copy of KEY's metadata file beside it, with a property (and a new
+# table-uuid, for a new table), as a client writes one; its path
+metacopy() {
+	python3 - "$1" "${2:-}" <<'PY'
+import json, sys, urllib.request, os, uuid
+key, new_uuid = sys.argv[1], sys.argv[2]
+url = os.environ["SERVE_URL"] + "/api/v2/trees/-/contents/" + key
+req = urllib.request.Request(url, headers={"Authorization": "Bearer " + os.environ["TOKEN"]})
+loc = json.load(urllib.request.urlopen(req))["content"]["metadataLocation"]
+doc = json.load(open(loc))
+doc.setdefault("properties", {})["copy"] = str(uuid.uuid4())
+if new_uuid:
+    doc["table-uuid"] = new_uuid
+out = os.path.join(os.path.dirname(loc), "%s-copy.metadata.json" % uuid.uuid4())
+json.dump(doc, open(out, "w"))
+print(out)
+PY
+}
+put_op() { # KEY LOCATION [ID]: a PUT of an ICEBERG_TABLE
+	printf '{"type":"PUT","key":{"elements":["%s","%s"]},"content":{"type":"ICEBERG_TABLE",%s"metadataLocation":"%s","snapshotId":-1,"schemaId":0,"specId":0,"sortOrderId":0}}' \
+		"${1%%.*}" "${1#*.}" "${3:+\"id\":\"$3\",}" "$2"
+}
+commit() { # REF OPS...: a commit of the operations to REF (branch@hash)
+	local ref="$1" ops
+	shift
+	ops="$(IFS=,; echo "$*")"
+	http POST "/api/v2/trees/$ref/history/commit" -H 'Content-Type: application/json' \
+		-d "{\"commitMeta\":{\"message\":\"nessie commit\"},\"operations\":[$ops]}"
+}
+export SERVE_URL TOKEN
+http GET /api/v2/trees/-
+h0="$(j "d['reference']['hash']")"
+f1="$(metacopy silver.two)"
+f2="$(metacopy gold.one)"
+f3="$(metacopy silver.two)"
+commit "workspace%2Fa@$h0" "$(put_op silver.two "$f1")"
+expect_http 200
+expect_json "d['targetBranch']['name']" workspace/a "d['addedContents']" '[]'
+contract CommitResponse
+h1="$(j "d['targetBranch']['hash']")"
+# another key from the same stale hash: it lands
+commit "workspace%2Fa@$h0" "$(put_op gold.one "$f2")"
+expect_http 200
+h2="$(j "d['targetBranch']['hash']")"
+[ "$h2" != "$h1" ] || fail "the second commit made no new head"
+T_CHECKS=$((T_CHECKS + 1))
+# the same key from the stale hash: a conflict, and nothing written
+commit "workspace%2Fa@$h0" "$(put_op silver.two "$f3")"
+expect_http 409
+expect_json "d['errorCode']" REFERENCE_CONFLICT "d['errorDetails']['type']" REFERENCE_CONFLICTS \
+	"[(c['conflictType'], c['key']['elements']) for c in d['errorDetails']['conflicts']]" '[["VALUE_DIFFERS",["silver","two"]]]'
+contract NessieError
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$h2"
+http GET /api/v2/trees/-/contents/silver.two
+expect_json "d['content']['metadataLocation']" "$f1"
+# Unchanged is checked as the others are
+commit "workspace%2Fa@$h1" '{"type":"UNCHANGED","key":{"elements":["gold","one"]}}'
+expect_http 409
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" VALUE_DIFFERS
+# a new table: its id is the table-uuid; made again from a stale hash: KEY_EXISTS
+new_id="$(python3 -c 'import uuid; print(uuid.uuid4())')"
+f4="$(metacopy silver.two "$new_id")"
+commit "workspace%2Fa@$h2" "$(put_op silver.copy "$f4")"
+expect_http 200
+expect_json "d['addedContents']" "[{\"key\":{\"elements\":[\"silver\",\"copy\"]},\"contentId\":\"$new_id\"}]"
+contract CommitResponse
+h3="$(j "d['targetBranch']['hash']")"
+commit "workspace%2Fa@$h2" "$(put_op silver.copy "$f4")"
+expect_http 409
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" KEY_EXISTS
+expect_eq "$(ws_csv a "SELECT b FROM silver.copy")" "3"
+# a Put naming another content id
+commit "workspace%2Fa@$h3" "$(put_op silver.copy "$f4" 00000000-0000-4000-8000-000000000000)"
+expect_http 409
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" CONTENT_ID_DIFFERS
+# delete; delete again; a table in a namespace that is not there
+commit "workspace%2Fa@$h3" '{"type":"DELETE","key":{"elements":["silver","copy"]}}'
+expect_http 200
+run tables -w a
+expect_no_out "silver.copy"
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["silver","copy"]}}'
+expect_http 409
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" KEY_DOES_NOT_EXIST
+commit "workspace%2Fa" "$(put_op nowhere.t "$f4")"
+expect_http 409
+expect_json "[c['conflictType'] for c in d['errorDetails']['conflicts']]" '["NAMESPACE_ABSENT"]'
+# namespaces: made, their properties replaced, dropped; in a commit of their own
+commit "workspace%2Fa" '{"type":"PUT","key":{"elements":["sales"]},"content":{"type":"NAMESPACE","elements":["sales"],"properties":{"a":"1","b":"2"}}}'
+expect_http 200
+commit "workspace%2Fa" '{"type":"PUT","key":{"elements":["sales"]},"content":{"type":"NAMESPACE","elements":["sales"],"properties":{"a":"3"}}}'
+expect_http 200
+http GET /api/v2/trees/-/contents/sales
+expect_json "d['content']['properties']" '{"a":"3"}'
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["sales"]}}' '{"type":"UNCHANGED","key":{"elements":["gold","one"]}}'
+expect_http 400
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["sales"]}}'
+expect_http 200
+http GET /api/v2/trees/-/contents/sales
+expect_http 404
+# bad commits: 4xx, nothing written
+http GET /api/v2/trees/-
+h4="$(j "d['reference']['hash']")"
+commit "workspace%2Fa" '{"type":"PUT","key":{"elements":["gold","x"]},"content":{"type":"DELTA_LAKE_TABLE"}}'
+expect_http 400
+commit "workspace%2Fa" '{"type":"MOVE","key":{"elements":["gold","x"]}}'
+expect_http 400
+http POST /api/v2/trees/workspace%2Fa/history/commit -d '{"operations":[]}'
+expect_http 400
+http POST /api/v2/trees/main/history/commit -d '{"commitMeta":{"message":"m"},"operations":[{"type":"DELETE","key":{"elements":["gold","one"]}}]}'
+expect_http 409     # main holds no gold.one
+commit "@$h4" '{"type":"DELETE","key":{"elements":["gold","one"]}}'
+expect_http 400     # a detached commit takes no commit
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$h4"
+run log -w a -n 8
+expect_out "nessie commit"
+
+# --- references made and deleted
+http POST "/api/v2/trees?name=dev%2Fnes&type=BRANCH" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h1\"}"
+expect_http 200
+expect_json "d['reference']['hash']" "$h1" "d['reference']['type']" BRANCH
+contract SingleReferenceResponse
+dev_name="$(j "d['reference']['name']")"
+http POST "/api/v2/trees?name=dev%2Fnes&type=BRANCH" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h1\"}"
+expect_http 409
+expect_json "d['errorCode']" REFERENCE_ALREADY_EXISTS
+http POST "/api/v2/trees?name=t1&type=TAG" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h2\"}"
+expect_http 200
+expect_json "d['reference']['type']" TAG
+http POST "/api/v2/trees?name=x&type=BRANCH" -d '{"type":"BRANCH","name":"main"}'
+expect_http 400     # no hash to start from
+http DELETE "/api/v2/trees/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dev_name")@$h0"
+expect_http 409     # not at that hash
+http DELETE "/api/v2/trees/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dev_name")@$h1"
+expect_http 200
+http GET "/api/v2/trees/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dev_name")"
+expect_http 404
+
 # --- another workspace: b's token does not see a's branch
 TOKEN="$tok_b"
 http GET /api/v2/trees
@@ -180,14 +323,22 @@ http GET "/api/v2/trees/@$head_a"
 [ "$HTTP" = 403 ] || [ "$HTTP" = 404 ] || fail "b read a's commit: HTTP $HTTP"
 T_CHECKS=$((T_CHECKS + 1))
 contract NessieError
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["gold","one"]}}'
+[ "$HTTP" = 403 ] || [ "$HTTP" = 404 ] || fail "b committed to a's branch: HTTP $HTTP"
+T_CHECKS=$((T_CHECKS + 1))
 TOKEN=""
 http GET /api/v2/trees
 expect_http 401
 contract NessieError
+run token create -w a --read-only
+TOKEN="$(cat "$T_DIR/out")"
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["gold","one"]}}'
+expect_http 403
+expect_json "d['errorCode']" FORBIDDEN
 TOKEN="$tok_a"
 
 # --- what is not served yet says so; bad paths are 4xx
-http POST "/api/v2/trees?name=x&type=BRANCH" -d '{"type":"BRANCH","name":"main","hash":null}'
+http PUT "/api/v2/trees/workspace%2Fa" -d '{"type":"BRANCH","name":"main","hash":null}'
 expect_http 405
 contract NessieError
 http GET /api/v2/nope

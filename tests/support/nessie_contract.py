@@ -3,7 +3,8 @@
 v2, checked against the shapes of Nessie's model (JSON Schemas written here from
 the model classes: NessieConfiguration, Reference, ReferencesResponse,
 EntriesResponse, Content, ContentResponse, GetMultipleContentsResponse,
-LogResponse, CommitMeta, DiffResponse, NessieError).
+LogResponse, CommitMeta, DiffResponse, CommitResponse, NessieError with its
+ReferenceConflicts details).
 
 The schemas are first checked against Nessie's own examples
 (../shared/specs/nessie/openapi-examples.yaml): each example of a response
@@ -105,10 +106,30 @@ SCHEMAS = {
                       "properties": {"key": KEY,
                                      "from": {"oneOf": [{"type": "null"}, CONTENT]},
                                      "to": {"oneOf": [{"type": "null"}, CONTENT]}}}})},
+    "CommitResponse": {
+        "type": "object", "required": ["targetBranch"],
+        "properties": {"targetBranch": REF, "addedContents": {
+            "type": ["array", "null"],
+            "items": {"type": "object", "required": ["key", "contentId"],
+                      "properties": {"key": KEY, "contentId": {"type": "string"}}}}}},
     "NessieError": {
         "type": "object", "required": ["status", "reason", "message"],
         "properties": {"status": {"type": "integer", "minimum": 400, "maximum": 599},
                        "reason": {"type": "string"}, "message": {"type": "string"},
+                       "errorDetails": {
+                           "type": "object", "required": ["type"],
+                           "properties": {"type": {"const": "REFERENCE_CONFLICTS"}, "conflicts": {
+                               "type": "array", "minItems": 1,
+                               "items": {"type": "object", "required": ["conflictType"],
+                                         "properties": {
+                                             "conflictType": {"enum": [
+                                                 "UNKNOWN", "KEY_EXISTS", "KEY_DOES_NOT_EXIST",
+                                                 "PAYLOAD_DIFFERS", "CONTENT_ID_DIFFERS",
+                                                 "VALUE_DIFFERS", "NAMESPACE_ABSENT",
+                                                 "NOT_A_NAMESPACE", "NAMESPACE_NOT_EMPTY",
+                                                 "UNEXPECTED_HASH", "HASH_DOES_NOT_EXIST",
+                                                 "KEY_CONFLICT"]},
+                                             "key": KEY, "message": {"type": "string"}}}}}},
                        "errorCode": {"enum": [
                            "UNKNOWN", "SERVICE_UNAVAILABLE", "REFERENCE_NOT_FOUND",
                            "REFERENCE_ALREADY_EXISTS", "CONTENT_NOT_FOUND", "REFERENCE_CONFLICT",
@@ -125,7 +146,7 @@ EXAMPLES = {
     "logResponseAdditionalInfo": "LogResponse", "logResponseSimple": "LogResponse",
     "contentResponseIceberg": "ContentResponse", "singleReferenceResponse": "SingleReferenceResponse",
     "referencesResponse": "ReferencesResponse", "diffResponse": "DiffResponse",
-    "diffResponseWithRef": "DiffResponse",
+    "diffResponseWithRef": "DiffResponse", "commitResponse": "CommitResponse",
 }
 
 
