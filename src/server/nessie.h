@@ -2,7 +2,7 @@
  * server/nessie.h - what the files of Nessie's REST API v2 share (nessie.c:
  * routing, errors, references, keys, contents; nessie_trees.c: the reading
  * calls under /api/v2/trees; nessie_commit.c: commits, references made and
- * deleted).
+ * deleted; nessie_merge.c: merges).
  */
 #ifndef RAT_SERVER_NESSIE_H
 #define RAT_SERVER_NESSIE_H
@@ -56,6 +56,10 @@ int nes_trees(nes *x);
 int nes_commit(nes *x, const nes_ref *ref);
 int nes_create_ref(nes *x);
 int nes_delete_ref(nes *x, const nes_ref *ref);
+/* A 409 REFERENCE_CONFLICT whose errorDetails list conflicts (stolen; each with a message). */
+int nes_conflicts(nes *x, json_t *conflicts);
+/* nessie_merge.c: POST /trees/{branch}/history/merge. */
+int nes_merge(nes *x, const nes_ref *target);
 
 /* The Nessie API v2 under /api/v2. Errors, whoever says them (srv_error() with one of
  * Nessie's error codes as the type, or the shared code's), leave as NessieError bodies. */

@@ -24,8 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A 409 REFERENCE_CONFLICT whose details list conflicts (stolen). */
-static int conflicts_error(nes *x, json_t *conflicts)
+int nes_conflicts(nes *x, json_t *conflicts)
 {
 	char message[1024];
 	size_t i, used = 0;
@@ -253,7 +252,7 @@ int nes_commit(nes *x, const nes_ref *ref)
 	}
 	conflicts = find_conflicts(ops, keys, &then, &now, ref->name);
 	if (json_array_size(conflicts)) {
-		conflicts_error(x, conflicts);
+		nes_conflicts(x, conflicts);
 		conflicts = NULL;
 		goto done;
 	}
@@ -266,7 +265,7 @@ int nes_commit(nes *x, const nes_ref *ref)
 		conflicts = json_array();
 		json_array_append_new(conflicts, json_pack("{s:s, s:s}", "conflictType", "VALUE_DIFFERS",
 							   "message", rat_error_last()->message));
-		conflicts_error(x, conflicts);
+		nes_conflicts(x, conflicts);
 		conflicts = NULL;
 		goto done;
 	}
@@ -344,9 +343,13 @@ int nes_delete_ref(nes *x, const nes_ref *ref)
 	/* the hash given must still be its head (Nessie's check against a stale client) */
 	if ((error = rat_ref_resolve(x->catalog, ref->name, head)) != 0)
 		return srv_lib_error(x->res, error);
-	if (ref->exact && strcmp(head, ref->hash) != 0)
-		return srv_error(x->res, 409, "REFERENCE_CONFLICT", "Named-reference '%s' is not at "
-				 "expected hash '%s', but at '%s'.", ref->name, ref->hash, head);
+	if (ref->exact && strcmp(head, ref->hash) != 0) {
+		char message[800];
+		snprintf(message, sizeof(message), "Named-reference '%s' is not at expected hash '%s', "
+			 "but at '%s'.", ref->name, ref->hash, head);
+		return nes_conflicts(x, json_pack("[{s:s, s:s}]", "conflictType", "UNEXPECTED_HASH",
+						  "message", message));
+	}
 	if ((error = rat_ref_delete(x->catalog, ref->name)) != 0)
 		return srv_lib_error(x->res, error);
 	x->res->status = 200;

@@ -316,6 +316,9 @@ int nes_trees(nes *x)
 	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "commit") &&
 	    nes_is(x->r->method, "POST"))
 		return nes_commit(x, &ref);
+	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "merge") &&
+	    nes_is(x->r->method, "POST"))
+		return nes_merge(x, &ref);
 	if (nes_is(what, "entries") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
 		return entries(x, &ref);
 	if (nes_is(what, "contents") && x->r->nseg == 5 &&
@@ -330,7 +333,7 @@ int nes_trees(nes *x)
 	if (nes_is(what, "history") || nes_is(what, "contents") || nes_is(what, "entries") ||
 	    nes_is(what, "diff"))
 		return srv_error(x->res, 405, "BAD_REQUEST", "%s is not allowed here", x->r->method);
-	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (merges and transplants are "
-			 "not served yet)");
+	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (transplants are not served "
+			 "yet)");
 }
 

@@ -8,7 +8,8 @@
 # NAMESPACE entry and content; commits (Put, Delete, Unchanged of tables and
 # namespaces) with per-key conflicts against a stale expected hash (another
 # key lands, the same key is a REFERENCE_CONFLICTS body and nothing is
-# written); references made and deleted. Every body is checked
+# written); references made and deleted; merges (dry run, fast-forward, a
+# conflict as a 409 or as a result). Every body is checked
 # against the shapes of Nessie's model (tests/support/nessie_contract.py).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
@@ -307,9 +308,66 @@ http POST "/api/v2/trees?name=x&type=BRANCH" -d '{"type":"BRANCH","name":"main"}
 expect_http 400     # no hash to start from
 http DELETE "/api/v2/trees/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dev_name")@$h0"
 expect_http 409     # not at that hash
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" UNEXPECTED_HASH
+contract NessieError
 http DELETE "/api/v2/trees/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dev_name")@$h1"
 expect_http 200
 http GET "/api/v2/trees/$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$dev_name")"
+expect_http 404
+
+# --- merges: a dry run writes nothing; a fast-forward; a conflict (a 409, or a result)
+quote() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+http GET /api/v2/trees/-
+m0="$(j "d['reference']['hash']")"
+http POST "/api/v2/trees?name=dev%2Fm&type=BRANCH" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$m0\"}"
+expect_http 200
+dev_m="$(quote "$(j "d['reference']['name']")")"
+f5="$(metacopy silver.two)"
+commit "$dev_m@$m0" "$(put_op silver.two "$f5")"
+expect_http 200
+merge() { # TARGET FROM EXTRA-JSON: a merge of FROM into TARGET
+	http POST "/api/v2/trees/$1/history/merge" -H 'Content-Type: application/json' \
+		-d "{\"fromRefName\":\"$2\"$3}"
+}
+merge "workspace%2Fa@$m0" "dev/m" ',"dryRun":true'
+expect_http 200
+expect_json "d['wasApplied']" false "d['wasSuccessful']" true \
+	"[x['key']['elements'] for x in d['details']]" '[["silver","two"]]'
+contract MergeResponse
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$m0"
+merge "workspace%2Fa@$m0" "dev/m" ''
+expect_http 200
+expect_json "d['wasApplied']" true "d['wasSuccessful']" true
+contract MergeResponse
+http GET /api/v2/trees/-/contents/silver.two
+expect_json "d['content']['metadataLocation']" "$f5"
+# both sides change silver.two: a conflict, nothing merged
+http GET /api/v2/trees/-
+m1="$(j "d['reference']['hash']")"
+f6="$(metacopy silver.two)"
+commit "$dev_m" "$(put_op silver.two "$f6")"
+expect_http 200
+f7="$(metacopy silver.two)"
+commit "workspace%2Fa@$m1" "$(put_op silver.two "$f7")"
+expect_http 200
+http GET /api/v2/trees/-
+m2="$(j "d['reference']['hash']")"
+merge "workspace%2Fa" "dev/m" ''
+expect_http 409
+expect_json "d['errorCode']" REFERENCE_CONFLICT \
+	"[(c['conflictType'], c['key']['elements']) for c in d['errorDetails']['conflicts']]" '[["KEY_CONFLICT",["silver","two"]]]'
+contract NessieError
+merge "workspace%2Fa" "dev/m" ',"returnConflictAsResult":true'
+expect_http 200
+expect_json "d['wasSuccessful']" false "d['wasApplied']" false \
+	"[x['conflict']['conflictType'] for x in d['details'] if x.get('conflict')]" '["KEY_CONFLICT"]'
+contract MergeResponse
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$m2"
+merge "workspace%2Fa" "dev/m" ',"defaultKeyMergeMode":"FORCE"'
+expect_http 400
+merge "workspace%2Fa" "nope" ''
 expect_http 404
 
 # --- another workspace: b's token does not see a's branch

@@ -3,7 +3,7 @@
 v2, checked against the shapes of Nessie's model (JSON Schemas written here from
 the model classes: NessieConfiguration, Reference, ReferencesResponse,
 EntriesResponse, Content, ContentResponse, GetMultipleContentsResponse,
-LogResponse, CommitMeta, DiffResponse, CommitResponse, NessieError with its
+LogResponse, CommitMeta, DiffResponse, CommitResponse, MergeResponse, NessieError with its
 ReferenceConflicts details).
 
 The schemas are first checked against Nessie's own examples
@@ -61,6 +61,14 @@ COMMIT_META = {"type": "object", "required": ["message"],
                               "parentCommitHashes": {"type": "array",
                                                      "items": {"type": "string"}}}}
 PAGED = {"hasMore": {"type": "boolean"}, "token": {"type": ["string", "null"]}}
+# Conflict: conflictType and key may be null, message is required (its model)
+CONFLICT = {"type": "object", "required": ["message"],
+            "properties": {"conflictType": {"enum": [
+                None, "UNKNOWN", "KEY_EXISTS", "KEY_DOES_NOT_EXIST", "PAYLOAD_DIFFERS",
+                "CONTENT_ID_DIFFERS", "VALUE_DIFFERS", "NAMESPACE_ABSENT", "NOT_A_NAMESPACE",
+                "NAMESPACE_NOT_EMPTY", "UNEXPECTED_HASH", "KEY_CONFLICT",
+                "DOCUMENTATION_DIFFERS"]},
+                "key": {"oneOf": [{"type": "null"}, KEY]}, "message": {"type": "string"}}}
 
 SCHEMAS = {
     "NessieConfiguration": {
@@ -106,6 +114,21 @@ SCHEMAS = {
                       "properties": {"key": KEY,
                                      "from": {"oneOf": [{"type": "null"}, CONTENT]},
                                      "to": {"oneOf": [{"type": "null"}, CONTENT]}}}})},
+    "MergeResponse": {
+        "type": "object", "required": ["wasApplied", "wasSuccessful", "targetBranch",
+                                       "effectiveTargetHash"],
+        "properties": {"wasApplied": {"type": "boolean"}, "wasSuccessful": {"type": "boolean"},
+                       "resultantTargetHash": {"type": ["string", "null"]},
+                       "commonAncestor": {"type": ["string", "null"]},
+                       "targetBranch": {"type": "string"},
+                       "effectiveTargetHash": {"type": "string"},
+                       "expectedHash": {"type": ["string", "null"]},
+                       "details": {"type": "array", "items": {
+                           "type": "object", "required": ["key"],
+                           "properties": {"key": KEY,
+                                          "mergeBehavior": {"enum": ["NORMAL", "FORCE", "DROP"]},
+                                          "conflict": {"oneOf": [{"type": "null"},
+                                                                 CONFLICT]}}}}}},
     "CommitResponse": {
         "type": "object", "required": ["targetBranch"],
         "properties": {"targetBranch": REF, "addedContents": {
@@ -120,16 +143,7 @@ SCHEMAS = {
                            "type": "object", "required": ["type"],
                            "properties": {"type": {"const": "REFERENCE_CONFLICTS"}, "conflicts": {
                                "type": "array", "minItems": 1,
-                               "items": {"type": "object", "required": ["conflictType"],
-                                         "properties": {
-                                             "conflictType": {"enum": [
-                                                 "UNKNOWN", "KEY_EXISTS", "KEY_DOES_NOT_EXIST",
-                                                 "PAYLOAD_DIFFERS", "CONTENT_ID_DIFFERS",
-                                                 "VALUE_DIFFERS", "NAMESPACE_ABSENT",
-                                                 "NOT_A_NAMESPACE", "NAMESPACE_NOT_EMPTY",
-                                                 "UNEXPECTED_HASH", "HASH_DOES_NOT_EXIST",
-                                                 "KEY_CONFLICT"]},
-                                             "key": KEY, "message": {"type": "string"}}}}}},
+                               "items": CONFLICT}}},
                        "errorCode": {"enum": [
                            "UNKNOWN", "SERVICE_UNAVAILABLE", "REFERENCE_NOT_FOUND",
                            "REFERENCE_ALREADY_EXISTS", "CONTENT_NOT_FOUND", "REFERENCE_CONFLICT",
@@ -147,6 +161,7 @@ EXAMPLES = {
     "contentResponseIceberg": "ContentResponse", "singleReferenceResponse": "SingleReferenceResponse",
     "referencesResponse": "ReferencesResponse", "diffResponse": "DiffResponse",
     "diffResponseWithRef": "DiffResponse", "commitResponse": "CommitResponse",
+    "mergeResponseSuccess": "MergeResponse", "mergeResponseFail": "MergeResponse",
 }
 
 
