@@ -68,6 +68,19 @@ RAT_EXTERN(int) RAT_CHECKED rat_ref_create(rat_catalog *catalog, const char *nam
 RAT_EXTERN(int) RAT_CHECKED rat_ref_delete(rat_catalog *catalog, const char *name);
 /** The full hash of a ref, a hash, or a unique hash prefix (8+ digits). */
 RAT_EXTERN(int) RAT_CHECKED rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65]);
+/**
+ * Delete ref name if its head is still expected (a full hash; NULL: whatever
+ * it is): RAT_ECONFLICT, nothing deleted, when it moved.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_ref_delete_at(rat_catalog *catalog, const char *name,
+					      const char *expected);
+/**
+ * Point branch name at to (a ref or a hash the catalog may read) if its head
+ * is still expected (a full hash; NULL: whatever it is): RAT_ECONFLICT when it
+ * moved, RAT_EINVALID for a tag (a tag names one commit for good).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_ref_assign(rat_catalog *catalog, const char *name,
+					   const char *expected, const char *to);
 
 typedef struct rat_ref_info {
 	const char *name;

@@ -25,6 +25,16 @@ int rat_ref_delete(rat_catalog *catalog, const char *name)
 	return rat_catalog__delete_ref(catalog, name, NULL);
 }
 
+int rat_ref_delete_at(rat_catalog *catalog, const char *name, const char *expected)
+{
+	return rat_catalog__delete_ref(catalog, name, expected);
+}
+
+int rat_ref_assign(rat_catalog *catalog, const char *name, const char *expected, const char *to)
+{
+	return rat_catalog__assign_ref(catalog, name, expected, to);
+}
+
 int rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65])
 {
 	return rat_catalog__resolve(catalog, ref, hash);

@@ -210,6 +210,34 @@ int rat_catalog__delete_ref(rat_catalog *c, const char *name, const char *expect
 	return c->backend->delete_ref(c->impl, name, expected_hash);
 }
 
+int rat_catalog__assign_ref(rat_catalog *c, const char *name, const char *expected,
+			    const char *to)
+{
+	char buf[RAT_REF_NAME_MAX], head[RAT_HASH_LEN + 1], target[RAT_HASH_LEN + 1];
+	rat_refs refs;
+	size_t i;
+	int error, tag = -1;
+
+	name = rat_catalog__ref_name(c, name, buf, sizeof(buf));
+	if ((error = rat_catalog__check_write(c, name)) != 0 ||
+	    (error = rat_catalog__resolve(c, to, target)) != 0 ||
+	    (error = c->backend->list_refs(c->impl, &refs)) != 0)
+		return error;
+	for (i = 0; i < refs.count; i++)
+		if (strcmp(refs.items[i].name, name) == 0) {
+			tag = refs.items[i].kind == RAT_REF_TAG;
+			memcpy(head, refs.items[i].hash, sizeof(head));
+		}
+	rat_catalog__refs_free(&refs);
+	if (tag < 0)
+		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no reference named '%s'",
+				      name);
+	if (tag)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "'%s' is a tag: a tag names one commit for good", name);
+	return c->backend->move_ref(c->impl, name, expected ? expected : head, target);
+}
+
 int rat_catalog__list_refs(rat_catalog *c, rat_refs *out)
 {
 	return c->backend->list_refs(c->impl, out);

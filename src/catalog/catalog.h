@@ -155,6 +155,9 @@ RAT_MUST_USE int rat_catalog__create_ref(rat_catalog *catalog, const char *name,
 RAT_MUST_USE int rat_catalog__delete_ref(rat_catalog *catalog, const char *name,
 					 const char *expected_hash);
 RAT_MUST_USE int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
+/** Point branch name at to (a ref or hash) if it is still at expected (NULL: any head). */
+RAT_MUST_USE int rat_catalog__assign_ref(rat_catalog *catalog, const char *name,
+					 const char *expected, const char *to);
 /** The tables and views at a ref or hash (namespaces left out). */
 RAT_MUST_USE int rat_catalog__contents(rat_catalog *catalog, const char *ref, rat_contents *out);
 /** The namespaces recorded at a ref or hash (those created beyond the layers). */

@@ -56,6 +56,8 @@ int nes_trees(nes *x);
 int nes_commit(nes *x, const nes_ref *ref);
 int nes_create_ref(nes *x);
 int nes_delete_ref(nes *x, const nes_ref *ref);
+/* PUT /trees/{ref[@hash]}: the branch pointed at the body's hash. */
+int nes_assign_ref(nes *x, const nes_ref *ref);
 /* A 409 REFERENCE_CONFLICT whose errorDetails list conflicts (stolen; each with a message). */
 int nes_conflicts(nes *x, json_t *conflicts);
 /* nessie_merge.c: POST /trees/{branch}/history/merge. */

@@ -331,28 +331,57 @@ int nes_create_ref(nes *x)
 	return x->res->status;
 }
 
+/* A 409 with an UNEXPECTED_HASH conflict: ref is no longer at the hash the client gave. */
+static int moved(nes *x, const nes_ref *ref)
+{
+	char message[800], head[65] = "";
+
+	if (rat_ref_resolve(x->catalog, ref->name, head) != 0) /* only to name it: gone is said */
+		head[0] = '\0';
+	rat_error_clear();
+	snprintf(message, sizeof(message), "Named-reference '%s' is not at expected hash '%s', "
+		 "but at '%s'.", ref->name, ref->hash, head[0] ? head : "(gone)");
+	return nes_conflicts(x, json_pack("[{s:s, s:s}]", "conflictType", "UNEXPECTED_HASH",
+					  "message", message));
+}
+
 int nes_delete_ref(nes *x, const nes_ref *ref)
 {
-	char head[65];
 	int error;
 
 	if (x->r->read_only)
 		return srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not delete");
 	if (nes_is(ref->type, "DETACHED"))
 		return srv_error(x->res, 400, "BAD_REQUEST", "name the reference to delete");
-	/* the hash given must still be its head (Nessie's check against a stale client) */
-	if ((error = rat_ref_resolve(x->catalog, ref->name, head)) != 0)
-		return srv_lib_error(x->res, error);
-	if (ref->exact && strcmp(head, ref->hash) != 0) {
-		char message[800];
-		snprintf(message, sizeof(message), "Named-reference '%s' is not at expected hash '%s', "
-			 "but at '%s'.", ref->name, ref->hash, head);
-		return nes_conflicts(x, json_pack("[{s:s, s:s}]", "conflictType", "UNEXPECTED_HASH",
-						  "message", message));
-	}
-	if ((error = rat_ref_delete(x->catalog, ref->name)) != 0)
-		return srv_lib_error(x->res, error);
+	/* the hash given must still be its head (Nessie's check against a stale client), at once */
+	if ((error = rat_ref_delete_at(x->catalog, ref->name, ref->exact ? ref->hash : NULL)) != 0)
+		return error == RAT_ECONFLICT ? moved(x, ref) : srv_lib_error(x->res, error);
 	x->res->status = 200;
 	x->res->body = json_pack("{s:o}", "reference", nes_reference_json(ref));
 	return 200;
+}
+
+int nes_assign_ref(nes *x, const nes_ref *ref)
+{
+	json_t *body = json_loadb(x->r->body, x->r->body_len, 0, NULL);
+	const char *hash = json_string_value(json_object_get(body, "hash"));
+	nes_ref now;
+	int error;
+
+	if (x->r->read_only)
+		srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not move references");
+	else if (nes_is(ref->type, "DETACHED"))
+		srv_error(x->res, 400, "BAD_REQUEST", "name the reference to assign");
+	else if (!json_is_object(body) || !hash || !nes_hash_like(hash, strlen(hash)))
+		srv_error(x->res, 400, "BAD_REQUEST", "the body is the reference to point at, with its "
+			  "hash ({\"type\", \"name\", \"hash\"})");
+	else if ((error = rat_ref_assign(x->catalog, ref->name, ref->exact ? ref->hash : NULL,
+					 hash)) != 0)
+		error == RAT_ECONFLICT ? moved(x, ref) : srv_lib_error(x->res, error);
+	else if (nes_resolve(x, ref->name, &now) == 0) {
+		x->res->status = 200;
+		x->res->body = json_pack("{s:o}", "reference", nes_reference_json(&now));
+	}
+	json_decref(body);
+	return x->res->status;
 }

@@ -310,8 +310,9 @@ int nes_trees(nes *x)
 		}
 		if (nes_is(x->r->method, "DELETE"))
 			return nes_delete_ref(x, &ref);
-		return srv_error(x->res, 405, "BAD_REQUEST", "%s of a reference is not served yet "
-				 "(assigning one is to come)", x->r->method);
+		if (nes_is(x->r->method, "PUT"))
+			return nes_assign_ref(x, &ref);
+		return srv_error(x->res, 405, "BAD_REQUEST", "a reference takes GET, PUT and DELETE");
 	}
 	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "commit") &&
 	    nes_is(x->r->method, "POST"))
@@ -319,6 +320,9 @@ int nes_trees(nes *x)
 	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "merge") &&
 	    nes_is(x->r->method, "POST"))
 		return nes_merge(x, &ref);
+	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "transplant"))
+		return srv_error(x->res, 405, "BAD_REQUEST", "transplants are not served yet: merge "
+				 "the branch, or commit the changes again");
 	if (nes_is(what, "entries") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
 		return entries(x, &ref);
 	if (nes_is(what, "contents") && x->r->nseg == 5 &&

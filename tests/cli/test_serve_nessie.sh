@@ -8,7 +8,7 @@
 # NAMESPACE entry and content; commits (Put, Delete, Unchanged of tables and
 # namespaces) with per-key conflicts against a stale expected hash (another
 # key lands, the same key is a REFERENCE_CONFLICTS body and nothing is
-# written); references made and deleted; merges (dry run, fast-forward, a
+# written); references made, moved and deleted; merges (dry run, fast-forward, a
 # conflict as a 409 or as a result). Every body is checked
 # against the shapes of Nessie's model (tests/support/nessie_contract.py).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
@@ -395,9 +395,30 @@ expect_http 403
 expect_json "d['errorCode']" FORBIDDEN
 TOKEN="$tok_a"
 
+# --- references moved: to a hash, checked against the hash given; a tag stays
+http POST "/api/v2/trees?name=dev%2Fmv&type=BRANCH" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h1\"}"
+expect_http 200
+dev_mv="$(quote "$(j "d['reference']['name']")")"
+http PUT "/api/v2/trees/$dev_mv@$h1" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h2\"}"
+expect_http 200
+expect_json "d['reference']['hash']" "$h2"
+contract SingleReferenceResponse
+http PUT "/api/v2/trees/$dev_mv@$h1" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h3\"}"
+expect_http 409     # it is at h2 now
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" UNEXPECTED_HASH
+http GET "/api/v2/trees/$dev_mv"
+expect_json "d['reference']['hash']" "$h2"
+http PUT "/api/v2/trees/t1" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h3\"}"
+expect_http 400     # a tag names one commit for good
+http PUT "/api/v2/trees/main" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$h3\"}"
+expect_http 403     # main is the operator's
+http PUT "/api/v2/trees/$dev_mv" -d '{"type":"BRANCH","name":"x"}'
+expect_http 400
+
 # --- what is not served yet says so; bad paths are 4xx
-http PUT "/api/v2/trees/workspace%2Fa" -d '{"type":"BRANCH","name":"main","hash":null}'
+http POST "/api/v2/trees/workspace%2Fa/history/transplant" -d '{"hashesToTransplant":[]}'
 expect_http 405
+expect_json "'transplants are not served yet' in d['message']" true
 contract NessieError
 http GET /api/v2/nope
 expect_http 404
