@@ -261,9 +261,17 @@ int nes_commit(nes *x, const nes_ref *ref)
 					     nes_find(&now, json_string_value(json_array_get(keys, 0))),
 					     commit)
 			      : table_ops(x, ref, ops, keys, &then, message, commit);
-	if (error == RAT_ECONFLICT) { /* the branch moved under it and a key changed: said as one */
+	if (error == RAT_ECONFLICT) {
+		/* a namespace that still holds tables; or the branch moved under it and a key
+		 * changed: said as one */
+		bool dropping = has_namespace &&
+				nes_is(json_string_value(json_object_get(json_array_get(ops, 0), "type")),
+				       "DELETE");
 		conflicts = json_array();
-		json_array_append_new(conflicts, json_pack("{s:s, s:s}", "conflictType", "VALUE_DIFFERS",
+		json_array_append_new(conflicts, json_pack("{s:s, s:o, s:s}", "conflictType",
+							   dropping ? "NAMESPACE_NOT_EMPTY" : "VALUE_DIFFERS",
+							   "key", nes_key_json(json_string_value(
+								   json_array_get(keys, 0))),
 							   "message", rat_error_last()->message));
 		nes_conflicts(x, conflicts);
 		conflicts = NULL;

@@ -270,6 +270,16 @@ http GET /api/v2/trees/-/contents/sales
 expect_json "d['content']['properties']" '{"a":"3"}'
 commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["sales"]}}' '{"type":"UNCHANGED","key":{"elements":["gold","one"]}}'
 expect_http 400
+# a namespace that holds a table is not dropped
+f8="$(metacopy silver.two "$(python3 -c 'import uuid; print(uuid.uuid4())')")"
+commit "workspace%2Fa" "$(put_op sales.t "$f8")"
+expect_http 200
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["sales"]}}'
+expect_http 409
+expect_json "d['errorDetails']['conflicts'][0]['conflictType']" NAMESPACE_NOT_EMPTY
+contract NessieError
+commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["sales","t"]}}'
+expect_http 200
 commit "workspace%2Fa" '{"type":"DELETE","key":{"elements":["sales"]}}'
 expect_http 200
 http GET /api/v2/trees/-/contents/sales
