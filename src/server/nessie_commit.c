@@ -267,6 +267,7 @@ int nes_commit(nes *x, const nes_ref *ref)
 		bool dropping = has_namespace &&
 				nes_is(json_string_value(json_object_get(json_array_get(ops, 0), "type")),
 				       "DELETE");
+		json_decref(conflicts); /* the empty list of the first look */
 		conflicts = json_array();
 		json_array_append_new(conflicts, json_pack("{s:s, s:o, s:s}", "conflictType",
 							   dropping ? "NAMESPACE_NOT_EMPTY" : "VALUE_DIFFERS",
