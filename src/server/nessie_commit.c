@@ -218,19 +218,57 @@ static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
 	return error;
 }
 
+/* A commit the library refused with RAT_ECONFLICT (a namespace that still holds tables, or a
+ * key changed under it as the branch moved): said as one conflict. */
+static int refused(nes *x, json_t *ops, json_t *keys, bool has_namespace)
+{
+	bool dropping = has_namespace &&
+			nes_is(json_string_value(json_object_get(json_array_get(ops, 0), "type")),
+			       "DELETE");
+
+	return nes_conflicts(x, json_pack("[{s:s, s:o, s:s}]", "conflictType",
+					  dropping ? "NAMESPACE_NOT_EMPTY" : "VALUE_DIFFERS", "key",
+					  nes_key_json(json_string_value(json_array_get(keys, 0))),
+					  "message", rat_error_last()->message));
+}
+
+/* The answer to a commit that landed as commit: the branch, and the contents it added. */
+static int landed(nes *x, const nes_ref *ref, json_t *keys, const rat_content_list *then,
+		  const char *commit)
+{
+	rat_content_list after = { NULL, 0 };
+	json_t *added = json_array();
+	nes_ref target = *ref;
+	size_t i;
+
+	if (rat_content_list_get(&after, x->catalog, commit) == 0)
+		for (i = 0; i < json_array_size(keys); i++) {
+			const char *key = json_string_value(json_array_get(keys, i));
+			const rat_content_entry *c = nes_find(&after, key);
+			if (c && !nes_find(then, key))
+				json_array_append_new(added, json_pack("{s:o, s:s}", "key",
+								       nes_key_json(key), "contentId",
+								       c->id));
+		}
+	rat_error_clear(); /* the commit landed: only the ids it gave could not be read */
+	rat_content_list_free(&after);
+	snprintf(target.hash, sizeof(target.hash), "%s", commit);
+	x->res->status = 200;
+	x->res->body = json_pack("{s:o, s:o}", "targetBranch", nes_reference_json(&target),
+				 "addedContents", added);
+	return 200;
+}
+
 int nes_commit(nes *x, const nes_ref *ref)
 {
 	json_t *body = json_loadb(x->r->body, x->r->body_len, 0, NULL), *ops = NULL;
-	json_t *keys = json_array();
-	json_t *conflicts = NULL, *added;
-	rat_content_list then = { NULL, 0 }, now = { NULL, 0 }, after = { NULL, 0 };
+	json_t *keys = json_array(), *conflicts;
+	rat_content_list then = { NULL, 0 }, now = { NULL, 0 };
 	const char *message = json_string_value(
 		json_object_get(json_object_get(body, "commitMeta"), "message"));
 	char commit[65];
 	bool has_namespace = false;
-	size_t i;
 	int error;
-	nes_ref target = *ref;
 
 	if (x->r->read_only)
 		srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not commit");
@@ -253,58 +291,25 @@ int nes_commit(nes *x, const nes_ref *ref)
 	conflicts = find_conflicts(ops, keys, &then, &now, ref->name);
 	if (json_array_size(conflicts)) {
 		nes_conflicts(x, conflicts);
-		conflicts = NULL;
 		goto done;
 	}
+	json_decref(conflicts);
 	error = has_namespace ? namespace_op(x, ref, json_array_get(ops, 0),
 					     json_string_value(json_array_get(keys, 0)),
 					     nes_find(&now, json_string_value(json_array_get(keys, 0))),
 					     commit)
 			      : table_ops(x, ref, ops, keys, &then, message, commit);
-	if (error == RAT_ECONFLICT) {
-		/* a namespace that still holds tables; or the branch moved under it and a key
-		 * changed: said as one */
-		bool dropping = has_namespace &&
-				nes_is(json_string_value(json_object_get(json_array_get(ops, 0), "type")),
-				       "DELETE");
-		json_decref(conflicts); /* the empty list of the first look */
-		conflicts = json_array();
-		json_array_append_new(conflicts, json_pack("{s:s, s:o, s:s}", "conflictType",
-							   dropping ? "NAMESPACE_NOT_EMPTY" : "VALUE_DIFFERS",
-							   "key", nes_key_json(json_string_value(
-								   json_array_get(keys, 0))),
-							   "message", rat_error_last()->message));
-		nes_conflicts(x, conflicts);
-		conflicts = NULL;
-		goto done;
-	}
-	if (error) {
+	if (error == RAT_ECONFLICT)
+		refused(x, ops, keys, has_namespace);
+	else if (error)
 		srv_lib_error(x->res, error);
-		goto done;
-	}
-	/* the contents it added, with the ids they got */
-	added = json_array();
-	if (rat_content_list_get(&after, x->catalog, commit) == 0)
-		for (i = 0; i < json_array_size(keys); i++) {
-			const char *key = json_string_value(json_array_get(keys, i));
-			const rat_content_entry *c = nes_find(&after, key);
-			if (c && !nes_find(&then, key))
-				json_array_append_new(added, json_pack("{s:o, s:s}", "key",
-								       nes_key_json(key), "contentId",
-								       c->id));
-		}
-	rat_error_clear();
-	snprintf(target.hash, sizeof(target.hash), "%s", commit);
-	x->res->status = 200;
-	x->res->body = json_pack("{s:o, s:o}", "targetBranch", nes_reference_json(&target),
-				 "addedContents", added);
+	else
+		landed(x, ref, keys, &then, commit);
 done:
-	json_decref(conflicts);
 	json_decref(keys);
 	json_decref(body);
 	rat_content_list_free(&then);
 	rat_content_list_free(&now);
-	rat_content_list_free(&after);
 	return x->res->status;
 }
 
