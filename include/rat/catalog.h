@@ -69,6 +69,14 @@ RAT_EXTERN(int) RAT_CHECKED rat_ref_delete(rat_catalog *catalog, const char *nam
 /** The full hash of a ref, a hash, or a unique hash prefix (8+ digits). */
 RAT_EXTERN(int) RAT_CHECKED rat_ref_resolve(rat_catalog *catalog, const char *ref, char hash[65]);
 /**
+ * The branch or tag named name, as the catalog's workspace names it (its
+ * dev/NAME is stored as dev/<workspace>/NAME): the stored name into stored
+ * (len bytes), whether it is a tag, its head. RAT_ENOTFOUND when there is
+ * none, RAT_EACCESS when the workspace may not read it.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_ref_get(rat_catalog *catalog, const char *name, char *stored,
+					size_t len, int *is_tag, char hash[65]);
+/**
  * Delete ref name if its head is still expected (a full hash; NULL: whatever
  * it is): RAT_ECONFLICT, nothing deleted, when it moved.
  */

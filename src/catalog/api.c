@@ -25,6 +25,16 @@ int rat_ref_delete(rat_catalog *catalog, const char *name)
 	return rat_catalog__delete_ref(catalog, name, NULL);
 }
 
+int rat_ref_get(rat_catalog *catalog, const char *name, char *stored, size_t len, int *is_tag,
+		char hash[65])
+{
+	rat_ref_kind kind = RAT_REF_BRANCH;
+	int error = rat_catalog__ref_get(catalog, name, stored, len, &kind, hash);
+
+	*is_tag = kind == RAT_REF_TAG;
+	return error;
+}
+
 int rat_ref_delete_at(rat_catalog *catalog, const char *name, const char *expected)
 {
 	return rat_catalog__delete_ref(catalog, name, expected);

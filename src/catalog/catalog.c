@@ -210,29 +210,58 @@ int rat_catalog__delete_ref(rat_catalog *c, const char *name, const char *expect
 	return c->backend->delete_ref(c->impl, name, expected_hash);
 }
 
+/* The ref stored as name (as the catalog's workspace names it): its kind and head. */
+static int find_ref(rat_catalog *c, const char *name, rat_ref_kind *kind,
+		    char head[RAT_HASH_LEN + 1])
+{
+	rat_refs refs;
+	size_t i;
+	int error;
+
+	if ((error = c->backend->list_refs(c->impl, &refs)) != 0)
+		return error;
+	error = RAT_ENOTFOUND;
+	for (i = 0; error && i < refs.count; i++)
+		if (strcmp(refs.items[i].name, name) == 0) {
+			*kind = refs.items[i].kind;
+			memcpy(head, refs.items[i].hash, RAT_HASH_LEN + 1);
+			error = 0;
+		}
+	rat_catalog__refs_free(&refs);
+	return error ? rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
+				      "no reference named '%s'", name)
+		     : 0;
+}
+
+int rat_catalog__ref_get(rat_catalog *c, const char *ref, char *name, size_t len,
+			 rat_ref_kind *kind, char head[RAT_HASH_LEN + 1])
+{
+	char buf[RAT_REF_NAME_MAX];
+	int error;
+
+	ref = rat_catalog__ref_name(c, ref, buf, sizeof(buf));
+	if ((error = rat_catalog__check_read(c, ref)) != 0 ||
+	    (error = find_ref(c, ref, kind, head)) != 0)
+		return error;
+	if ((size_t)snprintf(name, len, "%s", ref) >= len)
+		return rat_error__set(RAT_ETOOBIG, RAT_ERRCLASS_CATALOG,
+				      "reference '%s' is longer than %zu bytes", ref, len - 1);
+	return 0;
+}
+
 int rat_catalog__assign_ref(rat_catalog *c, const char *name, const char *expected,
 			    const char *to)
 {
 	char buf[RAT_REF_NAME_MAX], head[RAT_HASH_LEN + 1], target[RAT_HASH_LEN + 1];
-	rat_refs refs;
-	size_t i;
-	int error, tag = -1;
+	rat_ref_kind kind;
+	int error;
 
 	name = rat_catalog__ref_name(c, name, buf, sizeof(buf));
 	if ((error = rat_catalog__check_write(c, name)) != 0 ||
 	    (error = rat_catalog__resolve(c, to, target)) != 0 ||
-	    (error = c->backend->list_refs(c->impl, &refs)) != 0)
+	    (error = find_ref(c, name, &kind, head)) != 0)
 		return error;
-	for (i = 0; i < refs.count; i++)
-		if (strcmp(refs.items[i].name, name) == 0) {
-			tag = refs.items[i].kind == RAT_REF_TAG;
-			memcpy(head, refs.items[i].hash, sizeof(head));
-		}
-	rat_catalog__refs_free(&refs);
-	if (tag < 0)
-		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no reference named '%s'",
-				      name);
-	if (tag)
+	if (kind == RAT_REF_TAG)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
 				      "'%s' is a tag: a tag names one commit for good", name);
 	return c->backend->move_ref(c->impl, name, expected ? expected : head, target);

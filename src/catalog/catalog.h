@@ -155,6 +155,12 @@ RAT_MUST_USE int rat_catalog__create_ref(rat_catalog *catalog, const char *name,
 RAT_MUST_USE int rat_catalog__delete_ref(rat_catalog *catalog, const char *name,
 					 const char *expected_hash);
 RAT_MUST_USE int rat_catalog__list_refs(rat_catalog *catalog, rat_refs *out);
+/**
+ * The branch or tag ref names (as the catalog's workspace names it: dev/NAME is
+ * its dev/<workspace>/NAME): its stored name into name (len bytes), kind, head.
+ */
+RAT_MUST_USE int rat_catalog__ref_get(rat_catalog *catalog, const char *ref, char *name,
+				      size_t len, rat_ref_kind *kind, char head[RAT_HASH_LEN + 1]);
 /** Point branch name at to (a ref or hash) if it is still at expected (NULL: any head). */
 RAT_MUST_USE int rat_catalog__assign_ref(rat_catalog *catalog, const char *name,
 					 const char *expected, const char *to);

@@ -188,8 +188,7 @@ int nes_resolve(nes *x, const char *spec, nes_ref *ref)
 	char name[512], hash[80] = "", suffix[64] = "";
 	const char *at = strchr(spec, '@'), *rel = strpbrk(at ? at : spec, "~^*");
 	size_t name_len = at ? (size_t)(at - spec) : rel ? (size_t)(rel - spec) : strlen(spec);
-	rat_ref_list refs;
-	size_t i, hash_len;
+	size_t hash_len;
 	int error;
 
 	memset(ref, 0, sizeof(*ref));
@@ -209,28 +208,14 @@ int nes_resolve(nes *x, const char *spec, nes_ref *ref)
 	if (strcmp(name, "-") == 0 || (!*name && !at))
 		snprintf(name, sizeof(name), "%s", rat_workspace_branch(x->r->who->ws));
 	if (*name) { /* a named reference: its type, and its head when no hash is given */
-		if ((error = rat_ref_list_get(&refs, x->catalog)) != 0)
-			return srv_lib_error(x->res, error);
-		for (i = 0; i < refs.count && strcmp(refs.items[i].name, name) != 0; i++)
-			;
-		if (i == refs.count && (strncmp(name, "dev/", 4) == 0 || strncmp(name, "run/", 4) == 0)) {
-			/* a workspace names its own dev/NAME, stored as dev/<workspace>/NAME */
-			char own[sizeof(name) + 128];
-			int n = snprintf(own, sizeof(own), "%.4s%s/%s", name, x->r->who->name, name + 4);
-			for (i = 0; i < refs.count && strcmp(refs.items[i].name, own) != 0; i++)
-				;
-			if (i < refs.count && n > 0 && (size_t)n < sizeof(name))
-				memcpy(name, own, (size_t)n + 1);
-		}
-		if (i < refs.count) {
-			ref->type = refs.items[i].is_tag ? "TAG" : "BRANCH";
-			snprintf(ref->hash, sizeof(ref->hash), "%s", refs.items[i].hash);
-		}
-		rat_ref_list_free(&refs);
-		if (!ref->type)
-			return srv_error(x->res, 404, "REFERENCE_NOT_FOUND",
-					 "Named reference '%s' not found", name);
-		snprintf(ref->name, sizeof(ref->name), "%s", name);
+		int tag = 0;
+		if ((error = rat_ref_get(x->catalog, name, ref->name, sizeof(ref->name), &tag,
+					 ref->hash)) != 0)
+			return error == RAT_ENOTFOUND || error == RAT_EACCESS /* not listed to it */
+				       ? srv_error(x->res, 404, "REFERENCE_NOT_FOUND",
+						   "Named reference '%s' not found", name)
+				       : srv_lib_error(x->res, error);
+		ref->type = tag ? "TAG" : "BRANCH";
 	} else {
 		ref->type = "DETACHED";
 		snprintf(ref->name, sizeof(ref->name), "DETACHED");

@@ -129,6 +129,18 @@ static void a_workspace_reads_and_writes_what_it_may(void **state)
 	put(c, "workspace/a", "silver.x", ha);
 	OK(rat_catalog__create_ref(c, "dev/exp", RAT_REF_BRANCH, "workspace/a"));
 	OK(rat_catalog__resolve(c, "dev/a/exp", h)); /* dev/exp is a's dev/a/exp */
+	{ /* looked up by the name a gives it: the stored name, its kind and head */
+		char stored[64];
+		rat_ref_kind kind = RAT_REF_TAG;
+		OK(rat_catalog__ref_get(c, "dev/exp", stored, sizeof(stored), &kind, h));
+		assert_string_equal(stored, "dev/a/exp");
+		assert_int_equal(kind, RAT_REF_BRANCH);
+		assert_string_equal(h, ha);
+		REFUSED(rat_catalog__ref_get(c, "dev/nope", stored, sizeof(stored), &kind, h),
+			RAT_ENOTFOUND, "no reference named 'dev/a/nope'");
+		REFUSED(rat_catalog__ref_get(c, "dev/exp", stored, 4, &kind, h), RAT_ETOOBIG,
+			"reference 'dev/a/exp' is longer than 3 bytes");
+	}
 	REFUSED(rat_catalog__create_ref(c, "dev/b/exp", RAT_REF_BRANCH, "main"), RAT_EACCESS,
 		"workspace 'a' cannot create 'dev/b/exp': its dev and run branches are dev/a/NAME");
 	rat_catalog__free(c);
@@ -139,6 +151,12 @@ static void a_workspace_reads_and_writes_what_it_may(void **state)
 	REFUSED(rat_catalog__resolve(c, "workspace/a", h), RAT_EACCESS,
 		"workspace 'b' cannot read 'workspace/a': it belongs to workspace 'a'");
 	REFUSED(rat_catalog__resolve(c, ha, h), RAT_EACCESS, "workspace 'b' cannot read commit");
+	{
+		char stored[64];
+		rat_ref_kind kind;
+		REFUSED(rat_catalog__ref_get(c, "workspace/a", stored, sizeof(stored), &kind, h),
+			RAT_EACCESS, "workspace 'b' cannot read 'workspace/a'");
+	}
 	REFUSED(rat_catalog__delete_ref(c, "dev/a/exp", NULL), RAT_EACCESS,
 		"workspace 'b' cannot write 'dev/a/exp': it belongs to workspace 'a'");
 	{
