@@ -337,13 +337,22 @@ static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char 
 	return error;
 }
 
+/* RAT_EINVALID, said, unless id is a request id: 1 to RAT_REQUEST_ID_MAX bytes. */
+static int check_request_id(const char *id)
+{
+	if (!id || !*id || strlen(id) > RAT_REQUEST_ID_MAX)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "a request id is 1 to %d bytes", RAT_REQUEST_ID_MAX);
+	return 0;
+}
+
 int rat_catalog__set_request_id(rat_catalog *c, const char *id)
 {
 	char *copy = NULL;
+	int error;
 
-	if (id && (!*id || strlen(id) > RAT_REQUEST_ID_MAX))
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
-				      "a request id is 1 to %d bytes", RAT_REQUEST_ID_MAX);
+	if (id && (error = check_request_id(id)) != 0)
+		return error;
 	if (id && (copy = rat__strdup(id)) == NULL)
 		return rat_error__oom();
 	free(c->request_id);
@@ -356,10 +365,8 @@ int rat_catalog__find_request(rat_catalog *c, const char *id, char hash[RAT_HASH
 	bool readable = true;
 	int error;
 
-	if (!id || !*id || strlen(id) > RAT_REQUEST_ID_MAX)
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
-				      "a request id is 1 to %d bytes", RAT_REQUEST_ID_MAX);
-	if ((error = c->backend->find_request(c->impl, id, hash)) != 0)
+	if ((error = check_request_id(id)) != 0 ||
+	    (error = c->backend->find_request(c->impl, id, hash)) != 0)
 		return error;
 	/* a workspace learns only of commits it may read */
 	if (c->workspace &&

@@ -380,7 +380,7 @@ int rat_table_list_get(rat_table_list *out, const rat_workspace *ws, const char 
 	if ((error = rat_workspace__listing_contents(&contents, ws, commit)) == RAT_ENOTFOUND) {
 		if ((error = rat_catalog__contents(catalog, commit, &contents)) != 0)
 			goto cleanup;
-		if (contents.count) /* nothing to save reading (a workspace without a catalog makes no folder) */
+		if (contents.count) /* a workspace without a catalog makes no cache folder */
 			rat_workspace__listing_keep_contents(ws, commit, &contents);
 	} else if (error) {
 		goto cleanup;

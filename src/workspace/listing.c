@@ -211,12 +211,26 @@ void rat_workspace__listing_put(rat_listing *l, const char *file, const char *fi
 	l->changed = true;
 }
 
+/* out as the cache file path, its folder made (best effort: a listing that cannot keep what
+ * it read is no slower than before). */
+static void write_cache(const char *path, const rat_buf *out)
+{
+	char *folder = rat__strdup(path), *slash;
+
+	if (folder && (slash = strrchr(folder, '/')) != NULL) {
+		*slash = '\0';
+		if (rat_fs__mkdir_p(folder) != 0 ||
+		    rat_fs__write_file_atomic(path, out->ptr, out->len) != 0)
+			rat_error_clear();
+	}
+	free(folder);
+}
+
 void rat_workspace__listing_save(rat_listing *l)
 {
 	rat_buf out = RAT_BUF_INIT;
 	size_t i, kept = 0;
 	int pass, error;
-	char *folder, *slash;
 
 	if (!l || !l->changed)
 		return;
@@ -227,15 +241,8 @@ void rat_workspace__listing_save(rat_listing *l)
 			if (l->lines[i].used == (pass == 0) && (error = rat_buf_puts(&out, l->lines[i].text)) == 0 &&
 			    (error = rat_buf_putc(&out, '\n')) == 0)
 				kept++;
-	folder = rat__strdup(l->path);
-	if (!error && folder && (slash = strrchr(folder, '/')) != NULL) {
-		*slash = '\0';
-		/* best effort: a listing that cannot keep what it read is no slower than before */
-		if (rat_fs__mkdir_p(folder) != 0 ||
-		    rat_fs__write_file_atomic(l->path, out.ptr, out.len) != 0)
-			rat_error_clear();
-	}
-	free(folder);
+	if (!error)
+		write_cache(l->path, &out);
 	rat_buf_free(&out);
 }
 
@@ -373,7 +380,7 @@ void rat_workspace__listing_keep_contents(const rat_workspace *ws, const char *c
 					  const rat_contents *contents)
 {
 	rat_buf out = RAT_BUF_INIT;
-	char *path = contents_path(ws), *slash;
+	char *path = contents_path(ws);
 	const rat_catalog_entry *e;
 	size_t i;
 	int error = path ? rat_buf_printf(&out, "%s%s\n", CONTENTS_HEADER, commit) : RAT_ENOMEM;
@@ -391,13 +398,8 @@ void rat_workspace__listing_keep_contents(const rat_workspace *ws, const char *c
 			break;
 		error = rat_buf_puts(&out, e->state.view ? "\t1\n" : "\t0\n");
 	}
-	if (!error && (slash = strrchr(path, '/')) != NULL) {
-		*slash = '\0';
-		error = rat_fs__mkdir_p(path);
-		*slash = '/';
-		if (!error)
-			error = rat_fs__write_file_atomic(path, out.ptr, out.len);
-	}
+	if (!error)
+		write_cache(path, &out);
 	rat_error_clear(); /* best effort, as the listing */
 	rat_buf_free(&out);
 	free(path);
