@@ -1,9 +1,9 @@
 /*
- * server/nessie.c - Nessie's REST API v2 under /api/v2, the reading half:
- * config, the references (list, one), a reference's entries, contents (one
- * and several), history and the diff of two references. Writing (commits,
- * references made, assigned and deleted, merges, transplants) is still to
- * come; those paths answer 405 with a NessieError saying so.
+ * server/nessie.c - Nessie's REST API v2 under /api/v2: the routing, config,
+ * NessieError bodies, references, keys and contents, which the calls of
+ * nessie_trees.c (reading), nessie_commit.c (commits, references made, moved
+ * and deleted) and nessie_merge.c (merges) share. Transplants and CEL
+ * filters are not served yet; those requests say so.
  *
  * A reference is given as Nessie spells it in a path segment: "name",
  * "name@hash", "@hash" (a detached commit), "-" (the workspace's branch, as
@@ -141,24 +141,53 @@ static int64_t instant_ms(const char *t)
 	return (int64_t)timegm(&tm) * 1000 + frac;
 }
 
+/* The newest first-parent commit of ref at or before at (ms), read a page at a time. */
+static int at_time(nes *x, nes_ref *ref, int64_t at, const char *when)
+{
+	char from[65];
+	rat_log log = { NULL, 0 };
+	size_t i;
+	int error;
+
+	snprintf(from, sizeof(from), "%s", ref->hash);
+	for (;;) {
+		if ((error = rat_log_get(&log, x->catalog, from, 256)) != 0)
+			return srv_lib_error(x->res, error);
+		for (i = 0; i < log.count && log.items[i].time_ms > at; i++)
+			;
+		if (i < log.count || log.count == 0 || !*log.items[log.count - 1].parent)
+			break;
+		snprintf(from, sizeof(from), "%s", log.items[log.count - 1].parent);
+		rat_log_free(&log);
+	}
+	if (i < log.count)
+		snprintf(ref->hash, sizeof(ref->hash), "%s", log.items[i].hash);
+	else
+		error = srv_error(x->res, 404, "REFERENCE_NOT_FOUND", "no commit of %s at or before %s",
+				  ref->name, when);
+	rat_log_free(&log);
+	return error;
+}
+
 /* Move x's hash along its history as suffix (~N, ^N, *T) says; 0 or a 4xx said. */
 static int relative(nes *x, nes_ref *ref, const char *suffix)
 {
 	char *end;
 	long n = suffix[1] ? strtol(suffix + 1, &end, 10) : -1;
 	rat_log log = { NULL, 0 };
-	int64_t at = -1;
-	size_t i;
+	int64_t at;
 	int error;
 
-	if (suffix[0] == '*' && (at = instant_ms(suffix + 1)) < 0)
-		return srv_error(x->res, 400, "BAD_REQUEST", "%s: not a time (milliseconds or an ISO "
-				 "instant)", suffix);
-	if (suffix[0] != '*' && (n < 0 || *end || n > 100000 || (suffix[0] == '^' && n > 2)))
+	if (suffix[0] == '*')
+		return (at = instant_ms(suffix + 1)) < 0
+			       ? srv_error(x->res, 400, "BAD_REQUEST", "%s: not a time (milliseconds "
+					   "or an ISO instant)", suffix)
+			       : at_time(x, ref, at, suffix + 1);
+	if (n < 0 || *end || n > 100000 || (suffix[0] == '^' && n > 2))
 		return srv_error(x->res, 400, "BAD_REQUEST", "%s: not a relative commit (~N, ^1, ^2 or *T)",
 				 suffix);
 	if ((error = rat_log_get(&log, x->catalog, ref->hash,
-				 suffix[0] == '~' ? (size_t)n + 1 : suffix[0] == '^' ? 1 : 0)) != 0)
+				 suffix[0] == '~' ? (size_t)n + 1 : 1)) != 0)
 		return srv_lib_error(x->res, error);
 	error = 0;
 	if (suffix[0] == '~' && log.count == (size_t)n + 1)
@@ -167,15 +196,7 @@ static int relative(nes *x, nes_ref *ref, const char *suffix)
 		 *(n == 2 ? log.items[0].merge_parent : log.items[0].parent))
 		snprintf(ref->hash, sizeof(ref->hash), "%s",
 			 n == 2 ? log.items[0].merge_parent : log.items[0].parent);
-	else if (suffix[0] == '*') {
-		for (i = 0; i < log.count && log.items[i].time_ms > at; i++)
-			;
-		if (i < log.count)
-			snprintf(ref->hash, sizeof(ref->hash), "%s", log.items[i].hash);
-		else
-			error = srv_error(x->res, 404, "REFERENCE_NOT_FOUND", "no commit of %s at or before %s",
-					  ref->name, suffix + 1);
-	} else {
+	else {
 		error = srv_error(x->res, 404, "REFERENCE_NOT_FOUND", "%s has no commit %s", ref->name,
 				  suffix);
 	}
@@ -259,27 +280,16 @@ int nes_key_of(json_t *elements, char *out, size_t len)
 /* A key from a path ("a.b", legacy form: 0x1D for a '.' inside an element, which rat has none of). */
 int nes_path_key(nes *x, const char *s, char *out, size_t len)
 {
-	json_t *elements = json_array();
-	const char *p = s;
-	int error = 0;
+	const char *dot = strchr(s, '.');
 
-	while (!error && elements) {
-		size_t n = strcspn(p, ".");
-		if (n == 0 || memchr(p, 0x1d, n))
-			error = -1;
-		else
-			json_array_append_new(elements, json_stringn(p, n));
-		if (!p[n])
-			break;
-		p += n + 1;
-	}
-	if (error || nes_key_of(elements, out, len) != 0)
-		error = srv_error(x->res, 400, "BAD_REQUEST",
-				  "%s: a key is a namespace ('name') or a table or view "
-				  "('namespace.name'), its names without dots",
-				  s);
-	json_decref(elements);
-	return error;
+	if (!*s || strchr(s, 0x1d) || (dot && (dot == s || !dot[1] || strchr(dot + 1, '.'))) ||
+	    strlen(s) >= len)
+		return srv_error(x->res, 400, "BAD_REQUEST",
+				 "%s: a key is a namespace ('name') or a table or view "
+				 "('namespace.name'), its names without dots",
+				 s);
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
 }
 
 const char *nes_content_type(const rat_content_entry *c)
@@ -291,9 +301,9 @@ const char *nes_content_type(const rat_content_entry *c)
 
 /*
  * c as a Nessie content object. A table's sort order and a view's version are not in
- * the catalog: they are read from its metadata file at hash (with read).
+ * the catalog: they are read from its metadata file at hash.
  */
-json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c, bool read)
+json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c)
 {
 	rat_table_metadata_file file = { NULL, NULL, 0 };
 	json_t *md = NULL, *out, *props;
@@ -304,7 +314,7 @@ json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c, b
 		return json_pack("{s:s, s:s, s:[s], s:o}", "type", "NAMESPACE", "id", c->id,
 				 "elements", c->key, "properties", props ? props : json_object());
 	}
-	if (read && rat_table_metadata_read(&file, x->catalog, x->r->who->ws, hash, c->key) == 0)
+	if (rat_table_metadata_read(&file, x->catalog, x->r->who->ws, hash, c->key) == 0)
 		md = json_loads(file.json, 0, NULL);
 	rat_error_clear(); /* unreadable: the catalog's fields still say what it is */
 	extra = json_integer_value(json_object_get(md, c->type == RAT_CONTENT_VIEW
@@ -321,6 +331,24 @@ json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c, b
 	json_decref(md);
 	rat_table_metadata_file_free(&file);
 	return out;
+}
+
+bool nes_same_content(const rat_content_entry *a, const rat_content_entry *b)
+{
+	return a->type == b->type && strcmp(a->id, b->id) == 0 &&
+	       strcmp(a->metadata_location, b->metadata_location) == 0 &&
+	       strcmp(a->properties ? a->properties : "", b->properties ? b->properties : "") == 0;
+}
+
+int nes_no_filter(nes *x, const char *what)
+{
+	char *filter = srv_query(x->r, "filter");
+
+	if (!filter)
+		return 0;
+	free(filter);
+	return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
+			 "%s and filter on the client", what);
 }
 
 static int by_key(const void *key, const void *item)

@@ -1,8 +1,8 @@
 /*
  * server/nessie.h - what the files of Nessie's REST API v2 share (nessie.c:
  * routing, errors, references, keys, contents; nessie_trees.c: the reading
- * calls under /api/v2/trees; nessie_commit.c: commits, references made and
- * deleted; nessie_merge.c: merges).
+ * calls under /api/v2/trees; nessie_commit.c: commits, references made,
+ * moved and deleted; nessie_merge.c: merges).
  */
 #ifndef RAT_SERVER_NESSIE_H
 #define RAT_SERVER_NESSIE_H
@@ -43,10 +43,14 @@ int nes_key_of(json_t *elements, char *out, size_t len);
 /* A key as a path gives it ("a.b") into out; 0, or a 400 said. */
 int nes_path_key(nes *x, const char *s, char *out, size_t len);
 const char *nes_content_type(const rat_content_entry *c);
-/* c as a Nessie content object at commit hash (read: its metadata file read for what the
- * catalog does not hold: a table's sort order, a view's version). */
-json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c, bool read);
+/* c as a Nessie content object at commit hash (its metadata file read for what the catalog
+ * does not hold: a table's sort order, a view's version). */
+json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c);
 const rat_content_entry *nes_find(const rat_content_list *list, const char *key);
+/* Whether a and b are the same content: kind, id, metadata file, a namespace's properties. */
+bool nes_same_content(const rat_content_entry *a, const rat_content_entry *b);
+/* 400 when the request asks for a CEL filter (not taken yet; what is the list); else 0. */
+int nes_no_filter(nes *x, const char *what);
 /* max-records and page-token: 0, or a 400 said. */
 int nes_paging(nes *x, size_t *max, char **token);
 

@@ -1,7 +1,7 @@
 /*
  * server/nessie_commit.c - Nessie's API v2, the calls that write: a commit
- * (POST /trees/{branch@hash}/history/commit), a reference made (POST /trees)
- * and deleted (DELETE /trees/{ref@hash}).
+ * (POST /trees/{branch@hash}/history/commit), a reference made (POST /trees),
+ * moved (PUT /trees/{ref@hash}) and deleted (DELETE /trees/{ref@hash}).
  *
  * A commit's operations are decided per key against the hash the client
  * read, as Nessie's spec says: a key is in conflict when the branch's head
@@ -54,16 +54,14 @@ static void add_conflict(json_t *conflicts, const char *type, const char *key, c
 						   nes_key_json(key), "message", message));
 }
 
-static bool same_content(const rat_content_entry *a, const rat_content_entry *b)
-{
-	return a->type == b->type && strcmp(a->id, b->id) == 0 &&
-	       strcmp(a->metadata_location, b->metadata_location) == 0 &&
-	       strcmp(a->properties ? a->properties : "", b->properties ? b->properties : "") == 0;
-}
-
+/* Whether key names a layer, which exists on every branch (the library's list of them). */
 static bool is_layer(const char *key)
 {
-	return strcmp(key, "bronze") == 0 || strcmp(key, "silver") == 0 || strcmp(key, "gold") == 0;
+	rat_layer layer;
+	bool layer_named = rat_layer_parse(&layer, key) == 0;
+
+	rat_error_clear();
+	return layer_named;
 }
 
 /* The per-key conflicts of ops (keys in keys) between what `then` held and `now` holds. */
@@ -89,7 +87,7 @@ static json_t *find_conflicts(json_t *ops, json_t *keys, const rat_content_list 
 		else if (was && !is)
 			add_conflict(conflicts, "KEY_DOES_NOT_EXIST", key,
 				     "key '%s' no longer exists on %s", branch);
-		else if (was && !same_content(was, is))
+		else if (was && !nes_same_content(was, is))
 			add_conflict(conflicts, "VALUE_DIFFERS", key,
 				     "values of key '%s' differ: %s changed it since the expected hash",
 				     branch);
@@ -264,9 +262,10 @@ int nes_commit(nes *x, const nes_ref *ref)
 	json_t *body = json_loadb(x->r->body, x->r->body_len, 0, NULL), *ops = NULL;
 	json_t *keys = json_array(), *conflicts;
 	rat_content_list then = { NULL, 0 }, now = { NULL, 0 };
+	const rat_content_list *is;
 	const char *message = json_string_value(
 		json_object_get(json_object_get(body, "commitMeta"), "message"));
-	char commit[65];
+	char commit[65], head[65];
 	bool has_namespace = false;
 	int error;
 
@@ -282,13 +281,17 @@ int nes_commit(nes *x, const nes_ref *ref)
 		read_ops(x, ops = json_object_get(body, "operations"), keys, &has_namespace);
 	if (x->res->status)
 		goto done;
-	/* what the client read (the expected hash, or the head), and what the branch holds now */
+	/* what the client read (the expected hash, or the head), and what the branch holds now:
+	 * read once when the client read the head */
 	if ((error = rat_content_list_get(&then, x->catalog, ref->hash)) != 0 ||
-	    (error = rat_content_list_get(&now, x->catalog, ref->name)) != 0) {
+	    (error = rat_ref_resolve(x->catalog, ref->name, head)) != 0 ||
+	    (strcmp(head, ref->hash) != 0 &&
+	     (error = rat_content_list_get(&now, x->catalog, head)) != 0)) {
 		srv_lib_error(x->res, error);
 		goto done;
 	}
-	conflicts = find_conflicts(ops, keys, &then, &now, ref->name);
+	is = strcmp(head, ref->hash) == 0 ? &then : &now;
+	conflicts = find_conflicts(ops, keys, &then, is, ref->name);
 	if (json_array_size(conflicts)) {
 		nes_conflicts(x, conflicts);
 		goto done;
@@ -296,7 +299,7 @@ int nes_commit(nes *x, const nes_ref *ref)
 	json_decref(conflicts);
 	error = has_namespace ? namespace_op(x, ref, json_array_get(ops, 0),
 					     json_string_value(json_array_get(keys, 0)),
-					     nes_find(&now, json_string_value(json_array_get(keys, 0))),
+					     nes_find(is, json_string_value(json_array_get(keys, 0))),
 					     commit)
 			      : table_ops(x, ref, ops, keys, &then, message, commit);
 	if (error == RAT_ECONFLICT)

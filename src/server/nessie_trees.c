@@ -31,26 +31,18 @@ static int query_keys(nes *x, json_t *keys)
 static int list_trees(nes *x)
 {
 	rat_ref_list refs;
-	json_t *list = json_array();
-	char *token = NULL, *filter = srv_query(x->r, "filter");
+	json_t *list;
+	char *token = NULL;
 	size_t max, i, n = 0;
 	int error;
 
-	if (filter) {
-		free(filter);
-		json_decref(list);
-		return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
-				 "list every reference and filter on the client");
-	}
-	if (nes_paging(x, &max, &token) != 0) {
-		json_decref(list);
+	if (nes_no_filter(x, "list every reference") != 0 || nes_paging(x, &max, &token) != 0)
 		return x->res->status;
-	}
 	if ((error = rat_ref_list_get(&refs, x->catalog)) != 0) {
 		free(token);
-		json_decref(list);
 		return srv_lib_error(x->res, error);
 	}
+	list = json_array();
 	for (i = 0; i < refs.count && token && strcmp(refs.items[i].name, token) < 0; i++)
 		;
 	for (; i < refs.count && n < max; i++, n++)
@@ -70,19 +62,14 @@ static int list_trees(nes *x)
 static int entries(nes *x, const nes_ref *ref)
 {
 	rat_content_list list;
-	char *token = NULL, *want = srv_query(x->r, "content"), *filter = srv_query(x->r, "filter");
+	char *token = NULL, *want = srv_query(x->r, "content");
 	bool with_content = want && strcmp(want, "true") == 0;
 	json_t *out;
 	size_t max, i, n = 0;
 	int error;
 
 	free(want);
-	if (filter) {
-		free(filter);
-		return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
-				 "list every entry and filter on the client");
-	}
-	if (nes_paging(x, &max, &token) != 0)
+	if (nes_no_filter(x, "list every entry") != 0 || nes_paging(x, &max, &token) != 0)
 		return x->res->status;
 	if ((error = rat_content_list_get(&list, x->catalog, ref->hash)) != 0) {
 		free(token);
@@ -96,7 +83,7 @@ static int entries(nes *x, const nes_ref *ref)
 		json_t *e = json_pack("{s:o, s:s, s:s}", "name", nes_key_json(c->key), "type",
 				      nes_content_type(c), "contentId", c->id);
 		if (with_content)
-			json_object_set_new(e, "content", nes_content_json(x, ref->hash, c, true));
+			json_object_set_new(e, "content", nes_content_json(x, ref->hash, c));
 		json_array_append_new(out, e);
 	}
 	x->res->status = 200;
@@ -127,7 +114,7 @@ static int one_content(nes *x, const nes_ref *ref, const char *segment)
 	} else {
 		x->res->status = 200;
 		x->res->body = json_pack("{s:o, s:o}", "content",
-					 nes_content_json(x, ref->hash, c, true),
+					 nes_content_json(x, ref->hash, c),
 					 "effectiveReference", nes_reference_json(ref));
 	}
 	rat_content_list_free(&list);
@@ -178,7 +165,7 @@ static int many_contents(nes *x, const nes_ref *ref)
 		if (c) /* keys with no content are left out, as Nessie does */
 			json_array_append_new(out, json_pack("{s:o, s:o}", "key", nes_key_json(k),
 							     "content",
-							     nes_content_json(x, ref->hash, c, true)));
+							     nes_content_json(x, ref->hash, c)));
 	}
 	x->res->status = 200;
 	x->res->body = json_pack("{s:o, s:o}", "contents", out, "effectiveReference",
@@ -192,18 +179,13 @@ static int many_contents(nes *x, const nes_ref *ref)
 static int history(nes *x, const nes_ref *ref)
 {
 	rat_log log = { NULL, 0 };
-	char *token = NULL, *filter = srv_query(x->r, "filter");
+	char *token = NULL;
 	const char *from = ref->hash;
 	json_t *list;
 	size_t max, i;
 	int error;
 
-	if (filter) {
-		free(filter);
-		return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
-				 "page through the history and filter on the client");
-	}
-	if (nes_paging(x, &max, &token) != 0)
+	if (nes_no_filter(x, "page through the history") != 0 || nes_paging(x, &max, &token) != 0)
 		return x->res->status;
 	if (token) { /* a hash this history gave: where the next page starts */
 		if (!nes_hash_like(token, strlen(token))) {
@@ -266,15 +248,11 @@ static int diff(nes *x, const nes_ref *from, const nes_ref *to)
 	while (i < a.count || j < b.count) {
 		int c = i == a.count ? 1 : j == b.count ? -1 : strcmp(a.items[i].key, b.items[j].key);
 		const rat_content_entry *l = c <= 0 ? &a.items[i] : NULL, *r = c >= 0 ? &b.items[j] : NULL;
-		bool same = l && r && l->type == r->type &&
-			    strcmp(l->metadata_location, r->metadata_location) == 0 &&
-			    strcmp(l->id, r->id) == 0 &&
-			    strcmp(l->properties ? l->properties : "", r->properties ? r->properties : "") == 0;
-		if (!same)
+		if (!l || !r || !nes_same_content(l, r))
 			json_array_append_new(
 				list, json_pack("{s:o, s:o, s:o}", "key", nes_key_json(l ? l->key : r->key),
-						"from", l ? nes_content_json(x, from->hash, l, true) : json_null(),
-						"to", r ? nes_content_json(x, to->hash, r, true) : json_null()));
+						"from", l ? nes_content_json(x, from->hash, l) : json_null(),
+						"to", r ? nes_content_json(x, to->hash, r) : json_null()));
 		i += l != NULL;
 		j += r != NULL;
 	}
