@@ -80,6 +80,8 @@ int ice_load_table(ice *x, const char *key);
 
 /* iceberg_views.c: .../namespaces/{ns}/views[/{view}]. */
 int ice_views(ice *x, const char *ns);
+/* A 200 LoadViewResult: the view's metadata (md, not stolen) at location. */
+int ice_view_result(ice *x, const char *location, json_t *md);
 
 /*
  * iceberg_replay.c: the answer to a request whose first attempt made commit

@@ -52,12 +52,12 @@ static int load_at(ice *x, const char *commit, const char *key, bool view, bool 
 		srv_error(x->res, 500, "ServerErrorException",
 			  "commit %s, made for this request, holds no %s", commit, key);
 	x->ref = ref;
-	if (md) {
+	if (md && view) {
+		ice_view_result(x, file.location, md);
+	} else if (md) {
 		x->res->status = 200;
-		x->res->body = view ? json_pack("{s:s, s:O, s:{}}", "metadata-location",
-						file.location, "metadata", md, "config")
-				    : json_pack("{s:s, s:O}", "metadata-location", file.location,
-						"metadata", md);
+		x->res->body = json_pack("{s:s, s:O}", "metadata-location", file.location, "metadata",
+					 md);
 	}
 	json_decref(md);
 	rat_table_metadata_file_free(&file);

@@ -181,9 +181,7 @@ static int save(ice *x, const char *key, const char *expected, json_t *md)
 		free(location);
 		return srv_lib_error(x->res, error);
 	}
-	x->res->status = 200;
-	x->res->body = json_pack("{s:s, s:O, s:{}}", "metadata-location", location, "metadata", md,
-				 "config");
+	ice_view_result(x, location, md);
 	free(location);
 	return 0;
 }
@@ -276,6 +274,14 @@ done:
 	return x->res->status;
 }
 
+int ice_view_result(ice *x, const char *location, json_t *md)
+{
+	x->res->status = 200;
+	x->res->body = json_pack("{s:s, s:O, s:{}}", "metadata-location", location, "metadata", md,
+				 "config");
+	return 200;
+}
+
 /* GET or HEAD of one view. */
 static int one_view(ice *x, const char *key)
 {
@@ -289,9 +295,7 @@ static int one_view(ice *x, const char *key)
 	} else if (ice_method(x, "HEAD")) {
 		x->res->status = 204;
 	} else {
-		x->res->status = 200;
-		x->res->body = json_pack("{s:s, s:O, s:{}}", "metadata-location", file.location,
-					 "metadata", md, "config");
+		ice_view_result(x, file.location, md);
 	}
 done:
 	json_decref(md);
