@@ -92,6 +92,11 @@ const char *srv_header(const srv_request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+bool srv_is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
 char *srv_query(const srv_request *r, const char *name)
 {
 	const char *raw = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);

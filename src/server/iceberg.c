@@ -53,11 +53,6 @@ static const char *const endpoints[] = {
 	NULL,
 };
 
-bool ice_is(const char *a, const char *b)
-{
-	return a && strcmp(a, b) == 0;
-}
-
 bool ice_method(const ice *x, const char *m)
 {
 	return strcmp(x->r->method, m) == 0;
@@ -395,23 +390,23 @@ static void dispatch(ice *x)
 {
 	const char *ns;
 
-	if (ice_is(x->seg[0], "namespaces")) {
+	if (srv_is(x->seg[0], "namespaces")) {
 		if (ice_namespaces(x, &ns) != 0 || x->res->status)
 			return;
-		if (ns && ice_is(x->seg[2], "tables"))
+		if (ns && srv_is(x->seg[2], "tables"))
 			ice_tables(x, ns);
-		else if (ns && ice_is(x->seg[2], "views"))
+		else if (ns && srv_is(x->seg[2], "views"))
 			ice_views(x, ns);
-		else if (ns && ice_is(x->seg[2], "register") && x->nseg == 3)
+		else if (ns && srv_is(x->seg[2], "register") && x->nseg == 3)
 			ice_method(x, "POST") ? ice_register(x, ns) : ice_not_allowed(x);
 		else if (ns)
 			srv_error(x->res, 404, "NotFoundException", "no such path");
-	} else if (ice_is(x->seg[0], "tables") && x->nseg == 2 && ice_is(x->seg[1], "rename")) {
+	} else if (srv_is(x->seg[0], "tables") && x->nseg == 2 && srv_is(x->seg[1], "rename")) {
 		ice_rename(x, false);
-	} else if (ice_is(x->seg[0], "views") && x->nseg == 2 && ice_is(x->seg[1], "rename")) {
+	} else if (srv_is(x->seg[0], "views") && x->nseg == 2 && srv_is(x->seg[1], "rename")) {
 		ice_rename(x, true);
-	} else if (ice_is(x->seg[0], "transactions") && x->nseg == 2 &&
-		   ice_is(x->seg[1], "commit")) {
+	} else if (srv_is(x->seg[0], "transactions") && x->nseg == 2 &&
+		   srv_is(x->seg[1], "commit")) {
 		ice_transaction(x);
 	} else {
 		srv_error(x->res, 404, "NotFoundException", "no such path");
@@ -427,15 +422,15 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 	ino_t inode = 0;
 	size_t i = 1;
 
-	if (i < r->nseg && !ice_is(r->seg[i], "v1"))
+	if (i < r->nseg && !srv_is(r->seg[i], "v1"))
 		base = r->seg[i++];
-	if (i >= r->nseg || !ice_is(r->seg[i], "v1")) {
+	if (i >= r->nseg || !srv_is(r->seg[i], "v1")) {
 		srv_error(res, 404, "NotFoundException", "no such path (the API is under /iceberg/v1)");
 		return;
 	}
 	i++;
-	if (i < r->nseg && ice_is(r->seg[i], "config") && i + 1 == r->nseg) {
-		if (!ice_is(r->method, "GET")) {
+	if (i < r->nseg && srv_is(r->seg[i], "config") && i + 1 == r->nseg) {
+		if (!srv_is(r->method, "GET")) {
 			srv_error(res, 405, "BadRequestException", "config takes GET");
 			return;
 		}
@@ -446,12 +441,12 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 		free(warehouse);
 		return;
 	}
-	if (i + 2 == r->nseg && ice_is(r->seg[i], "oauth") && ice_is(r->seg[i + 1], "tokens")) {
+	if (i + 2 == r->nseg && srv_is(r->seg[i], "oauth") && srv_is(r->seg[i + 1], "tokens")) {
 		oauth(&x);
 		return;
 	}
-	if (i < r->nseg && !ice_is(r->seg[i], "namespaces") && !ice_is(r->seg[i], "tables") &&
-	    !ice_is(r->seg[i], "views") && !ice_is(r->seg[i], "transactions")) {
+	if (i < r->nseg && !srv_is(r->seg[i], "namespaces") && !srv_is(r->seg[i], "tables") &&
+	    !srv_is(r->seg[i], "views") && !srv_is(r->seg[i], "transactions")) {
 		if (parse_prefix(&x, r->seg[i], base, &workspace) != 0)
 			return;
 		i++;

@@ -20,7 +20,6 @@ typedef struct ice {
 	size_t nseg;
 } ice;
 
-bool ice_is(const char *a, const char *b);
 /* Whether the request's method is m. */
 bool ice_method(const ice *x, const char *m);
 /* 405 for this method; returns the status. */

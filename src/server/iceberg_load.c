@@ -141,7 +141,7 @@ int ice_load_table(ice *x, const char *key)
 	json_t *md = NULL;
 	int error;
 
-	if (mode && !ice_is(mode, "all") && !ice_is(mode, "refs")) {
+	if (mode && !srv_is(mode, "all") && !srv_is(mode, "refs")) {
 		free(mode);
 		return srv_error(x->res, 400, "BadRequestException", "snapshots is all or refs");
 	}
@@ -160,7 +160,7 @@ int ice_load_table(ice *x, const char *key)
 		x->res->status = 304;
 		goto done;
 	}
-	if (!ice_is(mode, "refs") && is_known(file.location)) {
+	if (!srv_is(mode, "refs") && is_known(file.location)) {
 		load_raw(x, key, &file);
 		goto done;
 	}
@@ -170,7 +170,7 @@ int ice_load_table(ice *x, const char *key)
 		goto done;
 	}
 	add_known(file.location);
-	if (ice_is(mode, "refs"))
+	if (srv_is(mode, "refs"))
 		only_ref_snapshots(md);
 	x->res->status = 200;
 	x->res->body = json_pack("{s:s, s:O, s:o}", "metadata-location", file.location, "metadata",

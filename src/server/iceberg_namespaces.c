@@ -271,7 +271,7 @@ int ice_namespaces(ice *x, const char **ns)
 			return drop_namespace(x, *ns);
 		return ice_not_allowed(x);
 	}
-	if (x->nseg == 3 && ice_is(x->seg[2], "properties"))
+	if (x->nseg == 3 && srv_is(x->seg[2], "properties"))
 		return ice_method(x, "POST") ? update_namespace(x, *ns) : ice_not_allowed(x);
 	return 0; /* deeper: the caller goes on, with *ns */
 }

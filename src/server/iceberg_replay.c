@@ -129,7 +129,7 @@ int ice_replay(ice *x, const char *commit)
 
 	if (ice_writable(x) != 0) /* the token may no longer write: it learns nothing */
 		return x->res->status;
-	if (ice_method(x, "DELETE") || !ice_is(x->seg[0], "namespaces"))
+	if (ice_method(x, "DELETE") || !srv_is(x->seg[0], "namespaces"))
 		return x->res->status = 204; /* drops, renames, transactions: no body */
 	if (x->nseg == 1)
 		return namespace_created(x);
@@ -137,17 +137,17 @@ int ice_replay(ice *x, const char *commit)
 	if (rat_layer_parse(&layer, ns) == 0) /* as the first attempt named it */
 		ns = rat_layer_name(layer);
 	rat_error_clear();
-	if (x->nseg == 3 && ice_is(x->seg[2], "properties"))
+	if (x->nseg == 3 && srv_is(x->seg[2], "properties"))
 		return namespace_updated(x, commit, ns);
-	if (x->nseg == 3 && (ice_is(x->seg[2], "tables") || ice_is(x->seg[2], "register") ||
-			     ice_is(x->seg[2], "views")))
+	if (x->nseg == 3 && (srv_is(x->seg[2], "tables") || srv_is(x->seg[2], "register") ||
+			     srv_is(x->seg[2], "views")))
 		return body_key(x, ns, key, sizeof(key)) != 0
 			       ? x->res->status
-			       : load_at(x, commit, key, ice_is(x->seg[2], "views"), true);
-	if (x->nseg == 4 && (ice_is(x->seg[2], "tables") || ice_is(x->seg[2], "views")))
+			       : load_at(x, commit, key, srv_is(x->seg[2], "views"), true);
+	if (x->nseg == 4 && (srv_is(x->seg[2], "tables") || srv_is(x->seg[2], "views")))
 		return ice_key(x, key, sizeof(key), ns, x->seg[3]) != 0
 			       ? x->res->status
-			       : load_at(x, commit, key, ice_is(x->seg[2], "views"), false);
+			       : load_at(x, commit, key, srv_is(x->seg[2], "views"), false);
 	return srv_error(x->res, 500, "ServerErrorException",
 			 "commit %s was made for this request, whose answer cannot be rebuilt",
 			 commit);

@@ -453,9 +453,9 @@ int ice_tables(ice *x, const char *ns)
 			return ice_drop(x, key, false);
 		return ice_not_allowed(x);
 	}
-	if (x->nseg == 5 && ice_is(x->seg[4], "sign"))
+	if (x->nseg == 5 && srv_is(x->seg[4], "sign"))
 		return ice_method(x, "POST") ? ice_sign(x) : ice_not_allowed(x);
-	if (x->nseg == 5 && ice_is(x->seg[4], "metrics")) {
+	if (x->nseg == 5 && srv_is(x->seg[4], "metrics")) {
 		if (!ice_method(x, "POST"))
 			return ice_not_allowed(x);
 		return x->res->status = 204; /* accepted; the server keeps no client metrics */

@@ -32,11 +32,6 @@
  * served in the legacy form, which rat's keys (no '.' in an element) never need to escape. */
 #define NESSIE_SPEC_VERSION "2.1.0"
 
-bool nes_is(const char *a, const char *b)
-{
-	return a && strcmp(a, b) == 0;
-}
-
 static const char *reason_of(int status)
 {
 	switch (status) {
@@ -400,14 +395,14 @@ void srv_nessie(srv_request *r, srv_response *res, srv_context *ctx)
 	nes x = { r, res, ctx, NULL };
 	ino_t inode = 0;
 
-	if (r->nseg < 3 || !nes_is(r->seg[1], "v2")) {
+	if (r->nseg < 3 || !srv_is(r->seg[1], "v2")) {
 		srv_error(res, 404, "BAD_REQUEST", "no such path (Nessie's API v2 is under /api/v2)");
 	} else if (srv_authenticate(r, res, ctx, NULL, true) != 0) {
 		/* said */
-	} else if (nes_is(r->seg[2], "config") && r->nseg == 3) {
-		nes_is(r->method, "GET") ? config(&x)
+	} else if (srv_is(r->seg[2], "config") && r->nseg == 3) {
+		srv_is(r->method, "GET") ? config(&x)
 					 : srv_error(res, 405, "BAD_REQUEST", "config takes GET");
-	} else if (!nes_is(r->seg[2], "trees")) {
+	} else if (!srv_is(r->seg[2], "trees")) {
 		srv_error(res, 404, "BAD_REQUEST", "no such path");
 	} else if (srv_catalog_take(r->who, &x.catalog, &inode) != 0) {
 		srv_lib_error(res, RAT_ERROR);

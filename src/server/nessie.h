@@ -30,7 +30,6 @@ typedef struct nes_ref {
 	bool exact;       /* the spec named a hash ("name@hash"): a write checks it is the head */
 } nes_ref;
 
-bool nes_is(const char *a, const char *b);
 /* Whether s[0..n) is a hash or a prefix of one: 8 to 64 lowercase hex digits. */
 bool nes_hash_like(const char *s, size_t n);
 /* A reference spec ("name", "name@hash", "@hash", "-", with ~N, ^N or *T): 0, or a 4xx said. */

@@ -79,9 +79,9 @@ static json_t *find_conflicts(json_t *ops, json_t *keys, const rat_content_list 
 		const char *dot = strchr(key, '.');
 		char ns[320];
 
-		if (!was && is && nes_is(type, "PUT"))
+		if (!was && is && srv_is(type, "PUT"))
 			add_conflict(conflicts, "KEY_EXISTS", key, "key '%s' already exists on %s", branch);
-		else if (!was && !nes_is(type, "PUT"))
+		else if (!was && !srv_is(type, "PUT"))
 			add_conflict(conflicts, "KEY_DOES_NOT_EXIST", key,
 				     "key '%s' does not exist on %s at the expected hash", branch);
 		else if (was && !is)
@@ -94,7 +94,7 @@ static json_t *find_conflicts(json_t *ops, json_t *keys, const rat_content_list 
 		else if (was && id && strcmp(id, was->id) != 0)
 			add_conflict(conflicts, "CONTENT_ID_DIFFERS", key,
 				     "key '%s' has another content id on %s", branch);
-		if (dot && nes_is(type, "PUT")) { /* a table or view needs its namespace */
+		if (dot && srv_is(type, "PUT")) { /* a table or view needs its namespace */
 			snprintf(ns, sizeof(ns), "%.*s", (int)(dot - key), key);
 			if (!is_layer(ns) && !nes_find(now, ns))
 				add_conflict(conflicts, "NAMESPACE_ABSENT", ns,
@@ -122,7 +122,7 @@ static int namespace_op(nes *x, const nes_ref *ref, json_t *op, const char *key,
 			gone[n++] = k;
 	if (!gone)
 		error = RAT_ENOMEM;
-	else if (nes_is(json_string_value(json_object_get(op, "type")), "DELETE"))
+	else if (srv_is(json_string_value(json_object_get(op, "type")), "DELETE"))
 		error = rat_namespace_drop(commit, x->catalog, x->r->who->ws, ref->name, key);
 	else if (!is && !is_layer(key))
 		error = rat_namespace_create(commit, x->catalog, x->r->who->ws, ref->name, key, text);
@@ -150,28 +150,28 @@ static int read_ops(nes *x, json_t *ops, json_t *keys, bool *has_namespace)
 		const char *type = json_string_value(json_object_get(op, "type"));
 		json_t *content = json_object_get(op, "content");
 		const char *ctype = json_string_value(json_object_get(content, "type"));
-		if (!nes_is(type, "PUT") && !nes_is(type, "DELETE") && !nes_is(type, "UNCHANGED"))
+		if (!srv_is(type, "PUT") && !srv_is(type, "DELETE") && !srv_is(type, "UNCHANGED"))
 			return srv_error(x->res, 400, "BAD_REQUEST",
 					 "operations[%zu]: type is PUT, DELETE or UNCHANGED", i);
 		if (nes_key_of(json_object_get(json_object_get(op, "key"), "elements"), key,
 			       sizeof(key)) != 0)
 			return srv_error(x->res, 400, "BAD_REQUEST",
 					 "operations[%zu]: the key is not one or two names", i);
-		if (nes_is(type, "PUT") &&
-		    (!nes_is(ctype, "ICEBERG_TABLE") && !nes_is(ctype, "ICEBERG_VIEW") &&
-		     !nes_is(ctype, "NAMESPACE")))
+		if (srv_is(type, "PUT") &&
+		    (!srv_is(ctype, "ICEBERG_TABLE") && !srv_is(ctype, "ICEBERG_VIEW") &&
+		     !srv_is(ctype, "NAMESPACE")))
 			return srv_error(x->res, 400, "BAD_REQUEST", "operations[%zu]: content type %s "
 					 "is not served (ICEBERG_TABLE, ICEBERG_VIEW, NAMESPACE)",
 					 i, ctype ? ctype : "(none)");
-		if (nes_is(type, "PUT") && !nes_is(ctype, "NAMESPACE") &&
+		if (srv_is(type, "PUT") && !srv_is(ctype, "NAMESPACE") &&
 		    (!strchr(key, '.') ||
 		     !json_string_value(json_object_get(content, "metadataLocation"))))
 			return srv_error(x->res, 400, "BAD_REQUEST", "operations[%zu]: a table or view is "
 					 "'namespace.name', with a metadataLocation", i);
-		if (nes_is(ctype, "NAMESPACE") != !strchr(key, '.') && nes_is(type, "PUT"))
+		if (srv_is(ctype, "NAMESPACE") != !strchr(key, '.') && srv_is(type, "PUT"))
 			return srv_error(x->res, 400, "BAD_REQUEST", "operations[%zu]: a namespace's "
 					 "key is one name", i);
-		if (!strchr(key, '.') && !nes_is(type, "UNCHANGED"))
+		if (!strchr(key, '.') && !srv_is(type, "UNCHANGED"))
 			*has_namespace = true;
 		json_array_append_new(keys, json_string(key));
 	}
@@ -197,14 +197,14 @@ static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
 		json_t *content = json_object_get(op, "content");
 		const rat_content_entry *was =
 			nes_find(then, json_string_value(json_array_get(keys, i)));
-		if (nes_is(type, "UNCHANGED"))
+		if (srv_is(type, "UNCHANGED"))
 			continue; /* checked with the others; not recorded */
 		changes[n].key = json_string_value(json_array_get(keys, i));
 		changes[n].expected_location = was ? was->metadata_location : NULL;
 		changes[n].metadata_location =
-			nes_is(type, "PUT") ? json_string_value(json_object_get(content, "metadataLocation"))
+			srv_is(type, "PUT") ? json_string_value(json_object_get(content, "metadataLocation"))
 					    : NULL;
-		changes[n].is_view = nes_is(json_string_value(json_object_get(content, "type")),
+		changes[n].is_view = srv_is(json_string_value(json_object_get(content, "type")),
 					    "ICEBERG_VIEW") ||
 				     (was && was->type == RAT_CONTENT_VIEW);
 		n++;
@@ -221,7 +221,7 @@ static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
 static int refused(nes *x, json_t *ops, json_t *keys, bool has_namespace)
 {
 	bool dropping = has_namespace &&
-			nes_is(json_string_value(json_object_get(json_array_get(ops, 0), "type")),
+			srv_is(json_string_value(json_object_get(json_array_get(ops, 0), "type")),
 			       "DELETE");
 
 	return nes_conflicts(x, json_pack("[{s:s, s:o, s:s}]", "conflictType",
@@ -271,7 +271,7 @@ int nes_commit(nes *x, const nes_ref *ref)
 
 	if (x->r->read_only)
 		srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not commit");
-	else if (!nes_is(ref->type, "BRANCH"))
+	else if (!srv_is(ref->type, "BRANCH"))
 		srv_error(x->res, 400, "BAD_REQUEST", "%s is not a branch: commits go to branches",
 			  ref->name);
 	else if (!json_is_object(body) || !message)
@@ -327,13 +327,13 @@ int nes_create_ref(nes *x)
 	memset(&made, 0, sizeof(made));
 	if (x->r->read_only)
 		srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not make references");
-	else if (!name || !*name || (!nes_is(type, "BRANCH") && !nes_is(type, "TAG") &&
-				     !nes_is(type, "branch") && !nes_is(type, "tag")))
+	else if (!name || !*name || (!srv_is(type, "BRANCH") && !srv_is(type, "TAG") &&
+				     !srv_is(type, "branch") && !srv_is(type, "tag")))
 		srv_error(x->res, 400, "BAD_REQUEST", "name= and type=BRANCH or TAG are required");
 	else if (!json_is_object(body) || !hash || !nes_hash_like(hash, strlen(hash)))
 		srv_error(x->res, 400, "BAD_REQUEST", "the body is the reference to start from, with "
 			  "its hash ({\"type\", \"name\", \"hash\"})");
-	else if ((error = rat_ref_create(x->catalog, name, nes_is(type, "TAG") || nes_is(type, "tag"),
+	else if ((error = rat_ref_create(x->catalog, name, srv_is(type, "TAG") || srv_is(type, "tag"),
 					 hash)) != 0)
 		error == RAT_EEXISTS ? srv_error(x->res, 409, "REFERENCE_ALREADY_EXISTS",
 						 "Named reference '%s' already exists.", name)
@@ -368,7 +368,7 @@ int nes_delete_ref(nes *x, const nes_ref *ref)
 
 	if (x->r->read_only)
 		return srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not delete");
-	if (nes_is(ref->type, "DETACHED"))
+	if (srv_is(ref->type, "DETACHED"))
 		return srv_error(x->res, 400, "BAD_REQUEST", "name the reference to delete");
 	/* the hash given must still be its head (Nessie's check against a stale client), at once */
 	if ((error = rat_ref_delete_at(x->catalog, ref->name, ref->exact ? ref->hash : NULL)) != 0)
@@ -387,7 +387,7 @@ int nes_assign_ref(nes *x, const nes_ref *ref)
 
 	if (x->r->read_only)
 		srv_error(x->res, 403, "FORBIDDEN", "the token is read-only: it may not move references");
-	else if (nes_is(ref->type, "DETACHED"))
+	else if (srv_is(ref->type, "DETACHED"))
 		srv_error(x->res, 400, "BAD_REQUEST", "name the reference to assign");
 	else if (!json_is_object(body) || !hash || !nes_hash_like(hash, strlen(hash)))
 		srv_error(x->res, 400, "BAD_REQUEST", "the body is the reference to point at, with its "

@@ -50,7 +50,7 @@ static bool normal_only(json_t *body)
 	if (dflt && strcmp(dflt, "NORMAL") != 0)
 		return false;
 	json_array_foreach(modes, i, m)
-		if (!nes_is(json_string_value(json_object_get(m, "mergeBehavior")), "NORMAL"))
+		if (!srv_is(json_string_value(json_object_get(m, "mergeBehavior")), "NORMAL"))
 			return false;
 	return true;
 }
@@ -77,7 +77,7 @@ int nes_merge(nes *x, const nes_ref *target)
 	else if (!normal_only(body))
 		srv_error(x->res, 400, "BAD_REQUEST", "only the NORMAL merge behaviour is taken here "
 			  "(FORCE and DROP are not)");
-	else if (!nes_is(target->type, "BRANCH"))
+	else if (!srv_is(target->type, "BRANCH"))
 		srv_error(x->res, 400, "BAD_REQUEST", "%s is not a branch: merges go to branches",
 			  target->name);
 	if (x->res->status)

@@ -130,7 +130,7 @@ static int many_contents(nes *x, const nes_ref *ref)
 	size_t i;
 	int error;
 
-	if (nes_is(x->r->method, "POST")) {
+	if (srv_is(x->r->method, "POST")) {
 		json_t *asked;
 		if ((body = json_loadb(x->r->body, x->r->body_len, 0, NULL)) == NULL ||
 		    !json_is_array(asked = json_object_get(body, "requestedKeys"))) {
@@ -272,48 +272,48 @@ int nes_trees(nes *x)
 	const char *what = x->r->nseg > 4 ? x->r->seg[4] : NULL;
 
 	if (x->r->nseg == 3) {
-		if (nes_is(x->r->method, "GET"))
+		if (srv_is(x->r->method, "GET"))
 			return list_trees(x);
-		if (nes_is(x->r->method, "POST"))
+		if (srv_is(x->r->method, "POST"))
 			return nes_create_ref(x);
 		return srv_error(x->res, 405, "BAD_REQUEST", "/api/v2/trees takes GET and POST");
 	}
 	if (nes_resolve(x, x->r->seg[3], &ref) != 0)
 		return x->res->status;
 	if (x->r->nseg == 4) {
-		if (nes_is(x->r->method, "GET")) {
+		if (srv_is(x->r->method, "GET")) {
 			x->res->status = 200;
 			x->res->body = json_pack("{s:o}", "reference", nes_reference_json(&ref));
 			return 200;
 		}
-		if (nes_is(x->r->method, "DELETE"))
+		if (srv_is(x->r->method, "DELETE"))
 			return nes_delete_ref(x, &ref);
-		if (nes_is(x->r->method, "PUT"))
+		if (srv_is(x->r->method, "PUT"))
 			return nes_assign_ref(x, &ref);
 		return srv_error(x->res, 405, "BAD_REQUEST", "a reference takes GET, PUT and DELETE");
 	}
-	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "commit") &&
-	    nes_is(x->r->method, "POST"))
+	if (srv_is(what, "history") && x->r->nseg == 6 && srv_is(x->r->seg[5], "commit") &&
+	    srv_is(x->r->method, "POST"))
 		return nes_commit(x, &ref);
-	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "merge") &&
-	    nes_is(x->r->method, "POST"))
+	if (srv_is(what, "history") && x->r->nseg == 6 && srv_is(x->r->seg[5], "merge") &&
+	    srv_is(x->r->method, "POST"))
 		return nes_merge(x, &ref);
-	if (nes_is(what, "history") && x->r->nseg == 6 && nes_is(x->r->seg[5], "transplant"))
+	if (srv_is(what, "history") && x->r->nseg == 6 && srv_is(x->r->seg[5], "transplant"))
 		return srv_error(x->res, 405, "BAD_REQUEST", "transplants are not served yet: merge "
 				 "the branch, or commit the changes again");
-	if (nes_is(what, "entries") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
+	if (srv_is(what, "entries") && x->r->nseg == 5 && srv_is(x->r->method, "GET"))
 		return entries(x, &ref);
-	if (nes_is(what, "contents") && x->r->nseg == 5 &&
-	    (nes_is(x->r->method, "GET") || nes_is(x->r->method, "POST")))
+	if (srv_is(what, "contents") && x->r->nseg == 5 &&
+	    (srv_is(x->r->method, "GET") || srv_is(x->r->method, "POST")))
 		return many_contents(x, &ref);
-	if (nes_is(what, "contents") && x->r->nseg == 6 && nes_is(x->r->method, "GET"))
+	if (srv_is(what, "contents") && x->r->nseg == 6 && srv_is(x->r->method, "GET"))
 		return one_content(x, &ref, x->r->seg[5]);
-	if (nes_is(what, "history") && x->r->nseg == 5 && nes_is(x->r->method, "GET"))
+	if (srv_is(what, "history") && x->r->nseg == 5 && srv_is(x->r->method, "GET"))
 		return history(x, &ref);
-	if (nes_is(what, "diff") && x->r->nseg == 6 && nes_is(x->r->method, "GET"))
+	if (srv_is(what, "diff") && x->r->nseg == 6 && srv_is(x->r->method, "GET"))
 		return nes_resolve(x, x->r->seg[5], &to) != 0 ? x->res->status : diff(x, &ref, &to);
-	if (nes_is(what, "history") || nes_is(what, "contents") || nes_is(what, "entries") ||
-	    nes_is(what, "diff"))
+	if (srv_is(what, "history") || srv_is(what, "contents") || srv_is(what, "entries") ||
+	    srv_is(what, "diff"))
 		return srv_error(x->res, 405, "BAD_REQUEST", "%s is not allowed here", x->r->method);
 	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (transplants are not served "
 			 "yet)");

@@ -104,6 +104,8 @@ typedef struct srv_response {
 /* s[0..n) percent-decoded ('+' as a space when plus; free()); NULL on a bad escape or %00. */
 char *srv_decode(const char *s, size_t n, bool plus);
 const char *srv_header(const srv_request *r, const char *name);
+/* Whether a is b (a may be NULL: a segment, header or JSON string that is not there). */
+bool srv_is(const char *a, const char *b);
 /* A query argument, percent-decoded (free()); NULL when absent. */
 char *srv_query(const srv_request *r, const char *name);
 /* Every value of a query argument given several times, percent-decoded, appended to out (a
