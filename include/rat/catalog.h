@@ -123,6 +123,18 @@ RAT_EXTERN(void) rat_ref_list_free(rat_ref_list *list);
  */
 RAT_EXTERN(int) RAT_CHECKED rat_catalog_set_request_id(rat_catalog *catalog, const char *id);
 /**
+ * Give every commit catalog makes from now on the properties of
+ * properties_json (a JSON object of strings; a commit's own properties win
+ * over a name given both ways) and date it time_ms (milliseconds since the
+ * epoch) when it gives no time of its own. NULL and 0 stop it. A server sets
+ * them for the length of one request whose client said what its commit
+ * carries (Nessie's commitMeta). RAT_EINVALID when properties_json is not
+ * such an object or time_ms is negative.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_catalog_set_commit_meta(rat_catalog *catalog,
+						       const char *properties_json,
+						       int64_t time_ms);
+/**
  * The commit made for request id (its hash into commit), looked up by an
  * index whatever branch it went to; RAT_ENOTFOUND when no commit the
  * catalog's workspace may read was made for it.

@@ -130,7 +130,8 @@ RAT_EXTERN(const char *) rat_workspace_catalog_path(const rat_workspace *ws);
 /**
  * 1 when the catalog exists, 0 when nothing has created it yet (only a run
  * or `rat init` does; reading a workspace without one sees no tables and
- * creates nothing).
+ * creates nothing). Always 1 with NESSIE_URI set: the catalog is the
+ * server's.
  */
 RAT_EXTERN(int) rat_workspace_catalog_exists(const rat_workspace *ws);
 /**

@@ -55,6 +55,12 @@ int rat_catalog_set_request_id(rat_catalog *catalog, const char *id)
 	return rat_catalog__set_request_id(catalog, id);
 }
 
+int rat_catalog_set_commit_meta(rat_catalog *catalog, const char *properties_json,
+				int64_t time_ms)
+{
+	return rat_catalog__set_commit_meta(catalog, properties_json, time_ms);
+}
+
 int rat_commit_find_request(char commit[65], rat_catalog *catalog, const char *id)
 {
 	return rat_catalog__find_request(catalog, id, commit);

@@ -321,12 +321,14 @@ static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char 
 	dated.branch = rat_catalog__ref_name(c, r->branch, buf, sizeof(buf));
 	if ((error = rat_catalog__check_write(c, dated.branch)) != 0)
 		return error;
-	if (!dated.time_ms && c->fixed_time_ms >= 0)
-		dated.time_ms = c->fixed_time_ms;
-	if (c->request_id) { /* the request's id beside the commit's own properties */
+	if (!dated.time_ms)
+		dated.time_ms = c->commit_time_ms ? c->commit_time_ms
+			      : c->fixed_time_ms >= 0 ? c->fixed_time_ms : 0;
+	if (c->request_id || c->commit_props) { /* the handle's beside the commit's own */
 		props = r->properties ? json_copy(r->properties) : json_object();
-		if (!props || json_object_set_new(props, RAT_REQUEST_ID_PROPERTY,
-						  json_string(c->request_id)) != 0) {
+		if (!props || (c->commit_props && json_object_update_missing(props, c->commit_props)) ||
+		    (c->request_id && json_object_set_new(props, RAT_REQUEST_ID_PROPERTY,
+							  json_string(c->request_id)) != 0)) {
 			json_decref(props);
 			return rat_error__oom();
 		}
@@ -335,47 +337,6 @@ static int commit_dated(rat_catalog *c, const rat_commit_request *r, const char 
 	error = c->backend->commit(c->impl, &dated, merge_parent, out_hash);
 	json_decref(props);
 	return error;
-}
-
-/* RAT_EINVALID, said, unless id is a request id: 1 to RAT_REQUEST_ID_MAX bytes. */
-static int check_request_id(const char *id)
-{
-	if (!id || !*id || strlen(id) > RAT_REQUEST_ID_MAX)
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
-				      "a request id is 1 to %d bytes", RAT_REQUEST_ID_MAX);
-	return 0;
-}
-
-int rat_catalog__set_request_id(rat_catalog *c, const char *id)
-{
-	char *copy = NULL;
-	int error;
-
-	if (id && (error = check_request_id(id)) != 0)
-		return error;
-	if (id && (copy = rat__strdup(id)) == NULL)
-		return rat_error__oom();
-	free(c->request_id);
-	c->request_id = copy;
-	return 0;
-}
-
-int rat_catalog__find_request(rat_catalog *c, const char *id, char hash[RAT_HASH_LEN + 1])
-{
-	bool readable = true;
-	int error;
-
-	if ((error = check_request_id(id)) != 0 ||
-	    (error = c->backend->find_request(c->impl, id, hash)) != 0)
-		return error;
-	/* a workspace learns only of commits it may read */
-	if (c->workspace &&
-	    (error = c->backend->readable_commit(c->impl, hash, c->workspace, &readable)) != 0)
-		return error;
-	if (!readable)
-		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG,
-				      "no commit was made for request %s", id);
-	return 0;
 }
 
 int rat_catalog__commit(rat_catalog *c, const rat_commit_request *r, char out_hash[RAT_HASH_LEN + 1])
@@ -531,6 +492,17 @@ static int three_way(const rat_diff *ours, const rat_diff *theirs, rat_catalog_o
 	return error;
 }
 
+int rat_catalog__merge_refused(const char *source, const char *target,
+			       const rat_strarray *conflicts)
+{
+	char keys[1024];
+
+	return rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
+			      "merge of '%s' into '%s' refused: both changed %s (nothing was "
+			      "written)",
+			      source, target, rat_strarray__list(keys, sizeof(keys), conflicts));
+}
+
 int rat_catalog__merge(rat_catalog *c, const char *source, const char *target, bool dry_run,
 		       const char *author, rat_merge_result *out)
 {
@@ -544,8 +516,16 @@ int rat_catalog__merge(rat_catalog *c, const char *source, const char *target, b
 	memset(out, 0, sizeof(*out));
 	target = rat_catalog__ref_name(c, target, target_buf, sizeof(target_buf));
 	if ((!dry_run && (error = rat_catalog__check_write(c, target)) != 0) ||
-	    (error = rat_catalog__resolve(c, source, src)) != 0 ||
-	    (error = rat_catalog__resolve(c, target, dst)) != 0 ||
+	    (error = rat_catalog__resolve(c, source, src)) != 0)
+		goto cleanup;
+	if (c->backend->merge) { /* the store merges, and checks (a server) */
+		char source_buf[RAT_REF_NAME_MAX];
+		const char *name = rat_catalog__ref_name(c, source, source_buf, sizeof(source_buf));
+		error = c->backend->merge(c->impl, name, src, target, dry_run,
+					  author ? author : "ratatouille", out);
+		goto cleanup;
+	}
+	if ((error = rat_catalog__resolve(c, target, dst)) != 0 ||
 	    (error = c->backend->merge_base(c->impl, src, dst, base)) != 0)
 		goto cleanup;
 	memcpy(out->hash, dst, sizeof(out->hash));
@@ -568,15 +548,7 @@ int rat_catalog__merge(rat_catalog *c, const char *source, const char *target, b
 	    (error = three_way(&ours, &theirs, &ops, &count, out)) != 0)
 		goto cleanup;
 	if (out->conflicts.count > 0) {
-		char keys[1024] = "";
-		size_t used = 0;
-		for (size_t i = 0; i < out->conflicts.count && used < sizeof(keys); i++)
-			used += (size_t)snprintf(keys + used, sizeof(keys) - used, "%s%s", i ? ", " : "",
-						 out->conflicts.strings[i]);
-		error = rat_error__set(RAT_ECONFLICT, RAT_ERRCLASS_CATALOG,
-				       "merge of '%s' into '%s' refused: both changed %s (nothing was "
-				       "written)",
-				       source, target, keys);
+		error = rat_catalog__merge_refused(source, target, &out->conflicts);
 		goto cleanup;
 	}
 	if (!dry_run) {
@@ -594,6 +566,22 @@ cleanup:
 
 /* Freeing */
 
+int rat_catalog__new(rat_catalog **out, const rat_catalog_backend *backend, void *impl)
+{
+	rat_catalog *c = rat__calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c) {
+		backend->free(impl);
+		return rat_error__oom();
+	}
+	c->backend = backend;
+	c->impl = impl;
+	c->fixed_time_ms = -1;
+	*out = c;
+	return 0;
+}
+
 void rat_catalog__free(rat_catalog *c)
 {
 	if (!c)
@@ -601,6 +589,7 @@ void rat_catalog__free(rat_catalog *c)
 	c->backend->free(c->impl);
 	free(c->workspace);
 	free(c->request_id);
+	json_decref(c->commit_props);
 	free(c);
 }
 

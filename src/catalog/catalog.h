@@ -12,7 +12,8 @@
  * sides changed the same key differently.
  *
  * Backends implement rat_catalog_backend: the embedded one (SQLite in WAL
- * mode, one file under RAT_HOME) now; a remote one (Nessie REST API v2) later.
+ * mode, one file under RAT_HOME), and the remote one (remote/: `rat serve`'s
+ * catalog through Nessie's REST API v2, with NESSIE_URI).
  */
 #ifndef RAT_CATALOG_CATALOG_H
 #define RAT_CATALOG_CATALOG_H
@@ -245,6 +246,9 @@ RAT_MUST_USE int rat_catalog__claim(rat_catalog *c, const rat_identity *id, bool
 #define RAT_REQUEST_ID_PROPERTY "rat.request-id"
 /** Make every commit from now on for request id (NULL: none). */
 RAT_MUST_USE int rat_catalog__set_request_id(rat_catalog *c, const char *id);
+/** rat_catalog_set_commit_meta() (rat/catalog.h). */
+RAT_MUST_USE int rat_catalog__set_commit_meta(rat_catalog *c, const char *properties_json,
+					      int64_t time_ms);
 /** The commit made for request id, if the catalog's workspace may read it (else RAT_ENOTFOUND). */
 RAT_MUST_USE int rat_catalog__find_request(rat_catalog *c, const char *id,
 					   char hash[RAT_HASH_LEN + 1]);

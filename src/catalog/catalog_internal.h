@@ -9,6 +9,13 @@
 #include "catalog/catalog.h"
 
 struct rat_catalog_backend {
+	/*
+	 * true: the backend's store decides who reads and writes what (a server
+	 * acting as the workspace its token names, `rat serve`): owners.c checks
+	 * nothing itself, and ref_owner, granted, readable_commit and
+	 * branch_claimed may be NULL. false: they are the store's, owners.c asks them.
+	 */
+	bool server_checks;
 	int (*resolve)(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1]);
 	/* owner: the workspace the ref belongs to ("": none) */
 	int (*create_ref)(void *impl, const char *name, rat_ref_kind kind, const char *hash,
@@ -40,8 +47,18 @@ struct rat_catalog_backend {
 	/* Whether a workspace other than name claims branch (its name into who; "" none). */
 	int (*branch_claimed)(void *impl, const char *branch, const char *name, char *who,
 			      size_t len);
+	/*
+	 * A merge done by the store itself (NULL: catalog.c merges with the calls
+	 * above): source (a hash, named source_name) into the branch target.
+	 */
+	int (*merge)(void *impl, const char *source_name, const char *source, const char *target,
+		     bool dry_run, const char *author, rat_merge_result *out);
 	void (*free)(void *impl);
 };
+
+/* A catalog over backend (impl released by its free, also when this fails). */
+RAT_MUST_USE int rat_catalog__new(rat_catalog **out, const rat_catalog_backend *backend,
+				  void *impl);
 
 struct rat_catalog {
 	const rat_catalog_backend *backend;
@@ -49,6 +66,8 @@ struct rat_catalog {
 	int64_t fixed_time_ms; /* -1: commits are dated by the real clock */
 	char *workspace;       /* the workspace it acts as; NULL: the operator */
 	char *request_id;      /* the request its commits are made for (rat_catalog_set_request_id()) */
+	json_t *commit_props;  /* properties every commit gets (rat_catalog_set_commit_meta()) */
+	int64_t commit_time_ms; /* and the time it is dated by (0: none given) */
 };
 
 /* owners.c: a ref as the catalog's workspace names it (dev/NAME: dev/<workspace>/NAME). */
@@ -70,6 +89,9 @@ RAT_MUST_USE int rat_catalog__state_copy(rat_table_state *out, const rat_table_s
 RAT_MUST_USE int rat_catalog__contents_add_json(rat_contents *out, size_t *capacity, json_t *map,
 					       rat_contents_kind kind);
 void rat_catalog__contents_sort(rat_contents *contents);
+/* RAT_ECONFLICT, said: merging source into target changes conflicts on both sides. */
+int rat_catalog__merge_refused(const char *source, const char *target,
+			       const rat_strarray *conflicts);
 void rat_catalog__commit_info_clear(rat_commit_info *info);
 
 #endif

@@ -653,10 +653,10 @@ static void e_free(void *impl)
 }
 
 static const rat_catalog_backend embedded_backend = {
-	e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents, e_entry,
+	false, e_resolve, e_create_ref, e_delete_ref, e_move_ref, e_list_refs, e_contents, e_entry,
 	e_commit, e_commit_info, e_find_request, rat_embedded__merge_base, rat_embedded__ref_owner,
 	rat_embedded__claim, rat_embedded__granted, rat_embedded__readable_commit,
-	rat_embedded__branch_claimed, e_free,
+	rat_embedded__branch_claimed, NULL, e_free,
 };
 
 int rat_catalog__schema_version(void)
@@ -667,12 +667,10 @@ int rat_catalog__schema_version(void)
 int rat_catalog__open_embedded(rat_catalog **out, const char *path)
 {
 	embedded *e = NULL;
-	rat_catalog *c = NULL;
 	int error;
 
 	*out = NULL;
-	if ((e = rat__calloc(1, sizeof(*e))) == NULL || (e->path = rat__strdup(path)) == NULL ||
-	    (c = rat__calloc(1, sizeof(*c))) == NULL) {
+	if ((e = rat__calloc(1, sizeof(*e))) == NULL || (e->path = rat__strdup(path)) == NULL) {
 		error = RAT_ENOMEM;
 		goto fail;
 	}
@@ -688,13 +686,8 @@ int rat_catalog__open_embedded(rat_catalog **out, const char *path)
 			     "PRAGMA foreign_keys=ON")) != 0 ||
 	    (error = initialise(e)) != 0)
 		goto fail;
-	c->backend = &embedded_backend;
-	c->impl = e;
-	c->fixed_time_ms = -1;
-	*out = c;
-	return 0;
+	return rat_catalog__new(out, &embedded_backend, e);
 fail:
 	e_free(e);
-	free(c);
 	return error;
 }

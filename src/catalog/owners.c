@@ -65,6 +65,9 @@ int rat_catalog__claim(rat_catalog *c, const rat_identity *id, bool move)
 
 int rat_catalog__ref_owner(rat_catalog *c, const char *ref, char *owner, size_t len)
 {
+	if (!c->backend->ref_owner)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+				      "the owner of '%s' is known to the server only", ref);
 	return c->backend->ref_owner(c->impl, ref, owner, len);
 }
 
@@ -107,7 +110,7 @@ int rat_catalog__check_read(rat_catalog *c, const char *ref)
 	bool granted = false;
 	int error;
 
-	if (!c->workspace || strcmp(ref, "main") == 0)
+	if (!c->workspace || c->backend->server_checks || strcmp(ref, "main") == 0)
 		return 0;
 	if ((error = c->backend->ref_owner(c->impl, ref, owner, sizeof(owner))) == RAT_ENOTFOUND) {
 		rat_error_clear(); /* a commit hash, or nothing */
@@ -135,7 +138,7 @@ int rat_catalog__check_write(rat_catalog *c, const char *ref)
 	char owner[OWNER_LEN];
 	int error;
 
-	if (!c->workspace)
+	if (!c->workspace || c->backend->server_checks)
 		return 0;
 	if (strcmp(ref, "main") == 0)
 		return rat_error__set(RAT_EACCESS, RAT_ERRCLASS_CATALOG,
@@ -157,7 +160,7 @@ int rat_catalog__check_create(rat_catalog *c, const char *name)
 	size_t n;
 	int error;
 
-	if (!c->workspace)
+	if (!c->workspace || c->backend->server_checks)
 		return 0;
 	n = strlen(c->workspace);
 	if ((rat__str_has_prefix(name, "dev/") || rat__str_has_prefix(name, "run/")) &&

@@ -174,6 +174,13 @@ char *rat_config__home(const rat_env *env, const char *workspace_dir, const char
 char *rat_config__warehouse(const rat_env *env, const char *home);
 /** The folders of RAT_WORKSPACES (default "./workspaces"), absolute. */
 RAT_MUST_USE int rat_config__workspace_dirs(rat_strarray *out, const rat_env *env);
+/**
+ * NESSIE_URI: the Nessie API of the `rat serve` whose catalog the workspace
+ * uses instead of its RAT_HOME's (NULL when unset: the local catalog), and
+ * RAT_TOKEN, the token it acts with there (NULL when unset).
+ */
+const char *rat_config__catalog_uri(const rat_env *env);
+const char *rat_config__catalog_token(const rat_env *env);
 /** WORKSPACE: the workspace a command uses without -w; NULL when unset. */
 const char *rat_config__default_workspace(const rat_env *env);
 

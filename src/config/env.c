@@ -4,7 +4,8 @@
  *
  * A rat_env is a sorted copy of the environment taken when a workspace
  * loads; RAT_HOME, ICEBERG_WAREHOUSE, RAT_WORKSPACES, WORKSPACE,
- * RAT_PROFILE, RAT_NOW, the S3 settings, USER and what templates read with
+ * RAT_PROFILE, RAT_NOW, the S3 settings, NESSIE_URI and RAT_TOKEN (the
+ * catalog server), USER and what templates read with
  * env_var() all come from it.
  */
 #include "util/common.h"
@@ -273,6 +274,16 @@ static bool credential_word(const char *name)
 	return false;
 }
 
+const char *rat_config__catalog_uri(const rat_env *env)
+{
+	return rat_config__env_value(env, "NESSIE_URI");
+}
+
+const char *rat_config__catalog_token(const rat_env *env)
+{
+	return rat_config__env_value(env, "RAT_TOKEN");
+}
+
 const char *rat_config__env_reserved(const char *name)
 {
 	static const char *const exact[] = { "ICEBERG_WAREHOUSE", "WORKSPACE",
@@ -282,6 +293,8 @@ const char *rat_config__env_reserved(const char *name)
 	if (rat__str_has_prefix(name, "S3_") || rat__str_has_prefix(name, "AWS_") ||
 	    rat__str_has_prefix(name, "GOOGLE_") || rat__str_has_prefix(name, "AZURE_"))
 		return "a storage credential of the operator";
+	if (rat__str_has_prefix(name, "NESSIE_"))
+		return "the catalog server's address (rat serve's)";
 	if (rat__str_has_prefix(name, "RAT_") && !rat__str_has_prefix(name, RAT_ENV_VAR_PREFIX))
 		return "one of rat's own settings";
 	for (i = 0; exact[i]; i++)

@@ -32,6 +32,7 @@
 #include "product/product.h"
 #include "workspace/lease.h"
 #include "workspace/tables.h"
+#include "workspace/workspace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,7 +251,9 @@ int rat_vacuum(rat_vacuum_report *out, const rat_workspace *ws, const rat_vacuum
 
 	memset(out, 0, sizeof(*out));
 	if ((error = rat__options_check(opts->version, RAT_VACUUM_OPTIONS_VERSION,
-					"rat_vacuum_options")) != 0)
+					"rat_vacuum_options")) != 0 ||
+	    /* what every ref references is the server's to know, and other machines' leases */
+	    (error = rat_workspace__local_only(ws, "vacuum")) != 0)
 		return error;
 	memset(&sw, 0, sizeof(sw));
 	sw.ws = ws;

@@ -590,6 +590,31 @@ static void remove_staging(const rat_workspace *ws, const char *id)
 	free(dir);
 }
 
+/*
+ * The run's record completed and saved. A run whose catalog could not be
+ * opened (begun false: a server that does not answer) did nothing: it leaves
+ * nothing here either, its error said. A run branch never made keeps nothing.
+ */
+static void finish_record(rat_run_record *rec, const rat_workspace *ws,
+			  const rat_run_options *opts, bool begun, bool made, int error)
+{
+	rat_error_saved saved;
+
+	if (!made && !opts->dry_run)
+		rec->info.run_branch = "";
+	if (!rec->info.status || !rec->info.status[0])
+		rec->info.status = opts->dry_run ? "dry-run" : "failed";
+	if (error)
+		rec->info.error = rat_run__keep(rec, rat_error_last()->message);
+	if (opts->dry_run || !begun)
+		return;
+	rat_error__save(&saved);
+	if (rat_run__record_save(rec, rat_workspace_home(ws)) != 0)
+		rec->info.record_error = rat_run__keep(rec, rat_error_last()->message);
+	/* published or not, the record failing to save changes neither: a warning */
+	rat_error__restore(&saved);
+}
+
 int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *opts_in)
 {
 	rat_run_options opts_v;
@@ -602,6 +627,8 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	char id[40], started_at[40], run_branch[RUN_BRANCH_MAX], base[RAT_HASH_LEN + 1];
 	size_t *index = NULL, threads;
 	int64_t real_start = rat_clock__real_ms();
+	bool begun = false; /* the catalog opened: from there on, the run is recorded */
+	bool made = false;  /* its run branch made */
 	int error;
 
 	*out = NULL;
@@ -624,8 +651,10 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.ctx.author = default_author(opts, ws);
 	s.ctx.watch = &s.watch;
 	if ((error = (opts->dry_run ? rat_workspace__read_catalog
-				    : rat_workspace__create_catalog)(&catalog, ws)) != 0 ||
-	    (error = target_branch(&target, ws, catalog, opts->branch, base)) != 0)
+				    : rat_workspace__create_catalog)(&catalog, ws)) != 0)
+		goto finish;
+	begun = true;
+	if ((error = target_branch(&target, ws, catalog, opts->branch, base)) != 0)
 		goto finish;
 	s.rec->info.branch = rat_run__keep(s.rec, target);
 	s.ctx.read_ref = opts->dry_run ? s.rec->info.branch : NULL;
@@ -633,7 +662,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 			       (error = rat_run__prune_branches(NULL, catalog, ws)) != 0 ||
 			       (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH,
 								base)) != 0 ||
-			       (error = save_running(&s, ws)) != 0))
+			       (made = true, error = save_running(&s, ws)) != 0))
 		goto finish;
 	rat_workspace_resources(ws, &res);
 	threads = res.max_parallel_pipelines > 0 ? (size_t)res.max_parallel_pipelines : 1;
@@ -641,20 +670,9 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 		threads = s.rec->info.step_count ? s.rec->info.step_count : 1;
 	error = land(&s, catalog, base, run_branch, execute(&s, threads));
 finish:
-	if (!s.rec->info.status || !s.rec->info.status[0])
-		s.rec->info.status = opts->dry_run ? "dry-run" : "failed";
 	s.rec->info.finished_ms = s.rec->info.started_ms + (rat_clock__real_ms() - real_start);
-	if (error)
-		s.rec->info.error = rat_run__keep(s.rec, rat_error_last()->message);
+	finish_record(s.rec, ws, opts, begun, made, error);
 	remove_staging(ws, id);
-	if (!opts->dry_run) {
-		rat_error_saved saved;
-		rat_error__save(&saved);
-		if (rat_run__record_save(s.rec, rat_workspace_home(ws)) != 0)
-			s.rec->info.record_error = rat_run__keep(s.rec, rat_error_last()->message);
-		/* published or not, the record failing to save changes neither: a warning */
-		rat_error__restore(&saved);
-	}
 	*out = &s.rec->info;
 cleanup:
 	free_scheduler(&s);

@@ -219,6 +219,8 @@ static void route(srv_request *r, srv_response *res, srv_context *ctx)
 		srv_iceberg(r, res, ctx);
 	} else if (r->nseg >= 1 && strcmp(r->seg[0], "api") == 0) {
 		srv_nessie(r, res, ctx);
+	} else if (r->nseg >= 1 && strcmp(r->seg[0], "rat") == 0) {
+		srv_rat_api(r, res, ctx);
 	} else {
 		srv_error(res, 404, "NotFoundException", "no such path");
 	}
@@ -583,6 +585,10 @@ int rat_serve(const rat_serve_options *opts)
 	if (opts->ready) {
 		fprintf(opts->ready, "rat serve: listening on http://%s (%zu workspace%s%s)\n", listen,
 			ctx.count, ctx.count == 1 ? "" : "s", has_tokens ? ", tokens required" : "");
+		fprintf(opts->ready, "rat serve: the Iceberg REST catalog at http://%s/iceberg; "
+				     "Nessie's API at http://%s/api/v2 (rat on other machines: "
+				     "NESSIE_URI)\n",
+			listen, listen);
 		fflush(opts->ready);
 	}
 	while (sigwait(&set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)

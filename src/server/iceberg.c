@@ -339,52 +339,6 @@ static int parse_prefix(ice *x, const char *prefix, const char *base, char **wor
 	return 0;
 }
 
-/* Idempotency-Key: 0 when the request is to run; otherwise res holds the replay or refusal. */
-static int idem_begin(ice *x, const char *key)
-{
-	char *request = malloc(strlen(x->r->method) + strlen(x->r->url) + 2);
-	int begun;
-
-	if (!request) {
-		srv_error(x->res, 500, "ServerErrorException", "out of memory");
-		return -1;
-	}
-	sprintf(request, "%s %s", x->r->method, x->r->url);
-	begun = srv_idem_begin(x->ctx->idem, x->r->who->name, key, request, x->res);
-	free(request);
-	return begun;
-}
-
-/*
- * A keyed request the memory does not know: whether its first attempt
- * committed (before a restart, or before a crash that lost the answer).
- * true when res holds the answer; false when the request is to run, its
- * commits marked with its id (*marked) so that a retry finds them.
- */
-static bool persisted(ice *x, const char *key, bool *marked)
-{
-	char id[RAT_REQUEST_ID_MAX + 1], commit[65];
-	int n = snprintf(id, sizeof(id), "iceberg %s %s %s %s", x->r->who->name, key,
-			 x->r->method, x->r->url);
-	int error;
-
-	if (n < 0 || (size_t)n >= sizeof(id)) /* an overlong URL: its key lives in memory only */
-		return false;
-	if ((error = rat_commit_find_request(commit, x->catalog, id)) == 0) {
-		ice_replay(x, commit);
-		return true;
-	}
-	if (error == RAT_ENOTFOUND)
-		error = rat_catalog_set_request_id(x->catalog, id);
-	if (error) {
-		srv_lib_error(x->res, error);
-		return true;
-	}
-	rat_error_clear();
-	*marked = true;
-	return false;
-}
-
 /* An authenticated request with its catalog, to the handler of its path. */
 static void dispatch(ice *x)
 {
@@ -417,10 +371,11 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	ice x = { r, res, ctx, NULL, NULL, NULL, 0 };
 	const char *base = NULL, *idem_key = NULL;
-	char *workspace = NULL;
+	char *workspace = NULL, commit[65];
 	bool marked = false;
 	ino_t inode = 0;
 	size_t i = 1;
+	int landed = 0;
 
 	if (i < r->nseg && !srv_is(r->seg[i], "v1"))
 		base = r->seg[i++];
@@ -463,7 +418,8 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 	if (srv_authenticate(r, res, ctx, workspace, true) != 0)
 		goto done;
 	if ((ice_method(&x, "POST") || ice_method(&x, "DELETE")) &&
-	    (idem_key = srv_header(r, "Idempotency-Key")) != NULL && idem_begin(&x, idem_key) != 0) {
+	    (idem_key = srv_header(r, "Idempotency-Key")) != NULL &&
+	    srv_idem_start(ctx, r, idem_key, res) != 0) {
 		idem_key = NULL; /* replayed or refused: nothing to finish */
 		goto done;
 	}
@@ -471,14 +427,14 @@ void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx)
 		srv_lib_error(res, RAT_ERROR);
 		goto done;
 	}
-	if (!idem_key || !persisted(&x, idem_key, &marked))
+	if (!idem_key || (landed = srv_request_landed(r, res, x.catalog, "iceberg", idem_key,
+						       commit, &marked)) == 0)
 		dispatch(&x);
+	else if (landed > 0)
+		ice_replay(&x, commit);
 done:
-	if (marked && rat_catalog_set_request_id(x.catalog, NULL) != 0) {
-		/* a handle that would mark other requests' commits goes */
-		rat_catalog_free(x.catalog);
-		x.catalog = NULL;
-	}
+	if (marked)
+		srv_request_unmark(&x.catalog);
 	if (idem_key)
 		srv_idem_end(ctx->idem, r->who->name, idem_key, res);
 	if (x.catalog)

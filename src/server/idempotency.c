@@ -9,13 +9,15 @@
  * workspace: another workspace's key never replays this one's answer. A
  * retry that arrives while the first attempt still runs waits for its
  * answer. The same key on another method or path is refused (400). A
- * restart forgets the keys; the catalog does not: iceberg.c marks a keyed
- * request's commits with its id, and iceberg_replay.c answers a retry whose
- * commit it finds.
+ * restart forgets the keys; the catalog does not: a keyed request's
+ * commits carry its id (srv_request_landed()), and a retry whose commit the
+ * catalog finds is answered from that commit (iceberg_replay.c, and
+ * nessie_commit.c for Nessie's commits and merges).
  */
 #include "server/server.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -211,4 +213,51 @@ void srv_idem_end(srv_idem *s, const char *workspace, const char *key, const srv
 	}
 	pthread_cond_broadcast(&s->finished);
 	pthread_mutex_unlock(&s->lock);
+}
+
+int srv_idem_start(srv_context *ctx, srv_request *r, const char *key, srv_response *res)
+{
+	char *request = malloc(strlen(r->method) + strlen(r->url) + 2);
+	int begun;
+
+	if (!request) {
+		srv_error(res, 500, "ServerErrorException", "out of memory");
+		return -1;
+	}
+	sprintf(request, "%s %s", r->method, r->url);
+	begun = srv_idem_begin(ctx->idem, r->who->name, key, request, res);
+	free(request);
+	return begun;
+}
+
+int srv_request_landed(srv_request *r, srv_response *res, rat_catalog *catalog, const char *api,
+		       const char *key, char commit[65], bool *marked)
+{
+	char id[RAT_REQUEST_ID_MAX + 1];
+	int n = snprintf(id, sizeof(id), "%s %s %s %s %s", api, r->who->name, key, r->method,
+			 r->url);
+	int error;
+
+	if (n < 0 || (size_t)n >= sizeof(id)) /* an overlong URL: its key lives in memory only */
+		return 0;
+	if ((error = rat_commit_find_request(commit, catalog, id)) == 0)
+		return 1;
+	if (error == RAT_ENOTFOUND)
+		error = rat_catalog_set_request_id(catalog, id);
+	if (error) {
+		srv_lib_error(res, error);
+		return -1;
+	}
+	rat_error_clear();
+	*marked = true;
+	return 0;
+}
+
+void srv_request_unmark(rat_catalog **catalog)
+{
+	if (*catalog && rat_catalog_set_request_id(*catalog, NULL) != 0) {
+		/* a handle that would mark other requests' commits goes */
+		rat_catalog_free(*catalog);
+		*catalog = NULL;
+	}
 }

@@ -79,7 +79,7 @@ static const char *code_of(int status, const char *type)
 }
 
 /* An error said in the Iceberg form ({"error":{...}}), put as a NessieError. */
-static void as_nessie_error(srv_response *res)
+void srv_as_nessie_error(srv_response *res)
 {
 	json_t *e = json_object_get(res->body, "error"), *body;
 	const char *message;
@@ -115,7 +115,7 @@ bool nes_hash_like(const char *s, size_t n)
 }
 
 /* "*T": T in milliseconds since the epoch, or an ISO-8601 UTC instant; -1 when neither. */
-static int64_t instant_ms(const char *t)
+int64_t nes_instant_ms(const char *t)
 {
 	struct tm tm;
 	char *end;
@@ -174,7 +174,7 @@ static int relative(nes *x, nes_ref *ref, const char *suffix)
 	int error;
 
 	if (suffix[0] == '*')
-		return (at = instant_ms(suffix + 1)) < 0
+		return (at = nes_instant_ms(suffix + 1)) < 0
 			       ? srv_error(x->res, 400, "BAD_REQUEST", "%s: not a time (milliseconds "
 					   "or an ISO instant)", suffix)
 			       : at_time(x, ref, at, suffix + 1);
@@ -390,10 +390,40 @@ static int config(nes *x)
 	return 200;
 }
 
+/*
+ * /api/v2/trees/...: a write with an Idempotency-Key answered once (a retry
+ * gets the first answer, from memory, else from the commit it made).
+ */
+static void trees(nes *x)
+{
+	const char *key = srv_is(x->r->method, "GET") ? NULL : srv_header(x->r, "Idempotency-Key");
+	char commit[65];
+	bool marked = false;
+	ino_t inode = 0;
+	int landed = 0;
+
+	if (key && srv_idem_start(x->ctx, x->r, key, x->res) != 0)
+		return; /* replayed or refused */
+	if (srv_catalog_take(x->r->who, &x->catalog, &inode) != 0)
+		srv_lib_error(x->res, RAT_ERROR);
+	else if (!key || (landed = srv_request_landed(x->r, x->res, x->catalog, "nessie", key,
+						      commit, &marked)) == 0)
+		nes_trees(x);
+	else if (landed > 0)
+		nes_replay(x, commit);
+	if (marked)
+		srv_request_unmark(&x->catalog);
+	if (x->catalog)
+		srv_catalog_give(x->r->who, x->catalog, inode);
+	if (key) {
+		srv_as_nessie_error(x->res); /* a replay gives the body as first sent */
+		srv_idem_end(x->ctx->idem, x->r->who->name, key, x->res);
+	}
+}
+
 void srv_nessie(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	nes x = { r, res, ctx, NULL };
-	ino_t inode = 0;
 
 	if (r->nseg < 3 || !srv_is(r->seg[1], "v2")) {
 		srv_error(res, 404, "BAD_REQUEST", "no such path (Nessie's API v2 is under /api/v2)");
@@ -404,11 +434,8 @@ void srv_nessie(srv_request *r, srv_response *res, srv_context *ctx)
 					 : srv_error(res, 405, "BAD_REQUEST", "config takes GET");
 	} else if (!srv_is(r->seg[2], "trees")) {
 		srv_error(res, 404, "BAD_REQUEST", "no such path");
-	} else if (srv_catalog_take(r->who, &x.catalog, &inode) != 0) {
-		srv_lib_error(res, RAT_ERROR);
 	} else {
-		nes_trees(&x);
-		srv_catalog_give(r->who, x.catalog, inode);
+		trees(&x);
 	}
-	as_nessie_error(res);
+	srv_as_nessie_error(res);
 }

@@ -32,6 +32,8 @@ typedef struct nes_ref {
 
 /* Whether s[0..n) is a hash or a prefix of one: 8 to 64 lowercase hex digits. */
 bool nes_hash_like(const char *s, size_t n);
+/* T in milliseconds since the epoch, or an ISO-8601 UTC instant, as ms; -1 when neither. */
+int64_t nes_instant_ms(const char *t);
 /* A reference spec ("name", "name@hash", "@hash", "-", with ~N, ^N or *T): 0, or a 4xx said. */
 int nes_resolve(nes *x, const char *spec, nes_ref *ref);
 json_t *nes_reference_json(const nes_ref *ref);
@@ -61,6 +63,12 @@ int nes_create_ref(nes *x);
 int nes_delete_ref(nes *x, const nes_ref *ref);
 /* PUT /trees/{ref[@hash]}: the branch pointed at the body's hash. */
 int nes_assign_ref(nes *x, const nes_ref *ref);
+/* The answer to a commit to ref that landed as commit: the branch, and which of keys it added
+ * (those then, what the client read, did not hold). */
+int nes_landed(nes *x, const nes_ref *ref, json_t *keys, const rat_content_list *then,
+	       const char *commit);
+/* nessie_replay.c: the answer to a keyed commit or merge (the URL's) that made commit. */
+int nes_replay(nes *x, const char *commit);
 /* A 409 REFERENCE_CONFLICT whose errorDetails list conflicts (stolen; each with a message). */
 int nes_conflicts(nes *x, json_t *conflicts);
 /* nessie_merge.c: POST /trees/{branch}/history/merge. */

@@ -183,7 +183,8 @@ static int read_ops(nes *x, json_t *ops, json_t *keys, bool *has_namespace)
 
 /* The table and view operations as one catalog commit. */
 static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
-		     const rat_content_list *then, const char *message, char commit[65])
+		     const rat_content_list *then, const char *message, const char *author,
+		     char commit[65])
 {
 	rat_table_change *changes = calloc(json_array_size(ops) + 1, sizeof(*changes));
 	size_t i, n = 0;
@@ -210,7 +211,7 @@ static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
 		n++;
 	}
 	error = n ? rat_table_metadata_commit(commit, NULL, x->catalog, x->r->who->ws, ref->name,
-					      changes, n, x->r->who->name, message)
+					      changes, n, author, message)
 		  : rat_ref_resolve(x->catalog, ref->name, commit);
 	free(changes);
 	return error;
@@ -230,9 +231,48 @@ static int refused(nes *x, json_t *ops, json_t *keys, bool has_namespace)
 					  "message", rat_error_last()->message));
 }
 
+/*
+ * What commitMeta says the commit carries beyond its message: its author
+ * (author, else the first of authors; else the workspace), authorTime (the
+ * time it is dated by) and properties (strings; "rat.request-id" is the
+ * server's own). 0, or a 400 said.
+ */
+static int commit_meta(nes *x, json_t *meta, const char **author)
+{
+	json_t *props = json_object_get(meta, "properties"), *v, *mine;
+	const char *when = json_string_value(json_object_get(meta, "authorTime")), *k;
+	int64_t ms = 0;
+	char *text;
+	int error;
+
+	*author = json_string_value(json_object_get(meta, "author"));
+	if (!*author || !**author)
+		*author = json_string_value(json_array_get(json_object_get(meta, "authors"), 0));
+	if (!*author || !**author)
+		*author = x->r->who->name;
+	if (when && (ms = nes_instant_ms(when)) < 0)
+		return srv_error(x->res, 400, "BAD_REQUEST", "commitMeta.authorTime is not an "
+				 "ISO-8601 instant: %s", when);
+	if (props && !json_is_object(props))
+		return srv_error(x->res, 400, "BAD_REQUEST", "commitMeta.properties is an object of "
+				 "strings");
+	if ((mine = json_object()) == NULL)
+		return srv_lib_error(x->res, RAT_ENOMEM);
+	json_object_foreach(props, k, v)
+		if (strcmp(k, "rat.request-id") != 0)
+			json_object_set(mine, k, v);
+	text = json_dumps(mine, JSON_COMPACT);
+	json_decref(mine);
+	error = text ? rat_catalog_set_commit_meta(x->catalog, text, ms) : RAT_ENOMEM;
+	free(text);
+	return error ? srv_error(x->res, 400, "BAD_REQUEST", "commitMeta: %s",
+				 rat_error_last()->message)
+		     : 0;
+}
+
 /* The answer to a commit that landed as commit: the branch, and the contents it added. */
-static int landed(nes *x, const nes_ref *ref, json_t *keys, const rat_content_list *then,
-		  const char *commit)
+int nes_landed(nes *x, const nes_ref *ref, json_t *keys, const rat_content_list *then,
+	       const char *commit)
 {
 	rat_content_list after = { NULL, 0 };
 	json_t *added = json_array();
@@ -265,6 +305,7 @@ int nes_commit(nes *x, const nes_ref *ref)
 	const rat_content_list *is;
 	const char *message = json_string_value(
 		json_object_get(json_object_get(body, "commitMeta"), "message"));
+	const char *author = NULL;
 	char commit[65], head[65];
 	bool has_namespace = false;
 	int error;
@@ -277,8 +318,8 @@ int nes_commit(nes *x, const nes_ref *ref)
 	else if (!json_is_object(body) || !message)
 		srv_error(x->res, 400, "BAD_REQUEST", "the body is {\"commitMeta\": {\"message\": ...}, "
 			  "\"operations\": [...]}");
-	else
-		read_ops(x, ops = json_object_get(body, "operations"), keys, &has_namespace);
+	else if (read_ops(x, ops = json_object_get(body, "operations"), keys, &has_namespace) == 0)
+		commit_meta(x, json_object_get(body, "commitMeta"), &author);
 	if (x->res->status)
 		goto done;
 	/* what the client read (the expected hash, or the head), and what the branch holds now:
@@ -301,14 +342,16 @@ int nes_commit(nes *x, const nes_ref *ref)
 					     json_string_value(json_array_get(keys, 0)),
 					     nes_find(is, json_string_value(json_array_get(keys, 0))),
 					     commit)
-			      : table_ops(x, ref, ops, keys, &then, message, commit);
+			      : table_ops(x, ref, ops, keys, &then, message, author, commit);
 	if (error == RAT_ECONFLICT)
 		refused(x, ops, keys, has_namespace);
 	else if (error)
 		srv_lib_error(x->res, error);
 	else
-		landed(x, ref, keys, &then, commit);
+		nes_landed(x, ref, keys, &then, commit);
 done:
+	if (rat_catalog_set_commit_meta(x->catalog, NULL, 0) != 0) /* clearing cannot fail */
+		rat_error_clear();
 	json_decref(keys);
 	json_decref(body);
 	rat_content_list_free(&then);

@@ -3,7 +3,8 @@
  * POST /trees/{branch[@hash]}/history/merge with {"fromRefName", "fromHash",
  * "dryRun", "returnConflictAsResult", "defaultKeyMergeMode", "keyMergeModes"}.
  *
- * It is rat_merge(): the source (fromHash, else fromRefName's head) merged
+ * It is rat_merge(): the source (fromHash, else fromRefName's head; fromRefName
+ * DETACHED: fromHash alone) merged
  * into the branch, fast-forward when the branch has not moved, else a
  * three-way merge in which a key both sides changed differently is a
  * conflict (KEY_CONFLICT, Nessie's type for merges) and nothing is written. A dry run decides
@@ -84,7 +85,8 @@ int nes_merge(nes *x, const nes_ref *target)
 		goto done;
 	if (from_hash) { /* the source at that commit, which fromRefName must be able to reach */
 		char spec[640];
-		snprintf(spec, sizeof(spec), "%s@%s", from_name ? from_name : "", from_hash);
+		snprintf(spec, sizeof(spec), "%s@%s",
+			 from_name && !srv_is(from_name, "DETACHED") ? from_name : "", from_hash);
 		if (nes_resolve(x, spec, &source) != 0)
 			goto done;
 	} else if (nes_resolve(x, from_name, &source) != 0) {

@@ -157,6 +157,24 @@ void srv_idem_free(srv_idem *s);
 int srv_idem_begin(srv_idem *s, const char *workspace, const char *key, const char *request,
 		   srv_response *res);
 void srv_idem_end(srv_idem *s, const char *workspace, const char *key, const srv_response *res);
+/* srv_idem_begin() for request r ("METHOD URL" of the workspace it acts for). */
+int srv_idem_start(srv_context *ctx, srv_request *r, const char *key, srv_response *res);
+/*
+ * A keyed request the memory does not know: whether its first attempt
+ * committed (before a restart, or a crash that lost the answer). 1 with that
+ * commit's hash in commit; 0 when the request is to run, catalog marking its
+ * commits with the request's id (*marked: call srv_request_unmark() after);
+ * -1 when res holds an error. api names the API ("iceberg", "nessie").
+ */
+int srv_request_landed(srv_request *r, srv_response *res, rat_catalog *catalog, const char *api,
+		       const char *key, char commit[65], bool *marked);
+/* Stop marking; a handle that cannot stop is closed (*catalog NULL). */
+void srv_request_unmark(rat_catalog **catalog);
+
+/* rat_api.c: rat's own API under /rat/v1 (seg[0] == "rat"). */
+void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx);
+/* nessie.c: an error said in the Iceberg form ({"error": {...}}) put as a NessieError. */
+void srv_as_nessie_error(srv_response *res);
 
 /* iceberg.c: requests under /iceberg (seg[0] == "iceberg"). */
 void srv_iceberg(srv_request *r, srv_response *res, srv_context *ctx);

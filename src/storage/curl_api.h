@@ -1,5 +1,5 @@
 /*
- * storage/curl_api.h - libcurl, loaded when the first S3 store opens
+ * storage/curl_api.h - libcurl, loaded when the first S3 store or server client opens
  * (curl_api.c), not when a program starts: libcurl and what it needs
  * (TLS, Kerberos, LDAP, ...) are a good part of what starting rat costs, and
  * a workspace on a local disk never needs them.
@@ -7,8 +7,9 @@
  * The S3 files call curl_x() as usual: each name used is defined here as
  * the function of that name loaded from libcurl (curl_easy_setopt without
  * the type checks curl's header adds under GCC). A function is added to
- * RAT_CURL_FUNCTIONS when the S3 code first calls it. rat_curl__load() runs
- * where an S3 store opens (s3.c); nothing else runs before one is open.
+ * RAT_CURL_FUNCTIONS when the code first calls it. rat_curl__start() runs
+ * where an S3 store opens (s3.c) and where a client of `rat serve` opens
+ * (remote/http.c); nothing else runs before one is open.
  */
 #ifndef RAT_STORAGE_CURL_API_H
 #define RAT_STORAGE_CURL_API_H
@@ -19,6 +20,7 @@
 
 #define RAT_CURL_FUNCTIONS(X) \
 	X(curl_easy_cleanup) \
+	X(curl_easy_getinfo) \
 	X(curl_easy_init) \
 	X(curl_easy_perform) \
 	X(curl_easy_reset) \
@@ -43,10 +45,14 @@ extern rat_curl_api rat_curl__fn;
  * library and what failed.
  */
 RAT_MUST_USE int rat_curl__load(void);
+/** rat_curl__load(), then curl_global_init() once per process: what every user of libcurl calls first. */
+RAT_MUST_USE int rat_curl__start(void);
 
 #ifndef RAT_CURL_API_LOADER
 #undef curl_easy_cleanup
 #define curl_easy_cleanup (rat_curl__fn.curl_easy_cleanup)
+#undef curl_easy_getinfo
+#define curl_easy_getinfo (rat_curl__fn.curl_easy_getinfo)
 #undef curl_easy_init
 #define curl_easy_init (rat_curl__fn.curl_easy_init)
 #undef curl_easy_perform

@@ -315,14 +315,6 @@ static const rat_store_backend s3_backend = {
 	s3_put_file, s3_head, s3_list, s3_del, s3_free,
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result;
-
-static void init_curl(void)
-{
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 /* An option, else fallback (may be NULL). */
 static const char *setting(const char *option, const char *fallback)
 {
@@ -363,12 +355,8 @@ int rat_store__s3_open(rat_store *store, const char *bucket, const char *prefix,
 	rat_s3 *s3;
 	int error;
 
-	if ((error = rat_curl__load()) != 0)
+	if ((error = rat_curl__start()) != 0)
 		return error;
-	pthread_once(&curl_once, init_curl);
-	if (curl_init_result != CURLE_OK)
-		return rat_error__set(RAT_ERROR, RAT_ERRCLASS_OS, "libcurl failed to start: %s",
-				      curl_easy_strerror(curl_init_result));
 	if ((s3 = rat__calloc(1, sizeof(*s3))) == NULL)
 		return RAT_ENOMEM;
 	store->backend = &s3_backend;

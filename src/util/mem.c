@@ -135,6 +135,19 @@ int rat__strcmp_ptr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+const char *rat_strarray__list(char *out, size_t len, const rat_strarray *array)
+{
+	size_t i, used = 0;
+
+	if (len)
+		out[0] = '\0';
+	for (i = 0; i < array->count && used < len; i++) {
+		int n = snprintf(out + used, len - used, "%s%s", i ? ", " : "", array->strings[i]);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	return out;
+}
+
 void rat_strarray__sort(rat_strarray *array)
 {
 	if (array->count > 1)

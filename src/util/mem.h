@@ -26,6 +26,8 @@ void rat_strarray__sort(rat_strarray *array);
 /** Sort from and move it into *out (which must be empty); from becomes empty. */
 void rat_strarray__hand_over(rat_strarray *out, rat_strarray *from);
 bool rat_strarray__contains(const rat_strarray *array, const char *s);
+/* The strings joined by ", " into out (len bytes), cut short at len: for messages. */
+const char *rat_strarray__list(char *out, size_t len, const rat_strarray *array);
 /**
  * Keep a copy of s in pool and return it: for structs whose strings a pool
  * owns. NULL and "" give "" (nothing kept); out of memory gives "" too.

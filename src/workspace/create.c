@@ -93,6 +93,10 @@ static int create_branch(const char *name, const char *target, const char *paren
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
+	if (rat_config__catalog_uri(env)) { /* the server's catalog: it records the workspace */
+		error = 0;
+		goto cleanup;
+	}
 	if ((error = rat_workspace__open_home_catalog(&catalog, home)) != 0 ||
 	    (error = rat_catalog__claim(catalog, &id, false)) != 0)
 		goto cleanup;

@@ -4,7 +4,8 @@
  * its RAT_HOME with its branch in place (also rat_catalog_open() of
  * rat/catalog.h).
  *
- * Only what writes state creates the catalog (a run, `rat init`): every
+ * With NESSIE_URI, the catalog is rat serve's (remote/), whatever RAT_HOME
+ * holds. Otherwise, only what writes state creates the catalog (a run, `rat init`): every
  * other opening finds it or says where it looked, and reading a workspace
  * that has no state yet sees an empty catalog held in memory, so that a
  * read-only command never creates RAT_HOME or a catalog.
@@ -16,6 +17,7 @@
 #include "rat/workspace.h"
 #include "engine/engine.h"
 #include "catalog/catalog.h"
+#include "remote/remote.h"
 #include "workspace/workspace.h"
 
 #include <stdio.h>
@@ -103,12 +105,28 @@ int rat_workspace__claim(rat_catalog *catalog, const rat_workspace *ws, bool mov
 	return error;
 }
 
-/* Open the catalog at path (":memory:" for an empty one), the identity claimed, the branch in place. */
+int rat_workspace__local_only(const rat_workspace *ws, const char *what)
+{
+	if (!rat_workspace__remote_uri(ws))
+		return 0;
+	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+			      "%s: workspace '%s' uses the catalog of rat serve at %s (NESSIE_URI): "
+			      "do it on the server's machine, or unset NESSIE_URI for this "
+			      "machine's own catalog",
+			      what, rat_workspace_name(ws), rat_workspace__remote_uri(ws));
+}
+
+/*
+ * Open the catalog at path (":memory:" for an empty one), or the server's
+ * with NESSIE_URI; the identity claimed, the branch in place.
+ */
 static int open_at(rat_catalog **out, const rat_workspace *ws, const char *path)
 {
+	const char *uri = rat_workspace__remote_uri(ws);
 	int error;
 
-	if ((error = rat_catalog__open_embedded(out, path)) != 0)
+	if ((error = uri ? rat_remote__open_catalog(out, uri, rat_workspace__remote_token(ws))
+			 : rat_catalog__open_embedded(out, path)) != 0)
 		return error;
 	if ((error = rat_workspace__claim(*out, ws, false)) != 0 ||
 	    (error = ensure_branch(*out, ws)) != 0) {
@@ -123,7 +141,7 @@ int rat_workspace__create_catalog(rat_catalog **out, const rat_workspace *ws)
 	int error;
 
 	*out = NULL;
-	if ((error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0)
+	if (!rat_workspace__remote_uri(ws) && (error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0)
 		return error;
 	return open_at(out, ws, rat_workspace_catalog_path(ws));
 }
@@ -177,7 +195,11 @@ int rat_workspace__claim_identity(const rat_workspace *ws)
 
 int rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws)
 {
+	int error;
+
 	*out = NULL;
+	if ((error = rat_workspace__local_only(ws, "acting as the operator")) != 0)
+		return error;
 	if (!rat_workspace_catalog_exists(ws))
 		return rat_workspace__no_catalog(ws);
 	return rat_catalog__open_embedded(out, rat_workspace_catalog_path(ws));
@@ -185,6 +207,10 @@ int rat_catalog_open_operator(rat_catalog **out, const rat_workspace *ws)
 
 int rat_catalog_backup(const rat_workspace *ws, const char *file)
 {
+	int error;
+
+	if ((error = rat_workspace__local_only(ws, "backing the catalog up")) != 0)
+		return error;
 	if (!rat_workspace_catalog_exists(ws))
 		return rat_workspace__no_catalog(ws);
 	return rat_catalog__backup(rat_workspace_catalog_path(ws), file);
@@ -197,7 +223,8 @@ int rat_catalog_restore(const rat_workspace *ws, const char *file, char *kept, s
 
 	if (kept_len)
 		kept[0] = '\0';
-	if ((error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0 ||
+	if ((error = rat_workspace__local_only(ws, "restoring the catalog")) != 0 ||
+	    (error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0 ||
 	    (error = rat_catalog__restore(rat_workspace_catalog_path(ws), file, &was)) != 0)
 		return error;
 	if (was && kept_len)
@@ -211,6 +238,8 @@ int rat_workspace_move(const rat_workspace *ws)
 	rat_catalog *catalog = NULL;
 	int error;
 
+	if ((error = rat_workspace__local_only(ws, "moving the workspace")) != 0)
+		return error;
 	if (!rat_workspace_catalog_exists(ws))
 		return rat_workspace__no_catalog(ws);
 	if ((error = rat_catalog__open_embedded(&catalog, rat_workspace_catalog_path(ws))) == 0 &&

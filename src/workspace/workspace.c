@@ -114,16 +114,12 @@ static char *enclosing_workspace(void)
 
 static int not_found(const char *name, const rat_strarray *dirs)
 {
-	char looked[2048] = "";
-	size_t i, used = 0;
+	char looked[2048];
 
-	for (i = 0; i < dirs->count && used < sizeof(looked); i++)
-		used += (size_t)snprintf(looked + used, sizeof(looked) - used, "%s%s", i ? ", " : "",
-					 dirs->strings[i]);
 	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_WORKSPACE,
 			      "workspace '%s' not found (looked in %s; set RAT_WORKSPACES or create "
 			      "it with `rat init %s`)",
-			      name, looked, name);
+			      name, rat_strarray__list(looked, sizeof(looked), dirs), name);
 }
 
 /* Resolve -w NAME|PATH (or the defaults) to the workspace's absolute folder. */
@@ -406,7 +402,17 @@ const char *rat_workspace_catalog_path(const rat_workspace *ws) { return ws->cat
 
 int rat_workspace_catalog_exists(const rat_workspace *ws)
 {
-	return rat_fs__is_file(ws->catalog_path);
+	return rat_workspace__remote_uri(ws) || rat_fs__is_file(ws->catalog_path);
+}
+
+const char *rat_workspace__remote_uri(const rat_workspace *ws)
+{
+	return rat_config__catalog_uri(&ws->env);
+}
+
+const char *rat_workspace__remote_token(const rat_workspace *ws)
+{
+	return rat_config__catalog_token(&ws->env);
 }
 
 void rat_workspace_s3(const rat_workspace *ws, rat_s3_info *out)

@@ -54,6 +54,11 @@ RAT_MUST_USE int rat_workspace__secrets_key_path(char **out, const rat_workspace
 RAT_MUST_USE int rat_workspace__allowed_environ(rat_strarray *out, const rat_workspace *ws);
 /** RAT_NOW as the workspace saw it at load, in ms since the epoch; -1 when unset. */
 int64_t rat_workspace__fixed_now_ms(const rat_workspace *ws);
+/* NESSIE_URI (NULL: the catalog is RAT_HOME's) and RAT_TOKEN, as the workspace captured them. */
+const char *rat_workspace__remote_uri(const rat_workspace *ws);
+const char *rat_workspace__remote_token(const rat_workspace *ws);
+/* 0; or, with NESSIE_URI, RAT_EINVALID saying that what (a task) is done on the server's machine. */
+RAT_MUST_USE int rat_workspace__local_only(const rat_workspace *ws, const char *what);
 /**
  * The workspace's read cache for remote data files, RAT_HOME/cache/<name>.
  * One per workspace: a session may read its cache folder, so a shared one

@@ -112,12 +112,13 @@ ws_init() {
 	ws="$RAT_WORKSPACES/$1"
 	p="$ws/pipelines"
 }
-# serve_start [ARGS...]: `rat serve` on a free loopback port, in the background,
-# its log in $T_DIR/serve.log; sets $SERVE_PID and $SERVE_URL (http://127.0.0.1:PORT).
-# The test's exit stops it (serve_stop, before t_cleanup).
+# serve_start [ARGS...]: `rat serve` on a free loopback port ($SERVE_PORT when set: a
+# restart on the same address), in the background, its log in $T_DIR/serve.log; sets
+# $SERVE_PID and $SERVE_URL (http://127.0.0.1:PORT). The test's exit stops it
+# (serve_stop, before t_cleanup).
 serve_start() {
 	local port i
-	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+	port="${SERVE_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
 	"$RAT_BIN" serve --listen "127.0.0.1:$port" --workspaces "$RAT_WORKSPACES" "$@" \
 		>>"$T_DIR/serve.log" 2>&1 &
 	SERVE_PID=$!
