@@ -188,6 +188,20 @@ RAT_EXTERN(int) RAT_CHECKED rat_run_list_get(rat_run_list *out, const rat_worksp
 RAT_EXTERN(void) rat_run_list_free(rat_run_list *list);
 /** One recorded run by id (or a unique prefix of it). RAT_ENOTFOUND when none. */
 RAT_EXTERN(int) RAT_CHECKED rat_run_get(rat_run_info **out, const rat_workspace *ws, const char *id);
+/*
+ * For a server (`rat serve`'s /rat/v1/runs), so that every machine of a team
+ * sees every run.
+ */
+/** A run as JSON text (rat_free()): the form of a run record's file. */
+RAT_EXTERN(int) RAT_CHECKED rat_run_info_json(char **out, const rat_run_info *run);
+/**
+ * Keep the record json of run id (a client's, in the form above) among ws's:
+ * RAT_EINVALID when it is not a record of that id, RAT_EACCESS when it is
+ * another workspace's run. A record saved again replaces the first (a run
+ * is saved as it starts, then as it ends).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_run_record_put(const rat_workspace *ws, const char *id,
+					       const char *json);
 
 RAT_END_DECL
 

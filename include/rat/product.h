@@ -86,6 +86,31 @@ RAT_EXTERN(int) RAT_CHECKED rat_product_grant(const rat_workspace *ws, const cha
 /** Remove the rule for pattern; takes effect at the subscribers' next query. */
 RAT_EXTERN(int) RAT_CHECKED rat_product_revoke(const rat_workspace *ws, const char *name, const char *pattern);
 
+/*
+ * For a server (`rat serve`'s /rat/v1/products), so that every machine of a
+ * team shares one registry.
+ */
+/**
+ * The registry's products as JSON text (rat_free()): {"products": [{"owner",
+ * "name", "description", "source", "slaHours", "rules": [{"pattern", "level"}],
+ * "versions": [{"version", "source", "commit", "snapshotId", "rows",
+ * "publishedMs", "changelog", "location", "columns": [{"name", "type"}],
+ * "files": [...]}]}]}, those of owner and name only when given (NULL: all).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_product_registry_get(char **out, const rat_workspace *ws,
+						     const char *owner, const char *name);
+/**
+ * Record a version of one of ws's products that a client published (its
+ * files written under ws's _products/ folder of the warehouse): request_json
+ * is {"description", "slaHours", "source", "rules": [...], "version": {...}}
+ * in the form above. The product's fields and rules are replaced and the
+ * version added in one transaction. RAT_EACCESS for another workspace's
+ * product; RAT_EINVALID when the files are not where ws publishes them;
+ * RAT_EEXISTS when that version is already published.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_product_version_record(const rat_workspace *ws,
+						       const char *request_json);
+
 RAT_END_DECL
 
 #endif

@@ -136,7 +136,7 @@ int rat_product_list_get(rat_product_list *out, const rat_workspace *ws, const c
 	split_name(name, owner, sizeof(owner), &bare);
 	/* access is answered for the workspace's name: the catalog must record it as this one's */
 	if ((error = rat_workspace__check_identity(ws)) != 0 ||
-	    (error = rat_registry__open(&reg, rat_workspace_home(ws))) != 0 ||
+	    (error = rat_registry__open(&reg, ws)) != 0 ||
 	    (error = rat_registry__list(&all, reg, owner[0] ? owner : NULL, bare)) != 0)
 		goto cleanup;
 	if (name && all.count == 0) {
@@ -184,7 +184,7 @@ static int administered(rat_registry **reg, rat_product_entries *found, const ra
 
 	split_name(name, owner, sizeof(owner), &bare);
 	if ((error = rat_workspace__check_identity(ws)) != 0 || /* the name is this workspace's */
-	    (error = rat_registry__open(reg, rat_workspace_home(ws))) != 0 ||
+	    (error = rat_registry__open(reg, ws)) != 0 ||
 	    (error = rat_registry__list(found, *reg, owner[0] ? owner : rat_workspace_name(ws),
 					bare)) != 0)
 		return error;
@@ -194,7 +194,7 @@ static int administered(rat_registry **reg, rat_product_entries *found, const ra
 				      owner[0] ? owner : rat_workspace_name(ws));
 	level = rat_registry__level(&found->items[0], rat_workspace_name(ws));
 	if (!level || strcmp(level, "admin") != 0)
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
+		return rat_error__set(RAT_EACCESS, RAT_ERRCLASS_CATALOG,
 				      "workspace %s does not administer product %s/%s",
 				      rat_workspace_name(ws), found->items[0].owner,
 				      found->items[0].name);
@@ -269,7 +269,7 @@ int rat_product__files(rat_strarray *keys, const rat_workspace *ws, const char *
 	memset(keys, 0, sizeof(*keys));
 	if (!rat_workspace_catalog_exists(ws))
 		return 0;
-	if ((error = rat_registry__open(&reg, rat_workspace_home(ws))) == 0 &&
+	if ((error = rat_registry__open(&reg, ws)) == 0 &&
 	    (error = rat_registry__list(&all, reg, rat_workspace_name(ws), NULL)) == 0)
 		for (i = 0; !error && i < all.count; i++)
 			for (j = 0; !error && j < all.items[i].version_count; j++)

@@ -266,7 +266,7 @@ int rat_product__bind(rat_engine *engine, const rat_workspace *ws, rat_strarray 
 		return 0;
 	if (!rat_workspace_catalog_exists(ws))
 		return no_registry(engine, ws);
-	if ((error = rat_registry__open(&reg, rat_workspace_home(ws))) != 0 ||
+	if ((error = rat_registry__open(&reg, ws)) != 0 ||
 	    (error = rat_registry__list(&all, reg, NULL, NULL)) != 0)
 		goto cleanup;
 	for (i = 0; !error && i < rat_workspace_subscription_count(ws); i++) {

@@ -347,12 +347,9 @@ static int record(publishing *pb)
 		rules[i].pattern = (char *)pb->cfg->access[i].workspace;
 		rules[i].level = (char *)pb->cfg->access[i].level;
 	}
-	if ((error = rat_registry__put_product(pb->reg, pb->v.owner, pb->v.name,
-					       pb->cfg->description, pb->cfg->sla_freshness_hours,
-					       pb->cfg->source)) == 0 &&
-	    (error = rat_registry__set_rules(pb->reg, pb->v.owner, pb->v.name, rules,
-					     pb->cfg->access_count)) == 0)
-		error = rat_registry__add_version(pb->reg, &pb->v);
+	error = rat_registry__record(pb->reg, &pb->v, pb->cfg->description,
+				     pb->cfg->sla_freshness_hours, pb->cfg->source, rules,
+				     pb->cfg->access_count);
 	free(rules);
 	return error;
 }
@@ -384,7 +381,7 @@ static int publish_one(char version[64], const rat_workspace *ws, const rat_prod
 	pb.cfg = cfg;
 	pb.opts = opts;
 	if ((error = hold(&pb)) != 0 ||
-	    (error = rat_registry__open(&pb.reg, rat_workspace_home(ws))) != 0 ||
+	    (error = rat_registry__open(&pb.reg, ws)) != 0 ||
 	    (error = rat_registry__list(&pb.existing, pb.reg, rat_workspace_name(ws),
 					cfg->name)) != 0 ||
 	    (error = rat_workspace__open_catalog(&pb.catalog, ws)) != 0 ||

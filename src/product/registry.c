@@ -4,11 +4,14 @@
  * Three tables in the catalog's database file, reached through a
  * connection of their own (WAL: readers never wait; a write takes the
  * file's write lock for one short transaction). Columns and files of a
- * version are stored as JSON text.
+ * version are stored as JSON text. With NESSIE_URI, the registry is the
+ * server's: each call goes to /rat/v1/products (registry_remote.c).
  */
 #include "util/common.h"
 #include "util/fs.h"
 #include "product/registry.h"
+#include "remote/remote.h"
+#include "workspace/workspace.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -19,6 +22,7 @@
 struct rat_registry {
 	sqlite3 *db;
 	char *path;
+	rat_remote *remote; /* the server's registry (NESSIE_URI); db NULL then */
 };
 
 static const char schema_sql[] =
@@ -55,13 +59,20 @@ static int exec(rat_registry *reg, const char *sql)
 	return 0;
 }
 
-int rat_registry__open(rat_registry **out, const char *home)
+int rat_registry__open(rat_registry **out, const rat_workspace *ws)
 {
 	rat_registry *reg = rat__calloc(1, sizeof(*reg));
+	const char *uri = rat_workspace__remote_uri(ws);
 	int error;
 
 	*out = NULL;
-	if (!reg || (reg->path = rat_fs__join(home, "catalog.db")) == NULL) {
+	if (reg && uri) {
+		if ((error = rat_remote__open(&reg->remote, uri, rat_workspace__remote_token(ws))) != 0)
+			goto fail;
+		*out = reg;
+		return 0;
+	}
+	if (!reg || (reg->path = rat_fs__join(rat_workspace_home(ws), "catalog.db")) == NULL) {
 		rat_registry__free(reg);
 		return RAT_ENOMEM;
 	}
@@ -94,6 +105,7 @@ void rat_registry__free(rat_registry *reg)
 		return;
 	if (reg->db)
 		sqlite3_close(reg->db);
+	rat_remote__free(reg->remote);
 	free(reg->path);
 	free(reg);
 }
@@ -120,7 +132,7 @@ static int run(rat_registry *reg, const char *sql, const char *const *params, si
 	return error;
 }
 
-int rat_registry__put_product(rat_registry *reg, const char *owner, const char *name,
+static int put_product(rat_registry *reg, const char *owner, const char *name,
 			      const char *description, double sla_hours, const char *source)
 {
 	char sla[32];
@@ -134,15 +146,14 @@ int rat_registry__put_product(rat_registry *reg, const char *owner, const char *
 		   p, 5, NULL);
 }
 
-int rat_registry__set_rules(rat_registry *reg, const char *owner, const char *name,
+static int set_rules(rat_registry *reg, const char *owner, const char *name,
 			    const rat_product_rule *rules, size_t count)
 {
 	const char *p[4] = { owner, name, NULL, NULL };
 	size_t i;
 	int error;
 
-	if ((error = exec(reg, "BEGIN IMMEDIATE")) != 0)
-		return error;
+	/* in rat_registry__record()'s transaction */
 	error = run(reg, "DELETE FROM product_access WHERE owner = ? AND name = ?", p, 2, NULL);
 	for (i = 0; !error && i < count; i++) {
 		p[2] = rules[i].pattern;
@@ -150,11 +161,7 @@ int rat_registry__set_rules(rat_registry *reg, const char *owner, const char *na
 		error = run(reg, "INSERT OR REPLACE INTO product_access VALUES (?, ?, ?, ?)", p, 4,
 			    NULL);
 	}
-	if (error) {
-		exec(reg, "ROLLBACK");
-		return error;
-	}
-	return exec(reg, "COMMIT");
+	return error;
 }
 
 int rat_registry__grant(rat_registry *reg, const char *owner, const char *name,
@@ -162,6 +169,8 @@ int rat_registry__grant(rat_registry *reg, const char *owner, const char *name,
 {
 	const char *p[] = { owner, name, pattern, level };
 
+	if (reg->remote)
+		return rat_registry__remote_grant(reg->remote, owner, name, pattern, level);
 	return run(reg, "INSERT OR REPLACE INTO product_access VALUES (?, ?, ?, ?)", p, 4, NULL);
 }
 
@@ -171,6 +180,8 @@ int rat_registry__revoke(rat_registry *reg, const char *owner, const char *name,
 	const char *p[] = { owner, name, pattern };
 	int changes = 0, error;
 
+	if (reg->remote)
+		return rat_registry__remote_revoke(reg->remote, owner, name, pattern);
 	error = run(reg, "DELETE FROM product_access WHERE owner = ? AND name = ? AND pattern = ?", p,
 		    3, &changes);
 	if (!error && changes == 0)
@@ -179,20 +190,14 @@ int rat_registry__revoke(rat_registry *reg, const char *owner, const char *name,
 	return error;
 }
 
-int rat_registry__add_version(rat_registry *reg, const rat_product_version *v)
+static int add_version(rat_registry *reg, const rat_product_version *v)
 {
-	json_t *columns = json_array(), *files = json_array();
+	json_t *doc = rat_registry__version_json(v); /* its columns and files, as JSON text */
 	char version[128], snapshot[32], rows[32], when[32], *ctext = NULL, *ftext = NULL;
-	size_t i;
 	int error;
 
-	for (i = 0; columns && i < v->column_count; i++)
-		json_array_append_new(columns, json_pack("{s:s, s:s}", "name", v->columns[i].name,
-							 "type", v->columns[i].type));
-	for (i = 0; files && i < v->files.count; i++)
-		json_array_append_new(files, json_string(v->files.strings[i]));
-	if (!columns || !files || (ctext = json_dumps(columns, JSON_COMPACT)) == NULL ||
-	    (ftext = json_dumps(files, JSON_COMPACT)) == NULL) {
+	if (!doc || (ctext = json_dumps(json_object_get(doc, "columns"), JSON_COMPACT)) == NULL ||
+	    (ftext = json_dumps(json_object_get(doc, "files"), JSON_COMPACT)) == NULL) {
 		error = rat_error__oom();
 		goto cleanup;
 	}
@@ -215,10 +220,28 @@ int rat_registry__add_version(rat_registry *reg, const rat_product_version *v)
 				       "publish a new one)",
 				       v->owner, v->name, version);
 cleanup:
-	json_decref(columns);
-	json_decref(files);
+	json_decref(doc);
 	free(ctext);
 	free(ftext);
+	return error;
+}
+
+int rat_registry__record(rat_registry *reg, const rat_product_version *v,
+			 const char *description, double sla_hours, const char *source,
+			 const rat_product_rule *rules, size_t rule_count)
+{
+	int error;
+
+	if (reg->remote)
+		return rat_registry__remote_record(reg->remote, v, description, sla_hours, source,
+						   rules, rule_count);
+	if ((error = exec(reg, "BEGIN IMMEDIATE")) != 0)
+		return error;
+	if ((error = put_product(reg, v->owner, v->name, description, sla_hours, source)) == 0 &&
+	    (error = set_rules(reg, v->owner, v->name, rules, rule_count)) == 0 &&
+	    (error = add_version(reg, v)) == 0)
+		return exec(reg, "COMMIT");
+	sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL); /* nothing of it stays */
 	return error;
 }
 
@@ -231,10 +254,9 @@ static char *column_text(sqlite3_stmt *st, int col)
 static int read_version(rat_product_version *v, sqlite3_stmt *st)
 {
 	json_error_t jerr;
-	json_t *columns = NULL, *files = NULL, *item;
+	json_t *columns = NULL, *files = NULL;
 	char *text = column_text(st, 2);
-	size_t i;
-	int error = 0;
+	int error;
 
 	memset(v, 0, sizeof(*v));
 	v->owner = column_text(st, 0);
@@ -253,19 +275,7 @@ static int read_version(rat_product_version *v, sqlite3_stmt *st)
 	v->location = column_text(st, 10);
 	columns = json_loads((const char *)sqlite3_column_text(st, 6), 0, &jerr);
 	files = json_loads((const char *)sqlite3_column_text(st, 11), 0, &jerr);
-	if (json_array_size(columns) &&
-	    (v->columns = rat__calloc(json_array_size(columns), sizeof(*v->columns))) == NULL)
-		error = RAT_ENOMEM;
-	json_array_foreach(columns, i, item) {
-		if (error)
-			break;
-		v->columns[i].name = rat__strdup(json_string_value(json_object_get(item, "name")));
-		v->columns[i].type = rat__strdup(json_string_value(json_object_get(item, "type")));
-		v->column_count++;
-	}
-	json_array_foreach(files, i, item)
-		if (!error && json_is_string(item))
-			error = rat_strarray__push(&v->files, json_string_value(item));
+	error = rat_registry__columns_files_parse(v, columns, files);
 	json_decref(columns);
 	json_decref(files);
 	return error;
@@ -321,6 +331,8 @@ int rat_registry__list(rat_product_entries *out, rat_registry *reg, const char *
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (reg->remote)
+		return rat_registry__remote_list(out, reg->remote, owner, name);
 	if (sqlite3_prepare_v2(reg->db, "SELECT owner, name, description, sla_hours, source FROM "
 					"products WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL "
 					"OR name = ?2) ORDER BY owner, name", -1, &st, NULL) != SQLITE_OK)

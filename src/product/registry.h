@@ -14,6 +14,9 @@
 
 #include "util/common.h"
 #include "product/semver.h"
+#include "rat/workspace.h"
+
+#include <jansson.h>
 
 typedef struct rat_registry rat_registry;
 
@@ -57,26 +60,28 @@ typedef struct rat_product_entries {
 } rat_product_entries;
 
 /**
- * Open (creating its tables) the registry of a RAT_HOME, in its catalog's
- * file: RAT_ENOTFOUND, naming the file, when there is no catalog yet.
+ * Open (creating its tables) the registry of ws's RAT_HOME, in its
+ * catalog's file: RAT_ENOTFOUND, naming the file, when there is no catalog
+ * yet. With NESSIE_URI, the server's registry (/rat/v1/products).
  */
-RAT_MUST_USE int rat_registry__open(rat_registry **out, const char *home);
+RAT_MUST_USE int rat_registry__open(rat_registry **out, const rat_workspace *ws);
 void rat_registry__free(rat_registry *reg);
 
-/** Create or update a product's description, SLA and source. */
-RAT_MUST_USE int rat_registry__put_product(rat_registry *reg, const char *owner, const char *name,
-					   const char *description, double sla_hours,
-					   const char *source);
-/** Replace every access rule of a product. */
-RAT_MUST_USE int rat_registry__set_rules(rat_registry *reg, const char *owner, const char *name,
-					 const rat_product_rule *rules, size_t count);
+/**
+ * Record a published version v, with its product's description, SLA,
+ * source and every access rule (which replace the product's), in one
+ * transaction: all or nothing. RAT_EEXISTS when that version is already
+ * published.
+ */
+RAT_MUST_USE int rat_registry__record(rat_registry *reg, const rat_product_version *v,
+				      const char *description, double sla_hours,
+				      const char *source, const rat_product_rule *rules,
+				      size_t rule_count);
 /** Add (or change the level of) one rule; remove one (RAT_ENOTFOUND when absent). */
 RAT_MUST_USE int rat_registry__grant(rat_registry *reg, const char *owner, const char *name,
 				     const char *pattern, const char *level);
 RAT_MUST_USE int rat_registry__revoke(rat_registry *reg, const char *owner, const char *name,
 				      const char *pattern);
-/** Record a version; RAT_EEXISTS when that version is already published. */
-RAT_MUST_USE int rat_registry__add_version(rat_registry *reg, const rat_product_version *v);
 
 /**
  * The products whose owner is owner (NULL: all) and whose name is name
@@ -89,5 +94,31 @@ void rat_product_version_clear(rat_product_version *v);
 
 /** The level a workspace has on a product: "admin" for its owner, a rule's, or NULL. */
 const char *rat_registry__level(const rat_product_entry *p, const char *workspace);
+
+/* registry_json.c: products and versions as /rat/v1 gives them (camelCase fields). */
+json_t *rat_registry__version_json(const rat_product_version *v);
+json_t *rat_registry__entry_json(const rat_product_entry *e);
+/* A version from JSON (rat_product_version_clear() in every case); RAT_EINVALID, said. */
+RAT_MUST_USE int rat_registry__version_parse(rat_product_version *v, json_t *doc);
+/* A JSON array of products into out (rat_product_entries_free() in every case). */
+RAT_MUST_USE int rat_registry__entries_parse(rat_product_entries *out, json_t *products);
+/* A JSON array of {"pattern", "level"} into *out (count of them; free each and *out). */
+RAT_MUST_USE int rat_registry__rules_parse(rat_product_rule **out, size_t *count, json_t *rules);
+/* A version's columns ([{"name","type"}]) and files (names) into v. */
+RAT_MUST_USE int rat_registry__columns_files_parse(rat_product_version *v, json_t *columns,
+						   json_t *files);
+
+/* registry_remote.c: the registry of rat serve (NESSIE_URI), under /rat/v1/products. */
+typedef struct rat_remote rat_remote;
+RAT_MUST_USE int rat_registry__remote_list(rat_product_entries *out, rat_remote *r,
+					   const char *owner, const char *name);
+RAT_MUST_USE int rat_registry__remote_record(rat_remote *r, const rat_product_version *v,
+					     const char *description, double sla_hours,
+					     const char *source, const rat_product_rule *rules,
+					     size_t rule_count);
+RAT_MUST_USE int rat_registry__remote_grant(rat_remote *r, const char *owner, const char *name,
+					    const char *pattern, const char *level);
+RAT_MUST_USE int rat_registry__remote_revoke(rat_remote *r, const char *owner, const char *name,
+					     const char *pattern);
 
 #endif

@@ -37,7 +37,7 @@ static int forget_branch(const rat_workspace *ws, rat_run_info *info, bool crash
 		rec->info.error = rat_run__keep(rec, "the run's process ended before the run did "
 						     "(killed or crashed); nothing was published");
 	}
-	return rat_run__record_save(rec, rat_workspace_home(ws));
+	return rat_run__record_save(rec, ws);
 }
 
 /* Whether info's branch is due for removal at now, and whether its run crashed. */

@@ -12,6 +12,7 @@
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
 #include "run/run.h"
+#include "workspace/workspace.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -93,36 +94,64 @@ static json_t *step_json(const rat_run_step *s)
 			 "warnings", s->warnings, "sql", s->sql);
 }
 
-int rat_run__record_save(const rat_run_record *rec, const char *home)
+json_t *rat_run__record_json(const rat_run_info *r)
 {
-	const rat_run_info *r = &rec->info;
-	json_t *doc, *steps = json_array();
-	char *dir = rat_run__records_dir(home, r->workspace), *path = NULL, *text = NULL;
+	json_t *steps = json_array();
 	size_t i;
-	int error = 0;
 
 	for (i = 0; steps && i < r->step_count; i++)
 		json_array_append_new(steps, step_json(&r->steps[i]));
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "id", r->id,
-			"workspace", r->workspace, "branch", r->branch, "run_branch", r->run_branch,
-			"status", r->status, "error", r->error, "commit", r->commit, "retention",
-			r->retention, "started_ms",
-			(json_int_t)r->started_ms, "finished_ms", (json_int_t)r->finished_ms,
-			"full_refresh", r->full_refresh, "steps", steps);
-	if (!dir || !doc || (text = json_dumps(doc, JSON_INDENT(2))) == NULL ||
-	    (path = rat__sprintf("%s/%s.json", dir, r->id)) == NULL) {
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "id", r->id,
+			 "workspace", r->workspace, "branch", r->branch, "run_branch", r->run_branch,
+			 "status", r->status, "error", r->error, "commit", r->commit, "retention",
+			 r->retention, "started_ms", (json_int_t)r->started_ms, "finished_ms",
+			 (json_int_t)r->finished_ms, "full_refresh", r->full_refresh, "steps", steps);
+}
+
+int rat_run__record_write(const char *home, const char *workspace, const char *id, json_t *doc)
+{
+	char *dir = rat_run__records_dir(home, workspace), *path = NULL, *text = NULL;
+	int error = 0;
+
+	if (!dir || (text = json_dumps(doc, JSON_INDENT(2))) == NULL ||
+	    (path = rat__sprintf("%s/%s.json", dir, id)) == NULL) {
 		error = rat_error__oom();
 		goto cleanup;
 	}
 	if ((error = rat_fs__mkdir_p(dir)) == 0)
 		error = rat_fs__write_file_atomic(path, text, strlen(text));
 	if (error)
-		rat_error__prefix("recording run %s", r->id);
+		rat_error__prefix("recording run %s", id);
 cleanup:
-	json_decref(doc);
 	free(text);
 	free(path);
 	free(dir);
+	return error;
+}
+
+int rat_run__record_save(const rat_run_record *rec, const rat_workspace *ws)
+{
+	json_t *doc = rat_run__record_json(&rec->info);
+	int error;
+
+	if (!doc)
+		return rat_error__oom();
+	if (rat_workspace__remote_uri(ws) && (error = rat_run__remote_put(ws, doc)) != 0) {
+		/* the server did not take it: this machine keeps it, and says so */
+		rat_error_saved saved;
+		rat_error__save(&saved);
+		if (rat_run__record_write(rat_workspace_home(ws), rec->info.workspace, rec->info.id,
+					  doc) == 0) {
+			rat_error__restore(&saved);
+			rat_error__prefix("the run's record is kept on this machine (%s/runs): rat "
+					  "serve did not take it",
+					  rat_workspace_home(ws));
+		}
+	} else if (!rat_workspace__remote_uri(ws)) {
+		error = rat_run__record_write(rat_workspace_home(ws), rec->info.workspace,
+					      rec->info.id, doc);
+	}
+	json_decref(doc);
 	return error;
 }
 
@@ -162,22 +191,21 @@ static void load_step(rat_run_record *rec, rat_run_step *s, json_t *j)
 	s->sql = text_of(rec, j, "sql");
 }
 
-int rat_run__record_load(rat_run_record **out, const char *path)
+int rat_run__record_parse(rat_run_record **out, json_t *doc, const char *what)
 {
 	rat_run_record *rec = NULL;
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, 0, &jerr), *steps, *s;
+	json_t *steps, *s;
 	size_t i;
 	int error;
 
 	*out = NULL;
-	if (!doc || !json_is_object(doc) || !json_is_array(steps = json_object_get(doc, "steps"))) {
-		json_decref(doc);
+	if (!json_is_object(doc) || !json_is_array(steps = json_object_get(doc, "steps")) ||
+	    !json_is_string(json_object_get(doc, "id")))
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				      "%s: not a run record (%s)", path, doc ? "no steps" : jerr.text);
-	}
+				      "%s: not a run record (%s)", what,
+				      json_is_array(json_object_get(doc, "steps")) ? "no id" : "no steps");
 	if ((error = rat_run__record_new(&rec, json_array_size(steps))) != 0)
-		goto cleanup;
+		return error;
 	rec->info.id = text_of(rec, doc, "id");
 	rec->info.workspace = text_of(rec, doc, "workspace");
 	rec->info.branch = text_of(rec, doc, "branch");
@@ -192,9 +220,20 @@ int rat_run__record_load(rat_run_record **out, const char *path)
 	json_array_foreach(steps, i, s)
 		load_step(rec, &rec->info.steps[i], s);
 	*out = rec;
-	rec = NULL;
-cleanup:
-	rat_run_info_free(rec ? &rec->info : NULL);
+	return 0;
+}
+
+int rat_run__record_load(rat_run_record **out, const char *path)
+{
+	json_error_t jerr;
+	json_t *doc = json_load_file(path, 0, &jerr);
+	int error;
+
+	*out = NULL;
+	if (!doc)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: not a run record (%s)", path, jerr.text);
+	error = rat_run__record_parse(out, doc, path);
 	json_decref(doc);
 	return error;
 }
@@ -202,12 +241,14 @@ cleanup:
 int rat_run_list_get(rat_run_list *out, const rat_workspace *ws, size_t limit)
 {
 	rat_strarray names = RAT_STRARRAY_INIT;
-	char *dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws));
+	char *dir;
 	size_t i, n;
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!dir)
+	if (rat_workspace__remote_uri(ws))
+		return rat_run__remote_list(out, ws, limit);
+	if ((dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws))) == NULL)
 		return RAT_ENOMEM;
 	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&names, dir)) != 0)
 		goto cleanup;
@@ -250,14 +291,15 @@ void rat_run_list_free(rat_run_list *list)
 int rat_run_get(rat_run_info **out, const rat_workspace *ws, const char *id)
 {
 	rat_strarray names = RAT_STRARRAY_INIT;
-	char *dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws));
-	char *path = NULL;
+	char *dir, *path = NULL;
 	rat_run_record *rec = NULL;
 	size_t i, found = 0, at = 0;
 	int error = 0;
 
 	*out = NULL;
-	if (!dir)
+	if (rat_workspace__remote_uri(ws))
+		return rat_run__remote_get(out, ws, id);
+	if ((dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws))) == NULL)
 		return RAT_ENOMEM;
 	if (rat_fs__is_dir(dir) && (error = rat_fs__list_dir(&names, dir)) != 0)
 		goto cleanup;

@@ -539,7 +539,7 @@ static int save_running(scheduler *s, const rat_workspace *ws)
 	int error;
 
 	s->rec->info.status = "running";
-	error = rat_run__record_save(s->rec, rat_workspace_home(ws));
+	error = rat_run__record_save(s->rec, ws);
 	s->rec->info.status = "";
 	return error;
 }
@@ -609,7 +609,7 @@ static void finish_record(rat_run_record *rec, const rat_workspace *ws,
 	if (opts->dry_run || !begun)
 		return;
 	rat_error__save(&saved);
-	if (rat_run__record_save(rec, rat_workspace_home(ws)) != 0)
+	if (rat_run__record_save(rec, ws) != 0)
 		rec->info.record_error = rat_run__keep(rec, rat_error_last()->message);
 	/* published or not, the record failing to save changes neither: a warning */
 	rat_error__restore(&saved);

@@ -34,7 +34,19 @@ RAT_MUST_USE int rat_run__record_new(rat_run_record **out, size_t steps);
 /** Keep a copy of s in the record and return it ("" for NULL, and on out of memory). Thread-safe. */
 const char *rat_run__keep(rat_run_record *rec, const char *s);
 /** Write the record to RAT_HOME/runs/<workspace>/<id>.json (atomically). */
-RAT_MUST_USE int rat_run__record_save(const rat_run_record *rec, const char *home);
+/* Save the record: RAT_HOME/runs/<workspace>/<id>.json, or with NESSIE_URI the server's
+ * (kept here, the error saying why, when the server does not take it). */
+RAT_MUST_USE int rat_run__record_save(const rat_run_record *rec, const rat_workspace *ws);
+/* doc as RAT_HOME's record of run id of workspace: home/runs/<workspace>/<id>.json. */
+RAT_MUST_USE int rat_run__record_write(const char *home, const char *workspace, const char *id,
+				       json_t *doc);
+/* A record as JSON (the file's form, and /rat/v1/runs'), and back. */
+json_t *rat_run__record_json(const rat_run_info *run);
+RAT_MUST_USE int rat_run__record_parse(rat_run_record **out, json_t *doc, const char *what);
+/* record_remote.c: the records of rat serve (NESSIE_URI), under /rat/v1/runs. */
+RAT_MUST_USE int rat_run__remote_put(const rat_workspace *ws, json_t *doc);
+RAT_MUST_USE int rat_run__remote_list(rat_run_list *out, const rat_workspace *ws, size_t limit);
+RAT_MUST_USE int rat_run__remote_get(rat_run_info **out, const rat_workspace *ws, const char *id);
 /** The folder of a workspace's run records. (free()) */
 char *rat_run__records_dir(const char *home, const char *workspace);
 RAT_MUST_USE int rat_run__record_load(rat_run_record **out, const char *path);

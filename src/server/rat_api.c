@@ -8,9 +8,22 @@
  *                           branches it claims, storage prefix. A client
  *                           checks its own copy against it before it
  *                           commits anything.
+ *   GET /rat/v1/products[?owner=O&name=N]                the product registry
+ *   POST /rat/v1/products/{owner}/{name}/versions        a version published
+ *   PUT|DELETE /rat/v1/products/{owner}/{name}/access/{pattern}
+ *                                                        a rule granted, revoked
+ *   GET /rat/v1/runs[?limit=N]                           run records, newest first
+ *   GET /rat/v1/runs/{id}                                one (an id's unique prefix)
+ *   PUT /rat/v1/runs/{id}                                a run's record saved
+ *
+ * A product is published by its owner only, its rules changed by who
+ * administers it (rat_product_grant's rules); a read-only token changes
+ * nothing. Writes take an Idempotency-Key, answered once from memory.
  */
 #include "server/server.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void workspace(srv_request *r, srv_response *res)
@@ -31,6 +44,166 @@ static void workspace(srv_request *r, srv_response *res)
 			      "readOnly", r->read_only);
 }
 
+static void products_list(srv_request *r, srv_response *res)
+{
+	char *owner = srv_query(r, "owner"), *name = srv_query(r, "name"), *json = NULL;
+	int error = rat_product_registry_get(&json, r->who->ws, owner, name);
+
+	if (error) {
+		srv_lib_error(res, error);
+	} else {
+		res->status = 200;
+		res->raw = json;
+	}
+	free(owner);
+	free(name);
+}
+
+/* /rat/v1/products/{owner}/{name}/...: a version recorded, a rule granted or revoked. */
+static void product_write(srv_request *r, srv_response *res)
+{
+	char product[512];
+	json_t *body = NULL;
+	const char *level;
+	int error = 0;
+
+	snprintf(product, sizeof(product), "%s/%s", r->seg[3], r->seg[4]);
+	if (r->read_only) {
+		srv_error(res, 403, "FORBIDDEN", "the token is read-only: it may not change products");
+		return;
+	}
+	if (r->nseg == 6 && srv_is(r->seg[5], "versions") && srv_is(r->method, "POST")) {
+		error = rat_product_version_record(r->who->ws, r->body);
+	} else if (r->nseg == 7 && srv_is(r->seg[5], "access") && srv_is(r->method, "PUT")) {
+		body = json_loadb(r->body, r->body_len, 0, NULL);
+		if ((level = json_string_value(json_object_get(body, "level"))) == NULL) {
+			json_decref(body);
+			srv_error(res, 400, "BAD_REQUEST", "the body is {\"level\": \"read\"|\"write\"|"
+				  "\"admin\"}");
+			return;
+		}
+		error = rat_product_grant(r->who->ws, product, r->seg[6], level);
+		json_decref(body);
+	} else if (r->nseg == 7 && srv_is(r->seg[5], "access") && srv_is(r->method, "DELETE")) {
+		error = rat_product_revoke(r->who->ws, product, r->seg[6]);
+	} else {
+		srv_error(res, 405, "BAD_REQUEST", "%s is not taken on this path", r->method);
+		return;
+	}
+	if (error) {
+		srv_lib_error(res, error);
+		return;
+	}
+	res->status = 200;
+	res->body = json_pack("{s:s}", "product", product);
+}
+
+static void products(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	const char *key = srv_header(r, "Idempotency-Key");
+
+	if (r->nseg == 3) {
+		srv_is(r->method, "GET") ? products_list(r, res)
+					 : srv_error(res, 405, "BAD_REQUEST", "products takes GET");
+		return;
+	}
+	if (r->nseg < 6) {
+		srv_error(res, 404, "BAD_REQUEST", "no such path under /rat/v1/products");
+		return;
+	}
+	if (key && srv_idem_start(ctx, r, key, res) != 0)
+		return; /* replayed or refused */
+	product_write(r, res);
+	if (key) {
+		srv_as_nessie_error(res);
+		srv_idem_end(ctx->idem, r->who->name, key, res);
+	}
+}
+
+/* A run as the answer's body (a record's JSON, sent as it is). */
+static void run_body(srv_response *res, const rat_run_info *run)
+{
+	char *json = NULL;
+	int error = rat_run_info_json(&json, run);
+
+	if (error) {
+		srv_lib_error(res, error);
+		return;
+	}
+	res->status = 200;
+	res->body = json_loads(json, 0, NULL);
+	rat_free(json);
+}
+
+static void runs_list(srv_request *r, srv_response *res)
+{
+	char *limit = srv_query(r, "limit"), *end = NULL;
+	long n = limit ? strtol(limit, &end, 10) : 50;
+	rat_run_list list = { NULL, 0 };
+	json_t *runs;
+	size_t i;
+	int error;
+
+	if (limit && (!*limit || *end || n < 0)) {
+		free(limit);
+		srv_error(res, 400, "BAD_REQUEST", "limit is a number (0: every run)");
+		return;
+	}
+	free(limit);
+	if ((error = rat_run_list_get(&list, r->who->ws, (size_t)n)) != 0) {
+		srv_lib_error(res, error);
+		return;
+	}
+	runs = json_array();
+	for (i = 0; i < list.count; i++) {
+		srv_response one = { 0, NULL, NULL, "" };
+		run_body(&one, list.items[i]);
+		if (one.body)
+			json_array_append_new(runs, one.body);
+		else
+			json_decref(one.body);
+	}
+	rat_run_list_free(&list);
+	res->status = 200;
+	res->body = json_pack("{s:o}", "runs", runs);
+}
+
+static void runs(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	const char *key = srv_header(r, "Idempotency-Key");
+	rat_run_info *run = NULL;
+	int error;
+
+	if (r->nseg == 3 && srv_is(r->method, "GET")) {
+		runs_list(r, res);
+	} else if (r->nseg == 4 && srv_is(r->method, "GET")) {
+		if ((error = rat_run_get(&run, r->who->ws, r->seg[3])) != 0)
+			srv_lib_error(res, error);
+		else
+			run_body(res, run);
+		rat_run_info_free(run);
+	} else if (r->nseg == 4 && srv_is(r->method, "PUT")) {
+		if (r->read_only) {
+			srv_error(res, 403, "FORBIDDEN", "the token is read-only: it records no run");
+			return;
+		}
+		if (key && srv_idem_start(ctx, r, key, res) != 0)
+			return;
+		if ((error = rat_run_record_put(r->who->ws, r->seg[3], r->body)) != 0)
+			srv_lib_error(res, error);
+		else {
+			res->status = 200;
+			res->body = json_pack("{s:s}", "id", r->seg[3]);
+		}
+		if (key) {
+			srv_as_nessie_error(res);
+			srv_idem_end(ctx->idem, r->who->name, key, res);
+		}
+	} else {
+		srv_error(res, 405, "BAD_REQUEST", "runs take GET, and PUT of one run");
+	}
+}
+
 void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	if (r->nseg < 3 || !srv_is(r->seg[1], "v1")) {
@@ -40,6 +213,10 @@ void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx)
 	} else if (srv_is(r->seg[2], "workspace") && r->nseg == 3) {
 		srv_is(r->method, "GET") ? workspace(r, res)
 					 : srv_error(res, 405, "BAD_REQUEST", "workspace takes GET");
+	} else if (srv_is(r->seg[2], "products")) {
+		products(r, res, ctx);
+	} else if (srv_is(r->seg[2], "runs") && r->nseg <= 4) {
+		runs(r, res, ctx);
 	} else {
 		srv_error(res, 404, "BAD_REQUEST", "no such path under /rat/v1");
 	}

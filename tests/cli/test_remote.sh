@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # tests/cli/test_remote.sh - `rat` against `rat serve` (NESSIE_URI, RAT_TOKEN):
 # three homes (machines) share one server and one warehouse. A runs and A2
-# (another machine, the same workspace) sees it; a dev branch made in A is
+# (another machine, the same workspace) sees it and its run record; a dev branch made in A is
 # merged from A2; two homes merging from the same stale head land when they
 # changed different tables and, when both changed one, the second is refused
 # with the table named and nothing written; 5xx answers are retried, and a
 # commit whose answer was lost is retried once without landing twice; a
 # server stopped mid-run is reported, nothing local changes, and after a
-# restart the run succeeds; B's token reaches none of A's refs, through rat
-# or through the Nessie API; what only the server's machine does is refused.
+# restart the run succeeds; a product published from A is read from B's
+# machine and a revoke from A2 applies at B's next query, and B's token
+# neither publishes nor grants A's products (/rat/v1); B's token reaches none
+# of A's refs, through rat or through the Nessie API; what only the server's
+# machine does is refused.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 unset NESSIE_URI RAT_TOKEN RAT_NOW
 export ICEBERG_WAREHOUSE="$T_DIR/warehouse"
@@ -52,6 +55,17 @@ on ha "$tok_a" run -w a
 expect_rc 0
 expect_out "Published to workspace/a"
 [ ! -e "$T_DIR/ha/.rat/catalog.db" ] || fail "a remote run made a local catalog"
+run_id="$(sed -n 's/^Run \([^ ]*\) on .*/\1/p' "$T_DIR/out")"
+[ -n "$run_id" ] || fail "no run id"
+[ ! -e "$T_DIR/ha/.rat/runs" ] || fail "the run's record was kept on the machine, not the server"
+on ha2 "$tok_a" runs -w a            # the run, seen from the other machine
+expect_rc 0
+expect_out "$run_id"
+on ha2 "$tok_a" runs show "${run_id:0:12}" -w a
+expect_rc 0
+expect_out "gold.one"
+run runs -w a                        # and on the server's machine
+expect_out "$run_id"
 on ha2 "$tok_a" tables -w a
 expect_rc 0
 expect_out "gold.one"
@@ -171,7 +185,55 @@ expect_out "Published to workspace/a"
 on ha2 "$tok_a" tables -w a
 expect_out "gold.slow"
 
-# --- 6. B's token: none of A's refs, through rat or through the Nessie API
+# --- 6. products through the server's registry: published from A, read from B's machine,
+# listed from A2, revoked from A2 (applies to B's next query)
+for h in ha ha2; do
+	cat >>"$T_DIR/$h/workspaces/a/workspace.yaml" <<'EOF'
+products:
+  - name: ledger
+    source: gold.one
+    access:
+      - workspace: b
+        level: read
+EOF
+done
+cat >>"$T_DIR/hb/workspaces/b/workspace.yaml" <<'EOF'
+subscriptions:
+  - product: a/ledger
+    alias: ledger
+EOF
+on ha "$tok_a" products publish ledger -w a
+expect_rc 0
+expect_out "1.0.0"
+[ "$(on_csv hb "$tok_b" query -w b 'SELECT a FROM products.ledger')" = "100" ] || fail "B does not read A's product"
+on ha2 "$tok_a" products versions a/ledger -w a
+expect_rc 0
+expect_out "1.0.0"
+run products list -w a          # the server's machine: the same registry
+expect_out "ledger"
+on hb "$tok_b" products revoke a/ledger b -w b    # B cannot change A's rules
+expect_rc 1
+on ha2 "$tok_a" products revoke a/ledger b -w a
+expect_rc 0
+on hb "$tok_b" query -w b 'SELECT a FROM products.ledger'
+expect_rc 1
+expect_err "ledger"
+TOKEN="$tok_b"
+http GET "/rat/v1/products?owner=a"
+expect_http 200
+expect_json "d['products'][0]['name']" ledger "d['products'][0]['versions'][0]['version']" 1.0.0
+version="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({"rules": [], "version": dict(d["products"][0]["versions"][0], version="9.0.0")}))' "$T_DIR/out")"
+http POST /rat/v1/products/a/ledger/versions -H 'Content-Type: application/json' -d "$version"
+expect_http 403     # B publishes no version of A's product
+expect_json "d['errorCode']" FORBIDDEN
+http PUT /rat/v1/products/a/ledger/access/b -H 'Content-Type: application/json' -d '{"level":"read"}'
+expect_http 403     # nor grants itself access
+unset TOKEN
+run products versions a/ledger -w a
+expect_rc 0
+grep -q "9.0.0" "$T_DIR/out" && fail "B's version was recorded"
+
+# --- 7. B's token: none of A's refs, through rat or through the Nessie API
 on hb "$tok_b" branch -w b
 expect_rc 0
 expect_out "workspace/b"
@@ -197,7 +259,7 @@ expect_http 404
 [ "$(server_head)" = "$head_a" ] || fail "B's token moved A's branch"
 unset TOKEN
 
-# --- 7. what only the server's machine does, and a NESSIE_URI that is not one
+# --- 8. what only the server's machine does, and a NESSIE_URI that is not one
 on ha "$tok_a" catalog backup "$T_DIR/copy.db" -w a
 expect_rc 1
 expect_err "do it on the server's machine"
