@@ -77,8 +77,8 @@ static json_t *commit_body(const rat_commit_request *r)
 	char when[40];
 	size_t i;
 
-	meta = json_pack("{s:s, s:s, s:O}", "message", r->message, "author", r->author,
-			 "properties", r->properties ? r->properties : json_object());
+	meta = json_pack("{s:s, s:s, s:o}", "message", r->message, "author", r->author,
+			 "properties", r->properties ? json_incref(r->properties) : json_object());
 	if (r->time_ms > 0 && meta) {
 		iso_time(when, r->time_ms);
 		json_object_set_new(meta, "authorTime", json_string(when));

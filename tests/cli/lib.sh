@@ -130,6 +130,18 @@ serve_start() {
 	done
 	fail "rat serve did not answer /health in 10 s"
 }
+# on HOME TOKEN ARGS...: rat on another machine, a client of the server: RAT_HOME
+# $T_DIR/HOME/.rat, its workspaces in $T_DIR/HOME/workspaces, NESSIE_URI $URI (or
+# $ON_URI), RAT_TOKEN TOKEN; like run (stdout, stderr, $RC).
+on() {
+	local home="$1" token="$2"
+	shift 2
+	set +e
+	env RAT_HOME="$T_DIR/$home/.rat" RAT_WORKSPACES="$T_DIR/$home/workspaces" \
+		NESSIE_URI="${ON_URI:-$URI}" RAT_TOKEN="$token" "$RAT_BIN" "$@" >"$T_DIR/out" 2>"$T_DIR/err"
+	RC=$?
+	set -e
+}
 # serve_stop: SIGTERM, and wait for it; $SERVE_RC is its exit status.
 serve_stop() {
 	SERVE_RC=""

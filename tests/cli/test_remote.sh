@@ -36,16 +36,6 @@ for h in ha ha2; do
 	printf 'SELECT 1 AS a\n' >"$T_DIR/$h/workspaces/a/pipelines/gold/one.sql"
 	printf 'SELECT 2 AS b\n' >"$T_DIR/$h/workspaces/a/pipelines/silver/two.sql"
 done
-# on HOME TOKEN ARGS...: rat on that machine, against the server (or $ON_URI)
-on() {
-	local home="$1" token="$2"
-	shift 2
-	set +e
-	env RAT_HOME="$T_DIR/$home/.rat" RAT_WORKSPACES="$T_DIR/$home/workspaces" \
-		NESSIE_URI="${ON_URI:-$URI}" RAT_TOKEN="$token" "$RAT_BIN" "$@" >"$T_DIR/out" 2>"$T_DIR/err"
-	RC=$?
-	set -e
-}
 on_csv() { on "$@" --format csv; tr -d '\r' <"$T_DIR/out" | tail -n +2 | paste -sd' '; }
 # the server's own view of a's branch head
 server_head() { "$RAT_BIN" log -w a -n 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["hash"])'; }
@@ -272,3 +262,7 @@ expect_err "vacuum: workspace 'a' uses the catalog of rat serve"
 ON_URI="$SERVE_URL/iceberg" on ha "$tok_a" tables -w a
 expect_rc 1
 expect_err "does not end in /api/v2"
+
+# the server stops cleanly (under ASan: no leak, no error)
+serve_stop
+[ "$SERVE_RC" = 0 ] || fail "rat serve exited $SERVE_RC: $(tail -5 "$T_DIR/serve.log")"
