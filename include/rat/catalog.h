@@ -238,6 +238,19 @@ typedef struct rat_merge_outcome {
  * without writing. Release out with rat_merge_outcome_free() in every case.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source, const char *target, int dry_run, const char *author);
+/**
+ * Make commits (count refs or hashes, in order) again on the branch target,
+ * each with what it changed since its parent and its own message, author and
+ * properties (Nessie's transplant). A key one of them changed that target
+ * changed since that commit's parent is a conflict: out->conflicts names the
+ * keys, RAT_ECONFLICT, and nothing is written. Otherwise target moves to the
+ * last new commit (out->hash) in one step; out->merged lists the keys
+ * brought. dry_run decides without writing. Release out with
+ * rat_merge_outcome_free() in every case.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_transplant(rat_merge_outcome *out, rat_catalog *catalog,
+					   const char *const *commits, size_t count,
+					   const char *target, int dry_run);
 RAT_EXTERN(void) rat_merge_outcome_free(rat_merge_outcome *outcome);
 
 RAT_END_DECL

@@ -282,6 +282,20 @@ int rat_merge(rat_merge_outcome *out, rat_catalog *catalog, const char *source, 
 	return error;
 }
 
+int rat_transplant(rat_merge_outcome *out, rat_catalog *catalog, const char *const *commits,
+		   size_t count, const char *target, int dry_run)
+{
+	rat_merge_result result;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	error = rat_catalog__transplant(catalog, commits, count, target, dry_run != 0, &result);
+	memcpy(out->hash, result.hash, sizeof(out->hash));
+	out->merged = result.merged; /* taken over */
+	out->conflicts = result.conflicts;
+	return error;
+}
+
 void rat_merge_outcome_free(rat_merge_outcome *outcome)
 {
 	if (!outcome)

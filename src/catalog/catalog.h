@@ -188,6 +188,16 @@ RAT_MUST_USE int rat_catalog__diff(rat_catalog *catalog, const char *from, const
 RAT_MUST_USE int rat_catalog__merge(rat_catalog *catalog, const char *source, const char *target,
 				    bool dry_run, const char *author, rat_merge_result *out);
 
+/**
+ * transplant.c: the commits hashes (refs or hashes, in order) made again on
+ * the branch target, each bringing what it changed since its parent (dry_run:
+ * decide, write nothing). A key one changed that target changed since is a
+ * conflict (out->conflicts; RAT_ECONFLICT, nothing written); target moves to
+ * the last new commit in one step.
+ */
+RAT_MUST_USE int rat_catalog__transplant(rat_catalog *c, const char *const *hashes, size_t n,
+					 const char *target, bool dry_run, rat_merge_result *out);
+
 /** The entry of key in a (sorted) key map, or NULL. */
 const rat_catalog_entry *rat_catalog__find(const rat_contents *contents, const char *key);
 

@@ -2,8 +2,8 @@
  * server/nessie.c - Nessie's REST API v2 under /api/v2: the routing, config,
  * NessieError bodies, references, keys and contents, which the calls of
  * nessie_trees.c (reading), nessie_commit.c (commits, references made, moved
- * and deleted) and nessie_merge.c (merges) share. Transplants and CEL
- * filters are not served yet; those requests say so.
+ * and deleted) and nessie_merge.c (merges, transplants) share. CEL filters
+ * are not served yet; those requests say so.
  *
  * A reference is given as Nessie spells it in a path segment: "name",
  * "name@hash", "@hash" (a detached commit), "-" (the workspace's branch, as

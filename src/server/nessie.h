@@ -73,6 +73,8 @@ int nes_replay(nes *x, const char *commit);
 int nes_conflicts(nes *x, json_t *conflicts);
 /* nessie_merge.c: POST /trees/{branch}/history/merge. */
 int nes_merge(nes *x, const nes_ref *target);
+/* POST /trees/{branch}/history/transplant. */
+int nes_transplant(nes *x, const nes_ref *target);
 
 /* The Nessie API v2 under /api/v2. Errors, whoever says them (srv_error() with one of
  * Nessie's error codes as the type, or the shared code's), leave as NessieError bodies. */

@@ -298,9 +298,9 @@ int nes_trees(nes *x)
 	if (srv_is(what, "history") && x->r->nseg == 6 && srv_is(x->r->seg[5], "merge") &&
 	    srv_is(x->r->method, "POST"))
 		return nes_merge(x, &ref);
-	if (srv_is(what, "history") && x->r->nseg == 6 && srv_is(x->r->seg[5], "transplant"))
-		return srv_error(x->res, 405, "BAD_REQUEST", "transplants are not served yet: merge "
-				 "the branch, or commit the changes again");
+	if (srv_is(what, "history") && x->r->nseg == 6 && srv_is(x->r->seg[5], "transplant") &&
+	    srv_is(x->r->method, "POST"))
+		return nes_transplant(x, &ref);
 	if (srv_is(what, "entries") && x->r->nseg == 5 && srv_is(x->r->method, "GET"))
 		return entries(x, &ref);
 	if (srv_is(what, "contents") && x->r->nseg == 5 &&
@@ -315,7 +315,6 @@ int nes_trees(nes *x)
 	if (srv_is(what, "history") || srv_is(what, "contents") || srv_is(what, "entries") ||
 	    srv_is(what, "diff"))
 		return srv_error(x->res, 405, "BAD_REQUEST", "%s is not allowed here", x->r->method);
-	return srv_error(x->res, 404, "BAD_REQUEST", "no such path (transplants are not served "
-			 "yet)");
+	return srv_error(x->res, 404, "BAD_REQUEST", "no such path");
 }
 

@@ -9,7 +9,8 @@
 # namespaces) with per-key conflicts against a stale expected hash (another
 # key lands, the same key is a REFERENCE_CONFLICTS body and nothing is
 # written); references made, moved and deleted; merges (dry run, fast-forward, a
-# conflict as a 409 or as a result). Every body is checked
+# conflict as a 409 or as a result); transplants (dry run, several commits in
+# order, a conflict as a 409 or as a result, nothing written). Every body is checked
 # against the shapes of Nessie's model (tests/support/nessie_contract.py).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
@@ -327,11 +328,17 @@ expect_http 404
 
 # --- merges: a dry run writes nothing; a fast-forward; a conflict (a 409, or a result)
 quote() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
-http GET /api/v2/trees/-
-m0="$(j "d['reference']['hash']")"
-http POST "/api/v2/trees?name=dev%2Fm&type=BRANCH" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$m0\"}"
-expect_http 200
-dev_m="$(quote "$(j "d['reference']['name']")")"
+# fork NAME: dev/NAME from a's head: $FORK_HEAD, and $FORK_REF (its stored name, for a path)
+fork() {
+	http GET /api/v2/trees/-
+	FORK_HEAD="$(j "d['reference']['hash']")"
+	http POST "/api/v2/trees?name=dev%2F$1&type=BRANCH" \
+		-d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",\"hash\":\"$FORK_HEAD\"}"
+	expect_http 200
+	FORK_REF="$(quote "$(j "d['reference']['name']")")"
+}
+fork m
+m0="$FORK_HEAD" dev_m="$FORK_REF"
 f5="$(metacopy silver.two)"
 commit "$dev_m@$m0" "$(put_op silver.two "$f5")"
 expect_http 200
@@ -380,6 +387,69 @@ expect_http 400
 merge "workspace%2Fa" "nope" ''
 expect_http 404
 
+# --- transplants: commits of a dev branch made again on the branch, in order; a key the
+# branch changed since a commit's parent is a conflict and nothing is written
+fork tp
+p0="$FORK_HEAD" dev_tp="$FORK_REF"
+g1="$(metacopy gold.one)"
+commit "$dev_tp" "$(put_op gold.one "$g1")"
+t1="$(j "d['targetBranch']['hash']")"
+f8="$(metacopy silver.two)"
+commit "$dev_tp" "$(put_op silver.two "$f8")"
+t2="$(j "d['targetBranch']['hash']")"
+transplant() { # TARGET EXTRA-JSON HASH...: the commits made again on TARGET
+	local target="$1" extra="$2" list
+	shift 2
+	list="$(printf '"%s",' "$@")"
+	http POST "/api/v2/trees/$target/history/transplant" -H 'Content-Type: application/json' \
+		-d "{\"fromRefName\":\"$(j_name "$dev_tp")\",\"hashesToTransplant\":[${list%,}]$extra}"
+}
+j_name() { python3 -c 'import sys,urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$1"; }
+transplant "workspace%2Fa" ',"dryRun":true' "$t1"
+expect_http 200
+expect_json "d['wasApplied']" false "d['wasSuccessful']" true \
+	"[x['key']['elements'] for x in d['details']]" '[["gold","one"]]'
+contract MergeResponse
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$p0"
+transplant "workspace%2Fa" '' "$t1" "$t2"
+expect_http 200
+expect_json "d['wasApplied']" true "d['wasSuccessful']" true "d['effectiveTargetHash']" "$p0"
+contract MergeResponse
+p1="$(j "d['resultantTargetHash']")"
+http GET "/api/v2/trees/workspace%2Fa/history?max-records=3"
+expect_json "d['logEntries'][0]['commitMeta']['hash']" "$p1" \
+	"d['logEntries'][2]['commitMeta']['hash']" "$p0" \
+	"[e['commitMeta']['message'] for e in d['logEntries'][:2]]" '["nessie commit","nessie commit"]'
+http GET "/api/v2/trees/-/contents?key=gold.one&key=silver.two"
+expect_json "[c['content']['metadataLocation'] for c in d['contents']]" "[\"$g1\",\"$f8\"]"
+# the branch changes gold.one; a dev commit made on the old gold.one conflicts
+g2="$(metacopy gold.one)"
+commit "workspace%2Fa" "$(put_op gold.one "$g2")"
+expect_http 200
+http GET /api/v2/trees/-
+p2="$(j "d['reference']['hash']")"
+g3="$(metacopy gold.one)"
+commit "$dev_tp" "$(put_op gold.one "$g3")"
+t3="$(j "d['targetBranch']['hash']")"
+transplant "workspace%2Fa" '' "$t3"
+expect_http 409
+expect_json "[(c['conflictType'], c['key']['elements']) for c in d['errorDetails']['conflicts']]" \
+	'[["KEY_CONFLICT",["gold","one"]]]'
+contract NessieError
+transplant "workspace%2Fa" ',"returnConflictAsResult":true' "$t3"
+expect_http 200
+expect_json "d['wasSuccessful']" false "d['wasApplied']" false
+contract MergeResponse
+http GET /api/v2/trees/-
+expect_json "d['reference']['hash']" "$p2"
+transplant "workspace%2Fa" ''
+expect_http 400     # no commit named
+transplant "workspace%2Fa" '' "not-a-hash"
+expect_http 400
+transplant "main" '' "$t1"
+expect_http 403     # main is the operator's
+
 # --- another workspace: b's token does not see a's branch
 TOKEN="$tok_b"
 http GET /api/v2/trees
@@ -425,11 +495,7 @@ expect_http 403     # main is the operator's
 http PUT "/api/v2/trees/$dev_mv" -d '{"type":"BRANCH","name":"x"}'
 expect_http 400
 
-# --- what is not served yet says so; bad paths are 4xx
-http POST "/api/v2/trees/workspace%2Fa/history/transplant" -d '{"hashesToTransplant":[]}'
-expect_http 405
-expect_json "'transplants are not served yet' in d['message']" true
-contract NessieError
+# --- bad paths are 4xx
 http GET /api/v2/nope
 expect_http 404
 http GET /api/v1/trees
