@@ -53,6 +53,18 @@ RAT_EXTERN(const char *) rat_engine_version(void);
  */
 RAT_EXTERN(void) rat_free(void *ptr);
 
+/**
+ * ms (milliseconds since the epoch) as an ISO-8601 UTC instant with
+ * milliseconds, "2024-03-05T10:00:00.250Z", into out (len bytes; 25 hold it).
+ */
+RAT_EXTERN(void) rat_time_format(char *out, size_t len, int64_t ms);
+/**
+ * An ISO-8601 UTC instant, "2024-03-05T10:00:00Z" with or without a
+ * fraction of a second, as milliseconds since the epoch; -1 when text is not
+ * one.
+ */
+RAT_EXTERN(int64_t) rat_time_parse(const char *text);
+
 /** A list of strings owned by the array; release with rat_strarray_free(). */
 typedef struct rat_strarray {
 	char **strings;

@@ -258,8 +258,6 @@ void cli_json_split(cli_json *j, const char *key, const char *list);
 void cli_json_lines(cli_json *j, const char *key, const char *text);
 /** Close what is open, end the line, flush; CLI_FAILURE (printed) on a write error. */
 int cli_json_end(cli_json *j);
-/** "2024-04-01T10:00:00.000Z" */
-void cli_iso_time(char *out, size_t len, int64_t ms);
 /** "2024-04-01 10:00:00" (UTC), or "-" for 0. */
 void cli_time(char *out, size_t len, int64_t ms);
 /** Whether the command line asks for JSON (--format json or --json). */

@@ -169,17 +169,6 @@ void cli_json_null(cli_json *j, const char *key)
 	fputs("null", j->out);
 }
 
-void cli_iso_time(char *out, size_t len, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char at[32];
-
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, len, "%s.%03dZ", at, (int)(ms % 1000));
-}
-
 void cli_json_time(cli_json *j, const char *name, int64_t ms)
 {
 	char key[64], at[40];
@@ -191,7 +180,7 @@ void cli_json_time(cli_json *j, const char *name, int64_t ms)
 		cli_json_null(j, key);
 		return;
 	}
-	cli_iso_time(at, sizeof(at), ms);
+	rat_time_format(at, sizeof(at), ms);
 	cli_json_text(j, key, at);
 	snprintf(key, sizeof(key), "%s_ms", name);
 	cli_json_int(j, key, ms);

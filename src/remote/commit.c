@@ -59,18 +59,6 @@ static json_t *content_json(const char *key, const rat_table_state *s)
 			 "sortOrderId", 0);
 }
 
-/* ms since the epoch as an ISO-8601 UTC instant. */
-static void iso_time(char out[40], int64_t ms)
-{
-	time_t secs = (time_t)(ms / 1000);
-	struct tm tm;
-	char text[24];
-
-	gmtime_r(&secs, &tm);
-	strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 40, "%s.%03dZ", text, (int)(ms % 1000));
-}
-
 static json_t *commit_body(const rat_commit_request *r)
 {
 	json_t *ops = json_array(), *meta, *op;
@@ -80,7 +68,7 @@ static json_t *commit_body(const rat_commit_request *r)
 	meta = json_pack("{s:s, s:s, s:o}", "message", r->message, "author", r->author,
 			 "properties", r->properties ? json_incref(r->properties) : json_object());
 	if (r->time_ms > 0 && meta) {
-		iso_time(when, r->time_ms);
+		rat_time_format(when, sizeof(when), r->time_ms);
 		json_object_set_new(meta, "authorTime", json_string(when));
 	}
 	for (i = 0; ops && meta && i < r->op_count; i++) {
@@ -141,22 +129,6 @@ int rat_remote__commit(void *impl, const rat_commit_request *request, const char
 	return error;
 }
 
-/* An ISO-8601 UTC instant ("...T...[.fff]Z") as ms since the epoch; 0 when it is not one. */
-static int64_t ms_of(const char *iso)
-{
-	struct tm tm;
-	const char *p;
-	int64_t frac = 0, scale = 100;
-
-	memset(&tm, 0, sizeof(tm));
-	if (!iso || (p = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return 0;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			frac += (*p - '0') * scale;
-	return (int64_t)timegm(&tm) * 1000 + frac;
-}
-
 static int commit_of(json_t *meta, rat_commit_info *out)
 {
 	json_t *parents = json_object_get(meta, "parentCommitHashes"), *props;
@@ -177,7 +149,10 @@ static int commit_of(json_t *meta, rat_commit_info *out)
 		memcpy(out->parent, p0, RAT_HASH_LEN + 1);
 	if (p1)
 		memcpy(out->merge_parent, p1, RAT_HASH_LEN + 1);
-	out->time_ms = ms_of(when ? when : json_string_value(json_object_get(meta, "commitTime")));
+	out->time_ms = rat_time_parse(when ? when : json_string_value(json_object_get(meta,
+										      "commitTime")));
+	if (out->time_ms < 0)
+		out->time_ms = 0; /* no time said: the commit shows none */
 	props = json_object_get(meta, "properties");
 	out->properties = json_is_object(props) ? json_incref(props) : json_object();
 	out->author = rat__strdup(author ? author : "");

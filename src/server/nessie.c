@@ -2,8 +2,8 @@
  * server/nessie.c - Nessie's REST API v2 under /api/v2: the routing, config,
  * NessieError bodies, references, keys and contents, which the calls of
  * nessie_trees.c (reading), nessie_commit.c (commits, references made, moved
- * and deleted) and nessie_merge.c (merges, transplants) share. CEL filters
- * are not served yet; those requests say so.
+ * and deleted) and nessie_merge.c (merges, transplants) share, and the
+ * `filter` parameter's CEL expressions (cel.h).
  *
  * A reference is given as Nessie spells it in a path segment: "name",
  * "name@hash", "@hash" (a detached commit), "-" (the workspace's branch, as
@@ -20,6 +20,7 @@
  * message and errorCode (Nessie's ErrorCode names).
  */
 #include "server/nessie.h"
+#include "server/cel.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -117,23 +118,12 @@ bool nes_hash_like(const char *s, size_t n)
 /* "*T": T in milliseconds since the epoch, or an ISO-8601 UTC instant; -1 when neither. */
 int64_t nes_instant_ms(const char *t)
 {
-	struct tm tm;
 	char *end;
 	long long ms;
-	const char *p;
-	int64_t frac = 0, scale = 100;
 
 	if (*t && (ms = strtoll(t, &end, 10)) >= 0 && *end == '\0')
 		return (int64_t)ms;
-	memset(&tm, 0, sizeof(tm));
-	if ((p = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return -1;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++, scale /= 10)
-			frac += scale > 0 ? (*p - '0') * scale : 0;
-	if (strcmp(p, "Z") != 0)
-		return -1;
-	return (int64_t)timegm(&tm) * 1000 + frac;
+	return rat_time_parse(t);
 }
 
 /* The newest first-parent commit of ref at or before at (ms), read a page at a time. */
@@ -335,15 +325,42 @@ bool nes_same_content(const rat_content_entry *a, const rat_content_entry *b)
 	       strcmp(a->properties ? a->properties : "", b->properties ? b->properties : "") == 0;
 }
 
-int nes_no_filter(nes *x, const char *what)
+int nes_filter(nes *x, cel_expr **out)
 {
-	char *filter = srv_query(x->r, "filter");
+	char *text = srv_query(x->r, "filter"), err[512];
 
-	if (!filter)
+	*out = NULL;
+	if (!text || !*text) {
+		free(text);
 		return 0;
-	free(filter);
-	return srv_error(x->res, 400, "BAD_REQUEST", "filter (a CEL expression) is not taken yet: "
-			 "%s and filter on the client", what);
+	}
+	*out = cel_parse(text, err, sizeof(err));
+	free(text);
+	return *out ? 0 : srv_error(x->res, 400, "BAD_REQUEST", "%s", err);
+}
+
+int nes_keep(nes *x, const cel_expr *filter, json_t *vars)
+{
+	char err[512];
+	int keep = filter ? cel_eval_bool(filter, vars, err, sizeof(err)) : 1;
+
+	json_decref(vars);
+	if (keep < 0)
+		srv_error(x->res, 400, "BAD_REQUEST", "%s", err);
+	return keep;
+}
+
+json_t *nes_key_vars(const char *key)
+{
+	const char *dot = strchr(key, '.');
+	json_t *ns = dot ? json_pack("[s#]", key, (int)(dot - key)) : json_array();
+	json_t *k = nes_key_json(key), *elements = json_incref(json_object_get(k, "elements"));
+
+	json_decref(k);
+	return json_pack("{s:s#, s:s, s:s, s:s, s:o, s:o}", "namespace", key,
+			 dot ? (int)(dot - key) : 0, "key", key, "encodedKey", key, "name",
+			 dot ? dot + 1 : key, "keyElements", elements ? elements : json_array(),
+			 "namespaceElements", ns ? ns : json_array());
 }
 
 static int by_key(const void *key, const void *item)

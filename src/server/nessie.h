@@ -50,8 +50,16 @@ json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c);
 const rat_content_entry *nes_find(const rat_content_list *list, const char *key);
 /* Whether a and b are the same content: kind, id, metadata file, a namespace's properties. */
 bool nes_same_content(const rat_content_entry *a, const rat_content_entry *b);
-/* 400 when the request asks for a CEL filter (not taken yet; what is the list); else 0. */
-int nes_no_filter(nes *x, const char *what);
+/* The request's `filter` (a CEL expression) parsed into *out (NULL: none; cel_free()); 0,
+ * or a 400 said. */
+typedef struct cel_expr cel_expr;
+int nes_filter(nes *x, cel_expr **out);
+/* Whether an item whose variables are vars (stolen) passes filter (NULL: all do): 1, 0, or
+ * -1 with a 400 said. */
+int nes_keep(nes *x, const cel_expr *filter, json_t *vars);
+/* A key's variables for a filter: namespace, key, encodedKey, name, keyElements,
+ * namespaceElements. */
+json_t *nes_key_vars(const char *key);
 /* max-records and page-token: 0, or a 400 said. */
 int nes_paging(nes *x, size_t *max, char **token);
 

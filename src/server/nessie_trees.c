@@ -4,6 +4,7 @@
  * entries, contents (one, several), history, and the diff of two.
  */
 #include "server/nessie.h"
+#include "server/cel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,28 +28,84 @@ static int query_keys(nes *x, json_t *keys)
 	return error;
 }
 
+/* Whether the request asks for fetch=ALL (a reference's head commit, a commit's operations). */
+static bool fetch_all(nes *x)
+{
+	char *fetch = srv_query(x->r, "fetch");
+	bool all = fetch && strcmp(fetch, "ALL") == 0;
+
+	free(fetch);
+	return all;
+}
+
+/* A commit's variables for a filter (author, committer, commitTime, hash, message, properties). */
+static json_t *entry_vars(const rat_log_entry *e)
+{
+	json_t *props = json_loads(e->properties ? e->properties : "{}", 0, NULL);
+	char when[40];
+
+	rat_time_format(when, sizeof(when), e->time_ms);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "author", e->author, "committer",
+			 e->author, "commitTime", when, "hash", e->hash, "message", e->message,
+			 "properties", props ? props : json_object());
+}
+
+/* The variables of the commit at hash ({} when it cannot be read). */
+static json_t *commit_vars(nes *x, const char *hash)
+{
+	rat_log log = { NULL, 0 };
+	json_t *out = rat_log_get(&log, x->catalog, hash, 1) == 0 && log.count
+			      ? entry_vars(&log.items[0])
+			      : json_object();
+
+	rat_error_clear();
+	rat_log_free(&log);
+	return out;
+}
+
 /* GET /trees: the references this workspace sees, by name, paged (the token: the next name). */
 static int list_trees(nes *x)
 {
 	rat_ref_list refs;
 	json_t *list;
+	cel_expr *filter = NULL;
 	char *token = NULL;
 	size_t max, i, n = 0;
-	int error;
+	int error, keep = 1;
+	bool all = fetch_all(x);
 
-	if (nes_no_filter(x, "list every reference") != 0 || nes_paging(x, &max, &token) != 0)
+	if (nes_filter(x, &filter) != 0 || nes_paging(x, &max, &token) != 0) {
+		cel_free(filter);
 		return x->res->status;
+	}
 	if ((error = rat_ref_list_get(&refs, x->catalog)) != 0) {
 		free(token);
+		cel_free(filter);
 		return srv_lib_error(x->res, error);
 	}
 	list = json_array();
 	for (i = 0; i < refs.count && token && strcmp(refs.items[i].name, token) < 0; i++)
 		;
-	for (; i < refs.count && n < max; i++, n++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "type",
-						      refs.items[i].is_tag ? "TAG" : "BRANCH", "name",
-						      refs.items[i].name, "hash", refs.items[i].hash));
+	for (; i < refs.count && n < max; i++) {
+		const char *type = refs.items[i].is_tag ? "TAG" : "BRANCH";
+		if (filter && (keep = nes_keep(x, filter, json_pack(
+				       "{s:{s:s, s:s}, s:s, s:{}, s:o}", "ref", "name",
+				       refs.items[i].name, "hash", refs.items[i].hash, "refType", type,
+				       "refMeta", "commit", all ? commit_vars(x, refs.items[i].hash)
+								: json_object()))) < 0)
+			break;
+		if (keep && ++n)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "type", type, "name",
+							      refs.items[i].name, "hash",
+							      refs.items[i].hash));
+	}
+	cel_free(filter);
+	if (keep < 0) {
+		json_decref(list);
+		rat_ref_list_free(&refs);
+		free(token);
+		return x->res->status;
+	}
 	x->res->status = 200;
 	x->res->body = json_pack("{s:o, s:b}", "references", list, "hasMore", i < refs.count);
 	if (i < refs.count)
@@ -64,27 +121,46 @@ static int entries(nes *x, const nes_ref *ref)
 	rat_content_list list;
 	char *token = NULL, *want = srv_query(x->r, "content");
 	bool with_content = want && strcmp(want, "true") == 0;
-	json_t *out;
+	json_t *out, *vars;
+	cel_expr *filter = NULL;
 	size_t max, i, n = 0;
-	int error;
+	int error, keep = 1;
 
 	free(want);
-	if (nes_no_filter(x, "list every entry") != 0 || nes_paging(x, &max, &token) != 0)
+	if (nes_filter(x, &filter) != 0 || nes_paging(x, &max, &token) != 0) {
+		cel_free(filter);
 		return x->res->status;
+	}
 	if ((error = rat_content_list_get(&list, x->catalog, ref->hash)) != 0) {
 		free(token);
+		cel_free(filter);
 		return srv_lib_error(x->res, error);
 	}
 	out = json_array();
 	for (i = 0; i < list.count && token && strcmp(list.items[i].key, token) < 0; i++)
 		;
-	for (; i < list.count && n < max; i++, n++) {
+	for (; i < list.count && n < max; i++) {
 		const rat_content_entry *c = &list.items[i];
-		json_t *e = json_pack("{s:o, s:s, s:s}", "name", nes_key_json(c->key), "type",
-				      nes_content_type(c), "contentId", c->id);
+		json_t *e;
+		if (filter && (vars = nes_key_vars(c->key)) != NULL)
+			json_object_set_new(vars, "contentType", json_string(nes_content_type(c)));
+		if (filter && (keep = nes_keep(x, filter, json_pack("{s:o}", "entry", vars))) < 0)
+			break;
+		if (!keep)
+			continue;
+		n++;
+		e = json_pack("{s:o, s:s, s:s}", "name", nes_key_json(c->key), "type",
+			      nes_content_type(c), "contentId", c->id);
 		if (with_content)
 			json_object_set_new(e, "content", nes_content_json(x, ref->hash, c));
 		json_array_append_new(out, e);
+	}
+	cel_free(filter);
+	if (keep < 0) {
+		json_decref(out);
+		rat_content_list_free(&list);
+		free(token);
+		return x->res->status;
 	}
 	x->res->status = 200;
 	x->res->body = json_pack("{s:o, s:b, s:o}", "entries", out, "hasMore", i < list.count,
@@ -175,86 +251,164 @@ static int many_contents(nes *x, const nes_ref *ref)
 	return 200;
 }
 
-/* GET /trees/{ref}/history: first parents from the ref's commit, paged (the token: a hash). */
+/* One LogEntry of the history, with its operations (fetch=ALL: what it changed). */
+static json_t *log_entry(const rat_log_entry *e, json_t *operations)
+{
+	json_t *meta = entry_vars(e), *parents = json_array(), *out;
+
+	if (*e->parent)
+		json_array_append_new(parents, json_string(e->parent));
+	if (*e->merge_parent)
+		json_array_append_new(parents, json_string(e->merge_parent));
+	json_object_set_new(meta, "authors", json_pack("[s]", e->author));
+	json_object_set(meta, "authorTime", json_object_get(meta, "commitTime"));
+	json_object_set_new(meta, "parentCommitHashes", parents);
+	json_object_del(meta, "author");
+	out = json_pack("{s:o, s:s}", "commitMeta", meta, "parentCommitHash",
+			*e->parent ? e->parent : NESSIE_NO_ANCESTOR);
+	if (operations)
+		json_object_set_new(out, "operations", operations);
+	return out;
+}
+
+/* What commit e changed since its first parent, as Nessie's operations (PUT, DELETE). */
+static json_t *operations_of(nes *x, const rat_log_entry *e)
+{
+	rat_diff_list d = { NULL, 0 };
+	rat_content_list now = { NULL, 0 };
+	json_t *ops = json_array(), *op;
+	size_t i;
+
+	if (*e->parent && rat_diff_get(&d, x->catalog, e->parent, e->hash) == 0 &&
+	    rat_content_list_get(&now, x->catalog, e->hash) == 0)
+		for (i = 0; i < d.count; i++) {
+			const rat_content_entry *c = nes_find(&now, d.items[i].key);
+			op = json_pack("{s:s, s:o}", "type", c ? "PUT" : "DELETE", "key",
+				       nes_key_json(d.items[i].key));
+			if (c)
+				json_object_set_new(op, "content", nes_content_json(x, e->hash, c));
+			json_array_append_new(ops, op);
+		}
+	rat_error_clear();
+	rat_diff_list_free(&d);
+	rat_content_list_free(&now);
+	return ops;
+}
+
+/* A filter's variables for commit e: commit, and operations (fetch=ALL) with their keys'. */
+static json_t *history_vars(const rat_log_entry *e, json_t *operations)
+{
+	json_t *ops = json_array(), *op;
+	size_t i;
+
+	json_array_foreach(operations, i, op) {
+		char key[320];
+		if (nes_key_of(json_object_get(json_object_get(op, "key"), "elements"), key,
+			       sizeof(key)) != 0)
+			continue;
+		json_t *v = nes_key_vars(key);
+		json_object_set(v, "type", json_object_get(op, "type"));
+		json_array_append_new(ops, v);
+	}
+	return json_pack("{s:o, s:o}", "commit", entry_vars(e), "operations", ops);
+}
+
+/*
+ * GET /trees/{ref}/history: first parents from the ref's commit, paged (the token: the
+ * hash where the next page starts), the history read a page at a time until max commits
+ * pass the filter.
+ */
 static int history(nes *x, const nes_ref *ref)
 {
 	rat_log log = { NULL, 0 };
-	char *token = NULL;
-	const char *from = ref->hash;
-	json_t *list;
-	size_t max, i;
-	int error;
+	cel_expr *filter = NULL;
+	char *token = NULL, next[65];
+	json_t *list = NULL;
+	size_t max, i = 0, n = 0;
+	bool all = fetch_all(x);
+	int error = 0, keep = 1;
 
-	if (nes_no_filter(x, "page through the history") != 0 || nes_paging(x, &max, &token) != 0)
-		return x->res->status;
-	if (token) { /* a hash this history gave: where the next page starts */
-		if (!nes_hash_like(token, strlen(token))) {
-			free(token);
-			return srv_error(x->res, 400, "BAD_REQUEST", "page-token is not one this server gave");
-		}
-		from = token;
+	if (nes_filter(x, &filter) != 0 || nes_paging(x, &max, &token) != 0)
+		goto done;
+	if (token && !nes_hash_like(token, strlen(token))) {
+		srv_error(x->res, 400, "BAD_REQUEST", "page-token is not one this server gave");
+		goto done;
 	}
-	if ((error = rat_log_get(&log, x->catalog, from, max + 1)) != 0) {
-		free(token);
-		return srv_lib_error(x->res, error);
-	}
+	snprintf(next, sizeof(next), "%s", token ? token : ref->hash);
 	list = json_array();
-	for (i = 0; i < log.count && i < max; i++) {
-		const rat_log_entry *e = &log.items[i];
-		json_t *props = json_loads(e->properties ? e->properties : "{}", 0, NULL);
-		json_t *parents = json_array();
-		char when[40], secs_text[24];
-		time_t secs = (time_t)(e->time_ms / 1000);
-		struct tm tm;
-		gmtime_r(&secs, &tm);
-		strftime(secs_text, sizeof(secs_text), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(when, sizeof(when), "%s.%03dZ", secs_text, (int)(e->time_ms % 1000));
-		if (*e->parent)
-			json_array_append_new(parents, json_string(e->parent));
-		if (*e->merge_parent)
-			json_array_append_new(parents, json_string(e->merge_parent));
-		json_array_append_new(
-			list, json_pack("{s:{s:s, s:s, s:[s], s:s, s:s, s:s, s:o, s:o}, s:s}",
-					"commitMeta", "hash", e->hash, "committer", e->author,
-					"authors", e->author, "message", e->message, "commitTime",
-					when, "authorTime", when, "properties",
-					props ? props : json_object(), "parentCommitHashes", parents,
-					"parentCommitHash", *e->parent ? e->parent : NESSIE_NO_ANCESTOR));
+	while (next[0] && n < max && keep >= 0) {
+		rat_log_free(&log);
+		if ((error = rat_log_get(&log, x->catalog, next, 256)) != 0)
+			break;
+		for (i = 0; i < log.count && n < max; i++) {
+			const rat_log_entry *e = &log.items[i];
+			json_t *ops = all ? operations_of(x, e) : NULL;
+			if (filter && (keep = nes_keep(x, filter, history_vars(e, ops))) <= 0) {
+				json_decref(ops);
+				if (keep < 0)
+					break;
+				continue;
+			}
+			json_array_append_new(list, log_entry(e, ops));
+			n++;
+		}
+		snprintf(next, sizeof(next), "%s", i < log.count ? log.items[i].hash
+				  : log.count ? log.items[log.count - 1].parent : "");
 	}
-	x->res->status = 200;
-	x->res->body = json_pack("{s:o, s:b}", "logEntries", list, "hasMore", log.count > max);
-	if (log.count > max)
-		json_object_set_new(x->res->body, "token", json_string(log.items[max].hash));
+	if (error)
+		srv_lib_error(x->res, error);
+	else if (keep >= 0) {
+		x->res->status = 200;
+		x->res->body = json_pack("{s:O, s:b}", "logEntries", list, "hasMore", next[0] != 0);
+		if (next[0])
+			json_object_set_new(x->res->body, "token", json_string(next));
+	}
+done:
+	json_decref(list);
 	rat_log_free(&log);
+	cel_free(filter);
 	free(token);
-	return 200;
+	return x->res->status;
 }
 
 /* GET /trees/{from}/diff/{to}: the keys whose content differs, with both sides. */
 static int diff(nes *x, const nes_ref *from, const nes_ref *to)
 {
-	rat_content_list a, b;
+	rat_content_list a = { NULL, 0 }, b = { NULL, 0 };
+	cel_expr *filter = NULL;
 	json_t *list;
 	size_t i = 0, j = 0;
-	int error;
+	int error, keep = 1;
 
-	if ((error = rat_content_list_get(&a, x->catalog, from->hash)) != 0)
-		return srv_lib_error(x->res, error);
-	if ((error = rat_content_list_get(&b, x->catalog, to->hash)) != 0) {
+	if (nes_filter(x, &filter) != 0)
+		return x->res->status;
+	if ((error = rat_content_list_get(&a, x->catalog, from->hash)) != 0 ||
+	    (error = rat_content_list_get(&b, x->catalog, to->hash)) != 0) {
 		rat_content_list_free(&a);
+		cel_free(filter);
 		return srv_lib_error(x->res, error);
 	}
 	list = json_array();
-	while (i < a.count || j < b.count) {
+	while (keep >= 0 && (i < a.count || j < b.count)) {
 		int c = i == a.count ? 1 : j == b.count ? -1 : strcmp(a.items[i].key, b.items[j].key);
 		const rat_content_entry *l = c <= 0 ? &a.items[i] : NULL, *r = c >= 0 ? &b.items[j] : NULL;
-		if (!l || !r || !nes_same_content(l, r))
+		const char *key = l ? l->key : r->key;
+		if ((!l || !r || !nes_same_content(l, r)) &&
+		    (!filter || (keep = nes_keep(x, filter, json_pack("{s:o}", "key",
+								       nes_key_vars(key)))) > 0))
 			json_array_append_new(
-				list, json_pack("{s:o, s:o, s:o}", "key", nes_key_json(l ? l->key : r->key),
+				list, json_pack("{s:o, s:o, s:o}", "key", nes_key_json(key),
 						"from", l ? nes_content_json(x, from->hash, l) : json_null(),
 						"to", r ? nes_content_json(x, to->hash, r) : json_null()));
 		i += l != NULL;
 		j += r != NULL;
+	}
+	cel_free(filter);
+	if (keep < 0) {
+		json_decref(list);
+		rat_content_list_free(&a);
+		rat_content_list_free(&b);
+		return x->res->status;
 	}
 	x->res->status = 200;
 	x->res->body = json_pack("{s:o, s:b, s:o, s:o}", "diffs", list, "hasMore", false,

@@ -10,7 +10,9 @@
 # key lands, the same key is a REFERENCE_CONFLICTS body and nothing is
 # written); references made, moved and deleted; merges (dry run, fast-forward, a
 # conflict as a 409 or as a result); transplants (dry run, several commits in
-# order, a conflict as a 409 or as a result, nothing written). Every body is checked
+# order, a conflict as a 409 or as a result, nothing written); CEL filters on
+# references, entries, history (fetch=ALL operations) and diffs, paged after
+# filtering, and their errors. Every body is checked
 # against the shapes of Nessie's model (tests/support/nessie_contract.py).
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 
@@ -494,6 +496,52 @@ http PUT "/api/v2/trees/main" -d "{\"type\":\"BRANCH\",\"name\":\"workspace/a\",
 expect_http 403     # main is the operator's
 http PUT "/api/v2/trees/$dev_mv" -d '{"type":"BRANCH","name":"x"}'
 expect_http 400
+
+# --- CEL filters on references, entries, history and diffs (paged after filtering)
+filter() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+http GET "/api/v2/trees?filter=$(filter "refType == 'TAG'")"
+expect_http 200
+expect_json "[r['name'] for r in d['references']]" '["t1"]'
+contract ReferencesResponse
+http GET "/api/v2/trees?filter=$(filter "ref.name.startsWith('dev/') && refType == 'BRANCH'")&max-records=1"
+expect_json "len(d['references'])" 1 "d['hasMore']" true "d['references'][0]['name'].startswith('dev/a/')" true
+http GET "/api/v2/trees?fetch=ALL&filter=$(filter "commit.message == 'nessie commit'")"
+expect_json "'workspace/a' in [r['name'] for r in d['references']]" true "'main' in [r['name'] for r in d['references']]" false
+http GET "/api/v2/trees/-/entries?filter=$(filter "entry.namespace == 'gold' && entry.contentType == 'ICEBERG_TABLE'")"
+expect_http 200
+expect_json "[e['name']['elements'] for e in d['entries']]" '[["gold","one"]]'
+contract EntriesResponse
+http GET "/api/v2/trees/-/entries?filter=$(filter "size(entry.keyElements) == 2")&max-records=1"
+expect_json "len(d['entries'])" 1 "d['hasMore']" true
+http GET "/api/v2/trees/-/history?filter=$(filter "commit.message.startsWith('run ')")"
+expect_http 200
+expect_json "len(d['logEntries']) >= 2" true "all(e['commitMeta']['message'].startswith('run ') for e in d['logEntries'])" true
+contract LogResponse
+http GET "/api/v2/trees/-/history?filter=$(filter "commit.message.startsWith('run ')")&max-records=1"
+expect_json "len(d['logEntries'])" 1 "d['hasMore']" true
+next="$(j "d['token']")"
+http GET "/api/v2/trees/-/history?filter=$(filter "commit.message.startsWith('run ')")&max-records=1&page-token=$next"
+expect_json "len(d['logEntries'])" 1 "d['logEntries'][0]['commitMeta']['message'].startswith('run ')" true
+http GET "/api/v2/trees/-/history?filter=$(filter "timestamp(commit.commitTime) < timestamp('2001-01-01T00:00:00Z')")"
+expect_json "[e['commitMeta']['message'] for e in d['logEntries']]" '["root"]'
+http GET "/api/v2/trees/-/history?fetch=ALL&filter=$(filter "operations.exists(op, op.name == 'two' && op.type == 'PUT')")"
+expect_json "len(d['logEntries']) >= 1" true \
+	"all(any(o['key']['elements'] == ['silver','two'] for o in e['operations']) for e in d['logEntries'])" true
+contract LogResponse
+http GET "/api/v2/trees/main/diff/-?filter=$(filter "key.namespace == 'silver'")"
+expect_http 200
+expect_json "[x['key']['elements'] for x in d['diffs']]" '[["silver","two"]]'
+contract DiffResponse
+http GET "/api/v2/trees?filter=$(filter "refType ==")"
+expect_http 400
+expect_json "d['errorCode']" BAD_REQUEST "'the expression ends too soon' in d['message']" true
+contract NessieError
+http GET "/api/v2/trees/-/entries?filter=$(filter "nope == 1")"
+expect_http 400
+expect_json "'no variable' in d['message']" true
+http GET "/api/v2/trees/-/history?filter=$(filter "commit.message")"
+expect_http 400
+expect_json "'not a boolean' in d['message']" true
 
 # --- bad paths are 4xx
 http GET /api/v2/nope
