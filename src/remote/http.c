@@ -283,3 +283,17 @@ done:
 	free(url);
 	return error;
 }
+
+int rat_remote__request(const char *uri, const char *token, const char *method, const char *path,
+			json_t *body, json_t **out)
+{
+	rat_remote *r = NULL;
+	int error;
+
+	if (out)
+		*out = NULL;
+	if ((error = rat_remote__open(&r, uri, token)) == 0)
+		error = rat_remote__call(r, method, path, body, out);
+	rat_remote__free(r);
+	return error;
+}

@@ -44,6 +44,10 @@ const char *rat_remote__uri(const rat_remote *r);
 RAT_MUST_USE int rat_remote__call(rat_remote *r, const char *method, const char *path,
 				  json_t *body, json_t **out);
 
+/* rat_remote__call() once, on a client opened for it (uri, token) and closed after. */
+RAT_MUST_USE int rat_remote__request(const char *uri, const char *token, const char *method,
+				     const char *path, json_t *body, json_t **out);
+
 /* Append s to buf percent-encoded as one path segment ('/' too). */
 RAT_MUST_USE int rat_remote__segment(rat_buf *buf, const char *s);
 

@@ -25,14 +25,8 @@
 static int call(const rat_workspace *ws, const char *method, const char *path, json_t *body,
 		json_t **out)
 {
-	rat_remote *r = NULL;
-	int error;
-
-	if ((error = rat_remote__open(&r, rat_workspace__remote_uri(ws),
-				      rat_workspace__remote_token(ws))) == 0)
-		error = rat_remote__call(r, method, path, body, out);
-	rat_remote__free(r);
-	return error;
+	return rat_remote__request(rat_workspace__remote_uri(ws), rat_workspace__remote_token(ws),
+				   method, path, body, out);
 }
 
 /* "/rat/v1/runs/{id}" */

@@ -15,6 +15,9 @@
  *   GET /rat/v1/runs[?limit=N]                           run records, newest first
  *   GET /rat/v1/runs/{id}                                one (an id's unique prefix)
  *   PUT /rat/v1/runs/{id}                                a run's record saved
+ *   GET /rat/v1/tokens                                   the workspace's tokens
+ *   POST /rat/v1/tokens                                  one made: its text, once
+ *   DELETE /rat/v1/tokens/{id}                           one of them revoked
  *
  * A product is published by its owner only, its rules changed by who
  * administers it (rat_product_grant's rules); a read-only token changes
@@ -204,6 +207,78 @@ static void runs(srv_request *r, srv_response *res, srv_context *ctx)
 	}
 }
 
+static json_t *token_json(const rat_token_info *t)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:I, s:I}", "id", t->id, "workspace", t->workspace,
+			 "note", t->note, "readOnly", t->read_only, "createdMs",
+			 (json_int_t)t->created_ms, "revokedMs", (json_int_t)t->revoked_ms);
+}
+
+/* Whether id is one of the workspace's tokens (revoking another's is not its to do). */
+static int own_token(srv_request *r, const char *id, bool *found)
+{
+	rat_token_list list = { NULL, 0 };
+	size_t i;
+	int error = rat_token_list_get(&list, r->who->ws, 0);
+
+	*found = false;
+	for (i = 0; !error && i < list.count; i++)
+		*found = *found || strcmp(list.items[i].id, id) == 0;
+	rat_token_list_free(&list);
+	return error;
+}
+
+/* A made token's text is answered once and kept nowhere: no Idempotency-Key replay. */
+static void tokens(srv_request *r, srv_response *res)
+{
+	rat_token_list list = { NULL, 0 };
+	char token[RAT_TOKEN_MAX];
+	json_t *body;
+	bool found = false;
+	int error = 0;
+	size_t i;
+
+	if (r->nseg == 3 && srv_is(r->method, "GET")) {
+		if ((error = rat_token_list_get(&list, r->who->ws, 0)) == 0) {
+			res->status = 200;
+			res->body = json_pack("{s:[]}", "tokens");
+			for (i = 0; i < list.count; i++)
+				json_array_append_new(json_object_get(res->body, "tokens"),
+						      token_json(&list.items[i]));
+		}
+		rat_token_list_free(&list);
+	} else if (r->read_only && !srv_is(r->method, "GET")) {
+		srv_error(res, 403, "FORBIDDEN", "the token is read-only: it makes and revokes none");
+		return;
+	} else if (r->nseg == 3 && srv_is(r->method, "POST")) {
+		body = json_loadb(r->body, r->body_len, 0, NULL);
+		error = rat_token_create(token, r->who->ws,
+					 json_is_true(json_object_get(body, "readOnly")),
+					 json_string_value(json_object_get(body, "note")));
+		json_decref(body);
+		if (!error) {
+			res->status = 200;
+			res->body = json_pack("{s:s}", "token", token);
+		}
+		explicit_bzero(token, sizeof(token));
+	} else if (r->nseg == 4 && srv_is(r->method, "DELETE")) {
+		if ((error = own_token(r, r->seg[3], &found)) == 0 && !found) {
+			srv_error(res, 404, "NOT_FOUND", "workspace '%s' has no token %s",
+				  r->who->name, r->seg[3]);
+			return;
+		}
+		if (!error && (error = rat_token_revoke(r->who->ws, r->seg[3])) == 0) {
+			res->status = 200;
+			res->body = json_pack("{s:s}", "id", r->seg[3]);
+		}
+	} else {
+		srv_error(res, 405, "BAD_REQUEST", "tokens take GET and POST; one token, DELETE");
+		return;
+	}
+	if (error)
+		srv_lib_error(res, error);
+}
+
 void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	if (r->nseg < 3 || !srv_is(r->seg[1], "v1")) {
@@ -217,6 +292,8 @@ void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx)
 		products(r, res, ctx);
 	} else if (srv_is(r->seg[2], "runs") && r->nseg <= 4) {
 		runs(r, res, ctx);
+	} else if (srv_is(r->seg[2], "tokens") && r->nseg <= 4) {
+		tokens(r, res);
 	} else {
 		srv_error(res, 404, "BAD_REQUEST", "no such path under /rat/v1");
 	}

@@ -8,7 +8,8 @@
  * random bits, so a plain hash is as good as a slow one and keeps a check
  * cheap on every request. The file is created with mode 0600 (SQLite gives
  * its WAL the same), in WAL mode: a server checks tokens while the operator
- * makes or revokes them.
+ * makes or revokes them. With NESSIE_URI, the server makes, lists and
+ * revokes them (token_remote.c).
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -17,6 +18,7 @@
 #include "util/random.h"
 #include "util/sha256.h"
 #include "rat/token.h"
+#include "token/token.h"
 #include "workspace/workspace.h"
 
 #include <ctype.h>
@@ -157,6 +159,8 @@ int rat_token_create(char token[RAT_TOKEN_MAX], const rat_workspace *ws, int rea
 	int error;
 
 	token[0] = '\0';
+	if (rat_workspace__remote_uri(ws))
+		return rat_token__remote_create(token, ws, read_only, note);
 	if (strlen(name) + 4 + 2 + RAT_TOKEN_ID_LEN + SECRET_LEN >= RAT_TOKEN_MAX)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "workspace name '%.64s...' is too long for a token", name);
@@ -210,6 +214,10 @@ int rat_token_list_get(rat_token_list *out, const rat_workspace *ws, int every_w
 	int error, rc;
 
 	memset(out, 0, sizeof(*out));
+	if (rat_workspace__remote_uri(ws) && every_workspace)
+		return rat_workspace__local_only(ws, "listing every workspace's tokens");
+	if (rat_workspace__remote_uri(ws))
+		return rat_token__remote_list(out, ws);
 	if ((error = open_tokens(&db, &path, ws, false)) != 0 || !db)
 		goto cleanup;
 	if (sqlite3_prepare_v2(db, every_workspace
@@ -276,6 +284,8 @@ int rat_token_revoke(const rat_workspace *ws, const char *id)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
 				      "'%.64s' is not a token id (%d hex digits, as `rat token list` "
 				      "shows)", id ? id : "", RAT_TOKEN_ID_LEN);
+	if (rat_workspace__remote_uri(ws))
+		return rat_token__remote_revoke(ws, id);
 	if ((error = open_tokens(&db, &path, ws, false)) != 0)
 		goto cleanup;
 	if (!db) {

@@ -10,8 +10,9 @@
 # restart the run succeeds; a product published from A is read from B's
 # machine and a revoke from A2 applies at B's next query, and B's token
 # neither publishes nor grants A's products (/rat/v1); B's token reaches none
-# of A's refs, through rat or through the Nessie API; what only the server's
-# machine does is refused.
+# of A's refs, through rat or through the Nessie API; tokens are made, listed
+# and revoked through the server, each workspace its own; what only the
+# server's machine does is refused.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 unset NESSIE_URI RAT_TOKEN RAT_NOW
 export ICEBERG_WAREHOUSE="$T_DIR/warehouse"
@@ -248,6 +249,34 @@ http DELETE "/api/v2/trees/workspace%2Fa@$head_a"
 expect_http 404
 [ "$(server_head)" = "$head_a" ] || fail "B's token moved A's branch"
 unset TOKEN
+
+# --- tokens through /rat/v1: made, listed and revoked by the server, for the token's
+# workspace only; a read-only token makes and revokes none
+on ha "$tok_a" token create -w a --note "a's laptop"
+expect_rc 0
+tok_a2="$(cat "$T_DIR/out")"
+on ha2 "$tok_a2" tables -w a       # the new token works from another machine
+expect_rc 0
+on ha "$tok_a" token list -w a --json
+expect_rc 0
+id_a2="$(python3 -c 'import json,sys; print([t["id"] for t in json.load(open(sys.argv[1])) if t["note"] == "a'"'"'s laptop"][0])' "$T_DIR/out")"
+grep -q '"workspace": *"b"' "$T_DIR/out" && fail "a lists b's tokens"
+on ha "$tok_a" token list -w a --all
+expect_rc 1
+expect_err "do it on the server's machine"
+on ha "$tok_a" token create -w a --read-only
+tok_ro="$(cat "$T_DIR/out")"
+on ha "$tok_ro" token create -w a
+expect_rc 1
+expect_err "read-only"
+on hb "$tok_b" token revoke "$id_a2" -w b    # not b's to revoke
+expect_rc 1
+expect_err "has no token $id_a2"
+on ha "$tok_a" token revoke "$id_a2" -w a
+expect_rc 0
+on ha2 "$tok_a2" tables -w a
+expect_rc 1
+expect_err "revoked"
 
 # --- 8. what only the server's machine does, and a NESSIE_URI that is not one
 on ha "$tok_a" catalog backup "$T_DIR/copy.db" -w a
