@@ -168,7 +168,7 @@ static int relative(nes *x, nes_ref *ref, const char *suffix)
 			       ? srv_error(x->res, 400, "BAD_REQUEST", "%s: not a time (milliseconds "
 					   "or an ISO instant)", suffix)
 			       : at_time(x, ref, at, suffix + 1);
-	if (n < 0 || *end || n > 100000 || (suffix[0] == '^' && n > 2))
+	if (n < 0 || *end || n > 100000 || (suffix[0] == '^' && (n < 1 || n > 2)))
 		return srv_error(x->res, 400, "BAD_REQUEST", "%s: not a relative commit (~N, ^1, ^2 or *T)",
 				 suffix);
 	if ((error = rat_log_get(&log, x->catalog, ref->hash,

@@ -187,7 +187,7 @@ static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
 		     char commit[65])
 {
 	rat_table_change *changes = calloc(json_array_size(ops) + 1, sizeof(*changes));
-	size_t i, n = 0;
+	size_t i, n = 0, changed = 0;
 	json_t *op;
 	int error;
 
@@ -198,21 +198,25 @@ static int table_ops(nes *x, const nes_ref *ref, json_t *ops, json_t *keys,
 		json_t *content = json_object_get(op, "content");
 		const rat_content_entry *was =
 			nes_find(then, json_string_value(json_array_get(keys, i)));
-		if (srv_is(type, "UNCHANGED"))
-			continue; /* checked with the others; not recorded */
+		if (srv_is(type, "UNCHANGED") && (!was || was->type == RAT_CONTENT_NAMESPACE))
+			continue; /* checked with the others */
 		changes[n].key = json_string_value(json_array_get(keys, i));
 		changes[n].expected_location = was ? was->metadata_location : NULL;
+		/* UNCHANGED: recorded as it is, so that a branch that moves before the commit
+		 * lands is checked for it again, as for the others */
 		changes[n].metadata_location =
 			srv_is(type, "PUT") ? json_string_value(json_object_get(content, "metadataLocation"))
-					    : NULL;
+			: srv_is(type, "UNCHANGED") ? was->metadata_location
+						    : NULL;
 		changes[n].is_view = srv_is(json_string_value(json_object_get(content, "type")),
 					    "ICEBERG_VIEW") ||
 				     (was && was->type == RAT_CONTENT_VIEW);
+		changed += !srv_is(type, "UNCHANGED");
 		n++;
 	}
-	error = n ? rat_table_metadata_commit(commit, NULL, x->catalog, x->r->who->ws, ref->name,
+	error = changed ? rat_table_metadata_commit(commit, NULL, x->catalog, x->r->who->ws, ref->name,
 					      changes, n, author, message)
-		  : rat_ref_resolve(x->catalog, ref->name, commit);
+			: rat_ref_resolve(x->catalog, ref->name, commit); /* only UNCHANGED: none */
 	free(changes);
 	return error;
 }

@@ -543,6 +543,63 @@ http GET "/api/v2/trees/-/history?filter=$(filter "commit.message")"
 expect_http 400
 expect_json "'not a boolean' in d['message']" true
 
+# --- a history longer than a page (256): *T and ~N reach past it; ^0 is not a parent
+http GET "/api/v2/trees/-%5E0"
+expect_http 400
+fa="$(metacopy gold.one)"
+fb="$(metacopy gold.one)"
+python3 - "$fa" "$fb" <<'PY'
+import http.client, json, os, sys, urllib.parse
+url = urllib.parse.urlparse(os.environ["SERVE_URL"])
+conn = http.client.HTTPConnection(url.hostname, url.port)
+for i in range(300):
+    loc = sys.argv[1 + i % 2]
+    body = json.dumps({"commitMeta": {"message": f"deep {i}"}, "operations": [
+        {"type": "PUT", "key": {"elements": ["gold", "one"]},
+         "content": {"type": "ICEBERG_TABLE", "metadataLocation": loc, "snapshotId": -1,
+                     "schemaId": 0, "specId": 0, "sortOrderId": 0}}]})
+    conn.request("POST", "/api/v2/trees/workspace%2Fa/history/commit", body,
+                 {"Authorization": "Bearer " + os.environ["TOKEN"],
+                  "Content-Type": "application/json"})
+    r = conn.getresponse()
+    r.read()
+    assert r.status == 200, (i, r.status)
+PY
+T_CHECKS=$((T_CHECKS + 1))
+# the 290th commit back, and the newest commit at or before its time (commits may share a ms)
+python3 - <<'PY' >"$T_DIR/deep"
+import json, os, urllib.request
+def get(path):
+    req = urllib.request.Request(os.environ["SERVE_URL"] + path,
+                                 headers={"Authorization": "Bearer " + os.environ["TOKEN"]})
+    return json.load(urllib.request.urlopen(req))
+log, token = [], None
+while len(log) < 400:
+    page = get("/api/v2/trees/-/history?max-records=100" + (f"&page-token={token}" if token else ""))
+    log += page["logEntries"]
+    if not page["hasMore"]:
+        break
+    token = page["token"]
+target = log[290]["commitMeta"]
+print(target["hash"], target["commitTime"])
+PY
+read -r deep_hash deep_time <"$T_DIR/deep"
+http GET "/api/v2/trees/-~290"
+expect_json "d['reference']['hash']" "$deep_hash"
+http GET "/api/v2/trees/-*$deep_time"
+expect_http 200
+newest="$(python3 - "$deep_time" <<'PY'
+import json, os, sys, urllib.request
+req = urllib.request.Request(os.environ["SERVE_URL"] + "/api/v2/trees/-/history?max-records=400",
+                             headers={"Authorization": "Bearer " + os.environ["TOKEN"]})
+log = json.load(urllib.request.urlopen(req))["logEntries"]
+print(next(e["commitMeta"]["hash"] for e in log if e["commitMeta"]["commitTime"] <= sys.argv[1]))
+PY
+)"
+expect_json "d['reference']['hash']" "$newest"
+http GET "/api/v2/trees/-/history?max-records=400"
+expect_json "[e['commitMeta']['hash'] for e in d['logEntries']].index('$newest') >= 280" true
+
 # --- bad paths are 4xx
 http GET /api/v2/nope
 expect_http 404
