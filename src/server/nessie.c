@@ -23,6 +23,8 @@
 #include "server/cel.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -285,26 +287,105 @@ const char *nes_content_type(const rat_content_entry *c)
 }
 
 /*
- * c as a Nessie content object. A table's sort order and a view's version are not in
- * the catalog: they are read from its metadata file at hash.
+ * What the contents take from a metadata file beyond the catalog's fields (a table's
+ * sort order, a view's version), kept by the file's location: a metadata file never
+ * changes, so a listing of many tables reads each file once for the server's life.
+ * EXTRA_SLOTS locations at most; a full table starts again empty.
  */
-json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c)
+#define EXTRA_SLOTS 65536
+static struct {
+	char *location;
+	json_int_t extra;
+} extras[EXTRA_SLOTS];
+static size_t extras_used;
+static pthread_mutex_t extras_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot of location (FNV-1a, then the next free or equal one); under extras_lock. */
+static size_t extra_slot(const char *location)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	size_t i;
+
+	for (p = location; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (i = (size_t)h & (EXTRA_SLOTS - 1);
+	     extras[i].location && strcmp(extras[i].location, location) != 0;
+	     i = (i + 1) & (EXTRA_SLOTS - 1))
+		;
+	return i;
+}
+
+static bool extra_get(const char *location, json_int_t *out)
+{
+	size_t i;
+	bool found;
+
+	pthread_mutex_lock(&extras_lock);
+	i = extra_slot(location);
+	if ((found = extras[i].location != NULL))
+		*out = extras[i].extra;
+	pthread_mutex_unlock(&extras_lock);
+	return found;
+}
+
+static void extra_put(const char *location, json_int_t extra)
+{
+	size_t i;
+
+	pthread_mutex_lock(&extras_lock);
+	if (extras_used >= EXTRA_SLOTS / 4 * 3) {
+		for (i = 0; i < EXTRA_SLOTS; i++) {
+			free(extras[i].location);
+			extras[i].location = NULL;
+		}
+		extras_used = 0;
+	}
+	i = extra_slot(location);
+	if (!extras[i].location && (extras[i].location = strdup(location)) != NULL) {
+		extras[i].extra = extra;
+		extras_used++;
+	}
+	pthread_mutex_unlock(&extras_lock);
+}
+
+/* A table's sort order or a view's version, from its metadata file (or what was read of it). */
+static json_int_t content_extra(nes *x, const char *hash, const rat_content_entry *c)
 {
 	rat_table_metadata_file file = { NULL, NULL, 0 };
-	json_t *md = NULL, *out, *props;
+	json_t *md = NULL;
 	json_int_t extra = 0;
 
-	if (c->type == RAT_CONTENT_NAMESPACE) {
-		props = json_loads(c->properties ? c->properties : "{}", 0, NULL);
-		return json_pack("{s:s, s:s, s:[s], s:o}", "type", "NAMESPACE", "id", c->id,
-				 "elements", c->key, "properties", props ? props : json_object());
-	}
+	if (extra_get(c->metadata_location, &extra))
+		return extra;
 	if (rat_table_metadata_read(&file, x->catalog, x->r->who->ws, hash, c->key) == 0)
 		md = json_loads(file.json, 0, NULL);
 	rat_error_clear(); /* unreadable: the catalog's fields still say what it is */
 	extra = json_integer_value(json_object_get(md, c->type == RAT_CONTENT_VIEW
 							      ? "current-version-id"
 							      : "default-sort-order-id"));
+	if (md && file.location && strcmp(file.location, c->metadata_location) == 0)
+		extra_put(c->metadata_location, extra);
+	json_decref(md);
+	rat_table_metadata_file_free(&file);
+	return extra;
+}
+
+/*
+ * c as a Nessie content object. A table's sort order and a view's version are not in
+ * the catalog: they come from its metadata file (content_extra()).
+ */
+json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c)
+{
+	json_t *out, *props;
+	json_int_t extra;
+
+	if (c->type == RAT_CONTENT_NAMESPACE) {
+		props = json_loads(c->properties ? c->properties : "{}", 0, NULL);
+		return json_pack("{s:s, s:s, s:[s], s:o}", "type", "NAMESPACE", "id", c->id,
+				 "elements", c->key, "properties", props ? props : json_object());
+	}
+	extra = content_extra(x, hash, c);
 	out = c->type == RAT_CONTENT_VIEW
 		      ? json_pack("{s:s, s:s, s:s, s:I, s:i}", "type", "ICEBERG_VIEW", "id", c->id,
 				  "metadataLocation", c->metadata_location, "versionId", extra,
@@ -313,8 +394,6 @@ json_t *nes_content_json(nes *x, const char *hash, const rat_content_entry *c)
 				  "id", c->id, "metadataLocation", c->metadata_location, "snapshotId",
 				  (json_int_t)c->snapshot_id, "schemaId", c->schema_id, "specId",
 				  c->spec_id, "sortOrderId", extra);
-	json_decref(md);
-	rat_table_metadata_file_free(&file);
 	return out;
 }
 
