@@ -128,6 +128,11 @@ RAT_EXTERN(const char *) rat_workspace_home_origin(const rat_workspace *ws);
 /** The catalog of the workspace's state: <RAT_HOME>/catalog.db. */
 RAT_EXTERN(const char *) rat_workspace_catalog_path(const rat_workspace *ws);
 /**
+ * The `rat serve` whose catalog the workspace uses instead (NESSIE_URI, as it
+ * was at load), or NULL: the catalog is rat_workspace_catalog_path().
+ */
+RAT_EXTERN(const char *) rat_workspace_catalog_server(const rat_workspace *ws);
+/**
  * 1 when the catalog exists, 0 when nothing has created it yet (only a run
  * or `rat init` does; reading a workspace without one sees no tables and
  * creates nothing). Always 1 with NESSIE_URI set: the catalog is the

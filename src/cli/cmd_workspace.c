@@ -283,6 +283,8 @@ static int show_json(const rat_workspace *ws, const char *storage, const rat_str
 	cli_json_text(&j, "s3_prefix", rat_workspace_s3_prefix(ws));
 	cli_json_text(&j, "storage_path", storage);
 	cli_json_text(&j, "rat_home", rat_workspace_home(ws));
+	cli_json_text(&j, "catalog", rat_workspace_catalog_server(ws) ? rat_workspace_catalog_server(ws)
+								  : rat_workspace_catalog_path(ws));
 	cli_json_text(&j, "warehouse", rat_workspace_warehouse(ws));
 	json_resources(&j, ws);
 	json_layers(&j, ws, pipelines);
@@ -304,6 +306,11 @@ static void show_text(const rat_workspace *ws, const char *storage,
 	printf("\nS3 prefix:     %s\n", rat_workspace_s3_prefix(ws));
 	printf("Storage path:  %s\n", storage);
 	printf("RAT_HOME:      %s (%s)\n", rat_workspace_home(ws), rat_workspace_home_origin(ws));
+	if (rat_workspace_catalog_server(ws))
+		printf("Catalog:       rat serve at %s (NESSIE_URI)\n", rat_workspace_catalog_server(ws));
+	else
+		printf("Catalog:       %s%s\n", rat_workspace_catalog_path(ws),
+		       rat_workspace_catalog_exists(ws) ? "" : " (not made yet: the first run makes it)");
 	show_s3(ws);
 	show_resources(ws);
 	show_layers(ws);

@@ -410,6 +410,11 @@ const char *rat_workspace__remote_uri(const rat_workspace *ws)
 	return rat_config__catalog_uri(&ws->env);
 }
 
+const char *rat_workspace_catalog_server(const rat_workspace *ws)
+{
+	return rat_workspace__remote_uri(ws);
+}
+
 const char *rat_workspace__remote_token(const rat_workspace *ws)
 {
 	return rat_config__catalog_token(&ws->env);

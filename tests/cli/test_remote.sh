@@ -64,6 +64,8 @@ expect_out "silver.two"
 [ "$(on_csv ha2 "$tok_a" query -w a 'SELECT a FROM gold.one')" = "1" ] || fail "A2 does not read A's table"
 on ha2 "$tok_a" log -w a -n 1
 expect_out "$(server_head | cut -c1-12)"
+on ha "$tok_a" workspace show -w a
+expect_out "Catalog:       rat serve at $URI (NESSIE_URI)"
 run log -w a -n 1          # the server's machine, its own catalog: the same commit
 expect_out "run "
 
