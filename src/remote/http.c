@@ -5,9 +5,12 @@
  * a run's threads share their catalog). An attempt that gets no answer (the
  * server is down, restarting, or the connection broke) or a 5xx answer is
  * tried again after 100 ms, 200 ms, 400 ms, 800 ms (each halved at random),
- * then the last failure is said. A write carries one Idempotency-Key over
- * all its attempts: the server answers a retry of a request it already
- * carried out with that request's first answer instead of doing it twice.
+ * then the last failure is said. An attempt gets 5 s to connect and 120 s in
+ * all; one that connected and then timed out is not tried again (a server
+ * that hangs is said once, not five times). A write carries one
+ * Idempotency-Key over all its attempts: the server answers a retry of a
+ * request it already carried out with that request's first answer instead
+ * of doing it twice.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -24,7 +27,7 @@
 #define ATTEMPTS 5
 #define BACKOFF_MS 100
 #define CONNECT_TIMEOUT_MS 5000L
-#define REQUEST_TIMEOUT_MS 600000L
+#define REQUEST_TIMEOUT_MS 120000L
 #define BODY_MAX (64u << 20)
 
 struct rat_remote {
@@ -118,6 +121,7 @@ typedef struct answer {
 	rat_buf body;
 	long status;   /* 0: none came */
 	int error;     /* the body could not be kept (too big, no memory) */
+	bool connected; /* the connection was made (a timeout then is the server's) */
 	char curl_error[CURL_ERROR_SIZE];
 	CURLcode code;
 } answer;
@@ -165,14 +169,19 @@ static int perform(rat_remote *r, const char *method, const char *url, const cha
 	else if (strcmp(method, "GET") != 0)
 		curl_easy_setopt(r->curl, CURLOPT_POSTFIELDS, "");
 	a->code = curl_easy_perform(r->curl);
-	if (a->code == CURLE_OK)
+	if (a->code == CURLE_OK) {
 		curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &a->status);
-	else if (a->code == CURLE_WRITE_ERROR && a->error)
+	} else if (a->code == CURLE_WRITE_ERROR && a->error) {
 		error = a->error == RAT_ETOOBIG
 				? rat_error__set(RAT_ETOOBIG, RAT_ERRCLASS_CATALOG,
 						 "rat serve at %s answered %s %s with more than %u MB",
 						 r->uri, method, url, BODY_MAX >> 20)
 				: rat_error__oom();
+	} else {
+		double connect = 0;
+		curl_easy_getinfo(r->curl, CURLINFO_CONNECT_TIME, &connect);
+		a->connected = connect > 0;
+	}
 	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(headers);
 	return error;
@@ -214,7 +223,8 @@ static bool transient(const answer *a)
 {
 	return a->status >= 500 || (a->status == 0 && a->code != CURLE_WRITE_ERROR &&
 				    a->code != CURLE_UNSUPPORTED_PROTOCOL &&
-				    a->code != CURLE_URL_MALFORMAT);
+				    a->code != CURLE_URL_MALFORMAT &&
+				    !(a->code == CURLE_OPERATION_TIMEDOUT && a->connected));
 }
 
 /* Long: the attempts and their backoff, then one answer read: one loop, in one place. */
