@@ -9,7 +9,7 @@ CTEST_ARGS ?= --output-on-failure -j $(JOBS)
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 1
 
-.PHONY: all deps build asan test test-release test-asan demo bench fuzz clean
+.PHONY: all deps build asan test test-release test-asan demo bench fuzz clean python
 
 all: build
 
@@ -23,6 +23,12 @@ build: deps
 asan: deps
 	@cmake -S . -B $(ASAN) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DRAT_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
+
+# The Python package, into $(BUILD)/python (docs/python.md): import it with
+# PYTHONPATH=$(BUILD)/python /usr/bin/python3, or pip-install bindings/python.
+python: build
+	@cmake --build $(BUILD) --target python
+	@echo "ratatouille: PYTHONPATH=$(abspath $(BUILD))/python /usr/bin/python3"
 
 test-release: build
 	cd $(BUILD) && ctest $(CTEST_ARGS)

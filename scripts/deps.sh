@@ -35,6 +35,7 @@ DEB_PACKAGES=(
 	libcurl4-openssl-dev libjansson-dev libavro-dev libsqlite3-dev
 	libssl-dev libexpat1-dev libedit-dev libmicrohttpd-dev
 	python3-yaml python3-jsonschema
+	python3-dev python3-numpy python3-pandas python3-pytest python3-setuptools
 )
 
 say() { printf 'deps: %s\n' "$*"; }
