@@ -90,14 +90,14 @@ static int r_resolve(void *impl, const char *ref, char hash[RAT_HASH_LEN + 1])
 	int error;
 
 	path = path_of("/api/v2/trees/", ref_spec(ref, spec, sizeof(spec)), NULL, NULL);
-	error = get(impl, path, &doc);
+	error = get(rat_remote__http(impl), path, &doc);
 	free(path);
 	if (error == RAT_ENOTFOUND && !full_hash(ref) && strlen(ref) >= 8 &&
 	    strspn(ref, "0123456789abcdef") == strlen(ref)) { /* a hash's prefix */
 		rat_error_clear();
 		snprintf(spec, sizeof(spec), "@%s", ref);
 		path = path_of("/api/v2/trees/", spec, NULL, NULL);
-		error = get(impl, path, &doc);
+		error = get(rat_remote__http(impl), path, &doc);
 		free(path);
 	}
 	if (!error)
@@ -125,7 +125,7 @@ static int r_create_ref(void *impl, const char *name, rat_ref_kind kind, const c
 	    rat_buf_printf(&path, "&type=%s", kind_name(kind)) != 0)
 		error = rat_error__oom();
 	else
-		error = rat_remote__call(impl, "POST", rat_buf_cstr(&path), body, NULL);
+		error = rat_remote__call(rat_remote__http(impl), "POST", rat_buf_cstr(&path), body, NULL);
 	json_decref(body);
 	rat_buf_free(&path);
 	return error;
@@ -157,7 +157,7 @@ static int r_delete_ref(void *impl, const char *name, const char *expected_hash)
 	}
 	if ((path = at_path(name, expected_hash, NULL)) == NULL)
 		return RAT_ENOMEM;
-	error = rat_remote__call(impl, "DELETE", path, NULL, NULL);
+	error = rat_remote__call(rat_remote__http(impl), "DELETE", path, NULL, NULL);
 	free(path);
 	return error;
 }
@@ -168,7 +168,7 @@ static int r_move_ref(void *impl, const char *name, const char *expected_hash,
 	json_t *body = json_pack("{s:s, s:s, s:s}", "type", "DETACHED", "name", "DETACHED", "hash",
 				 new_hash);
 	char *path = at_path(name, expected_hash, NULL);
-	int error = !body || !path ? RAT_ENOMEM : rat_remote__call(impl, "PUT", path, body, NULL);
+	int error = !body || !path ? RAT_ENOMEM : rat_remote__call(rat_remote__http(impl), "PUT", path, body, NULL);
 
 	json_decref(body);
 	free(path);
@@ -252,7 +252,7 @@ static int r_list_refs(void *impl, rat_refs *out)
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = paged(impl, "/api/v2/trees?fetch=MINIMAL", "references", add_ref, &l)) != 0)
+	if ((error = paged(rat_remote__http(impl), "/api/v2/trees?fetch=MINIMAL", "references", add_ref, &l)) != 0)
 		rat_catalog__refs_free(out);
 	return error;
 }
@@ -333,7 +333,7 @@ static int r_contents(void *impl, const char *hash, rat_contents_kind kind, rat_
 	memset(out, 0, sizeof(*out));
 	if (!path)
 		return rat_error__oom();
-	if ((error = paged(impl, path, "entries", add_entry, &l)) != 0)
+	if ((error = paged(rat_remote__http(impl), path, "entries", add_entry, &l)) != 0)
 		rat_catalog__contents_free(out);
 	else
 		rat_catalog__contents_sort(out);
@@ -349,7 +349,7 @@ static int r_entry(void *impl, const char *hash, const char *key, rat_table_stat
 
 	snprintf(spec, sizeof(spec), "@%s", hash);
 	path = path_of("/api/v2/trees/", spec, "/contents/", key);
-	error = get(impl, path, &doc);
+	error = get(rat_remote__http(impl), path, &doc);
 	free(path);
 	if (!error)
 		error = state_of(out, json_object_get(doc, "content"), key);
@@ -367,7 +367,11 @@ static int r_find_request(void *impl, const char *id, char hash[RAT_HASH_LEN + 1
 
 static void r_free(void *impl)
 {
-	rat_remote__free(impl);
+	rat_remote_catalog *rc = impl;
+
+	rat_remote__free(rc->http);
+	json_decref(rc->commits);
+	free(rc);
 }
 
 static const rat_catalog_backend remote_backend = {
@@ -378,11 +382,17 @@ static const rat_catalog_backend remote_backend = {
 
 int rat_remote__open_catalog(rat_catalog **out, const char *uri, const char *token)
 {
-	rat_remote *r;
+	rat_remote_catalog *rc = rat__calloc(1, sizeof(*rc));
 	int error;
 
 	*out = NULL;
-	if ((error = rat_remote__open(&r, uri, token)) != 0)
+	if (!rc || (rc->commits = json_object()) == NULL) {
+		free(rc);
+		return rat_error__oom();
+	}
+	if ((error = rat_remote__open(&rc->http, uri, token)) != 0) {
+		r_free(rc);
 		return error;
-	return rat_catalog__new(out, &remote_backend, r);
+	}
+	return rat_catalog__new(out, &remote_backend, rc);
 }

@@ -111,7 +111,7 @@ int rat_remote__commit(void *impl, const rat_commit_request *request, const char
 	if (!error)
 		error = rat_buf_puts(&path, "/history/commit");
 	if (!error)
-		error = rat_remote__call(impl, "POST", rat_buf_cstr(&path), body, &answer);
+		error = rat_remote__call(rat_remote__http(impl), "POST", rat_buf_cstr(&path), body, &answer);
 	if (!error) {
 		hash = json_string_value(json_object_get(json_object_get(answer, "targetBranch"),
 							 "hash"));
@@ -164,21 +164,46 @@ static int commit_of(json_t *meta, rat_commit_info *out)
 	return 0;
 }
 
+/* Keep the commits of a history page by hash (emptied first when full). */
+static void keep_commits(rat_remote_catalog *rc, json_t *entries)
+{
+	json_t *entry, *meta;
+	size_t i;
+
+	if (json_object_size(rc->commits) + json_array_size(entries) > RAT_REMOTE_COMMITS_KEPT)
+		json_object_clear(rc->commits);
+	json_array_foreach(entries, i, entry) {
+		const char *hash = json_string_value(
+			json_object_get(meta = json_object_get(entry, "commitMeta"), "hash"));
+		if (hash)
+			json_object_set(rc->commits, hash, meta);
+	}
+}
+
+/*
+ * A commit's metadata: read with the page of history it starts (the next
+ * commit_info() calls, which follow its parents, are answered from it).
+ */
 int rat_remote__commit_info(void *impl, const char *hash, rat_commit_info *out)
 {
+	rat_remote_catalog *rc = impl;
 	char path[160];
-	json_t *doc = NULL, *entry;
+	json_t *doc = NULL, *meta;
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "/api/v2/trees/@%s/history?max-records=1", hash);
-	if ((error = rat_remote__call(impl, "GET", path, NULL, &doc)) != 0) {
-		json_decref(doc);
-		return error;
+	if ((meta = json_object_get(rc->commits, hash)) == NULL) {
+		snprintf(path, sizeof(path), "/api/v2/trees/@%s/history?max-records=%d", hash,
+			 RAT_REMOTE_HISTORY_PAGE);
+		if ((error = rat_remote__call(rc->http, "GET", path, NULL, &doc)) != 0) {
+			json_decref(doc);
+			return error;
+		}
+		keep_commits(rc, json_object_get(doc, "logEntries"));
+		meta = json_object_get(rc->commits, hash);
 	}
-	entry = json_array_get(json_object_get(doc, "logEntries"), 0);
-	error = entry ? commit_of(json_object_get(entry, "commitMeta"), out)
-		      : rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no commit %s", hash);
+	error = meta ? commit_of(meta, out)
+		     : rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CATALOG, "no commit %s", hash);
 	json_decref(doc);
 	return error;
 }
@@ -234,7 +259,7 @@ int rat_remote__merge(void *impl, const char *source_name, const char *source,
 	if (!body || rat_buf_puts(&path, "/api/v2/trees/") != 0 ||
 	    rat_remote__segment(&path, target) != 0 || rat_buf_puts(&path, "/history/merge") != 0)
 		error = rat_error__oom();
-	else if ((error = rat_remote__call(impl, "POST", rat_buf_cstr(&path), body, &doc)) == 0 &&
+	else if ((error = rat_remote__call(rat_remote__http(impl), "POST", rat_buf_cstr(&path), body, &doc)) == 0 &&
 		 (error = merge_result(doc, source, out)) == 0 && out->conflicts.count)
 		error = rat_catalog__merge_refused(source_name, target, &out->conflicts);
 	json_decref(doc);
@@ -288,9 +313,9 @@ int rat_remote__claim(void *impl, const rat_identity *id, bool move)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CATALOG,
 				      "workspace '%s' is recorded by rat serve at %s: move it on the "
 				      "server's machine (rat workspace move there)",
-				      id->name, rat_remote__uri(impl));
-	if ((error = rat_remote__call(impl, "GET", "/rat/v1/workspace", NULL, &doc)) == 0)
-		error = compare_identity(id, doc, rat_remote__uri(impl));
+				      id->name, rat_remote__uri(rat_remote__http(impl)));
+	if ((error = rat_remote__call(rat_remote__http(impl), "GET", "/rat/v1/workspace", NULL, &doc)) == 0)
+		error = compare_identity(id, doc, rat_remote__uri(rat_remote__http(impl)));
 	json_decref(doc);
 	return error;
 }

@@ -55,6 +55,23 @@ RAT_MUST_USE int rat_remote__segment(rat_buf *buf, const char *s);
 json_t *rat_remote__key_json(const char *key);
 RAT_MUST_USE int rat_remote__key_of(char **out, json_t *key);
 
+/*
+ * The remote catalog's handle (the backend's impl): its client, and the
+ * commits it has read, by hash (a commit never changes: a history read a page
+ * at a time serves the next commit_info() calls of `rat log`).
+ */
+typedef struct rat_remote_catalog {
+	rat_remote *http;
+	json_t *commits; /* hash -> commitMeta, at most RAT_REMOTE_COMMITS_KEPT */
+} rat_remote_catalog;
+#define RAT_REMOTE_COMMITS_KEPT 4096
+#define RAT_REMOTE_HISTORY_PAGE 64 /* commits read with the one asked for */
+
+static inline rat_remote *rat_remote__http(void *impl)
+{
+	return ((rat_remote_catalog *)impl)->http;
+}
+
 /* commit.c: the backend's calls that write, a commit's metadata, the identity. */
 int rat_remote__commit(void *impl, const rat_commit_request *request, const char *merge_parent,
 		       char out_hash[RAT_HASH_LEN + 1]);
