@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # tests/cli/test_remote.sh - `rat` against `rat serve` (NESSIE_URI, RAT_TOKEN):
-# three homes (machines) share one server and one warehouse. A runs and A2
-# (another machine, the same workspace) sees it and its run record; a dev branch made in A is
-# merged from A2; two homes merging from the same stale head land when they
-# changed different tables and, when both changed one, the second is refused
-# with the table named and nothing written; 5xx answers are retried, and a
-# commit whose answer was lost is retried once without landing twice; a
-# server stopped mid-run is reported, nothing local changes, and after a
-# restart the run succeeds; a product published from A is read from B's
-# machine and a revoke from A2 applies at B's next query, and B's token
-# neither publishes nor grants A's products (/rat/v1); B's token reaches none
-# of A's refs, through rat or through the Nessie API; tokens are made, listed
-# and revoked through the server, each workspace its own; what only the
-# server's machine does is refused.
+# three homes (machines) share one server and one warehouse.
+# - A runs; A2 (another machine, the same workspace) sees it and its run record.
+# - A dev branch made in A is merged from A2.
+# - Two homes merging from the same stale head both land when they changed
+#   different tables; when both changed one, the second is refused with the
+#   table named and nothing written.
+# - 5xx answers are retried; a commit whose answer was lost is retried once
+#   without landing twice.
+# - A server stopped mid-run is reported, nothing local changes, and after a
+#   restart the run succeeds.
+# - A product published from A is read from B's machine; a revoke from A2
+#   applies at B's next query; B's token neither publishes nor grants A's
+#   products (/rat/v1).
+# - B's token reaches none of A's refs, through rat or the Nessie API.
+# - Tokens are made, listed and revoked through the server, each workspace its own.
+# - What only the server's machine does is refused, and a server that is not
+#   rat serve is said as such.
 source "$RAT_SOURCE_DIR/tests/cli/lib.sh"
 unset NESSIE_URI RAT_TOKEN RAT_NOW
 export ICEBERG_WAREHOUSE="$T_DIR/warehouse"
@@ -293,6 +297,27 @@ expect_err "vacuum: workspace 'a' uses the catalog of rat serve"
 ON_URI="$SERVE_URL/iceberg" on ha "$tok_a" tables -w a
 expect_rc 1
 expect_err "does not end in /api/v2"
+
+# a server that is not rat serve (a plain file server): what it answered is said, naming
+# the server and the request, whether a 200 that is not JSON or a 404 that explains nothing
+mkdir -p "$T_DIR/plain/rat/v1"
+printf '<html>not a catalog</html>\n' >"$T_DIR/plain/rat/v1/workspace"
+plain_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+setsid python3 -m http.server --bind 127.0.0.1 --directory "$T_DIR/plain" "$plain_port" \
+	>"$T_DIR/plain.log" 2>&1 </dev/null &
+echo $! >"$T_DIR/plain.pid"
+t_cleanup() { kill -- -"$(cat "$T_DIR/proxy/pid")" -"$(cat "$T_DIR/plain.pid")" 2>/dev/null || true; }
+for _ in $(seq 1 100); do
+	(exec 3<>/dev/tcp/127.0.0.1/"$plain_port") 2>/dev/null && break
+	sleep 0.1
+done
+ON_URI="http://127.0.0.1:$plain_port/api/v2" on ha "$tok_a" tables -w a
+expect_rc 1
+expect_err "rat serve at http://127.0.0.1:$plain_port/api/v2 answered GET /rat/v1/workspace with a body that is not JSON"
+rm "$T_DIR/plain/rat/v1/workspace"
+ON_URI="http://127.0.0.1:$plain_port/api/v2" on ha "$tok_a" tables -w a
+expect_rc 1
+expect_err "answered GET /rat/v1/workspace with HTTP 404 and no error it explains"
 
 # the server stops cleanly (under ASan: no leak, no error)
 serve_stop
