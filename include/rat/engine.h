@@ -92,6 +92,27 @@ RAT_EXTERN(int) RAT_CHECKED rat_engine_machine_memory_mb(int64_t *out);
 /** Close a session. NULL is accepted. */
 RAT_EXTERN(void) rat_engine_free(rat_engine *engine);
 
+/** How a query parameter's value is given (rat_param.kind). */
+typedef enum rat_param_kind {
+	RAT_PARAM_NULL = 0,
+	RAT_PARAM_BOOL,   /**< int_value, 0 or 1 */
+	RAT_PARAM_INT64,  /**< int_value */
+	RAT_PARAM_DOUBLE, /**< double_value */
+	RAT_PARAM_TEXT,   /**< text, text_len bytes: cast as the parameter's place wants (a DATE, a DECIMAL...) */
+	RAT_PARAM_BLOB    /**< text, text_len bytes */
+} rat_param_kind;
+
+/** A value bound to a query parameter (rat_engine_query_params()). */
+typedef struct rat_param {
+	/** For `$name`: its name; NULL: the next positional parameter (`?` or `$1`, `$2`... in order). */
+	const char *name;
+	int kind;             /**< a rat_param_kind */
+	int64_t int_value;
+	double double_value;
+	const char *text;
+	size_t text_len;
+} rat_param;
+
 /** Run every statement of sql in order, discarding results. RAT_ESQL with the engine's message. */
 RAT_EXTERN(int) RAT_CHECKED rat_engine_exec(rat_engine *engine, const char *sql);
 
@@ -103,6 +124,14 @@ RAT_EXTERN(int) RAT_CHECKED rat_engine_exec(rat_engine *engine, const char *sql)
  * @return 0; RAT_ESQL with the engine's message (which names the line).
  */
 RAT_EXTERN(int) RAT_CHECKED rat_engine_query(rat_result **out, rat_engine *engine, const char *sql);
+
+/**
+ * As rat_engine_query(), the last statement's parameters bound to params
+ * (never spliced into the SQL text). A parameter left without a value, or
+ * a value no parameter takes, is RAT_ESQL naming it.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_engine_query_params(rat_result **out, rat_engine *engine, const char *sql,
+						    const rat_param *params, size_t count);
 
 RAT_EXTERN(size_t) rat_result_column_count(const rat_result *result);
 /** Column name, or NULL if col is out of range. Owned by the result. */
@@ -153,6 +182,100 @@ RAT_EXTERN(int) RAT_CHECKED rat_result_get_json(rat_result *result, size_t col, 
 
 /** Free a result. NULL is accepted. */
 RAT_EXTERN(void) rat_result_free(rat_result *result);
+
+/*
+ * Reading a result a batch at a time: the rows the engine produced next, a
+ * column at a time, without a call per value (what a binding filling column
+ * arrays wants). A batch holds at most 2048 rows; mixing with
+ * rat_result_next() is allowed: a batch's rows are counted as returned.
+ */
+
+/**
+ * Advance to the next batch of rows (the rows of the current one not yet
+ * returned by rat_result_next() are skipped). The current row is then the
+ * batch's first (rat_result_batch_row() moves it), so the per-row getters
+ * read the batch too.
+ * @return the batch's rows (> 0), 0 at the end, a negative code on failure
+ *         (e.g. RAT_ESQL when the engine fails while producing rows)
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_result_next_batch(rat_result *result);
+
+/** Make row (0-based, in the current batch) the current row. RAT_EINVALID past the batch. */
+RAT_EXTERN(int) RAT_CHECKED rat_result_batch_row(rat_result *result, size_t row);
+
+/*
+ * Copy column col of the current batch into out, one value per row of the
+ * batch (as many as rat_result_next_batch() returned), and into valid (or
+ * NULL) 1 for each row with a value and 0 for each NULL (whose out is 0).
+ * RAT_ETYPE when the column's type does not convert (the message names the
+ * column and both types), RAT_EINVALID without a current batch.
+ */
+/** BOOLEAN, as 0 and 1. */
+RAT_EXTERN(int) RAT_CHECKED rat_result_batch_bool(const rat_result *result, size_t col, uint8_t *out, uint8_t *valid);
+/**
+ * As rat_result_get_int64(): integers (an unsigned value over INT64_MAX is
+ * RAT_ETYPE naming the row), DATE in days, TIME in microseconds, TIMESTAMP
+ * and TIMESTAMP WITH TIME ZONE in microseconds since the epoch, and
+ * TIMESTAMP_S, TIMESTAMP_MS, TIMESTAMP_NS in their own unit.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_result_batch_int64(const rat_result *result, size_t col, int64_t *out, uint8_t *valid);
+/** As rat_result_get_double(): integers, FLOAT, DOUBLE, HUGEINT, DECIMAL. */
+RAT_EXTERN(int) RAT_CHECKED rat_result_batch_double(const rat_result *result, size_t col, double *out, uint8_t *valid);
+/**
+ * A DECIMAL of at most 18 digits as its unscaled integer (the value times
+ * 10^scale), and its scale into *scale. RAT_ETYPE for a wider one (read it
+ * as text) or another type.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_result_batch_decimal(const rat_result *result, size_t col, int64_t *out, uint8_t *valid, int *scale);
+/**
+ * VARCHAR and BLOB values as they are, no copy: out[i] and len[i] for each
+ * row (out[i] NULL for a NULL). Valid until the next batch or
+ * rat_result_free(). Other types are RAT_ETYPE: read them as text.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_result_batch_strings(rat_result *result, size_t col, const char **out, size_t *len);
+
+/* Rows from the caller */
+
+/** How a column's values are given (rat_column.kind). */
+typedef enum rat_column_kind {
+	RAT_COLUMN_BOOL = 1, /**< uint8_t, 0 or 1 */
+	/**
+	 * int64_t: an integer; for a DATE column days since 1970-01-01, for
+	 * TIME microseconds since midnight, for TIMESTAMP and TIMESTAMP WITH
+	 * TIME ZONE microseconds since the epoch (UTC)
+	 */
+	RAT_COLUMN_INT64,
+	RAT_COLUMN_DOUBLE, /**< double */
+	/**
+	 * const char *: text cast to the column's type as DuckDB casts VARCHAR
+	 * ("12.50" for a DECIMAL, "[1, 2]" for a list...); a BLOB column's
+	 * bytes as they are
+	 */
+	RAT_COLUMN_TEXT
+} rat_column_kind;
+
+/** One column of rows handed to rat_engine_register_rows(). */
+typedef struct rat_column {
+	const char *name;
+	/** Its SQL type: "BIGINT", "DATE", "DECIMAL(18,2)", "TIMESTAMP WITH TIME ZONE", "VARCHAR[]"... */
+	const char *type;
+	int kind;              /**< a rat_column_kind */
+	const void *values;    /**< one value per row, as kind says */
+	const size_t *lengths; /**< TEXT: each value's length in bytes; NULL: NUL-terminated */
+	const uint8_t *valid;  /**< 1 where a row has a value, 0 for NULL; NULL: every row has one */
+} rat_column;
+
+/**
+ * Make the rows the caller holds a temporary table `name` of the session
+ * (replacing one of that name): SQL in the session reads it, and
+ * rat_engine_write_table() writes it as a table ("SELECT * FROM name").
+ * Rows are copied in batches; a value its column cannot take (text that is
+ * not a date, an integer out of the column's range) is RAT_EINVALID naming
+ * the column, and leaves no table.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_engine_register_rows(rat_engine *engine, const char *name,
+						     const rat_column *columns, size_t column_count,
+						     size_t row_count);
 
 /* Writing a table */
 

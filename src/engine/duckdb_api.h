@@ -19,17 +19,34 @@
 #include "util/common.h"
 
 #define RAT_DUCKDB_FUNCTIONS(X) \
+	X(duckdb_append_data_chunk) \
+	X(duckdb_appender_close) \
+	X(duckdb_appender_column_type) \
+	X(duckdb_appender_create_ext) \
+	X(duckdb_appender_destroy) \
+	X(duckdb_appender_error) \
 	X(duckdb_array_type_array_size) \
 	X(duckdb_array_type_child_type) \
 	X(duckdb_array_vector_get_child) \
+	X(duckdb_bind_blob) \
+	X(duckdb_bind_boolean) \
+	X(duckdb_bind_double) \
+	X(duckdb_bind_int64) \
+	X(duckdb_bind_null) \
+	X(duckdb_bind_parameter_index) \
+	X(duckdb_bind_varchar_length) \
 	X(duckdb_close) \
 	X(duckdb_column_count) \
 	X(duckdb_column_logical_type) \
 	X(duckdb_column_name) \
 	X(duckdb_connect) \
 	X(duckdb_create_config) \
+	X(duckdb_create_data_chunk) \
+	X(duckdb_create_logical_type) \
 	X(duckdb_data_chunk_get_size) \
 	X(duckdb_data_chunk_get_vector) \
+	X(duckdb_data_chunk_reset) \
+	X(duckdb_data_chunk_set_size) \
 	X(duckdb_decimal_internal_type) \
 	X(duckdb_decimal_scale) \
 	X(duckdb_decimal_width) \
@@ -62,6 +79,7 @@
 	X(duckdb_logical_type_get_alias) \
 	X(duckdb_map_type_key_type) \
 	X(duckdb_map_type_value_type) \
+	X(duckdb_nparams) \
 	X(duckdb_open_ext) \
 	X(duckdb_pending_error) \
 	X(duckdb_pending_prepared_streaming) \
@@ -87,8 +105,12 @@
 	X(duckdb_union_type_member_name) \
 	X(duckdb_union_type_member_type) \
 	X(duckdb_validity_row_is_valid) \
+	X(duckdb_validity_set_row_invalid) \
+	X(duckdb_vector_assign_string_element_len) \
+	X(duckdb_vector_ensure_validity_writable) \
 	X(duckdb_vector_get_data) \
-	X(duckdb_vector_get_validity)
+	X(duckdb_vector_get_validity) \
+	X(duckdb_vector_size)
 
 typedef struct rat_duckdb_api {
 #define RAT_DUCKDB_FIELD(name) __typeof__(&name) name;
@@ -106,17 +128,34 @@ extern rat_duckdb_api rat_duckdb__fn;
 RAT_MUST_USE int rat_duckdb__load(void);
 
 #ifndef RAT_DUCKDB_API_LOADER
+#define duckdb_append_data_chunk (rat_duckdb__fn.duckdb_append_data_chunk)
+#define duckdb_appender_close (rat_duckdb__fn.duckdb_appender_close)
+#define duckdb_appender_column_type (rat_duckdb__fn.duckdb_appender_column_type)
+#define duckdb_appender_create_ext (rat_duckdb__fn.duckdb_appender_create_ext)
+#define duckdb_appender_destroy (rat_duckdb__fn.duckdb_appender_destroy)
+#define duckdb_appender_error (rat_duckdb__fn.duckdb_appender_error)
 #define duckdb_array_type_array_size (rat_duckdb__fn.duckdb_array_type_array_size)
 #define duckdb_array_type_child_type (rat_duckdb__fn.duckdb_array_type_child_type)
 #define duckdb_array_vector_get_child (rat_duckdb__fn.duckdb_array_vector_get_child)
+#define duckdb_bind_blob (rat_duckdb__fn.duckdb_bind_blob)
+#define duckdb_bind_boolean (rat_duckdb__fn.duckdb_bind_boolean)
+#define duckdb_bind_double (rat_duckdb__fn.duckdb_bind_double)
+#define duckdb_bind_int64 (rat_duckdb__fn.duckdb_bind_int64)
+#define duckdb_bind_null (rat_duckdb__fn.duckdb_bind_null)
+#define duckdb_bind_parameter_index (rat_duckdb__fn.duckdb_bind_parameter_index)
+#define duckdb_bind_varchar_length (rat_duckdb__fn.duckdb_bind_varchar_length)
 #define duckdb_close (rat_duckdb__fn.duckdb_close)
 #define duckdb_column_count (rat_duckdb__fn.duckdb_column_count)
 #define duckdb_column_logical_type (rat_duckdb__fn.duckdb_column_logical_type)
 #define duckdb_column_name (rat_duckdb__fn.duckdb_column_name)
 #define duckdb_connect (rat_duckdb__fn.duckdb_connect)
 #define duckdb_create_config (rat_duckdb__fn.duckdb_create_config)
+#define duckdb_create_data_chunk (rat_duckdb__fn.duckdb_create_data_chunk)
+#define duckdb_create_logical_type (rat_duckdb__fn.duckdb_create_logical_type)
 #define duckdb_data_chunk_get_size (rat_duckdb__fn.duckdb_data_chunk_get_size)
 #define duckdb_data_chunk_get_vector (rat_duckdb__fn.duckdb_data_chunk_get_vector)
+#define duckdb_data_chunk_reset (rat_duckdb__fn.duckdb_data_chunk_reset)
+#define duckdb_data_chunk_set_size (rat_duckdb__fn.duckdb_data_chunk_set_size)
 #define duckdb_decimal_internal_type (rat_duckdb__fn.duckdb_decimal_internal_type)
 #define duckdb_decimal_scale (rat_duckdb__fn.duckdb_decimal_scale)
 #define duckdb_decimal_width (rat_duckdb__fn.duckdb_decimal_width)
@@ -149,6 +188,7 @@ RAT_MUST_USE int rat_duckdb__load(void);
 #define duckdb_logical_type_get_alias (rat_duckdb__fn.duckdb_logical_type_get_alias)
 #define duckdb_map_type_key_type (rat_duckdb__fn.duckdb_map_type_key_type)
 #define duckdb_map_type_value_type (rat_duckdb__fn.duckdb_map_type_value_type)
+#define duckdb_nparams (rat_duckdb__fn.duckdb_nparams)
 #define duckdb_open_ext (rat_duckdb__fn.duckdb_open_ext)
 #define duckdb_pending_error (rat_duckdb__fn.duckdb_pending_error)
 #define duckdb_pending_prepared_streaming (rat_duckdb__fn.duckdb_pending_prepared_streaming)
@@ -174,8 +214,12 @@ RAT_MUST_USE int rat_duckdb__load(void);
 #define duckdb_union_type_member_name (rat_duckdb__fn.duckdb_union_type_member_name)
 #define duckdb_union_type_member_type (rat_duckdb__fn.duckdb_union_type_member_type)
 #define duckdb_validity_row_is_valid (rat_duckdb__fn.duckdb_validity_row_is_valid)
+#define duckdb_validity_set_row_invalid (rat_duckdb__fn.duckdb_validity_set_row_invalid)
+#define duckdb_vector_assign_string_element_len (rat_duckdb__fn.duckdb_vector_assign_string_element_len)
+#define duckdb_vector_ensure_validity_writable (rat_duckdb__fn.duckdb_vector_ensure_validity_writable)
 #define duckdb_vector_get_data (rat_duckdb__fn.duckdb_vector_get_data)
 #define duckdb_vector_get_validity (rat_duckdb__fn.duckdb_vector_get_validity)
+#define duckdb_vector_size (rat_duckdb__fn.duckdb_vector_size)
 #endif
 
 #endif

@@ -394,9 +394,63 @@ static int execute_last(rat_engine *engine, duckdb_prepared_statement stmt, rat_
 	return rat_engine__guard_ran(engine, g, i);
 }
 
+/* A query's result and the parameters of its last statement. */
+typedef struct query_call {
+	rat_result **out;
+	const rat_param *params;
+	size_t count;
+} query_call;
+
+static duckdb_state bind_one(duckdb_prepared_statement stmt, idx_t at, const rat_param *p)
+{
+	switch (p->kind) {
+	case RAT_PARAM_NULL: return duckdb_bind_null(stmt, at);
+	case RAT_PARAM_BOOL: return duckdb_bind_boolean(stmt, at, p->int_value != 0);
+	case RAT_PARAM_INT64: return duckdb_bind_int64(stmt, at, p->int_value);
+	case RAT_PARAM_DOUBLE: return duckdb_bind_double(stmt, at, p->double_value);
+	case RAT_PARAM_TEXT:
+		return duckdb_bind_varchar_length(stmt, at, p->text ? p->text : "", p->text_len);
+	case RAT_PARAM_BLOB: return duckdb_bind_blob(stmt, at, p->text ? p->text : "", p->text_len);
+	default: return DuckDBError;
+	}
+}
+
+/* Bind call's parameters to the prepared statement: positional ones in order, named ones by name. */
+static int bind_params(duckdb_prepared_statement stmt, const query_call *call)
+{
+	idx_t expected = duckdb_nparams(stmt), positional = 0, at;
+	size_t i;
+
+	for (i = 0; i < call->count; i++) {
+		const rat_param *p = &call->params[i];
+		if (p->kind < RAT_PARAM_NULL || p->kind > RAT_PARAM_BLOB)
+			return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+					      "parameter %zu: unknown kind %d", i + 1, p->kind);
+		if (p->name) {
+			if (duckdb_bind_parameter_index(stmt, &at, p->name) == DuckDBError)
+				return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
+						      "the query has no parameter $%s", p->name);
+		} else if ((at = ++positional) > expected) {
+			return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
+					      "the query takes %llu parameter%s, %zu given",
+					      (unsigned long long)expected, expected == 1 ? "" : "s",
+					      call->count);
+		}
+		if (bind_one(stmt, at, p) == DuckDBError)
+			return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
+					      "parameter %zu%s%s: the engine refused its value", i + 1,
+					      p->name ? " $" : "", p->name ? p->name : "");
+	}
+	if (positional < expected && call->count == positional)
+		return rat_error__set(RAT_ESQL, RAT_ERRCLASS_ENGINE,
+				      "the query takes %llu parameter%s, %zu given",
+				      (unsigned long long)expected, expected == 1 ? "" : "s", call->count);
+	return 0;
+}
+
 static int query_staged(rat_engine *engine, const char *sql, void *ctx)
 {
-	rat_result **out = ctx;
+	const query_call *call = ctx;
 	duckdb_extracted_statements statements = NULL;
 	duckdb_prepared_statement stmt = NULL;
 	rat_result *r = NULL;
@@ -404,7 +458,7 @@ static int query_staged(rat_engine *engine, const char *sql, void *ctx)
 	idx_t count, i;
 	int error;
 
-	*out = NULL;
+	*call->out = NULL;
 	if ((error = rat_engine__resolve(engine, sql)) != 0 ||
 	    (error = extract(&statements, &count, engine, sql)) != 0)
 		return error;
@@ -412,7 +466,8 @@ static int query_staged(rat_engine *engine, const char *sql, void *ctx)
 	for (i = 0; i + 1 < count; i++)
 		if ((error = run_discarding(engine, &statements, &g, i)) != 0)
 			goto cleanup;
-	if ((error = prepare(&stmt, engine, &statements, &g, count - 1)) != 0)
+	if ((error = prepare(&stmt, engine, &statements, &g, count - 1)) != 0 ||
+	    (error = bind_params(stmt, call)) != 0)
 		goto cleanup;
 	if ((r = rat__calloc(1, sizeof(*r))) == NULL) {
 		error = RAT_ENOMEM;
@@ -422,7 +477,7 @@ static int query_staged(rat_engine *engine, const char *sql, void *ctx)
 	if ((error = execute_last(engine, stmt, &g, count - 1, r)) != 0 ||
 	    (error = rat_engine__describe_columns(r)) != 0)
 		goto cleanup;
-	*out = r;
+	*call->out = r;
 	r = NULL;
 cleanup:
 	rat_result_free(r);
@@ -435,6 +490,17 @@ cleanup:
 
 int rat_engine_query(rat_result **out, rat_engine *engine, const char *sql)
 {
+	return rat_engine_query_params(out, engine, sql, NULL, 0);
+}
+
+int rat_engine_query_params(rat_result **out, rat_engine *engine, const char *sql,
+			    const rat_param *params, size_t count)
+{
+	query_call call = { out, params, count };
+
 	*out = NULL;
-	return with_staged(engine, sql, query_staged, out);
+	if (count && !params)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID,
+				      "%zu parameters announced, none given", count);
+	return with_staged(engine, sql, query_staged, &call);
 }

@@ -81,6 +81,7 @@ typedef struct rat_result_column {
 	duckdb_logical_type logical;
 	rat_buf text; /* text/JSON of the current row, on demand */
 	int text_mode; /* -1: not computed for this row; else the rat_format_mode held */
+	rat_buf batch_text; /* a batch's strings, unstaged (rat_result_batch_strings) */
 } rat_result_column;
 
 struct rat_result {
@@ -92,6 +93,7 @@ struct rat_result {
 	idx_t chunk_rows;
 	idx_t row;        /* index in chunk of the current row */
 	bool positioned;  /* a current row exists */
+	bool batched;     /* the chunk was taken whole (rat_result_next_batch) */
 	bool done;
 	uint64_t rows;
 	const rat_engine *engine; /* whose staged folders text results unstage (stage.c) */
