@@ -3,7 +3,7 @@
 
     python3 bench/run.py --build build/release
 
-Six measures, each reported as the median over BENCH_RUNS runs (6: wrk's):
+Seven measures, each reported as the median over BENCH_RUNS runs (6: wrk's):
 
   1. a full `rat run` of bench/workspace (bronze -> silver -> gold) on
      BENCH_ROWS generated rows, against the same compiled SQL run by
@@ -18,7 +18,10 @@ Six measures, each reported as the median over BENCH_RUNS runs (6: wrk's):
   5. peak RSS of a run under the tiny profile on landing data 3x its memory
      limit in size;
   6. `rat serve` over loopback, driven by wrk on measure 4's tables:
-     loadTable p50/p99 and commits per second at 1, 16 and 64 connections.
+     loadTable p50/p99 and commits per second at 1, 16 and 64 connections;
+  7. a query into a pandas DataFrame (the ratatouille package) against the
+     same result produced in C, and its peak memory against the frame's
+     size (bench/python_frame.py, run by Debian's Python).
 
 Everything it writes goes under BENCH_DIR (default build/bench/), which it
 empties first, except the report, BENCH_OUT (default bench/results/latest.md).
@@ -33,6 +36,7 @@ Environment (all optional):
   BENCH_TINY_FACTOR  tiny data size / its memory limit (default 3)
   BENCH_TINY         1: run measure 5 (default), 0: skip it
   BENCH_SERVE_SECONDS  seconds of each wrk run of measure 6 (default 5; 0 skips it)
+  BENCH_FRAME_ROWS   rows of measure 7's bigger query (default 10000000; 0 skips it)
   BENCH_KEEP         1: keep the tables and data under BENCH_DIR (default 0: remove
                      them as soon as no measure needs them; they take about 10 GB)
   BENCH_DIR, BENCH_OUT
@@ -77,6 +81,7 @@ COLD_RUNS = env_int("BENCH_COLD_RUNS", 20)
 TABLES = env_int("BENCH_TABLES", 1000)
 COMMITS = env_int("BENCH_COMMITS", 1000)
 SERVE_SECONDS = env_int("BENCH_SERVE_SECONDS", 5)
+FRAME_ROWS = env_int("BENCH_FRAME_ROWS", 10_000_000)
 TINY_FACTOR = float(os.environ.get("BENCH_TINY_FACTOR", "3"))
 TINY = os.environ.get("BENCH_TINY", "1") != "0"
 KEEP = os.environ.get("BENCH_KEEP", "0") not in ("", "0")
@@ -549,6 +554,14 @@ class Bench:
                                    "tables_latency": median(latency), "tables_first": median(first),
                                    "tables_floor": median(floor), "cold": median(cold)}
 
+    # -- 7: a query into pandas (bench/python_frame.py, under Debian's Python) vs C
+    def frame(self):
+        log(f"measure 7: query into a DataFrame vs C, 1 M and {FRAME_ROWS:,} rows, {RUNS} runs each")
+        out = run(["/usr/bin/python3", os.path.join(BENCH, "python_frame.py"), "--build", self.build,
+                   "--dir", os.path.join(WORK, "frame"), "--runs", str(RUNS), "--rows", str(FRAME_ROWS)])
+        out.check()
+        self.results["frame"] = json.loads(out.out)
+
     # -- 6: rat serve over loopback, driven by wrk (on the catalog measure's 1,000 tables)
     def serve(self):
         log(f"measure 6: rat serve, wrk for {SERVE_SECONDS} s at 1, 16 and 64 connections")
@@ -811,6 +824,13 @@ def report(b, started, machine):
             rows.append((f"6. `rat serve` commits/s, {conns} connection{'s' if conns > 1 else ''}",
                          f"{w['ok_rps']:.0f}/s", "",
                          f"p99 {w['p99'] * 1000:.1f} ms; {w['non2xx']} of {w['requests']} not 2xx (409: two on one table)"))
+    for f in r.get("frame", []):
+        label = f"7. query into pandas, {f['rows'] / 1e6:.0f} M rows × 6 columns, text {f['shape']}"
+        rows.append((f"{label}: **ratio Python / C**", f"**{f['ratio']:.2f}×**", "≤ 1.5×",
+                     verdict(f["ratio"] <= 1.5) + f" ({f['python']:.2f} s vs {f['c']:.2f} s)"))
+        rows.append((f"{label}: peak memory / DataFrame's deep size", f"{f['memory_ratio']:.2f}×",
+                     "≤ 1.3×", verdict(f["memory_ratio"] <= 1.3) +
+                     f" ({f['peak_bytes'] / 2**20:.0f} MiB / {f['deep_bytes'] / 2**20:.0f} MiB)"))
     if "tiny" in r:
         t = r["tiny"]
         a = t["as_is"]
@@ -959,6 +979,21 @@ def report(b, started, machine):
               f"{x['rss'] / 1024:.0f} MiB, spill peak {x['spill'] / 2**20:.0f} MiB" +
               (f": `{x['error']}`" if x["rc"] != 0 else "") + ".")
         w("")
+    if r.get("frame"):
+        w("### 7. A query into pandas\n")
+        w("`engine.query(\"SELECT * FROM t\")` (bindings/python) in a fresh Debian Python process, the "
+          "table bound first, against bench/frame_read.c producing the same result in C through "
+          "librat's public API (every value copied into arrays of its own). Columns: BIGINT, DOUBLE, "
+          "DECIMAL(12,2) (100,000 distinct), DATE (2,000 distinct), TIMESTAMP, VARCHAR; dtypes "
+          f"{', '.join(r['frame'][0]['dtypes'])}. Equal decimals, dates and short strings are one "
+          "shared Python object (as Arrow's deduplicate_objects), so the deep size, which counts each "
+          "use, is more than the memory they take.\n")
+        w("| rows | text | C | Python | ratio | peak memory | deep size | ratio |")
+        w("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for f in r["frame"]:
+            w(f"| {f['rows']:,} | {f['shape']} | {f['c']:.2f} s | {f['python']:.2f} s | {f['ratio']:.2f}× | "
+              f"{f['peak_bytes'] / 2**20:.0f} MiB | {f['deep_bytes'] / 2**20:.0f} MiB | {f['memory_ratio']:.2f}× |")
+        w("")
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:
         f.write("\n".join(lines))
@@ -997,6 +1032,9 @@ def main():
     b.cleanup("homes/catalog")
     if TINY:
         b.tiny()
+    if FRAME_ROWS > 0:
+        b.frame()
+        b.cleanup("frame")
     report(b, started, machine)
     b.cleanup("homes", "workspaces/bench/landing", "workspaces/tiny/landing",
               "workspaces/tiny_spillable/landing")

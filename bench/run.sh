@@ -13,7 +13,7 @@ top="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-build/release}"
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 
-for program in rat raw_duckdb bench_tool; do
+for program in rat raw_duckdb bench_tool frame_read; do
 	if [ ! -x "$build/bin/$program" ]; then
 		echo "bench: $build/bin/$program is missing: run 'make bench'" >&2
 		exit 1

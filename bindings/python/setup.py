@@ -5,8 +5,10 @@ this checkout's include/ and build/release/lib (`make build` first). The
 library's folder is recorded in the extension (its run path), so nothing
 else needs setting to import it.
 """
+import glob
 import os
 
+import numpy
 from setuptools import Extension, setup
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -22,8 +24,9 @@ setup(
     ext_modules=[
         Extension(
             "ratatouille._rat",
-            sources=[os.path.join("src", "_rat.c")],
-            include_dirs=[include_dir],
+            sources=sorted(os.path.relpath(p, here) for p in glob.glob(os.path.join(here, "src", "*.c"))),
+            depends=glob.glob(os.path.join(here, "src", "*.h")),
+            include_dirs=[include_dir, numpy.get_include()],
             library_dirs=[lib_dir],
             libraries=["rat"],
             runtime_library_dirs=[lib_dir],

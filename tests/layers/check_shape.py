@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/layers/check_shape.py - the size rules of docs/architecture.md, checked.
 
-No .c file of src/ over 700 lines; no function over 80 lines unless the
+No .c file of src/ (or of bindings/python/src/) over 700 lines; no function over 80 lines unless the
 comment right above it says why, in a sentence that starts "Long:" (at most
 five such functions in all). A function is read in the project's style:
 its definition starts at the first column and its body's braces sit alone
@@ -56,15 +56,16 @@ def main():
     args = ap.parse_args()
     src = os.path.join(args.source, 'src')
     problems, long_ones = [], []
-    for folder in sorted(os.listdir(src)):
-        base = os.path.join(src, folder)
+    folders = [(os.path.join(src, f), f'src/{f}') for f in sorted(os.listdir(src))]
+    folders.append((os.path.join(args.source, 'bindings', 'python', 'src'), 'bindings/python/src'))
+    for base, shown in folders:
         if not os.path.isdir(base):
             continue
         for name in sorted(os.listdir(base)):
             if not name.endswith('.c'):
                 continue
             path = os.path.join(base, name)
-            where = f'src/{folder}/{name}'
+            where = f'{shown}/{name}'
             with open(path, encoding='utf-8') as f:
                 lines = f.read().split('\n')
             if len(lines) - 1 > MAX_FILE_LINES:

@@ -8,6 +8,7 @@
     ws.name, ws.description, ws.nessie_branch, ws.s3_prefix, ws.config
     ws.s3_path("silver", "cleaned_sales")      # where a table's files live
     ws.list_pipelines()                        # {"bronze": [...], "silver": [...], "gold": [...]}
+    engine = ws.get_engine()                   # SQL on its tables into pandas (ratatouille.engine)
 
 A Workspace is librat's loaded workspace: its settings are read once, when it
 loads (workspace.yaml, its profile and the environment), as the `rat`
@@ -26,12 +27,13 @@ __all__ = ["Workspace", "get_workspace", "clear_cache", "LAYERS"]
 class Workspace:
     """A loaded workspace. Make one with Workspace.load() or Workspace.create()."""
 
-    __slots__ = ("_ws",)
+    __slots__ = ("_ws", "_engines")
 
     def __init__(self, handle):
         if not isinstance(handle, _rat.Workspace):
             raise TypeError("use Workspace.load(name_or_path) or Workspace.create(name=...)")
         self._ws = handle
+        self._engines = threading.local()
 
     @classmethod
     def load(cls, name_or_path=None):
@@ -111,6 +113,26 @@ class Workspace:
     def list_pipelines(self):
         """The workspace's pipelines by layer: {"bronze": [...], "silver": [...], "gold": [...]}."""
         return {layer: self._ws.pipelines(layer) for layer in LAYERS}
+
+    def get_engine(self, ref=None):
+        """An engine session on the workspace's branch: SQL on its tables into pandas.
+
+        The same session each call from one thread (a session serves one
+        thread at a time; each thread gets its own), opened again after
+        close(). ref (a branch, tag or commit) opens a new session as of it.
+        """
+        from ratatouille.engine import Engine
+
+        if ref is not None:
+            return Engine(self, ref)
+        engine = getattr(self._engines, "engine", None)
+        if engine is None or engine.closed:
+            engine = self._engines.engine = Engine(self)
+        return engine
+
+    def tables(self):
+        """The workspace's tables on its branch, as "layer.table" names, sorted."""
+        return [key for key, _kind, _rows, _error in self._ws.tables(None)]
 
     def __repr__(self):
         return f"Workspace({self.name!r}, branch={self.nessie_branch!r})"

@@ -10,12 +10,11 @@
  * Python's TypeError and ValueError, never a crash.
  *
  * Workspace: a loaded workspace (rat_workspace_open / rat_workspace_create),
- * its settings as attributes, its pipelines by layer, storage paths.
+ * its settings as attributes, its pipelines by layer, its tables, storage
+ * paths. The engine (engine.c, result.c, rows.c) and the buffers results
+ * are lent to NumPy in (buffer.c) have files of their own.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-
-#include "rat.h"
+#include "rat_py.h"
 
 #include <string.h>
 
@@ -43,17 +42,15 @@ static const struct {
 #define KINDS (sizeof(kinds) / sizeof(kinds[0]))
 static PyObject *kind_types[KINDS];
 
-/* Raise librat's last error (code) as the matching ratatouille error; NULL. */
-static PyObject *raise_rat(int code)
+PyObject *rat_py_raise_message(int code, const char *message)
 {
-	const rat_error *e = rat_error_last();
 	PyObject *type = Error, *exc;
 	size_t i;
 
 	for (i = 0; i < KINDS; i++)
 		if (kinds[i].code == code)
 			type = kind_types[i];
-	exc = PyObject_CallFunction(type, "s", e->message[0] ? e->message : "librat failed");
+	exc = PyObject_CallFunction(type, "s", message && message[0] ? message : "librat failed");
 	if (exc) {
 		PyObject *c = PyLong_FromLong(code);
 		if (c) {
@@ -63,18 +60,20 @@ static PyObject *raise_rat(int code)
 		PyErr_SetObject(type, exc);
 		Py_DECREF(exc);
 	}
+	return NULL;
+}
+
+PyObject *rat_py_raise(int code)
+{
+	rat_py_raise_message(code, rat_error_last()->message);
 	rat_error_clear();
 	return NULL;
 }
 
 /* --- Workspace --------------------------------------------------------------------------- */
 
-typedef struct {
-	PyObject_HEAD
-	rat_workspace *ws;
-} WorkspaceObject;
-
-static PyTypeObject WorkspaceType;
+typedef rat_py_workspace WorkspaceObject;
+#define WorkspaceType rat_py_workspace_type
 
 static void workspace_dealloc(WorkspaceObject *self)
 {
@@ -107,7 +106,7 @@ static PyObject *workspace_open(PyObject *cls, PyObject *args)
 	Py_BEGIN_ALLOW_THREADS
 	error = rat_workspace_open(&ws, name);
 	Py_END_ALLOW_THREADS
-	return error ? raise_rat(error) : wrap(ws);
+	return error ? rat_py_raise(error) : wrap(ws);
 }
 
 /* create(name, description=None, path=None): a new workspace folder, loaded. */
@@ -126,7 +125,7 @@ static PyObject *workspace_create(PyObject *cls, PyObject *args, PyObject *kwarg
 	Py_BEGIN_ALLOW_THREADS
 	error = rat_workspace_create(&ws, name, &opts);
 	Py_END_ALLOW_THREADS
-	return error ? raise_rat(error) : wrap(ws);
+	return error ? rat_py_raise(error) : wrap(ws);
 }
 
 static PyObject *text(const char *s)
@@ -207,7 +206,7 @@ static PyObject *workspace_pipelines(WorkspaceObject *self, PyObject *args)
 		return NULL;
 	if ((error = rat_layer_parse(&layer, name)) != 0 ||
 	    (error = rat_workspace_list_pipelines(&out, self->ws, layer)) != 0)
-		return raise_rat(error);
+		return rat_py_raise(error);
 	list = strings(&out);
 	rat_strarray_free(&out);
 	return list;
@@ -224,9 +223,40 @@ static PyObject *workspace_storage_path(WorkspaceObject *self, PyObject *args)
 	if (!PyArg_ParseTuple(args, "s|z:storage_path", &layer, &table))
 		return NULL;
 	if ((error = rat_workspace_storage_path(&path, self->ws, layer, table)) != 0)
-		return raise_rat(error);
+		return rat_py_raise(error);
 	out = text(path);
 	rat_free(path);
+	return out;
+}
+
+/* tables(ref=None): [(key, kind, rows, error), ...] of the workspace's tables at ref, sorted. */
+static PyObject *workspace_tables(WorkspaceObject *self, PyObject *args)
+{
+	const char *ref = NULL;
+	rat_table_list list = { NULL, 0 };
+	PyObject *out;
+	size_t i;
+	int error;
+
+	if (!PyArg_ParseTuple(args, "|z:tables", &ref))
+		return NULL;
+	Py_BEGIN_ALLOW_THREADS
+	error = rat_table_list_get(&list, self->ws, ref, NULL);
+	Py_END_ALLOW_THREADS
+	if (error)
+		return rat_py_raise(error);
+	out = PyList_New((Py_ssize_t)list.count);
+	for (i = 0; out && i < list.count; i++) {
+		const rat_table_info *t = &list.items[i];
+		PyObject *item = Py_BuildValue("(ssLs)", t->key, t->kind, (long long)t->rows,
+					       t->error ? t->error : "");
+		if (!item) {
+			Py_CLEAR(out);
+			break;
+		}
+		PyList_SET_ITEM(out, (Py_ssize_t)i, item);
+	}
+	rat_table_list_free(&list);
 	return out;
 }
 
@@ -239,6 +269,8 @@ static PyMethodDef workspace_methods[] = {
 	  "create(name, description=None, path=None): a new workspace folder, loaded" },
 	{ "pipelines", (PyCFunction)(void (*)(void))workspace_pipelines, METH_VARARGS,
 	  "pipelines(layer): the names of a layer's pipelines, sorted" },
+	{ "tables", (PyCFunction)(void (*)(void))workspace_tables, METH_VARARGS,
+	  "tables(ref=None): [(key, kind, rows, error), ...] of its tables at ref, sorted" },
 	{ "storage_path", (PyCFunction)(void (*)(void))workspace_storage_path, METH_VARARGS,
 	  "storage_path(layer, table=None): the folder or s3:// prefix of a layer or a table" },
 	{ NULL, NULL, 0, NULL },
@@ -262,7 +294,7 @@ static PyGetSetDef workspace_getset[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
-static PyTypeObject WorkspaceType = {
+PyTypeObject rat_py_workspace_type = {
 	PyVarObject_HEAD_INIT(NULL, 0)
 	.tp_name = "ratatouille._rat.Workspace",
 	.tp_basicsize = sizeof(WorkspaceObject),
@@ -327,10 +359,13 @@ PyMODINIT_FUNC PyInit__rat(void)
 {
 	PyObject *m;
 
-	if (PyType_Ready(&WorkspaceType) < 0 || (m = PyModule_Create(&module)) == NULL)
+	if (PyType_Ready(&WorkspaceType) < 0 || PyType_Ready(&rat_py_engine_type) < 0 ||
+	    PyType_Ready(&rat_py_buffer_type) < 0 || rat_py_result_init() < 0 ||
+	    (m = PyModule_Create(&module)) == NULL)
 		return NULL;
-	Py_INCREF(&WorkspaceType);
-	if (PyModule_AddObject(m, "Workspace", (PyObject *)&WorkspaceType) != 0 ||
+	if (PyModule_AddObjectRef(m, "Workspace", (PyObject *)&WorkspaceType) != 0 ||
+	    PyModule_AddObjectRef(m, "Engine", (PyObject *)&rat_py_engine_type) != 0 ||
+	    PyModule_AddObjectRef(m, "Buffer", (PyObject *)&rat_py_buffer_type) != 0 ||
 	    add_errors(m) != 0) {
 		Py_DECREF(m);
 		return NULL;
