@@ -251,7 +251,13 @@ typedef enum rat_column_kind {
 	 * ("12.50" for a DECIMAL, "[1, 2]" for a list...); a BLOB column's
 	 * bytes as they are
 	 */
-	RAT_COLUMN_TEXT
+	RAT_COLUMN_TEXT,
+	/**
+	 * const char *: JSON converted to the column's type as DuckDB converts
+	 * JSON (a LIST from an array, a STRUCT from an object with every field,
+	 * escapes decoded)
+	 */
+	RAT_COLUMN_JSON
 } rat_column_kind;
 
 /** One column of rows handed to rat_engine_register_rows(). */
@@ -276,6 +282,18 @@ typedef struct rat_column {
 RAT_EXTERN(int) RAT_CHECKED rat_engine_register_rows(rat_engine *engine, const char *name,
 						     const rat_column *columns, size_t column_count,
 						     size_t row_count);
+
+/**
+ * Write rows the caller holds as a Parquet file at path (replaced), typed
+ * as their columns say: what a program hands to `rat run` as an executable
+ * pipeline's output (docs/pipelines.md). It uses an engine of its own,
+ * bound to no workspace, with memory_mb of memory (0: 1024) and no
+ * spilling. A value its column cannot take is RAT_EINVALID as in
+ * rat_engine_register_rows(), and writes no file.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_rows_write_parquet(const char *path, const rat_column *columns,
+						   size_t column_count, size_t row_count,
+						   int64_t memory_mb);
 
 /* Writing a table */
 

@@ -42,14 +42,24 @@ static int check_columns(const char *name, const rat_column *columns, size_t cou
 		const rat_column *c = &columns[i];
 		if (!c->name || !c->name[0])
 			return invalid(name, i, c, "a column needs a name");
-		if (!c->type || !c->type[0] || strpbrk(c->type, ";\"") || strstr(c->type, "--"))
-			return invalid(name, i, c, "a column needs one SQL type (no ';', '\"' or '--')");
-		if (c->kind < RAT_COLUMN_BOOL || c->kind > RAT_COLUMN_TEXT)
+		if (!c->type || !c->type[0])
+			return invalid(name, i, c, "a column needs an SQL type");
+		if (c->kind < RAT_COLUMN_BOOL || c->kind > RAT_COLUMN_JSON)
 			return invalid(name, i, c, "unknown kind of values");
 		if (rows > 0 && !c->values)
 			return invalid(name, i, c, "no values given");
 	}
 	return 0;
+}
+
+/* sql is one statement: a column's type ends where the type does, or nothing is run. */
+static int one_statement(rat_engine *engine, const char *name, const char *sql)
+{
+	duckdb_extracted_statements statements = NULL;
+	idx_t count = duckdb_extract_statements(engine->conn, sql, &statements);
+
+	duckdb_destroy_extracted(&statements);
+	return count == 1 ? 0 : invalid(name, 0, NULL, "a column's type is not one SQL type");
 }
 
 /* CREATE OR REPLACE TEMP TABLE "name" ("col" TYPE, ...), run as the session's own SQL. */
@@ -67,7 +77,8 @@ static int create_table(rat_engine *engine, const char *name, const rat_column *
 		    (error = rat_sql__ident(&sql, columns[i].name)) == 0 &&
 		    (error = rat_buf_puts(&sql, " ")) == 0)
 			error = rat_buf_puts(&sql, types[i]);
-	if (!error && (error = rat_buf_puts(&sql, ")")) == 0)
+	if (!error && (error = rat_buf_puts(&sql, ")")) == 0 &&
+	    (error = one_statement(engine, name, rat_buf_cstr(&sql))) == 0)
 		error = rat_engine_exec(engine, rat_buf_cstr(&sql));
 	rat_buf_free(&sql);
 	return error;
@@ -83,11 +94,15 @@ static int cast_table(rat_engine *engine, const char *name, const char *staging,
 
 	if (!error && (error = rat_sql__ident(&sql, name)) == 0)
 		error = rat_buf_puts(&sql, " AS SELECT ");
-	for (i = 0; !error && i < count; i++)
+	for (i = 0; !error && i < count; i++) {
+		bool json = columns[i].kind == RAT_COLUMN_JSON; /* through DuckDB's JSON, not its literals */
 		if ((error = rat_buf_puts(&sql, i ? ", CAST(" : "CAST(")) == 0 &&
+		    (error = rat_buf_puts(&sql, json ? "CAST(" : "")) == 0 &&
 		    (error = rat_sql__ident(&sql, columns[i].name)) == 0 &&
-		    (error = rat_buf_printf(&sql, " AS %s) AS ", columns[i].type)) == 0)
+		    (error = rat_buf_printf(&sql, "%s AS %s) AS ", json ? " AS JSON)" : "",
+					    columns[i].type)) == 0)
 			error = rat_sql__ident(&sql, columns[i].name);
+	}
 	if (!error && (error = rat_buf_puts(&sql, " FROM temp.main.")) == 0 &&
 	    (error = rat_sql__ident(&sql, staging)) == 0)
 		error = rat_engine_exec(engine, rat_buf_cstr(&sql));
@@ -120,6 +135,7 @@ static duckdb_type vector_type(int kind, duckdb_type target)
 	case RAT_COLUMN_BOOL: return DUCKDB_TYPE_BOOLEAN;
 	case RAT_COLUMN_DOUBLE: return target == DUCKDB_TYPE_FLOAT ? target : DUCKDB_TYPE_DOUBLE;
 	case RAT_COLUMN_TEXT: return target == DUCKDB_TYPE_BLOB ? DUCKDB_TYPE_BLOB : DUCKDB_TYPE_VARCHAR;
+	case RAT_COLUMN_JSON: return DUCKDB_TYPE_VARCHAR;
 	default:
 		switch (target) {
 		case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
@@ -226,7 +242,8 @@ static int fill_vector(const char *table, size_t col, const fill *f, duckdb_vect
 			else
 				((double *)data)[i] = ((const double *)c->values)[row];
 			break;
-		case RAT_COLUMN_TEXT: {
+		case RAT_COLUMN_TEXT:
+		case RAT_COLUMN_JSON: {
 			const char *s = ((const char *const *)c->values)[row];
 			if (!s)
 				return invalid(table, col, c, "a value is NULL: mark it in valid instead");
@@ -338,7 +355,7 @@ static int plan(fill *fills, bool *cast, rat_engine *engine, const char *name,
 		fills[i].target = duckdb_get_type_id(target);
 		duckdb_destroy_logical_type(&target);
 		fills[i].vector = vector_type(columns[i].kind, fills[i].target);
-		*cast = *cast || fills[i].vector != fills[i].target;
+		*cast = *cast || fills[i].vector != fills[i].target || columns[i].kind == RAT_COLUMN_JSON;
 	}
 	if (app)
 		duckdb_appender_destroy(&app);
@@ -400,5 +417,27 @@ int rat_engine_register_rows(rat_engine *engine, const char *name, const rat_col
 		drop_table(engine, name);
 	free(types);
 	free(fills);
+	return error;
+}
+
+int rat_rows_write_parquet(const char *path, const rat_column *columns, size_t count, size_t rows,
+			   int64_t memory_mb)
+{
+	rat_engine_config config = { memory_mb > 0 ? memory_mb : 1024, 1, NULL };
+	rat_engine *engine = NULL;
+	rat_buf sql = RAT_BUF_INIT;
+	int error;
+
+	if (!path || !path[0])
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "rows need a file to go to");
+	if ((error = rat_engine__open(&engine, &config)) == 0 &&
+	    (error = rat_engine_register_rows(engine, "rows", columns, count, rows)) == 0 &&
+	    (error = rat_buf_puts(&sql, "COPY temp.main.rows TO ")) == 0 &&
+	    (error = rat_sql__literal(&sql, path)) == 0 &&
+	    (error = rat_buf_puts(&sql, " (FORMAT PARQUET)")) == 0 &&
+	    (error = rat_engine__exec_own(engine, rat_buf_cstr(&sql))) != 0)
+		rat_error__prefix("writing %s", path);
+	rat_buf_free(&sql);
+	rat_engine_free(engine);
 	return error;
 }

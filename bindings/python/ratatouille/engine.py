@@ -101,13 +101,9 @@ class Engine:
             raise ValueError(f"mode is 'overwrite' or 'append', not {mode!r}")
         table = self._table_of(path)
         temp = f"rat_frame_{next(_names)}"
-        columns, casts = _columns(df)
-        self._e.register(temp, columns, len(df))
+        self._e.register(temp, columns_of(df), len(df))
         try:
-            select = ", ".join(
-                f"CAST({_ident(c[0])} AS {casts[c[0]]}) AS {_ident(c[0])}" if c[0] in casts
-                else _ident(c[0]) for c in columns)
-            return self._e.write_table(table, f"SELECT {select} FROM temp.main.{_ident(temp)}", mode)
+            return self._e.write_table(table, f"SELECT * FROM temp.main.{_ident(temp)}", mode)
         finally:
             if not self._e.closed:
                 self._e.execute(f"DROP TABLE IF EXISTS temp.main.{_ident(temp)}")
@@ -234,7 +230,7 @@ def _valid(series):
 
 
 def _column(name, s, declared=None):
-    """(spec, cast): how one column goes to the engine, and the SQL type to cast it to (or None).
+    """(name, sql_type, kind, values, valid): how one column goes to the engine.
 
     declared: the column's SQL type when it was read (df.attrs["sql_types"]), or None.
     """
@@ -243,28 +239,28 @@ def _column(name, s, declared=None):
         return _column(name, s.astype(dtype.categories.dtype))
     kind = getattr(dtype, "kind", "O")
     if kind == "b" or isinstance(dtype, pd.BooleanDtype):
-        return (name, "BOOLEAN", "bool", s.to_numpy(dtype=np.uint8, na_value=0), _valid(s)), None
+        return (name, "BOOLEAN", "bool", s.to_numpy(dtype=np.uint8, na_value=0), _valid(s))
     if kind in "iu":
         numpy_name = np.dtype(dtype.numpy_dtype if hasattr(dtype, "numpy_dtype") else dtype).name
         if numpy_name == "uint64" and s.max(skipna=True) > np.iinfo(np.int64).max:
             raise ValueError(f"column '{name}': values past 2^63 - 1 do not fit a table's integers")
         return (name, _INTS[numpy_name], "int64", s.to_numpy(dtype=np.int64, na_value=0),
-                _valid(s)), None
+                _valid(s))
     if kind == "f":
         values = s.to_numpy(dtype=np.float64, na_value=np.nan)
         sql = "FLOAT" if np.dtype(getattr(dtype, "numpy_dtype", dtype)).itemsize == 4 else "DOUBLE"
-        return (name, sql, "double", values, (~np.isnan(values)).astype(np.uint8)), None
+        return (name, sql, "double", values, (~np.isnan(values)).astype(np.uint8))
     if kind == "M":
         if getattr(dtype, "tz", None) is not None:
             s, sql = s.dt.tz_convert("UTC").dt.tz_localize(None), "TIMESTAMP WITH TIME ZONE"
         else:
             sql = "TIMESTAMP"
         ns = s.to_numpy(dtype="datetime64[ns]").view(np.int64)
-        return (name, sql, "int64", ns // 1000, _valid(s)), None
+        return (name, sql, "int64", ns // 1000, _valid(s))
     if kind == "m":
         us = s.to_numpy(dtype="timedelta64[ns]").view(np.int64) // 1000
         texts = [None if not ok else f"{u} microseconds" for u, ok in zip(us, s.notna())]
-        return (name, "INTERVAL", "text", texts, None), None
+        return (name, "INTERVAL", "text", texts, None)
     return _object_column(name, s, declared)
 
 
@@ -273,38 +269,38 @@ def _object_column(name, s, declared=None):
     seen = {type(v) for v in values if v is not None and not _missing(v)}
     values = [None if v is None or _missing(v) else v for v in values]
     if not seen or seen <= {str}:
-        return (name, "VARCHAR", "text", values, None), None
+        return (name, "VARCHAR", "text", values, None)
     if seen <= {bytes, bytearray, memoryview}:
-        return (name, "BLOB", "text", [None if v is None else bytes(v) for v in values], None), None
+        return (name, "BLOB", "text", [None if v is None else bytes(v) for v in values], None)
     if seen <= {bool, np.bool_}:
-        return _bools(name, values), None
+        return _bools(name, values)
     if seen & {bool, np.bool_}:
         raise TypeError(f"column '{name}' mixes booleans with other values: one type per column")
     if all(issubclass(t, (int, np.integer)) and not issubclass(t, (bool, np.bool_)) for t in seen):
         if all(-2**63 <= v < 2**63 for v in values if v is not None):
-            return _numbers(name, values, "BIGINT", "int64", np.int64), None
-        return (name, "HUGEINT", "text", [None if v is None else str(v) for v in values], None), None
+            return _numbers(name, values, "BIGINT", "int64", np.int64)
+        return (name, "HUGEINT", "text", [None if v is None else str(v) for v in values], None)
     if all(issubclass(t, (float, int, np.floating, np.integer)) for t in seen):
-        return _numbers(name, values, "DOUBLE", "double", np.float64), None
+        return _numbers(name, values, "DOUBLE", "double", np.float64)
     if all(issubclass(t, decimal.Decimal) for t in seen):
-        return _decimals(name, values, declared), None
+        return _decimals(name, values, declared)
     if all(issubclass(t, datetime.datetime) for t in seen):
-        return _datetimes(name, values), None
+        return _datetimes(name, values)
     if all(issubclass(t, datetime.date) and not issubclass(t, datetime.datetime) for t in seen):
         days = [None if v is None else v.toordinal() - _EPOCH_ORDINAL for v in values]
-        return _numbers(name, days, "DATE", "int64", np.int64), None
+        return _numbers(name, days, "DATE", "int64", np.int64)
     if seen <= {datetime.time}:
         us = [None if v is None else ((v.hour * 60 + v.minute) * 60 + v.second) * 1000000 + v.microsecond
               for v in values]
-        return _numbers(name, us, "TIME", "int64", np.int64), None
+        return _numbers(name, us, "TIME", "int64", np.int64)
     if seen <= {uuid.UUID}:
-        return (name, "UUID", "text", [None if v is None else str(v) for v in values], None), None
+        return (name, "UUID", "text", [None if v is None else str(v) for v in values], None)
     if all(issubclass(t, (list, tuple, dict, np.ndarray)) for t in seen):
         t = _nested_type(name, values)
-        texts = [None if v is None else json.dumps(_complete(v, t), default=_json_default)
-                 for v in values]
+        texts = [None if v is None else json.dumps(_complete(v, t), default=_json_default,
+                                                   ensure_ascii=False) for v in values]
         nested = declared and (declared.endswith("]") or declared.startswith(("STRUCT(", "MAP(")))
-        return (name, "JSON", "text", texts, None), declared if nested else _sql_type(t)
+        return (name, declared if nested else _sql_type(t), "json", texts, None)
     kinds = ", ".join(sorted(t.__name__ for t in seen))
     raise TypeError(f"column '{name}' holds {kinds}: a table's column has one type "
                     f"(convert it first, e.g. df['{name}'].astype(str))")
@@ -449,18 +445,13 @@ def _sql_type(t):
     return "STRUCT(" + ", ".join(f"{_ident(k)} {_sql_type(v)}" for k, v in t[1].items()) + ")"
 
 
-def _columns(df):
+def columns_of(df):
+    """The frame's columns as the engine takes them (Engine.register, rat_engine_register_rows)."""
     names = [str(c) for c in df.columns]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"the DataFrame has duplicate columns: {', '.join(dup)}")
     if not names:
         raise ValueError("the DataFrame has no column")
-    specs, casts = [], {}
     declared = df.attrs.get("sql_types") or {}
-    for name, (_label, s) in zip(names, df.items()):
-        spec, cast = _column(name, s, declared.get(name))
-        specs.append(spec)
-        if cast:
-            casts[name] = cast
-    return specs, casts
+    return [_column(name, s, declared.get(name)) for name, (_label, s) in zip(names, df.items())]

@@ -4,7 +4,7 @@
  * writes from. ratatouille/engine.py turns a DataFrame's columns into
  *   (name, sql_type, kind, values, valid)
  * with kind "bool" (values: bytes-like of uint8), "int64" (int64), "double"
- * (float64) or "text" (a sequence of str, bytes or None), and valid a
+ * (float64), "text" or "json" (a sequence of str, bytes or None), and valid a
  * bytes-like of uint8 (1: a value) or None. Numbers are read in place
  * through the buffer protocol: nothing is copied before the engine's own
  * copy.
@@ -90,6 +90,7 @@ static int column_from(column_in *in, PyObject *spec, Py_ssize_t rows)
 	static const struct { const char *name; int kind; Py_ssize_t size; } kinds[] = {
 		{ "bool", RAT_COLUMN_BOOL, 1 }, { "int64", RAT_COLUMN_INT64, 8 },
 		{ "double", RAT_COLUMN_DOUBLE, 8 }, { "text", RAT_COLUMN_TEXT, 0 },
+		{ "json", RAT_COLUMN_JSON, 0 },
 	};
 	const char *kind;
 	PyObject *values, *valid;
@@ -100,9 +101,9 @@ static int column_from(column_in *in, PyObject *spec, Py_ssize_t rows)
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(kinds[k].name, kind) != 0; k++)
 		;
 	if (k == sizeof(kinds) / sizeof(kinds[0]))
-		return bad(in->c.name, "kind is bool, int64, double or text");
+		return bad(in->c.name, "kind is bool, int64, double, text or json");
 	in->c.kind = kinds[k].kind;
-	if (in->c.kind == RAT_COLUMN_TEXT)
+	if (in->c.kind == RAT_COLUMN_TEXT || in->c.kind == RAT_COLUMN_JSON)
 		return texts_in(in, values, rows);
 	if (PyObject_GetBuffer(values, &in->values, PyBUF_C_CONTIGUOUS) < 0)
 		return -1;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rat.h"
 
@@ -275,6 +276,38 @@ static void rows_a_column_cannot_take_leave_no_table(void **state)
 	assert_null(r);
 }
 
+static void json_rows_and_a_parquet_file(void **state)
+{
+	static const char *nested[3] = { "{\"k\": \"a\\nb \\u00e9\", \"n\": [1, 2]}", "{\"k\": null, \"n\": []}",
+					 "{\"k\": \"x\", \"n\": null}" };
+	static int64_t ids[3] = { 1, 2, 3 };
+	static const char *bad[1] = { "{\"k\": " };
+	rat_column cols[2] = { { "id", "INTEGER", RAT_COLUMN_INT64, ids, NULL, NULL },
+			       { "st", "STRUCT(k VARCHAR, n INTEGER[])", RAT_COLUMN_JSON, nested, NULL, NULL } };
+	rat_column broken = { "st", "STRUCT(k VARCHAR)", RAT_COLUMN_JSON, bad, NULL, NULL };
+	char path[4200], sql[4400];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(rat_engine_register_rows(locked, "nested", cols, 2, 3), 0);
+	/* JSON's escapes decoded (DuckDB's own VARCHAR literals would keep "anb") */
+	assert_string_equal(test_value(locked, "SELECT st.k FROM nested WHERE id = 1"), "a\nb \xc3\xa9");
+	assert_string_equal(test_value(locked, "SELECT typeof(st) || ' ' || len(st.n) FROM nested WHERE id = 1"),
+			    "STRUCT(k VARCHAR, n INTEGER[]) 2");
+	assert_int_equal(rat_engine_register_rows(locked, "broken", &broken, 1, 1), RAT_EINVALID);
+
+	snprintf(path, sizeof(path), "%s/rows.parquet", session.dir);
+	assert_int_equal(rat_rows_write_parquet(path, cols, 2, 3, 0), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) || ' ' || sum(id) || ' ' || max(st.k) || ' ' || "
+				   "typeof(any_value(st)) FROM read_parquet('%s')", path);
+	assert_string_equal(test_value(session.engine, sql), "3 6 x STRUCT(k VARCHAR, n INTEGER[])");
+	/* a value its column cannot take writes no file */
+	snprintf(path, sizeof(path), "%s/broken.parquet", session.dir);
+	assert_int_equal(rat_rows_write_parquet(path, &broken, 1, 1, 0), RAT_EINVALID);
+	assert_int_not_equal(stat(path, &st), 0);
+	assert_int_equal(rat_rows_write_parquet("", cols, 2, 3, 0), RAT_EINVALID);
+}
+
 static int setup(void **state)
 {
 	*state = &session;
@@ -299,6 +332,7 @@ int main(void)
 		cmocka_unit_test(parameters_are_bound),
 		cmocka_unit_test(rows_become_a_temporary_table),
 		cmocka_unit_test(rows_a_column_cannot_take_leave_no_table),
+		cmocka_unit_test(json_rows_and_a_parquet_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
