@@ -83,6 +83,12 @@ typedef struct rat_run_step {
 	const char *error;      /**< "" unless failed: names the pipeline and file */
 	const char *warnings;   /**< warn-severity findings, one per line; "" when none */
 	const char *sql;        /**< the compiled SQL (dry runs, and SQL pipelines) */
+	/**
+	 * What the pipeline logged itself (a Python pipeline's context.log), one
+	 * line each, "LEVEL message"; "" when nothing. (Added in 0.1: at the
+	 * end, the fields before it keep their places.)
+	 */
+	const char *log;
 } rat_run_step;
 
 typedef struct rat_run_info {

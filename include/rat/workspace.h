@@ -254,7 +254,9 @@ RAT_EXTERN(const rat_subscription_config *) rat_workspace_subscription(const rat
  * A folder <name>/ without those beside a flat <name>.sql holds the flat
  * pipeline's documents and tests, and is no pipeline of its own. Free with
  * rat_strarray_free(). RAT_EINVALID if one name is defined twice: two flat
- * files, or a flat file and the folder's that differ (both named).
+ * files, or a flat file and the folder's that differ (both named). A Python
+ * file with a pipeline decorator (`@bronze_pipeline(name="raw_sales")`) is
+ * named by it: its name=, else its function's name. Sorted.
  */
 RAT_EXTERN(int) RAT_CHECKED rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer);
 

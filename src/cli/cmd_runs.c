@@ -29,6 +29,7 @@ static void json_step(cli_json *j, const rat_run_step *s)
 	cli_json_unset(j, "error", s->error);
 	cli_json_unset(j, "warnings", s->warnings);
 	cli_json_unset(j, "sql", s->sql);
+	cli_json_unset(j, "log", s->log);
 	cli_json_close(j);
 }
 
@@ -97,6 +98,8 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool verbose)
 				s->write_passes);
 		for (const char *w = s->warnings; *w; w += strcspn(w, "\n"), w += *w == '\n')
 			fprintf(out, "    warning: %.*s\n", (int)strcspn(w, "\n"), w);
+		for (const char *l = s->log; verbose && *l; l += strcspn(l, "\n"), l += *l == '\n')
+			fprintf(out, "    log: %.*s\n", (int)strcspn(l, "\n"), l);
 		if (verbose && s->error[0] && strcmp(s->error, r->error) != 0) /* else: below */
 			fprintf(out, "    error: %s\n", s->error);
 	}

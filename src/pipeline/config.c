@@ -514,6 +514,9 @@ static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struc
 						     "'%s' is not a folder under landing/ "
 						     "(relative, no '..')",
 						     p->landing);
+		/* "sales/" is the folder sales: its files are landing/sales/<name> */
+		while (strlen(p->landing) > 1 && p->landing[strlen(p->landing) - 1] == '/')
+			p->landing[strlen(p->landing) - 1] = '\0';
 	}
 	if (rat_yaml__field(&f, root, "", "command")) {
 		if (p->kind != RAT_PIPELINE_COMMAND)

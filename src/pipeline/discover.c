@@ -10,6 +10,7 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/pydecl.h"
 #include "rat/workspace.h"
 #include "config/config.h"
 #include "pipeline/pipeline.h"
@@ -102,6 +103,54 @@ static int note_flat_files(rat_pipeline *p, const rat_workspace *ws, const char 
 	return error;
 }
 
+/* strings' copies into an empty list (the YAML's, when it set one, win). */
+static int take_list(rat_strarray *to, const rat_strarray *from)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && to->count == 0 && i < from->count; i++)
+		error = rat_strarray__push(to, from->strings[i]);
+	return error;
+}
+
+/*
+ * A Python pipeline's decorator (util/pydecl.h), for what its YAML does not
+ * say: description, owner, unique key, partitioning, tags, the schedule (a
+ * trigger) and depends_on. A file without one stays a plain script.
+ */
+static int python_declaration(rat_pipeline *p)
+{
+	rat_pydecl decl = RAT_PYDECL_INIT;
+	rat_buf text = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_fs__read_text(&text, p->source_path, p->display, MAX_SOURCE_BYTES)) != 0 ||
+	    (error = rat_pydecl__scan(&decl, rat_buf_cstr(&text), p->display)) != 0 || !decl.found)
+		goto cleanup;
+	if ((p->py_function = rat__strdup(decl.function)) == NULL ||
+	    (!p->description && decl.description && (p->description = rat__strdup(decl.description)) == NULL) ||
+	    (!p->owner && decl.owner && (p->owner = rat__strdup(decl.owner)) == NULL)) {
+		error = RAT_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = take_list(&p->unique_key, &decl.unique_key)) != 0 ||
+	    (error = take_list(&p->doc_tags, &decl.tags)) != 0 ||
+	    (error = take_list(&p->py_depends_on, &decl.depends_on)) != 0)
+		goto cleanup;
+	if (!p->partition_by_set && decl.partition_by.count) {
+		p->partition_by_set = true;
+		error = take_list(&p->partition_by, &decl.partition_by);
+	}
+	if (!error && decl.schedule && p->triggers.count == 0)
+		error = rat_strarray__push_owned(&p->triggers,
+						 rat__sprintf("type=schedule cron=%s", decl.schedule));
+cleanup:
+	rat_pydecl__free(&decl);
+	rat_buf_free(&text);
+	return error;
+}
+
 int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *layer,
 		       const char *stem, const char *name)
 {
@@ -168,6 +217,8 @@ int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *lay
 	}
 	p->config_display = yaml_display;
 	yaml_display = NULL;
+	if (!error && p->kind == RAT_PIPELINE_PYTHON)
+		error = python_declaration(p);
 	if (!error && strcmp(base, dir) != 0)
 		error = note_flat_files(p, ws, dir);
 cleanup:
@@ -230,6 +281,15 @@ static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 	size_t i;
 	int error;
 
+	for (i = 0; i < p->py_depends_on.count; i++) { /* a Python pipeline's depends_on= */
+		const char *key;
+		if ((error = rat_pipeline__resolve_ref(&key, all, p, p->py_depends_on.strings[i])) != 0) {
+			rat_error__prefix("%s: depends_on", p->display);
+			return error;
+		}
+		if (!rat_strarray__contains(&p->deps, key) && (error = rat_strarray__push(&p->deps, key)) != 0)
+			return error;
+	}
 	if (!p->sql)
 		return 0;
 	tc.path = p->display;
@@ -261,6 +321,8 @@ static int find_deps(rat_pipeline *p, const rat_pipelines *all)
 int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
 {
 	rat_strarray names[RAT_LAYER_COUNT] = { RAT_STRARRAY_INIT, RAT_STRARRAY_INIT,
+						 RAT_STRARRAY_INIT },
+		     stems[RAT_LAYER_COUNT] = { RAT_STRARRAY_INIT, RAT_STRARRAY_INIT,
 						 RAT_STRARRAY_INIT };
 	size_t total = 0, i;
 	int layer, error = 0;
@@ -270,7 +332,8 @@ int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
 	if ((error = rat_pipeline__secrets_new(&out->secrets)) != 0)
 		return error;
 	for (layer = 0; !error && layer < RAT_LAYER_COUNT; layer++)
-		if ((error = rat_workspace_list_pipelines(&names[layer], ws, (rat_layer)layer)) == 0)
+		if ((error = rat_workspace__list_pipeline_files(&names[layer], &stems[layer], ws,
+								 (rat_layer)layer)) == 0)
 			total += names[layer].count;
 	if (error || (error = load_macros(out, ws)) != 0)
 		goto cleanup;
@@ -282,12 +345,14 @@ int rat_pipeline__load_all(rat_pipelines *out, const rat_workspace *ws)
 		for (i = 0; !error && i < names[layer].count; i++)
 			error = rat_pipeline__load(&out->items[out->count++], ws,
 						   rat_layer_name((rat_layer)layer),
-						   names[layer].strings[i], names[layer].strings[i]);
+						   stems[layer].strings[i], names[layer].strings[i]);
 	for (i = 0; !error && i < out->count; i++)
 		error = find_deps(&out->items[i], out);
 cleanup:
-	for (layer = 0; layer < RAT_LAYER_COUNT; layer++)
+	for (layer = 0; layer < RAT_LAYER_COUNT; layer++) {
 		rat_strarray_free(&names[layer]);
+		rat_strarray_free(&stems[layer]);
+	}
 	if (error)
 		rat_pipelines_free(out);
 	return error;
@@ -342,6 +407,8 @@ void rat_pipeline__free(rat_pipeline *p)
 	free(p->freshness_column);
 	free(p->documentation);
 	rat_strarray_free(&p->triggers);
+	free(p->py_function);
+	rat_strarray_free(&p->py_depends_on);
 	rat_strarray_free(&p->deps);
 	rat_strarray_free(&p->warnings);
 }

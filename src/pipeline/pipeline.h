@@ -109,6 +109,8 @@ typedef struct rat_pipeline {
 	char *sql;         /* the SQL text (template), NULL for executables */
 	int sql_first_line; /* always 1: annotations stay in the text as comments */
 	char *command;     /* RAT_PIPELINE_COMMAND */
+	char *py_function; /* a Python pipeline's decorated function (util/pydecl.h); NULL: a script */
+	rat_strarray py_depends_on; /* its decorator's depends_on=, resolved into deps */
 
 	char *description;
 	char *owner;       /* a string, or "team <email> (slack)" made from the mapping */

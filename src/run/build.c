@@ -572,6 +572,29 @@ static const char *planned_operation(const build *b)
 							 : "create";
 }
 
+/*
+ * A Python pipeline whose inputs rat knows: decorated, reading its landing
+ * folder (and the tables it depends_on). Others may read anything (an API,
+ * a file elsewhere): they run every time.
+ */
+static bool known_inputs(const rat_pipeline *p)
+{
+	return p->py_function && p->landing;
+}
+
+/* The fingerprint of a known-inputs pipeline from its source file, and whether its table has it. */
+static int source_fingerprint(build *b, bool *fresh)
+{
+	rat_buf text = RAT_BUF_INIT;
+	int error;
+
+	if ((error = rat_fs__read_file(&text, b->p->source_path, (size_t)4 << 20)) == 0 &&
+	    (error = rat_run__fingerprint(b, rat_buf_cstr(&text))) == 0)
+		error = rat_run__up_to_date(b, rat_buf_cstr(&text), fresh);
+	rat_buf_free(&text);
+	return error;
+}
+
 int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline *p,
 		   rat_run_record *rec, rat_run_step *step)
 {
@@ -595,6 +618,14 @@ int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline 
 		ends(&b, RAT_STEP_SKIPPED, "no new files");
 		goto cleanup;
 	}
+	if (known_inputs(p)) { /* skipped before it runs when its source and inputs are the same */
+		if ((error = source_fingerprint(&b, &fresh)) != 0)
+			goto cleanup;
+		if (fresh && !ctx->opts->dry_run) {
+			ends(&b, RAT_STEP_SKIPPED, "up to date");
+			goto cleanup;
+		}
+	}
 	if (ctx->opts->dry_run && p->kind != RAT_PIPELINE_SQL) {
 		ends(&b, RAT_STEP_OK, "not run (executable)"); /* a dry run executes nothing */
 		goto cleanup;
@@ -605,8 +636,8 @@ int rat_run__build(const rat_run_context *ctx, size_t index, const rat_pipeline 
 		ends(&b, RAT_STEP_SKIPPED, "no output");
 		goto cleanup;
 	}
-	if ((error = rat_run__fingerprint(&b, rat_buf_cstr(&sql))) != 0 ||
-	    (error = rat_run__up_to_date(&b, rat_buf_cstr(&sql), &fresh)) != 0)
+	if (!known_inputs(p) && ((error = rat_run__fingerprint(&b, rat_buf_cstr(&sql))) != 0 ||
+				 (error = rat_run__up_to_date(&b, rat_buf_cstr(&sql), &fresh)) != 0))
 		goto cleanup;
 	if (fresh && !(ctx->opts->dry_run && upstream_changes(&b))) {
 		ends(&b, RAT_STEP_SKIPPED, "up to date"); /* (a dry run would rebuild what it reads) */

@@ -3,10 +3,18 @@
  * run as a child process with the workspace's environment and RAT_*
  * variables, writing its rows as files into a folder it is given; a
  * failure names the pipeline and shows the end of its output.
+ *
+ * A Python file with a pipeline decorator (util/pydecl.h) runs under the
+ * Python the ratatouille package is for (RAT_PYTHON, else the build's),
+ * through `python -m ratatouille._runner FILE FUNCTION`: the runner calls
+ * the function with a context whose write() hands rows to the same folder
+ * as Parquet, whose query() reads the run branch, and whose log lines come
+ * back into the step's record.
  */
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/dl.h"
 #include "util/fs.h"
 #include "util/proc.h"
 #include "util/random.h"
@@ -77,6 +85,82 @@ static int child_env(rat_strarray *out, const build *b, const char *out_dir, con
 	return error;
 }
 
+#ifndef RAT_PYTHON_DEFAULT
+#define RAT_PYTHON_DEFAULT "python3"
+#endif
+
+/* The folder holding the ratatouille package: RAT_PYTHONPATH, else beside librat; NULL: none found. */
+static char *package_dir(const rat_workspace *ws)
+{
+	static const char *const beside[] = { "%s/../python", "%s/../share/rat/python" };
+	const char *given = rat_workspace__env(ws, "RAT_PYTHONPATH");
+	char self[4096], *dir, *init;
+	size_t i;
+
+	if (given && given[0])
+		return rat__strdup(given);
+	if (rat_dl__self_dir(self, sizeof(self)) != 0)
+		return NULL;
+	for (i = 0; i < RAT_ARRAY_SIZE(beside); i++) {
+		bool found;
+		if ((dir = rat__sprintf(beside[i], self)) == NULL)
+			return NULL;
+		init = rat__sprintf("%s/ratatouille/__init__.py", dir);
+		found = init && rat_fs__is_file(init);
+		free(init);
+		if (found)
+			return dir;
+		free(dir);
+	}
+	return NULL; /* installed where the interpreter looks (pip install) */
+}
+
+/*
+ * What a decorated Python pipeline's runner needs beyond a script's: where
+ * the package is, the workspace's folder and state (to read the run branch:
+ * the catalog and the warehouse, never a credential), the run branch, the
+ * table, where its log goes, and the new landing files (one a line).
+ */
+static int python_env(rat_strarray *out, const build *b, const char *log_path,
+		      const char *landing_list)
+{
+	const rat_workspace *ws = b->ctx->ws;
+	static const char *const passed[] = { "RAT_PROFILE", "RAT_NOW", "NESSIE_URI", NULL };
+	char *pkg = package_dir(ws);
+	const char *value;
+	size_t i;
+	int error = 0;
+
+	if ((pkg && rat_strarray__push_owned(out, rat__sprintf("PYTHONPATH=%s", pkg))) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_HOME=%s", rat_workspace_home(ws))) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_WORKSPACE_PATH=%s", rat_workspace_path(ws))) ||
+	    rat_strarray__push_owned(out, rat__sprintf("ICEBERG_WAREHOUSE=%s", rat_workspace_warehouse(ws))) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_RUN_BRANCH=%s", b->ctx->branch)) ||
+	    rat_strarray__push_owned(out, rat__sprintf("RAT_LOG_FILE=%s", log_path)) ||
+	    (landing_list && rat_strarray__push_owned(out, rat__sprintf("RAT_LANDING_FILES=%s", landing_list))))
+		error = RAT_ENOMEM;
+	for (i = 0; !error && passed[i]; i++)
+		if ((value = rat_workspace__env(ws, passed[i])) != NULL)
+			error = rat_strarray__push_owned(out, rat__sprintf("%s=%s", passed[i], value));
+	free(pkg);
+	return error;
+}
+
+/* The new landing files a run hands a landing pipeline, one absolute path a line, into path. */
+static int write_landing_list(const build *b, const char *path)
+{
+	rat_buf text = RAT_BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < b->new_abs.count; i++)
+		error = rat_buf_printf(&text, "%s\n", b->new_abs.strings[i]);
+	if (!error)
+		error = rat_fs__write_file_atomic(path, text.ptr ? text.ptr : "", text.len);
+	rat_buf_free(&text);
+	return error;
+}
+
 /* The last lines of a log, for an error message. */
 static char *log_tail(const char *path)
 {
@@ -98,13 +182,51 @@ static char *log_tail(const char *path)
 	return tail;
 }
 
+/* The decorated Python pipeline's own environment, after a script's (python_env). */
+static int decorated_env(rat_strarray *env, build *b)
+{
+	char *log_path = rat__sprintf("%s/pipeline.log", b->scratch);
+	char *landing = b->p->landing ? rat__sprintf("%s/landing_files", b->scratch) : NULL;
+	int error = 0;
+
+	if (!log_path || (b->p->landing && !landing))
+		error = RAT_ENOMEM;
+	if (!error && landing)
+		error = write_landing_list(b, landing);
+	if (!error)
+		error = python_env(env, b, log_path, landing);
+	free(log_path);
+	free(landing);
+	return error;
+}
+
+/* What a decorated Python pipeline logged (context.log) into its step's record. */
+static void keep_log(build *b)
+{
+	char *path = rat__sprintf("%s/pipeline.log", b->scratch);
+	rat_buf text = RAT_BUF_INIT;
+
+	if (path && rat_fs__read_file(&text, path, (size_t)1 << 20) == 0 && text.len) {
+		while (text.len && text.ptr[text.len - 1] == '\n')
+			text.ptr[--text.len] = '\0';
+		b->step->log = rat_run__keep(b->rec, rat_buf_cstr(&text));
+	}
+	rat_error_clear(); /* no log: nothing to keep */
+	rat_buf_free(&text);
+	free(path);
+}
+
 static int spawn(build *b, const char *out_dir, const char *log_path)
 {
 	const rat_pipeline *p = b->p;
+	const char *python = rat_workspace__env(b->ctx->ws, "RAT_PYTHON");
 	const char *argv_py[] = { "python3", p->source_path, NULL };
+	const char *argv_decorated[] = { python && python[0] ? python : RAT_PYTHON_DEFAULT, "-m",
+					 "ratatouille._runner", p->source_path, p->py_function, NULL };
 	const char *argv_sh[] = { "sh", p->source_path, NULL };
 	const char *argv_cmd[] = { "sh", "-c", p->command, NULL };
-	const char *const *argv = p->kind == RAT_PIPELINE_PYTHON ? argv_py
+	const char *const *argv = p->py_function ? argv_decorated
+				  : p->kind == RAT_PIPELINE_PYTHON ? argv_py
 				  : p->kind == RAT_PIPELINE_SHELL ? argv_sh : argv_cmd;
 	rat_strarray env = RAT_STRARRAY_INIT;
 	posix_spawn_file_actions_t actions;
@@ -117,7 +239,8 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = rat_fs__mkdir_p(tmp)) != 0 || (error = child_env(&env, b, out_dir, work)) != 0)
+	if ((error = rat_fs__mkdir_p(tmp)) != 0 || (error = child_env(&env, b, out_dir, work)) != 0 ||
+	    (p->py_function && (error = decorated_env(&env, b)) != 0))
 		goto cleanup;
 	if ((envp = rat__calloc(env.count + 1, sizeof(char *))) == NULL) {
 		error = RAT_ENOMEM;
@@ -144,6 +267,8 @@ static int spawn(build *b, const char *out_dir, const char *log_path)
 	rat_run__watch_child(b->ctx, b->index, pid);
 	rat_proc__wait(pid, &status, 0);
 	rat_run__watch_child(b->ctx, b->index, 0);
+	if (p->py_function)
+		keep_log(b);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		goto cleanup;
 	if (rat_run__cancelled(b->ctx)) {

@@ -32,7 +32,8 @@
 #include <sys/wait.h>
 
 /*
- * What a build's result depends on: its compiled SQL, its configuration
+ * What a build's result depends on: its compiled SQL (a decorated Python
+ * pipeline's source), its configuration
  * (materialization, keys, partitioning, checks), the version of every table
  * it reads, and the landing files it reads (names, sizes, times).
  */
@@ -74,7 +75,8 @@ int rat_run__up_to_date(build *b, const char *sql, bool *fresh)
 	int error;
 
 	*fresh = false;
-	if (!b->entry || b->ctx->opts->full_refresh || b->p->kind != RAT_PIPELINE_SQL)
+	if (!b->entry || b->ctx->opts->full_refresh ||
+	    (b->p->kind != RAT_PIPELINE_SQL && !(b->p->py_function && b->p->landing)))
 		return 0;
 	if (b->p->materialized == RAT_MATERIALIZE_VIEW) {
 		if (!b->entry->state.view)

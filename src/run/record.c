@@ -45,7 +45,7 @@ int rat_run__record_new(rat_run_record **out, size_t steps)
 	rec->info.record_error = "";
 	for (i = 0; i < steps; i++) {
 		rat_run_step *s = &rec->info.steps[i];
-		s->key = s->operation = s->error = s->warnings = s->sql = "";
+		s->key = s->operation = s->error = s->warnings = s->sql = s->log = "";
 	}
 	*out = rec;
 	return 0;
@@ -81,7 +81,7 @@ char *rat_run__records_dir(const char *home, const char *workspace)
 static json_t *step_json(const rat_run_step *s)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			 "s:s, s:s, s:s}",
+			 "s:s, s:s, s:s, s:s}",
 			 "pipeline", s->key, "status", status_names[s->status], "operation",
 			 s->operation, "started_ms", (json_int_t)s->started_ms, "finished_ms",
 			 (json_int_t)s->finished_ms, "rows_in", (json_int_t)s->rows_in, "rows_out",
@@ -91,7 +91,7 @@ static json_t *step_json(const rat_run_step *s)
 			 (json_int_t)s->write_passes, "checks_passed",
 			 (json_int_t)s->checks_passed, "checks_failed", (json_int_t)s->checks_failed,
 			 "checks_warned", (json_int_t)s->checks_warned, "error", s->error,
-			 "warnings", s->warnings, "sql", s->sql);
+			 "warnings", s->warnings, "sql", s->sql, "log", s->log);
 }
 
 json_t *rat_run__record_json(const rat_run_info *r)
@@ -189,6 +189,7 @@ static void load_step(rat_run_record *rec, rat_run_step *s, json_t *j)
 	s->error = text_of(rec, j, "error");
 	s->warnings = text_of(rec, j, "warnings");
 	s->sql = text_of(rec, j, "sql");
+	s->log = text_of(rec, j, "log");
 }
 
 int rat_run__record_parse(rat_run_record **out, json_t *doc, const char *what)

@@ -37,3 +37,16 @@ void *rat_dl__open(const char *library, const char *dir, char *why, size_t len)
 		why[0] = '\0'; /* found after all: no failure to tell */
 	return lib;
 }
+
+int rat_dl__self_dir(char *out, size_t len)
+{
+	const char *slash;
+	Dl_info self;
+
+	if (!dladdr((void *)rat_dl__self_dir, &self) || !self.dli_fname ||
+	    (slash = strrchr(self.dli_fname, '/')) == NULL ||
+	    (size_t)(slash - self.dli_fname) + 1 > len)
+		return -1;
+	snprintf(out, len, "%.*s", (int)(slash - self.dli_fname), self.dli_fname);
+	return 0;
+}

@@ -30,6 +30,12 @@
  */
 void *rat_dl__open(const char *library, const char *dir, char *why, size_t len);
 
+/**
+ * The folder of the object this code is in (librat's lib/, or a program
+ * linked with it statically) into out: 0, or -1 when the loader does not say.
+ */
+int rat_dl__self_dir(char *out, size_t len);
+
 /* What a loader keeps of why it failed. */
 #define RAT_DL_FAILURE_MAX 512
 

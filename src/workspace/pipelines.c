@@ -1,11 +1,15 @@
 /*
  * workspace/pipelines.c - rat_workspace_list_pipelines(): a layer's
  * pipelines, in either layout (a flat file, or a folder of its name), and a
- * flat pipeline's folder of documents and tests beside it.
+ * flat pipeline's folder of documents and tests beside it. A Python file
+ * with a pipeline decorator (util/pydecl.h) is named by it, as the original
+ * Ratatouille named it: its name=, else its function's name.
  */
 #include "util/common.h"
 #include "util/fs.h"
+#include "util/pydecl.h"
 #include "util/yaml.h"
+#include "workspace/workspace.h"
 #include "rat/workspace.h"
 
 #include <libfyaml.h>
@@ -171,7 +175,7 @@ static int check_both_layouts(const rat_workspace *ws, const char *layer, const 
 	return error;
 }
 
-int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer)
+static int list_stems(rat_strarray *out, const rat_workspace *ws, rat_layer layer)
 {
 	rat_strarray entries = RAT_STRARRAY_INIT, names = RAT_STRARRAY_INIT,
 		     folders = RAT_STRARRAY_INIT;
@@ -234,4 +238,89 @@ cleanup:
 	rat_strarray_free(&entries);
 	free(dir);
 	return error;
+}
+
+/* A Python pipeline's name from its decorator, into *name (NULL: a plain script, or no .py). */
+static int decorated_name(char **name, const rat_workspace *ws, const char *layer,
+			  const char *stem)
+{
+	static const char *const forms[] = { "%s/pipelines/%s/%s/pipeline.py", "%s/pipelines/%s/%s.py" };
+	rat_pydecl decl = RAT_PYDECL_INIT;
+	rat_buf text = RAT_BUF_INIT;
+	char *path = NULL, *display;
+	size_t i;
+	int error = 0;
+
+	*name = NULL;
+	for (i = 0; !path && i < RAT_ARRAY_SIZE(forms); i++) {
+		if ((path = rat__sprintf(forms[i], rat_workspace_path(ws), layer, stem)) == NULL)
+			return RAT_ENOMEM;
+		if (!rat_fs__is_file(path)) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (!path)
+		return 0;
+	display = path + strlen(rat_workspace_path(ws)) + 1;
+	if ((error = rat_fs__read_text(&text, path, display, (size_t)4 << 20)) == 0 &&
+	    (error = rat_pydecl__scan(&decl, rat_buf_cstr(&text), display)) == 0 && decl.found) {
+		if (decl.layer && strcmp(decl.layer, layer) != 0)
+			error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+					       "%s:%d: a %s pipeline in pipelines/%s/ (move the file, or "
+					       "change its layer)",
+					       display, decl.line, decl.layer, layer);
+		else if ((*name = rat__strdup(decl.name ? decl.name : decl.function)) == NULL)
+			error = RAT_ENOMEM;
+	}
+	rat_pydecl__free(&decl);
+	rat_buf_free(&text);
+	free(path);
+	return error;
+}
+
+int rat_workspace__list_pipeline_files(rat_strarray *names, rat_strarray *stems,
+				       const rat_workspace *ws, rat_layer layer)
+{
+	rat_strarray found = RAT_STRARRAY_INIT, named = RAT_STRARRAY_INIT;
+	size_t i, j;
+	int error = list_stems(&found, ws, layer);
+
+	for (i = 0; !error && i < found.count; i++) {
+		char *name = NULL;
+		if ((error = decorated_name(&name, ws, rat_layer_name(layer), found.strings[i])) == 0)
+			error = name ? rat_strarray__push_owned(&named, name)
+				     : rat_strarray__push(&named, found.strings[i]);
+	}
+	for (i = 0; !error && i < named.count; i++)
+		for (j = i + 1; !error && j < named.count; j++)
+			if (strcmp(named.strings[i], named.strings[j]) == 0)
+				error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_WORKSPACE,
+						       "pipelines/%s/: '%s' and '%s' both define %s.%s "
+						       "(a Python pipeline is named by its decorator's "
+						       "name=, else its function): keep one",
+						       rat_layer_name(layer), found.strings[i],
+						       found.strings[j], rat_layer_name(layer),
+						       named.strings[i]);
+	for (i = 1; !error && i < named.count; i++) /* by name, the stems along */
+		for (j = i; j > 0 && strcmp(named.strings[j - 1], named.strings[j]) > 0; j--) {
+			char *n = named.strings[j], *f = found.strings[j];
+			named.strings[j] = named.strings[j - 1];
+			found.strings[j] = found.strings[j - 1];
+			named.strings[j - 1] = n;
+			found.strings[j - 1] = f;
+		}
+	if (!error) {
+		rat_strarray__hand_over(names, &named);
+		if (stems)
+			rat_strarray__hand_over(stems, &found);
+	}
+	rat_strarray_free(&found);
+	rat_strarray_free(&named);
+	return error;
+}
+
+int rat_workspace_list_pipelines(rat_strarray *out, const rat_workspace *ws, rat_layer layer)
+{
+	return rat_workspace__list_pipeline_files(out, NULL, ws, layer);
 }

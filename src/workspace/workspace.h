@@ -119,4 +119,12 @@ RAT_MUST_USE int rat_workspace__claim_identity(const rat_workspace *ws);
 /** Set RAT_ENOTFOUND "no catalog at <path>: ..." naming RAT_HOME and how it was found. */
 RAT_MUST_USE int rat_workspace__no_catalog(const rat_workspace *ws);
 
+/**
+ * A layer's pipelines as rat_workspace_list_pipelines() names them (sorted), and
+ * (stems, may be NULL) the file or folder name each is in, in the same
+ * order: a decorated Python file's name may differ from its stem.
+ */
+RAT_MUST_USE int rat_workspace__list_pipeline_files(rat_strarray *names, rat_strarray *stems,
+						    const rat_workspace *ws, rat_layer layer);
+
 #endif

@@ -325,6 +325,8 @@ static PyObject *module_clear_cache(PyObject *self, PyObject *unused)
 static PyMethodDef module_methods[] = {
 	{ "version", module_version, METH_NOARGS, "librat's version" },
 	{ "clear_cache", module_clear_cache, METH_NOARGS, "forget librat's cached workspaces" },
+	{ "write_parquet", rat_py_write_parquet, METH_VARARGS,
+	  "write_parquet(path, [(name, type, kind, values, valid), ...], rows): a Parquet file" },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -45,7 +45,8 @@ PyObject *rat_py_read_result(rat_result *result);
 /** Import what result.c builds values with (datetime, decimal, json, uuid): 0, or -1 with an exception. */
 int rat_py_result_init(void);
 
-/* rows.c: Python columns handed to rat_engine_register_rows(). */
+/* rows.c: Python columns handed to rat_engine_register_rows(), or written as Parquet. */
 PyObject *rat_py_register_rows(rat_engine *engine, PyObject *args);
+PyObject *rat_py_write_parquet(PyObject *self, PyObject *args);
 
 #endif

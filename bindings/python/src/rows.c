@@ -1,7 +1,8 @@
 /*
  * bindings/python/src/rows.c - columns from Python made a temporary table
  * of a session (rat_engine_register_rows), what Engine.write_parquet()
- * writes from. ratatouille/engine.py turns a DataFrame's columns into
+ * writes from, or a Parquet file (rat_rows_write_parquet), what a Python
+ * pipeline's context.write() hands to `rat run`. ratatouille/engine.py turns a DataFrame's columns into
  *   (name, sql_type, kind, values, valid)
  * with kind "bool" (values: bytes-like of uint8), "int64" (int64), "double"
  * (float64), "text" or "json" (a sequence of str, bytes or None), and valid a
@@ -120,18 +121,19 @@ static int column_from(column_in *in, PyObject *spec, Py_ssize_t rows)
 	return 0;
 }
 
-/* register(name, columns, rows) */
-PyObject *rat_py_register_rows(rat_engine *engine, PyObject *args)
+/*
+ * The rows of specs (a list of column tuples) handed to rat_engine_register_rows()
+ * (engine not NULL: as the temporary table name) or rat_rows_write_parquet()
+ * (engine NULL: into the file name).
+ */
+static PyObject *hand_rows(rat_engine *engine, const char *name, PyObject *specs, Py_ssize_t rows)
 {
-	const char *name;
-	PyObject *specs, *out = NULL;
-	Py_ssize_t rows, n, i;
+	PyObject *out = NULL;
+	Py_ssize_t n, i;
 	column_in *ins = NULL;
 	rat_column *cols = NULL;
 	int error;
 
-	if (!PyArg_ParseTuple(args, "sO!n:register", &name, &PyList_Type, &specs, &rows))
-		return NULL;
 	if (rows < 0)
 		return PyErr_Format(PyExc_ValueError, "rows is %zd", rows);
 	if ((n = PyList_GET_SIZE(specs)) == 0)
@@ -151,7 +153,8 @@ PyObject *rat_py_register_rows(rat_engine *engine, PyObject *args)
 		cols[i] = ins[i].c;
 	}
 	Py_BEGIN_ALLOW_THREADS
-	error = rat_engine_register_rows(engine, name, cols, (size_t)n, (size_t)rows);
+	error = engine ? rat_engine_register_rows(engine, name, cols, (size_t)n, (size_t)rows)
+		       : rat_rows_write_parquet(name, cols, (size_t)n, (size_t)rows, 0);
 	Py_END_ALLOW_THREADS
 	if (error)
 		rat_py_raise(error);
@@ -164,4 +167,29 @@ done:
 	PyMem_Free(cols);
 	Py_DECREF(specs);
 	return out;
+}
+
+/* register(name, columns, rows) */
+PyObject *rat_py_register_rows(rat_engine *engine, PyObject *args)
+{
+	const char *name;
+	PyObject *specs;
+	Py_ssize_t rows;
+
+	if (!PyArg_ParseTuple(args, "sO!n:register", &name, &PyList_Type, &specs, &rows))
+		return NULL;
+	return hand_rows(engine, name, specs, rows);
+}
+
+/* write_parquet(path, columns, rows): the rows as a Parquet file (rat_rows_write_parquet). */
+PyObject *rat_py_write_parquet(PyObject *self, PyObject *args)
+{
+	const char *path;
+	PyObject *specs;
+	Py_ssize_t rows;
+
+	(void)self;
+	if (!PyArg_ParseTuple(args, "sO!n:write_parquet", &path, &PyList_Type, &specs, &rows))
+		return NULL;
+	return hand_rows(NULL, path, specs, rows);
 }
