@@ -42,3 +42,5 @@ step "A second run finds nothing new and changes nothing"
 "$rat" run -w demo
 
 printf '\nDemo workspace left in %s (RAT_HOME=%s)\n' "$dir/workspaces/demo" "$dir/.rat"
+printf 'Its notebook: cd %s && RAT_HOME=%s RAT_WORKSPACES=%s %s notebook -w demo\n' \
+	"$dir" "$dir/.rat" "$dir/workspaces" "$rat"

@@ -36,6 +36,7 @@ DEB_PACKAGES=(
 	libssl-dev libexpat1-dev libedit-dev libmicrohttpd-dev
 	python3-yaml python3-jsonschema
 	python3-dev python3-numpy python3-pandas python3-pytest python3-setuptools
+	python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib jupyter-notebook
 )
 
 say() { printf 'deps: %s\n' "$*"; }

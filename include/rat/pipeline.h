@@ -209,6 +209,19 @@ RAT_EXTERN(int) RAT_CHECKED rat_run_info_json(char **out, const rat_run_info *ru
 RAT_EXTERN(int) RAT_CHECKED rat_run_record_put(const rat_workspace *ws, const char *id,
 					       const char *json);
 
+/**
+ * The folder holding the `ratatouille` Python package that came with this
+ * librat (docs/python.md): python/ beside its lib/ in a build tree, or
+ * share/rat/python of an install. What `rat run` puts on a Python
+ * pipeline's PYTHONPATH and `rat notebook` on Jupyter's (RAT_PYTHONPATH, when
+ * set, comes first for both).
+ *
+ * @param out receives the folder; free with rat_free()
+ * @return 0; RAT_ENOTFOUND when none is there (a package installed with pip
+ *         is found by the interpreter itself)
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_python_package_dir(char **out);
+
 RAT_END_DECL
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/dl.h"
+#include "util/fs.h"
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
 #include "pipeline/pipeline.h"
@@ -146,4 +148,32 @@ void rat_pipeline_list_free(rat_pipeline_list *list)
 	free(st->deps);
 	free(st);
 	memset(list, 0, sizeof(*list));
+}
+
+int rat_python_package_dir(char **out)
+{
+	static const char *const beside[] = { "%s/../python", "%s/../share/rat/python" };
+	char self[4096] = "";
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; rat_dl__self_dir(self, sizeof(self)) == 0 && i < RAT_ARRAY_SIZE(beside); i++) {
+		char *dir = rat__sprintf(beside[i], self);
+		char *init = dir ? rat__sprintf("%s/ratatouille/__init__.py", dir) : NULL;
+		bool found = init && rat_fs__is_file(init);
+		free(init);
+		if (!init) {
+			free(dir);
+			return RAT_ENOMEM;
+		}
+		if (found) {
+			*out = dir;
+			return 0;
+		}
+		free(dir);
+	}
+	return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
+			      "the ratatouille Python package is not beside librat (in %s): run `make "
+			      "python`",
+			      self[0] ? self : "an unknown folder");
 }

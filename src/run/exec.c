@@ -14,7 +14,6 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/clock.h"
-#include "util/dl.h"
 #include "util/fs.h"
 #include "util/proc.h"
 #include "util/random.h"
@@ -89,30 +88,17 @@ static int child_env(rat_strarray *out, const build *b, const char *out_dir, con
 #define RAT_PYTHON_DEFAULT "python3"
 #endif
 
-/* The folder holding the ratatouille package: RAT_PYTHONPATH, else beside librat; NULL: none found. */
+/* The folder holding the ratatouille package (the workspace's RAT_PYTHONPATH first); NULL: none. */
 static char *package_dir(const rat_workspace *ws)
 {
-	static const char *const beside[] = { "%s/../python", "%s/../share/rat/python" };
 	const char *given = rat_workspace__env(ws, "RAT_PYTHONPATH");
-	char self[4096], *dir, *init;
-	size_t i;
+	char *dir = NULL;
 
 	if (given && given[0])
 		return rat__strdup(given);
-	if (rat_dl__self_dir(self, sizeof(self)) != 0)
-		return NULL;
-	for (i = 0; i < RAT_ARRAY_SIZE(beside); i++) {
-		bool found;
-		if ((dir = rat__sprintf(beside[i], self)) == NULL)
-			return NULL;
-		init = rat__sprintf("%s/ratatouille/__init__.py", dir);
-		found = init && rat_fs__is_file(init);
-		free(init);
-		if (found)
-			return dir;
-		free(dir);
-	}
-	return NULL; /* installed where the interpreter looks (pip install) */
+	if (rat_python_package_dir(&dir) != 0)
+		rat_error_clear(); /* installed where the interpreter looks (pip install) */
+	return dir;
 }
 
 /*
