@@ -150,7 +150,7 @@ static int load_mock_files(mock_run *m, rat_mocks *mocks)
  */
 static int mock_session(mock_run *m)
 {
-	rat_mocks mocks = { NULL, NULL, NULL, RAT_STRARRAY_INIT, 0, RAT_STRARRAY_INIT };
+	rat_mocks mocks = { NULL, NULL, NULL, RAT_STRARRAY_INIT, 0, RAT_STRARRAY_INIT, NULL };
 	rat_strarray allowed = RAT_STRARRAY_INIT;
 	char *mocks_dir = rat__sprintf("%s/mocks", m->tests_dir), *display = NULL;
 	int error;
@@ -164,6 +164,7 @@ static int mock_session(mock_run *m)
 		goto cleanup;
 	mocks.engine = m->engine;
 	mocks.scratch = m->s->scratch;
+	mocks.ws = m->s->ws;
 	mocks.only = m->t->has_mocks ? &m->t->mocks : NULL;
 	if ((!m->t->mock_files.count || m->t->mocks.count) && /* files alone: only them */
 	    (error = rat_mocks__load(&mocks, mocks_dir, display)) != 0)

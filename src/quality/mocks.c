@@ -18,7 +18,9 @@
  * YAML rows become JSON (plain scalars keep their type: 1, 2.5, true, null;
  * quoted ones are strings) and DuckDB's JSON reader types the columns, as it
  * does for .json files; .csv and .parquet files are read by their readers,
- * and each sheet of an .xlsx workbook is a table named by the sheet (xlsx.c).
+ * each sheet of an .xlsx workbook is a table named by the sheet (xlsx.c),
+ * and a .py file is the original's generator (pymock.c), its table named by
+ * its `# @generates:` line or its stem.
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -238,6 +240,31 @@ static int load_xlsx(rat_mocks *m, const char *path, const char *display)
 	return error;
 }
 
+/* A .py generator: run (pymock.c) when its table is wanted, read from the Parquet file it wrote. */
+static int load_python(rat_mocks *m, const char *path, const char *display, const char *stem)
+{
+	char *table = NULL, *out = NULL, key[256];
+	int error = rat_mocks__python_table(&table, path, display, stem);
+
+	if (error)
+		return error;
+	mock_key(key, sizeof(key), table);
+	free(table);
+	if (!wanted(m->only, key))
+		return 0;
+	if (!m->ws)
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				      "%s: a .py mock runs in a workspace's tests", display);
+	if ((out = rat__sprintf("%s/pymock-%zu.parquet", m->scratch, m->files)) == NULL)
+		return RAT_ENOMEM;
+	if ((error = claim(m, key, display)) == 0 &&
+	    (error = rat_mocks__python(m->ws, path, display, m->scratch, m->files++, out)) == 0 &&
+	    (error = create_from(m->engine, key, "read_parquet", out, "", display)) == 0)
+		error = loaded(m, key, display);
+	free(out);
+	return error;
+}
+
 /* One mock file: path on disk, display in messages, name its file name. */
 static int load_file(rat_mocks *m, const char *path, const char *display, const char *name)
 {
@@ -252,6 +279,12 @@ static int load_file(rat_mocks *m, const char *path, const char *display, const 
 
 	if (rat__str_has_suffix(name, ".xlsx"))
 		return strncmp(name, "~$", 2) == 0 ? 0 : load_xlsx(m, path, display); /* ~$: Excel's lock */
+	if (rat__str_has_suffix(name, ".py") && name[0] != '_') { /* _helpers.py: not a mock */
+		stem = rat__strndup(name, strlen(name) - 3);
+		error = stem ? load_python(m, path, display, stem) : RAT_ENOMEM;
+		free(stem);
+		return error;
+	}
 	if (rat__str_has_suffix(name, ".yaml") || rat__str_has_suffix(name, ".yml")) {
 		stem = rat__strndup(name, strlen(name) - (rat__str_has_suffix(name, ".yml") ? 4 : 5));
 		error = stem ? load_yaml(m, path, display, stem) : RAT_ENOMEM;
@@ -277,7 +310,7 @@ static int load_file(rat_mocks *m, const char *path, const char *display, const 
 bool rat_mocks__is_mock_file(const char *name)
 {
 	static const char *const suffixes[] = { ".yaml", ".yml", ".csv", ".json", ".parquet",
-						".xlsx" };
+						".xlsx", ".py" };
 	size_t i;
 
 	for (i = 0; i < RAT_ARRAY_SIZE(suffixes); i++)
@@ -293,7 +326,7 @@ int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display)
 	if (rat_mocks__is_mock_file(path))
 		return load_file(m, path, display, slash ? slash + 1 : path);
 	return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-			      "%s: not a mock file (.yaml, .yml, .csv, .json, .parquet or .xlsx)",
+			      "%s: not a mock file (.yaml, .yml, .csv, .json, .parquet, .xlsx or .py)",
 			      display);
 }
 

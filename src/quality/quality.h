@@ -6,6 +6,8 @@
 #ifndef RAT_QUALITY_QUALITY_H
 #define RAT_QUALITY_QUALITY_H
 
+#include <sys/resource.h>
+
 #include "util/common.h"
 #include "util/buf.h"
 #include "rat/engine.h"
@@ -81,6 +83,7 @@ typedef struct rat_mocks {
 	rat_strarray loaded;       /* the tables loaded */
 	size_t files;              /* JSON files written so far */
 	rat_strarray sources;      /* the file each table of loaded came from, as displayed */
+	const rat_workspace *ws;   /* whose Python runs .py generators (NULL: they are refused) */
 } rat_mocks;
 
 /**
@@ -96,7 +99,38 @@ RAT_MUST_USE int rat_mocks__load(rat_mocks *m, const char *dir, const char *disp
  * A table another file loaded already is an error naming both files.
  */
 RAT_MUST_USE int rat_mocks__load_file(rat_mocks *m, const char *path, const char *display);
-/** Whether name is a mock file's, by its suffix (.yaml, .yml, .csv, .json, .parquet, .xlsx). */
+/**
+ * The table a .py mock generates (pymock.c): its `# @generates: layer.table`
+ * line, else stem. *table receives the name; free it.
+ */
+RAT_MUST_USE int rat_mocks__python_table(char **table, const char *path, const char *display,
+					 const char *stem);
+/**
+ * Run a .py mock, the file's generate() function (or the generate() method
+ * of its generator class) under the workspace's Python, bounded as xlsx2csv
+ * is, its DataFrame written as a Parquet file at out_path.
+ */
+RAT_MUST_USE int rat_mocks__python(const rat_workspace *ws, const char *path, const char *display,
+				   const char *scratch, size_t id, const char *out_path);
+
+/* A program run to read a mock (child.c): xlsx2csv, or Python for a .py generator. */
+typedef struct rat_quality_child {
+	const char *prog;        /* the executable's path */
+	char *const *argv, *const *envp;
+	const char *dir;         /* where it runs */
+	const char *out_path, *err_path; /* its stdout and stderr */
+	const char *display;     /* the mock file, in messages */
+	const char *what;        /* the program, in messages */
+	const char *failing;     /* what it did when it fails: "could not read it" */
+	const char *hidden;      /* a scratch path its messages show as display (or NULL) */
+	rlim_t max_output;       /* bytes it may write to a file */
+	int timeout_ms;          /* killed past it; its CPU time is capped at it too */
+} rat_quality_child;
+
+/** Run c: 0 when it exits 0; else RAT_EINVALID naming display, with what it said last. */
+RAT_MUST_USE int rat_quality__run_child(const rat_quality_child *c);
+
+/** Whether name is a mock file's, by its suffix (.yaml, .yml, .csv, .json, .parquet, .xlsx, .py). */
 bool rat_mocks__is_mock_file(const char *name);
 /**
  * The sheets of the .xlsx workbook at path, each as a CSV file under

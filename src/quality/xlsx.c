@@ -6,8 +6,9 @@
  * The workbook is converted by xlsx2csv (Debian's xlsx2csv package), a
  * reader of the file's XML: no macro or other code of the workbook runs.
  * It runs as a child process with an empty environment but PATH and the
- * locale, in the scratch folder, its output capped by RLIMIT_FSIZE, its CPU
- * time by RLIMIT_CPU, and killed when it runs past XLSX_TIMEOUT_MS. The
+ * locale, in the scratch folder, bounded (child.c): its output capped by
+ * RLIMIT_FSIZE, its CPU time by RLIMIT_CPU, and killed when it runs past
+ * XLSX_TIMEOUT_MS. The
  * workbook itself is capped at XLSX_MAX_BYTES. All sheets go to one output,
  * each after a line "-------- <n> - <sheet name>"; the sheets are split
  * here, into files named by their number, never by the sheet's name (a
@@ -46,70 +47,6 @@ static const char *converter(void)
 	return NULL;
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
-static void child(const char *prog, char *const argv[], char *const envp[], const char *dir,
-		  int out, int err)
-{
-	struct rlimit fsize = { XLSX_MAX_OUTPUT, XLSX_MAX_OUTPUT };
-	struct rlimit cpu = { XLSX_TIMEOUT_MS / 1000, XLSX_TIMEOUT_MS / 1000 };
-	int in = open("/dev/null", O_RDONLY);
-
-	if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0 || chdir(dir) != 0 ||
-	    setrlimit(RLIMIT_FSIZE, &fsize) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0)
-		_exit(126);
-	execve(prog, argv, envp);
-	_exit(127);
-}
-
-/*
- * What the converter said on stderr: its first line (xlsx2csv's own
- * message), or a Python traceback's last (the exception), with the scratch
- * copy's path read as display.
- */
-static char *reason(const char *path, const char *copy, const char *display)
-{
-	rat_buf text = RAT_BUF_INIT;
-	char *line = NULL, *at, *nl;
-
-	if (rat_fs__read_file(&text, path, (size_t)1 << 20) == 0 && text.len) {
-		char *end = text.ptr + text.len;
-		while (end > text.ptr && (end[-1] == '\n' || end[-1] == '\r'))
-			*--end = '\0';
-		line = text.ptr;
-		if (strncmp(line, "Traceback", 9) == 0 && (nl = strrchr(line, '\n')) != NULL)
-			line = nl + 1;
-		else if ((nl = strchr(line, '\n')) != NULL)
-			*nl = '\0';
-		if ((at = strstr(line, copy)) != NULL)
-			line = rat__sprintf("%.*s%s%s", (int)(at - line), line, display,
-					    at + strlen(copy));
-		else
-			line = rat__strdup(line);
-	}
-	rat_error_clear(); /* no stderr: the exit status says enough */
-	rat_buf_free(&text);
-	return line;
-}
-
-static int failed(const char *display, const char *copy, const char *err_path, int status)
-{
-	char *why = reason(err_path, copy, display);
-	int error;
-
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "%s: xlsx2csv used more than %d s of CPU (killed)", display,
-				       XLSX_TIMEOUT_MS / 1000);
-	else
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				       "%s: xlsx2csv could not read it (%s %d)%s%s", display,
-				       WIFSIGNALED(status) ? "signal" : "exit status",
-				       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-				       why ? ": " : "", why ? why : "");
-	free(why);
-	return error;
-}
-
 /* xlsx2csv -a copy > out_path, bounded; the error names display. */
 static int convert(const char *copy, const char *out_path, const char *err_path, const char *dir,
 		   const char *display)
@@ -117,32 +54,14 @@ static int convert(const char *copy, const char *out_path, const char *err_path,
 	const char *prog = converter();
 	char *argv[] = { (char *)"xlsx2csv", (char *)"-a", (char *)copy, NULL };
 	char *envp[] = { (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C.UTF-8", NULL };
-	int out, err, status = 0;
-	pid_t pid;
+	rat_quality_child c = { prog, argv, envp, dir, out_path, err_path, display, "xlsx2csv",
+				"could not read it", copy, XLSX_MAX_OUTPUT, XLSX_TIMEOUT_MS };
 
 	if (!prog)
 		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE,
 				      "%s: reading .xlsx mocks needs xlsx2csv (Debian: apt-get install "
 				      "xlsx2csv; scripts/deps.sh installs it)", display);
-	out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	pid = out < 0 || err < 0 ? -1 : fork();
-	if (pid == 0)
-		child(prog, argv, envp, dir, out, err);
-	if (out >= 0)
-		close(out);
-	if (err >= 0)
-		close(err);
-	if (pid < 0)
-		return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "%s: cannot run xlsx2csv",
-				      display);
-	if (!rat_proc__wait(pid, &status, XLSX_TIMEOUT_MS))
-		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				      "%s: xlsx2csv did not finish in %d s (killed)", display,
-				      XLSX_TIMEOUT_MS / 1000);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return failed(display, copy, err_path, status);
-	return 0;
+	return rat_quality__run_child(&c);
 }
 
 /* "-------- <n> - <name>" with n == want: the start of sheet n; *name after " - ". */

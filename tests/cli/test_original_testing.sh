@@ -100,7 +100,7 @@ printf -- '-- @mocks: mocks/notes.txt\n-- @expect_count: 1\n' > "$tests/unit/tes
 printf 'hello\n' > "$tests/mocks/notes.txt"
 run test -w shop -p sales -t unit
 expect_rc 1
-expect_out "pipelines/silver/sales/tests/mocks/notes.txt: not a mock file (.yaml, .yml, .csv, .json, .parquet or .xlsx)"
+expect_out "pipelines/silver/sales/tests/mocks/notes.txt: not a mock file (.yaml, .yml, .csv, .json, .parquet, .xlsx or .py)"
 rm "$tests/unit/test_missing.sql" "$tests/mocks/notes.txt"
 
 # @expect_columns: the listed columns must be there (others may be); a missing one is named

@@ -168,3 +168,38 @@ printf 'SELECT 1 AS x\n' >"$W/pipelines/gold/kpis.sql"
 run list -w shop
 expect_rc 1
 expect_err "'daily' and 'kpis' both define gold.kpis"
+
+# -- .py mocks for rat test: the original's generators, typed as pandas has them
+rm -f "$W/pipelines/gold/daily.py" "$W/pipelines/gold/kpis.sql"
+mkdir -p "$W/pipelines/silver/sales/tests/mocks" "$W/pipelines/silver/sales/tests/unit"
+cat >"$W/pipelines/silver/sales/tests/mocks/generator.py" <<'EOF2'
+# @generates: bronze.raw_sales
+import datetime
+import decimal
+
+import pandas as pd
+
+
+class SalesGenerator:
+    def generate(self):
+        return pd.DataFrame({"id": [10, 11], "product": ["tea", None],
+                             "amount": [decimal.Decimal("1.10"), decimal.Decimal("2.20")],
+                             "day": [datetime.date(2024, 5, 1)] * 2})
+EOF2
+cat >"$W/pipelines/silver/sales/tests/unit/from_generator.sql" <<'EOF2'
+-- @expect_count: 2
+SELECT 10 AS id, 'tea' AS product, 1.10 AS amount, DATE '2024-05-01' AS day
+UNION ALL SELECT 11, NULL, 2.20, DATE '2024-05-01'
+EOF2
+run test -w shop -p silver.sales -t unit
+expect_rc 0
+expect_out "from_generator"
+# a generator that fails is an error naming the mock file, with what Python said last
+cat >"$W/pipelines/silver/sales/tests/mocks/generator.py" <<'EOF2'
+# @generates: bronze.raw_sales
+def generate():
+    return [1, 2]
+EOF2
+run test -w shop -p silver.sales -t unit
+expect_rc 1
+expect_out "tests/mocks/generator.py: the generator failed (exit status 1): TypeError: generate() returned a list, not a pandas DataFrame"

@@ -37,7 +37,7 @@ static void mock_files(const char *first, ...)
 /* Load the mocks folder into the session (only: NULL or the tables to load). */
 static int load(const rat_strarray *only, rat_strarray *loaded)
 {
-	rat_mocks m = { s.engine, scratch, only, RAT_STRARRAY_INIT, 0, RAT_STRARRAY_INIT };
+	rat_mocks m = { s.engine, scratch, only, RAT_STRARRAY_INIT, 0, RAT_STRARRAY_INIT, s.ws };
 	int error = rat_mocks__load(&m, mocks_dir, "pipelines/silver/orders/tests/mocks");
 
 	rat_strarray_free(loaded);
