@@ -127,6 +127,7 @@ extern const cli_command cli_cmd_retention;
 extern const cli_command cli_cmd_vacuum;
 extern const cli_command cli_cmd_shell;
 extern const cli_command cli_cmd_notebook;
+extern const cli_command cli_cmd_python;
 extern const cli_command cli_cmd_drop;
 extern const cli_command cli_cmd_write;
 extern const cli_command cli_cmd_secret;

@@ -5,6 +5,9 @@
  * ratatouille package importable (PYTHONPATH, rat_python_package_dir).
  * It listens on 127.0.0.1 unless told otherwise, and replaces this process:
  * Ctrl-C stops it as Jupyter stops.
+ *
+ * `rat python [-w W] [SCRIPT|-] [-- ARGS]`: that Python with the same
+ * environment, for scripts (and the README's tour).
  */
 #include "cli/cli.h"
 
@@ -86,16 +89,31 @@ static const char **jupyter_argv(const cli_args *a, const char *python, const ch
 	return argv;
 }
 
-static int run(const cli_args *a)
+/* RAT_PYTHON, else the build's. */
+static const char *python_program(void)
 {
 	const char *python = getenv("RAT_PYTHON");
+
+	return python && python[0] ? python : RAT_PYTHON_DEFAULT;
+}
+
+/* The workspace selected for what runs next: $WORKSPACE its folder, the package on PYTHONPATH. */
+static int select_workspace(const rat_workspace *ws)
+{
+	if (setenv("WORKSPACE", rat_workspace_path(ws), 1) != 0 || put_pythonpath() != 0)
+		return cli_fail("setting Python's environment: %s", strerror(errno));
+	fflush(NULL);
+	return CLI_OK;
+}
+
+static int run(const cli_args *a)
+{
+	const char *python = python_program();
 	rat_workspace *ws = NULL;
 	char *folder = NULL, *dir_option = NULL;
 	const char **argv = NULL;
 	int status;
 
-	if (!python || !python[0])
-		python = RAT_PYTHON_DEFAULT;
 	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
 	if ((folder = printed("%s/notebooks", rat_workspace_path(ws))) == NULL ||
@@ -104,20 +122,45 @@ static int run(const cli_args *a)
 		status = cli_fail("out of memory");
 	} else if (mkdir(folder, 0777) != 0 && errno != EEXIST) {
 		status = cli_fail("%s: %s", folder, strerror(errno));
-	} else if (setenv("WORKSPACE", rat_workspace_path(ws), 1) != 0 || put_pythonpath() != 0) {
-		status = cli_fail("setting the notebook's environment: %s", strerror(errno));
 	} else {
 		fprintf(stderr, "rat notebook: workspace %s (%s), notebooks in %s\n",
 			rat_workspace_name(ws), rat_workspace_branch(ws), folder);
-		fflush(NULL);
-		execv(python, (char *const *)argv);
-		status = cli_fail("cannot start %s: %s (RAT_PYTHON names the Python with Debian's "
-				  "jupyter-notebook; scripts/deps.sh installs it)",
-				  python, strerror(errno));
+		if ((status = select_workspace(ws)) == CLI_OK) {
+			execv(python, (char *const *)argv);
+			status = cli_fail("cannot start %s: %s (RAT_PYTHON names the Python with "
+					  "Debian's jupyter-notebook; scripts/deps.sh installs it)",
+					  python, strerror(errno));
+		}
 	}
 	free(argv);
 	free(dir_option);
 	free(folder);
+	rat_workspace_free(ws);
+	return status;
+}
+
+static int run_python(const cli_args *a)
+{
+	const char *python = python_program();
+	rat_workspace *ws = NULL;
+	const char **argv = calloc((size_t)a->count + 2, sizeof(*argv));
+	int i, status;
+
+	if (!argv)
+		return cli_fail("out of memory");
+	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0) {
+		free(argv);
+		return cli_fail_lib(NULL);
+	}
+	argv[0] = python;
+	for (i = 0; i < a->count; i++)
+		argv[i + 1] = a->pos[i];
+	if ((status = select_workspace(ws)) == CLI_OK) {
+		execv(python, (char *const *)argv);
+		status = cli_fail("cannot start %s: %s (RAT_PYTHON names another Python)", python,
+				  strerror(errno));
+	}
+	free(argv);
 	rat_workspace_free(ws);
 	return status;
 }
@@ -142,5 +185,22 @@ const cli_command cli_cmd_notebook = {
 	options,
 	NULL,
 	"Exit status: Jupyter's; 1 when the workspace does not open or Python does\n"
+	"not start; 2 usage.\n",
+};
+
+const cli_command cli_cmd_python = {
+	"python",
+	"run Python with the ratatouille package and a workspace selected",
+	run_python,
+	"Usage: rat python [-w NAME|PATH] [SCRIPT | -] [-- PYTHON-ARGS...]\n"
+	"\n"
+	"Run the Python the ratatouille package is for (RAT_PYTHON, default\n"
+	"/usr/bin/python3) with the package importable and the workspace selected:\n"
+	"get_workspace() is this workspace (docs/python.md). '-' reads the script\n"
+	"from standard input; what follows '--' goes to Python as it is\n"
+	"(rat python -w W -- -c 'print(1)', rat python -w W job.py -- --day 3).\n",
+	options,
+	NULL,
+	"Exit status: Python's; 1 when the workspace does not open or Python does\n"
 	"not start; 2 usage.\n",
 };

@@ -17,6 +17,14 @@ export RAT_HOME="$T_DIR/.rat"
 export RAT_WORKSPACES="$T_DIR/workspaces"
 unset WORKSPACE RAT_PROFILE ICEBERG_WAREHOUSE NO_COLOR
 T_CHECKS=0
+# Under the sanitizers, the Python rat starts (RAT_PYTHON: Python pipelines, .py mocks,
+# rat python) loads the sanitized extension: their runtimes must come first in it.
+if [ -n "${RAT_PYTHON_PRELOAD:-}" ]; then
+	printf '#!/bin/sh\nLD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 exec /usr/bin/python3 "$@"\n' \
+		"$RAT_PYTHON_PRELOAD" >"$T_DIR/.python"
+	chmod +x "$T_DIR/.python"
+	export RAT_PYTHON="$T_DIR/.python"
+fi
 # t_cleanup: what a test must stop on exit (a background process); it redefines it
 t_cleanup() { :; }
 trap 'rc=$?; serve_stop; t_cleanup; if [ $rc -eq 0 ]; then rm -rf "$T_DIR"; echo "$T_NAME: $T_CHECKS checks passed"; else echo "$T_NAME: FAILED (scratch kept in $T_DIR)"; fi' EXIT

@@ -9,13 +9,6 @@
 # and publishes nothing.
 . "$(dirname "$0")/lib.sh"
 
-if [ -n "${RAT_PYTHON_PRELOAD:-}" ]; then # the sanitized build's extension needs its runtimes first
-	printf '#!/bin/sh\nLD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 exec /usr/bin/python3 "$@"\n' \
-		"$RAT_PYTHON_PRELOAD" >"$T_DIR/python"
-	chmod +x "$T_DIR/python"
-	export RAT_PYTHON="$T_DIR/python"
-fi
-
 run init shop
 expect_rc 0
 W="$RAT_WORKSPACES/shop"
