@@ -194,7 +194,7 @@ class Context:
                 return None  # no table yet
             raise
         value = df["m"].iloc[0] if len(df) else None
-        return None if value is None or value is _na() else value
+        return None if value is None or _missing(value) else value
 
     def _session(self):
         if self._engine is None:
@@ -212,10 +212,13 @@ class Context:
             self._engine = None
 
 
-def _na():
+def _missing(value):
     import pandas as pd
 
-    return pd.NA
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or a dict: a value
+        return False
 
 
 def _lines(path):
