@@ -13,6 +13,7 @@
  */
 #include "util/common.h"
 #include "util/buf.h"
+#include "util/mask.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/proc.h"
@@ -104,8 +105,8 @@ static char *package_dir(const rat_workspace *ws)
 /*
  * What a decorated Python pipeline's runner needs beyond a script's: where
  * the package is, the workspace's folder and state (to read the run branch:
- * the catalog and the warehouse, never a credential), the run branch, the
- * table, where its log goes, and the new landing files (one a line).
+ * the catalog and the warehouse, never a credential), the run branch, where
+ * its log goes, and the list of the landing files it reads (one a line).
  */
 static int python_env(rat_strarray *out, const build *b, const char *log_path,
 		      const char *landing_list)
@@ -195,6 +196,7 @@ static void keep_log(build *b)
 	if (path && rat_fs__read_file(&text, path, (size_t)1 << 20) == 0 && text.len) {
 		while (text.len && text.ptr[text.len - 1] == '\n')
 			text.ptr[--text.len] = '\0';
+		rat_mask__same_length(text.ptr); /* a secret's value, logged, is not kept */
 		b->step->log = rat_run__keep(b->rec, rat_buf_cstr(&text));
 	}
 	rat_error_clear(); /* no log: nothing to keep */

@@ -9,15 +9,18 @@
 # and publishes nothing.
 . "$(dirname "$0")/lib.sh"
 
+export RAT_SECRETS_KEY_FILE="$T_DIR/keys/secrets.key"
 run init shop
 expect_rc 0
 W="$RAT_WORKSPACES/shop"
+echo "tok-5ecret-value" | "$RAT_BIN" secret set SHOP_TOKEN -w shop >/dev/null 2>&1 || fail "secret set"
 mkdir -p "$W/landing/sales"
 printf 'id,product,amount,day\n1,apple,1.50,2024-03-01\n2,pear,2.25,2024-03-01\n' >"$W/landing/sales/a.csv"
 cat >"$W/pipelines/bronze/ingest_sales.py" <<'EOF'
 """Sales exports as they land."""
 import datetime
 import decimal
+import os
 
 import pandas as pd
 from ratatouille.pipeline import bronze_pipeline
@@ -27,6 +30,7 @@ from ratatouille.pipeline import bronze_pipeline
                  description="Sales exports, as they land", tags=["sales"])
 def ingest_sales(context):
     assert context.table == "bronze.raw_sales" and context.run_started_at.tzinfo
+    context.log.info(f"token {os.environ['SHOP_TOKEN']}")  # a secret, as the workspace gives it
     for path in context.landing_files:
         df = pd.read_csv(path, dtype={"amount": str})
         df["amount"] = df["amount"].map(decimal.Decimal)
@@ -73,8 +77,10 @@ run query -w shop --format csv "SELECT day, revenue, orders FROM gold.daily_reve
 expect_out "2024-03-01,3.75,2"
 # the log lines are the step's, in its record
 run runs -w shop --json
-expect_out '"log": "INFO a.csv: 2 rows"'
+expect_out '"log": "INFO token ****************\nINFO a.csv: 2 rows"'
 expect_out '"log": "WARNING watermark before: None"'
+grep -q "5ecret" "$T_DIR/out" && fail "a secret's value is in the run's record"
+T_CHECKS=$((T_CHECKS + 1))
 ID=$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])' <"$T_DIR/out")
 run runs show "$ID" -w shop
 expect_out "log: INFO a.csv: 2 rows"
@@ -101,7 +107,7 @@ run query -w shop --format csv "SELECT id, amount FROM bronze.raw_sales ORDER BY
 expect_out "3,8.88"
 expect_out "4,0.50"
 run runs -w shop --json
-expect_out '"log": "INFO c.csv: 2 rows"'
+expect_out '"log": "INFO token ****************\nINFO c.csv: 2 rows"'
 
 # -- an exception fails the run where it was raised; nothing is published
 run query -w shop --format csv "SELECT count(*) AS n FROM gold.daily_revenue"
