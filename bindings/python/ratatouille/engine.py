@@ -106,7 +106,10 @@ class Engine:
             return self._e.write_table(table, f"SELECT * FROM temp.main.{_ident(temp)}", mode)
         finally:
             if not self._e.closed:
-                self._e.execute(f"DROP TABLE IF EXISTS temp.main.{_ident(temp)}")
+                try:
+                    self._e.execute(f"DROP TABLE IF EXISTS temp.main.{_ident(temp)}")
+                except _rat.Error:
+                    pass  # a failed write's own error is the one to raise; the rows stay temporary
 
     def _table_of(self, path):
         if not isinstance(path, str):
