@@ -61,7 +61,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(TOP, "bench")
 
 
-def env_int(name, default):
+def env_int(name, default, minimum=1):
     value = os.environ.get(name, "").replace("_", "")
     if not value:
         return default
@@ -69,8 +69,8 @@ def env_int(name, default):
         n = int(value)
     except ValueError:
         sys.exit(f"bench: {name} must be an integer, got {os.environ[name]!r}")
-    if n < 1:
-        sys.exit(f"bench: {name} must be at least 1")
+    if n < minimum:
+        sys.exit(f"bench: {name} must be at least {minimum}")
     return n
 
 
@@ -80,8 +80,8 @@ FILES = env_int("BENCH_FILES", 10)
 COLD_RUNS = env_int("BENCH_COLD_RUNS", 20)
 TABLES = env_int("BENCH_TABLES", 1000)
 COMMITS = env_int("BENCH_COMMITS", 1000)
-SERVE_SECONDS = env_int("BENCH_SERVE_SECONDS", 5)
-FRAME_ROWS = env_int("BENCH_FRAME_ROWS", 10_000_000)
+SERVE_SECONDS = env_int("BENCH_SERVE_SECONDS", 5, minimum=0)  # 0: measure 6 skipped
+FRAME_ROWS = env_int("BENCH_FRAME_ROWS", 10_000_000, minimum=0)  # 0: measure 7 skipped
 TINY_FACTOR = float(os.environ.get("BENCH_TINY_FACTOR", "3"))
 TINY = os.environ.get("BENCH_TINY", "1") != "0"
 KEEP = os.environ.get("BENCH_KEEP", "0") not in ("", "0")
