@@ -508,9 +508,7 @@ int rat_result_batch_double(const rat_result *r, size_t col, double *out, uint8_
 			out[i] = 0;
 			continue;
 		}
-		switch (id) {
-		case DUCKDB_TYPE_FLOAT: out[i] = ((const float *)data)[i]; break;
-		case DUCKDB_TYPE_DOUBLE: out[i] = ((const double *)data)[i]; break;
+		switch (id) { /* FLOAT and DOUBLE: above */
 		case DUCKDB_TYPE_HUGEINT: out[i] = duckdb_hugeint_to_double(((duckdb_hugeint *)data)[i]); break;
 		case DUCKDB_TYPE_UBIGINT: out[i] = (double)((const uint64_t *)data)[i]; break;
 		case DUCKDB_TYPE_DECIMAL:

@@ -9,6 +9,7 @@
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
 #include "pipeline/pipeline.h"
+#include "workspace/workspace.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -176,4 +177,27 @@ int rat_python_package_dir(char **out)
 			      "the ratatouille Python package is not beside librat (in %s): run `make "
 			      "python`",
 			      self[0] ? self : "an unknown folder");
+}
+
+#ifndef RAT_PYTHON_DEFAULT
+#define RAT_PYTHON_DEFAULT "/usr/bin/python3"
+#endif
+
+const char *rat_pipeline__python(const rat_workspace *ws)
+{
+	const char *python = rat_workspace__env(ws, "RAT_PYTHON");
+
+	return python && python[0] ? python : RAT_PYTHON_DEFAULT;
+}
+
+char *rat_pipeline__python_path(const rat_workspace *ws)
+{
+	const char *given = rat_workspace__env(ws, "RAT_PYTHONPATH");
+	char *dir = NULL;
+
+	if (given && given[0])
+		return rat__strdup(given);
+	if (rat_python_package_dir(&dir) != 0)
+		rat_error_clear();
+	return dir;
 }

@@ -279,4 +279,16 @@ RAT_MUST_USE int rat_pipeline__select(bool **picked, const rat_pipelines *pipeli
 RAT_MUST_USE int rat_pipeline__watermark(rat_buf *out, rat_engine *engine, const char *relation,
 					 const char *column, bool bare);
 
+/**
+ * The Python a Python pipeline or a .py mock runs under: the workspace's
+ * RAT_PYTHON, else the one the package was built for (RAT_PYTHON_DEFAULT).
+ */
+const char *rat_pipeline__python(const rat_workspace *ws);
+/**
+ * The folder to put on its PYTHONPATH: the workspace's RAT_PYTHONPATH, else
+ * rat_python_package_dir(); NULL when neither (a package pip installed is
+ * found by Python itself). Free it.
+ */
+char *rat_pipeline__python_path(const rat_workspace *ws);
+
 #endif

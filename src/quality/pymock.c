@@ -17,8 +17,8 @@
 #include "util/common.h"
 #include "util/buf.h"
 #include "util/fs.h"
-#include "rat/pipeline.h"
 #include "rat/workspace.h"
+#include "pipeline/pipeline.h"
 #include "quality/quality.h"
 #include "workspace/workspace.h"
 
@@ -29,10 +29,6 @@
 
 #define PYMOCK_MAX_OUTPUT ((rlim_t)1 << 30)
 #define PYMOCK_TIMEOUT_MS 120000
-
-#ifndef RAT_PYTHON_DEFAULT
-#define RAT_PYTHON_DEFAULT "/usr/bin/python3"
-#endif
 
 int rat_mocks__python_table(char **table, const char *path, const char *display, const char *stem)
 {
@@ -71,38 +67,30 @@ int rat_mocks__python_table(char **table, const char *path, const char *display,
 /* The child's environment: PATH, the locale, HOME and TMPDIR in scratch, PYTHONPATH; NULL-ended. */
 static int child_env(rat_strarray *env, const rat_workspace *ws, const char *scratch)
 {
-	const char *given = rat_workspace__env(ws, "RAT_PYTHONPATH");
-	char *package = NULL;
+	char *package = rat_pipeline__python_path(ws);
 	int error = 0;
 
-	if (!given || !given[0]) {
-		if (rat_python_package_dir(&package) != 0)
-			rat_error_clear(); /* installed where Python looks (pip) */
-		given = package;
-	}
 	if (rat_strarray__push(env, "PATH=/usr/local/bin:/usr/bin:/bin") ||
 	    rat_strarray__push(env, "LC_ALL=C.UTF-8") ||
 	    rat_strarray__push_owned(env, rat__sprintf("HOME=%s", scratch)) ||
 	    rat_strarray__push_owned(env, rat__sprintf("TMPDIR=%s", scratch)) ||
 	    rat_strarray__push(env, "PYTHONDONTWRITEBYTECODE=1") ||
-	    (given && rat_strarray__push_owned(env, rat__sprintf("PYTHONPATH=%s", given))))
+	    (package && rat_strarray__push_owned(env, rat__sprintf("PYTHONPATH=%s", package))))
 		error = RAT_ENOMEM;
-	rat_free(package);
+	free(package);
 	return error;
 }
 
 int rat_mocks__python(const rat_workspace *ws, const char *path, const char *display,
 		      const char *scratch, size_t id, const char *out_path)
 {
-	const char *python = rat_workspace__env(ws, "RAT_PYTHON");
+	const char *python = rat_pipeline__python(ws);
 	rat_strarray env = RAT_STRARRAY_INIT;
 	char *log = rat__sprintf("%s/pymock-%zu.log", scratch, id);
 	char *err = rat__sprintf("%s/pymock-%zu.err", scratch, id);
 	char **envp = NULL;
 	int error;
 
-	if (!python || !python[0])
-		python = RAT_PYTHON_DEFAULT;
 	if (!log || !err || (error = child_env(&env, ws, scratch)) != 0 ||
 	    (envp = rat__calloc(env.count + 1, sizeof(char *))) == NULL) {
 		error = RAT_ENOMEM;

@@ -25,6 +25,7 @@
 #include "rat/pipeline.h"
 #include "rat/workspace.h"
 #include "engine/engine.h"
+#include "pipeline/pipeline.h"
 #include "quality/quality.h"
 #include "run/build.h"
 #include "run/run.h"
@@ -85,23 +86,6 @@ static int child_env(rat_strarray *out, const build *b, const char *out_dir, con
 	return error;
 }
 
-#ifndef RAT_PYTHON_DEFAULT
-#define RAT_PYTHON_DEFAULT "python3"
-#endif
-
-/* The folder holding the ratatouille package (the workspace's RAT_PYTHONPATH first); NULL: none. */
-static char *package_dir(const rat_workspace *ws)
-{
-	const char *given = rat_workspace__env(ws, "RAT_PYTHONPATH");
-	char *dir = NULL;
-
-	if (given && given[0])
-		return rat__strdup(given);
-	if (rat_python_package_dir(&dir) != 0)
-		rat_error_clear(); /* installed where the interpreter looks (pip install) */
-	return dir;
-}
-
 /*
  * What a decorated Python pipeline's runner needs beyond a script's: where
  * the package is, the workspace's folder and state (to read the run branch:
@@ -113,7 +97,7 @@ static int python_env(rat_strarray *out, const build *b, const char *log_path,
 {
 	const rat_workspace *ws = b->ctx->ws;
 	static const char *const passed[] = { "RAT_PROFILE", "RAT_NOW", "NESSIE_URI", NULL };
-	char *pkg = package_dir(ws);
+	char *pkg = rat_pipeline__python_path(ws);
 	const char *value;
 	size_t i;
 	int error = 0;
@@ -187,17 +171,24 @@ static int decorated_env(rat_strarray *env, build *b)
 	return error;
 }
 
+/* What a step's record keeps of a pipeline's own log, at most. */
+#define LOG_MAX ((size_t)1 << 20)
+
 /* What a decorated Python pipeline logged (context.log) into its step's record. */
 static void keep_log(build *b)
 {
 	char *path = rat__sprintf("%s/pipeline.log", b->scratch);
 	rat_buf text = RAT_BUF_INIT;
 
-	if (path && rat_fs__read_file(&text, path, (size_t)1 << 20) == 0 && text.len) {
+	int error = path ? rat_fs__read_file(&text, path, LOG_MAX) : RAT_ENOMEM;
+
+	if (!error && text.len) {
 		while (text.len && text.ptr[text.len - 1] == '\n')
 			text.ptr[--text.len] = '\0';
 		rat_mask__same_length(text.ptr); /* a secret's value, logged, is not kept */
 		b->step->log = rat_run__keep(b->rec, rat_buf_cstr(&text));
+	} else if (error == RAT_ETOOBIG) { /* a record holds lines, not a data dump */
+		b->step->log = "WARNING its log is over 1 MiB and was not kept (log less, or log counts)";
 	}
 	rat_error_clear(); /* no log: nothing to keep */
 	rat_buf_free(&text);
@@ -207,9 +198,8 @@ static void keep_log(build *b)
 static int spawn(build *b, const char *out_dir, const char *log_path)
 {
 	const rat_pipeline *p = b->p;
-	const char *python = rat_workspace__env(b->ctx->ws, "RAT_PYTHON");
 	const char *argv_py[] = { "python3", p->source_path, NULL };
-	const char *argv_decorated[] = { python && python[0] ? python : RAT_PYTHON_DEFAULT, "-m",
+	const char *argv_decorated[] = { rat_pipeline__python(b->ctx->ws), "-m",
 					 "ratatouille._runner", p->source_path, p->py_function, NULL };
 	const char *argv_sh[] = { "sh", p->source_path, NULL };
 	const char *argv_cmd[] = { "sh", "-c", p->command, NULL };
