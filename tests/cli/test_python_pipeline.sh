@@ -202,3 +202,28 @@ EOF2
 run test -w shop -p silver.sales -t unit
 expect_rc 1
 expect_out "tests/mocks/generator.py: the generator failed (exit status 1): TypeError: generate() returned a list, not a pandas DataFrame"
+
+# -- a log too big for a record is said, not kept; the run goes on
+cat >"$W/pipelines/gold/chatty.py" <<'EOF2'
+import pandas as pd
+from ratatouille.pipeline import gold_pipeline
+
+
+@gold_pipeline()
+def chatty(context):
+    for i in range(12000):
+        context.log.info(f"line {i:05d} " + "x" * 80)
+    return pd.DataFrame({"n": [1]})
+EOF2
+run run -w shop gold.chatty
+expect_rc 0
+run runs -w shop --json
+expect_out '"log": "WARNING its log is over 1 MiB and was not kept (log less, or log counts)"'
+
+# -- rat python: the workspace selected, Python's exit status; a missing workspace refused
+run python -w shop -- -c 'import sys; from ratatouille.workspace import get_workspace; print(get_workspace().name); sys.exit(3)'
+expect_rc 3
+expect_out "shop"
+run python -w nope -- -c 'print(1)'
+expect_rc 1
+expect_err "nope"

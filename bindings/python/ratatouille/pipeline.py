@@ -97,13 +97,16 @@ class _Log:
 
     def __init__(self, path):
         self._path = path
+        self._file = None
 
     def _line(self, level, message):
         text = " ".join(str(message).splitlines())
         print(f"{level} {text}", flush=True)
         if self._path:
-            with open(self._path, "a", encoding="utf-8") as f:
-                f.write(f"{level} {text}\n")
+            if self._file is None:  # opened once, on the first line
+                self._file = open(self._path, "a", encoding="utf-8")
+            self._file.write(f"{level} {text}\n")
+            self._file.flush()  # kept even when the function then fails
 
     def debug(self, message):
         self._line("DEBUG", message)

@@ -306,6 +306,9 @@ static void json_rows_and_a_parquet_file(void **state)
 	assert_int_equal(rat_rows_write_parquet(path, &broken, 1, 1, 0), RAT_EINVALID);
 	assert_int_not_equal(stat(path, &st), 0);
 	assert_int_equal(rat_rows_write_parquet("", cols, 2, 3, 0), RAT_EINVALID);
+	/* a folder that is not there: the error names the file */
+	assert_int_not_equal(rat_rows_write_parquet("/nonexistent/rat/rows.parquet", cols, 2, 3, 0), 0);
+	assert_non_null(strstr(rat_error_last()->message, "writing /nonexistent/rat/rows.parquet"));
 }
 
 static int setup(void **state)
