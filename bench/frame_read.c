@@ -3,7 +3,9 @@
  * whole result produced in C through librat's public API, as a C program
  * would keep it: every column copied batch by batch into arrays of its own
  * (integers, dates and timestamps as int64, decimals unscaled, doubles,
- * strings into one arena), NULLs as a byte per value.
+ * strings into one arena), NULLs as a byte per value. The arrays grow as the
+ * Python side's buffers do (bindings/python/src/buffer.c), so the two pay
+ * the same for their memory.
  *
  *   frame_read WORKSPACE SQL
  *       prints "rows=N seconds=S" (the query and the reading, not the opening)
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 #include "rat.h"
 
@@ -32,14 +35,23 @@ static double now_s(void)
 
 static void *grow(void *p, size_t *cap, size_t need, size_t item)
 {
+	size_t old = *cap;
+
 	if (need <= *cap)
 		return p;
 	while (*cap < need)
-		*cap = *cap ? *cap * 2 : 4096;
-	if (!(p = realloc(p, *cap * item))) {
+		*cap = *cap ? *cap * 2 : 65536;
+	/* as the Python side's buffers: a mapping grown in place or moved, never copied */
+	p = p ? mremap(p, old * item, *cap * item, MREMAP_MAYMOVE)
+	      : mmap(NULL, *cap * item, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
 		fprintf(stderr, "frame_read: out of memory\n");
 		exit(1);
 	}
+#ifdef MADV_HUGEPAGE
+	if (*cap * item >= ((size_t)2 << 20)) /* faulted 2 MiB at a time, as the Python side's are */
+		madvise(p, *cap * item, MADV_HUGEPAGE);
+#endif
 	return p;
 }
 

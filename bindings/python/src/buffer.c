@@ -48,6 +48,10 @@ char *rat_py_buffer_reserve(rat_py_buffer *b, size_t n)
 		PyErr_NoMemory();
 		return NULL;
 	}
+#ifdef MADV_HUGEPAGE
+	if (cap >= ((size_t)2 << 20)) /* a fault per 2 MiB instead of per page (arena.c) */
+		madvise(p, cap, MADV_HUGEPAGE);
+#endif
 	b->data = p;
 	b->cap = cap;
 	return b->data + b->len;

@@ -37,6 +37,10 @@ rat_py_buffer *rat_py_buffer_new(void);
 /** Room for n more bytes at data + len: a pointer to it, or NULL with MemoryError. */
 char *rat_py_buffer_reserve(rat_py_buffer *b, size_t n);
 
+/* arena.c: the arenas of a result's objects, while it is read (see the file). */
+void rat_py_arenas_begin(void);
+void rat_py_arenas_end(void);
+
 /* engine.c: an engine session (rat_engine), used by one thread at a time. */
 extern PyTypeObject rat_py_engine_type;
 

@@ -607,13 +607,17 @@ PyObject *rat_py_read_result(rat_result *r)
 	batch b = { 0, NULL, NULL, NULL, NULL, NULL, NULL };
 	Py_ssize_t rows = 0;
 	PyObject *list = NULL, *out = NULL;
+	int n;
 
 	if (!cols)
 		return PyErr_NoMemory();
 	for (col = 0; col < ncols; col++)
 		if (reader_init(&cols[col], r, col) < 0)
 			goto done;
-	if (read_all(cols, ncols, r, &b, &rows) < 0 || !(list = PyList_New((Py_ssize_t)ncols)))
+	rat_py_arenas_begin();
+	n = read_all(cols, ncols, r, &b, &rows);
+	rat_py_arenas_end();
+	if (n < 0 || !(list = PyList_New((Py_ssize_t)ncols)))
 		goto done;
 	for (col = 0; col < ncols; col++) {
 		PyObject *t = column_tuple(&cols[col], r, col);

@@ -283,6 +283,37 @@ def test_many_batches_and_threads(lake):
     assert ticks[0] > 10
 
 
+def test_big_results_read_at_once_and_dropped(lake):
+    # the objects of a big result live in arenas carved while it is read (src/arena.c):
+    # two threads reading at once, a read that fails half-way, and every arena freed after
+    ws = Workspace.create(name="analytics")
+    sql = "SELECT i, 'customer-' || i AS s, (i % 1000 / 10)::DECIMAL(8,1) AS d FROM range({n}) t(i)"
+    out, errors = {}, []
+
+    def read(key, n):
+        try:
+            out[key] = ws.get_engine().query(sql.format(n=n))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=read, args=(k, n)) for k, n in (("a", 300000), ("b", 200000))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for key, n in (("a", 300000), ("b", 200000)):
+        df = out[key]
+        assert len(df) == n and df["s"].nunique() == n
+        assert df["s"].iloc[n - 1] == f"customer-{n - 1}" and df["d"].iloc[n - 1] == decimal.Decimal("99.9")
+    with pytest.raises(ratatouille.Error, match="late"):
+        ws.get_engine().query("SELECT 'v' || i AS s, CASE WHEN i = 240000 THEN error('late') END AS e "
+                              "FROM range(250000) t(i)")
+    out.clear()
+    again = ws.get_engine().query(sql.format(n=300000))
+    assert again["s"].str.len().sum() == sum(len(f"customer-{i}") for i in range(300000))
+
+
 def test_errors_cross_as_exceptions_never_a_crash(lake):
     ws = Workspace.create(name="analytics")
     engine = ws.get_engine()
