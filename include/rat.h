@@ -18,5 +18,6 @@
 #include "rat/maintenance.h"
 #include "rat/secret.h"
 #include "rat/token.h"
+#include "rat/schedule.h"
 
 #endif

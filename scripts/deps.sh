@@ -31,7 +31,7 @@ TOOLS=(	# command:package
 	xlsx2csv:xlsx2csv sqlite3:sqlite3 wrk:wrk
 )
 DEB_PACKAGES=(
-	ca-certificates libfyaml-dev libcmocka-dev libclang-rt-14-dev
+	ca-certificates tzdata libfyaml-dev libcmocka-dev libclang-rt-14-dev
 	libcurl4-openssl-dev libjansson-dev libavro-dev libsqlite3-dev
 	libssl-dev libexpat1-dev libedit-dev libmicrohttpd-dev
 	python3-yaml python3-jsonschema
