@@ -23,6 +23,7 @@
 #define RAT_SCHEDULE_H
 
 #include "common.h"
+#include "workspace.h"
 
 RAT_BEGIN_DECL
 
@@ -55,6 +56,49 @@ RAT_EXTERN(const char *) rat_schedule_timezone(const rat_schedule *s);
 RAT_EXTERN(void) rat_schedule_local_time(const rat_schedule *s, int64_t ms, char *out, size_t len);
 /** Release a schedule (NULL-safe). */
 RAT_EXTERN(void) rat_schedule_free(rat_schedule *s);
+
+/**
+ * A trigger of a workspace: what starts a run without anyone typing
+ * `rat run` (a pipeline's `triggers:`, or a Python pipeline's `schedule=`).
+ * `rat serve` fires them; `rat triggers` lists them.
+ */
+typedef struct rat_trigger_info {
+	const char *id;        /**< "<pipeline>:<name>", unique in the workspace: "bronze.sales:schedule" */
+	const char *pipeline;  /**< the pipeline that declares it: "bronze.sales" */
+	const char *name;      /**< its `name:`, else its type ("schedule", then "schedule-2") */
+	const char *type;      /**< "schedule", "landing", "freshness" or "webhook" */
+	const char *source;    /**< where it is written: "pipelines/bronze/sales.yaml:12" */
+	const char *cron;      /**< schedule: as written (a preset or five fields); "" otherwise */
+	const char *timezone;  /**< schedule: its IANA zone, "UTC" when unset; "" otherwise */
+	const char *path;      /**< landing: the folder under landing/ it watches; "" otherwise */
+	const char *pattern;   /**< landing: a glob on file names ("*" when unset) */
+	int64_t interval_ms;   /**< landing: between two looks; freshness: its period
+				    (warn_after / 2, else error_after / 2); 0 otherwise */
+	const char *secret;    /**< webhook: the workspace secret holding its key; "" otherwise */
+	int bearer;            /**< webhook: the key is sent as a bearer token, not a signature */
+	const char *const *select; /**< what a fire runs (rat_run's selectors): the pipeline
+					and what it feeds ("<pipeline>+") unless it says */
+	size_t select_count;
+	const char *overlap;   /**< while the workspace runs: "skip" (recorded) or "queue" */
+	const char *catchup;   /**< schedule, after downtime: "last", "none" or "all" */
+	int retries;           /**< more attempts after a failed run (0: none) */
+	int64_t retry_delay_ms; /**< before the first retry */
+	double retry_backoff;  /**< the delay's factor from one retry to the next */
+} rat_trigger_info;
+
+typedef struct rat_trigger_list {
+	rat_trigger_info *items; /**< pipelines in dependency order, each's in its order */
+	size_t count;
+} rat_trigger_list;
+
+/**
+ * The triggers of ws's pipelines, loaded and checked as rat_pipeline_list_get()
+ * does (and a trigger's select: must name pipelines). Free with
+ * rat_trigger_list_free().
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_list_get(rat_trigger_list *out, const rat_workspace *ws);
+/** Release a list (NULL-safe); it is left empty. */
+RAT_EXTERN(void) rat_trigger_list_free(rat_trigger_list *list);
 
 RAT_END_DECL
 

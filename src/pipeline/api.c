@@ -15,28 +15,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A list is one block: what owns the strings, then the items handed out. */
-typedef struct list_storage {
-	rat_strarray pool;
-	const char **deps; /* all items' deps, back to back */
-	rat_pipeline_info items[];
-} list_storage;
-
-static list_storage *storage_of(rat_pipeline_info *items)
+int rat_pipeline__block_new(rat_list_block **out, size_t item_size, size_t items, size_t pointers)
 {
-	return (list_storage *)((char *)items - offsetof(list_storage, items));
+	rat_list_block *b = rat__calloc(1, sizeof(*b) + (items ? items : 1) * item_size);
+
+	*out = NULL;
+	if (!b)
+		return RAT_ENOMEM;
+	if (pointers && !(b->pointers = rat__calloc(pointers, sizeof(char *)))) {
+		free(b);
+		return RAT_ENOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+const char *rat_pipeline__keep(rat_list_block *b, const char *s)
+{
+	return rat_strarray__keep(&b->pool, s ? s : "");
+}
+
+void rat_pipeline__block_free(void *items)
+{
+	rat_list_block *b;
+
+	if (!items)
+		return;
+	b = (rat_list_block *)((char *)items - offsetof(rat_list_block, items));
+	rat_strarray_free(&b->pool);
+	free(b->pointers);
+	free(b);
+}
+
+int rat_pipeline__load_ordered(rat_pipelines *all, size_t **order, const rat_workspace *ws)
+{
+	rat_strarray known = RAT_STRARRAY_INIT;
+	int error;
+
+	*order = NULL;
+	if ((error = rat_pipeline__known_refs(&known, ws)) == 0 &&
+	    (error = rat_pipeline__load_all(all, ws)) == 0)
+		error = rat_pipeline__order(order, all, &known);
+	rat_strarray_free(&known);
+	return error;
 }
 
 static const char *const kinds[] = { "sql", "python", "shell", "command" };
 static const char *const materializations[] = { "table", "view", "incremental" };
 
-static const char *keep(list_storage *st, const char *s)
-{
-	return rat_strarray__keep(&st->pool, s);
-}
+#define keep rat_pipeline__keep
 
 /* "a<sep>b" of list, kept in st; *out NULL when out of memory. */
-static int joined_by(const char **out, list_storage *st, const rat_strarray *list,
+static int joined_by(const char **out, rat_list_block *st, const rat_strarray *list,
 		     const char *sep)
 {
 	rat_buf text = RAT_BUF_INIT;
@@ -52,12 +82,12 @@ static int joined_by(const char **out, list_storage *st, const rat_strarray *lis
 	return error;
 }
 
-static int joined(const char **out, list_storage *st, const rat_strarray *list)
+static int joined(const char **out, rat_list_block *st, const rat_strarray *list)
 {
 	return joined_by(out, st, list, ", ");
 }
 
-static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p,
+static int fill(rat_pipeline_info *info, rat_list_block *st, const rat_pipeline *p,
 		const rat_workspace *ws, const char **deps)
 {
 	rat_layer_settings layer;
@@ -103,36 +133,26 @@ static int fill(rat_pipeline_info *info, list_storage *st, const rat_pipeline *p
 int rat_pipeline_list_get(rat_pipeline_list *out, const rat_workspace *ws)
 {
 	rat_pipelines all = { NULL, 0, NULL, 0, NULL, NULL };
-	list_storage *st = NULL;
+	rat_list_block *st = NULL;
 	size_t *order = NULL, i, ndeps = 0, used = 0;
-	rat_strarray known = RAT_STRARRAY_INIT;
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if ((error = rat_pipeline__known_refs(&known, ws)) != 0 ||
-	    (error = rat_pipeline__load_all(&all, ws)) != 0 ||
-	    (error = rat_pipeline__order(&order, &all, &known)) != 0)
+	if ((error = rat_pipeline__load_ordered(&all, &order, ws)) != 0)
 		goto cleanup;
 	for (i = 0; i < all.count; i++)
 		ndeps += all.items[i].deps.count;
-	if ((st = rat__calloc(1, sizeof(*st) + all.count * sizeof(rat_pipeline_info))) == NULL) {
-		error = RAT_ENOMEM;
+	if ((error = rat_pipeline__block_new(&st, sizeof(rat_pipeline_info), all.count, ndeps)) != 0)
 		goto cleanup;
-	}
-	out->items = st->items;
-	if (ndeps && (st->deps = rat__calloc(ndeps, sizeof(char *))) == NULL) {
-		error = RAT_ENOMEM;
-		goto cleanup;
-	}
+	out->items = (rat_pipeline_info *)st->items;
 	for (i = 0; !error && i < all.count; i++) {
 		const rat_pipeline *p = &all.items[order[i]];
-		error = fill(&out->items[out->count++], st, p, ws, st->deps + used);
+		error = fill(&out->items[out->count++], st, p, ws, st->pointers + used);
 		used += p->deps.count;
 	}
 cleanup:
 	if (error)
 		rat_pipeline_list_free(out);
-	rat_strarray_free(&known);
 	rat_pipelines_free(&all);
 	free(order);
 	return error;
@@ -140,14 +160,9 @@ cleanup:
 
 void rat_pipeline_list_free(rat_pipeline_list *list)
 {
-	list_storage *st;
-
-	if (!list || !list->items)
+	if (!list)
 		return;
-	st = storage_of(list->items);
-	rat_strarray_free(&st->pool);
-	free(st->deps);
-	free(st);
+	rat_pipeline__block_free(list->items);
 	memset(list, 0, sizeof(*list));
 }
 

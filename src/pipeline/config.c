@@ -457,49 +457,6 @@ static int yaml_freshness(rat_pipeline *p, const rat_yaml *yaml, struct fy_node 
 	return 0;
 }
 
-/* triggers[]: kept as written (a string, or a mapping of scalars as "k=v k=v") for rat serve. */
-static int yaml_triggers(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
-{
-	rat_yaml_field f;
-	size_t i, n;
-	int error;
-
-	if (!rat_yaml__field(&f, root, "", "triggers"))
-		return 0;
-	if ((error = rat_yaml__sequence(&n, yaml, &f)) != 0)
-		return error;
-	for (i = 0; i < n; i++) {
-		rat_yaml_field item;
-		rat_buf text = RAT_BUF_INIT;
-		rat_yaml__item(&item, rat_yaml__at(f.value, i), f.path, i);
-		if (item.value && fy_node_get_type(item.value) == FYNT_MAPPING) {
-			void *iter = NULL;
-			struct fy_node_pair *pair;
-			while (!error && (pair = fy_node_mapping_iterate(item.value, &iter))) {
-				const char *k = fy_node_get_scalar0(fy_node_pair_key(pair));
-				const char *v = fy_node_get_scalar0(fy_node_pair_value(pair));
-				if (!k || !v)
-					error = rat_yaml__field_error(yaml, &item,
-								      "a trigger holds plain "
-								      "key: value pairs");
-				else
-					error = rat_buf_printf(&text, "%s%s=%s", text.len ? " " : "",
-							       k, v);
-			}
-			if (!error)
-				error = rat_strarray__push_owned(&p->triggers, rat_buf_detach(&text));
-		} else {
-			char *v = NULL;
-			if ((error = rat_yaml__string(&v, yaml, &item)) == 0)
-				error = rat_strarray__push_owned(&p->triggers, v);
-		}
-		rat_buf_free(&text);
-		if (error)
-			return error;
-	}
-	return 0;
-}
-
 static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struct fy_node *root)
 {
 	rat_yaml_field f;
@@ -572,7 +529,7 @@ static int apply_yaml(rat_pipeline *p, rat_yaml *yaml)
 				       &p->partition_by_set)) != 0 ||
 	    (error = yaml_columns(p, yaml, root)) != 0 || (error = yaml_tests(p, yaml, root)) != 0 ||
 	    (error = yaml_freshness(p, yaml, root)) != 0 ||
-	    (error = yaml_triggers(p, yaml, root)) != 0 ||
+	    (error = rat_trigger__yaml(&p->triggers, &p->trigger_count, yaml, root)) != 0 ||
 	    (error = rat_pipeline__yaml_documentation(p, yaml, root)) != 0)
 		return error;
 	p->materialized = (rat_materialization)materialized;

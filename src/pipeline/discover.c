@@ -142,13 +142,31 @@ static int python_declaration(rat_pipeline *p)
 		p->partition_by_set = true;
 		error = take_list(&p->partition_by, &decl.partition_by);
 	}
-	if (!error && decl.schedule && p->triggers.count == 0)
-		error = rat_strarray__push_owned(&p->triggers,
-						 rat__sprintf("type=schedule cron=%s", decl.schedule));
+	if (!error && decl.schedule && p->trigger_count == 0) /* the YAML's triggers: win */
+		error = rat_trigger__schedule(&p->triggers, &p->trigger_count, decl.schedule, decl.line,
+					      p->display);
 cleanup:
 	rat_pydecl__free(&decl);
 	rat_buf_free(&text);
 	return error;
+}
+
+/* What follows the configuration: workspace defaults, a Python pipeline's decorator, the triggers' checks. */
+static int settle(rat_pipeline *p, const rat_workspace *ws)
+{
+	int error = 0;
+
+	if (!p->warn_after_s && !p->error_after_s) {
+		/* workspace.yaml's freshness: defaults, for a pipeline that sets none */
+		p->warn_after_s = rat_workspace__defaults(ws)->freshness_warn_s;
+		p->error_after_s = rat_workspace__defaults(ws)->freshness_error_s;
+	}
+	if (p->kind == RAT_PIPELINE_PYTHON && (error = python_declaration(p)) != 0)
+		return error;
+	return rat_trigger__check(p->triggers, p->trigger_count, p->warn_after_s, p->error_after_s,
+				  p->landing,
+				  p->trigger_count && !p->triggers[0].decorator && p->config_display
+					  ? p->config_display : p->display);
 }
 
 int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *layer,
@@ -210,15 +228,10 @@ int rat_pipeline__load(rat_pipeline *p, const rat_workspace *ws, const char *lay
 	}
 	p->sql_first_line = 1;
 	error = rat_pipeline__configure(p, p->config_path, yaml_display);
-	if (!error && !p->warn_after_s && !p->error_after_s) {
-		/* workspace.yaml's freshness: defaults, for a pipeline that sets none */
-		p->warn_after_s = rat_workspace__defaults(ws)->freshness_warn_s;
-		p->error_after_s = rat_workspace__defaults(ws)->freshness_error_s;
-	}
 	p->config_display = yaml_display;
 	yaml_display = NULL;
-	if (!error && p->kind == RAT_PIPELINE_PYTHON)
-		error = python_declaration(p);
+	if (!error)
+		error = settle(p, ws);
 	if (!error && strcmp(base, dir) != 0)
 		error = note_flat_files(p, ws, dir);
 cleanup:
@@ -406,7 +419,7 @@ void rat_pipeline__free(rat_pipeline *p)
 	rat_strarray_free(&p->doc_tags);
 	free(p->freshness_column);
 	free(p->documentation);
-	rat_strarray_free(&p->triggers);
+	rat_trigger__free_all(p->triggers, p->trigger_count);
 	free(p->py_function);
 	rat_strarray_free(&p->py_depends_on);
 	rat_strarray_free(&p->deps);

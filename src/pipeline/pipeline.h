@@ -14,11 +14,14 @@
 #ifndef RAT_PIPELINE_PIPELINE_H
 #define RAT_PIPELINE_PIPELINE_H
 
+#include <stddef.h>
+
 #include "util/common.h"
 #include "util/buf.h"
 #include "rat/engine.h"
 #include "rat/workspace.h"
 #include "template/template.h"
+#include "pipeline/triggers.h"
 
 typedef enum rat_materialization {
 	RAT_MATERIALIZE_TABLE = 0, /* the default: rebuilt on every run */
@@ -131,7 +134,8 @@ typedef struct rat_pipeline {
 	rat_strarray doc_tags;   /* documentation: {tags: [...]} */
 	rat_doc_rule *doc_rules; /* documentation: {rules: [...]} */
 	size_t doc_rule_count;
-	rat_strarray triggers;   /* kept as written, for rat serve */
+	rat_trigger_config *triggers; /* triggers:, or a decorator's schedule= (pipeline/triggers.h) */
+	size_t trigger_count;
 
 	rat_strarray deps;       /* keys of the pipelines and tables it ref()s */
 	rat_strarray warnings;   /* what loading it noticed but accepted (files ignored) */
@@ -254,6 +258,24 @@ RAT_MUST_USE int rat_pipeline__order(size_t **order, const rat_pipelines *pipeli
 				     const rat_strarray *known);
 /** The keys a ref() may name besides pipelines: "products.<alias>" of each subscription. */
 RAT_MUST_USE int rat_pipeline__known_refs(rat_strarray *out, const rat_workspace *ws);
+
+/* api.c: what the public lists (api.c, trigger_api.c) are made of. */
+/** One block per list: the strings it holds, an array of string pointers, then its items. */
+typedef struct rat_list_block {
+	rat_strarray pool;
+	const char **pointers;
+	max_align_t items[];
+} rat_list_block;
+/** A block of items (zeroed) of item_size bytes and pointers string pointers. */
+RAT_MUST_USE int rat_pipeline__block_new(rat_list_block **out, size_t item_size, size_t items,
+					 size_t pointers);
+/** s (NULL: "") kept in b; "" when out of memory, so check a key that is never empty. */
+const char *rat_pipeline__keep(rat_list_block *b, const char *s);
+/** Release the block whose items start at items (NULL-safe). */
+void rat_pipeline__block_free(void *items);
+/** The workspace's pipelines loaded, checked and in dependency order (*order: indexes, free()). */
+RAT_MUST_USE int rat_pipeline__load_ordered(rat_pipelines *all, size_t **order,
+					    const rat_workspace *ws);
 
 /**
  * Pick pipelines by selectors: "layer.name", "+layer.name" (with

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# tests/cli/test_triggers.sh - `rat triggers`: a pipeline's triggers: (the
+# original Ratatouille's syntax, s3_sensor included) and a Python
+# pipeline's schedule= listed with their defaults; a schedule's next fire
+# times in its zone across a change of offset (RAT_NOW); every mistake an
+# error naming the file, line and key, refused by `rat list` and `rat run`
+# too.
+. "$(dirname "$0")/lib.sh"
+
+run init shop
+expect_rc 0
+W="$RAT_WORKSPACES/shop"
+mkdir -p "$W/landing/sales"
+cat >"$W/pipelines/bronze/sales.sql" <<'SQL'
+SELECT * FROM read_csv({{ landing_files() }})
+SQL
+cat >"$W/pipelines/bronze/sales.yaml" <<'YAML'
+landing: sales/
+freshness:
+  warn_after: 6h
+triggers:
+  - type: schedule
+    cron: "30 2 * * *"
+    timezone: Europe/Paris
+    catchup: all
+  - type: s3_sensor
+    path: sales/
+    pattern: "*.csv"
+    interval: 30
+  - type: freshness
+  - type: webhook
+    name: on-upload
+    secret: shop_hook
+    auth: bearer
+    overlap: queue
+    retries: {max: 3, delay: 1m, backoff: 1.5}
+    select: [bronze.sales, gold]
+YAML
+cat >"$W/pipelines/silver/clean.sql" <<'SQL'
+SELECT * FROM {{ ref('bronze.sales') }}
+SQL
+cat >"$W/pipelines/gold/daily.sql" <<'SQL'
+SELECT count(*) AS n FROM {{ ref('silver.clean') }}
+SQL
+cat >"$W/pipelines/gold/report.py" <<'PY'
+from ratatouille.pipeline import gold_pipeline
+
+
+@gold_pipeline(name="report", schedule="every_15min", depends_on=["gold.daily"])
+def report(context):
+    return context.query("SELECT * FROM gold.daily")
+PY
+
+# -- the list: ids, what fires each, next fire times in the zone (clocks jump on March 29)
+RAT_NOW=2026-03-28T12:00:00Z run triggers -w shop -n 3
+expect_rc 0
+expect_out "bronze.sales:schedule                schedule  30 2 * * * (Europe/Paris)                    2026-03-29T03:00:00+02:00"
+expect_out "2026-03-30T02:30:00+02:00"
+expect_out "bronze.sales:landing                 landing   landing/sales/*.csv, every 30s"
+expect_out "bronze.sales:freshness               freshness every 3h, before freshness lapses"
+expect_out "POST /api/v1/webhooks/shop/bronze.sales:on-upload (bearer)"
+expect_out "gold.report:schedule                 schedule  every_15min (UTC)                            2026-03-28T12:15:00+00:00"
+expect_out "5 triggers"
+
+RAT_NOW=2026-10-24T23:00:00Z run triggers -w shop -n 2 --json
+expect_rc 0
+expect_json 'len(d)' 5 \
+	'[t["id"] for t in d]' '["bronze.sales:schedule","bronze.sales:landing","bronze.sales:freshness","bronze.sales:on-upload","gold.report:schedule"]' \
+	'd[0]["source"]' 'pipelines/bronze/sales.yaml:5' \
+	'[n["local"] for n in d[0]["next"]]' '["2026-10-25T02:30:00+02:00","2026-10-26T02:30:00+01:00"]' \
+	'd[0]["next"][0]["fire_at"]' '2026-10-25T00:30:00.000Z' 'd[0]["next"][1]["fire_ms"]' 1792978200000 \
+	'd[1]["next"]' '[]' 'd[0]["interval_ms"]' null 'd[1]["cron"]' null \
+	'd[0]["catchup"]' all 'd[0]["select"]' '["bronze.sales+"]' 'd[0]["overlap"]' skip \
+	'd[1]["path"]' sales 'd[1]["pattern"]' '*.csv' 'd[1]["interval_ms"]' 30000 'd[1]["type"]' landing \
+	'd[2]["interval_ms"]' 10800000 \
+	'd[3]["secret"]' shop_hook 'd[3]["auth"]' bearer 'd[3]["overlap"]' queue 'd[3]["retries"]' 3 \
+	'd[3]["retry_delay_ms"]' 60000 'd[3]["retry_backoff"]' 1.5 'd[3]["select"]' '["bronze.sales","gold"]' \
+	'd[4]["source"]' 'pipelines/gold/report.py:4' 'd[4]["cron_fields"]' '*/15 * * * *'
+
+# -- mistakes: named with file, line and key; rat list and rat run refuse them too
+bad() { # YAML MESSAGE
+	printf '%s\n' "$1" >"$W/pipelines/silver/clean.yaml"
+	run triggers -w shop
+	expect_rc 1
+	expect_err "$2"
+}
+bad 'triggers:
+  - type: schedule
+    cron: "0 25 * * *"' "pipelines/silver/clean.yaml:3:11: triggers[0].cron: cron '0 25 * * *': hour field '25': out of 0-23"
+bad 'triggers:
+  - type: schedule
+    cron: "0 0 30 2 *"' "it would never fire"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    timezone: Europe/Lyon' "clean.yaml:4:15: triggers[0].timezone: no time zone 'Europe/Lyon'"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    timezone: ../../../etc/passwd' "triggers[0].timezone: '../../../etc/passwd' is not a time zone name"
+bad 'triggers:
+  - type: cron' "triggers[0].type: 'cron' is not a trigger type"
+bad 'triggers:
+  - type: webhook' "clean.yaml:2:5: triggers[0]: a webhook needs secret:"
+bad 'triggers:
+  - type: freshness' "clean.yaml:2: triggers: a freshness trigger needs a freshness to keep"
+bad 'triggers:
+  - type: landing' "clean.yaml:2: triggers: a landing trigger needs a folder to watch"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    select: gold.nothing' "clean.yaml:2: triggers: select: selector 'gold.nothing'"
+bad 'triggers:
+  - type: landing
+    path: ../etc' "triggers[0].path: '../etc' is not a folder under landing/"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    color: red' "triggers[0].color: unknown key (allowed: type, name, select, overlap, retries, cron, timezone, catchup)"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    overlap: sometimes' "triggers[0].overlap: 'sometimes' is not one of skip, queue"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    retries: {delay: 10s}' "triggers[0].retries: give max:"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    retries: {max: 2, backoff: 50}' "triggers[0].retries.backoff: a backoff is a factor from 1 to 10"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+  - type: schedule
+    cron: hourly
+    name: schedule' "a second trigger named 'schedule' (the first is at line 2"
+bad 'triggers:
+  - type: schedule
+    cron: daily
+    name: "Not A Name"' "a trigger's name is 1 to 64 of a-z, 0-9, _ and -"
+bad 'triggers: daily' "clean.yaml:1:11: triggers: expected a list"
+bad 'triggers:
+  - type: s3_sensor
+    bucket: lake
+    path: y' "triggers[0].bucket: a sensor on an S3 bucket is not built yet"
+run list -w shop
+expect_rc 1
+expect_err "triggers[0].bucket"
+run run -w shop
+expect_rc 1
+expect_err "triggers[0].bucket"
+
+# a decorator's schedule is checked as it is read
+rm "$W/pipelines/silver/clean.yaml"
+sed -i 's/every_15min/61 * * * */' "$W/pipelines/gold/report.py"
+run triggers -w shop
+expect_rc 1
+expect_err "pipelines/gold/report.py:4: schedule: cron '61 * * * *': minute field '61': out of 0-59"
