@@ -110,6 +110,8 @@ typedef struct rat_run_info {
 	 * warning, for a run that published (status "success") stands.
 	 */
 	const char *record_error;
+	/** rat_run_options.trigger: what started it; "" for a person. (Added in 0.1: at the end.) */
+	const char *trigger;
 } rat_run_info;
 
 /** Called as steps start and end; from worker threads, one call at a time. */
@@ -148,11 +150,18 @@ typedef struct rat_run_options {
 	 */
 	const char *const *reingest;
 	size_t reingest_count;
+	/**
+	 * What started the run, kept in its record: a trigger's id
+	 * ("bronze.sales:schedule", rat/schedule.h) and the tick it fired for
+	 * ("@" and its time in ms: "bronze.sales:schedule@1774746000000"), as
+	 * `rat serve` passes it. NULL: a person (or a program) ran it.
+	 */
+	const char *trigger;
 } rat_run_options;
 
-#define RAT_RUN_OPTIONS_VERSION 2 /* 2 added cancel, branch and reingest */
+#define RAT_RUN_OPTIONS_VERSION 3 /* 2 added cancel, branch and reingest; 3 trigger */
 #define RAT_RUN_OPTIONS_INIT                                                                       \
-	{ RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+	{ RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 /**
  * Fill opts with the defaults of version (pass RAT_RUN_OPTIONS_VERSION):

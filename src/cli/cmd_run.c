@@ -246,6 +246,10 @@ static const cli_option reingest = { "reingest", 0, CLI_TEXT, "PATH",
 				     "changed since it was ingested (repeatable)",
 				     NULL, NULL, NULL };
 
+static const cli_option trigger = { "trigger", 0, CLI_TEXT, "ID",
+				    "record the run as started by trigger ID (what rat\n"
+				    "serve passes: PIPELINE:NAME@TICK_MS)", NULL, NULL, NULL };
+
 /* Set by SIGINT or SIGTERM while a run is on: the run stops and publishes nothing. */
 static volatile int interrupted;
 
@@ -292,6 +296,8 @@ static int gather(const cli_args *a, int skip, rat_run_options *opts, const char
 			vars[opts->var_count++] = h->value;
 		if (h->option == &reingest)
 			again[opts->reingest_count++] = h->value;
+		if (h->option == &trigger)
+			opts->trigger = h->value;
 	}
 	opts->reingest = again;
 	for (j = skip; j < a->count; j++)
@@ -412,6 +418,7 @@ static const cli_use options[] = {
 	{ CLI_OPT(DRY_RUN), "compile the SQL and print the plan; write nothing", NULL },
 	{ &var, NULL, NULL },
 	{ &reingest, NULL, NULL },
+	{ &trigger, NULL, NULL },
 	CLI_USE_FORMATS("console (default: progress and a summary) or json\n"
 			"(the run's record)"),
 	{ NULL, NULL, NULL },
@@ -429,7 +436,7 @@ const cli_command cli_cmd_run = {
 	run,
 	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
 	"               [--var NAME=VALUE] [--reingest PATH] [--branch dev/NAME]\n"
-	"               [-o console|json]\n"
+	"               [--trigger ID] [-o console|json]\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"

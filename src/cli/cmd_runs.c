@@ -51,6 +51,7 @@ static void json_run(cli_json *j, const rat_run_info *r)
 	cli_json_time(j, "started", r->started_ms);
 	cli_json_time(j, "finished", r->finished_ms);
 	cli_json_bool(j, "full_refresh", r->full_refresh);
+	cli_json_unset(j, "trigger", r->trigger);
 	cli_json_array(j, "steps");
 	for (i = 0; i < r->step_count; i++)
 		json_step(j, &r->steps[i]);
@@ -74,6 +75,8 @@ void cli_print_run(FILE *out, const rat_run_info *r, bool verbose)
 	fprintf(out, "Run %s on %s: %s", r->id, r->branch, r->status);
 	if (r->finished_ms >= r->started_ms)
 		fprintf(out, " in %.1fs", (double)(r->finished_ms - r->started_ms) / 1000.0);
+	if (r->trigger && r->trigger[0])
+		fprintf(out, " (trigger %s)", r->trigger);
 	fputc('\n', out);
 	fprintf(out, "  %-28s %-8s %-13s %10s %10s %7s %6s %8s\n", "PIPELINE", "STATUS", "OPERATION",
 		"ROWS IN", "ROWS OUT", "FILES", "CHECKS", "SECONDS");

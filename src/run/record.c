@@ -42,7 +42,7 @@ int rat_run__record_new(rat_run_record **out, size_t steps)
 	pthread_mutex_init(&rec->pool_lock, NULL);
 	rec->info.id = rec->info.workspace = rec->info.branch = rec->info.run_branch = "";
 	rec->info.status = rec->info.error = rec->info.commit = rec->info.retention = "";
-	rec->info.record_error = "";
+	rec->info.record_error = rec->info.trigger = "";
 	for (i = 0; i < steps; i++) {
 		rat_run_step *s = &rec->info.steps[i];
 		s->key = s->operation = s->error = s->warnings = s->sql = s->log = "";
@@ -101,11 +101,12 @@ json_t *rat_run__record_json(const rat_run_info *r)
 
 	for (i = 0; steps && i < r->step_count; i++)
 		json_array_append_new(steps, step_json(&r->steps[i]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "id", r->id,
-			 "workspace", r->workspace, "branch", r->branch, "run_branch", r->run_branch,
-			 "status", r->status, "error", r->error, "commit", r->commit, "retention",
-			 r->retention, "started_ms", (json_int_t)r->started_ms, "finished_ms",
-			 (json_int_t)r->finished_ms, "full_refresh", r->full_refresh, "steps", steps);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:o}", "id",
+			 r->id, "workspace", r->workspace, "branch", r->branch, "run_branch",
+			 r->run_branch, "status", r->status, "error", r->error, "commit", r->commit,
+			 "retention", r->retention, "started_ms", (json_int_t)r->started_ms,
+			 "finished_ms", (json_int_t)r->finished_ms, "full_refresh", r->full_refresh,
+			 "trigger", r->trigger ? r->trigger : "", "steps", steps);
 }
 
 int rat_run__record_write(const char *home, const char *workspace, const char *id, json_t *doc)
@@ -218,6 +219,7 @@ int rat_run__record_parse(rat_run_record **out, json_t *doc, const char *what)
 	rec->info.started_ms = int_of(doc, "started_ms");
 	rec->info.finished_ms = int_of(doc, "finished_ms");
 	rec->info.full_refresh = json_is_true(json_object_get(doc, "full_refresh"));
+	rec->info.trigger = text_of(rec, doc, "trigger"); /* "" in a record made before it was kept */
 	json_array_foreach(steps, i, s)
 		load_step(rec, &rec->info.steps[i], s);
 	*out = rec;

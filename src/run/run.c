@@ -52,6 +52,8 @@ _Static_assert(sizeof(sig_atomic_t) == sizeof(int), "sig_atomic_t is not an int 
 
 /* The size of version 1 of rat_run_options: everything before cancel. */
 #define V1_SIZE offsetof(rat_run_options, cancel)
+/* Version 2's: everything before trigger. */
+#define V2_SIZE offsetof(rat_run_options, trigger)
 
 typedef struct scheduler {
 	rat_run_context ctx;
@@ -471,6 +473,7 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	s->rec->info.workspace = rat_run__keep(s->rec, rat_workspace_name(ws));
 	s->rec->info.branch = rat_run__keep(s->rec, rat_workspace_branch(ws));
 	s->rec->info.run_branch = opts->dry_run ? "" : rat_run__keep(s->rec, run_branch);
+	s->rec->info.trigger = rat_run__keep(s->rec, opts->trigger ? opts->trigger : "");
 	s->rec->info.started_ms = now;
 	s->rec->info.full_refresh = opts->full_refresh != 0;
 cleanup:
@@ -486,7 +489,8 @@ int rat_run_options_init(rat_run_options *opts, unsigned int version)
 	int error;
 
 	/* version 1 ended before cancel: a caller built for it has no room for more */
-	if ((error = rat__options_init(opts, &init, version == 1 ? V1_SIZE : sizeof(init), version,
+	if ((error = rat__options_init(opts, &init,
+				       version == 1 ? V1_SIZE : version == 2 ? V2_SIZE : sizeof(init), version,
 				       RAT_RUN_OPTIONS_VERSION, "rat_run_options")) == 0)
 		opts->version = version;
 	return error;
@@ -504,7 +508,7 @@ static int read_options(rat_run_options *out, const rat_run_options *in)
 	if ((error = rat__options_check(in->version, RAT_RUN_OPTIONS_VERSION,
 					"rat_run_options")) != 0)
 		return error;
-	memcpy(out, in, in->version == 1 ? V1_SIZE : sizeof(*out));
+	memcpy(out, in, in->version == 1 ? V1_SIZE : in->version == 2 ? V2_SIZE : sizeof(*out));
 	out->version = RAT_RUN_OPTIONS_VERSION;
 	return 0;
 }

@@ -157,3 +157,16 @@ sed -i 's/every_15min/61 * * * */' "$W/pipelines/gold/report.py"
 run triggers -w shop
 expect_rc 1
 expect_err "pipelines/gold/report.py:4: schedule: cron '61 * * * *': minute field '61': out of 0-59"
+
+# -- what started a run is kept in its record (rat serve passes --trigger)
+run init tiny
+echo "SELECT 1 AS x" >"$RAT_WORKSPACES/tiny/pipelines/bronze/one.sql"
+run run -w tiny --trigger "bronze.one:schedule@1774746000000"
+expect_rc 0
+run runs -w tiny --json
+expect_json 'd[0]["trigger"]' "bronze.one:schedule@1774746000000" 'd[0]["status"]' success
+run runs show "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$T_DIR/out")" -w tiny
+expect_out "(trigger bronze.one:schedule@1774746000000)"
+run run -w tiny
+run runs -w tiny --json
+expect_json 'd[0]["trigger"]' null

@@ -72,21 +72,29 @@ static void init_functions_give_the_init_macros(void **state)
 	assert_int_equal(create.version, RAT_WORKSPACE_CREATE_OPTIONS_VERSION);
 }
 
-/* A caller built for version 1 of rat_run_options has no room for what version 2 added. */
-static void run_options_of_version_1_stay_in_their_size(void **state)
+/* A caller built for an older rat_run_options has no room for what later versions added. */
+static void older_run_options_stay_in_their_size(void **state)
 {
+	static const struct {
+		unsigned int version;
+		size_t end; /* where that version's struct ends */
+	} versions[] = { { 1, offsetof(rat_run_options, cancel) },
+			 { 2, offsetof(rat_run_options, trigger) } };
 	rat_run_options run;
-	const unsigned char *tail = (const unsigned char *)&run.cancel;
-	size_t i;
+	size_t i, v;
 	(void)state;
 
-	memset(&run, 0xab, sizeof(run));
-	assert_int_equal(rat_run_options_init(&run, 1), 0);
-	assert_int_equal(run.version, 1);
-	assert_null(run.selectors);
-	for (i = 0; i < sizeof(run) - offsetof(rat_run_options, cancel); i++)
-		assert_int_equal(tail[i], 0xab);
-	assert_int_equal(RAT_RUN_OPTIONS_VERSION, 2);
+	for (v = 0; v < 2; v++) {
+		const unsigned char *tail = (const unsigned char *)&run + versions[v].end;
+
+		memset(&run, 0xab, sizeof(run));
+		assert_int_equal(rat_run_options_init(&run, versions[v].version), 0);
+		assert_int_equal(run.version, versions[v].version);
+		assert_null(run.selectors);
+		for (i = 0; i < sizeof(run) - versions[v].end; i++)
+			assert_int_equal(tail[i], 0xab);
+	}
+	assert_int_equal(RAT_RUN_OPTIONS_VERSION, 3);
 }
 
 static void init_functions_refuse_unknown_versions(void **state)
@@ -174,7 +182,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_functions_give_the_init_macros),
 		cmocka_unit_test(init_functions_refuse_unknown_versions),
-		cmocka_unit_test(run_options_of_version_1_stay_in_their_size),
+		cmocka_unit_test(older_run_options_stay_in_their_size),
 		cmocka_unit_test(functions_refuse_options_of_unknown_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
