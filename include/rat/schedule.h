@@ -100,6 +100,64 @@ RAT_EXTERN(int) RAT_CHECKED rat_trigger_list_get(rat_trigger_list *out, const ra
 /** Release a list (NULL-safe); it is left empty. */
 RAT_EXTERN(void) rat_trigger_list_free(rat_trigger_list *list);
 
+/*
+ * The orchestration ledger: what `rat serve` decided for each trigger, kept
+ * in the workspace's RAT_HOME (orchestration.db, mode 0600), so that a
+ * restart neither fires a tick twice nor forgets what a sensor saw. Every
+ * call opens the file (safe from any thread and process).
+ */
+
+/**
+ * Record tick tick_ms of trigger (an id of rat_trigger_info) with state
+ * ("queued", "skipped", "missed", "armed", ... the caller's words) and note.
+ * *recorded is 1 when this call recorded it, 0 when that tick was recorded
+ * already (by this server before a restart, or another): nothing changes
+ * then, and the caller must not fire it.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_tick_add(const rat_workspace *ws, const char *trigger,
+						 int64_t tick_ms, const char *state,
+						 const char *note, int64_t now_ms, int *recorded);
+/** A recorded tick's new state and note. RAT_ENOTFOUND when it was not recorded. */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_tick_set(const rat_workspace *ws, const char *trigger,
+						 int64_t tick_ms, const char *state,
+						 const char *note, int64_t now_ms);
+/** The latest tick recorded of trigger into *tick_ms; 0 when none is. */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_tick_last(const rat_workspace *ws, const char *trigger,
+						  int64_t *tick_ms);
+
+typedef struct rat_trigger_tick {
+	const char *trigger;
+	int64_t tick_ms;
+	const char *state;
+	const char *note;
+	int64_t updated_ms;
+} rat_trigger_tick;
+
+typedef struct rat_trigger_tick_list {
+	rat_trigger_tick *items; /**< newest tick first */
+	size_t count;
+} rat_trigger_tick_list;
+
+/** ws's recorded ticks (of trigger; NULL: every trigger), at most limit (0: all). */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_tick_list_get(rat_trigger_tick_list *out,
+						      const rat_workspace *ws,
+						      const char *trigger, size_t limit);
+RAT_EXTERN(void) rat_trigger_tick_list_free(rat_trigger_tick_list *list);
+/** Forget ws's ticks last changed before before_ms, each trigger's latest excepted. */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_prune(const rat_workspace *ws, int64_t before_ms);
+
+/**
+ * What a sensor saw: key (a landing file's name, a webhook's id) with value
+ * (its size and time) for trigger. *changed is 1 when the key was not
+ * recorded, or with another value (recorded now), 0 when it was, as is.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_seen(const rat_workspace *ws, const char *trigger,
+					     const char *key, const char *value, int64_t at_ms,
+					     int *changed);
+/** Forget the keys of trigger recorded (or changed) before before_ms. */
+RAT_EXTERN(int) RAT_CHECKED rat_trigger_seen_prune(const rat_workspace *ws, const char *trigger,
+						   int64_t before_ms);
+
 RAT_END_DECL
 
 #endif

@@ -17,6 +17,7 @@
 #include "util/hex.h"
 #include "util/random.h"
 #include "util/sha256.h"
+#include "util/sqlite.h"
 #include "rat/token.h"
 #include "token/token.h"
 #include "workspace/workspace.h"
@@ -40,23 +41,7 @@ static const char schema[] =
 
 static int db_error(sqlite3 *db, const char *path, const char *what)
 {
-	return rat_error__set(RAT_EIO, RAT_ERRCLASS_OS, "tokens %s: %s: %s", path, what,
-			      db ? sqlite3_errmsg(db) : "out of memory");
-}
-
-/* The file's user_version: 0 for a file not set up yet. */
-static int schema_version(sqlite3 *db, const char *path, int *version)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*version = 0;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return db_error(db, path, "cannot read");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_error(db, path, "cannot read");
+	return rat_sqlite__error(db, "tokens", path, what);
 }
 
 /*
@@ -65,41 +50,10 @@ static int schema_version(sqlite3 *db, const char *path, int *version)
  */
 static int open_tokens(sqlite3 **db, char **path, const rat_workspace *ws, bool create)
 {
-	int fd, version, error = 0;
-
 	*db = NULL;
 	if ((*path = rat_fs__join(rat_workspace_home(ws), "tokens.db")) == NULL)
 		return RAT_ENOMEM;
-	if (access(*path, F_OK) != 0) {
-		if (!create)
-			return 0;
-		if ((error = rat_fs__mkdir_p(rat_workspace_home(ws))) != 0)
-			return error;
-		fd = open(*path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return rat_error__os(RAT_EIO, "cannot create %s", *path);
-		close(fd);
-	}
-	if (sqlite3_open_v2(*path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
-	    SQLITE_OK) {
-		error = db_error(*db, *path, "cannot open");
-		sqlite3_close(*db);
-		*db = NULL;
-		return error;
-	}
-	sqlite3_busy_timeout(*db, 30000);
-	/* set up once (user_version 0: a new file); a check on every request writes nothing */
-	if (sqlite3_exec(*db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
-	    (error = schema_version(*db, *path, &version)) != 0 ||
-	    (version == 0 &&
-	     sqlite3_exec(*db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) ||
-	    (version == 0 && sqlite3_exec(*db, schema, NULL, NULL, NULL) != SQLITE_OK)) {
-		if (!error)
-			error = db_error(*db, *path, "cannot set up");
-		sqlite3_close(*db);
-		*db = NULL;
-	}
-	return error;
+	return rat_sqlite__open_private(db, *path, "tokens", schema, create);
 }
 
 static bool all_hex(const char *s, size_t n)
