@@ -157,11 +157,27 @@ typedef struct rat_run_options {
 	 * `rat serve` passes it. NULL: a person (or a program) ran it.
 	 */
 	const char *trigger;
+	/**
+	 * The run's id, made by rat_run_id_make() when the run was asked for (a
+	 * server answers with it before the run starts); RAT_EEXISTS when a run
+	 * of that id is recorded. NULL: a new one.
+	 */
+	const char *run_id;
 } rat_run_options;
 
-#define RAT_RUN_OPTIONS_VERSION 3 /* 2 added cancel, branch and reingest; 3 trigger */
+#define RAT_RUN_OPTIONS_VERSION 3 /* 2 added cancel, branch and reingest; 3 trigger and run_id */
 #define RAT_RUN_OPTIONS_INIT                                                                       \
-	{ RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+	{ RAT_RUN_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+
+/** Room for a run's id, its NUL included. */
+#define RAT_RUN_ID_MAX 40
+
+/**
+ * A new run id for a run asked for at now_ms (ms since the epoch), into out
+ * (RAT_RUN_ID_MAX bytes): "20261123T101500.123Z-3f2a1c", the time then
+ * random, as every run's. For rat_run_options.run_id.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_run_id_make(char out[RAT_RUN_ID_MAX], int64_t now_ms);
 
 /**
  * Fill opts with the defaults of version (pass RAT_RUN_OPTIONS_VERSION):

@@ -158,6 +158,37 @@ RAT_EXTERN(int) RAT_CHECKED rat_trigger_seen(const rat_workspace *ws, const char
 RAT_EXTERN(int) RAT_CHECKED rat_trigger_seen_prune(const rat_workspace *ws, const char *trigger,
 						   int64_t before_ms);
 
+/** A call of a webhook trigger, as it came (the headers NULL when absent). */
+typedef struct rat_webhook_call {
+	const char *body;              /**< the raw body, as signed */
+	size_t body_len;
+	const char *signature;         /**< X-Webhook-Signature: "sha256=<hex>" (the original's) */
+	const char *webhook_id;        /**< Standard Webhooks: webhook-id, */
+	const char *webhook_timestamp; /**< webhook-timestamp (seconds since the epoch), */
+	const char *webhook_signature; /**< webhook-signature: "v1,<base64>", several space-separated */
+	const char *authorization;     /**< Authorization: "Bearer <key>" or the key (auth: bearer) */
+	int64_t now_ms;
+} rat_webhook_call;
+
+/** How far a Standard Webhooks timestamp may be from now, either way. */
+#define RAT_WEBHOOK_TOLERANCE_MS (5 * 60 * 1000)
+
+/**
+ * Whether call is an authentic call of webhook trigger t of ws, under the
+ * key held by the workspace secret t->secret (a "whsec_" key is base64, as
+ * Standard Webhooks gives them; any other is its bytes):
+ *   - auth: signature: an HMAC-SHA256 of the body as X-Webhook-Signature
+ *     ("sha256=" and hex), or Standard Webhooks' of "<id>.<timestamp>.<body>"
+ *     (base64, "v1,"), whose timestamp is within RAT_WEBHOOK_TOLERANCE_MS of
+ *     now and whose id the trigger has not taken before (kept a while in the
+ *     ledger: a replay is refused);
+ *   - auth: bearer: the key itself in Authorization.
+ * Compared in constant time. 0 when it is; RAT_EACCESS saying why not
+ * (never the key); RAT_ENOTFOUND when the secret is not set.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_webhook_verify(const rat_workspace *ws, const rat_trigger_info *t,
+					       const rat_webhook_call *call);
+
 RAT_END_DECL
 
 #endif

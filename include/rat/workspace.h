@@ -145,6 +145,8 @@ RAT_EXTERN(int) rat_workspace_catalog_exists(const rat_workspace *ws);
  * and ingestion times, commits, retention and product ages use it.
  */
 RAT_EXTERN(int64_t) rat_workspace_now_ms(const rat_workspace *ws);
+/** runs.retention_days (workspace.yaml, default 30): how long run records, and what a server decided for the triggers, are kept. */
+RAT_EXTERN(int64_t) rat_workspace_run_retention_days(const rat_workspace *ws);
 /** ICEBERG_WAREHOUSE, or <RAT_HOME>/warehouse when unset. */
 RAT_EXTERN(const char *) rat_workspace_warehouse(const rat_workspace *ws);
 /** Where the engine spills what does not fit in memory: <RAT_HOME>/tmp/<workspace name>. */

@@ -250,6 +250,11 @@ static const cli_option trigger = { "trigger", 0, CLI_TEXT, "ID",
 				    "record the run as started by trigger ID (what rat\n"
 				    "serve passes: PIPELINE:NAME@TICK_MS)", NULL, NULL, NULL };
 
+static const cli_option run_id = { "run-id", 0, CLI_TEXT, "ID",
+				   "the run's id, made when it was asked for (what rat\n"
+				   "serve passes; refused when a run of it is recorded)",
+				   NULL, NULL, NULL };
+
 /* Set by SIGINT or SIGTERM while a run is on: the run stops and publishes nothing. */
 static volatile int interrupted;
 
@@ -298,6 +303,8 @@ static int gather(const cli_args *a, int skip, rat_run_options *opts, const char
 			again[opts->reingest_count++] = h->value;
 		if (h->option == &trigger)
 			opts->trigger = h->value;
+		if (h->option == &run_id)
+			opts->run_id = h->value;
 	}
 	opts->reingest = again;
 	for (j = skip; j < a->count; j++)
@@ -419,6 +426,7 @@ static const cli_use options[] = {
 	{ &var, NULL, NULL },
 	{ &reingest, NULL, NULL },
 	{ &trigger, NULL, NULL },
+	{ &run_id, NULL, NULL },
 	CLI_USE_FORMATS("console (default: progress and a summary) or json\n"
 			"(the run's record)"),
 	{ NULL, NULL, NULL },
@@ -436,7 +444,7 @@ const cli_command cli_cmd_run = {
 	run,
 	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
 	"               [--var NAME=VALUE] [--reingest PATH] [--branch dev/NAME]\n"
-	"               [--trigger ID] [-o console|json]\n"
+	"               [--trigger ID] [--run-id ID] [-o console|json]\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"

@@ -157,22 +157,67 @@ static int print_json(const rat_trigger_list *list, const rat_workspace *ws, int
 	return cli_json_end(&j);
 }
 
+/* `rat triggers ticks [ID]`: what rat serve decided for each tick, newest first. */
+static int ticks(const rat_workspace *ws, const char *id, int n, bool json)
+{
+	rat_trigger_tick_list list;
+	cli_json j;
+	size_t i;
+
+	if (rat_trigger_tick_list_get(&list, ws, id, (size_t)n) != 0)
+		return cli_fail_lib(NULL);
+	if (json) {
+		cli_json_begin(&j, stdout);
+		cli_json_array(&j, NULL);
+	} else {
+		printf("%-24s %-36s %-9s %s\n", "TICK (UTC)", "TRIGGER", "STATE", "NOTE");
+	}
+	for (i = 0; i < list.count; i++) {
+		const rat_trigger_tick *t = &list.items[i];
+		char at[32];
+
+		if (json) {
+			cli_json_object(&j, NULL);
+			cli_json_text(&j, "trigger", t->trigger);
+			cli_json_time(&j, "tick", t->tick_ms);
+			cli_json_text(&j, "state", t->state);
+			cli_json_unset(&j, "note", t->note);
+			cli_json_time(&j, "updated", t->updated_ms);
+			cli_json_close(&j);
+			continue;
+		}
+		rat_time_format(at, sizeof(at), t->tick_ms);
+		at[19] = '\0';
+		at[10] = ' ';
+		printf("%-24s %-36s %-9s %s\n", at, t->trigger, t->state, t->note);
+	}
+	rat_trigger_tick_list_free(&list);
+	return json ? cli_json_end(&j) : CLI_OK;
+}
+
 static int run(const cli_args *a)
 {
+	static const char *const verbs[] = { "ticks", NULL };
 	rat_workspace *ws = NULL;
 	rat_trigger_list list;
-	int status, n = (int)cli_count(a, CLI_OPT(LIMIT), 1);
+	int status;
+	long n = cli_count(a, CLI_OPT(LIMIT), -1);
 
-	if (a->count != 0)
-		return cli_usage(a->cmd, "takes no arguments");
-	if (n < 1 || n > 1000)
+	if (a->count > 0 && strcmp(a->pos[0], "ticks") != 0)
+		return cli_unknown_verb(a->cmd, a->pos[0], verbs);
+	if (a->count > 2)
+		return cli_usage(a->cmd, "ticks takes at most one trigger id");
+	if (a->count == 0 && n != -1 && (n < 1 || n > 1000))
 		return cli_usage(a->cmd, "-n: from 1 to 1000 fire times");
 	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
-	if (rat_trigger_list_get(&list, ws) != 0) {
+	if (a->count > 0) {
+		status = ticks(ws, a->count > 1 ? a->pos[1] : NULL, n < 0 ? 50 : (int)n, cli_wants_json(a));
+	} else if (rat_trigger_list_get(&list, ws) != 0) {
 		status = cli_fail_lib(NULL);
 	} else {
-		status = cli_wants_json(a) ? print_json(&list, ws, n) : print_table(&list, ws, n);
+		n = n < 0 ? 1 : n;
+		status = cli_wants_json(a) ? print_json(&list, ws, (int)n) : print_table(&list, ws, (int)n);
 		rat_trigger_list_free(&list);
 	}
 	rat_workspace_free(ws);
@@ -181,7 +226,8 @@ static int run(const cli_args *a)
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
-	{ CLI_OPT(LIMIT), "fire times to show of each schedule (default 1)", NULL },
+	{ CLI_OPT(LIMIT), "fire times to show of each schedule (default 1); with\n"
+			  "ticks, ticks to show (default 50)", NULL },
 	CLI_USE_FORMATS("console (default) or json"),
 	{ NULL, NULL, NULL },
 };
@@ -191,13 +237,18 @@ const cli_command cli_cmd_triggers = {
 	"list what starts the workspace's runs: schedules, landing files, freshness, webhooks",
 	run,
 	"Usage: rat triggers [-w NAME|PATH] [-n N] [--json]\n"
+	"       rat triggers ticks [TRIGGER] [-w NAME|PATH] [-n N] [--json]\n"
 	"\n"
 	"The triggers of the workspace's pipelines (`triggers:` in their YAML, or a\n"
 	"Python pipeline's schedule=), each with its id (PIPELINE:NAME), what fires\n"
 	"it and, for a schedule, its next N fire times in its own time zone (RAT_NOW\n"
 	"applies). `rat serve` fires them (docs/orchestration.md). Every pipeline is\n"
 	"loaded and checked as `rat list` does: a bad trigger is an error naming its\n"
-	"file and line.\n",
+	"file and line.\n"
+	"\n"
+	"`ticks` shows what `rat serve` decided for each tick, newest first: armed\n"
+	"(first seen), queued, running, done, retrying, failed, skipped (the\n"
+	"workspace was running), missed (the server was down), cancelled.\n",
 	options,
 	NULL,
 	NULL,

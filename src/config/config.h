@@ -110,6 +110,7 @@ typedef struct rat_workspace_config {
 	rat_subscription_config *subscriptions;
 	size_t subscription_count;
 	int64_t keep_failed_days; /* runs.keep_failed_days: a failed run's branch kept (default 7) */
+	int64_t run_retention_days; /* runs.retention_days: run records and the ledger's ticks kept (default 30) */
 	rat_strarray env_vars;    /* env_vars: what env_var() and executables may read */
 	rat_workspace_defaults defaults; /* defaults:, quality:, freshness: */
 } rat_workspace_config;

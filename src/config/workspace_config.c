@@ -20,7 +20,7 @@ static const char *const top_keys[] = { "name",      "version",  "description", 
 					"resources", "layers",   "products",      "subscriptions",
 					"runs",      "env_vars", "defaults",      "quality",
 					"freshness", NULL };
-static const char *const runs_keys[] = { "keep_failed_days", NULL };
+static const char *const runs_keys[] = { "keep_failed_days", "retention_days", NULL };
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
 static const char *const layers_keys[] = { "bronze", "silver", "gold", NULL };
@@ -114,7 +114,8 @@ static int opt_string(char **out, const rat_yaml *yaml, struct fy_node *map, con
 	return rat_yaml__string(out, yaml, &field);
 }
 
-/* runs.keep_failed_days: how long a failed run's branch stays for inspection. */
+/* runs.keep_failed_days: how long a failed run's branch stays for inspection; runs.retention_days:
+ * how long run records (and what rat serve decided for each trigger) are kept. */
 static int parse_runs(rat_workspace_config *config, const rat_yaml *yaml,
 		      const rat_yaml_field *section)
 {
@@ -123,8 +124,11 @@ static int parse_runs(rat_workspace_config *config, const rat_yaml *yaml,
 
 	if ((error = rat_yaml__mapping(yaml, section, runs_keys)) != 0)
 		return error;
-	if (rat_yaml__field(&field, section->value, section->path, "keep_failed_days"))
-		return rat_yaml__int(&config->keep_failed_days, yaml, &field, 1, 3650);
+	if (rat_yaml__field(&field, section->value, section->path, "keep_failed_days") &&
+	    (error = rat_yaml__int(&config->keep_failed_days, yaml, &field, 1, 3650)) != 0)
+		return error;
+	if (rat_yaml__field(&field, section->value, section->path, "retention_days"))
+		return rat_yaml__int(&config->run_retention_days, yaml, &field, 1, 3650);
 	return 0;
 }
 
@@ -564,6 +568,7 @@ int rat_config__load_workspace(rat_workspace_config *out, const char *path, cons
 	for (i = 0; i < RAT_LAYER_COUNT; i++)
 		out->layers[i].retention_days = default_retention[i];
 	out->keep_failed_days = 7;
+	out->run_retention_days = 30;
 	if ((error = rat_yaml__load(&yaml, path, display)) == 0)
 		error = parse(out, yaml, dir, home, folder_name, env);
 	if (!error && ((!out->version && (out->version = rat__strdup("")) == NULL) ||

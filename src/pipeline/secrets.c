@@ -32,13 +32,9 @@ int rat_pipeline__secrets_new(struct rat_pipeline_secrets **out)
 
 void rat_pipeline__secrets_free(struct rat_pipeline_secrets *secrets)
 {
-	size_t i;
-
 	if (!secrets)
 		return;
-	for (i = 0; i < secrets->values.count; i++) /* no copy of a value left in freed memory */
-		memset(secrets->values.strings[i], 0, strlen(secrets->values.strings[i]));
-	rat_strarray_free(&secrets->values);
+	rat_strarray__free_wiped(&secrets->values);
 	pthread_mutex_destroy(&secrets->lock);
 	free(secrets);
 }

@@ -11,6 +11,11 @@
  * (killed, crashed); its branch goes the same way and its record says what
  * happened. One whose lease is held is still running, however long. Only this workspace's records are read, so a
  * run branch is only ever removed by the workspace that made it.
+ *
+ * Records themselves are kept runs.retention_days (default 30) after their
+ * run ended, then removed; a record whose branch is kept stays with it.
+ * With NESSIE_URI the records are the server's, and the server's own runs
+ * prune them. (The server prunes its ledger on its clock.)
  */
 #include "util/common.h"
 #include "util/buf.h"
@@ -22,7 +27,12 @@
 #include "workspace/lease.h"
 #include "workspace/workspace.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
 
 #define DAY_MS ((int64_t)86400 * 1000)
 
@@ -87,14 +97,48 @@ int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
 	return error;
 }
 
+int rat_run__prune_records(const rat_workspace *ws)
+{
+	rat_run_list runs = { NULL, 0 };
+	int64_t now = rat_workspace_now_ms(ws);
+	int64_t keep_ms = rat_workspace_run_retention_days(ws) * DAY_MS;
+	char *dir;
+	size_t i;
+	int error;
+
+	if (rat_workspace_catalog_server(ws)) /* the server's records: its runs prune them */
+		return 0;
+	if ((error = rat_run_list_get(&runs, ws, 0)) != 0)
+		return error;
+	if (!(dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws)))) {
+		rat_run_list_free(&runs);
+		return RAT_ENOMEM;
+	}
+	for (i = 0; !error && i < runs.count; i++) {
+		const rat_run_info *info = runs.items[i];
+		char path[4096];
+
+		if (!strcmp(info->status, "running") || info->run_branch[0] || !info->finished_ms ||
+		    info->finished_ms + keep_ms >= now)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.json", dir, info->id);
+		if (unlink(path) != 0 && errno != ENOENT)
+			error = rat_error__os(RAT_EIO, "cannot remove %s", path);
+	}
+	free(dir);
+	rat_run_list_free(&runs);
+	return error;
+}
+
 int rat_run_prune(rat_strarray *removed, const rat_workspace *ws)
 {
 	rat_catalog *catalog = NULL;
 	int error;
 
 	memset(removed, 0, sizeof(*removed));
-	if ((error = rat_workspace__open_catalog(&catalog, ws)) == 0)
-		error = rat_run__prune_branches(removed, catalog, ws);
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) == 0 &&
+	    (error = rat_run__prune_branches(removed, catalog, ws)) == 0)
+		error = rat_run__prune_records(ws);
 	rat_catalog__free(catalog);
 	if (error)
 		rat_strarray_free(removed);

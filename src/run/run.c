@@ -229,24 +229,6 @@ static void watch_free(rat_run_watch *w)
 
 /* Setting up */
 
-static int make_id(char *id, size_t n, char *started_at, size_t m, int64_t now_ms)
-{
-	time_t secs = (time_t)(now_ms / 1000);
-	unsigned char bytes[3];
-	struct tm tm;
-	size_t len;
-	int error;
-
-	if ((error = rat_random__bytes(bytes, sizeof(bytes))) != 0)
-		return error;
-	gmtime_r(&secs, &tm);
-	len = strftime(id, n, "%Y%m%dT%H%M%S", &tm);
-	snprintf(id + len, n - len, ".%03dZ-%02x%02x%02x", (int)(now_ms % 1000), bytes[0], bytes[1],
-		 bytes[2]);
-	len = strftime(started_at, m, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(started_at + len, m - len, ".%03d+00", (int)(now_ms % 1000));
-	return 0;
-}
 
 /* Steps for the picked pipelines in dependency order, and what each waits for. */
 static int plan(scheduler *s, const rat_pipelines *all, const size_t *order, const bool *picked,
@@ -463,10 +445,12 @@ static int prepare(scheduler *s, rat_pipelines *all, const rat_workspace *ws,
 	    (error = rat_pipeline__order(&order, all, &known)) != 0 ||
 	    (error = rat_pipeline__select(&picked, all, opts->selectors, opts->selector_count)) != 0 ||
 	    (error = rat_run__check_reingest(ws, all, opts)) != 0 ||
-	    (error = make_id(id, 40, started_at, 40, now)) != 0 ||
+	    (error = rat_run__make_id(id, 40, started_at, 40, now)) != 0 ||
 	    (error = rat_run__record_new(&s->rec, count_picked(picked, all->count))) != 0 ||
 	    (error = plan(s, all, order, picked, index)) != 0 ||
 	    (error = watch_init(&s->watch, s->rec->info.step_count)) != 0)
+		goto cleanup;
+	if (opts->run_id && (error = rat_run__given_id(ws, opts->run_id, id)) != 0)
 		goto cleanup;
 	snprintf(run_branch, RUN_BRANCH_MAX, "run/%s/%s", rat_workspace_name(ws), id);
 	s->rec->info.id = rat_run__keep(s->rec, id);
@@ -664,6 +648,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.ctx.read_ref = opts->dry_run ? s.rec->info.branch : NULL;
 	if (!opts->dry_run && ((error = rat_lease__take(&s.lease, ws, s.ctx.branch)) != 0 ||
 			       (error = rat_run__prune_branches(NULL, catalog, ws)) != 0 ||
+			       (error = rat_run__prune_records(ws)) != 0 ||
 			       (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH,
 								base)) != 0 ||
 			       (made = true, error = save_running(&s, ws)) != 0))

@@ -102,4 +102,13 @@ RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel
 RAT_MUST_USE int rat_run__check_reingest(const rat_workspace *ws, const rat_pipelines *all,
 					 const rat_run_options *opts);
 
+/* run_id.c: a new run id at now_ms into id (n bytes), and the run's start as SQL text into
+ * started_at (m bytes). */
+RAT_MUST_USE int rat_run__make_id(char *id, size_t n, char *started_at, size_t m, int64_t now_ms);
+/* rat_run_options.run_id: given in make_id()'s form, and no run of it recorded, into id. */
+RAT_MUST_USE int rat_run__given_id(const rat_workspace *ws, const char *given, char *id);
+
+/* prune.c: run records ended runs.retention_days ago (their branch gone) removed. */
+RAT_MUST_USE int rat_run__prune_records(const rat_workspace *ws);
+
 #endif

@@ -41,6 +41,20 @@ typedef struct conn_state {
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void srv_log(srv_context *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pthread_mutex_lock(&log_lock);
+	fputs("rat serve: ", ctx->log);
+	vfprintf(ctx->log, fmt, ap);
+	fputc('\n', ctx->log);
+	fflush(ctx->log);
+	pthread_mutex_unlock(&log_lock);
+	va_end(ap);
+}
+
 /* libmicrohttpd's unescaping, turned off: the handler decodes what it split. */
 static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
 {
@@ -217,6 +231,9 @@ static void route(srv_request *r, srv_response *res, srv_context *ctx)
 		res->body = json_pack("{s:s, s:s}", "status", "ok", "version", rat_version());
 	} else if (r->nseg >= 1 && strcmp(r->seg[0], "iceberg") == 0) {
 		srv_iceberg(r, res, ctx);
+	} else if (r->nseg >= 3 && !strcmp(r->seg[0], "api") && !strcmp(r->seg[1], "v1") &&
+		   !strcmp(r->seg[2], "webhooks")) {
+		srv_webhook(r, res, ctx);
 	} else if (r->nseg >= 1 && strcmp(r->seg[0], "api") == 0) {
 		srv_nessie(r, res, ctx);
 	} else if (r->nseg >= 1 && strcmp(r->seg[0], "rat") == 0) {
@@ -591,6 +608,18 @@ int rat_serve(const rat_serve_options *opts)
 			listen, listen);
 		fflush(opts->ready);
 	}
+	if (srv_orchestra_start(&ctx, opts) != 0) {
+		fprintf(stderr, "rat serve: cannot start firing triggers: out of memory, or no rat "
+				"beside rat-serve\n");
+		MHD_stop_daemon(daemon);
+		goto cleanup;
+	}
+	if (opts->ready) {
+		fprintf(opts->ready, "rat serve: %s\n",
+			opts->no_triggers ? "triggers are not fired (--no-triggers)"
+					  : "firing the workspaces' triggers (rat triggers lists them)");
+		fflush(opts->ready);
+	}
 	while (sigwait(&set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
 		;
 	if (opts->ready) {
@@ -599,6 +628,7 @@ int rat_serve(const rat_serve_options *opts)
 			sig);
 		fflush(opts->ready);
 	}
+	srv_orchestra_stop(&ctx); /* runs running are cancelled: nothing they did is published */
 	MHD_stop_daemon(daemon);
 	status = 0;
 cleanup:

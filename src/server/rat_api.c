@@ -12,9 +12,13 @@
  *   POST /rat/v1/products/{owner}/{name}/versions        a version published
  *   PUT|DELETE /rat/v1/products/{owner}/{name}/access/{pattern}
  *                                                        a rule granted, revoked
- *   GET /rat/v1/runs[?limit=N]                           run records, newest first
- *   GET /rat/v1/runs/{id}                                one (an id's unique prefix)
+ *   GET /rat/v1/runs[?limit=N&status=S&trigger=T]        run records, newest first
+ *   GET /rat/v1/runs/{id}                                one (an id's unique prefix);
+ *                                                        a run still waiting: its status
  *   PUT /rat/v1/runs/{id}                                a run's record saved
+ *   POST /rat/v1/runs {"select": [...]}                  a run asked for: queued, its id
+ *   POST /rat/v1/runs/{id}/cancel                        a run stopped (nothing published)
+ *   POST /rat/v1/runs/{id}/rerun                         its failed and unrun pipelines again
  *   GET /rat/v1/tokens                                   the workspace's tokens
  *   POST /rat/v1/tokens                                  one made: its text, once
  *   DELETE /rat/v1/tokens/{id}                           one of them revoked
@@ -138,9 +142,21 @@ static void run_body(srv_response *res, const rat_run_info *run)
 	rat_free(json);
 }
 
+/* Whether run matches the list's filters: its status, and a trigger id (its ticks') or "api". */
+static bool wanted(const rat_run_info *run, const char *status, const char *trigger)
+{
+	size_t n = trigger ? strlen(trigger) : 0;
+
+	if (status && strcmp(run->status, status) != 0)
+		return false;
+	return !trigger || (!strncmp(run->trigger, trigger, n) &&
+			    (run->trigger[n] == '\0' || run->trigger[n] == '@'));
+}
+
 static void runs_list(srv_request *r, srv_response *res)
 {
 	char *limit = srv_query(r, "limit"), *end = NULL;
+	char *status = srv_query(r, "status"), *trigger = srv_query(r, "trigger");
 	long n = limit ? strtol(limit, &end, 10) : 50;
 	rat_run_list list = { NULL, 0 };
 	json_t *runs;
@@ -148,43 +164,156 @@ static void runs_list(srv_request *r, srv_response *res)
 	int error;
 
 	if (limit && (!*limit || *end || n < 0)) {
-		free(limit);
 		srv_error(res, 400, "BAD_REQUEST", "limit is a number (0: every run)");
-		return;
+		goto done;
 	}
-	free(limit);
-	if ((error = rat_run_list_get(&list, r->who->ws, (size_t)n)) != 0) {
+	/* with a filter, the limit counts the runs it keeps */
+	if ((error = rat_run_list_get(&list, r->who->ws, status || trigger ? 0 : (size_t)n)) != 0) {
 		srv_lib_error(res, error);
-		return;
+		goto done;
 	}
 	runs = json_array();
-	for (i = 0; i < list.count; i++) {
+	for (i = 0; i < list.count && (n == 0 || json_array_size(runs) < (size_t)n); i++) {
 		srv_response one = { 0, NULL, NULL, "" };
+
+		if (!wanted(list.items[i], status, trigger))
+			continue;
 		run_body(&one, list.items[i]);
 		if (one.body)
 			json_array_append_new(runs, one.body);
-		else
-			json_decref(one.body);
 	}
 	rat_run_list_free(&list);
 	res->status = 200;
 	res->body = json_pack("{s:o}", "runs", runs);
+done:
+	free(limit);
+	free(status);
+	free(trigger);
+}
+
+/* POST /rat/v1/runs {"select": ["silver.orders+"]}: a run queued (202), its id. */
+static void run_ask(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	json_t *body = json_loads(r->body, 0, NULL), *select = json_object_get(body, "select"), *v;
+	const char **sel = NULL;
+	char run_id[RAT_RUN_ID_MAX], why[256];
+	size_t i, n = 0;
+
+	if (!body || !json_is_object(body) || (select && !json_is_array(select))) {
+		srv_error(res, 400, "BAD_REQUEST", "the body is {\"select\": [\"layer.name+\", ...]} (no select: every pipeline)");
+		goto done;
+	}
+	if (!(sel = calloc(json_array_size(select) + 1, sizeof(*sel)))) {
+		srv_error(res, 500, "INTERNAL", "out of memory");
+		goto done;
+	}
+	json_array_foreach(select, i, v) {
+		if (!json_is_string(v) || !json_string_length(v)) {
+			srv_error(res, 400, "BAD_REQUEST", "select holds selectors, as rat run takes them");
+			goto done;
+		}
+		sel[n++] = json_string_value(v);
+	}
+	if (srv_orchestra_run(ctx->orchestra, r->who, sel, n, "api", run_id, why, sizeof(why)) != 0) {
+		srv_error(res, 503, "UNAVAILABLE", "%s", why);
+		goto done;
+	}
+	res->status = 202;
+	res->body = json_pack("{s:s, s:s}", "status", "queued", "run_id", run_id);
+done:
+	free(sel);
+	json_decref(body);
+}
+
+/* POST /rat/v1/runs/{id}/rerun: the pipelines of run id that failed or did not run, again. */
+static void run_again(srv_request *r, srv_response *res, srv_context *ctx, const rat_run_info *run)
+{
+	const char **sel = calloc(run->step_count + 1, sizeof(*sel));
+	char run_id[RAT_RUN_ID_MAX], why[256];
+	size_t i, n = 0;
+
+	for (i = 0; sel && i < run->step_count; i++)
+		if (run->steps[i].status != RAT_STEP_OK && run->steps[i].status != RAT_STEP_SKIPPED)
+			sel[n++] = run->steps[i].key;
+	if (!sel)
+		srv_error(res, 500, "INTERNAL", "out of memory");
+	else if (n == 0)
+		srv_error(res, 409, "CONFLICT", "run %s has no failed pipeline to run again", run->id);
+	else if (srv_orchestra_run(ctx->orchestra, r->who, sel, n, "api", run_id, why, sizeof(why)) != 0)
+		srv_error(res, 503, "UNAVAILABLE", "%s", why);
+	else {
+		res->status = 202;
+		res->body = json_pack("{s:s, s:s, s:s}", "status", "queued", "run_id", run_id, "rerun_of",
+				      run->id);
+	}
+	free(sel);
+}
+
+/* POST /rat/v1/runs/{id}/cancel and /rerun. */
+static void run_action(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	rat_run_info *run = NULL;
+	const char *done;
+	int error;
+
+	if (r->read_only) {
+		srv_error(res, 403, "FORBIDDEN", "the token is read-only: it starts and stops no run");
+	} else if (srv_is(r->seg[4], "cancel")) {
+		if ((done = srv_orchestra_cancel(ctx->orchestra, r->who, r->seg[3])) != NULL) {
+			res->status = 202;
+			res->body = json_pack("{s:s, s:s}", "status", done, "run_id", r->seg[3]);
+		} else if (rat_run_get(&run, r->who->ws, r->seg[3]) == 0) {
+			srv_error(res, 409, "CONFLICT", "run %s is not running here (it is %s)", run->id,
+				  run->status);
+		} else {
+			srv_error(res, 404, "NOT_FOUND", "no run %s", r->seg[3]);
+		}
+	} else if (srv_is(r->seg[4], "rerun")) {
+		if ((error = rat_run_get(&run, r->who->ws, r->seg[3])) != 0)
+			srv_lib_error(res, error);
+		else
+			run_again(r, res, ctx, run);
+	} else {
+		srv_error(res, 404, "BAD_REQUEST", "a run's actions are cancel and rerun");
+	}
+	rat_run_info_free(run);
+}
+
+/* GET /rat/v1/runs/{id}: its record, or, still waiting, its status. */
+static void run_one(srv_request *r, srv_response *res, srv_context *ctx)
+{
+	rat_run_info *run = NULL;
+	const char *state;
+	int error;
+
+	if ((error = rat_run_get(&run, r->who->ws, r->seg[3])) == 0) {
+		run_body(res, run);
+	} else if (error == RAT_ENOTFOUND &&
+		   (state = srv_orchestra_run_state(ctx->orchestra, r->who, r->seg[3])) != NULL) {
+		res->status = 200;
+		res->body = json_pack("{s:s, s:s}", "id", r->seg[3], "status", state);
+	} else {
+		srv_lib_error(res, error);
+	}
+	rat_run_info_free(run);
 }
 
 static void runs(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	const char *key = srv_header(r, "Idempotency-Key");
-	rat_run_info *run = NULL;
 	int error;
 
 	if (r->nseg == 3 && srv_is(r->method, "GET")) {
 		runs_list(r, res);
-	} else if (r->nseg == 4 && srv_is(r->method, "GET")) {
-		if ((error = rat_run_get(&run, r->who->ws, r->seg[3])) != 0)
-			srv_lib_error(res, error);
+	} else if (r->nseg == 3 && srv_is(r->method, "POST")) {
+		if (r->read_only)
+			srv_error(res, 403, "FORBIDDEN", "the token is read-only: it starts no run");
 		else
-			run_body(res, run);
-		rat_run_info_free(run);
+			run_ask(r, res, ctx);
+	} else if (r->nseg == 4 && srv_is(r->method, "GET")) {
+		run_one(r, res, ctx);
+	} else if (r->nseg == 5 && srv_is(r->method, "POST")) {
+		run_action(r, res, ctx);
 	} else if (r->nseg == 4 && srv_is(r->method, "PUT")) {
 		if (r->read_only) {
 			srv_error(res, 403, "FORBIDDEN", "the token is read-only: it records no run");
@@ -203,7 +332,9 @@ static void runs(srv_request *r, srv_response *res, srv_context *ctx)
 			srv_idem_end(ctx->idem, r->who->name, key, res);
 		}
 	} else {
-		srv_error(res, 405, "BAD_REQUEST", "runs take GET, and PUT of one run");
+		srv_error(res, 405, "BAD_REQUEST",
+			  "runs take GET, POST (a run asked for), PUT of one run's record, and POST of "
+			  "a run's cancel or rerun");
 	}
 }
 
@@ -290,7 +421,7 @@ void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx)
 					 : srv_error(res, 405, "BAD_REQUEST", "workspace takes GET");
 	} else if (srv_is(r->seg[2], "products")) {
 		products(r, res, ctx);
-	} else if (srv_is(r->seg[2], "runs") && r->nseg <= 4) {
+	} else if (srv_is(r->seg[2], "runs") && r->nseg <= 5) {
 		runs(r, res, ctx);
 	} else if (srv_is(r->seg[2], "tokens") && r->nseg <= 4) {
 		tokens(r, res);

@@ -26,6 +26,13 @@ typedef struct rat_serve_options {
 	const char *const *workspaces; /* folders of workspaces (NULL-terminated) */
 	FILE *log;                     /* the access log; NULL: stderr */
 	FILE *ready;                   /* where "listening on ..." goes once bound; may be NULL */
+	/* orchestration (orchestra.c) */
+	bool no_triggers;              /* fire no trigger: the catalog only */
+	int max_runs;                  /* runs at once, server-wide; 0: 2 */
+	int64_t run_memory_mb;         /* their workspaces' memory, summed, at most; 0: 3/4 of the machine's */
+	int64_t clock_start_ms;        /* the triggers' clock starts here (0: the real clock) */
+	double clock_speed;            /* and runs this much faster */
+	const char *rat;               /* the rat program runs are (NULL: beside rat-serve) */
 } rat_serve_options;
 
 /* Serve until SIGTERM or SIGINT. 0 after a clean stop; -1 (said on stderr) otherwise. */
@@ -62,6 +69,9 @@ typedef struct srv_idem srv_idem;
 #define SRV_IDEM_LIFETIME_S 1800
 #define SRV_IDEM_LIFETIME "PT30M"
 
+/* orchestra.c: what fires triggers and runs their runs. */
+typedef struct srv_orchestra srv_orchestra;
+
 /* What every request shares. */
 typedef struct srv_context {
 	srv_idem *idem;
@@ -75,6 +85,7 @@ typedef struct srv_context {
 	time_t scanned;
 	bool loopback;       /* bound to a loopback address */
 	FILE *log;
+	srv_orchestra *orchestra; /* NULL until it starts */
 } srv_context;
 
 /* A request, as the handlers see it. */
@@ -101,6 +112,8 @@ typedef struct srv_response {
 } srv_response;
 
 /* http.c */
+/* A line of the server's log: "rat serve: " and the text, whole even when threads log at once. */
+void srv_log(srv_context *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s[0..n) percent-decoded ('+' as a space when plus; free()); NULL on a bad escape or %00. */
 char *srv_decode(const char *s, size_t n, bool plus);
 const char *srv_header(const srv_request *r, const char *name);
@@ -170,6 +183,81 @@ int srv_request_landed(srv_request *r, srv_response *res, rat_catalog *catalog, 
 		       const char *key, char commit[65], bool *marked);
 /* Stop marking; a handle that cannot stop is closed (*catalog NULL). */
 void srv_request_unmark(rat_catalog **catalog);
+
+/*
+ * orchestra.c: the triggers of the served workspaces fired on their clock,
+ * their runs queued and run as child `rat run` processes (runner.c).
+ */
+int srv_orchestra_start(srv_context *ctx, const rat_serve_options *opts);
+/* Stop firing; cancel the runs running (nothing they did is published) and wait for them. */
+void srv_orchestra_stop(srv_context *ctx);
+/* The triggers' clock, in ms since the epoch. */
+int64_t srv_orchestra_now(const srv_orchestra *o);
+/* The real clock, in ms since the epoch. */
+int64_t srv_real_ms(void);
+/*
+ * Fire trigger t of w now (a webhook's call): a tick recorded (*tick_ms, made
+ * unique) with note, its run queued (run_id: its id). -1 with why (len bytes)
+ * when the tick could not be recorded, or the server fires no trigger.
+ */
+int srv_orchestra_fire(srv_orchestra *o, srv_workspace *w, const rat_trigger_info *t,
+		       const char *note, int64_t *tick_ms, char run_id[RAT_RUN_ID_MAX], char *why,
+		       size_t len);
+
+/*
+ * A run of w asked through the API (select: selectors, none for every pipeline; why: what
+ * its record says started it, "api"), queued: its id into run_id. -1 with why_not.
+ */
+int srv_orchestra_run(srv_orchestra *o, srv_workspace *w, const char *const *select, size_t n,
+		      const char *why, char run_id[RAT_RUN_ID_MAX], char *why_not, size_t len);
+/* srv_runner_state() and srv_runner_cancel(), under the orchestrator's lock. */
+const char *srv_orchestra_run_state(srv_orchestra *o, const srv_workspace *w, const char *run_id);
+const char *srv_orchestra_cancel(srv_orchestra *o, const srv_workspace *w, const char *run_id);
+
+/* webhooks.c: POST /api/v1/webhooks/{workspace}/{trigger}. */
+void srv_webhook(srv_request *r, srv_response *res, srv_context *ctx);
+
+/* landing.c: a landing trigger's look at its folder, every interval. */
+typedef struct srv_landing srv_landing;
+/*
+ * *fresh: the files new or changed since the ledger saw them (recorded now),
+ * that were the same two looks in a row. -1 when the look failed (said in
+ * librat's last error when it is the ledger).
+ */
+int srv_landing_look(srv_landing **state, srv_workspace *w, const rat_trigger_info *t,
+		     int64_t now_ms, size_t *fresh);
+void srv_landing_free(srv_landing *l);
+
+/* runner.c: runs asked for, queued until their workspace and the server have room. */
+typedef struct srv_run_request {
+	srv_workspace *w;
+	char *trigger;             /* "<id>@<tick_ms>": what rat run --trigger records */
+	char *id;                  /* the trigger's id (the ledger's key), NULL for none */
+	int64_t tick_ms;
+	char **select;             /* selectors (NULL-terminated; none: every pipeline) */
+	bool queue;                /* overlap: queue (else skip while its workspace runs) */
+	int retries;               /* attempts left after this one */
+	int64_t delay_ms;          /* before the next attempt */
+	double backoff;
+	int attempt;               /* 1 for the first */
+	int64_t not_before;        /* on the triggers' clock */
+	char run_id[RAT_RUN_ID_MAX]; /* this attempt's (rat_run_id_make) */
+	char *origin;              /* what fired it, kept in the tick's notes ("3 new files"); NULL */
+} srv_run_request;
+typedef struct srv_runner srv_runner;
+srv_runner *srv_runner_new(srv_context *ctx, const rat_serve_options *opts, const char *rat);
+/* Queue req (taken, even on failure): -1 when the queue is full. */
+int srv_runner_add(srv_runner *r, srv_run_request *req);
+/* Start what may start, reap what ended, retry what failed: once a second. */
+void srv_runner_step(srv_runner *r, int64_t now_ms);
+/* "running", "queued", or NULL when run_id of w is neither here. */
+const char *srv_runner_state(const srv_runner *r, const srv_workspace *w, const char *run_id);
+/* Cancel run_id of w: "cancelling" (it runs: told to stop), "cancelled" (it waited: dropped),
+ * NULL when it is neither running nor waiting here. */
+const char *srv_runner_cancel(srv_runner *r, const srv_workspace *w, const char *run_id);
+/* SIGTERM to every run running, wait for them (bounded), and free. */
+void srv_runner_free(srv_runner *r);
+void srv_run_request_free(srv_run_request *req);
 
 /* rat_api.c: rat's own API under /rat/v1 (seg[0] == "rat"). */
 void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx);

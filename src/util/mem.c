@@ -195,6 +195,15 @@ void rat__wipe(void *p, size_t n)
 	explicit_bzero(p, n);
 }
 
+void rat_strarray__free_wiped(rat_strarray *a)
+{
+	size_t i;
+
+	for (i = 0; a && i < a->count; i++)
+		rat__wipe(a->strings[i], strlen(a->strings[i]));
+	rat_strarray_free(a);
+}
+
 bool rat__equal_ct(const void *a, const void *b, size_t n)
 {
 	const volatile unsigned char *x = a, *y = b;

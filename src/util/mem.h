@@ -41,6 +41,8 @@ bool rat__str_has_suffix(const char *s, const char *suffix);
 
 /** Zero n bytes at p (a secret), in a way the compiler does not drop. */
 void rat__wipe(void *p, size_t n);
+/** rat_strarray_free() of secrets: each string wiped first, no copy left in freed memory. */
+void rat_strarray__free_wiped(rat_strarray *a);
 /** Whether n bytes at a and b are equal, in a time that does not depend on where they differ. */
 bool rat__equal_ct(const void *a, const void *b, size_t n);
 

@@ -580,6 +580,11 @@ int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)
 	return ws->config.keep_failed_days;
 }
 
+int64_t rat_workspace_run_retention_days(const rat_workspace *ws)
+{
+	return ws->config.run_retention_days;
+}
+
 const rat_workspace_defaults *rat_workspace__defaults(const rat_workspace *ws)
 {
 	return &ws->config.defaults;

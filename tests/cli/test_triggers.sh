@@ -12,7 +12,7 @@ expect_rc 0
 W="$RAT_WORKSPACES/shop"
 mkdir -p "$W/landing/sales"
 cat >"$W/pipelines/bronze/sales.sql" <<'SQL'
-SELECT * FROM read_csv({{ landing_files() }})
+SELECT * FROM read_csv({{ landing_files }})
 SQL
 cat >"$W/pipelines/bronze/sales.yaml" <<'YAML'
 landing: sales/
@@ -170,3 +170,33 @@ expect_out "(trigger bronze.one:schedule@1774746000000)"
 run run -w tiny
 run runs -w tiny --json
 expect_json 'd[0]["trigger"]' null
+
+# -- a run's id given when it was asked for (what rat serve does): once only, in its form
+run run -w tiny --run-id 20261207T101500.123Z-3f2a1c
+expect_rc 0
+run runs show 20261207T101500.123Z-3f2a1c -w tiny
+expect_rc 0
+expect_out "Run 20261207T101500.123Z-3f2a1c"
+run run -w tiny --run-id 20261207T101500.123Z-3f2a1c
+expect_rc 1
+expect_err "a run 20261207T101500.123Z-3f2a1c is recorded already"
+run run -w tiny --run-id ../../etc
+expect_rc 1
+expect_err "'../../etc' is not a run id"
+
+# -- run records are kept runs.retention_days after their run ended, then the next run removes them
+printf 'name: tiny\nruns:\n  retention_days: 2\n' >"$RAT_WORKSPACES/tiny/workspace.yaml"
+RAT_NOW=2026-01-01T10:00:00Z run run -w tiny
+expect_rc 0
+RAT_NOW=2026-01-02T10:00:00Z run run -w tiny
+RAT_NOW=2026-01-02T10:00:00Z run runs -w tiny --json
+expect_json 'any(r["started_at"].startswith("2026-01-01") for r in d)' true
+RAT_NOW=2026-01-03T12:00:00Z run run -w tiny
+expect_rc 0
+RAT_NOW=2026-01-03T12:00:00Z run runs -w tiny --json
+expect_json 'any(r["started_at"].startswith("2026-01-01") for r in d)' false \
+	'any(r["started_at"].startswith("2026-01-02") for r in d)' true
+printf 'name: tiny\nruns:\n  retention_days: 0\n' >"$RAT_WORKSPACES/tiny/workspace.yaml"
+run runs -w tiny
+expect_rc 1
+expect_err "runs.retention_days"

@@ -1,0 +1,506 @@
+/*
+ * server/orchestra.c - `rat serve` as the orchestrator (docs/orchestration.md):
+ * one thread that, once a second, looks at every served workspace's
+ * triggers (rat_trigger_list_get, loaded again every 10 s so that an edited
+ * pipeline takes effect) and queues the runs they ask for (runner.c).
+ *
+ * Every fire is a tick recorded in the ledger first (rat_trigger_tick_add):
+ * a tick recorded already (before a restart, or by another server on the
+ * same RAT_HOME) is never fired again. A trigger seen for the first time is
+ * armed at that moment and fires from its next tick on. After downtime, a
+ * schedule's missed ticks are recorded as missed, but those its catchup:
+ * runs (none; last, the default; all, at most RAT_CATCHUP_MAX).
+ *
+ * The clock is the real one, or (rat serve --clock) one that starts at a
+ * given time and may run faster: schedules can be tried across a day, or a
+ * change of offset, in seconds.
+ */
+#include "server/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RELOAD_MS 10000       /* triggers loaded again after this long (real time) */
+#define ON_TIME_MS 60000      /* a tick older than this when seen was missed, not late */
+#define CATCHUP_MAX 100       /* the most missed ticks catchup: all runs (rat/schedule.h) */
+#define SCAN_MAX 1000000      /* ticks looked at after downtime, at most */
+#define PRUNE_MS 3600000      /* the ledger pruned once an hour (runs.retention_days) */
+
+typedef struct trig {
+	const rat_trigger_info *info; /* in its workspace's list */
+	rat_schedule *schedule;       /* schedule triggers */
+	srv_landing *landing;         /* landing triggers: the last look */
+	int64_t cursor;               /* the last tick decided (0: not known yet) */
+} trig;
+
+typedef struct wstate {
+	srv_workspace *w;
+	rat_trigger_list list;
+	trig *trigs;
+	int64_t loaded_ms; /* real time */
+	char *error;       /* the last load error said, said once */
+	int64_t pruned_ms; /* when its ledger was last pruned (real time) */
+	bool watched;      /* its landing folders looked at (landing.c) */
+} wstate;
+
+struct srv_orchestra {
+	srv_context *ctx;
+	srv_runner *runner;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop, fire;
+	int64_t clock_start, real_start;
+	double speed;
+	wstate *states;
+	size_t nstates;
+};
+
+int64_t srv_real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t srv_orchestra_now(const srv_orchestra *o)
+{
+	if (!o || !o->clock_start)
+		return srv_real_ms();
+	return o->clock_start + (int64_t)((double)(srv_real_ms() - o->real_start) * o->speed);
+}
+
+static void trigs_free(trig *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; t && i < n; i++) {
+		rat_schedule_free(t[i].schedule);
+		srv_landing_free(t[i].landing);
+	}
+	free(t);
+}
+
+/* The workspace's triggers loaded again; a trigger kept keeps its cursor. */
+static void reload(srv_orchestra *o, wstate *s)
+{
+	rat_trigger_list list;
+	trig *trigs;
+	size_t i, j;
+
+	s->loaded_ms = srv_real_ms();
+	if (rat_trigger_list_get(&list, s->w->ws) != 0) {
+		const char *why = rat_error_last()->message;
+
+		if (!s->error || strcmp(s->error, why) != 0) /* said once, not every 10 s */
+			srv_log(o->ctx, "%s: triggers not loaded (the last ones stay): %s", s->w->name, why);
+		free(s->error);
+		s->error = strdup(why);
+		return;
+	}
+	if (!(trigs = calloc(list.count ? list.count : 1, sizeof(*trigs)))) {
+		rat_trigger_list_free(&list);
+		return;
+	}
+	for (i = 0; i < list.count; i++) {
+		trigs[i].info = &list.items[i];
+		if (!strcmp(list.items[i].type, "schedule") &&
+		    rat_schedule_parse(&trigs[i].schedule, list.items[i].cron, list.items[i].timezone) != 0)
+			srv_log(o->ctx, "%s: %s: %s", s->w->name, list.items[i].id, rat_error_last()->message);
+		for (j = 0; j < s->list.count; j++)
+			if (!strcmp(s->list.items[j].id, list.items[i].id) &&
+			    !strcmp(s->list.items[j].type, list.items[i].type)) {
+				trigs[i].cursor = s->trigs[j].cursor;
+				trigs[i].landing = s->trigs[j].landing; /* moved */
+				s->trigs[j].landing = NULL;
+			}
+	}
+	if (s->error)
+		srv_log(o->ctx, "%s: triggers loaded again (%zu)", s->w->name, list.count);
+	free(s->error);
+	s->error = NULL;
+	trigs_free(s->trigs, s->list.count);
+	rat_trigger_list_free(&s->list);
+	s->list = list;
+	s->trigs = trigs;
+}
+
+/* A run request for trigger t's tick. */
+static srv_run_request *request_for(srv_workspace *w, const rat_trigger_info *t, int64_t tick_ms,
+				    int64_t now_ms)
+{
+	srv_run_request *req = calloc(1, sizeof(*req));
+	size_t i;
+
+	if (!req || !(req->select = calloc(t->select_count + 1, sizeof(char *))) ||
+	    !(req->id = strdup(t->id)) || asprintf(&req->trigger, "%s@%lld", t->id, (long long)tick_ms) < 0) {
+		if (req)
+			req->trigger = NULL;
+		srv_run_request_free(req);
+		return NULL;
+	}
+	for (i = 0; i < t->select_count; i++)
+		if (!(req->select[i] = strdup(t->select[i]))) {
+			srv_run_request_free(req);
+			return NULL;
+		}
+	req->w = w;
+	req->tick_ms = tick_ms;
+	req->queue = !strcmp(t->overlap, "queue");
+	req->retries = t->retries;
+	req->delay_ms = t->retry_delay_ms;
+	req->backoff = t->retry_backoff;
+	req->attempt = 1;
+	req->not_before = now_ms;
+	if (rat_run_id_make(req->run_id, srv_real_ms()) != 0) {
+		srv_run_request_free(req);
+		return NULL;
+	}
+	return req;
+}
+
+/* Record tick as state; with fire, queue its run when this call recorded it. */
+static void decide(srv_orchestra *o, wstate *s, const rat_trigger_info *t, int64_t tick_ms,
+		   bool fire, const char *note, int64_t now_ms)
+{
+	srv_run_request *req;
+	int recorded = 0;
+
+	if (rat_trigger_tick_add(s->w->ws, t->id, tick_ms, fire ? "queued" : "missed", note, now_ms,
+				 &recorded) != 0) {
+		srv_log(o->ctx, "%s: %s: the tick was not recorded, so not fired: %s", s->w->name,
+			t->id, rat_error_last()->message);
+		return;
+	}
+	if (!recorded || !fire)
+		return;
+	if (!(req = request_for(s->w, t, tick_ms, now_ms))) {
+		srv_log(o->ctx, "%s: %s: out of memory", s->w->name, t->id);
+		return;
+	}
+	if (now_ms - tick_ms > ON_TIME_MS) /* a missed tick caught up waits its turn: a backlog */
+		req->queue = true;
+	if (note && note[0])
+		req->origin = strdup(note);
+	pthread_mutex_lock(&o->lock); /* the runner is the loop's and the webhooks' */
+	srv_runner_add(o->runner, req);
+	pthread_mutex_unlock(&o->lock);
+}
+
+int srv_orchestra_fire(srv_orchestra *o, srv_workspace *w, const rat_trigger_info *t,
+		       const char *note, int64_t *tick_ms, char run_id[RAT_RUN_ID_MAX], char *why,
+		       size_t len)
+{
+	int64_t now_ms = srv_orchestra_now(o), tick;
+	srv_run_request *req;
+	int recorded = 0, tries;
+
+	if (!o || !o->fire) {
+		snprintf(why, len, "the server fires no trigger (--no-triggers)");
+		return -1;
+	}
+	for (tick = now_ms, tries = 0; !recorded && tries < 100; tick++, tries++) /* one tick a ms */
+		if (rat_trigger_tick_add(w->ws, t->id, tick, "queued", note, now_ms, &recorded) != 0) {
+			snprintf(why, len, "%s", rat_error_last()->message);
+			return -1;
+		}
+	if (!recorded || !(req = request_for(w, t, tick - 1, now_ms))) {
+		snprintf(why, len, "%s", recorded ? "out of memory" : "no free tick");
+		return -1;
+	}
+	*tick_ms = tick - 1;
+	memcpy(run_id, req->run_id, RAT_RUN_ID_MAX);
+	if (note && note[0])
+		req->origin = strdup(note);
+	pthread_mutex_lock(&o->lock);
+	srv_runner_add(o->runner, req);
+	pthread_cond_signal(&o->wake); /* started now, not at the next second */
+	pthread_mutex_unlock(&o->lock);
+	return 0;
+}
+
+int srv_orchestra_run(srv_orchestra *o, srv_workspace *w, const char *const *select, size_t n,
+		      const char *why, char run_id[RAT_RUN_ID_MAX], char *why_not, size_t len)
+{
+	srv_run_request *req = calloc(1, sizeof(*req));
+	size_t i;
+	int rc;
+
+	if (!o) {
+		snprintf(why_not, len, "the server runs nothing");
+		free(req);
+		return -1;
+	}
+	if (!req || !(req->select = calloc(n + 1, sizeof(char *))) || !(req->trigger = strdup(why)) ||
+	    rat_run_id_make(req->run_id, srv_real_ms()) != 0) {
+		snprintf(why_not, len, "out of memory");
+		srv_run_request_free(req);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!(req->select[i] = strdup(select[i]))) {
+			snprintf(why_not, len, "out of memory");
+			srv_run_request_free(req);
+			return -1;
+		}
+	req->w = w;
+	req->queue = true; /* asked for: it waits its turn */
+	req->attempt = 1;
+	req->not_before = srv_orchestra_now(o);
+	memcpy(run_id, req->run_id, RAT_RUN_ID_MAX);
+	pthread_mutex_lock(&o->lock);
+	rc = srv_runner_add(o->runner, req); /* it takes req, even when full */
+	pthread_cond_signal(&o->wake);
+	pthread_mutex_unlock(&o->lock);
+	if (rc != 0)
+		snprintf(why_not, len, "the run queue is full");
+	return rc;
+}
+
+const char *srv_orchestra_run_state(srv_orchestra *o, const srv_workspace *w, const char *run_id)
+{
+	const char *state;
+
+	if (!o)
+		return NULL;
+	pthread_mutex_lock(&o->lock);
+	state = srv_runner_state(o->runner, w, run_id);
+	pthread_mutex_unlock(&o->lock);
+	return state;
+}
+
+const char *srv_orchestra_cancel(srv_orchestra *o, const srv_workspace *w, const char *run_id)
+{
+	const char *done;
+
+	if (!o)
+		return NULL;
+	pthread_mutex_lock(&o->lock);
+	done = srv_runner_cancel(o->runner, w, run_id);
+	pthread_mutex_unlock(&o->lock);
+	return done;
+}
+
+/* Where a trigger goes on from: its latest recorded tick, or now (armed) the first time. */
+static bool cursor_known(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
+{
+	int64_t last = 0;
+	int recorded;
+
+	if (t->cursor)
+		return true;
+	if (rat_trigger_tick_last(s->w->ws, t->info->id, &last) != 0) {
+		srv_log(o->ctx, "%s: %s: %s", s->w->name, t->info->id, rat_error_last()->message);
+		return false;
+	}
+	if (!last && rat_trigger_tick_add(s->w->ws, t->info->id, now_ms, "armed",
+					  "first seen by the server", now_ms, &recorded) != 0)
+		return false;
+	t->cursor = last ? last : now_ms;
+	return true;
+}
+
+/* The ticks of a schedule due since its cursor: fired or recorded as missed, per catchup. */
+static void schedule_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
+{
+	int64_t window[CATCHUP_MAX], at, next;
+	size_t total = 0, kept, i;
+	const char *catchup = t->info->catchup;
+
+	if (!t->schedule || !cursor_known(o, s, t, now_ms))
+		return;
+	for (at = t->cursor; total < SCAN_MAX && rat_schedule_next(t->schedule, at, &next) == 0 &&
+			     next <= now_ms; at = next)
+		window[total++ % CATCHUP_MAX] = next;
+	if (total == 0)
+		return;
+	kept = total < CATCHUP_MAX ? total : CATCHUP_MAX;
+	for (i = 0; i < kept; i++) { /* oldest first */
+		int64_t tick = window[(total - kept + i) % CATCHUP_MAX];
+		bool newest = i == kept - 1, on_time = now_ms - tick <= ON_TIME_MS;
+		bool fire = !strcmp(catchup, "all") || (newest && (on_time || !strcmp(catchup, "last")));
+
+		decide(o, s, t->info, tick, fire,
+		       on_time ? "" : fire ? "missed while the server was down: caught up"
+				   : "missed while the server was down", now_ms);
+	}
+	if (total > kept)
+		srv_log(o->ctx, "%s: %s: %zu older ticks missed while the server was down", s->w->name,
+			t->info->id, total - kept);
+	t->cursor = at;
+}
+
+/* A freshness trigger: a tick every period, on the period's boundaries since the epoch. */
+static void freshness_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
+{
+	int64_t period = t->info->interval_ms, tick;
+
+	if (period <= 0 || !cursor_known(o, s, t, now_ms))
+		return;
+	tick = now_ms / period * period;
+	if (tick > t->cursor) {
+		decide(o, s, t->info, tick, true, "", now_ms);
+		t->cursor = tick;
+	}
+}
+
+/* A landing trigger: a tick (this second) when files landed since what the ledger saw. */
+static void landing_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
+{
+	size_t fresh = 0;
+	char note[64];
+
+	if (srv_landing_look(&t->landing, s->w, t->info, now_ms, &fresh) != 0) {
+		srv_log(o->ctx, "%s: %s: cannot look at landing/%s: %s", s->w->name, t->info->id,
+			t->info->path, rat_error_last()->message);
+		return;
+	}
+	if (!fresh)
+		return;
+	snprintf(note, sizeof(note), "%zu new file%s", fresh, fresh == 1 ? "" : "s");
+	decide(o, s, t->info, now_ms / 1000 * 1000, true, note, now_ms);
+}
+
+static void look(srv_orchestra *o, wstate *s, int64_t now_ms)
+{
+	size_t i;
+
+	if (!s->loaded_ms || srv_real_ms() - s->loaded_ms >= RELOAD_MS)
+		reload(o, s);
+	if (srv_real_ms() - s->pruned_ms >= PRUNE_MS) { /* the ledger's old ticks, on this clock */
+		s->pruned_ms = srv_real_ms();
+		if (rat_trigger_prune(s->w->ws, now_ms - rat_workspace_run_retention_days(s->w->ws) *
+							   86400000) != 0)
+			srv_log(o->ctx, "%s: the ledger was not pruned: %s", s->w->name,
+				rat_error_last()->message);
+	}
+	for (i = 0; i < s->list.count; i++) {
+		trig *t = &s->trigs[i];
+
+		if (!strcmp(t->info->type, "schedule"))
+			schedule_due(o, s, t, now_ms);
+		else if (!strcmp(t->info->type, "freshness"))
+			freshness_due(o, s, t, now_ms);
+		else if (!strcmp(t->info->type, "landing"))
+			landing_due(o, s, t, now_ms);
+	}
+}
+
+/* The served workspaces, those made since included: one state each. */
+static void states_sync(srv_orchestra *o)
+{
+	size_t n;
+
+	pthread_mutex_lock(&o->ctx->lock);
+	n = o->ctx->count;
+	if (n > o->nstates) {
+		wstate *grown = realloc(o->states, n * sizeof(*grown));
+
+		if (grown) {
+			memset(grown + o->nstates, 0, (n - o->nstates) * sizeof(*grown));
+			for (; o->nstates < n; o->nstates++)
+				grown[o->nstates].w = o->ctx->items[o->nstates];
+			o->states = grown;
+		}
+	}
+	pthread_mutex_unlock(&o->ctx->lock);
+}
+
+static void *loop(void *arg)
+{
+	srv_orchestra *o = arg;
+	size_t i;
+
+	pthread_mutex_lock(&o->lock);
+	while (!o->stop) {
+		int64_t now_ms = srv_orchestra_now(o);
+		struct timespec until;
+
+		pthread_mutex_unlock(&o->lock);
+		states_sync(o);
+		for (i = 0; o->fire && i < o->nstates; i++)
+			look(o, &o->states[i], now_ms);
+		pthread_mutex_lock(&o->lock);
+		srv_runner_step(o->runner, now_ms);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		if (!o->stop)
+			pthread_cond_timedwait(&o->wake, &o->lock, &until);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+/* The rat beside this rat-serve, when opts names none (free()). */
+static char *rat_program(const rat_serve_options *opts)
+{
+	char self[4096], *slash;
+	ssize_t n;
+
+	if (opts->rat)
+		return strdup(opts->rat);
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 5)) <= 0)
+		return NULL;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return NULL;
+	strcpy(slash + 1, "rat");
+	return strdup(self);
+}
+
+int srv_orchestra_start(srv_context *ctx, const rat_serve_options *opts)
+{
+	srv_orchestra *o = calloc(1, sizeof(*o));
+	char *rat = rat_program(opts);
+
+	if (!o || !rat || !(o->runner = srv_runner_new(ctx, opts, rat))) {
+		free(rat);
+		free(o);
+		return -1;
+	}
+	free(rat);
+	o->ctx = ctx;
+	o->fire = !opts->no_triggers;
+	o->clock_start = opts->clock_start_ms;
+	o->real_start = srv_real_ms();
+	o->speed = opts->clock_speed > 0 ? opts->clock_speed : 1;
+	pthread_mutex_init(&o->lock, NULL);
+	pthread_cond_init(&o->wake, NULL);
+	ctx->orchestra = o;
+	if (pthread_create(&o->thread, NULL, loop, o) != 0) {
+		ctx->orchestra = NULL;
+		srv_runner_free(o->runner);
+		free(o);
+		return -1;
+	}
+	return 0;
+}
+
+void srv_orchestra_stop(srv_context *ctx)
+{
+	srv_orchestra *o = ctx->orchestra;
+	size_t i;
+
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->stop = true;
+	pthread_cond_signal(&o->wake);
+	pthread_mutex_unlock(&o->lock);
+	pthread_join(o->thread, NULL);
+	srv_runner_free(o->runner);
+	for (i = 0; i < o->nstates; i++) {
+		trigs_free(o->states[i].trigs, o->states[i].list.count);
+		rat_trigger_list_free(&o->states[i].list);
+		free(o->states[i].error);
+	}
+	free(o->states);
+	pthread_mutex_destroy(&o->lock);
+	pthread_cond_destroy(&o->wake);
+	ctx->orchestra = NULL;
+	free(o);
+}

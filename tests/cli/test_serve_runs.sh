@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tests/cli/test_serve_runs.sh - the run API of `rat serve` (/rat/v1/runs):
+# a run asked for, queued and run (its id answered first); the list filtered
+# by status and trigger; a failed run's failed and unrun pipelines run again;
+# a running run cancelled (nothing published) and a waiting one dropped; a
+# read-only token starts and stops nothing; bad requests said.
+. "$(dirname "$0")/lib.sh"
+
+t_cleanup() { serve_stop; }
+run init ops
+expect_rc 0
+P="$RAT_WORKSPACES/ops/pipelines"
+echo "SELECT 1 AS x" >"$P/bronze/a.sql"
+echo "SELECT no_such_column FROM {{ ref('bronze.a') }}" >"$P/silver/b.sql"
+echo "SELECT count(*) AS n FROM {{ ref('silver.b') }}" >"$P/gold/c.sql"
+serve_start
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T_DIR/out" "$1"; }
+status_of() {
+	curl -s "$SERVE_URL/rat/v1/runs/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status"))'
+}
+wait_status() { # ID STATUS
+	local i
+	for i in $(seq 1 300); do [ "$(status_of "$1")" = "$2" ] && return 0; sleep 0.1; done
+	fail "run $1 is $(status_of "$1"), not $2"
+}
+
+# -- a run asked for: its id first, then its record
+http POST /rat/v1/runs -d '{"select": ["bronze.a"]}'
+expect_http 202
+expect_json 'd["status"]' queued
+A="$(field run_id)"
+wait_status "$A" success
+http GET "/rat/v1/runs/$A"
+expect_http 200
+expect_json 'd["trigger"]' api '[s["pipeline"] for s in d["steps"]]' '["bronze.a"]'
+
+# -- every pipeline: silver.b fails, gold.c does not run; then they run again, fixed
+http POST /rat/v1/runs -d '{}'
+expect_http 202
+B="$(field run_id)"
+wait_status "$B" failed
+http GET "/rat/v1/runs?status=failed"
+expect_json '[r["id"] for r in d["runs"]]' "[\"$B\"]"
+http GET "/rat/v1/runs?trigger=api&limit=1"
+expect_json '[r["id"] for r in d["runs"]]' "[\"$B\"]"
+http GET "/rat/v1/runs?trigger=bronze.a:schedule"
+expect_json 'd["runs"]' '[]'
+echo "SELECT x FROM {{ ref('bronze.a') }}" >"$P/silver/b.sql"
+http POST "/rat/v1/runs/$B/rerun"
+expect_http 202
+expect_json 'd["rerun_of"]' "$B"
+C="$(field run_id)"
+wait_status "$C" success
+http GET "/rat/v1/runs/$C"
+expect_json '[s["pipeline"] for s in d["steps"]]' '["silver.b","gold.c"]'
+http POST "/rat/v1/runs/$C/rerun"
+expect_http 409
+expect_out "has no failed pipeline to run again"
+run query -w ops "SELECT n FROM gold.c" --format csv
+expect_out "1"
+
+# -- cancel: a running run stops and publishes nothing; a waiting one is dropped
+cat >"$P/bronze/slow.sh" <<'SH'
+#!/bin/sh
+sleep 4
+printf 'y\n2\n' >"$RAT_OUTPUT_DIR/rows.csv"
+SH
+http POST /rat/v1/runs -d '{"select": ["bronze.slow"]}'
+S1="$(field run_id)"
+http POST /rat/v1/runs -d '{"select": ["bronze.a"]}'
+S2="$(field run_id)"
+wait_status "$S1" running
+http GET "/rat/v1/runs/$S2"
+expect_json 'd["status"]' queued
+http POST "/rat/v1/runs/$S2/cancel"
+expect_http 202
+expect_json 'd["status"]' cancelled
+http GET "/rat/v1/runs/$S2"
+expect_http 404
+http POST "/rat/v1/runs/$S1/cancel"
+expect_http 202
+expect_json 'd["status"]' cancelling
+wait_status "$S1" cancelled
+http POST "/rat/v1/runs/$S1/cancel"
+expect_http 409
+expect_out "is not running here (it is cancelled)"
+run tables -w ops
+expect_no_out "bronze.slow"
+
+# -- bad requests
+http POST /rat/v1/runs -d '{"select": "bronze.a"}'
+expect_http 400
+http POST /rat/v1/runs -d 'not json'
+expect_http 400
+http POST /rat/v1/runs/nope/cancel
+expect_http 404
+http POST "/rat/v1/runs/$A/stop"
+expect_http 404
+http DELETE "/rat/v1/runs/$A"
+expect_http 405
+http POST /rat/v1/runs -d '{"select": ["gold.nothing"]}'
+expect_http 202
+BAD="$(field run_id)"
+for i in $(seq 1 50); do grep -q "$BAD" "$T_DIR/serve.log" && grep -q "run $BAD: not recorded" "$T_DIR/serve.log" && break; sleep 0.1; done
+grep -q "run $BAD: not recorded (exit 1" "$T_DIR/serve.log" || fail "a run of a bad selector: $(cat "$T_DIR/serve.log")"
+
+# -- a read-only token starts and stops nothing
+TOKEN="$("$RAT_BIN" token create -w ops --read-only 2>/dev/null)"
+http POST /rat/v1/runs -d '{}'
+expect_http 403
+http POST "/rat/v1/runs/$B/rerun"
+expect_http 403
+http GET /rat/v1/runs
+expect_http 200
+serve_stop
