@@ -288,6 +288,20 @@ static enum MHD_Result respond(struct MHD_Connection *conn, srv_context *ctx, co
 	size_t len = 0;
 	enum MHD_Result ok;
 
+	if (res->stream) { /* server-sent events: written as they come, until the reader ends */
+		response = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, res->stream,
+							     res->stream_cls, res->stream_free);
+		if (!response) {
+			res->stream_free(res->stream_cls);
+			return MHD_NO;
+		}
+		MHD_add_response_header(response, "Content-Type", "text/event-stream");
+		MHD_add_response_header(response, "Cache-Control", "no-cache");
+		ok = MHD_queue_response(conn, (unsigned int)res->status, response);
+		MHD_destroy_response(response);
+		log_request(ctx, conn, method, url, res->status, 0, st, r);
+		return ok;
+	}
 	if (res->status != 304 && res->status != 204 && strcmp(method, "HEAD") != 0) {
 		if (res->raw)
 			text = strdup(res->raw);
@@ -318,7 +332,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	srv_context *ctx = cls;
 	conn_state *st = *con_cls;
-	srv_response res = { 0, NULL, NULL, "" };
+	srv_response res = { 0, NULL, NULL, "", NULL, NULL, NULL };
 	char *seg[SEGMENTS_MAX];
 	srv_request r;
 	enum MHD_Result ok;

@@ -19,6 +19,7 @@
  *   POST /rat/v1/runs {"select": [...]}                  a run asked for: queued, its id
  *   POST /rat/v1/runs/{id}/cancel                        a run stopped (nothing published)
  *   POST /rat/v1/runs/{id}/rerun                         its failed and unrun pipelines again
+ *   GET /rat/v1/runs/{id}/events                         its progress, live (server-sent events)
  *   GET /rat/v1/tokens                                   the workspace's tokens
  *   POST /rat/v1/tokens                                  one made: its text, once
  *   DELETE /rat/v1/tokens/{id}                           one of them revoked
@@ -174,7 +175,7 @@ static void runs_list(srv_request *r, srv_response *res)
 	}
 	runs = json_array();
 	for (i = 0; i < list.count && (n == 0 || json_array_size(runs) < (size_t)n); i++) {
-		srv_response one = { 0, NULL, NULL, "" };
+		srv_response one = { 0, NULL, NULL, "", NULL, NULL, NULL };
 
 		if (!wanted(list.items[i], status, trigger))
 			continue;
@@ -314,6 +315,8 @@ static void runs(srv_request *r, srv_response *res, srv_context *ctx)
 		run_one(r, res, ctx);
 	} else if (r->nseg == 5 && srv_is(r->method, "POST")) {
 		run_action(r, res, ctx);
+	} else if (r->nseg == 5 && srv_is(r->method, "GET") && srv_is(r->seg[4], "events")) {
+		srv_run_events(r, res, ctx);
 	} else if (r->nseg == 4 && srv_is(r->method, "PUT")) {
 		if (r->read_only) {
 			srv_error(res, 403, "FORBIDDEN", "the token is read-only: it records no run");

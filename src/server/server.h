@@ -109,6 +109,11 @@ typedef struct srv_response {
 	json_t *body;        /* NULL: no body */
 	char *raw;           /* or a JSON text sent as it is (free()), in place of body */
 	char etag[80];       /* "" when none */
+	/* or a stream (server-sent events, events.c): MHD's content reader over stream_cls, which
+	 * stream_free releases once the stream ends or its client goes */
+	ssize_t (*stream)(void *cls, uint64_t pos, char *buf, size_t max);
+	void *stream_cls;
+	void (*stream_free)(void *cls);
 } srv_response;
 
 /* http.c */
@@ -213,6 +218,9 @@ int srv_orchestra_run(srv_orchestra *o, srv_workspace *w, const char *const *sel
 /* srv_runner_state() and srv_runner_cancel(), under the orchestrator's lock. */
 const char *srv_orchestra_run_state(srv_orchestra *o, const srv_workspace *w, const char *run_id);
 const char *srv_orchestra_cancel(srv_orchestra *o, const srv_workspace *w, const char *run_id);
+
+/* events.c: GET /rat/v1/runs/{id}/events: a run's progress as server-sent events. */
+void srv_run_events(srv_request *r, srv_response *res, srv_context *ctx);
 
 /* webhooks.c: POST /api/v1/webhooks/{workspace}/{trigger}. */
 void srv_webhook(srv_request *r, srv_response *res, srv_context *ctx);

@@ -3,7 +3,8 @@
 # a run asked for, queued and run (its id answered first); the list filtered
 # by status and trigger; a failed run's failed and unrun pipelines run again;
 # a running run cancelled (nothing published) and a waiting one dropped; a
-# read-only token starts and stops nothing; bad requests said.
+# read-only token starts and stops nothing; a run followed live as
+# server-sent events; bad requests said.
 . "$(dirname "$0")/lib.sh"
 
 t_cleanup() { serve_stop; }
@@ -86,6 +87,30 @@ expect_http 409
 expect_out "is not running here (it is cancelled)"
 run tables -w ops
 expect_no_out "bronze.slow"
+
+# -- a run followed live: server-sent events until it ends
+http POST /rat/v1/runs -d '{"select": ["bronze.slow"]}'
+S3="$(field run_id)"
+curl -s -N --max-time 60 "$SERVE_URL/rat/v1/runs/$S3/events" >"$T_DIR/events"
+python3 - "$T_DIR/events" <<'PY' || fail "the events: $(cat "$T_DIR/events")"
+import json, sys
+text = open(sys.argv[1]).read()
+blocks = [b for b in text.split("\n\n") if b.strip()]
+events = [(b.split("\n")[0], json.loads(b.split("\n")[1][len("data: "):])) for b in blocks
+          if b.startswith("event: ")]
+assert events[-1][0] == "event: end", events
+progress = [d for e, d in events if e == "event: progress"]
+assert progress[0]["status"] in ("queued", "running"), progress
+assert any(d["status"] == "running" for d in progress), progress
+assert progress[-1]["status"] == "success" and progress[-1]["steps"][0]["status"] == "ok", progress
+assert len(progress) == len({json.dumps(d) for d in progress})  # each a change
+PY
+T_CHECKS=$((T_CHECKS + 1))
+# an ended run: its last state, then the end, at once
+curl -s -N --max-time 10 "$SERVE_URL/rat/v1/runs/$S3/events" >"$T_DIR/events"
+expect_eq "$(grep -c '^event: ' "$T_DIR/events")" 2
+http GET /rat/v1/runs/20990101T000000.000Z-000000/events
+expect_http 404
 
 # -- bad requests
 http POST /rat/v1/runs -d '{"select": "bronze.a"}'
