@@ -63,7 +63,12 @@ expect_out "1"
 # -- cancel: a running run stops and publishes nothing; a waiting one is dropped
 cat >"$P/bronze/slow.sh" <<'SH'
 #!/bin/sh
-sleep 4
+sleep 60
+printf 'y\n2\n' >"$RAT_OUTPUT_DIR/rows.csv"
+SH
+cat >"$P/bronze/medium.sh" <<'SH'
+#!/bin/sh
+sleep 2
 printf 'y\n2\n' >"$RAT_OUTPUT_DIR/rows.csv"
 SH
 http POST /rat/v1/runs -d '{"select": ["bronze.slow"]}'
@@ -89,7 +94,7 @@ run tables -w ops
 expect_no_out "bronze.slow"
 
 # -- a run followed live: server-sent events until it ends
-http POST /rat/v1/runs -d '{"select": ["bronze.slow"]}'
+http POST /rat/v1/runs -d '{"select": ["bronze.medium"]}'
 S3="$(field run_id)"
 curl -s -N --max-time 60 "$SERVE_URL/rat/v1/runs/$S3/events" >"$T_DIR/events"
 python3 - "$T_DIR/events" <<'PY' || fail "the events: $(cat "$T_DIR/events")"

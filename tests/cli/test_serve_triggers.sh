@@ -107,7 +107,7 @@ run init slow
 S="$RAT_WORKSPACES/slow/pipelines"
 cat >"$S/bronze/slow.sh" <<'SH'
 #!/bin/sh
-sleep 2.5
+sleep 4
 printf 'x\n1\n' >"$RAT_OUTPUT_DIR/rows.csv"
 SH
 cat >"$S/bronze/slow.yaml" <<'YAML'
