@@ -7,7 +7,8 @@
  * "finished_ms", "steps": [{"pipeline", "status", "rows_out",
  * "checks_failed", "error"}]}), a comment line every 15 s keeps proxies
  * from closing a quiet stream, and the stream ends with `event: end` once
- * the run has ended (or after a day). A client that goes away ends it too.
+ * the run has ended (or after a day, or when the server stops). A client
+ * that goes away ends it too.
  */
 #include "server/server.h"
 
@@ -94,13 +95,14 @@ static void next(run_events *e)
 		free(e->last);
 		e->last = now_json;
 		now_json = NULL;
-	} else if (over || now >= e->until_ms) {
-		e->pending = strdup("event: end\ndata: {}\n\n");
+	} else if (over || now >= e->until_ms || e->ctx->stopping) {
+		e->pending = strdup(e->ctx->stopping ? "event: end\ndata: {\"reason\": \"the server stops\"}\n\n"
+						     : "event: end\ndata: {}\n\n");
 	} else if (now - e->sent_ms >= PING_MS) {
 		e->pending = strdup(": still running\n\n");
 	}
 	free(now_json);
-	e->ended = over || now >= e->until_ms || (!e->pending && !e->last);
+	e->ended = over || now >= e->until_ms || e->ctx->stopping || (!e->pending && !e->last);
 	if (e->pending) {
 		e->len = strlen(e->pending);
 		e->sent_ms = now;

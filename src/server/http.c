@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BODY_MAX ((size_t)8 << 20)
 #define SEGMENTS_MAX 32
@@ -578,6 +579,24 @@ static struct MHD_Daemon *start(const struct sockaddr_storage *sa, srv_context *
 				512u, MHD_OPTION_END);
 }
 
+/* What the server says once it listens and fires triggers. */
+static void say_ready(const srv_context *ctx, const rat_serve_options *opts, const char *listen,
+		      bool has_tokens)
+{
+	if (!opts->ready)
+		return;
+	fprintf(opts->ready, "rat serve: listening on http://%s (%zu workspace%s%s)\n", listen,
+		ctx->count, ctx->count == 1 ? "" : "s", has_tokens ? ", tokens required" : "");
+	fprintf(opts->ready, "rat serve: the Iceberg REST catalog at http://%s/iceberg; "
+			     "Nessie's API at http://%s/api/v2 (rat on other machines: "
+			     "NESSIE_URI)\n",
+		listen, listen);
+	fprintf(opts->ready, "rat serve: %s\n",
+		opts->no_triggers ? "triggers are not fired (--no-triggers)"
+				  : "firing the workspaces' triggers (rat triggers lists them)");
+	fflush(opts->ready);
+}
+
 int rat_serve(const rat_serve_options *opts)
 {
 	const char *listen = opts->listen ? opts->listen : "127.0.0.1:19120";
@@ -613,27 +632,13 @@ int rat_serve(const rat_serve_options *opts)
 		fprintf(stderr, "rat serve: cannot listen on %s: %s\n", listen, strerror(errno));
 		goto cleanup;
 	}
-	if (opts->ready) {
-		fprintf(opts->ready, "rat serve: listening on http://%s (%zu workspace%s%s)\n", listen,
-			ctx.count, ctx.count == 1 ? "" : "s", has_tokens ? ", tokens required" : "");
-		fprintf(opts->ready, "rat serve: the Iceberg REST catalog at http://%s/iceberg; "
-				     "Nessie's API at http://%s/api/v2 (rat on other machines: "
-				     "NESSIE_URI)\n",
-			listen, listen);
-		fflush(opts->ready);
-	}
 	if (srv_orchestra_start(&ctx, opts) != 0) {
 		fprintf(stderr, "rat serve: cannot start firing triggers: out of memory, or no rat "
 				"beside rat-serve\n");
 		MHD_stop_daemon(daemon);
 		goto cleanup;
 	}
-	if (opts->ready) {
-		fprintf(opts->ready, "rat serve: %s\n",
-			opts->no_triggers ? "triggers are not fired (--no-triggers)"
-					  : "firing the workspaces' triggers (rat triggers lists them)");
-		fflush(opts->ready);
-	}
+	say_ready(&ctx, opts, listen, has_tokens);
 	while (sigwait(&set, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
 		;
 	if (opts->ready) {
@@ -642,8 +647,12 @@ int rat_serve(const rat_serve_options *opts)
 			sig);
 		fflush(opts->ready);
 	}
-	srv_orchestra_stop(&ctx); /* runs running are cancelled: nothing they did is published */
+	/* the streams end, the requests in flight are answered (a webhook still queues its run),
+	 * then the runs running are cancelled: nothing they did is published */
+	ctx.stopping = 1;
+	usleep(300000); /* a stream looks four times a second: its end event is sent */
 	MHD_stop_daemon(daemon);
+	srv_orchestra_stop(&ctx);
 	status = 0;
 cleanup:
 	for (i = 0; i < ctx.count; i++) {

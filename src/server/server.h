@@ -86,6 +86,7 @@ typedef struct srv_context {
 	bool loopback;       /* bound to a loopback address */
 	FILE *log;
 	srv_orchestra *orchestra; /* NULL until it starts */
+	volatile int stopping;    /* set at the stop: streams end, so that the daemon can stop */
 } srv_context;
 
 /* A request, as the handlers see it. */

@@ -4,7 +4,7 @@
 # by status and trigger; a failed run's failed and unrun pipelines run again;
 # a running run cancelled (nothing published) and a waiting one dropped; a
 # read-only token starts and stops nothing; a run followed live as
-# server-sent events; bad requests said.
+# server-sent events, and a stop that ends its stream; bad requests said.
 . "$(dirname "$0")/lib.sh"
 
 t_cleanup() { serve_stop; }
@@ -17,7 +17,8 @@ echo "SELECT count(*) AS n FROM {{ ref('silver.b') }}" >"$P/gold/c.sql"
 serve_start
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T_DIR/out" "$1"; }
 status_of() {
-	curl -s "$SERVE_URL/rat/v1/runs/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status"))'
+	curl -s ${TOKEN:+-H "Authorization: Bearer $TOKEN"} "$SERVE_URL/rat/v1/runs/$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin).get("status"))'
 }
 wait_status() { # ID STATUS
 	local i
@@ -143,3 +144,22 @@ expect_http 403
 http GET /rat/v1/runs
 expect_http 200
 serve_stop
+
+# -- a stop ends the streams, cancels the run running, and the server exits promptly
+TOKEN="$("$RAT_BIN" token create -w ops 2>/dev/null)"
+serve_start
+http POST /rat/v1/runs -d '{"select": ["bronze.slow"]}'
+expect_http 202
+S4="$(field run_id)"
+wait_status "$S4" running
+curl -s -N --max-time 60 -H "Authorization: Bearer $TOKEN" "$SERVE_URL/rat/v1/runs/$S4/events" >"$T_DIR/events" &
+FOLLOWER=$!
+sleep 0.5
+begun=$(date +%s)
+serve_stop
+wait "$FOLLOWER" || true
+expect_eq "$SERVE_RC" 0
+[ $(($(date +%s) - begun)) -lt 30 ] || fail "the stop took $(($(date +%s) - begun)) s"
+expect_eq "$(tail -2 "$T_DIR/events" | head -1)" 'data: {"reason": "the server stops"}'
+run runs show "$S4" -w ops --json
+expect_json 'd["status"]' cancelled
