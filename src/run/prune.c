@@ -62,8 +62,34 @@ static bool due(const rat_run_info *info, int64_t now, int64_t keep_ms, bool *cr
 	       info->finished_ms + keep_ms < now;
 }
 
-int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
-			    const rat_workspace *ws)
+/* The records of runs that ended runs.retention_days ago, their branch gone, removed. */
+static int prune_records(const rat_workspace *ws, const rat_run_list *runs, int64_t now)
+{
+	int64_t keep_ms = rat_workspace_run_retention_days(ws) * DAY_MS;
+	char *dir;
+	size_t i;
+	int error = 0;
+
+	if (rat_workspace_catalog_server(ws)) /* the server's records: its runs prune them */
+		return 0;
+	if (!(dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws))))
+		return RAT_ENOMEM;
+	for (i = 0; !error && i < runs->count; i++) {
+		const rat_run_info *info = runs->items[i];
+		char path[4096];
+
+		if (!strcmp(info->status, "running") || info->run_branch[0] || !info->finished_ms ||
+		    info->finished_ms + keep_ms >= now)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.json", dir, info->id);
+		if (unlink(path) != 0 && errno != ENOENT)
+			error = rat_error__os(RAT_EIO, "cannot remove %s", path);
+	}
+	free(dir);
+	return error;
+}
+
+int rat_run__prune(rat_strarray *removed, rat_catalog *catalog, const rat_workspace *ws)
 {
 	rat_run_list runs = { NULL, 0 };
 	int64_t now = rat_workspace_now_ms(ws);
@@ -93,39 +119,8 @@ int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
 		if (!error)
 			error = forget_branch(ws, info, crashed);
 	}
-	rat_run_list_free(&runs);
-	return error;
-}
-
-int rat_run__prune_records(const rat_workspace *ws)
-{
-	rat_run_list runs = { NULL, 0 };
-	int64_t now = rat_workspace_now_ms(ws);
-	int64_t keep_ms = rat_workspace_run_retention_days(ws) * DAY_MS;
-	char *dir;
-	size_t i;
-	int error;
-
-	if (rat_workspace_catalog_server(ws)) /* the server's records: its runs prune them */
-		return 0;
-	if ((error = rat_run_list_get(&runs, ws, 0)) != 0)
-		return error;
-	if (!(dir = rat_run__records_dir(rat_workspace_home(ws), rat_workspace_name(ws)))) {
-		rat_run_list_free(&runs);
-		return RAT_ENOMEM;
-	}
-	for (i = 0; !error && i < runs.count; i++) {
-		const rat_run_info *info = runs.items[i];
-		char path[4096];
-
-		if (!strcmp(info->status, "running") || info->run_branch[0] || !info->finished_ms ||
-		    info->finished_ms + keep_ms >= now)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s.json", dir, info->id);
-		if (unlink(path) != 0 && errno != ENOENT)
-			error = rat_error__os(RAT_EIO, "cannot remove %s", path);
-	}
-	free(dir);
+	if (!error) /* the same list: a branch just removed leaves its record to this */
+		error = prune_records(ws, &runs, now);
 	rat_run_list_free(&runs);
 	return error;
 }
@@ -136,9 +131,8 @@ int rat_run_prune(rat_strarray *removed, const rat_workspace *ws)
 	int error;
 
 	memset(removed, 0, sizeof(*removed));
-	if ((error = rat_workspace__open_catalog(&catalog, ws)) == 0 &&
-	    (error = rat_run__prune_branches(removed, catalog, ws)) == 0)
-		error = rat_run__prune_records(ws);
+	if ((error = rat_workspace__open_catalog(&catalog, ws)) == 0)
+		error = rat_run__prune(removed, catalog, ws);
 	rat_catalog__free(catalog);
 	if (error)
 		rat_strarray_free(removed);

@@ -647,8 +647,7 @@ int rat_run(rat_run_info **out, const rat_workspace *ws, const rat_run_options *
 	s.rec->info.branch = rat_run__keep(s.rec, target);
 	s.ctx.read_ref = opts->dry_run ? s.rec->info.branch : NULL;
 	if (!opts->dry_run && ((error = rat_lease__take(&s.lease, ws, s.ctx.branch)) != 0 ||
-			       (error = rat_run__prune_branches(NULL, catalog, ws)) != 0 ||
-			       (error = rat_run__prune_records(ws)) != 0 ||
+			       (error = rat_run__prune(NULL, catalog, ws)) != 0 ||
 			       (error = rat_catalog__create_ref(catalog, run_branch, RAT_REF_BRANCH,
 								base)) != 0 ||
 			       (made = true, error = save_running(&s, ws)) != 0))

@@ -87,12 +87,13 @@ RAT_MUST_USE int rat_run__build(const rat_run_context *ctx, size_t index, const 
 				rat_run_record *rec, rat_run_step *step);
 
 /**
- * Remove this workspace's run branches that outlived their use (prune.c):
- * a failed or cancelled run's after runs.keep_failed_days, a crashed run's
- * a day after it started; their names go to removed (may be NULL).
+ * Remove this workspace's run branches and records that outlived their use
+ * (prune.c), from one listing of its records: a failed or cancelled run's
+ * branch after runs.keep_failed_days, a crashed run's a day after it
+ * started (their names go to removed, which may be NULL); then the records
+ * of runs that ended runs.retention_days ago, their branch gone.
  */
-RAT_MUST_USE int rat_run__prune_branches(rat_strarray *removed, rat_catalog *catalog,
-					 const rat_workspace *ws);
+RAT_MUST_USE int rat_run__prune(rat_strarray *removed, rat_catalog *catalog, const rat_workspace *ws);
 
 /** Landing files of p not ingested yet, as absolute paths, sorted; names relative in rel. */
 RAT_MUST_USE int rat_run__new_landing_files(rat_strarray *abs, rat_strarray *rel,
@@ -107,8 +108,5 @@ RAT_MUST_USE int rat_run__check_reingest(const rat_workspace *ws, const rat_pipe
 RAT_MUST_USE int rat_run__make_id(char *id, size_t n, char *started_at, size_t m, int64_t now_ms);
 /* rat_run_options.run_id: given in make_id()'s form, and no run of it recorded, into id. */
 RAT_MUST_USE int rat_run__given_id(const rat_workspace *ws, const char *given, char *id);
-
-/* prune.c: run records ended runs.retention_days ago (their branch gone) removed. */
-RAT_MUST_USE int rat_run__prune_records(const rat_workspace *ws);
 
 #endif

@@ -129,37 +129,49 @@ static void reload(srv_orchestra *o, wstate *s)
 	s->trigs = trigs;
 }
 
-/* A run request for trigger t's tick. */
-static srv_run_request *request_for(srv_workspace *w, const rat_trigger_info *t, int64_t tick_ms,
-				    int64_t now_ms)
+/* A first attempt of a run of w: its selectors copied, what its record says started it, a new
+ * run id; due at now_ms. NULL when out of memory. */
+static srv_run_request *request_new(srv_workspace *w, const char *const *select, size_t n,
+				    const char *trigger, int64_t now_ms)
 {
 	srv_run_request *req = calloc(1, sizeof(*req));
 	size_t i;
 
-	if (!req || !(req->select = calloc(t->select_count + 1, sizeof(char *))) ||
-	    !(req->id = strdup(t->id)) || asprintf(&req->trigger, "%s@%lld", t->id, (long long)tick_ms) < 0) {
-		if (req)
-			req->trigger = NULL;
+	if (!req || !(req->select = calloc(n + 1, sizeof(char *))) || !(req->trigger = strdup(trigger)) ||
+	    rat_run_id_make(req->run_id, srv_real_ms()) != 0) {
 		srv_run_request_free(req);
 		return NULL;
 	}
-	for (i = 0; i < t->select_count; i++)
-		if (!(req->select[i] = strdup(t->select[i]))) {
+	for (i = 0; i < n; i++)
+		if (!(req->select[i] = strdup(select[i]))) {
 			srv_run_request_free(req);
 			return NULL;
 		}
 	req->w = w;
+	req->attempt = 1;
+	req->not_before = now_ms;
+	return req;
+}
+
+/* A run request for trigger t's tick. */
+static srv_run_request *request_for(srv_workspace *w, const rat_trigger_info *t, int64_t tick_ms,
+				    int64_t now_ms)
+{
+	char trigger[600];
+	srv_run_request *req;
+
+	snprintf(trigger, sizeof(trigger), "%s@%lld", t->id, (long long)tick_ms);
+	if (!(req = request_new(w, t->select, t->select_count, trigger, now_ms)))
+		return NULL;
+	if (!(req->id = strdup(t->id))) {
+		srv_run_request_free(req);
+		return NULL;
+	}
 	req->tick_ms = tick_ms;
 	req->queue = !strcmp(t->overlap, "queue");
 	req->retries = t->retries;
 	req->delay_ms = t->retry_delay_ms;
 	req->backoff = t->retry_backoff;
-	req->attempt = 1;
-	req->not_before = now_ms;
-	if (rat_run_id_make(req->run_id, srv_real_ms()) != 0) {
-		srv_run_request_free(req);
-		return NULL;
-	}
 	return req;
 }
 
@@ -226,31 +238,14 @@ int srv_orchestra_fire(srv_orchestra *o, srv_workspace *w, const rat_trigger_inf
 int srv_orchestra_run(srv_orchestra *o, srv_workspace *w, const char *const *select, size_t n,
 		      const char *why, char run_id[RAT_RUN_ID_MAX], char *why_not, size_t len)
 {
-	srv_run_request *req = calloc(1, sizeof(*req));
-	size_t i;
+	srv_run_request *req;
 	int rc;
 
-	if (!o) {
-		snprintf(why_not, len, "the server runs nothing");
-		free(req);
+	if (!o || !(req = request_new(w, select, n, why, srv_orchestra_now(o)))) {
+		snprintf(why_not, len, "%s", o ? "out of memory" : "the server runs nothing");
 		return -1;
 	}
-	if (!req || !(req->select = calloc(n + 1, sizeof(char *))) || !(req->trigger = strdup(why)) ||
-	    rat_run_id_make(req->run_id, srv_real_ms()) != 0) {
-		snprintf(why_not, len, "out of memory");
-		srv_run_request_free(req);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (!(req->select[i] = strdup(select[i]))) {
-			snprintf(why_not, len, "out of memory");
-			srv_run_request_free(req);
-			return -1;
-		}
-	req->w = w;
 	req->queue = true; /* asked for: it waits its turn */
-	req->attempt = 1;
-	req->not_before = srv_orchestra_now(o);
 	memcpy(run_id, req->run_id, RAT_RUN_ID_MAX);
 	pthread_mutex_lock(&o->lock);
 	rc = srv_runner_add(o->runner, req); /* it takes req, even when full */
