@@ -417,10 +417,11 @@ static void *loop(void *arg)
 
 		pthread_mutex_unlock(&o->lock);
 		states_sync(o);
-		for (i = 0; o->fire && i < o->nstates; i++)
+		for (i = 0; o->fire && !o->ctx->stopping && i < o->nstates; i++)
 			look(o, &o->states[i], now_ms);
 		pthread_mutex_lock(&o->lock);
-		srv_runner_step(o->runner, now_ms);
+		if (!o->ctx->stopping) /* the server stops: no run starts now to be cancelled at once */
+			srv_runner_step(o->runner, now_ms);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		if (!o->stop)

@@ -260,10 +260,14 @@ static void run_action(srv_request *r, srv_response *res, srv_context *ctx)
 	if (r->read_only) {
 		srv_error(res, 403, "FORBIDDEN", "the token is read-only: it starts and stops no run");
 	} else if (srv_is(r->seg[4], "cancel")) {
-		if ((done = srv_orchestra_cancel(ctx->orchestra, r->who, r->seg[3])) != NULL) {
+		if (rat_run_get(&run, r->who->ws, r->seg[3]) == 0 && strcmp(run->status, "running") != 0) {
+			/* ended, though its process may not have been reaped yet */
+			srv_error(res, 409, "CONFLICT", "run %s is not running here (it is %s)", run->id,
+				  run->status);
+		} else if ((done = srv_orchestra_cancel(ctx->orchestra, r->who, r->seg[3])) != NULL) {
 			res->status = 202;
 			res->body = json_pack("{s:s, s:s}", "status", done, "run_id", r->seg[3]);
-		} else if (rat_run_get(&run, r->who->ws, r->seg[3]) == 0) {
+		} else if (run) {
 			srv_error(res, 409, "CONFLICT", "run %s is not running here (it is %s)", run->id,
 				  run->status);
 		} else {
