@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/test_serve_triggers.sh - `rat serve` fires the workspaces'
-# triggers, on a clock that runs 60 times faster (--clock): a schedule's
+# triggers, on a clock that runs 30 or 60 times faster (--clock): a schedule's
 # ticks each a child `rat run` recorded with its trigger, across a change of
 # offset; a restart fires no tick twice, and catches up per catchup: (last,
 # none, all); a workspace's runs never overlap (skip recorded); a failed run
@@ -62,7 +62,7 @@ triggers:
 YAML
 
 # -- ticks fire on the clock: from 00:58:30 UTC, Paris jumps from 02:00 to 03:00 at 01:00
-serve_start --clock 2026-03-29T00:58:30Zx60
+serve_start --clock 2026-03-29T00:58:30Zx30
 wait_for 30 at_least sched 3 || fail "three runs did not come: $(cat "$T_DIR/serve.log")"
 serve_stop
 expect_eq "$SERVE_RC" 0
@@ -70,13 +70,16 @@ run triggers ticks bronze.one:schedule -w sched --json
 expect_json 'd[-1]["state"]' armed 'd[-1]["tick_at"][:19]' '2026-03-29T00:58:30' \
 	'd[-2]["tick_at"]' '2026-03-29T01:00:00.000Z' 'd[-2]["state"]' done
 run runs -w sched --json
-expect_json 'sorted(r["trigger"] for r in d)[:2]' \
-	'["bronze.one:schedule@1774746000000","bronze.three:schedule@1774746000000"]' \
-	'all(r["status"] == "success" for r in d)' true \
+# the three 01:00 ticks ran; a later one may have begun before the stop
+# (and been cancelled by it)
+expect_json 'sorted(r["trigger"] for r in d if r["trigger"].endswith("@1774746000000"))' \
+	'["bronze.one:schedule@1774746000000","bronze.three:schedule@1774746000000","bronze.two:schedule@1774746000000"]' \
+	'all(r["status"] == "success" for r in d if r["trigger"].endswith("@1774746000000"))' true \
+	'all(r["status"] in ("success", "cancelled") for r in d)' true \
 	'len(set(r["trigger"] for r in d)) == len(d)' true
-expect_out "bronze.two:schedule@1774746000000"
 before="$(runs_of sched)"
-one_done="$(ticks sched bronze.one:schedule | grep -c done)"
+# ticks of one that fired (a restart never fires them again)
+one_done="$(ticks sched bronze.one:schedule | grep -Ec " (done|cancelled|failed)$")"
 
 # -- a restart at 01:31:30: no tick fired twice; what was missed, per catchup
 serve_start --clock 2026-03-29T01:31:30Zx60
