@@ -34,7 +34,7 @@ DEB_PACKAGES=(
 	ca-certificates tzdata libfyaml-dev libcmocka-dev libclang-rt-14-dev
 	libcurl4-openssl-dev libjansson-dev libavro-dev libsqlite3-dev
 	libssl-dev libexpat1-dev libedit-dev libmicrohttpd-dev
-	python3-yaml python3-jsonschema
+	python3-yaml python3-jsonschema python3-croniter
 	python3-dev python3-numpy python3-pandas python3-pytest python3-setuptools
 	python3-nbclient python3-nbformat python3-ipykernel python3-matplotlib jupyter-notebook
 )

@@ -40,8 +40,9 @@ RAT_EXTERN(int) RAT_CHECKED rat_schedule_parse(rat_schedule **out, const char *c
 					       const char *timezone);
 /**
  * The first fire time strictly after after_ms (ms since the epoch) into
- * *next_ms: always a whole minute. RAT_ENOTFOUND when it would be more
- * than nine years away (never, for a valid expression).
+ * *next_ms: always a whole minute (it may be decades away: Feb 29 on a
+ * Sunday, `0 0 29 2 *\/7`). RAT_ENOTFOUND when there is none (never, for
+ * an expression rat_schedule_parse() took).
  */
 RAT_EXTERN(int) RAT_CHECKED rat_schedule_next(const rat_schedule *s, int64_t after_ms,
 					      int64_t *next_ms);

@@ -19,7 +19,9 @@
 #include "util/mem.h"
 
 #define MAX_OFFSET (26 * 3600) /* wider than any offset a zone has had */
-#define SEARCH_DAYS (366 * 9)  /* Feb 29 on its own can be 8 years away */
+/* One Gregorian cycle of 400 years and a year: dates and weekdays come back as they were, so a
+ * day that comes at all comes within it (Feb 29 on a given weekday can be 40 years away). */
+#define SEARCH_DAYS (146097 + 366)
 
 struct rat_schedule {
 	char *cron;
@@ -326,7 +328,7 @@ int rat_schedule_next(const rat_schedule *s, int64_t after_ms, int64_t *next_ms)
 	}
 	if (best == INT64_MAX)
 		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CONFIG,
-				      "cron '%s' does not fire in the nine years after that time", s->cron);
+				      "cron '%s' never fires after that time", s->cron);
 	*next_ms = best * 1000;
 	return 0;
 }
