@@ -190,6 +190,32 @@ typedef struct rat_webhook_call {
 RAT_EXTERN(int) RAT_CHECKED rat_webhook_verify(const rat_workspace *ws, const rat_trigger_info *t,
 					       const rat_webhook_call *call);
 
+/*
+ * Alerts: what `rat serve` sends to the URLs of a workspace's `alerts:`
+ * (workspace.yaml) when a run it started failed ("run.failed"), a product
+ * is later than its sla.freshness_hours ("product.late"), or a pipeline's
+ * freshness check fails ("freshness.failed").
+ */
+typedef struct rat_alert_report {
+	size_t targets;   /**< the alerts: that take this type of event */
+	size_t delivered; /**< of them, those that answered 2xx */
+} rat_alert_report;
+
+/**
+ * POST event type with data_json (a JSON object) to each of ws's alerts:
+ * that takes it, as {"type", "timestamp" (now_ms), "workspace", "data"};
+ * signed with the alert's secret, when it has one, as X-Webhook-Signature
+ * (sha256=<hex>) and as Standard Webhooks (webhook-id, webhook-timestamp,
+ * webhook-signature). A target that does not answer, or answers 429 or
+ * 5xx, is tried 3 times over about 4 s. Blocks until done (up to ~35 s per
+ * target): call it from a thread of its own. 0 when every target took it
+ * (or none takes this type); RAT_EIO naming each that did not by scheme
+ * and host only (a hook's path often holds its key); RAT_ENOTFOUND when a
+ * secret is not set.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_alert_send(rat_alert_report *out, const rat_workspace *ws,
+					   const char *type, const char *data_json, int64_t now_ms);
+
 RAT_END_DECL
 
 #endif

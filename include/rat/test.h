@@ -59,7 +59,8 @@ typedef struct rat_test_options {
 	const char *pipeline;    /**< only "layer/name" (or "layer.name"); NULL: all */
 	const char *layer;       /**< only this layer; NULL: all */
 	const char *kind;        /**< "unit" or "quality" (column, config and freshness tests
-				      count as quality); NULL: both */
+				      count as quality); "freshness": the freshness checks
+				      alone; NULL: unit and quality */
 	int fail_fast;           /**< stop at the first failed or errored test */
 	rat_test_progress_fn progress;
 	void *progress_ctx;

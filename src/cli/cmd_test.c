@@ -160,9 +160,16 @@ static int run(const cli_args *a)
 	format = format ? format : "console";
 	opts.pipeline = cli_get(a, CLI_OPT(PIPELINE));
 	opts.layer = cli_get(a, CLI_OPT(LAYER));
-	/* -t unit -t quality: every type given applies, which is all of them */
-	opts.kind = cli_has_value(a, CLI_OPT(TYPE), "unit") && cli_has_value(a, CLI_OPT(TYPE), "quality")
-			    ? NULL : cli_get(a, CLI_OPT(TYPE));
+	/* every type given applies: unit and quality are all of them, and freshness is part of
+	 * quality */
+	if (cli_has_value(a, CLI_OPT(TYPE), "unit") && cli_has_value(a, CLI_OPT(TYPE), "quality"))
+		opts.kind = NULL;
+	else if (cli_has_value(a, CLI_OPT(TYPE), "unit") && cli_has_value(a, CLI_OPT(TYPE), "freshness"))
+		return cli_usage(a->cmd, "-t unit with -t freshness: give -t unit -t quality for both");
+	else if (cli_has_value(a, CLI_OPT(TYPE), "quality"))
+		opts.kind = "quality";
+	else
+		opts.kind = cli_get(a, CLI_OPT(TYPE));
 	opts.fail_fast = cli_has(a, CLI_OPT(FAIL_FAST));
 	if (a->count != 0)
 		return cli_usage(a->cmd, "takes no arguments (use -p layer/name)");
@@ -194,13 +201,14 @@ static int run(const cli_args *a)
 }
 
 static const char *const formats[] = { "console", "json", "junit", NULL };
-static const char *const types[] = { "unit", "quality", NULL };
+static const char *const types[] = { "unit", "quality", "freshness", NULL };
 
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(PIPELINE), NULL, NULL },
 	{ CLI_OPT(LAYER), "only this layer", NULL },
-	{ CLI_OPT(TYPE), "unit or quality: only these tests (repeat it for both)", types },
+	{ CLI_OPT(TYPE), "unit, quality, or freshness (the freshness checks alone): only these "
+			 "tests (repeat it)", types },
 	{ CLI_OPT(FORMAT), "console (default), json, or junit (XML on stdout)", formats },
 	{ CLI_OPT(JSON), NULL, NULL },
 	{ CLI_OPT(VERBOSE), "show passing tests' details too", NULL },
@@ -218,7 +226,7 @@ const cli_command cli_cmd_test = {
 	"test",
 	"run the workspace's unit, quality and column tests",
 	run,
-	"Usage: rat test [-w NAME|PATH] [-p LAYER/NAME] [-l LAYER] [-t unit|quality]\n"
+	"Usage: rat test [-w NAME|PATH] [-p LAYER/NAME] [-l LAYER] [-t unit|quality|freshness]\n"
 	"                [-o console|json|junit] [-v] [-x]\n"
 	"\n"
 	"Run the tests of the workspace's pipelines, in build order:\n"
@@ -228,6 +236,8 @@ const cli_command cli_cmd_test = {
 	"  quality    tests/quality/*.sql: every row returned is a violation (@severity);\n"
 	"             over the table on the workspace's branch, or on mocks (@mocks);\n"
 	"             and the config's column tests, tests[] and freshness\n"
+	"  freshness  the freshness checks alone: how old each table's newest data is\n"
+	"             against its freshness: (what rat serve looks at for its alerts)\n"
 	"See docs/testing.md.\n",
 	options,
 	aliases,

@@ -95,6 +95,16 @@ RAT_MUST_USE int rat_config__parse_defaults(rat_workspace_defaults *out, rat_yam
 					    bool *has_profile, const rat_yaml *yaml,
 					    struct fy_node *root);
 
+/* One of workspace.yaml's alerts: (workspace_alerts.c). */
+typedef struct rat_alert_config {
+	char *url;          /* http:// or https:// */
+	char *secret;       /* the workspace secret that signs each event; NULL: unsigned */
+	rat_strarray events; /* the events sent there; empty: every one */
+} rat_alert_config;
+
+/** The events an alert may name, NULL-terminated: "run.failed", "product.late", "freshness.failed". */
+extern const char *const rat_config__alert_events[];
+
 typedef struct rat_workspace_config {
 	char *name;
 	char *version;
@@ -113,7 +123,14 @@ typedef struct rat_workspace_config {
 	int64_t run_retention_days; /* runs.retention_days: run records and the ledger's ticks kept (default 30) */
 	rat_strarray env_vars;    /* env_vars: what env_var() and executables may read */
 	rat_workspace_defaults defaults; /* defaults:, quality:, freshness: */
+	rat_alert_config *alerts; /* alerts: */
+	size_t alert_count;
 } rat_workspace_config;
+
+/** workspace.yaml's alerts: section into config (workspace_alerts.c). */
+RAT_MUST_USE int rat_config__parse_alerts(rat_workspace_config *config, const rat_yaml *yaml,
+					  const rat_yaml_field *section);
+void rat_config__free_alerts(rat_workspace_config *config);
 
 /**
  * Load and validate workspace.yaml at path (display names it in messages),

@@ -19,7 +19,7 @@
 static const char *const top_keys[] = { "name",      "version",  "description",   "isolation",
 					"resources", "layers",   "products",      "subscriptions",
 					"runs",      "env_vars", "defaults",      "quality",
-					"freshness", NULL };
+					"freshness", "alerts",   NULL };
 static const char *const runs_keys[] = { "keep_failed_days", "retention_days", NULL };
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
@@ -545,6 +545,9 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 	if (rat_yaml__field(&field, root, "", "env_vars") &&
 	    (error = rat_config__parse_env_vars(&config->env_vars, yaml, &field)) != 0)
 		return error;
+	if (rat_yaml__field(&field, root, "", "alerts") &&
+	    (error = rat_config__parse_alerts(config, yaml, &field)) != 0)
+		return error;
 	/* last, so that a file with mistakes reports them first */
 	if (folder_name && strcmp(folder_name, config->name) != 0 &&
 	    rat_yaml__field(&field, root, "", "name"))
@@ -612,6 +615,7 @@ void rat_config__free_workspace(rat_workspace_config *config)
 	}
 	free(config->subscriptions);
 	rat_strarray_free(&config->env_vars);
+	rat_config__free_alerts(config);
 	memset(config, 0, sizeof(*config));
 }
 

@@ -385,7 +385,8 @@ static bool selected(const suite *s, const rat_pipeline *p)
 static int nothing_selected(const suite *s)
 {
 	const rat_test_options *o = s->opts;
-	const char *kind = !o->kind ? "" : strcmp(o->kind, "unit") == 0 ? "unit " : "quality ";
+	const char *kind = !o->kind ? "" : strcmp(o->kind, "unit") == 0 ? "unit "
+				   : strcmp(o->kind, "freshness") == 0 ? "freshness " : "quality ";
 
 	if (o->pipeline)
 		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_PIPELINE, "no %stest in %s", kind,
@@ -403,6 +404,10 @@ static int test_pipeline(suite *s, const rat_pipeline *p)
 	char *dir = rat_quality__tests_dir(s, p);
 	int error = 0;
 
+	if (kind && strcmp(kind, "freshness") == 0) { /* what rat serve looks at for its alerts */
+		free(dir);
+		return run_freshness(s, p);
+	}
 	if (dir && (!kind || strcmp(kind, "unit") == 0))
 		error = rat_quality__run_folder(s, p, dir, "unit");
 	if (!error && !s->stop && (!kind || strcmp(kind, "quality") == 0)) {
@@ -433,9 +438,10 @@ static int check_options(const rat_test_options *o)
 	if ((error = rat__options_check(o->version, RAT_TEST_OPTIONS_VERSION,
 					"rat_test_options")) != 0)
 		return error;
-	if (o->kind && strcmp(o->kind, "unit") != 0 && strcmp(o->kind, "quality") != 0)
+	if (o->kind && strcmp(o->kind, "unit") != 0 && strcmp(o->kind, "quality") != 0 &&
+	    strcmp(o->kind, "freshness") != 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
-				      "test type '%s' is unit or quality", o->kind);
+				      "test type '%s' is unit, quality or freshness", o->kind);
 	if (o->layer && rat_layer_parse(&layer, o->layer) != 0)
 		return RAT_EINVALID;
 	return 0;

@@ -11,6 +11,7 @@
 #include "util/mem.h"
 #include "util/sha256.h"
 #include "rat/schedule.h"
+#include "schedule/schedule.h"
 #include "secret/secret.h"
 
 #include <stdio.h>
@@ -18,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define KEY_MAX 1024
+#define KEY_MAX RAT_SCHEDULE_KEY_MAX
 #define IDS_KEPT_MS (2 * RAT_WEBHOOK_TOLERANCE_MS) /* a replay older than this fails the window */
 
 static int refused(const rat_trigger_info *t, const char *why)
@@ -26,8 +27,8 @@ static int refused(const rat_trigger_info *t, const char *why)
 	return rat_error__set(RAT_EACCESS, RAT_ERRCLASS_INVALID, "webhook %s: %s", t->id, why);
 }
 
-/* The trigger's key into key (KEY_MAX bytes), *len its length. */
-static int key_of(const rat_workspace *ws, const rat_trigger_info *t, unsigned char *key, size_t *len)
+int rat_schedule__key(const rat_workspace *ws, const char *secret, const char *what,
+		      unsigned char *key, size_t *len)
 {
 	rat_strarray loaded = RAT_STRARRAY_INIT;
 	const char *value;
@@ -35,20 +36,40 @@ static int key_of(const rat_workspace *ws, const rat_trigger_info *t, unsigned c
 
 	if ((error = rat_secret__load(&loaded, ws)) != 0)
 		return error;
-	if (!(value = rat_secret__value(&loaded, t->secret)) || !value[0]) {
+	if (!(value = rat_secret__value(&loaded, secret)) || !value[0]) {
 		rat_strarray__free_wiped(&loaded);
 		return rat_error__set(RAT_ENOTFOUND, RAT_ERRCLASS_CONFIG,
-				      "webhook %s: its secret %s is not set (rat secret set %s -w %s)",
-				      t->id, t->secret, t->secret, rat_workspace_name(ws));
+				      "%s: its secret %s is not set (rat secret set %s -w %s)", what,
+				      secret, secret, rat_workspace_name(ws));
 	}
 	if (strncmp(value, "whsec_", 6) == 0)
 		error = rat_base64__decode(value + 6, key, KEY_MAX, len);
 	else if ((*len = strlen(value)) <= KEY_MAX)
 		memcpy(key, value, *len);
 	else
-		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG, "webhook %s: a key of over %d bytes",
-				       t->id, KEY_MAX);
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG, "%s: a key of over %d bytes",
+				       what, KEY_MAX);
 	rat_strarray__free_wiped(&loaded);
+	return error;
+}
+
+int rat_schedule__standard_mac(char out[RAT_BASE64_SIZE(RAT_SHA256_SIZE)], const unsigned char *key,
+			       size_t klen, const char *id, const char *timestamp, const char *body,
+			       size_t body_len)
+{
+	unsigned char mac[RAT_SHA256_SIZE];
+	size_t head = strlen(id) + strlen(timestamp) + 2;
+	char *signed_text;
+	int error;
+
+	if (!(signed_text = rat__malloc(head + body_len + 1)))
+		return RAT_ENOMEM;
+	snprintf(signed_text, head + 1, "%s.%s.", id, timestamp);
+	memcpy(signed_text + head, body, body_len);
+	error = rat_sha256__hmac(key, klen, signed_text, head + body_len, mac);
+	free(signed_text);
+	if (!error)
+		rat_base64__encode(out, mac, sizeof(mac));
 	return error;
 }
 
@@ -72,11 +93,9 @@ static int original(const rat_trigger_info *t, const rat_webhook_call *c, const 
 static int standard(const rat_workspace *ws, const rat_trigger_info *t, const rat_webhook_call *c,
 		    const unsigned char *key, size_t klen)
 {
-	unsigned char mac[RAT_SHA256_SIZE];
-	char want[RAT_BASE64_SIZE(RAT_SHA256_SIZE)], *signed_text, *end;
+	char want[RAT_BASE64_SIZE(RAT_SHA256_SIZE)], *end;
 	const char *p;
 	long long ts = strtoll(c->webhook_timestamp, &end, 10);
-	size_t head;
 	int error, matched = 0, fresh = 0;
 
 	if (*end || end == c->webhook_timestamp)
@@ -85,16 +104,9 @@ static int standard(const rat_workspace *ws, const rat_trigger_info *t, const ra
 		return refused(t, "webhook-timestamp is more than 5 minutes away from now");
 	if (!c->webhook_id[0] || strlen(c->webhook_id) > 256)
 		return refused(t, "webhook-id is empty or too long");
-	head = strlen(c->webhook_id) + strlen(c->webhook_timestamp) + 2;
-	if (!(signed_text = rat__malloc(head + c->body_len + 1)))
-		return RAT_ENOMEM;
-	snprintf(signed_text, head + 1, "%s.%s.", c->webhook_id, c->webhook_timestamp);
-	memcpy(signed_text + head, c->body, c->body_len);
-	error = rat_sha256__hmac(key, klen, signed_text, head + c->body_len, mac);
-	free(signed_text);
-	if (error)
+	if ((error = rat_schedule__standard_mac(want, key, klen, c->webhook_id, c->webhook_timestamp,
+						c->body, c->body_len)) != 0)
 		return error;
-	rat_base64__encode(want, mac, sizeof(mac));
 	for (p = c->webhook_signature; *p;) { /* "v1,<sig> v1,<sig>": any one of them */
 		size_t n = strcspn(p, " ");
 
@@ -128,12 +140,14 @@ static int bearer(const rat_trigger_info *t, const rat_webhook_call *c, const un
 int rat_webhook_verify(const rat_workspace *ws, const rat_trigger_info *t, const rat_webhook_call *c)
 {
 	unsigned char key[KEY_MAX];
+	char what[600];
 	size_t klen = 0;
 	int error;
 
 	if (!t || strcmp(t->type, "webhook") != 0)
 		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_INVALID, "not a webhook trigger");
-	if ((error = key_of(ws, t, key, &klen)) != 0)
+	snprintf(what, sizeof(what), "webhook %s", t->id);
+	if ((error = rat_schedule__key(ws, t->secret, what, key, &klen)) != 0)
 		return error;
 	if (t->bearer)
 		error = bearer(t, c, key, klen);

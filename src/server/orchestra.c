@@ -49,6 +49,7 @@ typedef struct wstate {
 struct srv_orchestra {
 	srv_context *ctx;
 	srv_runner *runner;
+	srv_alerts *alerts;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -72,6 +73,20 @@ int64_t srv_orchestra_now(const srv_orchestra *o)
 	if (!o || !o->clock_start)
 		return srv_real_ms();
 	return o->clock_start + (int64_t)((double)(srv_real_ms() - o->real_start) * o->speed);
+}
+
+bool srv_orchestra_clock_set(const srv_orchestra *o)
+{
+	return o && o->clock_start;
+}
+
+void srv_orchestra_alert(srv_orchestra *o, srv_workspace *w, const char *type, json_t *data,
+			 const char *summary)
+{
+	if (o && o->alerts)
+		srv_alerts_emit(o->alerts, w, type, data, summary);
+	else
+		json_decref(data);
 }
 
 static void trigs_free(trig *t, size_t n)
@@ -458,7 +473,6 @@ int srv_orchestra_start(srv_context *ctx, const rat_serve_options *opts)
 		free(o);
 		return -1;
 	}
-	free(rat);
 	o->ctx = ctx;
 	o->fire = !opts->no_triggers;
 	o->clock_start = opts->clock_start_ms;
@@ -467,12 +481,18 @@ int srv_orchestra_start(srv_context *ctx, const rat_serve_options *opts)
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->wake, NULL);
 	ctx->orchestra = o;
-	if (pthread_create(&o->thread, NULL, loop, o) != 0) {
+	if (!(o->alerts = srv_alerts_start(ctx, rat, o->fire)) ||
+	    pthread_create(&o->thread, NULL, loop, o) != 0) {
+		srv_alerts_stop(o->alerts);
 		ctx->orchestra = NULL;
 		srv_runner_free(o->runner);
+		pthread_mutex_destroy(&o->lock);
+		pthread_cond_destroy(&o->wake);
+		free(rat);
 		free(o);
 		return -1;
 	}
+	free(rat);
 	return 0;
 }
 
@@ -488,7 +508,8 @@ void srv_orchestra_stop(srv_context *ctx)
 	pthread_cond_signal(&o->wake);
 	pthread_mutex_unlock(&o->lock);
 	pthread_join(o->thread, NULL);
-	srv_runner_free(o->runner);
+	srv_runner_free(o->runner); /* a run it stops may still say an alert */
+	srv_alerts_stop(o->alerts);
 	for (i = 0; i < o->nstates; i++) {
 		trigs_free(o->states[i].trigs, o->states[i].list.count);
 		rat_trigger_list_free(&o->states[i].list);

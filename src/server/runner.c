@@ -201,6 +201,33 @@ static pid_t spawn(const srv_runner *r, const srv_run_request *req)
 	return pid;
 }
 
+/* A run that failed for good (its retries spent), or could not start: an alert (run.failed),
+ * with its failed steps when its record says them. */
+static void failed_for_good(srv_runner *r, const srv_run_request *req, int code, const char *text)
+{
+	rat_run_info *run = NULL;
+	json_t *data, *steps = json_array();
+	char summary[768];
+	size_t i;
+
+	if (rat_run_get(&run, req->w->ws, req->run_id) != 0)
+		run = NULL;
+	for (i = 0; run && steps && i < run->step_count; i++)
+		if (run->steps[i].status == RAT_STEP_FAILED)
+			json_array_append_new(steps, json_pack("{s:s, s:s}", "pipeline",
+							       run->steps[i].key, "error",
+							       run->steps[i].error));
+	data = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:o*}", "run_id", req->run_id, "trigger",
+			 req->trigger, "status", run ? run->status : "not recorded", "attempts",
+			 req->attempt, "exit_code", code, "error",
+			 run && run->error[0] ? run->error : text, "failed_steps", steps);
+	snprintf(summary, sizeof(summary), "run %s of %s failed after %d attempt%s: %.500s", req->run_id,
+		 req->trigger, req->attempt, req->attempt == 1 ? "" : "s",
+		 run && run->error[0] ? run->error : text);
+	srv_orchestra_alert(r->ctx->orchestra, req->w, "run.failed", data, summary);
+	rat_run_info_free(run);
+}
+
 /* Start req now; false when it could not (said and recorded). */
 static bool start(srv_runner *r, srv_run_request *req, int64_t now_ms, int64_t memory_mb)
 {
@@ -211,6 +238,7 @@ static bool start(srv_runner *r, srv_run_request *req, int64_t now_ms, int64_t m
 		srv_log(r->ctx, "%s: cannot start a run for %s: %s", req->w->name, req->trigger,
 			strerror(errno));
 		note(r, req, "failed", "the run could not start");
+		failed_for_good(r, req, -1, "the run could not start");
 		return false;
 	}
 	run->req = req;
@@ -294,6 +322,7 @@ static void ended(srv_runner *r, running *run, int wstatus, int64_t now_ms)
 			req = NULL;
 	} else {
 		note(r, req, "failed", text);
+		failed_for_good(r, req, code, text);
 	}
 	srv_run_request_free(req);
 }

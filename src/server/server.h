@@ -220,6 +220,25 @@ int srv_orchestra_run(srv_orchestra *o, srv_workspace *w, const char *const *sel
 const char *srv_orchestra_run_state(srv_orchestra *o, const srv_workspace *w, const char *run_id);
 const char *srv_orchestra_cancel(srv_orchestra *o, const srv_workspace *w, const char *run_id);
 
+/* Whether the triggers' clock is an injected one (rat serve --clock). */
+bool srv_orchestra_clock_set(const srv_orchestra *o);
+/* An alert of w (alerts.c): said in the log (summary) and sent; data (a JSON object) taken. */
+void srv_orchestra_alert(srv_orchestra *o, srv_workspace *w, const char *type, json_t *data,
+			 const char *summary);
+
+/*
+ * alerts.c: what the server tells people (a run failed for good, a late product, a failed
+ * freshness check), said in its log and sent to the workspace's alerts: by a thread of its
+ * own; with checks, products and freshness looked at every 5 minutes of the triggers' clock.
+ */
+typedef struct srv_alerts srv_alerts;
+srv_alerts *srv_alerts_start(srv_context *ctx, const char *rat, bool checks);
+/* Said in the log now, sent soon after; data taken (NULL: out of memory, said). */
+void srv_alerts_emit(srv_alerts *a, srv_workspace *w, const char *type, json_t *data,
+		     const char *summary);
+/* Stop: the delivery in progress ends, those waiting are dropped (and said). */
+void srv_alerts_stop(srv_alerts *a);
+
 /* events.c: GET /rat/v1/runs/{id}/events: a run's progress as server-sent events. */
 void srv_run_events(srv_request *r, srv_response *res, srv_context *ctx);
 

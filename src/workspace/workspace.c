@@ -575,6 +575,12 @@ int rat_workspace__secrets_key_path(char **out, const rat_workspace *ws)
 	return rat_config__secrets_key_path(out, &ws->env);
 }
 
+const rat_alert_config *rat_workspace__alerts(const rat_workspace *ws, size_t *count)
+{
+	*count = ws->config.alert_count;
+	return ws->config.alerts;
+}
+
 int64_t rat_workspace__keep_failed_days(const rat_workspace *ws)
 {
 	return ws->config.keep_failed_days;

@@ -27,6 +27,8 @@
 RAT_MUST_USE int rat_workspace__load(rat_workspace **out, const char *dir, rat_env *env);
 /** runs.keep_failed_days: how long a failed or cancelled run's branch is kept (days). */
 int64_t rat_workspace__keep_failed_days(const rat_workspace *ws);
+/** workspace.yaml's alerts: (config.h; owned by ws), *count of them. */
+const rat_alert_config *rat_workspace__alerts(const rat_workspace *ws, size_t *count);
 /** workspace.yaml's quality: and freshness: defaults (config.h; owned by ws). */
 const rat_workspace_defaults *rat_workspace__defaults(const rat_workspace *ws);
 /**

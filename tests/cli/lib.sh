@@ -150,6 +150,16 @@ on() {
 	RC=$?
 	set -e
 }
+# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s); 1 when it did not in time
+wait_for() {
+	local limit="$1" i
+	shift
+	for i in $(seq 1 $((limit * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 # serve_stop: SIGTERM, and wait for it; $SERVE_RC is its exit status.
 serve_stop() {
 	SERVE_RC=""

@@ -10,16 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 
 t_cleanup() { serve_stop; }
-# wait_for SECONDS CMD...: until CMD succeeds
-wait_for() {
-	local limit="$1" i
-	shift
-	for i in $(seq 1 $((limit * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 runs_of() { # WS: how many runs it recorded
 	"$RAT_BIN" runs -w "$1" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
 }

@@ -260,6 +260,14 @@ sed -i 's/error_after: 2d/error_after: 3650d/' "$p/silver/orders/config.yaml"
 run test -w shop -p silver/orders -t quality
 expect_out "WARN  freshness"
 expect_out "(warn after 1d)"
+# -t freshness: the freshness checks alone; not with -t unit
+run test -w shop -t freshness -o json
+expect_json '[t["pipeline"] + ":" + t["kind"] + ":" + t["status"] for t in d["tests"] if t["status"] != "skipped"]' \
+	'["silver.orders:freshness:warned"]' \
+	'all(t["kind"] == "freshness" for t in d["tests"])' true
+run test -w shop -t unit -t freshness
+expect_rc 2
+expect_err "-t unit with -t freshness"
 
 # a malformed mock names its file, line and key
 mkdir -p "$p/gold/bad/tests/"{mocks,unit}

@@ -347,7 +347,7 @@ static void bad_selections_and_options_are_refused(void **state)
 	opts.layer = NULL;
 	opts.kind = "smoke";
 	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_EINVALID);
-	assert_string_equal(rat_error_last()->message, "test type 'smoke' is unit or quality");
+	assert_string_equal(rat_error_last()->message, "test type 'smoke' is unit, quality or freshness");
 	opts.kind = NULL;
 	opts.version = 0;
 	assert_int_equal(rat_test_run(&r, ws, &opts), RAT_EINVALID);
