@@ -65,7 +65,8 @@ RAT_EXTERN(void) rat_schedule_free(rat_schedule *s);
  */
 typedef struct rat_trigger_info {
 	const char *id;        /**< "<pipeline>:<name>", unique in the workspace: "bronze.sales:schedule" */
-	const char *pipeline;  /**< the pipeline that declares it: "bronze.sales" */
+	const char *pipeline;  /**< the pipeline that declares it: "bronze.sales"; "" for one of
+				    workspace.yaml's (id "workspace:<name>") */
 	const char *name;      /**< its `name:`, else its type ("schedule", then "schedule-2") */
 	const char *type;      /**< "schedule", "landing", "freshness" or "webhook" */
 	const char *source;    /**< where it is written: "pipelines/bronze/sales.yaml:12" */
@@ -78,7 +79,8 @@ typedef struct rat_trigger_info {
 	const char *secret;    /**< webhook: the workspace secret holding its key; "" otherwise */
 	int bearer;            /**< webhook: the key is sent as a bearer token, not a signature */
 	const char *const *select; /**< what a fire runs (rat_run's selectors): the pipeline
-					and what it feeds ("<pipeline>+") unless it says */
+					and what it feeds ("<pipeline>+") unless it says; none
+					(a workspace's trigger): every pipeline */
 	size_t select_count;
 	const char *overlap;   /**< while the workspace runs: "skip" (recorded) or "queue" */
 	const char *catchup;   /**< schedule, after downtime: "last", "none" or "all" */
@@ -93,9 +95,10 @@ typedef struct rat_trigger_list {
 } rat_trigger_list;
 
 /**
- * The triggers of ws's pipelines, loaded and checked as rat_pipeline_list_get()
- * does (and a trigger's select: must name pipelines). Free with
- * rat_trigger_list_free().
+ * The triggers of ws: its workspace.yaml's `triggers:` (schedules, webhooks,
+ * landing folders: every pipeline unless select: says), then its
+ * pipelines', loaded and checked as rat_pipeline_list_get() does (and a
+ * trigger's select: must name pipelines). Free with rat_trigger_list_free().
  */
 RAT_EXTERN(int) RAT_CHECKED rat_trigger_list_get(rat_trigger_list *out, const rat_workspace *ws);
 /** Release a list (NULL-safe); it is left empty. */

@@ -19,7 +19,7 @@
 static const char *const top_keys[] = { "name",      "version",  "description",   "isolation",
 					"resources", "layers",   "products",      "subscriptions",
 					"runs",      "env_vars", "defaults",      "quality",
-					"freshness", "alerts",   NULL };
+					"freshness", "alerts",   "triggers",      NULL };
 static const char *const runs_keys[] = { "keep_failed_days", "retention_days", NULL };
 static const char *const isolation_keys[] = { "nessie_branch", "s3_prefix", NULL };
 static const char *const resources_keys[] = { "profile", "overrides", NULL };
@@ -545,6 +545,7 @@ static int parse(rat_workspace_config *config, rat_yaml *yaml, const char *dir, 
 	if (rat_yaml__field(&field, root, "", "env_vars") &&
 	    (error = rat_config__parse_env_vars(&config->env_vars, yaml, &field)) != 0)
 		return error;
+	/* triggers: is read with the pipelines' (pipeline/trigger_api.c: rat triggers checks it) */
 	if (rat_yaml__field(&field, root, "", "alerts") &&
 	    (error = rat_config__parse_alerts(config, yaml, &field)) != 0)
 		return error;

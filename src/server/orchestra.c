@@ -22,9 +22,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <fcntl.h>
 
 #define RELOAD_MS 10000       /* triggers loaded again after this long (real time) */
-#define ON_TIME_MS 60000      /* a tick older than this when seen was missed, not late */
+#define ON_TIME_MS 60000      /* a tick seen later than this (or two looks) was not on time */
 #define CATCHUP_MAX 100       /* the most missed ticks catchup: all runs (rat/schedule.h) */
 #define SCAN_MAX 1000000      /* ticks looked at after downtime, at most */
 #define PRUNE_MS 3600000      /* the ledger pruned once an hour (runs.retention_days) */
@@ -41,6 +43,7 @@ typedef struct wstate {
 	rat_trigger_list list;
 	trig *trigs;
 	int64_t loaded_ms; /* real time */
+	bool resumed;      /* what a server before this one left queued was queued again */
 	char *error;       /* the last load error said, said once */
 	int64_t pruned_ms; /* when its ledger was last pruned (real time) */
 	bool watched;      /* its landing folders looked at (landing.c) */
@@ -55,6 +58,7 @@ struct srv_orchestra {
 	pthread_cond_t wake;
 	bool stop, fire;
 	int64_t clock_start, real_start;
+	int64_t started_ms; /* when it started, on its clock */
 	double speed;
 	wstate *states;
 	size_t nstates;
@@ -190,6 +194,16 @@ static srv_run_request *request_for(srv_workspace *w, const rat_trigger_info *t,
 	return req;
 }
 
+/* How late a tick due since the server started may be seen and still be on time (not missed
+ * while the server was down, or not looking): a minute, or two looks of a clock that runs
+ * faster (--clock). A tick due before the server started is never on time. */
+static bool on_time(const srv_orchestra *o, int64_t tick_ms, int64_t now_ms)
+{
+	int64_t looks = (int64_t)(2000.0 * o->speed);
+
+	return tick_ms > o->started_ms && now_ms - tick_ms <= (looks > ON_TIME_MS ? looks : ON_TIME_MS);
+}
+
 /* Record tick as state; with fire, queue its run when this call recorded it. */
 static void decide(srv_orchestra *o, wstate *s, const rat_trigger_info *t, int64_t tick_ms,
 		   bool fire, const char *note, int64_t now_ms)
@@ -209,7 +223,7 @@ static void decide(srv_orchestra *o, wstate *s, const rat_trigger_info *t, int64
 		srv_log(o->ctx, "%s: %s: out of memory", s->w->name, t->id);
 		return;
 	}
-	if (now_ms - tick_ms > ON_TIME_MS) /* a missed tick caught up waits its turn: a backlog */
+	if (!on_time(o, tick_ms, now_ms)) /* a missed tick caught up waits its turn: a backlog */
 		req->queue = true;
 	if (note && note[0])
 		req->origin = strdup(note);
@@ -295,6 +309,105 @@ const char *srv_orchestra_cancel(srv_orchestra *o, const srv_workspace *w, const
 	return done;
 }
 
+/* Whether a process has run_id on its command line: a run a server before this one started
+ * (a run's process outlives its server). */
+static bool run_alive(const char *run_id)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (proc && !found && (e = readdir(proc)) != NULL) {
+		char path[300], cmdline[4096];
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = read(fd, cmdline, sizeof(cmdline));
+		close(fd);
+		found = n > 0 && memmem(cmdline, (size_t)n, run_id, strlen(run_id)) != NULL;
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+/*
+ * A tick a server before this one left running: what its run's record says became of it;
+ * "interrupted" while its process still runs. false when the run never started (the server
+ * was killed before it did): the caller queues it again.
+ */
+static bool was_started(srv_orchestra *o, wstate *s, const rat_trigger_tick *k, int64_t now_ms)
+{
+	char run_id[RAT_RUN_ID_MAX] = "", note[512];
+	const char *state = "interrupted";
+	rat_run_info *run = NULL;
+
+	if (sscanf(k->note, "run %39[^,]", run_id) != 1)
+		return false;
+	if (rat_run_get(&run, s->w->ws, run_id) != 0 && !run_alive(run_id))
+		return false;
+	if (run && strcmp(run->status, "running") != 0)
+		state = !strcmp(run->status, "success") ? "done"
+			: !strcmp(run->status, "cancelled") ? "cancelled" : "failed";
+	snprintf(note, sizeof(note), "the server stopped while run %s ran%s%s", run_id,
+		 strcmp(state, "interrupted") ? "; its record: " : "",
+		 strcmp(state, "interrupted") ? run->status : "");
+	rat_run_info_free(run);
+	if (rat_trigger_tick_set(s->w->ws, k->trigger, k->tick_ms, state, note, now_ms) != 0)
+		srv_log(o->ctx, "%s: %s: %s", s->w->name, k->trigger, rat_error_last()->message);
+	return true;
+}
+
+/*
+ * Once per workspace, at the server's first look: the ticks a server before this one
+ * decided to fire but did not run (it stopped, or was killed, first: no record of the run,
+ * no process) are queued again, in order; those whose run it started are recorded as the
+ * run's record says (its process outlives the server: it is never started twice).
+ */
+static void resume(srv_orchestra *o, wstate *s, int64_t now_ms)
+{
+	rat_trigger_tick_list ticks;
+	size_t i, j;
+
+	s->resumed = true;
+	if (rat_trigger_tick_list_get(&ticks, s->w->ws, NULL, 0) != 0) {
+		srv_log(o->ctx, "%s: %s", s->w->name, rat_error_last()->message);
+		return;
+	}
+	for (i = ticks.count; i-- > 0;) { /* oldest first */
+		const rat_trigger_tick *k = &ticks.items[i];
+		srv_run_request *req;
+
+		if (!strcmp(k->state, "running") ? was_started(o, s, k, now_ms)
+		    : strcmp(k->state, "queued") != 0 && strcmp(k->state, "retrying") != 0)
+			continue;
+		for (j = 0; j < s->list.count; j++)
+			if (!strcmp(s->list.items[j].id, k->trigger))
+				break;
+		pthread_mutex_lock(&o->lock);
+		req = j == s->list.count || srv_runner_has(o->runner, s->w, k->trigger, k->tick_ms)
+			      ? NULL : request_for(s->w, &s->list.items[j], k->tick_ms, now_ms);
+		if (req) {
+			req->queue = true; /* decided before: it waits its turn */
+			req->origin = strdup("queued again: the server stopped before it ran");
+			srv_log(o->ctx, "%s: %s@%lld queued again: the server stopped before it ran",
+				s->w->name, k->trigger, (long long)k->tick_ms);
+			srv_runner_add(o->runner, req);
+		}
+		pthread_mutex_unlock(&o->lock);
+		if (!req && j == s->list.count &&
+		    rat_trigger_tick_set(s->w->ws, k->trigger, k->tick_ms, "missed",
+					 "its trigger is gone: not run", now_ms) != 0)
+			srv_log(o->ctx, "%s: %s", s->w->name, rat_error_last()->message);
+	}
+	rat_trigger_tick_list_free(&ticks);
+}
+
 /* Where a trigger goes on from: its latest recorded tick, or now (armed) the first time. */
 static bool cursor_known(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
 {
@@ -331,11 +444,11 @@ static void schedule_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
 	kept = total < CATCHUP_MAX ? total : CATCHUP_MAX;
 	for (i = 0; i < kept; i++) { /* oldest first */
 		int64_t tick = window[(total - kept + i) % CATCHUP_MAX];
-		bool newest = i == kept - 1, on_time = now_ms - tick <= ON_TIME_MS;
-		bool fire = !strcmp(catchup, "all") || (newest && (on_time || !strcmp(catchup, "last")));
+		bool newest = i == kept - 1, due = on_time(o, tick, now_ms);
+		bool fire = !strcmp(catchup, "all") || due || (newest && !strcmp(catchup, "last"));
 
 		decide(o, s, t->info, tick, fire,
-		       on_time ? "" : fire ? "missed while the server was down: caught up"
+		       due ? "" : fire ? "missed while the server was down: caught up"
 				   : "missed while the server was down", now_ms);
 	}
 	if (total > kept)
@@ -388,6 +501,8 @@ static void look(srv_orchestra *o, wstate *s, int64_t now_ms)
 			srv_log(o->ctx, "%s: the ledger was not pruned: %s", s->w->name,
 				rat_error_last()->message);
 	}
+	if (!s->resumed && !s->error)
+		resume(o, s, now_ms);
 	for (i = 0; i < s->list.count; i++) {
 		trig *t = &s->trigs[i];
 
@@ -478,6 +593,7 @@ int srv_orchestra_start(srv_context *ctx, const rat_serve_options *opts)
 	o->clock_start = opts->clock_start_ms;
 	o->real_start = srv_real_ms();
 	o->speed = opts->clock_speed > 0 ? opts->clock_speed : 1;
+	o->started_ms = srv_orchestra_now(o);
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_cond_init(&o->wake, NULL);
 	ctx->orchestra = o;

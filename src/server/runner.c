@@ -118,6 +118,21 @@ int srv_runner_add(srv_runner *r, srv_run_request *req)
 	return 0;
 }
 
+bool srv_runner_has(const srv_runner *r, const srv_workspace *w, const char *trigger, int64_t tick_ms)
+{
+	size_t i;
+
+	for (i = 0; i < r->queued; i++)
+		if (r->queue[i]->w == w && r->queue[i]->id && !strcmp(r->queue[i]->id, trigger) &&
+		    r->queue[i]->tick_ms == tick_ms)
+			return true;
+	for (i = 0; i < r->nruns; i++)
+		if (r->runs[i].req->w == w && r->runs[i].req->id && !strcmp(r->runs[i].req->id, trigger) &&
+		    r->runs[i].req->tick_ms == tick_ms)
+			return true;
+	return false;
+}
+
 static bool workspace_running(const srv_runner *r, const srv_workspace *w)
 {
 	size_t i;
@@ -234,6 +249,10 @@ static bool start(srv_runner *r, srv_run_request *req, int64_t now_ms, int64_t m
 	running *run = &r->runs[r->nruns];
 	char text[96];
 
+	/* said before the process starts: a server killed in between leaves a tick "running"
+	 * that the next server does not start again (orchestra.c, resume) */
+	snprintf(text, sizeof(text), "run %s, attempt %d", req->run_id, req->attempt);
+	note(r, req, "running", text);
 	if ((run->pid = spawn(r, req)) < 0) {
 		srv_log(r->ctx, "%s: cannot start a run for %s: %s", req->w->name, req->trigger,
 			strerror(errno));
@@ -245,8 +264,6 @@ static bool start(srv_runner *r, srv_run_request *req, int64_t now_ms, int64_t m
 	run->memory_mb = memory_mb;
 	run->started_ms = now_ms;
 	r->nruns++;
-	snprintf(text, sizeof(text), "run %s, attempt %d", req->run_id, req->attempt);
-	note(r, req, "running", text);
 	srv_log(r->ctx, "%s: run %s started for %s (attempt %d, pid %d)", req->w->name, req->run_id,
 		req->trigger, req->attempt, (int)run->pid);
 	return true;

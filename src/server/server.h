@@ -278,6 +278,8 @@ srv_runner *srv_runner_new(srv_context *ctx, const rat_serve_options *opts, cons
 int srv_runner_add(srv_runner *r, srv_run_request *req);
 /* Start what may start, reap what ended, retry what failed: once a second. */
 void srv_runner_step(srv_runner *r, int64_t now_ms);
+/* Whether tick_ms of trigger (an id) of w waits or runs here. */
+bool srv_runner_has(const srv_runner *r, const srv_workspace *w, const char *trigger, int64_t tick_ms);
 /* "running", "queued", or NULL when run_id of w is neither here. */
 const char *srv_runner_state(const srv_runner *r, const srv_workspace *w, const char *run_id);
 /* Cancel run_id of w: "cancelling" (it runs: told to stop), "cancelled" (it waited: dropped),

@@ -144,8 +144,27 @@ expect_http 404
 http POST "$H/bronze.orders:unset" -d "$BODY" -H "X-Webhook-Signature: sha256=$(sig x)"
 expect_http 503
 expect_out "its secret never_set is not set"
+
+# -- workspace.yaml's own webhook: what its select: says (every pipeline without one)
+cat >>"$RAT_WORKSPACES/hooks/workspace.yaml" <<'YAML'
+triggers:
+  - type: webhook
+    name: deploy
+    secret: hook_key
+    select: [silver]
+YAML
+http POST "$H/workspace:deploy" -d "$BODY" -H "X-Webhook-Signature: sha256=$(sig "$KEY")"
+expect_http 202
+expect_json 'd["trigger"]' 'workspace:deploy'
+ID5="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run_id"])' "$T_DIR/out")"
+wait_run "$ID5"
+run runs show "$ID5" -w hooks --json
+expect_json 'd["status"]' success 'd["trigger"].startswith("workspace:deploy@")' true \
+	'[s["pipeline"] for s in d["steps"]]' '["silver.counts"]'
+http POST "$H/workspace:deploy" -d "$BODY" -H "X-Webhook-Signature: sha256=$(sig wrong-key)"
+expect_http 401
 serve_stop
 # no secret is in the log
 grep -q "$KEY\|minio-auth-token-123" "$T_DIR/serve.log" && fail "a key is in the log"
 run runs -w hooks --json
-expect_json 'len(d)' 4 'all(r["status"] == "success" for r in d)' true
+expect_json 'len(d)' 5 'all(r["status"] == "success" for r in d)' true

@@ -200,3 +200,44 @@ printf 'name: tiny\nruns:\n  retention_days: 0\n' >"$RAT_WORKSPACES/tiny/workspa
 run runs -w tiny
 expect_rc 1
 expect_err "runs.retention_days"
+
+# -- workspace.yaml's own triggers: id workspace:NAME, every pipeline unless select: says
+printf 'name: tiny\n' >"$RAT_WORKSPACES/tiny/workspace.yaml"
+cat >>"$RAT_WORKSPACES/tiny/workspace.yaml" <<'YAML'
+triggers:
+  - type: schedule
+    name: nightly
+    cron: "0 2 * * *"
+    timezone: Europe/Paris
+  - type: webhook
+    name: deploy
+    secret: DEPLOY_KEY
+    select: [bronze]
+  - type: landing
+    path: drops/
+    pattern: "*.csv"
+YAML
+RAT_NOW=2026-12-07T10:00:00Z run triggers -w tiny --json
+expect_rc 0
+expect_json '[t["id"] for t in d if t["id"].startswith("workspace:")]' \
+	'["workspace:nightly","workspace:deploy","workspace:landing"]' \
+	'[t["pipeline"] for t in d if t["id"].startswith("workspace:")]' '["","",""]' \
+	'd[0]["select"]' '[]' 'd[1]["select"]' '["bronze"]' \
+	'd[0]["source"]' 'workspace.yaml:3' \
+	'd[0]["next"][0]["local"]' '2026-12-08T02:00:00+01:00' \
+	'd[2]["path"]' drops
+wsbad() { # YAML-LINES EXPECTED-ERROR: workspace.yaml's triggers refused, file and line named
+	printf 'name: tiny\ntriggers:\n%s\n' "$1" >"$RAT_WORKSPACES/tiny/workspace.yaml"
+	run triggers -w tiny
+	expect_rc 1
+	expect_err "$2"
+}
+wsbad "  - type: freshness" "workspace.yaml:3: triggers: a freshness trigger keeps a pipeline's freshness"
+wsbad "  - type: landing" "workspace.yaml:3: triggers: a landing trigger needs a folder"
+wsbad "  - type: schedule
+    cron: \"61 * * * *\"" "workspace.yaml:4:11: triggers[0].cron"
+wsbad "  - type: schedule
+    cron: daily
+    select: [gold.nothing]" "workspace.yaml:3: triggers: select"
+wsbad "  - type: schedul" "workspace.yaml:3:11: triggers[0].type"
+printf 'name: tiny\n' >"$RAT_WORKSPACES/tiny/workspace.yaml"

@@ -217,7 +217,7 @@ static void empty_sections_take_their_defaults(void **state)
 
 static const char allowed_top[] =
 	"(allowed: name, version, description, isolation, resources, layers, products, "
-	"subscriptions, runs, env_vars, defaults, quality, freshness, alerts)";
+	"subscriptions, runs, env_vars, defaults, quality, freshness, alerts, triggers)";
 
 static void unknown_keys_are_named_with_a_hint(void **state)
 {
