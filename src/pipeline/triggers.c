@@ -245,7 +245,7 @@ static int read_item(rat_trigger_config **list, size_t *count, const rat_yaml *y
 	rat_trigger_config *t;
 	rat_yaml_field f;
 	char *type = NULL;
-	int error, col, overlap = 0;
+	int error, col, overlap = -1;
 
 	if (!item->value || fy_node_get_type(item->value) != FYNT_MAPPING)
 		return rat_yaml__field_error(yaml, item, "a trigger is a mapping with a type:");
@@ -274,7 +274,10 @@ static int read_item(rat_trigger_config **list, size_t *count, const rat_yaml *y
 	    (error = choice_key(&overlap, yaml, item, "overlap", overlaps)) != 0 ||
 	    (error = retries_key(t, yaml, item)) != 0)
 		return error;
-	t->overlap = (rat_trigger_overlap)overlap;
+	/* a landing trigger queues by default: files that land while its run runs may come too
+	 * late for that run, and only a run after it ingests them */
+	t->overlap = overlap >= 0 ? (rat_trigger_overlap)overlap
+		     : t->kind == RAT_TRIGGER_LANDING ? RAT_OVERLAP_QUEUE : RAT_OVERLAP_SKIP;
 	if (rat_yaml__field(&f, item->value, item->path, "select") &&
 	    (error = rat_yaml__string_list(&t->select, yaml, &f)) != 0)
 		return error;

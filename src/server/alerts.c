@@ -121,7 +121,7 @@ static void look_products(srv_alerts *a, srv_workspace *w, int64_t now)
 		if (strcmp(p->owner, w->name) != 0 || p->sla_hours <= 0 || !v)
 			continue;
 		snprintf(key, sizeof(key), "product.late:%s", p->name);
-		snprintf(state, sizeof(state), late ? "late since %s" : "fresh", v->version);
+		snprintf(state, sizeof(state), "%s %s", late ? "late" : "fresh", v->version);
 		if (!changed(a, w, key, state, now) || !late)
 			continue;
 		snprintf(summary, sizeof(summary), "product %s: version %s is %.1f h old (sla %g h)",

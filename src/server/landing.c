@@ -6,7 +6,8 @@
  * not seen it with that size and time (rat_trigger_seen: the cursor is the
  * set of keys seen, never the clock); it counts only once two looks in a
  * row found it the same, so a file still being written waits for the next
- * look.
+ * look (a second after one that saw a file new or changing, else an
+ * interval after the last).
  */
 #include "server/server.h"
 
@@ -118,6 +119,8 @@ static const char *before(const srv_landing *l, const char *name)
 	return NULL;
 }
 
+#define CONFIRM_MS 1000 /* after a look that saw a file new or changing, the next one */
+
 int srv_landing_look(srv_landing **state, srv_workspace *w, const rat_trigger_info *t,
 		     int64_t now_ms, size_t *fresh)
 {
@@ -142,8 +145,13 @@ int srv_landing_look(srv_landing **state, srv_workspace *w, const rat_trigger_in
 		const char *was = before(l, wk.files[i].name);
 		int changed = 0;
 
-		if (!was || strcmp(was, wk.files[i].value) != 0)
-			continue; /* new or still changing: the next look decides */
+		if (!was || strcmp(was, wk.files[i].value) != 0) {
+			/* new or still changing: the next look decides, a second from now (a file
+			 * fires about a second after it stops changing, not an interval) */
+			if (l->next_ms > now_ms + CONFIRM_MS)
+				l->next_ms = now_ms + CONFIRM_MS;
+			continue;
+		}
 		if (rat_trigger_seen(w->ws, t->id, wk.files[i].name, wk.files[i].value, now_ms,
 				     &changed) != 0) {
 			files_free(wk.files, wk.count);

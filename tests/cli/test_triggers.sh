@@ -72,6 +72,7 @@ expect_json 'len(d)' 5 \
 	'd[1]["next"]' '[]' 'd[0]["interval_ms"]' null 'd[1]["cron"]' null \
 	'd[0]["catchup"]' all 'd[0]["select"]' '["bronze.sales+"]' 'd[0]["overlap"]' skip \
 	'd[1]["path"]' sales 'd[1]["pattern"]' '*.csv' 'd[1]["interval_ms"]' 30000 'd[1]["type"]' landing \
+	'd[1]["overlap"]' queue \
 	'd[2]["interval_ms"]' 10800000 \
 	'd[3]["secret"]' shop_hook 'd[3]["auth"]' bearer 'd[3]["overlap"]' queue 'd[3]["retries"]' 3 \
 	'd[3]["retry_delay_ms"]' 60000 'd[3]["retry_backoff"]' 1.5 'd[3]["select"]' '["bronze.sales","gold"]' \
