@@ -457,18 +457,45 @@ static void schedule_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
 	t->cursor = at;
 }
 
-/* A freshness trigger: a tick every period, on the period's boundaries since the epoch. */
+/* When the pipeline's table last changed (its snapshot's time); 0 when it has none. */
+static int64_t table_changed_ms(const srv_workspace *w, const char *key)
+{
+	rat_table_list list;
+	int64_t at = 0;
+
+	if (rat_table_list_get(&list, w->ws, NULL, key) == 0) {
+		at = list.count ? list.items[0].updated_ms : 0;
+		rat_table_list_free(&list);
+	}
+	return at;
+}
+
+/*
+ * A freshness trigger: a tick every period, on the period's boundaries since the epoch; it
+ * runs the pipeline unless its table changed within the period before the tick (a run since
+ * made it fresh: the tick is skipped, and said).
+ */
 static void freshness_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
 {
-	int64_t period = t->info->interval_ms, tick;
+	int64_t period = t->info->interval_ms, tick, changed;
+	char note[128];
+	int recorded;
 
 	if (period <= 0 || !cursor_known(o, s, t, now_ms))
 		return;
 	tick = now_ms / period * period;
-	if (tick > t->cursor) {
+	if (tick <= t->cursor)
+		return;
+	t->cursor = tick;
+	changed = table_changed_ms(s->w, t->info->pipeline);
+	if (changed <= 0 || changed > tick || tick - changed >= period) {
 		decide(o, s, t->info, tick, true, "", now_ms);
-		t->cursor = tick;
+		return;
 	}
+	snprintf(note, sizeof(note), "its table changed %.1f h before, within the period: fresh",
+		 (double)(tick - changed) / 3600000.0);
+	if (rat_trigger_tick_add(s->w->ws, t->info->id, tick, "skipped", note, now_ms, &recorded) != 0)
+		srv_log(o->ctx, "%s: %s: %s", s->w->name, t->info->id, rat_error_last()->message);
 }
 
 /* A landing trigger: a tick (this second) when files landed since what the ledger saw. */
