@@ -132,6 +132,7 @@ extern const cli_command cli_cmd_drop;
 extern const cli_command cli_cmd_write;
 extern const cli_command cli_cmd_secret;
 extern const cli_command cli_cmd_triggers;
+extern const cli_command cli_cmd_schedule;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c

@@ -195,26 +195,108 @@ static int ticks(const rat_workspace *ws, const char *id, int n, bool json)
 	return json ? cli_json_end(&j) : CLI_OK;
 }
 
+typedef struct fire {
+	int64_t ms;
+	const rat_trigger_info *t;
+	char local[32];
+} fire;
+
+static int by_time(const void *a, const void *b)
+{
+	const fire *x = a, *y = b;
+
+	return x->ms != y->ms ? (x->ms < y->ms ? -1 : 1) : strcmp(x->t->id, y->t->id);
+}
+
+/* `rat triggers next` (`rat schedule next`): the schedules' next n fires, soonest first, in
+ * UTC and in each schedule's zone. */
+static int next_fires(const rat_trigger_list *list, const rat_workspace *ws, int n, bool json)
+{
+	fire *all = calloc(list->count * (size_t)n + 1, sizeof(*all));
+	int64_t *at = calloc((size_t)n, sizeof(*at));
+	size_t i, count = 0;
+	int k, got, status = CLI_OK;
+	cli_json j;
+
+	for (i = 0; all && at && i < list->count; i++) {
+		rat_schedule *s = NULL;
+
+		if ((got = fires(at, n, &list->items[i], rat_workspace_now_ms(ws), &s)) < 0) {
+			rat_schedule_free(s);
+			free(all);
+			free(at);
+			return cli_fail_lib(list->items[i].id);
+		}
+		for (k = 0; k < got; k++, count++) {
+			all[count].ms = at[k];
+			all[count].t = &list->items[i];
+			rat_schedule_local_time(s, at[k], all[count].local, sizeof(all[count].local));
+		}
+		rat_schedule_free(s);
+	}
+	free(at);
+	if (!all)
+		return cli_fail("out of memory");
+	qsort(all, count, sizeof(*all), by_time);
+	count = count < (size_t)n ? count : (size_t)n;
+	if (json) {
+		cli_json_begin(&j, stdout);
+		cli_json_array(&j, NULL);
+	} else {
+		printf("%-24s %-26s %-36s %s\n", "FIRES (UTC)", "LOCAL", "TRIGGER", "ZONE");
+	}
+	for (i = 0; i < count; i++) {
+		char utc[32];
+
+		if (json) {
+			cli_json_object(&j, NULL);
+			cli_json_text(&j, "trigger", all[i].t->id);
+			cli_json_time(&j, "fire", all[i].ms);
+			cli_json_text(&j, "local", all[i].local);
+			cli_json_text(&j, "timezone", all[i].t->timezone);
+			cli_json_close(&j);
+			continue;
+		}
+		rat_time_format(utc, sizeof(utc), all[i].ms);
+		utc[19] = '\0';
+		utc[10] = ' ';
+		printf("%-24s %-26s %-36s %s\n", utc, all[i].local, all[i].t->id, all[i].t->timezone);
+	}
+	if (json)
+		status = cli_json_end(&j);
+	else if (count == 0)
+		printf("no schedule\n");
+	free(all);
+	return status;
+}
+
 static int run(const cli_args *a)
 {
-	static const char *const verbs[] = { "ticks", NULL };
+	static const char *const verbs[] = { "ticks", "next", "list", NULL };
 	rat_workspace *ws = NULL;
 	rat_trigger_list list;
 	int status;
 	long n = cli_count(a, CLI_OPT(LIMIT), -1);
 
-	if (a->count > 0 && strcmp(a->pos[0], "ticks") != 0)
+	const char *verb = a->count > 0 ? a->pos[0] : "list";
+	bool is_ticks = !strcmp(verb, "ticks");
+
+	if (!is_ticks && strcmp(verb, "next") != 0 && strcmp(verb, "list") != 0)
 		return cli_unknown_verb(a->cmd, a->pos[0], verbs);
-	if (a->count > 2)
-		return cli_usage(a->cmd, "ticks takes at most one trigger id");
-	if (a->count == 0 && n != -1 && (n < 1 || n > 1000))
+	if (a->count > (is_ticks ? 2 : 1))
+		return cli_usage(a->cmd, is_ticks ? "ticks takes at most one trigger id"
+						  : "takes no trigger id (only ticks does)");
+	if (!is_ticks && n != -1 && (n < 1 || n > 1000))
 		return cli_usage(a->cmd, "-n: from 1 to 1000 fire times");
 	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0)
 		return cli_fail_lib(NULL);
-	if (a->count > 0) {
+	if (is_ticks) {
 		status = ticks(ws, a->count > 1 ? a->pos[1] : NULL, n < 0 ? 50 : (int)n, cli_wants_json(a));
 	} else if (rat_trigger_list_get(&list, ws) != 0) {
 		status = cli_fail_lib(NULL);
+	} else if (!strcmp(verb, "next")) {
+		status = next_fires(&list, ws, n < 0 ? 5 : (int)n, cli_wants_json(a));
+		rat_trigger_list_free(&list);
 	} else {
 		n = n < 0 ? 1 : n;
 		status = cli_wants_json(a) ? print_json(&list, ws, (int)n) : print_table(&list, ws, (int)n);
@@ -227,7 +309,8 @@ static int run(const cli_args *a)
 static const cli_use options[] = {
 	{ CLI_OPT(WORKSPACE), NULL, NULL },
 	{ CLI_OPT(LIMIT), "fire times to show of each schedule (default 1); with\n"
-			  "ticks, ticks to show (default 50)", NULL },
+			  "next, fires to show in all (default 5); with ticks, ticks\n"
+			  "to show (default 50)", NULL },
 	CLI_USE_FORMATS("console (default) or json"),
 	{ NULL, NULL, NULL },
 };
@@ -236,8 +319,10 @@ const cli_command cli_cmd_triggers = {
 	"triggers",
 	"list what starts the workspace's runs: schedules, landing files, freshness, webhooks",
 	run,
-	"Usage: rat triggers [-w NAME|PATH] [-n N] [--json]\n"
+	"Usage: rat triggers [list] [-w NAME|PATH] [-n N] [--json]\n"
+	"       rat triggers next [-w NAME|PATH] [-n N] [--json]\n"
 	"       rat triggers ticks [TRIGGER] [-w NAME|PATH] [-n N] [--json]\n"
+	"       (rat schedule list|next|ticks: the same)\n"
 	"\n"
 	"The triggers of the workspace (`triggers:` in workspace.yaml: id\n"
 	"workspace:NAME, every pipeline unless select: says) and of its pipelines\n"
@@ -248,9 +333,29 @@ const cli_command cli_cmd_triggers = {
 	"loaded and checked as `rat list` does: a bad trigger is an error naming its\n"
 	"file and line.\n"
 	"\n"
+	"`next` shows the schedules' next N fires, soonest first, in UTC and in\n"
+	"each schedule's zone.\n"
+	"\n"
 	"`ticks` shows what `rat serve` decided for each tick, newest first: armed\n"
 	"(first seen), queued, running, done, retrying, failed, skipped (the\n"
 	"workspace was running), missed (the server was down), cancelled.\n",
+	options,
+	NULL,
+	NULL,
+};
+
+/* `rat schedule list|next|ticks`: the and the original's words for the same. */
+const cli_command cli_cmd_schedule = {
+	"schedule",
+	"the same as rat triggers: rat schedule list, rat schedule next -n 5",
+	run,
+	"Usage: rat schedule list [-w NAME|PATH] [-n N] [--json]\n"
+	"       rat schedule next [-w NAME|PATH] [-n N] [--json]\n"
+	"       rat schedule ticks [TRIGGER] [-w NAME|PATH] [-n N] [--json]\n"
+	"\n"
+	"What `rat triggers` shows (rat triggers --help): every trigger, the\n"
+	"schedules' next fires in UTC and in their zones, and what `rat serve`\n"
+	"decided for each tick.\n",
 	options,
 	NULL,
 	NULL,

@@ -78,6 +78,21 @@ expect_json 'len(d)' 5 \
 	'd[3]["retry_delay_ms"]' 60000 'd[3]["retry_backoff"]' 1.5 'd[3]["select"]' '["bronze.sales","gold"]' \
 	'd[4]["source"]' 'pipelines/gold/report.py:4' 'd[4]["cron_fields"]' '*/15 * * * *'
 
+# -- rat triggers next / rat schedule next: the schedules' next fires, soonest first, UTC and local
+RAT_NOW=2026-10-24T23:00:00Z run schedule next -w shop -n 7 --json
+expect_rc 0
+expect_json '[f["trigger"] for f in d][:3]' '["gold.report:schedule","gold.report:schedule","gold.report:schedule"]' \
+	'd[0]["fire_at"]' '2026-10-24T23:15:00.000Z' \
+	'[(f["trigger"], f["local"]) for f in d][5]' '["bronze.sales:schedule","2026-10-25T02:30:00+02:00"]' \
+	'd[5]["fire_at"]' '2026-10-25T00:30:00.000Z' 'd[5]["timezone"]' Europe/Paris 'len(d)' 7
+RAT_NOW=2026-10-24T23:00:00Z run triggers next -w shop -n 1
+expect_out "2026-10-24 23:15:00      2026-10-24T23:15:00+00:00  gold.report:schedule"
+RAT_NOW=2026-10-24T23:00:00Z run schedule list -w shop
+expect_out "5 triggers"
+run schedule nope -w shop
+expect_rc 2
+expect_err "unknown subcommand 'nope'"
+
 # -- mistakes: named with file, line and key; rat list and rat run refuse them too
 bad() { # YAML MESSAGE
 	printf '%s\n' "$1" >"$W/pipelines/silver/clean.yaml"
