@@ -219,6 +219,25 @@ RAT_EXTERN(int) RAT_CHECKED rat_run_list_get(rat_run_list *out, const rat_worksp
 RAT_EXTERN(void) rat_run_list_free(rat_run_list *list);
 /** One recorded run by id (or a unique prefix of it). RAT_ENOTFOUND when none. */
 RAT_EXTERN(int) RAT_CHECKED rat_run_get(rat_run_info **out, const rat_workspace *ws, const char *id);
+
+/**
+ * Ask the `rat serve` of ws's NESSIE_URI to run (`rat trigger`, `rat run
+ * --wait`): trigger, a trigger's id, fired now as its webhook would be; or,
+ * trigger NULL, the pipelines the count selectors name (none: every one).
+ * The run waits in the server's queue; run_id receives the id its record
+ * will have. RAT_EINVALID without NESSIE_URI; the server's refusal
+ * otherwise (RAT_ENOTFOUND: no such trigger; RAT_EACCESS: a read-only token).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_run_ask(char run_id[RAT_RUN_ID_MAX], const rat_workspace *ws,
+					const char *trigger, const char *const *selectors,
+					size_t count);
+/**
+ * What the server says of a run it was asked for: "queued" while it waits,
+ * then its record's status ("running", "success", "failed", "cancelled").
+ * RAT_ENOTFOUND once the server dropped it (a trigger's overlap: skip).
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_run_asked_status(char status[32], const rat_workspace *ws,
+						 const char *id);
 /*
  * For a server (`rat serve`'s /rat/v1/runs), so that every machine of a team
  * sees every run.

@@ -133,6 +133,7 @@ extern const cli_command cli_cmd_write;
 extern const cli_command cli_cmd_secret;
 extern const cli_command cli_cmd_triggers;
 extern const cli_command cli_cmd_schedule;
+extern const cli_command cli_cmd_trigger;
 
 /*
  * Parse argv (argv[0] is the command's name) against cmd's options; main.c
@@ -178,6 +179,13 @@ void cli_list_options(FILE *out, const cli_command *const *cmds, size_t count,
  * a->pos[skip] on; target: the branch (NULL: --branch, else the workspace's). */
 extern const cli_option cli_opt_var;
 int cli_run_on(const cli_args *a, int skip, const char *target);
+/**
+ * A run asked of rat serve (NESSIE_URI, cmd_trigger.c): trigger fired now, or the pipelines
+ * selectors name; its id said, and with wait, the run followed until it ends (the exit
+ * status rat run's).
+ */
+int cli_run_asked(const char *workspace, const char *trigger, const char *const *selectors,
+		  size_t count, bool wait, bool json);
 /**
  * The SQL text of path ("-": standard input), capped at 64 MiB (input.c);
  * NULL after printing why ("<command>: ..."). free() it.

@@ -255,6 +255,10 @@ static const cli_option run_id = { "run-id", 0, CLI_TEXT, "ID",
 				   "serve passes; refused when a run of it is recorded)",
 				   NULL, NULL, NULL };
 
+static const cli_option wait_opt = { "wait", 0, CLI_FLAG, NULL,
+				     "ask rat serve (NESSIE_URI) to run, and follow the\n"
+				     "run until it ends (rat trigger --help)", NULL, NULL, NULL };
+
 /* Set by SIGINT or SIGTERM while a run is on: the run stops and publishes nothing. */
 static volatile int interrupted;
 
@@ -378,6 +382,16 @@ int cli_run_on(const cli_args *a, int skip, const char *target)
 	}
 	if ((status = gather(a, skip, &opts, selectors, vars, again)) != CLI_OK)
 		goto cleanup;
+	if (cli_has(a, &wait_opt)) { /* the server runs it */
+		if (opts.var_count || opts.reingest_count || opts.full_refresh || opts.dry_run ||
+		    opts.trigger || opts.run_id || target || cli_get(a, &branch))
+			status = cli_usage(a->cmd, "--wait asks rat serve for a run of selectors only "
+						   "(no -f, --dry-run, --var, --reingest, --branch)");
+		else
+			status = cli_run_asked(cli_get(a, CLI_OPT(WORKSPACE)), NULL, selectors,
+					       opts.selector_count, true, json);
+		goto cleanup;
+	}
 	opts.branch = target ? target : cli_get(a, &branch);
 	if (rat_workspace_open(&ws, cli_get(a, CLI_OPT(WORKSPACE))) != 0) {
 		status = cli_fail_lib(NULL);
@@ -427,6 +441,7 @@ static const cli_use options[] = {
 	{ &reingest, NULL, NULL },
 	{ &trigger, NULL, NULL },
 	{ &run_id, NULL, NULL },
+	{ &wait_opt, NULL, NULL },
 	CLI_USE_FORMATS("console (default: progress and a summary) or json\n"
 			"(the run's record)"),
 	{ NULL, NULL, NULL },
@@ -445,6 +460,7 @@ const cli_command cli_cmd_run = {
 	"Usage: rat run [SELECTOR...] [-w NAME|PATH] [-l LAYER] [-f] [--dry-run]\n"
 	"               [--var NAME=VALUE] [--reingest PATH] [--branch dev/NAME]\n"
 	"               [--trigger ID] [--run-id ID] [-o console|json]\n"
+	"       rat run --wait [SELECTOR...] [-w NAME|PATH]   (rat serve runs it)\n"
 	"\n"
 	"Build the selected pipelines (all without a selector) in dependency order\n"
 	"on a run branch, run/<id>, forked from the workspace's branch; run each\n"

@@ -14,7 +14,7 @@ static const cli_command *const commands[] = {
 	&cli_cmd_init, &cli_cmd_workspace, &cli_cmd_query, &cli_cmd_shell, &cli_cmd_notebook, &cli_cmd_python, &cli_cmd_branch, &cli_cmd_tag,
 	&cli_cmd_log,  &cli_cmd_diff,      &cli_cmd_merge, &cli_cmd_main, &cli_cmd_catalog, &cli_cmd_dev,    &cli_cmd_tables,
 	&cli_cmd_describe, &cli_cmd_history, &cli_cmd_preview, &cli_cmd_list, &cli_cmd_run,
-	&cli_cmd_runs, &cli_cmd_triggers, &cli_cmd_schedule, &cli_cmd_test, &cli_cmd_products, &cli_cmd_docs,
+	&cli_cmd_runs, &cli_cmd_triggers, &cli_cmd_schedule, &cli_cmd_trigger, &cli_cmd_test, &cli_cmd_products, &cli_cmd_docs,
 	&cli_cmd_retention, &cli_cmd_vacuum, &cli_cmd_write, &cli_cmd_drop, &cli_cmd_secret, &cli_cmd_token,
 	&cli_cmd_serve,
 };

@@ -5,7 +5,8 @@
  *
  *   PUT /rat/v1/runs/{id}       a record saved (as a run starts, then as it ends)
  *   GET /rat/v1/runs?limit=N    the newest records first
- *   GET /rat/v1/runs/{id}       one record (an id's unique prefix)
+ *   GET /rat/v1/runs/{id}       one record (an id's unique prefix), or {"status": "queued"}
+ *   POST /rat/v1/runs           a run asked for (rat trigger, rat run --wait): its id
  *
  * And what the server does with them (rat/pipeline.h): rat_run_record_put()
  * and rat_run_info_json().
@@ -93,6 +94,60 @@ int rat_run__remote_get(rat_run_info **out, const rat_workspace *ws, const char 
 	if ((error = call(ws, "GET", path, NULL, &doc)) == 0 &&
 	    (error = rat_run__record_parse(&rec, doc, "rat serve's run record")) == 0)
 		*out = &rec->info;
+	json_decref(doc);
+	free(path);
+	return error;
+}
+
+int rat_run_ask(char run_id[RAT_RUN_ID_MAX], const rat_workspace *ws, const char *trigger,
+		const char *const *selectors, size_t count)
+{
+	json_t *body = NULL, *doc = NULL, *list = json_array();
+	const char *id;
+	size_t i;
+	int error = 0;
+
+	run_id[0] = '\0';
+	if (!rat_workspace__remote_uri(ws)) {
+		json_decref(list);
+		return rat_error__set(RAT_EINVALID, RAT_ERRCLASS_CONFIG,
+				      "only rat serve runs what is asked of it: set NESSIE_URI to its "
+				      "address (without it, rat run runs here)");
+	}
+	for (i = 0; list && !trigger && i < count; i++)
+		json_array_append_new(list, json_string(selectors[i]));
+	body = trigger ? json_pack("{s:s}", "trigger", trigger) : json_pack("{s:o}", "select", list);
+	if (trigger)
+		json_decref(list);
+	if (!body)
+		return rat_error__oom();
+	if ((error = call(ws, "POST", "/rat/v1/runs", body, &doc)) == 0) {
+		id = json_string_value(json_object_get(doc, "run_id"));
+		if (!id || strlen(id) >= RAT_RUN_ID_MAX)
+			error = rat_error__set(RAT_EIO, RAT_ERRCLASS_CATALOG,
+					       "rat serve answered a run asked for without its id");
+		else
+			snprintf(run_id, RAT_RUN_ID_MAX, "%s", id);
+	}
+	json_decref(body);
+	json_decref(doc);
+	return error;
+}
+
+int rat_run_asked_status(char status[32], const rat_workspace *ws, const char *id)
+{
+	char *path = run_path(id);
+	json_t *doc = NULL;
+	const char *said;
+	int error;
+
+	status[0] = '\0';
+	if (!path)
+		return rat_error__oom();
+	if ((error = call(ws, "GET", path, NULL, &doc)) == 0) {
+		said = json_string_value(json_object_get(doc, "status"));
+		snprintf(status, 32, "%s", said ? said : "unknown");
+	}
 	json_decref(doc);
 	free(path);
 	return error;

@@ -17,6 +17,7 @@
  *                                                        a run still waiting: its status
  *   PUT /rat/v1/runs/{id}                                a run's record saved
  *   POST /rat/v1/runs {"select": [...]}                  a run asked for: queued, its id
+ *   POST /rat/v1/runs {"trigger": "<id>"}                a trigger fired now: its run's id
  *   POST /rat/v1/runs/{id}/cancel                        a run stopped (nothing published)
  *   POST /rat/v1/runs/{id}/rerun                         its failed and unrun pipelines again
  *   GET /rat/v1/runs/{id}/events                         its progress, live (server-sent events)
@@ -192,16 +193,51 @@ done:
 	free(trigger);
 }
 
+/* POST /rat/v1/runs {"trigger": "<id>"}: the trigger fired now (rat trigger NAME). */
+static void trigger_ask(srv_request *r, srv_response *res, srv_context *ctx, const char *id)
+{
+	rat_trigger_list list;
+	char run_id[RAT_RUN_ID_MAX], why[256];
+	int64_t tick = 0;
+	size_t i;
+	int error;
+
+	if ((error = rat_trigger_list_get(&list, r->who->ws)) != 0) {
+		srv_lib_error(res, error);
+		return;
+	}
+	for (i = 0; i < list.count && strcmp(list.items[i].id, id) != 0; i++)
+		;
+	if (i == list.count)
+		srv_error(res, 404, "NOT_FOUND", "%s has no trigger %.200s (rat triggers lists them)",
+			  r->who->name, id);
+	else if (srv_orchestra_fire(ctx->orchestra, r->who, &list.items[i], "asked through the API",
+				    &tick, run_id, why, sizeof(why)) != 0)
+		srv_error(res, 503, "UNAVAILABLE", "%s", why);
+	else {
+		res->status = 202;
+		res->body = json_pack("{s:s, s:s, s:s, s:I}", "status", "queued", "run_id", run_id,
+				      "trigger", id, "tick_ms", (json_int_t)tick);
+	}
+	rat_trigger_list_free(&list);
+}
+
 /* POST /rat/v1/runs {"select": ["silver.orders+"]}: a run queued (202), its id. */
 static void run_ask(srv_request *r, srv_response *res, srv_context *ctx)
 {
 	json_t *body = json_loads(r->body, 0, NULL), *select = json_object_get(body, "select"), *v;
+	json_t *trigger = json_object_get(body, "trigger");
 	const char **sel = NULL;
 	char run_id[RAT_RUN_ID_MAX], why[256];
 	size_t i, n = 0;
 
-	if (!body || !json_is_object(body) || (select && !json_is_array(select))) {
-		srv_error(res, 400, "BAD_REQUEST", "the body is {\"select\": [\"layer.name+\", ...]} (no select: every pipeline)");
+	if (!body || !json_is_object(body) || (select && !json_is_array(select)) ||
+	    (trigger && (!json_is_string(trigger) || select))) {
+		srv_error(res, 400, "BAD_REQUEST", "the body is {\"select\": [\"layer.name+\", ...]} (no select: every pipeline), or {\"trigger\": \"<id>\"}");
+		goto done;
+	}
+	if (trigger) {
+		trigger_ask(r, res, ctx, json_string_value(trigger));
 		goto done;
 	}
 	if (!(sel = calloc(json_array_size(select) + 1, sizeof(*sel)))) {
@@ -311,10 +347,17 @@ static void runs(srv_request *r, srv_response *res, srv_context *ctx)
 	if (r->nseg == 3 && srv_is(r->method, "GET")) {
 		runs_list(r, res);
 	} else if (r->nseg == 3 && srv_is(r->method, "POST")) {
-		if (r->read_only)
+		if (r->read_only) {
 			srv_error(res, 403, "FORBIDDEN", "the token is read-only: it starts no run");
-		else
-			run_ask(r, res, ctx);
+			return;
+		}
+		if (key && srv_idem_start(ctx, r, key, res) != 0)
+			return; /* a client's retry of a run it asked for: the answer it was given */
+		run_ask(r, res, ctx);
+		if (key) {
+			srv_as_nessie_error(res);
+			srv_idem_end(ctx->idem, r->who->name, key, res);
+		}
 	} else if (r->nseg == 4 && srv_is(r->method, "GET")) {
 		run_one(r, res, ctx);
 	} else if (r->nseg == 5 && srv_is(r->method, "POST")) {

@@ -3,8 +3,9 @@
 # a run asked for, queued and run (its id answered first); the list filtered
 # by status and trigger; a failed run's failed and unrun pipelines run again;
 # a running run cancelled (nothing published) and a waiting one dropped; a
-# read-only token starts and stops nothing; a run followed live as
-# server-sent events, and a stop that ends its stream; bad requests said.
+# read-only token starts and stops nothing; rat trigger and rat run --wait
+# from another machine; a run followed live as server-sent events, and a
+# stop that ends its stream; bad requests said.
 . "$(dirname "$0")/lib.sh"
 
 t_cleanup() { serve_stop; }
@@ -144,6 +145,39 @@ expect_http 403
 http GET /rat/v1/runs
 expect_http 200
 serve_stop
+
+# -- from another machine (NESSIE_URI): rat trigger fires a trigger on the server, rat run
+# --wait asks it for a run; --wait follows each to its end and exits as rat run does
+printf 'triggers:\n  - type: webhook\n    name: hook\n    secret: k\n' >"$P/bronze/a.yaml"
+TOKEN="$("$RAT_BIN" token create -w ops 2>/dev/null)"
+serve_start
+URI="$SERVE_URL/api/v2"
+mkdir -p "$T_DIR/hc/workspaces"
+cp -r "$RAT_WORKSPACES/ops" "$T_DIR/hc/workspaces/"
+on hc "$TOKEN" trigger bronze.a:hook -w ops --wait
+expect_rc 0
+expect_out ": success"
+on hc "$TOKEN" runs -w ops -n 1 --json
+expect_json 'd[0]["trigger"].startswith("bronze.a:hook@")' true 'd[0]["status"]' success
+on hc "$TOKEN" run --wait bronze.a -w ops -o json
+expect_rc 0
+expect_json 'd["status"]' success 'd["trigger"]' api '[s["pipeline"] for s in d["steps"]]' '["bronze.a"]'
+echo "SELECT nothing_here FROM {{ ref('bronze.a') }}" >"$P/gold/d.sql"
+on hc "$TOKEN" run --wait gold.d -w ops
+expect_rc 1
+expect_out ": failed"
+expect_out "nothing_here"
+rm -f "$P/gold/d.sql"
+on hc "$TOKEN" run --wait -f bronze.a -w ops
+expect_rc 2
+on hc "$TOKEN" trigger bronze.a:nope -w ops
+expect_rc 1
+expect_err "ops has no trigger bronze.a:nope"
+run trigger bronze.a:hook -w ops
+expect_rc 1
+expect_err "set NESSIE_URI"
+serve_stop
+rm -f "$P/bronze/a.yaml"
 
 # -- a stop ends the streams, cancels the run running, and the server exits promptly
 TOKEN="$("$RAT_BIN" token create -w ops 2>/dev/null)"
