@@ -21,9 +21,13 @@ ticks() { "$RAT_BIN" triggers ticks bronze.kept:freshness -w fresh --json; }
 decided() { ticks | python3 -c 'import json,sys; sys.exit(not any(t["state"] != "armed" for t in json.load(sys.stdin)))'; }
 ran() { ticks | python3 -c 'import json,sys; sys.exit(not any(t["state"] == "done" for t in json.load(sys.stdin)))'; }
 
-# -- a minute on, the next 2-hour boundary comes within 12 s (x600), less than 2 hours after
-# the table changed: it is fresh
-serve_start --clock "$(date -u -d '+1 minute' +%Y-%m-%dT%H:%M:%SZ)x600"
+# the first 2-hour boundary after the table changed: its tick comes less than 2 hours after
+changed="$("$RAT_BIN" tables -w fresh --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["updated_ms"] // 1000)')"
+boundary=$(((changed / 7200 + 1) * 7200))
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
+# -- a minute before that boundary (x60: its tick a second after the start): the table is fresh
+serve_start --clock "$(iso $((boundary - 60)))x60"
 wait_for 30 decided || fail "no tick decided: $(tail -5 "$T_DIR/serve.log")"
 serve_stop
 run triggers ticks bronze.kept:freshness -w fresh --json
@@ -32,7 +36,7 @@ run runs -w fresh --json
 expect_json 'len(d)' 1
 
 # -- ten hours on, the table is stale: the tick runs the pipeline
-serve_start --clock "$(date -u -d '+10 hours' +%Y-%m-%dT%H:%M:%SZ)x600"
+serve_start --clock "$(iso $((boundary + 10 * 3600)))x600"
 wait_for 60 ran || fail "the stale table's tick did not run: $(tail -5 "$T_DIR/serve.log")"
 serve_stop
 run runs -w fresh --json
