@@ -27,7 +27,16 @@ fire() { # WS: its run id
 	curl -s -X POST "$SERVE_URL/api/v1/webhooks/$1/bronze.slow:go" -H "X-Webhook-Signature: sha256=$SIG" \
 		-d '{}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_id"])'
 }
-ended() { "$RAT_BIN" runs show "$1" -w "$2" --json 2>/dev/null | grep -q '"status": "success"'; }
+# ended ID WS: the run has ended (what this test looks at is when runs start and end, so a run
+# that failed counts too; it is said, with its error, for whoever reads the log)
+ended() { "$RAT_BIN" runs show "$1" -w "$2" --json 2>/dev/null | grep -Eq '"status": "(success|failed)"'; }
+say_failed() {
+	"$RAT_BIN" runs show "$1" -w "$2" --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+if r["status"] != "success":
+    print("test_serve_budget: note: run %s of %s %s: %r" % (r["id"], sys.argv[1], r["status"], r["error"]))' "$2"
+}
 # both OPTIONS...: a run of each workspace, fired at once; "overlap" or "apart" into $T_DIR/both
 both() {
 	local e w
@@ -36,6 +45,8 @@ both() {
 	wait_for 60 ended "$e" east || fail "east's run did not end: $(tail -5 "$T_DIR/serve.log")"
 	wait_for 60 ended "$w" west || fail "west's run did not end: $(tail -5 "$T_DIR/serve.log")"
 	serve_stop
+	say_failed "$e" east
+	say_failed "$w" west
 	python3 - "$("$RAT_BIN" runs show "$e" -w east --json)" "$("$RAT_BIN" runs show "$w" -w west --json)" \
 		>"$T_DIR/both" <<'PY'
 import json, sys
