@@ -176,21 +176,8 @@ static char *freshness_output(srv_alerts *a, srv_workspace *w, int64_t now)
 	int wstatus = 0;
 	pid_t pid = -1;
 
-	if (env && pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		sigset_t none;
-
-		sigemptyset(&none);
-		pthread_sigmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		dup2(null, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-		closefrom(STDERR_FILENO + 1);
-		setpgid(0, 0);
-		execve(a->rat, (char *const *)argv, env);
-		_exit(127);
-	}
+	if (env && pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) == 0)
+		srv_child_exec(a->rat, argv, env, fds[1]);
 	if (fds[1] >= 0)
 		close(fds[1]);
 	while (pid > 0 && fds[0] >= 0) {

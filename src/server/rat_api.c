@@ -197,24 +197,15 @@ done:
 static void trigger_ask(srv_request *r, srv_response *res, srv_context *ctx, const char *id)
 {
 	rat_trigger_list list;
+	const rat_trigger_info *t;
 	char run_id[RAT_RUN_ID_MAX], why[256];
 	int64_t tick = 0;
-	size_t i;
-	int error;
 
-	if ((error = rat_trigger_list_get(&list, r->who->ws)) != 0) {
-		srv_lib_error(res, error);
-		return;
-	}
-	for (i = 0; i < list.count && strcmp(list.items[i].id, id) != 0; i++)
-		;
-	if (i == list.count)
-		srv_error(res, 404, "NOT_FOUND", "%s has no trigger %.200s (rat triggers lists them)",
-			  r->who->name, id);
-	else if (srv_orchestra_fire(ctx->orchestra, r->who, &list.items[i], "asked through the API",
-				    &tick, run_id, why, sizeof(why)) != 0)
+	t = srv_trigger_find(&list, r->who, id, NULL, res); /* NULL: res says why */
+	if (t && srv_orchestra_fire(ctx->orchestra, r->who, t, "asked through the API", &tick, run_id,
+				    why, sizeof(why)) != 0)
 		srv_error(res, 503, "UNAVAILABLE", "%s", why);
-	else {
+	else if (t) {
 		res->status = 202;
 		res->body = json_pack("{s:s, s:s, s:s, s:I}", "status", "queued", "run_id", run_id,
 				      "trigger", id, "tick_ms", (json_int_t)tick);

@@ -195,23 +195,8 @@ static pid_t spawn(const srv_runner *r, const srv_run_request *req)
 	for (i = 0; req->select && req->select[i]; i++)
 		argv[n++] = req->select[i];
 	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		sigset_t none;
-
-		sigemptyset(&none); /* the server blocks SIGTERM for sigwait: the run must not */
-		pthread_sigmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		closefrom(STDERR_FILENO + 1); /* the server's sockets and files are not the run's */
-		setpgid(0, 0); /* a Ctrl-C at the server's terminal is the server's to pass on */
-		execv(r->rat, (char *const *)argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		srv_child_exec(r->rat, argv, NULL, -1);
 	free(argv);
 	return pid;
 }
@@ -241,6 +226,28 @@ static void failed_for_good(srv_runner *r, const srv_run_request *req, int code,
 		 run && run->error[0] ? run->error : text);
 	srv_orchestra_alert(r->ctx->orchestra, req->w, "run.failed", data, summary);
 	rat_run_info_free(run);
+}
+
+void srv_child_exec(const char *program, const char *const *argv, char *const *envp, int out_fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	sigset_t none;
+
+	sigemptyset(&none); /* the server blocks SIGTERM for sigwait: the child must not */
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	closefrom(STDERR_FILENO + 1); /* the server's sockets and files are not the child's */
+	setpgid(0, 0); /* a Ctrl-C at the server's terminal is the server's to pass on */
+	if (envp)
+		execve(program, (char *const *)argv, envp);
+	else
+		execv(program, (char *const *)argv);
+	_exit(127);
 }
 
 /* Start req now; false when it could not (said and recorded). */

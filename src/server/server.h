@@ -243,6 +243,10 @@ void srv_alerts_stop(srv_alerts *a);
 void srv_run_events(srv_request *r, srv_response *res, srv_context *ctx);
 
 /* webhooks.c: POST /api/v1/webhooks/{workspace}/{trigger}. */
+/* Trigger id of w (of type, NULL: any), in its triggers as they are now (loaded into list, which
+ * the caller frees); NULL with a 404 (or 503: they cannot be loaded) in res. */
+const rat_trigger_info *srv_trigger_find(rat_trigger_list *list, srv_workspace *w, const char *id,
+					 const char *type, srv_response *res);
 void srv_webhook(srv_request *r, srv_response *res, srv_context *ctx);
 
 /* landing.c: a landing trigger's look at its folder, every interval. */
@@ -272,6 +276,13 @@ typedef struct srv_run_request {
 	char run_id[RAT_RUN_ID_MAX]; /* this attempt's (rat_run_id_make) */
 	char *origin;              /* what fired it, kept in the tick's notes ("3 new files"); NULL */
 } srv_run_request;
+/*
+ * In a child the server just forked: signals as a program expects them, stdin and stderr
+ * /dev/null, stdout out_fd (-1: /dev/null), no other descriptor of the server, a process
+ * group of its own; then program runs (envp NULL: the server's environment). Never returns.
+ */
+void srv_child_exec(const char *program, const char *const *argv, char *const *envp, int out_fd)
+	__attribute__((noreturn));
 typedef struct srv_runner srv_runner;
 srv_runner *srv_runner_new(srv_context *ctx, const rat_serve_options *opts, const char *rat);
 /* Queue req (taken, even on failure): -1 when the queue is full. */

@@ -31,9 +31,8 @@ static void event_keys(char *out, size_t len, const char *body)
 	json_decref(doc);
 }
 
-/* The webhook trigger id of w, found in its triggers as they are now; NULL with a 404 in res. */
-static const rat_trigger_info *find(rat_trigger_list *list, srv_workspace *w, const char *id,
-				    srv_response *res)
+const rat_trigger_info *srv_trigger_find(rat_trigger_list *list, srv_workspace *w, const char *id,
+					 const char *type, srv_response *res)
 {
 	size_t i;
 
@@ -43,9 +42,10 @@ static const rat_trigger_info *find(rat_trigger_list *list, srv_workspace *w, co
 		return NULL;
 	}
 	for (i = 0; i < list->count; i++)
-		if (!strcmp(list->items[i].id, id) && !strcmp(list->items[i].type, "webhook"))
+		if (!strcmp(list->items[i].id, id) && (!type || !strcmp(list->items[i].type, type)))
 			return &list->items[i];
-	srv_error(res, 404, "NotFoundException", "workspace %s has no webhook trigger %s", w->name, id);
+	srv_error(res, 404, "NotFoundException", "workspace %s has no %s%strigger %s (rat triggers lists them)",
+		  w->name, type ? type : "", type ? " " : "", id);
 	return NULL;
 }
 
@@ -71,7 +71,7 @@ void srv_webhook(srv_request *r, srv_response *res, srv_context *ctx)
 		srv_error(res, 404, "NotFoundException", "no workspace %s is served", r->seg[3]);
 		return;
 	}
-	if (!(t = find(&list, w, r->seg[4], res)))
+	if (!(t = srv_trigger_find(&list, w, r->seg[4], "webhook", res)))
 		goto done;
 	memset(&call, 0, sizeof(call));
 	call.body = r->body;
