@@ -336,6 +336,7 @@ static int produce(build *b, rat_buf *sql)
  */
 static void name_error(build *b, int code)
 {
+	rat_error__ensure(code);
 	if (b->located)
 		rat_error__prefix("%s", b->p->key);
 	else if (b->p->kind != RAT_PIPELINE_SQL ||

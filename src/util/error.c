@@ -121,6 +121,21 @@ void rat_error__suffix(const char *fmt, ...)
 	va_end(ap);
 }
 
+void rat_error__ensure(int code)
+{
+	static const char *const names[] = { "generic failure", "out of memory", "not found",
+					     "already exists", "invalid", "I/O", "SQL", "type",
+					     "too big", "conflict", "cancelled", "access refused" };
+	size_t i = code < 0 ? (size_t)-code - 1 : RAT_ARRAY_SIZE(names);
+
+	if (tls_message[0])
+		return;
+	rat_error__set(code, RAT_ERRCLASS_NONE,
+		       "failed (error %d: %s) without saying why: a bug in rat; please report it "
+		       "with what was running",
+		       code, i < RAT_ARRAY_SIZE(names) ? names[i] : "unknown");
+}
+
 const rat_error *rat_error_last(void)
 {
 	if (!tls_error.message)

@@ -23,6 +23,14 @@ void rat_error__prefix(const char *fmt, ...) RAT_PRINTF(1, 2);
 void rat_error__suffix(const char *fmt, ...) RAT_PRINTF(1, 2);
 
 /*
+ * code was returned with no message set (a path that forgot to say why, or
+ * one that cleared a message it should have kept): give it one that names
+ * the code, so that no failure reaches a user as an empty string. Nothing
+ * when a message is set.
+ */
+void rat_error__ensure(int code);
+
+/*
  * Versioned options structs (public headers): a caller sets version to the
  * RAT_<X>_OPTIONS_VERSION it was built with, so that a newer library can
  * tell an older layout. Both return RAT_EINVALID naming the struct when the

@@ -171,6 +171,16 @@ static void errors_are_per_thread_and_keep_context(void **state)
 	rat_error__prefix("loading %s", "x");
 	assert_string_equal(rat_error_last()->message, "loading x: thing 7");
 	assert_int_equal(rat_error_last()->klass, RAT_ERRCLASS_WORKSPACE);
+	/* a code returned without a message still reaches the user as words */
+	rat_error__ensure(RAT_EIO);
+	assert_string_equal(rat_error_last()->message, "loading x: thing 7");
+	rat_error_clear();
+	rat_error__ensure(RAT_ECONFLICT);
+	assert_non_null(strstr(rat_error_last()->message, "error -10: conflict"));
+	rat_error_clear();
+	rat_error__ensure(-99);
+	assert_non_null(strstr(rat_error_last()->message, "error -99: unknown"));
+	rat_error_clear();
 }
 
 static void yaml_errors_point_at_the_key(void **state)
