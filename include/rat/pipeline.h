@@ -32,7 +32,7 @@ typedef struct rat_pipeline_info {
 	const char *owner;        /**< "" when unset */
 	const char *unique_key;   /**< "a, b"; "" when unset */
 	const char *partition_by; /**< in effect (the layer's default unless set); "" for none */
-	const char *landing;      /**< landing folder under landing/, "" when none */
+	const char *landing;      /**< landing folder under landing/, or an S3 prefix (s3://...); "" when none */
 	const char *const *deps;  /**< what it ref()s */
 	size_t dep_count;
 	size_t test_count;        /**< tests[] plus column tests */

@@ -72,7 +72,7 @@ typedef struct rat_trigger_info {
 	const char *source;    /**< where it is written: "pipelines/bronze/sales.yaml:12" */
 	const char *cron;      /**< schedule: as written (a preset or five fields); "" otherwise */
 	const char *timezone;  /**< schedule: its IANA zone, "UTC" when unset; "" otherwise */
-	const char *path;      /**< landing: the folder under landing/ it watches; "" otherwise */
+	const char *path;      /**< landing: the folder under landing/ it watches, or an S3 prefix (s3://...); "" otherwise */
 	const char *pattern;   /**< landing: a glob on file names ("*" when unset) */
 	int64_t interval_ms;   /**< landing: between two looks; freshness: its period
 				    (warn_after / 2, else error_after / 2); 0 otherwise */
@@ -149,6 +149,31 @@ RAT_EXTERN(int) RAT_CHECKED rat_trigger_tick_list_get(rat_trigger_tick_list *out
 RAT_EXTERN(void) rat_trigger_tick_list_free(rat_trigger_tick_list *list);
 /** Forget ws's ticks last changed before before_ms, each trigger's latest excepted. */
 RAT_EXTERN(int) RAT_CHECKED rat_trigger_prune(const rat_workspace *ws, int64_t before_ms);
+
+/** A file a landing trigger sees. */
+typedef struct rat_landing_file {
+	const char *name;  /**< relative to the folder or prefix watched ("2026/a.csv") */
+	int64_t size;
+	int64_t mtime_ns;  /**< its modification time; S3: LastModified */
+	const char *etag;  /**< S3: the object's ETag; "" for a local file */
+} rat_landing_file;
+
+typedef struct rat_landing_list {
+	rat_landing_file *items; /**< sorted by name */
+	size_t count;
+} rat_landing_list;
+
+/**
+ * The files of ws's landing path whose names match pattern (a glob on the
+ * file's name; NULL: all), as `rat run` reads them: in subfolders too,
+ * hidden files and folders (a name starting with '.') and links aside.
+ * path is a folder under the workspace's landing/ (absent: no file), or an
+ * S3 prefix ("s3://bucket/prefix") in the workspace's storage (elsewhere:
+ * RAT_EACCESS), listed with the workspace's S3 settings.
+ */
+RAT_EXTERN(int) RAT_CHECKED rat_landing_list_get(rat_landing_list *out, const rat_workspace *ws,
+						 const char *path, const char *pattern);
+RAT_EXTERN(void) rat_landing_list_free(rat_landing_list *list);
 
 /**
  * What a sensor saw: key (a landing file's name, a webhook's id) with value

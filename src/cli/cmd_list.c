@@ -18,7 +18,8 @@ static void print_list(const rat_pipeline_list *list)
 		for (j = 0; j < p->dep_count; j++)
 			printf("%s%s", j ? ", " : "", p->deps[j]);
 		if (p->landing[0])
-			printf("%slanding/%s", p->dep_count ? ", " : "", p->landing);
+			printf("%s%s%s", p->dep_count ? ", " : "",
+			       strncmp(p->landing, "s3://", 5) ? "landing/" : "", p->landing);
 		if (!p->dep_count && !p->landing[0])
 			printf("-");
 		printf("\n");

@@ -36,7 +36,8 @@ static void when(char *out, size_t len, const rat_trigger_info *t, const char *w
 	if (!strcmp(t->type, "schedule"))
 		snprintf(out, len, "%s (%s)", t->cron, t->timezone);
 	else if (!strcmp(t->type, "landing"))
-		snprintf(out, len, "landing/%s/%s, every %s", t->path, t->pattern, every);
+		snprintf(out, len, "%s%s/%s, every %s", strncmp(t->path, "s3://", 5) ? "landing/" : "",
+			 t->path, t->pattern, every);
 	else if (!strcmp(t->type, "freshness"))
 		snprintf(out, len, "every %s, before freshness lapses", every);
 	else

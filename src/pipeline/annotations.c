@@ -121,8 +121,9 @@ static int apply_annotation(rat_pipeline *p, int line, const char *key, const ch
 	if (strcmp(key, "landing") == 0) {
 		if (!rat_pipeline__valid_landing(value))
 			return annotation_error(p, line, key,
-						"'%s' is not a folder under landing/ (relative, "
-						"no '..')", value);
+						"'%s' is neither a folder under landing/ "
+						"(relative, no '..') nor an S3 prefix "
+						"(s3://bucket/folder)", value);
 		return set_string(&p->landing, value);
 	}
 	if (strcmp(key, "materialized") == 0 || strcmp(key, "on_schema_change") == 0) {

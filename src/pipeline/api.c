@@ -104,7 +104,7 @@ static int fill(rat_pipeline_info *info, rat_list_block *st, const rat_pipeline 
 	info->path = keep(st, p->display);
 	info->description = keep(st, p->description);
 	info->owner = keep(st, p->owner);
-	info->landing = keep(st, p->landing);
+	info->landing = keep(st, p->landing_url ? p->landing_url : p->landing);
 	if ((error = joined(&info->unique_key, st, &p->unique_key)) != 0 ||
 	    (error = joined_by(&info->warnings, st, &p->warnings, "\n")) != 0)
 		return error;

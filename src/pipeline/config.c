@@ -95,8 +95,8 @@ static bool decimal_number(const char *s)
 	return *s == '\0';
 }
 
-/* A landing folder: relative, '/'-separated, no empty, "." or ".." segment. */
-bool rat_pipeline__valid_landing(const char *s)
+/* A relative '/'-separated path of at most 512 characters with no empty, "." or ".." segment. */
+static bool valid_folder(const char *s)
 {
 	size_t n = strlen(s), i, seg = 0;
 
@@ -114,6 +114,22 @@ bool rat_pipeline__valid_landing(const char *s)
 		}
 	}
 	return true;
+}
+
+bool rat_pipeline__valid_landing(const char *s)
+{
+	const char *key;
+	size_t i, n;
+
+	if (!rat__str_has_prefix(s, "s3://"))
+		return valid_folder(s);
+	s += 5;
+	if ((key = strchr(s, '/')) == NULL || (n = (size_t)(key - s)) < 3 || n > 63)
+		return false; /* a bucket, then at least one folder: never a whole bucket */
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && !strchr(".-", s[i]))
+			return false;
+	return valid_folder(key + 1);
 }
 
 /* Column names (or, for partitions, transforms of columns too). */
@@ -468,8 +484,9 @@ static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struc
 			return error;
 		if (!rat_pipeline__valid_landing(p->landing))
 			return rat_yaml__field_error(yaml, &f,
-						     "'%s' is not a folder under landing/ "
-						     "(relative, no '..')",
+						     "'%s' is neither a folder under landing/ "
+						     "(relative, no '..') nor an S3 prefix "
+						     "(s3://bucket/folder)",
 						     p->landing);
 		/* "sales/" is the folder sales: its files are landing/sales/<name> */
 		while (strlen(p->landing) > 1 && p->landing[strlen(p->landing) - 1] == '/')

@@ -17,7 +17,12 @@ extern const char *const rat_pipeline__schema_changes[];
 int rat_pipeline__choice(const char *s, const char *const *names);
 /** "a, b, c" of names, into out (len bytes). */
 void rat_pipeline__choices_text(char *out, size_t len, const char *const *names);
-/** A landing folder: relative, '/'-separated, no empty, "." or ".." segment. */
+/*
+ * A landing: a folder under the workspace's landing/ (relative, no empty,
+ * "." or ".." segment), or an S3 prefix "s3://bucket/key/prefix" (a bucket
+ * name, then segments by the same rules; where it may be is checked when a
+ * run reads it: in the workspace's storage).
+ */
 bool rat_pipeline__valid_landing(const char *s);
 /**
  * Column names (or, for partitions, transforms of columns too): -1 with the

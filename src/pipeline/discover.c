@@ -163,6 +163,15 @@ static int settle(rat_pipeline *p, const rat_workspace *ws)
 	}
 	if (p->kind == RAT_PIPELINE_PYTHON && (error = python_declaration(p)) != 0)
 		return error;
+	if (p->landing && rat__str_has_prefix(p->landing, "s3://")) {
+		size_t n = strlen(p->landing);
+
+		while (p->landing[n - 1] == '/')
+			p->landing[--n] = '\0';
+		p->landing_url = p->landing;
+		if ((p->landing = rat__sprintf(".s3/%s", p->landing_url + 5)) == NULL)
+			return RAT_ENOMEM;
+	}
 	return rat_trigger__check(p->triggers, p->trigger_count, p->warn_after_s, p->error_after_s,
 				  p->landing,
 				  p->trigger_count && !p->triggers[0].decorator && p->config_display
@@ -390,6 +399,7 @@ void rat_pipeline__free(rat_pipeline *p)
 	rat_strarray_free(&p->unique_key);
 	rat_strarray_free(&p->partition_by);
 	free(p->landing);
+	free(p->landing_url);
 	for (i = 0; i < p->column_count; i++) {
 		rat_column_config *c = &p->columns[i];
 		free(c->name);

@@ -123,6 +123,8 @@ typedef struct rat_pipeline {
 	bool partition_by_set; /* else the layer's default applies */
 	rat_on_schema_change on_schema_change; /* for incremental builds */
 	char *landing;     /* the landing folder, relative to the workspace's landing/ */
+	char *landing_url; /* an S3 landing: its prefix (no '/' at the end); landing is then
+			    * ".s3/<bucket>/<prefix>", the folder its objects are read from (run/landing_s3.c) */
 	rat_column_config *columns;
 	size_t column_count;
 	rat_config_test *tests;

@@ -79,7 +79,8 @@ static int fill(rat_trigger_info *info, rat_list_block *st, const rat_trigger_co
 	info->cron = keep(st, t->cron);
 	info->timezone = keep(st, t->kind == RAT_TRIGGER_SCHEDULE ? (t->timezone ? t->timezone : "UTC") : "");
 	info->path = keep(st, t->kind != RAT_TRIGGER_LANDING ? "" : t->path ? t->path
-							  : p ? p->landing : "");
+							  : !p ? ""
+							  : p->landing_url ? p->landing_url : p->landing);
 	info->pattern = keep(st, t->kind == RAT_TRIGGER_LANDING ? (t->pattern ? t->pattern : "*") : "");
 	if (t->kind == RAT_TRIGGER_LANDING)
 		info->interval_ms = t->interval_s * 1000;

@@ -186,16 +186,35 @@ static int schedule_keys_read(rat_trigger_config *t, const rat_yaml *yaml, const
 	return 0;
 }
 
+/* The original's s3_sensor form, bucket: B with path: P, as the prefix s3://B/P. */
+static int bucket_key_read(rat_trigger_config *t, const rat_yaml *yaml, const rat_yaml_field *item)
+{
+	rat_yaml_field f;
+	char *bucket = NULL, *url;
+	int error;
+
+	if ((error = string_key(&bucket, yaml, item, "bucket", &f)) != 0 || !bucket)
+		return error;
+	if (!t->path || rat__str_has_prefix(t->path, "s3://"))
+		error = rat_yaml__field_error(yaml, &f, "bucket: takes a path: (the prefix in it, "
+							"as in bucket: lake, path: acme/landing/sales/)");
+	else if ((url = rat__sprintf("s3://%s/%s", bucket, t->path)) == NULL)
+		error = RAT_ENOMEM;
+	else {
+		free(t->path);
+		t->path = url;
+	}
+	free(bucket);
+	return error;
+}
+
 static int landing_keys_read(rat_trigger_config *t, const rat_yaml *yaml, const rat_yaml_field *item)
 {
 	rat_yaml_field f;
 	int error;
 
-	if (rat_yaml__field(&f, item->value, item->path, "bucket"))
-		return rat_yaml__field_error(yaml, &f,
-					     "a sensor on an S3 bucket is not built yet: watch a "
-					     "folder under landing/ (path:)");
-	if ((error = string_key(&t->path, yaml, item, "path", &f)) != 0)
+	if ((error = string_key(&t->path, yaml, item, "path", &f)) != 0 ||
+	    (error = bucket_key_read(t, yaml, item)) != 0)
 		return error;
 	if (t->path) {
 		size_t n = strlen(t->path);
@@ -204,8 +223,8 @@ static int landing_keys_read(rat_trigger_config *t, const rat_yaml *yaml, const 
 			t->path[--n] = '\0';
 		if (!rat_pipeline__valid_landing(t->path))
 			return rat_yaml__field_error(yaml, &f,
-						     "'%s' is not a folder under landing/ (relative, "
-						     "no '..')",
+						     "'%s' is neither a folder under landing/ (relative, "
+						     "no '..') nor an S3 prefix (s3://bucket/folder)",
 						     t->path);
 	}
 	if ((error = string_key(&t->pattern, yaml, item, "pattern", &f)) != 0)

@@ -394,8 +394,9 @@ static int start(build *b)
 			 !b->entry->state.view && !b->ctx->opts->full_refresh;
 	/* the files a table ingested stay ingested while it exists, emptied (by
 	 * retention, say) or not: a landing file is read once */
-	if (p->landing && b->incremental &&
-	    ((error = rat_run__load_ingested(b)) != 0 || (error = rat_run__landing_changes(b)) != 0))
+	if ((p->landing && b->incremental && (error = rat_run__load_ingested(b)) != 0) ||
+	    (p->landing_url && (error = rat_run__bring_landing(b)) != 0) ||
+	    (p->landing && b->incremental && (error = rat_run__landing_changes(b)) != 0))
 		goto cleanup;
 	/* is_incremental() is false while the table holds no rows: a filter on its
 	 * watermark would otherwise keep an empty table empty for ever */

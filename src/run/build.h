@@ -101,6 +101,12 @@ RAT_MUST_USE int rat_run__landing_stat(rat_landing_stat *out, const rat_workspac
  */
 RAT_MUST_USE int rat_run__open_landing(int *fd, const rat_workspace *ws, const char *path);
 /**
+ * Before an S3 landing's files are compared or listed (landing_store.c):
+ * the objects b may read brought into its folder, with their sizes and
+ * times; what is no longer pending removed from it.
+ */
+RAT_MUST_USE int rat_run__bring_landing(build *b);
+/**
  * Before listing new files (landing.c): drop from b->ingested the files the
  * run asks to ingest again (--reingest), and warn about the others that
  * changed since they were ingested.

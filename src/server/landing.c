@@ -1,8 +1,9 @@
 /*
- * server/landing.c - a landing trigger's look at its folder (server.h): the
- * files under landing/<path> (its subfolders too, hidden files and links
- * aside, as `rat run` ingests them) whose names match the pattern, each
- * with its size and modification time. A file is new when the ledger has
+ * server/landing.c - a landing trigger's look at its folder or S3 prefix
+ * (server.h): the files rat_landing_list_get() lists (subfolders too,
+ * hidden files and links aside, as `rat run` ingests them) whose names
+ * match the pattern, each with its size and modification time (and an S3
+ * object's ETag). A file is new when the ledger has
  * not seen it with that size and time (rat_trigger_seen: the cursor is the
  * set of keys seen, never the clock); it counts only once two looks in a
  * row found it the same, so a file still being written waits for the next
@@ -11,18 +12,12 @@
  */
 #include "server/server.h"
 
-#include <dirent.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#define MAX_DEPTH 32
-#define MAX_FILES 100000
 
 typedef struct seen_file {
 	char *name;  /* relative to the watched folder */
-	char *value; /* "<size>:<mtime ns>" */
+	char *value; /* "<size>:<mtime ns>[:<etag>]" */
 } seen_file;
 
 struct srv_landing {
@@ -50,84 +45,50 @@ void srv_landing_free(srv_landing *l)
 	free(l);
 }
 
-typedef struct walk {
-	const char *pattern;
-	seen_file *files;
-	size_t count, cap;
-	bool failed;
-} walk;
-
-static void add(walk *wk, const char *rel, const struct stat *st)
+static int by_name(const void *a, const void *b)
 {
-	char value[64];
-
-	if (wk->count == wk->cap) {
-		seen_file *grown;
-
-		if (wk->cap >= MAX_FILES || !(grown = realloc(wk->files, (wk->cap = wk->cap ? 2 * wk->cap : 64) *
-									   sizeof(*grown)))) {
-			wk->failed = true;
-			return;
-		}
-		wk->files = grown;
-	}
-	snprintf(value, sizeof(value), "%lld:%lld%09ld", (long long)st->st_size,
-		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
-	wk->files[wk->count].name = strdup(rel);
-	wk->files[wk->count].value = strdup(value);
-	if (!wk->files[wk->count].name || !wk->files[wk->count].value)
-		wk->failed = true;
-	wk->count++;
+	return strcmp(((const seen_file *)a)->name, ((const seen_file *)b)->name);
 }
 
-static void walk_dir(walk *wk, const char *root, const char *sub, int depth)
-{
-	char path[4096];
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "%s%s%s", root, sub[0] ? "/" : "", sub);
-	if (depth > MAX_DEPTH || !(d = opendir(path)))
-		return;
-	while (!wk->failed && (e = readdir(d)) != NULL) {
-		char rel[4096], full[8192];
-		struct stat st;
-		const char *base = e->d_name;
-
-		if (base[0] == '.') /* ".", "..", and hidden files (editors' swap files) */
-			continue;
-		snprintf(rel, sizeof(rel), "%s%s%s", sub, sub[0] ? "/" : "", base);
-		snprintf(full, sizeof(full), "%s/%s", root, rel);
-		if (lstat(full, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			walk_dir(wk, root, rel, depth + 1);
-		else if (S_ISREG(st.st_mode) && fnmatch(wk->pattern, base, 0) == 0)
-			add(wk, rel, &st);
-	}
-	closedir(d);
-}
-
-/* The value name had in the last look, or NULL. */
+/* The value name had in the last look (its files sorted by name), or NULL. */
 static const char *before(const srv_landing *l, const char *name)
 {
-	size_t i;
+	seen_file key = { (char *)name, NULL };
+	const seen_file *at = l->count ? bsearch(&key, l->files, l->count, sizeof(key), by_name) : NULL;
 
-	for (i = 0; i < l->count; i++)
-		if (!strcmp(l->files[i].name, name))
-			return l->files[i].value;
-	return NULL;
+	return at ? at->value : NULL;
 }
 
 #define CONFIRM_MS 1000 /* after a look that saw a file new or changing, the next one */
+
+/* l's files from listing: each with "<size>:<mtime ns>", and ":<etag>" for an S3 object. */
+static int from_listing(seen_file **out, const rat_landing_list *list)
+{
+	size_t i;
+
+	if (!(*out = calloc(list->count + 1, sizeof(**out))))
+		return -1;
+	for (i = 0; i < list->count; i++) {
+		const rat_landing_file *f = &list->items[i];
+		char value[256];
+
+		snprintf(value, sizeof(value), "%lld:%lld%s%.200s", (long long)f->size,
+			 (long long)f->mtime_ns, f->etag[0] ? ":" : "", f->etag);
+		if (!((*out)[i].name = strdup(f->name)) || !((*out)[i].value = strdup(value))) {
+			files_free(*out, i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 int srv_landing_look(srv_landing **state, srv_workspace *w, const rat_trigger_info *t,
 		     int64_t now_ms, size_t *fresh)
 {
 	srv_landing *l = *state;
-	walk wk = { t->pattern[0] ? t->pattern : "*", NULL, 0, 0, false };
-	char root[4096];
-	size_t i;
+	rat_landing_list list = { NULL, 0 };
+	seen_file *files = NULL;
+	size_t i, count;
 
 	*fresh = 0;
 	if (!l && !(l = *state = calloc(1, sizeof(*l))))
@@ -135,32 +96,34 @@ int srv_landing_look(srv_landing **state, srv_workspace *w, const rat_trigger_in
 	if (now_ms < l->next_ms)
 		return 0;
 	l->next_ms = now_ms + t->interval_ms;
-	snprintf(root, sizeof(root), "%s/landing/%s", rat_workspace_path(w->ws), t->path);
-	walk_dir(&wk, root, "", 0);
-	if (wk.failed) {
-		files_free(wk.files, wk.count);
+	if (rat_landing_list_get(&list, w->ws, t->path, t->pattern[0] ? t->pattern : NULL) != 0)
+		return -1;
+	count = list.count;
+	if (from_listing(&files, &list) != 0) {
+		rat_landing_list_free(&list);
 		return -1;
 	}
-	for (i = 0; i < wk.count; i++) {
-		const char *was = before(l, wk.files[i].name);
+	rat_landing_list_free(&list);
+	for (i = 0; i < count; i++) {
+		const char *was = before(l, files[i].name);
 		int changed = 0;
 
-		if (!was || strcmp(was, wk.files[i].value) != 0) {
+		if (!was || strcmp(was, files[i].value) != 0) {
 			/* new or still changing: the next look decides, a second from now (a file
 			 * fires about a second after it stops changing, not an interval) */
 			if (l->next_ms > now_ms + CONFIRM_MS)
 				l->next_ms = now_ms + CONFIRM_MS;
 			continue;
 		}
-		if (rat_trigger_seen(w->ws, t->id, wk.files[i].name, wk.files[i].value, now_ms,
+		if (rat_trigger_seen(w->ws, t->id, files[i].name, files[i].value, now_ms,
 				     &changed) != 0) {
-			files_free(wk.files, wk.count);
+			files_free(files, count);
 			return -1;
 		}
 		*fresh += changed != 0;
 	}
 	files_free(l->files, l->count);
-	l->files = wk.files;
-	l->count = wk.count;
+	l->files = files;
+	l->count = count;
 	return 0;
 }

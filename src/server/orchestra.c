@@ -505,8 +505,9 @@ static void landing_due(srv_orchestra *o, wstate *s, trig *t, int64_t now_ms)
 	char note[64];
 
 	if (srv_landing_look(&t->landing, s->w, t->info, now_ms, &fresh) != 0) {
-		srv_log(o->ctx, "%s: %s: cannot look at landing/%s: %s", s->w->name, t->info->id,
-			t->info->path, rat_error_last()->message);
+		srv_log(o->ctx, "%s: %s: cannot look at %s%s: %s", s->w->name, t->info->id,
+			strncmp(t->info->path, "s3://", 5) ? "landing/" : "", t->info->path,
+			rat_error_last()->message);
 		return;
 	}
 	if (!fresh)

@@ -128,7 +128,7 @@ bad 'triggers:
     select: gold.nothing' "clean.yaml:2: triggers: select: selector 'gold.nothing'"
 bad 'triggers:
   - type: landing
-    path: ../etc' "triggers[0].path: '../etc' is not a folder under landing/"
+    path: ../etc' "triggers[0].path: '../etc' is neither a folder under landing/"
 bad 'triggers:
   - type: schedule
     cron: daily
@@ -158,14 +158,24 @@ bad 'triggers:
 bad 'triggers: daily' "clean.yaml:1:11: triggers: expected a list"
 bad 'triggers:
   - type: s3_sensor
+    bucket: lake' "triggers[0].bucket: bucket: takes a path: (the prefix in it"
+bad 'triggers:
+  - type: s3_sensor
     bucket: lake
-    path: y' "triggers[0].bucket: a sensor on an S3 bucket is not built yet"
+    path: s3://lake/x' "triggers[0].bucket: bucket: takes a path:"
+bad 'triggers:
+  - type: s3_sensor
+    bucket: Not_A_Bucket
+    path: x/' "triggers[0].path: 's3://Not_A_Bucket/x' is neither a folder under landing/"
+bad 'triggers:
+  - type: landing
+    path: s3://lake' "triggers[0].path: 's3://lake' is neither a folder under landing/"
 run list -w shop
 expect_rc 1
-expect_err "triggers[0].bucket"
+expect_err "triggers[0].path"
 run run -w shop
 expect_rc 1
-expect_err "triggers[0].bucket"
+expect_err "triggers[0].path"
 
 # a decorator's schedule is checked as it is read
 rm "$W/pipelines/silver/clean.yaml"

@@ -120,7 +120,7 @@ static void bad_configs_name_file_line_and_key(void **state)
 			     "freshness: {warn_after: 2 days}\n", NULL),
 		   "freshness.warn_after: '2 days' is not a duration like 30m, 12h or 2d");
 	load_fails(workspace("pipelines/bronze/a.sql", "-- @landing: ../other\nSELECT 1\n", NULL),
-		   "pipelines/bronze/a.sql:1: @landing: '../other' is not a folder under landing/");
+		   "pipelines/bronze/a.sql:1: @landing: '../other' is neither a folder under landing/");
 	load_fails(workspace("pipelines/bronze/a.sql", "-- @materialised: view\nSELECT 1\n", NULL),
 		   "pipelines/bronze/a.sql:1: @materialised: unknown annotation");
 	load_fails(workspace("pipelines/bronze/a.sql", "\n-- @unique_key: [1bad]\nSELECT 1\n", NULL),
