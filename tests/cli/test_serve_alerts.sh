@@ -57,6 +57,9 @@ alerts:
     events: [product.late]
   - url: $DEAD/nobody/s3cr3t-too
     events: [run.failed]
+  - url: $HOOK/never-signed
+    secret: NOT_SET_KEY
+    events: [run.failed]
 YAML
 KEY="alert-key-123"
 printf '%s' "$KEY" | "$RAT_BIN" secret set ALERT_KEY -w ops >/dev/null 2>&1 || fail "secret set"
@@ -92,8 +95,13 @@ wait_for 60 at_least run.failed 1 || fail "no run.failed came: $(cat "$T_DIR/ser
 wait_for 30 at_least product.late 2 || fail "no product.late came: $(cat "$T_DIR/serve.log")"
 wait_for 30 at_least freshness.failed 1 || fail "no freshness.failed came: $(cat "$T_DIR/serve.log")"
 wait_for 30 grep -q "did not answer" "$T_DIR/serve.log" || fail "the dead target not said"
+# a target whose secret is not set is not sent to (unsigned) and is said; the others still are
+wait_for 30 grep -q "its secret NOT_SET_KEY is not set (rat secret set NOT_SET_KEY -w ops)" "$T_DIR/serve.log" ||
+	fail "the target with no secret not said: $(grep alert "$T_DIR/serve.log")"
 serve_stop
 expect_eq "$SERVE_RC" 0
+T_CHECKS=$((T_CHECKS + 1))
+! grep -q '"/never-signed"' "$T_DIR/hooks.jsonl" || fail "an alert went unsigned to a target whose secret is not set"
 
 python3 - "$T_DIR/hooks.jsonl" "$KEY" >"$T_DIR/out" <<'PY'
 import base64, hashlib, hmac, json, sys

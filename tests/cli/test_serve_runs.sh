@@ -179,6 +179,33 @@ expect_err "set NESSIE_URI"
 serve_stop
 rm -f "$P/bronze/a.yaml"
 
+# -- --wait on a run the server drops (a trigger whose last run still runs, overlap: skip),
+# and on a server that stops while rat waits: each said, promptly, with a failing status
+printf 'triggers:\n  - type: webhook\n    name: hook\n    secret: k\n' >"$P/bronze/slow.yaml"
+cp "$P/bronze/slow.yaml" "$P/bronze/slow.sh" "$T_DIR/hc/workspaces/ops/pipelines/bronze/"
+serve_start
+URI="$SERVE_URL/api/v2"
+on hc "$TOKEN" trigger bronze.slow:hook -w ops
+expect_rc 0
+on hc "$TOKEN" trigger bronze.slow:hook -w ops --wait
+expect_rc 1
+expect_err "rat serve dropped run"
+env RAT_HOME="$T_DIR/hc/.rat" RAT_WORKSPACES="$T_DIR/hc/workspaces" NESSIE_URI="$URI" RAT_TOKEN="$TOKEN" \
+	"$RAT_BIN" run --wait bronze.a -w ops >"$T_DIR/waiter.out" 2>"$T_DIR/waiter.err" &
+WAITER=$!
+wait_for 20 grep -q "queued on ops" "$T_DIR/waiter.err" || fail "rat run --wait did not ask: $(cat "$T_DIR/waiter.err")"
+serve_stop
+begun=$(date +%s)
+set +e
+wait "$WAITER"
+WAITER_RC=$?
+set -e
+[ "$WAITER_RC" -ne 0 ] || fail "rat run --wait succeeded on a server that stopped: $(cat "$T_DIR/waiter.out")"
+[ $(($(date +%s) - begun)) -lt 30 ] || fail "rat run --wait took $(($(date +%s) - begun)) s to see the server go"
+T_CHECKS=$((T_CHECKS + 2))
+echo "test_serve_runs: --wait on a stopped server: exit $WAITER_RC: $(tail -1 "$T_DIR/waiter.err")"
+rm -f "$P/bronze/slow.yaml" "$T_DIR/hc/workspaces/ops/pipelines/bronze/slow.yaml"
+
 # -- a stop ends the streams, cancels the run running, and the server exits promptly
 TOKEN="$("$RAT_BIN" token create -w ops 2>/dev/null)"
 serve_start
