@@ -85,10 +85,18 @@ expect_http 202
 expect_json 'd["status"]' cancelled
 http GET "/rat/v1/runs/$S2"
 expect_http 404
+cancel_ms="$(date +%s%3N)"
 http POST "/rat/v1/runs/$S1/cancel"
 expect_http 202
 expect_json 'd["status"]' cancelling
 wait_status "$S1" cancelled
+# how long the cancel took, from the request to the run's end as its record says (goal: 2 s)
+"$RAT_BIN" runs show "$S1" -w ops --json | python3 -c '
+import json, sys
+took = json.load(sys.stdin)["finished_ms"] - int(sys.argv[1])
+print("test_serve_runs: a cancel stopped the running run in %.2f s (goal: 2 s)" % (took / 1000))
+sys.exit(0 if took <= 2000 else 1)' "$cancel_ms" || fail "the cancel took over 2 s"
+T_CHECKS=$((T_CHECKS + 1))
 http POST "/rat/v1/runs/$S1/cancel"
 expect_http 409
 expect_out "is not running here (it is cancelled)"
