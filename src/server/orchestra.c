@@ -309,51 +309,43 @@ const char *srv_orchestra_cancel(srv_orchestra *o, const srv_workspace *w, const
 	return done;
 }
 
-/* Whether a process has run_id on its command line: a run a server before this one started
- * (a run's process outlives its server). */
-static bool run_alive(const char *run_id)
-{
-	DIR *proc = opendir("/proc");
-	struct dirent *e;
-	bool found = false;
-
-	while (proc && !found && (e = readdir(proc)) != NULL) {
-		char path[300], cmdline[4096];
-		ssize_t n;
-		int fd;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read(fd, cmdline, sizeof(cmdline));
-		close(fd);
-		found = n > 0 && memmem(cmdline, (size_t)n, run_id, strlen(run_id)) != NULL;
-	}
-	if (proc)
-		closedir(proc);
-	return found;
-}
-
 /*
- * A tick a server before this one left running: what its run's record says became of it;
- * "interrupted" while its process still runs. false when the run never started (the server
- * was killed before it did): the caller queues it again.
+ * A tick a server before this one left running: what its run's record says became of it,
+ * or, while its process still runs, that run followed by this server to its end
+ * (srv_runner_adopt: nothing else runs in the workspace meanwhile). false when the run
+ * never started (the server was killed before it did): the caller queues it again.
  */
-static bool was_started(srv_orchestra *o, wstate *s, const rat_trigger_tick *k, int64_t now_ms)
+static bool was_started(srv_orchestra *o, wstate *s, const rat_trigger_tick *k, size_t at,
+			int64_t now_ms)
 {
 	char run_id[RAT_RUN_ID_MAX] = "", note[512];
 	const char *state = "interrupted";
 	rat_run_info *run = NULL;
+	srv_run_request *req;
+	pid_t pid = 0;
 
 	if (sscanf(k->note, "run %39[^,]", run_id) != 1)
 		return false;
-	if (rat_run_get(&run, s->w->ws, run_id) != 0 && !run_alive(run_id))
+	if (rat_run_get(&run, s->w->ws, run_id) != 0 && !(pid = srv_run_pid(run_id)))
 		return false;
 	if (run && strcmp(run->status, "running") != 0)
 		state = !strcmp(run->status, "success") ? "done"
 			: !strcmp(run->status, "cancelled") ? "cancelled" : "failed";
+	else if (pid || (pid = srv_run_pid(run_id)) != 0) { /* still running: followed from here */
+		rat_run_info_free(run);
+		pthread_mutex_lock(&o->lock);
+		if (at < s->list.count && (req = request_for(s->w, &s->list.items[at], k->tick_ms,
+							    now_ms)) != NULL) {
+			snprintf(req->run_id, sizeof(req->run_id), "%s", run_id);
+			req->origin = strdup("the server stopped while it ran: followed by the next");
+			if (srv_runner_adopt(o->runner, req, pid, now_ms) == 0) {
+				pthread_mutex_unlock(&o->lock);
+				return true;
+			}
+		}
+		pthread_mutex_unlock(&o->lock);
+		run = NULL;
+	}
 	snprintf(note, sizeof(note), "the server stopped while run %s ran%s%s", run_id,
 		 strcmp(state, "interrupted") ? "; its record: " : "",
 		 strcmp(state, "interrupted") ? run->status : "");
@@ -383,12 +375,12 @@ static void resume(srv_orchestra *o, wstate *s, int64_t now_ms)
 		const rat_trigger_tick *k = &ticks.items[i];
 		srv_run_request *req;
 
-		if (!strcmp(k->state, "running") ? was_started(o, s, k, now_ms)
-		    : strcmp(k->state, "queued") != 0 && strcmp(k->state, "retrying") != 0)
-			continue;
 		for (j = 0; j < s->list.count; j++)
 			if (!strcmp(s->list.items[j].id, k->trigger))
 				break;
+		if (!strcmp(k->state, "running") ? was_started(o, s, k, j, now_ms)
+		    : strcmp(k->state, "queued") != 0 && strcmp(k->state, "retrying") != 0)
+			continue;
 		pthread_mutex_lock(&o->lock);
 		req = j == s->list.count || srv_runner_has(o->runner, s->w, k->trigger, k->tick_ms)
 			      ? NULL : request_for(s->w, &s->list.items[j], k->tick_ms, now_ms);

@@ -19,6 +19,7 @@
  */
 #include "server/server.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -37,6 +38,7 @@ typedef struct running {
 	pid_t pid;
 	int64_t memory_mb;
 	int64_t started_ms;
+	bool adopted; /* a run a server before this one started: not a child (srv_runner_adopt) */
 } running;
 
 struct srv_runner {
@@ -47,7 +49,7 @@ struct srv_runner {
 	srv_run_request **queue;
 	size_t queued;
 	running *runs;
-	size_t nruns;
+	size_t nruns, runs_cap; /* runs_cap >= max_runs: adopted runs may come on top */
 	bool stopping; /* the server stops: nothing starts, nothing is retried */
 };
 
@@ -82,6 +84,7 @@ srv_runner *srv_runner_new(srv_context *ctx, const rat_serve_options *opts, cons
 	if ((r->memory_mb = opts->run_memory_mb) <= 0)
 		r->memory_mb = rat_engine_machine_memory_mb(&machine) == 0 && machine > 0 ? machine * 3 / 4
 											 : 4096;
+	r->runs_cap = (size_t)r->max_runs;
 	if (!(r->runs = calloc((size_t)r->max_runs, sizeof(*r->runs)))) {
 		free(r->queue);
 		free(r->rat);
@@ -270,6 +273,7 @@ static bool start(srv_runner *r, srv_run_request *req, int64_t now_ms, int64_t m
 	run->req = req;
 	run->memory_mb = memory_mb;
 	run->started_ms = now_ms;
+	run->adopted = false;
 	r->nruns++;
 	srv_log(r->ctx, "%s: run %s started for %s (attempt %d, pid %d)", req->w->name, req->run_id,
 		req->trigger, req->attempt, (int)run->pid);
@@ -295,7 +299,7 @@ static void start_due(srv_runner *r, int64_t now_ms)
 				req->w->name, req->trigger);
 			note(r, req, "skipped", "a run of this trigger was running or waiting (overlap: skip)");
 			srv_run_request_free(req);
-		} else if (workspace_running(r, req->w) || r->nruns == (size_t)r->max_runs ||
+		} else if (workspace_running(r, req->w) || r->nruns >= (size_t)r->max_runs ||
 			   (r->nruns > 0 && memory_in_use(r) + res.max_memory_mb > r->memory_mb)) {
 			r->queue[kept++] = req; /* waits for room */
 		} else if (!start(r, req, now_ms, res.max_memory_mb)) {
@@ -324,6 +328,8 @@ static void ended(srv_runner *r, running *run, int wstatus, int64_t now_ms)
 	char status[32], text[256];
 
 	outcome(req, status, sizeof(status));
+	if (run->adopted) /* not a child: its exit status is what its record says */
+		code = !strcmp(status, "success") ? 0 : !strcmp(status, "cancelled") ? 130 : 1;
 	snprintf(text, sizeof(text), "run %s: %s (exit %d, attempt %d)", req->run_id,
 		 status[0] ? status : "not recorded", code, req->attempt);
 	srv_log(r->ctx, "%s: %s: %s", req->w->name, req->trigger, text);
@@ -351,13 +357,61 @@ static void ended(srv_runner *r, running *run, int wstatus, int64_t now_ms)
 	srv_run_request_free(req);
 }
 
+pid_t srv_run_pid(const char *run_id)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	while (proc && !found && (e = readdir(proc)) != NULL) {
+		char path[300], cmdline[4096];
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = read(fd, cmdline, sizeof(cmdline));
+		close(fd);
+		if (n > 0 && memmem(cmdline, (size_t)n, run_id, strlen(run_id)) != NULL)
+			found = (pid_t)atol(e->d_name);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+int srv_runner_adopt(srv_runner *r, srv_run_request *req, pid_t pid, int64_t now_ms)
+{
+	rat_resources res;
+
+	if (r->nruns == r->runs_cap) {
+		running *grown = realloc(r->runs, (r->runs_cap + 1) * sizeof(*r->runs));
+		if (!grown) {
+			srv_run_request_free(req);
+			return -1;
+		}
+		r->runs = grown;
+		r->runs_cap++;
+	}
+	rat_workspace_resources(req->w->ws, &res);
+	r->runs[r->nruns++] = (running){ req, pid, res.max_memory_mb, now_ms, true };
+	srv_log(r->ctx, "%s: %s: run %s (process %d), started by a server before this one, "
+			"followed to its end",
+		req->w->name, req->trigger, req->run_id, (int)pid);
+	return 0;
+}
+
 void srv_runner_step(srv_runner *r, int64_t now_ms)
 {
 	size_t i = 0;
 
 	while (i < r->nruns) { /* reap */
-		int wstatus;
-		pid_t got = waitpid(r->runs[i].pid, &wstatus, WNOHANG);
+		int wstatus = 0;
+		pid_t got = r->runs[i].adopted ? (srv_run_pid(r->runs[i].req->run_id) ? 0 : r->runs[i].pid)
+				       : waitpid(r->runs[i].pid, &wstatus, WNOHANG);
 
 		if (got == r->runs[i].pid || (got < 0 && errno == ECHILD)) {
 			running done = r->runs[i];

@@ -287,6 +287,15 @@ typedef struct srv_runner srv_runner;
 srv_runner *srv_runner_new(srv_context *ctx, const rat_serve_options *opts, const char *rat);
 /* Queue req (taken, even on failure): -1 when the queue is full. */
 int srv_runner_add(srv_runner *r, srv_run_request *req);
+/*
+ * Follow req's run (req->run_id), which a server before this one started and
+ * which still runs as process pid: its workspace runs nothing else until it
+ * ends, a cancel stops it, and its tick ends as its record says (req taken,
+ * even on failure: -1).
+ */
+int srv_runner_adopt(srv_runner *r, srv_run_request *req, pid_t pid, int64_t now_ms);
+/* The process whose command line holds run_id (a run's, `rat run --run-id`), or 0. */
+pid_t srv_run_pid(const char *run_id);
 /* Start what may start, reap what ended, retry what failed: once a second. */
 void srv_runner_step(srv_runner *r, int64_t now_ms);
 /* Whether tick_ms of trigger (an id) of w waits or runs here. */

@@ -214,6 +214,45 @@ T_CHECKS=$((T_CHECKS + 2))
 echo "test_serve_runs: --wait on a stopped server: exit $WAITER_RC: $(tail -1 "$T_DIR/waiter.err")"
 rm -f "$P/bronze/slow.yaml" "$T_DIR/hc/workspaces/ops/pipelines/bronze/slow.yaml"
 
+# -- a server SIGKILLed while a run runs: the run goes on (its own process); the next server
+# follows it to its end, runs nothing else in the workspace meanwhile, and ends its tick
+cat >"$P/bronze/six.sh" <<'SH'
+#!/bin/sh
+sleep 6
+printf 'y\n6\n' >"$RAT_OUTPUT_DIR/rows.csv"
+SH
+printf 'triggers:\n  - type: webhook\n    name: hook\n    secret: k\n' >"$P/bronze/six.yaml"
+printf 'triggers:\n  - type: webhook\n    name: hook\n    secret: k\n' >"$P/bronze/a.yaml"
+printf '%s' "hook-key" | "$RAT_BIN" secret set k -w ops >/dev/null 2>&1 || fail "secret set"
+fire_hook() { # TRIGGER: its run id
+	curl -s -X POST "$SERVE_URL/api/v1/webhooks/ops/$1" -d '{}' \
+		-H "X-Webhook-Signature: sha256=$(printf '{}' | openssl dgst -sha256 -hmac hook-key | sed 's/^.*= //')" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["run_id"])'
+}
+serve_start
+O1="$(fire_hook bronze.six:hook)"
+wait_status "$O1" running
+kill -KILL "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null || true
+SERVE_PID=""
+serve_start
+O2="$(fire_hook bronze.a:hook)"
+wait_status "$O1" success
+wait_status "$O2" success
+serve_stop
+expect_eq "$SERVE_RC" 0
+python3 - "$("$RAT_BIN" runs show "$O1" -w ops --json)" "$("$RAT_BIN" runs show "$O2" -w ops --json)" \
+	"$("$RAT_BIN" triggers ticks bronze.six:hook -w ops --json)" >"$T_DIR/out" <<'PY'
+import json, sys
+a, b, ticks = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(json.dumps({"apart": b["started_ms"] >= a["finished_ms"], "tick": ticks[0]["state"],
+                  "note": "followed by the next" in ticks[0]["note"]}))
+PY
+expect_json 'd["apart"]' true 'd["tick"]' done 'd["note"]' true
+grep -q "run $O1 (process [0-9]*), started by a server before this one, followed to its end" "$T_DIR/serve.log" ||
+	fail "the next server did not say it followed $O1"
+rm -f "$P/bronze/six.sh" "$P/bronze/six.yaml" "$P/bronze/a.yaml"
+
 # -- a stop ends the streams, cancels the run running, and the server exits promptly
 TOKEN="$("$RAT_BIN" token create -w ops 2>/dev/null)"
 serve_start
