@@ -357,27 +357,31 @@ static void ended(srv_runner *r, running *run, int wstatus, int64_t now_ms)
 	srv_run_request_free(req);
 }
 
+/* Whether process pid (its /proc name) is the run run_id: `... --run-id <run_id> ...`. */
+static bool runs(const char *pid, const char *run_id)
+{
+	char path[300], cmdline[4096], arg[64];
+	size_t len = (size_t)snprintf(arg, sizeof(arg), "--run-id%c%s", 0, run_id) + 1; /* with its NUL */
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, cmdline, sizeof(cmdline));
+	close(fd);
+	return n > 0 && len < sizeof(arg) && memmem(cmdline, (size_t)n, arg, len) != NULL;
+}
+
 pid_t srv_run_pid(const char *run_id)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *e;
 	pid_t found = 0;
 
-	while (proc && !found && (e = readdir(proc)) != NULL) {
-		char path[300], cmdline[4096];
-		ssize_t n;
-		int fd;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read(fd, cmdline, sizeof(cmdline));
-		close(fd);
-		if (n > 0 && memmem(cmdline, (size_t)n, run_id, strlen(run_id)) != NULL)
+	while (proc && !found && (e = readdir(proc)) != NULL)
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && runs(e->d_name, run_id))
 			found = (pid_t)atol(e->d_name);
-	}
 	if (proc)
 		closedir(proc);
 	return found;
@@ -410,8 +414,12 @@ void srv_runner_step(srv_runner *r, int64_t now_ms)
 
 	while (i < r->nruns) { /* reap */
 		int wstatus = 0;
-		pid_t got = r->runs[i].adopted ? (srv_run_pid(r->runs[i].req->run_id) ? 0 : r->runs[i].pid)
-				       : waitpid(r->runs[i].pid, &wstatus, WNOHANG);
+		char pid[16];
+		pid_t got;
+
+		snprintf(pid, sizeof(pid), "%d", (int)r->runs[i].pid);
+		got = r->runs[i].adopted ? (runs(pid, r->runs[i].req->run_id) ? 0 : r->runs[i].pid)
+					 : waitpid(r->runs[i].pid, &wstatus, WNOHANG);
 
 		if (got == r->runs[i].pid || (got < 0 && errno == ECHILD)) {
 			running done = r->runs[i];

@@ -294,7 +294,7 @@ int srv_runner_add(srv_runner *r, srv_run_request *req);
  * even on failure: -1).
  */
 int srv_runner_adopt(srv_runner *r, srv_run_request *req, pid_t pid, int64_t now_ms);
-/* The process whose command line holds run_id (a run's, `rat run --run-id`), or 0. */
+/* The process running run_id (`rat run ... --run-id <run_id>`), or 0. */
 pid_t srv_run_pid(const char *run_id);
 /* Start what may start, reap what ended, retry what failed: once a second. */
 void srv_runner_step(srv_runner *r, int64_t now_ms);
