@@ -263,6 +263,31 @@ static int drop_others(const char *root, const rat_strarray *names, const bool *
 	return error;
 }
 
+/*
+ * The folder objects are brought into is landing/<landing> itself, with no symbolic link
+ * on the way nor under it: what is written there stays there (a link would take the
+ * downloads elsewhere), as what is read there is read there.
+ */
+static int no_link(const rat_workspace *ws, const char *landing, const char *root)
+{
+	char *landing_dir = rat__sprintf("%s/landing", rat_workspace_path(ws)), *found = NULL;
+	int fd = -1, error;
+
+	if (!landing_dir)
+		return RAT_ENOMEM;
+	if ((error = rat_fs__open_below(&fd, landing_dir, landing, O_RDONLY | O_DIRECTORY)) == 0 &&
+	    (error = rat_fs__find_symlink(&found, root)) == 0 && found)
+		error = rat_error__set(RAT_EINVALID, RAT_ERRCLASS_PIPELINE,
+				       "%s is a symbolic link: the folder S3 objects are brought into "
+				       "holds none (remove it)",
+				       found);
+	if (fd >= 0)
+		close(fd);
+	free(found);
+	free(landing_dir);
+	return error;
+}
+
 /* Whether the object differs from what the list of ingested files recorded of it. */
 static bool changed_since(const rat_landing_stat *was, const rat_store_object *o)
 {
@@ -292,7 +317,7 @@ int rat_run__bring_landing(build *b)
 	qsort(order, b->ingested.count, sizeof(named), named_cmp);
 	if ((error = open_prefix(&store, ws, b->p->landing_url)) != 0 ||
 	    (error = rat_store__list(store, "", &objects)) != 0 ||
-	    (error = rat_fs__mkdir_p(root)) != 0)
+	    (error = rat_fs__mkdir_p(root)) != 0 || (error = no_link(ws, b->p->landing, root)) != 0)
 		goto cleanup;
 	if ((kept = rat__calloc(objects.count + 1, sizeof(bool))) == NULL) {
 		error = RAT_ENOMEM;

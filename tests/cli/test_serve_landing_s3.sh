@@ -3,7 +3,7 @@
 # - `rat run` ingests each object once: new ones read, ingested ones not
 #   again, hidden keys and folder markers never; an object rewritten after
 #   it was ingested is a warning, --reingest reads it again; the folder the
-#   objects are read from keeps only what is pending; a prefix outside the
+#   objects are read from keeps only what is pending, and holds no link; a prefix outside the
 #   workspace's storage, and an S3 that does not answer, fail naming the
 #   landing or what could not be read, and publish nothing;
 # - under `rat serve`, a landing trigger on the prefix (the original's
@@ -82,6 +82,18 @@ expect_rc 0
 expect_eq "$(ws_csv a "SELECT count(*), sum(amount) FROM bronze.sales")" "7,183"
 [ ! -e "$mirror/c.csv" ] || fail "c.csv, deleted from the bucket, is still in $mirror"
 before="$(ws_csv a "SELECT count(*) FROM bronze.sales")"
+
+# a symbolic link in the folder objects are brought into: refused (downloads would go elsewhere)
+mkdir -p "$T_DIR/elsewhere"
+ln -s "$T_DIR/elsewhere" "$mirror/2027"
+s3 put "$PREFIX/2027/x.csv" $'id,amount\n8,80\n'
+run run -w a
+expect_rc 1
+expect_err "$mirror/2027 is a symbolic link"
+expect_eq "$(find "$T_DIR/elsewhere" -type f | wc -l)" 0
+rm "$mirror/2027"
+s3 delete "$PREFIX/2027/x.csv"
+expect_eq "$(ws_csv a "SELECT count(*) FROM bronze.sales")" "$before"
 
 # another workspace's prefix: refused, naming it
 cat >"$p/bronze/other.sql" <<'SQL'
