@@ -233,10 +233,31 @@ static int with_token(srv_request *r, srv_response *res, srv_context *ctx, const
 	return 0;
 }
 
+int srv_authenticate_token(srv_request *r, srv_response *res, srv_context *ctx, const char *token)
+{
+	return with_token(r, res, ctx, token, NULL);
+}
+
+/*
+ * Whether a request that writes with the page's cookie comes from the page: it says
+ * X-Requested-With: rat (a form elsewhere cannot; a script elsewhere may not without
+ * this server's leave, which it never gives), and its Origin, when it says one, is
+ * this server.
+ */
+static bool from_the_page(const srv_request *r)
+{
+	const char *origin = srv_header(r, "Origin"), *host = srv_header(r, "Host");
+
+	if (!srv_is(srv_header(r, "X-Requested-With"), "rat"))
+		return false;
+	return !origin || (host && (!strncmp(origin, "http://", 7) || !strncmp(origin, "https://", 8)) &&
+			   !strcmp(strstr(origin, "//") + 2, host));
+}
+
 int srv_authenticate(srv_request *r, srv_response *res, srv_context *ctx,
 		     const char *workspace_hint, bool need_workspace)
 {
-	const char *auth = srv_header(r, "Authorization");
+	const char *auth = srv_header(r, "Authorization"), *cookie;
 	bool required = !ctx->loopback;
 	size_t served = 0;
 
@@ -245,6 +266,13 @@ int srv_authenticate(srv_request *r, srv_response *res, srv_context *ctx,
 			return srv_error(res, 401, "NotAuthorizedException",
 					 "the Authorization header takes a Bearer token");
 		return with_token(r, res, ctx, auth + 7, workspace_hint);
+	}
+	if ((cookie = srv_cookie(r, SRV_SESSION_COOKIE)) != NULL && cookie[0]) {
+		if (!srv_is(r->method, "GET") && !srv_is(r->method, "HEAD") && !from_the_page(r))
+			return srv_error(res, 403, "ForbiddenException",
+					 "a write with the page's sign-in comes from the page "
+					 "(X-Requested-With: rat, from this origin)");
+		return with_token(r, res, ctx, cookie, workspace_hint);
 	}
 	if (!required && srv_tokens_exist(ctx, &required) != 0)
 		return srv_lib_error(res, RAT_ERROR);

@@ -107,6 +107,11 @@ const char *srv_header(const srv_request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *srv_cookie(const srv_request *r, const char *name)
+{
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
 bool srv_is(const char *a, const char *b)
 {
 	return a && strcmp(a, b) == 0;
@@ -162,6 +167,7 @@ int srv_error(srv_response *res, int status, const char *type, const char *fmt, 
 	json_decref(res->body);
 	free(res->raw);
 	res->raw = NULL;
+	res->data = NULL;
 	res->status = status;
 	res->etag[0] = '\0';
 	res->body = json_pack("{s:{s:s, s:s, s:i}}", "error", "message", message, "type", type,
@@ -239,6 +245,8 @@ static void route(srv_request *r, srv_response *res, srv_context *ctx)
 		srv_nessie(r, res, ctx);
 	} else if (r->nseg >= 1 && strcmp(r->seg[0], "rat") == 0) {
 		srv_rat_api(r, res, ctx);
+	} else if (r->nseg == 0 || (r->nseg >= 1 && strcmp(r->seg[0], "ui") == 0)) {
+		srv_web(r, res, ctx);
 	} else {
 		srv_error(res, 404, "NotFoundException", "no such path");
 	}
@@ -303,20 +311,29 @@ static enum MHD_Result respond(struct MHD_Connection *conn, srv_context *ctx, co
 		log_request(ctx, conn, method, url, res->status, 0, st, r);
 		return ok;
 	}
-	if (res->status != 304 && res->status != 204 && strcmp(method, "HEAD") != 0) {
-		if (res->raw)
-			text = strdup(res->raw);
-		else if (res->body)
-			text = json_dumps(res->body, JSON_COMPACT);
-		len = text ? strlen(text) : 0;
+	if (res->data && res->status == 200 && strcmp(method, "HEAD") != 0) {
+		len = res->data_len;
+		response = MHD_create_response_from_buffer(len, (void *)res->data, MHD_RESPMEM_PERSISTENT);
+	} else {
+		if (!res->data && res->status != 304 && res->status != 204 && strcmp(method, "HEAD") != 0) {
+			if (res->raw)
+				text = strdup(res->raw);
+			else if (res->body)
+				text = json_dumps(res->body, JSON_COMPACT);
+			len = text ? strlen(text) : 0;
+		}
+		response = MHD_create_response_from_buffer(len, text ? text : (char *)"",
+							   MHD_RESPMEM_MUST_COPY);
+		free(text);
 	}
-	response = MHD_create_response_from_buffer(len, text ? text : (char *)"",
-						   MHD_RESPMEM_MUST_COPY);
-	free(text);
 	if (!response)
 		return MHD_NO;
-	if (len)
+	if (res->data)
+		srv_web_headers(response, res);
+	else if (len)
 		MHD_add_response_header(response, "Content-Type", "application/json");
+	if (res->cookie)
+		MHD_add_response_header(response, "Set-Cookie", res->cookie);
 	if (res->etag[0])
 		MHD_add_response_header(response, "ETag", res->etag);
 	if (res->status == 401)
@@ -333,7 +350,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	srv_context *ctx = cls;
 	conn_state *st = *con_cls;
-	srv_response res = { 0, NULL, NULL, "", NULL, NULL, NULL };
+	srv_response res = { 0, NULL, NULL, "", NULL, NULL, NULL, NULL, 0, NULL, NULL };
 	char *seg[SEGMENTS_MAX];
 	srv_request r;
 	enum MHD_Result ok;
@@ -387,6 +404,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	ok = respond(conn, ctx, method, url, st, &r, &res);
 	json_decref(res.body);
 	free(res.raw);
+	free(res.cookie);
 	for (i = 0; i < r.nseg; i++)
 		free(seg[i]);
 	return ok;

@@ -115,6 +115,12 @@ typedef struct srv_response {
 	ssize_t (*stream)(void *cls, uint64_t pos, char *buf, size_t max);
 	void *stream_cls;
 	void (*stream_free)(void *cls);
+	/* or a file of the web page (web.c): its bytes (static), media type, and the page's
+	 * headers (Content-Security-Policy, ...) */
+	const unsigned char *data;
+	size_t data_len;
+	const char *content_type;
+	char *cookie; /* a Set-Cookie value (free()), NULL: none */
 } srv_response;
 
 /* http.c */
@@ -123,6 +129,8 @@ void srv_log(srv_context *ctx, const char *fmt, ...) __attribute__((format(print
 /* s[0..n) percent-decoded ('+' as a space when plus; free()); NULL on a bad escape or %00. */
 char *srv_decode(const char *s, size_t n, bool plus);
 const char *srv_header(const srv_request *r, const char *name);
+/* A cookie the request came with, NULL when absent. */
+const char *srv_cookie(const srv_request *r, const char *name);
 /* Whether a is b (a may be NULL: a segment, header or JSON string that is not there). */
 bool srv_is(const char *a, const char *b);
 /* A query argument, percent-decoded (free()); NULL when absent. */
@@ -311,6 +319,16 @@ void srv_run_request_free(srv_run_request *req);
 
 /* rat_api.c: rat's own API under /rat/v1 (seg[0] == "rat"). */
 void srv_rat_api(srv_request *r, srv_response *res, srv_context *ctx);
+
+/* web.c: the web page, `/` and `/ui/...` (its files, and the sign-in that keeps a token in a
+ * cookie); its files' headers added to an MHD response. */
+void srv_web(srv_request *r, srv_response *res, srv_context *ctx);
+struct MHD_Response;
+void srv_web_headers(struct MHD_Response *response, const srv_response *res);
+/* auth.c: the name of the cookie a signed-in page's token is kept in */
+#define SRV_SESSION_COOKIE "rat_session"
+/* auth.c: as srv_authenticate() with this token given (the page's sign-in). */
+int srv_authenticate_token(srv_request *r, srv_response *res, srv_context *ctx, const char *token);
 /* nessie.c: an error said in the Iceberg form ({"error": {...}}) put as a NessieError. */
 void srv_as_nessie_error(srv_response *res);
 
