@@ -116,6 +116,14 @@ static bool valid_folder(const char *s)
 	return true;
 }
 
+void rat_pipeline__trim_landing(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+}
+
 bool rat_pipeline__valid_landing(const char *s)
 {
 	const char *key;
@@ -488,9 +496,7 @@ static int yaml_landing_and_command(rat_pipeline *p, const rat_yaml *yaml, struc
 						     "(relative, no '..') nor an S3 prefix "
 						     "(s3://bucket/folder)",
 						     p->landing);
-		/* "sales/" is the folder sales: its files are landing/sales/<name> */
-		while (strlen(p->landing) > 1 && p->landing[strlen(p->landing) - 1] == '/')
-			p->landing[strlen(p->landing) - 1] = '\0';
+		rat_pipeline__trim_landing(p->landing); /* its files are landing/sales/<name> */
 	}
 	if (rat_yaml__field(&f, root, "", "command")) {
 		if (p->kind != RAT_PIPELINE_COMMAND)

@@ -24,6 +24,8 @@ void rat_pipeline__choices_text(char *out, size_t len, const char *const *names)
  * run reads it: in the workspace's storage).
  */
 bool rat_pipeline__valid_landing(const char *s);
+/** A landing without its trailing '/' ("sales/" is the folder sales), in place. */
+void rat_pipeline__trim_landing(char *s);
 /**
  * Column names (or, for partitions, transforms of columns too): -1 with the
  * first bad one in *bad, else 0. Sets no message (the caller knows where).

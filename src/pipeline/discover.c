@@ -13,6 +13,7 @@
 #include "util/pydecl.h"
 #include "rat/workspace.h"
 #include "config/config.h"
+#include "pipeline/config.h"
 #include "pipeline/pipeline.h"
 #include "template/template.h"
 #include "workspace/workspace.h"
@@ -164,10 +165,7 @@ static int settle(rat_pipeline *p, const rat_workspace *ws)
 	if (p->kind == RAT_PIPELINE_PYTHON && (error = python_declaration(p)) != 0)
 		return error;
 	if (p->landing && rat__str_has_prefix(p->landing, "s3://")) {
-		size_t n = strlen(p->landing);
-
-		while (p->landing[n - 1] == '/')
-			p->landing[--n] = '\0';
+		rat_pipeline__trim_landing(p->landing);
 		p->landing_url = p->landing;
 		if ((p->landing = rat__sprintf(".s3/%s", p->landing_url + 5)) == NULL)
 			return RAT_ENOMEM;

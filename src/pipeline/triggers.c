@@ -217,10 +217,7 @@ static int landing_keys_read(rat_trigger_config *t, const rat_yaml *yaml, const 
 	    (error = bucket_key_read(t, yaml, item)) != 0)
 		return error;
 	if (t->path) {
-		size_t n = strlen(t->path);
-
-		while (n > 1 && t->path[n - 1] == '/') /* "sales/" is the folder sales */
-			t->path[--n] = '\0';
+		rat_pipeline__trim_landing(t->path);
 		if (!rat_pipeline__valid_landing(t->path))
 			return rat_yaml__field_error(yaml, &f,
 						     "'%s' is neither a folder under landing/ (relative, "

@@ -238,8 +238,14 @@ static int bring(rat_store *store, const char *root, const rat_store_object *o)
 	return error;
 }
 
-/* What the folder root holds that is not pending (kept[i] false for names[i]): removed. */
-static int drop_others(const char *root, const rat_strarray *names, const bool *kept)
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const rat_store_object *)a)->key, ((const rat_store_object *)b)->key);
+}
+
+/* What the folder root holds that is not pending (objects, sorted by key: kept[i] false for
+ * the i-th, or no such object): removed. */
+static int drop_others(const char *root, const rat_store_list *objects, const bool *kept)
 {
 	rat_strarray local = RAT_STRARRAY_INIT;
 	size_t i;
@@ -248,10 +254,12 @@ static int drop_others(const char *root, const rat_strarray *names, const bool *
 	if (!rat_fs__is_dir(root) || (error = rat_run__list_files(&local, root, NULL, 0)) != 0)
 		return error;
 	for (i = 0; !error && i < local.count; i++) {
-		const char *const *at = bsearch(&local.strings[i], names->strings, names->count,
-						sizeof(char *), rat__strcmp_ptr);
+		rat_store_object key = { local.strings[i], 0, NULL, 0 };
+		const rat_store_object *at = objects->count ? bsearch(&key, objects->items, objects->count,
+								      sizeof(key), by_key)
+							    : NULL;
 		char *path;
-		if (at && kept[at - (const char *const *)names->strings])
+		if (at && kept[at - objects->items])
 			continue;
 		if ((path = rat__sprintf("%s/%s", root, local.strings[i])) == NULL)
 			error = RAT_ENOMEM;
@@ -299,7 +307,6 @@ int rat_run__bring_landing(build *b)
 	const rat_workspace *ws = b->ctx->ws;
 	rat_store *store = NULL;
 	rat_store_list objects = { NULL, 0 };
-	rat_strarray names = RAT_STRARRAY_INIT;
 	char *root = rat__sprintf("%s/landing/%s", rat_workspace_path(ws), b->p->landing);
 	named *order = rat__calloc(b->ingested.count + 1, sizeof(named));
 	bool *kept = NULL;
@@ -323,11 +330,11 @@ int rat_run__bring_landing(build *b)
 		error = RAT_ENOMEM;
 		goto cleanup;
 	}
-	for (i = 0; !error && i < objects.count; i++) { /* sorted by key, as names must be */
+	for (i = 0; !error && i < objects.count; i++) { /* sorted by key (drop_others looks up) */
 		const rat_store_object *o = &objects.items[i];
 		ssize_t at = ingested_at(order, b->ingested.count, o->key);
 
-		if ((error = rat_strarray__push(&names, o->key)) != 0 || !landing_key(o->key))
+		if (!landing_key(o->key))
 			continue;
 		if (at >= 0 && !changed_since(&b->ingested_stats[at], o))
 			continue; /* ingested as it is: nothing to read again */
@@ -335,13 +342,12 @@ int rat_run__bring_landing(build *b)
 		error = bring(store, root, o);
 	}
 	if (!error)
-		error = drop_others(root, &names, kept);
+		error = drop_others(root, &objects, kept);
 cleanup:
 	if (error)
 		rat_error__prefix("landing %s", b->p->landing_url);
 	rat_store__list_free(&objects);
 	rat_store__free(store);
-	rat_strarray_free(&names);
 	free(kept);
 	free(order);
 	free(root);

@@ -295,6 +295,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, srv_context *ctx, co
 	struct MHD_Response *response;
 	char *text = NULL;
 	size_t len = 0;
+	bool head = strcmp(method, "HEAD") == 0;
 	enum MHD_Result ok;
 
 	if (res->stream) { /* server-sent events: written as they come, until the reader ends */
@@ -311,11 +312,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, srv_context *ctx, co
 		log_request(ctx, conn, method, url, res->status, 0, st, r);
 		return ok;
 	}
-	if (res->data && res->status == 200 && strcmp(method, "HEAD") != 0) {
-		len = res->data_len;
+	if (res->data) { /* a file of the web page: static, sent as it is */
+		len = res->status == 200 && !head ? res->data_len : 0;
 		response = MHD_create_response_from_buffer(len, (void *)res->data, MHD_RESPMEM_PERSISTENT);
 	} else {
-		if (!res->data && res->status != 304 && res->status != 204 && strcmp(method, "HEAD") != 0) {
+		if (res->status != 304 && res->status != 204 && !head) {
 			if (res->raw)
 				text = strdup(res->raw);
 			else if (res->body)
@@ -350,7 +351,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	srv_context *ctx = cls;
 	conn_state *st = *con_cls;
-	srv_response res = { 0, NULL, NULL, "", NULL, NULL, NULL, NULL, 0, NULL, NULL };
+	srv_response res = { 0 };
 	char *seg[SEGMENTS_MAX];
 	srv_request r;
 	enum MHD_Result ok;

@@ -176,7 +176,7 @@ static void runs_list(srv_request *r, srv_response *res)
 	}
 	runs = json_array();
 	for (i = 0; i < list.count && (n == 0 || json_array_size(runs) < (size_t)n); i++) {
-		srv_response one = { 0, NULL, NULL, "", NULL, NULL, NULL, NULL, 0, NULL, NULL };
+		srv_response one = { 0 };
 
 		if (!wanted(list.items[i], status, trigger))
 			continue;

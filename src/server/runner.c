@@ -387,6 +387,15 @@ pid_t srv_run_pid(const char *run_id)
 	return found;
 }
 
+/* Whether an adopted run (not a child: no waitpid) still runs, as its /proc entry says. */
+static bool adopted_runs(const running *run)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)run->pid);
+	return runs(pid, run->req->run_id);
+}
+
 int srv_runner_adopt(srv_runner *r, srv_run_request *req, pid_t pid, int64_t now_ms)
 {
 	rat_resources res;
@@ -414,12 +423,8 @@ void srv_runner_step(srv_runner *r, int64_t now_ms)
 
 	while (i < r->nruns) { /* reap */
 		int wstatus = 0;
-		char pid[16];
-		pid_t got;
-
-		snprintf(pid, sizeof(pid), "%d", (int)r->runs[i].pid);
-		got = r->runs[i].adopted ? (runs(pid, r->runs[i].req->run_id) ? 0 : r->runs[i].pid)
-					 : waitpid(r->runs[i].pid, &wstatus, WNOHANG);
+		pid_t got = r->runs[i].adopted ? (adopted_runs(&r->runs[i]) ? 0 : r->runs[i].pid)
+					       : waitpid(r->runs[i].pid, &wstatus, WNOHANG);
 
 		if (got == r->runs[i].pid || (got < 0 && errno == ECHILD)) {
 			running done = r->runs[i];

@@ -50,6 +50,9 @@ expect_eq "$HTTP" 405
 web POST /ui/session -H 'X-Requested-With: rat' -d '{"token": "rat_shop_not-a-token"}'
 expect_eq "$HTTP" 401
 expect_eq "$(header Set-Cookie)" ""
+web POST /ui/session -H 'X-Requested-With: rat' -d '{"tok": 1}'
+expect_eq "$HTTP" 400
+expect_out 'sign in with {\"token\": \"<token>\"}'
 web POST /ui/session -d "{\"token\": \"$TOKEN\"}"
 expect_eq "$HTTP" 403 # not from the page: a form elsewhere cannot sign anyone in
 web POST /ui/session -H 'X-Requested-With: rat' -d "{\"token\": \"$TOKEN\"}"
